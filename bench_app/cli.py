@@ -1,0 +1,197 @@
+"""The `etabli` command: the GUI by default, and headless subcommands for scripts and checks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, cast
+
+from bench_app import __version__
+from bench_app.domain.model import STAGE_LABELS
+from bench_app.errors import BenchError
+from bench_app.settings import data_dir
+from bench_app.store import queries
+from bench_app.store.database import DB_NAME, Store
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--data-dir",
+        default=default,
+        metavar="DIR",
+        help="station data folder (default: $ETABLI_DATA_DIR or the user data folder)",
+    )
+    parser.add_argument(
+        "--lang", choices=("fr", "en"), default=default, help="language of messages"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="etabli",
+        description="Établi — poste de reconditionnement / refurbishing bench. "
+        "Sans sous-commande : ouvre la fenêtre. Without a subcommand: opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"etabli {__version__}")
+    _common(parser, top=True)
+    parser.add_argument(
+        "--training",
+        action="store_true",
+        help="mode formation : appareils simulés, données marquées / training mode",
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("gui", help="open the window (the default)")
+    _common(p, top=False)
+    p.add_argument("--training", action="store_true", default=argparse.SUPPRESS)
+
+    p = sub.add_parser("devices", help="list the devices this station knows, with their stage")
+    _common(p, top=False)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("events", help="print the event log")
+    _common(p, top=False)
+    p.add_argument("--device", metavar="ASSET", help="only the events of this asset code")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    p = sub.add_parser("db", help="database maintenance")
+    _common(p, top=False)
+    db_sub = p.add_subparsers(dest="db_command", required=True)
+    check = db_sub.add_parser("check", help="verify the hash chain and PRAGMA integrity_check")
+    _common(check, top=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    lang = getattr(args, "lang", None) or "fr"
+    try:
+        if args.command in (None, "gui"):
+            from ui.app import run_gui  # Qt is imported only when the window is wanted
+
+            return run_gui(data_dir(args.data_dir), training=bool(args.training), lang=args.lang)
+        folder = data_dir(args.data_dir)
+        if args.command == "devices":
+            return _devices(folder, args.json, lang)
+        if args.command == "events":
+            return _events(folder, args.device, args.json)
+        if args.command == "db" and args.db_command == "check":
+            return _db_check(folder, lang)
+    except BenchError as exc:
+        print(exc.text(lang), file=sys.stderr)
+        return 2
+    parser.print_help()
+    return 2
+
+
+def _open(folder: Path) -> Store:
+    return Store.open_for_reading(folder / DB_NAME)
+
+
+def _devices(folder: Path, as_json: bool, lang: str) -> int:
+    with _open(folder) as store:
+        devices = queries.devices(store)
+        rows = []
+        for d in devices:
+            jobs = queries.jobs_for_device(store, d.id)
+            last = jobs[-1] if jobs else None
+            rows.append(
+                {
+                    "asset_code": d.asset_code,
+                    "kind": d.kind.value,
+                    "brand": d.brand,
+                    "model": d.model,
+                    "serial": d.serial,
+                    "imei": d.imei,
+                    "stage": d.stage.value,
+                    "lot_id": d.lot_id,
+                    "training": d.training,
+                    "last_job": {
+                        "id": last.id,
+                        "pipeline": last.pipeline,
+                        "state": last.state.value,
+                        "last_finished_step": last.last_finished_step,
+                    }
+                    if last
+                    else None,
+                }
+            )
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("Aucun appareil." if lang == "fr" else "No device.")
+        return 0
+    for r, d in zip(rows, devices, strict=True):
+        job = cast("dict[str, Any] | None", r["last_job"])
+        job_text = f"{job['pipeline']}: {job['state']}" if job else "-"
+        mark = " [formation]" if d.training else ""
+        print(
+            f"{d.asset_code}  {d.kind.value:<7} {d.label:<28} {d.serial:<16} "
+            f"{STAGE_LABELS[d.stage].get(lang):<16} {job_text}{mark}"
+        )
+    return 0
+
+
+def _events(folder: Path, asset: str | None, as_json: bool) -> int:
+    with _open(folder) as store:
+        device_id = None
+        if asset:
+            from bench_app.domain.asset_code import AssetCode
+
+            code = str(AssetCode.parse(asset))
+            found = queries.device_by_code(store, code)
+            if found is None:
+                raise BenchError("ASSET_CODE_UNKNOWN", code=code)
+            device_id = found.id
+        events = queries.events(store, device_id)
+    for e in events:
+        if as_json:
+            print(json.dumps(e.to_json(), ensure_ascii=False, sort_keys=True))
+        else:
+            mark = " [formation]" if e.training else ""
+            print(
+                f"{e.ts}  #{e.seq:<6} {e.type:<24} {e.operator:<12} {json.dumps(e.payload, ensure_ascii=False)[:120]}{mark}"
+            )
+    return 0
+
+
+def _db_check(folder: Path, lang: str) -> int:
+    path = folder / DB_NAME
+    if not path.exists():
+        print(
+            f"Pas de base de données dans {folder}."
+            if lang == "fr"
+            else f"No database in {folder}.",
+            file=sys.stderr,
+        )
+        return 2
+    with _open(folder) as store:
+        report = store.check()
+    fr = lang == "fr"
+    print(("Intégrité SQLite : " if fr else "SQLite integrity: ") + report.integrity)
+    if report.chain_problem is None:
+        print(
+            f"Chaîne des faits : intacte ({report.events} faits)."
+            if fr
+            else f"Event chain: intact ({report.events} events)."
+        )
+    else:
+        p = report.chain_problem
+        print(
+            (
+                f"Chaîne des faits : ROMPUE au fait {p.event_id} (n° {p.seq}, poste {p.station_id}) : {p.reason}."
+                if fr
+                else f"Event chain: BROKEN at event {p.event_id} (#{p.seq}, station {p.station_id}): {p.reason}."
+            ),
+        )
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Where devices come from (discovery sources) and how the bench talks to them (drivers)."""

@@ -1,0 +1,350 @@
+"""Simulated phones and drives for training mode and tests.
+
+They stand in for the outside world only: the bench's own steps and job engine run against
+them unchanged. They refuse to exist outside training mode or a test run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import threading
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from bench_app.devices.source import (
+    DeviceGone,
+    DeviceHandle,
+    DeviceNoAnswer,
+    DeviceSource,
+    SourceAction,
+)
+from bench_app.domain.imei import luhn_digit
+from bench_app.domain.model import DeviceKind
+from bench_app.errors import BenchError
+
+TEST_ENV = "ETABLI_TESTING"
+
+
+class SimulationMode(StrEnum):
+    TRAINING = "training"
+    TEST = "test"
+
+
+class Behaviour(StrEnum):
+    """Scripted behaviours a trainer can show."""
+
+    HEALTHY = "healthy"
+    FAILING_BATTERY = "failing_battery"
+    LOCKED = "locked"  # a Google account (factory reset protection) is still on the phone
+    UNPLUGGED_MID_STEP = "unplugged_mid_step"
+    SLOW = "slow"
+
+
+@dataclass(frozen=True)
+class PhonePersona:
+    name: str
+    brand: str
+    model: str
+    codename: str
+    android: str
+    security_patch: str
+    storage_gb: int
+    ram_mb: int
+    battery_design_mah: int
+
+
+@dataclass(frozen=True)
+class DrivePersona:
+    name: str
+    brand: str
+    model: str
+    size_bytes: int
+    rotational: bool
+    transport: str
+
+
+PHONE_PERSONAS: tuple[PhonePersona, ...] = (
+    PhonePersona("fairphone-4", "Fairphone", "FP4", "FP4", "13", "2024-05-05", 128, 6144, 3905),
+    PhonePersona("pixel-6", "Google", "Pixel 6", "oriole", "14", "2024-09-05", 128, 8192, 4614),
+    PhonePersona("galaxy-s9", "samsung", "SM-G960F", "starlte", "10", "2022-03-01", 64, 4096, 3000),
+    PhonePersona(
+        "redmi-note-7", "Xiaomi", "Redmi Note 7", "lavender", "10", "2021-01-01", 64, 4096, 4000
+    ),
+    PhonePersona(
+        "moto-e5-plus", "motorola", "moto e5 plus", "hannah", "8.0.0", "2019-02-01", 32, 3072, 5000
+    ),
+)
+
+DRIVE_PERSONAS: tuple[DrivePersona, ...] = (
+    DrivePersona("ssd-sata-256", "Samsung", "SSD 860 EVO 250GB", 250_059_350_016, False, "sata"),
+    DrivePersona("hdd-sata-500", "Seagate", "ST500LM021-1KJ152", 500_107_862_016, True, "sata"),
+    DrivePersona("nvme-256", "KIOXIA", "KBG40ZNS256G NVMe 256GB", 256_060_514_304, False, "nvme"),
+)
+
+
+def require_simulation_allowed(mode: SimulationMode) -> None:
+    """Simulated devices exist only in training mode or under the test suite."""
+    if mode is SimulationMode.TEST and os.environ.get(TEST_ENV) != "1":
+        raise BenchError("SIMULATION_REFUSED")
+    if mode not in (SimulationMode.TRAINING, SimulationMode.TEST):  # pragma: no cover
+        raise BenchError("SIMULATION_REFUSED")
+
+
+@dataclass
+class Timing:
+    """How long simulated operations take, in seconds (tests shrink it)."""
+
+    scale: float = 1.0
+
+    def seconds(self, nominal: float, behaviour: Behaviour) -> float:
+        factor = 6.0 if behaviour is Behaviour.SLOW else 1.0
+        return nominal * factor * self.scale
+
+
+class SimulatedDevice(DeviceHandle):
+    simulated = True
+
+    def __init__(
+        self, key: str, kind: DeviceKind, behaviour: Behaviour, serial: str, timing: Timing
+    ) -> None:
+        self.key = key
+        self.kind = kind
+        self.behaviour = behaviour
+        self.serial = serial
+        self.timing = timing
+        self._connected = threading.Event()
+        self._connected.set()
+        self._calls = 0
+        self.unplug_after_calls = 3 if behaviour is Behaviour.UNPLUGGED_MID_STEP else None
+        self.on_self_unplug: list[Any] = []
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    def unplug(self) -> None:
+        self._connected.clear()
+
+    def replug(self) -> None:
+        # A replugged device behaves: the trainer has shown the unplug once.
+        self.unplug_after_calls = None
+        self._connected.set()
+
+    def _operation(self, nominal_seconds: float) -> None:
+        """Takes the time a real device would; notices an unplug while it waits."""
+        if not self.connected:
+            raise DeviceGone(self.key)
+        self._calls += 1
+        deadline = time.monotonic() + self.timing.seconds(nominal_seconds, self.behaviour)
+        if self.unplug_after_calls is not None and self._calls >= self.unplug_after_calls:
+            # Pulled out half-way through this operation.
+            half = (deadline - time.monotonic()) / 2
+            time.sleep(max(half, 0))
+            self.unplug()
+            for callback in self.on_self_unplug:
+                callback(self)
+            raise DeviceGone(self.key)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            time.sleep(min(left, 0.05))
+            if not self.connected:
+                raise DeviceGone(self.key)
+
+
+class SimulatedPhone(SimulatedDevice):
+    def __init__(
+        self,
+        key: str,
+        persona: PhonePersona,
+        behaviour: Behaviour,
+        serial: str,
+        imei: str,
+        timing: Timing,
+    ) -> None:
+        super().__init__(key, DeviceKind.PHONE, behaviour, serial, timing)
+        self.persona = persona
+        self.imei = imei
+
+    def identity(self) -> dict[str, Any]:
+        self._operation(0.1)
+        p = self.persona
+        return {
+            "brand": p.brand,
+            "model": p.model,
+            "serial": self.serial,
+            "imei": self.imei,
+            "codename": p.codename,
+            "android_version": p.android,
+            "security_patch": p.security_patch,
+            "storage_gb": p.storage_gb,
+            "ram_mb": p.ram_mb,
+        }
+
+    def battery(self) -> dict[str, Any]:
+        self._operation(0.8)
+        design = self.persona.battery_design_mah
+        if self.behaviour is Behaviour.FAILING_BATTERY:
+            return {
+                "level": 41,
+                "health": "dead",
+                "temperature_c": 38.5,
+                "voltage_mv": 3610,
+                "full_charge_mah": int(design * 0.58),
+                "design_mah": design,
+                "cycle_count": 1137,
+            }
+        return {
+            "level": 87,
+            "health": "good",
+            "temperature_c": 27.3,
+            "voltage_mv": 4172,
+            "full_charge_mah": int(design * 0.91),
+            "design_mah": design,
+            "cycle_count": 312,
+        }
+
+    def accounts(self) -> dict[str, Any]:
+        self._operation(0.5)
+        locked = self.behaviour is Behaviour.LOCKED
+        return {
+            "google_accounts": 1 if locked else 0,
+            "device_owner": None,
+        }
+
+    def storage(self) -> dict[str, Any]:
+        self._operation(0.4)
+        total = self.persona.storage_gb * 1_000_000_000
+        return {"total_bytes": total, "free_bytes": int(total * 0.62), "encrypted": True}
+
+
+class SimulatedDrive(SimulatedDevice):
+    def __init__(
+        self, key: str, persona: DrivePersona, behaviour: Behaviour, serial: str, timing: Timing
+    ) -> None:
+        super().__init__(key, DeviceKind.DRIVE, behaviour, serial, timing)
+        self.persona = persona
+
+    def identity(self) -> dict[str, Any]:
+        self._operation(0.1)
+        p = self.persona
+        return {
+            "brand": p.brand,
+            "model": p.model,
+            "serial": self.serial,
+            "size_bytes": p.size_bytes,
+            "rotational": p.rotational,
+            "transport": p.transport,
+        }
+
+    def health(self) -> dict[str, Any]:
+        self._operation(1.0)
+        failing = self.behaviour is Behaviour.FAILING_BATTERY  # "failing" for a drive
+        return {
+            "smart_passed": not failing,
+            "reallocated_sectors": 312 if failing else 0,
+            "pending_sectors": 17 if failing else 0,
+            "power_on_hours": 21890 if failing else 4120,
+        }
+
+
+class SimulatedSource(DeviceSource):
+    """Creates simulated devices on demand and reports them like a real source would."""
+
+    def __init__(
+        self, mode: SimulationMode = SimulationMode.TRAINING, timing: Timing | None = None
+    ) -> None:
+        require_simulation_allowed(mode)
+        super().__init__()
+        self.mode = mode
+        self.timing = timing or Timing()
+        self._numbers = itertools.count(1)
+        self._all: dict[str, SimulatedDevice] = {}
+        self._running = False
+
+    def start(self) -> None:
+        self._running = True
+
+    def stop(self) -> None:
+        self._running = False
+
+    def add_phone(
+        self,
+        persona: str | PhonePersona = "fairphone-4",
+        behaviour: Behaviour = Behaviour.HEALTHY,
+        serial: str | None = None,
+    ) -> SimulatedPhone:
+        p = persona if isinstance(persona, PhonePersona) else _phone_persona(persona)
+        n = next(self._numbers)
+        serial = serial or f"SIM{p.codename.upper()[:5]}{n:04d}"
+        digest = int(hashlib.sha256(serial.encode()).hexdigest(), 16)
+        imei = _luhn_complete(f"35{digest % 10**12:012d}")
+        phone = SimulatedPhone(f"sim:{serial}", p, behaviour, serial, imei, self.timing)
+        self._plug(phone)
+        return phone
+
+    def add_drive(
+        self,
+        persona: str | DrivePersona = "ssd-sata-256",
+        behaviour: Behaviour = Behaviour.HEALTHY,
+        serial: str | None = None,
+    ) -> SimulatedDrive:
+        p = persona if isinstance(persona, DrivePersona) else _drive_persona(persona)
+        n = next(self._numbers)
+        serial = serial or f"SIMD{n:04d}{p.name[:3].upper()}"
+        drive = SimulatedDrive(f"sim:{serial}", p, behaviour, serial, self.timing)
+        self._plug(drive)
+        return drive
+
+    def _plug(self, device: SimulatedDevice) -> None:
+        self._all[device.key] = device
+        device.on_self_unplug.append(lambda d: self._emit(SourceAction.REMOVED, d))
+        self._emit(SourceAction.ADDED, device)
+
+    def unplug(self, key: str) -> None:
+        device = self._all[key]
+        device.unplug()
+        self._emit(SourceAction.REMOVED, device)
+
+    def replug(self, key: str) -> None:
+        device = self._all[key]
+        device.replug()
+        self._emit(SourceAction.ADDED, device)
+
+    def known(self) -> list[SimulatedDevice]:
+        """Every simulated device made so far, plugged in or not."""
+        return list(self._all.values())
+
+    def add_training_set(self) -> list[SimulatedDevice]:
+        """The classroom set: one device for each case a trainer shows."""
+        return [
+            self.add_phone("fairphone-4", Behaviour.HEALTHY, serial="SIMFP40001"),
+            self.add_phone("galaxy-s9", Behaviour.LOCKED, serial="SIMSTAR0002"),
+            self.add_phone("redmi-note-7", Behaviour.FAILING_BATTERY, serial="SIMLAVE0003"),
+            self.add_phone("pixel-6", Behaviour.UNPLUGGED_MID_STEP, serial="SIMORIO0004"),
+            self.add_drive("hdd-sata-500", Behaviour.HEALTHY, serial="SIMD0005HDD"),
+        ]
+
+
+def _phone_persona(name: str) -> PhonePersona:
+    for p in PHONE_PERSONAS:
+        if p.name == name:
+            return p
+    raise DeviceNoAnswer(f"unknown phone persona {name!r}")
+
+
+def _drive_persona(name: str) -> DrivePersona:
+    for p in DRIVE_PERSONAS:
+        if p.name == name:
+            return p
+    raise DeviceNoAnswer(f"unknown drive persona {name!r}")
+
+
+def _luhn_complete(body: str) -> str:
+    """Appends the Luhn check digit (IMEIs carry one)."""
+    return body + luhn_digit(body)

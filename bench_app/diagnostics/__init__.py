@@ -1,0 +1,1 @@
+"""Diagnostics: automated reads from a device and guided manual tests."""

@@ -1,0 +1,1 @@
+"""Plain dataclasses and enums of the bench's world: no storage, no Qt."""

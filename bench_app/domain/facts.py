@@ -1,0 +1,62 @@
+"""The facts the bench records: each event type and the payload fields it must carry.
+
+Checked when an event is appended (and, later, when the collective's hub receives it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench_app.errors import BenchError
+
+_STR = str
+_OPT_STR = (str, type(None))
+_INT_OR_NONE = (int, type(None))
+
+# type -> {field: accepted python types}; extra fields are allowed and kept.
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "donor.registered": {"donor_id": _STR, "name": _STR, "kind": _STR},
+    "lot.registered": {
+        "lot_id": _STR,
+        "donor_id": _STR,
+        "received_on": _STR,
+        "expected_count": _INT_OR_NONE,
+    },
+    "device.registered": {"device_id": _STR, "asset_code": _STR, "kind": _STR},
+    "device.identified": {"device_id": _STR, "fields": dict},
+    "device.presorted": {"device_id": _STR, "presort": _STR},
+    "device.attached_to_lot": {"device_id": _STR, "lot_id": _STR},
+    "job.created": {"job_id": _STR, "device_id": _STR, "pipeline": _STR, "steps": list},
+    "job.started": {"job_id": _STR},
+    "step.started": {"job_id": _STR, "step_id": _STR},
+    "step.finished": {"job_id": _STR, "step_id": _STR, "status": _STR, "summary": dict},
+    "step.failed": {"job_id": _STR, "step_id": _STR, "code": _STR, "message": dict},
+    "job.finished": {"job_id": _STR, "state": _STR},
+    "job.failed": {"job_id": _STR, "code": _STR, "message": dict},
+    "job.cancelled": {"job_id": _STR},
+    "job.interrupted": {"job_id": _STR, "reason": _STR, "last_finished_step": _OPT_STR},
+    "job.resumed": {"job_id": _STR},
+    "job.abandoned": {"job_id": _STR},
+    "grade.assigned": {
+        "device_id": _STR,
+        "functional": _STR,
+        "cosmetic": int,
+        "workshop_grade": _STR,
+    },
+    "outcome.recorded": {"device_id": _STR, "kind": _STR},
+}
+
+
+def validate(event_type: str, payload: dict[str, Any]) -> None:
+    """Raises BenchError(EVENT_INVALID) naming the first missing or mistyped field."""
+    schema = SCHEMAS.get(event_type)
+    if schema is None:
+        raise BenchError("EVENT_INVALID", event_type=event_type, detail="unknown type")
+    for name, types in schema.items():
+        if name not in payload:
+            raise BenchError("EVENT_INVALID", event_type=event_type, detail=f"missing {name}")
+        value = payload[name]
+        if isinstance(value, bool) or not isinstance(value, types):
+            raise BenchError(
+                "EVENT_INVALID", event_type=event_type, detail=f"{name} has the wrong type"
+            )

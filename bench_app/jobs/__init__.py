@@ -1,0 +1,1 @@
+"""Pipelines of steps per device, one worker thread per device, progress, cancel, resume."""

@@ -1,0 +1,93 @@
+"""External programs run in their own session, so cancelling a job can stop them and all
+their children: a polite SIGTERM to the process group, a wait, then SIGKILL."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench_app.jobs.prompt import Cancelled
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessResult:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class ProcessRunner:
+    """Runs programs for one job and stops them all when the job is cancelled."""
+
+    def __init__(self, cancelled: threading.Event, grace_seconds: float = 3.0) -> None:
+        self._cancelled = cancelled
+        self._grace = grace_seconds
+        self._running: set[subprocess.Popen[str]] = set()
+        self._lock = threading.Lock()
+
+    def run(self, argv: Sequence[str], timeout: float | None = None) -> ProcessResult:
+        if self._cancelled.is_set():
+            raise Cancelled()
+        proc = subprocess.Popen(
+            list(argv),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        with self._lock:
+            self._running.add(proc)
+        try:
+            waited = 0.0
+            while True:
+                try:
+                    out, err = proc.communicate(timeout=0.1)
+                    break
+                except subprocess.TimeoutExpired:
+                    waited += 0.1
+                    if self._cancelled.is_set():
+                        self.stop(proc)
+                        raise Cancelled() from None
+                    if timeout is not None and waited >= timeout:
+                        self.stop(proc)
+                        raise
+        finally:
+            with self._lock:
+                self._running.discard(proc)
+        return ProcessResult(tuple(argv), proc.returncode, out, err)
+
+    def stop(self, proc: subprocess.Popen[str]) -> None:
+        """SIGTERM the process group, wait the grace period, then SIGKILL it."""
+        if proc.poll() is not None:
+            return
+        try:
+            pgid = os.getpgid(proc.pid)
+        except ProcessLookupError:
+            return
+        _signal_group(pgid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=self._grace)
+        except subprocess.TimeoutExpired:
+            _signal_group(pgid, signal.SIGKILL)
+            proc.wait()
+        # Children that outlived the leader still belong to the group.
+        _signal_group(pgid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired, ValueError):
+            proc.communicate(timeout=1)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            procs = list(self._running)
+        for proc in procs:
+            self.stop(proc)
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)

@@ -1,0 +1,123 @@
+"""Steps and pipelines: what a job does to one device, one step at a time."""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from bench_app.devices.source import DeviceHandle
+from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
+from bench_app.jobs.process import ProcessRunner
+from bench_app.jobs.prompt import Cancelled, Prompt
+from bench_app.text import Text
+
+
+class StepKind(StrEnum):
+    AUTOMATED = "automated"
+    MANUAL = "manual"
+
+
+@dataclass(slots=True)
+class StepOutcome:
+    """What a finished step found. `blocking` stops the job: nothing more can be done
+    until the operator fixes what the summary says (e.g. remove the Google account)."""
+
+    status: StepStatus
+    summary: Text
+    evidence: dict[str, Any] = field(default_factory=dict)
+    blocking: bool = False
+
+
+ProgressFn = Callable[[float, Text | None], None]
+AskFn = Callable[[Prompt], str]
+
+
+class StepContext:
+    """What a running step may use: its device, progress, the operator, cancellation."""
+
+    def __init__(
+        self,
+        job_id: str,
+        device: DeviceHandle,
+        progress: ProgressFn,
+        ask: AskFn,
+        cancelled: threading.Event,
+        results: dict[str, StepOutcome],
+    ) -> None:
+        self.job_id = job_id
+        self.device = device
+        self._progress = progress
+        self._ask = ask
+        self.cancelled = cancelled
+        self.results = results  # earlier steps of this job, by step id
+        self.processes = ProcessRunner(cancelled)
+
+    def progress(self, fraction: float, message: Text | None = None) -> None:
+        self.check_cancelled()
+        self._progress(min(max(fraction, 0.0), 1.0), message)
+
+    def ask(self, prompt: Prompt) -> str:
+        """Shows the prompt and blocks this worker (never the UI) until the operator answers."""
+        return self._ask(prompt)
+
+    def check_cancelled(self) -> None:
+        if self.cancelled.is_set():
+            raise Cancelled()
+
+    def sleep(self, seconds: float) -> None:
+        """Waits, but wakes at once when the job is cancelled."""
+        if self.cancelled.wait(seconds):
+            raise Cancelled()
+
+    def wait_until(self, predicate: Callable[[], bool], poll: float = 0.1) -> None:
+        while not predicate():
+            self.sleep(poll)
+
+
+class Step(ABC):
+    """One unit of work on a device. Subclasses set `id`, `title` and `kind`."""
+
+    id: str
+    title: Text
+    kind: StepKind = StepKind.AUTOMATED
+    weight: float = 1.0
+
+    @abstractmethod
+    def run(self, ctx: StepContext) -> StepOutcome: ...
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """A named, ordered list of steps for one kind of device."""
+
+    name: str
+    title: Text
+    kinds: frozenset[DeviceKind]
+    build: Callable[[], Sequence[Step]]
+    stage_on_success: DeviceStage | None = None
+
+    def steps(self) -> list[Step]:
+        steps = list(self.build())
+        ids = [s.id for s in steps]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"pipeline {self.name} repeats a step id")
+        return steps
+
+
+class PipelineRegistry:
+    def __init__(self) -> None:
+        self._pipelines: dict[str, Pipeline] = {}
+
+    def register(self, pipeline: Pipeline) -> Pipeline:
+        self._pipelines[pipeline.name] = pipeline
+        return pipeline
+
+    def get(self, name: str) -> Pipeline | None:
+        return self._pipelines.get(name)
+
+    def for_kind(self, kind: DeviceKind) -> list[Pipeline]:
+        return [p for p in self._pipelines.values() if kind in p.kinds]

@@ -1,0 +1,69 @@
+"""Where the station keeps its data, and the few settings an operator may change."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import platformdirs
+
+from bench_app.errors import BenchError
+
+DATA_DIR_ENV = "ETABLI_DATA_DIR"
+SETTINGS_NAME = "settings.json"
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The data folder: `--data-dir`, else $ETABLI_DATA_DIR, else the platform's user folder."""
+    if override:
+        return Path(override).expanduser().resolve()
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(platformdirs.user_data_dir("etabli", appauthor=False))
+
+
+@dataclass
+class Settings:
+    language: str = "fr"
+    operator: str = ""
+    max_parallel_jobs: int = 8
+    station_name: str = ""
+    organisation: str = ""
+
+    @classmethod
+    def load(cls, folder: Path) -> Settings:
+        path = folder / SETTINGS_NAME
+        if not path.exists():
+            return cls()
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(raw, dict):
+                raise ValueError("expected a JSON object")
+            known = {f.name: f.type for f in fields(cls)}
+            values = {k: v for k, v in raw.items() if k in known}
+            settings = cls(**values)
+            settings.validate()
+        except (ValueError, TypeError) as exc:
+            raise BenchError("SETTINGS_INVALID", path=str(path), detail=str(exc)) from exc
+        return settings
+
+    def validate(self) -> None:
+        if self.language not in ("fr", "en"):
+            raise ValueError(f"language must be fr or en, not {self.language!r}")
+        if not isinstance(self.max_parallel_jobs, int) or not 1 <= self.max_parallel_jobs <= 64:
+            raise ValueError("max_parallel_jobs must be a whole number from 1 to 64")
+
+    def save(self, folder: Path) -> None:
+        self.validate()
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / (SETTINGS_NAME + ".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, folder / SETTINGS_NAME)
+
+
+def assets_dir() -> Path:
+    """The assets/ folder shipped beside the code (icons, step pictures, templates)."""
+    return Path(__file__).resolve().parent.parent / "assets"

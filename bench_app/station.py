@@ -1,0 +1,466 @@
+"""The station: one data folder, its store, its job engine and the devices plugged into it.
+
+Everything the GUI and the command line do goes through here, so both record the same facts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bench_app.devices.source import (
+    DeviceEvent,
+    DeviceGone,
+    DeviceHandle,
+    DeviceNoAnswer,
+    DeviceSource,
+    SourceAction,
+)
+from bench_app.diagnostics.quick_check import DRIVE_QUICK_CHECK, PHONE_QUICK_CHECK
+from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode
+from bench_app.domain.imei import is_valid_imei, normalise_imei
+from bench_app.domain.model import (
+    Device,
+    DeviceKind,
+    DonorKind,
+    Job,
+    JobState,
+    OutcomeKind,
+    PreSort,
+    StepStatus,
+)
+from bench_app.errors import BenchError
+from bench_app.jobs.engine import Job as RunningJob
+from bench_app.jobs.engine import JobEngine, JobListener, JobSpec
+from bench_app.jobs.steps import PipelineRegistry, StepOutcome
+from bench_app.settings import Settings
+from bench_app.store import queries
+from bench_app.store.database import DB_NAME, NewEvent, Store
+from bench_app.store.uuid7 import uuid7_str
+from bench_app.text import Text
+
+log = logging.getLogger(__name__)
+
+DeviceChanged = Callable[[str], None]
+PresenceChanged = Callable[[str, bool], None]
+
+ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING, JobState.WAITING_OPERATOR)
+
+
+def default_pipelines() -> PipelineRegistry:
+    registry = PipelineRegistry()
+    registry.register(PHONE_QUICK_CHECK)
+    registry.register(DRIVE_QUICK_CHECK)
+    return registry
+
+
+class Station:
+    """A repair station opened on a data folder (one writer per folder)."""
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        training: bool = False,
+        settings: Settings | None = None,
+        operator: str | None = None,
+        recover: bool = True,
+    ) -> None:
+        self.folder = Path(folder)
+        self.settings = settings or Settings.load(self.folder)
+        self.training = training
+        self.operator = operator or self.settings.operator or "poste"
+        self.store = Store(self.folder / DB_NAME)
+        self.pipelines = default_pipelines()
+        self.engine = JobEngine(self._record_for_job, self.settings.max_parallel_jobs)
+        self.on_device_changed: list[DeviceChanged] = []
+        self.on_presence: list[PresenceChanged] = []
+        self._handles: dict[str, DeviceHandle] = {}
+        self._by_key: dict[str, str] = {}
+        self._sources: list[DeviceSource] = []
+        self._lock = threading.RLock()
+        self._training_devices = {
+            r[0] for r in self.store.query("SELECT id FROM devices WHERE training = 1")
+        }
+        self.interrupted_on_open: list[str] = []
+        if recover:
+            self.interrupted_on_open = self.recover_interrupted()
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def set_job_listener(self, listener: JobListener) -> None:
+        self.engine.listener = listener
+
+    def close(self) -> None:
+        self.engine.shutdown()
+        for source in self._sources:
+            source.stop()
+        self.store.close()
+
+    def recover_interrupted(self) -> list[str]:
+        """Jobs left active by a crash or kill come back as Interrupted, resumable."""
+        ids = []
+        for job in queries.jobs_in_states(self.store, ACTIVE_STATES):
+            if self.engine.job(job.id) is not None:
+                continue
+            self._record(
+                [
+                    NewEvent(
+                        "job.interrupted",
+                        {
+                            "job_id": job.id,
+                            "reason": "STATION_STOPPED",
+                            "last_finished_step": job.last_finished_step,
+                            "message": Text(
+                                "Le poste s’est arrêté pendant la tâche.",
+                                "The station stopped during the job.",
+                            ).to_json(),
+                        },
+                        job.device_id,
+                    )
+                ],
+                training=job.training,
+            )
+            ids.append(job.id)
+        return ids
+
+    # -- recording -----------------------------------------------------------------------
+
+    def _record(self, events: Sequence[NewEvent], *, training: bool | None = None) -> None:
+        if training is None:
+            # A device's facts follow the device (a training device stays training even if
+            # the mode is switched off); facts about no device follow the current mode.
+            device_ids = [e.device_id for e in events if e.device_id]
+            if device_ids:
+                training = any(d in self._training_devices for d in device_ids)
+            else:
+                training = self.training
+        self.store.record(events, operator=self.operator, training=training)
+        for device_id in dict.fromkeys(e.device_id for e in events if e.device_id):
+            self._notify_changed(device_id)
+
+    def _record_for_job(self, events: Sequence[NewEvent]) -> None:
+        self._record(events)
+
+    def _notify_changed(self, device_id: str) -> None:
+        for callback in list(self.on_device_changed):
+            try:
+                callback(device_id)
+            except Exception:
+                log.exception("device-changed listener failed")
+
+    # -- intake --------------------------------------------------------------------------
+
+    def register_donor(self, name: str, kind: DonorKind, contact: str = "") -> str:
+        name = name.strip()
+        if not name:
+            raise BenchError("EVENT_INVALID", event_type="donor.registered", detail="name is empty")
+        donor_id = uuid7_str()
+        self._record(
+            [
+                NewEvent(
+                    "donor.registered",
+                    {"donor_id": donor_id, "name": name, "kind": kind.value, "contact": contact},
+                )
+            ]
+        )
+        return donor_id
+
+    def register_lot(
+        self,
+        donor_id: str,
+        received_on: date | None = None,
+        agreement_ref: str = "",
+        expected_count: int | None = None,
+    ) -> str:
+        if self.store.query_one("SELECT 1 FROM donors WHERE id = ?", (donor_id,)) is None:
+            raise BenchError("EVENT_INVALID", event_type="lot.registered", detail="unknown donor")
+        lot_id = uuid7_str()
+        self._record(
+            [
+                NewEvent(
+                    "lot.registered",
+                    {
+                        "lot_id": lot_id,
+                        "donor_id": donor_id,
+                        "received_on": (received_on or date.today()).isoformat(),
+                        "agreement_ref": agreement_ref,
+                        "expected_count": expected_count,
+                    },
+                )
+            ]
+        )
+        return lot_id
+
+    def register_device(
+        self,
+        kind: DeviceKind,
+        *,
+        brand: str = "",
+        model: str = "",
+        serial: str = "",
+        imei: str = "",
+        lot_id: str | None = None,
+        training: bool | None = None,
+        identity: dict[str, Any] | None = None,
+    ) -> Device:
+        """Registers a device and gives it the station's next asset code."""
+        training = self.training if training is None else training
+        if imei:
+            imei = normalise_imei(imei)
+            if not is_valid_imei(imei):
+                raise BenchError("IMEI_INVALID", imei=imei)
+        prefix = TRAINING_PREFIX if training else self.store.station_prefix
+        device_id = uuid7_str()
+        with self.store.transaction() as conn:
+            last = queries.last_asset_code(self.store, prefix)
+            number = AssetCode.parse(last).number + 1 if last else 1
+            code = str(AssetCode.make(prefix, number))
+            payload: dict[str, Any] = {
+                "device_id": device_id,
+                "asset_code": code,
+                "kind": kind.value,
+                "brand": brand,
+                "model": model,
+                "serial": serial,
+                "imei": imei,
+                "lot_id": lot_id,
+            }
+            self.store.append(
+                conn,
+                NewEvent("device.registered", payload, device_id),
+                operator=self.operator,
+                training=training,
+            )
+            if identity:
+                self.store.append(
+                    conn,
+                    NewEvent(
+                        "device.identified", {"device_id": device_id, "fields": identity}, device_id
+                    ),
+                    operator=self.operator,
+                    training=training,
+                )
+        if training:
+            self._training_devices.add(device_id)
+        self._notify_changed(device_id)
+        found = queries.device(self.store, device_id)
+        assert found is not None
+        return found
+
+    def attach_to_lot(self, device_id: str, lot_id: str) -> None:
+        self._record(
+            [
+                NewEvent(
+                    "device.attached_to_lot", {"device_id": device_id, "lot_id": lot_id}, device_id
+                )
+            ]
+        )
+
+    def presort(self, device_id: str, choice: PreSort) -> None:
+        self._record(
+            [
+                NewEvent(
+                    "device.presorted", {"device_id": device_id, "presort": choice.value}, device_id
+                )
+            ]
+        )
+
+    def record_outcome(
+        self, device_id: str, kind: OutcomeKind, reference: str = "", note: str = ""
+    ) -> None:
+        self._record(
+            [
+                NewEvent(
+                    "outcome.recorded",
+                    {
+                        "device_id": device_id,
+                        "kind": kind.value,
+                        "reference": reference,
+                        "note": note,
+                    },
+                    device_id,
+                )
+            ]
+        )
+
+    # -- devices coming and going --------------------------------------------------------
+
+    def attach_source(self, source: DeviceSource) -> None:
+        self._sources.append(source)
+        source.subscribe(self._on_source_event)
+        source.start()
+
+    def detach_source(self, source: DeviceSource) -> None:
+        """Stops listening to a source; its devices count as unplugged."""
+        if source in self._sources:
+            self._sources.remove(source)
+        source.unsubscribe(self._on_source_event)
+        source.stop()
+        for handle in source.devices():
+            self.device_disconnected(handle)
+
+    def _on_source_event(self, event: DeviceEvent) -> None:
+        if event.action is SourceAction.REMOVED:
+            self.device_disconnected(event.handle)
+        else:
+            try:
+                self.device_connected(event.handle)
+            except (DeviceGone, DeviceNoAnswer):
+                log.warning("device %s went away while being identified", event.handle.key)
+
+    def device_connected(self, handle: DeviceHandle) -> Device:
+        """Finds the device's record (by serial or IMEI) or registers it; remembers the handle."""
+        identity = handle.identity()
+        serial = str(identity.get("serial", ""))
+        imei = str(identity.get("imei", ""))
+        training = self.training or handle.simulated
+        with self._lock:
+            known = queries.device_by_identity(self.store, handle.kind.value, serial, imei)
+            if known is None:
+                device = self.register_device(
+                    handle.kind,
+                    brand=str(identity.get("brand", "")),
+                    model=str(identity.get("model", "")),
+                    serial=serial,
+                    imei=imei,
+                    training=training,
+                    identity=identity,
+                )
+            else:
+                device = known
+                changed = {
+                    k: v
+                    for k, v in identity.items()
+                    if device.details.get(k, _MISSING) != v
+                    and k not in ("brand", "model", "serial", "imei")
+                }
+                if changed:
+                    self._record(
+                        [
+                            NewEvent(
+                                "device.identified",
+                                {"device_id": device.id, "fields": identity},
+                                device.id,
+                            )
+                        ]
+                    )
+            self._handles[device.id] = handle
+            self._by_key[handle.key] = device.id
+        for callback in list(self.on_presence):
+            callback(device.id, True)
+        return queries.device(self.store, device.id) or device
+
+    def device_disconnected(self, handle: DeviceHandle) -> None:
+        with self._lock:
+            device_id = self._by_key.pop(handle.key, None)
+            if device_id is not None and self._handles.get(device_id) is handle:
+                del self._handles[device_id]
+        if device_id is not None:
+            for callback in list(self.on_presence):
+                callback(device_id, False)
+
+    def handle(self, device_id: str) -> DeviceHandle | None:
+        with self._lock:
+            return self._handles.get(device_id)
+
+    def connected_device_ids(self) -> list[str]:
+        with self._lock:
+            return list(self._handles)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def device(self, device_id: str) -> Device | None:
+        return queries.device(self.store, device_id)
+
+    def find_by_code(self, text: str) -> Device:
+        """The device whose asset code was typed or scanned; BenchError saying what is wrong."""
+        code = AssetCode.parse(text)
+        found = queries.device_by_code(self.store, str(code))
+        if found is None:
+            raise BenchError("ASSET_CODE_UNKNOWN", code=str(code))
+        return found
+
+    def jobs(self, device_id: str) -> list[Job]:
+        return queries.jobs_for_device(self.store, device_id)
+
+    def latest_job(self, device_id: str) -> Job | None:
+        jobs = self.jobs(device_id)
+        return jobs[-1] if jobs else None
+
+    # -- jobs ----------------------------------------------------------------------------
+
+    def start_job(self, device_id: str, pipeline_name: str | None = None) -> RunningJob:
+        device = self._require_device(device_id)
+        handle = self._require_handle(device)
+        if pipeline_name is None:
+            options = self.pipelines.for_kind(device.kind)
+            if not options:
+                raise BenchError("JOB_UNKNOWN_PIPELINE", pipeline=f"<{device.kind}>")
+            pipeline = options[0]
+        else:
+            found = self.pipelines.get(pipeline_name)
+            if found is None:
+                raise BenchError("JOB_UNKNOWN_PIPELINE", pipeline=pipeline_name)
+            pipeline = found
+        job_id = uuid7_str()
+        spec = JobSpec(job_id, device.id, device.asset_code, pipeline, handle)
+        created = NewEvent(
+            "job.created",
+            {
+                "job_id": job_id,
+                "device_id": device.id,
+                "pipeline": pipeline.name,
+                "steps": [s.id for s in pipeline.steps()],
+                "stage_on_success": pipeline.stage_on_success.value
+                if pipeline.stage_on_success
+                else None,
+            },
+            device.id,
+        )
+        return self.engine.submit(spec, [created])
+
+    def resume_job(self, job_id: str) -> RunningJob:
+        record = queries.job(self.store, job_id)
+        if record is None or not record.state.resumable:
+            raise BenchError("JOB_NOT_RESUMABLE", state=record.state if record else "?")
+        device = self._require_device(record.device_id)
+        handle = self._require_handle(device)
+        pipeline = self.pipelines.get(record.pipeline)
+        if pipeline is None:
+            raise BenchError("JOB_UNKNOWN_PIPELINE", pipeline=record.pipeline)
+        finished = {
+            r.step_id: StepOutcome(r.status, r.summary, r.evidence, r.blocking)
+            for r in queries.step_results(self.store, job_id)
+            if r.status is not StepStatus.SKIPPED
+        }
+        spec = JobSpec(job_id, device.id, device.asset_code, pipeline, handle, True, finished)
+        return self.engine.submit(spec, [NewEvent("job.resumed", {"job_id": job_id}, device.id)])
+
+    def abandon_job(self, job_id: str) -> None:
+        record = queries.job(self.store, job_id)
+        if record is None or not record.state.resumable:
+            raise BenchError("JOB_NOT_RESUMABLE", state=record.state if record else "?")
+        self._record([NewEvent("job.abandoned", {"job_id": job_id}, record.device_id)])
+
+    def cancel_job(self, job_id: str) -> bool:
+        return self.engine.cancel(job_id)
+
+    def _require_device(self, device_id: str) -> Device:
+        device = queries.device(self.store, device_id)
+        if device is None:
+            raise BenchError("ASSET_CODE_UNKNOWN", code=device_id)
+        return device
+
+    def _require_handle(self, device: Device) -> DeviceHandle:
+        handle = self.handle(device.id)
+        if handle is None or not handle.connected:
+            raise BenchError("JOB_DEVICE_ABSENT", asset=device.asset_code)
+        return handle
+
+
+_MISSING = object()

@@ -1,0 +1,363 @@
+"""Opening the station database: WAL, foreign keys, a single writer per data folder,
+numbered migrations with a backup first, and the one place events are appended."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench_app.domain import facts
+from bench_app.errors import BenchError
+from bench_app.store import projections
+from bench_app.store.events import (
+    GENESIS_HASH,
+    ChainProblem,
+    Event,
+    canonical_json,
+    event_hash,
+    hashed_fields,
+    utc_now,
+    verify_chain,
+)
+from bench_app.store.migrations import LATEST_VERSION, MIGRATIONS
+from bench_app.store.uuid7 import uuid7_str
+
+DB_NAME = "etabli.sqlite3"
+LOCK_NAME = "station.lock"
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """What a caller asks to record; the store adds identity, time and the chain."""
+
+    type: str
+    payload: dict[str, Any]
+    device_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    integrity: str
+    chain_problem: ChainProblem | None
+    events: int
+
+    @property
+    def ok(self) -> bool:
+        return self.integrity == "ok" and self.chain_problem is None
+
+
+class Store:
+    """The station's SQLite database. Thread-safe: every access holds one lock, and every
+    write is one transaction that appends the events and updates the derived tables."""
+
+    def __init__(self, path: Path, *, writer: bool = True) -> None:
+        self.path = Path(path)
+        self.writer = writer
+        self._lock = threading.RLock()
+        self._lock_file: int | None = None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if writer:
+            self._acquire_station_lock()
+        try:
+            self._conn = self._connect()
+            if writer:
+                self._migrate()
+            else:
+                self._check_version_readonly()
+            self.station_id = self.meta("station_id") or ""
+            self.station_prefix = self.meta("station_prefix") or ""
+            self._last: tuple[int, str] | None = None
+        except sqlite3.DatabaseError as exc:  # a damaged page met while migrating or reading
+            self.close()
+            raise BenchError("DB_CORRUPT", path=str(self.path), detail=str(exc)) from exc
+        except BaseException:
+            self.close()
+            raise
+
+    # -- opening -----------------------------------------------------------------------
+
+    @classmethod
+    def open_for_reading(cls, path: Path) -> Store:
+        """A writer when no bench runs on this folder, else a read-only view."""
+        try:
+            return cls(path, writer=True)
+        except BenchError as exc:
+            if exc.code != "DB_LOCKED":
+                raise
+            return cls(path, writer=False)
+
+    def _acquire_station_lock(self) -> None:
+        lock_path = self.path.parent / LOCK_NAME
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise BenchError("DB_LOCKED", path=str(self.path.parent)) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._lock_file = fd
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.writer:
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        else:
+            if not self.path.exists():
+                raise BenchError("DB_CORRUPT", path=str(self.path), detail="no database yet")
+            uri = f"file:{self.path}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+        newer = 0
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            # A newer schema is refused before anything is written (the WAL switch included).
+            newer = _schema_version(conn) if self.writer else 0
+            if self.writer and newer <= LATEST_VERSION:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise sqlite3.DatabaseError(f"cannot switch to WAL (got {mode})")
+                # WAL + NORMAL: a crash loses at most the last transactions, never consistency.
+                conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise BenchError("DB_CORRUPT", path=str(self.path), detail=str(exc)) from exc
+        if newer > LATEST_VERSION:
+            conn.close()
+            raise BenchError("DB_NEWER", path=str(self.path), found=newer, known=LATEST_VERSION)
+        return conn
+
+    def schema_version(self) -> int:
+        return _schema_version(self._conn)
+
+    def _check_version_readonly(self) -> None:
+        version = self.schema_version()
+        if version > LATEST_VERSION:
+            raise BenchError("DB_NEWER", path=str(self.path), found=version, known=LATEST_VERSION)
+        if version < LATEST_VERSION:
+            raise BenchError(
+                "DB_CORRUPT",
+                path=str(self.path),
+                detail=f"schema {version} needs upgrading; close Établi and run this again",
+            )
+
+    def _migrate(self) -> None:
+        version = self.schema_version()
+        if version > LATEST_VERSION:
+            raise BenchError("DB_NEWER", path=str(self.path), found=version, known=LATEST_VERSION)
+        if version == LATEST_VERSION:
+            return
+        if version > 0:
+            self.backup(self.path.with_name(f"{self.path.name}.v{version}.bak"))
+        for migration in MIGRATIONS:
+            if migration.version <= version:
+                continue
+            with self.transaction() as conn:
+                for statement in _split_sql(migration.sql):
+                    conn.execute(statement)
+                if migration.version == 1:
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES ('station_id', ?)", (uuid7_str(),)
+                    )
+                    from bench_app.domain.asset_code import new_station_prefix
+
+                    conn.execute(
+                        "INSERT INTO meta (key, value) VALUES ('station_prefix', ?)",
+                        (new_station_prefix(),),
+                    )
+                if migration.rebuild_projections:
+                    projections.rebuild(conn)
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                    (str(migration.version),),
+                )
+
+    def backup(self, target: Path) -> Path:
+        """A consistent copy of the database file (SQLite online backup)."""
+        with self._lock:
+            dest = sqlite3.connect(target)
+            try:
+                self._conn.backup(dest)
+            finally:
+                dest.close()
+        return target
+
+    def close(self) -> None:
+        conn = getattr(self, "_conn", None)
+        if conn is not None:
+            with self._lock:
+                conn.close()
+            self._conn = None  # type: ignore[assignment]
+        if self._lock_file is not None:
+            os.close(self._lock_file)
+            self._lock_file = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading and writing -------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction; rolled back whole on any exception."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                self._last = None
+                raise
+            else:
+                self._conn.execute("COMMIT")
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return list(self._conn.execute(sql, params).fetchall())
+
+    def query_one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        with self._lock:
+            row = self._conn.execute(sql, params).fetchone()
+        return tuple(row) if row is not None else None
+
+    def _chain_head(self, conn: sqlite3.Connection) -> tuple[int, str]:
+        if self._last is None:
+            row = conn.execute(
+                "SELECT seq, hash FROM events WHERE station_id = ? ORDER BY seq DESC LIMIT 1",
+                (self.station_id,),
+            ).fetchone()
+            self._last = (row[0], row[1]) if row else (0, GENESIS_HASH)
+        return self._last
+
+    def append(
+        self,
+        conn: sqlite3.Connection,
+        new: NewEvent,
+        *,
+        operator: str,
+        training: bool,
+    ) -> Event:
+        """Appends one event inside the caller's transaction and folds it into the state."""
+        if not self.writer:
+            raise BenchError("DB_LOCKED", path=str(self.path.parent))
+        facts.validate(new.type, new.payload)
+        seq, prev = self._chain_head(conn)
+        seq += 1
+        event_id = uuid7_str()
+        ts = utc_now()
+        fields = hashed_fields(
+            event_id,
+            self.station_id,
+            seq,
+            operator,
+            ts,
+            new.type,
+            new.device_id,
+            new.payload,
+            training,
+            prev,
+        )
+        digest = event_hash(fields)
+        conn.execute(
+            "INSERT INTO events (id, station_id, seq, operator, ts, type, device_id, payload,"
+            " training, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                event_id,
+                self.station_id,
+                seq,
+                operator,
+                ts,
+                new.type,
+                new.device_id,
+                canonical_json(new.payload),
+                training,
+                prev,
+                digest,
+            ),
+        )
+        event = Event(
+            event_id,
+            self.station_id,
+            seq,
+            operator,
+            ts,
+            new.type,
+            new.device_id,
+            new.payload,
+            training,
+            prev,
+            digest,
+        )
+        projections.apply(conn, event)
+        self._last = (seq, digest)
+        return event
+
+    def record(self, events: Sequence[NewEvent], *, operator: str, training: bool) -> list[Event]:
+        """Appends events atomically: all of them and their effects, or none."""
+        with self.transaction() as conn:
+            return [self.append(conn, e, operator=operator, training=training) for e in events]
+
+    def rebuild_projections(self) -> int:
+        with self.transaction() as conn:
+            return projections.rebuild(conn)
+
+    def check(self) -> CheckReport:
+        """PRAGMA integrity_check plus the hash chain of every station's events."""
+        with self._lock:
+            try:
+                rows = self._conn.execute("PRAGMA integrity_check").fetchall()
+                integrity = "; ".join(str(r[0]) for r in rows)
+                problem = verify_chain(self._conn)
+                count = self._conn.execute("SELECT count(*) FROM events").fetchone()[0]
+            except sqlite3.DatabaseError as exc:
+                return CheckReport(f"unreadable: {exc}", None, 0)
+        return CheckReport(integrity, problem, int(count))
+
+
+def _schema_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+    ).fetchone()
+    if row is None:
+        return 0
+    value = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(value[0]) if value else 0
+
+
+def _split_sql(script: str) -> list[str]:
+    """Splits a migration script into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copies a closed database file with its WAL side files, for tests and support."""
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(str(source) + suffix)
+        if src.exists():
+            shutil.copy2(src, Path(str(target) + suffix))

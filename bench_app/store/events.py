@@ -1,0 +1,172 @@
+"""The append-only event log: each event chained by hash to the station's previous one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON: sorted keys, no spaces, UTF-8 kept as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def utc_now() -> str:
+    """ISO 8601 UTC with milliseconds, e.g. 2026-11-23T15:39:03.123Z."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    station_id: str
+    seq: int
+    operator: str
+    ts: str
+    type: str
+    device_id: str | None
+    payload: dict[str, Any]
+    training: bool
+    prev_hash: str
+    hash: str
+
+    def hashed_fields(self) -> dict[str, Any]:
+        return hashed_fields(
+            self.id,
+            self.station_id,
+            self.seq,
+            self.operator,
+            self.ts,
+            self.type,
+            self.device_id,
+            self.payload,
+            self.training,
+            self.prev_hash,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "station_id": self.station_id,
+            "seq": self.seq,
+            "operator": self.operator,
+            "ts": self.ts,
+            "type": self.type,
+            "device_id": self.device_id,
+            "payload": self.payload,
+            "training": self.training,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+def hashed_fields(
+    event_id: str,
+    station_id: str,
+    seq: int,
+    operator: str,
+    ts: str,
+    event_type: str,
+    device_id: str | None,
+    payload: dict[str, Any],
+    training: bool,
+    prev_hash: str,
+) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "station_id": station_id,
+        "seq": seq,
+        "operator": operator,
+        "ts": ts,
+        "type": event_type,
+        "device_id": device_id,
+        "payload": payload,
+        "training": training,
+        "prev_hash": prev_hash,
+    }
+
+
+def event_hash(fields: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+
+
+EVENT_COLUMNS = (
+    "id, station_id, seq, operator, ts, type, device_id, payload, training, prev_hash, hash"
+)
+
+
+def row_to_event(row: sqlite3.Row | tuple[Any, ...]) -> Event:
+    return Event(
+        id=row[0],
+        station_id=row[1],
+        seq=row[2],
+        operator=row[3],
+        ts=row[4],
+        type=row[5],
+        device_id=row[6],
+        payload=json.loads(row[7]),
+        training=bool(row[8]),
+        prev_hash=row[9],
+        hash=row[10],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ChainProblem:
+    """The first event where the log stops being trustworthy, and why."""
+
+    rowid: int
+    event_id: str
+    station_id: str
+    seq: int
+    reason: str
+
+
+def iter_events(
+    conn: sqlite3.Connection, where: str = "", params: tuple[Any, ...] = ()
+) -> Iterator[tuple[int, Event]]:
+    cursor = conn.execute(
+        f"SELECT rowid, {EVENT_COLUMNS} FROM events {where} ORDER BY rowid", params
+    )
+    while True:
+        rows = cursor.fetchmany(2000)
+        if not rows:
+            return
+        for row in rows:
+            yield row[0], row_to_event(row[1:])
+
+
+def verify_chain(conn: sqlite3.Connection) -> ChainProblem | None:
+    """Walks the whole log; returns the first event whose content, hash or link is wrong."""
+    last: dict[str, tuple[int, str]] = {}
+    cursor = conn.execute(f"SELECT rowid, {EVENT_COLUMNS} FROM events ORDER BY rowid")
+    while rows := cursor.fetchmany(2000):
+        for row in rows:
+            rowid = row[0]
+            reason = ""
+            try:
+                event = row_to_event(row[1:])
+                computed = event_hash(event.hashed_fields())
+            except (TypeError, ValueError) as exc:  # e.g. a payload edited into non-JSON
+                seq = row[3] if isinstance(row[3], int) else -1
+                return ChainProblem(
+                    rowid, str(row[1]), str(row[2]), seq, f"unreadable event: {exc}"
+                )
+            seq_before, hash_before = last.get(event.station_id, (0, GENESIS_HASH))
+            if event.seq != seq_before + 1:
+                reason = f"sequence jumps from {seq_before} to {event.seq}"
+            elif event.prev_hash != hash_before:
+                reason = "link to the previous event is broken"
+            elif computed != event.hash:
+                reason = "content does not match its hash (edited after it was written)"
+            if reason:
+                return ChainProblem(rowid, event.id, event.station_id, event.seq, reason)
+            last[event.station_id] = (event.seq, event.hash)
+    return None

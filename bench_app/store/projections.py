@@ -1,0 +1,287 @@
+"""The current state, derived from events. `apply` folds one event into the tables;
+`rebuild` empties them and replays the whole log (the tests compare both ways)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+
+from bench_app.domain.model import DeviceStage, JobState
+from bench_app.store.events import Event, canonical_json, iter_events
+from bench_app.store.migrations import PROJECTION_TABLES
+
+Handler = Callable[[sqlite3.Connection, Event], None]
+_HANDLERS: dict[str, Handler] = {}
+
+_STAGE_ORDER = list(DeviceStage)
+
+
+def handles(event_type: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[event_type] = fn
+        return fn
+
+    return register
+
+
+def apply(conn: sqlite3.Connection, event: Event) -> None:
+    handler = _HANDLERS.get(event.type)
+    if handler is not None:
+        handler(conn, event)
+
+
+def rebuild(conn: sqlite3.Connection) -> int:
+    """Recomputes every derived table from the log alone; returns the number of events."""
+    for table in PROJECTION_TABLES:
+        conn.execute(f"DELETE FROM {table}")
+    count = 0
+    for _, event in iter_events(conn):
+        apply(conn, event)
+        count += 1
+    return count
+
+
+def _advance_stage(conn: sqlite3.Connection, device_id: str, stage: DeviceStage, ts: str) -> None:
+    row = conn.execute("SELECT stage FROM devices WHERE id = ?", (device_id,)).fetchone()
+    if row is None:
+        return
+    current = DeviceStage(row[0])
+    if _STAGE_ORDER.index(stage) > _STAGE_ORDER.index(current):
+        conn.execute(
+            "UPDATE devices SET stage = ?, updated_at = ? WHERE id = ?", (stage, ts, device_id)
+        )
+
+
+@handles("donor.registered")
+def _donor(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "INSERT OR REPLACE INTO donors (id, name, kind, contact, training, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (p["donor_id"], p["name"], p["kind"], p.get("contact", ""), e.training, e.ts),
+    )
+
+
+@handles("lot.registered")
+def _lot(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "INSERT OR REPLACE INTO lots (id, donor_id, received_on, agreement_ref, expected_count,"
+        " training, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            p["lot_id"],
+            p["donor_id"],
+            p["received_on"],
+            p.get("agreement_ref", ""),
+            p["expected_count"],
+            e.training,
+            e.ts,
+        ),
+    )
+
+
+@handles("device.registered")
+def _device(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "INSERT INTO devices (id, asset_code, kind, brand, model, serial, imei, lot_id, stage,"
+        " training, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            p["device_id"],
+            p["asset_code"],
+            p["kind"],
+            p.get("brand", ""),
+            p.get("model", ""),
+            p.get("serial", ""),
+            p.get("imei", ""),
+            p.get("lot_id"),
+            DeviceStage.INTAKE,
+            e.training,
+            e.ts,
+            e.ts,
+        ),
+    )
+
+
+_IDENTITY_COLUMNS = ("brand", "model", "serial", "imei", "kind")
+
+
+@handles("device.identified")
+def _identified(conn: sqlite3.Connection, e: Event) -> None:
+    device_id = e.payload["device_id"]
+    fields = dict(e.payload["fields"])
+    row = conn.execute("SELECT details FROM devices WHERE id = ?", (device_id,)).fetchone()
+    if row is None:
+        return
+    details = json.loads(row[0])
+    for column in _IDENTITY_COLUMNS:
+        value = fields.pop(column, None)
+        if value:
+            conn.execute(f"UPDATE devices SET {column} = ? WHERE id = ?", (str(value), device_id))
+    details.update(fields)
+    conn.execute(
+        "UPDATE devices SET details = ?, updated_at = ? WHERE id = ?",
+        (canonical_json(details), e.ts, device_id),
+    )
+    _advance_stage(conn, device_id, DeviceStage.IDENTIFIED, e.ts)
+
+
+@handles("device.presorted")
+def _presorted(conn: sqlite3.Connection, e: Event) -> None:
+    conn.execute(
+        "UPDATE devices SET presort = ?, updated_at = ? WHERE id = ?",
+        (e.payload["presort"], e.ts, e.payload["device_id"]),
+    )
+
+
+@handles("device.attached_to_lot")
+def _attached(conn: sqlite3.Connection, e: Event) -> None:
+    conn.execute(
+        "UPDATE devices SET lot_id = ?, updated_at = ? WHERE id = ?",
+        (e.payload["lot_id"], e.ts, e.payload["device_id"]),
+    )
+
+
+@handles("job.created")
+def _job_created(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "INSERT INTO jobs (id, device_id, pipeline, steps, stage_on_success, state, training,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            p["job_id"],
+            p["device_id"],
+            p["pipeline"],
+            canonical_json(p["steps"]),
+            p.get("stage_on_success"),
+            JobState.QUEUED,
+            e.training,
+            e.ts,
+            e.ts,
+        ),
+    )
+
+
+def _set_job(conn: sqlite3.Connection, e: Event, **columns: object) -> None:
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    conn.execute(
+        f"UPDATE jobs SET {assignments}, updated_at = ? WHERE id = ?",
+        (*columns.values(), e.ts, e.payload["job_id"]),
+    )
+
+
+@handles("job.started")
+def _job_started(conn: sqlite3.Connection, e: Event) -> None:
+    _set_job(conn, e, state=JobState.RUNNING, message="")
+
+
+@handles("job.resumed")
+def _job_resumed(conn: sqlite3.Connection, e: Event) -> None:
+    _set_job(conn, e, state=JobState.QUEUED, message="")
+
+
+@handles("step.started")
+def _step_started(conn: sqlite3.Connection, e: Event) -> None:
+    _set_job(conn, e, state=JobState.RUNNING, current_step=e.payload["step_id"])
+
+
+@handles("step.finished")
+def _step_finished(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "INSERT OR REPLACE INTO step_results (job_id, step_id, status, summary, evidence,"
+        " blocking, finished_at, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            p["job_id"],
+            p["step_id"],
+            p["status"],
+            canonical_json(p["summary"]),
+            canonical_json(p.get("evidence", {})),
+            bool(p.get("blocking", False)),
+            e.ts,
+            e.id,
+        ),
+    )
+    _set_job(conn, e, last_finished_step=p["step_id"], current_step=None)
+
+
+@handles("step.failed")
+def _step_failed(conn: sqlite3.Connection, e: Event) -> None:
+    _set_job(conn, e, message=canonical_json(e.payload["message"]))
+
+
+@handles("job.finished")
+def _job_finished(conn: sqlite3.Connection, e: Event) -> None:
+    state = JobState(e.payload["state"])
+    _set_job(
+        conn,
+        e,
+        state=state,
+        current_step=None,
+        message=canonical_json(e.payload.get("message", {})),
+    )
+    if state is JobState.SUCCEEDED:
+        row = conn.execute(
+            "SELECT device_id, stage_on_success FROM jobs WHERE id = ?", (e.payload["job_id"],)
+        ).fetchone()
+        if row is not None and row[1]:
+            _advance_stage(conn, row[0], DeviceStage(row[1]), e.ts)
+
+
+@handles("job.failed")
+def _job_failed(conn: sqlite3.Connection, e: Event) -> None:
+    _set_job(conn, e, state=JobState.FAILED, message=canonical_json(e.payload["message"]))
+
+
+@handles("job.cancelled")
+def _job_cancelled(conn: sqlite3.Connection, e: Event) -> None:
+    _set_job(conn, e, state=JobState.CANCELLED, current_step=None)
+
+
+@handles("job.interrupted")
+def _job_interrupted(conn: sqlite3.Connection, e: Event) -> None:
+    _set_job(
+        conn,
+        e,
+        state=JobState.INTERRUPTED,
+        current_step=None,
+        message=canonical_json(
+            e.payload.get("message") or {"fr": e.payload["reason"], "en": e.payload["reason"]}
+        ),
+    )
+
+
+@handles("job.abandoned")
+def _job_abandoned(conn: sqlite3.Connection, e: Event) -> None:
+    _set_job(conn, e, state=JobState.ABANDONED, current_step=None)
+
+
+@handles("grade.assigned")
+def _grade(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "INSERT INTO grades (event_id, device_id, functional, cosmetic, workshop_grade, reasons,"
+        " at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            e.id,
+            p["device_id"],
+            p["functional"],
+            p["cosmetic"],
+            p["workshop_grade"],
+            canonical_json(p.get("reasons", [])),
+            e.ts,
+        ),
+    )
+    _advance_stage(conn, p["device_id"], DeviceStage.GRADED, e.ts)
+
+
+@handles("outcome.recorded")
+def _outcome(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "INSERT INTO outcomes (event_id, device_id, kind, reference, note, at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (e.id, p["device_id"], p["kind"], p.get("reference", ""), p.get("note", ""), e.ts),
+    )
+    _advance_stage(conn, p["device_id"], DeviceStage.DONE, e.ts)

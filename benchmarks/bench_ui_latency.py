@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""UI event-loop latency while 16 simulated checks run at once (real-time device timings),
+beside the same window idle: how late a 10 ms timer is delivered, p50/p99/max.
+
+    .venv/bin/python benchmarks/bench_ui_latency.py [--jobs 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import _common
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication, QTimer
+
+from bench_app.devices.simulated import (
+    DRIVE_PERSONAS,
+    PHONE_PERSONAS,
+    SimulatedSource,
+    SimulationMode,
+    Timing,
+)
+from bench_app.settings import Settings
+from bench_app.station import Station
+from ui.app import build_window, create_app
+from ui.latency import LatencyProbe
+
+
+def spin(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.001)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--jobs", type=int, default=16)
+    args = parser.parse_args()
+    app = create_app()
+    with tempfile.TemporaryDirectory(prefix="etabli-latency-") as tmp:
+        station = Station(Path(tmp), training=True, settings=Settings(max_parallel_jobs=args.jobs))
+        simulator = SimulatedSource(SimulationMode.TRAINING, Timing(scale=1.0))
+        station.attach_source(simulator)
+        window = build_window(station, app, "fr", simulator)
+        window.resize(1280, 800)
+        window.show()
+        for i in range(args.jobs):
+            if i % 4 == 3:
+                simulator.add_drive(DRIVE_PERSONAS[i % len(DRIVE_PERSONAS)].name)
+            else:
+                simulator.add_phone(PHONE_PERSONAS[i % len(PHONE_PERSONAS)].name)
+        spin(1.0)
+
+        idle = LatencyProbe(10)
+        idle.start()
+        spin(3.0)
+        idle.stop()
+
+        def answer() -> None:
+            for view in window.views.values():
+                if view.prompt is not None and not view.prompt.answered:
+                    window._on_answer(view.prompt, "ok")
+
+        helper = QTimer()
+        helper.timeout.connect(answer)
+        helper.start(250)  # an operator answering a question every quarter second
+        busy = LatencyProbe(10)
+        busy.start()
+        start = time.perf_counter()
+        for device_id in list(window.cards):
+            station.start_job(device_id)
+        while station.engine.active():
+            spin(0.05)
+        elapsed = time.perf_counter() - start
+        busy.stop()
+        helper.stop()
+        states = {station.latest_job(d).state.value for d in window.cards}  # type: ignore[union-attr]
+        window.shutdown()
+        station.close()
+    _common.report(
+        "ui_latency",
+        {
+            "jobs": args.jobs,
+            "all_jobs": sorted(states),
+            "jobs_wall_s": round(elapsed, 2),
+            "busy_samples": len(busy.samples),
+            "busy_p50_ms": round(busy.percentile(50), 2),
+            "busy_p99_ms": round(busy.percentile(99), 2),
+            "busy_max_ms": round(max(busy.samples), 2),
+            "idle_p50_ms": round(idle.percentile(50), 2),
+            "idle_p99_ms": round(idle.percentile(99), 2),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

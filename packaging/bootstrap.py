@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Sets up a station or a developer machine from a fresh clone, with only python3 present.
+
+    python3 packaging/bootstrap.py run [ETABLI OPTIONS]   install what is needed, start Établi
+    python3 packaging/bootstrap.py test [PYTEST OPTIONS]  install what is needed, run every check
+
+It installs the Debian/Ubuntu packages it needs (through sudo when not root), makes a virtual
+environment in .venv, installs the project into it, compiles the translations, then starts
+the app or runs ruff, mypy and pytest. Steps already done are skipped on the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".etabli-installed"
+
+# Each entry: alternatives, the first one the distribution knows is installed
+# (Ubuntu 24.04 renamed some libraries with a t64 suffix).
+RUNTIME_PACKAGES: list[tuple[str, ...]] = [
+    ("libgl1",),
+    ("libegl1",),
+    ("libglib2.0-0t64", "libglib2.0-0"),
+    ("libfontconfig1",),
+    ("libfreetype6",),
+    ("libdbus-1-3",),
+    ("libxkbcommon0",),
+    ("libxkbcommon-x11-0",),
+    ("libxcb-cursor0",),
+    ("libxcb-icccm4",),
+    ("libxcb-image0",),
+    ("libxcb-keysyms1",),
+    ("libxcb-randr0",),
+    ("libxcb-render-util0",),
+    ("libxcb-shape0",),
+    ("libxcb-xinerama0",),
+    ("libxcb-xkb1",),
+    ("libxcb-xfixes0",),
+    ("libx11-xcb1",),
+    ("fonts-dejavu-core",),
+]
+TEST_PACKAGES: list[tuple[str, ...]] = [
+    ("xvfb",),  # a real X server for tests and screenshots that need one
+]
+
+
+def say(message: str) -> None:
+    print(f"[établi] {message}", flush=True)
+
+
+def run(cmd: list[str], **kwargs: object) -> None:
+    subprocess.run(cmd, check=True, **kwargs)  # type: ignore[call-overload]
+
+
+def dpkg_installed(name: str) -> bool:
+    result = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", name], capture_output=True, text=True
+    )
+    return result.returncode == 0 and "install ok installed" in result.stdout
+
+
+def apt_known(name: str) -> bool:
+    result = subprocess.run(["apt-cache", "policy", name], capture_output=True, text=True)
+    return "Candidate:" in result.stdout and "Candidate: (none)" not in result.stdout
+
+
+def ensure_system_packages(groups: list[tuple[str, ...]]) -> None:
+    if shutil.which("dpkg-query") is None or shutil.which("apt-get") is None:
+        say("not a Debian/Ubuntu system: install Qt 6's runtime libraries by hand")
+        return
+    if not _has_ensurepip():
+        groups = [("python3-venv",), *groups]
+    missing = [g for g in groups if not any(dpkg_installed(n) for n in g)]
+    if not missing:
+        return
+    sudo: list[str] = []
+    if os.geteuid() != 0:
+        if shutil.which("sudo") is None:
+            names = " ".join(g[0] for g in missing)
+            raise SystemExit(f"[établi] as root, run: apt-get install -y {names}")
+        sudo = ["sudo"]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    say("installing system packages: " + " ".join(g[0] for g in missing))
+    run([*sudo, "apt-get", "update", "-qq"], env=env)
+    chosen = [next((n for n in group if apt_known(n)), group[-1]) for group in missing]
+    run([*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *chosen], env=env)
+
+
+def _has_ensurepip() -> bool:
+    probe = subprocess.run([sys.executable, "-c", "import ensurepip, venv"], capture_output=True)
+    return probe.returncode == 0
+
+
+def venv_python() -> Path:
+    return VENV / "bin" / "python"
+
+
+def ensure_venv() -> None:
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if venv_python().exists() and STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    if not venv_python().exists():
+        say(f"creating {VENV.relative_to(ROOT)}")
+        run([sys.executable, "-m", "venv", str(VENV)])
+    say("installing Établi and its test tools into the virtual environment")
+    pip = [str(venv_python()), "-m", "pip", "--disable-pip-version-check", "-q"]
+    run([*pip, "install", "--upgrade", "pip"])
+    run([*pip, "install", "-e", f"{ROOT}[test]"])
+    STAMP.write_text(wanted)
+
+
+def compile_translations() -> None:
+    run([str(venv_python()), str(ROOT / "packaging" / "i18n.py"), "compile"])
+
+
+def start(args: list[str]) -> int:
+    ensure_system_packages(RUNTIME_PACKAGES)
+    ensure_venv()
+    compile_translations()
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        say("no screen found (DISPLAY is not set): start Établi from a desktop session")
+    return subprocess.call([str(VENV / "bin" / "etabli"), *args])
+
+
+def test(args: list[str]) -> int:
+    ensure_system_packages(RUNTIME_PACKAGES + TEST_PACKAGES)
+    ensure_venv()
+    compile_translations()
+    bin_dir = VENV / "bin"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
+    steps = [
+        ("ruff check", [str(bin_dir / "ruff"), "check", "."]),
+        ("ruff format", [str(bin_dir / "ruff"), "format", "--check", "."]),
+        ("mypy", [str(bin_dir / "mypy")]),
+        ("pytest", [str(venv_python()), "-m", "pytest", "-ra", *args]),
+    ]
+    for name, cmd in steps:
+        say(f"{name}…")
+        code = subprocess.call(cmd, cwd=ROOT, env=env)
+        if code != 0:
+            say(f"{name} failed (exit {code})")
+            return code
+    return 0
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
+        print(__doc__)
+        return 2
+    action, rest = sys.argv[1], sys.argv[2:]
+    os.chdir(ROOT)
+    return start(rest) if action == "run" else test(rest)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

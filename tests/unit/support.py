@@ -1,0 +1,115 @@
+"""Helpers shared by the core tests: a job listener that records what it hears and can answer
+prompts, polling with generous timeouts, and small event-log queries."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench_app.devices.simulated import SimulatedDevice, SimulatedSource
+from bench_app.domain.model import Device, JobState
+from bench_app.jobs.engine import Job as RunningJob
+from bench_app.jobs.prompt import Prompt
+from bench_app.station import Station
+from bench_app.store import queries
+from bench_app.store.database import Store
+from bench_app.store.events import Event
+from bench_app.text import Text
+
+WAIT = 60.0  # seconds; only ever reached when something is broken
+
+
+def wait_for(predicate: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
+    """Polls until `predicate()` is true; fails the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+class Listener:
+    """Records every callback. With `answer`, answers each prompt at once from the worker
+    thread; without, leaves prompts in `prompts` for the test to answer."""
+
+    def __init__(self, answer: str | Callable[[Prompt], str] | None = None) -> None:
+        self.answer = answer
+        self.lock = threading.Lock()
+        self.states: list[tuple[str, JobState]] = []
+        self.progress: list[tuple[str, float]] = []
+        self.prompts: queue.Queue[tuple[str, Prompt]] = queue.Queue()
+        self.prompt_cleared: list[str] = []
+
+    def job_state(self, job_id: str, device_id: str, state: JobState, message: Text | None) -> None:
+        with self.lock:
+            self.states.append((job_id, state))
+
+    def job_progress(
+        self, job_id: str, device_id: str, fraction: float, step: Text, message: Text | None
+    ) -> None:
+        with self.lock:
+            self.progress.append((job_id, fraction))
+
+    def job_prompt(self, job_id: str, device_id: str, prompt: Prompt | None) -> None:
+        if prompt is None:
+            with self.lock:
+                self.prompt_cleared.append(job_id)
+            return
+        if self.answer is None:
+            self.prompts.put((job_id, prompt))
+        elif isinstance(self.answer, str):
+            prompt.answer(self.answer)
+        else:
+            prompt.answer(self.answer(prompt))
+
+    def states_of(self, job_id: str) -> list[JobState]:
+        with self.lock:
+            return [s for j, s in self.states if j == job_id]
+
+    def fractions_of(self, job_id: str) -> list[float]:
+        with self.lock:
+            return [f for j, f in self.progress if j == job_id]
+
+    def next_prompt(self, timeout: float = WAIT) -> tuple[str, Prompt]:
+        try:
+            return self.prompts.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError("no prompt was shown") from None
+
+
+def finish(job: RunningJob, timeout: float = WAIT) -> JobState:
+    """Waits for the job's worker thread to end and returns the job's final state."""
+    assert job.thread is not None
+    job.thread.join(timeout)
+    assert not job.thread.is_alive(), f"job {job.id} did not finish"
+    return job.state
+
+
+def plug_phone(station: Station, source: SimulatedSource, **kwargs: Any) -> tuple[Any, Device]:
+    """Plugs a simulated phone in and returns it with the record the station made for it."""
+    phone = source.add_phone(**kwargs)
+    return phone, device_for(station, phone)
+
+
+def device_for(station: Station, handle: SimulatedDevice) -> Device:
+    found = queries.device_by_identity(station.store, handle.kind.value, handle.serial, "")
+    assert found is not None, f"{handle.key} was not registered"
+    return found
+
+
+def job_events(store: Store, job_id: str, event_type: str | None = None) -> list[Event]:
+    """The events of one job, oldest first (optionally of one type)."""
+    return [
+        e
+        for e in queries.events(store)
+        if e.payload.get("job_id") == job_id and (event_type is None or e.type == event_type)
+    ]
+
+
+def event_count(store: Store) -> int:
+    row = store.query_one("SELECT count(*) FROM events")
+    assert row is not None
+    return int(row[0])

@@ -1,0 +1,1 @@
+"""The bench's windows: the only place that imports PySide6."""

@@ -1,0 +1,91 @@
+"""Starting the window: application, language, station, device sources."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from bench_app.devices.simulated import SimulatedSource, SimulationMode
+from bench_app.errors import BenchError
+from bench_app.settings import Settings
+from bench_app.station import Station
+from ui.i18n import Translations
+from ui.icons import app_icon
+from ui.main_window import MainWindow
+from ui.style import STYLESHEET
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(argv or sys.argv[:1])
+    app.setApplicationName("Établi")
+    app.setOrganizationName("etabli")
+    app.setDesktopFileName("etabli")
+    app.setWindowIcon(app_icon())
+    app.setStyleSheet(STYLESHEET)
+    return app
+
+
+def build_window(
+    station: Station,
+    app: QApplication,
+    lang: str,
+    simulator: SimulatedSource | None = None,
+) -> MainWindow:
+    translations = Translations(app)
+    if not translations.install(lang):
+        logging.getLogger(__name__).warning(
+            "translations for %s are not compiled; run `python3 packaging/i18n.py`", lang
+        )
+
+    def switch(new_lang: str) -> None:
+        translations.install(new_lang)
+        station.settings.language = new_lang
+        station.settings.save(station.folder)
+
+    window = MainWindow(station, lang=lang, simulator=simulator, switch_language=switch)
+    window._translations = translations  # type: ignore[attr-defined]  # keep it alive
+    return window
+
+
+def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) -> int:
+    """Runs the bench window until it is closed; returns the exit code."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = create_app()
+    try:
+        settings = Settings.load(folder)
+        station = Station(folder, training=training, settings=settings)
+    except BenchError as exc:
+        language = lang or "fr"
+        print(exc.text(language), file=sys.stderr)
+        QMessageBox.critical(None, "Établi", exc.text(language))
+        return 2
+    language = lang or station.settings.language
+    simulator = None
+    if training:
+        simulator = SimulatedSource(SimulationMode.TRAINING)
+        station.attach_source(simulator)
+    window = build_window(station, app, language, simulator)
+    if simulator is not None:
+        simulator.add_training_set()
+    app.aboutToQuit.connect(window.shutdown)
+    window.show()
+    # Let Ctrl+C in the terminal close the window cleanly (Python sees signals between events).
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    pulse = QTimer()
+    pulse.start(200)
+    pulse.timeout.connect(lambda: None)
+    try:
+        return app.exec()
+    finally:
+        station.close()

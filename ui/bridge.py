@@ -1,0 +1,60 @@
+"""The one adapter between the Qt-free core and the GUI: core callbacks (from any thread)
+become Qt signals, delivered on the main thread by queued connections.
+
+Signals carry only ids, states and numbers; the window reads the rest (step titles, messages,
+prompts) from the running job or the store. Queued Python objects would outlive a closing
+application and are not needed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from bench_app.domain.model import JobState
+from bench_app.jobs.engine import NullListener
+from bench_app.jobs.prompt import Prompt
+from bench_app.station import Station
+from bench_app.text import Text
+
+
+class StationBridge(QObject):
+    """Lives on the main thread; emitting from a worker thread queues the call there."""
+
+    device_changed = Signal(str)  # device_id: its records changed
+    presence_changed = Signal(str, int)  # device_id, plugged in
+    job_state = Signal(str, str, str)  # job_id, device_id, JobState value
+    job_progress = Signal(str, str, float)  # job_id, device_id, overall fraction
+    job_prompt = Signal(str, str, int)  # job_id, device_id, a question is waiting
+
+    def __init__(self, station: Station, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.station = station
+        station.on_device_changed.append(self.device_changed.emit)
+        station.on_presence.append(self.presence_changed.emit)
+        station.set_job_listener(_JobSignals(self))
+
+    def detach(self) -> None:
+        """Stops forwarding: called before the window goes away."""
+        station = self.station
+        if self.device_changed.emit in station.on_device_changed:
+            station.on_device_changed.remove(self.device_changed.emit)
+        if self.presence_changed.emit in station.on_presence:
+            station.on_presence.remove(self.presence_changed.emit)
+        station.set_job_listener(NullListener())
+
+
+class _JobSignals:
+    """The core's JobListener, forwarding each callback to the bridge's signals."""
+
+    def __init__(self, bridge: StationBridge) -> None:
+        self._bridge = bridge
+
+    def job_state(self, job_id: str, device_id: str, state: JobState, message: Text | None) -> None:
+        self._bridge.job_state.emit(job_id, device_id, state.value)
+
+    def job_progress(
+        self, job_id: str, device_id: str, fraction: float, step: Text, message: Text | None
+    ) -> None:
+        self._bridge.job_progress.emit(job_id, device_id, fraction)
+
+    def job_prompt(self, job_id: str, device_id: str, prompt: Prompt | None) -> None:
+        self._bridge.job_prompt.emit(job_id, device_id, int(prompt is not None))

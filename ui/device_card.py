@@ -1,0 +1,127 @@
+"""A device card in the grid: what it is, its code, where it is, and one big button."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.device_view import DeviceView, next_action, state_label
+from ui.icons import device_icon
+from ui.style import STATE_COLOURS
+
+
+class DeviceCard(QFrame):
+    selected = Signal(str)  # device_id
+    action = Signal(str, str)  # device_id, Action value
+
+    def __init__(self, view: DeviceView, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("DeviceCard")
+        self.setFixedSize(QSize(300, 200))
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.device_id = view.device.id
+        self._lang = lang
+
+        self.icon = QLabel()
+        self.icon.setFixedSize(48, 48)
+        self.title = QLabel()
+        self.title.setObjectName("CardTitle")
+        self.title.setWordWrap(True)
+        self.code = QLabel()
+        self.code.setObjectName("CardCode")
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.training_tag = QLabel()
+        self.training_tag.setObjectName("TrainingTag")
+        self.state = QLabel()
+        self.state.setObjectName("CardState")
+        self.step = QLabel()
+        self.step.setObjectName("CardStep")
+        self.step.setWordWrap(True)
+        self.step.setMaximumHeight(44)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.button = QPushButton()
+        self.button.setObjectName("BigAction")
+        self.button.clicked.connect(self._on_button)
+        self._action = ""
+
+        head = QHBoxLayout()
+        head.addWidget(self.icon)
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        names.addWidget(self.title)
+        code_row = QHBoxLayout()
+        code_row.addWidget(self.code)
+        code_row.addStretch(1)
+        code_row.addWidget(self.training_tag)
+        names.addLayout(code_row)
+        head.addLayout(names, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(4)
+        layout.addLayout(head)
+        layout.addWidget(self.state)
+        layout.addWidget(self.step)
+        layout.addWidget(self.progress)
+        layout.addStretch(1)
+        layout.addWidget(self.button)
+        self.show_view(view, lang)
+
+    def show_view(self, view: DeviceView, lang: str) -> None:
+        self._lang = lang
+        d = view.device
+        self.icon.setPixmap(device_icon(d.kind).pixmap(48, 48))
+        self.title.setText(d.label)
+        self.code.setText(d.asset_code)
+        self.training_tag.setText(self.tr("TRAINING"))
+        self.training_tag.setVisible(d.training)
+        state = view.state
+        self.state.setText(state_label(state, view.connected))
+        colour = STATE_COLOURS.get(state, "#44515e") if state else "#44515e"
+        self.state.setStyleSheet(f"color: {colour};")
+        step_text = view.step.get(lang) if view.step and state and state.active else ""
+        if not step_text and view.message is not None and state and not state.active:
+            step_text = view.message.get(lang)
+        elif not step_text and view.job and view.job.message and state and not state.active:
+            step_text = view.job.message.get(lang)
+        self.step.setText(_elide(step_text, 64))
+        self.step.setToolTip(step_text)
+        active = bool(state and state.active)
+        self.progress.setVisible(active)
+        self.progress.setValue(int(view.fraction * 1000))
+        action, label, enabled = next_action(view)
+        self._action = action.value
+        self.button.setText(label)
+        self.button.setEnabled(enabled)
+        self.setProperty("unplugged", "false" if view.connected else "true")
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def set_selected(self, selected: bool) -> None:
+        self.setProperty("selected", "true" if selected else "false")
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.selected.emit(self.device_id)
+        super().mousePressEvent(event)
+
+    def _on_button(self) -> None:
+        self.selected.emit(self.device_id)
+        self.action.emit(self.device_id, self._action)
+
+
+def _elide(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

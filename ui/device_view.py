@@ -1,0 +1,84 @@
+"""What the window knows about one device at a time: its record, whether it is plugged in,
+and its job's live state. Cards and the panel are drawn from this alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from PySide6.QtCore import QCoreApplication
+
+from bench_app.domain.model import Device, Job, JobState
+from bench_app.jobs.prompt import Prompt
+from bench_app.text import Text
+
+
+class Action(StrEnum):
+    START = "start"
+    ANSWER = "answer"
+    WATCH = "watch"
+    RESUME = "resume"
+    REPLUG = "replug"
+    SHOW = "show"
+
+
+@dataclass
+class DeviceView:
+    device: Device
+    connected: bool = False
+    job: Job | None = None  # the latest job as recorded
+    live_state: JobState | None = None  # the running job's state, between records
+    fraction: float = 0.0
+    step: Text | None = None
+    message: Text | None = None
+    prompt: Prompt | None = None
+
+    @property
+    def state(self) -> JobState | None:
+        if self.live_state is not None:
+            return self.live_state
+        return self.job.state if self.job else None
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("", text)  # lupdate files module-level tr() under ""
+
+
+def next_action(view: DeviceView) -> tuple[Action, str, bool]:
+    """The one thing to do next for this device: (action, button label, enabled)."""
+    state = view.state
+    if state is JobState.WAITING_OPERATOR:
+        return Action.ANSWER, tr("Answer the question"), True
+    if state is not None and state.active:
+        return Action.WATCH, tr("Follow the check"), True
+    if state is not None and state.resumable:
+        if not view.connected:
+            return Action.REPLUG, tr("Plug the device back in"), False
+        return Action.RESUME, tr("Resume"), True
+    if state is JobState.BLOCKED:
+        return Action.SHOW, tr("See what blocks"), True
+    if not view.connected:
+        return Action.SHOW, tr("Open"), True
+    if state is JobState.SUCCEEDED:
+        return Action.SHOW, tr("See the results"), True
+    return Action.START, tr("Start the check"), True
+
+
+def state_label(state: JobState | None, connected: bool) -> str:
+    labels = {
+        JobState.QUEUED: tr("Waiting for a free slot"),
+        JobState.RUNNING: tr("Checking…"),
+        JobState.WAITING_OPERATOR: tr("Your answer is needed"),
+        JobState.SUCCEEDED: tr("Check finished"),
+        JobState.FAILED: tr("Check failed"),
+        JobState.BLOCKED: tr("Blocked"),
+        JobState.CANCELLED: tr("Cancelled"),
+        JobState.INTERRUPTED: tr("Interrupted"),
+        JobState.ABANDONED: tr("Abandoned"),
+    }
+    if state is None:
+        return tr("Ready") if connected else tr("Unplugged")
+    text = labels[state]
+    if not connected and not state.active:
+        text += " · " + tr("unplugged")
+    return text

@@ -1,0 +1,494 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name></name>
+    <message>
+        <source>Answer the question</source>
+        <translation>Answer the question</translation>
+    </message>
+    <message>
+        <source>Follow the check</source>
+        <translation>Follow the check</translation>
+    </message>
+    <message>
+        <source>Plug the device back in</source>
+        <translation>Plug the device back in</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Resume</translation>
+    </message>
+    <message>
+        <source>See what blocks</source>
+        <translation>See what blocks</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>See the results</source>
+        <translation>See the results</translation>
+    </message>
+    <message>
+        <source>Start the check</source>
+        <translation>Start the check</translation>
+    </message>
+    <message>
+        <source>Waiting for a free slot</source>
+        <translation>Waiting for a free slot</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>Your answer is needed</source>
+        <translation>Your answer is needed</translation>
+    </message>
+    <message>
+        <source>Check finished</source>
+        <translation>Check finished</translation>
+    </message>
+    <message>
+        <source>Check failed</source>
+        <translation>Check failed</translation>
+    </message>
+    <message>
+        <source>Blocked</source>
+        <translation>Blocked</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation>Interrupted</translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
+        <translation>Abandoned</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>Ready</translation>
+    </message>
+    <message>
+        <source>Unplugged</source>
+        <translation>Unplugged</translation>
+    </message>
+    <message>
+        <source>unplugged</source>
+        <translation>unplugged</translation>
+    </message>
+    <message>
+        <source>Registered with code %1</source>
+        <translation>Registered with code %1</translation>
+    </message>
+    <message>
+        <source>Identified</source>
+        <translation>Identified</translation>
+    </message>
+    <message>
+        <source>Pre-sorted: %1</source>
+        <translation>Pre-sorted: %1</translation>
+    </message>
+    <message>
+        <source>Attached to a donation</source>
+        <translation>Attached to a donation</translation>
+    </message>
+    <message>
+        <source>Check started</source>
+        <translation>Check started</translation>
+    </message>
+    <message>
+        <source>Work began</source>
+        <translation>Work began</translation>
+    </message>
+    <message>
+        <source>Step started: %1</source>
+        <translation>Step started: %1</translation>
+    </message>
+    <message>
+        <source>Step failed: %1</source>
+        <translation>Step failed: %1</translation>
+    </message>
+    <message>
+        <source>Check blocked</source>
+        <translation>Check blocked</translation>
+    </message>
+    <message>
+        <source>Check cancelled</source>
+        <translation>Check cancelled</translation>
+    </message>
+    <message>
+        <source>Check interrupted</source>
+        <translation>Check interrupted</translation>
+    </message>
+    <message>
+        <source>Check resumed</source>
+        <translation>Check resumed</translation>
+    </message>
+    <message>
+        <source>Check abandoned</source>
+        <translation>Check abandoned</translation>
+    </message>
+    <message>
+        <source>Graded %1</source>
+        <translation>Graded %1</translation>
+    </message>
+    <message>
+        <source>Outcome: %1</source>
+        <translation>Outcome: %1</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceCard</name>
+    <message>
+        <source>TRAINING</source>
+        <translation>TRAINING</translation>
+    </message>
+</context>
+<context>
+    <name>DevicePanel</name>
+    <message>
+        <source>Choose a device on the left, or scan its code.</source>
+        <translation>Choose a device on the left, or scan its code.</translation>
+    </message>
+    <message>
+        <source>TRAINING</source>
+        <translation>TRAINING</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>Identity</translation>
+    </message>
+    <message>
+        <source>What to do now</source>
+        <translation>What to do now</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Abandon</source>
+        <translation>Abandon</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>Results</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>History</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>Serial number</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>Stage</translation>
+    </message>
+    <message>
+        <source>IMEI</source>
+        <translation>IMEI</translation>
+    </message>
+    <message>
+        <source>Android</source>
+        <translation>Android</translation>
+    </message>
+    <message>
+        <source>Storage</source>
+        <translation>Storage</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
+    </message>
+    <message>
+        <source>Capacity</source>
+        <translation>Capacity</translation>
+    </message>
+    <message>
+        <source>Plugged in</source>
+        <translation>Plugged in</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>yes</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>no</translation>
+    </message>
+    <message>
+        <source>Donation</source>
+        <translation>Donation</translation>
+    </message>
+    <message>
+        <source>— not attached —</source>
+        <translation>— not attached —</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeDialog</name>
+    <message>
+        <source>Intake of a donation</source>
+        <translation>Intake of a donation</translation>
+    </message>
+    <message>
+        <source>1. The donation</source>
+        <translation>1. The donation</translation>
+    </message>
+    <message>
+        <source>New donor…</source>
+        <translation>New donor…</translation>
+    </message>
+    <message>
+        <source>Donor</source>
+        <translation>Donor</translation>
+    </message>
+    <message>
+        <source>Name of the company, body or person</source>
+        <translation>Name of the company, body or person</translation>
+    </message>
+    <message>
+        <source>New donor&apos;s name</source>
+        <translation>New donor's name</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>Company</translation>
+    </message>
+    <message>
+        <source>Public body</source>
+        <translation>Public body</translation>
+    </message>
+    <message>
+        <source>Association</source>
+        <translation>Association</translation>
+    </message>
+    <message>
+        <source>Private person</source>
+        <translation>Private person</translation>
+    </message>
+    <message>
+        <source>Kind of donor</source>
+        <translation>Kind of donor</translation>
+    </message>
+    <message>
+        <source>Received on</source>
+        <translation>Received on</translation>
+    </message>
+    <message>
+        <source>e.g. agreement 2026-014</source>
+        <translation>e.g. agreement 2026-014</translation>
+    </message>
+    <message>
+        <source>Agreement reference</source>
+        <translation>Agreement reference</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unknown</translation>
+    </message>
+    <message>
+        <source>Devices expected</source>
+        <translation>Devices expected</translation>
+    </message>
+    <message>
+        <source>2. A device of this donation</source>
+        <translation>2. A device of this donation</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>Tablet</source>
+        <translation>Tablet</translation>
+    </message>
+    <message>
+        <source>Laptop</source>
+        <translation>Laptop</translation>
+    </message>
+    <message>
+        <source>Desktop computer</source>
+        <translation>Desktop computer</translation>
+    </message>
+    <message>
+        <source>Drive</source>
+        <translation>Drive</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>Brand</source>
+        <translation>Brand</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>Serial number</translation>
+    </message>
+    <message>
+        <source>15 digits, phones only (*#06#)</source>
+        <translation>15 digits, phones only (*#06#)</translation>
+    </message>
+    <message>
+        <source>IMEI</source>
+        <translation>IMEI</translation>
+    </message>
+    <message>
+        <source>Reuse</source>
+        <translation>Reuse</translation>
+    </message>
+    <message>
+        <source>Spare parts</source>
+        <translation>Spare parts</translation>
+    </message>
+    <message>
+        <source>E-waste</source>
+        <translation>E-waste</translation>
+    </message>
+    <message>
+        <source>First look</source>
+        <translation>First look</translation>
+    </message>
+    <message>
+        <source>Write this code on the device:</source>
+        <translation>Write this code on the device:</translation>
+    </message>
+    <message>
+        <source>Register the device</source>
+        <translation>Register the device</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>Finish</translation>
+    </message>
+    <message>
+        <source>Type the donor&apos;s name first.</source>
+        <translation>Type the donor's name first.</translation>
+    </message>
+    <message>
+        <source>Register the next device</source>
+        <translation>Register the next device</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Établi — refurbishing bench</source>
+        <translation>Établi — refurbishing bench</translation>
+    </message>
+    <message>
+        <source>TRAINING</source>
+        <translation>TRAINING</translation>
+    </message>
+    <message>
+        <source>TRAINING MODE — simulated devices, nothing here is real or sent anywhere</source>
+        <translation>TRAINING MODE — simulated devices, nothing here is real or sent anywhere</translation>
+    </message>
+    <message>
+        <source>Scan or type a device code (e.g. ABCD-2345-X)</source>
+        <translation>Scan or type a device code (e.g. ABCD-2345-X)</translation>
+    </message>
+    <message>
+        <source>Intake of a donation</source>
+        <translation>Intake of a donation</translation>
+    </message>
+    <message>
+        <source>Simulated devices</source>
+        <translation>Simulated devices</translation>
+    </message>
+    <message>
+        <source>Training mode</source>
+        <translation>Training mode</translation>
+    </message>
+    <message>
+        <source>Simulated devices for a demonstration; their records are marked as training</source>
+        <translation>Simulated devices for a demonstration; their records are marked as training</translation>
+    </message>
+    <message>
+        <source>Plug in a phone or a drive to begin.
+It will appear here.</source>
+        <translation>Plug in a phone or a drive to begin.
+It will appear here.</translation>
+    </message>
+    <message>
+        <source>healthy</source>
+        <translation>healthy</translation>
+    </message>
+    <message>
+        <source>failing battery</source>
+        <translation>failing battery</translation>
+    </message>
+    <message>
+        <source>locked by a Google account</source>
+        <translation>locked by a Google account</translation>
+    </message>
+    <message>
+        <source>unplugged during a step</source>
+        <translation>unplugged during a step</translation>
+    </message>
+    <message>
+        <source>slow</source>
+        <translation>slow</translation>
+    </message>
+    <message>
+        <source>Plug in a phone</source>
+        <translation>Plug in a phone</translation>
+    </message>
+    <message>
+        <source>Plug in a drive</source>
+        <translation>Plug in a drive</translation>
+    </message>
+    <message>
+        <source>failing</source>
+        <translation>failing</translation>
+    </message>
+    <message>
+        <source>Unplug the selected device</source>
+        <translation>Unplug the selected device</translation>
+    </message>
+    <message>
+        <source>Plug the selected device back in</source>
+        <translation>Plug the selected device back in</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s) plugged in</source>
+        <translation>
+            <numerusform>%n device plugged in</numerusform>
+            <numerusform>%n devices plugged in</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n check(s) running</source>
+        <translation>
+            <numerusform>%n check running</numerusform>
+            <numerusform>%n checks running</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n answer(s) awaited</source>
+        <translation>
+            <numerusform>%n answer awaited</numerusform>
+            <numerusform>%n answers awaited</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not possible</source>
+        <translation>Not possible</translation>
+    </message>
+</context>
+</TS>

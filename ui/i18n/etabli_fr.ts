@@ -1,0 +1,494 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr" sourcelanguage="en">
+<context>
+    <name></name>
+    <message>
+        <source>Answer the question</source>
+        <translation>Répondre à la question</translation>
+    </message>
+    <message>
+        <source>Follow the check</source>
+        <translation>Suivre le contrôle</translation>
+    </message>
+    <message>
+        <source>Plug the device back in</source>
+        <translation>Rebranchez l’appareil</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Reprendre</translation>
+    </message>
+    <message>
+        <source>See what blocks</source>
+        <translation>Voir ce qui bloque</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Ouvrir</translation>
+    </message>
+    <message>
+        <source>See the results</source>
+        <translation>Voir les résultats</translation>
+    </message>
+    <message>
+        <source>Start the check</source>
+        <translation>Lancer le contrôle</translation>
+    </message>
+    <message>
+        <source>Waiting for a free slot</source>
+        <translation>En attente d’une place libre</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Contrôle en cours…</translation>
+    </message>
+    <message>
+        <source>Your answer is needed</source>
+        <translation>Votre réponse est attendue</translation>
+    </message>
+    <message>
+        <source>Check finished</source>
+        <translation>Contrôle terminé</translation>
+    </message>
+    <message>
+        <source>Check failed</source>
+        <translation>Échec du contrôle</translation>
+    </message>
+    <message>
+        <source>Blocked</source>
+        <translation>Bloqué</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Annulé</translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation>Interrompu</translation>
+    </message>
+    <message>
+        <source>Abandoned</source>
+        <translation>Abandonné</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>Prêt</translation>
+    </message>
+    <message>
+        <source>Unplugged</source>
+        <translation>Débranché</translation>
+    </message>
+    <message>
+        <source>unplugged</source>
+        <translation>débranché</translation>
+    </message>
+    <message>
+        <source>Registered with code %1</source>
+        <translation>Enregistré sous le code %1</translation>
+    </message>
+    <message>
+        <source>Identified</source>
+        <translation>Identifié</translation>
+    </message>
+    <message>
+        <source>Pre-sorted: %1</source>
+        <translation>Pré-tri : %1</translation>
+    </message>
+    <message>
+        <source>Attached to a donation</source>
+        <translation>Rattaché à un don</translation>
+    </message>
+    <message>
+        <source>Check started</source>
+        <translation>Contrôle lancé</translation>
+    </message>
+    <message>
+        <source>Work began</source>
+        <translation>Travail commencé</translation>
+    </message>
+    <message>
+        <source>Step started: %1</source>
+        <translation>Étape commencée : %1</translation>
+    </message>
+    <message>
+        <source>Step failed: %1</source>
+        <translation>Étape en échec : %1</translation>
+    </message>
+    <message>
+        <source>Check blocked</source>
+        <translation>Contrôle bloqué</translation>
+    </message>
+    <message>
+        <source>Check cancelled</source>
+        <translation>Contrôle annulé</translation>
+    </message>
+    <message>
+        <source>Check interrupted</source>
+        <translation>Contrôle interrompu</translation>
+    </message>
+    <message>
+        <source>Check resumed</source>
+        <translation>Contrôle repris</translation>
+    </message>
+    <message>
+        <source>Check abandoned</source>
+        <translation>Contrôle abandonné</translation>
+    </message>
+    <message>
+        <source>Graded %1</source>
+        <translation>Noté %1</translation>
+    </message>
+    <message>
+        <source>Outcome: %1</source>
+        <translation>Destination : %1</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceCard</name>
+    <message>
+        <source>TRAINING</source>
+        <translation>FORMATION</translation>
+    </message>
+</context>
+<context>
+    <name>DevicePanel</name>
+    <message>
+        <source>Choose a device on the left, or scan its code.</source>
+        <translation>Choisissez un appareil à gauche, ou scannez son code.</translation>
+    </message>
+    <message>
+        <source>TRAINING</source>
+        <translation>FORMATION</translation>
+    </message>
+    <message>
+        <source>Identity</source>
+        <translation>Identité</translation>
+    </message>
+    <message>
+        <source>What to do now</source>
+        <translation>À faire maintenant</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Abandon</source>
+        <translation>Abandonner</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>Résultats</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Historique</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>Numéro de série</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>Étape du parcours</translation>
+    </message>
+    <message>
+        <source>IMEI</source>
+        <translation>IMEI</translation>
+    </message>
+    <message>
+        <source>Android</source>
+        <translation>Android</translation>
+    </message>
+    <message>
+        <source>Storage</source>
+        <translation>Stockage</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 Go</translation>
+    </message>
+    <message>
+        <source>Capacity</source>
+        <translation>Capacité</translation>
+    </message>
+    <message>
+        <source>Plugged in</source>
+        <translation>Branché</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>oui</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>non</translation>
+    </message>
+    <message>
+        <source>Donation</source>
+        <translation>Don</translation>
+    </message>
+    <message>
+        <source>— not attached —</source>
+        <translation>— non rattaché —</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeDialog</name>
+    <message>
+        <source>Intake of a donation</source>
+        <translation>Accueil d’un don</translation>
+    </message>
+    <message>
+        <source>1. The donation</source>
+        <translation>1. Le don</translation>
+    </message>
+    <message>
+        <source>New donor…</source>
+        <translation>Nouveau donateur…</translation>
+    </message>
+    <message>
+        <source>Donor</source>
+        <translation>Donateur</translation>
+    </message>
+    <message>
+        <source>Name of the company, body or person</source>
+        <translation>Nom de l’entreprise, de l’organisme ou de la personne</translation>
+    </message>
+    <message>
+        <source>New donor&apos;s name</source>
+        <translation>Nom du nouveau donateur</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>Entreprise</translation>
+    </message>
+    <message>
+        <source>Public body</source>
+        <translation>Organisme public</translation>
+    </message>
+    <message>
+        <source>Association</source>
+        <translation>Association</translation>
+    </message>
+    <message>
+        <source>Private person</source>
+        <translation>Particulier</translation>
+    </message>
+    <message>
+        <source>Kind of donor</source>
+        <translation>Type de donateur</translation>
+    </message>
+    <message>
+        <source>Received on</source>
+        <translation>Reçu le</translation>
+    </message>
+    <message>
+        <source>e.g. agreement 2026-014</source>
+        <translation>ex. : convention 2026-014</translation>
+    </message>
+    <message>
+        <source>Agreement reference</source>
+        <translation>Référence de la convention</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>inconnu</translation>
+    </message>
+    <message>
+        <source>Devices expected</source>
+        <translation>Appareils attendus</translation>
+    </message>
+    <message>
+        <source>2. A device of this donation</source>
+        <translation>2. Un appareil de ce don</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Téléphone</translation>
+    </message>
+    <message>
+        <source>Tablet</source>
+        <translation>Tablette</translation>
+    </message>
+    <message>
+        <source>Laptop</source>
+        <translation>Ordinateur portable</translation>
+    </message>
+    <message>
+        <source>Desktop computer</source>
+        <translation>Ordinateur fixe</translation>
+    </message>
+    <message>
+        <source>Drive</source>
+        <translation>Disque</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Brand</source>
+        <translation>Marque</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modèle</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>Numéro de série</translation>
+    </message>
+    <message>
+        <source>15 digits, phones only (*#06#)</source>
+        <translation>15 chiffres, téléphones seulement (*#06#)</translation>
+    </message>
+    <message>
+        <source>IMEI</source>
+        <translation>IMEI</translation>
+    </message>
+    <message>
+        <source>Reuse</source>
+        <translation>Réemploi</translation>
+    </message>
+    <message>
+        <source>Spare parts</source>
+        <translation>Pièces détachées</translation>
+    </message>
+    <message>
+        <source>E-waste</source>
+        <translation>DEEE</translation>
+    </message>
+    <message>
+        <source>First look</source>
+        <translation>Premier coup d’œil</translation>
+    </message>
+    <message>
+        <source>Write this code on the device:</source>
+        <translation>Écrivez ce code sur l’appareil :</translation>
+    </message>
+    <message>
+        <source>Register the device</source>
+        <translation>Enregistrer l’appareil</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>Terminer</translation>
+    </message>
+    <message>
+        <source>Type the donor&apos;s name first.</source>
+        <translation>Tapez d’abord le nom du donateur.</translation>
+    </message>
+    <message>
+        <source>Register the next device</source>
+        <translation>Enregistrer l’appareil suivant</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Établi — refurbishing bench</source>
+        <translation>Établi — poste de reconditionnement</translation>
+    </message>
+    <message>
+        <source>TRAINING</source>
+        <translation>FORMATION</translation>
+    </message>
+    <message>
+        <source>TRAINING MODE — simulated devices, nothing here is real or sent anywhere</source>
+        <translation>MODE FORMATION — appareils simulés, rien ici n’est réel ni envoyé</translation>
+    </message>
+    <message>
+        <source>Scan or type a device code (e.g. ABCD-2345-X)</source>
+        <translation>Scannez ou tapez le code d’un appareil (ex. ABCD-2345-X)</translation>
+    </message>
+    <message>
+        <source>Intake of a donation</source>
+        <translation>Accueil d’un don</translation>
+    </message>
+    <message>
+        <source>Simulated devices</source>
+        <translation>Appareils simulés</translation>
+    </message>
+    <message>
+        <source>Training mode</source>
+        <translation>Mode formation</translation>
+    </message>
+    <message>
+        <source>Simulated devices for a demonstration; their records are marked as training</source>
+        <translation>Des appareils simulés pour une démonstration ; leurs données sont marquées « formation »</translation>
+    </message>
+    <message>
+        <source>Plug in a phone or a drive to begin.
+It will appear here.</source>
+        <translation>Branchez un téléphone ou un disque pour commencer.
+Il apparaîtra ici.</translation>
+    </message>
+    <message>
+        <source>healthy</source>
+        <translation>en bon état</translation>
+    </message>
+    <message>
+        <source>failing battery</source>
+        <translation>batterie usée</translation>
+    </message>
+    <message>
+        <source>locked by a Google account</source>
+        <translation>bloqué par un compte Google</translation>
+    </message>
+    <message>
+        <source>unplugged during a step</source>
+        <translation>débranché pendant une étape</translation>
+    </message>
+    <message>
+        <source>slow</source>
+        <translation>lent</translation>
+    </message>
+    <message>
+        <source>Plug in a phone</source>
+        <translation>Brancher un téléphone</translation>
+    </message>
+    <message>
+        <source>Plug in a drive</source>
+        <translation>Brancher un disque</translation>
+    </message>
+    <message>
+        <source>failing</source>
+        <translation>en fin de vie</translation>
+    </message>
+    <message>
+        <source>Unplug the selected device</source>
+        <translation>Débrancher l’appareil choisi</translation>
+    </message>
+    <message>
+        <source>Plug the selected device back in</source>
+        <translation>Rebrancher l’appareil choisi</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s) plugged in</source>
+        <translation>
+            <numerusform>%n appareil branché</numerusform>
+            <numerusform>%n appareils branchés</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n check(s) running</source>
+        <translation>
+            <numerusform>%n contrôle en cours</numerusform>
+            <numerusform>%n contrôles en cours</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n answer(s) awaited</source>
+        <translation>
+            <numerusform>%n réponse attendue</numerusform>
+            <numerusform>%n réponses attendues</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not possible</source>
+        <translation>Impossible</translation>
+    </message>
+</context>
+</TS>
