@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from bench_app.devices.simulated import DRIVE_PERSONAS, PHONE_PERSONAS
@@ -40,8 +41,6 @@ def test_sixteen_jobs_with_the_window_responsive(
     for device_id in list(window.cards):
         bench.station.start_job(device_id)
     assert len(bench.station.engine.active()) == 16
-    from PySide6.QtCore import QTimer
-
     helper = QTimer()
     helper.timeout.connect(answer_prompts)
     helper.start(30)
@@ -61,5 +60,8 @@ def test_sixteen_jobs_with_the_window_responsive(
         "latency_ms_max": round(max(probe.samples), 2),
     }
     (artifacts_dir / "ui-latency-16-jobs.json").write_text(json.dumps(figures, indent=2))
-    window._flush(full=True)
-    assert all(card.state.text() == "Contrôle terminé" for card in window.cards.values())
+    # The last state changes reach the cards through queued signals, a moment later.
+    qtbot.waitUntil(
+        lambda: all(card.state.text() == "Contrôle terminé" for card in window.cards.values()),
+        timeout=20_000,
+    )
