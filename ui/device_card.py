@@ -54,6 +54,7 @@ class DeviceCard(QFrame):
         self.button.setObjectName("BigAction")
         self.button.clicked.connect(self._on_button)
         self._action = ""
+        self._colour = ""
 
         head = QHBoxLayout()
         head.addWidget(self.icon)
@@ -89,7 +90,9 @@ class DeviceCard(QFrame):
         state = view.state
         self.state.setText(state_label(state, view.connected))
         colour = STATE_COLOURS.get(state, "#44515e") if state else "#44515e"
-        self.state.setStyleSheet(f"color: {colour};")
+        if self._colour != colour:  # setStyleSheet re-polishes the label: only on change
+            self._colour = colour
+            self.state.setStyleSheet(f"color: {colour};")
         step_text = view.step.get(lang) if view.step and state and state.active else ""
         if not step_text and view.message is not None and state and not state.active:
             step_text = view.message.get(lang)
@@ -104,12 +107,17 @@ class DeviceCard(QFrame):
         self._action = action.value
         self.button.setText(label)
         self.button.setEnabled(enabled)
-        self.setProperty("unplugged", "false" if view.connected else "true")
-        self.style().unpolish(self)
-        self.style().polish(self)
+        self._set_style_property("unplugged", not view.connected)
 
     def set_selected(self, selected: bool) -> None:
-        self.setProperty("selected", "true" if selected else "false")
+        self._set_style_property("selected", selected)
+
+    def _set_style_property(self, name: str, on: bool) -> None:
+        """Re-applies the stylesheet only when the property changes (it is costly)."""
+        value = "true" if on else "false"
+        if self.property(name) == value:
+            return
+        self.setProperty(name, value)
         self.style().unpolish(self)
         self.style().polish(self)
 

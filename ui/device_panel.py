@@ -180,6 +180,12 @@ class DevicePanel(QScrollArea):
         state = view.state
         self.state.setText(state_label(state, view.connected))
         self._draw_prompt(view.prompt)
+        action, label, enabled = next_action(view)
+        if view.prompt is None:
+            # Waiting for the device to come back: show how, not just say it.
+            self.picture.setVisible(action is Action.REPLUG)
+            if action is Action.REPLUG:
+                self.picture.setPixmap(picture("replug.svg", QSize(240, 200)))
         active = bool(state and state.active)
         self.progress.setVisible(active)
         self.progress.setValue(int(view.fraction * 1000))
@@ -194,7 +200,6 @@ class DevicePanel(QScrollArea):
             message = view.job.message.get(lang)
         self.step_message.setText(message)
         self.step_message.setVisible(bool(message) and view.prompt is None)
-        action, label, enabled = next_action(view)
         self.next_button.setText(label)
         self.next_button.setEnabled(enabled)
         self.next_button.setVisible(action not in (Action.ANSWER, Action.WATCH, Action.SHOW))

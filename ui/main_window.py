@@ -250,11 +250,7 @@ class MainWindow(QMainWindow):
             return
         view.connected = plugged
         if device_id not in self.cards:
-            card = DeviceCard(view, self.lang)
-            card.selected.connect(self.select)
-            card.action.connect(self.do_action)
-            self.cards[device_id] = card
-            self.grid.addWidget(card)
+            self._add_card(view)
             if self.selected is None:
                 self.select(device_id)
         elif not plugged and not self._keeps_card(view):
@@ -262,6 +258,13 @@ class MainWindow(QMainWindow):
             return
         self._dirty.add(device_id)
         self._update_status()
+
+    def _add_card(self, view: DeviceView) -> None:
+        card = DeviceCard(view, self.lang)
+        card.selected.connect(self.select)
+        card.action.connect(self.do_action)
+        self.cards[view.device.id] = card
+        self.grid.addWidget(card)
 
     def _keeps_card(self, view: DeviceView) -> bool:
         """An unplugged device keeps its card while its job needs it back (to resume)."""
@@ -426,11 +429,7 @@ class MainWindow(QMainWindow):
         if view is None:
             return
         if device_id not in self.cards:
-            card = DeviceCard(view, self.lang)
-            card.selected.connect(self.select)
-            card.action.connect(self.do_action)
-            self.cards[device_id] = card
-            self.grid.addWidget(card)
+            self._add_card(view)
         self.select(device_id)
         self._dirty.add(device_id)
         self._update_status()

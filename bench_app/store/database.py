@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -62,6 +61,8 @@ class Store:
         self.path = Path(path)
         self.writer = writer
         self._lock = threading.RLock()
+        self._tx_owner: int | None = None  # the thread inside a write transaction
+        self._readers = threading.local()
         self._lock_file: int | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if writer:
@@ -191,6 +192,10 @@ class Store:
         return target
 
     def close(self) -> None:
+        reader = getattr(getattr(self, "_readers", None), "conn", None)
+        if reader is not None:
+            reader.close()
+            self._readers.conn = None
         conn = getattr(self, "_conn", None)
         if conn is not None:
             with self._lock:
@@ -218,6 +223,7 @@ class Store:
         """One IMMEDIATE transaction; rolled back whole on any exception."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
+            self._tx_owner = threading.get_ident()
             try:
                 yield self._conn
             except BaseException:
@@ -226,14 +232,39 @@ class Store:
                 raise
             else:
                 self._conn.execute("COMMIT")
+            finally:
+                self._tx_owner = None
+
+    def _reader(self) -> sqlite3.Connection | None:
+        """This thread's own read-only connection, so that reading (the window redrawing)
+        never waits for another thread's write transaction; WAL lets both proceed. None
+        inside this thread's own transaction, whose uncommitted writes it must see."""
+        if not self.writer or self._tx_owner == threading.get_ident():
+            return None
+        conn: sqlite3.Connection | None = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                f"file:{self.path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._readers.conn = conn
+        return conn
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        reader = self._reader()
+        if reader is not None:
+            return list(reader.execute(sql, params).fetchall())
         with self._lock:
             return list(self._conn.execute(sql, params).fetchall())
 
     def query_one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        with self._lock:
-            row = self._conn.execute(sql, params).fetchone()
+        reader = self._reader()
+        if reader is not None:
+            row = reader.execute(sql, params).fetchone()
+        else:
+            with self._lock:
+                row = self._conn.execute(sql, params).fetchone()
         return tuple(row) if row is not None else None
 
     def _chain_head(self, conn: sqlite3.Connection) -> tuple[int, str]:
@@ -262,50 +293,21 @@ class Store:
         event_id = uuid7_str()
         ts = utc_now()
         fields = hashed_fields(
-            event_id,
-            self.station_id,
-            seq,
-            operator,
-            ts,
-            new.type,
-            new.device_id,
-            new.payload,
-            training,
-            prev,
-        )
-        digest = event_hash(fields)
+            event_id, self.station_id, seq, operator, ts, new.type, new.device_id,
+            new.payload, training, prev,
+        )  # fmt: skip
+        event = Event(**fields, hash=event_hash(fields))
         conn.execute(
             "INSERT INTO events (id, station_id, seq, operator, ts, type, device_id, payload,"
             " training, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                event_id,
-                self.station_id,
-                seq,
-                operator,
-                ts,
-                new.type,
-                new.device_id,
-                canonical_json(new.payload),
-                training,
-                prev,
-                digest,
+                event.id, event.station_id, event.seq, event.operator, event.ts, event.type,
+                event.device_id, canonical_json(event.payload), event.training,
+                event.prev_hash, event.hash,
             ),
-        )
-        event = Event(
-            event_id,
-            self.station_id,
-            seq,
-            operator,
-            ts,
-            new.type,
-            new.device_id,
-            new.payload,
-            training,
-            prev,
-            digest,
-        )
+        )  # fmt: skip
         projections.apply(conn, event)
-        self._last = (seq, digest)
+        self._last = (seq, event.hash)
         return event
 
     def record(self, events: Sequence[NewEvent], *, operator: str, training: bool) -> list[Event]:
@@ -353,11 +355,3 @@ def _split_sql(script: str) -> list[str]:
     if buffer.strip():
         statements.append(buffer.strip())
     return statements
-
-
-def copy_database(source: Path, target: Path) -> None:
-    """Copies a closed database file with its WAL side files, for tests and support."""
-    for suffix in ("", "-wal", "-shm"):
-        src = Path(str(source) + suffix)
-        if src.exists():
-            shutil.copy2(src, Path(str(target) + suffix))

@@ -104,6 +104,10 @@ def test_unplugged_mid_step_shows_interrupted_and_resumes(
     assert card.button.text() == "Rebranchez l’appareil"
     assert not card.button.isEnabled()
     assert "débranché" in card.step.text()
+    # The panel shows how to plug it back in, with a picture.
+    bench.window._flush(full=True)
+    assert bench.window.panel.picture.isVisibleTo(bench.window.panel)
+    assert not bench.window.panel.picture.pixmap().isNull()
     bench.simulator.replug(sim.key)
     qtbot.waitUntil(
         lambda: card.button.text() == "Reprendre" and card.button.isEnabled(), timeout=WAIT
