@@ -45,9 +45,12 @@ RUNTIME_PACKAGES: list[tuple[str, ...]] = [
     ("libxcb-xfixes0",),
     ("libx11-xcb1",),
     ("fonts-dejavu-core",),
+    ("libusb-1.0-0",),  # ADB over USB
+    ("libudev1",),  # hotplug (pyudev)
 ]
 TEST_PACKAGES: list[tuple[str, ...]] = [
     ("xvfb",),  # a real X server for tests and screenshots that need one
+    ("adb",),  # Debian's own ADB client, pointed at the simulated phone by the fidelity tests
 ]
 
 
