@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from bench_app import __version__
+from bench_app.devices.android.diagnose_cli import add_diagnose_parser, run_diagnose
+from bench_app.devices.android.simulator.cli import add_simulate_parser, run_simulate
 from bench_app.domain.model import STAGE_LABELS
 from bench_app.errors import BenchError
 from bench_app.settings import data_dir
@@ -63,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = p.add_subparsers(dest="db_command", required=True)
     check = db_sub.add_parser("check", help="verify the hash chain and PRAGMA integrity_check")
     _common(check, top=False)
+    add_simulate_parser(sub)
+    add_diagnose_parser(sub, _common)
     return parser
 
 
@@ -75,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ui.app import run_gui  # Qt is imported only when the window is wanted
 
             return run_gui(data_dir(args.data_dir), training=bool(args.training), lang=args.lang)
+        if args.command == "simulate":
+            return run_simulate(args)
+        if args.command == "diagnose":
+            return run_diagnose(data_dir(args.data_dir), args, lang)
         folder = data_dir(args.data_dir)
         if args.command == "devices":
             return _devices(folder, args.json, lang)

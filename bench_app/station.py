@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -48,11 +49,25 @@ log = logging.getLogger(__name__)
 DeviceChanged = Callable[[str], None]
 PresenceChanged = Callable[[str, bool], None]
 
+PendingChanged = Callable[[str, str | None], None]
+
+
+@dataclass(frozen=True)
+class PendingDevice:
+    key: str
+    state: str  # a PhoneState value: no_debugging, unauthorized, offline...
+    handle: DeviceHandle
+
+
 ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING, JobState.WAITING_OPERATOR)
 
 
-def default_pipelines() -> PipelineRegistry:
+def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
+    from bench_app.diagnostics.android import PHONE_READINGS, phone_check
+
     registry = PipelineRegistry()
+    registry.register(phone_check(data_folder))
+    registry.register(PHONE_READINGS)
     registry.register(PHONE_QUICK_CHECK)
     registry.register(DRIVE_QUICK_CHECK)
     return registry
@@ -75,12 +90,17 @@ class Station:
         self.training = training
         self.operator = operator or self.settings.operator or "poste"
         self.store = Store(self.folder / DB_NAME)
-        self.pipelines = default_pipelines()
+        self.pipelines = default_pipelines(self.folder)
         self.engine = JobEngine(self._record_for_job, self.settings.max_parallel_jobs)
         self.on_device_changed: list[DeviceChanged] = []
         self.on_presence: list[PresenceChanged] = []
+        # Plugged-in devices not usable yet (USB debugging off, key not accepted): by key.
+        self.pending: dict[str, PendingDevice] = {}
+        self.on_pending: list[PendingChanged] = []
+        self._bringing_up: dict[str, threading.Event] = {}
         self._handles: dict[str, DeviceHandle] = {}
         self._by_key: dict[str, str] = {}
+        self._seen_keys: dict[str, str] = {}
         self._sources: list[DeviceSource] = []
         self._lock = threading.RLock()
         self._training_devices = {
@@ -96,6 +116,8 @@ class Station:
         self.engine.listener = listener
 
     def close(self) -> None:
+        for key in list(self._bringing_up):
+            self._stop_bring_up(key)
         self.engine.shutdown()
         for source in self._sources:
             source.stop()
@@ -252,6 +274,15 @@ class Station:
         assert found is not None
         return found
 
+    def identify(self, device_id: str, fields: dict[str, Any]) -> None:
+        """Records identity facts learnt from the operator (e.g. an IMEI typed from *#06#)."""
+        imei = fields.get("imei")
+        if imei and not is_valid_imei(str(imei)):
+            raise BenchError("IMEI_INVALID", imei=str(imei))
+        self._record(
+            [NewEvent("device.identified", {"device_id": device_id, "fields": fields}, device_id)]
+        )
+
     def attach_to_lot(self, device_id: str, lot_id: str) -> None:
         self._record(
             [
@@ -305,13 +336,62 @@ class Station:
             self.device_disconnected(handle)
 
     def _on_source_event(self, event: DeviceEvent) -> None:
+        handle = event.handle
         if event.action is SourceAction.REMOVED:
-            self.device_disconnected(event.handle)
+            self._stop_bring_up(handle.key)
+            self._set_pending(handle, None)
+            self.device_disconnected(handle)
+            return
+        bring_up = getattr(handle, "bring_up", None)
+        if bring_up is not None and not handle.connected:
+            self._start_bring_up(handle)
+        elif not handle.connected:
+            # Plugged in but not usable yet (e.g. USB debugging off): the operator is guided.
+            self._set_pending(handle, str(getattr(handle, "state", "offline")))
         else:
-            try:
-                self.device_connected(event.handle)
-            except (DeviceGone, DeviceNoAnswer):
-                log.warning("device %s went away while being identified", event.handle.key)
+            self._identify(handle)
+
+    def _identify(self, handle: DeviceHandle) -> None:
+        self._set_pending(handle, None)
+        try:
+            self.device_connected(handle)
+        except (DeviceGone, DeviceNoAnswer) as exc:
+            log.warning("device %s went away while being identified: %s", handle.key, exc)
+
+    def _start_bring_up(self, handle: DeviceHandle) -> None:
+        """Connects in the background: a phone may wait for its user to accept our key."""
+        self._stop_bring_up(handle.key)
+        stop = threading.Event()
+        self._bringing_up[handle.key] = stop
+
+        def work() -> None:
+            def on_state(state: object) -> None:
+                if not stop.is_set() and str(state) != "device":
+                    self._set_pending(handle, str(state))
+
+            if handle.bring_up(stop, on_state) and not stop.is_set():  # type: ignore[attr-defined]
+                self._identify(handle)
+            if self._bringing_up.get(handle.key) is stop:
+                del self._bringing_up[handle.key]
+
+        threading.Thread(target=work, name=f"bring-up-{handle.key}", daemon=True).start()
+
+    def _stop_bring_up(self, key: str) -> None:
+        stop = self._bringing_up.pop(key, None)
+        if stop is not None:
+            stop.set()
+
+    def _set_pending(self, handle: DeviceHandle, state: str | None) -> None:
+        """A plugged-in device that is not usable yet, and why (None: no longer pending)."""
+        with self._lock:
+            before = self.pending.get(handle.key)
+            if state is None:
+                self.pending.pop(handle.key, None)
+            else:
+                self.pending[handle.key] = PendingDevice(handle.key, state, handle)
+        if (before.state if before else None) != state:
+            for callback in list(self.on_pending):
+                callback(handle.key, state)
 
     def device_connected(self, handle: DeviceHandle) -> Device:
         """Finds the device's record (by serial or IMEI) or registers it; remembers the handle."""
@@ -351,6 +431,7 @@ class Station:
                     )
             self._handles[device.id] = handle
             self._by_key[handle.key] = device.id
+            self._seen_keys[handle.key] = device.id
         for callback in list(self.on_presence):
             callback(device.id, True)
         return queries.device(self.store, device.id) or device
@@ -367,6 +448,11 @@ class Station:
     def handle(self, device_id: str) -> DeviceHandle | None:
         with self._lock:
             return self._handles.get(device_id)
+
+    def known_keys(self) -> dict[str, str]:
+        """Every handle key seen on this run, with the device it identified as."""
+        with self._lock:
+            return dict(self._seen_keys)
 
     def connected_device_ids(self) -> list[str]:
         with self._lock:
@@ -398,7 +484,7 @@ class Station:
         device = self._require_device(device_id)
         handle = self._require_handle(device)
         if pipeline_name is None:
-            options = self.pipelines.for_kind(device.kind)
+            options = self.pipelines.for_device(device.kind, handle)
             if not options:
                 raise BenchError("JOB_UNKNOWN_PIPELINE", pipeline=f"<{device.kind}>")
             pipeline = options[0]

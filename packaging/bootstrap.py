@@ -51,6 +51,11 @@ RUNTIME_PACKAGES: list[tuple[str, ...]] = [
 TEST_PACKAGES: list[tuple[str, ...]] = [
     ("xvfb",),  # a real X server for tests and screenshots that need one
     ("adb",),  # Debian's own ADB client, pointed at the simulated phone by the fidelity tests
+    ("umockdev",),  # fake udev devices and uevents for the USB discovery tests (LD_PRELOAD)
+    ("gir1.2-umockdev-1.0",),  # umockdev's API for those tests...
+    # ...through Debian's PyGObject: pip's would be built from source, and `run` too installs
+    # the test extras, so every station would need a compiler and GObject headers.
+    ("python3-gi",),
 ]
 
 

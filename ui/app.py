@@ -10,6 +10,11 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from bench_app.devices.android.driver import AndroidPhone
+from bench_app.devices.android.keys import station_signer
+from bench_app.devices.android.tcp_source import TcpPhoneSource
+from bench_app.devices.android.udev_source import UsbPhoneSource
+from bench_app.devices.android.usb_handles import usb_handle_factory
 from bench_app.devices.simulated import SimulatedSource, SimulationMode
 from bench_app.errors import BenchError
 from bench_app.settings import Settings
@@ -18,6 +23,7 @@ from ui.i18n import Translations
 from ui.icons import app_icon
 from ui.main_window import MainWindow
 from ui.style import STYLESHEET
+from ui.usb_monitor import UsbMonitor
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
@@ -70,11 +76,21 @@ def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) ->
         QMessageBox.critical(None, "Établi", exc.text(language))
         return 2
     language = lang or station.settings.language
+    signer = station_signer(folder)
+    # Real phones on USB are always watched, in training mode too.
+    usb = UsbPhoneSource(usb_handle_factory(signer))
+    station.attach_source(usb)
+    tcp = TcpPhoneSource(lambda target: AndroidPhone(target, signer))
+    station.attach_source(tcp)
     simulator = None
     if training:
-        simulator = SimulatedSource(SimulationMode.TRAINING)
+        simulator = SimulatedSource(SimulationMode.TRAINING, adb_signer=signer)
         station.attach_source(simulator)
     window = build_window(station, app, language, simulator)
+    window.tcp_source = tcp
+    window.adb_signer = signer
+    monitor = UsbMonitor(usb)
+    monitor.start()  # falls back to the source's periodic scan where udev cannot be watched
     if simulator is not None:
         simulator.add_training_set()
     app.aboutToQuit.connect(window.shutdown)
@@ -88,4 +104,5 @@ def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) ->
     try:
         return app.exec()
     finally:
+        monitor.stop()
         station.close()

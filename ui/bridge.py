@@ -24,13 +24,18 @@ class StationBridge(QObject):
     job_state = Signal(str, str, str)  # job_id, device_id, JobState value
     job_progress = Signal(str, str, float)  # job_id, device_id, overall fraction
     job_prompt = Signal(str, str, int)  # job_id, device_id, a question is waiting
+    pending_changed = Signal(str, str)  # handle key, PhoneState value ("" once usable or gone)
 
     def __init__(self, station: Station, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.station = station
         station.on_device_changed.append(self.device_changed.emit)
         station.on_presence.append(self.presence_changed.emit)
+        station.on_pending.append(self._pending)
         station.set_job_listener(_JobSignals(self))
+
+    def _pending(self, key: str, state: str | None) -> None:
+        self.pending_changed.emit(key, state or "")
 
     def detach(self) -> None:
         """Stops forwarding: called before the window goes away."""
@@ -39,6 +44,8 @@ class StationBridge(QObject):
             station.on_device_changed.remove(self.device_changed.emit)
         if self.presence_changed.emit in station.on_presence:
             station.on_presence.remove(self.presence_changed.emit)
+        if self._pending in station.on_pending:
+            station.on_pending.remove(self._pending)
         station.set_job_listener(NullListener())
 
 

@@ -10,8 +10,10 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
@@ -28,6 +30,7 @@ from bench_app.store import queries
 from bench_app.text import Text
 from ui.device_view import Action, DeviceView, next_action, state_label
 from ui.icons import device_icon, picture
+from ui.pending_card import GuideView
 from ui.timeline import describe, local_time
 
 STATUS_MARKS = {
@@ -67,6 +70,9 @@ class DevicePanel(QScrollArea):
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.placeholder)
 
+        self.guide = GuideView()
+        self.guide.setVisible(False)
+        layout.addWidget(self.guide)
         self.content = QWidget()
         layout.addWidget(self.content)
         c = QVBoxLayout(self.content)
@@ -116,7 +122,21 @@ class DevicePanel(QScrollArea):
         self.picture = QLabel()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         c.addWidget(self.picture)
-        self.answers = QHBoxLayout()
+        self.prompt_detail = QLabel()
+        self.prompt_detail.setObjectName("SearchError")
+        self.prompt_detail.setWordWrap(True)
+        c.addWidget(self.prompt_detail)
+        entry_row = QHBoxLayout()
+        self.entry = QLineEdit()
+        self.entry.setObjectName("CodeSearch")
+        self.entry.returnPressed.connect(self._on_entry)
+        self.entry_ok = QPushButton()
+        self.entry_ok.setProperty("tone", "good")
+        self.entry_ok.clicked.connect(self._on_entry)
+        entry_row.addWidget(self.entry, 1)
+        entry_row.addWidget(self.entry_ok)
+        c.addLayout(entry_row)
+        self.answers = QGridLayout()
         c.addLayout(self.answers)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -166,6 +186,7 @@ class DevicePanel(QScrollArea):
         self.placeholder.setText(self.tr("Choose a device on the left, or scan its code."))
         self.placeholder.setVisible(view is None)
         self.content.setVisible(view is not None)
+        self.guide.setVisible(False)
         if view is None:
             return
         d = view.device
@@ -287,18 +308,45 @@ class DevicePanel(QScrollArea):
         self._shown_prompt = prompt
         self.question.setVisible(prompt is not None)
         self.picture.setVisible(bool(prompt and prompt.picture))
+        detail = prompt.detail.get(self.lang) if prompt and prompt.detail else ""
+        self.prompt_detail.setText(detail)
+        self.prompt_detail.setVisible(bool(detail))
+        wants_entry = prompt is not None and prompt.entry is not None
+        self.entry.setVisible(wants_entry)
+        self.entry_ok.setVisible(wants_entry)
         if prompt is None:
             return
         self.question.setText(prompt.question.get(self.lang))
         if prompt.picture:
             self.picture.setPixmap(picture(prompt.picture, QSize(240, 200)))
-        for choice in prompt.choices:
+        if prompt.entry is not None:
+            self.entry.clear()
+            self.entry.setPlaceholderText(prompt.entry.get(self.lang))
+            self.entry_ok.setText(self.tr("Confirm"))
+            self.entry.setFocus()
+        columns = 3 if len(prompt.choices) > 3 else max(len(prompt.choices), 1)
+        for i, choice in enumerate(prompt.choices):
             button = QPushButton(choice.label.get(self.lang))
             button.setProperty("tone", choice.tone)
             button.setMinimumHeight(64)
             button.clicked.connect(partial(self.answer.emit, prompt, choice.key))
-            self.answers.addWidget(button)
+            self.answers.addWidget(button, i // columns, i % columns)
             self._answer_buttons.append(button)
+
+    def _on_entry(self) -> None:
+        prompt = self._shown_prompt
+        text = self.entry.text().strip()
+        if prompt is not None and prompt.entry is not None and text:
+            self.answer.emit(prompt, text)
+
+    def show_pending(self, state: str, brand: str, lang: str) -> None:
+        """A phone plugged in but not usable yet: the guide replaces the device view."""
+        self.view = None
+        self.lang = lang
+        self.placeholder.setVisible(False)
+        self.content.setVisible(False)
+        self.guide.setVisible(True)
+        self.guide.show_guide(state, brand, lang)
 
     # -- operator's requests ---------------------------------------------------------------
 

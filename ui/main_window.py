@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bench_app.devices.android.simulator import list_personas, load_persona
+from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.devices.simulated import (
     DRIVE_PERSONAS,
     PHONE_PERSONAS,
@@ -44,6 +46,7 @@ from ui.device_view import Action, DeviceView
 from ui.flow_layout import FlowLayout
 from ui.icons import app_icon
 from ui.intake_dialog import IntakeDialog
+from ui.pending_card import PendingCard
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +64,14 @@ class MainWindow(QMainWindow):
         self.station = station
         self.lang = lang
         self.simulator = simulator
+        # The station's ADB key, for simulated ADB phones when training is switched on.
+        self.adb_signer = simulator.adb_signer if simulator is not None else None
+        self.tcp_source: TcpPhoneSource | None = None
         self._switch_language = switch_language
         self._shut_down = False
         self.views: dict[str, DeviceView] = {}
         self.cards: dict[str, DeviceCard] = {}
+        self.pending_cards: dict[str, PendingCard] = {}
         self.selected: str | None = None
         self.bridge = StationBridge(station, self)
         self.setWindowIcon(app_icon())
@@ -154,6 +161,7 @@ class MainWindow(QMainWindow):
         self.bridge.job_state.connect(self._on_job_state, queued)
         self.bridge.job_progress.connect(self._on_job_progress, queued)
         self.bridge.job_prompt.connect(self._on_job_prompt, queued)
+        self.bridge.pending_changed.connect(self._on_pending, queued)
         self.panel.action.connect(self.do_action)
         self.panel.answer.connect(self._on_answer)
         self.panel.cancel_requested.connect(self._on_cancel)
@@ -258,6 +266,45 @@ class MainWindow(QMainWindow):
             return
         self._dirty.add(device_id)
         self._update_status()
+
+    def _on_pending(self, key: str, state: str) -> None:
+        if self._shut_down:
+            return
+        card = self.pending_cards.get(key)
+        if not state:
+            if card is not None:
+                del self.pending_cards[key]
+                self.grid.removeWidget(card)
+                card.deleteLater()
+                if self.selected == key:
+                    self.selected = None
+                    self.panel.show_view(None, self.lang)
+            self._update_status()
+            return
+        pending = self.station.pending.get(key)
+        brand = str(getattr(pending.handle, "brand_hint", "") or "") if pending else ""
+        if card is None:
+            card = PendingCard(key, state, brand)
+            card.selected.connect(self.select_pending)
+            self.pending_cards[key] = card
+            self.grid.addWidget(card)
+            if self.selected is None:
+                self.select_pending(key)
+        else:
+            card.set_state(state)
+        if self.selected == key:
+            self.panel.show_pending(state, brand, self.lang)
+        self._update_status()
+
+    def select_pending(self, key: str) -> None:
+        card = self.pending_cards.get(key)
+        if card is None:
+            return
+        previous = self.cards.get(self.selected or "")
+        if previous is not None:
+            previous.set_selected(False)
+        self.selected = key
+        self.panel.show_pending(card.current, card.brand, self.lang)
 
     def _add_card(self, view: DeviceView) -> None:
         card = DeviceCard(view, self.lang)
@@ -459,21 +506,43 @@ class MainWindow(QMainWindow):
         if self.simulator is None:
             return
         menu = QMenu(self)
-        behaviours = {
-            Behaviour.HEALTHY: self.tr("healthy"),
-            Behaviour.FAILING_BATTERY: self.tr("failing battery"),
-            Behaviour.LOCKED: self.tr("locked by a Google account"),
-            Behaviour.UNPLUGGED_MID_STEP: self.tr("unplugged during a step"),
-            Behaviour.SLOW: self.tr("slow"),
-        }
         phones = menu.addMenu(self.tr("Plug in a phone"))
-        for behaviour, label in behaviours.items():
-            sub = phones.addMenu(label)
-            for persona in PHONE_PERSONAS:
-                sub.addAction(
-                    f"{persona.brand} {persona.model}",
-                    partial(self._sim_add_phone, persona.name, behaviour),
-                )
+        if self.simulator.adb_signer is not None:
+            cases = {
+                "frp-locked": self.tr("locked by a Google account"),
+                "mdm-enrolled": self.tr("managed by a company (MDM)"),
+                "worn-battery": self.tr("worn battery"),
+                "rooted": self.tr("rooted, bootloader unlocked"),
+                "unauthorized": self.tr("never allows this station"),
+                "unplugged-mid-command": self.tr("unplugged during a command"),
+                "slow": self.tr("very slow"),
+                "garbage": self.tr("answers nonsense"),
+                "silent": self.tr("does not answer"),
+            }
+            for name in list_personas():
+                if name in cases:
+                    continue
+                props = load_persona(name).props
+                label = f"{props.get('ro.product.brand', '')} {props.get('ro.product.model', '')} · Android {props.get('ro.build.version.release', '?')}"
+                phones.addAction(label, partial(self._sim_add_adb_phone, name))
+            special = phones.addMenu(self.tr("Hard cases"))
+            for name, label in cases.items():
+                special.addAction(label, partial(self._sim_add_adb_phone, name))
+        else:
+            behaviours = {
+                Behaviour.HEALTHY: self.tr("healthy"),
+                Behaviour.FAILING_BATTERY: self.tr("failing battery"),
+                Behaviour.LOCKED: self.tr("locked by a Google account"),
+                Behaviour.UNPLUGGED_MID_STEP: self.tr("unplugged during a step"),
+                Behaviour.SLOW: self.tr("slow"),
+            }
+            for behaviour, label in behaviours.items():
+                sub = phones.addMenu(label)
+                for persona in PHONE_PERSONAS:
+                    sub.addAction(
+                        f"{persona.brand} {persona.model}",
+                        partial(self._sim_add_phone, persona.name, behaviour),
+                    )
         drives = menu.addMenu(self.tr("Plug in a drive"))
         for behaviour, label in (
             (Behaviour.HEALTHY, self.tr("healthy")),
@@ -492,13 +561,17 @@ class MainWindow(QMainWindow):
         self.sim_button.setMenu(menu)
         self._sim_menu = menu
 
+    def _sim_add_adb_phone(self, persona: str) -> None:
+        if self.simulator is not None:
+            self.simulator.add_adb_phone(persona)
+
     def set_training(self, on: bool) -> None:
         """Switches training mode: simulated devices come (or go) and the banner follows."""
         if on == (self.simulator is not None and self.station.training):
             return
         if on:
             self.station.training = True
-            self.simulator = SimulatedSource(SimulationMode.TRAINING)
+            self.simulator = SimulatedSource(SimulationMode.TRAINING, adb_signer=self.adb_signer)
             self.station.attach_source(self.simulator)
             self.simulator.add_training_set()
         else:
@@ -527,12 +600,13 @@ class MainWindow(QMainWindow):
     def _selected_sim_key(self) -> str | None:
         if self.simulator is None or self.selected is None:
             return None
-        device = self.station.device(self.selected)
-        if device is None:
-            return None
-        for sim in self.simulator.known():
-            if sim.serial == device.serial:
-                return sim.key
+        handle = self.station.handle(self.selected)
+        if handle is not None:
+            return handle.key if handle.key in {d.key for d in self.simulator.known()} else None
+        # Unplugged: find the simulated device that carried this record.
+        for key, device_id in self.station.known_keys().items():
+            if device_id == self.selected and key in {d.key for d in self.simulator.known()}:
+                return key
         return None
 
     def _sim_unplug(self) -> None:
@@ -548,7 +622,7 @@ class MainWindow(QMainWindow):
     # -- status ------------------------------------------------------------------------------
 
     def _update_status(self) -> None:
-        self.empty_hint.setVisible(not self.cards)
+        self.empty_hint.setVisible(not self.cards and not self.pending_cards)
         plugged = len(self.station.connected_device_ids())
         running = len(self.station.engine.active())
         waiting = sum(1 for v in self.views.values() if v.prompt is not None)

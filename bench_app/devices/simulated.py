@@ -254,24 +254,74 @@ class SimulatedDrive(SimulatedDevice):
 
 
 class SimulatedSource(DeviceSource):
-    """Creates simulated devices on demand and reports them like a real source would."""
+    """Creates simulated devices on demand and reports them like a real source would.
+
+    Phones added with `add_adb_phone` are simulated ADB daemons on loopback, reached by the
+    real ADB driver (with the station's key `adb_signer`); `add_phone` makes a lighter
+    in-process phone for the engine's own tests."""
 
     def __init__(
-        self, mode: SimulationMode = SimulationMode.TRAINING, timing: Timing | None = None
+        self,
+        mode: SimulationMode = SimulationMode.TRAINING,
+        timing: Timing | None = None,
+        adb_signer: Any = None,
     ) -> None:
         require_simulation_allowed(mode)
         super().__init__()
         self.mode = mode
         self.timing = timing or Timing()
+        self.adb_signer = adb_signer
+        self._adb: dict[str, Any] = {}  # handle key -> AdbSimulator
         self._numbers = itertools.count(1)
-        self._all: dict[str, SimulatedDevice] = {}
+        self._all: dict[str, DeviceHandle] = {}
         self._running = False
 
     def start(self) -> None:
         self._running = True
+        self._watcher = threading.Thread(target=self._watch_cables, name="sim-cables", daemon=True)
+        self._watcher.start()
+
+    def _watch_cables(self) -> None:
+        """A simulated phone may pull its own cable (its behaviour says when): report it."""
+        while self._running:
+            for key, simulator in list(self._adb.items()):
+                handle = self._all.get(key)
+                if handle is not None and not simulator.listening and key in self._present:
+                    handle.mark_gone()  # type: ignore[attr-defined]
+                    self._emit(SourceAction.REMOVED, handle)
+            time.sleep(0.1)
 
     def stop(self) -> None:
         self._running = False
+        for key, simulator in list(self._adb.items()):
+            simulator.stop()
+            del self._adb[key]
+
+    def add_adb_phone(self, persona: str, **behaviour: Any) -> Any:
+        """Starts a simulated phone (persona, with extra behaviour flags) on loopback and
+        plugs it in; returns the AndroidPhone handle the station will talk to."""
+        from bench_app.devices.android.driver import AdbTarget, AndroidPhone
+        from bench_app.devices.android.simulator import AdbSimulator, load_persona
+
+        if self.adb_signer is None:
+            raise ValueError("simulated ADB phones need the station's ADB key (adb_signer)")
+        loaded = load_persona(persona)
+        simulator = AdbSimulator(
+            loaded, behaviour=loaded.behaviour.with_flags(**behaviour), mode=self.mode
+        )
+        port = simulator.start()
+        phone = AndroidPhone(
+            AdbTarget(host="127.0.0.1", port=port), self.adb_signer, simulated=True
+        )
+        phone.brand_hint = loaded.props.get("ro.product.brand", "")
+        self._adb[phone.key] = simulator
+        self._all[phone.key] = phone
+        self._emit(SourceAction.ADDED, phone)
+        return phone
+
+    def simulator(self, key: str) -> Any:
+        """The simulated daemon behind an ADB phone handle (None for in-process devices)."""
+        return self._adb.get(key)
 
     def add_phone(
         self,
@@ -308,20 +358,40 @@ class SimulatedSource(DeviceSource):
 
     def unplug(self, key: str) -> None:
         device = self._all[key]
-        device.unplug()
+        simulator = self._adb.get(key)
+        if simulator is not None:
+            simulator.stop()
+            device.mark_gone()  # type: ignore[attr-defined]
+        elif isinstance(device, SimulatedDevice):
+            device.unplug()
         self._emit(SourceAction.REMOVED, device)
 
     def replug(self, key: str) -> None:
         device = self._all[key]
-        device.replug()
+        simulator = self._adb.get(key)
+        if simulator is not None:
+            simulator.start()
+            device.forget_connection()  # type: ignore[attr-defined]
+        elif isinstance(device, SimulatedDevice):
+            device.replug()
         self._emit(SourceAction.ADDED, device)
 
-    def known(self) -> list[SimulatedDevice]:
+    def known(self) -> list[DeviceHandle]:
         """Every simulated device made so far, plugged in or not."""
         return list(self._all.values())
 
-    def add_training_set(self) -> list[SimulatedDevice]:
-        """The classroom set: one device for each case a trainer shows."""
+    def add_training_set(self) -> list[DeviceHandle]:
+        """The classroom set: one device for each case a trainer shows. With the station's
+        ADB key the phones are simulated ADB phones, reached by the real driver."""
+        if self.adb_signer is not None:
+            return [
+                self.add_adb_phone("fairphone-4"),
+                self.add_adb_phone("frp-locked"),
+                self.add_adb_phone("worn-battery"),
+                # The cable comes out during the battery reading, as a trainer shows.
+                self.add_adb_phone("xiaomi-redmi-5a", unplug_after_commands=6),
+                self.add_drive("hdd-sata-500", Behaviour.HEALTHY, serial="SIMD0005HDD"),
+            ]
         return [
             self.add_phone("fairphone-4", Behaviour.HEALTHY, serial="SIMFP40001"),
             self.add_phone("galaxy-s9", Behaviour.LOCKED, serial="SIMSTAR0002"),

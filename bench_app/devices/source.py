@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -10,6 +11,8 @@ from enum import StrEnum
 from typing import Any
 
 from bench_app.domain.model import DeviceKind
+
+log = logging.getLogger(__name__)
 
 
 class DeviceGone(Exception):
@@ -83,7 +86,10 @@ class DeviceSource(ABC):
                 self._present[handle.key] = handle
             listeners = list(self._listeners)
         for listener in listeners:
-            listener(DeviceEvent(action, handle))
+            try:
+                listener(DeviceEvent(action, handle))
+            except Exception:  # one failing listener must not hide the event from the others
+                log.exception("device listener failed on %s %s", action, handle.key)
 
     @abstractmethod
     def start(self) -> None: ...

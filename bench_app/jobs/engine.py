@@ -101,7 +101,7 @@ class Job:
     def prepare(self) -> None:
         """Checks everything that can be checked before work starts; raises BenchError."""
         pipeline = self.spec.pipeline
-        if self.spec.device.kind not in pipeline.kinds:
+        if self.spec.device.kind not in pipeline.kinds or not pipeline.accepts(self.spec.device):
             raise BenchError("JOB_UNKNOWN_PIPELINE", pipeline=pipeline.name)
         if not self.spec.device.connected:
             raise BenchError("JOB_DEVICE_ABSENT", asset=self.spec.asset_code)
@@ -188,20 +188,23 @@ class Job:
                 message = Text(f"Erreur interne : {exc}", f"Internal error: {exc}")
                 self._step_failed(step, "INTERNAL", message, traceback.format_exc())
                 return self._end_failed("INTERNAL", message, None)
-            self._emit(
-                NewEvent(
-                    "step.finished",
-                    {
-                        "job_id": self.id,
-                        "step_id": step.id,
-                        "status": outcome.status.value,
-                        "summary": outcome.summary.to_json(),
-                        "evidence": outcome.evidence,
-                        "blocking": outcome.blocking,
-                    },
-                    self.device_id,
-                )
+            finished = NewEvent(
+                "step.finished",
+                {
+                    "job_id": self.id,
+                    "step_id": step.id,
+                    "status": outcome.status.value,
+                    "summary": outcome.summary.to_json(),
+                    "evidence": outcome.evidence,
+                    "blocking": outcome.blocking,
+                },
+                self.device_id,
             )
+            facts = [
+                NewEvent(t, {"device_id": self.device_id, **p}, self.device_id)
+                for t, p in outcome.facts
+            ]
+            self._emit_all([*facts, finished])
             results[step.id] = outcome
             done_weight += step.weight
             self.fraction = done_weight / total
@@ -302,9 +305,14 @@ class Job:
         return JobState.FAILED
 
     def _emit(self, event: NewEvent) -> None:
-        self._record([event])
-        if event.type == "step.finished":
-            self.last_done = event.payload["step_id"]
+        self._emit_all([event])
+
+    def _emit_all(self, events: list[NewEvent]) -> None:
+        """Records events in one transaction (a step's facts stand or fall with its result)."""
+        self._record(events)
+        for event in events:
+            if event.type == "step.finished":
+                self.last_done = event.payload["step_id"]
 
     def _safe_emit(self, event: NewEvent) -> None:
         try:

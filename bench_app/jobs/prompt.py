@@ -33,12 +33,16 @@ class Prompt:
     choices: tuple[Choice, ...]
     picture: str | None = None  # a file name under assets/steps/
     detail: Text | None = None
+    # A typed answer (e.g. an IMEI read from the label): the UI shows a field; the typed
+    # text comes back as the answer. `choices` then offer ways out ("no IMEI").
+    entry: Text | None = None
     _answered: threading.Event = field(default_factory=threading.Event, repr=False)
     _answer: str | None = field(default=None, repr=False)
 
     def answer(self, key: str) -> None:
-        """Called by the UI (any thread). Unknown keys are refused loudly."""
-        if key not in {c.key for c in self.choices}:
+        """Called by the UI (any thread). Unknown keys are refused loudly, except typed text
+        for a prompt that asks for an entry."""
+        if self.entry is None and key not in {c.key for c in self.choices}:
             raise ValueError(f"{key!r} is not one of this prompt's answers")
         self._answer = key
         self._answered.set()

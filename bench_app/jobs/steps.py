@@ -30,6 +30,9 @@ class StepOutcome:
     summary: Text
     evidence: dict[str, Any] = field(default_factory=dict)
     blocking: bool = False
+    # Further facts the step established (e.g. grade.assigned, device.identified), recorded
+    # in the same transaction as the step's result: (event type, payload).
+    facts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 ProgressFn = Callable[[float, Text | None], None]
@@ -99,6 +102,11 @@ class Pipeline:
     kinds: frozenset[DeviceKind]
     build: Callable[[], Sequence[Step]]
     stage_on_success: DeviceStage | None = None
+    # The driver the steps need (e.g. an ADB phone); None: any device of these kinds.
+    requires: type | None = None
+
+    def accepts(self, device: object) -> bool:
+        return self.requires is None or isinstance(device, self.requires)
 
     def steps(self) -> list[Step]:
         steps = list(self.build())
@@ -121,3 +129,8 @@ class PipelineRegistry:
 
     def for_kind(self, kind: DeviceKind) -> list[Pipeline]:
         return [p for p in self._pipelines.values() if kind in p.kinds]
+
+    def for_device(self, kind: DeviceKind, handle: object) -> list[Pipeline]:
+        """The pipelines that can run on this connected device, most specific first."""
+        fitting = [p for p in self.for_kind(kind) if p.accepts(handle)]
+        return sorted(fitting, key=lambda p: p.requires is None)

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from bench_app.devices.android.keys import station_signer
 from bench_app.devices.simulated import SimulatedSource, SimulationMode, Timing
 from bench_app.settings import Settings
 from bench_app.station import Station
@@ -35,11 +36,13 @@ def make_bench(qtbot: QtBot, qapp: QApplication, data_dir: Path) -> Iterator[Cal
         training: bool = True,
         scale: float = 0.02,
         max_parallel: int = 8,
+        adb: bool = False,
     ) -> Bench:
         qapp.setStyleSheet(STYLESHEET)
         settings = Settings(max_parallel_jobs=max_parallel)
         station = Station(data_dir, training=training, settings=settings, operator="test")
-        simulator = SimulatedSource(SimulationMode.TEST, Timing(scale=scale))
+        signer = station_signer(data_dir) if adb else None
+        simulator = SimulatedSource(SimulationMode.TEST, Timing(scale=scale), adb_signer=signer)
         station.attach_source(simulator)
         window = build_window(station, qapp, lang, simulator if training else None)
         qtbot.addWidget(window)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
-from bench_app.devices.simulated import Behaviour
+from bench_app.devices.simulated import Behaviour, SimulatedDevice
 from bench_app.domain.model import DeviceKind, DonorKind, PreSort
 from bench_app.station import Station
 from bench_app.store import queries
@@ -43,6 +43,7 @@ def test_banner_and_simulator_menu_only_in_training(
     locked.actions()[0].trigger()
     qtbot.waitUntil(lambda: len(window.cards) == 1, timeout=10_000)
     sim = bench.simulator.known()[0]
+    assert isinstance(sim, SimulatedDevice)
     assert sim.behaviour is Behaviour.LOCKED
     # Every record made in training is marked as such, intake included.
     dialog = IntakeDialog(bench.station, "fr", window)

@@ -233,6 +233,10 @@
         <source>— not attached —</source>
         <translation>— not attached —</translation>
     </message>
+    <message>
+        <source>Confirm</source>
+        <translation>Confirm</translation>
+    </message>
 </context>
 <context>
     <name>IntakeDialog</name>
@@ -426,6 +430,42 @@ It will appear here.</source>
 It will appear here.</translation>
     </message>
     <message>
+        <source>managed by a company (MDM)</source>
+        <translation>managed by a company (MDM)</translation>
+    </message>
+    <message>
+        <source>worn battery</source>
+        <translation>worn battery</translation>
+    </message>
+    <message>
+        <source>rooted, bootloader unlocked</source>
+        <translation>rooted, bootloader unlocked</translation>
+    </message>
+    <message>
+        <source>never allows this station</source>
+        <translation>never allows this station</translation>
+    </message>
+    <message>
+        <source>unplugged during a command</source>
+        <translation>unplugged during a command</translation>
+    </message>
+    <message>
+        <source>very slow</source>
+        <translation>very slow</translation>
+    </message>
+    <message>
+        <source>answers nonsense</source>
+        <translation>answers nonsense</translation>
+    </message>
+    <message>
+        <source>does not answer</source>
+        <translation>does not answer</translation>
+    </message>
+    <message>
+        <source>Hard cases</source>
+        <translation>Hard cases</translation>
+    </message>
+    <message>
         <source>healthy</source>
         <translation>healthy</translation>
     </message>
@@ -489,6 +529,45 @@ It will appear here.</translation>
     <message>
         <source>Not possible</source>
         <translation>Not possible</translation>
+    </message>
+</context>
+<context>
+    <name>PendingCard</name>
+    <message>
+        <source>USB debugging is off</source>
+        <translation>USB debugging is off</translation>
+    </message>
+    <message>
+        <source>Waiting for you to allow this station</source>
+        <translation>Waiting for you to allow this station</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connecting…</translation>
+    </message>
+    <message>
+        <source>In recovery mode</source>
+        <translation>In recovery mode</translation>
+    </message>
+    <message>
+        <source>Waiting for a system to install</source>
+        <translation>Waiting for a system to install</translation>
+    </message>
+    <message>
+        <source>In bootloader (fastboot) mode</source>
+        <translation>In bootloader (fastboot) mode</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>%1 plugged in</source>
+        <translation>%1 plugged in</translation>
+    </message>
+    <message>
+        <source>Show me how</source>
+        <translation>Show me how</translation>
     </message>
 </context>
 </TS>

@@ -233,6 +233,10 @@
         <source>— not attached —</source>
         <translation>— non rattaché —</translation>
     </message>
+    <message>
+        <source>Confirm</source>
+        <translation>Valider</translation>
+    </message>
 </context>
 <context>
     <name>IntakeDialog</name>
@@ -426,6 +430,42 @@ It will appear here.</source>
 Il apparaîtra ici.</translation>
     </message>
     <message>
+        <source>managed by a company (MDM)</source>
+        <translation>géré par une entreprise (MDM)</translation>
+    </message>
+    <message>
+        <source>worn battery</source>
+        <translation>batterie usée</translation>
+    </message>
+    <message>
+        <source>rooted, bootloader unlocked</source>
+        <translation>rooté, chargeur de démarrage déverrouillé</translation>
+    </message>
+    <message>
+        <source>never allows this station</source>
+        <translation>n’autorise jamais ce poste</translation>
+    </message>
+    <message>
+        <source>unplugged during a command</source>
+        <translation>débranché pendant une commande</translation>
+    </message>
+    <message>
+        <source>very slow</source>
+        <translation>très lent</translation>
+    </message>
+    <message>
+        <source>answers nonsense</source>
+        <translation>répond n’importe quoi</translation>
+    </message>
+    <message>
+        <source>does not answer</source>
+        <translation>ne répond pas</translation>
+    </message>
+    <message>
+        <source>Hard cases</source>
+        <translation>Cas difficiles</translation>
+    </message>
+    <message>
         <source>healthy</source>
         <translation>en bon état</translation>
     </message>
@@ -489,6 +529,45 @@ Il apparaîtra ici.</translation>
     <message>
         <source>Not possible</source>
         <translation>Impossible</translation>
+    </message>
+</context>
+<context>
+    <name>PendingCard</name>
+    <message>
+        <source>USB debugging is off</source>
+        <translation>Le débogage USB est désactivé</translation>
+    </message>
+    <message>
+        <source>Waiting for you to allow this station</source>
+        <translation>En attente : autorisez ce poste sur le téléphone</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connexion…</translation>
+    </message>
+    <message>
+        <source>In recovery mode</source>
+        <translation>En mode récupération (recovery)</translation>
+    </message>
+    <message>
+        <source>Waiting for a system to install</source>
+        <translation>En attente d’un système à installer</translation>
+    </message>
+    <message>
+        <source>In bootloader (fastboot) mode</source>
+        <translation>En mode chargeur de démarrage (fastboot)</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Téléphone</translation>
+    </message>
+    <message>
+        <source>%1 plugged in</source>
+        <translation>%1 branché</translation>
+    </message>
+    <message>
+        <source>Show me how</source>
+        <translation>Montrez-moi comment</translation>
     </message>
 </context>
 </TS>

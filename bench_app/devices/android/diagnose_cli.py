@@ -1,0 +1,135 @@
+"""`etabli diagnose SERIAL|HOST:PORT`: the automated phone readings, headless, recorded
+on the station like any other check."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from bench_app.devices.android.driver import AdbTarget, AndroidPhone, PhoneState
+from bench_app.devices.android.keys import station_signer
+from bench_app.domain.imei import is_valid_imei, normalise_imei
+from bench_app.domain.model import JobState
+from bench_app.errors import BenchError
+from bench_app.station import Station
+from bench_app.store import queries
+
+
+def add_diagnose_parser(sub: Any, common: Any) -> None:
+    p = sub.add_parser(
+        "diagnose", help="read a connected phone's diagnostics over ADB and record them"
+    )
+    common(p, top=False)
+    p.add_argument(
+        "target", help="USB serial, or HOST:PORT for a phone over TCP (Wi-Fi, simulator)"
+    )
+    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--imei", help="the IMEI read from *#06# or the label, when the phone does not give it"
+    )
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="how long to wait for the phone to allow this station",
+    )
+
+
+def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    fr = lang == "fr"
+    phone = AndroidPhone(
+        AdbTarget.parse(args.target), station_signer(folder), auth_timeout_s=min(args.wait, 60.0)
+    )
+    stop = threading.Event()
+    told: set[str] = set()
+
+    def on_state(state: PhoneState) -> None:
+        if state is PhoneState.UNAUTHORIZED and "auth" not in told:
+            told.add("auth")
+            print(
+                "Sur le téléphone, touchez « Autoriser » pour ce poste…"
+                if fr
+                else "On the phone, tap “Allow” for this station…",
+                file=sys.stderr,
+            )
+
+    timer = threading.Timer(args.wait, stop.set)
+    timer.start()
+    try:
+        ready = phone.bring_up(stop, on_state)
+    finally:
+        timer.cancel()
+    if not ready:
+        print(
+            f"Le téléphone {args.target} ne répond pas ou n’a pas autorisé ce poste."
+            if fr
+            else f"The phone {args.target} does not answer or did not allow this station.",
+            file=sys.stderr,
+        )
+        return 2
+    if args.imei and not is_valid_imei(args.imei):
+        raise BenchError("IMEI_INVALID", imei=args.imei)
+    station = Station(folder)
+    try:
+        device = station.device_connected(phone)
+        if args.imei and not device.imei:
+            station.identify(device.id, {"imei": normalise_imei(args.imei), "imei_source": "typed"})
+        job = station.start_job(device.id, "phone.readings")
+        while job.thread is not None and job.thread.is_alive():
+            time.sleep(0.05)
+        record = queries.job(station.store, job.id)
+        device = station.device(device.id) or device
+        results = queries.step_results(station.store, job.id)
+    finally:
+        station.close()
+        phone.close()
+    assert record is not None
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "asset_code": device.asset_code,
+                    "brand": device.brand,
+                    "model": device.model,
+                    "serial": device.serial,
+                    "imei": device.imei,
+                    "job": {"id": record.id, "state": record.state.value},
+                    "results": [
+                        {
+                            "step": r.step_id,
+                            "status": r.status.value,
+                            "summary": r.summary.to_json(),
+                            "evidence": _trim(r.evidence),
+                        }
+                        for r in results
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        print(f"{device.asset_code}  {device.label}  {device.serial}  {device.imei}")
+        for r in results:
+            print(f"  {r.status.value:<12} {r.step_id:<10} {r.summary.get(lang)}")
+        if record.message:
+            print(record.message.get(lang))
+    if record.state is JobState.SUCCEEDED:
+        return 0
+    if record.state is JobState.BLOCKED:
+        return 1
+    raise BenchError(
+        "DEVICE_NO_ANSWER",
+        detail=record.message.get(lang) if record.message else record.state.value,
+    )
+
+
+def _trim(evidence: dict[str, Any]) -> dict[str, Any]:
+    """Raw command outputs stay in the station's records; the JSON shows the parsed facts."""
+    return {k: v for k, v in evidence.items() if not k.startswith("raw")}

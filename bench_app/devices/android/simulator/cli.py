@@ -1,0 +1,77 @@
+"""`etabli simulate phone`: run a simulated phone as a standalone ADB daemon (training, demos)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import Any
+
+from bench_app.devices.android.simulator.persona import PersonaError, list_personas, load_persona
+
+
+def add_simulate_parser(subparsers: Any) -> None:
+    """Adds `simulate phone --persona NAME [--host H] [--port N] [--list]` to the `etabli` parser."""
+    parser = subparsers.add_parser(
+        "simulate", help="run a simulated device for training / appareil simulé (formation)"
+    )
+    kinds = parser.add_subparsers(dest="simulate_command", required=True)
+    phone = kinds.add_parser(
+        "phone", help="a simulated Android phone reachable with `adb connect HOST:PORT`"
+    )
+    phone.add_argument("--persona", metavar="NAME", help="which phone to be (see --list)")
+    phone.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    phone.add_argument("--port", type=int, default=0, help="TCP port (0: any free port)")
+    phone.add_argument("--list", action="store_true", help="list the personas and exit")
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    """Lists personas, or serves one until Ctrl+C or SIGTERM; returns the exit status."""
+    lang = getattr(args, "lang", None) or "fr"
+    if args.list:
+        for name in list_personas():
+            print(f"{name:<24} {load_persona(name).description}")
+        return 0
+    if not args.persona:
+        print(
+            "Choisissez un téléphone avec --persona (voir --list)."
+            if lang == "fr"
+            else "Choose a phone with --persona (see --list).",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        persona = load_persona(args.persona)
+    except PersonaError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+
+    # The daemon (and its crypto) loads only when a phone is really wanted.
+    from bench_app.devices.android.simulator.server import AdbSimulator
+    from bench_app.devices.simulated import SimulationMode
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    simulator = AdbSimulator(persona, args.host, args.port, mode=SimulationMode.TRAINING)
+    try:
+        simulator.start()
+        if lang == "fr":
+            print(
+                f"Téléphone simulé « {persona.name} » : adb connect {simulator.serial}", flush=True
+            )
+        else:
+            print(f"Simulated phone “{persona.name}”: adb connect {simulator.serial}", flush=True)
+        # Poll so a reboot (the phone leaving) also ends the command.
+        while not stop.wait(0.5) and not simulator.gone:
+            pass
+    finally:
+        simulator.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 0

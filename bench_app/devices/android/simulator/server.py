@@ -1,0 +1,551 @@
+"""The simulated phone's ADB daemon: a TCP server speaking the real ADB wire protocol.
+
+One thread accepts connections; each connection has a reader thread and one thread per open
+stream (shell, sync), so a stream waiting for the host's OKAY never blocks the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import random
+import socket
+import threading
+from collections.abc import Callable, Iterable
+from types import TracebackType
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bench_app.devices.android.simulator import protocol as p
+from bench_app.devices.android.simulator.auth import (
+    TOKEN_SIZE,
+    BadPublicKey,
+    TrustedKeys,
+    parse_android_public_key,
+)
+from bench_app.devices.android.simulator.persona import Behaviour, Persona, load_persona
+from bench_app.devices.android.simulator.shell import REBOOT_TARGETS, PhoneState, run_command
+from bench_app.devices.android.simulator.sync import serve_sync
+from bench_app.devices.simulated import SimulationMode, require_simulation_allowed
+
+log = logging.getLogger(__name__)
+
+# Legacy shell and v1 sync only: the host then uses `shell:` and STAT/LIST/SEND/RECV v1.
+DEVICE_FEATURES = ("fixed_push_mkdir",)
+SKIP_CHECKSUM_SDK = 28  # adbd learnt to skip data checksums in Android 9
+MAX_PAYLOAD_V2 = 256 * 1024  # what adbd offered before Android 9
+
+
+class StreamClosed(Exception):
+    """The host closed the stream, or the connection went away."""
+
+
+class Stream:
+    """One ADB stream (local id ↔ remote id) with flow control: one WRTE in flight at a time."""
+
+    def __init__(self, conn: Connection, local_id: int, remote_id: int) -> None:
+        self.conn = conn
+        self.local_id = local_id
+        self.remote_id = remote_id
+        self._cond = threading.Condition()
+        self._incoming = bytearray()
+        self._okay = False
+        self._closed = False
+        self._sent_close = False
+
+    def write(self, data: bytes) -> None:
+        """Sends data in WRTE messages no larger than the negotiated payload, each acknowledged."""
+        view = memoryview(data)
+        while view:
+            chunk, view = view[: self.conn.max_payload], view[self.conn.max_payload :]
+            with self._cond:
+                if self._closed:
+                    raise StreamClosed
+                self._okay = False
+            self.conn.send(p.Message(p.A_WRTE, self.local_id, self.remote_id, bytes(chunk)))
+            with self._cond:
+                while not self._okay and not self._closed:
+                    self._cond.wait()
+                if not self._okay:
+                    raise StreamClosed
+
+    def read(self, size: int) -> bytes:
+        """Exactly `size` bytes from the host; StreamClosed if it closes first."""
+        with self._cond:
+            while len(self._incoming) < size and not self._closed:
+                self._cond.wait()
+            if len(self._incoming) < size:
+                raise StreamClosed
+            data = bytes(self._incoming[:size])
+            del self._incoming[:size]
+            return data
+
+    def close(self) -> None:
+        """Closes our side: the host gets CLSE once."""
+        with self._cond:
+            send = not self._sent_close
+            self._sent_close = True
+            self._closed = True
+            self._cond.notify_all()
+        if send:
+            self.conn.forget(self.local_id)
+            with contextlib.suppress(OSError):
+                self.conn.send(p.Message(p.A_CLSE, self.local_id, self.remote_id))
+
+    # Called by the connection's reader thread.
+    def on_okay(self) -> None:
+        with self._cond:
+            self._okay = True
+            self._cond.notify_all()
+
+    def on_data(self, data: bytes) -> None:
+        with self._cond:
+            self._incoming += data
+            self._cond.notify_all()
+
+    def on_close(self) -> None:
+        """The host closed the stream (or the connection dropped): wake any waiting service."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+
+class Connection:
+    """One host connected over TCP: handshake, authentication, then streams."""
+
+    def __init__(self, daemon: AdbSimulator, sock: socket.socket, peer: str) -> None:
+        self.daemon = daemon
+        self.sock = sock
+        self.peer = peer
+        self.behaviour = daemon.behaviour
+        self.device_version = (
+            p.A_VERSION if daemon.persona.sdk >= SKIP_CHECKSUM_SDK else p.A_VERSION_MIN
+        )
+        self.device_max_payload = (
+            p.MAX_PAYLOAD if daemon.persona.sdk >= SKIP_CHECKSUM_SDK else MAX_PAYLOAD_V2
+        )
+        self.version = self.device_version
+        self.max_payload = self.device_max_payload
+        self.online = False
+        self._token = b""
+        self._send_lock = threading.Lock()
+        self._streams: dict[int, Stream] = {}
+        self._streams_lock = threading.Lock()
+        self._next_id = 1
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+
+    # ---- sending -------------------------------------------------------------------------
+    def send(self, message: p.Message) -> None:
+        """Writes one message; the data check is the byte sum unless the host skips checks."""
+        if self.behaviour.slow and message.command in (p.A_CNXN, p.A_WRTE, p.A_AUTH):
+            self._stopping.wait(random.uniform(*self.behaviour.slow))
+        packed = message.pack(with_checksum=self.version < p.A_VERSION_SKIP_CHECKSUM)
+        with self._send_lock:
+            self.sock.sendall(packed)
+
+    def forget(self, local_id: int) -> None:
+        """Stops routing messages to a stream we closed."""
+        with self._streams_lock:
+            self._streams.pop(local_id, None)
+
+    def drop(self) -> None:
+        """Cuts the connection as a pulled cable would."""
+        self._stopping.set()
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+
+    # ---- the reader loop -----------------------------------------------------------------
+    def serve(self) -> None:
+        """Reads messages until the host leaves or misbehaves; never raises."""
+        try:
+            while not self._stopping.is_set():
+                limit = self.max_payload if self.online else p.MAX_PAYLOAD
+                message = p.read_message(
+                    self.sock,
+                    max_payload=limit,
+                    verify_checksum=self.version < p.A_VERSION_SKIP_CHECKSUM,
+                )
+                self._handle(message)
+        except p.ProtocolError as exc:
+            log.warning("adb sim %s: dropping %s: %s", self.daemon.persona.name, self.peer, exc)
+        except (ConnectionError, OSError) as exc:
+            log.debug("adb sim %s: %s left: %s", self.daemon.persona.name, self.peer, exc)
+        except Exception:  # a bug must cost one connection, never the daemon
+            log.exception("adb sim %s: error serving %s", self.daemon.persona.name, self.peer)
+        finally:
+            self._teardown()
+
+    def _teardown(self) -> None:
+        self._stopping.set()
+        with self._streams_lock:
+            streams = list(self._streams.values())
+            self._streams.clear()
+        for stream in streams:
+            stream.on_close()
+        with contextlib.suppress(OSError):
+            self.sock.close()
+        for t in self._threads:
+            if t is not threading.current_thread():
+                t.join(timeout=5)
+
+    def _handle(self, m: p.Message) -> None:
+        if m.command == p.A_CNXN:
+            self._on_connect(m)
+        elif m.command == p.A_AUTH:
+            self._on_auth(m)
+        elif m.command == p.A_STLS:
+            log.debug("adb sim: ignoring STLS (TLS was never offered)")
+        elif not self.online:
+            log.debug("adb sim: %s before the connection is online, ignored", m.name)
+        elif m.command == p.A_OPEN:
+            self._on_open(m)
+        elif m.command in (p.A_OKAY, p.A_WRTE, p.A_CLSE):
+            self._on_stream_message(m)
+
+    def _on_connect(self, m: p.Message) -> None:
+        if m.arg0 < p.A_VERSION_MIN:
+            raise p.ProtocolError(f"host version 0x{m.arg0:08x} is too old")
+        if m.arg1 < 256:
+            raise p.ProtocolError(f"host max payload {m.arg1} is absurd")
+        # A second CNXN means the host restarted its side: start over, like adbd.
+        with self._streams_lock:
+            old = list(self._streams.values())
+            self._streams.clear()
+        for stream in old:
+            stream.on_close()
+        self.online = False
+        self.version = min(m.arg0, self.device_version)
+        self.max_payload = min(m.arg1, self.device_max_payload)
+        if self.behaviour.garbage:
+            self._send_garbage()
+            return
+        if not self.behaviour.require_auth:
+            self._go_online()
+            return
+        self._send_token()
+
+    def _send_garbage(self) -> None:
+        noise = bytearray(random.getrandbits(8) for _ in range(64))
+        # The first word must not be an ADB command, or a client would wait for a payload.
+        while int.from_bytes(noise[:4], "little") in p.COMMAND_NAMES:
+            noise[0] ^= 0x5A
+        with self._send_lock:
+            self.sock.sendall(bytes(noise))
+
+    def _send_token(self) -> None:
+        self._token = os.urandom(TOKEN_SIZE)
+        self.send(p.Message(p.A_AUTH, p.AUTH_TOKEN, 0, self._token))
+
+    def _on_auth(self, m: p.Message) -> None:
+        if self.online or not self._token:
+            return
+        if m.arg0 == p.AUTH_SIGNATURE:
+            if self.daemon.trusted.signer_of(self._token, m.data) is not None:
+                self._go_online()
+            else:
+                self._send_token()  # adbd asks again; the host then tries its next key
+        elif m.arg0 == p.AUTH_RSAPUBLICKEY:
+            try:
+                key = parse_android_public_key(m.data)
+            except BadPublicKey as exc:
+                log.warning("adb sim: unreadable public key from %s: %s", self.peer, exc)
+                return
+            self.daemon.key_offered(key)
+            if self.behaviour.unauthorized:
+                return  # the "Allow USB debugging?" dialog stays on screen forever
+            if self._stopping.wait(self.behaviour.accept_delay):
+                return
+            self.daemon.trusted.add(key)
+            self._go_online()
+        else:
+            raise p.ProtocolError(f"unknown AUTH type {m.arg0}")
+
+    def _go_online(self) -> None:
+        self.online = True
+        self._token = b""
+        self.send(
+            p.Message(p.A_CNXN, self.device_version, self.device_max_payload, self.daemon.banner())
+        )
+
+    def _on_open(self, m: p.Message) -> None:
+        if self.behaviour.silent:
+            return
+        service = m.data.split(b"\0", 1)[0].decode("utf-8", "replace")
+        handler = self.daemon.service_for(service)
+        if handler is None:
+            log.info("adb sim: unknown service %r", service)
+            self.send(p.Message(p.A_CLSE, 0, m.arg0))
+            return
+        if self.behaviour.slow:
+            self._stopping.wait(random.uniform(*self.behaviour.slow))
+        with self._streams_lock:
+            local_id = self._next_id
+            self._next_id += 1
+            stream = Stream(self, local_id, m.arg0)
+            self._streams[local_id] = stream
+        self.send(p.Message(p.A_OKAY, local_id, m.arg0))
+        thread = threading.Thread(
+            target=self._run_service,
+            args=(handler, stream),
+            name=f"adb-sim-{service.split(':', 1)[0]}-{local_id}",
+            daemon=True,
+        )
+        self._threads = [t for t in self._threads if t.is_alive()]
+        self._threads.append(thread)
+        thread.start()
+
+    def _run_service(self, handler: Callable[[Stream, Connection], None], stream: Stream) -> None:
+        try:
+            handler(stream, self)
+        except StreamClosed:
+            pass
+        except OSError as exc:
+            log.debug("adb sim: stream %d lost: %s", stream.local_id, exc)
+        except Exception:
+            log.exception("adb sim: service failed on stream %d", stream.local_id)
+        finally:
+            stream.close()
+
+    def _on_stream_message(self, m: p.Message) -> None:
+        with self._streams_lock:
+            stream = self._streams.get(m.arg1)
+        if stream is None:
+            if m.command == p.A_WRTE:
+                # Data for a stream we already closed: say so, as adbd does.
+                self.send(p.Message(p.A_CLSE, m.arg1, m.arg0))
+            return
+        if m.command == p.A_OKAY:
+            stream.on_okay()
+        elif m.command == p.A_WRTE:
+            self.send(p.Message(p.A_OKAY, stream.local_id, stream.remote_id))
+            stream.on_data(m.data)
+        else:
+            stream.on_close()
+            stream.close()
+
+
+Handler = Callable[[Stream, Connection], None]
+
+
+class AdbSimulator:
+    """A simulated Android phone reachable over TCP with the real ADB protocol.
+
+    `adb connect HOST:PORT` and `adb_shell.AdbDeviceTcp` talk to it as to a phone. Refuses to
+    start outside tests or training mode.
+    """
+
+    def __init__(
+        self,
+        persona: Persona | str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        behaviour: Behaviour | None = None,
+        trusted_keys: Iterable[rsa.RSAPublicKey] = (),
+        mode: SimulationMode = SimulationMode.TEST,
+    ) -> None:
+        require_simulation_allowed(mode)
+        self.persona = load_persona(persona) if isinstance(persona, str) else persona
+        self.behaviour = behaviour or self.persona.behaviour
+        self.host = host
+        self.port = port
+        self.trusted = TrustedKeys(list(trusted_keys))
+        self.phone = PhoneState(self.persona)
+        self.offered_keys: list[rsa.RSAPublicKey] = []
+        self._listener: socket.socket | None = None
+        self._accept_thread: threading.Thread | None = None
+        self._connections: list[tuple[Connection, threading.Thread]] = []
+        self._lock = threading.Lock()
+        self._gone = threading.Event()
+        self._commands_served = 0
+        self._cable_pulled = False
+
+    # ---- lifecycle -----------------------------------------------------------------------
+    def start(self) -> int:
+        """Binds and starts serving in background threads; returns the bound TCP port."""
+        if self._listener is not None:
+            return self.port
+        listener = socket.create_server((self.host, self.port), reuse_port=False)
+        listener.settimeout(0.2)
+        self._listener = listener
+        self.port = listener.getsockname()[1]
+        self._gone.clear()
+        self._accept_thread = threading.Thread(
+            target=self._accept_loop, name=f"adb-sim-{self.persona.name}", daemon=True
+        )
+        self._accept_thread.start()
+        log.info("adb sim %s listening on %s", self.persona.name, self.serial)
+        return self.port
+
+    def stop(self) -> None:
+        """Stops accepting, cuts every connection and waits for the threads to finish."""
+        self._close_listener()
+        if (
+            self._accept_thread is not None
+            and self._accept_thread is not threading.current_thread()
+        ):
+            self._accept_thread.join(timeout=10)
+        with self._lock:
+            connections = list(self._connections)
+            self._connections.clear()
+        for conn, _ in connections:
+            conn.drop()
+        for _, thread in connections:
+            if thread is not threading.current_thread():
+                thread.join(timeout=10)
+
+    def __enter__(self) -> AdbSimulator:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """(host, port) the daemon listens on."""
+        return (self.host, self.port)
+
+    @property
+    def serial(self) -> str:
+        """The serial `adb devices` shows for this phone once connected: `host:port`."""
+        return f"{self.host}:{self.port}"
+
+    @property
+    def listening(self) -> bool:
+        """True while the phone is "plugged in" (the daemon accepts connections)."""
+        return self._listener is not None
+
+    def pull_cable_now(self) -> bool:
+        """Counts a shell command; True once, at the command the behaviour unplugs on."""
+        limit = self.behaviour.unplug_after_commands
+        if limit is None:
+            return False
+        with self._lock:
+            self._commands_served += 1
+            if self._cable_pulled or self._commands_served < limit:
+                return False
+            self._cable_pulled = True
+        return True
+
+    @property
+    def gone(self) -> bool:
+        """True once the phone rebooted away and no longer accepts connections."""
+        return self._gone.is_set()
+
+    @property
+    def reboot_target(self) -> str | None:
+        """Where the last reboot went: "" (system), "bootloader", "recovery"..., or None."""
+        return self.phone.reboot_target
+
+    def active_connections(self) -> int:
+        """How many hosts are connected right now."""
+        with self._lock:
+            return sum(1 for _, t in self._connections if t.is_alive())
+
+    # ---- what connections call -----------------------------------------------------------
+    def banner(self) -> bytes:
+        """The CNXN payload: identity properties and the features this daemon supports."""
+        props = self.persona.props
+        return (
+            f"device::ro.product.name={props.get('ro.product.name', '')};"
+            f"ro.product.model={props.get('ro.product.model', '')};"
+            f"ro.product.device={props.get('ro.product.device', '')};"
+            f"features={','.join(DEVICE_FEATURES)}"
+        ).encode()
+
+    def key_offered(self, key: rsa.RSAPublicKey) -> None:
+        """Records a public key a host sent (what the "Allow USB debugging?" dialog shows)."""
+        with self._lock:
+            self.offered_keys.append(key)
+
+    def service_for(self, service: str) -> Handler | None:
+        """The handler for an OPEN destination, or None if this phone has no such service."""
+        if service.startswith(("shell:", "exec:")):
+            command = service.split(":", 1)[1]
+            return None if not command.strip() else _shell_service(command)
+        if service == "sync:":
+            return serve_sync
+        if service.startswith("reboot:"):
+            target = service.split(":", 1)[1]
+            return _reboot_service(target) if target in REBOOT_TARGETS else None
+        return None
+
+    def reboot(self, target: str) -> None:
+        """The phone leaves: record where it went, stop listening, drop every connection."""
+        self.phone.reboot_target = target
+
+        def leave() -> None:
+            self.stop()
+            self._gone.set()  # only once nothing listens any more
+
+        threading.Thread(target=leave, name="adb-sim-reboot", daemon=True).start()
+
+    # ---- internals -----------------------------------------------------------------------
+    def _close_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
+
+    def _accept_loop(self) -> None:
+        while True:
+            listener = self._listener
+            if listener is None:
+                return
+            try:
+                sock, peer = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            sock.settimeout(None)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            conn = Connection(self, sock, f"{peer[0]}:{peer[1]}")
+            thread = threading.Thread(
+                target=conn.serve, name=f"adb-sim-conn-{peer[1]}", daemon=True
+            )
+            with self._lock:
+                self._connections = [(c, t) for c, t in self._connections if t.is_alive()]
+                self._connections.append((conn, thread))
+            thread.start()
+
+
+def _shell_service(command: str) -> Handler:
+    def serve(stream: Stream, conn: Connection) -> None:
+        daemon = conn.daemon
+        result = run_command(command, daemon.phone)
+        output = result.output
+        if daemon.pull_cable_now():
+            half = output[: len(output) // 2]
+            if half:
+                stream.write(half)
+            daemon.stop()
+            raise StreamClosed
+        if conn.behaviour.unplug_mid_command:
+            half = output[: len(output) // 2]
+            if half:
+                stream.write(half)
+            conn.drop()
+            raise StreamClosed
+        if output:
+            stream.write(output)
+        if result.reboot is not None:
+            stream.close()
+            daemon.reboot(result.reboot)
+
+    return serve
+
+
+def _reboot_service(target: str) -> Handler:
+    def serve(stream: Stream, conn: Connection) -> None:
+        stream.close()
+        conn.daemon.reboot(target)
+
+    return serve

@@ -1,0 +1,369 @@
+"""The phone check over ADB: identity, blocking locks first, then every reading the phone
+gives (battery, storage, encryption, bootloader, root, sensors, radios), the guided manual
+tests, the operator's look at the outside, and the grade. Raw outputs are kept as evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+from bench_app.devices.android import readings
+from bench_app.devices.android.driver import AndroidPhone
+from bench_app.diagnostics.guided_tests import GUIDED_TESTS, CosmeticStep, GuidedTestStep
+from bench_app.domain.imei import is_valid_imei, normalise_imei
+from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
+from bench_app.grading.grade import SUGGESTED_LABELS, grade
+from bench_app.grading.policy import GradingPolicy
+from bench_app.jobs.prompt import Choice, Prompt
+from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
+from bench_app.text import Text
+
+
+def _phone(ctx: StepContext) -> AndroidPhone:
+    return cast(AndroidPhone, ctx.device)
+
+
+NO_IMEI = Choice("no_imei", Text("Pas d’IMEI (Wi-Fi seulement)", "No IMEI (Wi-Fi only)"))
+
+
+class PhoneIdentityStep(Step):
+    id = "identity"
+    title = Text("Identification", "Identification")
+    weight = 0.5
+
+    def __init__(self, ask_imei: bool = True) -> None:
+        self.ask_imei = ask_imei  # headless runs cannot ask the operator
+
+    def run(self, ctx: StepContext) -> StepOutcome:
+        identity = readings.identity(_phone(ctx))
+        facts: list[tuple[str, dict[str, Any]]] = []
+        if not identity.get("imei") and not self.ask_imei:
+            identity["imei_source"] = "not given by the phone"
+        elif not identity.get("imei"):
+            imei = self._ask_imei(ctx)
+            if imei:
+                identity["imei"] = imei
+                identity["imei_source"] = "typed"
+                facts.append(
+                    ("device.identified", {"fields": {"imei": imei, "imei_source": "typed"}})
+                )
+        name = " ".join(
+            str(identity.get(k, "")) for k in ("brand", "marketing_name") if identity.get(k)
+        )
+        name = name or f"{identity.get('brand', '')} {identity.get('model', '')}".strip()
+        version = identity.get("android_version", "?")
+        return StepOutcome(
+            StepStatus.PASSED,
+            Text(f"{name}, Android {version}.", f"{name}, Android {version}."),
+            {"identity": identity},
+            facts=facts,
+        )
+
+    def _ask_imei(self, ctx: StepContext) -> str | None:
+        detail: Text | None = None
+        while True:
+            answer = ctx.ask(
+                Prompt(
+                    Text(
+                        "Le téléphone ne donne pas son IMEI. Composez *#06# sur le téléphone "
+                        "(ou lisez l’étiquette) et tapez les 15 chiffres.",
+                        "The phone does not give its IMEI. Dial *#06# on the phone (or read the "
+                        "label) and type the 15 digits.",
+                    ),
+                    (NO_IMEI,),
+                    picture="imei.svg",
+                    detail=detail,
+                    entry=Text("IMEI", "IMEI"),
+                )
+            )
+            if answer == NO_IMEI.key:
+                return None
+            if is_valid_imei(answer):
+                return normalise_imei(answer)
+            detail = Text(
+                f"« {answer} » n’est pas un IMEI valide : vérifiez chaque chiffre.",
+                f"“{answer}” is not a valid IMEI: check each digit.",
+            )
+
+
+class LocksStep(Step):
+    """Blocking findings come first: a Google account (factory reset protection) or a
+    company's device management keeps the phone locked to its previous owner."""
+
+    id = "locks"
+    title = Text("Comptes et verrous", "Accounts and locks")
+    weight = 0.5
+
+    def run(self, ctx: StepContext) -> StepOutcome:
+        reading = readings.accounts(_phone(ctx))
+        if reading["google_accounts"]:
+            return StepOutcome(
+                StepStatus.FAILED,
+                Text(
+                    "Un compte Google est encore sur le téléphone : après effacement, il "
+                    "resterait bloqué (protection contre la réinitialisation). Sur le téléphone : "
+                    "Paramètres > Comptes > Google > Supprimer le compte — ou demandez au "
+                    "donateur de le retirer. Puis relancez le contrôle.",
+                    "A Google account is still on the phone: after a reset it would stay locked "
+                    "(factory reset protection). On the phone: Settings > Accounts > Google > "
+                    "Remove account — or ask the donor to remove it. Then start the check again.",
+                ),
+                reading,
+                blocking=True,
+            )
+        if reading["device_owner"]:
+            return StepOutcome(
+                StepStatus.FAILED,
+                Text(
+                    "Le téléphone est géré par une entreprise (MDM). Demandez au donateur de le "
+                    "retirer de sa flotte (console de gestion), puis relancez le contrôle.",
+                    "The phone is managed by a company (MDM). Ask the donor to release it from "
+                    "their fleet (management console), then start the check again.",
+                ),
+                reading,
+                blocking=True,
+            )
+        return StepOutcome(
+            StepStatus.PASSED,
+            Text("Aucun compte ni gestion à distance.", "No account, no remote management."),
+            reading,
+        )
+
+
+class BatteryHealthStep(Step):
+    id = "battery"
+    title = Text("Batterie", "Battery")
+
+    good_ratio = 0.8  # below: a tired battery, worth saying to the next owner
+    worn_ratio = 0.6  # below: the battery must be replaced
+
+    def run(self, ctx: StepContext) -> StepOutcome:
+        evidence = readings.battery(_phone(ctx))
+        r = evidence["reading"]
+        ratio = r.get("capacity_ratio")
+        health = str(r.get("health") or "")
+        parts = [f"{r.get('percent', r.get('level'))} %"]
+        if r.get("temperature_c") is not None:
+            parts.append(f"{r['temperature_c']:.1f} °C")
+        if r.get("cycle_count") is not None:
+            parts.append(f"{r['cycle_count']} cycles")
+        facts = ", ".join(parts)
+        if health in ("dead", "over_voltage", "unspecified_failure", "overheat") or (
+            ratio is not None and ratio < self.worn_ratio
+        ):
+            cap = f"{ratio:.0%}" if ratio is not None else health
+            return StepOutcome(
+                StepStatus.FAILED,
+                Text(
+                    f"Batterie à remplacer ({cap} ; {facts}).",
+                    f"Battery to replace ({cap}; {facts}).",
+                ),
+                evidence,
+            )
+        if ratio is not None and ratio < self.good_ratio:
+            return StepOutcome(
+                StepStatus.WARNING,
+                Text(
+                    f"Batterie fatiguée : {ratio:.0%} de sa capacité ({facts}).",
+                    f"Tired battery: {ratio:.0%} of its capacity ({facts}).",
+                ),
+                evidence,
+            )
+        if ratio is None:
+            return StepOutcome(
+                StepStatus.PASSED,
+                Text(
+                    f"Batterie : état « {health or '?'} » ({facts}) ; capacité non donnée par ce téléphone.",
+                    f"Battery: health “{health or '?'}” ({facts}); this phone does not give its capacity.",
+                ),
+                evidence,
+            )
+        return StepOutcome(
+            StepStatus.PASSED,
+            Text(
+                f"Batterie en bon état : {ratio:.0%} ({facts}).",
+                f"Battery in good shape: {ratio:.0%} ({facts}).",
+            ),
+            evidence,
+        )
+
+
+class StorageStep(Step):
+    id = "storage"
+    title = Text("Stockage et chiffrement", "Storage and encryption")
+    weight = 0.5
+
+    def run(self, ctx: StepContext) -> StepOutcome:
+        r = readings.storage(_phone(ctx))
+        total = r.get("total_bytes")
+        ram = r.get("ram_bytes")
+        size = f"{total / 1e9:.0f} Go" if total else "? Go"
+        size_en = f"{total / 1e9:.0f} GB" if total else "? GB"
+        ram_txt = f", {ram / 2**30:.1f} Go de RAM" if ram else ""
+        ram_en = f", {ram / 2**30:.1f} GB RAM" if ram else ""
+        encrypted = r.get("encrypted")
+        if encrypted is False:
+            return StepOutcome(
+                StepStatus.WARNING,
+                Text(
+                    f"{size}{ram_txt}. Non chiffré : l’effacement sera une simple réinitialisation.",
+                    f"{size_en}{ram_en}. Not encrypted: erasure will be a plain reset.",
+                ),
+                r,
+            )
+        enc = "chiffré" if encrypted else "chiffrement inconnu"
+        enc_en = "encrypted" if encrypted else "encryption unknown"
+        return StepOutcome(
+            StepStatus.PASSED, Text(f"{size}{ram_txt}, {enc}.", f"{size_en}{ram_en}, {enc_en}."), r
+        )
+
+
+class SecurityStep(Step):
+    id = "security"
+    title = Text("Démarrage et root", "Boot and root")
+    weight = 0.5
+
+    def run(self, ctx: StepContext) -> StepOutcome:
+        r = readings.security(_phone(ctx))
+        s = r["security"]
+        rooted = bool(r.get("su_binary")) or (
+            s.get("debuggable") is True and s.get("secure") is False
+        )
+        unlocked = s.get("bootloader_locked") is False
+        notes_fr, notes_en = [], []
+        if unlocked:
+            notes_fr.append("chargeur de démarrage déverrouillé")
+            notes_en.append("bootloader unlocked")
+        if rooted:
+            notes_fr.append("téléphone rooté")
+            notes_en.append("phone rooted")
+        vb = s.get("verified_boot_state")
+        if vb:
+            notes_fr.append(f"démarrage vérifié : {vb}")
+            notes_en.append(f"verified boot: {vb}")
+        r["rooted"] = rooted
+        status = StepStatus.WARNING if rooted else StepStatus.PASSED
+        text_fr = ", ".join(notes_fr) or "verrouillé, non rooté"
+        text_en = ", ".join(notes_en) or "locked, not rooted"
+        return StepOutcome(
+            status,
+            Text(text_fr[0].upper() + text_fr[1:] + ".", text_en[0].upper() + text_en[1:] + "."),
+            r,
+        )
+
+
+class HardwareStep(Step):
+    id = "hardware"
+    title = Text("Capteurs et radios", "Sensors and radios")
+    weight = 0.5
+
+    def run(self, ctx: StepContext) -> StepOutcome:
+        r = readings.hardware(_phone(ctx))
+        r["network"] = readings.network(_phone(ctx))
+        features = set(r["features"])
+        present = {
+            "wifi": "android.hardware.wifi" in features,
+            "bluetooth": "android.hardware.bluetooth" in features,
+            "nfc": "android.hardware.nfc" in features,
+            "fingerprint": "android.hardware.fingerprint" in features,
+            "camera_back": "android.hardware.camera" in features,
+            "camera_front": "android.hardware.camera.front" in features,
+            "flash": "android.hardware.camera.flash" in features,
+            "gps": "android.hardware.location.gps" in features,
+            "telephony": "android.hardware.telephony" in features,
+        }
+        r["present"] = present
+        have = [k for k, v in present.items() if v]
+        return StepOutcome(
+            StepStatus.PASSED,
+            Text(
+                f"{len(r['sensors'])} capteurs ; présents : {', '.join(have)}.",
+                f"{len(r['sensors'])} sensors; present: {', '.join(have)}.",
+            ),
+            r,
+        )
+
+
+class GradeStep(Step):
+    id = "grading"
+    title = Text("Note et destination", "Grade and outcome")
+    weight = 0.3
+
+    def __init__(self, data_folder: Path | None) -> None:
+        self.data_folder = data_folder
+
+    def run(self, ctx: StepContext) -> StepOutcome:
+        policy = GradingPolicy.load(self.data_folder)
+        cosmetic = (
+            int(ctx.results["cosmetic"].evidence.get("cosmetic", 0))
+            if "cosmetic" in ctx.results
+            else 0
+        )
+        scored = {k: v for k, v in ctx.results.items() if k not in ("identity", "cosmetic")}
+        result = grade(scored, cosmetic, policy)
+        payload = {
+            "functional": result.functional,
+            "cosmetic": result.cosmetic,
+            "workshop_grade": result.workshop_grade,
+            "reasons": [r.to_json() for r in result.reasons],
+            "suggested_outcome": result.outcome.value,
+            "policy": str(policy.source.name),
+        }
+        label = SUGGESTED_LABELS[result.outcome]
+        return StepOutcome(
+            StepStatus.PASSED,
+            Text(
+                f"Note atelier {result.workshop_grade} (fonctionnel {result.functional}, esthétique {result.cosmetic}/9) — {label.fr}.",
+                f"Workshop grade {result.workshop_grade} (functional {result.functional}, cosmetic {result.cosmetic}/9) — {label.en}.",
+            ),
+            payload,
+            facts=[("grade.assigned", payload)],
+        )
+
+
+def phone_steps(data_folder: Path | None = None) -> list[Step]:
+    steps: list[Step] = [
+        PhoneIdentityStep(),
+        LocksStep(),
+        BatteryHealthStep(),
+        StorageStep(),
+        SecurityStep(),
+        HardwareStep(),
+    ]
+    steps.extend(GuidedTestStep(test) for test in GUIDED_TESTS)
+    steps.append(CosmeticStep())
+    steps.append(GradeStep(data_folder))
+    return steps
+
+
+def phone_check(data_folder: Path | None = None) -> Pipeline:
+    return Pipeline(
+        name="phone.check",
+        title=Text("Contrôle complet du téléphone", "Full phone check"),
+        kinds=frozenset({DeviceKind.PHONE, DeviceKind.TABLET}),
+        build=lambda: phone_steps(data_folder),
+        stage_on_success=DeviceStage.GRADED,
+        requires=AndroidPhone,
+    )
+
+
+def automated_steps() -> list[Step]:
+    """The readings alone, for `etabli diagnose`: nothing asks the operator."""
+    return [
+        PhoneIdentityStep(ask_imei=False),
+        LocksStep(),
+        BatteryHealthStep(),
+        StorageStep(),
+        SecurityStep(),
+        HardwareStep(),
+    ]
+
+
+PHONE_READINGS = Pipeline(
+    name="phone.readings",
+    title=Text("Lectures automatiques", "Automated readings"),
+    kinds=frozenset({DeviceKind.PHONE, DeviceKind.TABLET}),
+    build=automated_steps,
+    stage_on_success=DeviceStage.DIAGNOSED,
+    requires=AndroidPhone,
+)

@@ -1,0 +1,1 @@
+"""Grading: functional and cosmetic grades, the workshop's own scale, a suggested outcome."""

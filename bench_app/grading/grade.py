@@ -1,0 +1,97 @@
+"""From a check's results to grades and a suggested outcome, with the reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bench_app.domain.model import StepStatus
+from bench_app.grading.policy import GradingPolicy
+from bench_app.jobs.steps import StepOutcome
+from bench_app.text import Text
+
+
+class SuggestedOutcome(StrEnum):
+    REUSE = "reuse"
+    SPARE_PARTS = "spare_parts"
+    RECYCLING = "recycling"
+
+
+SUGGESTED_LABELS = {
+    SuggestedOutcome.REUSE: Text("réemploi", "reuse"),
+    SuggestedOutcome.SPARE_PARTS: Text("pièces détachées", "spare parts"),
+    SuggestedOutcome.RECYCLING: Text("recyclage (DEEE)", "recycling (e-waste)"),
+}
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    functional: str  # A–D
+    cosmetic: int  # 0–9
+    workshop_grade: str  # the workshop's own scale; "D" when not sold as working
+    outcome: SuggestedOutcome
+    reasons: list[Text] = field(default_factory=list)
+
+
+def grade(results: dict[str, StepOutcome], cosmetic: int, policy: GradingPolicy) -> GradeResult:
+    """Grades a device from its step results (by step id) and the cosmetic grade."""
+    failed = {sid for sid, r in results.items() if r.status is StepStatus.FAILED}
+    warned = {sid for sid, r in results.items() if r.status is StepStatus.WARNING}
+    reasons: list[Text] = []
+    essential_failed = sorted(failed & policy.essential)
+    important_failed = sorted(failed & policy.important)
+    other_failed = sorted(failed - policy.essential - policy.important)
+    if essential_failed:
+        functional = "D"
+        reasons.append(
+            _list("Ne fonctionne pas (essentiel)", "Not working (essential)", essential_failed)
+        )
+    elif important_failed:
+        functional = "C"
+        reasons.append(_list("Ne fonctionne pas", "Not working", important_failed))
+    elif other_failed or warned:
+        functional = "B"
+        if other_failed:
+            reasons.append(
+                _list("Ne fonctionne pas (secondaire)", "Not working (minor)", other_failed)
+            )
+        if warned:
+            reasons.append(_list("À surveiller", "To watch", sorted(warned)))
+    else:
+        functional = "A"
+        reasons.append(Text("Tout fonctionne.", "Everything works."))
+    if important_failed and essential_failed:
+        reasons.append(_list("Ne fonctionne pas", "Not working", important_failed))
+
+    workshop = next(
+        (
+            r.grade
+            for r in policy.workshop
+            if r.functional == functional and cosmetic >= r.cosmetic_min
+        ),
+        "D",
+    )
+    if functional != "D":
+        outcome = SuggestedOutcome.REUSE
+    else:
+        tested_essential = policy.essential & set(results)
+        working = sorted(
+            sid for sid in tested_essential if results[sid].status is StepStatus.PASSED
+        )
+        if len(working) >= policy.spare_parts_min_working:
+            outcome = SuggestedOutcome.SPARE_PARTS
+            reasons.append(_list("Pièces réutilisables", "Reusable parts", working))
+        else:
+            outcome = SuggestedOutcome.RECYCLING
+    reasons.append(
+        Text(
+            f"Suggestion : {SUGGESTED_LABELS[outcome].fr}.",
+            f"Suggested: {SUGGESTED_LABELS[outcome].en}.",
+        )
+    )
+    return GradeResult(functional, cosmetic, workshop, outcome, reasons)
+
+
+def _list(fr: str, en: str, items: list[str]) -> Text:
+    joined = ", ".join(items)
+    return Text(f"{fr} : {joined}.", f"{en}: {joined}.")

@@ -1,0 +1,69 @@
+"""Simulated phones, an isolated adb server per session, and host keys for the ADB tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from adb_shell.auth.keygen import keygen
+from adb_shell.auth.sign_cryptography import CryptographySigner
+
+from bench_app.devices.android.simulator import AdbSimulator, load_persona
+from tests.android_sim.support import ADB_MISSING, AdbServer, free_port
+
+
+@pytest.fixture(scope="session")
+def adb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdbServer]:
+    binary = shutil.which("adb")
+    if binary is None:
+        pytest.fail(ADB_MISSING)
+    home = tmp_path_factory.mktemp("adb-home")
+    env = dict(os.environ)
+    env.update(
+        HOME=str(home),
+        ANDROID_SDK_HOME=str(home),
+        ANDROID_USER_HOME=str(home / ".android"),
+        ADB_VENDOR_KEYS=str(home / ".android"),
+    )
+    env.pop("ANDROID_SERIAL", None)
+    server = AdbServer(binary, free_port(), env)
+    started = server.run("start-server")
+    assert started.returncode == 0, started.stderr
+    yield server
+    server.run("kill-server")
+
+
+@pytest.fixture(scope="session")
+def host_key_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A host key pair made by adb-shell's own keygen (adbkey + adbkey.pub)."""
+    path = tmp_path_factory.mktemp("adb-shell-key") / "adbkey"
+    keygen(str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def signer(host_key_path: Path) -> CryptographySigner:
+    return CryptographySigner(str(host_key_path))
+
+
+@pytest.fixture
+def start_sim() -> Iterator[Callable[..., AdbSimulator]]:
+    """Starts simulators by persona name (with optional behaviour flags); stops them all after."""
+    running: list[AdbSimulator] = []
+
+    def start(name: str, **flags: object) -> AdbSimulator:
+        persona = load_persona(name)
+        behaviour = persona.behaviour.with_flags(accept_delay=0.05)
+        if flags:
+            behaviour = behaviour.with_flags(**flags)
+        sim = AdbSimulator(persona, behaviour=behaviour)
+        sim.start()
+        running.append(sim)
+        return sim
+
+    yield start
+    for sim in running:
+        sim.stop()

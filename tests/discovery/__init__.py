@@ -1,0 +1,1 @@
+"""USB discovery of Android phones: classification, udev (umockdev) and the Qt adapter."""
