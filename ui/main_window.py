@@ -179,6 +179,7 @@ class MainWindow(QMainWindow):
         # Progress arrives often; redraw at most ~12 times a second.
         self._dirty: set[str] = set()
         self._full_dirty: set[str] = set()
+        self._stale: set[str] = set()  # devices whose records changed since the last redraw
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setInterval(80)
         self._redraw_timer.timeout.connect(self._flush)
@@ -331,7 +332,9 @@ class MainWindow(QMainWindow):
         if self._shut_down:  # late queued signals after the station closed
             return
         if device_id in self.cards or device_id == self.selected:
-            self._view(device_id)
+            # Re-read at the next redraw, once, however many facts arrived meanwhile: a burst
+            # of queued signals must stay cheap or it holds the event loop.
+            self._stale.add(device_id)
             self._mark(device_id, full=True)
 
     def _mark(self, device_id: str, *, full: bool = False) -> None:
@@ -347,8 +350,9 @@ class MainWindow(QMainWindow):
             return
         dirty, self._dirty = self._dirty, set()
         full_ids, self._full_dirty = self._full_dirty, set()
+        stale, self._stale = self._stale, set()
         for device_id in dirty:
-            view = self.views.get(device_id)
+            view = self._view(device_id) if device_id in stale else self.views.get(device_id)
             if view is None:
                 continue
             card = self.cards.get(device_id)

@@ -302,10 +302,17 @@ class SimulatedSource(DeviceSource):
         plugs it in; returns the AndroidPhone handle the station will talk to."""
         from bench_app.devices.android.driver import AdbTarget, AndroidPhone
         from bench_app.devices.android.simulator import AdbSimulator, load_persona
+        from bench_app.devices.android.simulator.persona import imei_for
 
         if self.adb_signer is None:
             raise ValueError("simulated ADB phones need the station's ADB key (adb_signer)")
         loaded = load_persona(persona)
+        in_use = {sim.persona.serial for sim in self._adb.values()}
+        if loaded.serial in in_use:
+            # Another phone of the same model: its own serial and IMEI, stable per copy.
+            n = sum(1 for sim in self._adb.values() if sim.persona.name == persona) + 1
+            serial = f"{loaded.serial[:-3]}{n:03d}"
+            loaded = load_persona(persona, serial=serial, imei=imei_for(serial))
         simulator = AdbSimulator(
             loaded, behaviour=loaded.behaviour.with_flags(**behaviour), mode=self.mode
         )

@@ -82,6 +82,7 @@ class Job:
         self._listener = listener
         self._slots = slots
         self.cancelled = threading.Event()
+        self.before_start: list[NewEvent] = []
         self.stopping_station = False
         self.state = JobState.QUEUED
         self.prompt: Prompt | None = None
@@ -115,6 +116,18 @@ class Job:
     def run(self) -> JobState:
         """Does the work; returns the final state. Never raises."""
         results = dict(self.spec.finished)
+        try:
+            self._record(self.before_start)
+        except Exception:
+            log.exception("job %s could not be recorded; it does not start", self.id)
+            self._set_state(
+                JobState.FAILED,
+                Text(
+                    "Le poste n’a pas pu enregistrer la tâche.",
+                    "The station could not record the job.",
+                ),
+            )
+            return JobState.FAILED
         try:
             self._set_state(JobState.QUEUED)
             while not self._slots.acquire(timeout=0.1):
@@ -343,8 +356,8 @@ class JobEngine:
         self._lock = threading.RLock()
 
     def submit(self, spec: JobSpec, before_start: Sequence[NewEvent]) -> Job:
-        """Prepares the job (raising BenchError to refuse), records `before_start`
-        (job.created or job.resumed) and starts its worker thread."""
+        """Prepares the job (raising BenchError to refuse) and starts its worker thread,
+        which first records `before_start` (job.created or job.resumed)."""
         with self._lock:
             if spec.device_id in self._by_device:
                 raise BenchError("JOB_BUSY")
@@ -354,7 +367,9 @@ class JobEngine:
                 job.last_done = next(
                     (s.id for s in reversed(job.steps) if s.id in spec.finished), None
                 )
-            self._record(before_start)
+            # Recorded by the worker: the caller (often the UI thread) never waits for the
+            # store while other jobs are writing.
+            job.before_start = list(before_start)
             self._jobs[job.id] = job
             self._by_device[spec.device_id] = job
             job.thread = threading.Thread(

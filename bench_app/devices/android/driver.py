@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import socket
 import struct
 import threading
 from collections.abc import Callable, Iterator
@@ -267,6 +268,12 @@ class AndroidPhone(DeviceHandle):
 class _TcpTransport(TcpTransport):
     """adb-shell's TCP transport, except that a closed connection is reported at once
     (adb-shell would keep reading empty data until its read timeout)."""
+
+    def connect(self, transport_timeout_s: float | None) -> None:
+        super().connect(transport_timeout_s)
+        # ADB sends a 24-byte header then its payload: without this, Nagle's algorithm and
+        # the phone's delayed ACK hold every command for ~40 ms.
+        self._connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def bulk_read(self, numbytes: int, transport_timeout_s: float | None) -> bytes:
         data: bytes = super().bulk_read(numbytes, transport_timeout_s)

@@ -9,7 +9,12 @@ import threading
 from types import FrameType
 from typing import Any
 
-from bench_app.devices.android.simulator.persona import PersonaError, list_personas, load_persona
+from bench_app.devices.android.simulator.persona import (
+    PersonaError,
+    imei_for,
+    list_personas,
+    load_persona,
+)
 
 
 def add_simulate_parser(subparsers: Any) -> None:
@@ -25,6 +30,9 @@ def add_simulate_parser(subparsers: Any) -> None:
     phone.add_argument("--host", default="127.0.0.1", help="address to listen on")
     phone.add_argument("--port", type=int, default=0, help="TCP port (0: any free port)")
     phone.add_argument("--list", action="store_true", help="list the personas and exit")
+    phone.add_argument(
+        "--serial", help="another phone of the same model: its serial (the IMEI follows from it)"
+    )
 
 
 def run_simulate(args: argparse.Namespace) -> int:
@@ -44,6 +52,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         return 2
     try:
         persona = load_persona(args.persona)
+        if args.serial:
+            persona = load_persona(args.persona, serial=args.serial, imei=imei_for(args.serial))
     except PersonaError as exc:
         print(str(exc), file=sys.stderr)
         return 2

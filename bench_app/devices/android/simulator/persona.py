@@ -9,10 +9,13 @@ replaced by the persona's own values, so a variant of a model gets its own ident
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bench_app.domain.imei import luhn_digit
 
 PERSONAS_DIR = Path(__file__).resolve().parent / "personas"
 
@@ -134,18 +137,26 @@ def parse_getprop(text: str) -> dict[str, str]:
     return props
 
 
+def imei_for(serial: str) -> str:
+    """A stable, Luhn-valid IMEI for a simulated phone's serial."""
+    body = f"35{int(hashlib.sha256(serial.encode()).hexdigest(), 16) % 10**12:012d}"
+    return body + luhn_digit(body)
+
+
 def list_personas() -> list[str]:
     """The names of every persona shipped with the simulator, sorted."""
     return sorted(p.parent.name for p in PERSONAS_DIR.glob("*/persona.toml"))
 
 
-def load_persona(name: str) -> Persona:
-    """Loads a persona by folder name, following its `base`; raises PersonaError if unknown."""
+def load_persona(name: str, serial: str | None = None, imei: str | None = None) -> Persona:
+    """Loads a persona by folder name, following its `base`; raises PersonaError if unknown.
+    `serial`/`imei` make another phone of the same model (a donation of identical phones)."""
     raw = _raw(name, seen=())
     missing = [TEXT_FILES[k] for k in TEXT_FILES if k not in raw["texts"]]
     if missing:
         raise PersonaError(f"persona {name!r} lacks {', '.join(missing)}")
-    serial, imei = str(raw.get("serial", "")), str(raw.get("imei", ""))
+    serial = serial or str(raw.get("serial", ""))
+    imei = imei or str(raw.get("imei", ""))
     if not serial or not imei:
         raise PersonaError(f"persona {name!r} needs a serial and an IMEI")
 
