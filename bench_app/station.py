@@ -396,6 +396,9 @@ class Station:
     def device_connected(self, handle: DeviceHandle) -> Device:
         """Finds the device's record (by serial or IMEI) or registers it; remembers the handle."""
         identity = handle.identity()
+        identity["brand"] = display_brand(
+            str(identity.get("brand", "")), str(identity.get("manufacturer", ""))
+        )
         serial = str(identity.get("serial", ""))
         imei = str(identity.get("imei", ""))
         training = self.training or handle.simulated
@@ -550,3 +553,11 @@ class Station:
 
 
 _MISSING = object()
+
+
+def display_brand(brand: str, manufacturer: str = "") -> str:
+    """Phones say "samsung" or "google"; people write Samsung and Google (and OnePlus)."""
+    for candidate in (manufacturer, brand):
+        if candidate and candidate.lower() == brand.lower() and not candidate.islower():
+            return candidate
+    return brand[:1].upper() + brand[1:] if brand.islower() else brand

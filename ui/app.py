@@ -89,6 +89,7 @@ def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) ->
     window = build_window(station, app, language, simulator)
     window.tcp_source = tcp
     window.adb_signer = signer
+    window.retranslate()
     monitor = UsbMonitor(usb)
     monitor.start()  # falls back to the source's periodic scan where udev cannot be watched
     if simulator is not None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -113,6 +114,10 @@ class MainWindow(QMainWindow):
         self.intake_button.setObjectName("BigAction")
         self.intake_button.clicked.connect(self.open_intake)
         bar.addWidget(self.intake_button)
+        self.network_button = QPushButton()
+        self.network_button.clicked.connect(self.add_network_phone)
+        self.network_button.setVisible(False)  # shown once a TCP source is given
+        bar.addWidget(self.network_button)
         self.training_toggle = QPushButton()
         self.training_toggle.setCheckable(True)
         self.training_toggle.setChecked(station.training)
@@ -205,6 +210,8 @@ class MainWindow(QMainWindow):
         self.intake_button.setText(self.tr("Intake of a donation"))
         self.sim_button.setText(self.tr("Simulated devices"))
         self.training_toggle.setText(self.tr("Training mode"))
+        self.network_button.setText(self.tr("Phone over Wi-Fi…"))
+        self.network_button.setVisible(self.tcp_source is not None)
         self.training_toggle.setToolTip(
             self.tr("Simulated devices for a demonstration; their records are marked as training")
         )
@@ -484,6 +491,27 @@ class MainWindow(QMainWindow):
         self.select(device_id)
         self._dirty.add(device_id)
         self._update_status()
+
+    def add_network_phone(self, address: str | None = None) -> bool:
+        """Asks for a phone's address (Wi-Fi debugging: HOST:PORT) and watches it."""
+        if self.tcp_source is None:
+            return False
+        if address is None:
+            address, ok = QInputDialog.getText(
+                self,
+                self.tr("Phone over Wi-Fi"),
+                self.tr(
+                    "The phone's address, as shown in its Wireless debugging settings (e.g. 192.168.1.20:5555):"
+                ),
+            )
+            if not ok:
+                return False
+        host, _, port = address.strip().rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            self._show_error(BenchError("DEVICE_NO_ANSWER", detail=f"{address}: HOST:PORT"))
+            return False
+        self.tcp_source.add(host, int(port))
+        return True
 
     def focus_search(self) -> None:
         self.search.setFocus()

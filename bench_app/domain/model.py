@@ -144,7 +144,12 @@ class Device:
 
     @property
     def label(self) -> str:
-        name = " ".join(p for p in (self.brand, self.model) if p)
+        """How people call it: "Samsung Galaxy S9" rather than "samsung SM-G960F" when the
+        device gave its marketing name."""
+        marketing = str(self.details.get("marketing_name") or "")
+        if marketing and marketing.lower().startswith(self.brand.lower()):
+            return marketing
+        name = " ".join(p for p in (self.brand, marketing or self.model) if p)
         return name or self.kind.value
 
 

@@ -84,7 +84,7 @@ def test_diagnose_reads_and_records_a_phone(
     done = diagnose(data_dir, address, "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["brand"] == "samsung" and report["model"] == "SM-G960F"
+    assert report["brand"] == "Samsung" and report["model"] == "SM-G960F"
     steps = {r["step"]: r for r in report["results"]}
     assert set(steps) == {"identity", "locks", "battery", "storage", "security", "hardware"}
     assert steps["battery"]["evidence"]["reading"]["percent"] is not None

@@ -129,3 +129,35 @@ def test_a_phone_checked_and_graded_through_the_window(
     results = [panel.results.item(i).text() for i in range(panel.results.count())]
     assert any("Note atelier A" in r for r in results), results
     assert bench.station.device(device_id).imei == "490154203237518"  # type: ignore[union-attr]
+
+
+def test_a_phone_added_by_its_network_address(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    from bench_app.devices.android.driver import AndroidPhone
+    from bench_app.devices.android.keys import station_signer
+    from bench_app.devices.android.simulator import AdbSimulator
+    from bench_app.devices.android.tcp_source import TcpPhoneSource
+
+    bench = make_bench()
+    signer = station_signer(bench.station.folder)
+    tcp = TcpPhoneSource(lambda target: AndroidPhone(target, signer, simulated=True), poll_s=0.1)
+    bench.station.attach_source(tcp)
+    window = bench.window
+    window.tcp_source = tcp
+    window.retranslate()
+    assert window.network_button.isVisibleTo(window)
+    assert window.network_button.text() == "Téléphone par Wi-Fi…"
+    sim = AdbSimulator("google-pixel-6")
+    port = sim.start()
+    try:
+        assert window.add_network_phone("not an address") is False
+        assert window.add_network_phone(f"127.0.0.1:{port}") is True
+        qtbot.waitUntil(lambda: len(window.cards) == 1, timeout=WAIT)
+        card = next(iter(window.cards.values()))
+        assert card.title.text() == "Google Pixel 6"
+        sim.stop()  # the phone leaves the network: its idle card goes
+        qtbot.waitUntil(lambda: len(window.cards) == 0, timeout=WAIT)
+    finally:
+        tcp.stop()
+        sim.stop()

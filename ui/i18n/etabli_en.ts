@@ -420,6 +420,10 @@
         <translation>Training mode</translation>
     </message>
     <message>
+        <source>Phone over Wi-Fi…</source>
+        <translation>Phone over Wi-Fi…</translation>
+    </message>
+    <message>
         <source>Simulated devices for a demonstration; their records are marked as training</source>
         <translation>Simulated devices for a demonstration; their records are marked as training</translation>
     </message>
@@ -428,6 +432,14 @@
 It will appear here.</source>
         <translation>Plug in a phone or a drive to begin.
 It will appear here.</translation>
+    </message>
+    <message>
+        <source>Phone over Wi-Fi</source>
+        <translation>Phone over Wi-Fi</translation>
+    </message>
+    <message>
+        <source>The phone&apos;s address, as shown in its Wireless debugging settings (e.g. 192.168.1.20:5555):</source>
+        <translation>The phone's address, as shown in its Wireless debugging settings (e.g. 192.168.1.20:5555):</translation>
     </message>
     <message>
         <source>managed by a company (MDM)</source>

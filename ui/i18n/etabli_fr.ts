@@ -420,6 +420,10 @@
         <translation>Mode formation</translation>
     </message>
     <message>
+        <source>Phone over Wi-Fi…</source>
+        <translation>Téléphone par Wi-Fi…</translation>
+    </message>
+    <message>
         <source>Simulated devices for a demonstration; their records are marked as training</source>
         <translation>Des appareils simulés pour une démonstration ; leurs données sont marquées « formation »</translation>
     </message>
@@ -428,6 +432,14 @@
 It will appear here.</source>
         <translation>Branchez un téléphone ou un disque pour commencer.
 Il apparaîtra ici.</translation>
+    </message>
+    <message>
+        <source>Phone over Wi-Fi</source>
+        <translation>Téléphone par Wi-Fi</translation>
+    </message>
+    <message>
+        <source>The phone&apos;s address, as shown in its Wireless debugging settings (e.g. 192.168.1.20:5555):</source>
+        <translation>L’adresse du téléphone, telle qu’elle s’affiche dans ses réglages « Débogage sans fil » (ex. 192.168.1.20:5555) :</translation>
     </message>
     <message>
         <source>managed by a company (MDM)</source>
