@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 
+from bench_app.devices.android.keys import station_signer  # noqa: E402
 from bench_app.devices.simulated import Behaviour, SimulatedSource, SimulationMode, Timing  # noqa: E402
 from bench_app.station import Station  # noqa: E402
 from ui.app import build_window, create_app  # noqa: E402
@@ -28,32 +29,64 @@ def spin(seconds: float) -> None:
         time.sleep(0.005)
 
 
-def shoot(lang: str, target: Path) -> None:
+def shoot(lang: str, target: Path, guide_target: Path | None = None) -> None:
     app = create_app()
     with tempfile.TemporaryDirectory() as tmp:
         station = Station(Path(tmp), training=True)
-        simulator = SimulatedSource(SimulationMode.TRAINING, Timing(scale=0.5))
+        simulator = SimulatedSource(
+            SimulationMode.TRAINING, Timing(scale=0.5), adb_signer=station_signer(Path(tmp))
+        )
         station.attach_source(simulator)
         window = build_window(station, app, lang, simulator)
         window.resize(1280, 800)
         window.show()
-        simulator.add_phone("fairphone-4", Behaviour.HEALTHY, serial="SIMFP40001")
-        simulator.add_phone("galaxy-s9", Behaviour.LOCKED, serial="SIMSTAR0002")
-        simulator.add_phone("redmi-note-7", Behaviour.FAILING_BATTERY, serial="SIMLAVE0003")
+        simulator.add_adb_phone("fairphone-4")
+        simulator.add_adb_phone("frp-locked")
+        simulator.add_adb_phone("worn-battery")
         simulator.add_drive("hdd-sata-500", Behaviour.HEALTHY, serial="SIMD0005HDD")
-        spin(0.5)
+        spin(2.0)
+        first = next(d for d, v in window.views.items() if v.device.model == "FP4")
         for device_id in list(window.cards)[:3]:
             station.start_job(device_id)
-        spin(3.0)
-        window.select(next(iter(window.cards)))
-        spin(0.3)
+        # Answer until the Fairphone reaches the touch test, as an operator would.
+        for _ in range(400):
+            view = window.views.get(first)
+            prompt = view.prompt if view else None
+            if prompt is not None and not prompt.answered:
+                if prompt.picture == "touch.svg":
+                    break
+                prompt.answer("490154203237518" if prompt.entry is not None else "ok")
+            for other in window.views.values():  # the others wait at their IMEI question
+                if (
+                    other.prompt is not None
+                    and other.device.id != first
+                    and not other.prompt.answered
+                    and other.prompt.entry is None
+                ):
+                    other.prompt.answer("ok")
+            spin(0.05)
+        window.select(first)
+        spin(0.5)
         target.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(target))
+        print(target)
+        if guide_target is not None:
+            simulator.add_adb_phone("unauthorized")
+            spin(3.0)
+            key = next(iter(window.pending_cards), None)
+            if key is not None:
+                window.select_pending(key)
+                spin(0.3)
+                window.grab().save(str(guide_target))
+                print(guide_target)
         window.shutdown()
         station.close()
-    print(target)
 
 
 if __name__ == "__main__":
-    shoot("fr", ROOT / "docs" / "screenshots" / "main-window.png")
+    shoot(
+        "fr",
+        ROOT / "docs" / "screenshots" / "main-window.png",
+        ROOT / "docs" / "screenshots" / "allow-station.png",
+    )
     shoot("en", ROOT / "docs" / "screenshots" / "main-window-en.png")

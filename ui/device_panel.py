@@ -303,6 +303,9 @@ class DevicePanel(QScrollArea):
         if prompt is self._shown_prompt and (prompt is None or self._answer_buttons):
             return
         for button in self._answer_buttons:
+            # Hidden and out of the layout at once; deleted when the event loop gets to it.
+            button.hide()
+            self.answers.removeWidget(button)
             button.deleteLater()
         self._answer_buttons = []
         self._shown_prompt = prompt

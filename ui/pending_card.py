@@ -82,11 +82,14 @@ class GuideView(QWidget):
         self.title.setObjectName("PanelTitle")
         self.title.setWordWrap(True)
         self._layout.addWidget(self.title)
+        self._layout.addStretch(1)  # steps stack from the top, not spread over the panel
         self._rows: list[QWidget] = []
         self.texts: list[str] = []
 
     def show_guide(self, state: str, brand: str, lang: str) -> None:
         for row in self._rows:
+            row.hide()
+            self._layout.removeWidget(row)
             row.deleteLater()
         self._rows = []
         self.texts = []
@@ -101,6 +104,6 @@ class GuideView(QWidget):
             text.setWordWrap(True)
             line.addWidget(image)
             line.addWidget(text, 1)
-            self._layout.addWidget(row)
+            self._layout.insertWidget(self._layout.count() - 1, row)
             self._rows.append(row)
             self.texts.append(text.text())

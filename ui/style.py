@@ -41,7 +41,7 @@ QPushButton { padding: 6px 14px; border-radius: 6px; border: 1px solid #9fb3c4;
               background: #ffffff; }
 QPushButton:hover { background: #e8f1f9; }
 QPushButton:disabled { color: #8a959f; background: #f1f3f5; }
-QPushButton:checked { background: #ff9800; border-color: #c77700; font-weight: 700; }
+QPushButton:checked { background: #ff9800; border-color: #c77700; }
 QPushButton#BigAction { font-size: 13pt; font-weight: 700; padding: 10px 16px;
                         background: #1f6fb2; color: #ffffff; border: none; }
 QPushButton#BigAction:hover { background: #185a91; }
