@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol, cast
 
+from bench_app.diagnostics.guided_tests import GUIDED_TESTS, GuidedTestStep
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
-from bench_app.jobs.prompt import NOT_OK, NOT_PRESENT, OK, Prompt
-from bench_app.jobs.steps import Pipeline, Step, StepContext, StepKind, StepOutcome
+from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
 from bench_app.text import Text
 
 
@@ -140,34 +140,6 @@ class StorageStep(Step):
         )
 
 
-class ManualStep(Step):
-    """A guided test: a sentence, a picture, big answer buttons."""
-
-    kind = StepKind.MANUAL
-
-    def __init__(self, step_id: str, title: Text, question: Text, picture: str, optional: bool):
-        self.id = step_id
-        self.title = title
-        self.question = question
-        self.picture = picture
-        self.optional = optional
-
-    def run(self, ctx: StepContext) -> StepOutcome:
-        choices = (OK, NOT_OK, NOT_PRESENT) if self.optional else (OK, NOT_OK)
-        answer = ctx.ask(Prompt(self.question, choices, picture=self.picture))
-        status = {
-            "ok": StepStatus.PASSED,
-            "not_ok": StepStatus.FAILED,
-            "not_present": StepStatus.NOT_PRESENT,
-        }[answer]
-        summary = {
-            "ok": Text("Testé : fonctionne.", "Tested: works."),
-            "not_ok": Text("Testé : ne fonctionne pas.", "Tested: does not work."),
-            "not_present": Text("Absent sur ce modèle.", "Not on this model."),
-        }[answer]
-        return StepOutcome(status, summary, {"answer": answer, "question": self.question.to_json()})
-
-
 class DriveHealthStep(Step):
     id = "drive_health"
     title = Text("Santé du disque", "Drive health")
@@ -203,26 +175,7 @@ def _phone_steps() -> list[Step]:
         AccountsStep(),
         BatteryStep(),
         StorageStep(),
-        ManualStep(
-            "screen",
-            Text("Écran", "Screen"),
-            Text(
-                "Regardez l’écran allumé. Est-il sans tache, sans fissure et sans point noir ?",
-                "Look at the lit screen. Is it free of stains, cracks and dead pixels?",
-            ),
-            "screen.svg",
-            optional=False,
-        ),
-        ManualStep(
-            "buttons",
-            Text("Boutons", "Buttons"),
-            Text(
-                "Appuyez sur chaque bouton (volume +, volume −, marche). Répondent-ils tous ?",
-                "Press each button (volume +, volume −, power). Do they all respond?",
-            ),
-            "buttons.svg",
-            optional=True,
-        ),
+        *(GuidedTestStep(t) for t in GUIDED_TESTS if t.id in ("screen", "buttons")),
     ]
 
 

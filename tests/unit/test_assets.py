@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtSvg import QSvgRenderer
 
-from bench_app.diagnostics.quick_check import ManualStep
+from bench_app.diagnostics.guided_tests import CosmeticStep, GuidedTestStep
 from bench_app.domain.model import DeviceKind
 from bench_app.settings import assets_dir
 from bench_app.station import default_pipelines
@@ -44,13 +44,10 @@ def test_every_device_kind_has_an_icon() -> None:
 
 def test_every_manual_step_picture_exists() -> None:
     registry = default_pipelines()
-    pictures = [
-        step.picture
-        for kind in DeviceKind
-        for pipeline in registry.for_kind(kind)
-        for step in pipeline.steps()
-        if isinstance(step, ManualStep)
-    ]
+    steps = [s for kind in DeviceKind for p in registry.for_kind(kind) for s in p.steps()]
+    pictures = [s.test.picture for s in steps if isinstance(s, GuidedTestStep)]
+    assert any(isinstance(s, CosmeticStep) for s in steps)
+    pictures.append("cosmetic_grade.svg")
     assert pictures
     for name in pictures:
         assert (assets_dir() / "steps" / name).is_file(), name
