@@ -135,6 +135,8 @@ class DevicePanel(QScrollArea):
         self.entry_ok.clicked.connect(self._on_entry)
         entry_row.addWidget(self.entry, 1)
         entry_row.addWidget(self.entry_ok)
+        for widget in (self.entry, self.entry_ok, self.prompt_detail):
+            widget.setVisible(False)  # only while a question asks for typed text
         c.addLayout(entry_row)
         self.answers = QGridLayout()
         c.addLayout(self.answers)

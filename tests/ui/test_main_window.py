@@ -72,6 +72,10 @@ def test_a_check_runs_to_the_end_through_the_buttons(
     qtbot.waitUntil(lambda: len(bench.window.cards) == 1, timeout=WAIT)
     device_id = next(iter(bench.window.cards))
     card = bench.window.cards[device_id]
+    # Before any question: no answer field, no stray button.
+    bench.window.select(device_id)
+    assert not bench.window.panel.entry.isVisibleTo(bench.window.panel)
+    assert not bench.window.panel.entry_ok.isVisibleTo(bench.window.panel)
     qtbot.mouseClick(card.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bench.window.views[device_id].prompt is not None, timeout=WAIT)
     bench.window._flush(full=True)
