@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bench_app.devices.android.simulator import list_personas, load_persona
+from bench_app.devices.android.simulator import list_models, load_persona
 from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.devices.simulated import (
     DRIVE_PERSONAS,
@@ -551,9 +551,7 @@ class MainWindow(QMainWindow):
                 "garbage": self.tr("answers nonsense"),
                 "silent": self.tr("does not answer"),
             }
-            for name in list_personas():
-                if name in cases:
-                    continue
+            for name in list_models():
                 props = load_persona(name).props
                 label = f"{props.get('ro.product.brand', '')} {props.get('ro.product.model', '')} · Android {props.get('ro.build.version.release', '?')}"
                 phones.addAction(label, partial(self._sim_add_adb_phone, name))

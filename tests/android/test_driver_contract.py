@@ -10,20 +10,17 @@ import pytest
 
 from bench_app.devices.android import readings
 from bench_app.devices.android.driver import AndroidPhone, PhoneState, PhoneUnauthorized
-from bench_app.devices.android.simulator import AdbSimulator, list_personas, load_persona
+from bench_app.devices.android.simulator import (
+    AdbSimulator,
+    list_models,
+    list_personas,
+    load_persona,
+)
 from bench_app.devices.source import DeviceGone, DeviceNoAnswer
 from bench_app.domain.imei import is_valid_imei
 
 StartPhone = Callable[..., tuple[AdbSimulator, AndroidPhone]]
-MODELS = [
-    "xiaomi-redmi-5a",
-    "motorola-moto-e5-plus",
-    "samsung-galaxy-s9",
-    "oneplus-nord-n10",
-    "fairphone-4",
-    "google-pixel-6",
-    "samsung-galaxy-s24",
-]
+MODELS = list_models()
 
 
 class AndroidDriverContract:

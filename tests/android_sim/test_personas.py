@@ -7,20 +7,17 @@ import re
 import pytest
 
 from bench_app.devices.android.parsers import parse_service_call_imei
-from bench_app.devices.android.simulator import PersonaError, list_personas, load_persona
+from bench_app.devices.android.simulator import (
+    PersonaError,
+    list_models,
+    list_personas,
+    load_persona,
+)
 from bench_app.devices.android.simulator.persona import PERSONAS_DIR, TEXT_FILES, parse_getprop
 from bench_app.devices.android.simulator.shell import PhoneState, run_command
 from bench_app.domain.imei import is_valid_imei
 
-MODELS = [
-    "xiaomi-redmi-5a",
-    "motorola-moto-e5-plus",
-    "samsung-galaxy-s9",
-    "oneplus-nord-n10",
-    "fairphone-4",
-    "google-pixel-6",
-    "samsung-galaxy-s24",
-]
+MODELS = list_models()
 SPECIAL = [
     "frp-locked",
     "mdm-enrolled",

@@ -8,6 +8,7 @@ from bench_app.devices.android.simulator.persona import (
     Behaviour,
     Persona,
     PersonaError,
+    list_models,
     list_personas,
     load_persona,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "Behaviour",
     "Persona",
     "PersonaError",
+    "list_models",
     "list_personas",
     "load_persona",
 ]

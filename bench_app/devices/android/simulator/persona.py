@@ -148,6 +148,15 @@ def list_personas() -> list[str]:
     return sorted(p.parent.name for p in PERSONAS_DIR.glob("*/persona.toml"))
 
 
+def list_models() -> list[str]:
+    """The personas that are plain phone models; the others build a hard case on one."""
+    return [
+        name
+        for name in list_personas()
+        if "base" not in tomllib.loads((PERSONAS_DIR / name / "persona.toml").read_text("utf-8"))
+    ]
+
+
 def load_persona(name: str, serial: str | None = None, imei: str | None = None) -> Persona:
     """Loads a persona by folder name, following its `base`; raises PersonaError if unknown.
     `serial`/`imei` make another phone of the same model (a donation of identical phones)."""
