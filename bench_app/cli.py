@@ -13,6 +13,7 @@ from bench_app import __version__
 from bench_app.devices.android.diagnose_cli import add_diagnose_parser, run_diagnose
 from bench_app.devices.android.simulator.cli import add_simulate_parser, run_simulate
 from bench_app.domain.model import STAGE_LABELS
+from bench_app.drives.cli import add_drive_parsers, run_drives, run_erase, run_inventory
 from bench_app.errors import BenchError
 from bench_app.settings import data_dir
 from bench_app.store import queries
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(check, top=False)
     add_simulate_parser(sub)
     add_diagnose_parser(sub, _common)
+    add_drive_parsers(sub, _common)
     return parser
 
 
@@ -90,6 +92,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _events(folder, args.device, args.json)
         if args.command == "db" and args.db_command == "check":
             return _db_check(folder, lang)
+        if args.command == "drives":
+            return run_drives(folder, args, lang)
+        if args.command == "inventory":
+            return run_inventory(folder, args, lang)
+        if args.command == "erase":
+            return run_erase(folder, args, lang)
     except BenchError as exc:
         print(exc.text(lang), file=sys.stderr)
         return 2

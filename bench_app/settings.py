@@ -32,6 +32,8 @@ class Settings:
     max_parallel_jobs: int = 8
     station_name: str = ""
     organisation: str = ""
+    # How often a running erasure flushes the disk and records how far it got (seconds).
+    erase_checkpoint_seconds: float = 2.0
 
     @classmethod
     def load(cls, folder: Path) -> Settings:
@@ -55,6 +57,9 @@ class Settings:
             raise ValueError(f"language must be fr or en, not {self.language!r}")
         if not isinstance(self.max_parallel_jobs, int) or not 1 <= self.max_parallel_jobs <= 64:
             raise ValueError("max_parallel_jobs must be a whole number from 1 to 64")
+        seconds = self.erase_checkpoint_seconds
+        if not isinstance(seconds, int | float) or not 0.01 <= seconds <= 600:
+            raise ValueError("erase_checkpoint_seconds must be between 0.01 and 600")
 
     def save(self, folder: Path) -> None:
         self.validate()

@@ -64,11 +64,13 @@ ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING, JobState.WAITING_OPERATOR)
 
 def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
     from bench_app.diagnostics.android import PHONE_READINGS, phone_check
+    from bench_app.drives.pipeline import drive_erase
 
     registry = PipelineRegistry()
     registry.register(phone_check(data_folder))
     registry.register(PHONE_READINGS)
     registry.register(PHONE_QUICK_CHECK)
+    registry.register(drive_erase(data_folder))
     registry.register(DRIVE_QUICK_CHECK)
     return registry
 
@@ -483,21 +485,36 @@ class Station:
 
     # -- jobs ----------------------------------------------------------------------------
 
-    def start_job(self, device_id: str, pipeline_name: str | None = None) -> RunningJob:
+    def start_job(
+        self,
+        device_id: str,
+        pipeline_name: str | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> RunningJob:
+        """Starts a pipeline on a connected device. `options` answer its questions in
+        advance (a headless run); they are kept with the job, for a resume."""
         device = self._require_device(device_id)
         handle = self._require_handle(device)
         if pipeline_name is None:
-            options = self.pipelines.for_device(device.kind, handle)
-            if not options:
+            fitting = self.pipelines.for_device(device.kind, handle)
+            if not fitting:
                 raise BenchError("JOB_UNKNOWN_PIPELINE", pipeline=f"<{device.kind}>")
-            pipeline = options[0]
+            pipeline = fitting[0]
         else:
             found = self.pipelines.get(pipeline_name)
             if found is None:
                 raise BenchError("JOB_UNKNOWN_PIPELINE", pipeline=pipeline_name)
             pipeline = found
         job_id = uuid7_str()
-        spec = JobSpec(job_id, device.id, device.asset_code, pipeline, handle)
+        spec = JobSpec(
+            job_id,
+            device.id,
+            device.asset_code,
+            pipeline,
+            handle,
+            options=dict(options or {}),
+            recall=self._recaller(job_id, device.id),
+        )
         created = NewEvent(
             "job.created",
             {
@@ -508,6 +525,7 @@ class Station:
                 "stage_on_success": pipeline.stage_on_success.value
                 if pipeline.stage_on_success
                 else None,
+                "options": spec.options,
             },
             device.id,
         )
@@ -527,8 +545,29 @@ class Station:
             for r in queries.step_results(self.store, job_id)
             if r.status is not StepStatus.SKIPPED
         }
-        spec = JobSpec(job_id, device.id, device.asset_code, pipeline, handle, True, finished)
+        created = self._recaller(job_id, device.id)("job.created")
+        spec = JobSpec(
+            job_id,
+            device.id,
+            device.asset_code,
+            pipeline,
+            handle,
+            True,
+            finished,
+            options=dict(created[0].get("options") or {}) if created else {},
+            recall=self._recaller(job_id, device.id),
+        )
         return self.engine.submit(spec, [NewEvent("job.resumed", {"job_id": job_id}, device.id)])
+
+    def _recaller(self, job_id: str, device_id: str) -> Callable[[str], list[dict[str, Any]]]:
+        def recall(event_type: str) -> list[dict[str, Any]]:
+            return [
+                e.payload
+                for e in queries.events(self.store, device_id)
+                if e.type == event_type and e.payload.get("job_id") == job_id
+            ]
+
+        return recall
 
     def abandon_job(self, job_id: str) -> None:
         record = queries.job(self.store, job_id)

@@ -47,6 +47,14 @@ RUNTIME_PACKAGES: list[tuple[str, ...]] = [
     ("fonts-dejavu-core",),
     ("libusb-1.0-0",),  # ADB over USB
     ("libudev1",),  # hotplug (pyudev)
+    # Drives: health, hidden areas and Purge commands, the inventory of this machine.
+    ("smartmontools",),
+    ("hdparm",),
+    ("nvme-cli",),
+    ("lshw",),
+    ("dmidecode",),
+    ("util-linux",),  # losetup, swapon, lsblk
+    ("mount",),
 ]
 TEST_PACKAGES: list[tuple[str, ...]] = [
     ("xvfb",),  # a real X server for tests and screenshots that need one
@@ -56,6 +64,9 @@ TEST_PACKAGES: list[tuple[str, ...]] = [
     # ...through Debian's PyGObject: pip's would be built from source, and `run` too installs
     # the test extras, so every station would need a compiler and GObject headers.
     ("python3-gi",),
+    # Drives the tests make themselves: partition tables and file systems on loop devices.
+    ("fdisk",),
+    ("e2fsprogs",),
 ]
 
 

@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 from bench_app.devices.android.keys import station_signer  # noqa: E402
 from bench_app.devices.simulated import Behaviour, SimulatedSource, SimulationMode, Timing  # noqa: E402
+from bench_app.drives.handle import DriveHandle  # noqa: E402
 from bench_app.station import Station  # noqa: E402
 from ui.app import build_window, create_app  # noqa: E402
 
@@ -83,7 +84,45 @@ def shoot(lang: str, target: Path, guide_target: Path | None = None) -> None:
         station.close()
 
 
+def shoot_drives(lang: str, target: Path) -> None:
+    """Two docked drives: one erasing, one asking for the end of its serial."""
+    app = create_app()
+    with tempfile.TemporaryDirectory() as tmp:
+        station = Station(Path(tmp) / "data", training=False, operator="camille")
+        window = build_window(station, app, lang, None)
+        window.resize(1280, 800)
+        window.show()
+        images = []
+        for name, size in (("WD-WX61AC7K2ZL1.img", 1536 << 20), ("S3Z9NB0K512345T.img", 64 << 20)):
+            path = Path(tmp) / name
+            with open(path, "wb") as f:
+                f.truncate(size)
+            images.append(path)
+        busy = station.device_connected(DriveHandle(str(images[0])))
+        asking = station.device_connected(DriveHandle(str(images[1])))
+        station.start_job(
+            busy.id, "drive.erase", {"method": "clear-random", "confirm_serial": "2ZL1"}
+        )
+        station.start_job(asking.id, "drive.erase")
+        for _ in range(400):
+            view = window.views.get(asking.id)
+            prompt = view.prompt if view else None
+            if prompt is not None and not prompt.answered:
+                if prompt.entry is not None:
+                    break
+                prompt.answer("clear-zero")
+            spin(0.02)
+        window.select(asking.id)
+        spin(0.4)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(target))
+        print(target)
+        window.shutdown()
+        station.close()
+
+
 if __name__ == "__main__":
+    shoot_drives("fr", ROOT / "docs" / "screenshots" / "drive-erasure.png")
     shoot(
         "fr",
         ROOT / "docs" / "screenshots" / "main-window.png",

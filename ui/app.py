@@ -16,6 +16,7 @@ from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.devices.android.udev_source import UsbPhoneSource
 from bench_app.devices.android.usb_handles import usb_handle_factory
 from bench_app.devices.simulated import SimulatedSource, SimulationMode
+from bench_app.drives.udev_source import BlockDeviceSource
 from bench_app.errors import BenchError
 from bench_app.settings import Settings
 from bench_app.station import Station
@@ -82,6 +83,8 @@ def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) ->
     station.attach_source(usb)
     tcp = TcpPhoneSource(lambda target: AndroidPhone(target, signer))
     station.attach_source(tcp)
+    # Docked drives, and USB disks; never the system disk, the live medium or the data disk.
+    station.attach_source(BlockDeviceSource(folder))
     simulator = None
     if training:
         simulator = SimulatedSource(SimulationMode.TRAINING, adb_signer=signer)

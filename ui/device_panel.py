@@ -255,7 +255,8 @@ class DevicePanel(QScrollArea):
                 (self.tr("Storage"), self.tr("%1 GB").replace("%1", str(details["storage_gb"])))
             )
         if details.get("size_bytes"):
-            size = f"{int(details['size_bytes']) / 1e9:.0f}"
+            gb = int(details["size_bytes"]) / 1e9
+            size = f"{gb:.0f}" if gb >= 10 else f"{gb:.2g}"
             rows.append((self.tr("Capacity"), self.tr("%1 GB").replace("%1", size)))
         rows.append((self.tr("Plugged in"), self.tr("yes") if view.connected else self.tr("no")))
         for label, value in rows:

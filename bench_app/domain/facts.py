@@ -44,6 +44,39 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "workshop_grade": _STR,
     },
     "outcome.recorded": {"device_id": _STR, "kind": _STR},
+    # The hardware of a computer, as the station found it running on it.
+    "device.inventoried": {"device_id": _STR, "inventory": dict},
+    # An erasure: started (method, standard, the medium), its passes with checkpoints, the
+    # verification, and the result. Every one carries the job and the erasure id.
+    "erasure.started": {
+        "job_id": _STR,
+        "erasure_id": _STR,
+        "method": _STR,
+        "technique": _STR,
+        "standard": _STR,
+        "target": dict,
+    },
+    "erasure.pass_started": {
+        "job_id": _STR,
+        "erasure_id": _STR,
+        "pass_no": int,
+        "pattern": _STR,
+        "start_byte": int,
+        "end_byte": int,
+    },
+    "erasure.checkpoint": {"job_id": _STR, "erasure_id": _STR, "pass_no": int, "offset": int},
+    "erasure.pass_finished": {
+        "job_id": _STR,
+        "erasure_id": _STR,
+        "pass_no": int,
+        "bytes": int,
+        "seconds": (int, float),
+        "errors": list,
+        "completed": bool,
+    },
+    "erasure.purge_cancelled": {"job_id": _STR, "erasure_id": _STR, "purge": dict},
+    "erasure.verified": {"job_id": _STR, "erasure_id": _STR, "mode": _STR, "ok": bool},
+    "erasure.finished": {"job_id": _STR, "erasure_id": _STR, "result": _STR, "reasons": list},
 }
 
 
@@ -56,7 +89,7 @@ def validate(event_type: str, payload: dict[str, Any]) -> None:
         if name not in payload:
             raise BenchError("EVENT_INVALID", event_type=event_type, detail=f"missing {name}")
         value = payload[name]
-        if isinstance(value, bool) or not isinstance(value, types):
+        if (isinstance(value, bool) and types is not bool) or not isinstance(value, types):
             raise BenchError(
                 "EVENT_INVALID", event_type=event_type, detail=f"{name} has the wrong type"
             )

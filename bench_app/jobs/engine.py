@@ -12,7 +12,7 @@ import threading
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from bench_app.devices.source import DeviceGone, DeviceHandle, DeviceNoAnswer
 from bench_app.domain.model import JobState
@@ -65,6 +65,10 @@ class JobSpec:
     device: DeviceHandle
     resume: bool = False
     finished: dict[str, StepOutcome] = field(default_factory=dict)
+    # Choices made before the job started (a headless run's answers), kept in job.created.
+    options: dict[str, Any] = field(default_factory=dict)
+    # This job's earlier facts of a type (payloads, oldest first), for a resumed step.
+    recall: Callable[[str], list[dict[str, Any]]] = lambda event_type: []
 
 
 class Job:
@@ -169,7 +173,15 @@ class Job:
                 )
 
             ctx = StepContext(
-                self.id, self.spec.device, progress, self._ask, self.cancelled, results
+                self.id,
+                self.spec.device,
+                progress,
+                self._ask,
+                self.cancelled,
+                results,
+                record=self._record_fact,
+                recall=self.spec.recall,
+                options=self.spec.options,
             )
             try:
                 self._emit(
@@ -214,7 +226,7 @@ class Job:
                 self.device_id,
             )
             facts = [
-                NewEvent(t, {"device_id": self.device_id, **p}, self.device_id)
+                NewEvent(t, {"device_id": self.device_id, "job_id": self.id, **p}, self.device_id)
                 for t, p in outcome.facts
             ]
             self._emit_all([*facts, finished])
@@ -316,6 +328,16 @@ class Job:
         )
         self._set_state(JobState.FAILED, message)
         return JobState.FAILED
+
+    def _record_fact(self, event_type: str, payload: dict[str, Any]) -> None:
+        """A fact a step establishes while it runs (a checkpoint), recorded at once."""
+        self._emit(
+            NewEvent(
+                event_type,
+                {"job_id": self.id, "device_id": self.device_id, **payload},
+                self.device_id,
+            )
+        )
 
     def _emit(self, event: NewEvent) -> None:
         self._emit_all([event])

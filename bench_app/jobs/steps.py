@@ -50,6 +50,10 @@ class StepContext:
         ask: AskFn,
         cancelled: threading.Event,
         results: dict[str, StepOutcome],
+        *,
+        record: Callable[[str, dict[str, Any]], None] | None = None,
+        recall: Callable[[str], list[dict[str, Any]]] | None = None,
+        options: dict[str, Any] | None = None,
     ) -> None:
         self.job_id = job_id
         self.device = device
@@ -58,6 +62,12 @@ class StepContext:
         self.cancelled = cancelled
         self.results = results  # earlier steps of this job, by step id
         self.processes = ProcessRunner(cancelled)
+        # Facts recorded at once, while the step runs (e.g. an erasure's checkpoints).
+        self.record = record or (lambda event_type, payload: None)
+        # This job's facts of a type from before an interruption, oldest first.
+        self.recall = recall or (lambda event_type: [])
+        # Answers given before the job started, for questions the steps would ask.
+        self.options = options or {}
 
     def progress(self, fraction: float, message: Text | None = None) -> None:
         self.check_cancelled()

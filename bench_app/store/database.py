@@ -158,9 +158,11 @@ class Store:
             return
         if version > 0:
             self.backup(self.path.with_name(f"{self.path.name}.v{version}.bak"))
-        for migration in MIGRATIONS:
-            if migration.version <= version:
-                continue
+        pending = [m for m in MIGRATIONS if m.version > version]
+        # Today's projection code fits only today's schema: the derived tables are rebuilt
+        # once, with the last migration, when any of the pending ones asks for it.
+        rebuild = any(m.rebuild_projections for m in pending)
+        for migration in pending:
             with self.transaction() as conn:
                 for statement in _split_sql(migration.sql):
                     conn.execute(statement)
@@ -174,7 +176,7 @@ class Store:
                         "INSERT INTO meta (key, value) VALUES ('station_prefix', ?)",
                         (new_station_prefix(),),
                     )
-                if migration.rebuild_projections:
+                if rebuild and migration is pending[-1]:
                     projections.rebuild(conn)
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",

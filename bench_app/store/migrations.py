@@ -1,7 +1,8 @@
 """Numbered schema migrations. Append a new entry, never edit a released one.
 
 Version 1 holds the event log; version 2 the tables derived from it (filled by replaying the
-log, so a database of any past version upgrades with its whole history).
+log, so a database of any past version upgrades with its whole history); version 3 the
+erasures.
 """
 
 from __future__ import annotations
@@ -135,7 +136,38 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         rebuild_projections=True,
     ),
+    Migration(
+        3,
+        "erasures of drives and phones, derived from their passes",
+        """
+        CREATE TABLE erasures (
+            id TEXT PRIMARY KEY,
+            device_id TEXT NOT NULL REFERENCES devices (id),
+            job_id TEXT NOT NULL,
+            method TEXT NOT NULL,
+            technique TEXT NOT NULL,
+            standard TEXT NOT NULL,
+            target_serial TEXT NOT NULL DEFAULT '',
+            size_bytes INTEGER NOT NULL DEFAULT 0,
+            result TEXT NOT NULL DEFAULT 'in_progress',
+            reasons TEXT NOT NULL DEFAULT '[]',
+            started_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE INDEX erasures_device ON erasures (device_id);
+        """,
+        rebuild_projections=True,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
-PROJECTION_TABLES = ("outcomes", "grades", "step_results", "jobs", "devices", "lots", "donors")
+PROJECTION_TABLES = (
+    "erasures",
+    "outcomes",
+    "grades",
+    "step_results",
+    "jobs",
+    "devices",
+    "lots",
+    "donors",
+)

@@ -285,3 +285,34 @@ def _outcome(conn: sqlite3.Connection, e: Event) -> None:
         (e.id, p["device_id"], p["kind"], p.get("reference", ""), p.get("note", ""), e.ts),
     )
     _advance_stage(conn, p["device_id"], DeviceStage.DONE, e.ts)
+
+
+@handles("erasure.started")
+def _erasure_started(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "INSERT OR IGNORE INTO erasures (id, device_id, job_id, method, technique, standard,"
+        " target_serial, size_bytes, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            p["erasure_id"],
+            p["device_id"],
+            p["job_id"],
+            p["method"],
+            p["technique"],
+            p["standard"],
+            str(p["target"].get("serial", "")),
+            int(p["target"].get("size_bytes", 0)),
+            e.ts,
+        ),
+    )
+
+
+@handles("erasure.finished")
+def _erasure_finished(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "UPDATE erasures SET result = ?, reasons = ?, finished_at = ? WHERE id = ?",
+        (p["result"], canonical_json(p["reasons"]), e.ts, p["erasure_id"]),
+    )
+    if p["result"] == "erased":
+        _advance_stage(conn, p["device_id"], DeviceStage.ERASED, e.ts)

@@ -3,6 +3,7 @@ exactly what was maintained live."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,7 @@ from bench_app.domain.model import (
     OutcomeKind,
     PreSort,
 )
+from bench_app.drives.handle import DriveHandle
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent
@@ -68,7 +70,7 @@ def _rebuilds_identically(station: Station) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_realistic_day_rebuilds_to_the_same_state(
-    station: Station, sim_source: SimulatedSource
+    station: Station, sim_source: SimulatedSource, tmp_path: Path
 ) -> None:
     listener = Listener(answer=lambda p: "not_ok" if len(p.choices) == 2 else "not_present")
     station.set_job_listener(listener)
@@ -120,6 +122,15 @@ def test_realistic_day_rebuilds_to_the_same_state(
     sim_source.unplug(healthy.key)
     sim_source.add_phone("pixel-6", serial=healthy.serial)
 
+    # A drive from a laptop is docked and erased.
+    image = tmp_path / "WD-WX41A8NK2ZL1.img"
+    image.write_bytes(os.urandom(4 << 20))
+    docked = station.device_connected(DriveHandle(str(image)))
+    erasure = station.start_job(
+        docked.id, "drive.erase", {"method": "clear-zero", "confirm_serial": "2ZL1"}
+    )
+    assert finish(erasure) is JobState.SUCCEEDED
+
     _grade(station, healthy_dev.id, "A", 8)
     _grade(station, healthy_dev.id, "B", 6)  # regraded
     _grade(station, worn.id, "C", 4)
@@ -131,6 +142,7 @@ def test_realistic_day_rebuilds_to_the_same_state(
     for table in PROJECTION_TABLES:
         assert live[table], f"the workload left {table} empty"
     assert queries.device(station.store, healthy_dev.id).stage is DeviceStage.DONE  # type: ignore[union-attr]
+    assert queries.device(station.store, docked.id).stage is DeviceStage.ERASED  # type: ignore[union-attr]
     job_states = {r[0] for r in station.store.query("SELECT state FROM jobs")}
     assert {"succeeded", "blocked", "abandoned"} <= job_states
     assert station.store.check().ok

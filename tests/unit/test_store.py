@@ -306,6 +306,9 @@ def test_every_required_field_is_required(event_type: str) -> None:
         ("job.interrupted", "last_finished_step", 3),
         ("step.finished", "summary", "ok"),
         ("job.created", "steps", "identity,battery"),
+        ("erasure.pass_finished", "completed", 1),  # a flag is a bool, not a number
+        ("erasure.pass_finished", "bytes", True),
+        ("erasure.verified", "ok", "yes"),
     ],
 )
 def test_wrong_types_are_refused(event_type: str, field: str, value: object) -> None:
@@ -329,4 +332,4 @@ def test_invalid_fact_is_not_recorded(db_path: Path) -> None:
 def _sample(types: object) -> object:
     """A value of the first accepted type."""
     first = types[0] if isinstance(types, tuple) else types
-    return {str: "x", int: 1, dict: {}, list: []}[first]  # type: ignore[index]
+    return {str: "x", int: 1, dict: {}, list: [], bool: True}[first]  # type: ignore[index]

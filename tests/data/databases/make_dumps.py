@@ -20,7 +20,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
 from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode  # noqa: E402
-from bench_app.store.events import GENESIS_HASH, canonical_json, event_hash, hashed_fields  # noqa: E402
+from bench_app.store import projections  # noqa: E402
+from bench_app.store.events import (  # noqa: E402
+    GENESIS_HASH,
+    canonical_json,
+    event_hash,
+    hashed_fields,
+    iter_events,
+)
 from bench_app.store.migrations import MIGRATIONS  # noqa: E402
 
 STATION_ID = "01927c3a-0000-7000-8000-00000000a001"
@@ -290,13 +297,17 @@ def build(version: int, history: list[tuple[str, str | None, dict[str, Any], boo
             ),
         )
         prev = digest
+    if version >= 2:
+        for _, event in iter_events(conn):
+            projections.apply(conn, event)
     conn.commit()
     text = "\n".join(conn.iterdump()) + "\n"
     conn.close()
     return text
 
 
-DUMPS = {1: history_v1}
+# Version 2 added the derived tables: its database holds the same history, projected.
+DUMPS = {1: history_v1, 2: history_v1}
 
 
 def main() -> None:

@@ -1,0 +1,499 @@
+"""The overwrite and verification passes of a Clear (NIST SP 800-88 Rev. 1), at disk speed.
+
+A pass writes the whole addressable area, in order, with zeros or an AES-256-CTR stream,
+through O_DIRECT and page-aligned buffers, so the page cache neither slows it down nor hides
+what reached the disk. The random stream is made by a second thread while the first writes.
+Every few seconds the pass flushes the disk's cache and reports a checkpoint: an offset below
+which everything is on the platter or in flash, so a pass cut by a crash or an unplug
+resumes there. A sector that cannot be written or read is not fatal to the pass: it is
+narrowed down sector by sector, skipped, and reported as a range.
+
+The verification pass reads back everything (or the documented sample, see `sample_plan`)
+and compares it with zeros or with the regenerated stream.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import mmap
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from bench_app.devices.source import DeviceGone
+from bench_app.jobs.prompt import Cancelled
+
+CHUNK = 8 << 20  # bytes per write; a multiple of every sector size
+CHECKPOINT_SECONDS = 2.0
+# The sample verification: every SAMPLE_STRIDE bytes, one SAMPLE_BLOCK at a position drawn
+# from the pass's seed, plus the first and last SAMPLE_EDGE bytes: a tenth of the medium,
+# spread over all of it, and both ends where partition tables and metadata live.
+SAMPLE_BLOCK = 1 << 20
+SAMPLE_STRIDE = 10 << 20
+SAMPLE_EDGE = 16 << 20
+# Errors that mean the drive went away rather than that a sector is bad.
+_GONE = {errno.ENODEV, errno.ENXIO, errno.ENOENT, errno.ESHUTDOWN}
+
+
+class Pattern(StrEnum):
+    ZEROS = "zeros"
+    RANDOM = "aes-256-ctr"
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """What a pass writes. A random stream is fixed by its key and counter, recorded with the
+    pass, so that the verification (and a resumed pass) can regenerate any part of it."""
+
+    pattern: Pattern
+    key: bytes = b""
+    counter: bytes = b""
+
+    @classmethod
+    def new(cls, pattern: Pattern) -> Stream:
+        if pattern is Pattern.ZEROS:
+            return cls(pattern)
+        return cls(pattern, os.urandom(32), os.urandom(16))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Stream:
+        return cls(
+            Pattern(data["pattern"]),
+            bytes.fromhex(data.get("key", "")),
+            bytes.fromhex(data.get("counter", "")),
+        )
+
+    def to_json(self) -> dict[str, str]:
+        return {"pattern": self.pattern.value, "key": self.key.hex(), "counter": self.counter.hex()}
+
+    def fill(self, offset: int, out: memoryview, zeros: bytes) -> None:
+        """Writes into `out` the stream's bytes that belong at `offset` (a multiple of 16)."""
+        if self.pattern is Pattern.ZEROS:
+            out[:] = zeros[: len(out)]
+            return
+        start = (int.from_bytes(self.counter, "big") + offset // 16) % (1 << 128)
+        enc = Cipher(algorithms.AES(self.key), modes.CTR(start.to_bytes(16, "big"))).encryptor()
+        enc.update_into(zeros[: len(out)], out)
+
+
+@dataclass(slots=True)
+class SectorRange:
+    first: int
+    last: int  # inclusive
+    kind: str  # write, read, mismatch
+
+    def to_json(self) -> dict[str, Any]:
+        return {"first_sector": self.first, "last_sector": self.last, "kind": self.kind}
+
+
+@dataclass(slots=True)
+class PassResult:
+    start: int
+    end: int
+    bytes_done: int
+    seconds: float
+    completed: bool
+    errors: list[SectorRange] = field(default_factory=list)
+
+    @property
+    def throughput(self) -> float:
+        return self.bytes_done / self.seconds if self.seconds > 0 else 0.0
+
+
+class BlockIO:
+    """A drive or image file opened for whole-device I/O, with O_DIRECT where the kernel
+    allows it (a file on tmpfs does not: then writes are flushed at each checkpoint)."""
+
+    def __init__(self, path: str, *, write: bool) -> None:
+        self.path = path
+        flags = (os.O_RDWR if write else os.O_RDONLY) | getattr(os, "O_CLOEXEC", 0)
+        self.direct = True
+        try:
+            self.fd = os.open(path, flags | os.O_DIRECT)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:
+                raise
+            self.fd = os.open(path, flags)
+            self.direct = False
+        self._plain: int | None = None  # for a tail O_DIRECT refuses (unaligned length)
+        self._write = write
+
+    def pwrite(self, buf: memoryview, offset: int) -> int:
+        try:
+            return os.pwrite(self.fd, buf, offset)
+        except OSError as exc:
+            if exc.errno == errno.EINVAL and self.direct:
+                return os.pwrite(self._plain_fd(), buf, offset)
+            raise
+
+    def preadinto(self, buf: memoryview, offset: int) -> int:
+        try:
+            return os.preadv(self.fd, [buf], offset)
+        except OSError as exc:
+            if exc.errno == errno.EINVAL and self.direct:
+                return os.preadv(self._plain_fd(), [buf], offset)
+            raise
+
+    def sync(self) -> None:
+        os.fsync(self.fd)
+        if self._plain is not None:
+            os.fsync(self._plain)
+
+    def close(self) -> None:
+        for fd in (self.fd, self._plain):
+            if fd is not None:
+                os.close(fd)
+
+    def _plain_fd(self) -> int:
+        if self._plain is None:
+            self._plain = os.open(self.path, os.O_RDWR if self._write else os.O_RDONLY)
+        return self._plain
+
+
+def aligned(size: int) -> mmap.mmap:
+    """A page-aligned buffer, as O_DIRECT needs."""
+    return mmap.mmap(-1, size)
+
+
+ProgressFn = Callable[[int], None]  # bytes done so far in this pass
+CheckpointFn = Callable[[int], None]  # offset below which everything is durable
+
+
+@dataclass(slots=True)
+class Control:
+    """What a pass reports to and checks with whoever runs it."""
+
+    cancelled: threading.Event
+    progress: ProgressFn = lambda done: None
+    checkpoint: CheckpointFn = lambda offset: None
+    still_there: Callable[[], bool] = lambda: True
+    checkpoint_seconds: float = CHECKPOINT_SECONDS
+
+
+def overwrite(
+    io: BlockIO,
+    size: int,
+    stream: Stream,
+    control: Control,
+    *,
+    start: int = 0,
+    sector: int = 512,
+    chunk: int = CHUNK,
+) -> PassResult:
+    """Writes `stream` from `start` to the end of the device. Raises Cancelled (after a
+    checkpoint) or DeviceGone; bad sectors are skipped and returned as ranges."""
+    zeros = bytes(chunk)
+    result = PassResult(start, size, 0, 0.0, False)
+    began = time.monotonic()
+    last_checkpoint = began
+    todo = chunks([(start, size - start)], chunk)
+    source: _Ahead | _Constant
+    if stream.pattern is Pattern.ZEROS:
+        source = _Constant(todo, chunk)
+    else:
+        source = _Ahead(todo, lambda off, view: stream.fill(off, view, zeros), chunk)
+    with source as produced:
+        for offset, buf, length, _ in produced:
+            if control.cancelled.is_set():
+                _checkpoint(io, control, offset, result)
+                raise Cancelled()
+            view = memoryview(buf)[:length]
+            try:
+                _write_all(io, view, offset)
+            except OSError as exc:
+                _raise_if_gone(exc, control, io.path)
+                result.errors.extend(_narrow(io, view, offset, sector, "write", control))
+            finally:
+                produced.release(buf)
+            result.bytes_done += length
+            control.progress(offset + length - start)
+            now = time.monotonic()
+            if now - last_checkpoint >= control.checkpoint_seconds:
+                _checkpoint(io, control, offset + length, result)
+                last_checkpoint = now
+    _checkpoint(io, control, size, result)
+    result.seconds = time.monotonic() - began
+    result.completed = True
+    return result
+
+
+def _checkpoint(io: BlockIO, control: Control, offset: int, result: PassResult) -> None:
+    try:
+        io.sync()
+    except OSError as exc:
+        _raise_if_gone(exc, control, io.path)
+        result.errors.append(SectorRange(0, 0, "flush"))
+        return
+    control.checkpoint(offset)
+
+
+def _write_all(io: BlockIO, view: memoryview, offset: int) -> None:
+    done = 0
+    while done < len(view):
+        n = io.pwrite(view[done:], offset + done)
+        if n <= 0:
+            raise OSError(errno.EIO, "short write")
+        done += n
+
+
+def _read_all(io: BlockIO, view: memoryview, offset: int) -> None:
+    done = 0
+    while done < len(view):
+        n = io.preadinto(view[done:], offset + done)
+        if n <= 0:
+            raise OSError(errno.EIO, "short read")
+        done += n
+
+
+def _raise_if_gone(exc: OSError, control: Control, path: str) -> None:
+    if exc.errno in _GONE or not control.still_there() or not os.path.exists(path):
+        raise DeviceGone(f"{path}: {exc.strerror or exc}") from exc
+
+
+def _narrow(
+    io: BlockIO, view: memoryview, offset: int, sector: int, kind: str, control: Control
+) -> list[SectorRange]:
+    """Retries a failed chunk one sector at a time; returns the sectors that still fail."""
+    bad: list[SectorRange] = []
+    for pos in range(0, len(view), sector):
+        if control.cancelled.is_set():
+            raise Cancelled()
+        piece = view[pos : pos + sector]
+        try:
+            if kind == "write":
+                _write_all(io, piece, offset + pos)
+            else:
+                _read_all(io, piece, offset + pos)
+        except OSError as exc:
+            _raise_if_gone(exc, control, io.path)
+            lba = (offset + pos) // sector
+            if bad and bad[-1].last == lba - 1:
+                bad[-1].last = lba
+            else:
+                bad.append(SectorRange(lba, lba, kind))
+    return bad
+
+
+Chunk = tuple[int, int]  # offset, length
+
+
+def chunks(regions: list[tuple[int, int]], chunk: int) -> list[Chunk]:
+    return [
+        (offset, min(chunk, start + length - offset))
+        for start, length in regions
+        for offset in range(start, start + length, chunk)
+    ]
+
+
+class _Ahead:
+    """Fills buffers ahead of their consumer, on a thread of its own: the stream's bytes
+    for the writer, or the disk's for the verifier. The consumer hands each buffer back
+    once used. An OSError while filling travels with its chunk."""
+
+    DEPTH = 3
+
+    def __init__(
+        self, todo: list[Chunk], fill: Callable[[int, memoryview], None], chunk: int
+    ) -> None:
+        self.todo, self.fill, self.chunk = todo, fill, chunk
+        self._free: queue.Queue[mmap.mmap] = queue.Queue()
+        self._ready: queue.Queue[tuple[int, mmap.mmap, int, OSError | None] | BaseException | None]
+        self._ready = queue.Queue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="erase-ahead", daemon=True)
+
+    def __enter__(self) -> _Ahead:
+        for _ in range(self.DEPTH):
+            self._free.put(aligned(self.chunk))
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for _ in range(self.DEPTH):
+            self._free.put(aligned(16))  # wakes the thread if it waits for a buffer
+        self._thread.join()
+
+    def __iter__(self) -> Iterator[tuple[int, mmap.mmap, int, OSError | None]]:
+        while True:
+            item = self._ready.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def release(self, buf: mmap.mmap) -> None:
+        self._free.put(buf)
+
+    def _run(self) -> None:
+        try:
+            for offset, length in self.todo:
+                buf = self._free.get()
+                if self._stop.is_set():
+                    return
+                error: OSError | None = None
+                try:
+                    self.fill(offset, memoryview(buf)[:length])
+                except OSError as exc:
+                    error = exc
+                self._ready.put((offset, buf, length, error))
+            self._ready.put(None)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            self._ready.put(exc)
+
+
+class _Constant:
+    """One buffer of zeros serves every write of a zero pass: no thread needed."""
+
+    def __init__(self, todo: list[Chunk], chunk: int) -> None:
+        self.todo = todo
+        self.buf = aligned(chunk)
+
+    def __enter__(self) -> _Constant:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def __iter__(self) -> Iterator[tuple[int, mmap.mmap, int, OSError | None]]:
+        for offset, length in self.todo:
+            yield offset, self.buf, length, None
+
+    def release(self, buf: mmap.mmap) -> None:
+        pass
+
+
+def _memcmp_equal(a: mmap.mmap, b: mmap.mmap, n: int) -> bool:
+    """Compares two buffers without copying them, outside the GIL."""
+    pa = ctypes.addressof(ctypes.c_char.from_buffer(a))
+    pb = ctypes.addressof(ctypes.c_char.from_buffer(b))
+    return bool(_libc.memcmp(pa, pb, n) == 0)
+
+
+_libc = ctypes.CDLL(None)
+_libc.memcmp.argtypes = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)
+_libc.memcmp.restype = ctypes.c_int
+
+
+# -- verification -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class VerifyResult:
+    mode: str  # full or sample
+    bytes_checked: int
+    seconds: float
+    mismatches: list[SectorRange] = field(default_factory=list)
+    read_errors: list[SectorRange] = field(default_factory=list)
+    regions: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches and not self.read_errors and self.bytes_checked > 0
+
+    @property
+    def throughput(self) -> float:
+        return self.bytes_checked / self.seconds if self.seconds > 0 else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "bytes_checked": self.bytes_checked,
+            "seconds": round(self.seconds, 3),
+            "throughput_bps": round(self.throughput),
+            "regions": self.regions,
+            "mismatches": [r.to_json() for r in self.mismatches[:100]],
+            "mismatch_ranges": len(self.mismatches),
+            "read_errors": [r.to_json() for r in self.read_errors[:100]],
+            "ok": self.ok,
+        }
+
+
+def sample_plan(size: int, seed: bytes, sector: int = 512) -> list[tuple[int, int]]:
+    """The (offset, length) regions a sample verification reads: the first and last
+    SAMPLE_EDGE bytes, and one SAMPLE_BLOCK in every SAMPLE_STRIDE at a position drawn from
+    `seed` (so the operator cannot predict it and the record can replay it)."""
+    if size <= 2 * SAMPLE_EDGE + SAMPLE_STRIDE:
+        return [(0, size)]
+    regions = [(0, SAMPLE_EDGE)]
+    draw = Cipher(algorithms.AES(seed.ljust(32, b"\0")[:32]), modes.CTR(bytes(16))).encryptor()
+    stride_start = SAMPLE_EDGE
+    tail = size - SAMPLE_EDGE
+    while stride_start + SAMPLE_BLOCK <= tail:
+        room = min(SAMPLE_STRIDE, tail - stride_start) - SAMPLE_BLOCK
+        jitter = int.from_bytes(draw.update(bytes(8)), "big") % (room + 1) if room > 0 else 0
+        jitter -= jitter % max(sector, 4096)
+        regions.append((stride_start + jitter, SAMPLE_BLOCK))
+        stride_start += SAMPLE_STRIDE
+    regions.append((tail, SAMPLE_EDGE))
+    return regions
+
+
+def verify(
+    io: BlockIO,
+    size: int,
+    stream: Stream,
+    control: Control,
+    *,
+    regions: list[tuple[int, int]] | None = None,
+    sector: int = 512,
+    chunk: int = CHUNK,
+) -> VerifyResult:
+    """Reads back `regions` (everything when None) and compares with `stream`. Reading,
+    regenerating the stream and comparing overlap, each on its own thread."""
+    mode = "full" if regions is None else "sample"
+    plan = [(0, size)] if regions is None else regions
+    total = sum(n for _, n in plan) or 1
+    result = VerifyResult(mode, 0, 0.0, regions=len(plan))
+    zeros = bytes(chunk)
+    todo = chunks(plan, chunk)
+    expected_source: _Ahead | _Constant
+    if stream.pattern is Pattern.ZEROS:
+        expected_source = _Constant(todo, chunk)
+    else:
+        expected_source = _Ahead(todo, lambda off, view: stream.fill(off, view, zeros), chunk)
+    began = time.monotonic()
+    reader = _Ahead(todo, lambda off, view: _read_all(io, view, off), chunk)
+    with reader as reads, expected_source as expectations:
+        for (offset, got, length, error), (_, expected, _, _) in zip(
+            reads, expectations, strict=True
+        ):
+            try:
+                if control.cancelled.is_set():
+                    raise Cancelled()
+                if error is not None:
+                    _raise_if_gone(error, control, io.path)
+                    view = memoryview(got)[:length]
+                    result.read_errors.extend(_narrow(io, view, offset, sector, "read", control))
+                elif not _memcmp_equal(got, expected, length):
+                    result.mismatches.extend(_mismatched(got, expected, offset, length, sector))
+            finally:
+                reads.release(got)
+                expectations.release(expected)
+            result.bytes_checked += length
+            control.progress(result.bytes_checked * size // total)
+    result.seconds = time.monotonic() - began
+    return result
+
+
+def _mismatched(
+    got: mmap.mmap, ref: mmap.mmap, offset: int, length: int, sector: int
+) -> list[SectorRange]:
+    bad: list[SectorRange] = []
+    for pos in range(0, length, sector):
+        if got[pos : pos + sector] != ref[pos : pos + sector]:
+            lba = (offset + pos) // sector
+            if bad and bad[-1].last == lba - 1:
+                bad[-1].last = lba
+            else:
+                bad.append(SectorRange(lba, lba, "mismatch"))
+    return bad
