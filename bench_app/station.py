@@ -545,7 +545,6 @@ class Station:
             for r in queries.step_results(self.store, job_id)
             if r.status is not StepStatus.SKIPPED
         }
-        created = self._recaller(job_id, device.id)("job.created")
         spec = JobSpec(
             job_id,
             device.id,
@@ -554,7 +553,7 @@ class Station:
             handle,
             True,
             finished,
-            options=dict(created[0].get("options") or {}) if created else {},
+            options=queries.job_options(self.store, job_id),
             recall=self._recaller(job_id, device.id),
         )
         return self.engine.submit(spec, [NewEvent("job.resumed", {"job_id": job_id}, device.id)])

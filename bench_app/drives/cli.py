@@ -169,7 +169,7 @@ def run_erase(folder: Path, args: argparse.Namespace, lang: str) -> int:
             previous is not None
             and previous.pipeline == "drive.erase"
             and previous.state is JobState.INTERRUPTED
-            and _options_of(station, previous.id) == options
+            and queries.job_options(station.store, previous.id) == options
         ):
             job = station.resume_job(previous.id)
         else:
@@ -200,15 +200,6 @@ def run_erase(folder: Path, args: argparse.Namespace, lang: str) -> int:
     else:
         _print_record(erasure, lang)
     return 0 if erasure["result"] == "erased" else 1
-
-
-def _options_of(station: Any, job_id: str) -> dict[str, Any]:
-    from bench_app.store import queries
-
-    for e in queries.events(station.store):
-        if e.type == "job.created" and e.payload.get("job_id") == job_id:
-            return dict(e.payload.get("options") or {})
-    return {}
 
 
 def _print_record(r: dict[str, Any], lang: str) -> None:

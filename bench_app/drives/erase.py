@@ -441,15 +441,17 @@ def sample_plan(size: int, seed: bytes, sector: int = 512) -> list[tuple[int, in
 def verify(
     io: BlockIO,
     size: int,
-    stream: Stream,
+    stream: Stream | None,
     control: Control,
     *,
     regions: list[tuple[int, int]] | None = None,
     sector: int = 512,
     chunk: int = CHUNK,
 ) -> VerifyResult:
-    """Reads back `regions` (everything when None) and compares with `stream`. Reading,
-    regenerating the stream and comparing overlap, each on its own thread."""
+    """Reads back `regions` (everything when None) and compares with `stream`, or, when
+    `stream` is None (after a Purge, whose content is the drive's), only checks that every
+    sector reads. Reading, regenerating the stream and comparing overlap, each on its own
+    thread."""
     mode = "full" if regions is None else "sample"
     plan = [(0, size)] if regions is None else regions
     total = sum(n for _, n in plan) or 1
@@ -457,10 +459,11 @@ def verify(
     zeros = bytes(chunk)
     todo = chunks(plan, chunk)
     expected_source: _Ahead | _Constant
-    if stream.pattern is Pattern.ZEROS:
+    if stream is None or stream.pattern is Pattern.ZEROS:
         expected_source = _Constant(todo, chunk)
     else:
-        expected_source = _Ahead(todo, lambda off, view: stream.fill(off, view, zeros), chunk)
+        generate = stream
+        expected_source = _Ahead(todo, lambda off, view: generate.fill(off, view, zeros), chunk)
     began = time.monotonic()
     reader = _Ahead(todo, lambda off, view: _read_all(io, view, off), chunk)
     with reader as reads, expected_source as expectations:
@@ -474,7 +477,7 @@ def verify(
                     _raise_if_gone(error, control, io.path)
                     view = memoryview(got)[:length]
                     result.read_errors.extend(_narrow(io, view, offset, sector, "read", control))
-                elif not _memcmp_equal(got, expected, length):
+                elif stream is not None and not _memcmp_equal(got, expected, length):
                     result.mismatches.extend(_mismatched(got, expected, offset, length, sector))
             finally:
                 reads.release(got)

@@ -148,9 +148,7 @@ class HiddenAreaStep(Step):
             "dco": {"real_max_sectors": dco.real_max_sectors if dco else None},
         }
         hidden = hpa.hidden_sectors if hpa.enabled else 0
-        dco_hidden = bool(
-            dco and dco.real_max_sectors and dco.real_max_sectors > hpa.native_sectors
-        )
+        dco_hidden = dco is not None and dco.restricted
         if not hidden and not dco_hidden:
             evidence["state"] = "none"
             return StepOutcome(
@@ -552,9 +550,7 @@ class VerifyStep(Step):
         handle = _drive(ctx).open_io(write=False)
         markers_left = 0
         try:
-            if (
-                "markers" in first
-            ):  # after a Purge: the content is the drive's; the markers must be gone
+            if "markers" in first:  # a Purge: the blocks marked before it must be gone
                 stream = io.Stream.from_json(first["markers"]["stream"])
                 marks = [tuple(r) for r in first["markers"]["regions"]]
                 found = io.verify(handle, size, stream, io.Control(ctx.cancelled), regions=marks)
@@ -567,16 +563,15 @@ class VerifyStep(Step):
                         off // sector <= m.first < (off + n) // sector for m in found.mismatches
                     )
                 )
-                readable = io.verify(
+                # A Purge need not leave zeros: what must hold is that every sector reads.
+                result = io.verify(
                     handle,
                     size,
-                    io.Stream(io.Pattern.ZEROS),
+                    None,
                     control,
                     regions=regions,
                     sector=target.logical_sector,
                 )
-                result = readable
-                result.mismatches = []  # a Purge need not leave zeros: only readability counts here
             else:
                 stream = io.Stream.from_json(first["stream"])
                 result = io.verify(

@@ -1,11 +1,9 @@
 """Drives docked at the station, found through udev: whole disks coming and going.
 
-`BlockDeviceSource` works like `UsbPhoneSource`: one worker thread does every reading and
-reporting, in one step whatever asked for it (the first enumeration, a uevent, the periodic
-re-scan, `scan_now`): list the whole disks in sysfs, keep the ones a workshop erases, compare
-with the disks already reported. uevents only say *when* to look (after `settle` seconds of
-quiet), so a burst (a disk and its partitions, a partition table re-read after an erase)
-makes one pass, and a "change" uevent counts through what it changed: a card reader whose
+`BlockDeviceSource` is a `ScanningSource` (bench_app/devices/scanning.py), like
+`UsbPhoneSource`: each pass lists the whole disks in sysfs, keeps the ones a workshop erases
+and compares them with the disks already reported, so a burst of uevents (a disk and its
+partitions, a partition table re-read after an erase) makes one pass, and a "change" uevent counts through what it changed: a card reader whose
 size goes from 0 to something has had media inserted (ADDED), and back to 0, removed
 (REMOVED); a loop device is attached and detached the same way.
 
@@ -25,7 +23,6 @@ station booted from, or the disk holding the station's data folder. The other re
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +31,8 @@ from typing import Literal, Protocol, runtime_checkable
 
 import pyudev
 
-from bench_app.devices.source import DeviceHandle, DeviceSource, SourceAction
+from bench_app.devices.scanning import ScanningSource
+from bench_app.devices.source import DeviceHandle, SourceAction
 from bench_app.drives.blockdev import DriveInfo, list_drives
 from bench_app.drives.handle import DriveHandle
 from bench_app.drives.safety import EraseTarget, SystemView, refusals
@@ -53,8 +51,7 @@ UDEV_CONTROL = Path("/run/udev/control")  # the running udev daemon's socket
 # The refusals that mean "this disk is the station itself": never shown, whatever happens.
 HIDDEN_REFUSALS = frozenset({"ERASE_SYSTEM_DISK", "ERASE_LIVE_MEDIUM", "ERASE_DATA_DISK"})
 
-_NEVER = float("inf")
-_RETRY_S = 1.0  # after a pass that failed (a disk vanished while being read)
+_RETRY_S = 1.0  # after a pass that failed or could not check a disk
 
 
 @runtime_checkable
@@ -95,7 +92,7 @@ class _Known:
     hidden_because: str = ""
 
 
-class BlockDeviceSource(DeviceSource):
+class BlockDeviceSource(ScanningSource):
     """Reports the whole disks plugged into the station: ADDED, CHANGED (the same drive seen
     anew, e.g. another size), REMOVED. Events are emitted on the source's own worker thread;
     nothing here blocks the caller's thread on a disk.
@@ -109,6 +106,8 @@ class BlockDeviceSource(DeviceSource):
     is the period of the re-scan that stands in for lost uevents (None turns it off).
     """
 
+    retry_after_failure = _RETRY_S
+
     def __init__(
         self,
         data_dir: Path,
@@ -121,7 +120,7 @@ class BlockDeviceSource(DeviceSource):
         scan_interval: float | None = DEFAULT_SCAN_INTERVAL_S,
         settle: float = DEFAULT_SETTLE_S,
     ) -> None:
-        super().__init__()
+        super().__init__(thread_name=WORKER_THREAD, scan_interval=scan_interval, settle=settle)
         self.data_dir = Path(data_dir)
         self.include_loop = include_loop
         # libudev objects are not thread-safe: this context is used by the worker thread only.
@@ -129,52 +128,22 @@ class BlockDeviceSource(DeviceSource):
         self._handle_factory = handle_factory
         self._system_view = system_view
         self._netlink = netlink
-        self._scan_interval = scan_interval
-        self._settle = settle
         self._known: dict[str, _Known] = {}  # by kernel name; changed on the worker only
-        self._cond = threading.Condition(threading.Lock())
-        self._thread: threading.Thread | None = None
         self._observer: pyudev.MonitorObserver | None = None
         self._watching: str | None = None
-        self._stopping = False
-        self._events_pending = False
-        self._first_event_at = 0.0
-        self._last_event_at = 0.0
-        # Disks a "remove" uevent named: not present, whatever sysfs still shows, until sysfs
-        # agrees or an add/change uevent brings them back.
-        self._gone_names: set[str] = set()
-        self._scan_requested = False
-        self._requested_scans = 0
-        self._finished_scans = 0
 
-    # -- DeviceSource ---------------------------------------------------------------------
+    # -- following uevents ---------------------------------------------------------------
 
-    def start(self) -> None:
-        """Starts following uevents, then the worker; the disks already there are reported
-        from the worker, soon after."""
+    def _starting(self) -> None:
+        # The monitor first: a disk plugged during the enumeration is caught either way.
+        self._observer, self._watching = self._start_monitor()
+
+    def _stopped(self) -> None:
         with self._cond:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._stopping = False
-            # The monitor first: a disk plugged during the enumeration is caught either way.
-            self._observer, self._watching = self._start_monitor()
-            self._thread = threading.Thread(target=self._run, name=WORKER_THREAD, daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        """Stops following uevents and the worker; returns once it has (or after 5 s if a
-        listener is stuck)."""
-        with self._cond:
-            self._stopping = True
-            thread, observer = self._thread, self._observer
+            observer = self._observer
             self._observer, self._watching = None, None
-            self._cond.notify_all()
         if observer is not None:
             observer.stop()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=5)
-            if thread.is_alive():
-                log.warning("drive source: worker still busy in a listener after stop()")
 
     @property
     def watching(self) -> str | None:
@@ -193,33 +162,11 @@ class BlockDeviceSource(DeviceSource):
         """
         if device.subsystem != "block" or device.device_type != "disk":
             return
-        name = device.sys_name
-        with self._cond:
-            if action == "remove":
-                self._gone_names.add(name)
-            elif action in ("add", "change", "online", "bind"):
-                self._gone_names.discard(name)
-            now = time.monotonic()
-            if not self._events_pending:
-                self._first_event_at = now
-            self._events_pending = True
-            self._last_event_at = now
-            self._cond.notify_all()
-
-    def scan_now(self, timeout: float | None = None) -> bool:
-        """Asks the worker for a pass at once. With a timeout, waits for it to be done (and
-        its events emitted) and returns whether it was; without, returns True at once.
-        From a listener (the worker itself) it cannot wait, and returns False at once."""
-        with self._cond:
-            self._requested_scans += 1
-            ticket = self._requested_scans
-            self._scan_requested = True
-            self._cond.notify_all()
-            if timeout is None:
-                return True
-            if threading.current_thread() is self._thread:
-                return False
-            return self._cond.wait_for(lambda: self._finished_scans >= ticket, timeout)
+        self._note_uevent(
+            device.sys_name,
+            removed=action == "remove",
+            back=action in ("add", "change", "online", "bind"),
+        )
 
     def drives(self) -> list[DriveInfo]:
         """The disks reported and not (yet) removed, as last read."""
@@ -262,50 +209,13 @@ class BlockDeviceSource(DeviceSource):
 
     # -- the worker -----------------------------------------------------------------------
 
-    def _run(self) -> None:
-        next_scan = 0.0  # the first pass is the enumeration of what is already there
-        while True:
-            with self._cond:
-                while True:
-                    if self._stopping:
-                        return
-                    now = time.monotonic()
-                    if self._scan_requested or now >= next_scan:
-                        break
-                    deadlines = [] if next_scan == _NEVER else [next_scan]
-                    if self._events_pending:
-                        # Quiet for `settle`, or a burst that never ends has gone on long enough.
-                        settled_at = min(
-                            self._last_event_at + self._settle,
-                            self._first_event_at + 5 * self._settle,
-                        )
-                        if now >= settled_at:
-                            break
-                        deadlines.append(settled_at)
-                    self._cond.wait(min(deadlines) - now if deadlines else None)
-                ticket = self._requested_scans
-                self._scan_requested = False
-                self._events_pending = False
-                gone = set(self._gone_names)
-            retry = False
-            try:
-                retry = self._reconcile(gone)
-            except Exception:
-                log.exception("drive source: pass failed")
-                retry = True
-            with self._cond:
-                self._finished_scans = max(self._finished_scans, ticket)
-                self._cond.notify_all()
-            interval = self._scan_interval
-            next_scan = _NEVER if interval is None else time.monotonic() + interval
-            if retry:
-                next_scan = min(next_scan, time.monotonic() + _RETRY_S)
+    def _pass(self, gone: set[str]) -> float | None:
+        retry = self._reconcile(gone)
+        return time.monotonic() + _RETRY_S if retry else None
 
     def _read_present(self, gone: set[str]) -> dict[str, DriveInfo]:
         listed = list_drives(self._context, include_loop=self.include_loop)
-        with self._cond:
-            # sysfs agrees that these are gone: nothing more to remember.
-            self._gone_names -= gone - {d.name for d in listed}
+        self._forget_gone(gone, {d.name for d in listed})
         return {d.name: d for d in listed if d.name not in gone and d.size_bytes > 0}
 
     def _reconcile(self, gone: set[str]) -> bool:

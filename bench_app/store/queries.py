@@ -139,6 +139,16 @@ def job(store: Store, job_id: str) -> Job | None:
     return _job(row) if row else None
 
 
+def job_options(store: Store, job_id: str) -> dict[str, Any]:
+    """The answers a job was given before it started (kept in its job.created fact)."""
+    row = store.query_one(
+        "SELECT payload FROM events WHERE type = 'job.created'"
+        " AND json_extract(payload, '$.job_id') = ?",
+        (job_id,),
+    )
+    return dict(json.loads(row[0]).get("options") or {}) if row else {}
+
+
 def jobs_in_states(store: Store, states: tuple[JobState, ...]) -> list[Job]:
     marks = ", ".join("?" for _ in states)
     rows = store.query(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE state IN ({marks})", states)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,7 +32,8 @@ from bench_app.devices.android.usb import (
     is_meaningful_serial,
     parse_hex,
 )
-from bench_app.devices.source import DeviceHandle, DeviceSource, SourceAction
+from bench_app.devices.scanning import ScanningSource
+from bench_app.devices.source import DeviceHandle, SourceAction
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,6 @@ MakeHandle = Callable[[UsbPhoneInfo], DeviceHandle]
 DEFAULT_SCAN_INTERVAL_S = 3.0
 DEFAULT_SETTLE_S = 0.5
 DEFAULT_REMOVAL_GRACE_S = 2.0
-_NEVER = float("inf")
 
 # The sysfs attributes of a USB device that `classify` reads.
 DEVICE_ATTRIBUTES = (
@@ -161,7 +160,7 @@ class _Known:
     missing_since: float | None = None
 
 
-class UsbPhoneSource(DeviceSource):
+class UsbPhoneSource(ScanningSource):
     """Reports Android phones on USB: ADDED, CHANGED when a known phone (same serial) changes
     mode or re-enumerates, REMOVED. Events are emitted on the source's own worker thread.
 
@@ -180,48 +179,12 @@ class UsbPhoneSource(DeviceSource):
         settle: float = DEFAULT_SETTLE_S,
         removal_grace: float = DEFAULT_REMOVAL_GRACE_S,
     ) -> None:
-        super().__init__()
+        super().__init__(thread_name="usb-phones", scan_interval=scan_interval, settle=settle)
         self._make_handle = make_handle
         # libudev objects are not thread-safe: this context is used by the worker thread only.
         self._context = context if context is not None else pyudev.Context()
-        self._scan_interval = scan_interval
-        self._settle = settle
         self._removal_grace = removal_grace
         self._known: dict[str, _Known] = {}
-        self._cond = threading.Condition(threading.Lock())
-        self._thread: threading.Thread | None = None
-        self._stopping = False
-        self._events_pending = False
-        self._first_event_at = 0.0
-        self._last_event_at = 0.0
-        # USB devices a "remove" uevent named: not present, whatever sysfs still shows, until
-        # sysfs agrees or an add/bind/change event brings them back.
-        self._gone_paths: set[str] = set()
-        self._scan_requested = False
-        self._requested_scans = 0
-        self._finished_scans = 0
-
-    # -- DeviceSource ---------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Starts the worker; the phones already plugged in are reported from it, soon after."""
-        with self._cond:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._stopping = False
-            self._thread = threading.Thread(target=self._run, name="usb-phones", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        """Stops the worker; returns once it has (or after 5 s if a listener is stuck)."""
-        with self._cond:
-            self._stopping = True
-            thread = self._thread
-            self._cond.notify_all()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=5)
-            if thread.is_alive():
-                log.warning("USB phone source: worker still busy in a listener after stop()")
 
     # -- feeding it -----------------------------------------------------------------------
 
@@ -233,34 +196,12 @@ class UsbPhoneSource(DeviceSource):
         """
         if device.subsystem != "usb":
             return
-        path = device.sys_path
         is_device = device.device_type == "usb_device"
-        with self._cond:
-            if is_device and action == "remove":
-                self._gone_paths.add(path)
-            elif is_device and action in ("add", "bind", "change"):
-                self._gone_paths.discard(path)
-            now = time.monotonic()
-            if not self._events_pending:
-                self._first_event_at = now
-            self._events_pending = True
-            self._last_event_at = now
-            self._cond.notify_all()
-
-    def scan_now(self, timeout: float | None = None) -> bool:
-        """Asks the worker for a re-scan at once. With a timeout, waits for it to be done (and
-        its events emitted) and returns whether it was; without, returns True at once.
-        From a listener (the worker itself) it cannot wait, and returns False at once."""
-        with self._cond:
-            self._requested_scans += 1
-            ticket = self._requested_scans
-            self._scan_requested = True
-            self._cond.notify_all()
-            if timeout is None:
-                return True
-            if threading.current_thread() is self._thread:
-                return False  # the worker cannot wait for itself
-            return self._cond.wait_for(lambda: self._finished_scans >= ticket, timeout)
+        self._note_uevent(
+            device.sys_path,
+            removed=is_device and action == "remove",
+            back=is_device and action in ("add", "bind", "change"),
+        )
 
     def phones(self) -> list[UsbPhoneInfo]:
         """The phones reported and not (yet) removed."""
@@ -268,47 +209,6 @@ class UsbPhoneSource(DeviceSource):
             return [k.info for k in self._known.values()]
 
     # -- the worker -----------------------------------------------------------------------
-
-    def _run(self) -> None:
-        next_scan = 0.0  # the first pass is the enumeration of what is already there
-        removal_due: float | None = None
-        while True:
-            with self._cond:
-                while True:
-                    if self._stopping:
-                        return
-                    now = time.monotonic()
-                    if self._scan_requested or now >= next_scan:
-                        break
-                    deadlines = [] if next_scan == _NEVER else [next_scan]
-                    if self._events_pending:
-                        # Quiet for `settle`, or a burst that never ends has gone on long enough.
-                        settled_at = min(
-                            self._last_event_at + self._settle,
-                            self._first_event_at + 5 * self._settle,
-                        )
-                        if now >= settled_at:
-                            break
-                        deadlines.append(settled_at)
-                    if removal_due is not None:
-                        if now >= removal_due:
-                            break
-                        deadlines.append(removal_due)
-                    self._cond.wait(min(deadlines) - now if deadlines else None)
-                ticket = self._requested_scans
-                self._scan_requested = False
-                self._events_pending = False
-                gone = set(self._gone_paths)
-            try:
-                removal_due = self._reconcile(gone)
-            except Exception:
-                log.exception("USB phone source: scan failed")
-                removal_due = None
-            with self._cond:
-                self._finished_scans = max(self._finished_scans, ticket)
-                self._cond.notify_all()
-            interval = self._scan_interval
-            next_scan = _NEVER if interval is None else time.monotonic() + interval
 
     def _read_present(self, gone: set[str]) -> list[UsbPhoneInfo]:
         found = []
@@ -324,12 +224,10 @@ class UsbPhoneSource(DeviceSource):
                 continue
             if info is not None:
                 found.append(info)
-        with self._cond:
-            # sysfs agrees that these are gone: nothing more to remember.
-            self._gone_paths -= gone - seen_paths
+        self._forget_gone(gone, seen_paths)
         return found
 
-    def _reconcile(self, gone: set[str]) -> float | None:
+    def _pass(self, gone: set[str]) -> float | None:
         """One pass: compares what is plugged in with what was reported, emits the differences.
         Returns when the next pending removal falls due, if any."""
         present = phone_keys(self._read_present(gone))
