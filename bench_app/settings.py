@@ -32,6 +32,12 @@ class Settings:
     max_parallel_jobs: int = 8
     station_name: str = ""
     organisation: str = ""
+    # Printed on certificates, reports and handover sheets.
+    organisation_address: str = ""
+    organisation_contact: str = ""  # phone and e-mail a donor or beneficiary can use
+    # Optional: labels and certificates carry BASE/ASSET-CODE as a verification address.
+    verification_url: str = ""
+    warranty_months: int = 6
     # How often a running erasure flushes the disk and records how far it got (seconds).
     erase_checkpoint_seconds: float = 2.0
 
@@ -60,6 +66,10 @@ class Settings:
         seconds = self.erase_checkpoint_seconds
         if not isinstance(seconds, int | float) or not 0.01 <= seconds <= 600:
             raise ValueError("erase_checkpoint_seconds must be between 0.01 and 600")
+        if not isinstance(self.warranty_months, int) or not 0 <= self.warranty_months <= 120:
+            raise ValueError("warranty_months must be a whole number from 0 to 120")
+        if self.verification_url and not self.verification_url.startswith(("https://", "http://")):
+            raise ValueError("verification_url must start with https:// or http://")
 
     def save(self, folder: Path) -> None:
         self.validate()

@@ -55,6 +55,7 @@ RUNTIME_PACKAGES: list[tuple[str, ...]] = [
     ("dmidecode",),
     ("util-linux",),  # losetup, swapon, lsblk
     ("mount",),
+    ("cups-client",),  # `lp`, to print labels on any CUPS printer
 ]
 TEST_PACKAGES: list[tuple[str, ...]] = [
     ("xvfb",),  # a real X server for tests and screenshots that need one
@@ -67,6 +68,13 @@ TEST_PACKAGES: list[tuple[str, ...]] = [
     # Drives the tests make themselves: partition tables and file systems on loop devices.
     ("fdisk",),
     ("e2fsprogs",),
+    # Documents and labels are looked at: PDF pages to PNG, and every QR code decoded by zbar.
+    ("poppler-utils",),
+    ("zbar-tools",),
+    # Debian's own fastboot client and sparse-image tools, pointed at the simulated bootloader.
+    ("fastboot",),
+    ("android-sdk-libsparse-utils",),
+    ("bmap-tools",),  # block maps of laptop images, as the reference the tests compare with
 ]
 
 

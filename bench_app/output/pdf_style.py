@@ -1,0 +1,121 @@
+"""The look every PDF of the station shares: embedded DejaVu fonts, paragraph styles, and a
+page frame with the organisation, the page number and a training watermark."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from bench_app.settings import assets_dir
+
+FONT = "EtabliSans"
+FONT_BOLD = "EtabliSans-Bold"
+FONT_MONO = "EtabliMono"
+
+INK = colors.HexColor("#1d2b36")
+MUTED = colors.HexColor("#5b6b77")
+GOOD = colors.HexColor("#1b7f3b")
+BAD = colors.HexColor("#b3261e")
+RULE = colors.HexColor("#c9d3da")
+
+_registered = False
+
+
+def font_path(name: str) -> Path:
+    return assets_dir() / "fonts" / name
+
+
+def register_fonts() -> None:
+    """Registers the shipped TrueType fonts once; reportlab embeds (subsets) them in each PDF."""
+    global _registered
+    if _registered:
+        return
+    pdfmetrics.registerFont(TTFont(FONT, str(font_path("DejaVuSans.ttf"))))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(font_path("DejaVuSans-Bold.ttf"))))
+    pdfmetrics.registerFont(TTFont(FONT_MONO, str(font_path("DejaVuSansMono.ttf"))))
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+    )
+    _registered = True
+
+
+@dataclass(frozen=True)
+class Styles:
+    title: ParagraphStyle
+    heading: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
+    mono: ParagraphStyle
+    verdict_good: ParagraphStyle
+    verdict_bad: ParagraphStyle
+
+
+def styles() -> Styles:
+    register_fonts()
+    body = ParagraphStyle(
+        "body", fontName=FONT, fontSize=9.5, leading=12.5, textColor=INK, alignment=TA_LEFT
+    )
+    return Styles(
+        title=ParagraphStyle(
+            "title", parent=body, fontName=FONT_BOLD, fontSize=17, leading=21, spaceAfter=4
+        ),
+        heading=ParagraphStyle(
+            "heading",
+            parent=body,
+            fontName=FONT_BOLD,
+            fontSize=11.5,
+            leading=15,
+            spaceBefore=8,
+            spaceAfter=3,
+        ),
+        body=body,
+        small=ParagraphStyle("small", parent=body, fontSize=7.5, leading=9.5, textColor=MUTED),
+        mono=ParagraphStyle("mono", parent=body, fontName=FONT_MONO, fontSize=8, leading=10),
+        verdict_good=ParagraphStyle(
+            "good", parent=body, fontName=FONT_BOLD, fontSize=14, leading=18, textColor=GOOD
+        ),
+        verdict_bad=ParagraphStyle(
+            "bad", parent=body, fontName=FONT_BOLD, fontSize=14, leading=18, textColor=BAD
+        ),
+    )
+
+
+PageDecorator = Callable[[Canvas, Any], None]
+
+
+def page_frame(*, organisation: str, footer: str, training: bool) -> PageDecorator:
+    """Draws the organisation at the top, the footer and page number at the bottom, and a
+    diagonal "FORMATION / TRAINING" mark on documents made in training mode."""
+
+    def decorate(canvas: Canvas, doc: Any) -> None:
+        register_fonts()
+        width, height = doc.pagesize if hasattr(doc, "pagesize") else A4
+        canvas.saveState()
+        canvas.setFont(FONT_BOLD, 9)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(15 * mm, height - 12 * mm, organisation or "Établi")
+        canvas.setStrokeColor(RULE)
+        canvas.line(15 * mm, height - 14 * mm, width - 15 * mm, height - 14 * mm)
+        canvas.setFont(FONT, 7)
+        canvas.drawString(15 * mm, 9 * mm, footer)
+        canvas.drawRightString(width - 15 * mm, 9 * mm, f"{canvas.getPageNumber()}")
+        if training:
+            canvas.setFont(FONT_BOLD, 46)
+            canvas.setFillColor(colors.Color(0.8, 0.1, 0.1, alpha=0.13))
+            canvas.translate(width / 2, height / 2)
+            canvas.rotate(35)
+            canvas.drawCentredString(0, 0, "FORMATION / TRAINING")
+        canvas.restoreState()
+
+    return decorate
