@@ -1,5 +1,8 @@
 """The look every PDF of the station shares: embedded DejaVu fonts, paragraph styles, and a
-page frame with the organisation, the page number and a training watermark."""
+page frame with the organisation, the page number and a training watermark.
+
+The fonts ship in assets/fonts (their licence: LICENSE.txt there), so every station embeds
+the same glyphs whatever the system has."""
 
 from __future__ import annotations
 
