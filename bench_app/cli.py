@@ -15,6 +15,17 @@ from bench_app.devices.android.simulator.cli import add_simulate_parser, run_sim
 from bench_app.domain.model import STAGE_LABELS
 from bench_app.drives.cli import add_drive_parsers, run_drives, run_erase, run_inventory
 from bench_app.errors import BenchError
+from bench_app.install.image_cli import add_image_parsers, run_write_image
+from bench_app.output.certificate_cli import (
+    add_certificate_parsers,
+    run_certificate,
+    run_keys,
+    run_report,
+    run_verify_certificate,
+)
+from bench_app.output.label_cli import add_label_parsers, run_label, run_print_label
+from bench_app.output.report_cli import REPORT_COMMANDS, add_report_parsers, run_reports
+from bench_app.profiles.cli import add_profile_parsers, run_images, run_profiles
 from bench_app.settings import data_dir
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store
@@ -69,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_simulate_parser(sub)
     add_diagnose_parser(sub, _common)
     add_drive_parsers(sub, _common)
+    add_profile_parsers(sub, _common)
+    add_certificate_parsers(sub, _common)
+    add_label_parsers(sub, _common)
+    add_image_parsers(sub, _common)
+    add_report_parsers(sub, _common)
     return parser
 
 
@@ -98,6 +114,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_inventory(folder, args, lang)
         if args.command == "erase":
             return run_erase(folder, args, lang)
+        if args.command == "profiles":
+            return run_profiles(folder, args, lang)
+        if args.command == "images":
+            return run_images(folder, args, lang)
+        if args.command == "certificate":
+            return run_certificate(folder, args, lang)
+        if args.command == "verify-certificate":
+            return run_verify_certificate(folder, args, lang)
+        if args.command == "report" and args.report_command in REPORT_COMMANDS:
+            return run_reports(folder, args, lang)
+        if args.command == "report" and args.report_command == "erasure":
+            return run_report(folder, args, lang)
+        if args.command == "keys":
+            return run_keys(folder, args, lang)
+        if args.command == "label":
+            return run_label(folder, args, lang)
+        if args.command == "print-label":
+            return run_print_label(folder, args, lang)
+        if args.command == "write-image":
+            return run_write_image(folder, args, lang)
     except BenchError as exc:
         print(exc.text(lang), file=sys.stderr)
         return 2

@@ -209,6 +209,497 @@ CATALOG: dict[str, ErrorKind] = {
             "Plug the right disk back in, then resume the erasure.",
         ),
         _kind(
+            "OUTCOME_RECYCLING_REFERENCE",
+            "Un recyclage doit porter la référence de l’éco-organisme (bordereau d’enlèvement).",
+            "A recycling outcome needs the eco-organism’s reference (its pick-up slip number).",
+            "Recopiez le numéro du bordereau de l’éco-organisme, puis enregistrez à nouveau.",
+            "Copy the number from the eco-organism’s slip, then record it again.",
+        ),
+        _kind(
+            "REPORT_LOT_UNKNOWN",
+            "Aucun don ne correspond à « {lot} » sur ce poste.",
+            "No lot matches “{lot}” on this station.",
+            "Donnez la référence de convention du don, ou la fin de son identifiant.",
+            "Give the lot’s agreement reference, or the end of its id.",
+        ),
+        _kind(
+            "REPORT_LOT_AMBIGUOUS",
+            "« {lot} » correspond à {count} dons.",
+            "“{lot}” matches {count} lots.",
+            "Donnez plus de caractères de la fin de l’identifiant du don.",
+            "Give more characters from the end of the lot’s id.",
+        ),
+        _kind(
+            "REPORT_FORMAT",
+            "Le fichier {path} doit se terminer par {formats}.",
+            "The file {path} must end in {formats}.",
+            "Choisissez un nom de fichier avec la bonne extension.",
+            "Choose a file name with the right extension.",
+        ),
+        _kind(
+            "REPORT_PERIOD_INVALID",
+            "La période est invalide : {detail}.",
+            "The period is not valid: {detail}.",
+            "Donnez deux dates AAAA-MM-JJ, la première avant la seconde.",
+            "Give two dates YYYY-MM-DD, the first before the second.",
+        ),
+        _kind(
+            "REPORT_WRITE_FAILED",
+            "Impossible d’écrire {path} : {detail}.",
+            "Cannot write {path}: {detail}.",
+            "Choisissez un autre dossier (une clé USB pleine ou protégée ?), puis recommencez.",
+            "Choose another folder (a full or write-protected USB stick?), then try again.",
+        ),
+        _kind(
+            "ENVIRONMENT_FACTORS_INVALID",
+            "Le fichier des facteurs environnementaux {path} est invalide ({key}) : {detail}.",
+            "The environmental factors file {path} is not valid ({key}): {detail}.",
+            "Corrigez cette valeur dans le fichier, ou supprimez la copie de l’atelier pour "
+            "revenir aux facteurs fournis.",
+            "Fix that value in the file, or delete the workshop’s copy to go back to the "
+            "shipped factors.",
+        ),
+        _kind(
+            "FASTBOOT_GONE",
+            "Le téléphone a cessé de répondre pendant l’étape « {step} » ({detail}). "
+            "Il est sans doute resté en mode fastboot.",
+            "The phone stopped answering during step “{step}” ({detail}). "
+            "It is probably still in fastboot mode.",
+            "Le téléphone est resté en mode fastboot. Rebranchez-le, puis reprenez à l’étape "
+            "« {step} ».",
+            "The phone stayed in fastboot mode. Plug it back in, then resume at step “{step}”.",
+        ),
+        _kind(
+            "FASTBOOT_FAILED",
+            "Le téléphone a refusé « {command} » pendant l’étape « {step} » : {message}.",
+            "The phone refused “{command}” during step “{step}”: {message}.",
+            "Le téléphone est resté en mode fastboot. Vérifiez que l’image est bien celle de ce "
+            "modèle, puis reprenez à l’étape « {step} ».",
+            "The phone stayed in fastboot mode. Check that the image is the one for this model, "
+            "then resume at step “{step}”.",
+        ),
+        _kind(
+            "FASTBOOT_GARBLED",
+            "Le téléphone répond de façon incompréhensible pendant l’étape « {step} » ({detail}).",
+            "The phone answers nonsense during step “{step}” ({detail}).",
+            "Débranchez et rebranchez le téléphone (il reste en mode fastboot), puis reprenez à "
+            "l’étape « {step} ». Si cela recommence, changez de câble.",
+            "Unplug and plug the phone back in (it stays in fastboot mode), then resume at step "
+            "“{step}”. If it happens again, change the cable.",
+        ),
+        _kind(
+            "FASTBOOT_WRONG_DEVICE",
+            "Ce téléphone n’est pas le modèle attendu : {name} vaut « {found} », "
+            "attendu {allowed}.",
+            "This phone is not the expected model: {name} is “{found}”, expected {allowed}.",
+            "Rien n’a été écrit. Branchez le bon téléphone, ou choisissez le profil de ce modèle.",
+            "Nothing was written. Plug in the right phone, or choose this model’s profile.",
+        ),
+        _kind(
+            "FASTBOOT_LOCKED",
+            "Le chargeur de démarrage est verrouillé : le téléphone refuse « {command} » "
+            "({message}).",
+            "The bootloader is locked: the phone refuses “{command}” ({message}).",
+            "Déverrouillez d’abord le chargeur de démarrage (étape de déverrouillage), puis "
+            "reprenez à l’étape « {step} ».",
+            "Unlock the bootloader first (the unlock step), then resume at step “{step}”.",
+        ),
+        _kind(
+            "FASTBOOT_OPERATOR_TIMEOUT",
+            "Le téléphone attend toujours une confirmation sur son écran ({seconds} s sans "
+            "réponse).",
+            "The phone is still waiting for a confirmation on its screen (no answer for "
+            "{seconds} s).",
+            "Sur le téléphone, choisissez avec les touches de volume et validez avec le bouton "
+            "marche/arrêt, puis reprenez à l’étape « {step} ».",
+            "On the phone, choose with the volume keys and confirm with the power button, then "
+            "resume at step “{step}”.",
+        ),
+        _kind(
+            "FASTBOOT_IMAGE_INVALID",
+            "Le fichier image {path} est illisible : {detail}.",
+            "The image file {path} cannot be read: {detail}.",
+            "Rien n’a été écrit. Téléchargez à nouveau l’image dans la bibliothèque, puis "
+            "reprenez.",
+            "Nothing was written. Download the image again into the library, then resume.",
+        ),
+        _kind(
+            "FASTBOOT_FORMAT_UNSUPPORTED",
+            "Impossible de préparer un système de fichiers {fs_type} pour la partition "
+            "{partition} : {detail}.",
+            "Cannot build a {fs_type} file system for partition {partition}: {detail}.",
+            "Effacez la partition à la place (erase), ou appelez votre encadrant.",
+            "Erase the partition instead, or call your supervisor.",
+        ),
+        _kind(
+            "KEY_STATION_UNREADABLE",
+            "La clé de signature du poste ({path}) est illisible : {detail}.",
+            "The station’s signing key ({path}) cannot be read: {detail}.",
+            "Ne la supprimez pas : restaurez-la depuis une sauvegarde, ou appelez votre encadrant.",
+            "Do not delete it: restore it from a backup, or call your supervisor.",
+        ),
+        _kind(
+            "KEY_INVALID",
+            "Le fichier {path} n’est pas une clé publique Ed25519 ({detail}).",
+            "The file {path} is not an Ed25519 public key ({detail}).",
+            "Demandez au poste ou au collectif le fichier donné par « etabli keys export-public ».",
+            "Ask the station or the collective for the file made by “etabli keys export-public”.",
+        ),
+        _kind(
+            "SIGNATURE_MALFORMED",
+            "{path} ne porte pas de signature Établi lisible : {detail}.",
+            "{path} carries no readable Établi signature: {detail}.",
+            "Demandez un nouvel exemplaire au poste qui l’a produit.",
+            "Ask the station that made it for a new copy.",
+        ),
+        _kind(
+            "SIGNATURE_KEY_UNKNOWN",
+            "{path} est signé par la clé {key_id}, que ce poste ne connaît pas.",
+            "{path} is signed by key {key_id}, which this station does not know.",
+            "Si ce poste ou ce collectif est de confiance, importez sa clé publique : "
+            "etabli keys trust FICHIER.pub",
+            "If that station or collective is trusted, import its public key: "
+            "etabli keys trust FILE.pub",
+        ),
+        _kind(
+            "SIGNATURE_INVALID",
+            "La signature de {path} (clé {key_id}) ne correspond pas : le contenu a été modifié "
+            "après la signature.",
+            "The signature of {path} (key {key_id}) does not match: the content was changed "
+            "after it was signed.",
+            "Ne vous fiez pas à ce document ; demandez l’original au poste qui l’a produit.",
+            "Do not trust this document; ask the station that made it for the original.",
+        ),
+        _kind(
+            "CERT_NO_ERASURE",
+            "Aucun effacement n’est enregistré pour l’appareil {asset}.",
+            "No erasure is recorded for device {asset}.",
+            "Effacez l’appareil d’abord, puis redemandez le certificat.",
+            "Erase the device first, then ask for the certificate again.",
+        ),
+        _kind(
+            "CERT_LOT_UNKNOWN",
+            "Aucun lot ne porte l’identifiant {lot} sur ce poste.",
+            "No lot has the id {lot} on this station.",
+            "Vérifiez l’identifiant du lot (etabli devices --json le montre).",
+            "Check the lot id (etabli devices --json shows it).",
+        ),
+        _kind(
+            "CERT_LOT_EMPTY",
+            "Le lot {lot} n’a aucun appareil.",
+            "Lot {lot} has no device.",
+            "Rattachez les appareils au lot à l’accueil, puis recommencez.",
+            "Attach the devices to the lot at intake, then try again.",
+        ),
+        _kind(
+            "CERT_NOT_CERTIFICATE",
+            "{path} n’est pas un certificat d’effacement Établi : {detail}.",
+            "{path} is not an Établi erasure certificate: {detail}.",
+            "Choisissez le fichier PDF produit par « etabli certificate ».",
+            "Choose the PDF file made by “etabli certificate”.",
+        ),
+        _kind(
+            "CERT_TAMPERED",
+            "{path} a été modifié après sa signature : {detail}.",
+            "{path} was changed after it was signed: {detail}.",
+            "Ne vous fiez pas à ce certificat ; demandez l’original au poste qui l’a produit.",
+            "Do not trust this certificate; ask the station that made it for the original.",
+        ),
+        _kind(
+            "CERT_WRITE_FAILED",
+            "Impossible d’écrire {path} : {detail}.",
+            "Cannot write {path}: {detail}.",
+            "Choisissez un autre dossier, ou libérez de la place.",
+            "Choose another folder, or free some space.",
+        ),
+        _kind(
+            "LABEL_TEMPLATE_UNKNOWN",
+            "Modèle d’étiquette inconnu : « {name} » (modèles connus : {known}).",
+            "Unknown label template “{name}” (known templates: {known}).",
+            "Choisissez un des modèles connus.",
+            "Choose one of the known templates.",
+        ),
+        _kind(
+            "LABEL_OUTPUT_INVALID",
+            "Impossible d’écrire l’étiquette dans {path} : seuls les fichiers .png et .pdf "
+            "sont possibles.",
+            "Cannot write the label to {path}: only .png and .pdf files are possible.",
+            "Donnez un nom de fichier qui finit par .png ou .pdf.",
+            "Give a file name ending in .png or .pdf.",
+        ),
+        _kind(
+            "PRINTERS_INVALID",
+            "Le réglage des imprimantes {path} est illisible : {detail}.",
+            "The printer settings {path} cannot be read: {detail}.",
+            "Corrigez l’imprimante dans « Imprimantes… », ou supprimez le fichier et "
+            "réglez-les à nouveau.",
+            "Fix the printer in “Printers…”, or delete the file and set them up again.",
+        ),
+        _kind(
+            "PRINTER_UNKNOWN",
+            "Aucune imprimante « {name} » n’est réglée sur ce poste.",
+            "No printer “{name}” is set up on this station.",
+            "Ajoutez-la dans « Imprimantes… », ou choisissez une imprimante réglée.",
+            "Add it in “Printers…”, or choose a printer that is set up.",
+        ),
+        _kind(
+            "PRINTER_UNREACHABLE",
+            "L’imprimante {printer} ne répond pas ({detail}).",
+            "The printer {printer} does not answer ({detail}).",
+            "Vérifiez qu’elle est allumée et que son câble (USB ou réseau) est branché, "
+            "puis appuyez sur Réessayer.",
+            "Check that it is switched on and its cable (USB or network) is plugged in, "
+            "then press Retry.",
+        ),
+        _kind(
+            "PRINTER_NO_MEDIA",
+            "L’imprimante {printer} n’a plus d’étiquettes ({detail}).",
+            "The printer {printer} is out of labels ({detail}).",
+            "Mettez un rouleau d’étiquettes, refermez le capot, puis appuyez sur Réessayer.",
+            "Load a roll of labels, close the cover, then press Retry.",
+        ),
+        _kind(
+            "PRINTER_NOT_READY",
+            "L’imprimante {printer} n’est pas prête : {detail}.",
+            "The printer {printer} is not ready: {detail}.",
+            "Refermez le capot, retirez l’étiquette coincée ou sortez-la de la pause, "
+            "puis appuyez sur Réessayer.",
+            "Close the cover, remove a stuck label or take it out of pause, then press Retry.",
+        ),
+        _kind(
+            "PRINT_FAILED",
+            "L’impression sur {printer} a échoué : {detail}.",
+            "Printing on {printer} failed: {detail}.",
+            "Appuyez sur Réessayer ; si cela recommence, vérifiez la file d’impression "
+            "(lpstat -t) ou appelez votre encadrant.",
+            "Press Retry; if it happens again, check the print queue (lpstat -t) or call "
+            "your supervisor.",
+        ),
+        _kind(
+            "PROFILE_INVALID",
+            "Le profil d’appareil {path} est invalide (ligne {line}, champ « {field} ») : {detail}.",
+            "The device profile {path} is not valid (line {line}, field “{field}”): {detail}.",
+            "Corrigez cette ligne du fichier, puis lancez « etabli profiles check ».",
+            "Fix that line of the file, then run “etabli profiles check”.",
+        ),
+        _kind(
+            "PROFILE_UNKNOWN",
+            "Aucun profil d’appareil ne correspond au modèle « {codename} ».",
+            "No device profile matches the model “{codename}”.",
+            "Ce téléphone ne peut pas encore être installé ici : ajoutez son profil dans le "
+            "dossier device_profiles des données du poste, ou appelez votre encadrant.",
+            "This phone cannot be installed here yet: add its profile to the station data’s "
+            "device_profiles folder, or call your supervisor.",
+        ),
+        _kind(
+            "PROFILE_OTHER_TOOL",
+            "Le {model} ne s’installe pas avec ce poste : il n’a pas de mode fastboot et "
+            "demande un autre outil ({tool}).",
+            "The {model} cannot be installed with this station: it has no fastboot mode and "
+            "needs another tool ({tool}).",
+            "Mettez le téléphone de côté pour un poste équipé de cet outil, ou laissez son "
+            "système d’origine.",
+            "Set the phone aside for a station with that tool, or keep its original system.",
+        ),
+        _kind(
+            "IMAGE_MISSING",
+            "L’image {name} n’est pas dans la bibliothèque d’images du poste.",
+            "The image {name} is not in the station’s image library.",
+            "Importez-la depuis une clé USB (« etabli images import DOSSIER »), puis recommencez.",
+            "Import it from a USB stick (“etabli images import FOLDER”), then start again.",
+        ),
+        _kind(
+            "IMAGE_CHECKSUM_MISMATCH",
+            "L’image {name} ne correspond pas à sa somme de contrôle (attendue {expected}, "
+            "trouvée {found}) : elle ne sera pas utilisée.",
+            "The image {name} does not match its checksum (expected {expected}, found "
+            "{found}): it will not be used.",
+            "Importez à nouveau une copie saine de cette image, depuis sa source officielle.",
+            "Import a sound copy of this image again, from its official source.",
+        ),
+        _kind(
+            "IMAGE_NO_CHECKSUM",
+            "Aucune somme de contrôle publiée n’est connue pour {name} : elle n’est pas importée.",
+            "No published checksum is known for {name}: it is not imported.",
+            "Mettez à côté de l’image son fichier SHA256SUMS ou {name}.sha256 téléchargé "
+            "depuis le site officiel, puis importez à nouveau.",
+            "Put its SHA256SUMS or {name}.sha256 file from the official site beside the "
+            "image, then import again.",
+        ),
+        _kind(
+            "IMAGE_IMPORT_FAILED",
+            "L’import de {name} a échoué : {detail}. Rien n’a été ajouté à la bibliothèque.",
+            "Importing {name} failed: {detail}. Nothing was added to the library.",
+            "Vérifiez que la clé USB reste branchée et lisible, puis importez à nouveau.",
+            "Check the USB stick stays plugged in and readable, then import again.",
+        ),
+        _kind(
+            "SIDELOAD_NOT_READY",
+            "Le téléphone n’attend pas de paquet par ADB (il n’est pas en mode « sideload »).",
+            "The phone is not waiting for a package over ADB (it is not in sideload mode).",
+            "Sur le téléphone, dans le menu de récupération, choisissez « Apply update from "
+            "ADB » (Appliquer une mise à jour par ADB), puis recommencez.",
+            "On the phone, in the recovery menu, choose “Apply update from ADB”, then try again.",
+        ),
+        _kind(
+            "SIDELOAD_FILE_UNREADABLE",
+            "Le paquet {path} ne peut pas être lu : {detail}.",
+            "The package {path} cannot be read: {detail}.",
+            "Vérifiez que le fichier est bien dans la bibliothèque d’images, puis recommencez.",
+            "Check the file is in the image library, then try again.",
+        ),
+        _kind(
+            "SIDELOAD_FAILED",
+            "L’envoi du paquet au téléphone a échoué : {detail}.",
+            "Sending the package to the phone failed: {detail}.",
+            "Sur le téléphone, choisissez à nouveau « Apply update from ADB », puis "
+            "recommencez l’envoi.",
+            "On the phone, choose “Apply update from ADB” again, then send it again.",
+        ),
+        _kind(
+            "PHONE_WIPE_ROUTE_UNAVAILABLE",
+            "L’effacement {route} n’est pas possible sur ce téléphone : {reason}",
+            "Erasure {route} is not possible on this phone: {reason}",
+            "Relancez l’effacement en choisissant le menu de récupération (recovery).",
+            "Start the erasure again and choose the recovery menu.",
+        ),
+        _kind(
+            "PHONE_RECOVERY_NOT_REACHED",
+            "Le téléphone n’a pas affiché son menu de récupération (recovery).",
+            "The phone did not show its recovery menu.",
+            "Éteignez le téléphone, rallumez-le en maintenant Volume bas (ou haut) et Marche, "
+            "choisissez « Recovery », puis appuyez sur Reprendre.",
+            "Switch the phone off, switch it on holding Volume down (or up) and Power, choose "
+            "“Recovery”, then press Resume.",
+        ),
+        _kind(
+            "DISK_IMAGE_UNREADABLE",
+            "L’image disque {name} est illisible : {detail}.",
+            "The disk image {name} cannot be read: {detail}.",
+            "Vérifiez le chemin de l’image ou reprenez-la dans la bibliothèque d’images.",
+            "Check the image’s path, or take it again from the image library.",
+        ),
+        _kind(
+            "DISK_IMAGE_FORMAT",
+            "L’image {name} est compressée en {format}, que ce poste ne sait pas lire.",
+            "The image {name} is compressed with {format}, which this station cannot read.",
+            "Rien n’a été écrit. Utilisez l’image non compressée ou en .xz, ou faites "
+            "installer ce format par votre encadrant.",
+            "Nothing was written. Use the uncompressed or .xz image, or have your "
+            "supervisor install that format.",
+        ),
+        _kind(
+            "DISK_IMAGE_BMAP_INVALID",
+            "La carte de blocs {name} n’est pas valide : {detail}.",
+            "The block map {name} is not valid: {detail}.",
+            "Rien n’a été écrit. Téléchargez à nouveau l’image et son fichier .bmap.",
+            "Nothing was written. Download the image and its .bmap file again.",
+        ),
+        _kind(
+            "DISK_IMAGE_BMAP_CHECKSUM",
+            "La carte de blocs {name} a été modifiée ou abîmée (sa somme de contrôle ne "
+            "correspond pas).",
+            "The block map {name} was changed or damaged (its checksum does not match).",
+            "Rien n’a été écrit. Téléchargez à nouveau l’image et son fichier .bmap.",
+            "Nothing was written. Download the image and its .bmap file again.",
+        ),
+        _kind(
+            "DISK_IMAGE_CORRUPT",
+            "L’image {name} est abîmée : {detail}.",
+            "The image {name} is damaged: {detail}.",
+            "Le disque n’est pas installé. Téléchargez à nouveau l’image, puis recommencez.",
+            "The drive is not installed. Download the image again, then start again.",
+        ),
+        _kind(
+            "DISK_IMAGE_SHA256",
+            "L’image {name} n’est pas celle attendue (sha256 {found}, attendu {expected}).",
+            "The image {name} is not the one expected (sha256 {found}, expected {expected}).",
+            "Rien n’a été écrit. Téléchargez à nouveau l’image, ou vérifiez la somme donnée.",
+            "Nothing was written. Download the image again, or check the checksum given.",
+        ),
+        _kind(
+            "DISK_IMAGE_CHANGED",
+            "L’image {name} a changé depuis le début de l’écriture.",
+            "The image {name} changed since the writing started.",
+            "Recommencez l’écriture depuis le début (nouvelle tâche).",
+            "Start the writing again from the beginning (a new job).",
+        ),
+        _kind(
+            "DISK_IMAGE_TOO_LARGE",
+            "L’image {name} ({image_size} octets) est plus grande que le disque {path} "
+            "({size} octets).",
+            "The image {name} ({image_size} bytes) is larger than the disk {path} ({size} bytes).",
+            "Rien n’a été écrit. Choisissez un disque plus grand ou une image plus petite.",
+            "Nothing was written. Choose a larger disk or a smaller image.",
+        ),
+        _kind(
+            "DISK_IMAGE_WRITE_FAILED",
+            "Le disque {path} refuse l’écriture à l’octet {offset} : {detail}.",
+            "The disk {path} refuses the write at byte {offset}: {detail}.",
+            "Le disque n’est pas installé. Vérifiez son câble ; s’il recommence, mettez-le "
+            "au recyclage.",
+            "The drive is not installed. Check its cable; if it happens again, send it to "
+            "recycling.",
+        ),
+        _kind(
+            "FASTBOOT_NOT_FOUND",
+            "Le téléphone {serial} n’apparaît pas en mode fastboot (chargeur de démarrage).",
+            "Phone {serial} does not show up in fastboot mode (bootloader).",
+            "Vérifiez que son écran montre le chargeur de démarrage et que le câble est bien "
+            "branché, puis reprenez.",
+            "Check that its screen shows the bootloader and that the cable is plugged in, then "
+            "resume.",
+        ),
+        _kind(
+            "FASTBOOT_WRONG_PHONE",
+            "Le téléphone en mode fastboot n’est pas celui attendu (attendu {expected}, "
+            "trouvé {found}).",
+            "The phone in fastboot mode is not the one expected (expected {expected}, found "
+            "{found}).",
+            "Débranchez les autres téléphones en mode fastboot, puis reprenez.",
+            "Unplug the other phones in fastboot mode, then resume.",
+        ),
+        _kind(
+            "INSTALL_OS_UNKNOWN",
+            "Le système « {os} » n’est pas prévu pour {model}.",
+            "System “{os}” is not listed for {model}.",
+            "Choisissez un des systèmes de la fiche du modèle (etabli profiles list).",
+            "Choose one of the systems in the model's profile (etabli profiles list).",
+        ),
+        _kind(
+            "INSTALL_ACTION_UNKNOWN",
+            "La fiche du modèle demande une action inconnue « {action} » (ligne {line}).",
+            "The model's profile asks for an unknown action “{action}” (line {line}).",
+            "Vérifiez la fiche avec etabli profiles check, puis reprenez.",
+            "Check the profile with etabli profiles check, then resume.",
+        ),
+        _kind(
+            "INSTALL_OPERATOR_STUCK",
+            "L’étape « {step} » n’a pas pu être faite sur le téléphone.",
+            "Step “{step}” could not be done on the phone.",
+            "Appelez votre encadrant ; l’installation reprendra à cette étape.",
+            "Call your supervisor; the installation will resume at this step.",
+        ),
+        _kind(
+            "INSTALL_STOPPED",
+            "L’installation s’est arrêtée à l’étape {number}/{total} ({action}) : {detail} "
+            "{state}.",
+            "The installation stopped at step {number}/{total} ({action}): {detail} {state}.",
+            "Rebranchez le téléphone s’il a été débranché, puis reprenez : l’installation "
+            "recommence à cette étape. S’il ne démarre plus, maintenez Volume bas et Marche "
+            "pour revenir au chargeur de démarrage, puis reprenez.",
+            "Plug the phone back in if it was unplugged, then resume: the installation starts "
+            "again at this step. If it no longer starts, hold Volume Down and Power to get back "
+            "to the bootloader, then resume.",
+        ),
+        _kind(
+            "INSTALL_PROFILE_CHANGED",
+            "La fiche de {model} a changé depuis le début de cette installation.",
+            "The profile of {model} changed since this installation started.",
+            "Abandonnez cette installation et recommencez-la.",
+            "Abandon this installation and start it again.",
+        ),
+        _kind(
             "PROCESS_FAILED",
             "Le programme {program} a échoué (code {rc}) : {detail}.",
             "The program {program} failed (exit {rc}): {detail}.",

@@ -63,14 +63,21 @@ ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING, JobState.WAITING_OPERATOR)
 
 
 def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
+    from bench_app.devices.android.wipe import phone_wipe
+    from bench_app.devices.fastboot.finder import fastboot_for_wipe
     from bench_app.diagnostics.android import PHONE_READINGS, phone_check
     from bench_app.drives.pipeline import drive_erase
+    from bench_app.install.laptop_image import drive_install_image
+    from bench_app.install.phone_install import phone_install
 
     registry = PipelineRegistry()
     registry.register(phone_check(data_folder))
     registry.register(PHONE_READINGS)
     registry.register(PHONE_QUICK_CHECK)
     registry.register(drive_erase(data_folder))
+    registry.register(phone_wipe(fastboot_for_wipe))
+    registry.register(phone_install(data_folder))
+    registry.register(drive_install_image(data_folder))
     registry.register(DRIVE_QUICK_CHECK)
     return registry
 
@@ -101,6 +108,8 @@ class Station:
         self.on_pending: list[PendingChanged] = []
         self._bringing_up: dict[str, threading.Event] = {}
         self._handles: dict[str, DeviceHandle] = {}
+        # The last handle of each device, kept after it goes (see Pipeline.finds_device).
+        self._last_handles: dict[str, DeviceHandle] = {}
         self._by_key: dict[str, str] = {}
         self._seen_keys: dict[str, str] = {}
         self._sources: list[DeviceSource] = []
@@ -306,6 +315,11 @@ class Station:
     def record_outcome(
         self, device_id: str, kind: OutcomeKind, reference: str = "", note: str = ""
     ) -> None:
+        """Records where a device went. Recycling needs the eco-organism's reference (the
+        pick-up or tracking slip number), so a donor's report can trace it."""
+        reference = reference.strip()
+        if kind is OutcomeKind.RECYCLING and not reference:
+            raise BenchError("OUTCOME_RECYCLING_REFERENCE")
         self._record(
             [
                 NewEvent(
@@ -435,6 +449,7 @@ class Station:
                         ]
                     )
             self._handles[device.id] = handle
+            self._last_handles[device.id] = handle
             self._by_key[handle.key] = device.id
             self._seen_keys[handle.key] = device.id
         for callback in list(self.on_presence):
@@ -536,10 +551,14 @@ class Station:
         if record is None or not record.state.resumable:
             raise BenchError("JOB_NOT_RESUMABLE", state=record.state if record else "?")
         device = self._require_device(record.device_id)
-        handle = self._require_handle(device)
         pipeline = self.pipelines.get(record.pipeline)
         if pipeline is None:
             raise BenchError("JOB_UNKNOWN_PIPELINE", pipeline=record.pipeline)
+        last = self._last_handles.get(device.id)
+        if pipeline.finds_device and last is not None and self.handle(device.id) is None:
+            handle = last  # e.g. a phone left in its bootloader: its steps reach it there
+        else:
+            handle = self._require_handle(device)
         finished = {
             r.step_id: StepOutcome(r.status, r.summary, r.evidence, r.blocking)
             for r in queries.step_results(self.store, job_id)

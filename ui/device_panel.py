@@ -158,6 +158,9 @@ class DevicePanel(QScrollArea):
         buttons.addWidget(self.next_button, 1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.abandon_button)
+        self.label_button = QPushButton()
+        self.label_button.clicked.connect(self._on_print_label)
+        buttons.addWidget(self.label_button)
         c.addLayout(buttons)
 
         self.results_title = QLabel()
@@ -230,6 +233,7 @@ class DevicePanel(QScrollArea):
         self.cancel_button.setVisible(active)
         self.abandon_button.setText(self.tr("Abandon"))
         self.abandon_button.setVisible(bool(state and state.resumable))
+        self.label_button.setText(self.tr("Print the label"))
         self.results_title.setText(self.tr("Results"))
         self.history_title.setText(self.tr("History"))
         if full:
@@ -368,6 +372,13 @@ class DevicePanel(QScrollArea):
     def _on_abandon(self) -> None:
         if self.view is not None and self.view.job is not None:
             self.abandon_requested.emit(self.view.job.id)
+
+    def _on_print_label(self) -> None:
+        if self.view is not None:
+            from ui.printer_dialog import PrinterDialog  # loaded when first wanted
+
+            dialog = PrinterDialog.for_device(self.station, self.view.device.id, self.lang, self)
+            dialog.open()
 
     def _on_lot(self, index: int) -> None:
         lot_id = self.lot_combo.itemData(index)

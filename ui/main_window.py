@@ -118,6 +118,9 @@ class MainWindow(QMainWindow):
         self.network_button.clicked.connect(self.add_network_phone)
         self.network_button.setVisible(False)  # shown once a TCP source is given
         bar.addWidget(self.network_button)
+        self.printers_button = QPushButton()
+        self.printers_button.clicked.connect(self.open_printers)
+        bar.addWidget(self.printers_button)
         self.training_toggle = QPushButton()
         self.training_toggle.setCheckable(True)
         self.training_toggle.setChecked(station.training)
@@ -211,6 +214,7 @@ class MainWindow(QMainWindow):
         self.sim_button.setText(self.tr("Simulated devices"))
         self.training_toggle.setText(self.tr("Training mode"))
         self.network_button.setText(self.tr("Phone over Wi-Fi…"))
+        self.printers_button.setText(self.tr("Printers…"))
         self.network_button.setVisible(self.tcp_source is not None)
         self.training_toggle.setToolTip(
             self.tr("Simulated devices for a demonstration; their records are marked as training")
@@ -228,6 +232,11 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.LanguageChange and not self._shut_down:
             self.retranslate()
         super().changeEvent(event)
+
+    def open_printers(self) -> None:
+        from ui.printer_dialog import PrinterDialog  # reportlab and Pillow load on first use
+
+        PrinterDialog(self.station.folder, self.station.settings, self.lang, self).open()
 
     def _on_language(self, index: int) -> None:
         lang = str(self.language.itemData(index))

@@ -272,6 +272,7 @@ class SimulatedSource(DeviceSource):
         self.timing = timing or Timing()
         self.adb_signer = adb_signer
         self._adb: dict[str, Any] = {}  # handle key -> AdbSimulator
+        self._handsets: dict[str, Any] = {}  # handle key -> SimulatedHandset
         self._numbers = itertools.count(1)
         self._all: dict[str, DeviceHandle] = {}
         self._running = False
@@ -286,15 +287,25 @@ class SimulatedSource(DeviceSource):
         while self._running:
             for key, simulator in list(self._adb.items()):
                 handle = self._all.get(key)
-                if handle is not None and not simulator.listening and key in self._present:
+                if handle is None:
+                    continue
+                if not simulator.listening and key in self._present:
                     handle.mark_gone()  # type: ignore[attr-defined]
                     self._emit(SourceAction.REMOVED, handle)
+                elif simulator.listening and key not in self._present:
+                    # Back from a reboot (recovery, new system) or plugged in again.
+                    handle.forget_connection()  # type: ignore[attr-defined]
+                    self._emit(SourceAction.ADDED, handle)
             time.sleep(0.1)
 
     def stop(self) -> None:
         self._running = False
         for key, simulator in list(self._adb.items()):
-            simulator.stop()
+            handset = self._handsets.pop(key, None)
+            if handset is not None:
+                handset.stop()
+            else:
+                simulator.stop()
             del self._adb[key]
 
     def add_adb_phone(self, persona: str, **behaviour: Any) -> Any:
@@ -325,6 +336,34 @@ class SimulatedSource(DeviceSource):
         self._all[phone.key] = phone
         self._emit(SourceAction.ADDED, phone)
         return phone
+
+    def add_handset(self, persona: str, finder: Any = None, **options: Any) -> Any:
+        """Starts a whole simulated phone (Android, recovery and its bootloader; see
+        bench_app/devices/handset_sim.py), plugs it in over ADB and tells `finder` (the
+        station's FastbootFinder by default) where its bootloader answers. Returns the
+        AndroidPhone handle; `handset(key)` gives the SimulatedHandset."""
+        from bench_app.devices.android.driver import AdbTarget, AndroidPhone
+        from bench_app.devices.fastboot.finder import FINDER
+        from bench_app.devices.handset_sim import SimulatedHandset
+
+        if self.adb_signer is None:
+            raise ValueError("simulated ADB phones need the station's ADB key (adb_signer)")
+        handset = SimulatedHandset(persona, simulation=self.mode, **options)
+        handset.start()
+        (finder or FINDER).add_tcp(handset.serial, "127.0.0.1", handset.fastboot_port)
+        phone = AndroidPhone(
+            AdbTarget(host="127.0.0.1", port=handset.adb_port), self.adb_signer, simulated=True
+        )
+        phone.brand_hint = handset.persona.props.get("ro.product.brand", "")
+        self._adb[phone.key] = handset.adb
+        self._handsets[phone.key] = handset
+        self._all[phone.key] = phone
+        self._emit(SourceAction.ADDED, phone)
+        return phone
+
+    def handset(self, key: str) -> Any:
+        """The SimulatedHandset behind a handle made by `add_handset`."""
+        return self._handsets.get(key)
 
     def simulator(self, key: str) -> Any:
         """The simulated daemon behind an ADB phone handle (None for in-process devices)."""

@@ -76,7 +76,29 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "erasure.purge_cancelled": {"job_id": _STR, "erasure_id": _STR, "purge": dict},
     "erasure.verified": {"job_id": _STR, "erasure_id": _STR, "mode": _STR, "ok": bool},
+    # A phone's system installation: each profile action done, and the system it then runs.
+    "install.action_done": {"job_id": _STR, "index": int, "action": _STR},
+    "device.os_installed": {"device_id": _STR, "os": _STR, "name": _STR, "version": _STR},
     "erasure.finished": {"job_id": _STR, "erasure_id": _STR, "result": _STR, "reasons": list},
+    # A disk image written to a drive: the image and what proves it (its map's checksum, or
+    # its sha256 when written whole), checkpoints, and the result after reading it back.
+    "image.write_started": {
+        "job_id": _STR,
+        "write_id": _STR,
+        "image": _STR,
+        "checksum": _STR,
+        "target": dict,
+        "mapped_bytes": int,
+        "image_size": int,
+    },
+    "image.write_checkpoint": {"job_id": _STR, "write_id": _STR, "offset": int},
+    "image.written": {
+        "job_id": _STR,
+        "write_id": _STR,
+        "bytes": int,
+        "seconds": (int, float),
+        "verified": bool,
+    },
 }
 
 

@@ -75,12 +75,13 @@ class StepStatus(StrEnum):
 
 
 class OutcomeKind(StrEnum):
+    REUSE = "reuse"  # kept and used by the workshop itself
     DONATION = "donation"
     LOAN = "loan"
     RENTAL = "rental"
     SALE = "sale"
     SPARE_PARTS = "spare_parts"
-    RECYCLING = "recycling"
+    RECYCLING = "recycling"  # through an eco-organism: its reference is required
 
 
 STAGE_LABELS: dict[DeviceStage, Text] = {

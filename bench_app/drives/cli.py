@@ -7,12 +7,10 @@ import getpass
 import json
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_app.domain.model import JobState
 from bench_app.drives.blockdev import list_drives
 from bench_app.drives.safety import SystemView, refusals, resolve_target
 from bench_app.text import Text
@@ -150,6 +148,7 @@ def _record_machine(folder: Path, identity: dict[str, str], data: dict[str, Any]
 def run_erase(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.drives.handle import DriveHandle
     from bench_app.drives.records import latest_erasure
+    from bench_app.jobs.headless import run_to_end
     from bench_app.station import Station
     from bench_app.store import queries
 
@@ -164,25 +163,7 @@ def run_erase(folder: Path, args: argparse.Namespace, lang: str) -> int:
             "confirm_serial": args.confirm_serial,
             "remove_hidden_areas": bool(args.remove_hidden_areas),
         }
-        previous = station.latest_job(device.id)
-        if (
-            previous is not None
-            and previous.pipeline == "drive.erase"
-            and previous.state is JobState.INTERRUPTED
-            and queries.job_options(station.store, previous.id) == options
-        ):
-            job = station.resume_job(previous.id)
-        else:
-            job = station.start_job(device.id, "drive.erase", options)
-        last_shown = -1
-        while job.thread is not None and job.thread.is_alive():
-            if job.prompt is not None:  # every question was answered by the options
-                station.cancel_job(job.id)
-            percent = int(job.fraction * 100)
-            if percent != last_shown and not args.json and sys.stderr.isatty():
-                print(f"\r{percent:3d} %", end="", file=sys.stderr)
-                last_shown = percent
-            time.sleep(0.1)
+        job = run_to_end(station, device.id, "drive.erase", options, show_progress=not args.json)
         record = queries.job(station.store, job.id)
         erasure = latest_erasure(station.store, device.id)
         device = station.device(device.id) or device

@@ -314,25 +314,35 @@ class MethodStep(Step):
         return answer
 
     def _ask_serial(self, ctx: StepContext, target: EraseTarget, wrong: BenchError | None) -> str:
-        answer = ctx.ask(
-            Prompt(
-                Text(
-                    f"Lisez l’étiquette du disque ({target.model}) et tapez les 4 derniers "
-                    "caractères de son numéro de série.",
-                    f"Read the disk’s label ({target.model}) and type the last 4 characters "
-                    "of its serial number.",
-                ),
-                (CANCEL,),
-                picture="drive-serial.svg",
-                detail=Text("Ce n’est pas le bon numéro.", "That is not the right number.")
-                if wrong
-                else None,
-                entry=Text("Fin du numéro de série", "End of the serial number"),
-            )
+        return ask_serial_end(
+            ctx,
+            Text(
+                f"Lisez l’étiquette du disque ({target.model}) et tapez les 4 derniers "
+                "caractères de son numéro de série.",
+                f"Read the disk’s label ({target.model}) and type the last 4 characters "
+                "of its serial number.",
+            ),
+            wrong=wrong is not None,
         )
-        if answer == CANCEL.key:
-            raise Cancelled()
-        return answer
+
+
+def ask_serial_end(ctx: StepContext, question: Text, *, wrong: bool) -> str:
+    """Asks the operator to type the end of the serial number read on the disk's label (the
+    confirmation that this disk, and no other, is the one to overwrite)."""
+    answer = ctx.ask(
+        Prompt(
+            question,
+            (CANCEL,),
+            picture="drive-serial.svg",
+            detail=Text("Ce n’est pas le bon numéro.", "That is not the right number.")
+            if wrong
+            else None,
+            entry=Text("Fin du numéro de série", "End of the serial number"),
+        )
+    )
+    if answer == CANCEL.key:
+        raise Cancelled()
+    return answer
 
 
 def _purge_plan(ctx: StepContext, target: EraseTarget) -> tuple[Any, Text | None]:

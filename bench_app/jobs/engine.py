@@ -108,7 +108,7 @@ class Job:
         pipeline = self.spec.pipeline
         if self.spec.device.kind not in pipeline.kinds or not pipeline.accepts(self.spec.device):
             raise BenchError("JOB_UNKNOWN_PIPELINE", pipeline=pipeline.name)
-        if not self.spec.device.connected:
+        if not self.spec.device.connected and not pipeline.finds_device:
             raise BenchError("JOB_DEVICE_ABSENT", asset=self.spec.asset_code)
         self.steps = pipeline.steps()
         unknown = set(self.spec.finished) - {s.id for s in self.steps}
@@ -205,8 +205,12 @@ class Job:
                 return self._end_interrupted(code, err.message)
             except BenchError as exc:
                 ctx.processes.stop_all()
+                # The job's message says what went wrong and what to do next.
+                told = Text(
+                    f"{exc.message.fr} {exc.action.fr}", f"{exc.message.en} {exc.action.en}"
+                )
                 self._step_failed(step, exc.code, exc.message)
-                return self._end_failed(exc.code, exc.message, None)
+                return self._end_failed(exc.code, told, None)
             except Exception as exc:
                 ctx.processes.stop_all()
                 log.exception("step %s of job %s crashed", step.id, self.id)

@@ -114,6 +114,9 @@ class Pipeline:
     stage_on_success: DeviceStage | None = None
     # The driver the steps need (e.g. an ADB phone); None: any device of these kinds.
     requires: type | None = None
+    # The steps find the device again by themselves (a phone moving between Android, its
+    # bootloader and its recovery): a resume may start while the station does not see it.
+    finds_device: bool = False
 
     def accepts(self, device: object) -> bool:
         return self.requires is None or isinstance(device, self.requires)

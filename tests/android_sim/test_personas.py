@@ -19,6 +19,7 @@ from bench_app.domain.imei import is_valid_imei
 
 MODELS = list_models()
 SPECIAL = [
+    "unencrypted-android6",
     "frp-locked",
     "mdm-enrolled",
     "worn-battery",
@@ -59,7 +60,12 @@ def test_persona_loads_with_identity(name: str) -> None:
     assert persona.description
     assert is_valid_imei(persona.imei)
     assert persona.props["ro.serialno"] == persona.serial == persona.props["ro.boot.serialno"]
+    # Verified boot became mandatory (and reported) with Android 7; older phones lack it.
+    boot_props = ("ro.boot.verifiedbootstate", "ro.boot.flash.locked")
     for key in REQUIRED_PROPS:
+        if key in boot_props and int(persona.props["ro.build.version.sdk"]) < 24:
+            assert key not in persona.props, f"{name} reports {key} before Android 7"
+            continue
         assert persona.props.get(key), f"{name} lacks {key}"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", persona.props["ro.build.version.security_patch"])
     if persona.props["ro.crypto.state"] == "encrypted":

@@ -178,6 +178,10 @@
         <translation>Abandon</translation>
     </message>
     <message>
+        <source>Print the label</source>
+        <translation>Print the label</translation>
+    </message>
+    <message>
         <source>Results</source>
         <translation>Results</translation>
     </message>
@@ -262,7 +266,7 @@
     </message>
     <message>
         <source>New donor&apos;s name</source>
-        <translation>New donor's name</translation>
+        <translation>New donor&apos;s name</translation>
     </message>
     <message>
         <source>Company</source>
@@ -382,7 +386,7 @@
     </message>
     <message>
         <source>Type the donor&apos;s name first.</source>
-        <translation>Type the donor's name first.</translation>
+        <translation>Type the donor&apos;s name first.</translation>
     </message>
     <message>
         <source>Register the next device</source>
@@ -424,6 +428,10 @@
         <translation>Phone over Wi-Fi…</translation>
     </message>
     <message>
+        <source>Printers…</source>
+        <translation>Printers…</translation>
+    </message>
+    <message>
         <source>Simulated devices for a demonstration; their records are marked as training</source>
         <translation>Simulated devices for a demonstration; their records are marked as training</translation>
     </message>
@@ -439,7 +447,7 @@ It will appear here.</translation>
     </message>
     <message>
         <source>The phone&apos;s address, as shown in its Wireless debugging settings (e.g. 192.168.1.20:5555):</source>
-        <translation>The phone's address, as shown in its Wireless debugging settings (e.g. 192.168.1.20:5555):</translation>
+        <translation>The phone&apos;s address, as shown in its Wireless debugging settings (e.g. 192.168.1.20:5555):</translation>
     </message>
     <message>
         <source>managed by a company (MDM)</source>
@@ -580,6 +588,89 @@ It will appear here.</translation>
     <message>
         <source>Show me how</source>
         <translation>Show me how</translation>
+    </message>
+</context>
+<context>
+    <name>PrinterDialog</name>
+    <message>
+        <source>Label printers</source>
+        <translation>Label printers</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Printer</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation>Labels</translation>
+    </message>
+    <message>
+        <source>Test print</source>
+        <translation>Test print</translation>
+    </message>
+    <message>
+        <source>Print the label</source>
+        <translation>Print the label</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Retry</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>New printer…</source>
+        <translation>New printer…</translation>
+    </message>
+    <message>
+        <source>tcp://192.168.1.50 or usb://0x04f9:0x209b</source>
+        <translation>tcp://192.168.1.50 or usb://0x04f9:0x209b</translation>
+    </message>
+    <message>
+        <source>192.168.1.60:9100 or cups:QUEUE</source>
+        <translation>192.168.1.60:9100 or cups:QUEUE</translation>
+    </message>
+    <message>
+        <source>CUPS queue name (lpstat -p)</source>
+        <translation>CUPS queue name (lpstat -p)</translation>
+    </message>
+    <message>
+        <source>Folder for the files</source>
+        <translation>Folder for the files</translation>
+    </message>
+    <message>
+        <source>Printer saved.</source>
+        <translation>Printer saved.</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>Printing…</translation>
+    </message>
+    <message>
+        <source>Sent to the printer: %1</source>
+        <translation>Sent to the printer: %1</translation>
     </message>
 </context>
 </TS>

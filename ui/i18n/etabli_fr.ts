@@ -178,6 +178,10 @@
         <translation>Abandonner</translation>
     </message>
     <message>
+        <source>Print the label</source>
+        <translation>Imprimer l’étiquette</translation>
+    </message>
+    <message>
         <source>Results</source>
         <translation>Résultats</translation>
     </message>
@@ -424,6 +428,10 @@
         <translation>Téléphone par Wi-Fi…</translation>
     </message>
     <message>
+        <source>Printers…</source>
+        <translation>Imprimantes…</translation>
+    </message>
+    <message>
         <source>Simulated devices for a demonstration; their records are marked as training</source>
         <translation>Des appareils simulés pour une démonstration ; leurs données sont marquées « formation »</translation>
     </message>
@@ -580,6 +588,89 @@ Il apparaîtra ici.</translation>
     <message>
         <source>Show me how</source>
         <translation>Montrez-moi comment</translation>
+    </message>
+</context>
+<context>
+    <name>PrinterDialog</name>
+    <message>
+        <source>Label printers</source>
+        <translation>Imprimantes d’étiquettes</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Imprimante</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modèle</translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation>Étiquettes</translation>
+    </message>
+    <message>
+        <source>Test print</source>
+        <translation>Impression test</translation>
+    </message>
+    <message>
+        <source>Print the label</source>
+        <translation>Imprimer l’étiquette</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Réessayer</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Enregistrer</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>New printer…</source>
+        <translation>Nouvelle imprimante…</translation>
+    </message>
+    <message>
+        <source>tcp://192.168.1.50 or usb://0x04f9:0x209b</source>
+        <translation>tcp://192.168.1.50 ou usb://0x04f9:0x209b</translation>
+    </message>
+    <message>
+        <source>192.168.1.60:9100 or cups:QUEUE</source>
+        <translation>192.168.1.60:9100 ou cups:NOM-DE-LA-FILE</translation>
+    </message>
+    <message>
+        <source>CUPS queue name (lpstat -p)</source>
+        <translation>Nom de la file CUPS (lpstat -p)</translation>
+    </message>
+    <message>
+        <source>Folder for the files</source>
+        <translation>Dossier des fichiers</translation>
+    </message>
+    <message>
+        <source>Printer saved.</source>
+        <translation>Imprimante enregistrée.</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>Impression en cours…</translation>
+    </message>
+    <message>
+        <source>Sent to the printer: %1</source>
+        <translation>Envoyé à l’imprimante : %1</translation>
     </message>
 </context>
 </TS>

@@ -4,6 +4,7 @@ does not answer sensibly (DeviceNoAnswer), or it has not trusted this station ye
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import socket
@@ -225,6 +226,23 @@ class AndroidPhone(DeviceHandle):
                 raise DeviceNoAnswer(f"reply to {command!r} is larger than {limit} bytes")
             chunks.append(chunk)
         return b"".join(chunks).decode("utf-8", errors="replace")
+
+    def reboot(self, target: str = "") -> None:
+        """Restarts the phone through the `reboot:` service ("" for Android, "bootloader",
+        "recovery", "sideload"): it works in every mode, sideload included, where no shell
+        runs. The phone drops the connection as it goes, which is not an error here."""
+
+        def send(device: AdbDevice) -> None:
+            device._service(b"reboot", target.encode(), timeout_s=10)
+
+        with contextlib.suppress(DeviceGone, DeviceNoAnswer):
+            self._call(send)
+        self.forget_connection()
+
+    def with_device(self, action: Callable[[AdbDevice], T]) -> T:
+        """Runs `action` on the open adb-shell connection (push, pull, other services), with
+        the same translation of transport failures as every command."""
+        return self._call(action)
 
     def _call(self, action: Callable[[AdbDevice], T]) -> T:
         with self._lock:

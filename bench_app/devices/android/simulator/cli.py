@@ -33,11 +33,19 @@ def add_simulate_parser(subparsers: Any) -> None:
     phone.add_argument(
         "--serial", help="another phone of the same model: its serial (the IMEI follows from it)"
     )
+    # The fastboot kind lives with the fastboot package; it only hooks in here.
+    from bench_app.devices.fastboot.simulator.cli import add_fastboot_simulate_parser
+
+    add_fastboot_simulate_parser(kinds)
 
 
 def run_simulate(args: argparse.Namespace) -> int:
     """Lists personas, or serves one until Ctrl+C or SIGTERM; returns the exit status."""
     lang = getattr(args, "lang", None) or "fr"
+    if args.simulate_command == "fastboot":
+        from bench_app.devices.fastboot.simulator.cli import run_fastboot_simulator
+
+        return run_fastboot_simulator(args)
     if args.list:
         for name in list_personas():
             print(f"{name:<24} {load_persona(name).description}")

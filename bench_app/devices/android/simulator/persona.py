@@ -51,6 +51,12 @@ class Behaviour:
     garbage: bool = False  # the phone answers the handshake with bytes that are not ADB
     silent: bool = False  # handshake works, then every OPEN goes unanswered
     slow: tuple[float, float] | None = None  # each reply waits a random time in this range
+    boot_delay: float = 1.0  # seconds a reboot keeps the phone away (recovery, system...)
+    # After a factory reset USB debugging stays on (userdebug builds, some vendors); on stock
+    # phones it goes off, and the bench can no longer reach the phone until someone turns it on.
+    adb_after_wipe: bool = False
+    # The cable is pulled after the recovery has been sent this many sideload blocks.
+    sideload_unplug_after_blocks: int | None = None
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any], base: Behaviour | None = None) -> Behaviour:

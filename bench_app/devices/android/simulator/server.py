@@ -12,8 +12,10 @@ import os
 import random
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -25,11 +27,30 @@ from bench_app.devices.android.simulator.auth import (
     parse_android_public_key,
 )
 from bench_app.devices.android.simulator.persona import Behaviour, Persona, load_persona
-from bench_app.devices.android.simulator.shell import REBOOT_TARGETS, PhoneState, run_command
+from bench_app.devices.android.simulator.recovery import serve_sideload_host
+from bench_app.devices.android.simulator.shell import PhoneState, run_command
 from bench_app.devices.android.simulator.sync import serve_sync
 from bench_app.devices.simulated import SimulationMode, require_simulation_allowed
 
 log = logging.getLogger(__name__)
+
+# The modes a phone can be in: Android itself, its recovery (adbd running there), the
+# recovery's "Apply update from ADB" (minadbd: sideload only), and the bootloader (fastboot,
+# not ADB: the daemon does not listen).
+ANDROID, RECOVERY, SIDELOAD, BOOTLOADER = "android", "recovery", "sideload", "bootloader"
+MODES = (ANDROID, RECOVERY, SIDELOAD, BOOTLOADER)
+# The CNXN banner's first word in each mode, as `adb devices` shows it.
+BANNER_STATES = {ANDROID: "device", RECOVERY: "recovery", SIDELOAD: "sideload"}
+# Where `reboot:TARGET` leads (`fastboot` is userspace fastboot: not ADB either).
+TARGET_MODES = {
+    "": ANDROID,
+    "bootloader": BOOTLOADER,
+    "fastboot": BOOTLOADER,
+    "recovery": RECOVERY,
+    "sideload": SIDELOAD,
+    "sideload-auto-reboot": SIDELOAD,
+}
+RECOVERY_MENU = ("wipe_data", "reboot", "apply_update_from_adb", "reboot_bootloader")
 
 # Legacy shell and v1 sync only: the host then uses `shell:` and STAT/LIST/SEND/RECV v1.
 DEVICE_FEATURES = ("fixed_push_mkdir",)
@@ -221,7 +242,8 @@ class Connection:
         if self.behaviour.garbage:
             self._send_garbage()
             return
-        if not self.behaviour.require_auth:
+        # A recovery's adbd and the sideload daemon (minadbd) do not ask for a key.
+        if not self.behaviour.require_auth or self.daemon.mode in (RECOVERY, SIDELOAD):
             self._go_online()
             return
         self._send_token()
@@ -361,6 +383,10 @@ class AdbSimulator:
         self._gone = threading.Event()
         self._commands_served = 0
         self._cable_pulled = False
+        # Called with the new mode each time the phone reboots (e.g. the bootloader starts).
+        self.on_reboot: list[Callable[[str], None]] = []
+        self.sideloads: list[Any] = []  # every sideload the recovery served (SideloadRecord)
+        self._epoch = 0  # bumped by stop(): a boot still pending then never happens
 
     # ---- lifecycle -----------------------------------------------------------------------
     def start(self) -> int:
@@ -380,7 +406,13 @@ class AdbSimulator:
         return self.port
 
     def stop(self) -> None:
-        """Stops accepting, cuts every connection and waits for the threads to finish."""
+        """Stops accepting, cuts every connection and waits for the threads to finish (a
+        pulled cable, or the end of a test); a reboot still under way is abandoned."""
+        with self._lock:
+            self._epoch += 1
+        self._go_away()
+
+    def _go_away(self) -> None:
         self._close_listener()
         if (
             self._accept_thread is not None
@@ -451,11 +483,17 @@ class AdbSimulator:
             return sum(1 for _, t in self._connections if t.is_alive())
 
     # ---- what connections call -----------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        """android, recovery, sideload or bootloader."""
+        return self.phone.mode
+
     def banner(self) -> bytes:
-        """The CNXN payload: identity properties and the features this daemon supports."""
+        """The CNXN payload: the mode, identity properties and the features supported."""
         props = self.persona.props
+        state = BANNER_STATES.get(self.mode, "device")
         return (
-            f"device::ro.product.name={props.get('ro.product.name', '')};"
+            f"{state}::ro.product.name={props.get('ro.product.name', '')};"
             f"ro.product.model={props.get('ro.product.model', '')};"
             f"ro.product.device={props.get('ro.product.device', '')};"
             f"features={','.join(DEVICE_FEATURES)}"
@@ -467,26 +505,108 @@ class AdbSimulator:
             self.offered_keys.append(key)
 
     def service_for(self, service: str) -> Handler | None:
-        """The handler for an OPEN destination, or None if this phone has no such service."""
+        """The handler for an OPEN destination, or None if this phone has no such service
+        in its current mode (in sideload mode only `sideload-host:` and `reboot:`)."""
+        if service.startswith("reboot:"):
+            target = service.split(":", 1)[1]
+            return _reboot_service(target) if target in TARGET_MODES else None
+        if self.mode == SIDELOAD:
+            if service.startswith("sideload-host:"):
+                return serve_sideload_host(service.split(":", 1)[1])
+            return None  # `sideload:` (before Android 4.4) and everything else: refused
         if service.startswith(("shell:", "exec:")):
             command = service.split(":", 1)[1]
             return None if not command.strip() else _shell_service(command)
-        if service == "sync:":
+        if service == "sync:" and self.mode == ANDROID:
             return serve_sync
-        if service.startswith("reboot:"):
-            target = service.split(":", 1)[1]
-            return _reboot_service(target) if target in REBOOT_TARGETS else None
         return None
 
     def reboot(self, target: str) -> None:
-        """The phone leaves: record where it went, stop listening, drop every connection."""
+        """The phone leaves: it records where it went, stops listening and drops every
+        connection, calls `on_reboot` with its new mode, and after `boot_delay` answers
+        again in that mode (never in the bootloader, which speaks fastboot)."""
         self.phone.reboot_target = target
+        mode = TARGET_MODES.get(target, ANDROID)
+        with self._lock:
+            epoch = self._epoch
 
         def leave() -> None:
-            self.stop()
+            self._go_away()
+            self.phone.mode = mode
             self._gone.set()  # only once nothing listens any more
+            for callback in list(self.on_reboot):
+                callback(mode)
+            if mode == BOOTLOADER or self._gone_for_good(epoch, self.behaviour.boot_delay):
+                return
+            self._power_on(epoch)
 
         threading.Thread(target=leave, name="adb-sim-reboot", daemon=True).start()
+
+    def boot(self, mode: str = ANDROID) -> None:
+        """The phone starts in `mode` (the bootloader sends it there, or the trainer plugs
+        it in): it listens again unless that mode does not speak ADB."""
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; known: {', '.join(MODES)}")
+        with self._lock:
+            epoch = self._epoch
+        self._go_away()
+        self.phone.mode = mode
+        self._gone.set()
+        if mode != BOOTLOADER:
+            self._power_on(epoch)
+
+    def switch_mode(self, mode: str) -> None:
+        """Changes mode without a reboot (the recovery starts or stops its sideload daemon):
+        every host connection drops, and the phone answers again with the new banner."""
+        self.boot(mode)
+
+    def recovery_select(self, item: str) -> None:
+        """The operator's hand on the phone's recovery menu: `wipe_data` (Wipe data/factory
+        reset, confirmed), `reboot` (Reboot system now), `apply_update_from_adb`,
+        `reboot_bootloader`. ValueError when the phone is not showing that menu."""
+        if self.mode not in (RECOVERY, SIDELOAD) or item not in RECOVERY_MENU:
+            raise ValueError(f"the phone is in {self.mode} mode: no recovery item {item!r}")
+        if item == "wipe_data":
+            self.wipe_userdata()
+        elif item == "reboot":
+            self.reboot("")
+        elif item == "reboot_bootloader":
+            self.reboot("bootloader")
+        else:
+            self.switch_mode(SIDELOAD)
+
+    def wipe_userdata(self) -> None:
+        """Userdata and metadata erased (the recovery's wipe, or `fastboot erase userdata`):
+        files, accounts, device owner and the keys the phone had allowed are gone."""
+        self.phone.wipe_data(keep_adb=self.behaviour.adb_after_wipe)
+        self.trusted = TrustedKeys([])
+
+    def enable_debugging(self) -> None:
+        """Someone turned USB debugging back on from the phone's settings."""
+        with self.phone.lock:
+            self.phone.settings.setdefault("global", {})["adb_enabled"] = "1"
+        if self.mode == ANDROID and not self.listening:
+            self.boot(ANDROID)
+
+    def _gone_for_good(self, epoch: int, seconds: float) -> bool:
+        """Waits out a boot; True when the phone was unplugged (stop()) in the meantime."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._epoch != epoch:
+                    return True
+            time.sleep(min(0.02, seconds))
+        with self._lock:
+            return self._epoch != epoch
+
+    def _power_on(self, epoch: int) -> None:
+        with self._lock:
+            if self._epoch != epoch:
+                return
+        adb_on = self.phone.settings.get("global", {}).get("adb_enabled", "1") != "0"
+        if self.mode == ANDROID and not adb_on:
+            return  # booted, but USB debugging is off: nothing answers
+        self.start()
 
     # ---- internals -----------------------------------------------------------------------
     def _close_listener(self) -> None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import re
 import shlex
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,14 +29,33 @@ SU_PATH = "/system/xbin/su"
 REBOOT_TARGETS = ("", "bootloader", "recovery", "sideload", "fastboot")
 
 
+# What a factory reset leaves in the account and device-policy dumps.
+_ACCOUNT_LINE = re.compile(r"^\s+Account \{.*\}\s*$")
+_HISTORY_LINE = re.compile(r"^\s+-?\d+,action_")
+CLEAN_DEVICE_POLICY = (
+    "Current Device Policy Manager state:\n"
+    "  Device state cache:\n"
+    "    Device owner type: -1\n"
+    "    Has device owner: false\n"
+    "\n"
+    "  Enabled Device Admins (User 0, provisioningState: 0):\n"
+    "\n"
+    "    mPasswordOwner=-1\n"
+)
+
+
 @dataclass
 class PhoneState:
-    """What a running simulated phone remembers between commands: settings and storage."""
+    """What a running simulated phone remembers between commands: settings, storage, the
+    dumps a reset changes, and the mode it runs in (android, recovery, sideload, bootloader)."""
 
     persona: Persona
     fs: MemoryFs = field(init=False)
     settings: dict[str, dict[str, str]] = field(init=False)
+    texts: dict[str, str] = field(init=False)
     reboot_target: str | None = None
+    mode: str = "android"
+    wipes: int = 0  # factory resets done since the simulator started
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -42,6 +63,38 @@ class PhoneState:
         files.setdefault("/proc/meminfo", self.persona.texts["meminfo"].encode())
         self.fs = MemoryFs(files)
         self.settings = {ns: dict(v) for ns, v in self.persona.settings.items()}
+        self.texts = dict(self.persona.texts)
+
+    def wipe_data(self, *, keep_adb: bool) -> None:
+        """A factory reset: userdata is a fresh filesystem, accounts and device owner are
+        gone, the setup wizard starts again, and a new Android ID is drawn. `keep_adb`:
+        USB debugging stays on (userdebug builds); stock phones turn it off."""
+        fresh = MemoryFs({"/proc/meminfo": self.persona.texts["meminfo"].encode()})
+        with self.lock:
+            self.fs = fresh
+            secure = self.settings.setdefault("secure", {})
+            glob = self.settings.setdefault("global", {})
+            secure["user_setup_complete"] = "0"
+            secure["android_id"] = os.urandom(8).hex()
+            glob["device_provisioned"] = "0"
+            glob["adb_enabled"] = "1" if keep_adb else "0"
+            glob.pop("development_settings_enabled", None)
+            self.settings["system"] = {
+                k: v for k, v in self.settings.get("system", {}).items() if k == "screen_brightness"
+            }
+            self.texts["accounts"] = _without_accounts(self.texts["accounts"])
+            if re.search(r"Has device owner: true|Device Owner:", self.texts["device_policy"]):
+                self.texts["device_policy"] = CLEAN_DEVICE_POLICY
+            self.wipes += 1
+
+
+def _without_accounts(text: str) -> str:
+    lines = [
+        line
+        for line in text.splitlines()
+        if not _ACCOUNT_LINE.match(line) and not _HISTORY_LINE.match(line)
+    ]
+    return re.sub(r"Accounts: \d+", "Accounts: 0", "\n".join(lines)) + "\n"
 
 
 @dataclass
@@ -103,6 +156,10 @@ def _split(line: str) -> list[tuple[str, str]]:
 
 def _run_simple(command: str, phone: PhoneState, last: int) -> tuple[str, int, str | None]:
     command = re.sub(r"\s*2>\s*/dev/null|\s*2>&1|\s*>\s*/dev/null", "", command)
+    redirect = re.search(r"\s*(>>?)\s*([^\s>]+)\s*$", command)
+    if redirect is not None:
+        text, status, _ = _run_simple(command[: redirect.start()], phone, last)
+        return _redirect(text, redirect.group(2), redirect.group(1) == ">>", phone, status)
     try:
         argv = shlex.split(command)
     except ValueError:
@@ -123,15 +180,34 @@ def _run_simple(command: str, phone: PhoneState, last: int) -> tuple[str, int, s
     return text, status, None
 
 
+def _redirect(
+    text: str, path: str, append: bool, phone: PhoneState, status: int
+) -> tuple[str, int, str | None]:
+    """`command > file` (or `>>`): the output goes to the phone's storage, as mksh does."""
+    try:
+        node = phone.fs.stat(path)
+        before = phone.fs.read(path) if append and node is not None and not node.is_dir else b""
+        phone.fs.write(path, before + text.encode(), 0o666, int(time.time()))
+    except FsError as exc:
+        return f"/system/bin/sh: can't create {path}: {exc}\n", 1, None
+    return "", status, None
+
+
 def _getprop(args: list[str], phone: PhoneState) -> tuple[str, int]:
     props = phone.persona.props
+    if phone.mode != "android":
+        # The recovery runs its own init: Android never finished booting there.
+        props = {
+            k: v for k, v in props.items() if k not in ("sys.boot_completed", "dev.bootcomplete")
+        }
+        props["ro.bootmode"] = phone.mode
     if not args:
-        return phone.persona.getprop_text(), 0
+        return "".join(f"[{k}]: [{v}]\n" for k, v in sorted(props.items())), 0
     return props.get(args[0], args[1] if len(args) > 1 else "") + "\n", 0
 
 
 def _dumpsys(args: list[str], phone: PhoneState) -> tuple[str, int]:
-    texts = phone.persona.texts
+    texts = phone.texts
     services = {
         "battery": "battery",
         "account": "accounts",

@@ -1,0 +1,574 @@
+"""The erasure of a phone as a job (`phone.wipe`): identify it, refuse it while a Google
+account (factory reset protection) or a company's device owner holds it, read its
+encryption, factory-reset it through its recovery (the operator picks "Wipe data" on the
+phone) or through fastboot (`erase userdata`, `erase metadata`), then check once it boots
+again that nothing of the donor is left: the setup wizard starts over, no account, no device
+owner, and the marker files written before the reset are gone.
+
+On an encrypted phone a factory reset destroys the keys of the data: a cryptographic erase,
+which NIST SP 800-88 Rev. 1 counts as Purge for mobile devices. On an unencrypted phone it
+is only a logical reset, and the record says so. The facts are the drives' (`erasure.*`), so
+one record builder and one certificate serve both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any, Protocol, cast
+
+from bench_app.devices.android import readings
+from bench_app.devices.android.driver import AndroidPhone, PhoneUnauthorized
+from bench_app.devices.source import DeviceGone, DeviceNoAnswer
+from bench_app.diagnostics.android import PhoneIdentityStep
+from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
+from bench_app.errors import BenchError
+from bench_app.jobs.prompt import DONE, Choice, Prompt
+from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
+from bench_app.store.uuid7 import uuid7_str
+from bench_app.text import Text
+
+RECOVERY, FASTBOOT = "recovery", "fastboot"
+METHODS = {RECOVERY: "factory reset via recovery", FASTBOOT: "factory reset via fastboot"}
+PURGE_STANDARD = (
+    "NIST SP 800-88 Rev. 1 Purge — mobile devices: cryptographic erase via factory reset on "
+    "an encrypted device"
+)
+LESSER_STANDARD = "reset without encryption: not a NIST Purge"
+UNENCRYPTED_LIMITATION = Text(
+    "Téléphone non chiffré : la réinitialisation efface les fichiers du système, mais les "
+    "données restent lisibles dans la mémoire avec des outils de laboratoire. Ce n’est pas un "
+    "Purge au sens de NIST SP 800-88.",
+    "Unencrypted phone: the reset removes the files from the system, but the data stays "
+    "readable in the memory chips with laboratory tools. This is not a NIST SP 800-88 Purge.",
+)
+# Written before the reset, in the donor's storage and in the shell's own folder.
+MARKER_PATHS = ("/sdcard/Download/.etabli-wipe-{id}", "/data/local/tmp/etabli-wipe-{id}")
+
+NO_MENU = Choice("no_menu", Text("Le menu n’apparaît pas", "The menu does not appear"), "bad")
+WELCOME = Choice("welcome", Text("Oui, l’écran de bienvenue", "Yes, the welcome screen"), "good")
+NOT_WELCOME = Choice("not_welcome", Text("Non, autre chose", "No, something else"), "bad")
+DEBUG_BACK = Choice(
+    "debug_back",
+    Text("J’ai réactivé le débogage USB", "I turned USB debugging back on"),
+)
+
+
+class FastbootLink(Protocol):
+    """What the fastboot route needs from a fastboot session (FastbootClient has it)."""
+
+    def getvar(self, name: str) -> str: ...
+
+    def erase(self, partition: str) -> None: ...
+
+    def format(self, partition: str, fs_type: str | None = None) -> None: ...
+
+    def reboot(self, target: str | None = None) -> None: ...
+
+
+# Finds the phone once it is in its bootloader and opens a fastboot session with it.
+FastbootFinder = Callable[[AndroidPhone, StepContext], FastbootLink]
+
+
+def _phone(ctx: StepContext) -> AndroidPhone:
+    return cast(AndroidPhone, ctx.device)
+
+
+def _erasure_id(ctx: StepContext) -> str:
+    return str(ctx.recall("erasure.started")[-1]["erasure_id"])
+
+
+class WipePrecheckStep(Step):
+    """Nothing is wiped while the phone would stay locked to its donor afterwards."""
+
+    id = "precheck"
+    title = Text("Comptes, gestion et chiffrement", "Accounts, management and encryption")
+    weight = 0.5
+
+    def run(self, ctx: StepContext) -> StepOutcome:
+        phone = _phone(ctx)
+        locks = readings.accounts(phone)
+        evidence: dict[str, Any] = {
+            "google_accounts": locks["google_accounts"],
+            "accounts": locks["accounts"],
+            "device_owner": locks["device_owner"],
+        }
+        if locks["google_accounts"]:
+            return StepOutcome(
+                StepStatus.FAILED,
+                Text(
+                    "Un compte Google est encore sur le téléphone : après effacement il resterait "
+                    "bloqué (protection contre la réinitialisation). Sur le téléphone : "
+                    "Paramètres > Comptes > Google > Supprimer le compte, ou demandez au donateur "
+                    "de le retirer. Puis relancez l’effacement. Rien n’a été effacé.",
+                    "A Google account is still on the phone: after a reset it would stay locked "
+                    "(factory reset protection). On the phone: Settings > Accounts > Google > "
+                    "Remove account, or ask the donor to remove it. Then start the erasure "
+                    "again. Nothing was erased.",
+                ),
+                evidence,
+                blocking=True,
+            )
+        if locks["device_owner"]:
+            return StepOutcome(
+                StepStatus.FAILED,
+                Text(
+                    "Le téléphone est géré par une entreprise (MDM) : elle le reprendrait après "
+                    "effacement. Demandez au donateur de le retirer de sa console de gestion, "
+                    "puis relancez l’effacement. Rien n’a été effacé.",
+                    "The phone is managed by a company (MDM): it would take it back after the "
+                    "reset. Ask the donor to release it from their management console, then "
+                    "start the erasure again. Nothing was erased.",
+                ),
+                evidence,
+                blocking=True,
+            )
+        storage = readings.storage(phone)
+        security = storage.get("security") or {}
+        encryption = {
+            "state": security.get("encryption") or "unknown",
+            "type": security.get("encryption_type"),
+        }
+        android_id = phone.shell("settings get secure android_id").strip()
+        evidence |= {
+            "encryption": encryption,
+            "storage_bytes": storage.get("total_bytes"),
+            "android_id": android_id if android_id not in ("", "null") else None,
+        }
+        if encryption["state"] == "encrypted":
+            kind = {"file": "par fichier", "block": "complet"}.get(encryption["type"] or "", "")
+            kind_en = {"file": "file-based", "block": "full-disk"}.get(encryption["type"] or "", "")
+            return StepOutcome(
+                StepStatus.PASSED,
+                Text(
+                    f"Aucun compte ni gestion. Chiffré {kind} : effacement cryptographique.".replace(
+                        "  ", " "
+                    ),
+                    f"No account, no management. Encrypted ({kind_en or 'unknown type'}): "
+                    "cryptographic erase.",
+                ),
+                evidence,
+            )
+        return StepOutcome(
+            StepStatus.WARNING,
+            Text(
+                "Aucun compte ni gestion. Téléphone NON chiffré : l’effacement ne sera qu’une "
+                "réinitialisation, moins sûre (pas un Purge).",
+                "No account, no management. Phone NOT encrypted: the erasure will only be a "
+                "reset, less safe (not a Purge).",
+            ),
+            evidence,
+        )
+
+
+def _target(ctx: StepContext) -> dict[str, Any]:
+    ident = ctx.results["identity"].evidence.get("identity", {})
+    pre = ctx.results["precheck"].evidence
+    storage = pre.get("storage_bytes") or 0
+    target = {
+        "kind": "phone",
+        "brand": ident.get("brand", ""),
+        "model": ident.get("model", ""),
+        "marketing_name": ident.get("marketing_name"),
+        "device": ident.get("device"),
+        "serial": ident.get("serial", ""),
+        "imei": ident.get("imei", ""),
+        "storage_bytes": int(storage),
+        # The same field a drive has: the erasures table and certificates read it.
+        "size_bytes": int(storage),
+        "encryption": pre["encryption"],
+        "android_version": ident.get("android_version"),
+        "build": ident.get("build_fingerprint") or ident.get("fingerprint"),
+    }
+    return {k: v for k, v in target.items() if v is not None}
+
+
+def reach_phone(ctx: StepContext, phone: AndroidPhone, timeout_s: float, poll_s: float) -> bool:
+    """Waits until the phone is back over ADB and has finished booting; False after
+    `timeout_s` (it went away for good, or USB debugging is off since the reset)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        ctx.check_cancelled()
+        try:
+            phone.forget_connection()
+            phone.connect()
+            if phone.shell("getprop sys.boot_completed", timeout_s=10).strip() == "1":
+                return True
+        except (DeviceGone, DeviceNoAnswer, PhoneUnauthorized):
+            pass
+        if time.monotonic() >= deadline:
+            return False
+        ctx.sleep(poll_s)
+
+
+def _markers_left(phone: AndroidPhone, erasure_id: str) -> list[str]:
+    paths = [p.format(id=erasure_id) for p in MARKER_PATHS]
+    return [p for p in paths if "No such file" not in phone.shell(f"ls {p}")]
+
+
+def start_erasure(ctx: StepContext, route: str) -> str:
+    """Records `erasure.started` for a reset by `route` (recovery or fastboot); its id."""
+    erasure_id = uuid7_str()
+    encrypted = ctx.results["precheck"].evidence["encryption"]["state"] == "encrypted"
+    ctx.record(
+        "erasure.started",
+        {
+            "erasure_id": erasure_id,
+            "method": METHODS[route],
+            "technique": "cryptographic erase" if encrypted else "logical reset",
+            "standard": PURGE_STANDARD if encrypted else LESSER_STANDARD,
+            "target": _target(ctx),
+            "limitation": None if encrypted else UNENCRYPTED_LIMITATION.to_json(),
+            "route": route,
+            "markers": [p.format(id=erasure_id) for p in MARKER_PATHS],
+            "verify": "post-boot checks",
+        },
+    )
+    return erasure_id
+
+
+def mark_and_start_pass(
+    ctx: StepContext, phone: AndroidPhone, erasure_id: str, route: str, *, resumed: bool
+) -> None:
+    """Leaves marker files the reset must remove (checked after it), then records the pass."""
+    token = secrets.token_hex(16)
+    for path in MARKER_PATHS:
+        phone.shell(f"echo {token} > {path.format(id=erasure_id)}")
+    if _markers_left(phone, erasure_id) != [p.format(id=erasure_id) for p in MARKER_PATHS]:
+        raise DeviceNoAnswer("the phone did not keep the marker files")
+    ctx.record(
+        "erasure.pass_started",
+        {
+            "erasure_id": erasure_id,
+            "pass_no": 1,
+            "pattern": f"factory-reset:{route}",
+            "start_byte": 0,
+            "end_byte": int(_target(ctx)["storage_bytes"]),
+            "resumed": resumed,
+        },
+    )
+
+
+def begin_wipe(ctx: StepContext, phone: AndroidPhone, route: str) -> str:
+    """Starts the erasure record of a reset that another pipeline carries out (an OS
+    installation wipes the phone from its recovery or bootloader); the erasure's id."""
+    erasure_id = start_erasure(ctx, route)
+    mark_and_start_pass(ctx, phone, erasure_id, route, resumed=False)
+    return erasure_id
+
+
+def _pass_fact(ctx: StepContext, erasure_id: str, route: str, seconds: float) -> dict[str, Any]:
+    return {
+        "erasure_id": erasure_id,
+        "pass_no": 1,
+        "pattern": f"factory-reset:{route}",
+        "bytes": int(_target(ctx)["storage_bytes"]),
+        "seconds": round(seconds, 3),
+        "errors": [],
+        "completed": True,
+    }
+
+
+def wipe_pass_finished(ctx: StepContext, erasure_id: str, route: str, seconds: float) -> None:
+    """Records that the reset of `begin_wipe` was done."""
+    ctx.record("erasure.pass_finished", _pass_fact(ctx, erasure_id, route, seconds))
+
+
+class PhoneWipeStep(Step):
+    """The reset itself, through the recovery with the operator, or through fastboot."""
+
+    id = "wipe"
+    title = Text("Réinitialisation", "Factory reset")
+    weight = 3.0
+
+    def __init__(
+        self, fastboot_for: FastbootFinder | None, boot_timeout_s: float, poll_s: float
+    ) -> None:
+        self.fastboot_for = fastboot_for
+        self.boot_timeout_s = boot_timeout_s
+        self.poll_s = poll_s
+
+    def run(self, ctx: StepContext) -> StepOutcome:
+        phone = _phone(ctx)
+        route = str(ctx.options.get("wipe_route", RECOVERY))
+        if route not in METHODS:
+            raise BenchError(
+                "PHONE_WIPE_ROUTE_UNAVAILABLE", route=route, reason=Text("inconnue.", "unknown.")
+            )
+        started = ctx.recall("erasure.started")
+        if started:
+            erasure_id = str(started[-1]["erasure_id"])
+            route = str(started[-1].get("route", route))
+            if not reach_phone(ctx, phone, self.boot_timeout_s, self.poll_s):
+                raise DeviceGone("the phone did not come back to finish its erasure")
+            if not _markers_left(phone, erasure_id):
+                # Reset while the station was away from it: nothing more to do here.
+                return self._done(ctx, erasure_id, route, 0.0, resumed=True)
+        else:
+            erasure_id = start_erasure(ctx, route)
+        mark_and_start_pass(ctx, phone, erasure_id, route, resumed=bool(started))
+        begun = time.monotonic()
+        if route == FASTBOOT:
+            self._through_fastboot(ctx, phone)
+        else:
+            self._through_recovery(ctx, phone)
+        return self._done(ctx, erasure_id, route, time.monotonic() - begun, resumed=False)
+
+    def _done(
+        self, ctx: StepContext, erasure_id: str, route: str, seconds: float, *, resumed: bool
+    ) -> StepOutcome:
+        fact = _pass_fact(ctx, erasure_id, route, seconds)
+        how = "par le menu de récupération" if route == RECOVERY else "par fastboot"
+        how_en = "through the recovery menu" if route == RECOVERY else "through fastboot"
+        return StepOutcome(
+            StepStatus.PASSED,
+            Text(f"Téléphone réinitialisé {how}.", f"Phone reset {how_en}."),
+            {"pass": fact, "route": route, "found_reset_on_resume": resumed},
+            facts=[("erasure.pass_finished", fact)],
+        )
+
+    def _through_recovery(self, ctx: StepContext, phone: AndroidPhone) -> None:
+        with contextlib.suppress(DeviceGone, DeviceNoAnswer):  # it drops the line as it goes
+            phone.shell("reboot recovery", timeout_s=10)
+        phone.forget_connection()
+        answer = ctx.ask(
+            Prompt(
+                Text(
+                    "Choisissez « Effacer les données » sur le téléphone",
+                    "Choose “Wipe data” on the phone",
+                ),
+                (DONE, NO_MENU),
+                detail=Text(
+                    "Le téléphone redémarre sur son menu de récupération (recovery). Avec les "
+                    "touches de volume, choisissez « Wipe data/factory reset » (Effacer les "
+                    "données), validez avec la touche Marche et confirmez. Puis choisissez "
+                    "« Reboot system now » (Redémarrer).",
+                    "The phone restarts on its recovery menu. With the volume keys choose "
+                    "“Wipe data/factory reset”, press Power and confirm. Then choose “Reboot "
+                    "system now”.",
+                ),
+            )
+        )
+        if answer == NO_MENU.key:
+            raise BenchError("PHONE_RECOVERY_NOT_REACHED")
+
+    def _through_fastboot(self, ctx: StepContext, phone: AndroidPhone) -> None:
+        route = Text("par fastboot", "through fastboot")
+        if self.fastboot_for is None:
+            raise BenchError(
+                "PHONE_WIPE_ROUTE_UNAVAILABLE",
+                route=route,
+                reason=Text("ce poste n’a pas de liaison fastboot.", "no fastboot link here."),
+            )
+        with contextlib.suppress(DeviceGone, DeviceNoAnswer):
+            phone.shell("reboot bootloader", timeout_s=10)
+        phone.forget_connection()
+        link = self.fastboot_for(phone, ctx)
+        if link.getvar("unlocked").strip().lower() not in ("yes", "1", "true"):
+            link.reboot(None)
+            raise BenchError(
+                "PHONE_WIPE_ROUTE_UNAVAILABLE",
+                route=route,
+                reason=Text(
+                    "son chargeur de démarrage est verrouillé.", "its bootloader is locked."
+                ),
+            )
+        ctx.progress(0.2, Text("Effacement de userdata…", "Erasing userdata…"))
+        link.format("userdata")
+        ctx.progress(0.7, Text("Effacement de metadata…", "Erasing metadata…"))
+        try:
+            link.getvar("partition-type:metadata")
+        except BenchError:
+            pass  # no metadata partition (full-disk encryption, or older phones)
+        else:
+            link.erase("metadata")
+        link.reboot(None)
+
+
+class PostWipeCheckStep(Step):
+    """Once the phone has booted: the setup wizard starts over, no account nor device owner,
+    and the marker files are gone. When the reset switched USB debugging off, the operator
+    checks the welcome screen instead (and may turn debugging back on for the full checks)."""
+
+    id = "verify"
+    title = Text("Vérification après redémarrage", "Checks after restart")
+    weight = 1.0
+
+    def __init__(self, boot_timeout_s: float, poll_s: float) -> None:
+        self.boot_timeout_s = boot_timeout_s
+        self.poll_s = poll_s
+
+    def run(self, ctx: StepContext) -> StepOutcome:
+        phone = _phone(ctx)
+        erasure_id = _erasure_id(ctx)
+        ctx.progress(0.1, Text("Attente du redémarrage…", "Waiting for the restart…"))
+        fact: dict[str, Any] | None = None
+        while fact is None:
+            if reach_phone(ctx, phone, self.boot_timeout_s, self.poll_s):
+                try:
+                    fact = self._over_adb(ctx, phone, erasure_id)
+                except (DeviceGone, DeviceNoAnswer):
+                    continue  # it went away again mid-check: wait for it once more
+            else:
+                answer = ctx.ask(
+                    Prompt(
+                        Text(
+                            "Le téléphone affiche-t-il l’écran de bienvenue (choix de la langue) ?",
+                            "Does the phone show its welcome screen (language choice)?",
+                        ),
+                        (WELCOME, NOT_WELCOME, DEBUG_BACK),
+                        detail=Text(
+                            "La réinitialisation a coupé le débogage USB : le poste ne peut plus "
+                            "lire le téléphone. Regardez son écran.",
+                            "The reset turned USB debugging off: the station can no longer read "
+                            "the phone. Look at its screen.",
+                        ),
+                    )
+                )
+                if answer == DEBUG_BACK.key:
+                    continue
+                ok = answer == WELCOME.key
+                fact = {
+                    "erasure_id": erasure_id,
+                    "mode": "operator check of the welcome screen",
+                    "ok": ok,
+                    "checks": [
+                        {"check": "welcome_screen", "by": "operator", "ok": ok, "required": True}
+                    ],
+                }
+        failed = [c["check"] for c in fact["checks"] if c["required"] and not c["ok"]]
+        if fact["ok"]:
+            summary = Text(
+                f"Vérifié : {len(fact['checks'])} contrôles conformes ({fact['mode']}).",
+                f"Verified: {len(fact['checks'])} checks passed ({fact['mode']}).",
+            )
+        else:
+            summary = Text(
+                "Échec de la vérification : " + ", ".join(failed) + ".",
+                "Verification failed: " + ", ".join(failed) + ".",
+            )
+        return StepOutcome(
+            StepStatus.PASSED if fact["ok"] else StepStatus.FAILED,
+            summary,
+            {"verification": fact},
+            facts=[("erasure.verified", fact)],
+        )
+
+    def _over_adb(self, ctx: StepContext, phone: AndroidPhone, erasure_id: str) -> dict[str, Any]:
+        checks: list[dict[str, Any]] = []
+
+        def check(name: str, ok: bool, value: Any, required: bool = True) -> None:
+            checks.append({"check": name, "ok": ok, "value": value, "required": required})
+
+        setup = phone.shell("settings get secure user_setup_complete").strip()
+        check("setup_wizard_not_complete", setup in ("0", "null"), setup)
+        provisioned = phone.shell("settings get global device_provisioned").strip()
+        # Some phones set it early in the setup wizard: recorded, not required.
+        check("device_not_provisioned", provisioned in ("0", "null"), provisioned, False)
+        locks = readings.accounts(phone)
+        check("no_accounts", not locks["accounts"], locks["accounts"])
+        check("no_device_owner", not locks["device_owner"], locks["device_owner"])
+        left = _markers_left(phone, erasure_id)
+        check("markers_gone", not left, left)
+        before = ctx.results["precheck"].evidence.get("android_id")
+        after = phone.shell("settings get secure android_id").strip()
+        if before:
+            check("android_id_changed", after != before, after, False)
+        encryption = readings.storage(phone).get("security") or {}
+        check(
+            "encryption_still_reported",
+            True,
+            {"state": encryption.get("encryption"), "type": encryption.get("encryption_type")},
+            False,
+        )
+        return {
+            "erasure_id": erasure_id,
+            "mode": "post-boot checks",
+            "ok": all(c["ok"] for c in checks if c["required"]),
+            "checks": checks,
+        }
+
+
+class PhoneWipeResultStep(Step):
+    id = "result"
+    title = Text("Résultat", "Result")
+    weight = 0.1
+
+    def run(self, ctx: StepContext) -> StepOutcome:
+        erasure_id = _erasure_id(ctx)
+        passes = [p for p in ctx.recall("erasure.pass_finished") if p["erasure_id"] == erasure_id]
+        verified = [v for v in ctx.recall("erasure.verified") if v["erasure_id"] == erasure_id]
+        reasons = phone_wipe_reasons(passes, verified)
+        erased = not reasons
+        fact = {
+            "erasure_id": erasure_id,
+            "result": "erased" if erased else "not_erased",
+            "reasons": [r.to_json() for r in reasons],
+        }
+        encrypted = ctx.results["precheck"].evidence["encryption"]["state"] == "encrypted"
+        if erased and encrypted:
+            summary = Text(
+                "Téléphone effacé (effacement cryptographique) et vérifié.",
+                "Phone erased (cryptographic erase) and verified.",
+            )
+        elif erased:
+            summary = Text(
+                "Téléphone réinitialisé et vérifié, sans chiffrement : pas un Purge.",
+                "Phone reset and verified, without encryption: not a Purge.",
+            )
+        else:
+            summary = Text(
+                "NON EFFACÉ : " + " ".join(r.fr for r in reasons),
+                "NOT ERASED: " + " ".join(r.en for r in reasons),
+            )
+        return StepOutcome(
+            StepStatus.PASSED if erased else StepStatus.FAILED,
+            summary,
+            {"erasure": fact},
+            blocking=not erased,
+            facts=[("erasure.finished", fact)],
+        )
+
+
+def phone_wipe_reasons(passes: list[dict[str, Any]], verified: list[dict[str, Any]]) -> list[Text]:
+    """Why a phone's erasure is not complete; empty when it is."""
+    reasons: list[Text] = []
+    if not passes or not all(p["completed"] for p in passes):
+        reasons.append(Text("La réinitialisation n’a pas été faite.", "The reset was not done."))
+    if not verified:
+        reasons.append(Text("La vérification n’a pas été faite.", "The verification was not done."))
+    elif not verified[-1]["ok"]:
+        failed = [c["check"] for c in verified[-1]["checks"] if c["required"] and not c["ok"]]
+        reasons.append(
+            Text(
+                "La vérification a échoué (" + ", ".join(failed) + ").",
+                "The verification failed (" + ", ".join(failed) + ").",
+            )
+        )
+    return reasons
+
+
+def phone_wipe(
+    fastboot_for: FastbootFinder | None = None,
+    *,
+    boot_timeout_s: float = 600.0,
+    poll_s: float = 2.0,
+) -> Pipeline:
+    """The `phone.wipe` pipeline. `fastboot_for` opens the fastboot route (None: recovery
+    only); `boot_timeout_s` is how long a reboot may keep the phone away."""
+    return Pipeline(
+        "phone.wipe",
+        Text("Effacement du téléphone", "Phone erasure"),
+        frozenset({DeviceKind.PHONE}),
+        lambda: [
+            PhoneIdentityStep(),
+            WipePrecheckStep(),
+            PhoneWipeStep(fastboot_for, boot_timeout_s, poll_s),
+            PostWipeCheckStep(boot_timeout_s, poll_s),
+            PhoneWipeResultStep(),
+        ],
+        stage_on_success=DeviceStage.ERASED,
+        requires=AndroidPhone,
+    )

@@ -1,0 +1,80 @@
+"""`etabli simulate fastboot`: a simulated phone in fastboot mode on TCP (training, demos).
+
+    etabli simulate fastboot --product CODENAME [--host H] [--port N] [--serial S]
+                             [--unlocked] [--no-slots]
+
+It answers `fastboot -s tcp:HOST:PORT ...` until Ctrl+C, SIGTERM, or a reboot into Android
+or recovery (the phone leaves fastboot). The operator's answer to an unlock prompt comes after
+three seconds, as if someone pressed the keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import Any
+
+
+def add_fastboot_simulate_parser(kinds: Any) -> None:
+    """Adds the `fastboot` kind to `etabli simulate`."""
+    parser = kinds.add_parser(
+        "fastboot", help="a simulated phone in fastboot mode: `fastboot -s tcp:HOST:PORT`"
+    )
+    parser.add_argument("--product", metavar="CODENAME", help="what `getvar product` answers")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=0, help="TCP port (0: any free port)")
+    parser.add_argument("--serial", default="", help="what `getvar serialno` answers")
+    parser.add_argument("--unlocked", action="store_true", help="start with an unlocked bootloader")
+    parser.add_argument("--no-slots", action="store_true", help="a phone without A/B slots")
+
+
+def run_fastboot_simulator(args: argparse.Namespace) -> int:
+    """Serves one simulated bootloader until stopped; returns the exit status."""
+    lang = getattr(args, "lang", None) or "fr"
+    if not args.product:
+        print(
+            "Indiquez le nom de code du modèle avec --product (par exemple FP4)."
+            if lang == "fr"
+            else "Give the model's codename with --product (for example FP4).",
+            file=sys.stderr,
+        )
+        return 2
+    from bench_app.devices.fastboot.simulator import (
+        BootloaderFaults,
+        FastbootSimulator,
+        SimulatedBootloader,
+    )
+    from bench_app.devices.simulated import SimulationMode
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    bootloader = SimulatedBootloader(
+        args.product,
+        serial=args.serial,
+        slot_count=1 if args.no_slots else 2,
+        unlocked=args.unlocked,
+        faults=BootloaderFaults(operator_delay=3.0),
+        simulation=SimulationMode.TRAINING,
+    )
+    simulator = FastbootSimulator(bootloader, args.host, args.port)
+    try:
+        simulator.start()
+        if lang == "fr":
+            print(f"Téléphone simulé en mode fastboot : fastboot -s {simulator.serial}", flush=True)
+        else:
+            print(f"Simulated phone in fastboot mode: fastboot -s {simulator.serial}", flush=True)
+        while not stop.wait(0.5) and not simulator.gone:
+            pass
+    finally:
+        simulator.stop()
+        bootloader.close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 0

@@ -1,0 +1,1 @@
+"""Putting a system on a device: phone OS installation and laptop images."""

@@ -1,0 +1,107 @@
+"""`etabli write-image IMAGE TARGET --confirm-serial LAST_CHARS [--bmap FILE] [--json]`.
+
+Exits 0 only when the image was written and every mapped range read back as in the image,
+1 when something was written but the drive is not installed, 2 when refused before the
+first write. Run again after a crash, it resumes the interrupted job from its checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench_app.text import Text
+
+Common = Callable[..., None]
+
+
+def add_image_parsers(sub: Any, common: Common) -> None:
+    p = sub.add_parser(
+        "write-image",
+        help="write a Linux image (raw, .gz, .xz, .bz2, .zst) to a drive, then verify it",
+    )
+    common(p, top=False)
+    p.add_argument("image", help="the image file, or its name in the image library")
+    p.add_argument("target", help="a whole disk (/dev/sdb) or an image file standing in for one")
+    p.add_argument(
+        "--confirm-serial",
+        required=True,
+        metavar="LAST_CHARS",
+        help="the last characters of the serial on the drive's label (an image: its name)",
+    )
+    p.add_argument(
+        "--bmap", metavar="FILE", help="the block map (default: IMAGE.bmap beside the image)"
+    )
+    p.add_argument(
+        "--sha256", metavar="HEX", help="the sha256 the image file must have, as published"
+    )
+    p.add_argument("--json", action="store_true")
+
+
+def run_write_image(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.drives.handle import DriveHandle
+    from bench_app.install.laptop_image import PIPELINE, image_write_record
+    from bench_app.jobs.headless import run_to_end
+    from bench_app.station import Station
+    from bench_app.store import queries
+
+    handle = DriveHandle(args.target)
+    operator = os.environ.get("ETABLI_OPERATOR") or getpass.getuser()
+    image = Path(args.image)
+    options = {
+        "image": str(image.resolve()) if image.exists() else args.image,
+        "bmap": str(Path(args.bmap).resolve()) if args.bmap else None,
+        "sha256": args.sha256,
+        "confirm_serial": args.confirm_serial,
+    }
+    station = Station(folder, operator=operator)
+    try:
+        device = station.device_connected(handle)
+        job = run_to_end(station, device.id, PIPELINE, options, show_progress=not args.json)
+        state = queries.job(station.store, job.id)
+        record = image_write_record(station.store, job.id)
+        device = station.device(device.id) or device
+    finally:
+        station.close()
+    assert state is not None
+    message = state.message.get(lang) if state.message else state.state.value
+    if record is None:
+        print(message, file=sys.stderr)  # refused before anything was written
+        return 2
+    record["asset_code"] = device.asset_code
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        _print_record(record, lang)
+    if record["result"] != "installed":
+        print(message, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_record(r: dict[str, Any], lang: str) -> None:
+    fr = lang == "fr"
+    t = r["target"]
+    print(f"{r['asset_code']}  {t['model']}  {'n°' if fr else 'serial'} {t['serial']}")
+    print(
+        f"  {r['image']}  {r['image_size']} B, {r['mapped_bytes']} B "
+        f"{'à écrire' if fr else 'to write'} ({r.get('map_source', '?')})"
+    )
+    for i in r["interruptions"]:
+        print(
+            f"  {'interrompu' if fr else 'interrupted'} {i['at']} @ {i['last_checkpoint_bytes']} B"
+        )
+    v = r["verification"]
+    if v:
+        print(f"  verify: {v['ranges']} ranges, {v['bytes_checked']} B, {v['seconds']} s")
+    if r["result"] == "installed":
+        print("  ÉCRITE et vérifiée." if fr else "  WRITTEN and verified.")
+    else:
+        reasons = " ".join(Text.from_json(x).get(lang) for x in r.get("reasons", []))
+        print(("  NON INSTALLÉ. " if fr else "  NOT INSTALLED. ") + reasons)

@@ -1,0 +1,196 @@
+"""The workshop's activity over a period, as a CSV for its funders and its own counts: one
+row per device touched in the period (any fact about it dated in the period).
+
+Each row says where the device stood at the end of the period (its latest erasure, grade and
+outcome dated before the end), so exporting a past month again gives the same file; the
+stages column lists the stages the device reached during the period itself. Periods run
+from local midnight to local midnight, both days included."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from bench_app.domain.model import STAGE_LABELS, DeviceKind, DeviceStage, OutcomeKind
+from bench_app.errors import BenchError
+from bench_app.output.report_labels import KIND_LABELS, NO_OUTCOME, OUTCOME_LABELS, erasure_text
+from bench_app.output.spreadsheet import csv_text, write_atomically
+from bench_app.store.database import Store
+from bench_app.text import Text
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date  # included
+
+    @classmethod
+    def parse(cls, first: str, last: str) -> Period:
+        """Two YYYY-MM-DD dates, the first not after the second; BenchError otherwise."""
+        try:
+            a, b = date.fromisoformat(first), date.fromisoformat(last)
+        except ValueError as exc:
+            raise BenchError("REPORT_PERIOD_INVALID", detail=str(exc)) from None
+        if a > b:
+            raise BenchError("REPORT_PERIOD_INVALID", detail=f"{first} > {last}")
+        return cls(a, b)
+
+    def bounds(self) -> tuple[str, str]:
+        """The period as [start, end) in the event log's UTC timestamp format."""
+        return _utc(self.first), _utc(self.last + timedelta(days=1))
+
+
+def _utc(day: date) -> str:
+    local = datetime.combine(day, time()).astimezone()  # this station's midnight
+    return local.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# Devices with a fact in the period, and their state at the end of it, in one query.
+_ACTIVITY_SQL = """
+WITH touched AS (
+    SELECT DISTINCT device_id AS id FROM events
+    WHERE device_id IS NOT NULL AND ts >= ?1 AND ts < ?2
+),
+e AS (
+    SELECT device_id, result, method,
+           ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY started_at DESC, rowid DESC) AS n
+    FROM erasures WHERE device_id IN (SELECT id FROM touched) AND started_at < ?2
+),
+g AS (
+    SELECT device_id, workshop_grade,
+           ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY at DESC, rowid DESC) AS n
+    FROM grades WHERE device_id IN (SELECT id FROM touched) AND at < ?2
+),
+o AS (
+    SELECT device_id, kind, reference,
+           ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY at DESC, rowid DESC) AS n
+    FROM outcomes WHERE device_id IN (SELECT id FROM touched) AND at < ?2
+)
+SELECT d.id, d.asset_code, d.created_at, d.kind, d.brand, d.model, d.serial, d.imei,
+       dn.name, l.agreement_ref, l.received_on, d.training,
+       e.result, e.method, g.workshop_grade, o.kind, o.reference
+FROM touched t
+JOIN devices d ON d.id = t.id
+LEFT JOIN lots l ON l.id = d.lot_id
+LEFT JOIN donors dn ON dn.id = l.donor_id
+LEFT JOIN e ON e.device_id = d.id AND e.n = 1
+LEFT JOIN g ON g.device_id = d.id AND g.n = 1
+LEFT JOIN o ON o.device_id = d.id AND o.n = 1
+ORDER BY d.created_at, d.asset_code
+"""
+
+# Facts that show a stage was reached, dated in the period.
+_STAGES_SQL = """
+SELECT e.device_id, e.type, json_extract(e.payload, '$.result'), json_extract(e.payload, '$.state'),
+       j.stage_on_success
+FROM events e
+LEFT JOIN jobs j ON e.type = 'job.finished' AND j.id = json_extract(e.payload, '$.job_id')
+WHERE e.device_id IS NOT NULL AND e.ts >= ?1 AND e.ts < ?2
+  AND e.type IN ('device.registered', 'device.identified', 'erasure.finished', 'job.finished',
+                 'grade.assigned', 'outcome.recorded')
+"""
+
+
+def _stages(store: Store, start: str, end: str) -> dict[str, set[DeviceStage]]:
+    reached: dict[str, set[DeviceStage]] = {}
+    for device_id, kind, result, state, on_success in store.query(_STAGES_SQL, (start, end)):
+        stage: DeviceStage | None = None
+        if kind == "device.registered":
+            stage = DeviceStage.INTAKE
+        elif kind == "device.identified":
+            stage = DeviceStage.IDENTIFIED
+        elif kind == "erasure.finished" and result == "erased":
+            stage = DeviceStage.ERASED
+        elif kind == "job.finished" and state == "succeeded" and on_success:
+            stage = DeviceStage(on_success)
+        elif kind == "grade.assigned":
+            stage = DeviceStage.GRADED
+        elif kind == "outcome.recorded":
+            stage = DeviceStage.DONE
+        if stage is not None:
+            reached.setdefault(device_id, set()).add(stage)
+    return reached
+
+
+_HEADER = (
+    Text("Code", "Asset code"),
+    Text("Date d’accueil", "Intake date"),
+    Text("Type", "Kind"),
+    Text("Marque", "Brand"),
+    Text("Modèle", "Model"),
+    Text("N° de série", "Serial number"),
+    Text("IMEI", "IMEI"),
+    Text("Donateur", "Donor"),
+    Text("Don", "Lot"),
+    Text("Étapes de la période", "Stages in the period"),
+    Text("Effacement", "Erasure"),
+    Text("Méthode d’effacement", "Erasure method"),
+    Text("Note atelier", "Workshop grade"),
+    Text("Issue", "Outcome"),
+    Text("Référence de l’issue", "Outcome reference"),
+    Text("Formation", "Training"),
+)
+
+
+@dataclass(frozen=True)
+class Activity:
+    period: Period
+    rows: list[list[str]]
+    excluded_training: int
+
+
+def gather_activity(
+    store: Store, period: Period, *, include_training: bool = False, lang: str = "fr"
+) -> Activity:
+    """The rows of the export. Training devices are left out unless asked for (the count of
+    those left out is kept); their rows say so in the training column when included."""
+    start, end = period.bounds()
+    stages = _stages(store, start, end)
+    order = list(DeviceStage)
+    yes, no = ("oui", "non") if lang == "fr" else ("yes", "no")
+    rows: list[list[str]] = []
+    excluded = 0
+    for r in store.query(_ACTIVITY_SQL, (start, end)):
+        if r[11] and not include_training:
+            excluded += 1
+            continue
+        reached = sorted(stages.get(r[0], set()), key=order.index)
+        lot = r[9] or (f"{r[10]}" if r[10] else "")
+        outcome = OutcomeKind(r[15]) if r[15] else None
+        rows.append(
+            [
+                r[1],
+                _local_date(r[2]),
+                KIND_LABELS[DeviceKind(r[3])].get(lang),
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8] or "",
+                lot,
+                ", ".join(STAGE_LABELS[s].get(lang) for s in reached),
+                erasure_text(r[12]).get(lang),
+                r[13] or "",
+                r[14] or "",
+                (OUTCOME_LABELS[outcome] if outcome else NO_OUTCOME).get(lang),
+                r[16] or "",
+                yes if r[11] else no,
+            ]
+        )
+    return Activity(period, rows, excluded)
+
+
+def _local_date(ts: str) -> str:
+    return datetime.fromisoformat(ts.replace("Z", "+00:00")).astimezone().date().isoformat()
+
+
+def activity_csv(activity: Activity, lang: str = "fr") -> str:
+    return csv_text([h.get(lang) for h in _HEADER], activity.rows)
+
+
+def write_activity(activity: Activity, path: Path, lang: str = "fr") -> None:
+    """Writes the export as CSV (UTF-8 with BOM, `;`: see bench_app/output/spreadsheet.py)."""
+    if Path(path).suffix.lower() != ".csv":
+        raise BenchError("REPORT_FORMAT", path=str(path), formats=".csv")
+    write_atomically(Path(path), activity_csv(activity, lang).encode("utf-8"))

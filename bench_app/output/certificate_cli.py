@@ -1,0 +1,264 @@
+"""`etabli certificate`, `etabli verify-certificate`, `etabli report erasure` and
+`etabli keys export-public|trust|show`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench_app.domain.asset_code import AssetCode
+from bench_app.domain.model import Device, Lot
+from bench_app.errors import BenchError
+from bench_app.signing import (
+    Keyring,
+    StationKey,
+    canonical_json,
+    public_pem,
+    trust_key_file,
+)
+from bench_app.store import queries
+from bench_app.store.database import DB_NAME, Store
+from bench_app.text import Text
+
+Common = Callable[..., None]
+
+
+def add_certificate_parsers(sub: Any, common: Common) -> None:
+    p = sub.add_parser(
+        "certificate", help="signed erasure certificate (PDF) of a device, or of a whole lot"
+    )
+    common(p, top=False)
+    p.add_argument("asset", nargs="?", help="the device's asset code")
+    p.add_argument("--lot", metavar="LOT_ID", help="one certificate for every device of a lot")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+
+    p = sub.add_parser(
+        "verify-certificate", help="check a certificate PDF offline (exit 0 only when intact)"
+    )
+    common(p, top=False)
+    p.add_argument("file", metavar="FILE.pdf")
+    p.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="FILE.pub",
+        help="also trust this public key (PEM or base64) for this check",
+    )
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("report", help="machine-readable reports")
+    common(p, top=False)
+    report_sub = p.add_subparsers(dest="report_command", required=True)
+    r = report_sub.add_parser("erasure", help="the signed JSON of a device's latest erasure")
+    common(r, top=False)
+    r.add_argument("asset", help="the device's asset code")
+    r.add_argument("-o", "--output", required=True, metavar="FILE.json")
+
+    p = sub.add_parser("keys", help="the station's signing key and the keys it trusts")
+    common(p, top=False)
+    keys_sub = p.add_subparsers(dest="keys_command", required=True)
+    k = keys_sub.add_parser("export-public", help="print (or write) the station's public key")
+    common(k, top=False)
+    k.add_argument("-o", "--output", metavar="FILE.pub")
+    k = keys_sub.add_parser("trust", help="trust another station's or the collective's key")
+    common(k, top=False)
+    k.add_argument("file", metavar="FILE.pub")
+    k = keys_sub.add_parser("show", help="the station's key id and the trusted keys")
+    common(k, top=False)
+
+
+def _store(folder: Path) -> Store:
+    return Store.open_for_reading(folder / DB_NAME)
+
+
+def _device(store: Store, asset: str) -> Device:
+    code = str(AssetCode.parse(asset))
+    device = queries.device_by_code(store, code)
+    if device is None:
+        raise BenchError("ASSET_CODE_UNKNOWN", code=code)
+    return device
+
+
+def _lot(store: Store, text: str) -> Lot:
+    wanted = text.strip().lower()
+    # A unique start of the id is enough (as with git), so nobody types 36 characters.
+    found = [x for x in queries.lots(store) if wanted and x.id.lower().startswith(wanted)]
+    if len(found) != 1:
+        raise BenchError("CERT_LOT_UNKNOWN", lot=text)
+    return found[0]
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BenchError("CERT_WRITE_FAILED", path=str(path), detail=exc.strerror or "") from exc
+
+
+def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.output.certificate import (
+        Issuer,
+        device_certificate,
+        is_success,
+        lot_certificate,
+    )
+
+    if bool(args.asset) == bool(args.lot):
+        print(
+            "Donnez un code d’appareil ou --lot LOT_ID (pas les deux)."
+            if lang == "fr"
+            else "Give a device's asset code or --lot LOT_ID (not both).",
+            file=sys.stderr,
+        )
+        return 2
+    issuer = Issuer.for_folder(folder)
+    output = Path(args.output)
+    with _store(folder) as store:
+        if args.lot:
+            data, envelope = lot_certificate(store, issuer, _lot(store, args.lot), lang)
+            counts = envelope["document"]["counts"]
+            ok = counts["not_certified"] == 0
+            summary = (
+                f"{counts['certified']}/{counts['devices']} effacés et vérifiés"
+                if lang == "fr"
+                else f"{counts['certified']}/{counts['devices']} erased and verified"
+            )
+        else:
+            data, envelope = device_certificate(store, issuer, _device(store, args.asset), lang)
+            ok = is_success(envelope["document"])
+            summary = (
+                ("effacé et vérifié" if lang == "fr" else "erased and verified")
+                if ok
+                else ("NON EFFACÉ" if lang == "fr" else "NOT ERASED")
+            )
+    _write(output, data)
+    print(f"{output}: {envelope['document']['reference']}, {summary}")
+    return 0
+
+
+def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.output.certificate import is_success
+    from bench_app.output.certificate_verify import verify_pdf
+
+    fr = lang == "fr"
+    path = Path(args.file)
+    try:
+        keyring = Keyring.for_station(folder)
+        for extra in args.key:
+            keyring.add_file(Path(extra))
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise BenchError(
+                "CERT_NOT_CERTIFICATE", path=str(path), detail=exc.strerror or str(exc)
+            ) from exc
+        check = verify_pdf(data, keyring, str(path))
+    except BenchError as exc:
+        if args.json:
+            print(json.dumps({"ok": False, "code": exc.code, "reason": exc.message.get(lang)}))
+        print(("NON VALIDE : " if fr else "NOT VALID: ") + exc.text(lang), file=sys.stderr)
+        return 1
+    signer = check.signer
+    who = (
+        ("ce poste" if fr else "this station")
+        if signer.source == "station"
+        else Path(signer.source).name
+    )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "ok": True,
+                    "key_id": signer.key_id,
+                    "key_source": signer.source,
+                    "issued_at": check.issued_at,
+                    "lot": check.lot,
+                    "devices": check.devices,
+                    "notes": check.notes,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    print(
+        f"VALIDE : fichier intact, signé par la clé {signer.key_id} ({who}) le {check.issued_at}."
+        if fr
+        else f"VALID: file intact, signed by key {signer.key_id} ({who}) on {check.issued_at}."
+    )
+    if check.lot is not None:
+        counts = check.lot["counts"]
+        print(
+            f"  {check.lot['reference']}: "
+            + (
+                f"lot {check.lot['lot']['id']}, {counts['certified']}/{counts['devices']} effacés et vérifiés"
+                if fr
+                else f"lot {check.lot['lot']['id']}, {counts['certified']}/{counts['devices']} erased and verified"
+            )
+        )
+    for d in check.devices:
+        station = d["station"]
+        if is_success(d):
+            result = "EFFACÉ ET VÉRIFIÉ" if fr else "ERASED AND VERIFIED"
+        else:
+            reasons = " ".join(Text.from_json(r).get(lang) for r in d["erasure"]["reasons"])
+            result = ("NON EFFACÉ" if fr else "NOT ERASED") + (f" — {reasons}" if reasons else "")
+            if d["erasure"]["result"] == "in_progress":
+                result += " (en cours)" if fr else " (in progress)"
+        print(
+            f"  {d['reference']}  {d['device']['asset_code']}  "
+            f"{d['erasure']['target'].get('model', '')}  "
+            f"{'poste' if fr else 'station'} {station.get('name') or station['id']}: {result}"
+        )
+    for note in check.notes:
+        print(f"  ! {note}")
+    return 0
+
+
+def run_report(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.output.certificate import Issuer, device_envelope
+
+    issuer = Issuer.for_folder(folder)
+    with _store(folder) as store:
+        envelope = device_envelope(store, issuer, _device(store, args.asset))
+    _write(Path(args.output), canonical_json(envelope))
+    print(
+        f"{args.output}: {envelope['document']['reference']} ({envelope['document']['erasure']['result']})"
+    )
+    return 0
+
+
+def run_keys(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    fr = lang == "fr"
+    if args.keys_command == "export-public":
+        station = StationKey.load_or_create(folder)
+        pem = public_pem(station.public)
+        if args.output:
+            _write(Path(args.output), pem.encode("ascii"))
+            print(f"{args.output}: {'clé' if fr else 'key'} {station.key_id}")
+        else:
+            sys.stdout.write(pem)
+            print(f"{'clé' if fr else 'key'} {station.key_id}", file=sys.stderr)
+        return 0
+    if args.keys_command == "trust":
+        trusted = trust_key_file(folder, Path(args.file))
+        print(
+            f"{'Clé de confiance ajoutée' if fr else 'Trusted key added'}: {trusted.key_id} "
+            f"({trusted.source})"
+        )
+        return 0
+    ring = Keyring.for_station(folder)
+    mine = StationKey.load_or_create(folder)
+    print(f"{'Clé du poste' if fr else 'Station key'}: {mine.key_id} ({mine.path})")
+    for kid, trusted in sorted(ring.keys.items()):
+        if trusted.source != "station":
+            print(f"{'Confiance' if fr else 'Trusted'}: {kid} ({trusted.source})")
+    return 0

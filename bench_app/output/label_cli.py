@@ -1,0 +1,72 @@
+"""`etabli label ASSET -o FILE.png|FILE.pdf [--template NAME]` and
+`etabli print-label ASSET [--printer NAME]`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench_app.output import labels
+from bench_app.output.printers import load_printers, make_printer
+from bench_app.settings import Settings
+from bench_app.store.database import DB_NAME, Store
+
+Common = Callable[..., None]
+
+
+def add_label_parsers(sub: Any, common: Common) -> None:
+    p = sub.add_parser("label", help="make the asset label of a device as a PNG or PDF file")
+    common(p, top=False)
+    p.add_argument("asset", nargs="+", metavar="ASSET", help="asset code(s), as printed")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.png or FILE.pdf")
+    p.add_argument(
+        "--template",
+        choices=sorted(labels.TEMPLATES),
+        default=None,
+        help=f"label size (default: the default printer's, else {labels.DEFAULT_TEMPLATE})",
+    )
+
+    p = sub.add_parser("print-label", help="print the asset label on the station's printer")
+    common(p, top=False)
+    p.add_argument("asset", nargs="+", metavar="ASSET", help="asset code(s), as printed")
+    p.add_argument(
+        "--printer", metavar="NAME", help="a printer of printers.json (default: the default one)"
+    )
+
+
+def _contents(folder: Path, codes: list[str]) -> list[labels.LabelContent]:
+    settings = Settings.load(folder)
+    with Store.open_for_reading(folder / DB_NAME) as store:
+        return [labels.content_for_code(store, code, settings) for code in codes]
+
+
+def run_label(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    name = args.template
+    if name is None:
+        setup = load_printers(folder)
+        name = setup.get().template if setup.printers else labels.DEFAULT_TEMPLATE
+    tpl = labels.template(name)
+    output = Path(args.output)
+    if output.suffix.lower() not in (".png", ".pdf"):
+        from bench_app.errors import BenchError
+
+        raise BenchError("LABEL_OUTPUT_INVALID", path=str(output))
+    written = labels.save(_contents(folder, args.asset), tpl, output)
+    for path in written:
+        print(path)
+    return 0
+
+
+def run_print_label(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    config = load_printers(folder).get(args.printer)
+    contents = _contents(folder, args.asset)
+    printer = make_printer(config)
+    where = printer.print_labels(contents)
+    count = len(contents)
+    if lang == "fr":
+        print(f"{count} étiquette(s) envoyée(s) à {config.name} ({where}).")
+    else:
+        print(f"{count} label(s) sent to {config.name} ({where}).")
+    return 0

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Certificate generation beside a bare reportlab PDF of the same text, in one run:
+
+1. one device: `device_certificate` (document, Ed25519 signatures, QR code, PDF/A-3b with
+   the attachment, whole-file signature) vs a bare reportlab one-page PDF of the same
+   paragraphs and tables, with no QR, no signing and no PDF/A; medians of N, alternating;
+2. verification of that certificate (`verify_pdf`: file signature, attachment signature,
+   page text through pdftotext) vs a bare `pdftotext` of the same file;
+3. a 100-device lot certificate (summary plus 100 sections), and its verification.
+
+The erasures are real `drive.erase` jobs on small image files in a temporary folder.
+
+    .venv/bin/python benchmarks/bench_certificate.py [--runs 15] [--lot 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import _common
+
+os.environ["ETABLI_TESTING"] = "1"
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import SimpleDocTemplate
+
+from bench_app.domain.model import DonorKind
+from bench_app.drives.handle import DriveHandle
+from bench_app.output import certificate as cert
+from bench_app.output.certificate_verify import verify_pdf
+from bench_app.output.pdf_style import FONT
+from bench_app.settings import Settings
+from bench_app.signing import Keyring, sign_document
+from bench_app.station import Station
+from bench_app.store import queries
+
+MiB = 1 << 20
+
+
+def _erase(station: Station, folder: Path, name: str, lot: str) -> Any:
+    path = folder / name
+    with open(path, "wb") as f:
+        f.write(os.urandom(MiB))
+    device = station.device_connected(DriveHandle(str(path)))
+    station.attach_to_lot(device.id, lot)
+    job = station.start_job(
+        device.id,
+        "drive.erase",
+        {"method": "clear-zero", "verify": "full", "confirm_serial": path.stem[-4:]},
+    )
+    assert job.thread is not None
+    job.thread.join(60)
+    return station.device(device.id) or device
+
+
+def _bare(document: dict[str, Any]) -> bytes:
+    """The same paragraphs and tables with reportlab alone: no QR, no signature, no PDF/A."""
+    envelope = {"document": document, "signature": {}}
+    flowables = [f for f in cert.device_flowables(document, envelope, "fr") if not _has_qr(f)]
+    buf = io.BytesIO()
+    SimpleDocTemplate(
+        buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, initialFontName=FONT
+    ).build(flowables)
+    return buf.getvalue()
+
+
+def _has_qr(flowable: Any) -> bool:
+    cells = getattr(flowable, "_cellvalues", None) or []
+    return any(isinstance(c, cert.QrCode) for row in cells for c in row)
+
+
+def _median_time(fn: Any, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return _common.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--lot", type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "data"
+        folder.mkdir()
+        Settings(organisation="Atelier Solidaire", station_name="Poste 1").save(folder)
+        station = Station(folder, operator="bench")
+        donor = station.register_donor("Donateur", DonorKind.COMPANY)
+        lot = station.register_lot(donor)
+        big_lot = station.register_lot(donor)
+        images = Path(tmp)
+        device = _erase(station, images, "BENCH-0001.img", lot)
+        issuer = cert.Issuer.for_folder(folder)
+        store = station.store
+        record = cert._device_records(store, device)
+        assert record is not None
+        document = cert.erasure_document(store, device, record, issuer, cert.now_utc())
+        sign_document(issuer.key, document)
+        ours: list[float] = []
+        bare: list[float] = []
+        for i in range(args.runs):
+            order = [
+                ("ours", lambda: cert.device_certificate(store, issuer, device)),
+                ("bare", lambda: _bare(document)),
+            ]
+            if i % 2:
+                order.reverse()
+            for name, fn in order:
+                start = time.perf_counter()
+                fn()
+                (ours if name == "ours" else bare).append(time.perf_counter() - start)
+        data, _ = cert.device_certificate(store, issuer, device)
+        pdf_path = Path(tmp) / "one.pdf"
+        pdf_path.write_bytes(data)
+        ring = Keyring.for_station(folder)
+        verify = _median_time(lambda: verify_pdf(data, ring, "one.pdf"), args.runs)
+        pdftotext = _median_time(
+            lambda: subprocess.run(
+                ["pdftotext", str(pdf_path), "-"], capture_output=True, check=True
+            ),
+            args.runs,
+        )
+        for n in range(args.lot):
+            _erase(station, images, f"LOT-{n:04d}.img", big_lot)
+        lot_obj = next(x for x in queries.lots(store) if x.id == big_lot)
+        start = time.perf_counter()
+        lot_data, _ = cert.lot_certificate(store, issuer, lot_obj)
+        lot_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        checked = verify_pdf(lot_data, ring, "lot.pdf")
+        lot_verify = time.perf_counter() - start
+        assert len(checked.devices) == args.lot
+        import pikepdf
+
+        with pikepdf.open(io.BytesIO(lot_data)) as pdf:
+            lot_pages = len(pdf.pages)
+        station.close()
+    m_ours, m_bare = _common.median(ours), _common.median(bare)
+    _common.report(
+        "certificate",
+        {
+            "runs": args.runs,
+            "device_certificate_s": round(m_ours, 4),
+            "bare_reportlab_same_text_s": round(m_bare, 4),
+            "ratio_ours_over_bare": round(m_ours / m_bare, 2),
+            "device_certificate_bytes": len(data),
+            "verify_s": round(verify, 4),
+            "pdftotext_same_file_s": round(pdftotext, 4),
+            "ratio_verify_over_pdftotext": round(verify / pdftotext, 2),
+            "lot_devices": args.lot,
+            "lot_pages": lot_pages,
+            "lot_certificate_s": round(lot_seconds, 3),
+            "lot_certificate_bytes": len(lot_data),
+            "lot_verify_s": round(lot_verify, 3),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Flashing, measured against Debian's own `fastboot` on the same simulated bootloaders:
+
+0. the simulator's own intake: downloads sent with `sendfile` (kernel speed, no client
+   work at all), so the simulator is shown not to be the bottleneck;
+1. one raw image (default 512 MiB: random data with a quarter of zeros; larger than the
+   256 MiB max-download-size, so both clients turn it into sparse pieces) flashed by
+   `FastbootClient` vs `fastboot flash`, the order flipped every other repetition;
+2. the same image as a sparse file made by img2simg;
+3. 8 phones (8 simulators) flashed at once: 8 client threads vs 8 `fastboot` processes.
+
+Ratios are Debian's seconds over ours: above 1, Établi is faster. Every flash is checked
+byte for byte against the image afterwards (outside the timing).
+
+    .venv/bin/python benchmarks/bench_fastboot.py [--size-mib 512] [--reps 3]
+        [--phones 8] [--parallel-mib 128]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import _common
+
+os.environ["ETABLI_TESTING"] = "1"  # the simulated bootloaders start in test mode here
+
+from bench_app.devices.fastboot.client import FastbootClient
+from bench_app.devices.fastboot.simulator import FastbootSimulator, SimulatedBootloader
+from bench_app.devices.fastboot.tcp import TcpTransport
+
+MiB = 1 << 20
+PARTITION = "system_a"  # 1 GiB on the simulated phone
+
+
+def make_image(path: Path, size: int) -> None:
+    """Random data with every fourth MiB zero, as a real system image has empty stretches."""
+    with open(path, "wb") as f:
+        for index in range(size // MiB):
+            f.write(bytes(MiB) if index % 4 == 3 else os.urandom(MiB))
+
+
+def start_phone() -> tuple[SimulatedBootloader, FastbootSimulator]:
+    bootloader = SimulatedBootloader("FP4", unlocked=True)
+    sim = FastbootSimulator(bootloader)
+    sim.start()
+    return bootloader, sim
+
+
+def flash_ours(sim: FastbootSimulator, image: Path) -> None:
+    with FastbootClient(TcpTransport(sim.host, sim.port)) as client:
+        client.flash("system", image, slot="a")
+
+
+def flash_debian(sim: FastbootSimulator, image: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        ["fastboot", "-s", sim.serial, "flash", PARTITION, str(image)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def wait_debian(proc: subprocess.Popen[bytes]) -> None:
+    _, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"fastboot failed: {err.decode(errors='replace')}")
+
+
+def same_content(bootloader: SimulatedBootloader, raw: Path) -> bool:
+    size = raw.stat().st_size
+    with open(raw, "rb") as a, open(bootloader.partitions[PARTITION].path, "rb") as b:
+        done = 0
+        while done < size:
+            chunk = a.read(16 * MiB)
+            if chunk != b.read(len(chunk)):
+                return False
+            done += len(chunk)
+    return True
+
+
+def reset(bootloader: SimulatedBootloader) -> None:
+    path = bootloader.partitions[PARTITION].path
+    with open(path, "r+b") as f:
+        f.truncate(0)
+        f.truncate(bootloader.partitions[PARTITION].size)
+
+
+def simulator_intake(sim: FastbootSimulator, image: Path, limit: int) -> float:
+    """MB/s the simulator takes downloads at, from a sender that does no work of its own."""
+    size = image.stat().st_size
+    with socket.create_connection((sim.host, sim.port)) as sock, open(image, "rb") as f:
+        sock.sendall(b"FB01")
+        assert sock.recv(4) == b"FB01"
+
+        def reply() -> bytes:
+            (length,) = struct.unpack(">Q", sock.recv(8, socket.MSG_WAITALL))
+            return sock.recv(length, socket.MSG_WAITALL)
+
+        start = time.perf_counter()
+        offset = 0
+        while offset < size:
+            piece = min(limit, size - offset)
+            command = b"download:%08x" % piece
+            sock.sendall(struct.pack(">Q", len(command)) + command)
+            assert reply().startswith(b"DATA")
+            sock.sendall(struct.pack(">Q", piece))
+            sent = 0
+            while sent < piece:
+                sent += os.sendfile(sock.fileno(), f.fileno(), offset + sent, piece - sent)
+            assert reply() == b"OKAY"
+            offset += piece
+        return size / MiB / (time.perf_counter() - start)
+
+
+def one_at_a_time(image: Path, raw: Path, reps: int) -> dict[str, object]:
+    bootloader, sim = start_phone()
+    ours: list[float] = []
+    debian: list[float] = []
+    try:
+        for rep in range(reps):
+            order = ("ours", "debian") if rep % 2 == 0 else ("debian", "ours")
+            for who in order:
+                reset(bootloader)
+                start = time.perf_counter()
+                if who == "ours":
+                    flash_ours(sim, image)
+                else:
+                    wait_debian(flash_debian(sim, image))
+                (ours if who == "ours" else debian).append(time.perf_counter() - start)
+                if not same_content(bootloader, raw):
+                    raise SystemExit(f"{who}: the partition does not match the image")
+    finally:
+        sim.stop()
+        bootloader.close()
+    size = raw.stat().st_size / MiB
+    return {
+        "etabli_mibps": round(size / _common.median(ours), 1),
+        "fastboot_mibps": round(size / _common.median(debian), 1),
+        "ratio": round(_common.median(debian) / _common.median(ours), 3),
+        "etabli_seconds": [round(t, 3) for t in ours],
+        "fastboot_seconds": [round(t, 3) for t in debian],
+    }
+
+
+def many_at_once(image: Path, phones: int) -> dict[str, object]:
+    started = [start_phone() for _ in range(phones)]
+    try:
+        for bootloader, _ in started:
+            reset(bootloader)
+        start = time.perf_counter()
+        threads = [threading.Thread(target=flash_ours, args=(sim, image)) for _, sim in started]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        ours = time.perf_counter() - start
+        ok_ours = all(same_content(b, image) for b, _ in started)
+        for bootloader, _ in started:
+            reset(bootloader)
+        start = time.perf_counter()
+        procs = [flash_debian(sim, image) for _, sim in started]
+        for proc in procs:
+            wait_debian(proc)
+        debian = time.perf_counter() - start
+        ok_debian = all(same_content(b, image) for b, _ in started)
+    finally:
+        for bootloader, sim in started:
+            sim.stop()
+            bootloader.close()
+    total = phones * image.stat().st_size / MiB
+    return {
+        "phones": phones,
+        "etabli_seconds": round(ours, 3),
+        "fastboot_seconds": round(debian, 3),
+        "etabli_aggregate_mibps": round(total / ours, 1),
+        "fastboot_aggregate_mibps": round(total / debian, 1),
+        "ratio": round(debian / ours, 3),
+        "all_partitions_match": ok_ours and ok_debian,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mib", type=int, default=512)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--phones", type=int, default=8)
+    parser.add_argument("--parallel-mib", type=int, default=128)
+    args = parser.parse_args()
+    for needed in ("fastboot", "img2simg"):
+        if shutil.which(needed) is None:
+            raise SystemExit(
+                f"{needed} is missing (Debian packages fastboot, android-sdk-libsparse-utils)"
+            )
+    with tempfile.TemporaryDirectory(prefix="bench-fastboot-") as folder:
+        raw = Path(folder) / "system.img"
+        make_image(raw, args.size_mib * MiB)
+        sparse = Path(folder) / "system.simg"
+        subprocess.run(["img2simg", str(raw), str(sparse)], check=True)
+        small = Path(folder) / "small.img"
+        make_image(small, args.parallel_mib * MiB)
+
+        bootloader, sim = start_phone()
+        try:
+            intake = simulator_intake(sim, raw, bootloader.max_download_size)
+        finally:
+            sim.stop()
+            bootloader.close()
+        raw_result = one_at_a_time(raw, raw, args.reps)
+        sparse_result = one_at_a_time(sparse, raw, args.reps)
+        parallel = many_at_once(small, args.phones)
+    _common.report(
+        "fastboot",
+        {
+            "image_mib": args.size_mib,
+            "max_download_size_mib": 256,
+            "simulator_intake_mibps": round(intake, 1),
+            "raw_image": raw_result,
+            "sparse_image": sparse_result,
+            "many_phones": {"image_mib": args.parallel_mib, **parallel},
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
