@@ -160,6 +160,13 @@ def test_stock_phone_to_lineageos_with_a_recorded_wipe(
     station, _, operator, _ = bench
     device_id, handset = plug(bench)
     assert handset.persona.props["ro.build.fingerprint"].startswith("Fairphone/FP4eea/FP4:13")
+    # The workshop's curated free apps, installed once the new system runs.
+    apks = station.store.path.parent / "apks"
+    apks.mkdir()
+    with zipfile.ZipFile(apks / "org.fdroid.fdroid.apk", "w") as apk:
+        apk.writestr("AndroidManifest.xml", b"\x03\x00\x08\x00")
+        apk.writestr("classes.dex", os.urandom(4096))
+    (apks / "broken.apk").write_bytes(b"not a zip")
 
     station.start_job(device_id, "phone.install", options={"os": "lineageos-20"})
     job = finish(station, device_id)
@@ -185,6 +192,11 @@ def test_stock_phone_to_lineageos_with_a_recorded_wipe(
     os_facts = [p for p in installed if p.get("fingerprint") == NEW_BUILD]
     assert os_facts and os_facts[-1]["verified"] is True
     assert os_facts[-1]["name"] == "LineageOS" and os_facts[-1]["language"] == "fr-FR"
+    assert {a["apk"]: a["ok"] for a in os_facts[-1]["apps"]} == {
+        "broken.apk": False,
+        "org.fdroid.fdroid.apk": True,
+    }
+    assert handset.adb.phone.installed_apps == {"org.fdroid.fdroid"}
     (record,) = erasure_records(station.store, device_id)
     assert record["result"] == "erased", record["reasons"]
     assert record["technique"] == "cryptographic erase"

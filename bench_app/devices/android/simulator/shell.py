@@ -7,12 +7,14 @@ Android's mksh does for a missing program (`/system/bin/sh: X: not found`, statu
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import os
 import re
 import shlex
 import threading
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -56,6 +58,7 @@ class PhoneState:
     reboot_target: str | None = None
     mode: str = "android"
     wipes: int = 0  # factory resets done since the simulator started
+    installed_apps: set[str] = field(default_factory=set)  # what `pm install` added
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -85,6 +88,7 @@ class PhoneState:
             self.texts["accounts"] = _without_accounts(self.texts["accounts"])
             if re.search(r"Has device owner: true|Device Owner:", self.texts["device_policy"]):
                 self.texts["device_policy"] = CLEAN_DEVICE_POLICY
+            self.installed_apps = set()  # a reset removes the apps the user added
             self.wipes += 1
 
 
@@ -226,7 +230,31 @@ def _dumpsys(args: list[str], phone: PhoneState) -> tuple[str, int]:
 def _pm(args: list[str], phone: PhoneState) -> tuple[str, int]:
     if args[:2] == ["list", "features"]:
         return phone.persona.texts["features"], 0
+    if args[:1] == ["install"]:
+        return _pm_install([a for a in args[1:] if not a.startswith("-")], phone)
+    if args[:2] == ["list", "packages"]:
+        with phone.lock:
+            names = sorted(phone.installed_apps)
+        return "".join(f"package:{n}\n" for n in names), 0
     return "Unknown command: " + " ".join(args[:1]) + "\n", 1
+
+
+def _pm_install(paths: list[str], phone: PhoneState) -> tuple[str, int]:
+    """`pm install FILE`: an APK is a zip holding AndroidManifest.xml; the simulator takes
+    the package name from the file name (it does not parse binary manifests)."""
+    if len(paths) != 1:
+        return "Error: must specify one APK file\n", 1
+    path = normalise(paths[0])
+    if phone.fs.stat(path) is None:
+        return f"Failure [INSTALL_FAILED_INVALID_URI: no file {path}]\n", 1
+    try:
+        with zipfile.ZipFile(io.BytesIO(phone.fs.read(path))) as apk:
+            apk.getinfo("AndroidManifest.xml")
+    except (KeyError, zipfile.BadZipFile):
+        return "Failure [INSTALL_PARSE_FAILED_NOT_APK: not an APK]\n", 1
+    with phone.lock:
+        phone.installed_apps.add(path.rsplit("/", 1)[-1].removesuffix(".apk"))
+    return "Success\n", 0
 
 
 def _df(args: list[str], phone: PhoneState) -> tuple[str, int]:
