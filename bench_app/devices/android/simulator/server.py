@@ -380,6 +380,9 @@ class AdbSimulator:
         self._accept_thread: threading.Thread | None = None
         self._connections: list[tuple[Connection, threading.Thread]] = []
         self._lock = threading.Lock()
+        # Held while the daemon starts or stops, so a reboot's power-on and an unplug
+        # never interleave.
+        self._power = threading.RLock()
         self._gone = threading.Event()
         self._commands_served = 0
         self._cable_pulled = False
@@ -391,6 +394,10 @@ class AdbSimulator:
     # ---- lifecycle -----------------------------------------------------------------------
     def start(self) -> int:
         """Binds and starts serving in background threads; returns the bound TCP port."""
+        with self._power:
+            return self._start()
+
+    def _start(self) -> int:
         if self._listener is not None:
             return self.port
         listener = socket.create_server((self.host, self.port), reuse_port=False)
@@ -408,9 +415,10 @@ class AdbSimulator:
     def stop(self) -> None:
         """Stops accepting, cuts every connection and waits for the threads to finish (a
         pulled cable, or the end of a test); a reboot still under way is abandoned."""
-        with self._lock:
-            self._epoch += 1
-        self._go_away()
+        with self._power:  # a reboot finishing now must not start it again behind our back
+            with self._lock:
+                self._epoch += 1
+            self._go_away()
 
     def _go_away(self) -> None:
         self._close_listener()
@@ -600,13 +608,14 @@ class AdbSimulator:
             return self._epoch != epoch
 
     def _power_on(self, epoch: int) -> None:
-        with self._lock:
-            if self._epoch != epoch:
-                return
-        adb_on = self.phone.settings.get("global", {}).get("adb_enabled", "1") != "0"
-        if self.mode == ANDROID and not adb_on:
-            return  # booted, but USB debugging is off: nothing answers
-        self.start()
+        with self._power:
+            with self._lock:
+                if self._epoch != epoch:
+                    return
+            adb_on = self.phone.settings.get("global", {}).get("adb_enabled", "1") != "0"
+            if self.mode == ANDROID and not adb_on:
+                return  # booted, but USB debugging is off: nothing answers
+            self._start()
 
     # ---- internals -----------------------------------------------------------------------
     def _close_listener(self) -> None:
