@@ -35,7 +35,7 @@ from bench_app.devices.android.wipe import (
     begin_wipe,
     wipe_pass_finished,
 )
-from bench_app.devices.fastboot.client import OPERATOR_TIMEOUT, FastbootClient
+from bench_app.devices.fastboot.client import OPERATOR_TIMEOUT, FastbootClient, FastbootGone
 from bench_app.devices.fastboot.finder import FINDER, FastbootFinder
 from bench_app.devices.source import DeviceGone, DeviceNoAnswer
 from bench_app.diagnostics.android import PhoneIdentityStep
@@ -245,7 +245,10 @@ class _Runner:
         try:
             self._run(step)
         except (BenchError, DeviceGone, DeviceNoAnswer) as exc:
-            if not step.fallback or (isinstance(exc, DeviceGone) and step.action != "adb:reboot"):
+            # A refusal (FAIL, another answer than wanted) has an alternative; a lost cable
+            # has none, except for a reboot, which the operator can do with the keys.
+            lost = isinstance(exc, DeviceGone | FastbootGone)
+            if not step.fallback or (lost and not step.action.endswith(":reboot")):
                 raise
             for alternative in step.fallback:
                 self._run(alternative)
@@ -422,7 +425,8 @@ class InstallStep(Step):
             )
             if method not in METHODS:
                 method = RECOVERY
-            wipe_id = begin_wipe(ctx, _phone(ctx), method) if not done else self._wipe_id(ctx)
+            # Started once per job: a resume carries on with the same erasure.
+            wipe_id = self._wipe_id(ctx) or begin_wipe(ctx, _phone(ctx), method)
         finder = self.finder if isinstance(self.finder, FastbootFinder) else self.finder()
         runner = _Runner(
             ctx,

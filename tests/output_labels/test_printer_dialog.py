@@ -16,12 +16,14 @@ from bench_app.domain.model import DeviceKind
 from bench_app.output.printers import PrinterKind, load_printers
 from bench_app.settings import Settings
 from bench_app.station import Station
+from tests.conftest import ARTIFACTS
 from tests.output_labels.conftest import scan
 from tests.output_labels.simulated_printers import SimulatedZebra
 from ui.i18n import Translations
 from ui.printer_dialog import PREVIEW_WIDTH, PrinterDialog
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "documents" / "labels"
+# Looked at by people (the README's pictures are copied from here).
+DOCS = ARTIFACTS / "labels"
 
 
 @pytest.fixture(autouse=True)
