@@ -29,6 +29,7 @@ from bench_app.profiles.cli import add_profile_parsers, run_images, run_profiles
 from bench_app.settings import data_dir
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store
+from bench_app.sync.ereuse_cli import add_export_parsers, run_export_ereuse
 
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_label_parsers(sub, _common)
     add_image_parsers(sub, _common)
     add_report_parsers(sub, _common)
+    add_export_parsers(sub, _common)
     return parser
 
 
@@ -134,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_print_label(folder, args, lang)
         if args.command == "write-image":
             return run_write_image(folder, args, lang)
+        if args.command == "export" and args.export_command == "ereuse":
+            return run_export_ereuse(folder, args, lang)
     except BenchError as exc:
         print(exc.text(lang), file=sys.stderr)
         return 2

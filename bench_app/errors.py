@@ -700,6 +700,32 @@ CATALOG: dict[str, ErrorKind] = {
             "Abandon this installation and start it again.",
         ),
         _kind(
+            "EREUSE_NOT_A_COMPUTER",
+            "{code} est un appareil de type « {kind} » : seuls les ordinateurs portables et "
+            "fixes s’exportent vers eReuse.",
+            "{code} is a “{kind}”: only laptops and desktops can be exported to eReuse.",
+            "Donnez le code d’un ordinateur.",
+            "Give the code of a computer.",
+        ),
+        _kind(
+            "EREUSE_NOT_INVENTORIED",
+            "L’ordinateur {code} n’a jamais été inventorié : rien à exporter.",
+            "Computer {code} was never inventoried: nothing to export.",
+            "Démarrez-le sur la clé Établi et lancez « etabli inventory --this-machine » "
+            "dessus, puis recommencez l’export.",
+            "Run etabli inventory --this-machine on it first (booted from the Établi stick), "
+            "then export again.",
+        ),
+        _kind(
+            "EXPORT_WRITE_FAILED",
+            "Impossible d’écrire le fichier {path} : {detail}.",
+            "Cannot write the file {path}: {detail}.",
+            "Choisissez un dossier où vous pouvez écrire (une clé USB branchée, votre dossier "
+            "personnel), puis recommencez.",
+            "Choose a folder you can write to (a plugged-in USB stick, your home folder), then "
+            "try again.",
+        ),
+        _kind(
             "PROCESS_FAILED",
             "Le programme {program} a échoué (code {rc}) : {detail}.",
             "The program {program} failed (exit {rc}): {detail}.",

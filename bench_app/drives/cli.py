@@ -78,11 +78,12 @@ def run_drives(folder: Path, args: argparse.Namespace, lang: str) -> int:
 def run_inventory(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.drives.machine import inventory_this_machine, run_program
 
-    inventory = inventory_this_machine(run_program)
-    data: dict[str, Any] = dict(inventory.to_json())
+    listed = list_drives()
+    inventory = inventory_this_machine(run_program, drives=[(d.path, d.transport) for d in listed])
+    data: dict[str, Any] = dict(inventory.to_json(include_raw=True))
     view = SystemView.read()
     drives = []
-    for drive in list_drives():
+    for drive in listed:
         row = drive.to_json()
         why = refusals(resolve_target(drive.path), data_dir=folder, view=view)
         row["erasable"] = not why

@@ -20,10 +20,11 @@ import os
 import re
 import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from bench_app.drives.smart import read_smart
 from bench_app.jobs.process import ProcessResult
 from bench_app.text import Text
 
@@ -269,15 +270,22 @@ class MachineInventory:
     bluetooth: tuple[Device, ...]
     storage_controllers: tuple[Device, ...]
     notes: tuple[Text, ...]
+    # The programs' own answers, unchanged, for exports that carry them (eReuse snapshots):
+    # "dmidecode" (text), "lshw" (its JSON text), "smartctl" (one `smartctl -j -a` per drive).
+    raw_outputs: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def battery(self) -> Battery | None:
         """The first battery (most laptops have one), or None."""
         return self.batteries[0] if self.batteries else None
 
-    def to_json(self) -> dict[str, object]:
-        """Every field as JSON-ready values (dicts, lists, str, int, float, bool, None)."""
-        return _fields_json(self)
+    def to_json(self, *, include_raw: bool = False) -> dict[str, object]:
+        """Every field as JSON-ready values (dicts, lists, str, int, float, bool, None); the
+        programs' raw outputs are {} unless asked for (they are large, and name the disks)."""
+        data = _fields_json(self)
+        if not include_raw:
+            data["raw_outputs"] = {}
+        return data
 
     def identity(self) -> dict[str, str]:
         """{"brand", "model", "serial", "kind"} to register the device.
@@ -1250,13 +1258,31 @@ def _storage_controllers(lshw: _Lshw) -> tuple[Device, ...]:
 
 
 def inventory_this_machine(
-    run: Run, *, sys_root: Path = Path("/sys"), proc_root: Path = Path("/proc")
+    run: Run,
+    *,
+    sys_root: Path = Path("/sys"),
+    proc_root: Path = Path("/proc"),
+    drives: Sequence[tuple[str, str]] = (),
 ) -> MachineInventory:
     """Inventories the machine the station runs on. Never raises for missing sources: what
-    cannot be known is empty or None, and `notes` says why."""
+    cannot be known is empty or None, and `notes` says why.
+
+    `drives` are (path, transport) of the machine's disks: each one's `smartctl -j -a` answer
+    is kept in `raw_outputs["smartctl"]`, next to dmidecode's and lshw's outputs.
+    """
     notes: list[Text] = []
-    records = _dmidecode(run, notes)
-    lshw = _lshw(run, notes)
+    raw: dict[str, Any] = {}
+
+    def keeping(argv: Sequence[str]) -> ProcessResult:
+        result = run(argv)
+        if argv[0] in ("dmidecode", "lshw") and result.returncode != 127:
+            raw[argv[0]] = result.stdout
+        return result
+
+    records = _dmidecode(keeping, notes)
+    lshw = _lshw(keeping, notes)
+    answers = [read_smart(path, run, transport=transport).raw for path, transport in drives]
+    raw["smartctl"] = [a for a in answers if a]
     ids = _dmi_id(sys_root)
     system = _system(records, ids, lshw)
     batteries = _batteries(sys_root, run, notes)
@@ -1277,4 +1303,5 @@ def inventory_this_machine(
         bluetooth=_bluetooth(lshw),
         storage_controllers=_storage_controllers(lshw),
         notes=tuple(notes),
+        raw_outputs=raw,
     )

@@ -1,0 +1,1 @@
+"""Moving facts between stations, the hub and other tools: sync, bundles, exports."""
