@@ -664,7 +664,11 @@ def erasure_reasons(
     bad = sum(len(p["errors"]) for p in passes)
     if bad:
         reasons.append(
-            Text(f"{bad} zones n’ont pas pu être écrites.", f"{bad} ranges could not be written.")
+            Text("1 zone n’a pas pu être écrite.", "1 range could not be written.")
+            if bad == 1
+            else Text(
+                f"{bad} zones n’ont pas pu être écrites.", f"{bad} ranges could not be written."
+            )
         )
     if not verified:
         reasons.append(Text("La vérification n’a pas été faite.", "The verification was not done."))

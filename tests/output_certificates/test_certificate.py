@@ -97,7 +97,7 @@ def test_bad_sectors_give_a_red_not_erased_report_that_never_looks_like_a_succes
         "Rapport d’effacement — échec",
         "NON EFFACÉ / NOT ERASED",
         "N’ONT PAS été effacées",
-        "1 zones n’ont pas pu être écrites.",
+        "1 zone n’a pas pu être écrite.",
         "La vérification a échoué.",
         "ÉCHEC",
         "6144–6151",  # the unwritable sectors
@@ -110,7 +110,7 @@ def test_bad_sectors_give_a_red_not_erased_report_that_never_looks_like_a_succes
     colours = _fill_colours(out)
     assert _rgb(GOOD) not in colours and _rgb(GOOD_FILL) not in colours
     code, stdout, _ = run(capsys, "verify-certificate", str(out))
-    assert code == 0 and "NON EFFACÉ — 1 zones n’ont pas pu être écrites." in stdout
+    assert code == 0 and "NON EFFACÉ — 1 zone n’a pas pu être écrite." in stdout
 
 
 def test_an_interrupted_erasure_reads_as_not_erased_and_shows_where_it_stopped(
