@@ -263,3 +263,29 @@ def test_unplugged_mid_flash_stops_plainly_and_resumes(
     assert len(again) == len(set(again))  # no action was done twice
     (record,) = erasure_records(station.store, device_id)
     assert record["result"] == "erased"
+
+
+def test_phone_wipe_through_fastboot_on_an_unlocked_phone(bench: Bench) -> None:
+    """The wipe's fastboot route: the phone goes to its bootloader, userdata is formatted
+    and metadata erased, and the checks after it boots find a fresh phone."""
+    from bench_app.devices.android.wipe import phone_wipe
+
+    station, _, _, finder = bench
+
+    def fastboot_for(phone: Any, ctx: Any) -> Any:
+        serial = ctx.results["identity"].evidence["identity"]["serial"]
+        return finder.open(serial, timeout_s=15.0, cancelled=ctx.cancelled)
+
+    station.pipelines.register(phone_wipe(fastboot_for, boot_timeout_s=15.0, poll_s=0.05))
+    device_id, handset = plug(bench, unlocked=True)
+    station.start_job(device_id, "phone.wipe", options={"wipe_route": "fastboot"})
+    job = finish(station, device_id)
+
+    assert job.state is JobState.SUCCEEDED, job.message
+    commands = handset.bootloader.commands
+    assert any(c.startswith("erase:userdata") or c == "flash:userdata" for c in commands)
+    assert "erase:metadata" in commands
+    assert handset.adb.phone.fs.stat("/sdcard/DCIM/Camera/IMG_donor.jpg") is None
+    (record,) = erasure_records(station.store, device_id)
+    assert record["method"] == "factory reset via fastboot"
+    assert record["result"] == "erased" and record["verification"]["ok"] is True
