@@ -221,16 +221,17 @@ class _Runner:
         return self.fastboot
 
     def adb(self, state: str = "device") -> AndroidPhone:
-        """The phone over ADB, once it answers (in Android, recovery or sideload mode)."""
+        """The phone over ADB once it answers in `state`: "device" (Android), "recovery",
+        "shell" (either: a shell runs), or "sideload"/"any" (it connects)."""
         self.close()
         deadline = time.monotonic() + self.boot_timeout_s
         while True:
             self.ctx.check_cancelled()
             try:
                 self.phone.connect()
-                if state in ("device", "recovery"):
+                if state in ("device", "recovery", "shell"):
                     mode = self.phone.shell("getprop ro.bootmode", timeout_s=10).strip()
-                    if (state == "recovery") == (mode == "recovery"):
+                    if state == "shell" or (state == "recovery") == (mode == "recovery"):
                         return self.phone
                 else:
                     return self.phone
@@ -331,6 +332,9 @@ class _Runner:
                     progress=lambda f: self.ctx.progress(f, label),
                     cancelled=self.ctx.cancelled,
                 )
+                # The recovery leaves sideload mode and shows its menu again: the next
+                # command (a reboot) must reach that menu, not the ending sideload daemon.
+                self.adb("shell")
                 return
             except BenchError as exc:
                 if exc.code != "SIDELOAD_NOT_READY":
