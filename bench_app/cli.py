@@ -29,7 +29,9 @@ from bench_app.profiles.cli import add_profile_parsers, run_images, run_profiles
 from bench_app.settings import data_dir
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store
+from bench_app.sync.bundle_cli import add_bundle_parsers, run_bundle
 from bench_app.sync.ereuse_cli import add_export_parsers, run_export_ereuse
+from hub.cli import add_hub_parsers, run_hub
 
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -87,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_image_parsers(sub, _common)
     add_report_parsers(sub, _common)
     add_export_parsers(sub, _common)
+    add_hub_parsers(sub, _common)
+    add_bundle_parsers(sub, _common)
     return parser
 
 
@@ -138,6 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_write_image(folder, args, lang)
         if args.command == "export" and args.export_command == "ereuse":
             return run_export_ereuse(folder, args, lang)
+        if args.command == "hub":
+            return run_hub(folder, args, lang)
+        if args.command == "bundle":
+            return run_bundle(folder, args, lang)
     except BenchError as exc:
         print(exc.text(lang), file=sys.stderr)
         return 2

@@ -726,6 +726,72 @@ CATALOG: dict[str, ErrorKind] = {
             "try again.",
         ),
         _kind(
+            "BUNDLE_UNREADABLE",
+            "Le paquet {path} est illisible ou abîmé : {detail}. Rien n’a été importé.",
+            "The bundle {path} is unreadable or damaged: {detail}. Nothing was imported.",
+            "Refaites l’export sur le poste d’origine (etabli bundle export), recopiez-le sur "
+            "la clé USB, éjectez-la proprement, puis importez de nouveau.",
+            "Export again on the station it came from (etabli bundle export), copy it to the "
+            "USB stick, eject the stick properly, then import again.",
+        ),
+        _kind(
+            "BUNDLE_KEY_UNKNOWN",
+            "Le paquet {path} est signé par la clé {key_id} (poste {station}), à laquelle ce "
+            "poste ne fait pas confiance. Rien n’a été importé.",
+            "The bundle {path} is signed by key {key_id} (station {station}), which this "
+            "station does not trust. Nothing was imported.",
+            "Sur le poste d’origine, exportez sa clé publique (etabli keys export-public), puis "
+            "ici : etabli keys trust FICHIER.pub, et importez de nouveau.",
+            "On the station it came from, export its public key (etabli keys export-public), "
+            "then here: etabli keys trust FILE.pub, and import again.",
+        ),
+        _kind(
+            "BUNDLE_SIGNATURE_INVALID",
+            "La signature du paquet {path} (clé {key_id}) ne correspond pas : son contenu a été "
+            "modifié après l’export. Rien n’a été importé.",
+            "The signature of the bundle {path} (key {key_id}) does not match: its content was "
+            "changed after the export. Nothing was imported.",
+            "N’utilisez pas ce fichier ; refaites l’export sur le poste d’origine.",
+            "Do not use this file; export again on the station it came from.",
+        ),
+        _kind(
+            "HUB_DB_URL_INVALID",
+            "L’adresse de base de données « {url} » n’est pas comprise.",
+            "The database address “{url}” is not understood.",
+            "Donnez postgresql://UTILISATEUR@HÔTE/BASE ou sqlite:///CHEMIN/hub.sqlite3.",
+            "Give postgresql://USER@HOST/DB or sqlite:///PATH/hub.sqlite3.",
+        ),
+        _kind(
+            "HUB_DB_UNREACHABLE",
+            "Impossible de joindre la base de données du hub {url} : {detail}.",
+            "Cannot reach the hub's database {url}: {detail}.",
+            "Vérifiez que PostgreSQL tourne, que la base existe et que l’utilisateur a le "
+            "droit de s’y connecter, puis relancez.",
+            "Check that PostgreSQL is running, the database exists and the user may connect, "
+            "then start again.",
+        ),
+        _kind(
+            "HUB_LISTEN_INVALID",
+            "L’adresse d’écoute « {listen} » n’est pas de la forme HÔTE:PORT.",
+            "The listen address “{listen}” is not HOST:PORT.",
+            "Donnez par exemple 127.0.0.1:8750.",
+            "Give for example 127.0.0.1:8750.",
+        ),
+        _kind(
+            "HUB_WORKSHOP_NAME_EMPTY",
+            "Le nom de l’atelier est vide.",
+            "The workshop name is empty.",
+            "Donnez le nom de l’atelier, par exemple « Atelier de Lyon ».",
+            "Give the workshop's name, for example “Atelier de Lyon”.",
+        ),
+        _kind(
+            "HUB_VALID_DAYS_INVALID",
+            "Durée de validité impossible : {days} jour(s).",
+            "Impossible validity: {days} day(s).",
+            "Donnez un nombre de jours à partir de 1.",
+            "Give a number of days from 1.",
+        ),
+        _kind(
             "PROCESS_FAILED",
             "Le programme {program} a échoué (code {rc}) : {detail}.",
             "The program {program} failed (exit {rc}): {detail}.",

@@ -81,6 +81,8 @@ TEST_PACKAGES: list[tuple[str, ...]] = [
     ("tesseract-ocr",),
     ("tesseract-ocr-eng",),
     ("qrencode",),  # the reference tool of benchmarks/bench_labels.py
+    # A real PostgreSQL server, started by the hub's tests on loopback (initdb, pg_ctl).
+    ("postgresql",),
 ]
 
 

@@ -9,7 +9,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +17,20 @@ from bench_app.domain import facts
 from bench_app.errors import BenchError
 from bench_app.store import projections
 from bench_app.store.events import (
+    EVENT_COLUMNS,
     GENESIS_HASH,
     ChainProblem,
     Event,
     canonical_json,
     event_hash,
     hashed_fields,
+    row_to_event,
     utc_now,
     verify_chain,
 )
 from bench_app.store.migrations import LATEST_VERSION, MIGRATIONS
 from bench_app.store.uuid7 import uuid7_str
+from bench_app.sync import hlc
 
 DB_NAME = "etabli.sqlite3"
 LOCK_NAME = "station.lock"
@@ -40,6 +43,30 @@ class NewEvent:
     type: str
     payload: dict[str, Any]
     device_id: str | None = None
+
+
+ACK_META_PREFIX = "sync.acked_up_to."
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedEvent:
+    event_id: str
+    station_id: str
+    seq: int
+    reason: str
+
+
+@dataclass(slots=True)
+class ImportResult:
+    """What `Store.import_events` did with each event: ids accepted and already present,
+    and the refused ones with the reason (in English, for logs and the command line)."""
+
+    accepted: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    rejected: list[RejectedEvent] = field(default_factory=list)
+
+    def reject(self, event: Event, reason: str) -> None:
+        self.rejected.append(RejectedEvent(event.id, event.station_id, event.seq, reason))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +103,7 @@ class Store:
             self.station_id = self.meta("station_id") or ""
             self.station_prefix = self.meta("station_prefix") or ""
             self._last: tuple[int, str] | None = None
+            self._hlc: hlc.HybridClock | None = None
         except sqlite3.DatabaseError as exc:  # a damaged page met while migrating or reading
             self.close()
             raise BenchError("DB_CORRUPT", path=str(self.path), detail=str(exc)) from exc
@@ -294,9 +322,14 @@ class Store:
         seq += 1
         event_id = uuid7_str()
         ts = utc_now()
+        payload = new.payload
+        if new.type in hlc.STAMPED_TYPES and hlc.PAYLOAD_KEY not in payload:
+            # The stamp decides which station's value of a mutable field wins (sync/hlc.py).
+            stamp = self._clock(conn).tick(hlc.ts_ms(ts))
+            payload = {**payload, hlc.PAYLOAD_KEY: str(stamp)}
         fields = hashed_fields(
             event_id, self.station_id, seq, operator, ts, new.type, new.device_id,
-            new.payload, training, prev,
+            payload, training, prev,
         )  # fmt: skip
         event = Event(**fields, hash=event_hash(fields))
         conn.execute(
@@ -332,6 +365,216 @@ class Store:
             except sqlite3.DatabaseError as exc:
                 return CheckReport(f"unreadable: {exc}", None, 0)
         return CheckReport(integrity, problem, int(count))
+
+    # -- other stations' events (sync, bundles) -----------------------------------------
+
+    def _clock(self, conn: sqlite3.Connection) -> hlc.HybridClock:
+        """This station's hybrid logical clock, started from the greatest stamp stored."""
+        if self._hlc is None:
+            marks = ", ".join("?" for _ in hlc.STAMPED_TYPES)
+            row = conn.execute(
+                f"SELECT max(json_extract(payload, '$.{hlc.PAYLOAD_KEY}')) FROM events"
+                f" WHERE type IN ({marks})",
+                tuple(sorted(hlc.STAMPED_TYPES)),
+            ).fetchone()
+            self._hlc = hlc.HybridClock(self.station_id, hlc.Hlc.parse(row[0] if row else None))
+        return self._hlc
+
+    def station_heads(self) -> dict[str, int]:
+        """The last seq held here of every station whose events this store has."""
+        rows = self.query("SELECT station_id, max(seq) FROM events GROUP BY station_id")
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def events_since(
+        self, station_id: str | None = None, after_seq: int = 0, limit: int | None = None
+    ) -> list[Event]:
+        """The events of one station (this one by default) with seq > after_seq, in chain
+        order; at most `limit` of them. A sync client reads from its cursor with this."""
+        station = station_id or self.station_id
+        sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE station_id = ? AND seq > ? ORDER BY seq"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [row_to_event(r) for r in self.query(sql, (station, int(after_seq)))]
+
+    def import_events(self, events: Sequence[Event]) -> ImportResult:
+        """Adds other stations' events, checked, and folds them into the state, all in one
+        transaction. Idempotent: an event already here (same id and hash) is a duplicate and
+        changes nothing. Each event must match its hash, pass its type's schema and continue
+        its station's chain here (seq = head + 1, prev_hash = head's hash); an event whose
+        predecessors are missing is rejected with the seqs that are missing, and so are the
+        later events of that station in `events`, while other stations' events still go in.
+        Events may come in any order: a station's events are taken in seq order, and an event
+        about a device or donor another station registered waits for that registration."""
+        if not self.writer:
+            raise BenchError("DB_LOCKED", path=str(self.path.parent))
+        result = ImportResult()
+        with self.transaction() as conn:
+            candidates = self._import_candidates(conn, events, result)
+            stamps = self._import_chains(conn, candidates, result)
+        clock = self._hlc
+        if clock is not None:
+            for stamp in stamps:
+                clock.observe(stamp)
+        return result
+
+    def _import_candidates(
+        self, conn: sqlite3.Connection, events: Sequence[Event], result: ImportResult
+    ) -> dict[str, dict[int, Event]]:
+        """Sorts out duplicates and events unfit on their own; the rest, by station and seq."""
+        candidates: dict[str, dict[int, Event]] = {}
+        seen: set[str] = set()
+        for event in events:
+            if event.id in seen:
+                result.duplicates.append(event.id)
+                continue
+            seen.add(event.id)
+            row = conn.execute("SELECT hash FROM events WHERE id = ?", (event.id,)).fetchone()
+            if row is not None:
+                if row[0] == event.hash:
+                    result.duplicates.append(event.id)
+                else:
+                    result.reject(event, "another event with this id is already here")
+                continue
+            reason = _unfit(event, self.station_id)
+            if reason:
+                result.reject(event, reason)
+                continue
+            chain = candidates.setdefault(event.station_id, {})
+            if event.seq in chain:
+                result.reject(
+                    event, f"two events numbered {event.seq} of station {event.station_id}"
+                )
+                continue
+            chain[event.seq] = event
+        return candidates
+
+    def _import_chains(
+        self,
+        conn: sqlite3.Connection,
+        candidates: dict[str, dict[int, Event]],
+        result: ImportResult,
+    ) -> list[hlc.Hlc]:
+        heads: dict[str, tuple[int, str]] = {}
+        for station in candidates:
+            row = conn.execute(
+                "SELECT seq, hash FROM events WHERE station_id = ? ORDER BY seq DESC LIMIT 1",
+                (station,),
+            ).fetchone()
+            heads[station] = (row[0], row[1]) if row else (0, GENESIS_HASH)
+        waiting: dict[str, str] = {}  # station -> why its next event cannot be applied yet
+        stamps: list[hlc.Hlc] = []
+        progress = True
+        while progress:  # another station's event may be what a waiting one needed
+            progress = False
+            for station, chain in candidates.items():
+                while chain:
+                    seq, prev = heads[station]
+                    event = chain.get(seq + 1)
+                    if event is None or event.prev_hash != prev:
+                        break
+                    why = self._import_one(conn, event)
+                    if why:
+                        waiting[station] = why
+                        break
+                    del chain[seq + 1]
+                    waiting.pop(station, None)
+                    heads[station] = (event.seq, event.hash)
+                    result.accepted.append(event.id)
+                    stamp = hlc.Hlc.parse(event.payload.get(hlc.PAYLOAD_KEY))
+                    if stamp is not None:
+                        stamps.append(stamp)
+                    progress = True
+        for station, chain in candidates.items():
+            head, prev = heads[station]
+            later = sorted(s for s in chain if s > head)
+            first = later[0] if later else 0
+            for seq in sorted(chain):
+                event = chain[seq]
+                if seq <= head:
+                    reason = f"station {station} already has a different event numbered {seq}"
+                elif first > head + 1:
+                    reason = f"missing events {head + 1}..{first - 1} of station {station}"
+                elif seq > first:
+                    reason = f"follows event {first} of station {station}, which was refused"
+                elif event.prev_hash != prev:
+                    reason = f"does not link to event {head} of station {station} held here"
+                else:
+                    reason = waiting.get(station, "could not be applied")
+                result.reject(event, reason)
+        return stamps
+
+    def _import_one(self, conn: sqlite3.Connection, event: Event) -> str:
+        """Inserts and folds one event inside a savepoint; '' when done, else why it must
+        wait (what it refers to is not here yet), with nothing of it left behind."""
+        device_id = event.device_id or event.payload.get("device_id")
+        # Another station's training facts are logged, not folded (projections.apply).
+        if not event.training and event.type != "device.registered" and isinstance(device_id, str):
+            known = conn.execute("SELECT 1 FROM devices WHERE id = ?", (device_id,)).fetchone()
+            if known is None:
+                return f"device {device_id} is not known here: import its registration first"
+        conn.execute("SAVEPOINT import_event")
+        try:
+            conn.execute(
+                "INSERT INTO events (id, station_id, seq, operator, ts, type, device_id, payload,"
+                " training, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    event.id, event.station_id, event.seq, event.operator, event.ts, event.type,
+                    event.device_id, canonical_json(event.payload), event.training,
+                    event.prev_hash, event.hash,
+                ),
+            )  # fmt: skip
+            projections.apply(conn, event)
+        except (sqlite3.IntegrityError, KeyError, TypeError, ValueError) as exc:
+            conn.execute("ROLLBACK TO import_event")
+            conn.execute("RELEASE import_event")
+            return f"cannot be applied here ({exc})"
+        conn.execute("RELEASE import_event")
+        return ""
+
+    # -- what a hub has acknowledged ------------------------------------------------------
+
+    def acked_up_to(self, station_id: str | None = None) -> int:
+        """The last seq of a station's events (this one's by default) a hub has confirmed."""
+        value = self.meta(f"{ACK_META_PREFIX}{station_id or self.station_id}")
+        return int(value) if value else 0
+
+    def mark_acknowledged(self, seq: int, station_id: str | None = None) -> int:
+        """Records that a hub holds a station's events up to `seq`; never moves backwards.
+        Returns the acknowledged seq now stored."""
+        station = station_id or self.station_id
+        key = f"{ACK_META_PREFIX}{station}"
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT max(seq) FROM events WHERE station_id = ?", (station,)
+            ).fetchone()
+            head = int(row[0] or 0)
+            if seq > head:
+                raise ValueError(f"acknowledged seq {seq} is past the last event here ({head})")
+            stored = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            value = max(int(stored[0]) if stored else 0, int(seq))
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(value))
+            )
+        return value
+
+
+def _unfit(event: Event, own_station: str) -> str:
+    """Why an event cannot be imported whatever else is here, or ''."""
+    if event.station_id == own_station:
+        return "an event of this station that this station does not hold"
+    try:
+        computed = event_hash(event.hashed_fields())
+    except (TypeError, ValueError) as exc:
+        return f"unreadable event: {exc}"
+    if computed != event.hash:
+        return "content does not match its hash"
+    if event.seq < 1:
+        return f"invalid seq {event.seq}"
+    try:
+        facts.validate(event.type, event.payload)
+    except BenchError as exc:
+        return exc.message.en
+    return ""
 
 
 def _schema_version(conn: sqlite3.Connection) -> int:

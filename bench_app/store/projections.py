@@ -10,6 +10,7 @@ from collections.abc import Callable
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.store.events import Event, canonical_json, iter_events
 from bench_app.store.migrations import PROJECTION_TABLES
+from bench_app.sync.hlc import Hlc, ms_to_ts, order_key
 
 Handler = Callable[[sqlite3.Connection, Event], None]
 _HANDLERS: dict[str, Handler] = {}
@@ -27,8 +28,17 @@ def handles(event_type: str) -> Callable[[Handler], Handler]:
 
 def apply(conn: sqlite3.Connection, event: Event) -> None:
     handler = _HANDLERS.get(event.type)
-    if handler is not None:
+    if handler is not None and not _foreign_training(conn, event):
         handler(conn, event)
+
+
+def _foreign_training(conn: sqlite3.Connection, event: Event) -> bool:
+    """Training facts of another station (brought by sync) stay in the log but not in the
+    state: they are that station's practice, and their TEST asset codes would collide."""
+    if not event.training:
+        return False
+    row = conn.execute("SELECT value FROM meta WHERE key = 'station_id'").fetchone()
+    return row is not None and row[0] != event.station_id
 
 
 def rebuild(conn: sqlite3.Connection) -> int:
@@ -47,10 +57,13 @@ def _advance_stage(conn: sqlite3.Connection, device_id: str, stage: DeviceStage,
     if row is None:
         return
     current = DeviceStage(row[0])
-    if _STAGE_ORDER.index(stage) > _STAGE_ORDER.index(current):
-        conn.execute(
-            "UPDATE devices SET stage = ?, updated_at = ? WHERE id = ?", (stage, ts, device_id)
-        )
+    # The furthest stage and the latest time win, whatever order the events are folded in.
+    if _STAGE_ORDER.index(stage) < _STAGE_ORDER.index(current):
+        stage = current
+    conn.execute(
+        "UPDATE devices SET stage = ?, updated_at = max(updated_at, ?) WHERE id = ?",
+        (stage, ts, device_id),
+    )
 
 
 @handles("donor.registered")
@@ -121,7 +134,7 @@ def _identified(conn: sqlite3.Connection, e: Event) -> None:
             conn.execute(f"UPDATE devices SET {column} = ? WHERE id = ?", (str(value), device_id))
     details.update(fields)
     conn.execute(
-        "UPDATE devices SET details = ?, updated_at = ? WHERE id = ?",
+        "UPDATE devices SET details = ?, updated_at = max(updated_at, ?) WHERE id = ?",
         (canonical_json(details), e.ts, device_id),
     )
     _advance_stage(conn, device_id, DeviceStage.IDENTIFIED, e.ts)
@@ -130,7 +143,7 @@ def _identified(conn: sqlite3.Connection, e: Event) -> None:
 @handles("device.presorted")
 def _presorted(conn: sqlite3.Connection, e: Event) -> None:
     conn.execute(
-        "UPDATE devices SET presort = ?, updated_at = ? WHERE id = ?",
+        "UPDATE devices SET presort = ?, updated_at = max(updated_at, ?) WHERE id = ?",
         (e.payload["presort"], e.ts, e.payload["device_id"]),
     )
 
@@ -138,7 +151,7 @@ def _presorted(conn: sqlite3.Connection, e: Event) -> None:
 @handles("device.attached_to_lot")
 def _attached(conn: sqlite3.Connection, e: Event) -> None:
     conn.execute(
-        "UPDATE devices SET lot_id = ?, updated_at = ? WHERE id = ?",
+        "UPDATE devices SET lot_id = ?, updated_at = max(updated_at, ?) WHERE id = ?",
         (e.payload["lot_id"], e.ts, e.payload["device_id"]),
     )
 
@@ -270,10 +283,46 @@ def _grade(conn: sqlite3.Connection, e: Event) -> None:
             p["cosmetic"],
             p["workshop_grade"],
             canonical_json(p.get("reasons", [])),
-            e.ts,
+            _stamped_at(e),
         ),
     )
+    _rank_by_clock(conn, "grades", p["device_id"])
     _advance_stage(conn, p["device_id"], DeviceStage.GRADED, e.ts)
+
+
+def _stamped_at(e: Event) -> str:
+    """When a stamped change was made, by its clock (at least the event's own time, more
+    when the station had seen a later stamp): ordering rows by `at` then follows the clock."""
+    stamp = Hlc.parse(e.payload.get("hlc"))
+    return ms_to_ts(stamp.ms) if stamp is not None else e.ts
+
+
+def _rank_by_clock(conn: sqlite3.Connection, table: str, device_id: str) -> None:
+    """Rewrites a device's rows of `table` in clock order when a change arrived out of it, so
+    that the current value (the last row by `at`, then rowid) is the one with the greatest
+    stamp, whichever station's events were folded first; every value stays a row."""
+    rows = conn.execute(
+        f"SELECT t.rowid, coalesce(e.payload, '{{}}'), coalesce(e.ts, t.at),"
+        f" coalesce(e.station_id, ''), coalesce(e.seq, 0) FROM {table} t"
+        " LEFT JOIN events e ON e.id = t.event_id WHERE t.device_id = ? ORDER BY t.rowid",
+        (device_id,),
+    ).fetchall()
+    keys = [order_key(json.loads(r[1]), r[2], r[3], r[4]) for r in rows]
+    if keys == sorted(keys):
+        return
+    ordered = [r[0] for _, r in sorted(zip(keys, rows, strict=True))]
+    columns = [c[1] for c in conn.execute(f"PRAGMA table_info({table})").fetchall()]
+    names = ", ".join(columns)
+    saved = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            f"SELECT rowid, {names} FROM {table} WHERE device_id = ?", (device_id,)
+        ).fetchall()
+    }
+    conn.execute(f"DELETE FROM {table} WHERE device_id = ?", (device_id,))
+    marks = ", ".join("?" for _ in columns)
+    for rowid in ordered:
+        conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", saved[rowid])
 
 
 @handles("outcome.recorded")
@@ -282,8 +331,16 @@ def _outcome(conn: sqlite3.Connection, e: Event) -> None:
     conn.execute(
         "INSERT INTO outcomes (event_id, device_id, kind, reference, note, at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (e.id, p["device_id"], p["kind"], p.get("reference", ""), p.get("note", ""), e.ts),
+        (
+            e.id,
+            p["device_id"],
+            p["kind"],
+            p.get("reference", ""),
+            p.get("note", ""),
+            _stamped_at(e),
+        ),
     )
+    _rank_by_clock(conn, "outcomes", p["device_id"])
     _advance_stage(conn, p["device_id"], DeviceStage.DONE, e.ts)
 
 

@@ -211,3 +211,17 @@ def projection_snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     from bench_app.store.migrations import PROJECTION_TABLES
 
     return {t: store.query(f"SELECT * FROM {t} ORDER BY 1, 2") for t in PROJECTION_TABLES}
+
+
+def value_history(store: Store, device_id: str, event_type: str) -> list[Event]:
+    """Every value a mutable field of a device (`grade.assigned`, `outcome.recorded`) took,
+    from any station, in clock order: the last one is the current value, the ones before it
+    were overridden (sync/hlc.py)."""
+    from bench_app.sync.hlc import order_key
+
+    rows = store.query(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE device_id = ? AND type = ?",
+        (device_id, event_type),
+    )
+    found = [row_to_event(r) for r in rows]
+    return sorted(found, key=lambda e: order_key(e.payload, e.ts, e.station_id, e.seq))

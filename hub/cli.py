@@ -1,0 +1,97 @@
+"""`etabli hub [--db URL] [--listen HOST:PORT]` runs the collective's hub;
+`etabli hub enrol-code WORKSHOP [--db URL] [--valid-days N]` prints a one-time code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench_app.errors import BenchError
+
+Common = Callable[..., None]
+DEFAULT_LISTEN = "127.0.0.1:8750"
+DB_ENV = "ETABLI_HUB_DB"
+
+
+def add_hub_parsers(sub: Any, common: Common) -> None:
+    p = sub.add_parser("hub", help="le serveur du collectif / the collective's hub server")
+    common(p, top=False)
+    _db_option(p)
+    p.add_argument(
+        "--listen",
+        default=DEFAULT_LISTEN,
+        metavar="HOST:PORT",
+        help=f"adresse d’écoute / address to listen on (default {DEFAULT_LISTEN})",
+    )
+    hub_sub = p.add_subparsers(dest="hub_command")
+    code = hub_sub.add_parser(
+        "enrol-code", help="un code d’inscription à usage unique / a one-time enrolment code"
+    )
+    common(code, top=False)
+    _db_option(code)
+    code.add_argument("workshop", metavar="WORKSHOP", help="nom de l’atelier / workshop name")
+    code.add_argument("--valid-days", type=int, default=7, metavar="N")
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="postgresql://USER@HOST/DB ou/or sqlite:///PATH "
+        f"(default: ${DB_ENV}, else DATA/etabli-hub.sqlite3)",
+    )
+
+
+def _db_url(folder: Path, args: argparse.Namespace) -> str:
+    from hub.db import default_sqlite_url
+
+    url = getattr(args, "db", None) or os.environ.get(DB_ENV)
+    return url or default_sqlite_url(folder)
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """HOST:PORT (IPv6 as [::1]:PORT) as (host, port)."""
+    host, sep, port = text.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise BenchError("HUB_LISTEN_INVALID", listen=text)
+    return host, int(port)
+
+
+def run_hub(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from hub.db import HubDB
+
+    url = _db_url(folder, args)
+    if args.hub_command == "enrol-code":
+        from hub.service import create_enrolment_code
+
+        if args.valid_days < 1:
+            raise BenchError("HUB_VALID_DAYS_INVALID", days=args.valid_days)
+        db = HubDB(url)
+        try:
+            code, expires = create_enrolment_code(db, args.workshop, valid_days=args.valid_days)
+        finally:
+            db.close()
+        if lang == "fr":
+            print(f"Code d’inscription pour « {args.workshop.strip()} » (usage unique, "
+                  f"valable jusqu’au {expires}) :")  # fmt: skip
+        else:
+            print(f"Enrolment code for “{args.workshop.strip()}” (one use, valid until "
+                  f"{expires}):")  # fmt: skip
+        print(code)
+        return 0
+    host, port = parse_listen(args.listen)
+    import uvicorn
+
+    from hub.app import create_app
+
+    db = HubDB(url)
+    try:
+        uvicorn.run(create_app(db), host=host, port=port, log_level="info")
+    finally:
+        db.close()
+    return 0

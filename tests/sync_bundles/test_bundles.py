@@ -1,0 +1,350 @@
+"""Offline bundles between two real stations: what arrives, what is refused, and that a
+refused file leaves the station exactly as it was."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bench_app.domain.model import DeviceKind, DonorKind
+from bench_app.errors import BenchError
+from bench_app.signing import StationKey, canonical_json
+from bench_app.store import queries
+from bench_app.store.events import Event, event_hash
+from bench_app.sync import bundle
+from tests.sync_bundles.support import Bench, grade, intake, open_bench, repack, unpack
+
+
+def _export(bench: Bench, path: Path, **options: bool) -> bytes:
+    bundle.export_bundle(bench.store, bench.key, path, **options)
+    return path.read_bytes()
+
+
+def test_a_bundle_from_a_shows_its_donors_lots_and_devices_at_b(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    a, b = benches
+    made = intake(a)
+    path = tmp_path / "stick" / "a.etabli-bundle"
+    path.parent.mkdir()
+    _export(a, path)
+    b.trust(a)
+
+    loaded, result = bundle.import_bundle(b.store, path, b.keyring())
+
+    assert loaded.header.station_id == a.store.station_id
+    assert loaded.header.key_id == a.key.key_id
+    assert len(result.accepted) == a.event_count() == b.event_count()
+    assert result.duplicates == [] and result.rejected == []
+    assert {d.id for d in queries.devices(b.store)} == set(made["devices"])
+    assert [lot.id for lot in queries.lots(b.store)] == [made["lot"]]
+    assert [d.name for d in queries.donors(b.store)] == ["Donateur A"]
+    assert queries.latest_grade(b.store, made["devices"][0]) == queries.latest_grade(
+        a.store, made["devices"][0]
+    )
+    assert b.snapshot() == a.snapshot()
+    assert b.store.check().ok
+
+
+def test_both_stations_show_each_others_devices_after_exchanging(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    a, b = benches
+    from_a, from_b = intake(a), intake(b)
+    a.trust(b)
+    b.trust(a)
+    bundle.import_bundle(b.store, _path(a, tmp_path), b.keyring())
+    bundle.import_bundle(a.store, _path(b, tmp_path), a.keyring())
+
+    devices = set(from_a["devices"]) | set(from_b["devices"])
+    assert {d.id for d in queries.devices(a.store)} == devices
+    assert {d.id for d in queries.devices(b.store)} == devices
+    assert {lot.id for lot in queries.lots(a.store)} == {from_a["lot"], from_b["lot"]}
+    assert a.snapshot() == b.snapshot()
+    assert a.event_count() == b.event_count()
+    # The asset codes keep their station's prefix: no two devices share one.
+    codes = [d.asset_code for d in queries.devices(a.store)]
+    assert len(set(codes)) == len(codes) == 4
+
+
+def _path(bench: Bench, tmp_path: Path) -> Path:
+    path = tmp_path / f"{bench.name}-{bench.event_count()}.etabli-bundle"
+    _export(bench, path)
+    return path
+
+
+def test_importing_the_same_bundle_twice_changes_nothing(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    a, b = benches
+    intake(a)
+    path = _path(a, tmp_path)
+    b.trust(a)
+    bundle.import_bundle(b.store, path, b.keyring())
+    before, count = b.snapshot(), b.event_count()
+
+    _, again = bundle.import_bundle(b.store, path, b.keyring())
+
+    assert again.accepted == [] and again.rejected == []
+    assert len(again.duplicates) == count
+    assert b.snapshot() == before
+    assert b.event_count() == count
+
+
+def test_a_station_importing_its_own_bundle_finds_only_duplicates(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    a, _ = benches
+    intake(a)
+    before, count = a.snapshot(), a.event_count()
+    _, result = bundle.import_bundle(a.store, _path(a, tmp_path), a.keyring())
+    assert len(result.duplicates) == count and not result.accepted and not result.rejected
+    assert a.snapshot() == before
+
+
+def _refused(b: Bench, path: Path) -> BenchError:
+    before, count = b.snapshot(), b.event_count()
+    with pytest.raises(BenchError) as caught:
+        bundle.import_bundle(b.store, path, b.keyring())
+    assert b.event_count() == count
+    assert b.snapshot() == before
+    return caught.value
+
+
+def test_a_truncated_bundle_is_refused_and_nothing_is_imported(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    a, b = benches
+    intake(a)
+    data = _export(a, tmp_path / "whole")
+    b.trust(a)
+    for cut in (len(data) // 2, len(data) - 1, 20):
+        path = tmp_path / f"cut-{cut}"
+        path.write_bytes(data[:cut])
+        error = _refused(b, path)
+        assert error.code == "BUNDLE_UNREADABLE"
+        assert "truncated" in error.message.en
+        assert "Rien n’a été importé" in error.message.fr
+
+
+def test_a_bundle_cut_after_a_whole_line_is_refused(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    a, b = benches
+    intake(a)
+    lines = unpack(_export(a, tmp_path / "whole"))
+    b.trust(a)
+    path = tmp_path / "short"
+    path.write_bytes(repack(lines[:-3]))  # a well-formed gzip of fewer lines
+    error = _refused(b, path)
+    assert error.code in ("BUNDLE_UNREADABLE", "BUNDLE_SIGNATURE_INVALID")
+
+
+def test_an_altered_event_is_refused_by_the_signature(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    a, b = benches
+    intake(a)
+    lines = unpack(_export(a, tmp_path / "whole"))
+    event = json.loads(lines[1])
+    event["operator"] = "someone-else"
+    lines[1] = canonical_json(event) + b"\n"
+    path = tmp_path / "altered"
+    path.write_bytes(repack(lines))
+    b.trust(a)
+    error = _refused(b, path)
+    assert error.code == "BUNDLE_SIGNATURE_INVALID"
+    assert a.key.key_id in error.message.en
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(position=st.floats(min_value=0.0, max_value=1.0), bit=st.integers(0, 7))
+def test_a_flipped_bit_anywhere_in_the_data_is_refused(
+    benches: tuple[Bench, Bench], tmp_path: Path, position: float, bit: int
+) -> None:
+    a, b = benches
+    if a.event_count() == 0:
+        intake(a)
+        b.trust(a)
+    data = bytearray(_export(a, tmp_path / "whole"))
+    # Bytes 4..9 of a gzip header (time, flags, system) do not carry the content.
+    index = 10 + int(position * (len(data) - 11))
+    data[index] ^= 1 << bit
+    path = tmp_path / "flipped"
+    path.write_bytes(bytes(data))
+    error = _refused(b, path)
+    assert error.code in ("BUNDLE_UNREADABLE", "BUNDLE_SIGNATURE_INVALID")
+
+
+def test_a_bundle_signed_with_another_key_is_refused(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    a, b = benches
+    intake(a)
+    lines = unpack(_export(a, tmp_path / "whole"))
+    impostor = StationKey.load_or_create(tmp_path / "impostor")
+    forged = impostor.sign(b"".join(lines[:-1]))
+    lines[-1] = canonical_json({"signature": base64.b64encode(forged).decode()}) + b"\n"
+    path = tmp_path / "forged"
+    path.write_bytes(repack(lines))
+    b.trust(a)
+    error = _refused(b, path)
+    assert error.code == "BUNDLE_SIGNATURE_INVALID"
+
+
+def test_a_bundle_from_an_untrusted_station_is_refused_naming_its_key(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    a, b = benches
+    intake(a)
+    path = _path(a, tmp_path)
+    error = _refused(b, path)
+    assert error.code == "BUNDLE_KEY_UNKNOWN"
+    assert a.key.key_id in error.message.en and a.key.key_id in error.message.fr
+    assert "etabli keys trust" in error.action.en
+    b.trust(a)  # once trusted, the same file goes in
+    _, result = bundle.import_bundle(b.store, path, b.keyring())
+    assert len(result.accepted) == a.event_count()
+
+
+def test_a_gap_rejects_that_stations_later_events_and_others_still_go_in(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    a, b = benches
+    c = open_bench(tmp_path, "C")
+    try:
+        intake(a)
+        c.station.register_donor("Donateur C", DonorKind.ASSOCIATION)
+        a_events = a.store.events_since()
+        c_events = c.store.events_since()
+        holed = [e for e in a_events if e.seq != 3] + c_events
+        path = tmp_path / "holed"
+        bundle.write_atomically(path, bundle.encode(holed, a.key, a.store.station_id, None))
+        b.trust(a)
+        _, result = bundle.import_bundle(b.store, path, b.keyring())
+
+        station = a.store.station_id
+        assert result.accepted == [e.id for e in a_events[:2]] + [e.id for e in c_events]
+        assert [r.seq for r in result.rejected] == [e.seq for e in a_events[3:]]
+        assert {r.reason for r in result.rejected} == {f"missing events 3..3 of station {station}"}
+        assert b.store.station_heads() == {station: 2, c.store.station_id: 1}
+        assert b.store.check().ok
+
+        # The whole bundle later fills the gap: the rest goes in, the first two are known.
+        _, rest = bundle.import_bundle(b.store, _path(a, tmp_path), b.keyring())
+        assert len(rest.duplicates) == 2 and not rest.rejected
+        assert len(rest.accepted) == len(a_events) - 2
+        assert b.store.station_heads()[station] == len(a_events)
+    finally:
+        c.station.close()
+
+
+def test_an_event_whose_content_was_changed_is_rejected_on_import(
+    benches: tuple[Bench, Bench],
+) -> None:
+    a, b = benches
+    intake(a)
+    events = a.store.events_since()
+    changed = Event(**{**events[1].to_json(), "operator": "x"})
+    result = b.store.import_events([events[0], changed, *events[2:]])
+    assert result.accepted == [events[0].id]
+    assert result.rejected[0].reason == "content does not match its hash"
+    assert all("missing events 2..2" in r.reason for r in result.rejected[1:])
+    assert b.event_count() == 1
+
+
+def test_since_ack_exports_only_what_the_hub_has_not_acknowledged(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    a, _ = benches
+    intake(a)
+    total = a.event_count()
+    assert bundle.mark_acknowledged(a.store, 3) == 3
+    assert bundle.mark_acknowledged(a.store, 2) == 3  # an acknowledgement never moves back
+    with pytest.raises(ValueError):
+        bundle.mark_acknowledged(a.store, total + 1)
+    lines = unpack(_export(a, tmp_path / "since", since_ack=True))
+    seqs = [json.loads(line)["seq"] for line in lines[1:-1]]
+    assert seqs == list(range(4, total + 1))
+    assert json.loads(lines[0])["events"] == total - 3
+
+
+def test_export_is_written_whole_or_not_at_all(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    a, _ = benches
+    intake(a)
+    with pytest.raises(BenchError) as caught:
+        _export(a, tmp_path / "no-such-folder" / "x.bundle")
+    assert caught.value.code == "EXPORT_WRITE_FAILED"
+    assert list(tmp_path.glob("**/.x.bundle*")) == []
+
+
+def test_training_devices_of_another_station_are_logged_but_not_shown(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    a, b = benches
+    made = intake(a, devices=1)
+    practice = a.station.register_device(DeviceKind.PHONE, serial="t-a", training=True)
+    grade(a, practice.id, "C", 2, training=True)
+    own = b.station.register_device(DeviceKind.PHONE, serial="t-b", training=True)
+    assert own.asset_code == practice.asset_code  # both stations number TEST codes alike
+    b.trust(a)
+
+    _, result = bundle.import_bundle(b.store, _path(a, tmp_path), b.keyring())
+
+    assert result.rejected == [] and len(result.accepted) == a.event_count()
+    assert {d.id for d in queries.devices(b.store)} == {made["devices"][0], own.id}
+    assert b.store.check().ok
+    before = b.snapshot()
+    b.store.rebuild_projections()
+    assert b.snapshot() == before
+
+
+def test_a_fact_about_a_device_registered_elsewhere_waits_for_its_registration(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    a, b = benches
+    c = open_bench(tmp_path, "C")
+    try:
+        made = intake(a, devices=1)
+        c.store.import_events(a.store.events_since())
+        grade(c, made["devices"][0], "A", 8)
+        c_events = c.store.events_since()
+
+        alone = b.store.import_events(c_events)
+        assert alone.accepted == [] and b.event_count() == 0
+        assert f"device {made['devices'][0]} is not known here" in alone.rejected[0].reason
+
+        # C's grade first, A's registration after, in one batch: both go in.
+        both = b.store.import_events([*c_events, *a.store.events_since()])
+        assert both.rejected == [] and b.event_count() == a.event_count() + 1
+        current = queries.latest_grade(b.store, made["devices"][0])
+        assert current is not None and current.workshop_grade == "A8"
+    finally:
+        c.station.close()
+
+
+def test_a_different_event_under_a_seq_already_held_is_rejected(
+    benches: tuple[Bench, Bench],
+) -> None:
+    a, b = benches
+    intake(a, devices=1)
+    events = a.store.events_since()
+    b.store.import_events(events)
+    first = events[0]
+    fields = {**first.to_json(), "id": "01a20000-0000-7000-8000-000000000001"}
+    fields.pop("hash")
+    forked = Event(**fields, hash=event_hash(fields))
+    result = b.store.import_events([forked])
+    assert result.accepted == []
+    assert result.rejected[0].reason.startswith(
+        f"station {first.station_id} already has a different event numbered 1"
+    )
