@@ -4,7 +4,9 @@ refused file leaves the station exactly as it was."""
 from __future__ import annotations
 
 import base64
+import gzip
 import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -173,12 +175,23 @@ def test_a_flipped_bit_anywhere_in_the_data_is_refused(
     if a.event_count() == 0:
         intake(a)
         b.trust(a)
-    data = bytearray(_export(a, tmp_path / "whole"))
+    whole = _export(a, tmp_path / "whole")
+    data = bytearray(whole)
     # Bytes 4..9 of a gzip header (time, flags, system) do not carry the content.
     index = 10 + int(position * (len(data) - 11))
     data[index] ^= 1 << bit
     path = tmp_path / "flipped"
     path.write_bytes(bytes(data))
+    original = gzip.decompress(whole)
+    try:
+        same = gzip.decompress(bytes(data)) == original
+    except (OSError, EOFError, zlib.error):
+        same = False
+    if same:
+        # The bit was one of the unused padding bits that end a deflate stream: the bundle's
+        # content is untouched, so it imports as the original would.
+        bundle.import_bundle(b.store, path, b.keyring())
+        return
     error = _refused(b, path)
     assert error.code in ("BUNDLE_UNREADABLE", "BUNDLE_SIGNATURE_INVALID")
 
