@@ -31,6 +31,7 @@ from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store
 from bench_app.sync.bundle_cli import add_bundle_parsers, run_bundle
 from bench_app.sync.ereuse_cli import add_export_parsers, run_export_ereuse
+from bench_app.sync.sync_cli import add_sync_parsers, run_enrol, run_sync
 from hub.cli import add_hub_parsers, run_hub
 
 
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_parsers(sub, _common)
     add_hub_parsers(sub, _common)
     add_bundle_parsers(sub, _common)
+    add_sync_parsers(sub, _common)
     return parser
 
 
@@ -146,6 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_hub(folder, args, lang)
         if args.command == "bundle":
             return run_bundle(folder, args, lang)
+        if args.command == "enrol":
+            return run_enrol(folder, args, lang)
+        if args.command == "sync":
+            return run_sync(folder, args, lang)
     except BenchError as exc:
         print(exc.text(lang), file=sys.stderr)
         return 2

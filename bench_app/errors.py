@@ -792,6 +792,73 @@ CATALOG: dict[str, ErrorKind] = {
             "Give a number of days from 1.",
         ),
         _kind(
+            "SYNC_NOT_ENROLLED",
+            "Ce poste n’est inscrit auprès d’aucun hub.",
+            "This station is not enrolled with any hub.",
+            "Demandez un code d’inscription à l’administrateur du hub, puis : etabli enrol "
+            "ADRESSE CODE.",
+            "Ask the hub's administrator for an enrolment code, then: etabli enrol URL CODE.",
+        ),
+        _kind(
+            "SYNC_HUB_UNREACHABLE",
+            "Le hub {url} ne répond pas : {detail}. Rien n’est perdu : les faits attendent "
+            "sur ce poste.",
+            "The hub {url} does not answer: {detail}. Nothing is lost: the events wait on "
+            "this station.",
+            "Vérifiez la connexion à Internet ; la synchronisation reprendra toute seule.",
+            "Check the Internet connection; sync will resume by itself.",
+        ),
+        _kind(
+            "SYNC_REFUSED",
+            "Le hub refuse ce poste : il n’est pas inscrit ou sa clé a changé ({reason}).",
+            "The hub refuses this station: it is not enrolled or its key changed ({reason}).",
+            "Demandez un nouveau code d’inscription à l’administrateur du hub, puis : etabli "
+            "enrol ADRESSE CODE.",
+            "Ask the hub's administrator for a new enrolment code, then: etabli enrol URL CODE.",
+        ),
+        _kind(
+            "SYNC_ENROL_REFUSED",
+            "Inscription refusée par le hub : {reason}.",
+            "Enrolment refused by the hub: {reason}.",
+            "Vérifiez le code (il ne sert qu’une fois et expire) ou demandez-en un nouveau.",
+            "Check the code (it works once and expires) or ask for a new one.",
+        ),
+        _kind(
+            "SYNC_REJECTED",
+            "{count} fait(s) refusé(s) pendant la synchronisation : {reasons}.",
+            "{count} event(s) refused during sync: {reasons}.",
+            "Rien n’est effacé. Lancez « etabli db check » et appelez votre encadrant avec ce "
+            "message.",
+            "Nothing is deleted. Run “etabli db check” and call your supervisor with this message.",
+        ),
+        _kind(
+            "SYNC_HUB_ERROR",
+            "Le hub a répondu par une erreur ({status}) : {reason}.",
+            "The hub answered with an error ({status}): {reason}.",
+            "Réessayez plus tard ; si cela dure, prévenez l’administrateur du hub.",
+            "Try again later; if it lasts, tell the hub's administrator.",
+        ),
+        _kind(
+            "HUB_BUNDLE_STATION_UNKNOWN",
+            "Le paquet {path} vient du poste {station}, qui n’est pas inscrit auprès de ce hub. "
+            "Rien n’a été importé.",
+            "The bundle {path} comes from station {station}, which is not enrolled with this "
+            "hub. Nothing was imported.",
+            "Inscrivez d’abord ce poste (etabli hub enrol-code ATELIER, puis etabli enrol sur "
+            "le poste), puis importez de nouveau.",
+            "Enrol that station first (etabli hub enrol-code WORKSHOP, then etabli enrol on the "
+            "station), then import again.",
+        ),
+        _kind(
+            "HUB_BUNDLE_KEY_MISMATCH",
+            "Le paquet {path} du poste {station} est signé par la clé {key_id}, mais le hub "
+            "connaît ce poste sous la clé {enrolled}. Rien n’a été importé.",
+            "The bundle {path} from station {station} is signed by key {key_id}, but the hub "
+            "knows that station by key {enrolled}. Nothing was imported.",
+            "Refaites l’export sur le poste inscrit lui-même ; si sa clé a changé, réinscrivez-le.",
+            "Export again on the enrolled station itself; if its key changed, enrol it again.",
+        ),
+        _kind(
             "PROCESS_FAILED",
             "Le programme {program} a échoué (code {rc}) : {detail}.",
             "The program {program} failed (exit {rc}): {detail}.",

@@ -20,10 +20,13 @@ from bench_app.drives.udev_source import BlockDeviceSource
 from bench_app.errors import BenchError
 from bench_app.settings import Settings
 from bench_app.station import Station
+from bench_app.sync.client import SyncConfig
+from bench_app.sync.worker import SyncWorker
 from ui.i18n import Translations
 from ui.icons import app_icon
 from ui.main_window import MainWindow
 from ui.style import STYLESHEET
+from ui.sync_status import SyncStatusLabel
 from ui.usb_monitor import UsbMonitor
 
 
@@ -98,6 +101,7 @@ def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) ->
     if simulator is not None:
         simulator.add_training_set()
     app.aboutToQuit.connect(window.shutdown)
+    sync = start_sync(station, window)
     window.show()
     # Let Ctrl+C in the terminal close the window cleanly (Python sees signals between events).
     signal.signal(signal.SIGINT, lambda *_: app.quit())
@@ -109,4 +113,18 @@ def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) ->
         return app.exec()
     finally:
         monitor.stop()
+        if sync is not None:
+            sync.stop(timeout=10)
         station.close()
+
+
+def start_sync(station: Station, window: MainWindow) -> SyncWorker | None:
+    """When DATA/sync.json says this station is enrolled: the sync worker on its own thread,
+    poked by every device change, and its status in the status bar."""
+    if not SyncConfig.load(station.folder).enrolled:
+        return None
+    worker = SyncWorker(station.folder, station.store)
+    station.on_device_changed.append(lambda _device_id: worker.poke())
+    worker.start()
+    window.statusBar().addPermanentWidget(SyncStatusLabel(worker, lambda: window.lang, window))
+    return worker

@@ -673,4 +673,22 @@ It will appear here.</translation>
         <translation>Sent to the printer: %1</translation>
     </message>
 </context>
+<context>
+    <name>SyncStatusLabel</name>
+    <message>
+        <source>Sync impossible: %1</source>
+        <translation>Sync impossible: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Not synced yet · %n waiting</source>
+        <translation>
+            <numerusform>Not synced yet · %n waiting</numerusform>
+            <numerusform>Not synced yet · %n waiting</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Synced %1 min ago · %2 waiting</source>
+        <translation>Synced %1 min ago · %2 waiting</translation>
+    </message>
+</context>
 </TS>

@@ -673,4 +673,22 @@ Il apparaîtra ici.</translation>
         <translation>Envoyé à l’imprimante : %1</translation>
     </message>
 </context>
+<context>
+    <name>SyncStatusLabel</name>
+    <message>
+        <source>Sync impossible: %1</source>
+        <translation>Synchronisation impossible : %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Not synced yet · %n waiting</source>
+        <translation>
+            <numerusform>Pas encore synchronisé · %n en attente</numerusform>
+            <numerusform>Pas encore synchronisé · %n en attente</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Synced %1 min ago · %2 waiting</source>
+        <translation>Synchronisé il y a %1 min · %2 en attente</translation>
+    </message>
+</context>
 </TS>

@@ -1,0 +1,335 @@
+"""The station's sync with its hub over HTTP: enrolment, push of its own events, pull of its
+workshop's events. Standard library only (urllib), so a station needs no web dependency.
+
+Signing comes from `hub.protocol`, which imports no web framework: one definition of the
+signed message for both ends is safer than two copies that could drift apart.
+
+Resuming: the push restarts after the hub's `acked_up_to`, stored only once the hub has
+answered; the pull cursor is stored only after the pulled events' import has committed. A
+transfer cut at any point is therefore replayed, and replays are idempotent at both ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import http.client
+import json
+import os
+import tempfile
+import urllib.error
+import urllib.request
+import zlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench_app.errors import BenchError
+from bench_app.signing import StationKey, public_raw_base64
+from bench_app.store.database import Store
+from bench_app.store.events import Event
+from hub import protocol
+
+SYNC_CONFIG_NAME = "sync.json"
+PUSH_BATCH = 2000
+PULL_LIMIT = 1000
+CURSOR_META = "sync.pull_cursor"
+DEFAULT_TIMEOUT = 30.0
+
+
+# -- the station's sync configuration (DATA/sync.json) -------------------------------------
+
+
+@dataclass
+class SyncConfig:
+    """Where this station syncs, and the events the hub refused (kept until they go in)."""
+
+    hub_url: str = ""
+    workshop: str = ""
+    enrolled: bool = False
+    rejected: list[dict[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, folder: Path) -> SyncConfig:
+        """The saved configuration, or an empty one when there is none or it is unreadable."""
+        path = Path(folder) / SYNC_CONFIG_NAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
+        rejected = data.get("rejected")
+        return cls(
+            hub_url=str(data.get("hub_url", "")),
+            workshop=str(data.get("workshop", "")),
+            enrolled=bool(data.get("enrolled", False)),
+            rejected=[dict(r) for r in rejected if isinstance(r, dict)]
+            if isinstance(rejected, list)
+            else [],
+        )
+
+    def save(self, folder: Path) -> None:
+        """Written atomically: a crash leaves the old file or the new one, never half."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".sync-", suffix=".json", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(asdict(self), f, ensure_ascii=False, indent=2)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, folder / SYNC_CONFIG_NAME)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+# -- the pull cursor, kept in the store's meta table ----------------------------------------
+
+
+def pull_cursor(store: Store) -> int:
+    """The hub cursor after which the next pull starts (0 before the first one)."""
+    value = store.meta(CURSOR_META)
+    return int(value) if value else 0
+
+
+def set_pull_cursor(store: Store, cursor: int) -> int:
+    """Stores the pull cursor; never moves backwards. Returns the cursor now stored."""
+    with store.transaction() as conn:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (CURSOR_META,)).fetchone()
+        value = max(int(row[0]) if row else 0, int(cursor))
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (CURSOR_META, str(value))
+        )
+    return value
+
+
+def unacknowledged_count(store: Store) -> int:
+    """This station's events the hub has not confirmed yet."""
+    row = store.query_one(
+        "SELECT count(*) FROM events WHERE station_id = ? AND seq > ?",
+        (store.station_id, store.acked_up_to()),
+    )
+    return int(row[0]) if row else 0
+
+
+# -- results -----------------------------------------------------------------------------
+
+
+@dataclass
+class PushResult:
+    sent: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, str]] = field(default_factory=list)
+    acked_up_to: int = 0
+
+
+@dataclass
+class PullResult:
+    received: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, str]] = field(default_factory=list)
+    cursor: int = 0
+
+
+def rejected_error(rejected: list[dict[str, str]]) -> BenchError:
+    """The refused events as one error a person can read (the first few reasons)."""
+    reasons = "; ".join(f"{r.get('id', '?')}: {r.get('reason', '?')}" for r in rejected[:3])
+    if len(rejected) > 3:
+        reasons += " …"
+    return BenchError("SYNC_REJECTED", count=len(rejected), reasons=reasons)
+
+
+# -- the client --------------------------------------------------------------------------
+
+
+class HubClient:
+    """Talks to one hub as one station. Every method raises BenchError (SYNC_*) on failure
+    and leaves the store as it was after the last step that completed."""
+
+    def __init__(
+        self,
+        base_url: str,
+        station_id: str,
+        key: StationKey,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.station_id = station_id
+        self.key = key
+        self.timeout = timeout
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    def _request(
+        self, method: str, target: str, payload: Any = None, *, signed: bool = True
+    ) -> tuple[int, Any]:
+        body = b""
+        headers = {"Accept-Encoding": "gzip", "Accept": "application/json"}
+        if payload is not None:
+            body = gzip.compress(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
+            headers["Content-Type"] = "application/json"
+            headers["Content-Encoding"] = "gzip"
+        if signed:
+            headers.update(protocol.signed_headers(self.key, self.station_id, method, target, body))
+        request = urllib.request.Request(
+            self.base_url + target, data=body if payload is not None else None, method=method
+        )
+        for name, value in headers.items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                status = int(response.status)
+                raw = response.read()
+                encoding = response.headers.get("Content-Encoding", "")
+        except urllib.error.HTTPError as exc:
+            status = int(exc.code)
+            try:
+                raw = exc.read()
+            except (OSError, http.client.HTTPException):
+                raw = b""
+            encoding = exc.headers.get("Content-Encoding", "") if exc.headers else ""
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            # Refused, reset, timed out, cut mid-answer: all mean "try again later".
+            raise self._unreachable(exc) from exc
+        try:
+            if encoding == "gzip":
+                raw = gzip.decompress(raw)
+            data = json.loads(raw) if raw else None
+        except (OSError, EOFError, zlib.error, ValueError) as exc:
+            raise self._unreachable(exc, "incomplete or unreadable answer") from exc
+        return status, data
+
+    def _unreachable(self, exc: BaseException, detail: str = "") -> BenchError:
+        text = detail or str(getattr(exc, "reason", None) or exc) or type(exc).__name__
+        return BenchError("SYNC_HUB_UNREACHABLE", url=self.base_url, detail=text)
+
+    def _checked(self, status: int, data: Any) -> dict[str, Any]:
+        reason = str(data.get("reason", "")) if isinstance(data, dict) else ""
+        if status == 401:
+            raise BenchError("SYNC_REFUSED", reason=reason or "401")
+        if status >= 400:
+            raise BenchError("SYNC_HUB_ERROR", status=status, reason=reason or "no answer")
+        if not isinstance(data, dict):  # a success without its body: the answer was cut
+            raise BenchError(
+                "SYNC_HUB_UNREACHABLE", url=self.base_url, detail="incomplete or unreadable answer"
+            )
+        return data
+
+    # -- the three operations ---------------------------------------------------------------
+
+    def enrol(self, code: str) -> dict[str, Any]:
+        """Spends an enrolment code; returns the hub's answer {workshop_id, workshop, key_id}."""
+        status, data = self._request(
+            "POST",
+            "/v1/enrol",
+            {
+                "code": code,
+                "station_id": self.station_id,
+                "public_key": public_raw_base64(self.key.public),
+            },
+            signed=False,
+        )
+        if status in (403, 409):
+            reason = data.get("reason", "") if isinstance(data, dict) else ""
+            raise BenchError("SYNC_ENROL_REFUSED", reason=reason or str(status))
+        return self._checked(status, data)
+
+    def push(self, store: Store) -> PushResult:
+        """Sends this station's events the hub has not acknowledged, in batches, each batch
+        resuming after the hub's `acked_up_to`. Refused events are returned, never dropped:
+        they stay unacknowledged and are sent again next time."""
+        result = PushResult(acked_up_to=store.acked_up_to())
+        while True:
+            batch = store.events_since(after_seq=result.acked_up_to, limit=PUSH_BATCH)
+            if not batch:
+                return result
+            data = self._checked(
+                *self._request("POST", "/v1/events", {"events": [e.to_json() for e in batch]})
+            )
+            result.sent += len(batch)
+            result.accepted += len(data.get("accepted", []))
+            result.duplicates += len(data.get("duplicates", []))
+            result.rejected += [
+                {"id": str(r.get("id", "")), "reason": str(r.get("reason", ""))}
+                for r in data.get("rejected", [])
+                if isinstance(r, dict)
+            ]
+            head = batch[-1].seq
+            acked = min(int(data.get("acked_up_to", 0)), head)
+            before = result.acked_up_to
+            if acked > before:
+                result.acked_up_to = store.mark_acknowledged(acked)
+            if result.acked_up_to < head:
+                return result  # the hub stopped short (refused events): no point looping
+
+    def pull(self, store: Store) -> PullResult:
+        """Imports the workshop's events page by page from the stored cursor; the cursor
+        moves only after a page is imported whole. A page with refused events stops the pull
+        without moving the cursor, so they are fetched again and stay visible."""
+        result = PullResult(cursor=pull_cursor(store))
+        while True:
+            target = f"/v1/events?after={result.cursor}&limit={PULL_LIMIT}"
+            data = self._checked(*self._request("GET", target))
+            raw_events = data.get("events", [])
+            if not raw_events:
+                return result
+            try:
+                events = [Event(**e) for e in raw_events]
+            except TypeError as exc:
+                raise BenchError("SYNC_HUB_ERROR", status=200, reason=str(exc)) from exc
+            imported = store.import_events(events)
+            result.received += len(events)
+            result.accepted += len(imported.accepted)
+            result.duplicates += len(imported.duplicates)
+            if imported.rejected:
+                result.rejected += [
+                    {"id": r.event_id, "reason": r.reason} for r in imported.rejected
+                ]
+                return result
+            result.cursor = set_pull_cursor(store, int(data.get("next_cursor", result.cursor)))
+            if not data.get("more"):
+                return result
+
+
+def client_for(folder: Path, store: Store, config: SyncConfig | None = None) -> HubClient:
+    """The client of the station in `folder`, from its sync.json and its key."""
+    config = config or SyncConfig.load(folder)
+    if not config.enrolled or not config.hub_url:
+        raise BenchError("SYNC_NOT_ENROLLED")
+    return HubClient(config.hub_url, store.station_id, StationKey.load_or_create(folder))
+
+
+def enrol_station(folder: Path, store: Store, url: str, code: str) -> SyncConfig:
+    """Enrols the station in `folder` with the hub at `url` and saves DATA/sync.json."""
+    client = HubClient(url, store.station_id, StationKey.load_or_create(folder))
+    answer = client.enrol(code)
+    config = SyncConfig(hub_url=client.base_url, workshop=str(answer.get("workshop", "")))
+    config.enrolled = True
+    config.save(folder)
+    return config
+
+
+@dataclass
+class RoundResult:
+    push: PushResult
+    pull: PullResult
+
+
+def sync_round(folder: Path, store: Store, client: HubClient) -> RoundResult:
+    """One push then one pull. Refused events are saved in sync.json (listed until they go
+    in) and raised as SYNC_REJECTED after both directions have run."""
+    pushed = client.push(store)
+    pulled = client.pull(store)
+    config = SyncConfig.load(folder)
+    rejected = pushed.rejected + pulled.rejected
+    if config.rejected != rejected and config.enrolled:
+        config.rejected = rejected
+        config.save(folder)
+    if rejected:
+        raise rejected_error(rejected)
+    return RoundResult(pushed, pulled)

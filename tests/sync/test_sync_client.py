@@ -1,0 +1,251 @@
+"""A station's sync with a real hub (uvicorn, SQLite and PostgreSQL) over real HTTP, through a
+fault proxy: enrolment, two stations converging, cut transfers, refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench_app.cli import main
+from bench_app.domain.model import DeviceKind, OutcomeKind
+from bench_app.errors import BenchError
+from bench_app.station import Station
+from bench_app.store import queries
+from bench_app.store.database import DB_NAME, Store
+from bench_app.sync.client import (
+    PUSH_BATCH,
+    SyncConfig,
+    pull_cursor,
+    unacknowledged_count,
+)
+from bench_app.sync.worker import SyncStatus
+from tests.sync.conftest import LiveHub, SyncedStation
+
+
+@pytest.fixture
+def pair(live_hub: LiveHub, tmp_path: Path) -> Iterator[tuple[SyncedStation, SyncedStation]]:
+    a = SyncedStation(tmp_path / "a", live_hub, "A")
+    b = SyncedStation(tmp_path / "b", live_hub, "B")
+    a.enrol(live_hub.code("Atelier de Brest"))
+    b.enrol(live_hub.code("Atelier de Brest"))
+    yield a, b
+    a.close()
+    b.close()
+
+
+def _own(s: SyncedStation) -> list[str]:
+    return [e.id for e in s.store.events_since()]
+
+
+def test_enrol_saves_the_hub_and_workshop(pair: tuple[SyncedStation, SyncedStation]) -> None:
+    a, _ = pair
+    config = SyncConfig.load(a.folder)
+    assert config.enrolled and config.workshop == "Atelier de Brest"
+    assert config.hub_url == a.proxy.url
+    assert json.loads((a.folder / "sync.json").read_text())["enrolled"] is True
+
+
+def test_a_code_spent_twice_is_refused_in_plain_words(live_hub: LiveHub, tmp_path: Path) -> None:
+    code = live_hub.code("Atelier")
+    first = SyncedStation(tmp_path / "one", live_hub, "one")
+    second = SyncedStation(tmp_path / "two", live_hub, "two")
+    try:
+        first.enrol(code)
+        with pytest.raises(BenchError) as caught:
+            second.enrol(code)
+        assert caught.value.code == "SYNC_ENROL_REFUSED"
+        assert not SyncConfig.load(second.folder).enrolled
+    finally:
+        first.close()
+        second.close()
+
+
+def test_two_stations_of_a_workshop_see_each_others_devices_and_lots(
+    pair: tuple[SyncedStation, SyncedStation], live_hub: LiveHub
+) -> None:
+    a, b = pair
+    for _ in range(3):
+        a.register_phone()
+    b.register_phone()
+    a.register_lot()
+    b.register_lot()
+    for _ in range(2):  # a's events reach b on b's round; b's reach a on a's second round
+        a.sync()
+        b.sync()
+    assert len(queries.devices(a.store)) == 4
+    assert queries.devices(a.store) == queries.devices(b.store)
+    assert len(queries.lots(a.store)) == 2
+    assert sorted(queries.lots(a.store), key=str) == sorted(queries.lots(b.store), key=str)
+    assert queries.projection_snapshot(a.store) == queries.projection_snapshot(b.store)
+    assert unacknowledged_count(a.store) == unacknowledged_count(b.store) == 0
+    assert sorted(live_hub.event_ids(a.store.station_id, b.store.station_id)) == sorted(
+        a.event_ids()
+    )
+
+
+def test_many_events_go_in_batches_and_a_second_round_sends_nothing(
+    pair: tuple[SyncedStation, SyncedStation], live_hub: LiveHub
+) -> None:
+    a, b = pair
+    for _ in range(PUSH_BATCH // 2 + 5):
+        a.register_phone()
+    total = len(_own(a))
+    first = a.sync()
+    assert first.push.accepted == total > PUSH_BATCH // 2
+    second = a.sync()
+    assert second.push.sent == 0 and second.pull.accepted == 0
+    b.sync()
+    assert len(queries.devices(b.store)) == total
+    assert pull_cursor(b.store) > 0
+
+
+@pytest.mark.parametrize("direction", ["request", "response"])
+@pytest.mark.parametrize("after", [1, 150, 600])
+def test_a_push_cut_midway_is_completed_by_the_next_round(
+    pair: tuple[SyncedStation, SyncedStation], live_hub: LiveHub, direction: str, after: int
+) -> None:
+    a, b = pair
+    for _ in range(200):
+        a.register_phone()
+    a.proxy.cut_next(**{direction: after})
+    with pytest.raises(BenchError) as caught:
+        a.sync()
+    assert caught.value.code == "SYNC_HUB_UNREACHABLE"
+    assert a.proxy.cut_done == 1
+    assert unacknowledged_count(a.store) == 200  # nothing counted as sent
+    a.sync()
+    b.proxy.cut_next(response=after)  # and b's pull is cut too
+    with pytest.raises(BenchError):
+        b.sync()
+    b.sync()
+    hub_ids = live_hub.event_ids(a.store.station_id)
+    assert len(hub_ids) == len(set(hub_ids)) == 200
+    assert set(hub_ids) == set(_own(a))
+    assert unacknowledged_count(a.store) == 0
+    assert sorted(b.event_ids()) == sorted(set(b.event_ids()))
+    assert set(_own(a)) <= set(b.event_ids())
+    assert queries.devices(a.store) == queries.devices(b.store)
+
+
+def test_an_unreachable_hub_is_said_plainly_and_nothing_is_lost(
+    pair: tuple[SyncedStation, SyncedStation],
+) -> None:
+    a, _ = pair
+    a.register_phone()
+    a.proxy.partition()
+    worker = a.worker()
+    assert worker.run_round() is None
+    status = worker.status()
+    assert status.error_code == "SYNC_HUB_UNREACHABLE"
+    assert status.error is not None and "ne répond pas" in status.error.fr
+    assert "Nothing is lost" in status.error.en
+    assert status.waiting == 1  # the phone's registration
+    assert status.last_success is None
+    assert worker.delay() == 2.0 and worker.run_round() is None and worker.delay() == 4.0
+    a.proxy.heal()
+    assert worker.run_round() is not None
+    after = worker.status()
+    assert after.error is None and after.waiting == 0 and after.last_success is not None
+    assert worker.delay() == worker.interval
+
+
+def test_a_station_the_hub_does_not_know_is_told_it_is_not_enrolled(
+    live_hub: LiveHub, tmp_path: Path
+) -> None:
+    stranger = SyncedStation(tmp_path / "stranger", live_hub, "X")
+    try:
+        stranger.register_phone()
+        before = stranger.event_ids()
+        SyncConfig(hub_url=stranger.proxy.url, workshop="?", enrolled=True).save(stranger.folder)
+        worker = stranger.worker()
+        assert worker.run_round() is None
+        status = worker.status()
+        assert status.error_code == "SYNC_REFUSED"
+        assert status.error is not None
+        assert "not enrolled or its key changed" in status.error.en
+        assert "n’est pas inscrit" in status.error.fr
+        assert stranger.event_ids() == before
+        assert status.waiting == len(before)
+    finally:
+        stranger.close()
+
+
+def test_the_worker_syncs_on_start_and_when_poked(
+    pair: tuple[SyncedStation, SyncedStation],
+) -> None:
+    a, b = pair
+    rounds: list[SyncStatus] = []
+    ran = threading.Event()
+
+    def seen(status: SyncStatus) -> None:
+        rounds.append(status)
+        ran.set()
+
+    worker = a.worker(interval=3600.0, on_round=seen)
+    worker.start()
+    try:
+        assert ran.wait(20)
+        ran.clear()
+        device = a.register_phone()
+        worker.poke()
+        assert ran.wait(20)
+        assert worker.status().waiting == 0
+    finally:
+        worker.stop()
+    assert len(rounds) >= 2 and all(r.error is None for r in rounds)
+    b.sync()
+    assert queries.device(b.store, device) is not None
+
+
+def test_the_commands_enrol_sync_and_show_the_status(
+    live_hub: LiveHub, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    station = Station(data_dir, operator="Camille")
+    phone = station.register_device(DeviceKind.PHONE, brand="Fairphone", model="FP3", serial="S1")
+    station.record_outcome(phone.id, OutcomeKind.DONATION)
+    count = len(station.store.events_since())
+    station.close()
+    folder = ["--data-dir", str(data_dir)]
+    assert main(["sync", "--once", *folder, "--lang", "en"]) == 2
+    assert "not enrolled" in capsys.readouterr().err
+    code = live_hub.code("Atelier de Lyon")
+    assert main(["enrol", live_hub.url, code, *folder, "--lang", "fr"]) == 0
+    assert "Atelier de Lyon" in capsys.readouterr().out
+    assert main(["sync", "status", *folder, "--lang", "en"]) == 0
+    assert f"Waiting to be sent: {count};" in capsys.readouterr().out
+    assert main(["sync", "--once", *folder, "--lang", "en"]) == 0
+    assert f"Sent: {count} new" in capsys.readouterr().out
+    assert main(["sync", "status", *folder, "--lang", "fr"]) == 0
+    assert "En attente d’envoi : 0 ;" in capsys.readouterr().out
+
+
+def test_the_sync_command_runs_until_ctrl_c(live_hub: LiveHub, data_dir: Path) -> None:
+    station = Station(data_dir, operator="Camille")
+    station.register_device(DeviceKind.PHONE, brand="Fairphone", model="FP3", serial="S2")
+    station.close()
+    folder = ["--data-dir", str(data_dir)]
+    assert main(["enrol", live_hub.url, live_hub.code("Atelier de Nantes"), *folder]) == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench_app.cli", "sync", *folder, "--lang", "en"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ),
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert "Synced · 0 waiting" in line, line
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    with Store(data_dir / DB_NAME) as store:
+        assert unacknowledged_count(store) == 0
