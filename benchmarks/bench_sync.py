@@ -1,0 +1,601 @@
+#!/usr/bin/env python3
+"""Sync with the collective's hub (issue 7), each figure beside a reference run in the same
+script, as ratios (Établi's time over the reference's; below 1: Établi is faster):
+
+1. first sync of --events events from one station to a real hub (its web application served
+   by uvicorn in its own process, on SQLite and on PostgreSQL), then the pull of them into a
+   second station of the workshop; reference: the same rows written straight into the hub's
+   `events` table by one `executemany` (SQLite) or one COPY (PostgreSQL), the floor;
+2. one new event synced (push + pull round) after the first sync, median of --rounds;
+   reference: two bare `GET /v1/health` requests to the same hub (the HTTP floor);
+3. bundle export and import of --events events; reference: gzip of the same rows as JSON
+   lines (export), one `executemany` of the rows into a fresh SQLite table (import);
+4. hub ingest on PostgreSQL with --stations stations pushing at once (one process each),
+   events/s in all; reference: one station pushing alone;
+5. scale: --scale-events synthetic events bulk-loaded straight into the hub's PostgreSQL
+   schema by `INSERT ... SELECT FROM generate_series` (a test of the hub's queries, not of
+   the push path), then a pull page of 500 at the start, middle and end of a workshop's
+   cursor range, a device lookup by serial and a push of 1,000 real events, each compared
+   with the same query on 100,000 synthetic events (a ratio near 1: the query stays flat).
+
+PostgreSQL is a real server started for the run on 127.0.0.1 (initdb + pg_ctl from the
+Debian `postgresql` package, as the `postgres` user when run as root), default durability
+(fsync on), and stopped at the end.
+
+    .venv/bin/python benchmarks/bench_sync.py [--events 100000] [--stations 4]
+        [--station-events 25000] [--rounds 20] [--scale-events 10000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import _common
+
+os.environ.setdefault("ETABLI_TESTING", "1")
+
+from bench_event_log import device_events
+
+from bench_app.signing import Keyring, StationKey, TrustedKey
+from bench_app.station import Station
+from bench_app.store.database import DB_NAME, NewEvent
+from bench_app.sync.bundle import export_bundle, import_bundle
+from bench_app.sync.client import client_for, enrol_station, sync_round
+from hub import service
+from hub.db import HubDB
+from hub.service import StationIdentity, create_enrolment_code
+
+EVENT_COLUMNS = (
+    "id, station_id, seq, workshop_id, operator, ts, type, device_id, payload, training,"
+    " prev_hash, hash, received_at"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# -- a real PostgreSQL server on loopback ----------------------------------------------------
+
+
+class Postgres:
+    """initdb + pg_ctl start on 127.0.0.1 for the run (the commands of tests/hub/conftest.py,
+    with fsync left on)."""
+
+    def __init__(self, folder: Path) -> None:
+        found = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True)
+        bins = [Path(found.stdout.strip()), *sorted(Path("/usr/lib/postgresql").glob("*/bin"))]
+        self.bindir = next(b for b in bins if (b / "initdb").exists() and (b / "pg_ctl").exists())
+        self.folder = folder
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(folder, "postgres", "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.data = folder / "data"
+        subprocess.run(
+            [*self.as_user, str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres",
+             "-A", "trust", "-E", "UTF8", "--locale=C"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        self.port = _free_port()
+        options = (
+            f"-k {folder} -p {self.port} -c listen_addresses=127.0.0.1"
+            " -c max_wal_size=8GB -c shared_buffers=256MB -c max_connections=100"
+        )
+        subprocess.run(
+            [*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options,
+             "-l", str(folder / "server.log"), "-w", "start"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        self._names = 0
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self) -> str:
+        import psycopg
+
+        self._names += 1
+        name = f"bench_{self._names}"
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        return self.url(name)
+
+    def stop(self) -> None:
+        subprocess.run(
+            [*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast",
+             "-w", "stop"],
+            check=False, capture_output=True,
+        )  # fmt: skip
+
+
+# -- the hub, served by uvicorn in its own process -----------------------------------------------
+
+SERVE = (
+    "import sys, uvicorn\n"
+    "from hub.app import create_app\n"
+    "from hub.db import HubDB\n"
+    "uvicorn.run(create_app(HubDB(sys.argv[1])), host='127.0.0.1', port=int(sys.argv[2]),"
+    " log_level='warning')\n"
+)
+
+
+@contextlib.contextmanager
+def served_hub(db_url: str) -> Iterator[str]:
+    """The hub's real web application on a loopback port; its base URL."""
+    HubDB(db_url).close()  # schema made before the server starts
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVE, db_url, str(port)], cwd=_common.ROOT, env=os.environ.copy()
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(400):
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(url + "/v1/health", timeout=1).read()
+                break
+            time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def code_for(db_url: str, workshop: str) -> str:
+    db = HubDB(db_url)
+    try:
+        return create_enrolment_code(db, workshop)[0]
+    finally:
+        db.close()
+
+
+# -- stations -----------------------------------------------------------------------------------
+
+
+def make_station(folder: Path, n_events: int, first_device: int = 0) -> None:
+    """A station whose log holds about n_events real events (16 per phone's quick check)."""
+    station = Station(folder, operator="bench")
+    try:
+        batch: list[NewEvent] = []
+        device = first_device
+        made = 0
+        while made < n_events:
+            events = device_events(device)[: n_events - made]
+            batch += events
+            made += len(events)
+            device += 1
+            if len(batch) >= 1024 or made >= n_events:
+                station.store.record(batch, operator="bench", training=False)
+                batch = []
+    finally:
+        station.close()
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def hub_rows(db_url: str) -> tuple[list[tuple[Any, ...]], list[Any], list[Any]]:
+    """The hub's events (payload as text), workshops and stations, to replay as the floor."""
+    db = HubDB(db_url)
+    try:
+        with db.transaction() as tx:
+            cast = "payload::text" if db.dialect == "postgresql" else "payload"
+            cols = EVENT_COLUMNS.replace("payload", cast)
+            rows = tx.all(f"SELECT {cols} FROM events ORDER BY cursor")
+            workshops = tx.all("SELECT * FROM workshops")
+            stations = tx.all("SELECT * FROM stations")
+    finally:
+        db.close()
+    return rows, workshops, stations
+
+
+def floor_insert(db_url: str, rows: list[Any], workshops: list[Any], stations: list[Any]) -> float:
+    """Seconds to write the rows into a fresh hub schema with one executemany / one COPY."""
+    db = HubDB(db_url)
+    try:
+        with db.transaction() as tx:
+            tx.many("INSERT INTO workshops VALUES (?, ?, ?)", workshops)
+            tx.many("INSERT INTO stations VALUES (?, ?, ?, ?, ?)", stations)
+        start = time.perf_counter()
+        if db.dialect == "sqlite":
+            with db.transaction() as tx:
+                marks = ", ".join("?" * 13)
+                tx.many(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES ({marks})", rows)
+        else:
+            import psycopg
+
+            with (
+                psycopg.connect(db_url) as conn,
+                conn.cursor() as cur,
+                cur.copy(f"COPY events ({EVENT_COLUMNS}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        return time.perf_counter() - start
+    finally:
+        db.close()
+
+
+# -- 1 and 2: first sync, then one event -------------------------------------------------------
+
+
+def first_sync(
+    backend: str, db_url: str, floor_url: str, source: Path, work: Path, rounds: int
+) -> dict[str, Any]:
+    a_folder, b_folder = work / f"{backend}-a", work / f"{backend}-b"
+    shutil.copytree(source, a_folder)
+    out: dict[str, Any] = {}
+    with served_hub(db_url) as url:
+        a = Station(a_folder, operator="bench")
+        b = Station(b_folder, operator="bench")
+        try:
+            enrol_station(a_folder, a.store, url, code_for(db_url, "Atelier A"))
+            enrol_station(b_folder, b.store, url, code_for(db_url, "Atelier A"))
+            client_a = client_for(a_folder, a.store)
+            client_b = client_for(b_folder, b.store)
+            push_s, pushed = timed(lambda: client_a.push(a.store))
+            own_pull_s, _ = timed(lambda: client_a.pull(a.store))
+            pull_s, pulled = timed(lambda: client_b.pull(b.store))
+            assert pushed.accepted == pulled.accepted, (pushed, pulled)
+            out.update(
+                events=pushed.accepted,
+                push_seconds=round(push_s, 2),
+                push_events_per_s=round(pushed.accepted / push_s),
+                own_pull_back_seconds=round(own_pull_s, 2),
+                second_station_pull_seconds=round(pull_s, 2),
+                second_station_pull_events_per_s=round(pulled.accepted / pull_s),
+            )
+            times, floor_times = [], []
+            for i in range(rounds):
+                a.store.record(
+                    [NewEvent("job.started", {"job_id": f"one-{i}"}, None)],
+                    operator="bench",
+                    training=False,
+                )
+                t, _ = timed(lambda: sync_round(a_folder, a.store, client_a))
+                times.append(t)
+                start = time.perf_counter()
+                for _ in range(2):
+                    urllib.request.urlopen(url + "/v1/health", timeout=10).read()
+                floor_times.append(time.perf_counter() - start)
+            one = _common.median(times)
+            floor = _common.median(floor_times)
+            out.update(
+                one_event_round_ms=round(one * 1000, 1),
+                reference_two_health_requests_ms=round(floor * 1000, 2),
+                ratio_one_event_vs_two_requests=round(one / floor, 1),
+            )
+        finally:
+            a.close()
+            b.close()
+    rows, workshops, stations = hub_rows(db_url)
+    rows = rows[: out["events"]]
+    floor_s = floor_insert(floor_url, rows, workshops, stations)
+    out.update(
+        reference_floor_insert_seconds=round(floor_s, 2),
+        reference="one COPY" if backend == "postgresql" else "one executemany",
+        ratio_push_vs_floor=round(push_s / floor_s, 1),
+    )
+    return out
+
+
+# -- 3: bundles ----------------------------------------------------------------------------------
+
+
+def bundles(source: Path, work: Path) -> dict[str, Any]:
+    folder = work / "bundle-a"
+    shutil.copytree(source, folder)
+    station = Station(folder, operator="bench")
+    key = StationKey.load_or_create(folder)
+    path = work / "a.etabli-bundle"
+    try:
+        export_s, header = timed(lambda: export_bundle(station.store, key, path))
+    finally:
+        station.close()
+    db = folder / DB_NAME
+
+    def gzip_lines() -> int:
+        conn = sqlite3.connect(db)
+        conn.row_factory = sqlite3.Row
+        try:
+            lines = b"".join(
+                json.dumps(dict(r), separators=(",", ":")).encode() + b"\n"
+                for r in conn.execute("SELECT * FROM events ORDER BY station_id, seq")
+            )
+        finally:
+            conn.close()
+        data = gzip.compress(lines, compresslevel=6, mtime=0)
+        (work / "ref.jsonl.gz").write_bytes(data)
+        return len(data)
+
+    gzip_s, _ = timed(gzip_lines)
+    target = work / "bundle-b"
+    fresh = Station(target, operator="bench")
+    keyring = Keyring([TrustedKey(key.key_id, key.public, "bench")])
+    try:
+        import_s, (_, imported) = timed(lambda: import_bundle(fresh.store, path, keyring))
+    finally:
+        fresh.close()
+    assert not imported.rejected, imported.rejected[:3]
+    conn = sqlite3.connect(db)
+    schema = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'events'").fetchone()[0]
+    rows = conn.execute("SELECT * FROM events").fetchall()
+    conn.close()
+    plain = sqlite3.connect(work / "plain.sqlite3")
+    plain.execute(schema)
+    start = time.perf_counter()
+    with plain:
+        plain.executemany(f"INSERT INTO events VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    plain_s = time.perf_counter() - start
+    plain.close()
+    return {
+        "events": header.events,
+        "bundle_mib": round(path.stat().st_size / 2**20, 1),
+        "export_seconds": round(export_s, 2),
+        "reference_gzip_json_lines_seconds": round(gzip_s, 2),
+        "ratio_export_vs_gzip": round(export_s / gzip_s, 1),
+        "import_seconds": round(import_s, 2),
+        "reference_plain_executemany_seconds": round(plain_s, 2),
+        "ratio_import_vs_executemany": round(import_s / plain_s, 1),
+    }
+
+
+# -- 4: several stations pushing at once --------------------------------------------------------
+
+
+def push_folder(folder: str) -> tuple[int, float]:
+    """Pushes one enrolled station's events; (accepted, seconds)."""
+    station = Station(Path(folder), operator="bench")
+    try:
+        client = client_for(Path(folder), station.store)
+        client.timeout = 600.0
+        start = time.perf_counter()
+        result = client.push(station.store)
+        return result.accepted, time.perf_counter() - start
+    finally:
+        station.close()
+
+
+def concurrent_ingest(pg: Postgres, sources: list[Path], work: Path) -> dict[str, Any]:
+    alone_url = pg.new_database()
+    alone = work / "alone"
+    shutil.copytree(sources[0], alone)
+    with served_hub(alone_url) as url:
+        st = Station(alone, operator="bench")
+        enrol_station(alone, st.store, url, code_for(alone_url, "Atelier A"))
+        st.close()
+        n_alone, alone_s = push_folder(str(alone))
+    many_url = pg.new_database()
+    folders = []
+    with served_hub(many_url) as url:
+        for i, source in enumerate(sources):
+            folder = work / f"many-{i}"
+            shutil.copytree(source, folder)
+            st = Station(folder, operator="bench")
+            enrol_station(folder, st.store, url, code_for(many_url, f"Atelier {i % 2}"))
+            st.close()
+            folders.append(str(folder))
+        start = time.perf_counter()
+        with ProcessPoolExecutor(len(folders)) as pool:
+            results = list(pool.map(push_folder, folders))
+        wall = time.perf_counter() - start
+    total = sum(n for n, _ in results)
+    rate, alone_rate = total / wall, n_alone / alone_s
+    return {
+        "stations": len(folders),
+        "events_per_station": n_alone,
+        "together_events": total,
+        "together_seconds": round(wall, 2),
+        "together_events_per_s": round(rate),
+        "reference_one_station_events_per_s": round(alone_rate),
+        "ratio_together_vs_alone_rate": round(rate / alone_rate, 2),
+    }
+
+
+# -- 5: scale ------------------------------------------------------------------------------------
+
+WORKSHOPS, STATIONS = 100, 400
+
+
+def bulk_load(db_url: str, n: int) -> float:
+    """n synthetic events straight into the hub's schema (INSERT ... SELECT generate_series);
+    ids ordered like UUIDv7, 16 events per device, 400 stations in 100 workshops."""
+    import psycopg
+
+    HubDB(db_url).close()
+    start = time.perf_counter()
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO workshops SELECT 'ws-' || w, 'Atelier ' || w, '2025-01-01T00:00:00Z'"
+            " FROM generate_series(0, %s) w",
+            (WORKSHOPS - 1,),
+        )
+        conn.execute(
+            "INSERT INTO stations SELECT 'st-' || s, 'ws-' || (s %% %s), 'k' || s, 'kid-' || s,"
+            " '2025-01-01T00:00:00Z' FROM generate_series(0, %s) s",
+            (WORKSHOPS, STATIONS - 1),
+        )
+        conn.execute(
+            f"""
+            INSERT INTO events ({EVENT_COLUMNS})
+            SELECT (substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-7000-8000-' || h)::uuid,
+                   'st-' || (g %% {STATIONS}), g / {STATIONS} + 1,
+                   'ws-' || ((g %% {STATIONS}) %% {WORKSHOPS}), 'bench',
+                   to_char(timestamp '2025-01-01' + g * interval '3 seconds',
+                           'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                   'step.finished', 'dev-' || (g / 16),
+                   json_build_object('job_id', 'job-' || (g / 16), 'step_id', 'battery',
+                                     'status', 'passed', 'measures',
+                                     json_build_object('health_percent', g %% 100,
+                                                       'cycles', g %% 900)),
+                   false, md5('p' || g) || md5('q' || g), md5('h' || g) || md5('i' || g),
+                   timestamptz '2025-01-01' + g * interval '3 seconds'
+            FROM (SELECT g, lpad(to_hex(g), 12, '0') AS h
+                  FROM generate_series(0, %s) g) s
+            """,
+            (n - 1,),
+        )
+        conn.execute(
+            "INSERT INTO device_identities SELECT 'serial', 'SER' || lpad(d::text, 9, '0'),"
+            " 'dev-' || d, 'ws-' || (((d * 16) %% %s) %% %s) FROM generate_series(0, %s) d",
+            (STATIONS, WORKSHOPS, (n - 1) // 16),
+        )
+        conn.execute("ANALYZE")
+    return time.perf_counter() - start
+
+
+def scale_queries(
+    db_url: str, n: int, push_events: list[dict[str, Any]], reps: int
+) -> dict[str, float]:
+    """Median milliseconds of the hub's own queries (hub.service) on a loaded database."""
+    db = HubDB(db_url)
+    try:
+        station = StationIdentity("st-0", "ws-0")
+        with db.transaction() as tx:
+            cursors = tx.all(
+                "SELECT min(cursor), max(cursor), count(*) FROM events WHERE workshop_id = ?",
+                ("ws-0",),
+            )[0]
+            last = tx.one(
+                "SELECT cursor FROM events WHERE workshop_id = ? ORDER BY cursor DESC"
+                " OFFSET 500 LIMIT 1",
+                ("ws-0",),
+            )
+        low, high = int(cursors[0]), int(cursors[1])
+        points = {
+            "pull_start": low - 1,
+            "pull_middle": (low + high) // 2,
+            "pull_newest": int(last[0]) if last else 0,
+        }
+        out: dict[str, float] = {}
+        for name, after in points.items():
+            times = []
+            for _ in range(reps):
+                t, page = timed(partial(service.pull, db, station, after, 500))
+                assert len(page["events"]) == 500, (name, len(page["events"]))
+                times.append(t)
+            out[name + "_ms"] = round(_common.median(times) * 1000, 2)
+        serials = [f"SER{(n // 16) * k // reps:09d}" for k in range(reps)]
+        times = []
+        for serial in serials:
+            t, found = timed(partial(service.lookup_device, db, "serial", serial))
+            assert found["history"], serial
+            times.append(t)
+        out["lookup_serial_ms"] = round(_common.median(times) * 1000, 2)
+        with db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO stations VALUES (?, 'ws-1', 'k', 'kid-push', '2025-01-01T00:00:00Z')",
+                (push_events[0]["station_id"],),
+            )
+        who = StationIdentity(push_events[0]["station_id"], "ws-1")
+        t, result = timed(lambda: service.push(db, who, push_events))
+        assert len(result.accepted) == len(push_events), result.rejected[:3]
+        out["push_1000_ms"] = round(t * 1000, 1)
+        return out
+    finally:
+        db.close()
+
+
+def scale(pg: Postgres, n: int, work: Path, reps: int) -> dict[str, Any]:
+    folder = work / "push-1000"
+    make_station(folder, 1000, first_device=10**7)
+    st = Station(folder, operator="bench")
+    push_events = [e.to_json() for e in st.store.events_since(st.store.station_id, 0)]
+    st.close()
+    small_url, big_url = pg.new_database(), pg.new_database()
+    small_load = bulk_load(small_url, 100_000)
+    small = scale_queries(small_url, 100_000, push_events, reps)
+    big_load = bulk_load(big_url, n)
+    big = scale_queries(big_url, n, push_events, reps)
+    import psycopg
+
+    with psycopg.connect(big_url) as conn:
+        size = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+    out: dict[str, Any] = {
+        "events": n,
+        "load": "INSERT ... SELECT generate_series into the hub's schema (not the push path)",
+        "load_seconds": round(big_load, 1),
+        "load_events_per_s": round(n / big_load),
+        "load_100k_seconds": round(small_load, 2),
+        "database_gib": round(int(size[0]) / 2**30, 2) if size else None,
+    }
+    for key, value in big.items():
+        out[key] = value
+        out["at_100k_" + key] = small[key]
+        out["ratio_" + key.removesuffix("_ms")] = round(value / small[key], 2)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else "")
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--stations", type=int, default=4)
+    parser.add_argument("--station-events", type=int, default=25_000)
+    parser.add_argument("--scale-events", type=int, default=10_000_000)
+    parser.add_argument("--reps", type=int, default=15)
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["sync", "bundle", "ingest", "scale"]
+    )
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="etabli-bench-sync-"))
+    pg = Postgres(Path(tempfile.mkdtemp(prefix="etabli-bench-pg-")))
+    figures: dict[str, Any] = {}
+    try:
+        source = work / "source"
+        t, _ = timed(lambda: make_station(source, args.events))
+        print(f"station of {args.events} events made in {t:.1f} s", flush=True)
+        if "sync" not in args.skip:
+            figures["first_sync_sqlite"] = first_sync(
+                "sqlite", f"sqlite://{work / 'hub.sqlite3'}",
+                f"sqlite://{work / 'floor.sqlite3'}", source, work, args.rounds,
+            )  # fmt: skip
+            print(figures["first_sync_sqlite"], flush=True)
+            figures["first_sync_postgresql"] = first_sync(
+                "postgresql", pg.new_database(), pg.new_database(), source, work, args.rounds
+            )
+            print(figures["first_sync_postgresql"], flush=True)
+        if "bundle" not in args.skip:
+            figures["bundle"] = bundles(source, work)
+            print(figures["bundle"], flush=True)
+        if "ingest" not in args.skip:
+            sources = []
+            for i in range(args.stations):
+                folder = work / f"ingest-source-{i}"
+                make_station(folder, args.station_events, first_device=(i + 1) * 10**6)
+                sources.append(folder)
+            figures["ingest_postgresql"] = concurrent_ingest(pg, sources, work)
+            print(figures["ingest_postgresql"], flush=True)
+        if "scale" not in args.skip:
+            figures["scale_postgresql"] = scale(pg, args.scale_events, work, args.reps)
+    finally:
+        pg.stop()
+        shutil.rmtree(pg.folder, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+    _common.report("bench_sync", figures)
+
+
+if __name__ == "__main__":
+    main()
