@@ -859,6 +859,17 @@ CATALOG: dict[str, ErrorKind] = {
             "Export again on the enrolled station itself; if its key changed, enrol it again.",
         ),
         _kind(
+            "SYNC_WAITING",
+            "{count} fait(s) reçu(s) attendent l’enregistrement de leur appareil, qui n’est pas "
+            "encore arrivé au collectif (il voyage sur une clé USB).",
+            "{count} fact(s) received wait for their device's registration, which has not "
+            "reached the collective yet (it travels on a USB stick).",
+            "Rien à faire : ils entreront d’eux-mêmes quand le poste qui a enregistré "
+            "l’appareil se synchronisera.",
+            "Nothing to do: they go in by themselves once the station that registered the "
+            "device syncs.",
+        ),
+        _kind(
             "PROCESS_FAILED",
             "Le programme {program} a échoué (code {rc}) : {detail}.",
             "The program {program} failed (exit {rc}): {detail}.",

@@ -1,5 +1,7 @@
 """`etabli hub [--db URL] [--listen HOST:PORT]` runs the collective's hub;
-`etabli hub enrol-code WORKSHOP [--db URL] [--valid-days N]` prints a one-time code."""
+`etabli hub enrol-code WORKSHOP [--db URL] [--valid-days N]` prints a one-time code;
+`etabli hub import-bundle FILE [--db URL]` stores a station's offline bundle (exit 0: all
+in, 1: some events refused, 2: the bundle refused whole, nothing stored)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,13 @@ def add_hub_parsers(sub: Any, common: Common) -> None:
     _db_option(code)
     code.add_argument("workshop", metavar="WORKSHOP", help="nom de l’atelier / workshop name")
     code.add_argument("--valid-days", type=int, default=7, metavar="N")
+    bundle = hub_sub.add_parser(
+        "import-bundle",
+        help="importer le paquet hors ligne d’un poste / import a station's offline bundle",
+    )
+    common(bundle, top=False)
+    _db_option(bundle)
+    bundle.add_argument("file", metavar="FILE", help="le paquet signé / the signed bundle file")
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -84,6 +93,8 @@ def run_hub(folder: Path, args: argparse.Namespace, lang: str) -> int:
                   f"{expires}):")  # fmt: skip
         print(code)
         return 0
+    if args.hub_command == "import-bundle":
+        return _import_bundle(url, Path(args.file), lang)
     host, port = parse_listen(args.listen)
     import uvicorn
 
@@ -95,3 +106,28 @@ def run_hub(folder: Path, args: argparse.Namespace, lang: str) -> int:
     finally:
         db.close()
     return 0
+
+
+def _import_bundle(url: str, path: Path, lang: str) -> int:
+    from hub.db import HubDB
+    from hub.service import import_bundle
+
+    db = HubDB(url)
+    try:
+        done = import_bundle(db, path)
+    finally:
+        db.close()
+    result = done.result
+    if lang == "fr":
+        print(f"{path} (poste {done.station_id}, clé {done.key_id})")
+        print(f"  importés : {len(result.accepted)}")
+        print(f"  déjà présents : {len(result.duplicates)}")
+        print(f"  refusés : {len(result.rejected)}")
+    else:
+        print(f"{path} (station {done.station_id}, key {done.key_id})")
+        print(f"  imported: {len(result.accepted)}")
+        print(f"  already here: {len(result.duplicates)}")
+        print(f"  refused: {len(result.rejected)}")
+    for refused in result.rejected:
+        print(f"    {refused['id']}: {refused['reason']}")
+    return 1 if result.rejected else 0

@@ -15,6 +15,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -397,6 +398,61 @@ def _identities(station: StationIdentity, raw: dict[str, Any]) -> list[tuple[str
         if isinstance(value, str) and value.strip():
             out.append((kind, value.strip().upper(), payload["device_id"], station.workshop_id))
     return out
+
+
+# -- offline bundles -----------------------------------------------------------------------------
+
+RELAYED_REASON = "relayed events are not accepted at the hub"
+
+
+@dataclass
+class BundleImport:
+    """What importing one bundle file did: whose bundle it was, and the push's answer."""
+
+    station_id: str
+    key_id: str
+    result: PushResult
+
+
+def import_bundle(db: HubDB, path: Path) -> BundleImport:
+    """Stores a station's offline bundle as if that station had pushed it: the whole file is
+    checked first (readable, signed by the key the hub holds for the station it names) and
+    refused whole with a BenchError otherwise, nothing stored. Its events then go through
+    `push` (one transaction); other stations' events are refused as relayed. Importing the
+    same bundle again stores nothing more (its events are duplicates)."""
+    from bench_app.signing import Keyring, TrustedKey
+    from bench_app.sync.bundle import decode, read_header
+
+    source = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise BenchError("BUNDLE_UNREADABLE", path=source, detail=exc.strerror or "") from exc
+    header = read_header(data, source)
+    with db.transaction() as tx:
+        row = tx.one(
+            "SELECT workshop_id, public_key, key_id FROM stations WHERE station_id = ?",
+            (header.station_id,),
+        )
+    if row is None:
+        raise BenchError("HUB_BUNDLE_STATION_UNKNOWN", path=source, station=header.station_id)
+    workshop_id, public_b64, enrolled_key = (str(v) for v in row)
+    if enrolled_key != header.key_id:
+        raise BenchError(
+            "HUB_BUNDLE_KEY_MISMATCH",
+            path=source,
+            station=header.station_id,
+            key_id=header.key_id,
+            enrolled=enrolled_key,
+        )
+    public = parse_public_key(public_b64.encode("ascii"), "hub")
+    bundle = decode(data, Keyring([TrustedKey(enrolled_key, public, "hub")]), source=source)
+    station = StationIdentity(header.station_id, workshop_id)
+    own = [e.to_json() for e in bundle.events if e.station_id == station.station_id]
+    relayed = [e for e in bundle.events if e.station_id != station.station_id]
+    result = push(db, station, own)
+    result.rejected += [{"id": e.id, "reason": RELAYED_REASON} for e in relayed]
+    return BundleImport(station.station_id, enrolled_key, result)
 
 
 # -- pull and lookup ----------------------------------------------------------------------------

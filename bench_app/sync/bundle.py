@@ -235,6 +235,12 @@ def _event(line: bytes, number: int, source: str) -> Event:
         raise _unreadable(source, f"line {number + 1}: {exc}") from exc
 
 
+def read_header(data: bytes, source: str) -> BundleHeader:
+    """The header of a bundle file's bytes, not yet verified: says which station and key to
+    check it against (BUNDLE_UNREADABLE when the file is not a whole bundle)."""
+    return _header(_split(data, source)[0], source)
+
+
 def decode(data: bytes, keyring: Keyring, *, source: str) -> Bundle:
     """A bundle read from its bytes and checked whole: BenchError (BUNDLE_UNREADABLE,
     BUNDLE_KEY_UNKNOWN or BUNDLE_SIGNATURE_INVALID) when any of it is wrong."""

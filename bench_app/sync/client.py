@@ -330,6 +330,18 @@ def sync_round(folder: Path, store: Store, client: HubClient) -> RoundResult:
     if config.rejected != rejected and config.enrolled:
         config.rejected = rejected
         config.save(folder)
+    if rejected and all(_waits(r) for r in rejected):
+        raise BenchError("SYNC_WAITING", count=len(rejected))
     if rejected:
         raise rejected_error(rejected)
     return RoundResult(pushed, pulled)
+
+
+# A pulled fact about a device whose registration has not reached the hub yet (it travelled
+# on a USB stick), and the facts of the same station after it: they go in by themselves once
+# that registration arrives, since the pull cursor does not move past them.
+_WAITING_REASONS = ("is not known here", "which was refused")
+
+
+def _waits(rejected: dict[str, str]) -> bool:
+    return any(w in rejected.get("reason", "") for w in _WAITING_REASONS)

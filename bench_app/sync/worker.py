@@ -126,7 +126,9 @@ class SyncWorker:
         with self._lock:
             self._error = exc
             self._rounds += 1
-            self._failures += 1
+            # Facts waiting for their device's registration are not a failure: no back-off.
+            if exc.code != "SYNC_WAITING":
+                self._failures += 1
             if exc.code == "SYNC_REJECTED":
                 self._rejected = SyncConfig.load(self.folder).rejected
         self._notify()
