@@ -23,7 +23,13 @@ from cryptography.exceptions import InvalidSignature
 from bench_app.domain import facts
 from bench_app.errors import BenchError
 from bench_app.signing import key_id, parse_public_key
-from bench_app.store.events import GENESIS_HASH, canonical_json, event_hash, hashed_fields
+from bench_app.store.events import (
+    EVENT_FIELD_TYPES,
+    GENESIS_HASH,
+    canonical_json,
+    event_hash,
+    hashed_fields,
+)
 from bench_app.store.uuid7 import uuid7_str
 from hub import protocol
 from hub.db import HubDB, Tx, now
@@ -61,19 +67,7 @@ class PushResult:
         }
 
 
-_FIELD_TYPES: dict[str, Any] = {
-    "id": str,
-    "station_id": str,
-    "seq": int,
-    "operator": str,
-    "ts": str,
-    "type": str,
-    "device_id": (str, type(None)),
-    "payload": dict,
-    "training": bool,
-    "prev_hash": str,
-    "hash": str,
-}
+_FIELD_TYPES = EVENT_FIELD_TYPES
 
 
 # -- workshops and enrolment --------------------------------------------------------------

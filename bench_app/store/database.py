@@ -332,15 +332,7 @@ class Store:
             payload, training, prev,
         )  # fmt: skip
         event = Event(**fields, hash=event_hash(fields))
-        conn.execute(
-            "INSERT INTO events (id, station_id, seq, operator, ts, type, device_id, payload,"
-            " training, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                event.id, event.station_id, event.seq, event.operator, event.ts, event.type,
-                event.device_id, canonical_json(event.payload), event.training,
-                event.prev_hash, event.hash,
-            ),
-        )  # fmt: skip
+        _insert_event(conn, event)
         projections.apply(conn, event)
         self._last = (seq, event.hash)
         return event
@@ -514,15 +506,7 @@ class Store:
                 return f"device {device_id} is not known here: import its registration first"
         conn.execute("SAVEPOINT import_event")
         try:
-            conn.execute(
-                "INSERT INTO events (id, station_id, seq, operator, ts, type, device_id, payload,"
-                " training, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    event.id, event.station_id, event.seq, event.operator, event.ts, event.type,
-                    event.device_id, canonical_json(event.payload), event.training,
-                    event.prev_hash, event.hash,
-                ),
-            )  # fmt: skip
+            _insert_event(conn, event)
             projections.apply(conn, event)
         except (sqlite3.IntegrityError, KeyError, TypeError, ValueError) as exc:
             conn.execute("ROLLBACK TO import_event")
@@ -600,3 +584,16 @@ def _split_sql(script: str) -> list[str]:
     if buffer.strip():
         statements.append(buffer.strip())
     return statements
+
+
+def _insert_event(conn: sqlite3.Connection, event: Event) -> None:
+    """One row of the append-only log (this station's own, or one imported)."""
+    conn.execute(
+        "INSERT INTO events (id, station_id, seq, operator, ts, type, device_id, payload,"
+        " training, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            event.id, event.station_id, event.seq, event.operator, event.ts, event.type,
+            event.device_id, canonical_json(event.payload), event.training,
+            event.prev_hash, event.hash,
+        ),
+    )  # fmt: skip

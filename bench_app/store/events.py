@@ -23,6 +23,22 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+# The JSON form of an event, field by field, as it travels between stations and the hub.
+EVENT_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "station_id": str,
+    "seq": int,
+    "operator": str,
+    "ts": str,
+    "type": str,
+    "device_id": (str, type(None)),
+    "payload": dict,
+    "training": bool,
+    "prev_hash": str,
+    "hash": str,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     id: str

@@ -34,25 +34,13 @@ from cryptography.exceptions import InvalidSignature
 from bench_app.errors import BenchError
 from bench_app.signing import Keyring, StationKey, canonical_json
 from bench_app.store.database import ImportResult, Store
-from bench_app.store.events import Event, utc_now
+from bench_app.store.events import EVENT_FIELD_TYPES, Event, utc_now
 
 FORMAT = "etabli.bundle"
 VERSION = 1
 WORKSHOP_META = "workshop"
 
-_EVENT_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "id": str,
-    "station_id": str,
-    "seq": int,
-    "operator": str,
-    "ts": str,
-    "type": str,
-    "device_id": (str, type(None)),
-    "payload": dict,
-    "training": bool,
-    "prev_hash": str,
-    "hash": str,
-}
+_EVENT_FIELDS = EVENT_FIELD_TYPES
 
 
 @dataclass(frozen=True, slots=True)
