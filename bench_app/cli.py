@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -96,6 +96,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+Runner = Callable[[Path, argparse.Namespace, str], int]
+
+# Subcommands that take the data folder, their arguments and the language.
+RUNNERS: dict[str, Runner] = {
+    "drives": run_drives,
+    "inventory": run_inventory,
+    "erase": run_erase,
+    "profiles": run_profiles,
+    "images": run_images,
+    "certificate": run_certificate,
+    "verify-certificate": run_verify_certificate,
+    "keys": run_keys,
+    "label": run_label,
+    "print-label": run_print_label,
+    "write-image": run_write_image,
+    "hub": run_hub,
+    "bundle": run_bundle,
+    "enrol": run_enrol,
+    "sync": run_sync,
+}
+RUNNERS_BY_REPORT: dict[str, Runner] = {
+    **dict.fromkeys(REPORT_COMMANDS, run_reports),
+    "erasure": run_report,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -116,42 +142,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _events(folder, args.device, args.json)
         if args.command == "db" and args.db_command == "check":
             return _db_check(folder, lang)
-        if args.command == "drives":
-            return run_drives(folder, args, lang)
-        if args.command == "inventory":
-            return run_inventory(folder, args, lang)
-        if args.command == "erase":
-            return run_erase(folder, args, lang)
-        if args.command == "profiles":
-            return run_profiles(folder, args, lang)
-        if args.command == "images":
-            return run_images(folder, args, lang)
-        if args.command == "certificate":
-            return run_certificate(folder, args, lang)
-        if args.command == "verify-certificate":
-            return run_verify_certificate(folder, args, lang)
-        if args.command == "report" and args.report_command in REPORT_COMMANDS:
-            return run_reports(folder, args, lang)
-        if args.command == "report" and args.report_command == "erasure":
-            return run_report(folder, args, lang)
-        if args.command == "keys":
-            return run_keys(folder, args, lang)
-        if args.command == "label":
-            return run_label(folder, args, lang)
-        if args.command == "print-label":
-            return run_print_label(folder, args, lang)
-        if args.command == "write-image":
-            return run_write_image(folder, args, lang)
-        if args.command == "export" and args.export_command == "ereuse":
+        if args.command == "report":
+            report = RUNNERS_BY_REPORT.get(args.report_command)
+            if report is not None:
+                return report(folder, args, lang)
+        elif args.command == "export" and args.export_command == "ereuse":
             return run_export_ereuse(folder, args, lang)
-        if args.command == "hub":
-            return run_hub(folder, args, lang)
-        if args.command == "bundle":
-            return run_bundle(folder, args, lang)
-        if args.command == "enrol":
-            return run_enrol(folder, args, lang)
-        if args.command == "sync":
-            return run_sync(folder, args, lang)
+        elif args.command in RUNNERS:
+            return RUNNERS[args.command](folder, args, lang)
     except BenchError as exc:
         print(exc.text(lang), file=sys.stderr)
         return 2
