@@ -54,6 +54,15 @@ CATALOG: dict[str, ErrorKind] = {
             "Check what was entered, then try again.",
         ),
         _kind(
+            "FACT_MALFORMED",
+            "Établi a voulu enregistrer un fait mal formé ({event_type}, {detail}) : c’est un "
+            "défaut du logiciel, rien n’a été enregistré.",
+            "Établi tried to record a malformed fact ({event_type}, {detail}): this is a bug "
+            "in the software; nothing was recorded.",
+            "Signalez-le à votre encadrant avec ce message ; l’appareil n’a rien perdu.",
+            "Report it to your supervisor with this message; the device lost nothing.",
+        ),
+        _kind(
             "ASSET_CODE_INVALID",
             "Le code « {code} » n’est pas valide : {detail}.",
             "The code “{code}” is not valid: {detail}.",

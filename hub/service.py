@@ -271,7 +271,7 @@ def push(db: HubDB, station: StationIdentity, events: list[Any]) -> PushResult:
                 reason = "link to the previous event is broken"
             if reason is None:
                 try:
-                    facts.validate(raw["type"], raw["payload"])
+                    facts.validate(raw["type"], raw["payload"], recorded=True)
                 except BenchError as exc:
                     reason = f"not a valid {raw['type']}: {exc.values.get('detail', exc.code)}"
             if reason is not None:

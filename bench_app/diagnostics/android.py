@@ -10,6 +10,7 @@ from typing import Any, cast
 from bench_app.devices.android import readings
 from bench_app.devices.android.driver import AndroidPhone
 from bench_app.diagnostics.guided_tests import GUIDED_TESTS, CosmeticStep, GuidedTestStep
+from bench_app.domain.facts import number
 from bench_app.domain.imei import is_valid_imei, normalise_imei
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.grading.grade import SUGGESTED_LABELS, grade
@@ -140,11 +141,12 @@ class BatteryHealthStep(Step):
     def run(self, ctx: StepContext) -> StepOutcome:
         evidence = readings.battery(_phone(ctx))
         r = evidence["reading"]
-        ratio = r.get("capacity_ratio")
+        ratio = number(r.get("capacity_ratio"))
+        temperature = number(r.get("temperature_c"))
         health = str(r.get("health") or "")
         parts = [f"{r.get('percent', r.get('level'))} %"]
-        if r.get("temperature_c") is not None:
-            parts.append(f"{r['temperature_c']:.1f} °C")
+        if temperature is not None:
+            parts.append(f"{temperature:.1f} °C")
         if r.get("cycle_count") is not None:
             parts.append(f"{r['cycle_count']} cycles")
         facts = ", ".join(parts)

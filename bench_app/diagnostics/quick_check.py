@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Protocol, cast
 
 from bench_app.diagnostics.guided_tests import GUIDED_TESTS, GuidedTestStep
+from bench_app.domain.facts import wire_form
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
 from bench_app.text import Text
@@ -52,7 +53,7 @@ class BatteryStep(Step):
         design = reading.get("design_mah") or 0
         full = reading.get("full_charge_mah") or 0
         ratio = full / design if design else None
-        evidence = {"reading": reading, "capacity_ratio": ratio}
+        evidence = wire_form({"reading": reading, "capacity_ratio": ratio})
         percent = f"{ratio:.0%}" if ratio is not None else "?"
         if reading.get("health") in ("dead", "over_voltage", "failure") or (
             ratio is not None and ratio < 0.6

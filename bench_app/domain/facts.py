@@ -1,13 +1,25 @@
 """The facts the bench records: each event type and the payload fields it must carry.
 
-Checked when an event is appended (and, later, when the collective's hub receives it).
+One definition, checked at the source: `Store.append` refuses a new fact whose payload could
+not be signed, bundled or pushed (`validate`), so every fact the station records travels.
+The rule for any value anywhere in a payload is the wire's (canonical JSON, see
+`bench_app.signing.canonical_json`): objects with text keys, lists, text without NUL or lone
+surrogates, integers, booleans and null, and no floats: a duration is recorded in integer
+milliseconds, a throughput in bytes per second, any other fraction as a decimal string.
+
+Events recorded by earlier versions are immutable history: some carry floats (durations in
+seconds). They are still accepted when they arrive from elsewhere (`recorded=True`: bundle
+import, the hub), and travel in the one event encoding that their hash was computed over
+(`bench_app.store.events.canonical_json`). Readers use `duration_ms` to read either form.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from bench_app.errors import BenchError
+from bench_app.signing import decimal
 
 _STR = str
 _OPT_STR = (str, type(None))
@@ -70,7 +82,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "erasure_id": _STR,
         "pass_no": int,
         "bytes": int,
-        "seconds": (int, float),
+        "milliseconds": int,
         "errors": list,
         "completed": bool,
     },
@@ -96,22 +108,126 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "job_id": _STR,
         "write_id": _STR,
         "bytes": int,
-        "seconds": (int, float),
+        "milliseconds": int,
         "verified": bool,
     },
 }
 
 
-def validate(event_type: str, payload: dict[str, Any]) -> None:
-    """Raises BenchError(EVENT_INVALID) naming the first missing or mistyped field."""
+# Fields that earlier versions recorded under another name, as a float: (type, field) -> the
+# old field. Only events already recorded elsewhere (`recorded=True`) may use the old form.
+LEGACY_FIELDS: dict[tuple[str, str], str] = {
+    ("erasure.pass_finished", "milliseconds"): "seconds",
+    ("image.written", "milliseconds"): "seconds",
+}
+
+
+def duration_ms(
+    payload: dict[str, Any], field: str = "milliseconds", legacy_field: str = "seconds"
+) -> int:
+    """A recorded duration in integer milliseconds, from the current field or from the
+    seconds that earlier versions recorded (0 when neither is there)."""
+    value = payload.get(field)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    legacy = payload.get(legacy_field)
+    if isinstance(legacy, int | float) and not isinstance(legacy, bool):
+        return round(float(legacy) * 1000)
+    if isinstance(legacy, str):
+        try:
+            return round(float(legacy) * 1000)
+        except ValueError:
+            return 0
+    return 0
+
+
+def number(value: Any) -> float | None:
+    """A quantity read back from a fact: a number, or the decimal string it travels as."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def wire_form(value: Any, places: int = 3) -> Any:
+    """The value with every float (a reading, a ratio) turned into the decimal string facts
+    carry, e.g. 27.3 -> "27.3"; for evidence built from free-form readings."""
+    if isinstance(value, float):
+        return decimal(value, places)
+    if isinstance(value, dict):
+        return {k: wire_form(v, places) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [wire_form(v, places) for v in value]
+    return value
+
+
+def wire_problem(value: Any, where: str = "$", *, floats: bool = False) -> str | None:
+    """Why a value cannot travel (be signed, bundled, pushed and stored by the hub), naming
+    the field by its JSON path, or None. `floats` accepts floats (earlier versions' facts)."""
+    if value is None or isinstance(value, bool | int):
+        return None
+    if isinstance(value, str):
+        if "\x00" in value:
+            return f"{where}: a text contains the NUL character"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{where}: a text is not valid Unicode"
+        return None
+    if isinstance(value, float):
+        if floats and math.isfinite(value):
+            return None
+        return f"{where}: a float ({value!r}); record integers or a decimal string"
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            problem = wire_problem(item, f"{where}[{i}]", floats=floats)
+            if problem:
+                return problem
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{where}: a key that is not a text ({key!r})"
+            problem = wire_problem(key, f"{where} key", floats=floats) or wire_problem(
+                item, f"{where}.{key}", floats=floats
+            )
+            if problem:
+                return problem
+        return None
+    return f"{where}: {type(value).__name__} is not JSON"
+
+
+def validate(event_type: str, payload: dict[str, Any], *, recorded: bool = False) -> None:
+    """Raises BenchError naming the fact and the first missing, mistyped or untravelable
+    field: EVENT_INVALID for a wrong shape, FACT_MALFORMED for a value that could not be
+    signed, bundled or pushed. `recorded` is for an event already recorded at another
+    station (import, hub): earlier versions' floats and old field names are accepted."""
     schema = SCHEMAS.get(event_type)
     if schema is None:
         raise BenchError("EVENT_INVALID", event_type=event_type, detail="unknown type")
+    if not isinstance(payload, dict):
+        raise BenchError("EVENT_INVALID", event_type=event_type, detail="payload is not an object")
     for name, types in schema.items():
         if name not in payload:
+            legacy = LEGACY_FIELDS.get((event_type, name))
+            if recorded and legacy is not None and _is_number(payload.get(legacy)):
+                continue
             raise BenchError("EVENT_INVALID", event_type=event_type, detail=f"missing {name}")
         value = payload[name]
         if (isinstance(value, bool) and types is not bool) or not isinstance(value, types):
             raise BenchError(
                 "EVENT_INVALID", event_type=event_type, detail=f"{name} has the wrong type"
             )
+    problem = wire_problem(payload, "payload", floats=recorded)
+    if problem is not None:
+        raise BenchError("FACT_MALFORMED", event_type=event_type, detail=problem)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -408,7 +408,7 @@ class VerifyResult:
         return {
             "mode": self.mode,
             "bytes_checked": self.bytes_checked,
-            "seconds": round(self.seconds, 3),
+            "milliseconds": round(self.seconds * 1000),
             "throughput_bps": round(self.throughput),
             "regions": self.regions,
             "mismatches": [r.to_json() for r in self.mismatches[:100]],

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from bench_app.domain.facts import wire_form
 from bench_app.drives.smart import read_smart
 from bench_app.jobs.process import ProcessResult
 from bench_app.text import Text
@@ -199,7 +200,7 @@ class Battery:
     def to_json(self) -> dict[str, object]:
         return {
             **_fields_json(self),
-            "health_percent": self.health_percent,
+            "health_percent": _json(self.health_percent),
             "verdict": self.verdict,
         }
 
@@ -311,6 +312,8 @@ def _fields_json(obj: Any) -> dict[str, object]:
 
 
 def _json(value: object) -> object:
+    if isinstance(value, float):  # a fraction travels as a decimal string (domain/facts)
+        return wire_form(value, 2)
     if isinstance(value, Text | Battery):
         return value.to_json()
     if is_dataclass(value):

@@ -113,7 +113,7 @@ class PurgeResult:
             "ok": self.ok,
             "detail": self.detail.to_json(),
             "commands": [list(argv) for argv in self.commands],
-            "seconds": self.seconds,
+            "milliseconds": round(self.seconds * 1000),
             "cancelled": self.cancelled,
             "verification_required": self.verification_required,
         }

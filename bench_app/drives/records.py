@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bench_app.domain.facts import duration_ms
 from bench_app.store import queries
 from bench_app.store.database import Store
 from bench_app.store.events import Event
@@ -71,6 +72,9 @@ def build_record(events: list[Event], erasure_id: str) -> dict[str, Any]:
     }
     passes: dict[int, dict[str, Any]] = {}
     last_offset: dict[int, int] = {}
+    # The segment of each pass that is running: a pass cut by an interruption and resumed
+    # runs in several segments, and its duration and throughput count every one of them.
+    open_segment: dict[int, dict[str, Any]] = {}
     pending_interruption: dict[str, Any] | None = None
     for e in mine:
         q = e.payload
@@ -91,27 +95,42 @@ def build_record(events: list[Event], erasure_id: str) -> dict[str, Any]:
                     "errors": [],
                     "completed": False,
                     "resumed_at_bytes": [],
+                    "segments": [],
                 },
             )
             if q.get("resumed"):
                 entry["resumed_at_bytes"].append(q["start_byte"])
+            _close_cut_segment(entry, open_segment.pop(q["pass_no"], None))
+            open_segment[q["pass_no"]] = {
+                "started_at": e.ts,
+                "start_byte": q["start_byte"],
+                "last_at": e.ts,
+                "last_byte": q["start_byte"],
+            }
         elif e.type == "erasure.checkpoint":
             last_offset[q["pass_no"]] = q["offset"]
+            segment = open_segment.get(q["pass_no"])
+            if segment is not None:
+                segment["last_at"], segment["last_byte"] = e.ts, q["offset"]
         elif e.type == "erasure.pass_finished":
             entry = passes.get(q["pass_no"])
             if entry is not None:
-                entry.update(
-                    finished_at=e.ts,
-                    seconds=round(entry["seconds"] + q["seconds"], 3),
-                    errors=q["errors"],
-                    completed=q["completed"],
+                segment = open_segment.pop(q["pass_no"], None)
+                entry["segments"].append(
+                    {
+                        "started_at": segment["started_at"] if segment else e.ts,
+                        "start_byte": segment["start_byte"] if segment else entry["start_byte"],
+                        "seconds": duration_ms(q) / 1000,
+                        "bytes": int(q["bytes"]),
+                        "interrupted": False,
+                    }
                 )
+                entry.update(finished_at=e.ts, errors=q["errors"], completed=q["completed"])
                 entry["bytes"] = (
                     entry["end_byte"] - entry["start_byte"] if q["completed"] else q["bytes"]
                 )
                 span = _seconds(entry["started_at"], e.ts)
                 entry["elapsed_seconds"] = round(span, 3)
-                entry["throughput_bps"] = q.get("throughput_bps", 0)
                 if "purge" in q:
                     entry["purge"] = q["purge"]
         elif e.type == "job.interrupted" and e.ts >= started.ts:
@@ -129,10 +148,40 @@ def build_record(events: list[Event], erasure_id: str) -> dict[str, Any]:
             record["verification"] = {
                 k: v for k, v in q.items() if k not in ("job_id", "device_id", "erasure_id")
             }
+            record["verification"]["seconds"] = duration_ms(q) / 1000
         elif e.type == "erasure.finished":
             record["result"] = q["result"]
             record["reasons"] = q["reasons"]
             record["finished_at"] = e.ts
             record["duration_seconds"] = round(_seconds(started.ts, e.ts), 3)
+    for pass_no, segment in open_segment.items():
+        _close_cut_segment(passes[pass_no], segment)
+    for entry in passes.values():
+        _sum_segments(entry)
     record["passes"] = [passes[k] for k in sorted(passes)]
     return record
+
+
+def _close_cut_segment(entry: dict[str, Any], segment: dict[str, Any] | None) -> None:
+    """A segment that an interruption cut: it counts up to its last checkpoint, the last
+    point the disk confirmed (what came after it was written again on resuming)."""
+    if segment is None:
+        return
+    entry["segments"].append(
+        {
+            "started_at": segment["started_at"],
+            "start_byte": segment["start_byte"],
+            "seconds": max(0.0, _seconds(segment["started_at"], segment["last_at"])),
+            "bytes": max(0, segment["last_byte"] - segment["start_byte"]),
+            "interrupted": True,
+        }
+    )
+
+
+def _sum_segments(entry: dict[str, Any]) -> None:
+    """A pass's duration and throughput over all its segments."""
+    seconds = sum(s["seconds"] for s in entry["segments"])
+    written = sum(s["bytes"] for s in entry["segments"])
+    entry["seconds"] = round(seconds, 3)
+    entry["bytes_written"] = written
+    entry["throughput_bps"] = round(written / seconds) if seconds > 0 else 0

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.domain.facts import duration_ms
 from bench_app.text import Text
 
 Common = Callable[..., None]
@@ -99,7 +100,7 @@ def _print_record(r: dict[str, Any], lang: str) -> None:
         )
     v = r["verification"]
     if v:
-        print(f"  verify: {v['ranges']} ranges, {v['bytes_checked']} B, {v['seconds']} s")
+        print(f"  verify: {v['ranges']} ranges, {v['bytes_checked']} B, {duration_ms(v) / 1000} s")
     if r["result"] == "installed":
         print("  ÉCRITE et vérifiée." if fr else "  WRITTEN and verified.")
     else:

@@ -525,7 +525,7 @@ class VerifyResult:
     def to_json(self) -> dict[str, Any]:
         return {
             "bytes_checked": self.bytes_checked,
-            "seconds": round(self.seconds, 3),
+            "milliseconds": round(self.seconds * 1000),
             "ranges": self.ranges,
             "mismatches": self.mismatches[:100],
             "mismatch_count": len(self.mismatches),

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from bench_app.domain.facts import duration_ms
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.drives import erase as io
 from bench_app.drives.handle import DriveHandle
@@ -281,7 +282,7 @@ class WriteImageStep(Step):
             "write_id": write_id,
             "resumed_from": start,
             "bytes": result.bytes_written,
-            "seconds": round(result.seconds, 3),
+            "milliseconds": round(result.seconds * 1000),
             "throughput_bps": round(result.throughput),
             "completed": result.completed,
             "direct_io": handle.direct,
@@ -358,8 +359,8 @@ class ImageResultStep(Step):
             "mapped_bytes": started["mapped_bytes"],
             "image_size": started["image_size"],
             "bytes": started["mapped_bytes"] if write["completed"] else write["bytes"],
-            "seconds": write["seconds"],
-            "verify_seconds": verification["seconds"],
+            "milliseconds": duration_ms(write),
+            "verify_milliseconds": duration_ms(verification),
             "verified": verified,
             "result": "installed" if verified else "not_installed",
             "reasons": [r.to_json() for r in reasons],
@@ -444,12 +445,10 @@ def image_write_record(store: Store, job_id: str) -> dict[str, Any] | None:
             out["failure"] = {"code": q["code"], "message": q["message"]}
         elif e.type == "image.written":
             out.update(
-                {
-                    k: v
-                    for k, v in q.items()
-                    if k in ("bytes", "seconds", "verify_seconds", "verified", "result", "reasons")
-                }
+                {k: v for k, v in q.items() if k in ("bytes", "verified", "result", "reasons")}
             )
+            out["seconds"] = duration_ms(q) / 1000
+            out["verify_seconds"] = duration_ms(q, "verify_milliseconds", "verify_seconds") / 1000
             out["finished_at"] = e.ts
     if "failure" in out and out["result"] == "in_progress":
         out["result"] = "not_installed"

@@ -152,19 +152,26 @@ def erasure_document(
     donor, lot = _donor_lot(store, device)
     passes = []
     written = 0
+    moved = 0  # bytes written over every segment, a resumed one's rewrite included
     seconds = 0.0
     error_ranges = 0
     for p in record["passes"]:
         errors = list(p.get("errors") or [])
         error_ranges += len(errors)
         written += int(p.get("bytes") or 0)
+        moved += int(p.get("bytes_written", p.get("bytes")) or 0)
         seconds += float(p.get("seconds") or 0)
-        entry = {k: v for k, v in p.items() if k not in ("errors", "purge")}
+        # Segments are summed into the pass's seconds and bytes_written; the interruptions
+        # that cut them are listed in the erasure's own field.
+        entry = {k: v for k, v in p.items() if k not in ("errors", "purge", "segments")}
+        entry["segments"] = len(p.get("segments") or []) or 1
         entry["errors"] = _ranges(errors)
         entry["error_ranges"] = len(errors)
         if isinstance(p.get("purge"), dict):
             entry["purge"] = {
-                k: v for k, v in p["purge"].items() if k in ("method", "ok", "seconds", "command")
+                k: v
+                for k, v in p["purge"].items()
+                if k in ("method", "ok", "seconds", "milliseconds", "command")
             }
         passes.append(entry)
     verification = record.get("verification")
@@ -192,7 +199,7 @@ def erasure_document(
         "finished_at": record.get("finished_at"),
         "duration_seconds": record.get("duration_seconds"),
         "bytes_written": written,
-        "throughput_bps": round(written / seconds) if seconds > 0 else 0,
+        "throughput_bps": round(moved / seconds) if seconds > 0 else 0,
         "error_ranges": error_ranges,
         "result": record["result"],
         "reasons": record.get("reasons") or [],
@@ -264,6 +271,22 @@ def failure_reasons(document: dict[str, Any]) -> list[Text]:
     return reasons
 
 
+IDENTIFIERS = ("serial", "imei", "imei2")
+
+
+def identifier_text(value: Any) -> str:
+    """An identifier (serial number, IMEI) as the page prints it: printable ASCII as it is,
+    any other character as a visible \\uXXXX escape. A device may report a serial with
+    control bytes or characters no font draws; this way the page shows every one of them,
+    and the verifier can read back exactly what the signed data says."""
+    return "".join(
+        ch
+        if " " <= ch <= "~"
+        else (f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+        for ch in str(value)
+    )
+
+
 def visible_facts(document: dict[str, Any]) -> list[str]:
     """The strings the page of this document must show; the verifier looks for each in the
     PDF's text (whitespace ignored)."""
@@ -271,11 +294,11 @@ def visible_facts(document: dict[str, Any]) -> list[str]:
     facts = [str(document.get("reference", "")), str(device.get("asset_code", ""))]
     for key in ("serial", "imei"):
         if device.get(key):
-            facts.append(str(device[key]))
+            facts.append(identifier_text(device[key]))
     target = (document.get("erasure") or {}).get("target") or {}
     for key in ("serial", "imei"):
         if target.get(key):
-            facts.append(str(target[key]))
+            facts.append(identifier_text(target[key]))
     facts.append(_verdict_line(document))
     return [f for f in facts if f]
 
@@ -480,6 +503,8 @@ def _value_text(key: str, value: Any, lang: str) -> str:
         return ", ".join(_value_text(key, v, lang) for v in value)
     if value is None or value == "":
         return "—"
+    if key in IDENTIFIERS:
+        return identifier_text(value)
     return str(value)
 
 
@@ -645,9 +670,9 @@ def device_flowables(
         (t("Marque et modèle", "Brand and model"), f"{device['brand']} {device['model']}".strip()),
     ]
     if device.get("serial"):
-        dev_rows.append((t("N° de série", "Serial number"), device["serial"]))
+        dev_rows.append((t("N° de série", "Serial number"), identifier_text(device["serial"])))
     if device.get("imei"):
-        dev_rows.append(("IMEI", device["imei"]))
+        dev_rows.append(("IMEI", identifier_text(device["imei"])))
     target = erasure.get("target") or {}
     # The medium's own fields, less what the device lines above already say.
     medium_rows = [
@@ -895,12 +920,14 @@ def _verification_block(page: _Page, verification: Any) -> Flowable:
                     "; ".join(f"{e.get('first_sector')}–{e.get('last_sector')}" for e in ranges),
                 )
             )
-    shown = {"ok", "mode", "bytes_checked", "regions", "seconds", "throughput_bps"}
+    shown = {"ok", "mode", "bytes_checked", "regions", "seconds", "milliseconds", "throughput_bps"}
     for key, value in verification.items():
         if key not in shown and key not in counted and key not in listed:
             right.append((_label(key, lang), _value_text(key, value, lang)))
     half = FRAME_WIDTH / 2 - 3 * mm
     left_table = page.pairs(left, half, bad_rows=() if ok else (0,))
+    if not right:  # a verification that says no more than its result (a Table needs rows)
+        return left_table
     return _two_columns(left_table, page.pairs(right, half))
 
 
@@ -1128,7 +1155,9 @@ def _lot_flowables(document: dict[str, Any], envelope: dict[str, Any], lang: str
             [
                 page.p(row["asset_code"]),
                 page.p(row["model"] or "—"),
-                page.p(" / ".join(x for x in (row["serial"], row["imei"]) if x) or "—"),
+                page.p(
+                    " / ".join(identifier_text(x) for x in (row["serial"], row["imei"]) if x) or "—"
+                ),
                 page.p(result.get(lang), page.cell if row["certified"] else page.cell_bad),
                 page.p(row["reference"] or "—"),
             ]

@@ -555,7 +555,7 @@ def _unfit(event: Event, own_station: str) -> str:
     if event.seq < 1:
         return f"invalid seq {event.seq}"
     try:
-        facts.validate(event.type, event.payload)
+        facts.validate(event.type, event.payload, recorded=True)
     except BenchError as exc:
         return exc.message.en
     return ""

@@ -14,7 +14,13 @@ GENESIS_HASH = "0" * 64
 
 
 def canonical_json(value: Any) -> str:
-    """Deterministic JSON: sorted keys, no spaces, UTF-8 kept as is."""
+    """The event encoding: deterministic JSON (sorted keys, no spaces, UTF-8 kept as is).
+
+    An event's hash is computed over it, the store keeps payloads in it, bundles carry events
+    in it and the hub stores them in it: one encoding everywhere. For the values new facts
+    may hold (no floats, see `bench_app.domain.facts`) it is byte for byte the signed form
+    of `bench_app.signing.canonical_json`; the floats of earlier versions' facts are written
+    as Python writes them (shortest round trip), which is what their hash was computed over."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -107,6 +113,11 @@ def hashed_fields(
         "training": training,
         "prev_hash": prev_hash,
     }
+
+
+def event_line(event: Event) -> bytes:
+    """One event as it travels in a bundle: its JSON form in the event encoding."""
+    return canonical_json(event.to_json()).encode("utf-8")
 
 
 def event_hash(fields: dict[str, Any]) -> str:

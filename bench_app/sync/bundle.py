@@ -4,7 +4,7 @@ A bundle file is gzip over UTF-8 lines:
 
     line 1        the header, canonical JSON: format, version, station_id, workshop, key_id,
                   created, events (the count), body_sha256 (of the body bytes)
-    lines 2..n+1  the body: one event per line, canonical JSON (`Event.to_json`)
+    lines 2..n+1  the body: one event per line in the event encoding (`events.event_line`)
     last line     {"signature": BASE64}: Ed25519 by the station key over header line + "\\n"
                   + body (every line of it, each ending in "\\n")
 
@@ -34,7 +34,7 @@ from cryptography.exceptions import InvalidSignature
 from bench_app.errors import BenchError
 from bench_app.signing import Keyring, StationKey, canonical_json
 from bench_app.store.database import ImportResult, Store
-from bench_app.store.events import EVENT_FIELD_TYPES, Event, utc_now
+from bench_app.store.events import EVENT_FIELD_TYPES, Event, event_line, utc_now
 
 FORMAT = "etabli.bundle"
 VERSION = 1
@@ -97,7 +97,7 @@ def encode(
 def _encode(
     events: Sequence[Event], key: StationKey, station_id: str, workshop: str | None
 ) -> tuple[BundleHeader, bytes]:
-    body = b"".join(canonical_json(e.to_json()) + b"\n" for e in events)
+    body = b"".join(event_line(e) + b"\n" for e in events)
     header = {
         "format": FORMAT,
         "version": VERSION,

@@ -44,7 +44,8 @@ class AndroidDriverContract:
     def test_every_reading_parses(self, start_phone: StartPhone, persona: str) -> None:
         _, phone = start_phone(persona)
         battery = readings.battery(phone)
-        assert 0 <= battery["reading"]["percent"] <= 100
+        percent = battery["reading"]["percent"]
+        assert isinstance(percent, str) and 0 <= float(percent) <= 100  # a decimal string
         assert "level:" in battery["raw"]
         accounts = readings.accounts(phone)
         assert accounts["google_accounts"] == 0 and accounts["device_owner"] is None
@@ -70,7 +71,7 @@ class AndroidDriverContract:
     def test_worn_battery_reads_low_capacity(self, start_phone: StartPhone) -> None:
         _, phone = start_phone("worn-battery")
         ratio = readings.battery(phone)["reading"]["capacity_ratio"]
-        assert ratio is not None and ratio < 0.7
+        assert ratio is not None and float(ratio) < 0.7
 
     def test_rooted_phone_is_seen(self, start_phone: StartPhone) -> None:
         _, phone = start_phone("rooted")

@@ -150,6 +150,15 @@ def test_kill_9_mid_pass_resumes_from_the_checkpoint_and_the_record_shows_it(
     [p] = record["passes"]
     assert p["resumed_at_bytes"] and p["resumed_at_bytes"][0] >= reached
     assert p["completed"] and p["bytes"] == 1024 * MiB
+    # Duration and throughput cover both segments: the one the kill cut counts up to its
+    # last checkpoint, and the resumed one from there to the end.
+    first, second = p["segments"]
+    assert first["interrupted"] and not second["interrupted"]
+    assert first["bytes"] == cut["last_checkpoint_bytes"] and first["seconds"] > 0
+    assert second["start_byte"] == cut["last_checkpoint_bytes"]
+    assert p["seconds"] == round(first["seconds"] + second["seconds"], 3)
+    assert p["bytes_written"] == 1024 * MiB
+    assert p["throughput_bps"] == round(1024 * MiB / (first["seconds"] + second["seconds"]))
     with open(path, "rb") as f:
         for off in range(0, 1024 * MiB, 64 * MiB):
             f.seek(off + 4096)

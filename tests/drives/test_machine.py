@@ -289,9 +289,9 @@ def test_to_json_keeps_every_field_and_computed_values(box: Machine) -> None:
     assert exported["system"]["sku"] == "LENOVO_MT_20L9_BU_Think_FM_ThinkPad T580"
     assert exported["cpu"]["flags"][:3] == ["lm", "nx", "pae"]
     assert exported["ram"]["modules"][1]["serial"] == "23EDBAE4"
-    assert exported["batteries"][0]["health_percent"] == 90.2
+    assert exported["batteries"][0]["health_percent"] == "90.2"  # fractions travel as text
     assert exported["batteries"][0]["verdict"] == "pass"
-    assert exported["screens"][0]["diagonal_inches"] == 14.0
+    assert exported["screens"][0]["diagonal_inches"] == "14"
     assert exported["notes"][0] == {
         "fr": machine.NOTE_LSHW_MISSING.fr,
         "en": machine.NOTE_LSHW_MISSING.en,

@@ -120,7 +120,7 @@ class Bench:
                     **ids,
                     "pass_no": 1,
                     "bytes": 128_000_000_000,
-                    "seconds": 41.5,
+                    "milliseconds": 41_500,
                     "errors": [],
                     "completed": True,
                 },

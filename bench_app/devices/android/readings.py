@@ -10,6 +10,7 @@ from typing import Any
 from bench_app.devices.android import parsers
 from bench_app.devices.android.driver import AndroidPhone
 from bench_app.devices.source import DeviceNoAnswer
+from bench_app.domain.facts import wire_form
 
 # `service call iphonesubinfo` codes for getDeviceId / getImeiForSubscriber differ by version;
 # recent Android refuses them to the shell, and the operator then types the IMEI.
@@ -21,7 +22,10 @@ _IMEI_CALLS = (
 
 
 def as_json(value: Any) -> Any:
-    """Dataclasses, sets and enums turned into plain JSON for the evidence."""
+    """Dataclasses, sets and enums turned into plain JSON for the evidence; a fraction (a
+    percentage, a temperature) becomes a decimal string, as facts carry it (domain/facts)."""
+    if isinstance(value, float):
+        return wire_form(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {k: as_json(v) for k, v in dataclasses.asdict(value).items()}
     if isinstance(value, dict):

@@ -265,7 +265,7 @@ def _pass_fact(ctx: StepContext, erasure_id: str, route: str, seconds: float) ->
         "pass_no": 1,
         "pattern": f"factory-reset:{route}",
         "bytes": int(_target(ctx)["storage_bytes"]),
-        "seconds": round(seconds, 3),
+        "milliseconds": round(seconds * 1000),
         "errors": [],
         "completed": True,
     }
