@@ -726,6 +726,28 @@ CATALOG: dict[str, ErrorKind] = {
             "then export again.",
         ),
         _kind(
+            "EREUSE_NO_INXI",
+            "L’inventaire de {code} n’a pas la sortie d’inxi : Devicehub confondrait cet "
+            "ordinateur avec tous les autres.",
+            "The inventory of {code} has no inxi output: Devicehub would mistake this computer "
+            "for every other one.",
+            "Installez inxi (paquet inxi), relancez « etabli inventory --this-machine » sur "
+            "l’ordinateur, puis recommencez l’export ; ou exportez avec --legacy.",
+            "Install inxi (the inxi package), run etabli inventory --this-machine on the "
+            "computer again, then export again; or export with --legacy.",
+        ),
+        _kind(
+            "EREUSE_NO_IDENTITY",
+            "Devicehub ne pourrait pas reconnaître {code} : son inventaire ne donne ni fabricant, "
+            "ni modèle, ni numéro de série, ni adresse MAC lisibles.",
+            "Devicehub could not recognise {code}: its inventory gives no readable manufacturer, "
+            "model, serial number or MAC address.",
+            "Relancez « etabli inventory --this-machine » en root sur l’ordinateur (dmidecode, "
+            "lshw et inxi installés), puis recommencez l’export.",
+            "Run etabli inventory --this-machine as root on the computer again (with dmidecode, "
+            "lshw and inxi installed), then export again.",
+        ),
+        _kind(
             "EXPORT_WRITE_FAILED",
             "Impossible d’écrire le fichier {path} : {detail}.",
             "Cannot write the file {path}: {detail}.",

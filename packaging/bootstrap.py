@@ -53,6 +53,7 @@ RUNTIME_PACKAGES: list[tuple[str, ...]] = [
     ("nvme-cli",),
     ("lshw",),
     ("dmidecode",),
+    ("inxi",),  # kept in eReuse snapshots: the current Devicehub identifies computers from it
     ("util-linux",),  # losetup, swapon, lsblk
     ("mount",),
     ("cups-client",),  # `lp`, to print labels on any CUPS printer

@@ -3,7 +3,8 @@ live USB stick): the device record to register, and its components.
 
 The facts come from what the firmware and the kernel publish: `dmidecode` (SMBIOS tables),
 `lshw -json`, /proc (cpuinfo, meminfo) and /sys (DMI ids, CPU topology, batteries, screen
-EDIDs, network interfaces). Every source is optional: a missing program or missing root
+EDIDs, network interfaces). `inxi` is run too, only to keep its JSON answer for eReuse
+snapshots (the current Devicehub builds a computer's identity and components from it). Every source is optional: a missing program or missing root
 rights gives a partial inventory and a note (French first, then English) that says what is
 missing and how to get it. When several sources know the same fact, dmidecode wins over
 /sys, which wins over lshw. Values the firmware fills with placeholders ("To Be Filled By
@@ -36,11 +37,16 @@ ChassisKind = Literal["laptop", "desktop", "other"]
 Verdict = Literal["pass", "warning", "fail"]
 NetworkKind = Literal["wireless", "ethernet", "other"]
 
-DMIDECODE_ARGV = (
-    "dmidecode",
-    *("-t", "system", "-t", "chassis", "-t", "baseboard", "-t", "bios", "-t", "memory"),
-)
+# Every SMBIOS record, as eReuse's workbench-script runs it: Devicehub reads the processors
+# and port connectors from the output kept for snapshots, not only what is parsed here.
+DMIDECODE_ARGV = ("dmidecode",)
 LSHW_ARGV = ("lshw", "-json", "-quiet")
+# workbench-script's own inxi command line (github.com/eReuse/workbench-script, get_data):
+# -Z keeps serials and MACs, -x 3 adds the chassis, JSON printed on stdout.
+INXI_ARGV = (
+    *("inxi", "--tty", "-Z", "-afmnGEMABD", "-x", "3", "--edid"),
+    *("--output", "json", "--output-file", "print"),
+)
 
 
 def run_program(argv: Sequence[str], timeout: float = 120.0) -> ProcessResult:
@@ -272,7 +278,8 @@ class MachineInventory:
     storage_controllers: tuple[Device, ...]
     notes: tuple[Text, ...]
     # The programs' own answers, unchanged, for exports that carry them (eReuse snapshots):
-    # "dmidecode" (text), "lshw" (its JSON text), "smartctl" (one `smartctl -j -a` per drive).
+    # "dmidecode" (text), "lshw" (its JSON text), "inxi" (its JSON text, absent when inxi is
+    # missing or printed no JSON list), "smartctl" (one `smartctl -j -a` per drive).
     raw_outputs: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -385,6 +392,20 @@ NOTE_LSHW_ROOT = Text(
 NOTE_LSHW_UNREADABLE = Text(
     "La sortie de lshw est illisible : composants inconnus.",
     "The output of lshw is unreadable: components unknown.",
+)
+NOTE_INXI_MISSING = Text(
+    "inxi est absent : installez le paquet inxi, sinon Devicehub ne reconnaîtra pas "
+    "l’ordinateur dans l’export eReuse.",
+    "inxi is missing: install the inxi package, or Devicehub will not recognise the computer "
+    "in the eReuse export.",
+)
+NOTE_INXI_ROOT = Text(
+    "inxi a tourné sans droits root : numéros de série absents de l’export eReuse.",
+    "inxi ran without root: serial numbers missing from the eReuse export.",
+)
+NOTE_INXI_UNREADABLE = Text(
+    "La sortie d’inxi est illisible : elle ne sera pas dans l’export eReuse.",
+    "The output of inxi is unreadable: it will not be in the eReuse export.",
 )
 NOTE_NO_MEMINFO = Text(
     "/proc/meminfo est illisible : quantité de mémoire inconnue.",
@@ -1258,6 +1279,28 @@ def _storage_controllers(lshw: _Lshw) -> tuple[Device, ...]:
 
 
 # ---------------------------------------------------------------------------------------------
+# inxi (kept, not parsed here)
+
+
+def _inxi(run: Run, notes: list[Text]) -> str | None:
+    """inxi's JSON text when it printed a JSON list, else None with a note saying why."""
+    result = run(INXI_ARGV)
+    if result.returncode == 127:
+        notes.append(NOTE_INXI_MISSING)
+        return None
+    try:
+        answer = json.loads(result.stdout)
+    except ValueError:
+        answer = None
+    if not isinstance(answer, list):
+        notes.append(NOTE_INXI_UNREADABLE)
+        return None
+    if "superuser required" in result.stdout:  # inxi's stand-in for serials it cannot read
+        notes.append(NOTE_INXI_ROOT)
+    return result.stdout
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def inventory_this_machine(
@@ -1271,7 +1314,7 @@ def inventory_this_machine(
     cannot be known is empty or None, and `notes` says why.
 
     `drives` are (path, transport) of the machine's disks: each one's `smartctl -j -a` answer
-    is kept in `raw_outputs["smartctl"]`, next to dmidecode's and lshw's outputs.
+    is kept in `raw_outputs["smartctl"]`, next to dmidecode's, lshw's and inxi's outputs.
     """
     notes: list[Text] = []
     raw: dict[str, Any] = {}
@@ -1284,6 +1327,9 @@ def inventory_this_machine(
 
     records = _dmidecode(keeping, notes)
     lshw = _lshw(keeping, notes)
+    inxi = _inxi(run, notes)
+    if inxi is not None:
+        raw["inxi"] = inxi
     answers = [read_smart(path, run, transport=transport).raw for path, transport in drives]
     raw["smartctl"] = [a for a in answers if a]
     ids = _dmi_id(sys_root)

@@ -51,17 +51,25 @@ def run_export_ereuse(folder: Path, args: argparse.Namespace, lang: str) -> int:
         if fact is None:
             raise BenchError("EREUSE_NOT_INVENTORIED", code=code)
         snap = ereuse.snapshot(store, device.id, legacy=bool(args.legacy))
-        hid = ereuse.identity_hash(fact.payload["inventory"])
+    if not args.legacy and not snap["data"]["inxi"]:
+        raise BenchError("EREUSE_NO_INXI", code=code)
+    identity = ereuse.devicehub_identity(snap)
+    if identity is None or identity.blank:
+        raise BenchError("EREUSE_NO_IDENTITY", code=code)
     out = Path(args.output)
     _write(out, json.dumps(snap, ensure_ascii=False, indent=2) + "\n")
     erasures = snap.get("erase", [])
-    ok = sum(1 for e in erasures if e["success"])
+    ok = sum(1 for e in erasures if "result: erased" in e)
     fr = lang == "fr"
     print(
         f"{code}  {out}  uuid {snap['uuid']}"
         + (" (ancien format)" if fr and args.legacy else " (legacy)" if args.legacy else "")
     )
-    print(f"  {'empreinte' if fr else 'identity hash'} sha3-256 {hid}")
+    print(f"  {'empreinte' if fr else 'identity hash'} sha3-256 {identity.hash()}")
+    shown = " | ".join(
+        (identity.manufacturer, identity.model, identity.chassis, identity.serial, identity.mac)
+    )
+    print(f"  {'lu par Devicehub' if fr else 'read by Devicehub'}: {shown}")
     if not args.legacy:
         print(
             f"  {len(erasures)} {'effacement(s)' if fr else 'erasure(s)'}, {ok} "

@@ -165,6 +165,7 @@ def test_dmidecode_of_a_lenovo_yoga_gives_identity_firmware_and_memory(box: Mach
     assert (inventory.ram.slots, inventory.ram.installed_bytes) == (2, 8 * GIB)
     assert inventory.notes == (
         machine.NOTE_LSHW_MISSING,
+        machine.NOTE_INXI_MISSING,
         machine.NOTE_NO_BATTERY,
         machine.NOTE_NO_CPUINFO,
         machine.NOTE_NO_MEMINFO,
@@ -272,7 +273,11 @@ def test_thinkpad_from_sysfs_proc_and_dmidecode_memory(box: Machine) -> None:
     ]
     assert inventory.battery == inventory.batteries[0]
     assert inventory.network == (NetworkInterface("wlp4s0", "18:1d:ea:ab:d3:ee", "wireless"),)
-    assert inventory.notes == (machine.NOTE_LSHW_MISSING, machine.NOTE_NO_MEMINFO)
+    assert inventory.notes == (
+        machine.NOTE_LSHW_MISSING,
+        machine.NOTE_INXI_MISSING,
+        machine.NOTE_NO_MEMINFO,
+    )
 
 
 def test_to_json_keeps_every_field_and_computed_values(box: Machine) -> None:
@@ -422,6 +427,7 @@ def test_lshw_alone_describes_an_hp_probook(box: Machine) -> None:
     assert "S2ZPNB0J121952" not in json.dumps(inventory.to_json())  # disks are not listed here
     assert inventory.notes == (
         machine.NOTE_DMIDECODE_MISSING,
+        machine.NOTE_INXI_MISSING,
         machine.NOTE_NO_BATTERY,
         machine.NOTE_NO_MEMINFO,
     )
@@ -454,12 +460,13 @@ def test_without_any_program_the_inventory_is_partial_and_says_why(box: Machine)
 
     inventory = box.inventory(programs)
 
-    assert programs.calls == [machine.DMIDECODE_ARGV, machine.LSHW_ARGV]
+    assert programs.calls == [machine.DMIDECODE_ARGV, machine.LSHW_ARGV, machine.INXI_ARGV]
     assert inventory.system == SystemInfo()
     assert inventory.identity() == {"brand": "", "model": "", "serial": "", "kind": "desktop"}
     assert inventory.notes == (
         machine.NOTE_DMIDECODE_MISSING,
         machine.NOTE_LSHW_MISSING,
+        machine.NOTE_INXI_MISSING,
         machine.NOTE_NO_CPUINFO,
         machine.NOTE_NO_MEMINFO,
     )
@@ -485,6 +492,34 @@ def test_programs_run_without_root_say_so(box: Machine) -> None:
 
     assert inventory.notes[:2] == (machine.NOTE_DMIDECODE_ROOT, machine.NOTE_LSHW_ROOT)
     assert inventory.system.serial == "5CD7314HDY"  # what lshw could read is kept
+
+
+def test_inxi_without_json_or_without_root_says_so(box: Machine) -> None:
+    # inxi 3.3's answer when no JSON module is installed (its error_handler, errno 80), and
+    # its stand-in for a serial that needs root (its message "root-required").
+    no_json = (
+        80,
+        "Error 80: The required json Perl module is not installed:\n"
+        "JSON::PP, Cpanel::JSON::XS or JSON::XS\n",
+        "",
+    )
+    not_root = json.dumps(
+        [
+            {
+                "000#1#0#Machine": [
+                    {"000#0#1#Type": "Laptop", "004#0#3#serial": "<superuser required>"}
+                ]
+            }
+        ]
+    )
+
+    unreadable = box.inventory(Programs(inxi=no_json))
+    partial = box.inventory(Programs(inxi=not_root))
+
+    assert machine.NOTE_INXI_UNREADABLE in unreadable.notes
+    assert "inxi" not in unreadable.raw_outputs
+    assert machine.NOTE_INXI_ROOT in partial.notes
+    assert partial.raw_outputs["inxi"] == not_root  # kept: the MACs still tell computers apart
 
 
 def test_no_smbios_table_and_unreadable_lshw(box: Machine) -> None:
@@ -568,6 +603,7 @@ def test_battery_without_design_capacity_and_without_upower(box: Machine) -> Non
     assert inventory.notes == (
         machine.NOTE_DMIDECODE_MISSING,
         machine.NOTE_LSHW_MISSING,
+        machine.NOTE_INXI_MISSING,
         machine.NOTE_UPOWER_MISSING,
         machine.NOTE_BATTERY_UNKNOWN.format(name="BAT0"),
         machine.NOTE_NO_CPUINFO,
@@ -767,3 +803,6 @@ def test_inventory_of_the_machine_running_the_tests() -> None:
     assert all(len(i.mac.split(":")) == 6 for i in inventory.network)
     assert json.loads(json.dumps(inventory.to_json())) == inventory.to_json()
     assert set(inventory.identity()) == {"brand", "model", "serial", "kind"}
+    # inxi (a runtime package) answered with its JSON sections, kept for eReuse exports.
+    sections = json.loads(inventory.raw_outputs["inxi"])
+    assert any("#Machine" in key for section in sections for key in section)
