@@ -159,6 +159,25 @@ CATALOG: dict[str, ErrorKind] = {
             "Keep Établi’s data on another disk than those to erase.",
         ),
         _kind(
+            "ERASE_DATA_FILE",
+            "{path} repose sur {chain}, un fichier des données d’Établi ({data_dir}) : il ne "
+            "sera jamais effacé.",
+            "{path} stands on {chain}, a file of Établi’s data ({data_dir}): it is never erased.",
+            "Ce n’est pas un vrai disque. Détachez-le sans l’effacer (losetup -d, dmsetup "
+            "remove), puis choisissez le disque branché sur le dock.",
+            "It is not a real disk. Detach it without erasing it (losetup -d, dmsetup remove), "
+            "then choose the disk plugged into the dock.",
+        ),
+        _kind(
+            "ERASE_STACKED",
+            "{path} repose sur {chain}. {reason}",
+            "{path} stands on {chain}. {reason}",
+            "Ne l’effacez pas : choisissez le disque branché sur le dock, pas un disque virtuel "
+            "posé sur les disques de ce poste.",
+            "Do not erase it: choose the disk plugged into the dock, not a virtual disk set on "
+            "this station’s own disks.",
+        ),
+        _kind(
             "ERASE_MOUNTED",
             "{path} est utilisé : il est monté sur {mountpoint}.",
             "{path} is in use: it is mounted on {mountpoint}.",
