@@ -637,6 +637,20 @@ CATALOG: dict[str, ErrorKind] = {
             "Nothing was written. Download the image again, or check the checksum given.",
         ),
         _kind(
+            "DISK_IMAGE_NO_LAYOUT",
+            "{name} ne ressemble pas à une image disque : ni table de partitions (MBR ou GPT), "
+            "ni secteur de démarrage, ni ISO 9660, ni système de fichiers connu. Il commence "
+            "par « {start} ».",
+            "{name} does not look like a disk image: no partition table (MBR or GPT), no boot "
+            "sector, no ISO 9660, no known file system. It starts with “{start}”.",
+            "Rien n’a été écrit. C’est peut-être une page d’erreur enregistrée à la place de "
+            "l’image : téléchargez-la à nouveau. Si vous êtes sûr de cette image, écrivez-la "
+            "quand même (etabli write-image --no-layout-check).",
+            "Nothing was written. It may be an error page saved instead of the image: download "
+            "it again. If you are sure of this image, write it anyway (etabli write-image "
+            "--no-layout-check).",
+        ),
+        _kind(
             "DISK_IMAGE_CHANGED",
             "L’image {name} a changé depuis le début de l’écriture.",
             "The image {name} changed since the writing started.",
