@@ -168,6 +168,25 @@ CATALOG: dict[str, ErrorKind] = {
             "Keep Établi’s data on another disk than those to erase.",
         ),
         _kind(
+            "ERASE_DATA_FILE",
+            "{path} repose sur {chain}, un fichier des données d’Établi ({data_dir}) : il ne "
+            "sera jamais effacé.",
+            "{path} stands on {chain}, a file of Établi’s data ({data_dir}): it is never erased.",
+            "Ce n’est pas un vrai disque. Détachez-le sans l’effacer (losetup -d, dmsetup "
+            "remove), puis choisissez le disque branché sur le dock.",
+            "It is not a real disk. Detach it without erasing it (losetup -d, dmsetup remove), "
+            "then choose the disk plugged into the dock.",
+        ),
+        _kind(
+            "ERASE_STACKED",
+            "{path} repose sur {chain}. {reason}",
+            "{path} stands on {chain}. {reason}",
+            "Ne l’effacez pas : choisissez le disque branché sur le dock, pas un disque virtuel "
+            "posé sur les disques de ce poste.",
+            "Do not erase it: choose the disk plugged into the dock, not a virtual disk set on "
+            "this station’s own disks.",
+        ),
+        _kind(
             "ERASE_MOUNTED",
             "{path} est utilisé : il est monté sur {mountpoint}.",
             "{path} is in use: it is mounted on {mountpoint}.",
@@ -625,6 +644,20 @@ CATALOG: dict[str, ErrorKind] = {
             "The image {name} is not the one expected (sha256 {found}, expected {expected}).",
             "Rien n’a été écrit. Téléchargez à nouveau l’image, ou vérifiez la somme donnée.",
             "Nothing was written. Download the image again, or check the checksum given.",
+        ),
+        _kind(
+            "DISK_IMAGE_NO_LAYOUT",
+            "{name} ne ressemble pas à une image disque : ni table de partitions (MBR ou GPT), "
+            "ni secteur de démarrage, ni ISO 9660, ni système de fichiers connu. Il commence "
+            "par « {start} ».",
+            "{name} does not look like a disk image: no partition table (MBR or GPT), no boot "
+            "sector, no ISO 9660, no known file system. It starts with “{start}”.",
+            "Rien n’a été écrit. C’est peut-être une page d’erreur enregistrée à la place de "
+            "l’image : téléchargez-la à nouveau. Si vous êtes sûr de cette image, écrivez-la "
+            "quand même (etabli write-image --no-layout-check).",
+            "Nothing was written. It may be an error page saved instead of the image: download "
+            "it again. If you are sure of this image, write it anyway (etabli write-image "
+            "--no-layout-check).",
         ),
         _kind(
             "DISK_IMAGE_CHANGED",

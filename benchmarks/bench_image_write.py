@@ -43,7 +43,8 @@ MARGIN = 1024 * MiB
 
 
 def make_image(folder: Path, size: int) -> Path:
-    """A sparse image, a quarter of it random data in EXTENTS evenly spread extents."""
+    """A sparse image, a quarter of it random data in EXTENTS evenly spread extents, with an
+    MBR partition table over the start."""
     path = folder / "laptop-image.img"
     data = size // 4 // EXTENTS
     with open(path, "wb") as f:
@@ -55,6 +56,14 @@ def make_image(folder: Path, size: int) -> Path:
                 n = min(left, 16 * MiB)
                 f.write(os.urandom(n))
                 left -= n
+    # A disk image starts with its partition table: write-image refuses one that does not.
+    subprocess.run(
+        ["sfdisk", "-q", "--no-reread", "--no-tell-kernel", str(path)],
+        input="label: dos\nstart=2048, type=L\n",
+        text=True,
+        check=True,
+        capture_output=True,
+    )
     subprocess.run(
         ["bmaptool", "create", str(path), "-o", str(path) + ".bmap"],
         check=True,

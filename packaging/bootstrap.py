@@ -76,6 +76,8 @@ TEST_PACKAGES: list[tuple[str, ...]] = [
     ("fastboot",),
     ("android-sdk-libsparse-utils",),
     ("bmap-tools",),  # block maps of laptop images, as the reference the tests compare with
+    ("xorriso",),  # a real ISO 9660 image, to prove write-image recognises one
+    ("dmsetup",),  # a device-mapper volume over a test loop device, refused by its stack
     # A real CUPS server the label tests start on their own socket, with a raw queue.
     ("cups",),
     # The label tests read the printed code back with real OCR.

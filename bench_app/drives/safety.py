@@ -1,17 +1,35 @@
 """What may be erased. Every refusal is checked again right before the first byte is written.
 
 Never erased: the disk holding `/` or `/boot`, a mounted or swap device or a disk with a
-mounted partition, a disk something else holds (LVM, an open LUKS volume, a RAID), the disk
-holding the station's data, the live medium the station booted from, and anything the
-operator did not confirm by typing the last characters of its serial.
+mounted partition, a disk something else holds (LVM, an open LUKS volume, a RAID, a loop
+device over it), the disk holding the station's data, the live medium the station booted
+from, and anything the operator did not confirm by typing the last characters of its serial.
 An image file (tests, training) stands in for a drive; its name stands in for the serial.
+
+A virtual disk is judged by what it stands on, followed through sysfs to the bottom: a loop
+device's `loop/backing_file` (a file, or a block device: a loop over a loop), the `slaves/`
+of a device-mapper or RAID volume and of their partitions, a partition beneath standing for
+its whole disk. Beneath a disk to erase:
+- a block device is refused as a target would be: the system disk, the live medium, the
+  disk of the station's data, a mounted or swap disk (so a disk with a mounted partition);
+- a file (a loop device's backing file) is refused when it is a file of the station's data
+  folder (by its path, or by its inode from the kernel: a hard link, a moved or deleted file
+  is still that file), an active swap file, or a file lying on the live medium. A file
+  elsewhere, even on the system disk, may be erased: that is where workshops keep training
+  and test images, overwriting it overwrites that file only, and the disk holding it is
+  mounted by nature, so "mounted" cannot be held against it.
+An image file chosen by its path follows the same file rules, and is refused while a loop
+device stands on it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import stat
+import struct
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +51,11 @@ LIVE_MOUNTS = (
 )
 MIN_CONFIRM_CHARS = 4
 IMAGE_SUFFIXES = (".img", ".raw", ".bin", ".iso")
+SYS = Path("/sys")  # where the kernel shows its block devices (a test may point it at a double)
+LOOP_GET_STATUS64 = 0x4C05
+# struct loop_info64 of <linux/loop.h>: device, inode, rdevice, offset, sizelimit, number,
+# encrypt type, key size, flags, file name, crypt name, key, init.
+_LOOP_INFO64 = struct.Struct("=5Q4I64s64s32s2Q")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,14 +213,138 @@ def _parse_mountinfo(line: str) -> Mount | None:
     return Mount((major, minor), _unescape(parts[4]), parts[sep + 1], _unescape(parts[sep + 2]))
 
 
+# -- what a disk stands on ----------------------------------------------------------------------
+
+FileId = tuple[int, int]  # (st_dev, st_ino): a file, whatever its name
+
+
+@dataclass(frozen=True, slots=True)
+class Backing:
+    """What a loop device reads and writes: a file, or a block device."""
+
+    loop: str  # kernel name: loop3
+    path: str  # as the kernel shows it (ends in " (deleted)" once the file is deleted)
+    file_id: FileId | None = None  # when it is a file
+    rdev: tuple[int, int] | None = None  # when it is a block device
+
+
+def loop_backing(name: str) -> Backing | None:
+    """What the loop device `name` stands on; None when it is not a loop device or is free."""
+    return _backing_of(SYS / "block" / name)
+
+
+def _backing_of(sys_dir: Path) -> Backing | None:
+    path = _read(sys_dir / "loop" / "backing_file")
+    if not path:
+        return None
+    name = sys_dir.name
+    # The kernel's own record of the file (dev, inode) holds for a renamed, hard-linked or
+    # deleted file; the path in sysfs only names it.
+    status = _loop_status(name, _devnum_of(sys_dir))
+    if status is not None:
+        dev, ino, rdev = status
+        if rdev:
+            return Backing(name, path, rdev=_split(rdev))
+        return Backing(name, path, file_id=(dev, ino))
+    try:
+        st = os.stat(path.removesuffix(" (deleted)"))
+    except OSError:
+        return Backing(name, path)
+    if stat.S_ISBLK(st.st_mode):
+        return Backing(name, path, rdev=_split(st.st_rdev))
+    return Backing(name, path, file_id=(st.st_dev, st.st_ino))
+
+
+def _loop_status(name: str, devnum: tuple[int, int]) -> tuple[int, int, int] | None:
+    """(device, inode, rdevice) of a loop device's backing file, from LOOP_GET_STATUS64."""
+    node = f"/dev/{name}"
+    try:
+        st = os.stat(node)
+        if not stat.S_ISBLK(st.st_mode) or _split(st.st_rdev) != devnum:
+            return None  # not the kernel's node of this device (a udev testbed, a stale node)
+        fd = os.open(node, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        raw = fcntl.ioctl(fd, LOOP_GET_STATUS64, bytes(_LOOP_INFO64.size))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    fields = _LOOP_INFO64.unpack(raw)
+    return int(fields[0]), int(fields[1]), int(fields[2])
+
+
+@dataclass(frozen=True, slots=True)
+class Beneath:
+    """One thing a disk stands on, at any depth: a whole disk, or a loop device's file.
+    `chain` names each step from just below the disk down to it."""
+
+    chain: tuple[str, ...]
+    disk: str = ""  # a whole disk's kernel name
+    backing: Backing | None = None  # a loop device's file
+
+
+def beneath(name: str) -> list[Beneath]:
+    """Everything the whole disk `name` stands on, to the bottom: the file or block device of
+    a loop device, the slaves of a device-mapper or RAID volume (and of its partitions), and
+    what those stand on in turn. Empty for a plain disk."""
+    found: list[Beneath] = []
+    _descend(SYS / "block" / name, (), {name}, found)
+    return found
+
+
+def _descend(disk_dir: Path, chain: tuple[str, ...], seen: set[str], found: list[Beneath]) -> None:
+    lowers: list[Path] = []
+    backing = _backing_of(disk_dir) if (disk_dir / "loop").is_dir() else None
+    if backing is not None:
+        if backing.rdev is not None:
+            lowers.append(SYS / "dev" / "block" / f"{backing.rdev[0]}:{backing.rdev[1]}")
+        else:
+            found.append(Beneath((*chain, backing.path), backing=backing))
+    for holder in (disk_dir, *_partitions(disk_dir)):
+        slaves = holder / "slaves"
+        if slaves.is_dir():
+            lowers.extend(sorted(slaves.iterdir()))
+    for lower in lowers:
+        try:
+            real = lower.resolve(strict=True)
+        except OSError:
+            continue
+        disk = real.parent if (real / "partition").exists() else real
+        if disk.name in seen:
+            continue
+        seen.add(disk.name)
+        step = (*chain, f"/dev/{real.name}")
+        found.append(Beneath(step, disk=disk.name))
+        _descend(disk, step, seen, found)
+
+
+def _partitions(disk_dir: Path) -> list[Path]:
+    try:
+        return sorted(p for p in disk_dir.iterdir() if (p / "partition").exists())
+    except OSError:
+        return []
+
+
+def _disk_name(devnum: tuple[int, int]) -> str:
+    """The whole disk of a block device number ('' when there is none)."""
+    try:
+        real = (SYS / "dev" / "block" / f"{devnum[0]}:{devnum[1]}").resolve(strict=True)
+    except OSError:
+        return ""
+    return real.parent.name if (real / "partition").exists() else real.name
+
+
 def disks_of(devnum: tuple[int, int], _seen: set[tuple[int, int]] | None = None) -> set[str]:
     """The whole disks under a block device: a partition's disk, every disk beneath a
-    device-mapper or RAID volume, the disk holding a loop device's image file."""
+    device-mapper or RAID volume, the disk holding a loop device's file or the block device
+    it stands on."""
     seen = _seen if _seen is not None else set()
     if devnum in seen or devnum[0] == 0:
         return set()
     seen.add(devnum)
-    sys_dir = Path(f"/sys/dev/block/{devnum[0]}:{devnum[1]}")
+    sys_dir = SYS / "dev" / "block" / f"{devnum[0]}:{devnum[1]}"
     if not sys_dir.exists():
         return set()
     real = sys_dir.resolve()
@@ -207,10 +354,11 @@ def disks_of(devnum: tuple[int, int], _seen: set[tuple[int, int]] | None = None)
         if lower.is_dir():
             for slave in lower.iterdir():
                 found |= disks_of(_devnum_of(slave), seen)
-    backing = disk / "loop" / "backing_file"
-    if backing.exists():
-        with contextlib.suppress(OSError):
-            found |= disks_of(_split(os.stat(backing.read_text().strip()).st_dev), seen)
+    backing = _backing_of(disk) if (disk / "loop").is_dir() else None
+    if backing is not None and backing.rdev is not None:
+        found |= disks_of(backing.rdev, seen)
+    elif backing is not None and backing.file_id is not None:
+        found |= disks_of(_split(backing.file_id[0]), seen)
     return found
 
 
@@ -249,45 +397,6 @@ def _path_disks(path: str, view: SystemView) -> set[str]:
     return found
 
 
-# -- the checks -------------------------------------------------------------------------------
-
-
-def refusals(
-    target: EraseTarget, *, data_dir: Path, view: SystemView | None = None
-) -> list[BenchError]:
-    """Every reason not to erase `target`, most serious first; empty when it may be erased."""
-    view = view or SystemView.read()
-    if target.is_image:
-        return _image_refusals(target, data_dir)
-    drive = target.drive
-    assert drive is not None
-    found: list[BenchError] = []
-    name = drive.name
-    where = {"path": target.path}
-    system = set().union(*(_mount_disks(m) for m in view.mounts_under(SYSTEM_MOUNTS)))
-    root = view.mounts_under(("/",))
-    if root and not _mount_disks(root[0]):
-        # An overlay root (a live system): the disks beneath it are those of the live medium.
-        system |= set().union(*(_mount_disks(m) for m in view.mounts_under(LIVE_MOUNTS)))
-    if name in system:
-        found.append(BenchError("ERASE_SYSTEM_DISK", **where))
-    if name in set().union(*(_mount_disks(m) for m in view.mounts_under(LIVE_MOUNTS))):
-        found.append(BenchError("ERASE_LIVE_MEDIUM", **where))
-    if name in _path_disks(str(data_dir), view):
-        found.append(BenchError("ERASE_DATA_DISK", **where, data_dir=str(data_dir)))
-    mounted = [m.mountpoint for m in view.mounts if name in _mount_disks(m)]
-    if mounted:
-        found.append(BenchError("ERASE_MOUNTED", **where, mountpoint=", ".join(sorted(mounted))))
-    swapping = [s for s in view.swaps if _swap_disks(s) and name in _swap_disks(s)]
-    if swapping:
-        found.append(BenchError("ERASE_SWAP", **where, swap=", ".join(swapping)))
-    if drive.holders:
-        found.append(BenchError("ERASE_IN_USE", **where, holders=", ".join(drive.holders)))
-    if drive.read_only:
-        found.append(BenchError("ERASE_READ_ONLY", **where))
-    return found
-
-
 def _swap_disks(swap: str) -> set[str]:
     try:
         st = os.stat(swap)
@@ -297,17 +406,214 @@ def _swap_disks(swap: str) -> set[str]:
     return disks_of(_split(dev))
 
 
-def _image_refusals(target: EraseTarget, data_dir: Path) -> list[BenchError]:
+def _files_under(folder: Path) -> set[FileId]:
+    """Every regular file in `folder` and its subfolders, by identity."""
+    ids: set[FileId] = set()
+    for root, _dirs, files in os.walk(folder):  # links are not followed: the folder's own
+        for name in files:
+            with contextlib.suppress(OSError):
+                st = os.lstat(os.path.join(root, name))
+                if stat.S_ISREG(st.st_mode):
+                    ids.add((st.st_dev, st.st_ino))
+    return ids
+
+
+@dataclass(slots=True)
+class _Protected:
+    """What this station must never write to, read once per check."""
+
+    view: SystemView
+    data_dir: Path
+    data_real: Path
+    system: set[str]
+    live: set[str]
+    data: set[str]
+    mounted: dict[str, list[str]]
+    swapping: dict[str, list[str]]
+    data_files: set[FileId]
+    swap_files: dict[FileId, str]
+    loops: list[Backing]
+
+    @classmethod
+    def read(cls, view: SystemView, data_dir: Path) -> _Protected:
+        system = set().union(*(_mount_disks(m) for m in view.mounts_under(SYSTEM_MOUNTS)))
+        live = set().union(*(_mount_disks(m) for m in view.mounts_under(LIVE_MOUNTS)))
+        root = view.mounts_under(("/",))
+        if root and not _mount_disks(root[0]):
+            # An overlay root (a live system): the disks beneath it are those of the medium.
+            system |= live
+        mounted: dict[str, list[str]] = defaultdict(list)
+        for m in view.mounts:
+            for name in _mount_disks(m):
+                mounted[name].append(m.mountpoint)
+        swapping: dict[str, list[str]] = defaultdict(list)
+        swap_files: dict[FileId, str] = {}
+        for s in view.swaps:
+            for name in _swap_disks(s):
+                swapping[name].append(s)
+            with contextlib.suppress(OSError):
+                st = os.stat(s)
+                if stat.S_ISREG(st.st_mode):
+                    swap_files[(st.st_dev, st.st_ino)] = s
+        data_real = Path(os.path.realpath(data_dir))
+        loops = [
+            b
+            for b in (_backing_of(d) for d in sorted((SYS / "block").glob("loop*")))
+            if b is not None
+        ]
+        return cls(
+            view=view,
+            data_dir=data_dir,
+            data_real=data_real,
+            system=system,
+            live=live,
+            data=_path_disks(str(data_dir), view),
+            mounted=mounted,
+            swapping=swapping,
+            data_files=_files_under(data_real),
+            swap_files=swap_files,
+            loops=loops,
+        )
+
+    def in_data(self, path: str, file_id: FileId | None) -> bool:
+        """Is this file one of the station's data (by path, or by identity)?"""
+        real = Path(os.path.realpath(path.removesuffix(" (deleted)")))
+        inside = real == self.data_real or self.data_real in real.parents
+        return inside or (file_id is not None and file_id in self.data_files)
+
+    def disk_refusals(self, name: str, path: str) -> list[BenchError]:
+        """Why the whole disk `name` is the station's own or in use (holders aside)."""
+        where = {"path": path}
+        found: list[BenchError] = []
+        if name in self.system:
+            found.append(BenchError("ERASE_SYSTEM_DISK", **where))
+        if name in self.live:
+            found.append(BenchError("ERASE_LIVE_MEDIUM", **where))
+        if name in self.data:
+            found.append(BenchError("ERASE_DATA_DISK", **where, data_dir=str(self.data_dir)))
+        if name in self.mounted:
+            points = ", ".join(sorted(set(self.mounted[name])))
+            found.append(BenchError("ERASE_MOUNTED", **where, mountpoint=points))
+        if name in self.swapping:
+            found.append(BenchError("ERASE_SWAP", **where, swap=", ".join(self.swapping[name])))
+        return found
+
+    def file_refusals(
+        self, path: str, file_id: FileId | None
+    ) -> list[tuple[tuple[str, ...], BenchError]]:
+        """Why a file may not be written, data folder aside: an active swap file, a file on
+        the live medium; each with what lies below the file (the medium's disk)."""
+        found: list[tuple[tuple[str, ...], BenchError]] = []
+        if file_id is not None and file_id in self.swap_files:
+            found.append(((), BenchError("ERASE_SWAP", path=path, swap=self.swap_files[file_id])))
+        disks = disks_of(_split(file_id[0])) if file_id is not None else set()
+        mount = self.view.mount_holding(path.removesuffix(" (deleted)"))
+        if mount is not None:
+            disks |= _mount_disks(mount)
+        for disk in sorted(disks & self.live):
+            found.append(((f"/dev/{disk}",), BenchError("ERASE_LIVE_MEDIUM", path=f"/dev/{disk}")))
+        return found
+
+
+# -- the checks -------------------------------------------------------------------------------
+
+# Most serious first: the station's own disks and files, then what merely uses the disk now.
+_ORDER = (
+    "ERASE_SYSTEM_DISK",
+    "ERASE_LIVE_MEDIUM",
+    "ERASE_DATA_DISK",
+    "ERASE_DATA_FILE",
+    "ERASE_STACKED",
+    "ERASE_MOUNTED",
+    "ERASE_SWAP",
+    "ERASE_IN_USE",
+    "ERASE_READ_ONLY",
+)
+
+
+def refusals(
+    target: EraseTarget, *, data_dir: Path, view: SystemView | None = None
+) -> list[BenchError]:
+    """Every reason not to erase `target`, most serious first; empty when it may be erased.
+    A virtual disk is refused for what it stands on too (see the module's docstring)."""
+    protected = _Protected.read(view or SystemView.read(), data_dir)
+    if target.is_image:
+        found = _image_refusals(target, protected)
+    else:
+        found = _disk_refusals(target, protected)
+    unique = list({(e.code, e.message.en): e for e in found}.values())
+    return sorted(unique, key=lambda e: _ORDER.index(e.code) if e.code in _ORDER else len(_ORDER))
+
+
+def _disk_refusals(target: EraseTarget, p: _Protected) -> list[BenchError]:
+    drive = target.drive
+    assert drive is not None
+    name = drive.name
+    found = p.disk_refusals(name, target.path)
+    for below in beneath(name):
+        if below.backing is not None:
+            b = below.backing
+            if p.in_data(b.path, b.file_id):
+                found.append(
+                    BenchError(
+                        "ERASE_DATA_FILE",
+                        path=target.path,
+                        chain=" → ".join(below.chain),
+                        data_dir=str(p.data_dir),
+                    )
+                )
+            reasons = p.file_refusals(b.path, b.file_id)
+        else:
+            reasons = [((), e) for e in p.disk_refusals(below.disk, f"/dev/{below.disk}")]
+        for under, why in reasons:
+            found.append(
+                BenchError(
+                    "ERASE_STACKED",
+                    path=target.path,
+                    chain=" → ".join((*below.chain, *under)),
+                    reason=why.message,
+                )
+            )
+    # A loop device standing on this disk (or one of its partitions) holds it too.
+    holders = set(drive.holders) | {
+        b.loop for b in p.loops if b.rdev is not None and _disk_name(b.rdev) == name
+    }
+    if holders:
+        found.append(
+            BenchError("ERASE_IN_USE", path=target.path, holders=", ".join(sorted(holders)))
+        )
+    if drive.read_only:
+        found.append(BenchError("ERASE_READ_ONLY", path=target.path))
+    return found
+
+
+def _image_refusals(target: EraseTarget, p: _Protected) -> list[BenchError]:
     found: list[BenchError] = []
-    real = Path(os.path.realpath(target.path))
-    data = Path(os.path.realpath(data_dir))
-    if real == data or data in real.parents:
-        found.append(BenchError("ERASE_DATA_DISK", path=target.path, data_dir=str(data_dir)))
-    users = [p.parent.parent.name for p in Path("/sys/block").glob("loop*/loop/backing_file")]
+    real = os.path.realpath(target.path)
+    try:
+        st = os.stat(real)
+        file_id: FileId | None = (st.st_dev, st.st_ino)
+    except OSError:
+        file_id = None
+    if p.in_data(real, file_id):
+        found.append(BenchError("ERASE_DATA_DISK", path=target.path, data_dir=str(p.data_dir)))
+    for under, why in p.file_refusals(real, file_id):
+        if why.code == "ERASE_SWAP":
+            found.append(BenchError("ERASE_SWAP", path=target.path, swap=why.values["swap"]))
+        else:
+            found.append(
+                BenchError(
+                    "ERASE_STACKED",
+                    path=target.path,
+                    chain=" → ".join(under),
+                    reason=why.message,
+                )
+            )
     held = [
-        u
-        for u in users
-        if os.path.realpath(_read(Path(f"/sys/block/{u}/loop/backing_file"))) == str(real)
+        b.loop
+        for b in p.loops
+        if (file_id is not None and b.file_id == file_id)
+        or os.path.realpath(b.path.removesuffix(" (deleted)")) == real
     ]
     if held:
         found.append(BenchError("ERASE_IN_USE", path=target.path, holders=", ".join(held)))

@@ -49,7 +49,9 @@ MONITOR_THREAD = "block-uevents"
 UDEV_CONTROL = Path("/run/udev/control")  # the running udev daemon's socket
 
 # The refusals that mean "this disk is the station itself": never shown, whatever happens.
-HIDDEN_REFUSALS = frozenset({"ERASE_SYSTEM_DISK", "ERASE_LIVE_MEDIUM", "ERASE_DATA_DISK"})
+HIDDEN_REFUSALS = frozenset(
+    {"ERASE_SYSTEM_DISK", "ERASE_LIVE_MEDIUM", "ERASE_DATA_DISK", "ERASE_DATA_FILE"}
+)
 
 _RETRY_S = 1.0  # after a pass that failed or could not check a disk
 

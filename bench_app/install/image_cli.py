@@ -1,4 +1,5 @@
-"""`etabli write-image IMAGE TARGET --confirm-serial LAST_CHARS [--bmap FILE] [--json]`.
+"""`etabli write-image IMAGE TARGET --confirm-serial LAST_CHARS [--bmap FILE]
+[--no-layout-check] [--json]`.
 
 Exits 0 only when the image was written and every mapped range read back as in the image,
 1 when something was written but the drive is not installed, 2 when refused before the
@@ -42,6 +43,13 @@ def add_image_parsers(sub: Any, common: Common) -> None:
     p.add_argument(
         "--sha256", metavar="HEX", help="the sha256 the image file must have, as published"
     )
+    p.add_argument(
+        "--no-layout-check",
+        action="store_true",
+        help="write the image even though its start looks like no disk image (no partition "
+        "table, boot sector, ISO 9660 or file system): only for an image you trust, never "
+        "for a file that may be an error page saved under the image's name",
+    )
     p.add_argument("--json", action="store_true")
 
 
@@ -60,6 +68,8 @@ def run_write_image(folder: Path, args: argparse.Namespace, lang: str) -> int:
         "bmap": str(Path(args.bmap).resolve()) if args.bmap else None,
         "sha256": args.sha256,
         "confirm_serial": args.confirm_serial,
+        # Present either way: the command line refuses rather than asks.
+        "no_layout_check": args.no_layout_check,
     }
     station = Station(folder, operator=operator)
     try:

@@ -14,6 +14,12 @@ then), so writing zeros there would only double the time. Every few seconds the 
 flushed and a checkpoint reports how far the image is durably written, so a cut write
 resumes there.
 
+Before anything is written, the start of the image (decompressed) must look like a disk:
+a partition table (GPT, or an MBR / boot sector signature), an ISO 9660 volume, or a file
+system written straight to the disk (ext2/3/4, btrfs, XFS, squashfs, LUKS). A file that
+looks like none of these (an HTML error page saved under the image's name, a text file) is
+refused unless the operator says to write it anyway.
+
 Verification re-reads every mapped range with O_DIRECT, so the page cache cannot answer for
 the disk, and compares its checksum with the map's (the whole image's sha256 without a map).
 While writing, each range read from the image is checked against the map too: an image that
@@ -213,6 +219,74 @@ def measure(
     return size, digest.hexdigest()
 
 
+# -- what the image's start looks like ---------------------------------------------------------
+
+LAYOUT_PROBE = 128 * 1024  # read from the start: reaches btrfs' superblock at 64 KiB
+# Layouts: a partition table or boot sector, an optical disc, a file system on the whole disk.
+GPT, MBR, BOOT_SECTOR, ISO9660 = "gpt", "mbr", "boot-sector", "iso9660"
+_ISO_DESCRIPTORS = (0x8001, 0x8801, 0x9001)  # "CD001" in the first volume descriptors
+_FILESYSTEMS = (
+    (0x438, b"\x53\xef", "ext"),
+    (0x10040, b"_BHRfS_M", "btrfs"),
+    (0, b"XFSB", "xfs"),
+    (0, b"hsqs", "squashfs"),
+    (0, b"LUKS\xba\xbe", "luks"),
+)
+
+
+def image_start(path: Path, compression: str, size: int = LAYOUT_PROBE) -> bytes:
+    """The first `size` bytes of the image once decompressed (fewer for a smaller image)."""
+    buf = bytearray(size)
+    try:
+        with open_decompressed(path, compression) as stream:
+            n = _readinto_full(stream, memoryview(buf))
+    except _DAMAGED as exc:
+        if isinstance(exc, OSError) and exc.errno not in (None, errno.EILSEQ):
+            raise BenchError(
+                "DISK_IMAGE_UNREADABLE", name=path.name, detail=exc.strerror or str(exc)
+            ) from None
+        raise _corrupt(path, f"{compression}: {exc}") from None
+    return bytes(buf[:n])
+
+
+def disk_layout(head: bytes) -> str:
+    """What the start of a disk image is: GPT, MBR (a boot sector with a partition table),
+    BOOT_SECTOR, ISO9660, a file system's name, or "" when nothing is recognisable."""
+    for at in (512, 4096):  # the GPT header is in the second logical block
+        if head[at : at + 8] == b"EFI PART":
+            return GPT
+    if any(head[at : at + 5] == b"CD001" for at in _ISO_DESCRIPTORS):
+        return ISO9660
+    if head[510:512] == b"\x55\xaa":
+        entries = [head[446 + 16 * i : 462 + 16 * i] for i in range(4)]
+        table = any(e[4] for e in entries) and all(e[0] in (0, 0x80) for e in entries)
+        return MBR if table else BOOT_SECTOR
+    for at, magic, name in _FILESYSTEMS:
+        if head[at : at + len(magic)] == magic:
+            return name
+    return ""
+
+
+def _shown(head: bytes, length: int = 48) -> str:
+    """The image's first bytes as an operator can read them (the title of an error page)."""
+    text = head[:length].decode("utf-8", "replace")
+    shown = "".join(
+        " " if c.isspace() else c if c.isprintable() and c != "\ufffd" else "·" for c in text
+    )
+    return (shown + "…") if len(head) > length else shown
+
+
+def check_layout(path: Path, *, required: bool = True) -> str:
+    """The image's layout (see `disk_layout`), read from its decompressed start. When it
+    looks like no disk image at all: "" if not `required`, else DISK_IMAGE_NO_LAYOUT naming
+    what the file starts with. A missing, empty or unreadable file raises as in `plan_image`."""
+    head = image_start(path, _readable(path))
+    layout = disk_layout(head)
+    if not layout and required:
+        raise BenchError("DISK_IMAGE_NO_LAYOUT", name=path.name, start=_shown(head))
+    return layout
+
+
 def file_sha256(path: Path, cancelled: Callable[[], bool] = lambda: False) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -260,6 +334,21 @@ class ImagePlan:
         }
 
 
+def _readable(path: Path) -> str:
+    """The compression of an image file that is there, not empty, and readable here."""
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            raise BenchError("DISK_IMAGE_UNREADABLE", name=path.name, detail="no such image file")
+    except OSError as exc:
+        raise BenchError(
+            "DISK_IMAGE_UNREADABLE", name=path.name, detail=exc.strerror or str(exc)
+        ) from None
+    compression = detect_compression(path)
+    if compression == ZSTD and not zstd_available():
+        raise BenchError("DISK_IMAGE_FORMAT", name=path.name, format="zstd")
+    return compression
+
+
 def plan_image(
     path: Path,
     *,
@@ -271,16 +360,7 @@ def plan_image(
     """Checks an image before anything is written: the file's sha256 when one is expected,
     the map's own checksum, or (without a map) the map built from a raw sparse file or the
     size and sha256 of a compressed one. Raises a BenchError that names what is wrong."""
-    try:
-        if not path.is_file() or path.stat().st_size == 0:
-            raise BenchError("DISK_IMAGE_UNREADABLE", name=path.name, detail="no such image file")
-    except OSError as exc:
-        raise BenchError(
-            "DISK_IMAGE_UNREADABLE", name=path.name, detail=exc.strerror or str(exc)
-        ) from None
-    compression = detect_compression(path)
-    if compression == ZSTD and not zstd_available():
-        raise BenchError("DISK_IMAGE_FORMAT", name=path.name, format="zstd")
+    compression = _readable(path)
     stored = ""
     if expected_sha256:
         stored = file_sha256(path, cancelled)

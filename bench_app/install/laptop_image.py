@@ -11,6 +11,11 @@ refused before anything is written.
 Blocks the image does not map are left as they are, so the laptop flow is: erase the drive
 (`drive.erase`), then write the image. Only a drive whose write finished and whose every
 mapped range read back with the map's checksum is "installed".
+
+An image whose decompressed start looks like no disk (no partition table, boot sector, ISO
+9660 or file system: an error page saved under the image's name) is refused before the
+drive is looked at, unless the operator says to write it anyway: option `no_layout_check`
+true; false refuses outright (the command line); absent, the operator is asked.
 """
 
 from __future__ import annotations
@@ -33,11 +38,12 @@ from bench_app.install.image_writer import (
     MAP_SPARSE,
     MAP_WHOLE,
     ImagePlan,
+    check_layout,
     plan_image,
     verify_image,
     write_image,
 )
-from bench_app.jobs.prompt import Choice
+from bench_app.jobs.prompt import Cancelled, Choice, Prompt
 from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
 from bench_app.settings import Settings
 from bench_app.settings import data_dir as default_data_dir
@@ -48,6 +54,7 @@ from bench_app.text import Text
 
 PIPELINE = "drive.install_image"
 CANCEL = Choice("cancel", Text("Ne pas écrire", "Do not write"), "bad")
+WRITE_ANYWAY = Choice("write_anyway", Text("Écrire quand même", "Write it anyway"))
 
 
 def _drive(ctx: StepContext) -> DriveHandle:
@@ -122,6 +129,7 @@ class ImageStep(Step):
         if not ctx.options.get("image"):
             raise BenchError("DISK_IMAGE_UNREADABLE", name="?", detail="no image was chosen")
         path = image_path(ctx.options["image"], self.data_folder)
+        layout, confirmed = self._layout(ctx, path)
         bmap = ctx.options.get("bmap")
 
         def progress(done: int) -> None:
@@ -150,8 +158,35 @@ class ImageStep(Step):
                 f"{plan.path.name} : {size} Go, dont {mapped} Go à écrire ({how.fr}).",
                 f"{plan.path.name}: {size} GB, {mapped} GB to write ({how.en}).",
             ),
-            {"image": plan.to_json()},
+            {"image": plan.to_json(), "layout": layout, "layout_confirmed_by_operator": confirmed},
         )
+
+    def _layout(self, ctx: StepContext, path: Path) -> tuple[str, bool]:
+        """The image's layout, and whether the operator chose to write an image that looks
+        like no disk; refused (or asked) before anything else is done with it."""
+        if ctx.options.get("no_layout_check"):
+            return check_layout(path, required=False), True
+        try:
+            return check_layout(path), False
+        except BenchError as exc:
+            if exc.code != "DISK_IMAGE_NO_LAYOUT" or "no_layout_check" in ctx.options:
+                raise
+            answer = ctx.ask(
+                Prompt(
+                    Text(
+                        f"{path.name} ne ressemble pas à une image disque. C’est peut-être "
+                        "une page d’erreur enregistrée à la place de l’image. L’écrire "
+                        "quand même ?",
+                        f"{path.name} does not look like a disk image. It may be an error "
+                        "page saved instead of the image. Write it anyway?",
+                    ),
+                    (CANCEL, WRITE_ANYWAY),
+                    detail=exc.message,
+                )
+            )
+            if answer != WRITE_ANYWAY.key:
+                raise Cancelled() from None
+            return "", True
 
 
 def _check_target(

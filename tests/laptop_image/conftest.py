@@ -45,6 +45,21 @@ def make_ext4_image(path: Path, size: int = 32 * MiB, data: int = 3 * MiB) -> Pa
     return path
 
 
+def partition_table(path: Path, label: str = "dos") -> Path:
+    """Writes a real partition table (MBR or GPT) by sfdisk over the start of an image file
+    (and, for GPT, its backup header at the end): one Linux partition from 1 MiB on."""
+    subprocess.run(
+        ["sfdisk", "-q", "--no-reread", "--no-tell-kernel", str(path)],
+        input=f"label: {label}\nstart=2048, type=L\n"
+        if label == "dos"
+        else f"label: {label}\nstart=2048, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n",
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
 def bmaptool_create(image_path: Path) -> Path:
     bmap = image_path.with_name(image_path.name + ".bmap")
     subprocess.run(

@@ -31,7 +31,7 @@ from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store
 from bench_app.text import Text
-from tests.laptop_image.conftest import bmaptool_create
+from tests.laptop_image.conftest import bmaptool_create, partition_table
 from tests.laptop_image.test_write_image import CLI, backing, read_dev, write_image
 from tests.unit.support import Listener, finish
 
@@ -216,6 +216,7 @@ def test_kill_9_mid_write_resumes_from_the_checkpoint(
         for i in range(8):
             f.seek(i * 96 * MiB)
             f.write(os.urandom(48 * MiB))
+    partition_table(raw)  # a disk image starts with its partition table
     bmaptool_create(raw)
     dev = loop_device("RESUME-4D5F.img", size=768 * MiB, random=False)
     argv = [*CLI, "write-image", str(raw), dev, "--confirm-serial", "4d5f"]
