@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any, cast
 from bench_app import __version__
 from bench_app.devices.android.diagnose_cli import add_diagnose_parser, run_diagnose
 from bench_app.devices.android.simulator.cli import add_simulate_parser, run_simulate
-from bench_app.domain.model import STAGE_LABELS
+from bench_app.domain.model import STAGE_LABELS, JobState
 from bench_app.drives.cli import add_drive_parsers, run_drives, run_erase, run_inventory
 from bench_app.errors import BenchError
 from bench_app.install.image_cli import add_image_parsers, run_write_image
@@ -28,10 +29,11 @@ from bench_app.output.report_cli import REPORT_COMMANDS, add_report_parsers, run
 from bench_app.profiles.cli import add_profile_parsers, run_images, run_profiles
 from bench_app.settings import data_dir
 from bench_app.store import queries
-from bench_app.store.database import DB_NAME, Store
+from bench_app.store.database import DB_NAME, Store, storage_error
 from bench_app.sync.bundle_cli import add_bundle_parsers, run_bundle
 from bench_app.sync.ereuse_cli import add_export_parsers, run_export_ereuse
 from bench_app.sync.sync_cli import add_sync_parsers, run_enrol, run_sync
+from bench_app.text import Text
 from hub.cli import add_hub_parsers, run_hub
 
 
@@ -153,12 +155,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as exc:
         print(exc.text(lang), file=sys.stderr)
         return 2
+    except (sqlite3.DatabaseError, OSError) as exc:  # met outside the store's own checks
+        error = _data_folder_error(exc, data_dir(getattr(args, "data_dir", None)))
+        if error is None:
+            raise
+        print(error.text(lang), file=sys.stderr)
+        return 2
     parser.print_help()
     return 2
 
 
+def _data_folder_error(exc: BaseException, folder: Path) -> BenchError | None:
+    """A full, read-only or vanished data folder, or a damaged database, said plainly;
+    None for a failure elsewhere (a file given on the command line...)."""
+    if isinstance(exc, OSError):
+        name = exc.filename if isinstance(exc.filename, str) else ""
+        if not name or not Path(name).is_relative_to(folder):
+            return None
+    return storage_error(exc, folder / DB_NAME)
+
+
 def _open(folder: Path) -> Store:
     return Store.open_for_reading(folder / DB_NAME)
+
+
+# A job recorded as running while no station holds the folder: it was killed.
+STALE = Text(
+    "interrompu (sera noté au prochain démarrage)", "interrupted (will be marked at next start)"
+)
 
 
 def _devices(folder: Path, as_json: bool, lang: str) -> int:
@@ -168,6 +192,8 @@ def _devices(folder: Path, as_json: bool, lang: str) -> int:
         for d in devices:
             jobs = queries.jobs_for_device(store, d.id)
             last = jobs[-1] if jobs else None
+            # Only a live station runs jobs; the lock it holds dies with it.
+            stale = last is not None and last.state.active and not store.held_elsewhere
             rows.append(
                 {
                     "asset_code": d.asset_code,
@@ -182,7 +208,8 @@ def _devices(folder: Path, as_json: bool, lang: str) -> int:
                     "last_job": {
                         "id": last.id,
                         "pipeline": last.pipeline,
-                        "state": last.state.value,
+                        "state": JobState.INTERRUPTED.value if stale else last.state.value,
+                        "recorded_state": last.state.value,
                         "last_finished_step": last.last_finished_step,
                     }
                     if last
@@ -197,7 +224,8 @@ def _devices(folder: Path, as_json: bool, lang: str) -> int:
         return 0
     for r, d in zip(rows, devices, strict=True):
         job = cast("dict[str, Any] | None", r["last_job"])
-        job_text = f"{job['pipeline']}: {job['state']}" if job else "-"
+        state = job and (STALE.get(lang) if job["state"] != job["recorded_state"] else job["state"])
+        job_text = f"{job['pipeline']}: {state}" if job else "-"
         mark = " [formation]" if d.training else ""
         print(
             f"{d.asset_code}  {d.kind.value:<7} {d.label:<28} {d.serial:<16} "
@@ -243,7 +271,13 @@ def _db_check(folder: Path, lang: str) -> int:
         report = store.check()
     fr = lang == "fr"
     print(("Intégrité SQLite : " if fr else "SQLite integrity: ") + report.integrity)
-    if report.chain_problem is None:
+    if report.integrity.startswith("unreadable"):
+        print(
+            "Chaîne des faits : non vérifiée, la base est illisible."
+            if fr
+            else "Event chain: not checked, the database cannot be read."
+        )
+    elif report.chain_problem is None:
         print(
             f"Chaîne des faits : intacte ({report.events} faits)."
             if fr

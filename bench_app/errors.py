@@ -3,7 +3,9 @@ and what to do next. Callers raise `BenchError(CODE, **values)`."""
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench_app.text import Text
 
@@ -45,6 +47,40 @@ CATALOG: dict[str, ErrorKind] = {
             "Ne supprimez rien. Restaurez la dernière sauvegarde (fichier .bak) ou appelez "
             "votre encadrant.",
             "Delete nothing. Restore the latest backup (.bak file) or call your supervisor.",
+        ),
+        _kind(
+            "DISK_FULL",
+            "Le disque du poste est plein : Établi ne peut plus rien enregistrer dans {path}.",
+            "The station's disk is full: Établi cannot record anything more in {path}.",
+            "Rien de ce qui était déjà enregistré n’est perdu. Libérez de la place sur ce disque "
+            "(videz la corbeille, déplacez des images disque), puis relancez : la tâche "
+            "reprendra où elle s’est arrêtée.",
+            "Nothing already recorded is lost. Free some space on this disk (empty the bin, "
+            "move disk images away), then start again: the job resumes where it stopped.",
+        ),
+        _kind(
+            "DATA_FOLDER_READONLY",
+            "Le dossier de données {path} est en lecture seule : Établi peut le lire, mais "
+            "pas y écrire.",
+            "The data folder {path} is read-only: Établi can read it, but not write to it.",
+            "Consulter marche toujours. Pour travailler, remettez le disque en écriture ou "
+            "choisissez un autre dossier (--data-dir) ; si le disque est passé seul en lecture "
+            "seule, il est peut-être abîmé : appelez votre encadrant.",
+            "Looking things up still works. To work, make the disk writable again or choose "
+            "another folder (--data-dir); if the disk turned read-only by itself, it may be "
+            "failing: call your supervisor.",
+        ),
+        _kind(
+            "DATA_FOLDER_GONE",
+            "Le dossier de données {path} n’est plus accessible (disque débranché, dossier "
+            "supprimé ou déplacé).",
+            "The data folder {path} can no longer be reached (disk unplugged, folder removed "
+            "or moved).",
+            "Ce qui était déjà enregistré est resté dans le dossier. Rebranchez le disque ou "
+            "remettez le dossier en place, puis relancez : la tâche reprendra où elle s’est "
+            "arrêtée.",
+            "What was already recorded stays in the folder. Plug the disk back in or put the "
+            "folder back, then start again: the job resumes where it stopped.",
         ),
         _kind(
             "EVENT_INVALID",
@@ -961,3 +997,17 @@ class BenchError(Exception):
     def text(self, lang: str = "fr") -> str:
         """The message and the next action, in one language."""
         return f"{self.message.get(lang)} {self.action.get(lang)}"
+
+
+def folder_error(exc: OSError, folder: Path) -> BenchError | None:
+    """The plain error behind a failure to write in the data folder `folder`: full, read-only
+    or gone. None for any other failure, which stays what it is."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return BenchError("DISK_FULL", path=str(folder))
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return BenchError("DATA_FOLDER_READONLY", path=str(folder))
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR) and folder.is_dir():
+        return None  # one file missing, the folder is there
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ENODEV, errno.EIO, errno.ESTALE):
+        return BenchError("DATA_FOLDER_GONE", path=str(folder))
+    return None

@@ -25,7 +25,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from bench_app.errors import BenchError
+from bench_app.errors import BenchError, folder_error
 
 KEYS_DIR = "keys"
 STATION_KEY_NAME = "station-ed25519.pem"
@@ -127,26 +127,13 @@ class StationKey:
         folder = keys_dir(data_folder)
         path = folder / STATION_KEY_NAME
         if not path.exists():
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            pem = Ed25519PrivateKey.generate().private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-            tmp = folder / f".{STATION_KEY_NAME}.{os.getpid()}.tmp"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
-                os.write(fd, pem)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            try:
-                # A link never overwrites: two processes racing keep the first key made.
-                os.link(tmp, path)
-            except FileExistsError:
-                pass
-            finally:
-                tmp.unlink()
+                _create_key(folder, path)
+            except OSError as exc:  # a read-only or full data folder: said plainly
+                error = folder_error(exc, Path(data_folder))
+                if error is None:
+                    raise
+                raise error from exc
         try:
             loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
         except (ValueError, TypeError, OSError) as exc:
@@ -154,6 +141,29 @@ class StationKey:
         if not isinstance(loaded, Ed25519PrivateKey):
             raise BenchError("KEY_STATION_UNREADABLE", path=str(path), detail="not an Ed25519 key")
         return cls(loaded, path)
+
+
+def _create_key(folder: Path, path: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    tmp = folder / f".{STATION_KEY_NAME}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, pem)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        # A link never overwrites: two processes racing keep the first key made.
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
 
 
 def parse_public_key(data: bytes, source: str) -> Ed25519PublicKey:

@@ -114,12 +114,18 @@ class Station:
         self._seen_keys: dict[str, str] = {}
         self._sources: list[DeviceSource] = []
         self._lock = threading.RLock()
-        self._training_devices = {
-            r[0] for r in self.store.query("SELECT id FROM devices WHERE training = 1")
-        }
         self.interrupted_on_open: list[str] = []
-        if recover:
-            self.interrupted_on_open = self.recover_interrupted()
+        try:
+            self._training_devices = {
+                r[0] for r in self.store.query("SELECT id FROM devices WHERE training = 1")
+            }
+            if recover:
+                self.interrupted_on_open = self.recover_interrupted()
+        except BaseException:
+            # A damaged table or a full disk met once the store is open: the error is plain
+            # (BenchError), and the folder's lock is let go.
+            self.store.close()
+            raise
 
     # -- lifecycle -----------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from bench_app.devices.android.driver import AndroidPhone
 from bench_app.devices.android.keys import station_signer
@@ -25,6 +25,7 @@ from bench_app.sync.worker import SyncWorker
 from ui.i18n import Translations
 from ui.icons import app_icon
 from ui.main_window import MainWindow
+from ui.startup_error import StartupErrorWindow
 from ui.style import STYLESHEET
 from ui.sync_status import SyncStatusLabel
 from ui.usb_monitor import UsbMonitor
@@ -65,20 +66,48 @@ def build_window(
     return window
 
 
+def open_station(folder: Path, *, training: bool = False) -> Station | BenchError:
+    """The station on `folder`, or the plain error that keeps it from opening (a damaged
+    database, a read-only or full disk, another window already on it...)."""
+    try:
+        return Station(folder, training=training, settings=Settings.load(folder))
+    except BenchError as exc:
+        return exc
+
+
+def _saved_language(folder: Path) -> str:
+    try:
+        return Settings.load(folder).language
+    except BenchError:
+        return "fr"
+
+
+def build_error_window(
+    error: BenchError, folder: Path, app: QApplication, lang: str
+) -> StartupErrorWindow:
+    """The screen that says why the station did not open, in `lang`."""
+    translations = Translations(app)
+    translations.install(lang)
+    window = StartupErrorWindow(error, folder, lang)
+    window._translations = translations  # type: ignore[attr-defined]  # keep it alive
+    return window
+
+
 def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) -> int:
     """Runs the bench window until it is closed; returns the exit code."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     app = create_app()
-    try:
-        settings = Settings.load(folder)
-        station = Station(folder, training=training, settings=settings)
-    except BenchError as exc:
-        language = lang or "fr"
-        print(exc.text(language), file=sys.stderr)
-        QMessageBox.critical(None, "Établi", exc.text(language))
+    opened = open_station(folder, training=training)
+    if isinstance(opened, BenchError):
+        language = lang or _saved_language(folder)
+        print(opened.text(language), file=sys.stderr)
+        screen = build_error_window(opened, folder, app, language)
+        screen.show()
+        app.exec()
         return 2
+    station = opened
     language = lang or station.settings.language
     signer = station_signer(folder)
     # Real phones on USB are always watched, in training mode too.

@@ -57,6 +57,12 @@ QPushButton[tone="neutral"] { font-size: 14pt; font-weight: 700; padding: 14px 2
 #Question { font-size: 15pt; font-weight: 600; }
 #SectionTitle { font-size: 12pt; font-weight: 700; color: #2b3a4a; margin-top: 8px; }
 #EmptyHint { font-size: 15pt; color: #44515e; }
+#StartupError { background: #eef2f5; }
+#ErrorDetails { font-size: 10pt; color: #44515e; }
+#ErrorStep { font-size: 13pt; }
+#Command { font-family: "DejaVu Sans Mono", monospace; font-size: 13pt; font-weight: 700;
+           background: #ffffff; border: 1px solid #9fb3c4; border-radius: 4px; padding: 6px 10px;
+           margin-left: 24px; }
 #IntakeCode { font-family: "DejaVu Sans Mono", monospace; font-size: 40pt; font-weight: 800;
               color: #1d2630; background: #ffffff; border: 2px dashed #2b3a4a; padding: 10px; }
 QProgressBar { border: 1px solid #b9c7d3; border-radius: 5px; background: #f3f6f8;

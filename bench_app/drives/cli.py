@@ -171,10 +171,11 @@ def run_erase(folder: Path, args: argparse.Namespace, lang: str) -> int:
     finally:
         station.close()
     assert record is not None
-    if erasure is None or erasure["job_id"] != job.id:
-        # Refused before anything was written: the reason is the job's message.
-        message = record.message.get(lang) if record.message else record.state.value
-        print(message, file=sys.stderr)
+    if erasure is None or erasure["job_id"] != job.id or erasure["result"] == "in_progress":
+        # Refused before anything was written, or stopped on the way (a full disk): the
+        # reason is the job's message, as the job ended even if it could not be recorded.
+        told = job.message or record.message
+        print(told.get(lang) if told else record.state.value, file=sys.stderr)
         return 2
     erasure["asset_code"] = device.asset_code
     if args.json:

@@ -19,7 +19,7 @@ from bench_app.domain.model import JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Cancelled, Prompt
 from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
-from bench_app.store.database import NewEvent
+from bench_app.store.database import STORAGE_ERRORS, NewEvent
 from bench_app.text import Text
 
 log = logging.getLogger(__name__)
@@ -143,6 +143,12 @@ class Job:
                 self._slots.release()
         except Cancelled:
             return self._end_cancelled()
+        except BenchError as exc:
+            if exc.code not in STORAGE_ERRORS:
+                log.exception("job %s could not go on", self.id)
+                return self._end_failed("INTERNAL", Text("Erreur interne", "Internal error"), exc)
+            # The data folder failed (full disk, gone): the job stops where it is, resumable.
+            return self._end_interrupted(exc.code, _told(exc))
         except Exception as exc:  # recorder failure while queued: keep the worker alive
             log.exception("job %s could not start", self.id)
             return self._end_failed("INTERNAL", Text("Erreur interne", "Internal error"), exc)
@@ -205,12 +211,11 @@ class Job:
                 return self._end_interrupted(code, err.message)
             except BenchError as exc:
                 ctx.processes.stop_all()
-                # The job's message says what went wrong and what to do next.
-                told = Text(
-                    f"{exc.message.fr} {exc.action.fr}", f"{exc.message.en} {exc.action.en}"
-                )
                 self._step_failed(step, exc.code, exc.message)
-                return self._end_failed(exc.code, told, None)
+                if exc.code in STORAGE_ERRORS:  # the step was sound; the data folder failed
+                    return self._end_interrupted(exc.code, _told(exc))
+                # The job's message says what went wrong and what to do next.
+                return self._end_failed(exc.code, _told(exc), None)
             except Exception as exc:
                 ctx.processes.stop_all()
                 log.exception("step %s of job %s crashed", step.id, self.id)
@@ -356,6 +361,11 @@ class Job:
     def _safe_emit(self, event: NewEvent) -> None:
         try:
             self._emit(event)
+        except BenchError as exc:
+            if exc.code not in STORAGE_ERRORS:
+                log.exception("could not record %s for job %s", event.type, self.id)
+            else:  # the job's own message says it; the next start marks the job interrupted
+                log.info("could not record %s for job %s: %s", event.type, self.id, exc)
         except Exception:  # the store itself failed: the state stays active and recovery sees it
             log.exception("could not record %s for job %s", event.type, self.id)
 
@@ -364,6 +374,11 @@ class Job:
         if message is not None or not state.active:
             self.message = message
         self._listener.job_state(self.id, self.device_id, state, message)
+
+
+def _told(exc: BenchError) -> Text:
+    """What went wrong and what to do next, as one message."""
+    return Text(f"{exc.message.fr} {exc.action.fr}", f"{exc.message.en} {exc.action.en}")
 
 
 class JobEngine:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.domain import facts
-from bench_app.errors import BenchError
+from bench_app.errors import BenchError, folder_error
 from bench_app.store import projections
 from bench_app.store.events import (
     EVENT_COLUMNS,
@@ -32,8 +35,18 @@ from bench_app.store.migrations import LATEST_VERSION, MIGRATIONS
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.sync import hlc
 
+log = logging.getLogger(__name__)
+
 DB_NAME = "etabli.sqlite3"
 LOCK_NAME = "station.lock"
+# Space set aside in the data folder and given back when the disk fills up, so that a job
+# stopped by a full disk can still record why it stopped.
+RESERVE_NAME = "disk-full.reserve"
+RESERVE_BYTES = 1 << 20
+
+# Errors that say the data folder cannot be used (not that a fact is wrong): a job meeting
+# one stops as interrupted, resumable once the folder is usable again.
+STORAGE_ERRORS = frozenset({"DISK_FULL", "DATA_FOLDER_READONLY", "DATA_FOLDER_GONE", "DB_CORRUPT"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +104,21 @@ class Store:
         self._tx_owner: int | None = None  # the thread inside a write transaction
         self._readers = threading.local()
         self._lock_file: int | None = None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._copy: tempfile.TemporaryDirectory[str] | None = None
+        # True when another live process holds this folder's lock (a station at work): the
+        # jobs it shows as running really are. Set by `open_for_reading`.
+        self.held_elsewhere = False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage_error(exc, self.path) or exc from exc
         if writer:
             self._acquire_station_lock()
         try:
             self._conn = self._connect()
             if writer:
                 self._migrate()
+                self._keep_reserve()
             else:
                 self._check_version_readonly()
             self.station_id = self.meta("station_id") or ""
@@ -106,7 +127,8 @@ class Store:
             self._hlc: hlc.HybridClock | None = None
         except sqlite3.DatabaseError as exc:  # a damaged page met while migrating or reading
             self.close()
-            raise BenchError("DB_CORRUPT", path=str(self.path), detail=str(exc)) from exc
+            error = storage_error(exc, self.path)
+            raise error or BenchError("DB_CORRUPT", path=str(self.path), detail=str(exc)) from exc
         except BaseException:
             self.close()
             raise
@@ -115,25 +137,71 @@ class Store:
 
     @classmethod
     def open_for_reading(cls, path: Path) -> Store:
-        """A writer when no bench runs on this folder, else a read-only view."""
+        """A writer when no bench runs on this folder, else a read-only view: while a
+        station holds the folder, or when the folder is read-only (no lock is needed)."""
         try:
             return cls(path, writer=True)
         except BenchError as exc:
-            if exc.code != "DB_LOCKED":
+            if exc.code not in ("DB_LOCKED", "DATA_FOLDER_READONLY"):
                 raise
-            return cls(path, writer=False)
+            store = cls(path, writer=False)
+            store.held_elsewhere = exc.code == "DB_LOCKED" or _lock_held(path.parent / LOCK_NAME)
+            return store
 
     def _acquire_station_lock(self) -> None:
         lock_path = self.path.parent / LOCK_NAME
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise storage_error(exc, self.path) or exc from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             raise BenchError("DB_LOCKED", path=str(self.path.parent)) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+        except OSError as exc:  # a full disk: the lock holds all the same
+            log.info("could not write the pid into %s: %s", lock_path, exc)
         self._lock_file = fd
+
+    def _keep_reserve(self) -> None:
+        """Sets RESERVE_BYTES aside in the data folder, if they are not already."""
+        path = self.path.parent / RESERVE_NAME
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+            try:
+                os.posix_fallocate(fd, 0, RESERVE_BYTES)
+            finally:
+                os.close(fd)
+        except OSError as exc:  # the disk is already full: the store works without it
+            log.info("could not set space aside in %s: %s", path, exc)
+
+    def _release_reserve(self) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self.path.parent / RESERVE_NAME)
+
+    def _check_folder(self) -> None:
+        """Raises DATA_FOLDER_GONE when the data folder this store opened is no longer at
+        its path (removed, unmounted): what would be committed then would be lost."""
+        if self._lock_file is None:
+            return
+        try:
+            here = os.stat(self.path.parent / LOCK_NAME)
+            mine = os.fstat(self._lock_file)
+            same = (here.st_dev, here.st_ino) == (mine.st_dev, mine.st_ino)
+        except OSError:
+            same = False
+        if not same:
+            raise BenchError("DATA_FOLDER_GONE", path=str(self.path.parent))
+
+    def _plain(self, exc: BaseException) -> BenchError | None:
+        """The plain error behind a failure of the database or its folder, else None."""
+        error = storage_error(exc, self.path)
+        if error is not None and error.code == "DISK_FULL":
+            self._release_reserve()  # so that the job can still record why it stops
+        return error
 
     def _connect(self) -> sqlite3.Connection:
         if self.writer:
@@ -141,8 +209,7 @@ class Store:
         else:
             if not self.path.exists():
                 raise BenchError("DB_CORRUPT", path=str(self.path), detail="no database yet")
-            uri = f"file:{self.path}?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+            conn = self._connect_readonly()
         newer = 0
         try:
             conn.execute("PRAGMA foreign_keys = ON")
@@ -158,11 +225,30 @@ class Store:
                 conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise BenchError("DB_CORRUPT", path=str(self.path), detail=str(exc)) from exc
+            error = storage_error(exc, self.path)
+            raise error or BenchError("DB_CORRUPT", path=str(self.path), detail=str(exc)) from exc
         if newer > LATEST_VERSION:
             conn.close()
             raise BenchError("DB_NEWER", path=str(self.path), found=newer, known=LATEST_VERSION)
         return conn
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        """A read-only connection, also on a read-only folder where SQLite cannot create
+        the WAL index: then the file alone when no WAL is left beside it (it holds every
+        commit), else a private copy of the file and its WAL."""
+        try:
+            return _connect_ro(f"file:{self.path}?mode=ro")
+        except sqlite3.OperationalError:
+            if os.access(self.path.parent, os.W_OK) and not _read_only_mount(self.path.parent):
+                raise
+        wal = Path(f"{self.path}-wal")
+        if not wal.exists() or wal.stat().st_size == 0:
+            return _connect_ro(f"file:{self.path}?mode=ro&immutable=1")
+        self._copy = tempfile.TemporaryDirectory(prefix="etabli-ro-")
+        copy = Path(self._copy.name) / self.path.name
+        shutil.copyfile(self.path, copy)
+        shutil.copyfile(wal, f"{copy}-wal")
+        return _connect_ro(f"file:{copy}?mode=ro")
 
     def schema_version(self) -> int:
         return _schema_version(self._conn)
@@ -234,6 +320,9 @@ class Store:
         if self._lock_file is not None:
             os.close(self._lock_file)
             self._lock_file = None
+        if self._copy is not None:
+            self._copy.cleanup()
+            self._copy = None
 
     def __enter__(self) -> Store:
         return self
@@ -244,24 +333,39 @@ class Store:
     # -- reading and writing -------------------------------------------------------------
 
     def meta(self, key: str) -> str | None:
-        with self._lock:
+        with self._lock, self._plain_errors():
             row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     @contextlib.contextmanager
+    def _plain_errors(self) -> Iterator[None]:
+        """Turns a failure of the database or its folder into its plain BenchError."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            error = self._plain(exc)
+            if error is None:
+                raise
+            raise error from exc
+
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One IMMEDIATE transaction; rolled back whole on any exception."""
-        with self._lock:
+        """One IMMEDIATE transaction; rolled back whole on any exception. A full disk, a
+        damaged file or a folder gone raise their plain BenchError (see STORAGE_ERRORS)."""
+        with self._lock, self._plain_errors():
+            self._check_folder()
             self._conn.execute("BEGIN IMMEDIATE")
             self._tx_owner = threading.get_ident()
             try:
                 yield self._conn
+                self._check_folder()  # a commit into a folder that went away would be lost
+                self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # SQLite may have rolled back already
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
                 self._last = None
                 raise
-            else:
-                self._conn.execute("COMMIT")
             finally:
                 self._tx_owner = None
 
@@ -282,19 +386,21 @@ class Store:
         return conn
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        reader = self._reader()
-        if reader is not None:
-            return list(reader.execute(sql, params).fetchall())
-        with self._lock:
-            return list(self._conn.execute(sql, params).fetchall())
+        with self._plain_errors():
+            reader = self._reader()
+            if reader is not None:
+                return list(reader.execute(sql, params).fetchall())
+            with self._lock:
+                return list(self._conn.execute(sql, params).fetchall())
 
     def query_one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        reader = self._reader()
-        if reader is not None:
-            row = reader.execute(sql, params).fetchone()
-        else:
-            with self._lock:
-                row = self._conn.execute(sql, params).fetchone()
+        with self._plain_errors():
+            reader = self._reader()
+            if reader is not None:
+                row = reader.execute(sql, params).fetchone()
+            else:
+                with self._lock:
+                    row = self._conn.execute(sql, params).fetchone()
         return tuple(row) if row is not None else None
 
     def _chain_head(self, conn: sqlite3.Connection) -> tuple[int, str]:
@@ -540,6 +646,82 @@ class Store:
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(value))
             )
         return value
+
+
+def backups(folder: Path) -> list[Path]:
+    """The copies of the database kept in `folder` (made before each migration), newest
+    first."""
+    found = [p for p in Path(folder).glob(f"{DB_NAME}*.bak") if p.is_file()]
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def storage_error(exc: BaseException, path: Path) -> BenchError | None:
+    """The plain error behind a failure of the database file `path` or of its folder: a
+    full disk, a read-only or vanished folder, a damaged file. None for anything else
+    (a constraint, a programming error), which stays what it is."""
+    folder = str(path.parent)
+    if isinstance(exc, OSError):
+        return folder_error(exc, path.parent)
+    if not isinstance(exc, sqlite3.DatabaseError) or isinstance(
+        exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError
+    ):
+        return None
+    primary = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+    if primary == _SQLITE_FULL:
+        return BenchError("DISK_FULL", path=folder)
+    if not path.parent.is_dir():
+        return BenchError("DATA_FOLDER_GONE", path=folder)
+    if primary == _SQLITE_READONLY:
+        if exc.sqlite_errorcode == _SQLITE_READONLY_DBMOVED:
+            return BenchError("DATA_FOLDER_GONE", path=folder)
+        return BenchError("DATA_FOLDER_READONLY", path=folder)
+    if primary in (_SQLITE_IOERR, _SQLITE_CANTOPEN):
+        return BenchError("DATA_FOLDER_GONE", path=folder)
+    if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return BenchError("DB_CORRUPT", path=str(path), detail=str(exc))
+    return None
+
+
+# SQLite's primary result codes (sqlite3.h), and one extended code.
+_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL = 8, 10, 11, 13
+_SQLITE_CANTOPEN, _SQLITE_NOTADB = 14, 26
+_SQLITE_READONLY_DBMOVED = _SQLITE_READONLY | (4 << 8)
+
+
+def _connect_ro(uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+def _read_only_mount(folder: Path) -> bool:
+    """True when the file system holding `folder` is mounted read-only (root may write
+    anywhere else, so permissions alone do not tell)."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _lock_held(lock_path: Path) -> bool:
+    """True when a live process holds this station lock (a lock dies with its process)."""
+    try:
+        fd = os.open(lock_path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # closing also lets go of a shared lock taken just now
+    return False
 
 
 def _unfit(event: Event, own_station: str) -> str:

@@ -158,6 +158,8 @@ def test_one_job_per_device(bench: Station, sim_source: SimulatedSource) -> None
     bench.pipelines.register(_pipeline("test.gate", GateStep(probe)))
     _, device = plug_phone(bench, sim_source)
     job = bench.start_job(device.id, "test.gate")
+    # The worker records job.created before its first step: counted once it is recorded.
+    wait_for(lambda: probe.entered == 1, "the job inside its step")
     created = len([e for e in queries.events(bench.store) if e.type == "job.created"])
     with pytest.raises(BenchError) as info:
         bench.start_job(device.id, QUICK)

@@ -674,6 +674,57 @@ It will appear here.</translation>
     </message>
 </context>
 <context>
+    <name>StartupErrorWindow</name>
+    <message>
+        <source>Établi — the station cannot open</source>
+        <translation>Établi — the station cannot open</translation>
+    </message>
+    <message>
+        <source>Établi cannot open this station&apos;s data</source>
+        <translation>Établi cannot open this station&apos;s data</translation>
+    </message>
+    <message>
+        <source>The station&apos;s database is damaged: Établi cannot read it.</source>
+        <translation>The station&apos;s database is damaged: Établi cannot read it.</translation>
+    </message>
+    <message>
+        <source>Details for your supervisor: %1</source>
+        <translation>Details for your supervisor: %1</translation>
+    </message>
+    <message>
+        <source>Backups on this station</source>
+        <translation>Backups on this station</translation>
+    </message>
+    <message>
+        <source>No backup (.bak file) in %1.</source>
+        <translation>No backup (.bak file) in %1.</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>What to do</translation>
+    </message>
+    <message>
+        <source>Call your supervisor and show them this screen.</source>
+        <translation>Call your supervisor and show them this screen.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Check the database: in a terminal, type this command:</source>
+        <translation>Check the database: in a terminal, type this command:</translation>
+    </message>
+    <message>
+        <source>Restore the last backup: with Établi closed, put %2 (and its -wal and -shm files) aside, then copy %1 as %2. What was done since its date is not in it.</source>
+        <translation>Restore the last backup: with Établi closed, put %2 (and its -wal and -shm files) aside, then copy %1 as %2. What was done since its date is not in it.</translation>
+    </message>
+    <message>
+        <source>There is no backup to restore: delete nothing.</source>
+        <translation>There is no backup to restore: delete nothing.</translation>
+    </message>
+</context>
+<context>
     <name>SyncStatusLabel</name>
     <message>
         <source>Sync impossible: %1</source>

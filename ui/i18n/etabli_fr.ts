@@ -674,6 +674,57 @@ Il apparaîtra ici.</translation>
     </message>
 </context>
 <context>
+    <name>StartupErrorWindow</name>
+    <message>
+        <source>Établi — the station cannot open</source>
+        <translation>Établi — le poste ne peut pas s’ouvrir</translation>
+    </message>
+    <message>
+        <source>Établi cannot open this station&apos;s data</source>
+        <translation>Établi ne peut pas ouvrir les données du poste</translation>
+    </message>
+    <message>
+        <source>The station&apos;s database is damaged: Établi cannot read it.</source>
+        <translation>La base de données du poste est abîmée : Établi ne peut pas la lire.</translation>
+    </message>
+    <message>
+        <source>Details for your supervisor: %1</source>
+        <translation>Détails pour votre encadrant : %1</translation>
+    </message>
+    <message>
+        <source>Backups on this station</source>
+        <translation>Sauvegardes sur ce poste</translation>
+    </message>
+    <message>
+        <source>No backup (.bak file) in %1.</source>
+        <translation>Aucune sauvegarde (fichier .bak) dans %1.</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>Que faire</translation>
+    </message>
+    <message>
+        <source>Call your supervisor and show them this screen.</source>
+        <translation>Appelez votre encadrant et montrez-lui cet écran.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Check the database: in a terminal, type this command:</source>
+        <translation>Vérifiez la base : dans un terminal, tapez cette commande :</translation>
+    </message>
+    <message>
+        <source>Restore the last backup: with Établi closed, put %2 (and its -wal and -shm files) aside, then copy %1 as %2. What was done since its date is not in it.</source>
+        <translation>Restaurez la dernière sauvegarde : Établi fermé, mettez de côté %2 (et ses fichiers -wal et -shm), puis copiez %1 sous le nom %2. Ce qui a été fait depuis sa date n’y est pas.</translation>
+    </message>
+    <message>
+        <source>There is no backup to restore: delete nothing.</source>
+        <translation>Il n’y a pas de sauvegarde à restaurer : ne supprimez rien.</translation>
+    </message>
+</context>
+<context>
     <name>SyncStatusLabel</name>
     <message>
         <source>Sync impossible: %1</source>
