@@ -52,7 +52,8 @@ WORKSHOP_META = "workshop"
 MAX_INFLATED_BYTES = 128 * 1024 * 1024
 MAX_HEADER_BYTES = 64 * 1024
 MAX_LINE_DEPTH = 64  # an event line nests a few levels; past this it is damaged
-_CHUNK = 256 * 1024
+_READ = 64 * 1024  # compressed bytes read at a time
+_PIECE = 256 * 1024  # decompressed bytes at most per step
 
 _EVENT_FIELDS = EVENT_FIELD_TYPES
 
@@ -240,24 +241,24 @@ def keyring_trust(keyring: Keyring, source: str) -> Trust:
 
 
 def _inflated(stream: BinaryIO, source: str) -> Iterator[bytes]:
-    """The decompressed bytes of a gzip stream, at most _CHUNK at a time, as `gzip` reads
+    """The decompressed bytes of a gzip stream, at most _PIECE at a time, as `gzip` reads
     them (several members follow each other; zero padding after the last is ignored)."""
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    while chunk := stream.read(_CHUNK):
+    while chunk := stream.read(_READ):
         while True:
             if inflater.eof:
                 if not chunk.strip(b"\0"):
                     break
                 inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
             try:
-                out = inflater.decompress(chunk, _CHUNK)
+                out = inflater.decompress(chunk, _PIECE)
             except zlib.error as exc:
                 raise _unreadable(source, f"not a readable bundle ({exc})") from exc
             if out:
                 yield out
             chunk = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
             # A full piece may leave output inside zlib even with no input left: ask again.
-            if not chunk and (inflater.eof or len(out) < _CHUNK):
+            if not chunk and (inflater.eof or len(out) < _PIECE):
                 break
     if not inflater.eof:
         raise _unreadable(source, "the file is cut short (truncated copy)")
