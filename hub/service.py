@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 import secrets
 import time
@@ -514,7 +515,10 @@ def _shape_problem(raw: Any) -> str | None:
 
 
 def _text_problem(value: Any) -> str | None:
-    """Why a JSON value cannot be stored as text in both databases (NUL, lone surrogates)."""
+    """Why a JSON value cannot be stored as text in both databases (NUL, lone surrogates,
+    a number past a float, read as infinity: PostgreSQL's JSON has no such number)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "a number is too large for JSON"
     if isinstance(value, str):
         if "\x00" in value:
             return "a text contains the NUL character"
