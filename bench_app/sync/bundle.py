@@ -284,6 +284,8 @@ def read_stream(stream: BinaryIO, trust: Trust, *, source: str) -> Bundle:
                     raise _unreadable(source, "no bundle header at the start")
                 continue
             head_end = start = end + 1
+            if measure(data[:head_end]).depth > MAX_LINE_DEPTH:  # before the parser recurses
+                raise _unreadable(source, "bad header (nested too deeply)")
             header = _header(bytes(data[:head_end]), source)
             public = trust(header)  # an untrusted key is refused before the body is read
         lines += data.count(b"\n", start)

@@ -158,6 +158,10 @@ def test_a_signed_line_nested_too_deeply_is_refused_not_parsed(
         error = _refused(b, path)
         assert error.code == "BUNDLE_UNREADABLE"
         assert "line 2: nested too deeply" in error.message.en
+    deep_header = tmp_path / "deep-header.etabli-bundle"
+    deep_header.write_bytes(gzip.compress(b"[" * 30_000 + b"]" * 30_000 + b"\n"))
+    error = _refused(b, deep_header)
+    assert error.code == "BUNDLE_UNREADABLE" and "nested too deeply" in error.message.en
 
 
 def test_a_bundle_in_several_gzip_members_with_zero_padding_still_imports(
