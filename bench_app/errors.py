@@ -855,6 +855,28 @@ CATALOG: dict[str, ErrorKind] = {
             "Do not use this file; export again on the station it came from.",
         ),
         _kind(
+            "BUNDLE_TOO_LARGE",
+            "Le paquet {path} dépasse {limit} Mio une fois décompressé : ce n’est pas un "
+            "paquet qu’Établi peut lire. Rien n’a été importé.",
+            "The bundle {path} is larger than {limit} MiB once decompressed: Établi cannot "
+            "read it. Nothing was imported.",
+            "N’utilisez pas ce fichier. Sur le poste d’origine, exportez seulement ce qui n’a "
+            "pas encore été reçu (etabli bundle export --since-ack), plus souvent.",
+            "Do not use this file. On the station it came from, export only what was not "
+            "received yet (etabli bundle export --since-ack), more often.",
+        ),
+        _kind(
+            "BUNDLE_EXPORT_TOO_LARGE",
+            "Les événements à exporter font {size} Mio, plus que les {limit} Mio qu’un paquet "
+            "peut porter. Rien n’a été écrit.",
+            "The events to export take {size} MiB, more than the {limit} MiB a bundle can "
+            "carry. Nothing was written.",
+            "Exportez seulement ce que le hub n’a pas encore reçu (etabli bundle export "
+            "--since-ack), ou synchronisez par le réseau.",
+            "Export only what the hub has not received yet (etabli bundle export --since-ack), "
+            "or sync over the network.",
+        ),
+        _kind(
             "HUB_DB_URL_INVALID",
             "L’adresse de base de données « {url} » n’est pas comprise.",
             "The database address “{url}” is not understood.",
@@ -922,6 +944,25 @@ CATALOG: dict[str, ErrorKind] = {
             "Enrolment refused by the hub: {reason}.",
             "Vérifiez le code (il ne sert qu’une fois et expire) ou demandez-en un nouveau.",
             "Check the code (it works once and expires) or ask for a new one.",
+        ),
+        _kind(
+            "SYNC_ENROL_PROOF_REFUSED",
+            "Le hub n’a pas pu vérifier que ce poste détient sa clé ({reason}). Rien n’a été "
+            "inscrit.",
+            "The hub could not check that this station holds its key ({reason}). Nothing was "
+            "enrolled.",
+            "Vérifiez que le dossier de données contient bien la clé du poste (dossier keys), "
+            "puis recommencez ; si cela dure, appelez l’administrateur du hub.",
+            "Check that the data folder holds the station's key (keys folder), then try "
+            "again; if it lasts, call the hub's administrator.",
+        ),
+        _kind(
+            "SYNC_ENROL_CHALLENGE_REFUSED",
+            "La vérification d’inscription a expiré ou a déjà servi ({reason}). Rien n’a été "
+            "inscrit.",
+            "The enrolment check expired or was already used ({reason}). Nothing was enrolled.",
+            "Relancez etabli enrol avec le même code : il n’a pas été dépensé.",
+            "Run etabli enrol again with the same code: it was not spent.",
         ),
         _kind(
             "SYNC_REJECTED",

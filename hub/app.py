@@ -1,14 +1,20 @@
 """The hub's HTTP API (Starlette). JSON in and out; request bodies may be gzip-compressed
 (Content-Encoding: gzip) and responses are gzip-compressed when the client accepts it.
 
-  POST /v1/enrol                   {code, station_id, public_key} -> {workshop_id, workshop, key_id}
+  POST /v1/enrol/challenge         {code} -> {challenge, expires_at}
+  POST /v1/enrol                   {code, station_id, public_key, challenge, signature, prefix}
+                                   -> {workshop_id, workshop, key_id, prefix}
+  POST /v1/station/prefix          {prefix} -> {prefix}   (the asset-code prefix it may use)
   POST /v1/events                  {events: [...]} -> {accepted, duplicates, rejected, acked_up_to}
   GET  /v1/events?after=C&limit=N  -> {events, next_cursor, more}
   GET  /v1/devices/lookup?serial=S | ?imei=I -> {query, history: [{workshop, type, date}]}
   GET  /v1/health                  -> {status, schema}
 
-Every request but enrol and health is signed by the station key (see hub.protocol).
-A refused request answers {error, reason} with its HTTP status and stores nothing."""
+Every request but enrolment and health is signed by the station key (see hub.protocol).
+A refused request answers {error, reason} with its HTTP status and stores nothing; `error`
+is a stable code for programs, `reason` an English sentence for people. Bodies are bounded
+before they are parsed: size (smaller for the unsigned enrolment), nesting depth and the
+number of arrays and objects, so no input can exhaust the hub's memory or stack."""
 
 from __future__ import annotations
 
@@ -25,37 +31,38 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bench_app.errors import BenchError
+from bench_app.sync.jsonguard import measure
 from hub import protocol, service
 from hub.db import HubDB
 from hub.service import HubRefusal, StationIdentity
 
 
-async def _raw_body(request: Request) -> bytes:
-    """The body as sent, refused past MAX_BODY_BYTES without reading the rest."""
+async def _raw_body(request: Request, limit: int = protocol.MAX_BODY_BYTES) -> bytes:
+    """The body as sent, refused past `limit` bytes without reading the rest."""
     declared = request.headers.get("content-length")
     if declared is not None:
-        try:
-            too_big = int(declared) > protocol.MAX_BODY_BYTES
-        except ValueError:
-            raise HubRefusal(400, "bad_request", "Content-Length is not a number") from None
-        if too_big:
-            raise HubRefusal(413, "too_large", _too_large())
+        if not (declared.isascii() and declared.isdigit() and len(declared) <= 18):
+            raise HubRefusal(400, "bad_request", "Content-Length is not a number")
+        if int(declared) > limit:
+            raise HubRefusal(413, "too_large", _too_large(limit))
     chunks: list[bytes] = []
     total = 0
     async for chunk in request.stream():
         total += len(chunk)
-        if total > protocol.MAX_BODY_BYTES:
-            raise HubRefusal(413, "too_large", _too_large())
+        if total > limit:
+            raise HubRefusal(413, "too_large", _too_large(limit))
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _too_large() -> str:
-    return f"the request is larger than {protocol.MAX_BODY_BYTES // (1024 * 1024)} MiB"
+def _too_large(limit: int) -> str:
+    if limit >= 1024 * 1024:
+        return f"the request is larger than {limit // (1024 * 1024)} MiB"
+    return f"the request is larger than {limit // 1024} KiB"
 
 
-def _decoded(request: Request, raw: bytes) -> bytes:
-    """The body decompressed, never past MAX_BODY_BYTES (a small gzip bomb stays small)."""
+def _decoded(request: Request, raw: bytes, limit: int = protocol.MAX_BODY_BYTES) -> bytes:
+    """The body decompressed, never past `limit` (a small gzip bomb stays small)."""
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding in ("", "identity"):
         return raw
@@ -63,11 +70,11 @@ def _decoded(request: Request, raw: bytes) -> bytes:
         raise HubRefusal(415, "bad_encoding", f"unsupported Content-Encoding {encoding!r}")
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        out = inflater.decompress(raw, protocol.MAX_BODY_BYTES + 1)
+        out = inflater.decompress(raw, limit + 1)
     except zlib.error as exc:
         raise HubRefusal(400, "bad_gzip", f"the gzip body cannot be read: {exc}") from None
-    if len(out) > protocol.MAX_BODY_BYTES or inflater.unconsumed_tail:
-        raise HubRefusal(413, "too_large", _too_large() + " once decompressed")
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise HubRefusal(413, "too_large", _too_large(limit) + " once decompressed")
     if not inflater.eof:
         raise HubRefusal(400, "bad_gzip", "the gzip body is truncated")
     return out
@@ -78,10 +85,25 @@ def _no_constant(name: str) -> Any:
 
 
 def _json(data: bytes) -> Any:
+    """The parsed body, after its shape was measured: too deep or too many arrays and
+    objects is refused before the parser (or anything walking its result) runs."""
+    shape = measure(data, max_containers=protocol.MAX_JSON_CONTAINERS)
+    if shape.containers > protocol.MAX_JSON_CONTAINERS:
+        raise HubRefusal(
+            413,
+            "too_complex",
+            f"the JSON holds more than {protocol.MAX_JSON_CONTAINERS} arrays and objects",
+        )
+    if shape.depth > protocol.MAX_JSON_DEPTH:
+        raise HubRefusal(
+            400, "too_deep", f"the JSON nests deeper than {protocol.MAX_JSON_DEPTH} levels"
+        )
     try:
         return json.loads(data.decode("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError) as exc:  # digits past Python's limit included
         raise HubRefusal(400, "bad_json", f"malformed JSON: {exc}") from None
+    except RecursionError:  # measure() bounds depth; this stays a refusal whatever happens
+        raise HubRefusal(400, "too_deep", "the JSON nests too deeply") from None
 
 
 def _target(request: Request) -> str:
@@ -102,20 +124,43 @@ def _int_param(request: Request, name: str, default: int) -> int:
     text = request.query_params.get(name)
     if text is None:
         return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise HubRefusal(400, "bad_request", f"{name} must be a whole number") from None
-    if value < 0:
-        raise HubRefusal(400, "bad_request", f"{name} must not be negative")
+    # Digits only, and at most 19 of them: a database integer is 64 bits.
+    if not (text.isascii() and text.isdigit()):
+        if text.startswith("-") and text[1:].isascii() and text[1:].isdigit():
+            raise HubRefusal(400, "bad_request", f"{name} must not be negative")
+        raise HubRefusal(400, "bad_request", f"{name} must be a whole number")
+    digits = text.lstrip("0") or "0"
+    value = int(digits) if len(digits) <= 19 else protocol.MAX_INTEGER + 1
+    if value > protocol.MAX_INTEGER:
+        raise HubRefusal(
+            400, "out_of_range", f"{name} must be at most {protocol.MAX_INTEGER} (2^63 - 1)"
+        )
     return value
 
 
+async def _enrol_body(request: Request) -> Any:
+    raw = await _raw_body(request, protocol.MAX_ENROL_BODY_BYTES)
+    return _json(_decoded(request, raw, protocol.MAX_ENROL_BODY_BYTES))
+
+
+async def enrol_challenge(request: Request) -> Response:
+    body = await _enrol_body(request)
+    result = await run_in_threadpool(service.enrol_challenge, request.app.state.db, body)
+    return JSONResponse(result, status_code=201)
+
+
 async def enrol(request: Request) -> Response:
-    raw = await _raw_body(request)
-    body = _json(_decoded(request, raw))
+    body = await _enrol_body(request)
     result = await run_in_threadpool(service.enrol, request.app.state.db, body)
     return JSONResponse(result, status_code=201)
+
+
+async def claim_prefix(request: Request) -> Response:
+    raw = await _raw_body(request, protocol.MAX_ENROL_BODY_BYTES)
+    station = await _station(request, raw)
+    body = _json(_decoded(request, raw, protocol.MAX_ENROL_BODY_BYTES))
+    result = await run_in_threadpool(service.claim_prefix, request.app.state.db, station, body)
+    return JSONResponse(result)
 
 
 async def push_events(request: Request) -> Response:
@@ -163,18 +208,27 @@ async def _bench_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": exc.code, "reason": exc.message.en}, status_code=503)
 
 
+async def _internal(request: Request, exc: Exception) -> Response:
+    # A bug still answers JSON with a code; the traceback goes to the hub's log only.
+    return JSONResponse(
+        {"error": "internal", "reason": "the hub failed on this request"}, status_code=500
+    )
+
+
 def create_app(db: HubDB) -> Starlette:
     """The hub's web application on this database (the caller closes the database)."""
     app = Starlette(
         routes=[
+            Route("/v1/enrol/challenge", enrol_challenge, methods=["POST"]),
             Route("/v1/enrol", enrol, methods=["POST"]),
+            Route("/v1/station/prefix", claim_prefix, methods=["POST"]),
             Route("/v1/events", push_events, methods=["POST"]),
             Route("/v1/events", pull_events, methods=["GET"]),
             Route("/v1/devices/lookup", lookup_device, methods=["GET"]),
             Route("/v1/health", health, methods=["GET"]),
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=1024)],
-        exception_handlers={HubRefusal: _refused, BenchError: _bench_error},
+        exception_handlers={HubRefusal: _refused, BenchError: _bench_error, 500: _internal},
     )
     app.state.db = db
     return app

@@ -178,6 +178,8 @@ class HubDB:
                     continue
                 for statement in migration.render(self.dialect):
                     tx.execute(statement)
+                if migration.data is not None:
+                    migration.data(tx)
                 tx.execute("DELETE FROM schema_version")
                 tx.execute("INSERT INTO schema_version (version) VALUES (?)", (migration.version,))
 
@@ -189,6 +191,17 @@ class HubDB:
         finally:
             dest.close()
             source.close()
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """Whether a statement failed on a unique index: another transaction got there first."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc)
+    try:
+        from psycopg import errors
+    except ImportError:  # an SQLite-only hub may have no PostgreSQL driver
+        return False
+    return isinstance(exc, errors.UniqueViolation)
 
 
 def _version(tx: Tx) -> int:

@@ -4,23 +4,35 @@ Push checks every event on its own (shape, author, hash, chain, facts schema) an
 good ones of a batch in one transaction; a bad one is named with its reason and never costs
 the others their place, except the later events of the same chain, which cannot be linked.
 A station writes only its own events: relaying another station's is not accepted by this
-version of the hub (each station pushes its own chain)."""
+version of the hub (each station pushes its own chain). Every refused event carries a stable
+`code` beside its English `reason`.
+
+Enrolment proves the station holds its private key (a signed single-use challenge, see
+hub.protocol) and gives the station its asset-code prefix: the one it already uses when no
+other station holds it, else a new one. A unique index on the prefix keeps two enrolments at
+the same moment from getting the same one (the loser of the race is retried)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+import math
+import re
+import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from bench_app.domain import facts
+from bench_app.domain.asset_code import ALPHABET, PREFIX_LEN, TRAINING_PREFIX, new_station_prefix
 from bench_app.errors import BenchError
 from bench_app.signing import key_id, parse_public_key
 from bench_app.store.events import (
@@ -31,8 +43,11 @@ from bench_app.store.events import (
     hashed_fields,
 )
 from bench_app.store.uuid7 import uuid7_str
+from bench_app.sync.jsonguard import depth_exceeds
 from hub import protocol
-from hub.db import HubDB, Tx, now
+from hub.db import HubDB, Tx, is_unique_violation, now
+
+T = TypeVar("T")
 
 
 class HubRefusal(Exception):
@@ -68,6 +83,7 @@ class PushResult:
 
 
 _FIELD_TYPES = EVENT_FIELD_TYPES
+MAX_PAYLOAD_DEPTH = 32  # facts are shallow; bundles reach push without the HTTP bounds
 
 
 # -- workshops and enrolment --------------------------------------------------------------
@@ -104,8 +120,53 @@ def create_enrolment_code(db: HubDB, workshop: str, *, valid_days: int = 7) -> t
     return code, expires
 
 
+def _usable_code(tx: Tx, code: str) -> str:
+    """The workshop id of an enrolment code that may still be spent; HubRefusal otherwise."""
+    row = tx.one(
+        "SELECT workshop_id, expires_at, used_by FROM enrolment_codes WHERE code_hash = ?",
+        (protocol.code_hash(code),),
+    )
+    if row is None:
+        raise HubRefusal(403, "code_unknown", "unknown enrolment code")
+    workshop_id, expires_at, used_by = row
+    if used_by is not None:
+        raise HubRefusal(403, "code_used", "this enrolment code has already been used")
+    if str(expires_at) < now():
+        raise HubRefusal(403, "code_expired", f"this enrolment code expired on {expires_at}")
+    return str(workshop_id)
+
+
+def enrol_challenge(db: HubDB, body: Any) -> dict[str, str]:
+    """A fresh single-use challenge bound to a usable enrolment code, valid
+    CHALLENGE_SECONDS: the station signs it to prove it holds its key."""
+    code = body.get("code") if isinstance(body, dict) else None
+    if not isinstance(code, str) or not code:
+        raise HubRefusal(400, "bad_request", 'the body must be {"code": "..."}')
+    challenge = secrets.token_hex(32)
+    expires = _iso(datetime.now(UTC) + timedelta(seconds=protocol.CHALLENGE_SECONDS))
+    with db.transaction() as tx:
+        _usable_code(tx, code)
+        tx.execute("DELETE FROM enrolment_challenges WHERE expires_at < ?", (now(),))
+        row = tx.one(
+            "SELECT count(*) FROM enrolment_challenges WHERE code_hash = ? AND used_at IS NULL",
+            (protocol.code_hash(code),),
+        )
+        if row and int(row[0]) >= protocol.MAX_OPEN_CHALLENGES:
+            raise HubRefusal(
+                429, "too_many_challenges", "too many open challenges for this code; wait"
+            )
+        tx.execute(
+            "INSERT INTO enrolment_challenges (challenge, code_hash, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?)",
+            (challenge, protocol.code_hash(code), now(), expires),
+        )
+    return {"challenge": challenge, "expires_at": expires}
+
+
 def enrol(db: HubDB, body: Any) -> dict[str, str]:
-    """Spends an enrolment code: the station and its public key join the code's workshop."""
+    """Spends an enrolment code: the station and its public key join the code's workshop,
+    once it has proved it holds the key (its signature over a challenge of this code). The
+    answer names the asset-code prefix the station must use from now on."""
     if not isinstance(body, dict):
         raise HubRefusal(400, "bad_request", "the body must be a JSON object")
     code, station_id, public_key = (body.get(k) for k in ("code", "station_id", "public_key"))
@@ -114,47 +175,158 @@ def enrol(db: HubDB, body: Any) -> dict[str, str]:
     assert isinstance(code, str) and isinstance(station_id, str) and isinstance(public_key, str)
     if not _is_uuid(station_id):
         raise HubRefusal(400, "bad_request", "station_id is not a UUID")
+    asked = body.get("prefix", "")
+    if not isinstance(asked, str):
+        raise HubRefusal(400, "bad_request", "prefix must be a text")
     try:
         public = parse_public_key(public_key.encode("ascii", "replace"), "public_key")
     except BenchError:
         raise HubRefusal(400, "bad_key", "public_key is not an Ed25519 public key") from None
     raw = base64.b64encode(public.public_bytes_raw()).decode("ascii")
     kid = key_id(public)
-    with db.transaction() as tx:
-        row = tx.one(
-            "SELECT workshop_id, expires_at, used_by FROM enrolment_codes WHERE code_hash = ?",
-            (protocol.code_hash(code),),
+    challenge = _proved_challenge(body, public, station_id, raw, asked)
+
+    def spend(tx: Tx) -> dict[str, str]:
+        found = tx.one(
+            "SELECT code_hash, expires_at, used_at FROM enrolment_challenges WHERE challenge = ?",
+            (challenge,),
         )
-        if row is None:
-            raise HubRefusal(403, "code_unknown", "unknown enrolment code")
-        workshop_id, expires_at, used_by = row
-        if used_by is not None:
-            raise HubRefusal(403, "code_used", "this enrolment code has already been used")
-        if str(expires_at) < now():
-            raise HubRefusal(403, "code_expired", f"this enrolment code expired on {expires_at}")
+        if found is None or found[0] != protocol.code_hash(code):
+            raise HubRefusal(403, "challenge_unknown", "this challenge was not given for this code")
+        if found[2] is not None:
+            raise HubRefusal(403, "challenge_used", "this challenge has already been used")
+        if str(found[1]) < now():
+            raise HubRefusal(403, "challenge_expired", "this challenge has expired; ask again")
+        workshop_id = _usable_code(tx, code)
         if tx.one("SELECT 1 FROM stations WHERE station_id = ? OR key_id = ?", (station_id, kid)):
             raise HubRefusal(409, "already_enrolled", "this station or key is already enrolled")
-        changed = tx.execute(
+        spent = tx.execute(
             "UPDATE enrolment_codes SET used_by = ?, used_at = ?"
             " WHERE code_hash = ? AND used_by IS NULL",
             (station_id, now(), protocol.code_hash(code)),
         )
-        if changed != 1:  # another request spent it between our read and this write
+        if spent != 1:  # another request spent it between our read and this write
             raise HubRefusal(403, "code_used", "this enrolment code has already been used")
+        used = tx.execute(
+            "UPDATE enrolment_challenges SET used_at = ? WHERE challenge = ? AND used_at IS NULL",
+            (now(), challenge),
+        )
+        if used != 1:
+            raise HubRefusal(403, "challenge_used", "this challenge has already been used")
+        prefix = _free_prefix(tx, station_id, asked)
         tx.execute(
-            "INSERT INTO stations (station_id, workshop_id, public_key, key_id, enrolled_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (station_id, workshop_id, raw, kid, now()),
+            "INSERT INTO stations (station_id, workshop_id, public_key, key_id, enrolled_at,"
+            " station_prefix) VALUES (?, ?, ?, ?, ?, ?)",
+            (station_id, workshop_id, raw, kid, now(), prefix),
         )
         name = tx.one("SELECT name FROM workshops WHERE id = ?", (workshop_id,))
-    return {
-        "workshop_id": str(workshop_id),
-        "workshop": str(name[0]) if name else "",
-        "key_id": kid,
-    }
+        return {
+            "workshop_id": workshop_id,
+            "workshop": str(name[0]) if name else "",
+            "key_id": kid,
+            "prefix": prefix,
+        }
+
+    return _retried(db, spend)
+
+
+def _proved_challenge(
+    body: dict[str, Any], public: Ed25519PublicKey, station_id: str, raw: str, asked: str
+) -> str:
+    """The challenge the enrolment signed, once its signature holds (not yet its state)."""
+    challenge, signature_b64 = body.get("challenge"), body.get("signature")
+    if not (isinstance(challenge, str) and challenge and isinstance(signature_b64, str)):
+        raise HubRefusal(
+            403,
+            "proof_required",
+            "enrolment must prove the station holds its key: ask /v1/enrol/challenge, sign it",
+        )
+    try:
+        signature = base64.b64decode(signature_b64, validate=True)
+        public.verify(signature, protocol.enrol_message(challenge, station_id, raw, asked))
+    except (binascii.Error, ValueError, InvalidSignature):
+        raise HubRefusal(
+            403, "proof_invalid", "the signature over the challenge does not verify"
+        ) from None
+    return challenge
+
+
+def claim_prefix(db: HubDB, station: StationIdentity, body: Any) -> dict[str, str]:
+    """The asset-code prefix of an enrolled station: the one the hub already gave it, else
+    the one it asks for when no other station holds it, else a new one (kept from now on).
+    For stations enrolled before the hub gave prefixes."""
+    asked = body.get("prefix") if isinstance(body, dict) else None
+    if not isinstance(asked, str):
+        raise HubRefusal(400, "bad_request", 'the body must be {"prefix": "..."}')
+
+    def claim(tx: Tx) -> dict[str, str]:
+        row = tx.one(
+            "SELECT station_prefix FROM stations WHERE station_id = ?", (station.station_id,)
+        )
+        if row is not None and row[0]:
+            return {"prefix": str(row[0])}
+        prefix = _free_prefix(tx, station.station_id, asked)
+        tx.execute(
+            "UPDATE stations SET station_prefix = ? WHERE station_id = ?",
+            (prefix, station.station_id),
+        )
+        return {"prefix": prefix}
+
+    return _retried(db, claim)
+
+
+def station_prefix(db: HubDB, station_id: str) -> str | None:
+    """The asset-code prefix the hub gave this station (None before it gave one)."""
+    with db.transaction() as tx:
+        row = tx.one("SELECT station_prefix FROM stations WHERE station_id = ?", (station_id,))
+    return str(row[0]) if row and row[0] else None
+
+
+def valid_prefix(text: Any) -> str | None:
+    """The prefix in canonical form when it may be given to a station (never the training
+    prefix), else None."""
+    if not isinstance(text, str):
+        return None
+    prefix = text.strip().upper()
+    if len(prefix) != PREFIX_LEN or any(c not in ALPHABET for c in prefix):
+        return None
+    return None if prefix == TRAINING_PREFIX else prefix
+
+
+def _prefix_taken(tx: Tx, prefix: str, station_id: str) -> bool:
+    row = tx.one("SELECT station_id FROM stations WHERE station_prefix = ?", (prefix,))
+    return row is not None and str(row[0]) != station_id
+
+
+def _free_prefix(tx: Tx, station_id: str, asked: str) -> str:
+    """The asked prefix when no other station holds it, else a random free one. The unique
+    index decides between two transactions choosing the same one at once."""
+    wanted = valid_prefix(asked)
+    if wanted is not None and not _prefix_taken(tx, wanted, station_id):
+        return wanted
+    for _ in range(100):  # 923,520 prefixes: a free one comes at once until they run out
+        candidate = new_station_prefix()
+        if not _prefix_taken(tx, candidate, station_id):
+            return candidate
+    raise HubRefusal(503, "no_free_prefix", "no free asset-code prefix was found")
+
+
+def _retried(db: HubDB, work: Callable[[Tx], T], attempts: int = 5) -> T:
+    """Runs `work` in a transaction, again from the start when it lost a race on a unique
+    index (another enrolment took the same prefix at the same moment)."""
+    for attempt in range(attempts):
+        try:
+            with db.transaction() as tx:
+                return work(tx)
+        except Exception as exc:
+            if attempt == attempts - 1 or not is_unique_violation(exc):
+                raise
+    raise AssertionError("unreachable")
 
 
 # -- authentication -------------------------------------------------------------------------
+
+_UNIX_SECONDS = re.compile(r"-?[0-9]{1,12}")
 
 
 def authenticate(
@@ -175,10 +347,9 @@ def authenticate(
     if not station_id or not stamp or not nonce or not signature_b64:
         raise HubRefusal(401, "unauthenticated", "the request is not signed by a station")
     current = time.time() if clock is None else clock
-    try:
-        seconds = int(stamp)
-    except ValueError:
-        raise HubRefusal(401, "bad_timestamp", "the timestamp is not Unix seconds") from None
+    if not _UNIX_SECONDS.fullmatch(stamp):  # bounded: a 400-digit number overflows a float
+        raise HubRefusal(401, "bad_timestamp", "the timestamp is not Unix seconds")
+    seconds = int(stamp)
     if not (16 <= len(nonce) <= 64 and nonce.isascii() and nonce.isalnum()):
         raise HubRefusal(401, "bad_nonce", "the nonce must be 16 to 64 letters or digits")
     if abs(current - seconds) > protocol.CLOCK_SKEW_SECONDS:
@@ -244,42 +415,33 @@ def push(db: HubDB, station: StationIdentity, events: list[Any]) -> PushResult:
         ordered = sorted(events, key=lambda e: e["seq"] if _shape_problem(e) is None else 0)
         for raw in ordered:
             event_id = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
-            reason = _shape_problem(raw)
-            if reason is None and raw["station_id"] != station.station_id:
-                reason = (
-                    "written by another station; each station pushes only its own events"
-                    " (relaying is not accepted by this hub)"
-                )
-            if reason is None:
-                stored = known.get(event_id)
-                if stored is not None:
-                    if stored == raw["hash"]:
-                        result.duplicates.append(event_id)
-                        continue
-                    reason = "another event with this id is already stored"
-            if reason is None:
-                computed = event_hash(_hashed(raw))
-                if computed != raw["hash"]:
-                    reason = "content does not match its hash"
-            if reason is None and broken_at is not None:
-                reason = f"follows the refused event {broken_at}"
-            if reason is None and raw["seq"] <= seq:
-                reason = f"sequence {raw['seq']} is already taken by another event"
-            if reason is None and raw["seq"] > seq + 1:
-                reason = f"missing events {seq + 1}..{raw['seq'] - 1}"
-            if reason is None and raw["prev_hash"] != last_hash:
-                reason = "link to the previous event is broken"
-            if reason is None:
+            problem = _problem(raw, station, known)
+            if problem is None and known.get(event_id) == raw["hash"]:
+                result.duplicates.append(event_id)  # same id, same hash, content matching it
+                continue
+            if problem is None and broken_at is not None:
+                problem = ("follows_refused", f"follows the refused event {broken_at}")
+            if problem is None and raw["seq"] <= seq:
+                problem = ("seq_taken", f"sequence {raw['seq']} is already taken by another event")
+            if problem is None and raw["seq"] > seq + 1:
+                problem = ("missing_events", f"missing events {seq + 1}..{raw['seq'] - 1}")
+            if problem is None and raw["prev_hash"] != last_hash:
+                problem = ("broken_link", "link to the previous event is broken")
+            if problem is None:
                 try:
                     facts.validate(raw["type"], raw["payload"], recorded=True)
                 except BenchError as exc:
-                    reason = f"not a valid {raw['type']}: {exc.values.get('detail', exc.code)}"
-            if reason is not None:
-                result.rejected.append({"id": event_id, "reason": reason})
+                    detail = exc.values.get("detail", exc.code)
+                    problem = ("invalid_fact", f"not a valid {raw['type']}: {detail}")
+            if problem is not None:
+                code, reason = problem
+                result.rejected.append({"id": event_id, "reason": reason, "code": code})
+                # An altered copy of a stored event leaves the chain whole: the original holds.
                 if (
                     isinstance(raw, dict)
                     and raw.get("station_id") == station.station_id
                     and broken_at is None
+                    and known.get(event_id) != raw.get("hash")
                 ):
                     broken_at = event_id
                 continue
@@ -303,6 +465,30 @@ def push(db: HubDB, station: StationIdentity, events: list[Any]) -> PushResult:
     return result
 
 
+def _problem(raw: Any, station: StationIdentity, known: dict[str, str]) -> tuple[str, str] | None:
+    """(code, reason) when an event is refused whatever the chain: its shape, its author,
+    its content against its hash (recomputed from the fields: a stored id and hash with a
+    changed payload is an altered copy, not a duplicate), or its id taken by another event."""
+    shape = _shape_problem(raw)
+    if shape is not None:
+        return ("malformed", shape)
+    if raw["station_id"] != station.station_id:
+        return (
+            "relayed",
+            "written by another station; each station pushes only its own events"
+            " (relaying is not accepted by this hub)",
+        )
+    if event_hash(_hashed(raw)) != raw["hash"]:
+        return ("altered", ALTERED_REASON)
+    stored = known.get(raw["id"])
+    if stored is not None and stored != raw["hash"]:
+        return ("id_taken", "another event with this id is already stored")
+    return None
+
+
+ALTERED_REASON = "content does not match its hash"
+
+
 def _shape_problem(raw: Any) -> str | None:
     if not isinstance(raw, dict):
         return "an event must be a JSON object"
@@ -316,6 +502,8 @@ def _shape_problem(raw: Any) -> str | None:
         return "id is not a UUID"
     if not 1 <= raw["seq"] < 2**62:
         return "seq must be between 1 and 2^62"
+    if depth_exceeds(raw["payload"], MAX_PAYLOAD_DEPTH):  # before anything recursive walks it
+        return f"payload nests deeper than {MAX_PAYLOAD_DEPTH} levels"
     text = _text_problem(raw)
     if text is not None:
         return text
@@ -327,7 +515,10 @@ def _shape_problem(raw: Any) -> str | None:
 
 
 def _text_problem(value: Any) -> str | None:
-    """Why a JSON value cannot be stored as text in both databases (NUL, lone surrogates)."""
+    """Why a JSON value cannot be stored as text in both databases (NUL, lone surrogates,
+    a number past a float, read as infinity: PostgreSQL's JSON has no such number)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "a number is too large for JSON"
     if isinstance(value, str):
         if "\x00" in value:
             return "a text contains the NUL character"
@@ -410,42 +601,44 @@ class BundleImport:
 
 def import_bundle(db: HubDB, path: Path) -> BundleImport:
     """Stores a station's offline bundle as if that station had pushed it: the whole file is
-    checked first (readable, signed by the key the hub holds for the station it names) and
-    refused whole with a BenchError otherwise, nothing stored. Its events then go through
-    `push` (one transaction); other stations' events are refused as relayed. Importing the
-    same bundle again stores nothing more (its events are duplicates)."""
-    from bench_app.signing import Keyring, TrustedKey
-    from bench_app.sync.bundle import decode, read_header
+    checked first (readable, no larger than the bundle cap once inflated, signed by the key
+    the hub holds for the station it names) and refused whole with a BenchError otherwise,
+    nothing stored. Its events then go through `push` (one transaction); other stations'
+    events are refused as relayed. Importing the same bundle again stores nothing more (its
+    events are duplicates)."""
+    from bench_app.sync.bundle import BundleHeader, read_file
 
     source = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise BenchError("BUNDLE_UNREADABLE", path=source, detail=exc.strerror or "") from exc
-    header = read_header(data, source)
-    with db.transaction() as tx:
-        row = tx.one(
-            "SELECT workshop_id, public_key, key_id FROM stations WHERE station_id = ?",
-            (header.station_id,),
-        )
-    if row is None:
-        raise BenchError("HUB_BUNDLE_STATION_UNKNOWN", path=source, station=header.station_id)
-    workshop_id, public_b64, enrolled_key = (str(v) for v in row)
-    if enrolled_key != header.key_id:
-        raise BenchError(
-            "HUB_BUNDLE_KEY_MISMATCH",
-            path=source,
-            station=header.station_id,
-            key_id=header.key_id,
-            enrolled=enrolled_key,
-        )
-    public = parse_public_key(public_b64.encode("ascii"), "hub")
-    bundle = decode(data, Keyring([TrustedKey(enrolled_key, public, "hub")]), source=source)
+    enrolled: dict[str, str] = {}
+
+    def trust(header: BundleHeader) -> Ed25519PublicKey:
+        with db.transaction() as tx:
+            row = tx.one(
+                "SELECT workshop_id, public_key, key_id FROM stations WHERE station_id = ?",
+                (header.station_id,),
+            )
+        if row is None:
+            raise BenchError("HUB_BUNDLE_STATION_UNKNOWN", path=source, station=header.station_id)
+        workshop_id, public_b64, enrolled_key = (str(v) for v in row)
+        if enrolled_key != header.key_id:
+            raise BenchError(
+                "HUB_BUNDLE_KEY_MISMATCH",
+                path=source,
+                station=header.station_id,
+                key_id=header.key_id,
+                enrolled=enrolled_key,
+            )
+        enrolled.update(workshop_id=workshop_id, key_id=enrolled_key)
+        return parse_public_key(public_b64.encode("ascii"), "hub")
+
+    bundle = read_file(Path(path), trust)  # streamed, capped, checked whole before any push
+    header = bundle.header
+    workshop_id, enrolled_key = enrolled["workshop_id"], enrolled["key_id"]
     station = StationIdentity(header.station_id, workshop_id)
     own = [e.to_json() for e in bundle.events if e.station_id == station.station_id]
     relayed = [e for e in bundle.events if e.station_id != station.station_id]
     result = push(db, station, own)
-    result.rejected += [{"id": e.id, "reason": RELAYED_REASON} for e in relayed]
+    result.rejected += [{"id": e.id, "reason": RELAYED_REASON, "code": "relayed"} for e in relayed]
     return BundleImport(station.station_id, enrolled_key, result)
 
 
@@ -508,7 +701,10 @@ def lookup_device(db: HubDB, kind: str, value: str) -> dict[str, Any]:
 
 def count_rows(db: HubDB, table: str) -> int:
     """Rows in one of the hub's tables (for checks and tests)."""
-    if table not in {"workshops", "enrolment_codes", "stations", "events", "device_identities"}:
+    if table not in {
+        "workshops", "enrolment_codes", "enrolment_challenges", "stations", "events",
+        "device_identities",
+    }:  # fmt: skip
         raise ValueError(table)
     with db.transaction() as tx:
         row = tx.one(f"SELECT count(*) FROM {table}")

@@ -59,6 +59,8 @@ class NewEvent:
 
 
 ACK_META_PREFIX = "sync.acked_up_to."
+# "hub" once a hub gave this station its asset-code prefix (unique in the collective).
+PREFIX_SOURCE_META = "station_prefix_source"
 
 
 @dataclass(frozen=True, slots=True)
@@ -528,10 +530,12 @@ class Store:
             seen.add(event.id)
             row = conn.execute("SELECT hash FROM events WHERE id = ?", (event.id,)).fetchone()
             if row is not None:
-                if row[0] == event.hash:
-                    result.duplicates.append(event.id)
-                else:
+                if row[0] != event.hash:
                     result.reject(event, "another event with this id is already here")
+                elif _altered(event):  # the stored id and hash over a changed content
+                    result.reject(event, "content does not match its hash")
+                else:
+                    result.duplicates.append(event.id)
                 continue
             reason = _unfit(event, self.station_id)
             if reason:
@@ -646,6 +650,38 @@ class Store:
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(value))
             )
         return value
+
+    # -- the asset-code prefix ---------------------------------------------------------------
+
+    def set_station_prefix(self, prefix: str) -> None:
+        """Makes `prefix`, given by the hub, this station's asset-code prefix from now on:
+        new codes use it, codes already given keep theirs (a code is only a text, found as it
+        is). Kept in the meta table, so it holds across restarts. Never the training prefix."""
+        from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode
+
+        prefix = AssetCode.make(prefix, 1).prefix  # refuses a malformed prefix
+        if prefix == TRAINING_PREFIX:
+            raise ValueError("the training prefix is never a station's")
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('station_prefix', ?)", (prefix,)
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, 'hub')", (PREFIX_SOURCE_META,)
+            )
+        self.station_prefix = prefix
+
+    def prefix_from_hub(self) -> bool:
+        """Whether a hub gave this station its asset-code prefix."""
+        return self.meta(PREFIX_SOURCE_META) == "hub"
+
+
+def _altered(event: Event) -> bool:
+    """Whether an event's content differs from what its hash was computed over."""
+    try:
+        return event_hash(event.hashed_fields()) != event.hash
+    except (TypeError, ValueError):
+        return True
 
 
 def backups(folder: Path) -> list[Path]:

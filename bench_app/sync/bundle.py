@@ -8,10 +8,15 @@ A bundle file is gzip over UTF-8 lines:
     last line     {"signature": BASE64}: Ed25519 by the station key over header line + "\\n"
                   + body (every line of it, each ending in "\\n")
 
-Reading checks, before anything is imported: the gzip stream is whole (a truncated copy
-fails there), the signature's key is trusted here, the signature holds, the body has the
-announced count and hash, and every line is an event. Only then are the events handed to
-`Store.import_events`, which checks each station's hash chain and imports in one transaction.
+Reading streams the file: it is inflated piece by piece and checked as it comes, so a
+hostile file is refused before it costs memory: the header must come first (within
+MAX_HEADER_BYTES) and name a trusted key, there may be no more lines than it announces, and
+the whole may not inflate past MAX_INFLATED_BYTES (a 1 MB gzip bomb of 1 GiB stops at the
+cap, BUNDLE_TOO_LARGE). Then, before anything is imported: the gzip stream is whole (a
+truncated copy fails there), the signature holds, the body has the announced count and
+hash, and every line is an event. Only then are the events handed to `Store.import_events`,
+which checks each station's hash chain and imports in one transaction. Ed25519 signs the
+message whole, so the inflated bytes are held (up to the cap) until the signature is checked.
 """
 
 from __future__ import annotations
@@ -21,24 +26,34 @@ import binascii
 import contextlib
 import gzip
 import hashlib
+import io
 import json
 import os
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from bench_app.errors import BenchError
 from bench_app.signing import Keyring, StationKey, canonical_json
 from bench_app.store.database import ImportResult, Store
 from bench_app.store.events import EVENT_FIELD_TYPES, Event, event_line, utc_now
+from bench_app.sync.jsonguard import measure
 
 FORMAT = "etabli.bundle"
 VERSION = 1
 WORKSHOP_META = "workshop"
+# What a bundle may hold once decompressed (about 250,000 events). Reading holds at most this
+# much, so a hostile file keeps `etabli bundle import` and the hub far from an OOM kill.
+MAX_INFLATED_BYTES = 128 * 1024 * 1024
+MAX_HEADER_BYTES = 64 * 1024
+MAX_LINE_DEPTH = 64  # an event line nests a few levels; past this it is damaged
+_READ = 64 * 1024  # compressed bytes read at a time
+_PIECE = 256 * 1024  # decompressed bytes at most per step
 
 _EVENT_FIELDS = EVENT_FIELD_TYPES
 
@@ -111,6 +126,9 @@ def _encode(
     head = canonical_json(header) + b"\n"
     signature = base64.b64encode(key.sign(head + body)).decode("ascii")
     tail = canonical_json({"signature": signature}) + b"\n"
+    size = len(head) + len(body) + len(tail)
+    if size > MAX_INFLATED_BYTES:  # no station nor hub would read it
+        raise BenchError("BUNDLE_EXPORT_TOO_LARGE", size=size >> 20, limit=MAX_INFLATED_BYTES >> 20)
     # mtime=0: the same events and header give the same file.
     data = gzip.compress(head + body + tail, compresslevel=6, mtime=0)
     return _header(head, "bundle"), data
@@ -167,24 +185,6 @@ def _unreadable(source: str, detail: str) -> BenchError:
     return BenchError("BUNDLE_UNREADABLE", path=source, detail=detail)
 
 
-def _split(data: bytes, source: str) -> tuple[bytes, bytes, bytes]:
-    """(header line, body, signature line) of a bundle file's bytes."""
-    try:
-        raw = gzip.decompress(data)
-    except EOFError as exc:
-        raise _unreadable(source, "the file is cut short (truncated copy)") from exc
-    except (OSError, zlib.error) as exc:
-        raise _unreadable(source, f"not a readable bundle ({exc})") from exc
-    if not raw.endswith(b"\n"):
-        raise _unreadable(source, "the file is cut short (truncated copy)")
-    lines = raw.split(b"\n")[:-1]
-    if len(lines) < 2:
-        raise _unreadable(source, "no header or no signature")
-    head = lines[0] + b"\n"
-    body = b"".join(line + b"\n" for line in lines[1:-1])
-    return head, body, lines[-1]
-
-
 def _header(head: bytes, source: str) -> BundleHeader:
     try:
         value: Any = json.loads(head)
@@ -223,45 +223,131 @@ def _event(line: bytes, number: int, source: str) -> Event:
         raise _unreadable(source, f"line {number + 1}: {exc}") from exc
 
 
-def read_header(data: bytes, source: str) -> BundleHeader:
-    """The header of a bundle file's bytes, not yet verified: says which station and key to
-    check it against (BUNDLE_UNREADABLE when the file is not a whole bundle)."""
-    return _header(_split(data, source)[0], source)
+Trust = Callable[[BundleHeader], Ed25519PublicKey]
 
 
-def decode(data: bytes, keyring: Keyring, *, source: str) -> Bundle:
-    """A bundle read from its bytes and checked whole: BenchError (BUNDLE_UNREADABLE,
-    BUNDLE_KEY_UNKNOWN or BUNDLE_SIGNATURE_INVALID) when any of it is wrong."""
-    head, body, tail = _split(data, source)
-    header = _header(head, source)
-    key = keyring.get(header.key_id)
-    if key is None:
-        raise BenchError(
-            "BUNDLE_KEY_UNKNOWN", path=source, key_id=header.key_id, station=header.station_id
-        )
+def keyring_trust(keyring: Keyring, source: str) -> Trust:
+    """The key of a bundle's header from `keyring` (BUNDLE_KEY_UNKNOWN when not there)."""
+
+    def trust(header: BundleHeader) -> Ed25519PublicKey:
+        key = keyring.get(header.key_id)
+        if key is None:
+            raise BenchError(
+                "BUNDLE_KEY_UNKNOWN", path=source, key_id=header.key_id, station=header.station_id
+            )
+        return key.public
+
+    return trust
+
+
+def _inflated(stream: BinaryIO, source: str) -> Iterator[bytes]:
+    """The decompressed bytes of a gzip stream, at most _PIECE at a time, as `gzip` reads
+    them (several members follow each other; zero padding after the last is ignored)."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    while chunk := stream.read(_READ):
+        while True:
+            if inflater.eof:
+                if not chunk.strip(b"\0"):
+                    break
+                inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            try:
+                out = inflater.decompress(chunk, _PIECE)
+            except zlib.error as exc:
+                raise _unreadable(source, f"not a readable bundle ({exc})") from exc
+            if out:
+                yield out
+            chunk = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
+            # A full piece may leave output inside zlib even with no input left: ask again.
+            if not chunk and (inflater.eof or len(out) < _PIECE):
+                break
+    if not inflater.eof:
+        raise _unreadable(source, "the file is cut short (truncated copy)")
+
+
+def read_stream(stream: BinaryIO, trust: Trust, *, source: str) -> Bundle:
+    """A bundle read from a file object and checked whole: BenchError (BUNDLE_UNREADABLE,
+    BUNDLE_TOO_LARGE, BUNDLE_SIGNATURE_INVALID, or whatever `trust` raises for the header's
+    key) when any of it is wrong. Holds at most MAX_INFLATED_BYTES of it."""
+    data = bytearray()
+    header: BundleHeader | None = None
+    public: Ed25519PublicKey | None = None
+    head_end = lines = 0
+    for piece in _inflated(stream, source):
+        start = len(data)
+        data += piece
+        if len(data) > MAX_INFLATED_BYTES:
+            raise BenchError("BUNDLE_TOO_LARGE", path=source, limit=MAX_INFLATED_BYTES >> 20)
+        if header is None:
+            end = data.find(b"\n")
+            if end < 0:
+                if len(data) > MAX_HEADER_BYTES:
+                    raise _unreadable(source, "no bundle header at the start")
+                continue
+            head_end = start = end + 1
+            if measure(data[:head_end]).depth > MAX_LINE_DEPTH:  # before the parser recurses
+                raise _unreadable(source, "bad header (nested too deeply)")
+            header = _header(bytes(data[:head_end]), source)
+            public = trust(header)  # an untrusted key is refused before the body is read
+        lines += data.count(b"\n", start)
+        if lines > header.events + 1:  # the events, then the signature line
+            raise _unreadable(source, f"more lines than the {header.events} events announced")
+    if not data.endswith(b"\n"):
+        raise _unreadable(source, "the file is cut short (truncated copy)")
+    tail_start = data.rfind(b"\n", 0, len(data) - 1) + 1
+    if header is None or public is None or tail_start < head_end:
+        raise _unreadable(source, "no header or no signature")
+    view = memoryview(data)
     try:
+        tail = bytes(view[tail_start:-1])
+        if len(tail) > 1024:
+            raise ValueError("too long")
         signature_line: Any = json.loads(tail)
         signature = base64.b64decode(signature_line["signature"], validate=True)
     except (KeyError, TypeError, ValueError, UnicodeDecodeError, binascii.Error) as exc:
         raise _unreadable(source, "the signature line is missing or damaged") from exc
     try:
-        key.public.verify(signature, head + body)
+        public.verify(signature, view[:tail_start])
     except InvalidSignature:
         raise BenchError("BUNDLE_SIGNATURE_INVALID", path=source, key_id=header.key_id) from None
+    body = view[head_end:tail_start]
     if hashlib.sha256(body).hexdigest() != header.body_sha256:  # only a signer's own bug
         raise _unreadable(source, "the body does not match the hash in its header")
-    lines = body.split(b"\n")[:-1] if body else []
-    if len(lines) != header.events:
-        raise _unreadable(source, f"{len(lines)} events where the header says {header.events}")
-    return Bundle(header, [_event(line, i + 1, source) for i, line in enumerate(lines)])
+    if lines - 1 != header.events:
+        raise _unreadable(source, f"{lines - 1} events where the header says {header.events}")
+    return Bundle(header, list(_events(data, head_end, tail_start, source)))
+
+
+def _events(data: bytearray, start: int, stop: int, source: str) -> Iterator[Event]:
+    """The events of the body lines between `start` and `stop`, one line at a time."""
+    number = 1
+    while start < stop:
+        end = data.index(b"\n", start)
+        line = bytes(data[start:end])
+        # Few lines have many brackets: only those are measured, before the parser recurses.
+        deep = line.count(b"[") + line.count(b"{") > MAX_LINE_DEPTH
+        if deep and measure(line).depth > MAX_LINE_DEPTH:
+            raise _unreadable(source, f"line {number + 1}: nested too deeply")
+        yield _event(line, number, source)
+        start, number = end + 1, number + 1
+
+
+def decode(data: bytes, keyring: Keyring, *, source: str) -> Bundle:
+    """A bundle read from its bytes and checked whole (see `read_stream`)."""
+    return read_stream(io.BytesIO(data), keyring_trust(keyring, source), source=source)
 
 
 def read_bundle(path: Path, keyring: Keyring) -> Bundle:
+    """A bundle file read as a stream and checked whole (see `read_stream`)."""
+    return read_file(path, keyring_trust(keyring, str(path)))
+
+
+def read_file(path: Path, trust: Trust) -> Bundle:
+    """A bundle file read as a stream and checked whole, its key given by `trust`."""
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
+        with Path(path).open("rb") as stream:
+            return read_stream(stream, trust, source=str(path))
+    except OSError as exc:  # no such file, or a stick pulled out while reading
         raise _unreadable(str(path), exc.strerror or str(exc)) from exc
-    return decode(data, keyring, source=str(path))
 
 
 def import_bundle(store: Store, path: Path, keyring: Keyring) -> tuple[Bundle, ImportResult]:

@@ -1,6 +1,11 @@
 """The station's sync with its hub over HTTP: enrolment, push of its own events, pull of its
 workshop's events. Standard library only (urllib), so a station needs no web dependency.
 
+Enrolment signs the hub's challenge with the station key and takes the asset-code prefix
+the hub gives (kept in the store's meta); a station enrolled before hubs gave prefixes asks
+for its own on its next sync round. Hub refusals are told apart by their stable `error`
+code, never by their English wording.
+
 Signing comes from `hub.protocol`, which imports no web framework: one definition of the
 signed message for both ends is safer than two copies that could drift apart.
 
@@ -11,6 +16,7 @@ transfer cut at any point is therefore replayed, and replays are idempotent at b
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import gzip
 import http.client
@@ -208,36 +214,77 @@ class HubClient:
         text = detail or str(getattr(exc, "reason", None) or exc) or type(exc).__name__
         return BenchError("SYNC_HUB_UNREACHABLE", url=self.base_url, detail=text)
 
-    def _checked(self, status: int, data: Any) -> dict[str, Any]:
+    def _error(self, status: int, data: Any) -> BenchError:
         reason = str(data.get("reason", "")) if isinstance(data, dict) else ""
         if status == 401:
-            raise BenchError("SYNC_REFUSED", reason=reason or "401")
+            return BenchError("SYNC_REFUSED", reason=reason or "401")
+        return BenchError("SYNC_HUB_ERROR", status=status, reason=reason or "no answer")
+
+    def _checked(self, status: int, data: Any) -> dict[str, Any]:
         if status >= 400:
-            raise BenchError("SYNC_HUB_ERROR", status=status, reason=reason or "no answer")
+            raise self._error(status, data)
         if not isinstance(data, dict):  # a success without its body: the answer was cut
             raise BenchError(
                 "SYNC_HUB_UNREACHABLE", url=self.base_url, detail="incomplete or unreadable answer"
             )
         return data
 
-    # -- the three operations ---------------------------------------------------------------
+    # -- the operations ---------------------------------------------------------------------
 
-    def enrol(self, code: str) -> dict[str, Any]:
-        """Spends an enrolment code; returns the hub's answer {workshop_id, workshop, key_id}."""
-        status, data = self._request(
-            "POST",
-            "/v1/enrol",
-            {
-                "code": code,
-                "station_id": self.station_id,
-                "public_key": public_raw_base64(self.key.public),
-            },
-            signed=False,
-        )
-        if status in (403, 409):
-            reason = data.get("reason", "") if isinstance(data, dict) else ""
-            raise BenchError("SYNC_ENROL_REFUSED", reason=reason or str(status))
-        return self._checked(status, data)
+    def enrol(self, code: str, prefix: str = "") -> dict[str, Any]:
+        """Spends an enrolment code, proving the station holds its key by signing the hub's
+        challenge, and asking to keep `prefix`. Returns the hub's answer {workshop_id,
+        workshop, key_id, prefix}: `prefix` is the asset-code prefix to use from now on."""
+        for attempt in range(2):  # a challenge that expired on the way is asked for again
+            status, data = self._request(
+                "POST", "/v1/enrol/challenge", {"code": code}, signed=False
+            )
+            challenge = data.get("challenge") if isinstance(data, dict) else None
+            if status >= 400 or not isinstance(challenge, str):
+                raise self._enrol_refusal(status, data)
+            public = public_raw_base64(self.key.public)
+            message = protocol.enrol_message(challenge, self.station_id, public, prefix)
+            status, data = self._request(
+                "POST",
+                "/v1/enrol",
+                {
+                    "code": code,
+                    "station_id": self.station_id,
+                    "public_key": public,
+                    "prefix": prefix,
+                    "challenge": challenge,
+                    "signature": base64.b64encode(self.key.sign(message)).decode("ascii"),
+                },
+                signed=False,
+            )
+            if status < 400:
+                return self._checked(status, data)
+            if attempt == 0 and refusal_code(data) == "challenge_expired":
+                continue
+            raise self._enrol_refusal(status, data)
+        raise AssertionError("unreachable")
+
+    def _enrol_refusal(self, status: int, data: Any) -> BenchError:
+        reason = str(data.get("reason", "")) if isinstance(data, dict) else ""
+        code = refusal_code(data)
+        if code in ("proof_required", "proof_invalid"):
+            return BenchError("SYNC_ENROL_PROOF_REFUSED", reason=reason or code)
+        if code in ("challenge_unknown", "challenge_used", "challenge_expired"):
+            return BenchError("SYNC_ENROL_CHALLENGE_REFUSED", reason=reason or code)
+        if status in (403, 409, 429):
+            return BenchError("SYNC_ENROL_REFUSED", reason=reason or str(status))
+        return self._error(status, data)
+
+    def claim_prefix(self, prefix: str) -> str | None:
+        """The asset-code prefix the hub gives this station (keeping `prefix` when it is
+        free there); None when the hub is too old to give prefixes."""
+        status, data = self._request("POST", "/v1/station/prefix", {"prefix": prefix})
+        if status in (404, 405):
+            return None
+        answer = self._checked(status, data).get("prefix")
+        if not isinstance(answer, str) or not answer:
+            raise BenchError("SYNC_HUB_ERROR", status=status, reason="no prefix in the answer")
+        return answer
 
     def push(self, store: Store) -> PushResult:
         """Sends this station's events the hub has not acknowledged, in batches, each batch
@@ -254,11 +301,12 @@ class HubClient:
             result.sent += len(batch)
             result.accepted += len(data.get("accepted", []))
             result.duplicates += len(data.get("duplicates", []))
-            result.rejected += [
-                {"id": str(r.get("id", "")), "reason": str(r.get("reason", ""))}
-                for r in data.get("rejected", [])
-                if isinstance(r, dict)
-            ]
+            for r in data.get("rejected", []):
+                if isinstance(r, dict):
+                    refused = {"id": str(r.get("id", "")), "reason": str(r.get("reason", ""))}
+                    if isinstance(r.get("code"), str):  # the stable code, from newer hubs
+                        refused["code"] = r["code"]
+                    result.rejected.append(refused)
             head = batch[-1].seq
             acked = min(int(data.get("acked_up_to", 0)), head)
             before = result.acked_up_to
@@ -304,10 +352,20 @@ def client_for(folder: Path, store: Store, config: SyncConfig | None = None) -> 
     return HubClient(config.hub_url, store.station_id, StationKey.load_or_create(folder))
 
 
+def refusal_code(data: Any) -> str:
+    """The stable code of a hub's refusal ("" when the answer has none)."""
+    code = data.get("error") if isinstance(data, dict) else None
+    return code if isinstance(code, str) else ""
+
+
 def enrol_station(folder: Path, store: Store, url: str, code: str) -> SyncConfig:
-    """Enrols the station in `folder` with the hub at `url` and saves DATA/sync.json."""
+    """Enrols the station in `folder` with the hub at `url`, takes the asset-code prefix
+    the hub gives it, and saves DATA/sync.json."""
     client = HubClient(url, store.station_id, StationKey.load_or_create(folder))
-    answer = client.enrol(code)
+    answer = client.enrol(code, prefix=store.station_prefix)
+    prefix = answer.get("prefix")
+    if isinstance(prefix, str) and prefix:  # a hub too old to give prefixes gives none
+        store.set_station_prefix(prefix)
     config = SyncConfig(hub_url=client.base_url, workshop=str(answer.get("workshop", "")))
     config.enrolled = True
     config.save(folder)
@@ -320,9 +378,21 @@ class RoundResult:
     pull: PullResult
 
 
+def ensure_prefix(store: Store, client: HubClient) -> None:
+    """Until a hub has given this station its asset-code prefix (stations enrolled before
+    hubs gave them), asks for it: the one in use when free at the hub, else a new one."""
+    if store.prefix_from_hub():
+        return
+    prefix = client.claim_prefix(store.station_prefix)
+    if prefix is not None:
+        store.set_station_prefix(prefix)
+
+
 def sync_round(folder: Path, store: Store, client: HubClient) -> RoundResult:
-    """One push then one pull. Refused events are saved in sync.json (listed until they go
-    in) and raised as SYNC_REJECTED after both directions have run."""
+    """The prefix first (see `ensure_prefix`), then one push and one pull. Refused events
+    are saved in sync.json (listed until they go in) and raised as SYNC_REJECTED after both
+    directions have run."""
+    ensure_prefix(store, client)
     pushed = client.push(store)
     pulled = client.pull(store)
     config = SyncConfig.load(folder)

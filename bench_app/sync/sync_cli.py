@@ -31,14 +31,23 @@ def run_enrol(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.sync.client import enrol_station
 
     with Store(folder / DB_NAME) as store:
+        before = store.station_prefix
         config = enrol_station(folder, store, args.url, args.code)
-        station = store.station_id
+        station, prefix = store.station_id, store.station_prefix
     fr = lang == "fr"
     print(
         f"Poste {station} inscrit auprès de {config.hub_url} (atelier « {config.workshop} »)."
         if fr
         else f"Station {station} enrolled with {config.hub_url} (workshop “{config.workshop}”)."
     )
+    if prefix != before:  # another station of the collective already had it
+        print(
+            f"Les nouveaux codes d’inventaire commencent par {prefix} (les codes déjà "
+            f"imprimés en {before} restent valables)."
+            if fr
+            else f"New asset codes start with {prefix} (codes already printed with {before} "
+            "stay valid)."
+        )
     return 0
 
 

@@ -138,14 +138,28 @@ class BenchStation:
             DeviceKind.PHONE, brand="Fairphone", model="FP3", serial=serial, imei=imei
         ).id
 
-    def enrol(self, client: TestClient, code: str) -> Any:
+    def enrol_body(self, challenge: str, code: str, prefix: str | None = None) -> dict[str, str]:
+        """What `etabli enrol` sends: the station's id, key and prefix, signed over the
+        hub's challenge."""
+        prefix = self.station.store.station_prefix if prefix is None else prefix
+        public = public_raw_base64(self.key.public)
+        message = protocol.enrol_message(challenge, self.station_id, public, prefix)
+        return {
+            "code": code,
+            "station_id": self.station_id,
+            "public_key": public,
+            "prefix": prefix,
+            "challenge": challenge,
+            "signature": b64(self.key.sign(message)),
+        }
+
+    def enrol(self, client: TestClient, code: str, prefix: str | None = None) -> Any:
+        """Asks a challenge for the code, then enrols with the signed answer."""
+        asked = client.post("/v1/enrol/challenge", json={"code": code})
+        if asked.status_code != 201:
+            return asked
         return client.post(
-            "/v1/enrol",
-            json={
-                "code": code,
-                "station_id": self.station_id,
-                "public_key": public_raw_base64(self.key.public),
-            },
+            "/v1/enrol", json=self.enrol_body(asked.json()["challenge"], code, prefix)
         )
 
     def signed(

@@ -153,11 +153,15 @@ def test_one_bad_event_is_refused_and_the_rest_stored(
     assert reasons[a[2]["id"]] == "content does not match its hash"
     assert reasons[a[3]["id"]] == f"follows the refused event {a[2]['id']}"
     assert "another station" in reasons[b[0]["id"]]
+    codes = {r["id"]: r["code"] for r in result["rejected"]}
+    assert codes == {a[2]["id"]: "altered", a[3]["id"]: "follows_refused", b[0]["id"]: "relayed"}
     assert result["acked_up_to"] == 2
     assert count_rows(hub_db, "events") == 2
 
     gap = workshop_a.push(client, [a[3]]).json()  # seq 4 while the hub holds 1..2
-    assert gap["rejected"] == [{"id": a[3]["id"], "reason": "missing events 3..3"}]
+    assert gap["rejected"] == [
+        {"id": a[3]["id"], "reason": "missing events 3..3", "code": "missing_events"}
+    ]
     assert workshop_a.push(client, [a[2], a[3]]).json()["acked_up_to"] == 4
 
 
@@ -170,7 +174,11 @@ def test_an_unknown_type_is_refused_by_the_facts_schema(
     forged = dict(fields, hash=event_hash(fields))  # a well-hashed event of no known type
     result = workshop_a.push(client, [forged]).json()
     assert result["rejected"] == [
-        {"id": good.id, "reason": "not a valid device.teleported: unknown type"}
+        {
+            "id": good.id,
+            "reason": "not a valid device.teleported: unknown type",
+            "code": "invalid_fact",
+        }
     ]
     assert count_rows(hub_db, "events") == 0
 
@@ -288,7 +296,9 @@ def test_texts_no_database_can_keep_are_refused_alone(
     fields = dataclasses.replace(good, operator="Cam\x00ille").hashed_fields()
     nul = dict(fields, hash=event_hash(fields))
     result = workshop_a.push(client, [nul]).json()
-    assert result["rejected"] == [{"id": good.id, "reason": "a text contains the NUL character"}]
+    assert result["rejected"] == [
+        {"id": good.id, "reason": "a text contains the NUL character", "code": "malformed"}
+    ]
     assert workshop_a.push(client, [good.to_json()]).json()["accepted"] == [good.id]
 
     nan = b'{"events": [{"seq": NaN}]}'

@@ -184,7 +184,9 @@ def test_relayed_events_are_refused_and_the_station_s_own_are_stored(
         again = import_bundle(hub_db, path).result
         assert not again.accepted
         assert again.duplicates == [e.id for e in workshop_a.events()]
-        assert again.rejected == [{"id": e.id, "reason": RELAYED_REASON} for e in relayed]
+        assert again.rejected == [
+            {"id": e.id, "reason": RELAYED_REASON, "code": "relayed"} for e in relayed
+        ]
         assert _hub_ids(hub_db) == sorted(e.id for e in workshop_a.events())
     finally:
         neighbour.close()

@@ -17,7 +17,6 @@ import httpx
 import pytest
 
 from bench_app.cli import main
-from bench_app.signing import public_raw_base64
 from hub import protocol
 from hub.db import HubDB
 from hub.service import count_rows
@@ -68,13 +67,10 @@ def test_the_real_server_enrols_takes_a_push_and_answers_gzipped(
     try:
         for n in range(30):
             bench.register_phone(f"BR{n}")
+        challenge = httpx.post(f"{hub_server}/v1/enrol/challenge", json={"code": code})
+        assert challenge.status_code == 201, challenge.text
         enrolled = httpx.post(
-            f"{hub_server}/v1/enrol",
-            json={
-                "code": code,
-                "station_id": bench.station_id,
-                "public_key": public_raw_base64(bench.key.public),
-            },
+            f"{hub_server}/v1/enrol", json=bench.enrol_body(challenge.json()["challenge"], code)
         )
         assert enrolled.status_code == 201, enrolled.text
         body = gzip.compress(json.dumps({"events": as_json(bench.events())}).encode())

@@ -7,6 +7,7 @@ every bundle once more changes nothing."""
 
 from __future__ import annotations
 
+import base64
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +23,9 @@ from bench_app.errors import BenchError
 from bench_app.signing import Keyring, StationKey, public_pem, public_raw_base64, trust_key_file
 from bench_app.store import queries
 from bench_app.sync.bundle import import_bundle as import_at_station
+from hub import protocol
 from hub.db import HubDB
-from hub.service import enrol, import_bundle
+from hub.service import enrol, enrol_challenge, import_bundle
 from tests.hub.conftest import PostgresServer
 from tests.sync.conftest import LiveHub, SyncedStation
 
@@ -38,6 +40,23 @@ def pg_hub(postgres_server: PostgresServer) -> Iterator[LiveHub]:
     yield hub
     hub.stop()
     db.close()
+
+
+def _enrol_offline(hub: LiveHub, s: SyncedStation, workshop: str = WORKSHOP) -> None:
+    """The hub's administrator enrols a station that has no network: the hub's challenge
+    and the station's signed answer (with its public key) travel by hand, and so does the
+    prefix the hub gives back."""
+    code = hub.code(workshop)
+    challenge = enrol_challenge(hub.db, {"code": code})["challenge"]
+    public = public_raw_base64(StationKey.load_or_create(s.folder).public)
+    prefix = s.store.station_prefix
+    message = protocol.enrol_message(challenge, s.store.station_id, public, prefix)
+    signature = StationKey.load_or_create(s.folder).sign(message)
+    answer = enrol(hub.db, {
+        "code": code, "station_id": s.store.station_id, "public_key": public, "prefix": prefix,
+        "challenge": challenge, "signature": base64.b64encode(signature).decode("ascii"),
+    })  # fmt: skip
+    s.store.set_station_prefix(answer["prefix"])
 
 
 def _try_sync(s: SyncedStation) -> bool:
@@ -95,12 +114,8 @@ def test_stations_converge_through_a_faulty_network_and_a_usb_bundle(
         c.proxy.partition(True)  # C has no network, ever
         a.enrol(pg_hub.code(WORKSHOP))
         b.enrol(pg_hub.code(WORKSHOP))
-        # C is enrolled by the hub's administrator from its public key, without the network.
-        enrol(pg_hub.db, {
-            "code": pg_hub.code(WORKSHOP),
-            "station_id": c.store.station_id,
-            "public_key": public_raw_base64(StationKey.load_or_create(c.folder).public),
-        })  # fmt: skip
+        # C is enrolled by the hub's administrator, without the network.
+        _enrol_offline(pg_hub, c)
         # C trusts A's key, as `etabli keys trust` after `keys export-public` on A.
         a_pub = tmp_path / "a.pub"
         a_pub.write_text(public_pem(StationKey.load_or_create(a.folder).public), "ascii")
@@ -200,11 +215,7 @@ def test_a_grade_carried_by_usb_before_its_device_waits_at_the_other_stations(
         c.proxy.partition(True)
         a.enrol(pg_hub.code(WORKSHOP))
         b.enrol(pg_hub.code(WORKSHOP))
-        enrol(pg_hub.db, {
-            "code": pg_hub.code(WORKSHOP),
-            "station_id": c.store.station_id,
-            "public_key": public_raw_base64(StationKey.load_or_create(c.folder).public),
-        })  # fmt: skip
+        _enrol_offline(pg_hub, c)
         b_pub = tmp_path / "b.pub"
         b_pub.write_text(public_pem(StationKey.load_or_create(b.folder).public), "ascii")
         trust_key_file(c.folder, b_pub)
@@ -324,11 +335,7 @@ def test_random_work_faults_and_sticks_converge(
             pub = folder / f"{s.name}.pub"
             pub.write_text(public_pem(StationKey.load_or_create(s.folder).public), "ascii")
             trust_key_file(c.folder, pub)
-        enrol(pg_hub.db, {
-            "code": pg_hub.code(workshop),
-            "station_id": c.store.station_id,
-            "public_key": public_raw_base64(StationKey.load_or_create(c.folder).public),
-        })  # fmt: skip
+        _enrol_offline(pg_hub, c, workshop)
         for s in stations:
             s.register_phone()
         waited = [_apply(stations, usb, op) for op in ops]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.domain.model import DeviceKind, DonorKind, OutcomeKind
-from bench_app.signing import Keyring, StationKey, public_pem, trust_key_file
+from bench_app.signing import Keyring, StationKey, canonical_json, public_pem, trust_key_file
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent
@@ -97,3 +97,30 @@ def unpack(data: bytes) -> list[bytes]:
 
 def repack(lines: list[bytes]) -> bytes:
     return gzip.compress(b"".join(lines), mtime=0)
+
+
+def hostile_header(key: StationKey, station_id: str, events: int = 10**9) -> bytes:
+    """A real bundle header line (naming `key`, so it passes the trust check) that announces
+    `events` events: what a forged file shows before its body."""
+    header = {
+        "format": "etabli.bundle",
+        "version": 1,
+        "station_id": station_id,
+        "workshop": None,
+        "key_id": key.key_id,
+        "created": "2026-01-01T00:00:00.000Z",
+        "events": events,
+        "body_sha256": "0" * 64,
+    }
+    return canonical_json(header) + b"\n"
+
+
+def write_bomb(path: Path, head: bytes, mib: int, *, fill: bytes = b"\0") -> int:
+    """A gzip file of `head` then `mib` MiB of `fill`, made of one member per MiB (as gzip
+    allows): about 1 KB per MiB, so 1 GiB weighs about 1 MB. Returns the file's size."""
+    unit = gzip.compress(fill * (1024 * 1024 // len(fill)), compresslevel=9, mtime=0)
+    with path.open("wb") as f:
+        f.write(gzip.compress(head, mtime=0))
+        for _ in range(mib):
+            f.write(unit)
+    return path.stat().st_size
