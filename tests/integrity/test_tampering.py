@@ -269,6 +269,7 @@ def tamperings(draw: st.DrawFn) -> tuple[str, Callable[[Path, Session], None], s
     max_examples=40,
     deadline=None,
     derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(tampering=tamperings())
