@@ -81,7 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("db", help="database maintenance")
     _common(p, top=False)
     db_sub = p.add_subparsers(dest="db_command", required=True)
-    check = db_sub.add_parser("check", help="verify the hash chain and PRAGMA integrity_check")
+    check = db_sub.add_parser(
+        "check",
+        help="verify SQLite, the hash chain, the signed head, the hub's acknowledgement and "
+        "the derived tables against a rebuild from the log",
+    )
     _common(check, top=False)
     add_simulate_parser(sub)
     add_diagnose_parser(sub, _common)
@@ -267,7 +271,8 @@ def _db_check(folder: Path, lang: str) -> int:
             file=sys.stderr,
         )
         return 2
-    with _open(folder) as store:
+    # Never signs: the check judges the head file as it finds it.
+    with Store.open_for_reading(path, sign_head=False) as store:
         report = store.check()
     fr = lang == "fr"
     print(("Intégrité SQLite : " if fr else "SQLite integrity: ") + report.integrity)
@@ -292,7 +297,42 @@ def _db_check(folder: Path, lang: str) -> int:
                 else f"Event chain: BROKEN at event {p.event_id} (#{p.seq}, station {p.station_id}): {p.reason}."
             ),
         )
+    codes = {e.code for e in report.problems}
+    head = report.signed_head
+    if head is not None and not codes & _HEAD_CODES:
+        seq = report.log_head[0]
+        print(
+            f"Tête signée : le journal s’arrête au fait n° {seq}, signé le {head.signed_at} (clé {head.key_id})."
+            if fr
+            else f"Signed head: the log ends at fact #{seq}, signed at {head.signed_at} (key {head.key_id})."
+        )
+    hub = report.hub_ack
+    if hub is not None and not codes & _HUB_CODES:
+        print(
+            f"Collectif : {hub.hub} a confirmé le {hub.received_at} détenir les faits jusqu’au n° {hub.seq} ; le journal les contient."
+            if fr
+            else f"Collective: {hub.hub} confirmed at {hub.received_at} that it holds the facts up to #{hub.seq}; the log has them."
+        )
+    if not any(c.startswith("DB_PROJECTION_") for c in codes) and report.integrity == "ok":
+        print(
+            "Tables dérivées : identiques à une reconstruction depuis le journal."
+            if fr
+            else "Derived tables: identical to a rebuild from the log."
+        )
+    for problem in report.problems:
+        print(("PROBLÈME : " if fr else "PROBLEM: ") + problem.text(lang))
     return 0 if report.ok else 1
+
+
+_HEAD_CODES = {
+    "DB_HEAD_MISSING",
+    "DB_HEAD_NEVER_SIGNED",
+    "DB_HEAD_INVALID",
+    "DB_LOG_SHORTER_THAN_HEAD",
+    "DB_LOG_DIVERGES_FROM_HEAD",
+    "DB_LOG_PAST_HEAD",
+}
+_HUB_CODES = {"DB_HUB_ACK_INVALID", "DB_LOG_SHORTER_THAN_HUB", "DB_LOG_DIVERGES_FROM_HUB"}
 
 
 if __name__ == "__main__":  # pragma: no cover

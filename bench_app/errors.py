@@ -83,6 +83,147 @@ CATALOG: dict[str, ErrorKind] = {
             "folder back, then start again: the job resumes where it stopped.",
         ),
         _kind(
+            "DB_HEAD_MISSING",
+            "La tête signée du journal ({path}) a disparu : on ne peut plus vérifier que des "
+            "faits n’ont pas été supprimés à la fin du journal.",
+            "The signed head of the log ({path}) is gone: nobody can tell any more whether "
+            "facts were removed from the end of the log.",
+            "Ne modifiez rien. Remettez ce fichier depuis une sauvegarde du dossier de données, "
+            "ou appelez votre encadrant.",
+            "Change nothing. Put the file back from a backup of the data folder, or call your "
+            "supervisor.",
+        ),
+        _kind(
+            "DB_HEAD_NEVER_SIGNED",
+            "Le journal de ce poste n’a jamais été signé ({path} absent) : la fin du journal "
+            "n’est pas protégée.",
+            "This station’s log was never signed ({path} is absent): the end of the log is "
+            "not protected.",
+            "Ouvrez Établi une fois sur ce dossier : il signe le journal tel qu’il est. Si ce "
+            "poste signait déjà son journal, ne faites rien et appelez votre encadrant.",
+            "Open Établi once on this folder: it signs the log as it stands. If this station "
+            "already signed its log, do nothing and call your supervisor.",
+        ),
+        _kind(
+            "DB_HEAD_INVALID",
+            "La tête signée du journal ({path}) n’est pas valable : {detail}.",
+            "The signed head of the log ({path}) is not valid: {detail}.",
+            "Ne modifiez rien et appelez votre encadrant : le fichier a été changé en dehors "
+            "d’Établi.",
+            "Change nothing and call your supervisor: the file was changed outside Établi.",
+        ),
+        _kind(
+            "DB_LOG_SHORTER_THAN_HEAD",
+            "Le journal s’arrête au fait n° {last}, mais la tête signée le {signed_at} va "
+            "jusqu’au n° {seq} : {missing} fait(s) ont été supprimés à la fin du journal.",
+            "The log ends at fact #{last}, but the head signed at {signed_at} goes up to "
+            "#{seq}: {missing} fact(s) were removed from the end of the log.",
+            "Ne modifiez rien et appelez votre encadrant. Les faits déjà synchronisés sont "
+            "gardés par le collectif.",
+            "Change nothing and call your supervisor. Facts already synced are kept by the "
+            "collective.",
+        ),
+        _kind(
+            "DB_LOG_DIVERGES_FROM_HEAD",
+            "Le fait n° {seq} n’est plus celui qui a été signé le {signed_at} : le journal a "
+            "été réécrit à cet endroit ou avant (empreinte {found}, signée {signed}).",
+            "Fact #{seq} is not the one signed at {signed_at}: the log was rewritten there or "
+            "before it (hash {found}, signed {signed}).",
+            "Ne modifiez rien et appelez votre encadrant. Les faits déjà synchronisés sont "
+            "gardés par le collectif.",
+            "Change nothing and call your supervisor. Facts already synced are kept by the "
+            "collective.",
+        ),
+        _kind(
+            "DB_LOG_PAST_HEAD",
+            "Les faits n° {first} à {last} ne sont couverts par aucune tête signée (la "
+            "dernière, signée le {signed_at}, s’arrête au n° {seq}) : ils ont été ajoutés en "
+            "dehors d’Établi, ou une ancienne tête a été remise à la place de la bonne.",
+            "Facts #{first} to #{last} are covered by no signed head (the last one, signed at "
+            "{signed_at}, stops at #{seq}): they were added outside Établi, or an older head "
+            "was put in place of the right one.",
+            "Ne vous fiez pas à ces faits ; ne modifiez rien et appelez votre encadrant.",
+            "Do not trust these facts; change nothing and call your supervisor.",
+        ),
+        _kind(
+            "DB_HUB_ACK_INVALID",
+            "L’accusé de réception du collectif ({path}) est illisible : {detail}.",
+            "The collective’s acknowledgement ({path}) cannot be read: {detail}.",
+            "Ne modifiez rien ; la prochaine synchronisation le réécrit. Si cela revient, "
+            "appelez votre encadrant.",
+            "Change nothing; the next sync writes it again. If it comes back, call your "
+            "supervisor.",
+        ),
+        _kind(
+            "DB_LOG_SHORTER_THAN_HUB",
+            "Le collectif ({hub}) a confirmé le {received_at} détenir les faits de ce poste "
+            "jusqu’au n° {seq}, mais le journal local s’arrête au n° {last}.",
+            "The collective ({hub}) confirmed at {received_at} that it holds this station’s "
+            "facts up to #{seq}, but the local log ends at #{last}.",
+            "Ne modifiez rien et appelez votre encadrant : le collectif a gardé les faits "
+            "manquants.",
+            "Change nothing and call your supervisor: the collective kept the missing facts.",
+        ),
+        _kind(
+            "DB_LOG_DIVERGES_FROM_HUB",
+            "Le fait n° {seq} n’est pas celui que le collectif ({hub}) a reçu et confirmé le "
+            "{received_at} : le journal local a été réécrit (empreinte {found}, confirmée "
+            "{acknowledged}).",
+            "Fact #{seq} is not the one the collective ({hub}) received and confirmed at "
+            "{received_at}: the local log was rewritten (hash {found}, confirmed "
+            "{acknowledged}).",
+            "Ne modifiez rien et appelez votre encadrant : le collectif a gardé les faits "
+            "d’origine.",
+            "Change nothing and call your supervisor: the collective kept the original facts.",
+        ),
+        _kind(
+            "DB_PROJECTION_DIFFERS",
+            "La table {table} ne correspond plus au journal : ligne {key}, colonne {column} : "
+            "{stored} enregistré, {rebuilt} d’après le journal.",
+            "The table {table} no longer matches the log: row {key}, column {column}: "
+            "{stored} stored, {rebuilt} from the log.",
+            "Ne vous fiez pas à ce qu’affiche cette table ; ne modifiez rien et appelez votre "
+            "encadrant (elle se reconstruit depuis le journal).",
+            "Do not trust what this table shows; change nothing and call your supervisor (it "
+            "can be rebuilt from the log).",
+        ),
+        _kind(
+            "DB_PROJECTION_ROW_EXTRA",
+            "La table {table} contient une ligne qu’aucun fait du journal ne justifie : {key}.",
+            "The table {table} holds a row no fact of the log accounts for: {key}.",
+            "Ne vous fiez pas à ce qu’affiche cette table ; ne modifiez rien et appelez votre "
+            "encadrant (elle se reconstruit depuis le journal).",
+            "Do not trust what this table shows; change nothing and call your supervisor (it "
+            "can be rebuilt from the log).",
+        ),
+        _kind(
+            "DB_PROJECTION_ROW_MISSING",
+            "Il manque à la table {table} une ligne que le journal donne : {key}.",
+            "The table {table} lacks a row the log gives: {key}.",
+            "Ne vous fiez pas à ce qu’affiche cette table ; ne modifiez rien et appelez votre "
+            "encadrant (elle se reconstruit depuis le journal).",
+            "Do not trust what this table shows; change nothing and call your supervisor (it "
+            "can be rebuilt from the log).",
+        ),
+        _kind(
+            "DB_PROJECTION_ORDER",
+            "L’ordre des lignes de {table} pour {group} ne correspond plus au journal "
+            "(la valeur actuelle en dépend) : {stored} enregistré, {rebuilt} d’après le journal.",
+            "The order of the rows of {table} for {group} no longer matches the log (the "
+            "current value depends on it): {stored} stored, {rebuilt} from the log.",
+            "Ne vous fiez pas à ce qu’affiche cette table ; ne modifiez rien et appelez votre "
+            "encadrant (elle se reconstruit depuis le journal).",
+            "Do not trust what this table shows; change nothing and call your supervisor (it "
+            "can be rebuilt from the log).",
+        ),
+        _kind(
+            "DB_PROJECTION_REPLAY_FAILED",
+            "Le journal ne peut pas être rejoué pour vérifier les tables : {detail}.",
+            "The log cannot be replayed to check the tables: {detail}.",
+            "Ne modifiez rien et appelez votre encadrant.",
+            "Change nothing and call your supervisor.",
+        ),
+        _kind(
             "EVENT_INVALID",
             "Fait refusé ({event_type}) : {detail}.",
             "Fact refused ({event_type}): {detail}.",

@@ -5,7 +5,8 @@
   POST /v1/enrol                   {code, station_id, public_key, challenge, signature, prefix}
                                    -> {workshop_id, workshop, key_id, prefix}
   POST /v1/station/prefix          {prefix} -> {prefix}   (the asset-code prefix it may use)
-  POST /v1/events                  {events: [...]} -> {accepted, duplicates, rejected, acked_up_to}
+  POST /v1/events                  {events: [...]} -> {accepted, duplicates, rejected, acked_up_to,
+                                   head: {seq, hash}}  (the station's chain head the hub holds)
   GET  /v1/events?after=C&limit=N  -> {events, next_cursor, more}
   GET  /v1/devices/lookup?serial=S | ?imei=I -> {query, history: [{workshop, type, date}]}
   GET  /v1/health                  -> {status, schema}

@@ -72,6 +72,9 @@ class PushResult:
     duplicates: list[str] = field(default_factory=list)
     rejected: list[dict[str, str]] = field(default_factory=list)
     acked_up_to: int = 0
+    # The head of the station's chain the hub holds after this push: the station keeps it
+    # as a second anchor of its log (bench_app/store/anchors.py).
+    head_hash: str = GENESIS_HASH
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,6 +82,7 @@ class PushResult:
             "duplicates": self.duplicates,
             "rejected": self.rejected,
             "acked_up_to": self.acked_up_to,
+            "head": {"seq": self.acked_up_to, "hash": self.head_hash},
         }
 
 
@@ -462,6 +466,7 @@ def push(db: HubDB, station: StationIdentity, events: list[Any]) -> PushResult:
             identities,
         )
         result.acked_up_to = seq
+        result.head_hash = last_hash
     return result
 
 

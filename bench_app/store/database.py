@@ -18,7 +18,7 @@ from typing import Any
 
 from bench_app.domain import facts
 from bench_app.errors import BenchError, folder_error
-from bench_app.store import projections
+from bench_app.store import anchors, integrity, projections
 from bench_app.store.events import (
     EVENT_COLUMNS,
     GENESIS_HASH,
@@ -31,7 +31,7 @@ from bench_app.store.events import (
     utc_now,
     verify_chain,
 )
-from bench_app.store.migrations import LATEST_VERSION, MIGRATIONS
+from bench_app.store.migrations import LATEST_VERSION, MIGRATIONS, split_sql
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.sync import hlc
 
@@ -86,22 +86,35 @@ class ImportResult:
 
 @dataclass(frozen=True, slots=True)
 class CheckReport:
+    """What `Store.check` found: SQLite's own check, the first broken link of the hash
+    chain, the number of events, this station's head in the log with its signed head and the
+    hub's acknowledgement, and every other problem (anchors, derived tables) as an error
+    value with its French and English message."""
+
     integrity: str
     chain_problem: ChainProblem | None
     events: int
+    log_head: anchors.Head = (0, GENESIS_HASH)
+    signed_head: anchors.SignedHead | None = None
+    hub_ack: anchors.HubAck | None = None
+    problems: tuple[BenchError, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.integrity == "ok" and self.chain_problem is None
+        return self.integrity == "ok" and self.chain_problem is None and not self.problems
 
 
 class Store:
     """The station's SQLite database. Thread-safe: every access holds one lock, and every
     write is one transaction that appends the events and updates the derived tables."""
 
-    def __init__(self, path: Path, *, writer: bool = True) -> None:
+    def __init__(self, path: Path, *, writer: bool = True, sign_head: bool = True) -> None:
+        """Opens (and creates or migrates, as the writer) the database at `path`. A writer
+        signs this station's chain head at every commit (anchors.py) unless `sign_head` is
+        False, as for `etabli db check`, which must judge the files as it finds them."""
         self.path = Path(path)
         self.writer = writer
+        self._head: anchors.HeadSigner | None = None
         self._lock = threading.RLock()
         self._tx_owner: int | None = None  # the thread inside a write transaction
         self._readers = threading.local()
@@ -127,6 +140,10 @@ class Store:
             self.station_prefix = self.meta("station_prefix") or ""
             self._last: tuple[int, str] | None = None
             self._hlc: hlc.HybridClock | None = None
+            if writer and sign_head:
+                self._head = anchors.HeadSigner(self.path.parent, self.station_id)
+                with self._lock:
+                    self._head.open(self._conn)
         except sqlite3.DatabaseError as exc:  # a damaged page met while migrating or reading
             self.close()
             error = storage_error(exc, self.path)
@@ -138,11 +155,11 @@ class Store:
     # -- opening -----------------------------------------------------------------------
 
     @classmethod
-    def open_for_reading(cls, path: Path) -> Store:
+    def open_for_reading(cls, path: Path, *, sign_head: bool = True) -> Store:
         """A writer when no bench runs on this folder, else a read-only view: while a
         station holds the folder, or when the folder is read-only (no lock is needed)."""
         try:
-            return cls(path, writer=True)
+            return cls(path, writer=True, sign_head=sign_head)
         except BenchError as exc:
             if exc.code not in ("DB_LOCKED", "DATA_FOLDER_READONLY"):
                 raise
@@ -223,8 +240,9 @@ class Store:
                 mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
                     raise sqlite3.DatabaseError(f"cannot switch to WAL (got {mode})")
-                # WAL + NORMAL: a crash loses at most the last transactions, never consistency.
-                conn.execute("PRAGMA synchronous = NORMAL")
+                # WAL + FULL: a commit is on disk when COMMIT returns, so a power cut loses
+                # no recorded fact and never leaves the signed chain head ahead of the log.
+                conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.DatabaseError as exc:
             conn.close()
             error = storage_error(exc, self.path)
@@ -280,7 +298,7 @@ class Store:
         rebuild = any(m.rebuild_projections for m in pending)
         for migration in pending:
             with self.transaction() as conn:
-                for statement in _split_sql(migration.sql):
+                for statement in split_sql(migration.sql):
                     conn.execute(statement)
                 if migration.version == 1:
                     conn.execute(
@@ -353,13 +371,18 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE transaction; rolled back whole on any exception. A full disk, a
-        damaged file or a folder gone raise their plain BenchError (see STORAGE_ERRORS)."""
+        damaged file or a folder gone raise their plain BenchError (see STORAGE_ERRORS).
+        When it appended this station's events, their new head is signed before and after
+        COMMIT (anchors.py)."""
         with self._lock, self._plain_errors():
             self._check_folder()
             self._conn.execute("BEGIN IMMEDIATE")
             self._tx_owner = threading.get_ident()
+            confirm: anchors.Head | None = None
             try:
                 yield self._conn
+                if self._head is not None:
+                    confirm = self._head.before_commit(self._conn, self._last)
                 self._check_folder()  # a commit into a folder that went away would be lost
                 self._conn.execute("COMMIT")
             except BaseException:
@@ -370,6 +393,8 @@ class Store:
                 raise
             finally:
                 self._tx_owner = None
+            if confirm is not None and self._head is not None:
+                self._head.after_commit(confirm)
 
     def _reader(self) -> sqlite3.Connection | None:
         """This thread's own read-only connection, so that reading (the window redrawing)
@@ -455,16 +480,51 @@ class Store:
             return projections.rebuild(conn)
 
     def check(self) -> CheckReport:
-        """PRAGMA integrity_check plus the hash chain of every station's events."""
+        """PRAGMA integrity_check, the hash chain of every station's events, this station's
+        log against its signed head and the hub's acknowledgement, and every derived table
+        against a rebuild from the log. All of it from one snapshot of the database, taken
+        while the head file stayed the same (a bench writing in another process may move
+        both; the check then starts again)."""
+        head_path = self.path.parent / anchors.HEAD_FILE
         with self._lock:
-            try:
-                rows = self._conn.execute("PRAGMA integrity_check").fetchall()
-                integrity = "; ".join(str(r[0]) for r in rows)
-                problem = verify_chain(self._conn)
-                count = self._conn.execute("SELECT count(*) FROM events").fetchone()[0]
-            except sqlite3.DatabaseError as exc:
-                return CheckReport(f"unreadable: {exc}", None, 0)
-        return CheckReport(integrity, problem, int(count))
+            for _attempt in range(20):
+                head_bytes = anchors.read_bytes(head_path)
+                try:
+                    self._conn.execute("BEGIN")
+                    try:
+                        report = self._check_snapshot(head_bytes)
+                    finally:
+                        self._conn.execute("ROLLBACK")
+                except sqlite3.DatabaseError as exc:
+                    return CheckReport(f"unreadable: {exc}", None, 0)
+                if anchors.read_bytes(head_path) == head_bytes:
+                    break
+        return report
+
+    def _check_snapshot(self, head_bytes: bytes | None) -> CheckReport:
+        conn = self._conn
+        rows = conn.execute("PRAGMA integrity_check").fetchall()
+        integrity_text = "; ".join(str(r[0]) for r in rows)
+        problem = verify_chain(conn)
+        count = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        found = integrity.check_anchors(conn, self.path.parent, self.station_id, head_bytes)
+        differences = integrity.compare_with_rebuild(conn)
+        return CheckReport(
+            integrity_text,
+            problem,
+            int(count),
+            found.log_head,
+            found.head,
+            found.hub,
+            (*found.problems, *differences),
+        )
+
+    def record_hub_ack(self, hub: str, seq: Any, hash_: Any) -> bool:
+        """Keeps the head of this station's chain a hub said it now holds (DATA/hub-ack.json,
+        as received; see anchors.py). Returns whether it changed; ValueError when `seq` or
+        `hash_` is not a sequence number or a SHA-256 hex digest."""
+        with self._lock:
+            return anchors.record_hub_ack(self.path.parent, hub, self.station_id, seq, hash_)
 
     # -- other stations' events (sync, bundles) -----------------------------------------
 
@@ -787,21 +847,6 @@ def _schema_version(conn: sqlite3.Connection) -> int:
         return 0
     value = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     return int(value[0]) if value else 0
-
-
-def _split_sql(script: str) -> list[str]:
-    """Splits a migration script into statements, keeping trigger bodies whole."""
-    statements: list[str] = []
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            if buffer.strip():
-                statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip():
-        statements.append(buffer.strip())
-    return statements
 
 
 def _insert_event(conn: sqlite3.Connection, event: Event) -> None:

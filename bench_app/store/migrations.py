@@ -7,6 +7,7 @@ erasures.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 
@@ -171,3 +172,18 @@ PROJECTION_TABLES = (
     "lots",
     "donors",
 )
+
+
+def split_sql(script: str) -> list[str]:
+    """Splits a migration script into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

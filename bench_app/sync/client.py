@@ -21,6 +21,7 @@ import contextlib
 import gzip
 import http.client
 import json
+import logging
 import os
 import tempfile
 import urllib.error
@@ -35,6 +36,8 @@ from bench_app.signing import StationKey, public_raw_base64
 from bench_app.store.database import Store
 from bench_app.store.events import Event
 from hub import protocol
+
+log = logging.getLogger(__name__)
 
 SYNC_CONFIG_NAME = "sync.json"
 PUSH_BATCH = 2000
@@ -310,10 +313,21 @@ class HubClient:
             head = batch[-1].seq
             acked = min(int(data.get("acked_up_to", 0)), head)
             before = result.acked_up_to
+            self._keep_hub_head(store, data.get("head"))
             if acked > before:
                 result.acked_up_to = store.mark_acknowledged(acked)
             if result.acked_up_to < head:
                 return result  # the hub stopped short (refused events): no point looping
+
+    def _keep_hub_head(self, store: Store, head: Any) -> None:
+        """The head of this station's chain the hub says it holds, kept as received (a
+        second anchor of the log; an older hub sends none)."""
+        if not isinstance(head, dict) or head.get("seq") == 0:
+            return
+        try:
+            store.record_hub_ack(self.base_url, head.get("seq"), head.get("hash"))
+        except (OSError, ValueError) as exc:  # the push itself went through; said in the log
+            log.warning("could not keep the hub's acknowledged head %r: %s", head, exc)
 
     def pull(self, store: Store) -> PullResult:
         """Imports the workshop's events page by page from the stored cursor; the cursor

@@ -87,8 +87,11 @@ def test_push_then_pull_in_batches_keeps_the_real_chain(
     assert first.status_code == 200, first.text
     assert first.json()["accepted"] == [e["id"] for e in events[:5]]
     assert first.json()["acked_up_to"] == 5
+    # The head the hub now holds for the station: the station keeps it as a second anchor.
+    assert first.json()["head"] == {"seq": 5, "hash": events[4]["hash"]}
     second = workshop_a.push(client, events[5:])
     assert second.json()["acked_up_to"] == 9
+    assert second.json()["head"] == {"seq": 9, "hash": events[8]["hash"]}
     assert second.json()["rejected"] == []
 
     pulled: list[dict[str, object]] = []
@@ -118,6 +121,7 @@ def test_replaying_a_batch_changes_nothing(
     assert replay["accepted"] == []
     assert replay["duplicates"] == [e["id"] for e in events]
     assert replay["acked_up_to"] == 2
+    assert replay["head"] == {"seq": 2, "hash": events[1]["hash"]}
     assert _rows(hub_db) == before
 
 
@@ -156,6 +160,7 @@ def test_one_bad_event_is_refused_and_the_rest_stored(
     codes = {r["id"]: r["code"] for r in result["rejected"]}
     assert codes == {a[2]["id"]: "altered", a[3]["id"]: "follows_refused", b[0]["id"]: "relayed"}
     assert result["acked_up_to"] == 2
+    assert result["head"] == {"seq": 2, "hash": a[1]["hash"]}  # not the refused events'
     assert count_rows(hub_db, "events") == 2
 
     gap = workshop_a.push(client, [a[3]]).json()  # seq 4 while the hub holds 1..2

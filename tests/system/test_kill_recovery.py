@@ -75,6 +75,12 @@ def _read(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[obj
         conn.close()
 
 
+def _db_check(folder: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ETABLI_TESTING": "1"}
+    argv = [sys.executable, "-m", "bench_app.cli", "db", "check", "--data-dir", str(folder)]
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=WAIT)
+
+
 def _job_progress(db: Path) -> tuple[str | None, list[str], set[str]]:
     """(job id, finished step ids in order, other event types of the job)."""
     rows = _read(
@@ -142,6 +148,10 @@ def test_sigkill_mid_job_then_recover_and_resume(data_dir: Path) -> None:
     assert len(finished_before_kill) >= 2
     assert not types & {"job.finished", "job.failed", "job.interrupted", "job.cancelled"}
     events_before = _read(db, "SELECT id, hash FROM events ORDER BY rowid")
+    # `etabli db check` on what the killed bench left: no false alarm (signed head included).
+    checked = _db_check(data_dir)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert _read(db, "SELECT id, hash FROM events ORDER BY rowid") == events_before
 
     # The next start: the lock died with the child, so this one is the writer.
     station = Station(data_dir, operator="after-kill")
@@ -198,3 +208,5 @@ def test_sigkill_mid_job_then_recover_and_resume(data_dir: Path) -> None:
         assert station.store.check().ok
     finally:
         station.close()
+    checked = _db_check(data_dir)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
