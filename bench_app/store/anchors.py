@@ -48,6 +48,7 @@ on its own."""
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -338,7 +339,10 @@ class HeadSigner:
             return None
         try:
             self._write(trusted, new, durable=True)
-        except OSError as exc:  # the commit still goes in; `etabli db check` will say so
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise  # a full disk stops the commit too: DISK_FULL, rolled back whole
+            # Otherwise the commit still goes in; `etabli db check` will say so.
             log.error("could not write %s before a commit: %s", self.path, exc)
         return new
 

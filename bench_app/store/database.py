@@ -382,7 +382,10 @@ class Store:
             try:
                 yield self._conn
                 if self._head is not None:
-                    confirm = self._head.before_commit(self._conn, self._last)
+                    try:
+                        confirm = self._head.before_commit(self._conn, self._last)
+                    except OSError as exc:  # no room for the signed head: nothing goes in
+                        raise self._plain(exc) or exc from exc
                 self._check_folder()  # a commit into a folder that went away would be lost
                 self._conn.execute("COMMIT")
             except BaseException:
