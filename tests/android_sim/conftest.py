@@ -66,4 +66,4 @@ def start_sim() -> Iterator[Callable[..., AdbSimulator]]:
 
     yield start
     for sim in running:
-        sim.stop()
+        sim.close()

@@ -89,7 +89,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         while not stop.wait(0.5) and not simulator.gone:
             pass
     finally:
-        simulator.stop()
+        simulator.close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 0
