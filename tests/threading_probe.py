@@ -130,11 +130,12 @@ class Hand(threading.Thread):
         self.probe = probe
         self.action = action
         self.error: BaseException | None = None
+        self.result: object = None
         self.done = False
 
     def run(self) -> None:
         try:
-            self.action()
+            self.result = self.action()
         except BaseException as exc:  # the test reports it
             self.error = exc
         finally:

@@ -296,10 +296,11 @@ class SimulatedSource(DeviceSource):
                 handle = self._all.get(key)
                 if handle is None:
                     continue
-                if not simulator.listening and key in self._present:
+                listening = simulator.listening
+                if not listening and key in self._present:
                     handle.mark_gone()  # type: ignore[attr-defined]
                     self._emit(SourceAction.REMOVED, handle)
-                elif simulator.listening and key not in self._present:
+                elif listening and key not in self._present:
                     # Back from a reboot (recovery, new system) or plugged in again.
                     handle.forget_connection()  # type: ignore[attr-defined]
                     self._emit(SourceAction.ADDED, handle)

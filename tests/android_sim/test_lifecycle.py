@@ -70,20 +70,43 @@ def test_a_mode_switch_while_the_phone_powers_on_waits_for_it(
     probe.hold(lambda t: t.name == ACCEPT_THREAD and threading.current_thread() is booting)
     booting.start()
     assert probe.reached.wait(WAIT)
-    # Half-way through its power-on, the phone does not look plugged in yet.
-    assert not phone.listening
+    # Half-way through its power-on the phone cannot be seen: whoever looks waits for the end.
+    looking = probe.hand(lambda: phone.listening)
+    assert not looking.done
 
     operator = probe.hand(lambda: phone.recovery_select("apply_update_from_adb"))
     probe.let_go()
-    booting.join(WAIT)
-    operator.join(WAIT)
+    for hand in (booting, looking, operator):
+        hand.join(WAIT)
 
     assert booting.error is None and operator.error is None, (booting.error, operator.error)
+    assert looking.result is True
     assert phone.mode == "sideload" and phone.listening
     assert _banner(phone).startswith(b"sideload::")
     phone.stop()
     assert _refused(phone)
     assert probe.alive() == []
+
+
+def test_a_mode_switch_is_never_seen_as_an_unplug(
+    probe: ThreadingProbe, phone: AdbSimulator
+) -> None:
+    """Recovery to sideload: every connection drops and the phone answers again at once.
+    Whoever looks at it half-way (discovery polling the cable) waits and sees it plugged
+    in, never an unplug that it could act on after the station has reconnected."""
+    phone.start()
+    phone.boot("recovery")
+    switching = Hand(probe, lambda: phone.switch_mode("sideload"))
+    probe.hold(lambda t: t.name == ACCEPT_THREAD and threading.current_thread() is switching)
+    switching.start()
+    assert probe.reached.wait(WAIT)
+    looking = probe.hand(lambda: phone.listening)
+    assert not looking.done
+    probe.let_go()
+    for hand in (switching, looking):
+        hand.join(WAIT)
+    assert switching.error is None and looking.result is True
+    assert _banner(phone).startswith(b"sideload::")
 
 
 def test_an_unplug_while_a_reboot_powers_on_leaves_nothing_running(

@@ -462,8 +462,12 @@ class AdbSimulator:
 
     @property
     def listening(self) -> bool:
-        """True while the phone is plugged in and answers (its daemon accepts connections)."""
-        return self._listener is not None
+        """True while the phone is plugged in and answers (its daemon accepts connections).
+        Read under the lock: a mode switch, which drops every connection and listens again
+        at once, is never seen half-way (discovery would take it for an unplug, and could
+        act on that after the station has already reconnected)."""
+        with self._lock:
+            return self._listener is not None
 
     def pull_cable_now(self) -> bool:
         """Counts a shell command; True once, at the command the behaviour unplugs on."""
