@@ -561,8 +561,11 @@ class Station:
         if pipeline is None:
             raise BenchError("JOB_UNKNOWN_PIPELINE", pipeline=record.pipeline)
         last = self._last_handles.get(device.id)
-        if pipeline.finds_device and last is not None and self.handle(device.id) is None:
-            handle = last  # e.g. a phone left in its bootloader: its steps reach it there
+        seen = self.handle(device.id)
+        # A phone left in its bootloader: its steps reach it there, whether discovery has
+        # already noticed that it left Android (no handle) or not yet (a dead handle).
+        if pipeline.finds_device and last is not None and (seen is None or not seen.connected):
+            handle = last
         else:
             handle = self._require_handle(device)
         finished = {

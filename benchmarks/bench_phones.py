@@ -128,7 +128,7 @@ def adb_identity(adb: Adb, persona: str) -> tuple[float, float]:
         readings_s = time.perf_counter() - start
         adb.run("disconnect", serial)
     finally:
-        sim.stop()
+        sim.close()
     return identity_s, readings_s
 
 

@@ -136,8 +136,9 @@ class SimulatedHandset:
         self.adb.start()
 
     def stop(self) -> None:
-        self.adb.stop()
-        self.fastboot.stop()
+        """Puts the phone away: nothing of it runs or listens any more once this returns."""
+        self.fastboot.stop()  # first: its thread is the one that boots the ADB side
+        self.adb.close()
         self.bootloader.close()
 
     def __enter__(self) -> SimulatedHandset:

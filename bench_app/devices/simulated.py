@@ -275,37 +275,50 @@ class SimulatedSource(DeviceSource):
         self._handsets: dict[str, Any] = {}  # handle key -> SimulatedHandset
         self._numbers = itertools.count(1)
         self._all: dict[str, DeviceHandle] = {}
-        self._running = False
+        # The thread watching the cables, and the event that ends it (one pair per start).
+        self._watcher: tuple[threading.Thread, threading.Event] | None = None
 
     def start(self) -> None:
-        self._running = True
-        self._watcher = threading.Thread(target=self._watch_cables, name="sim-cables", daemon=True)
-        self._watcher.start()
+        with self._lock:
+            if self._watcher is not None:
+                return
+            stopping = threading.Event()
+            watcher = threading.Thread(
+                target=self._watch_cables, args=(stopping,), name="sim-cables", daemon=True
+            )
+            watcher.start()
+            self._watcher = (watcher, stopping)
 
-    def _watch_cables(self) -> None:
+    def _watch_cables(self, stopping: threading.Event) -> None:
         """A simulated phone may pull its own cable (its behaviour says when): report it."""
-        while self._running:
+        while not stopping.wait(0.1):
             for key, simulator in list(self._adb.items()):
                 handle = self._all.get(key)
                 if handle is None:
                     continue
-                if not simulator.listening and key in self._present:
+                listening = simulator.listening
+                if not listening and key in self._present:
                     handle.mark_gone()  # type: ignore[attr-defined]
                     self._emit(SourceAction.REMOVED, handle)
-                elif simulator.listening and key not in self._present:
+                elif listening and key not in self._present:
                     # Back from a reboot (recovery, new system) or plugged in again.
                     handle.forget_connection()  # type: ignore[attr-defined]
                     self._emit(SourceAction.ADDED, handle)
-            time.sleep(0.1)
 
     def stop(self) -> None:
-        self._running = False
+        with self._lock:
+            running, self._watcher = self._watcher, None
+        if running is not None:
+            watcher, stopping = running
+            stopping.set()
+            if watcher is not threading.current_thread():
+                watcher.join(timeout=10)
         for key, simulator in list(self._adb.items()):
             handset = self._handsets.pop(key, None)
             if handset is not None:
                 handset.stop()
             else:
-                simulator.stop()
+                simulator.close()
             del self._adb[key]
 
     def add_adb_phone(self, persona: str, **behaviour: Any) -> Any:

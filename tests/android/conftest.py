@@ -49,7 +49,7 @@ def start_phone(
     yield start
     for sim, phone in started:
         phone.close()
-        sim.stop()
+        sim.close()
 
 
 @pytest.fixture

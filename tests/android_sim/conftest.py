@@ -14,6 +14,8 @@ from adb_shell.auth.sign_cryptography import CryptographySigner
 from bench_app.devices.android.simulator import AdbSimulator, load_persona
 from tests.android_sim.support import ADB_MISSING, AdbServer, free_port
 
+PORT_ATTEMPTS = 5
+
 
 @pytest.fixture(scope="session")
 def adb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdbServer]:
@@ -29,9 +31,16 @@ def adb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdbServer]:
         ADB_VENDOR_KEYS=str(home / ".android"),
     )
     env.pop("ANDROID_SERIAL", None)
-    server = AdbServer(binary, free_port(), env)
-    started = server.run("start-server")
-    assert started.returncode == 0, started.stderr
+    # A free port can be taken by another program before adb binds it, even by another
+    # adb server (which `start-server` would then silently use, and `kill-server` kill):
+    # only a server that says it has just started is ours; otherwise try another port.
+    for _ in range(PORT_ATTEMPTS):
+        server = AdbServer(binary, free_port(), env)
+        started = server.run("start-server")
+        if started.returncode == 0 and "daemon started successfully" in started.stderr:
+            break
+    else:
+        pytest.fail(f"no adb server of our own after {PORT_ATTEMPTS} ports: {started.stderr}")
     yield server
     server.run("kill-server")
 
@@ -66,4 +75,4 @@ def start_sim() -> Iterator[Callable[..., AdbSimulator]]:
 
     yield start
     for sim in running:
-        sim.stop()
+        sim.close()

@@ -70,3 +70,30 @@ def test_a_real_process_serves_adb_then_stops_on_sigterm(adb_server: AdbServer) 
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def test_rebooting_the_phone_ends_the_command(adb_server: AdbServer) -> None:
+    """Even a reboot into Android, after which the phone would answer again."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench_app.cli", "simulate", "phone", "--persona", "fairphone-4"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    serial = ""
+    try:
+        assert proc.stdout is not None
+        found = re.search(r"adb connect (127\.0\.0\.1:\d+)", proc.stdout.readline())
+        assert found
+        serial = found.group(1)
+        adb_server.connect(serial)
+        adb_server.run("-s", serial, "reboot")
+        assert proc.wait(timeout=WAIT) == 0
+    finally:
+        if serial:
+            adb_server.run("disconnect", serial)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

@@ -3,6 +3,7 @@ unlock prompts, checking the phone's model, and the simulator's refusal outside 
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -19,7 +20,7 @@ from bench_app.devices.simulated import TEST_ENV, SimulationMode
 from bench_app.errors import BenchError
 from bench_app.text import Text
 from tests.fastboot.conftest import StartSim
-from tests.fastboot.support import make_raw
+from tests.fastboot.support import make_raw, wait_until
 
 
 def connect(sim: FastbootSimulator, lines: list[str] | None = None) -> FastbootClient:
@@ -134,6 +135,35 @@ def test_an_operator_who_never_answers_times_out_with_what_to_do(start_sim: Star
         client.flashing_unlock(timeout=0.3)
     assert waited.value.code == "FASTBOOT_OPERATOR_TIMEOUT"
     assert "touches de volume" in waited.value.action.fr
+
+
+def test_a_phone_unplugged_at_its_unlock_prompt_leaves_no_operator_behind(
+    start_sim: StartSim,
+) -> None:
+    """The simulated operator (a timer) would press the keys in ten minutes; the cable
+    comes out first. The press is called off with the prompt rather than left running to
+    answer some later prompt."""
+    sim = start_sim(faults={"operator": "accept", "operator_delay": 600.0, "info_interval": 0.05})
+    before = set(threading.enumerate())
+    lines: list[str] = []
+    unlocking = threading.Thread(target=_unlock_quietly, args=(sim, lines))
+    unlocking.start()
+    wait_until(lambda: len(lines) >= 2, "the phone to wait for its operator")
+    sim.stop()
+    unlocking.join()
+
+    def operators() -> list[threading.Thread]:
+        return [
+            t for t in threading.enumerate() if t not in before and isinstance(t, threading.Timer)
+        ]
+
+    wait_until(lambda: not operators(), "the simulated operator to be called off")
+    assert not sim.bootloader.unlocked
+
+
+def _unlock_quietly(sim: FastbootSimulator, lines: list[str]) -> None:
+    with contextlib.suppress(Exception), connect(sim, lines) as client:  # the cable comes out
+        client.flashing_unlock(timeout=30)
 
 
 def test_oem_unlock_with_the_maker_s_code(start_sim: StartSim) -> None:

@@ -50,12 +50,29 @@ class Operator(NullListener):
         self.handset: Any = None
         self.asked: list[str] = []
         self.pictures: list[str | None] = []
+        self.hands: list[threading.Thread] = []
+        self.errors: list[BaseException] = []  # what went wrong in a hand, for the test
 
     def job_prompt(self, job_id: str, device_id: str, prompt: Prompt | None) -> None:
         if prompt is not None:
             self.asked.append(prompt.question.en)
             self.pictures.append(prompt.picture)
-            threading.Thread(target=self._answer, args=(prompt,), daemon=True).start()
+            hand = threading.Thread(target=self._answer_or_record, args=(prompt,), daemon=True)
+            self.hands.append(hand)
+            hand.start()
+
+    def done(self) -> None:
+        """Waits for every answer under way; fails with the first error a hand met."""
+        for hand in self.hands:
+            hand.join(timeout=120)
+        assert not self.errors, self.errors
+
+    def _answer_or_record(self, prompt: Prompt) -> None:
+        try:
+            self._answer(prompt)
+        except BaseException as exc:
+            self.errors.append(exc)
+            raise
 
     def _answer(self, prompt: Prompt) -> None:
         adb = self.handset.adb
@@ -127,6 +144,7 @@ def bench(data_dir: Path, signer: CryptographySigner) -> Iterator[Bench]:
     yield station, source, operator, finder
     station.close()
     source.stop()
+    operator.done()
 
 
 def plug(bench: Bench, **options: Any) -> tuple[str, Any]:

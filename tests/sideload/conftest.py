@@ -42,7 +42,7 @@ def start_sim(signer: CryptographySigner) -> Iterator[StartSim]:
     yield start
     for sim, phone in started:
         phone.close()
-        sim.stop()
+        sim.close()
 
 
 def make_package(path: Path, payload_bytes: int) -> bytes:

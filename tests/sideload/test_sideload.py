@@ -137,7 +137,8 @@ def test_modes_banners_and_reboots(adb_server: AdbServer, start_sim: StartSim) -
         wait_until(lambda: not sim.listening, "ADB to stop")
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", sim.port), timeout=5).close()
-        assert seen == ["recovery", "bootloader"]
+        # The hooks run in the phone's reboot thread, just after its mode changed.
+        wait_until(lambda: seen == ["recovery", "bootloader"], "the reboot hooks")
         sim.boot("android")  # what the bootloader does on `fastboot reboot`
         assert adb_server.connect(sim.serial)[0] == "device"
     finally:

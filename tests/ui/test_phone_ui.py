@@ -160,4 +160,4 @@ def test_a_phone_added_by_its_network_address(
         qtbot.waitUntil(lambda: len(window.cards) == 0, timeout=WAIT)
     finally:
         tcp.stop()
-        sim.stop()
+        sim.close()

@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,22 @@ class CrashStep(Step):
 
     def run(self, ctx: StepContext) -> StepOutcome:
         raise RuntimeError("boom in the step")
+
+
+class CrashOnceStep(Step):
+    """Fails its job the first time, passes when the job is resumed."""
+
+    id = "crash_once"
+    title = Text("Plantage une fois", "Crash once")
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def run(self, ctx: StepContext) -> StepOutcome:
+        self.runs += 1
+        if self.runs == 1:
+            raise RuntimeError("boom the first time")
+        return _passed()
 
 
 class ExternalStep(Step):
@@ -425,6 +442,31 @@ def test_resume_after_replug_skips_finished_steps(
     assert all(b >= a for a, b in itertools.pairwise(second_run))
     assert second_run[-1] == pytest.approx(1.0)
     assert bench.store.check().ok
+
+
+def test_a_job_that_finds_its_device_resumes_before_discovery_saw_the_device_go(
+    bench: Station, sim_source: SimulatedSource
+) -> None:
+    """A phone left in its bootloader: discovery polls, so the station may still hold its
+    dead Android handle when the operator resumes at once. A pipeline whose steps find the
+    phone by themselves resumes anyway; any other still waits for the device."""
+    bench.set_job_listener(Listener(answer="ok"))
+    finder = replace(_pipeline("test.finder", CrashOnceStep()), finds_device=True)
+    bench.pipelines.register(finder)
+    bench.pipelines.register(_pipeline("test.plain", CrashOnceStep()))
+    phone, device = plug_phone(bench, sim_source)
+    finder_job = bench.start_job(device.id, "test.finder")
+    assert finish(finder_job) is JobState.FAILED
+    plain_job = bench.start_job(device.id, "test.plain")
+    assert finish(plain_job) is JobState.FAILED
+
+    phone.unplug()  # gone, but not reported by the source yet
+    assert not phone.connected
+    assert bench.handle(device.id) is phone
+    with pytest.raises(BenchError) as info:
+        bench.resume_job(plain_job.id)
+    assert info.value.code == "JOB_DEVICE_ABSENT"
+    assert finish(bench.resume_job(finder_job.id)) is JobState.SUCCEEDED
 
 
 def test_abandon(bench: Station, sim_source: SimulatedSource) -> None:

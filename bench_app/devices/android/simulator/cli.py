@@ -77,6 +77,7 @@ def run_simulate(args: argparse.Namespace) -> int:
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     simulator = AdbSimulator(persona, args.host, args.port, mode=SimulationMode.TRAINING)
+    simulator.on_reboot.append(lambda mode: stop.set())  # the phone leaving ends the command
     try:
         simulator.start()
         if lang == "fr":
@@ -85,11 +86,9 @@ def run_simulate(args: argparse.Namespace) -> int:
             )
         else:
             print(f"Simulated phone “{persona.name}”: adb connect {simulator.serial}", flush=True)
-        # Poll so a reboot (the phone leaving) also ends the command.
-        while not stop.wait(0.5) and not simulator.gone:
-            pass
+        stop.wait()
     finally:
-        simulator.stop()
+        simulator.close()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 0

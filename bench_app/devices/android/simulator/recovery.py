@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import threading
 import zipfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -130,10 +129,9 @@ def _run(stream: Stream, conn: Connection, record: SideloadRecord) -> None:
         raise
     # minadbd answers DONEDONE whatever the install gave; the result shows on the phone.
     stream.write(DONE)
-    # minadbd exits: the phone is back on its recovery menu, and the host connection drops.
-    threading.Thread(
-        target=daemon.switch_mode, args=("recovery",), name="adb-sim-sideload-end", daemon=True
-    ).start()
+    # minadbd exits: the phone is back on its recovery menu, and the host connection drops
+    # (in a thread of the phone's own, while this stream's thread winds down).
+    daemon.spawn(daemon.switch_mode, "recovery", name="adb-sim-sideload-end")
 
 
 class _BlockChanged(Exception):

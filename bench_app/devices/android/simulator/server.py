@@ -12,7 +12,6 @@ import os
 import random
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
@@ -56,6 +55,7 @@ RECOVERY_MENU = ("wipe_data", "reboot", "apply_update_from_adb", "reboot_bootloa
 DEVICE_FEATURES = ("fixed_push_mkdir",)
 SKIP_CHECKSUM_SDK = 28  # adbd learnt to skip data checksums in Android 9
 MAX_PAYLOAD_V2 = 256 * 1024  # what adbd offered before Android 9
+JOIN_TIMEOUT = 10.0  # seconds stop() waits for one thread; only reached by a bug
 
 
 class StreamClosed(Exception):
@@ -154,8 +154,8 @@ class Connection:
         self._streams: dict[int, Stream] = {}
         self._streams_lock = threading.Lock()
         self._next_id = 1
-        self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
+        self.reader: threading.Thread | None = None  # the thread running serve()
 
     # ---- sending -------------------------------------------------------------------------
     def send(self, message: p.Message) -> None:
@@ -176,6 +176,16 @@ class Connection:
         self._stopping.set()
         with contextlib.suppress(OSError):
             self.sock.shutdown(socket.SHUT_RDWR)
+
+    @property
+    def cut(self) -> bool:
+        """True once the connection was dropped or ended: no new stream starts on it."""
+        return self._stopping.is_set()
+
+    @property
+    def alive(self) -> bool:
+        """True while the reader thread still runs."""
+        return self.reader is not None and self.reader.is_alive()
 
     # ---- the reader loop -----------------------------------------------------------------
     def serve(self) -> None:
@@ -207,9 +217,7 @@ class Connection:
             stream.on_close()
         with contextlib.suppress(OSError):
             self.sock.close()
-        for t in self._threads:
-            if t is not threading.current_thread():
-                t.join(timeout=5)
+        # The streams' threads end on their own now; the daemon's stop() waits for them.
 
     def _handle(self, m: p.Message) -> None:
         if m.command == p.A_CNXN:
@@ -308,15 +316,9 @@ class Connection:
             stream = Stream(self, local_id, m.arg0)
             self._streams[local_id] = stream
         self.send(p.Message(p.A_OKAY, local_id, m.arg0))
-        thread = threading.Thread(
-            target=self._run_service,
-            args=(handler, stream),
-            name=f"adb-sim-{service.split(':', 1)[0]}-{local_id}",
-            daemon=True,
-        )
-        self._threads = [t for t in self._threads if t.is_alive()]
-        self._threads.append(thread)
-        thread.start()
+        name = f"adb-sim-{service.split(':', 1)[0]}-{local_id}"
+        if not self.daemon.serve_stream(self, self._run_service, handler, stream, name=name):
+            stream.on_close()  # cut meanwhile: the stream ends with the connection
 
     def _run_service(self, handler: Callable[[Stream, Connection], None], stream: Stream) -> None:
         try:
@@ -356,6 +358,15 @@ class AdbSimulator:
 
     `adb connect HOST:PORT` and `adb_shell.AdbDeviceTcp` talk to it as to a phone. Refuses to
     start outside tests or training mode.
+
+    Its cable and power are one small state machine, changed only under `_lock`: whether the
+    cable is in (`start`, `stop`), the phone's mode (`boot`, `reboot`, `switch_mode`),
+    whether a reboot is still under way, and whether USB debugging is on. `_settle_locked`
+    then makes the daemon match: it listens exactly when the cable is in, the phone has
+    booted into a mode that speaks ADB and, in Android, debugging is on. A change only
+    closes sockets and starts threads, never waits for a thread, so no call can wait for a
+    thread another call has not started yet; each thread is registered as it starts (and
+    published only then), and `stop()` from outside the phone waits for all of them.
     """
 
     def __init__(
@@ -376,65 +387,56 @@ class AdbSimulator:
         self.trusted = TrustedKeys(list(trusted_keys))
         self.phone = PhoneState(self.persona)
         self.offered_keys: list[rsa.RSAPublicKey] = []
-        self._listener: socket.socket | None = None
-        self._accept_thread: threading.Thread | None = None
-        self._connections: list[tuple[Connection, threading.Thread]] = []
         self._lock = threading.Lock()
-        # Held while the daemon starts or stops, so a reboot's power-on and an unplug
-        # never interleave.
-        self._power = threading.RLock()
+        self._changed = threading.Condition(self._lock)  # wakes a reboot waiting out its boot
+        # The state machine; every field below is read and written under _lock.
+        self._plugged = False
+        self._booting = False  # a reboot is under way: nothing answers until it ends
+        self._boots = 0  # counts boots and reboots: a reboot ends only if none came since
+        # Holds the port from the first start to close(), so that no other program can take
+        # it while the phone is away (a reboot, a mode switch) and it comes back on it.
+        self._port_claim: socket.socket | None = None
+        self._listener: socket.socket | None = None  # set once its accept thread runs
+        self._connections: list[Connection] = []
+        self._threads: list[threading.Thread] = []  # every thread the phone started
         self._gone = threading.Event()
         self._commands_served = 0
         self._cable_pulled = False
         # Called with the new mode each time the phone reboots (e.g. the bootloader starts).
         self.on_reboot: list[Callable[[str], None]] = []
         self.sideloads: list[Any] = []  # every sideload the recovery served (SideloadRecord)
-        self._epoch = 0  # bumped by stop(): a boot still pending then never happens
 
     # ---- lifecycle -----------------------------------------------------------------------
     def start(self) -> int:
-        """Binds and starts serving in background threads; returns the bound TCP port."""
-        with self._power:
-            return self._start()
-
-    def _start(self) -> int:
-        if self._listener is not None:
+        """The cable goes in: serves in background threads if the phone is in a mode that
+        speaks ADB (otherwise once it boots into one). Returns the TCP port, the same from
+        the first start until close()."""
+        with self._lock:
+            self._claim_port_locked()
+            self._plugged = True
+            self._settle_locked()
             return self.port
-        listener = socket.create_server((self.host, self.port), reuse_port=False)
-        listener.settimeout(0.2)
-        self._listener = listener
-        self.port = listener.getsockname()[1]
-        self._gone.clear()
-        self._accept_thread = threading.Thread(
-            target=self._accept_loop, name=f"adb-sim-{self.persona.name}", daemon=True
-        )
-        self._accept_thread.start()
-        log.info("adb sim %s listening on %s", self.persona.name, self.serial)
-        return self.port
 
     def stop(self) -> None:
-        """Stops accepting, cuts every connection and waits for the threads to finish (a
-        pulled cable, or the end of a test); a reboot still under way is abandoned."""
-        with self._power:  # a reboot finishing now must not start it again behind our back
-            with self._lock:
-                self._epoch += 1
-            self._go_away()
-
-    def _go_away(self) -> None:
-        self._close_listener()
-        if (
-            self._accept_thread is not None
-            and self._accept_thread is not threading.current_thread()
-        ):
-            self._accept_thread.join(timeout=10)
+        """The cable comes out: stops accepting and cuts every connection; a reboot under
+        way ends unseen. Called from outside the phone, returns once every thread the phone
+        started has finished; called by the phone itself (a command that pulls its own
+        cable) it only cuts, and the next stop() from outside waits."""
         with self._lock:
-            connections = list(self._connections)
-            self._connections.clear()
-        for conn, _ in connections:
-            conn.drop()
-        for _, thread in connections:
-            if thread is not threading.current_thread():
-                thread.join(timeout=10)
+            self._plugged = False
+            self._settle_locked()
+            self._changed.notify_all()
+            inside = threading.current_thread() in self._threads
+        if not inside:
+            self._join_threads()
+
+    def close(self) -> None:
+        """The phone is put away: stop(), and its port is free for others again."""
+        self.stop()
+        with self._lock:
+            claim, self._port_claim = self._port_claim, None
+        if claim is not None:
+            claim.close()
 
     def __enter__(self) -> AdbSimulator:
         self.start()
@@ -446,7 +448,7 @@ class AdbSimulator:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.stop()
+        self.close()
 
     @property
     def address(self) -> tuple[str, int]:
@@ -460,8 +462,12 @@ class AdbSimulator:
 
     @property
     def listening(self) -> bool:
-        """True while the phone is "plugged in" (the daemon accepts connections)."""
-        return self._listener is not None
+        """True while the phone is plugged in and answers (its daemon accepts connections).
+        Read under the lock: a mode switch, which drops every connection and listens again
+        at once, is never seen half-way (discovery would take it for an unplug, and could
+        act on that after the station has already reconnected)."""
+        with self._lock:
+            return self._listener is not None
 
     def pull_cable_now(self) -> bool:
         """Counts a shell command; True once, at the command the behaviour unplugs on."""
@@ -486,9 +492,10 @@ class AdbSimulator:
         return self.phone.reboot_target
 
     def active_connections(self) -> int:
-        """How many hosts are connected right now."""
+        """How many hosts are connected right now (a cut connection counts until its
+        thread has finished)."""
         with self._lock:
-            return sum(1 for _, t in self._connections if t.is_alive())
+            return sum(1 for c in self._connections if c.alive)
 
     # ---- what connections call -----------------------------------------------------------
     @property
@@ -529,39 +536,41 @@ class AdbSimulator:
             return serve_sync
         return None
 
+    def spawn(self, target: Callable[..., object], *args: object, name: str) -> None:
+        """Runs `target(*args)` in a thread of the phone's own: stop() waits for it."""
+        with self._lock:
+            self._spawn_locked(target, name, *args)
+
+    def serve_stream(
+        self, conn: Connection, target: Callable[..., object], *args: object, name: str
+    ) -> bool:
+        """Starts a stream's service thread, unless the connection is already cut."""
+        with self._lock:
+            if conn.cut:
+                return False
+            self._spawn_locked(target, name, *args)
+            return True
+
     def reboot(self, target: str) -> None:
         """The phone leaves: it records where it went, stops listening and drops every
-        connection, calls `on_reboot` with its new mode, and after `boot_delay` answers
-        again in that mode (never in the bootloader, which speaks fastboot)."""
-        self.phone.reboot_target = target
+        connection at once; then, in a thread of its own, it calls `on_reboot` with its new
+        mode and after `boot_delay` answers again in that mode (never in the bootloader,
+        which speaks fastboot). Unplugged meanwhile, the boot ends unseen; a boot() or
+        another reboot meanwhile takes its place."""
         mode = TARGET_MODES.get(target, ANDROID)
         with self._lock:
-            epoch = self._epoch
-
-        def leave() -> None:
-            self._go_away()
-            self.phone.mode = mode
-            self._gone.set()  # only once nothing listens any more
-            for callback in list(self.on_reboot):
-                callback(mode)
-            if mode == BOOTLOADER or self._gone_for_good(epoch, self.behaviour.boot_delay):
-                return
-            self._power_on(epoch)
-
-        threading.Thread(target=leave, name="adb-sim-reboot", daemon=True).start()
+            self.phone.reboot_target = target
+            self._enter_locked(mode, booting=mode != BOOTLOADER)
+            self._spawn_locked(self._finish_reboot, "adb-sim-reboot", mode, self._boots)
 
     def boot(self, mode: str = ANDROID) -> None:
-        """The phone starts in `mode` (the bootloader sends it there, or the trainer plugs
-        it in): it listens again unless that mode does not speak ADB."""
+        """The phone starts in `mode` at once (the bootloader sends it there): every host
+        connection drops, and it answers again in that mode if it is plugged in and the
+        mode speaks ADB."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; known: {', '.join(MODES)}")
         with self._lock:
-            epoch = self._epoch
-        self._go_away()
-        self.phone.mode = mode
-        self._gone.set()
-        if mode != BOOTLOADER:
-            self._power_on(epoch)
+            self._enter_locked(mode, booting=False)
 
     def switch_mode(self, mode: str) -> None:
         """Changes mode without a reboot (the recovery starts or stops its sideload daemon):
@@ -593,57 +602,121 @@ class AdbSimulator:
         """Someone turned USB debugging back on from the phone's settings."""
         with self.phone.lock:
             self.phone.settings.setdefault("global", {})["adb_enabled"] = "1"
-        if self.mode == ANDROID and not self.listening:
-            self.boot(ANDROID)
-
-    def _gone_for_good(self, epoch: int, seconds: float) -> bool:
-        """Waits out a boot; True when the phone was unplugged (stop()) in the meantime."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            with self._lock:
-                if self._epoch != epoch:
-                    return True
-            time.sleep(min(0.02, seconds))
         with self._lock:
-            return self._epoch != epoch
+            self._settle_locked()
 
-    def _power_on(self, epoch: int) -> None:
-        with self._power:
-            with self._lock:
-                if self._epoch != epoch:
-                    return
-            adb_on = self.phone.settings.get("global", {}).get("adb_enabled", "1") != "0"
-            if self.mode == ANDROID and not adb_on:
-                return  # booted, but USB debugging is off: nothing answers
-            self._start()
+    # ---- internals: the state machine (callers hold _lock) -------------------------------
+    def _enter_locked(self, mode: str, *, booting: bool) -> None:
+        """The phone leaves its current mode for `mode`: nothing listens and every
+        connection drops (gone), then it answers again if it should."""
+        self._boots += 1
+        self._stop_listening_locked()
+        self.phone.mode = mode
+        self._booting = booting
+        self._gone.set()
+        self._changed.notify_all()  # a reboot still waiting out its boot is superseded
+        self._settle_locked()
 
-    # ---- internals -----------------------------------------------------------------------
-    def _close_listener(self) -> None:
+    def _should_answer_locked(self) -> bool:
+        if not self._plugged or self._booting or self.phone.mode == BOOTLOADER:
+            return False
+        if self.phone.mode != ANDROID:
+            return True
+        with self.phone.lock:  # booted, but USB debugging may be off: nothing answers then
+            return self.phone.settings.get("global", {}).get("adb_enabled", "1") != "0"
+
+    def _settle_locked(self) -> None:
+        """Listens when the phone should answer, and only then."""
+        if not self._should_answer_locked():
+            self._stop_listening_locked()
+        elif self._listener is None:
+            self._claim_port_locked()
+            listener = socket.create_server((self.host, self.port), reuse_port=False)
+            self._spawn_locked(self._accept_loop, f"adb-sim-{self.persona.name}", listener)
+            self._listener = listener  # published once its accept thread runs
+            self._gone.clear()
+            log.info("adb sim %s listening on %s", self.persona.name, self.serial)
+
+    def _stop_listening_locked(self) -> None:
         listener, self._listener = self._listener, None
         if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() waiting on it
             listener.close()
+        for conn in self._connections:
+            conn.drop()
 
-    def _accept_loop(self) -> None:
+    def _claim_port_locked(self) -> None:
+        if self._port_claim is not None:
+            return
+        claim = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        claim.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the listener binds too
+        try:
+            claim.bind((self.host, self.port))
+        except OSError:
+            claim.close()
+            raise
+        self.port = claim.getsockname()[1]
+        self._port_claim = claim
+
+    def _spawn_locked(
+        self, target: Callable[..., object], name: str, *args: object
+    ) -> threading.Thread:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self._threads = [t for t in self._threads if t.is_alive()]
+        self._threads.append(thread)
+        return thread
+
+    # ---- internals: the phone's own threads ----------------------------------------------
+    def _finish_reboot(self, mode: str, boot: int) -> None:
+        for callback in list(self.on_reboot):
+            try:
+                callback(mode)
+            except Exception:  # a broken hook must not leave the phone booting forever
+                log.exception("adb sim %s: on_reboot hook failed", self.persona.name)
+        if mode == BOOTLOADER:
+            return
+        with self._lock:
+            self._changed.wait_for(
+                lambda: self._boots != boot or not self._plugged, self.behaviour.boot_delay
+            )
+            if self._boots == boot:
+                self._booting = False
+                self._settle_locked()
+
+    def _join_threads(self) -> None:
+        """Waits for every thread the phone started, as long as it stays unplugged (once
+        plugged back, the threads running belong to the new plug)."""
         while True:
-            listener = self._listener
-            if listener is None:
+            with self._lock:
+                if self._plugged:
+                    return
+                pending = [t for t in self._threads if t.is_alive()]
+            if not pending:
                 return
+            for thread in pending:
+                thread.join(timeout=JOIN_TIMEOUT)
+                if thread.is_alive():
+                    log.warning("adb sim %s: %s did not finish", self.persona.name, thread.name)
+                    return
+
+    def _accept_loop(self, listener: socket.socket) -> None:
+        while True:
             try:
                 sock, peer = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
+            except OSError:  # closed: the phone left or was unplugged
                 return
             sock.settimeout(None)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            conn = Connection(self, sock, f"{peer[0]}:{peer[1]}")
-            thread = threading.Thread(
-                target=conn.serve, name=f"adb-sim-conn-{peer[1]}", daemon=True
-            )
             with self._lock:
-                self._connections = [(c, t) for c, t in self._connections if t.is_alive()]
-                self._connections.append((conn, thread))
-            thread.start()
+                if self._listener is not listener:  # the phone left as this host came in
+                    sock.close()
+                    return
+                conn = Connection(self, sock, f"{peer[0]}:{peer[1]}")
+                conn.reader = self._spawn_locked(conn.serve, f"adb-sim-conn-{peer[1]}")
+                self._connections = [c for c in self._connections if c.alive]
+                self._connections.append(conn)
 
 
 def _shell_service(command: str) -> Handler:

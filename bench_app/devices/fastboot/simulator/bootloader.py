@@ -344,14 +344,20 @@ class SimulatedBootloader:
         self._operator_event.clear()
         self._operator_answer = None
         faults = self.faults
+        timer: threading.Timer | None = None
         if faults.operator in ("accept", "refuse"):
             answer = faults.operator == "accept"
             timer = threading.Timer(faults.operator_delay, self.press_keys, args=(answer,))
             timer.daemon = True
             timer.start()
-        while not self._operator_event.wait(faults.info_interval):
-            say(b"INFOWaiting for confirmation on the device")
-        return self._operator_answer
+        try:
+            while not self._operator_event.wait(faults.info_interval):
+                say(b"INFOWaiting for confirmation on the device")
+            return self._operator_answer
+        finally:
+            if timer is not None:  # the session may end first: no press left for a later prompt
+                timer.cancel()
+                timer.join()
 
     # ---- faults the server applies --------------------------------------------------------
     def take_garbage_fault(self, command: str) -> bool:

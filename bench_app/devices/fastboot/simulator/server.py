@@ -114,7 +114,13 @@ class _Session:
 
 
 class FastbootSimulator:
-    """A simulated phone in fastboot mode, listening on TCP."""
+    """A simulated phone in fastboot mode, listening on TCP.
+
+    `start` and `stop` change the state under `_lock` and only close sockets or start the
+    serving thread there; the thread (published only once it runs, with the listener it
+    serves) is waited for outside the lock, so a stop never waits for a thread a concurrent
+    start has not started, and a restart never shares a listener with the thread before it.
+    """
 
     def __init__(
         self, bootloader: SimulatedBootloader, host: str = "127.0.0.1", port: int = 0
@@ -123,45 +129,49 @@ class FastbootSimulator:
         self.host = host
         self.port = port
         self.sessions = 0  # how many sessions were served (tests)
-        self._listener: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._listener: socket.socket | None = None  # under _lock, like the two below
         self._thread: threading.Thread | None = None
-        self._current: socket.socket | None = None
-        self._stopping = threading.Event()
+        self._current: socket.socket | None = None  # the session being served
         self._gone = threading.Event()
 
     def start(self) -> int:
         """Binds and serves in a background thread; returns the TCP port."""
-        if self._listener is not None:
+        with self._lock:
+            if self._listener is not None:
+                return self.port
+            listener = socket.create_server((self.host, self.port))
+            self.port = listener.getsockname()[1]
+            thread = threading.Thread(
+                target=self._serve,
+                args=(listener,),
+                name=f"fastboot-sim-{self.bootloader.product}",
+                daemon=True,
+            )
+            thread.start()
+            self._listener, self._thread = listener, thread  # published once it runs
             return self.port
-        listener = socket.create_server((self.host, self.port))
-        listener.settimeout(0.2)
-        self._listener = listener
-        self.port = listener.getsockname()[1]
-        self._stopping.clear()
-        self._thread = threading.Thread(
-            target=self._serve, name=f"fastboot-sim-{self.bootloader.product}", daemon=True
-        )
-        self._thread.start()
-        return self.port
 
     def stop(self) -> None:
         """Stops listening, cuts the current session, waits for the thread."""
-        self._stopping.set()
         self.bootloader.press_keys(False)  # a pending unlock prompt must not hold the thread
-        current = self._current
-        if current is not None:
-            self._shutdown(current)
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=10)
-        if self._listener is not None:
-            self._listener.close()
-            self._listener = None
+        with self._lock:
+            listener, self._listener = self._listener, None
+            thread, self._thread = self._thread, None
+            if listener is not None:
+                with contextlib.suppress(OSError):
+                    listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() waiting on it
+                listener.close()
+            if self._current is not None:
+                self._shutdown(self._current)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
 
     def pull_cable(self) -> None:
         """Cuts the current session now, as an unplugged cable would."""
-        current = self._current
-        if current is not None:
-            self._shutdown(current)
+        with self._lock:
+            if self._current is not None:
+                self._shutdown(self._current)
 
     @staticmethod
     def _shutdown(sock: socket.socket) -> None:
@@ -178,14 +188,11 @@ class FastbootSimulator:
         """True once the phone rebooted out of fastboot (into Android or recovery)."""
         return self._gone.is_set()
 
-    def _serve(self) -> None:
-        assert self._listener is not None
-        while not self._stopping.is_set():
+    def _serve(self, listener: socket.socket) -> None:
+        while True:
             try:
-                sock, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
+                sock, _ = listener.accept()
+            except OSError:  # closed by stop()
                 return
             if not self.bootloader.reachable:
                 sock.close()  # not in fastboot: nothing answers on this port
@@ -193,24 +200,29 @@ class FastbootSimulator:
             sock.settimeout(None)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-            self._current = sock
+            with self._lock:
+                if self._listener is not listener:  # stopped as this host came in
+                    sock.close()
+                    return
+                self._current = sock
             self.sessions += 1
             target: str | bool | None = False
+            pulled = False
             try:
                 target = _Session(sock, self.bootloader).run()
             except CablePulled:
                 # Closing with a zero linger sends a reset instead of an orderly end.
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self._current = None
-                sock.close()
-                continue
+                pulled = True
             except (SessionEnded, OSError) as exc:
                 log.debug("fastboot sim: session ended: %s", exc)
             except Exception:
                 log.exception("fastboot sim: session failed")
             finally:
-                self._current = None
-                self._shutdown(sock)
+                with self._lock:
+                    self._current = None
+                if not pulled:
+                    self._shutdown(sock)
                 sock.close()
             if target is not False:
                 self.bootloader.rebooted(target if isinstance(target, str) else None)
