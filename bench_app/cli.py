@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
 from bench_app import __version__
+from bench_app.arguments import data_folder, readable_output, refuse_undecodable
 from bench_app.devices.android.diagnose_cli import add_diagnose_parser, run_diagnose
 from bench_app.devices.android.simulator.cli import add_simulate_parser, run_simulate
 from bench_app.domain.model import STAGE_LABELS
@@ -26,7 +28,6 @@ from bench_app.output.certificate_cli import (
 from bench_app.output.label_cli import add_label_parsers, run_label, run_print_label
 from bench_app.output.report_cli import REPORT_COMMANDS, add_report_parsers, run_reports
 from bench_app.profiles.cli import add_profile_parsers, run_images, run_profiles
-from bench_app.settings import data_dir
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store
 from bench_app.sync.bundle_cli import add_bundle_parsers, run_bundle
@@ -123,19 +124,22 @@ RUNNERS_BY_REPORT: dict[str, Runner] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    readable_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     lang = getattr(args, "lang", None) or "fr"
     try:
+        refuse_undecodable(args)
         if args.command in (None, "gui"):
             from ui.app import run_gui  # Qt is imported only when the window is wanted
 
-            return run_gui(data_dir(args.data_dir), training=bool(args.training), lang=args.lang)
+            folder = data_folder(args.data_dir)
+            return run_gui(folder, training=bool(args.training), lang=args.lang)
         if args.command == "simulate":
             return run_simulate(args)
         if args.command == "diagnose":
-            return run_diagnose(data_dir(args.data_dir), args, lang)
-        folder = data_dir(args.data_dir)
+            return run_diagnose(data_folder(args.data_dir), args, lang)
+        folder = data_folder(args.data_dir)
         if args.command == "devices":
             return _devices(folder, args.json, lang)
         if args.command == "events":
@@ -153,6 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as exc:
         print(exc.text(lang), file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`etabli events | head`): nothing more to say to it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     parser.print_help()
     return 2
 
@@ -209,7 +217,7 @@ def _devices(folder: Path, as_json: bool, lang: str) -> int:
 def _events(folder: Path, asset: str | None, as_json: bool) -> int:
     with _open(folder) as store:
         device_id = None
-        if asset:
+        if asset is not None:  # an empty --device is a code typed wrong, not "all"
             from bench_app.domain.asset_code import AssetCode
 
             code = str(AssetCode.parse(asset))

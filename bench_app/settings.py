@@ -10,6 +10,7 @@ from pathlib import Path
 import platformdirs
 
 from bench_app.errors import BenchError
+from bench_app.input_files import CONFIG_MAX, parse_json, read_input_text
 
 DATA_DIR_ENV = "ETABLI_DATA_DIR"
 SETTINGS_NAME = "settings.json"
@@ -47,7 +48,7 @@ class Settings:
         if not path.exists():
             return cls()
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = parse_json(read_input_text(path, limit=CONFIG_MAX))
             if not isinstance(raw, dict):
                 raise ValueError("expected a JSON object")
             known = {f.name: f.type for f in fields(cls)}

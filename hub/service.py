@@ -414,12 +414,13 @@ def import_bundle(db: HubDB, path: Path) -> BundleImport:
     refused whole with a BenchError otherwise, nothing stored. Its events then go through
     `push` (one transaction); other stations' events are refused as relayed. Importing the
     same bundle again stores nothing more (its events are duplicates)."""
+    from bench_app.input_files import BUNDLE_MAX, read_input
     from bench_app.signing import Keyring, TrustedKey
     from bench_app.sync.bundle import decode, read_header
 
     source = str(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_input(path, limit=BUNDLE_MAX)
     except OSError as exc:
         raise BenchError("BUNDLE_UNREADABLE", path=source, detail=exc.strerror or "") from exc
     header = read_header(data, source)

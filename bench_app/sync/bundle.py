@@ -32,6 +32,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 
 from bench_app.errors import BenchError
+from bench_app.input_files import BUNDLE_MAX, read_input
 from bench_app.signing import Keyring, StationKey, canonical_json
 from bench_app.store.database import ImportResult, Store
 from bench_app.store.events import EVENT_FIELD_TYPES, Event, utc_now
@@ -39,6 +40,7 @@ from bench_app.store.events import EVENT_FIELD_TYPES, Event, utc_now
 FORMAT = "etabli.bundle"
 VERSION = 1
 WORKSHOP_META = "workshop"
+HEADER_MAX = 64 * 1024  # a real header line is about 300 bytes
 
 _EVENT_FIELDS = EVENT_FIELD_TYPES
 
@@ -186,6 +188,8 @@ def _split(data: bytes, source: str) -> tuple[bytes, bytes, bytes]:
 
 
 def _header(head: bytes, source: str) -> BundleHeader:
+    if len(head) > HEADER_MAX:
+        raise _unreadable(source, f"the header line is longer than {HEADER_MAX} bytes")
     try:
         value: Any = json.loads(head)
         if not isinstance(value, dict) or value.get("format") != FORMAT:
@@ -258,7 +262,7 @@ def decode(data: bytes, keyring: Keyring, *, source: str) -> Bundle:
 
 def read_bundle(path: Path, keyring: Keyring) -> Bundle:
     try:
-        data = Path(path).read_bytes()
+        data = read_input(path, limit=BUNDLE_MAX)
     except OSError as exc:
         raise _unreadable(str(path), exc.strerror or str(exc)) from exc
     return decode(data, keyring, source=str(path))

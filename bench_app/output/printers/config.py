@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.errors import BenchError
+from bench_app.input_files import CONFIG_MAX, parse_json, read_input_text
 from bench_app.output.labels import TEMPLATES
 from bench_app.output.printers.base import BROTHER_MODELS, PrinterConfig, PrinterKind
 
@@ -101,7 +102,7 @@ def load_printers(folder: Path) -> PrinterSetup:
     if not path.exists():
         return PrinterSetup()
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = parse_json(read_input_text(path, limit=CONFIG_MAX))
         if not isinstance(raw, dict) or not isinstance(raw.get("printers", []), list):
             raise ValueError('expected {"default": ..., "printers": [...]}')
         default = raw.get("default", "")
