@@ -36,6 +36,7 @@ from bench_app.input_files import BUNDLE_MAX, read_input
 from bench_app.signing import Keyring, StationKey, canonical_json
 from bench_app.store.database import ImportResult, Store
 from bench_app.store.events import EVENT_FIELD_TYPES, Event, utc_now
+from bench_app.store.events import canonical_json as event_json
 
 FORMAT = "etabli.bundle"
 VERSION = 1
@@ -99,7 +100,9 @@ def encode(
 def _encode(
     events: Sequence[Event], key: StationKey, station_id: str, workshop: str | None
 ) -> tuple[BundleHeader, bytes]:
-    body = b"".join(canonical_json(e.to_json()) + b"\n" for e in events)
+    # Events keep the event log's own JSON (fractional seconds of an erasure included):
+    # the signature covers these bytes, and each event's hash is checked on import.
+    body = b"".join(event_json(e.to_json()).encode("utf-8") + b"\n" for e in events)
     header = {
         "format": FORMAT,
         "version": VERSION,
