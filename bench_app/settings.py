@@ -45,7 +45,7 @@ class Settings:
     @classmethod
     def load(cls, folder: Path) -> Settings:
         path = folder / SETTINGS_NAME
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():  # a broken link is no default
             return cls()
         try:
             raw = parse_json(read_input_text(path, limit=CONFIG_MAX))
@@ -55,7 +55,7 @@ class Settings:
             values = {k: v for k, v in raw.items() if k in known}
             settings = cls(**values)
             settings.validate()
-        except (ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError) as exc:
             raise BenchError("SETTINGS_INVALID", path=str(path), detail=str(exc)) from exc
         return settings
 

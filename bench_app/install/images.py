@@ -117,7 +117,7 @@ class ImageLibrary:
 
     def entries(self) -> list[ImageEntry]:
         """Every image in the library, oldest import first."""
-        if not self._index_path.exists():
+        if not self._index_path.exists() and not self._index_path.is_symlink():
             return []
         try:
             raw = parse_json(read_input_text(self._index_path, limit=INDEX_MAX))

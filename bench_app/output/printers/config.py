@@ -99,7 +99,7 @@ def load_printers(folder: Path) -> PrinterSetup:
 
     Raises BenchError(PRINTERS_INVALID) naming the file and what is wrong in it."""
     path = folder / PRINTERS_NAME
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a broken link is no default
         return PrinterSetup()
     try:
         raw = parse_json(read_input_text(path, limit=CONFIG_MAX))
@@ -110,7 +110,7 @@ def load_printers(folder: Path) -> PrinterSetup:
             raise ValueError("default must be a printer's name")
         setup = PrinterSetup([_printer_from_json(p) for p in raw.get("printers", [])], default)
         setup.validate()
-    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         raise BenchError("PRINTERS_INVALID", path=str(path), detail=str(exc)) from exc
     return setup
 
