@@ -150,9 +150,14 @@ json_damage: S[bytes] = st.one_of(
     st.integers(2_000, 200_000).map(deep_json),
     st.integers(2_000, 50_000).map(deep_json_object),
     st.integers(10_000, 300_000).map(wide_json),
-    st.just(b'{"printers": [{"name": 1}], "default": []}'),
-    st.just(b'{"language": "xx", "max_parallel_jobs": 1e999}'),
 )
+
+
+def json_damage_and(*bad: bytes) -> S[bytes]:
+    """Damage any JSON file can have, or one of these values wrong for that file."""
+    return st.one_of(json_damage, st.sampled_from(bad))
+
+
 toml_damage: S[bytes] = st.one_of(
     st.integers(2_000, 100_000).map(deep_toml), st.just(b"[rule]\nco2 = 'many'\n")
 )
@@ -179,11 +184,21 @@ def data_file(relative: str, *extra: S[bytes]) -> S[tuple[str, Made]]:
     return made.map(lambda m: (relative, m))
 
 
-SETTINGS = data_file("settings.json", json_damage).filter(lambda f: f[1].data not in (b"",))
-PRINTERS = data_file("printers.json", json_damage)
+SETTINGS = data_file(
+    "settings.json",
+    json_damage_and(
+        b'{"language": "xx"}', b'{"max_parallel_jobs": 1e999}', b'{"warranty_months": -1}'
+    ),
+)
+PRINTERS = data_file(
+    "printers.json",
+    json_damage_and(b'{"printers": [{"name": 1}], "default": []}', b'{"printers": {"a": 1}}'),
+)
 TRUSTED = data_file("keys/trusted/other.pub", st.just(b"-----BEGIN PUBLIC KEY-----\nAAAA\n"))
 STATION_KEY = data_file("keys/station-ed25519.pem")
-INDEX = data_file("images/index.json", json_damage)
+INDEX = data_file(
+    "images/index.json", json_damage_and(b'{"images": [{"file": 1}]}', b'{"images": 3}')
+)
 FACTORS = data_file("environment-factors.toml", toml_damage)
 PROFILE = data_file("device_profiles/broken.yaml", yaml_damage).filter(
     lambda f: f[1].kind == "bytes"  # a FIFO there is no profile file: skipped, not refused
