@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from bench_app import __version__
+from bench_app.arguments import data_folder, readable_output, refuse_undecodable
 from bench_app.devices.android.diagnose_cli import add_diagnose_parser, run_diagnose
 from bench_app.devices.android.simulator.cli import add_simulate_parser, run_simulate
 from bench_app.domain.model import STAGE_LABELS, JobState
@@ -129,19 +131,22 @@ RUNNERS_BY_REPORT: dict[str, Runner] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    readable_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     lang = getattr(args, "lang", None) or "fr"
     try:
+        refuse_undecodable(args)
         if args.command in (None, "gui"):
             from ui.app import run_gui  # Qt is imported only when the window is wanted
 
-            return run_gui(data_dir(args.data_dir), training=bool(args.training), lang=args.lang)
+            folder = data_folder(args.data_dir)
+            return run_gui(folder, training=bool(args.training), lang=args.lang)
         if args.command == "simulate":
             return run_simulate(args)
         if args.command == "diagnose":
-            return run_diagnose(data_dir(args.data_dir), args, lang)
-        folder = data_dir(args.data_dir)
+            return run_diagnose(data_folder(args.data_dir), args, lang)
+        folder = data_folder(args.data_dir)
         if args.command == "devices":
             return _devices(folder, args.json, lang)
         if args.command == "events":
@@ -159,6 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as exc:
         print(exc.text(lang), file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`etabli events | head`): nothing more to say to it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (sqlite3.DatabaseError, OSError) as exc:  # met outside the store's own checks
         error = _data_folder_error(exc, data_dir(getattr(args, "data_dir", None)))
         if error is None:
@@ -241,7 +250,7 @@ def _devices(folder: Path, as_json: bool, lang: str) -> int:
 def _events(folder: Path, asset: str | None, as_json: bool) -> int:
     with _open(folder) as store:
         device_id = None
-        if asset:
+        if asset is not None:  # an empty --device is a code typed wrong, not "all"
             from bench_app.domain.asset_code import AssetCode
 
             code = str(AssetCode.parse(asset))

@@ -289,6 +289,13 @@ CATALOG: dict[str, ErrorKind] = {
             "Update Établi or choose another pipeline.",
         ),
         _kind(
+            "ADB_TARGET_INVALID",
+            "« {target} » n’est ni un numéro de série de téléphone ni une adresse HÔTE:PORT.",
+            "“{target}” is neither a phone's serial number nor a HOST:PORT address.",
+            "Donnez le numéro affiché par « adb devices », ou HÔTE:PORT (port de 1 à 65535).",
+            "Give the serial shown by “adb devices”, or HOST:PORT (port from 1 to 65535).",
+        ),
+        _kind(
             "DEVICE_GONE",
             "L’appareil a été débranché pendant l’étape « {step} ».",
             "The device was unplugged during step “{step}”.",
@@ -310,11 +317,50 @@ CATALOG: dict[str, ErrorKind] = {
             "Start Établi with --training for a demonstration.",
         ),
         _kind(
+            "SIMULATOR_LISTEN_FAILED",
+            "L’appareil simulé ne peut pas écouter sur {listen} : {detail}.",
+            "The simulated device cannot listen on {listen}: {detail}.",
+            "Choisissez une adresse de ce poste (--host 127.0.0.1) ou un port libre (--port 0).",
+            "Choose an address of this machine (--host 127.0.0.1) or a free port (--port 0).",
+        ),
+        _kind(
             "SETTINGS_INVALID",
             "Le fichier de réglages {path} est illisible : {detail}.",
             "The settings file {path} cannot be read: {detail}.",
             "Corrigez le fichier ou supprimez-le : Établi en recréera un.",
             "Fix the file or delete it: Établi will create a new one.",
+        ),
+        _kind(
+            "DATA_DIR_NOT_A_FOLDER",
+            "Le dossier de données {path} n’est pas un dossier : c’est {kind}.",
+            "The data folder {path} is not a folder: it is {kind}.",
+            "Donnez un dossier avec --data-dir (ou ETABLI_DATA_DIR), par exemple ~/etabli.",
+            "Give a folder with --data-dir (or ETABLI_DATA_DIR), for example ~/etabli.",
+        ),
+        _kind(
+            "INPUT_NOT_A_FILE",
+            "{path} n’est pas un fichier que l’on peut lire : {kind}.",
+            "{path} is not a file that can be read: {kind}.",
+            "Donnez le chemin du fichier lui-même (pas un dossier, un périphérique ni un tube).",
+            "Give the path of the file itself (not a folder, a device nor a pipe).",
+        ),
+        _kind(
+            "INPUT_TOO_LARGE",
+            "Le fichier {path} est bien trop gros pour ce qu’il doit être ({size} ; au plus "
+            "{limit}).",
+            "The file {path} is far too large for what it should be ({size}; at most {limit}).",
+            "Vérifiez que c’est le bon fichier ; il a peut-être été mal copié.",
+            "Check that it is the right file; it may have been copied wrongly.",
+        ),
+        _kind(
+            "TEXT_UNDECODABLE",
+            "« {text} » contient des caractères illisibles (des octets qui ne sont pas du "
+            "texte UTF-8), que les registres ne peuvent pas garder.",
+            "“{text}” contains unreadable characters (bytes that are not UTF-8 text), which the "
+            "records cannot keep.",
+            "Renommez le fichier ou retapez le texte avec des caractères ordinaires, puis "
+            "recommencez.",
+            "Rename the file or type the text again with ordinary characters, then try again.",
         ),
         _kind(
             "ERASE_NOT_A_DRIVE",
@@ -631,6 +677,13 @@ CATALOG: dict[str, ErrorKind] = {
             "Cannot write the label to {path}: only .png and .pdf files are possible.",
             "Donnez un nom de fichier qui finit par .png ou .pdf.",
             "Give a file name ending in .png or .pdf.",
+        ),
+        _kind(
+            "LABEL_WRITE_FAILED",
+            "Impossible d’écrire l’étiquette dans {path} : {detail}.",
+            "Cannot write the label to {path}: {detail}.",
+            "Choisissez un fichier dans un dossier qui existe (pas un dossier du même nom).",
+            "Choose a file in a folder that exists (not a folder of that name).",
         ),
         _kind(
             "PRINTERS_INVALID",
@@ -1051,8 +1104,17 @@ CATALOG: dict[str, ErrorKind] = {
             "HUB_VALID_DAYS_INVALID",
             "Durée de validité impossible : {days} jour(s).",
             "Impossible validity: {days} day(s).",
-            "Donnez un nombre de jours à partir de 1.",
-            "Give a number of days from 1.",
+            "Donnez un nombre de jours de 1 à {most}.",
+            "Give a number of days from 1 to {most}.",
+        ),
+        _kind(
+            "HUB_DB_CORRUPT",
+            "La base de données du hub {path} est illisible : {detail}.",
+            "The hub's database {path} cannot be read: {detail}.",
+            "Vérifiez le chemin donné à --db (ce doit être la base du hub, pas un autre "
+            "fichier). Ne supprimez rien ; restaurez la dernière sauvegarde si elle est abîmée.",
+            "Check the path given to --db (it must be the hub's database, not another file). "
+            "Delete nothing; restore the latest backup if it is damaged.",
         ),
         _kind(
             "SYNC_NOT_ENROLLED",
@@ -1061,6 +1123,15 @@ CATALOG: dict[str, ErrorKind] = {
             "Demandez un code d’inscription à l’administrateur du hub, puis : etabli enrol "
             "ADRESSE CODE.",
             "Ask the hub's administrator for an enrolment code, then: etabli enrol URL CODE.",
+        ),
+        _kind(
+            "SYNC_URL_INVALID",
+            "« {url} » n’est pas l’adresse d’un hub.",
+            "“{url}” is not a hub's address.",
+            "Donnez l’adresse reçue de votre collectif, qui commence par https:// (ou "
+            "http://), par exemple https://hub.exemple.org.",
+            "Give the address your collective sent, which starts with https:// (or http://), "
+            "for example https://hub.example.org.",
         ),
         _kind(
             "SYNC_HUB_UNREACHABLE",

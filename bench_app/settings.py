@@ -10,6 +10,7 @@ from pathlib import Path
 import platformdirs
 
 from bench_app.errors import BenchError
+from bench_app.input_files import CONFIG_MAX, parse_json, read_input_text
 
 DATA_DIR_ENV = "ETABLI_DATA_DIR"
 SETTINGS_NAME = "settings.json"
@@ -44,17 +45,17 @@ class Settings:
     @classmethod
     def load(cls, folder: Path) -> Settings:
         path = folder / SETTINGS_NAME
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():  # a broken link is no default
             return cls()
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = parse_json(read_input_text(path, limit=CONFIG_MAX))
             if not isinstance(raw, dict):
                 raise ValueError("expected a JSON object")
             known = {f.name: f.type for f in fields(cls)}
             values = {k: v for k, v in raw.items() if k in known}
             settings = cls(**values)
             settings.validate()
-        except (ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError) as exc:
             raise BenchError("SETTINGS_INVALID", path=str(path), detail=str(exc)) from exc
         return settings
 

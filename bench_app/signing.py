@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from bench_app.errors import BenchError, folder_error
+from bench_app.input_files import KEY_MAX, read_input
 
 KEYS_DIR = "keys"
 STATION_KEY_NAME = "station-ed25519.pem"
@@ -135,7 +136,8 @@ class StationKey:
                     raise
                 raise error from exc
         try:
-            loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            pem = read_input(path, limit=KEY_MAX)
+            loaded = serialization.load_pem_private_key(pem, password=None)
         except (ValueError, TypeError, OSError) as exc:
             raise BenchError("KEY_STATION_UNREADABLE", path=str(path), detail=str(exc)) from exc
         if not isinstance(loaded, Ed25519PrivateKey):
@@ -217,13 +219,19 @@ class Keyring:
         trusted = folder / TRUSTED_DIR
         if trusted.is_dir():
             for path in sorted(trusted.glob("*.pub")):
-                public = parse_public_key(path.read_bytes(), str(path))
+                try:
+                    data = read_input(path, limit=KEY_MAX)
+                except OSError as exc:
+                    raise BenchError(
+                        "KEY_INVALID", path=str(path), detail=exc.strerror or ""
+                    ) from exc
+                public = parse_public_key(data, str(path))
                 ring.add(TrustedKey(key_id(public), public, str(path)))
         return ring
 
     def add_file(self, path: Path) -> TrustedKey:
         try:
-            data = Path(path).read_bytes()
+            data = read_input(path, limit=KEY_MAX)
         except OSError as exc:
             raise BenchError("KEY_INVALID", path=str(path), detail=exc.strerror or "") from exc
         public = parse_public_key(data, str(path))
@@ -235,7 +243,7 @@ class Keyring:
 def trust_key_file(data_folder: Path, source: Path) -> TrustedKey:
     """Checks a public key file and keeps it as DATA/keys/trusted/KEYID.pub (PEM)."""
     try:
-        data = Path(source).read_bytes()
+        data = read_input(source, limit=KEY_MAX)
     except OSError as exc:
         raise BenchError("KEY_INVALID", path=str(source), detail=exc.strerror or "") from exc
     public = parse_public_key(data, str(source))
@@ -307,6 +315,8 @@ def parse_signed_json(data: bytes, keyring: Keyring, *, source: str) -> Verified
     try:
         envelope = json.loads(data.decode("utf-8"))
         canonical = canonical_json(envelope)
+    except RecursionError:  # nested deeper than any document this bench signs
+        raise BenchError("SIGNATURE_MALFORMED", path=source, detail="nested too deeply") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise BenchError("SIGNATURE_MALFORMED", path=source, detail=str(exc)) from exc
     if canonical != data:

@@ -5,7 +5,9 @@ Everything the GUI and the command line do goes through here, so both record the
 
 from __future__ import annotations
 
+import getpass
 import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ from bench_app.domain.model import (
     StepStatus,
 )
 from bench_app.errors import BenchError
+from bench_app.input_files import shown
 from bench_app.jobs.engine import Job as RunningJob
 from bench_app.jobs.engine import JobEngine, JobListener, JobSpec
 from bench_app.jobs.steps import PipelineRegistry, StepOutcome
@@ -80,6 +83,23 @@ def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
     registry.register(drive_install_image(data_folder))
     registry.register(DRIVE_QUICK_CHECK)
     return registry
+
+
+OPERATOR_ENV = "ETABLI_OPERATOR"
+
+
+def operator_from_environment() -> str:
+    """Who runs a headless command: $ETABLI_OPERATOR, else the login name ("" if none).
+
+    The name goes into every fact recorded, so it is made recordable: bytes that are not
+    UTF-8 become U+FFFD and control characters (a newline, a terminal escape) are dropped."""
+    name = os.environ.get(OPERATOR_ENV)
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):  # a uid with no login name (some containers)
+            name = ""
+    return "".join(c for c in shown(name) if c.isprintable()).strip()
 
 
 class Station:

@@ -16,6 +16,7 @@ from bench_app.errors import BenchError
 Common = Callable[..., None]
 DEFAULT_LISTEN = "127.0.0.1:8750"
 DB_ENV = "ETABLI_HUB_DB"
+MAX_VALID_DAYS = 366  # a code is for an enrolment soon; a year is already generous
 
 
 def add_hub_parsers(sub: Any, common: Common) -> None:
@@ -78,8 +79,8 @@ def run_hub(folder: Path, args: argparse.Namespace, lang: str) -> int:
     if args.hub_command == "enrol-code":
         from hub.service import create_enrolment_code
 
-        if args.valid_days < 1:
-            raise BenchError("HUB_VALID_DAYS_INVALID", days=args.valid_days)
+        if not 1 <= args.valid_days <= MAX_VALID_DAYS:
+            raise BenchError("HUB_VALID_DAYS_INVALID", days=args.valid_days, most=MAX_VALID_DAYS)
         db = HubDB(url)
         try:
             code, expires = create_enrolment_code(db, args.workshop, valid_days=args.valid_days)

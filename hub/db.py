@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from bench_app.errors import BenchError
+from bench_app.input_files import not_a_file
 from bench_app.store.events import utc_now
 from hub.migrations import LATEST_VERSION, MIGRATIONS
 
@@ -64,6 +66,27 @@ class Tx:
             self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_EVENTS,))
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _refuse_foreign(path: Path) -> None:
+    """Only an SQLite file, an empty one or none yet: SQLite would block on a FIFO, read a
+    device forever, and take over a small file of any other kind as a new database."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # made on first use; a path that cannot be made fails with HUB_DB_CORRUPT
+    if not stat.S_ISREG(mode):
+        raise not_a_file(path, mode)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except OSError:
+        return  # unreadable: SQLite says why, as HUB_DB_CORRUPT
+    if head and head != SQLITE_MAGIC:
+        raise BenchError("HUB_DB_CORRUPT", path=str(path), detail="not an SQLite database")
+
+
 class HubDB:
     """The hub's database, opened from a URL: postgresql://... or sqlite:///PATH."""
 
@@ -86,7 +109,16 @@ class HubDB:
         self._slots = threading.BoundedSemaphore(pool_size)
         self._open: list[Any] = []
         self._guard = threading.Lock()
-        self.migrate()
+        if self.path is not None:
+            _refuse_foreign(self.path)
+        try:
+            self.migrate()
+        except (sqlite3.DatabaseError, OSError) as exc:
+            # Not an SQLite file at all, another program's database, or no folder for it.
+            self.close()
+            raise BenchError(
+                "HUB_DB_CORRUPT", path=str(self.path), detail=str(exc) or type(exc).__name__
+            ) from exc
 
     # -- connections ---------------------------------------------------------------------
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -115,12 +113,12 @@ def run_inventory(folder: Path, args: argparse.Namespace, lang: str) -> int:
 def _record_machine(folder: Path, identity: dict[str, str], data: dict[str, Any]) -> str:
     """Finds or registers this computer and records its inventory; returns its asset code."""
     from bench_app.domain.model import DeviceKind
-    from bench_app.station import Station
+    from bench_app.station import Station, operator_from_environment
     from bench_app.store import queries
     from bench_app.store.database import NewEvent
 
     kind = DeviceKind.LAPTOP if identity.get("kind") == "laptop" else DeviceKind.DESKTOP
-    operator = os.environ.get("ETABLI_OPERATOR") or getpass.getuser()
+    operator = operator_from_environment()
     station = Station(folder, operator=operator)
     try:
         device = (
@@ -150,11 +148,11 @@ def run_erase(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.drives.handle import DriveHandle
     from bench_app.drives.records import latest_erasure
     from bench_app.jobs.headless import run_to_end
-    from bench_app.station import Station
+    from bench_app.station import Station, operator_from_environment
     from bench_app.store import queries
 
     handle = DriveHandle(args.target)
-    operator = os.environ.get("ETABLI_OPERATOR") or getpass.getuser()
+    operator = operator_from_environment()
     station = Station(folder, operator=operator)
     try:
         device = station.device_connected(handle)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.errors import BenchError
+from bench_app.input_files import CONFIG_MAX, parse_toml, read_input_text
 from bench_app.settings import assets_dir
 
 POLICY_NAME = "grading-policy.toml"
@@ -38,7 +39,7 @@ class GradingPolicy:
         custom = data_folder / POLICY_NAME if data_folder else None
         path = custom if custom is not None and custom.exists() else default_policy_path()
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            raw = parse_toml(read_input_text(path, limit=CONFIG_MAX))
             return cls._from_toml(raw, path)
         except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
             raise BenchError("SETTINGS_INVALID", path=str(path), detail=_explain(exc)) from exc

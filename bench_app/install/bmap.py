@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.errors import BenchError
+from bench_app.input_files import BMAP_MAX, read_input
 
 BLOCK_SIZE = 4096  # what bmaptool uses for the maps it builds
 SUPPORTED_MAJOR = 2
@@ -159,7 +160,7 @@ def parse_bmap(data: bytes, name: str) -> BlockMap:
 
 def read_bmap(path: Path) -> BlockMap:
     try:
-        data = path.read_bytes()
+        data = read_input(path, limit=BMAP_MAX)
     except OSError as exc:
         raise _invalid(path.name, exc.strerror or str(exc)) from None
     return parse_bmap(data, path.name)

@@ -9,9 +9,7 @@ first write. Run again after a crash, it resumes the interrupted job from its ch
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -57,11 +55,11 @@ def run_write_image(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.drives.handle import DriveHandle
     from bench_app.install.laptop_image import PIPELINE, image_write_record
     from bench_app.jobs.headless import run_to_end
-    from bench_app.station import Station
+    from bench_app.station import Station, operator_from_environment
     from bench_app.store import queries
 
     handle = DriveHandle(args.target)
-    operator = os.environ.get("ETABLI_OPERATOR") or getpass.getuser()
+    operator = operator_from_environment()
     image = Path(args.image)
     options = {
         "image": str(image.resolve()) if image.exists() else args.image,

@@ -34,6 +34,16 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.errors import BenchError
+from bench_app.input_files import (
+    INDEX_MAX,
+    MANIFEST_MAX,
+    is_decodable,
+    open_input,
+    parse_json,
+    read_input,
+    read_input_text,
+    shown,
+)
 from bench_app.profiles.loader import ProfileSet
 from bench_app.profiles.model import DeviceProfile, ImageRef
 
@@ -107,12 +117,12 @@ class ImageLibrary:
 
     def entries(self) -> list[ImageEntry]:
         """Every image in the library, oldest import first."""
-        if not self._index_path.exists():
+        if not self._index_path.exists() and not self._index_path.is_symlink():
             return []
         try:
-            raw = json.loads(self._index_path.read_text(encoding="utf-8"))
+            raw = parse_json(read_input_text(self._index_path, limit=INDEX_MAX))
             return [ImageEntry.from_json(e) for e in raw["images"]]
-        except (ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise BenchError(
                 "SETTINGS_INVALID", path=str(self._index_path), detail=str(exc)
             ) from exc
@@ -212,9 +222,15 @@ class ImageLibrary:
             files = sorted(p for p in source.rglob("*") if p.is_file() and not _hidden(p, source))
         except OSError as exc:
             raise BenchError("IMAGE_IMPORT_FAILED", name=str(source), detail=str(exc)) from exc
-        expected, conflicts = self._expected_checksums(files)
+        expected, conflicts, unreadable = self._expected_checksums(files)
+        report.refused.extend(unreadable)
         for path in files:
             if _is_manifest(path):
+                continue
+            relative = os.fspath(path.relative_to(source))
+            if not is_decodable(relative):
+                # Its name could be neither shown nor kept in the index: refused, not copied.
+                report.refused.append((path, BenchError("TEXT_UNDECODABLE", text=shown(relative))))
                 continue
             if path in conflicts:
                 report.refused.append(
@@ -246,9 +262,12 @@ class ImageLibrary:
 
     def _expected_checksums(
         self, files: list[Path]
-    ) -> tuple[dict[Path, _Expected], dict[Path, str]]:
+    ) -> tuple[dict[Path, _Expected], dict[Path, str], list[tuple[Path, BenchError]]]:
+        """The checksum each image must have, the images given two different ones, and the
+        manifests that could not be read."""
         expected: dict[Path, _Expected] = {}
         conflicts: dict[Path, str] = {}
+        unreadable: list[tuple[Path, BenchError]] = []
 
         def claim(path: Path, sha: str, source: str, kind: str) -> None:
             sha = sha.lower()
@@ -260,8 +279,13 @@ class ImageLibrary:
                 expected[path] = _Expected(sha, source, kind)
 
         for manifest in (p for p in files if _is_manifest(p)):
-            for target, sha in _read_manifest(manifest):
-                claim(target, sha, manifest.name, "unknown")
+            try:
+                listed = _read_manifest(manifest)
+            except BenchError as exc:
+                unreadable.append((manifest, exc))
+                continue
+            for target, sha in listed:
+                claim(target, sha, shown(manifest.name), "unknown")
         for path in files:
             ref = self._profile_ref(path.name)
             if ref is None:
@@ -272,7 +296,7 @@ class ImageLibrary:
             elif path in expected:
                 known = expected[path]
                 expected[path] = _Expected(known.sha256, known.source, image.kind)
-        return expected, conflicts
+        return expected, conflicts, unreadable
 
     def _profile_ref(self, file_name: str) -> tuple[str, ImageRef] | None:
         if self.profiles is None:
@@ -305,6 +329,7 @@ class ImageLibrary:
             final_dir = self.root / "files" / sha
             final_dir.mkdir(parents=True, exist_ok=True)
             final = final_dir / path.name
+            was_there = final.exists()
             os.chmod(part, 0o444)
             os.replace(part, final)
             _fsync_dir(final_dir)
@@ -325,10 +350,18 @@ class ImageLibrary:
             imported_from=str(path.relative_to(source)),
             relpath=(final.relative_to(self.root)).as_posix(),
         )
-        with self._locked():
-            entries = [e for e in self.entries() if e.relpath != entry.relpath]
-            entries.append(entry)
-            self._write_index(entries)
+        try:
+            with self._locked():
+                entries = [e for e in self.entries() if e.relpath != entry.relpath]
+                entries.append(entry)
+                self._write_index(entries)
+        except BaseException:
+            # A copy the index does not list would be an orphan nobody sees: take it back.
+            if not was_there:
+                with contextlib.suppress(OSError):
+                    final.unlink()
+                    final_dir.rmdir()
+            raise
         return entry
 
     # ----- housekeeping --------------------------------------------------------------------
@@ -344,11 +377,16 @@ class ImageLibrary:
     def _write_index(self, entries: list[ImageEntry]) -> None:
         tmp = self._index_path.with_suffix(".json.tmp")
         data = {"version": 1, "images": [e.to_json() for e in entries]}
-        with open(tmp, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2, ensure_ascii=False)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, self._index_path)
+        try:
+            with open(tmp, "w", encoding="utf-8") as out:
+                json.dump(data, out, indent=2, ensure_ascii=False)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, self._index_path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
         _fsync_dir(self.root)
 
     def _sweep(self) -> None:
@@ -362,7 +400,7 @@ class ImageLibrary:
 def hash_file(path: Path, progress: Progress | None = None) -> str:
     """The sha256 of a file, read in 4 MiB chunks."""
     digest = hashlib.sha256()
-    with open(path, "rb") as src:
+    with open_input(path) as src:
         total = os.fstat(src.fileno()).st_size
         done = 0
         while chunk := src.read(CHUNK):
@@ -377,7 +415,7 @@ def _copy_hashing(
     src_path: Path, dest: Path, progress: Callable[[str, int, int], None] | None
 ) -> tuple[str, int]:
     digest = hashlib.sha256()
-    with open(src_path, "rb") as src:
+    with open_input(src_path) as src:
         total = os.fstat(src.fileno()).st_size
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(fd, "wb") as out:
@@ -400,8 +438,10 @@ def _copy_hashing(
 
 
 def _read_manifest(manifest: Path) -> list[tuple[Path, str]]:
+    """The (image, sha256) pairs a checksum file lists; BenchError when it is far too large
+    or not a file."""
     try:
-        text = manifest.read_text(encoding="utf-8", errors="replace")
+        text = read_input(manifest, limit=MANIFEST_MAX).decode("utf-8", errors="replace")
     except OSError:
         return []
     lines = [line.strip() for line in text.splitlines() if line.strip()]

@@ -287,18 +287,29 @@ def identifier_text(value: Any) -> str:
     )
 
 
+# A table row cannot break across pages: a value longer than this is shortened with an
+# ellipsis on the page (the signed data keeps it whole), so one row always fits on a page.
+HALF_CELL_CHARS = 160  # about six lines in a half-width table
+CELL_CHARS = 320  # the same in a full-width one
+
+
+def fit(text: str, limit: int = CELL_CHARS) -> str:
+    """`text` as a page shows it: at most `limit` characters, the cut marked with "…"."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def visible_facts(document: dict[str, Any]) -> list[str]:
     """The strings the page of this document must show; the verifier looks for each in the
-    PDF's text (whitespace ignored)."""
+    PDF's text (whitespace ignored), shortened as the page shows it."""
     device = document.get("device") or {}
     facts = [str(document.get("reference", "")), str(device.get("asset_code", ""))]
     for key in ("serial", "imei"):
         if device.get(key):
-            facts.append(identifier_text(device[key]))
+            facts.append(fit(identifier_text(device[key]), HALF_CELL_CHARS))
     target = (document.get("erasure") or {}).get("target") or {}
     for key in ("serial", "imei"):
         if target.get(key):
-            facts.append(identifier_text(target[key]))
+            facts.append(fit(identifier_text(target[key]), HALF_CELL_CHARS))
     facts.append(_verdict_line(document))
     return [f for f in facts if f]
 
@@ -578,14 +589,20 @@ class _Page:
     def t(self, fr: str, en: str) -> str:
         return en if self.lang == "en" else fr
 
-    def p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
-        return Paragraph(escape(text), style or self.cell)
+    def p(
+        self, text: str, style: ParagraphStyle | None = None, limit: int = CELL_CHARS
+    ) -> Paragraph:
+        return Paragraph(escape(fit(text, limit)), style or self.cell)
 
     def pairs(
         self, rows: Iterable[tuple[str, str]], width: float, bad_rows: tuple[int, ...] = ()
     ) -> Table:
+        limit = HALF_CELL_CHARS if width < FRAME_WIDTH * 0.75 else CELL_CHARS
         data = [
-            [self.p(k, self.cell_label), self.p(v, self.cell_bad if i in bad_rows else None)]
+            [
+                self.p(k, self.cell_label, limit),
+                self.p(v, self.cell_bad if i in bad_rows else None, limit),
+            ]
             for i, (k, v) in enumerate(rows)
         ]
         table = Table(data, colWidths=[width * 0.4, width * 0.6], hAlign="LEFT")

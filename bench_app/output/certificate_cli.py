@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -14,6 +15,7 @@ from typing import Any
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import Device, Lot
 from bench_app.errors import BenchError
+from bench_app.input_files import CERTIFICATE_MAX, read_input
 from bench_app.signing import (
     Keyring,
     StationKey,
@@ -99,7 +101,8 @@ def _write(path: Path, data: bytes) -> None:
         tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # its folder may be what is wrong
+            tmp.unlink()
         raise BenchError("CERT_WRITE_FAILED", path=str(path), detail=exc.strerror or "") from exc
 
 
@@ -155,7 +158,7 @@ def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) ->
         for extra in args.key:
             keyring.add_file(Path(extra))
         try:
-            data = path.read_bytes()
+            data = read_input(path, limit=CERTIFICATE_MAX)
         except OSError as exc:
             raise BenchError(
                 "CERT_NOT_CERTIFICATE", path=str(path), detail=exc.strerror or str(exc)

@@ -7,7 +7,6 @@ load: a wrong value stops with an error naming the file and the key."""
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 from bench_app.domain.model import DeviceKind, OutcomeKind
 from bench_app.errors import BenchError
+from bench_app.input_files import CONFIG_MAX, parse_toml, read_input_text
 from bench_app.settings import assets_dir
 from bench_app.text import Text
 
@@ -130,8 +130,8 @@ def load_factors(data_folder: Path | None = None) -> EnvironmentFactors:
     custom = data_folder / FACTORS_NAME if data_folder else None
     path = custom if custom is not None and custom.exists() else default_factors_path()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raw = parse_toml(read_input_text(path, limit=CONFIG_MAX))
+    except (OSError, ValueError) as exc:  # TOMLDecodeError and UnicodeDecodeError too
         raise BenchError(
             "ENVIRONMENT_FACTORS_INVALID", path=str(path), key="-", detail=str(exc)
         ) from exc

@@ -612,12 +612,17 @@ def save(contents: Sequence[LabelContent], tpl: LabelTemplate, path: Path) -> li
     """Writes labels to `path` by its extension: .pdf (all in one file) or .png (one file per
     label: NAME.png, then NAME-2.png...). BenchError(LABEL_OUTPUT_INVALID) for anything else."""
     suffix = path.suffix.lower()
-    if suffix == ".pdf":
-        return [save_pdf(contents, tpl, path)]
-    if suffix == ".png":
+    if suffix not in (".pdf", ".png"):
+        raise BenchError("LABEL_OUTPUT_INVALID", path=str(path))
+    try:
+        if suffix == ".pdf":
+            return [save_pdf(contents, tpl, path)]
         written = []
         for i, content in enumerate(contents):
             target = path if i == 0 else path.with_name(f"{path.stem}-{i + 1}{path.suffix}")
             written.append(save_png(content, tpl, target))
         return written
-    raise BenchError("LABEL_OUTPUT_INVALID", path=str(path))
+    except OSError as exc:  # a folder of that name, no such folder, a full disk
+        raise BenchError(
+            "LABEL_WRITE_FAILED", path=str(path), detail=exc.strerror or str(exc)
+        ) from exc

@@ -147,11 +147,12 @@ class LotReport:
 def find_lot(store: Store, text: str) -> Lot:
     """The lot named by its id, its agreement reference, or the end of its id (6+ chars)."""
     wanted = text.strip()
+    # The end of the id is compared as text: a typed % or _ is not a wildcard.
     rows = store.query(
         "SELECT id, donor_id, received_on, agreement_ref, expected_count, training FROM lots"
-        " WHERE id = ? OR lower(agreement_ref) = lower(?)"
-        " OR (length(?) >= 6 AND lower(id) LIKE '%' || lower(?))",
-        (wanted, wanted, wanted, wanted),
+        " WHERE id = ?1 OR lower(agreement_ref) = lower(?1)"
+        " OR (length(?1) >= 6 AND substr(lower(id), -length(?1)) = lower(?1))",
+        (wanted,),
     )
     exact = [r for r in rows if r[0] == wanted]
     rows = exact or rows

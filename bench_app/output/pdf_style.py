@@ -97,6 +97,20 @@ def styles() -> Styles:
 PageDecorator = Callable[[Canvas, Any], None]
 
 
+def fit_width(text: str, font: str, size: float, width: float) -> str:
+    """`text` cut (with "…") so that it is at most `width` points wide in this font."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    low, high = 0, len(text)
+    while low < high:  # the longest start that fits with its ellipsis
+        middle = (low + high + 1) // 2
+        if pdfmetrics.stringWidth(text[:middle] + "…", font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
+
+
 def page_frame(*, organisation: str, footer: str, training: bool) -> PageDecorator:
     """Draws the organisation at the top, the footer and page number at the bottom, and a
     diagonal "FORMATION / TRAINING" mark on documents made in training mode."""
@@ -105,13 +119,16 @@ def page_frame(*, organisation: str, footer: str, training: bool) -> PageDecorat
         register_fonts()
         width, height = doc.pagesize if hasattr(doc, "pagesize") else A4
         canvas.saveState()
+        line = width - 30 * mm
         canvas.setFont(FONT_BOLD, 9)
         canvas.setFillColor(MUTED)
-        canvas.drawString(15 * mm, height - 12 * mm, organisation or "Établi")
+        canvas.drawString(
+            15 * mm, height - 12 * mm, fit_width(organisation or "Établi", FONT_BOLD, 9, line)
+        )
         canvas.setStrokeColor(RULE)
         canvas.line(15 * mm, height - 14 * mm, width - 15 * mm, height - 14 * mm)
         canvas.setFont(FONT, 7)
-        canvas.drawString(15 * mm, 9 * mm, footer)
+        canvas.drawString(15 * mm, 9 * mm, fit_width(footer, FONT, 7, line - 15 * mm))
         canvas.drawRightString(width - 15 * mm, 9 * mm, f"{canvas.getPageNumber()}")
         if training:
             canvas.setFont(FONT_BOLD, 46)

@@ -3,6 +3,7 @@ at all (a report cut short by a full USB stick must not look complete)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -47,6 +48,7 @@ def write_atomically(path: Path, data: bytes) -> None:
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # its folder may be what is wrong
+            tmp.unlink()
         detail = exc.strerror or str(exc)
         raise BenchError("REPORT_WRITE_FAILED", path=str(path), detail=detail) from exc

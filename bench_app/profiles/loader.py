@@ -20,6 +20,7 @@ import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
 from bench_app.errors import BenchError
+from bench_app.input_files import PROFILE_MAX, read_input_text
 from bench_app.profiles import yaml_lines
 from bench_app.profiles.model import (
     Condition,
@@ -195,11 +196,13 @@ def load_profile_file(
 ) -> DeviceProfile:
     """One profile file, validated; raises ProfileFileError listing file, line and field."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input_text(path, limit=PROFILE_MAX)
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileFileError(
             [ProfileProblem(path, 1, "(file)", f"cannot be read: {exc}")]
         ) from exc
+    except BenchError as exc:  # a folder, a FIFO, a device, or far too large
+        raise ProfileFileError([ProfileProblem(path, 1, "(file)", exc.message.en)]) from exc
     try:
         data = yaml_lines.load(text)
     except yaml.MarkedYAMLError as exc:

@@ -3,7 +3,9 @@
 Mappings load as `LineDict` and sequences as `LineList`: plain dict/list subclasses that also
 carry the 1-based line of the node and of each key or item. Only `true`/`false` are booleans
 (YAML 1.2 style): a workshop writing `value: yes` for a fastboot variable gets the string
-"yes", not True. A key written twice is an error, not a silent overwrite."""
+"yes", not True. A key written twice is an error, not a silent overwrite. A document nested
+more than MAX_DEPTH levels, or larger than MAX_NODES values once its aliases are expanded (a
+"billion laughs" file), is refused as bad YAML before anything walks it."""
 
 from __future__ import annotations
 
@@ -12,7 +14,11 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, SequenceNode
+from yaml.composer import ComposerError
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+MAX_DEPTH = 64  # a real profile is about 6 levels deep
+MAX_NODES = 100_000  # a real profile has a few hundred values
 
 
 class LineDict(dict[str, Any]):
@@ -33,8 +39,51 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
     """The same key twice in one mapping."""
 
 
+def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
+    """How many values `node` stands for once every alias in it is written out."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    size = 1
+    if isinstance(node, SequenceNode):
+        size += sum(_expanded_size(child, sizes) for child in node.value)
+    elif isinstance(node, MappingNode):
+        for key, value in node.value:
+            size += _expanded_size(key, sizes) + _expanded_size(value, sizes)
+    sizes[id(node)] = size
+    return size
+
+
 class LineLoader(yaml.SafeLoader):
     """SafeLoader that keeps node lines and reads only true/false as booleans."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        # The composer recurses once per level: stop long before Python's own limit.
+        if self._depth >= MAX_DEPTH:
+            raise ComposerError(
+                None,
+                None,
+                f"nested more than {MAX_DEPTH} levels deep",
+                self.peek_event().start_mark,
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_node(self) -> Node | None:
+        node: Node | None = super().get_single_node()
+        if node is not None and _expanded_size(node, {}) > MAX_NODES:
+            raise ComposerError(
+                None,
+                None,
+                f"more than {MAX_NODES} values once its aliases are expanded",
+                node.start_mark,
+            )
+        return node
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> LineDict:
         result = LineDict()

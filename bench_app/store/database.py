@@ -34,6 +34,7 @@ from bench_app.store.events import (
 from bench_app.store.migrations import LATEST_VERSION, MIGRATIONS, split_sql
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.sync import hlc
+from bench_app.text import Text
 
 log = logging.getLogger(__name__)
 
@@ -467,7 +468,16 @@ class Store:
             event_id, self.station_id, seq, operator, ts, new.type, new.device_id,
             payload, training, prev,
         )  # fmt: skip
-        event = Event(**fields, hash=event_hash(fields))
+        try:
+            digest = event_hash(fields)
+        except UnicodeEncodeError:
+            # Bytes that were not UTF-8 (a file name, the environment) must not enter the log.
+            raise BenchError(
+                "EVENT_INVALID",
+                event_type=new.type,
+                detail=Text("du texte qui n’est pas en UTF-8", "text that is not UTF-8"),
+            ) from None
+        event = Event(**fields, hash=digest)
         _insert_event(conn, event)
         projections.apply(conn, event)
         self._last = (seq, event.hash)

@@ -39,6 +39,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from bench_app.errors import BenchError
+from bench_app.input_files import open_input
 from bench_app.signing import Keyring, StationKey, canonical_json
 from bench_app.store.database import ImportResult, Store
 from bench_app.store.events import EVENT_FIELD_TYPES, Event, event_line, utc_now
@@ -186,6 +187,8 @@ def _unreadable(source: str, detail: str) -> BenchError:
 
 
 def _header(head: bytes, source: str) -> BundleHeader:
+    if len(head) > MAX_HEADER_BYTES:
+        raise _unreadable(source, f"the header line is longer than {MAX_HEADER_BYTES} bytes")
     try:
         value: Any = json.loads(head)
         if not isinstance(value, dict) or value.get("format") != FORMAT:
@@ -344,7 +347,7 @@ def read_bundle(path: Path, keyring: Keyring) -> Bundle:
 def read_file(path: Path, trust: Trust) -> Bundle:
     """A bundle file read as a stream and checked whole, its key given by `trust`."""
     try:
-        with Path(path).open("rb") as stream:
+        with open_input(path) as stream:  # a regular file: never a FIFO or /dev/zero
             return read_stream(stream, trust, source=str(path))
     except OSError as exc:  # no such file, or a stick pulled out while reading
         raise _unreadable(str(path), exc.strerror or str(exc)) from exc

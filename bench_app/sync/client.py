@@ -25,6 +25,7 @@ import logging
 import os
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 import zlib
 from dataclasses import asdict, dataclass, field
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.errors import BenchError
+from bench_app.input_files import CONFIG_MAX, parse_json, read_input_text
 from bench_app.signing import StationKey, public_raw_base64
 from bench_app.store.database import Store
 from bench_app.store.events import Event
@@ -63,8 +65,8 @@ class SyncConfig:
         """The saved configuration, or an empty one when there is none or it is unreadable."""
         path = Path(folder) / SYNC_CONFIG_NAME
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = parse_json(read_input_text(path, limit=CONFIG_MAX))
+        except (OSError, ValueError, BenchError):
             return cls()
         if not isinstance(data, dict):
             return cls()
@@ -374,7 +376,16 @@ def refusal_code(data: Any) -> str:
 
 def enrol_station(folder: Path, store: Store, url: str, code: str) -> SyncConfig:
     """Enrols the station in `folder` with the hub at `url`, takes the asset-code prefix
-    the hub gives it, and saves DATA/sync.json."""
+    the hub gives it, and saves DATA/sync.json. SYNC_URL_INVALID, before any connection,
+    for anything but an http(s)://HOST address."""
+    parsed = urllib.parse.urlsplit(url.strip())
+    try:
+        port_ok = parsed.port is None or parsed.port > 0
+    except ValueError:  # a port that is not a number, or above 65535
+        port_ok = False
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or not port_ok:
+        raise BenchError("SYNC_URL_INVALID", url=url)
+    url = url.strip()
     client = HubClient(url, store.station_id, StationKey.load_or_create(folder))
     answer = client.enrol(code, prefix=store.station_prefix)
     prefix = answer.get("prefix")

@@ -4,10 +4,13 @@ sync with its hub from the command line."""
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench_app.arguments import seconds
 
 Common = Callable[..., None]
 
@@ -22,7 +25,11 @@ def add_sync_parsers(sub: Any, common: Common) -> None:
     s.add_argument("action", nargs="?", choices=("status",), help="status: show, do not sync")
     s.add_argument("--once", action="store_true", help="one round, then stop")
     s.add_argument(
-        "--interval", type=float, default=60.0, metavar="SECONDS", help=argparse.SUPPRESS
+        "--interval",
+        type=seconds(1, 86400),
+        default=60.0,
+        metavar="SECONDS",
+        help=argparse.SUPPRESS,
     )
 
 
@@ -66,7 +73,7 @@ def run_sync(folder: Path, args: argparse.Namespace, lang: str) -> int:
             result = worker.run_round()
             status = worker.status()
             if result is None:
-                print(status.error.get(lang) if status.error else "?")
+                print(status.error.get(lang) if status.error else "?", file=sys.stderr)
                 return 1
             print(
                 f"Envoyés : {result.push.accepted} nouveau(x), {result.push.duplicates} déjà "
@@ -105,7 +112,10 @@ def _status(folder: Path, lang: str) -> int:
     fr = lang == "fr"
     config = SyncConfig.load(folder)
     if not config.enrolled:
-        print("Ce poste n’est inscrit auprès d’aucun hub." if fr else "Not enrolled with a hub.")
+        print(
+            "Ce poste n’est inscrit auprès d’aucun hub." if fr else "Not enrolled with a hub.",
+            file=sys.stderr,
+        )
         return 1
     with Store.open_for_reading(folder / DB_NAME) as store:
         waiting = unacknowledged_count(store)

@@ -49,3 +49,39 @@ def test_export_then_import_on_another_station(
     stick.write_bytes(stick.read_bytes()[:-40])
     assert main(["bundle", "import", str(stick), "--data-dir", str(b.folder), "--lang", "en"]) == 2
     assert "Nothing was imported" in capsys.readouterr().err
+
+
+def test_a_drive_erasure_travels_in_a_bundle(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A drive erasure's facts (its pass timed in milliseconds) go into a bundle and come
+    out on the other station with the same hashes."""
+    from bench_app.domain.model import JobState
+    from bench_app.drives.handle import DriveHandle
+    from tests.drives.conftest import make_image
+    from tests.unit.support import finish
+
+    a, b = open_bench(tmp_path, "A"), open_bench(tmp_path, "B")
+    image = make_image(tmp_path / "disk-TRVL.img", 1 << 20)
+    drive = a.station.device_connected(DriveHandle(str(image)))
+    options = {"method": "clear-zero", "verify": "full", "confirm_serial": "TRVL"}
+    assert finish(a.station.start_job(drive.id, "drive.erase", options)) is JobState.SUCCEEDED
+    timed = a.station.store.query(
+        "SELECT json_extract(payload, '$.milliseconds') FROM events"
+        " WHERE type = 'erasure.pass_finished'"
+    )
+    assert isinstance(timed[0][0], int)
+    sent = {(e.id, e.hash) for e in a.station.store.events_since()}
+    a.station.close()
+    b.station.close()
+    stick = tmp_path / "erasures.etabli"
+    assert main(["bundle", "export", str(stick), "--data-dir", str(a.folder)]) == 0
+    pub = tmp_path / "a.pub"
+    pub.write_text(public_pem(StationKey.load_or_create(a.folder).public), encoding="ascii")
+    assert main(["keys", "trust", str(pub), "--data-dir", str(b.folder)]) == 0
+    capsys.readouterr()
+    assert main(["bundle", "import", str(stick), "--data-dir", str(b.folder), "--lang", "en"]) == 0
+    assert f"imported: {len(sent)}" in capsys.readouterr().out
+    with Store(b.folder / DB_NAME) as store:
+        assert sent <= {(e.id, e.hash) for e in store.events_since(a.station.store.station_id)}
+        assert store.check().ok

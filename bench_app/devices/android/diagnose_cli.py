@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_app.arguments import seconds
 from bench_app.devices.android.driver import AdbTarget, AndroidPhone, PhoneState
 from bench_app.devices.android.keys import station_signer
 from bench_app.domain.imei import is_valid_imei, normalise_imei
@@ -34,7 +35,7 @@ def add_diagnose_parser(sub: Any, common: Any) -> None:
     )
     p.add_argument(
         "--wait",
-        type=float,
+        type=seconds(1, 3600),
         default=120.0,
         metavar="SECONDS",
         help="how long to wait for the phone to allow this station",
@@ -43,9 +44,11 @@ def add_diagnose_parser(sub: Any, common: Any) -> None:
 
 def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
     fr = lang == "fr"
-    phone = AndroidPhone(
-        AdbTarget.parse(args.target), station_signer(folder), auth_timeout_s=min(args.wait, 60.0)
-    )
+    # What was typed is checked before waiting up to --wait seconds for the phone.
+    if args.imei and not is_valid_imei(args.imei):
+        raise BenchError("IMEI_INVALID", imei=args.imei)
+    target = _target(args.target)
+    phone = AndroidPhone(target, station_signer(folder), auth_timeout_s=min(args.wait, 60.0))
     stop = threading.Event()
     told: set[str] = set()
 
@@ -73,8 +76,6 @@ def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
             file=sys.stderr,
         )
         return 2
-    if args.imei and not is_valid_imei(args.imei):
-        raise BenchError("IMEI_INVALID", imei=args.imei)
     station = Station(folder)
     try:
         device = station.device_connected(phone)
@@ -128,6 +129,22 @@ def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
         "DEVICE_NO_ANSWER",
         detail=record.message.get(lang) if record.message else record.state.value,
     )
+
+
+def _target(text: str) -> AdbTarget:
+    """The phone's address as typed: a USB serial, or HOST:PORT with a port that exists."""
+    try:
+        target = AdbTarget.parse(text.strip())
+    except ValueError:
+        target = None
+    if (
+        target is None
+        or not text.strip()
+        or (target.host and not 0 < target.port < 65536)
+        or any(c.isspace() or not c.isprintable() for c in text.strip())
+    ):
+        raise BenchError("ADB_TARGET_INVALID", target=text)
+    return target
 
 
 def _trim(evidence: dict[str, Any]) -> dict[str, Any]:

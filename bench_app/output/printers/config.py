@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.errors import BenchError
+from bench_app.input_files import CONFIG_MAX, parse_json, read_input_text
 from bench_app.output.labels import TEMPLATES
 from bench_app.output.printers.base import BROTHER_MODELS, PrinterConfig, PrinterKind
 
@@ -98,10 +99,10 @@ def load_printers(folder: Path) -> PrinterSetup:
 
     Raises BenchError(PRINTERS_INVALID) naming the file and what is wrong in it."""
     path = folder / PRINTERS_NAME
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a broken link is no default
         return PrinterSetup()
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = parse_json(read_input_text(path, limit=CONFIG_MAX))
         if not isinstance(raw, dict) or not isinstance(raw.get("printers", []), list):
             raise ValueError('expected {"default": ..., "printers": [...]}')
         default = raw.get("default", "")
@@ -109,7 +110,7 @@ def load_printers(folder: Path) -> PrinterSetup:
             raise ValueError("default must be a printer's name")
         setup = PrinterSetup([_printer_from_json(p) for p in raw.get("printers", [])], default)
         setup.validate()
-    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         raise BenchError("PRINTERS_INVALID", path=str(path), detail=str(exc)) from exc
     return setup
 

@@ -9,12 +9,14 @@ import threading
 from types import FrameType
 from typing import Any
 
+from bench_app.arguments import whole_number
 from bench_app.devices.android.simulator.persona import (
     PersonaError,
     imei_for,
     list_personas,
     load_persona,
 )
+from bench_app.errors import BenchError
 
 
 def add_simulate_parser(subparsers: Any) -> None:
@@ -28,7 +30,9 @@ def add_simulate_parser(subparsers: Any) -> None:
     )
     phone.add_argument("--persona", metavar="NAME", help="which phone to be (see --list)")
     phone.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    phone.add_argument("--port", type=int, default=0, help="TCP port (0: any free port)")
+    phone.add_argument(
+        "--port", type=whole_number(0, 65535), default=0, help="TCP port (0: any free port)"
+    )
     phone.add_argument("--list", action="store_true", help="list the personas and exit")
     phone.add_argument(
         "--serial", help="another phone of the same model: its serial (the IMEI follows from it)"
@@ -79,7 +83,14 @@ def run_simulate(args: argparse.Namespace) -> int:
     simulator = AdbSimulator(persona, args.host, args.port, mode=SimulationMode.TRAINING)
     simulator.on_reboot.append(lambda mode: stop.set())  # the phone leaving ends the command
     try:
-        simulator.start()
+        try:
+            simulator.start()
+        except OSError as exc:  # an address this machine does not have, a port in use
+            raise BenchError(
+                "SIMULATOR_LISTEN_FAILED",
+                listen=f"{args.host}:{args.port}",
+                detail=exc.strerror or str(exc),
+            ) from exc
         if lang == "fr":
             print(
                 f"Téléphone simulé « {persona.name} » : adb connect {simulator.serial}", flush=True

@@ -202,7 +202,7 @@ def _raw(name: str, seen: tuple[str, ...]) -> dict[str, Any]:
     toml_path = folder / "persona.toml"
     if name in seen:
         raise PersonaError(f"persona {name!r} extends itself through {seen}")
-    if not toml_path.is_file():
+    if name not in list_personas():  # never a path: only the shipped personas' names
         raise PersonaError(f"unknown persona {name!r}; known: {', '.join(list_personas())}")
     with toml_path.open("rb") as f:
         data = tomllib.load(f)

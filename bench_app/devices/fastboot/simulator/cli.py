@@ -17,6 +17,9 @@ import threading
 from types import FrameType
 from typing import Any
 
+from bench_app.arguments import whole_number
+from bench_app.errors import BenchError
+
 
 def add_fastboot_simulate_parser(kinds: Any) -> None:
     """Adds the `fastboot` kind to `etabli simulate`."""
@@ -25,7 +28,9 @@ def add_fastboot_simulate_parser(kinds: Any) -> None:
     )
     parser.add_argument("--product", metavar="CODENAME", help="what `getvar product` answers")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=0, help="TCP port (0: any free port)")
+    parser.add_argument(
+        "--port", type=whole_number(0, 65535), default=0, help="TCP port (0: any free port)"
+    )
     parser.add_argument("--serial", default="", help="what `getvar serialno` answers")
     parser.add_argument("--unlocked", action="store_true", help="start with an unlocked bootloader")
     parser.add_argument("--no-slots", action="store_true", help="a phone without A/B slots")
@@ -65,7 +70,14 @@ def run_fastboot_simulator(args: argparse.Namespace) -> int:
     )
     simulator = FastbootSimulator(bootloader, args.host, args.port)
     try:
-        simulator.start()
+        try:
+            simulator.start()
+        except OSError as exc:  # an address this machine does not have, a port in use
+            raise BenchError(
+                "SIMULATOR_LISTEN_FAILED",
+                listen=f"{args.host}:{args.port}",
+                detail=exc.strerror or str(exc),
+            ) from exc
         if lang == "fr":
             print(f"Téléphone simulé en mode fastboot : fastboot -s {simulator.serial}", flush=True)
         else:

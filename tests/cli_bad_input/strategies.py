@@ -1,0 +1,728 @@
+"""A bad-input strategy for every `etabli` command: each draws command lines that must be
+refused (never a success), mixing what any command can get wrong (unknown options, a bad
+data folder, text that is not UTF-8, huge or negative numbers) with what each command reads
+(certificates, bundles, profiles, keys, images, its data folder's own files).
+
+Commands that need hardware or run long (erase, write-image, simulate, hub, gui, diagnose,
+sync) only get cases refused before any work starts: every case has a part that is wrong
+before the first write, the first connection or the first window. `erase` and `write-image`
+only ever point at files the example made, and at /dev/zero or /dev/null."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from hypothesis import strategies as st
+
+from tests.cli_bad_input.cases import (
+    HUGE,
+    Arg,
+    Case,
+    Made,
+    Seed,
+    alias_bomb,
+    deep_block_yaml,
+    deep_json,
+    deep_json_object,
+    deep_toml,
+    deep_yaml,
+    gzip_of,
+    long_header_bundle,
+    wide_json,
+)
+
+S = st.SearchStrategy
+
+# -- text and numbers ---------------------------------------------------------------------
+
+# Bytes that are not UTF-8, as Python hands them over from argv (lone surrogates).
+undecodable: S[str] = st.binary(min_size=0, max_size=12).map(
+    lambda b: (b"n\xff" + b.replace(b"\0", b"") + b"\xfe").decode("utf-8", "surrogateescape")
+)
+# Any text an argument can hold (argv cannot hold NUL).
+any_text: S[str] = st.text(
+    st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=30
+)
+long_text: S[str] = st.integers(2_000, 60_000).map(lambda n: ("ÉtabliΩ " * n)[:n])
+control_text: S[str] = st.sampled_from(["\n", "\t\t", "\x1b[31mrouge\x1b[0m", "a\rb", "\x7f", " "])
+bad_text: S[str] = st.one_of(undecodable, any_text, long_text, control_text, st.just(""))
+
+huge_numbers = st.integers(10**10, 10**40).map(str)
+negative_numbers = st.integers(-(10**12), -1).map(str)
+odd_numbers = st.sampled_from(
+    ["nan", "inf", "-inf", "1e999", "0x10", "", " ", "七", "1_000", "--1"]
+)
+
+
+def bad_number(least: int, most: int) -> S[str]:
+    """Text that is not a whole number from `least` to `most`."""
+    return st.one_of(
+        huge_numbers,
+        negative_numbers,
+        odd_numbers,
+        st.integers(most + 1, most + 10**6).map(str),
+        st.integers(least - 10**6, least - 1).map(str),
+        undecodable,
+    )
+
+
+def bad_seconds(least: float, most: float) -> S[str]:
+    return st.one_of(
+        huge_numbers.map(lambda s: s + ".5"),
+        negative_numbers,
+        st.sampled_from(["nan", "inf", "-inf", "1e999", "", "soon", "0"]),
+        st.floats(most * 2, 1e300).map(repr),
+        undecodable,
+    )
+
+
+# -- files -------------------------------------------------------------------------------
+
+
+def specials(name: str = "input") -> S[Made]:
+    """What stands where a file is expected but is no file to read."""
+    return st.sampled_from(
+        [
+            Made("missing", name),
+            Made("folder", name),
+            Made("zero", name),
+            Made("null", name),
+            Made("fifo", name),
+            Made("loop", name),
+            Made("through-file", name),
+            Made("sparse", name, size=HUGE),
+        ]
+    )
+
+
+garbage: S[bytes] = st.one_of(
+    st.binary(max_size=3000),
+    st.binary(max_size=200).map(lambda b: b"\xff\xfe\x00" + b),
+    st.just(b""),
+    st.just(b"\n" * 5000),
+)
+
+
+def contents(name: str, *extra: S[bytes]) -> S[Made]:
+    """A regular file of bad content, a special file, or a good file with a bad name."""
+    return st.one_of(
+        specials(name),
+        st.builds(Made, st.just("bytes"), st.just(name), st.one_of(garbage, *extra)),
+        st.builds(Made, st.just("undecodable"), st.just(name), garbage),
+    )
+
+
+def seeded_damage(seeded_name: str) -> S[Made]:
+    """A seeded file cut short or with one byte changed."""
+    return st.one_of(
+        st.builds(
+            Made,
+            st.just("truncated"),
+            st.just(seeded_name),
+            size=st.integers(0, 10**6),
+            seeded=st.just(seeded_name),
+        ),
+        st.builds(
+            Made,
+            st.just("flipped"),
+            st.just(seeded_name),
+            size=st.integers(0, 10**6),
+            seeded=st.just(seeded_name),
+        ),
+    )
+
+
+def bad_output(suffix: str) -> S[Made]:
+    """Where no file can be written (or a name the records cannot keep)."""
+    return st.sampled_from(
+        [
+            Made("folder", "out" + suffix),
+            Made("through-file", "out" + suffix),
+            Made("missing", "no-such-folder/out" + suffix),
+            Made("undecodable", "out" + suffix),
+        ]
+    )
+
+
+json_damage: S[bytes] = st.one_of(
+    st.integers(2_000, 200_000).map(deep_json),
+    st.integers(2_000, 50_000).map(deep_json_object),
+    st.integers(10_000, 300_000).map(wide_json),
+)
+
+
+def json_damage_and(*bad: bytes) -> S[bytes]:
+    """Damage any JSON file can have, or one of these values wrong for that file."""
+    return st.one_of(json_damage, st.sampled_from(bad))
+
+
+toml_damage: S[bytes] = st.one_of(
+    st.integers(2_000, 100_000).map(deep_toml), st.just(b"[rule]\nco2 = 'many'\n")
+)
+yaml_damage: S[bytes] = st.one_of(
+    st.integers(65, 50_000).map(deep_yaml),
+    st.integers(65, 2_000).map(deep_block_yaml),
+    st.integers(6, 9).map(alias_bomb),
+    st.just(b"codename: [unclosed\n"),
+    st.just(b"a: 1\na: 2\n"),
+)
+bundle_damage: S[bytes] = st.one_of(
+    garbage.map(gzip_of),
+    st.integers(70_000, 2_000_000).map(long_header_bundle),
+    st.just(gzip_of(b'{"format": "etabli.bundle", "version": 99}\n{}\n')),
+)
+
+
+def data_file(relative: str, *extra: S[bytes]) -> S[tuple[str, Made]]:
+    """One of the data folder's own files, replaced by something bad."""
+    made = st.one_of(
+        specials().filter(lambda m: m.kind not in ("missing", "through-file")),
+        st.builds(Made, st.just("bytes"), st.just("x"), st.one_of(garbage, *extra)),
+    )
+    return made.map(lambda m: (relative, m))
+
+
+SETTINGS = data_file(
+    "settings.json",
+    json_damage_and(
+        b'{"language": "xx"}', b'{"max_parallel_jobs": 1e999}', b'{"warranty_months": -1}'
+    ),
+)
+PRINTERS = data_file(
+    "printers.json",
+    json_damage_and(b'{"printers": [{"name": 1}], "default": []}', b'{"printers": {"a": 1}}'),
+)
+TRUSTED = data_file("keys/trusted/other.pub", st.just(b"-----BEGIN PUBLIC KEY-----\nAAAA\n"))
+STATION_KEY = data_file("keys/station-ed25519.pem")
+INDEX = data_file(
+    "images/index.json", json_damage_and(b'{"images": [{"file": 1}]}', b'{"images": 3}')
+)
+FACTORS = data_file("environment-factors.toml", toml_damage)
+PROFILE = data_file("device_profiles/broken.yaml", yaml_damage).filter(
+    lambda f: f[1].kind == "bytes"  # a FIFO there is no profile file: skipped, not refused
+)
+
+# -- shapes every command gets ------------------------------------------------------------
+
+DATA_DIR_BAD = st.sampled_from(
+    [Made("bytes", "data-file", b"not a folder"), Made("null"), Made("fifo", "data-fifo")]
+)
+
+
+def common(command: tuple[str, ...], base: tuple[Arg, ...], *, data_dir: bool = True) -> S[Case]:
+    """Errors any command can get: unknown option, bad --lang, bad or undecodable
+    --data-dir, a stray argument that is not UTF-8."""
+    shapes: list[S[Case]] = [
+        st.sampled_from(["--no-such-option", "-Z", "--lang=xx", "--json=3"]).map(
+            lambda o: Case((*command, *base, o))
+        ),
+        undecodable.map(lambda t: Case((*command, *base, "--no-such-option", t))),
+    ]
+    if data_dir:
+        shapes.append(DATA_DIR_BAD.map(lambda m: Case((*command, *base, "--data-dir", m))))
+        shapes.append(undecodable.map(lambda t: Case((*command, *base, "--data-dir", t))))
+    return st.one_of(*shapes)
+
+
+def with_files(
+    command: tuple[str, ...], base: tuple[Arg, ...], *files: S[tuple[str, Made]]
+) -> S[Case]:
+    """The command as given, with one of the data folder's files it reads made bad."""
+    return st.one_of(*files).map(lambda f: Case((*command, *base), (f,)))
+
+
+def argv(*parts: S[Arg] | Arg) -> S[tuple[Arg, ...]]:
+    return st.tuples(*(p if isinstance(p, st.SearchStrategy) else st.just(p) for p in parts))
+
+
+def case(*parts: S[Arg] | Arg) -> S[Case]:
+    return argv(*parts).map(Case)
+
+
+# -- per command --------------------------------------------------------------------------
+
+ASSET, LAPTOP, LOT = Seed("asset"), Seed("laptop"), Seed("lot")
+# A lot is found by a start or an end of its id (hex digits and dashes) or its agreement.
+not_a_lot = bad_text.filter(
+    lambda t: not re.fullmatch(r"[0-9a-fA-F-]+", t.strip()) and t.strip().upper() != "CONV-2026-01"
+)
+# Asset codes that are not the seeded ones: malformed, or well formed and unknown.
+bad_asset = st.one_of(bad_text, st.sampled_from(["ABCD-2345-X", "ZZZZ-9999-9", "-", "--lot"]))
+
+
+def root() -> S[Case]:
+    # No subcommand opens the window: only cases refused before it opens.
+    return st.one_of(
+        st.sampled_from(
+            [Case(("--no-such-option",)), Case(("--lang", "xx")), Case(("no-such-command",))]
+        ),
+        DATA_DIR_BAD.map(lambda m: Case(("--data-dir", m))),
+        undecodable.map(lambda t: Case(("--data-dir", t))),
+    )
+
+
+def gui() -> S[Case]:
+    return st.one_of(
+        st.sampled_from(
+            [Case(("gui", "--no-such-option")), Case(("gui", "--lang", "de")), Case(("gui", "x"))]
+        ),
+        DATA_DIR_BAD.map(lambda m: Case(("gui", "--data-dir", m))),
+        undecodable.map(lambda t: Case(("gui", "--data-dir", t))),
+    )
+
+
+# Never the right confirmation, whatever else a case breaks: nothing is ever written.
+wrong_serial = st.one_of(bad_text, st.just("WXYZ-no")).filter(
+    lambda t: not (len(t.strip()) >= 4 and "disk-wxyz".endswith(t.strip().lower()))
+)
+
+
+def erase() -> S[Case]:
+    target = Made("bytes", "disk-WXYZ.img", b"\0" * 65536)
+    methods = st.sampled_from(["clear-zero", "clear-random", "purge"])
+    return st.one_of(
+        case("erase", target, "--method", methods, "--confirm-serial", wrong_serial),
+        case("erase", contents("disk-ABCD.img"), "--method", methods, "--confirm-serial", "nope"),
+        case(
+            "erase",
+            target,
+            "--method",
+            st.one_of(bad_text, st.just("shred")),
+            "--confirm-serial",
+            "nope",
+        ),
+        case(
+            "erase",
+            target,
+            "--method",
+            "clear-zero",
+            "--verify",
+            bad_text,
+            "--confirm-serial",
+            "nope",
+        ),
+        case("erase", target, "--method", "clear-zero"),  # no confirmation at all
+        with_files(
+            ("erase",), (target, "--method", "clear-zero", "--confirm-serial", "nope"), SETTINGS
+        ),
+        common(("erase",), (target, "--method", "clear-zero", "--confirm-serial", "nope")),
+    )
+
+
+def write_image() -> S[Case]:
+    target = Made("bytes", "disk-WXYZ.img", b"\0" * (1 << 20))
+    image = Made("bytes", "small.img", b"\x5a" * 4096)
+    bad_image = st.one_of(
+        specials("image.img"),
+        st.builds(Made, st.just("undecodable"), st.just("image.img"), garbage),
+        garbage.map(lambda b: Made("bytes", "image.img.gz", b"\x1f\x8b\x08\x00" + b)),
+        garbage.map(lambda b: Made("bytes", "image.img.xz", b"\xfd7zXZ\x00" + b)),
+        st.just(Made("bytes", "empty.img", b"")),
+    )
+    return st.one_of(
+        case("write-image", bad_image, target, "--confirm-serial", "nope"),
+        case("write-image", image, contents("disk-ABCD.img"), "--confirm-serial", "nope"),
+        case("write-image", image, target, "--confirm-serial", wrong_serial),
+        case(
+            "write-image",
+            image,
+            target,
+            "--confirm-serial",
+            "nope",
+            "--bmap",
+            contents("image.bmap"),
+        ),
+        case("write-image", image, target, "--confirm-serial", "nope", "--sha256", bad_text),
+        case("write-image", image, bad_text, "--confirm-serial", "nope"),
+        with_files(("write-image",), (image, target, "--confirm-serial", "nope"), SETTINGS, INDEX),
+        common(("write-image",), (image, target, "--confirm-serial", "nope")),
+    )
+
+
+def simulate_phone() -> S[Case]:
+    unknown = bad_text.filter(lambda t: t not in _personas())
+    return st.one_of(
+        case("simulate", "phone", "--persona", unknown),
+        case("simulate", "phone", "--persona", "fairphone-4", "--port", bad_number(0, 65535)),
+        case("simulate", "phone", "--persona", "fairphone-4", "--host", "192.0.2.1"),
+        case("simulate", "phone"),  # no persona
+        common(("simulate", "phone"), ("--persona", "fairphone-4"), data_dir=False),
+    )
+
+
+def _personas() -> set[str]:
+    from bench_app.devices.android.simulator.persona import list_personas
+
+    return set(list_personas())
+
+
+def simulate_fastboot() -> S[Case]:
+    return st.one_of(
+        case("simulate", "fastboot", "--product", "FP4", "--port", bad_number(0, 65535)),
+        case("simulate", "fastboot", "--product", st.one_of(st.just(""), undecodable)),
+        case("simulate", "fastboot", "--product", "FP4", "--host", st.just("192.0.2.1")),
+        case("simulate", "fastboot"),
+        common(("simulate", "fastboot"), ("--product", "FP4"), data_dir=False),
+    )
+
+
+def diagnose() -> S[Case]:
+    # 127.0.0.1:1 refuses at once and --wait 1 bounds the rest: never a long wait.
+    good = ("127.0.0.1:1", "--wait", "1")
+    bad_target = st.one_of(
+        undecodable, st.sampled_from(["", " ", "host:port", "h:99999", "h:-1", "a b", "x:"])
+    )
+    return st.one_of(
+        case("diagnose", bad_target, "--wait", "1"),
+        case("diagnose", *good, "--imei", st.one_of(bad_text, st.just("356938035643808"))),
+        case("diagnose", "127.0.0.1:1", "--wait", bad_seconds(1, 3600)),
+        case("diagnose", *good),  # a phone that is not there
+        common(("diagnose",), good),
+    )
+
+
+def hub_server() -> S[Case]:
+    bad_listen = st.one_of(
+        bad_text, st.sampled_from(["8750", ":8750", "host:0", "[::1]:99999", "h:p"])
+    )
+    return st.one_of(
+        case("hub", "--listen", bad_listen),
+        case("hub", "--db", _bad_db(), "--listen", "192.0.2.1:1"),
+        common(("hub",), ("--listen", "nowhere")),
+    )
+
+
+def _bad_db() -> S[Arg]:
+    """A --db that is no hub database (never a new file: that would be a good one)."""
+    files = contents("hub.sqlite3").filter(
+        lambda m: (
+            m.kind not in ("missing", "undecodable") and not (m.kind == "bytes" and not m.data)
+        )
+    )
+    return st.one_of(
+        st.sampled_from(["mysql://x/y", "sqlite://", "sqlite:///", "postgresql"]),
+        undecodable.map(lambda t: "sqlite:///" + t),
+        files.map(lambda m: replace(m, prefix="sqlite://")),
+    )
+
+
+def hub_enrol_code() -> S[Case]:
+    return st.one_of(
+        case("hub", "enrol-code", st.one_of(undecodable, st.sampled_from(["", "   ", "\t"]))),
+        case("hub", "enrol-code", "Atelier de Lyon", "--valid-days", bad_number(1, 366)),
+        case("hub", "enrol-code", "Atelier de Lyon", "--db", _bad_db()),
+        common(("hub", "enrol-code"), ("Atelier de Lyon",)),
+    )
+
+
+def hub_import_bundle() -> S[Case]:
+    return st.one_of(
+        case("hub", "import-bundle", contents("bundle.etabli", bundle_damage)),
+        case("hub", "import-bundle", seeded_damage("bundle.etabli")),
+        # Whole and signed, but its station never enrolled with this hub.
+        case("hub", "import-bundle", Made("seeded", "bundle.etabli", seeded="bundle.etabli")),
+        case(
+            "hub",
+            "import-bundle",
+            Made("seeded", "bundle.etabli", seeded="bundle.etabli"),
+            "--db",
+            _bad_db(),
+        ),
+        common(("hub", "import-bundle"), (Made("seeded", "b.etabli", seeded="bundle.etabli"),)),
+    )
+
+
+def certificate() -> S[Case]:
+    return st.one_of(
+        case("certificate", bad_asset, "-o", "out.pdf"),
+        case("certificate", "--lot", not_a_lot, "-o", "out.pdf"),
+        case("certificate", ASSET, "--lot", LOT, "-o", "out.pdf"),  # both
+        case("certificate", "-o", "out.pdf"),  # neither
+        case("certificate", ASSET, "-o", bad_output(".pdf")),
+        with_files(("certificate",), (ASSET, "-o", "out.pdf"), SETTINGS, STATION_KEY),
+        common(("certificate",), (ASSET, "-o", "out.pdf")),
+    )
+
+
+def verify_certificate() -> S[Case]:
+    cert = Made("seeded", "certificate.pdf", seeded="certificate.pdf")
+    return st.one_of(
+        case("verify-certificate", contents("certificate.pdf")),
+        case("verify-certificate", seeded_damage("certificate.pdf")),
+        case("verify-certificate", cert, "--key", contents("other.pub")),
+        case("verify-certificate", contents("certificate.pdf"), "--json"),
+        with_files(("verify-certificate",), (cert,), TRUSTED),
+        common(("verify-certificate",), (cert,)),
+    )
+
+
+def report_erasure() -> S[Case]:
+    return st.one_of(
+        case("report", "erasure", bad_asset, "-o", "out.json"),
+        case("report", "erasure", LAPTOP, "-o", "out.json"),  # never erased
+        case("report", "erasure", ASSET, "-o", bad_output(".json")),
+        with_files(("report", "erasure"), (ASSET, "-o", "out.json"), SETTINGS, STATION_KEY),
+        common(("report", "erasure"), (ASSET, "-o", "out.json")),
+    )
+
+
+def report_lot() -> S[Case]:
+    return st.one_of(
+        case("report", "lot", not_a_lot, "-o", "out.pdf"),
+        case("report", "lot", st.sampled_from(["%%%%%%", "______", "%"]), "-o", "out.pdf"),
+        case(
+            "report",
+            "lot",
+            LOT,
+            "-o",
+            st.one_of(bad_output(".pdf"), st.sampled_from(["out.txt", "out"])),
+        ),
+        with_files(("report", "lot"), (LOT, "-o", "out.pdf"), SETTINGS, FACTORS),
+        common(("report", "lot"), (LOT, "-o", "out.pdf")),
+    )
+
+
+def report_handover() -> S[Case]:
+    return st.one_of(
+        case("report", "handover", bad_asset, "-o", "out.pdf"),
+        case("report", "handover", ASSET, "-o", st.one_of(bad_output(".pdf"), st.just("out.csv"))),
+        with_files(("report", "handover"), (ASSET, "-o", "out.pdf"), SETTINGS),
+        common(("report", "handover"), (ASSET, "-o", "out.pdf")),
+    )
+
+
+def report_activity() -> S[Case]:
+    bad_date = st.one_of(
+        bad_text, st.sampled_from(["2026-02-30", "99999-01-01", "0000-01-01", "2026-13-01"])
+    )
+    return st.one_of(
+        case("report", "activity", "--from", bad_date, "--to", "2026-12-31", "-o", "out.csv"),
+        case("report", "activity", "--from", "2026-12-31", "--to", "2026-01-01", "-o", "out.csv"),
+        case(
+            "report",
+            "activity",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-31",
+            "-o",
+            st.one_of(bad_output(".csv"), st.just("out.pdf")),
+        ),
+        with_files(
+            ("report", "activity"),
+            ("--from", "2026-01-01", "--to", "2026-12-31", "-o", "out.csv"),
+            SETTINGS,
+        ),
+        common(
+            ("report", "activity"), ("--from", "2026-01-01", "--to", "2026-12-31", "-o", "out.csv")
+        ),
+    )
+
+
+def label() -> S[Case]:
+    return st.one_of(
+        case("label", bad_asset, "-o", "out.png"),
+        case(
+            "label", ASSET, "-o", st.one_of(bad_output(".png"), st.sampled_from(["out.jpg", "out"]))
+        ),
+        case("label", ASSET, "-o", "out.png", "--template", bad_text),
+        with_files(("label",), (ASSET, "-o", "out.png"), SETTINGS, PRINTERS),
+        common(("label",), (ASSET, "-o", "out.png")),
+    )
+
+
+def print_label() -> S[Case]:
+    return st.one_of(
+        case("print-label", bad_asset),
+        case("print-label", ASSET, "--printer", bad_text),
+        case("print-label", ASSET),  # no printer set up
+        with_files(("print-label",), (ASSET,), PRINTERS, SETTINGS),
+        common(("print-label",), (ASSET,)),
+    )
+
+
+def keys_trust() -> S[Case]:
+    private = st.just(
+        b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n"
+    )
+    return st.one_of(
+        case("keys", "trust", contents("other.pub", private)),
+        case("keys", "trust", seeded_damage("station.pub")),
+        common(("keys", "trust"), (Made("seeded", "station.pub", seeded="station.pub"),)),
+    )
+
+
+def keys_export_public() -> S[Case]:
+    return st.one_of(
+        case("keys", "export-public", "-o", bad_output(".pub")),
+        with_files(("keys", "export-public"), (), STATION_KEY),
+        common(("keys", "export-public"), ("-o", "out.pub")),
+    )
+
+
+def keys_show() -> S[Case]:
+    return st.one_of(
+        with_files(("keys", "show"), (), TRUSTED, STATION_KEY),
+        common(("keys", "show"), ()),
+    )
+
+
+def bundle_export() -> S[Case]:
+    return st.one_of(
+        case("bundle", "export", bad_output(".etabli")),
+        with_files(("bundle", "export"), ("out.etabli",), STATION_KEY),
+        common(("bundle", "export"), ("out.etabli",)),
+    )
+
+
+def bundle_import() -> S[Case]:
+    return st.one_of(
+        case("bundle", "import", contents("bundle.etabli", bundle_damage)),
+        case("bundle", "import", seeded_damage("bundle.etabli")),
+        with_files(
+            ("bundle", "import"),
+            (Made("seeded", "b.etabli", seeded="bundle.etabli"),),
+            TRUSTED,
+            STATION_KEY,
+        ),
+        common(("bundle", "import"), (Made("seeded", "b.etabli", seeded="bundle.etabli"),)),
+    )
+
+
+def enrol() -> S[Case]:
+    not_http = bad_text.filter(lambda t: not t.strip().lower().startswith("http"))
+    odd_urls = st.sampled_from(
+        [
+            "ftp://127.0.0.1/",
+            "file:///etc/passwd",
+            "http://",
+            "http://[::1",
+            "http://127.0.0.1:99999",
+            "https://:80/",
+        ]
+    )
+    return st.one_of(
+        case("enrol", st.one_of(not_http, odd_urls), "ABCD-EFGH-JKLM-NPQR"),
+        # A hub that is not there (a closed port on this machine): refused at once.
+        case("enrol", "http://127.0.0.1:1", bad_text),
+        common(("enrol",), ("http://127.0.0.1:1", "CODE")),
+    )
+
+
+def sync() -> S[Case]:
+    # The seeded station is not enrolled: every form must stop at once and say so.
+    sync_json = data_file("sync.json", json_damage)
+    return st.one_of(
+        st.sampled_from([Case(("sync", "--once")), Case(("sync", "status")), Case(("sync",))]),
+        case("sync", "--once", "--interval", bad_seconds(1, 86400)),
+        case("sync", st.one_of(bad_text, st.just("push")).filter(lambda t: t != "status")),
+        sync_json.map(lambda f: Case(("sync", "--once"), (f,))),
+        sync_json.map(lambda f: Case(("sync", "status"), (f,))),
+        common(("sync",), ("--once",)),
+    )
+
+
+def export_ereuse() -> S[Case]:
+    return st.one_of(
+        case("export", "ereuse", bad_asset, "-o", "out.json"),
+        case("export", "ereuse", ASSET, "-o", "out.json"),  # a drive, not a computer
+        case("export", "ereuse", LAPTOP, "-o", "out.json"),  # never inventoried
+        case("export", "ereuse", LAPTOP, "-o", bad_output(".json")),
+        common(("export", "ereuse"), (LAPTOP, "-o", "out.json")),
+    )
+
+
+def profiles_check() -> S[Case]:
+    return st.one_of(
+        case("profiles", "check", contents("fp9.yaml", yaml_damage)),
+        st.lists(contents("fp9.yaml", yaml_damage), min_size=2, max_size=3).map(
+            lambda ms: Case(("profiles", "check", *ms))
+        ),
+        common(("profiles", "check"), (Made("bytes", "fp9.yaml", b"codename: [x\n"),)),
+    )
+
+
+def images_import() -> S[Case]:
+    return st.one_of(
+        case("images", "import", specials("usb")),
+        case("images", "import", Made("bytes", "usb", b"a file")),
+        case("images", "import", "--accept-unchecked", Made("usb-undecodable", "usb")),
+        case("images", "import", Made("usb-wrongsum", "usb")),
+        st.one_of(
+            garbage, st.integers(100_000, 400_000).map(lambda n: b"0" * 64 + b"  x\n" * n)
+        ).map(lambda b: Case(("images", "import", Made("usb-manifest", "usb", b)))),
+        with_files(("images", "import"), (Made("usb-good", "usb"),), INDEX),
+        common(("images", "import"), (Made("folder", "usb"),)),
+    )
+
+
+def images_list() -> S[Case]:
+    return st.one_of(
+        with_files(("images", "list"), (), INDEX),
+        with_files(("images", "list"), ("--json",), INDEX),
+        common(("images", "list"), ()),
+    )
+
+
+def profiles_list() -> S[Case]:
+    return st.one_of(
+        with_files(("profiles", "list"), (), PROFILE),
+        common(("profiles", "list"), ()),
+    )
+
+
+def events() -> S[Case]:
+    return st.one_of(
+        case("events", "--device", bad_asset),
+        common(("events",), ()),
+    )
+
+
+def simple(*command: str) -> Callable[[], S[Case]]:
+    """Commands with no input but their options and the data folder."""
+    return lambda: common(tuple(command), ())
+
+
+STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
+    (): root,
+    ("gui",): gui,
+    ("devices",): simple("devices"),
+    ("events",): events,
+    ("db", "check"): simple("db", "check"),
+    ("simulate", "phone"): simulate_phone,
+    ("simulate", "fastboot"): simulate_fastboot,
+    ("diagnose",): diagnose,
+    ("drives",): simple("drives"),
+    ("inventory",): lambda: st.one_of(
+        st.just(Case(("inventory",))),  # --this-machine is required
+        common(("inventory",), ("--this-machine",)),
+    ),
+    ("erase",): erase,
+    ("profiles", "check"): profiles_check,
+    ("profiles", "list"): profiles_list,
+    ("profiles", "pictures"): simple("profiles", "pictures"),
+    ("images", "import"): images_import,
+    ("images", "list"): images_list,
+    ("certificate",): certificate,
+    ("verify-certificate",): verify_certificate,
+    ("report", "erasure"): report_erasure,
+    ("report", "lot"): report_lot,
+    ("report", "handover"): report_handover,
+    ("report", "activity"): report_activity,
+    ("keys", "export-public"): keys_export_public,
+    ("keys", "trust"): keys_trust,
+    ("keys", "show"): keys_show,
+    ("label",): label,
+    ("print-label",): print_label,
+    ("write-image",): write_image,
+    ("export", "ereuse"): export_ereuse,
+    ("hub",): hub_server,
+    ("hub", "enrol-code"): hub_enrol_code,
+    ("hub", "import-bundle"): hub_import_bundle,
+    ("bundle", "export"): bundle_export,
+    ("bundle", "import"): bundle_import,
+    ("enrol",): enrol,
+    ("sync",): sync,
+}
