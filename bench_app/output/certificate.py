@@ -161,10 +161,11 @@ def erasure_document(
         written += int(p.get("bytes") or 0)
         moved += int(p.get("bytes_written", p.get("bytes")) or 0)
         seconds += float(p.get("seconds") or 0)
-        # Segments are summed into the pass's seconds and bytes_written; the interruptions
-        # that cut them are listed in the erasure's own field.
-        entry = {k: v for k, v in p.items() if k not in ("errors", "purge", "segments")}
-        entry["segments"] = len(p.get("segments") or []) or 1
+        # A pass's seconds and throughput already count all its segments, and the
+        # interruptions that cut them are listed in the erasure's own field.
+        entry = {
+            k: v for k, v in p.items() if k not in ("errors", "purge", "segments", "bytes_written")
+        }
         entry["errors"] = _ranges(errors)
         entry["error_ranges"] = len(errors)
         if isinstance(p.get("purge"), dict):

@@ -39,7 +39,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from bench_app.errors import BenchError
-from bench_app.input_files import open_input
+from bench_app.input_files import BUNDLE_MAX, open_input, too_large
 from bench_app.signing import Keyring, StationKey, canonical_json
 from bench_app.store.database import ImportResult, Store
 from bench_app.store.events import EVENT_FIELD_TYPES, Event, event_line, utc_now
@@ -348,6 +348,9 @@ def read_file(path: Path, trust: Trust) -> Bundle:
     """A bundle file read as a stream and checked whole, its key given by `trust`."""
     try:
         with open_input(path) as stream:  # a regular file: never a FIFO or /dev/zero
+            announced = os.fstat(stream.fileno()).st_size
+            if announced > BUNDLE_MAX:  # refused before reading anything
+                raise too_large(path, announced, BUNDLE_MAX)
             return read_stream(stream, trust, source=str(path))
     except OSError as exc:  # no such file, or a stick pulled out while reading
         raise _unreadable(str(path), exc.strerror or str(exc)) from exc
