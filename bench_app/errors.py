@@ -739,6 +739,16 @@ CATALOG: dict[str, ErrorKind] = {
             "Check the USB stick stays plugged in and readable, then import again.",
         ),
         _kind(
+            "IMAGE_MANIFEST_TOO_LARGE",
+            "Le fichier de sommes de contrôle {name} est bien trop gros ({size} Mio ; au plus "
+            "{limit} Mio) : il n’est pas lu, et les images qu’il liste ne sont pas importées.",
+            "The checksum file {name} is far too large ({size} MiB; at most {limit} MiB): it "
+            "is not read, and the images it lists are not imported.",
+            "Téléchargez de nouveau ce fichier depuis le site officiel (il fait quelques Ko), "
+            "puis importez à nouveau.",
+            "Download this file again from the official site (it is a few KB), then import again.",
+        ),
+        _kind(
             "SIDELOAD_NOT_READY",
             "Le téléphone n’attend pas de paquet par ADB (il n’est pas en mode « sideload »).",
             "The phone is not waiting for a package over ADB (it is not in sideload mode).",
