@@ -611,6 +611,16 @@ CATALOG: dict[str, ErrorKind] = {
             "Do not trust this certificate; ask the station that made it for the original.",
         ),
         _kind(
+            "CERT_TOO_LARGE",
+            "{path} est bien trop gros pour être un certificat d’Établi ({detail}) : il n’a "
+            "pas été vérifié.",
+            "{path} is far too large to be an Établi certificate ({detail}): it was not checked.",
+            "Vérifiez que c’est le bon fichier : un certificat fait quelques centaines de Ko, "
+            "même pour un lot. Sinon, demandez l’original au poste qui l’a produit.",
+            "Check it is the right file: a certificate is a few hundred KB, even for a lot. "
+            "Otherwise ask the station that made it for the original.",
+        ),
+        _kind(
             "CERT_WRITE_FAILED",
             "Impossible d’écrire {path} : {detail}.",
             "Cannot write {path}: {detail}.",

@@ -146,7 +146,7 @@ def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.output.certificate import is_success
-    from bench_app.output.certificate_verify import verify_pdf
+    from bench_app.output.certificate_verify import read_certificate, verify_pdf
 
     fr = lang == "fr"
     path = Path(args.file)
@@ -155,7 +155,7 @@ def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) ->
         for extra in args.key:
             keyring.add_file(Path(extra))
         try:
-            data = path.read_bytes()
+            data = read_certificate(path)
         except OSError as exc:
             raise BenchError(
                 "CERT_NOT_CERTIFICATE", path=str(path), detail=exc.strerror or str(exc)
