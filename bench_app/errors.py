@@ -657,6 +657,16 @@ CATALOG: dict[str, ErrorKind] = {
             "Do not trust this certificate; ask the station that made it for the original.",
         ),
         _kind(
+            "CERT_TOO_LARGE",
+            "{path} est bien trop gros pour être un certificat d’Établi ({detail}) : il n’a "
+            "pas été vérifié.",
+            "{path} is far too large to be an Établi certificate ({detail}): it was not checked.",
+            "Vérifiez que c’est le bon fichier : un certificat fait quelques centaines de Ko, "
+            "même pour un lot. Sinon, demandez l’original au poste qui l’a produit.",
+            "Check it is the right file: a certificate is a few hundred KB, even for a lot. "
+            "Otherwise ask the station that made it for the original.",
+        ),
+        _kind(
             "CERT_WRITE_FAILED",
             "Impossible d’écrire {path} : {detail}.",
             "Cannot write {path}: {detail}.",
@@ -790,6 +800,16 @@ CATALOG: dict[str, ErrorKind] = {
             "Importing {name} failed: {detail}. Nothing was added to the library.",
             "Vérifiez que la clé USB reste branchée et lisible, puis importez à nouveau.",
             "Check the USB stick stays plugged in and readable, then import again.",
+        ),
+        _kind(
+            "IMAGE_MANIFEST_TOO_LARGE",
+            "Le fichier de sommes de contrôle {name} est bien trop gros ({size} Mio ; au plus "
+            "{limit} Mio) : il n’est pas lu, et les images qu’il liste ne sont pas importées.",
+            "The checksum file {name} is far too large ({size} MiB; at most {limit} MiB): it "
+            "is not read, and the images it lists are not imported.",
+            "Téléchargez de nouveau ce fichier depuis le site officiel (il fait quelques Ko), "
+            "puis importez à nouveau.",
+            "Download this file again from the official site (it is a few KB), then import again.",
         ),
         _kind(
             "SIDELOAD_NOT_READY",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -20,14 +21,22 @@ def run_measured(argv: list[str], work: Path, *, timeout: float = 300) -> tuple[
     standard error."""
     result, err_path = work / "rss.json", work / "stderr.txt"
     with err_path.open("wb") as err:
-        subprocess.run(
+        # Its own process group: past the timeout, the command and its children die with
+        # the probe instead of running on, orphaned.
+        probe = subprocess.Popen(
             [sys.executable, "-m", "tests.rss_probe", str(result), "--", *argv],
             stdout=subprocess.DEVNULL,
             stderr=err,
             env=dict(os.environ),
-            timeout=timeout,
-            check=True,
+            start_new_session=True,
         )
+        try:
+            probe.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(probe.pid, signal.SIGKILL)
+            probe.wait()
+            raise
+    assert probe.returncode == 0, f"the probe itself failed ({probe.returncode})"
     measured = json.loads(result.read_text(encoding="utf-8"))
     return int(measured["rc"]), int(measured["peak_kib"]), err_path.read_text(errors="replace")
 

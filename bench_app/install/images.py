@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from bench_app.errors import BenchError
 from bench_app.input_files import (
@@ -40,7 +40,6 @@ from bench_app.input_files import (
     is_decodable,
     open_input,
     parse_json,
-    read_input,
     read_input_text,
     shown,
 )
@@ -54,8 +53,13 @@ CHUNK = 4 * 1024 * 1024
 IMAGE_SUFFIXES = (".zip", ".img", ".iso", ".raw", ".xz", ".gz", ".zst", ".bz2", ".tar", ".bin")
 MANIFEST_NAMES = ("sha256sums", "sha256sums.txt")
 MANIFEST_SUFFIXES = (".sha256", ".sha256sum")
+# A checksum file (at most input_files.MANIFEST_MAX) is read line by line, never whole.
+# A checksum, a separator and a file name (PATH_MAX is 4096 bytes): longer lines are skipped.
+MANIFEST_LINE_MAX = 8 * 1024
+MANIFEST_BLOCK = 256 * 1024
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
-_GNU_LINE = re.compile(r"^([0-9a-fA-F]{64})\s+\*?(.+?)\s*$")
+# Matched against stripped lines: no lazy name followed by optional spaces (quadratic).
+_GNU_LINE = re.compile(r"^([0-9a-fA-F]{64})\s+\*?(.+)$")
 _BSD_LINE = re.compile(r"^SHA256\s*\((.+)\)\s*=\s*([0-9a-fA-F]{64})\s*$")
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
@@ -122,7 +126,7 @@ class ImageLibrary:
         try:
             raw = parse_json(read_input_text(self._index_path, limit=INDEX_MAX))
             return [ImageEntry.from_json(e) for e in raw["images"]]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
             raise BenchError(
                 "SETTINGS_INVALID", path=str(self._index_path), detail=str(exc)
             ) from exc
@@ -264,10 +268,11 @@ class ImageLibrary:
         self, files: list[Path]
     ) -> tuple[dict[Path, _Expected], dict[Path, str], list[tuple[Path, BenchError]]]:
         """The checksum each image must have, the images given two different ones, and the
-        manifests that could not be read."""
+        checksum files that could not be read (far too large, or not a file)."""
         expected: dict[Path, _Expected] = {}
         conflicts: dict[Path, str] = {}
         unreadable: list[tuple[Path, BenchError]] = []
+        present = set(files)
 
         def claim(path: Path, sha: str, source: str, kind: str) -> None:
             sha = sha.lower()
@@ -280,7 +285,7 @@ class ImageLibrary:
 
         for manifest in (p for p in files if _is_manifest(p)):
             try:
-                listed = _read_manifest(manifest)
+                listed = _read_manifest(manifest, present)
             except BenchError as exc:
                 unreadable.append((manifest, exc))
                 continue
@@ -437,31 +442,82 @@ def _copy_hashing(
     return digest.hexdigest(), done
 
 
-def _read_manifest(manifest: Path) -> list[tuple[Path, str]]:
-    """The (image, sha256) pairs a checksum file lists; BenchError when it is far too large
-    or not a file."""
+def _read_manifest(manifest: Path, present: set[Path]) -> list[tuple[Path, str]]:
+    """The (image, sha256) pairs a checksum file lists for the files in `present` (the others
+    cannot be imported from here, so they are not kept). Read by blocks: memory stays
+    small whatever the file holds. BenchError IMAGE_MANIFEST_TOO_LARGE past MANIFEST_MAX."""
+    found: list[tuple[Path, str]] = []
     try:
-        text = read_input(manifest, limit=MANIFEST_MAX).decode("utf-8", errors="replace")
+        with open_input(manifest) as f:  # a regular file: never a FIFO or /dev/zero
+            size = os.fstat(f.fileno()).st_size
+            if size > MANIFEST_MAX:
+                raise _manifest_too_large(manifest, size)
+            bare_hash_file = manifest.suffix.lower() in MANIFEST_SUFFIXES
+            for line in _manifest_lines(f, manifest):
+                if bare_hash_file:
+                    words = line.split()
+                    if len(words) == 1 and _HEX64.match(words[0]):
+                        # "X.img.sha256" holding only the hash: it is the checksum of X.img.
+                        image = manifest.with_suffix("")
+                        return [(image, words[0])] if image in present else []
+                    bare_hash_file = False  # only its first line may be a bare hash
+                if len(line) < 66:
+                    continue  # shorter than a checksum, a space and a name: a comment
+                gnu = _GNU_LINE.match(line)
+                bsd = _BSD_LINE.match(line)
+                if gnu:
+                    sha, name = gnu.group(1), gnu.group(2)
+                elif bsd:
+                    name, sha = bsd.group(1), bsd.group(2)
+                else:
+                    continue  # signatures, comments, blank armour lines
+                target = manifest.parent / Path(name.removeprefix("./"))
+                if target in present:
+                    found.append((target, sha))
     except OSError:
         return []
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if manifest.suffix.lower() in MANIFEST_SUFFIXES and len(lines) >= 1:
-        bare = lines[0].split()[0] if lines[0].split() else ""
-        if _HEX64.match(bare) and len(lines[0].split()) == 1:
-            # "X.img.sha256" holding only the hash: it is the checksum of X.img.
-            return [(manifest.with_suffix(""), bare)]
-    found = []
-    for line in lines:
-        gnu = _GNU_LINE.match(line)
-        bsd = _BSD_LINE.match(line)
-        if gnu:
-            sha, name = gnu.group(1), gnu.group(2)
-        elif bsd:
-            name, sha = bsd.group(1), bsd.group(2)
-        else:
-            continue  # signatures, comments, blank armour lines
-        found.append((manifest.parent / Path(name.removeprefix("./")), sha))
     return found
+
+
+def _manifest_lines(f: BinaryIO, manifest: Path) -> Iterator[str]:
+    """The non-blank lines of a checksum file, stripped, read by blocks; a line longer than
+    any checksum line can be is skipped, never held whole."""
+    read = 0
+    tail = b""  # the start of a line cut by the end of a block
+    overlong = False  # the line being read is already longer than MANIFEST_LINE_MAX
+    first = True  # past the first line, one shorter than a checksum is not worth decoding
+    while block := f.read(MANIFEST_BLOCK):
+        read += len(block)
+        if read > MANIFEST_MAX:  # it grew while being read
+            raise _manifest_too_large(manifest, read)
+        pieces = block.split(b"\n")
+        pieces[0] = tail + pieces[0]
+        tail = pieces.pop()
+        for raw in pieces:
+            if overlong:
+                overlong = False  # this is the end of the overlong line
+            elif len(raw) <= MANIFEST_LINE_MAX and (len(raw) >= 64 or (first and raw.strip())):
+                first = False
+                yield from _text_lines(raw)
+        if len(tail) > MANIFEST_LINE_MAX:
+            tail, overlong = b"", True
+    if not overlong:
+        yield from _text_lines(tail)
+
+
+def _text_lines(raw: bytes) -> Iterator[str]:
+    for line in raw.decode("utf-8", errors="replace").splitlines():
+        if line := line.strip():
+            yield line
+
+
+def _manifest_too_large(manifest: Path, size: int) -> BenchError:
+    return BenchError(
+        "IMAGE_MANIFEST_TOO_LARGE",
+        name=manifest.name,
+        size=f"{size / (1024 * 1024):.1f}",
+        limit=f"{MANIFEST_MAX // (1024 * 1024)}",
+    )
 
 
 def _from_folder(entry: ImageEntry, codename: str) -> bool:

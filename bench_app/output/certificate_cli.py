@@ -15,7 +15,6 @@ from typing import Any
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import Device, Lot
 from bench_app.errors import BenchError
-from bench_app.input_files import CERTIFICATE_MAX, read_input
 from bench_app.signing import (
     Keyring,
     StationKey,
@@ -149,7 +148,7 @@ def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.output.certificate import is_success
-    from bench_app.output.certificate_verify import verify_pdf
+    from bench_app.output.certificate_verify import read_certificate, verify_pdf
 
     fr = lang == "fr"
     path = Path(args.file)
@@ -158,7 +157,7 @@ def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) ->
         for extra in args.key:
             keyring.add_file(Path(extra))
         try:
-            data = read_input(path, limit=CERTIFICATE_MAX)
+            data = read_certificate(path)
         except OSError as exc:
             raise BenchError(
                 "CERT_NOT_CERTIFICATE", path=str(path), detail=exc.strerror or str(exc)

@@ -212,6 +212,8 @@ def load_profile_file(
         raise ProfileFileError([ProfileProblem(path, line, "(YAML)", detail)]) from exc
     except yaml.YAMLError as exc:
         raise ProfileFileError([ProfileProblem(path, 1, "(YAML)", str(exc))]) from exc
+    except RecursionError:  # deeper than the YAML parser goes: no profile is
+        raise ProfileFileError([ProfileProblem(path, 1, "(YAML)", "nested too deeply")]) from None
     if not isinstance(data, dict):
         raise ProfileFileError(
             [ProfileProblem(path, 1, "(document)", "a profile must be a YAML mapping")]
