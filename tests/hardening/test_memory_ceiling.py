@@ -210,14 +210,15 @@ def test_deeply_nested_yaml_and_json_neither_stop_nor_swell_an_import(
     # In the station's own profile folder, read by every import: reported, then skipped.
     profiles = data_dir / "device_profiles"
     profiles.mkdir(parents=True)
-    (profiles / "deep.yaml").write_bytes(b"codename: " + hostile.deep_json(2_000_000) + b"\n")
+    # Deep, yet under the profile size cap, so that its depth is what gets it refused.
+    (profiles / "deep.yaml").write_bytes(b"codename: " + hostile.deep_json(400_000) + b"\n")
     run = _etabli(tmp_path / "probe", "images", "import", str(stick))
     _within_bounds(run)
     assert run.rc == 0, run.err
     assert [e.sha256 for e in ImageLibrary(data_dir).entries()] == [sha]
     check = _etabli(tmp_path / "probe-check", "profiles", "check")
     _ends_plainly(check)
-    assert check.rc == 1 and "deep.yaml" in check.err and "nested too deeply" in check.err
+    assert check.rc == 1 and "deep.yaml" in check.err and "nested more than 64 levels" in check.err
 
 
 def test_a_far_too_large_checksum_file_has_its_own_code_in_both_languages(
@@ -286,7 +287,7 @@ SEALED: dict[str, tuple[Callable[[StationKey], bytes], str]] = {
     ),
     "attachment nested 1,000,000 deep": (
         lambda key: hostile.deep_attachment_pdf(key, 1_000_000),
-        "CERT-X.json is nested too deeply",
+        "(CERT-X.json) carries no readable Établi signature: nested too deeply",
     ),
     "100,000 tiny objects": (
         lambda key: hostile.many_objects_pdf(key, 100_000),
