@@ -25,8 +25,8 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from bench_app.devices.drives.smart import read_smart
 from bench_app.domain.facts import wire_form
-from bench_app.drives.smart import read_smart
 from bench_app.jobs.process import ProcessResult
 from bench_app.text import Text
 

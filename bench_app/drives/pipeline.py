@@ -78,7 +78,7 @@ class HealthStep(Step):
     weight = 0.3
 
     def run(self, ctx: StepContext) -> StepOutcome:
-        from bench_app.drives import smart
+        from bench_app.devices.drives import smart
 
         target = _drive(ctx).target()
         if target.is_image:
@@ -131,7 +131,7 @@ class HiddenAreaStep(Step):
             )
             state = "not_applicable" if target.transport in ("image", "nvme") else "not_checked"
             return StepOutcome(StepStatus.NOT_PRESENT, why, {"hidden_areas": {"state": state}})
-        from bench_app.drives import ata
+        from bench_app.devices.drives import ata
 
         run = _run(ctx)
         hpa = ata.read_hpa(target.path, run)

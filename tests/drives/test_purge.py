@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from bench_app.drives import ata, nvme, purge
+from bench_app.devices.drives import ata, nvme
+from bench_app.drives import purge
 from bench_app.drives.purge import (
     POLL_SECONDS,
     REDACTED,

@@ -29,7 +29,7 @@ from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store
 from bench_app.sync import ereuse
-from tests.drives.conftest import make_image
+from tests.devices_drives.conftest import make_image
 from tests.drives.test_erase_job import FlakyDrive
 from tests.drives.test_machine import Machine
 from tests.ereuse.devicehub_reference import devicehub_reads, parser_for, sign

@@ -26,7 +26,7 @@ from bench_app.station import Station
 from bench_app.store.anchors import HEAD_FILE
 from bench_app.store.database import NewEvent
 from bench_app.store.uuid7 import uuid7_str
-from tests.drives.conftest import make_image
+from tests.devices_drives.conftest import make_image
 from tests.unit.support import Listener, device_for, finish
 
 MiB = 1 << 20

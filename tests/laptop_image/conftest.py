@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.drives.conftest import image, loop_device  # noqa: F401 - the same fixtures
+from tests.devices_drives.conftest import image, loop_device  # noqa: F401 - the same fixtures
 
 MiB = 1 << 20
 COMPRESSORS = {

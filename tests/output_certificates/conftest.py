@@ -18,7 +18,7 @@ from bench_app.settings import Settings
 from bench_app.station import Station
 from bench_app.store.database import NewEvent
 from bench_app.store.uuid7 import uuid7_str
-from tests.drives.conftest import make_image
+from tests.devices_drives.conftest import make_image
 from tests.drives.test_erase_job import FlakyDrive
 from tests.unit.support import finish
 
