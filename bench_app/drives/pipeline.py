@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, cast
 
+from bench_app.devices.drives.blockio import Control, aligned
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.drives import erase as io
 from bench_app.drives.handle import DriveHandle, Run
@@ -435,7 +436,7 @@ def _clear(
         ctx.record("erasure.checkpoint", {"erasure_id": erasure_id, "pass_no": 1, "offset": offset})
 
     every = Settings.load(Path(data_folder)).erase_checkpoint_seconds
-    control = io.Control(ctx.cancelled, progress, checkpoint, lambda: _drive(ctx).connected, every)
+    control = Control(ctx.cancelled, progress, checkpoint, lambda: _drive(ctx).connected, every)
     handle = _drive(ctx).open_io(write=True)
     try:
         result = io.overwrite(
@@ -492,7 +493,7 @@ def _purge(ctx: StepContext, target: EraseTarget, erasure_id: str) -> StepOutcom
     handle = _drive(ctx).open_io(write=True)
     try:
         for offset, length in regions:
-            buf = io.aligned(length)
+            buf = aligned(length)
             marker.fill(offset, memoryview(buf), bytes(length))
             handle.pwrite(memoryview(buf), offset)
         handle.sync()
@@ -554,7 +555,7 @@ class VerifyStep(Step):
             else io.sample_plan(target.size_bytes, seed, target.logical_sector)
         )
         size = target.size_bytes
-        control = io.Control(
+        control = Control(
             ctx.cancelled, lambda done: ctx.progress(done / size if size else 1.0, None)
         )
         handle = _drive(ctx).open_io(write=False)
@@ -563,7 +564,7 @@ class VerifyStep(Step):
             if "markers" in first:  # a Purge: the blocks marked before it must be gone
                 stream = io.Stream.from_json(first["markers"]["stream"])
                 marks = [tuple(r) for r in first["markers"]["regions"]]
-                found = io.verify(handle, size, stream, io.Control(ctx.cancelled), regions=marks)
+                found = io.verify(handle, size, stream, Control(ctx.cancelled), regions=marks)
                 sector = target.logical_sector
                 # A marker block that reads back unchanged survived the Purge.
                 markers_left = sum(

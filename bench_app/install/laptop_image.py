@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from bench_app.devices.drives.blockio import Control
 from bench_app.domain.facts import duration_ms
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
-from bench_app.drives import erase as io
 from bench_app.drives.handle import DriveHandle
 from bench_app.drives.pipeline import DriveIdentityStep, ask_serial_end
 from bench_app.drives.safety import EraseTarget, check_erasable
@@ -304,9 +304,7 @@ class WriteImageStep(Step):
             ctx.record("image.write_checkpoint", {"write_id": write_id, "offset": offset})
 
         every = Settings.load(self.data_folder).erase_checkpoint_seconds
-        control = io.Control(
-            ctx.cancelled, progress, checkpoint, lambda: _drive(ctx).connected, every
-        )
+        control = Control(ctx.cancelled, progress, checkpoint, lambda: _drive(ctx).connected, every)
         handle = _drive(ctx).open_io(write=True)
         try:
             result = write_image(plan, handle, control, start=start)
@@ -343,7 +341,7 @@ class VerifyImageStep(Step):
     def run(self, ctx: StepContext) -> StepOutcome:
         plan = _plan(ctx, self.shared, self.data_folder)
         mapped = plan.mapped_bytes or 1
-        control = io.Control(
+        control = Control(
             ctx.cancelled,
             lambda done: ctx.progress(done / mapped, None),
             still_there=lambda: _drive(ctx).connected,

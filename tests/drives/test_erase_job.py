@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.devices.drives import blockio
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.drives import erase as io
 from bench_app.drives.handle import DriveHandle
@@ -180,7 +181,7 @@ class FlakyDrive(DriveHandle):
         self.bad = bad or []
         self.unplugged = False
 
-    def open_io(self, *, write: bool) -> io.BlockIO:
+    def open_io(self, *, write: bool) -> blockio.BlockIO:
         from tests.drives.test_erase_engine import FaultyIO
 
         drive = self
