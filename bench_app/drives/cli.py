@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_app.drives.blockdev import list_drives
+from bench_app.devices.drives.blockdev import list_drives
 from bench_app.drives.safety import SystemView, refusals, resolve_target
 from bench_app.text import Text
 
@@ -147,7 +147,7 @@ def _record_machine(folder: Path, identity: dict[str, str], data: dict[str, Any]
 
 
 def run_erase(folder: Path, args: argparse.Namespace, lang: str) -> int:
-    from bench_app.drives.handle import DriveHandle
+    from bench_app.devices.drives.handle import DriveHandle
     from bench_app.drives.records import latest_erasure
     from bench_app.jobs.headless import run_to_end
     from bench_app.station import Station

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from bench_app.devices.drives.blockio import Control
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.facts import duration_ms
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
-from bench_app.drives.handle import DriveHandle
 from bench_app.drives.pipeline import DriveIdentityStep, ask_serial_end
 from bench_app.drives.safety import EraseTarget, check_erasable
 from bench_app.errors import BenchError

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.devices.drives import blockio
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.drives import erase as io
-from bench_app.drives.handle import DriveHandle
 from bench_app.drives.records import latest_erasure
 from bench_app.jobs.prompt import Prompt
 from bench_app.settings import Settings

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.devices.drives.handle import DriveHandle, Run
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.drives.handle import DriveHandle, Run
 from bench_app.drives.records import latest_erasure
 from bench_app.drives.safety import EraseTarget
 from bench_app.station import Station

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from bench_app.devices.drives.blockdev import DriveInfo
 from bench_app.drives import safety
-from bench_app.drives.blockdev import DriveInfo
 from bench_app.drives.safety import (
     EraseTarget,
     SystemView,

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bench_app.devices.drives import blockio
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.drives.handle import DriveHandle
 from bench_app.install.laptop_image import PIPELINE, image_write_record
 from bench_app.station import Station
 from bench_app.store import queries

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import Device, DeviceKind, DonorKind, JobState
-from bench_app.drives.handle import DriveHandle
 from bench_app.settings import Settings
 from bench_app.station import Station
 from bench_app.store.database import NewEvent
