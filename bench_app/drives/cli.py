@@ -76,7 +76,7 @@ def run_drives(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def run_inventory(folder: Path, args: argparse.Namespace, lang: str) -> int:
-    from bench_app.drives.machine import inventory_this_machine, run_program
+    from bench_app.devices.this_machine.inventory import inventory_this_machine, run_program
 
     listed = list_drives()
     inventory = inventory_this_machine(run_program, drives=[(d.path, d.transport) for d in listed])

@@ -10,7 +10,7 @@ missing and how to get it. When several sources know the same fact, dmidecode wi
 /sys, which wins over lshw. Values the firmware fills with placeholders ("To Be Filled By
 O.E.M.", "Default string", "00000000"...) become empty strings; a number nobody knows is None.
 
-Disks are not listed here: another module of `bench_app.drives` lists them.
+Disks are not listed here: `bench_app.devices.drives.blockdev` lists them.
 """
 
 from __future__ import annotations
