@@ -2,7 +2,7 @@
 its block map, apply the erasure's safety rules and have the operator confirm the serial,
 write the mapped blocks with checkpoints, read them back to verify, and record the result.
 
-The drive is chosen and refused exactly as for an erasure (`bench_app.drives.safety`): never
+The drive is chosen and refused exactly as for an erasure (`bench_app.erasure.safety`): never
 the system disk, the live medium, the disk of the station's data, a mounted, swapping or
 held disk, nor one the operator did not confirm by the end of its serial; checked when the
 drive is chosen and again right before the first write. An image larger than the drive is
@@ -30,7 +30,7 @@ from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.facts import duration_ms
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.drives.pipeline import DriveIdentityStep, ask_serial_end
-from bench_app.drives.safety import EraseTarget, check_erasable
+from bench_app.erasure.safety import EraseTarget, check_erasable
 from bench_app.errors import BenchError
 from bench_app.install.bmap import BLOCK_SIZE, BlockMap, MappedRange
 from bench_app.install.image_writer import (

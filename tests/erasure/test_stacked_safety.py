@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from bench_app.devices.drives.blockdev import DriveInfo
-from bench_app.drives import safety
-from bench_app.drives.safety import (
+from bench_app.erasure import safety
+from bench_app.erasure.safety import (
     EraseTarget,
     SystemView,
     beneath,
