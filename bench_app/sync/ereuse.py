@@ -75,7 +75,7 @@ from typing import Any
 
 from bench_app import __version__
 from bench_app.domain.model import Device, DeviceKind
-from bench_app.drives.records import erasure_records
+from bench_app.erasure.records import erasure_records
 from bench_app.store import queries
 from bench_app.store.database import Store
 from bench_app.store.events import Event
@@ -331,7 +331,7 @@ def _drives(store: Store, inventory: dict[str, Any]) -> list[Device]:
 
 
 def erase_lines(record: dict[str, Any]) -> list[str]:
-    """One erasure record (bench_app.drives.records) as the text lines of one entry of the
+    """One erasure record (bench_app.erasure.records) as the text lines of one entry of the
     snapshot's `erase`, the way workbench-script lists a disk's command outputs."""
     target = record["target"]
     lines = [

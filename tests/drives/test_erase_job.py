@@ -19,7 +19,7 @@ from bench_app.devices.drives import blockio
 from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.drives import erase as io
-from bench_app.drives.records import latest_erasure
+from bench_app.erasure.records import latest_erasure
 from bench_app.jobs.prompt import Prompt
 from bench_app.settings import Settings
 from bench_app.station import Station

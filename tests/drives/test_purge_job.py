@@ -11,7 +11,7 @@ from typing import Any
 
 from bench_app.devices.drives.handle import DriveHandle, Run
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.drives.records import latest_erasure
+from bench_app.erasure.records import latest_erasure
 from bench_app.erasure.safety import EraseTarget
 from bench_app.station import Station
 from bench_app.store import queries

@@ -24,7 +24,7 @@ from bench_app.devices.fastboot.finder import FastbootFinder
 from bench_app.devices.fastboot.simulator.bootloader import BootloaderFaults
 from bench_app.devices.simulated import SimulatedSource, SimulationMode
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.drives.records import erasure_records
+from bench_app.erasure.records import erasure_records
 from bench_app.install.images import ImageLibrary
 from bench_app.install.phone_install import phone_install
 from bench_app.jobs.engine import NullListener
