@@ -44,7 +44,7 @@ from PySide6.QtCore import QCoreApplication
 
 from bench_app.devices.drives.blockio import CHUNK, BlockIO, Control
 from bench_app.devices.drives.handle import DriveHandle
-from bench_app.drives.erase import Pattern, Stream, overwrite, verify
+from bench_app.erasure.overwrite import Pattern, Stream, overwrite, verify
 from bench_app.settings import Settings
 from bench_app.station import Station
 from ui.app import build_window, create_app

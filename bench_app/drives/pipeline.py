@@ -13,7 +13,7 @@ from typing import Any, cast
 from bench_app.devices.drives.blockio import Control, aligned
 from bench_app.devices.drives.handle import DriveHandle, Run
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
-from bench_app.drives import erase as io
+from bench_app.erasure import overwrite as io
 from bench_app.erasure.safety import EraseTarget, check_erasable
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Cancelled, Choice, Prompt

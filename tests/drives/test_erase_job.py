@@ -18,7 +18,7 @@ from typing import Any
 from bench_app.devices.drives import blockio
 from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.drives import erase as io
+from bench_app.erasure import overwrite as io
 from bench_app.erasure.records import latest_erasure
 from bench_app.jobs.prompt import Prompt
 from bench_app.settings import Settings
@@ -182,7 +182,7 @@ class FlakyDrive(DriveHandle):
         self.unplugged = False
 
     def open_io(self, *, write: bool) -> blockio.BlockIO:
-        from tests.drives.test_erase_engine import FaultyIO
+        from tests.erasure.test_erase_engine import FaultyIO
 
         drive = self
 

@@ -13,7 +13,7 @@ import pytest
 
 from bench_app.devices.drives import blockio
 from bench_app.devices.source import DeviceGone
-from bench_app.drives import erase as io
+from bench_app.erasure import overwrite as io
 from bench_app.jobs.prompt import Cancelled
 
 MiB = 1 << 20
