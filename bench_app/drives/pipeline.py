@@ -352,7 +352,7 @@ def _purge_plan(ctx: StepContext, target: EraseTarget) -> tuple[Any, Text | None
         return None, Text(
             "un fichier image n’a pas de commande Purge.", "an image file has no Purge command."
         )
-    from bench_app.drives import purge
+    from bench_app.erasure import purge
 
     found = purge.detect(target.path, target.transport, target.media, _run(ctx))
     if isinstance(found, purge.PurgeUnavailable):
@@ -483,7 +483,7 @@ def _marker_regions(size: int) -> list[tuple[int, int]]:
 
 
 def _purge(ctx: StepContext, target: EraseTarget, erasure_id: str) -> StepOutcome:
-    from bench_app.drives import purge
+    from bench_app.erasure import purge
 
     plan, reason = _purge_plan(ctx, target)
     if plan is None:

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from bench_app.devices.drives import ata, nvme
-from bench_app.drives import purge
-from bench_app.drives.purge import (
+from bench_app.erasure import purge
+from bench_app.erasure.purge import (
     POLL_SECONDS,
     REDACTED,
     TEMPORARY_PASSWORD,
