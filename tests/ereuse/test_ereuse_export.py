@@ -30,7 +30,7 @@ from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store
 from bench_app.sync import ereuse
 from tests.devices_drives.conftest import make_image
-from tests.drives.test_erase_job import FlakyDrive
+from tests.erasure.test_erase_job import FlakyDrive
 from tests.ereuse.devicehub_reference import devicehub_reads, parser_for, sign
 from tests.this_machine.test_inventory import Machine
 from tests.unit.support import finish

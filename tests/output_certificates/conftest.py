@@ -19,7 +19,7 @@ from bench_app.station import Station
 from bench_app.store.database import NewEvent
 from bench_app.store.uuid7 import uuid7_str
 from tests.devices_drives.conftest import make_image
-from tests.drives.test_erase_job import FlakyDrive
+from tests.erasure.test_erase_job import FlakyDrive
 from tests.unit.support import finish
 
 MiB = 1 << 20
