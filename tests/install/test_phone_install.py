@@ -268,7 +268,7 @@ def test_unplugged_mid_flash_stops_plainly_and_resumes(
 def test_phone_wipe_through_fastboot_on_an_unlocked_phone(bench: Bench) -> None:
     """The wipe's fastboot route: the phone goes to its bootloader, userdata is formatted
     and metadata erased, and the checks after it boots find a fresh phone."""
-    from bench_app.devices.android.wipe import phone_wipe
+    from bench_app.erasure.phone_wipe import phone_wipe
 
     station, _, _, finder = bench
 
