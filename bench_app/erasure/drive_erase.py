@@ -15,6 +15,7 @@ from bench_app.devices.drives.handle import DriveHandle, Run
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.erasure import overwrite as io
 from bench_app.erasure.safety import EraseTarget, check_erasable
+from bench_app.erasure.verdict import ErasureResultStep
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Cancelled, Choice, Prompt
 from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
@@ -619,67 +620,11 @@ class VerifyStep(Step):
         )
 
 
-class ResultStep(Step):
-    id = "result"
-    title = Text("Résultat", "Result")
-    weight = 0.1
+class DriveResultStep(ErasureResultStep):
+    """The drive's verdict (see erasure/verdict.py)."""
 
-    def run(self, ctx: StepContext) -> StepOutcome:
-        erasure_id = ctx.recall("erasure.started")[-1]["erasure_id"]
-        reasons = erasure_reasons(
-            passes=[
-                p for p in ctx.recall("erasure.pass_finished") if p["erasure_id"] == erasure_id
-            ],
-            verified=[v for v in ctx.recall("erasure.verified") if v["erasure_id"] == erasure_id],
-            hidden=ctx.results["hidden_areas"].evidence.get("hidden_areas", {}),
-        )
-        erased = not reasons
-        fact = {
-            "erasure_id": erasure_id,
-            "result": "erased" if erased else "not_erased",
-            "reasons": [r.to_json() for r in reasons],
-        }
-        if erased:
-            summary = Text("Disque effacé et vérifié.", "Drive erased and verified.")
-        else:
-            summary = Text(
-                "NON EFFACÉ : " + " ".join(r.fr for r in reasons),
-                "NOT ERASED: " + " ".join(r.en for r in reasons),
-            )
-        return StepOutcome(
-            StepStatus.PASSED if erased else StepStatus.FAILED,
-            summary,
-            {"erasure": fact},
-            blocking=not erased,
-            facts=[("erasure.finished", fact)],
-        )
-
-
-def erasure_reasons(
-    passes: list[dict[str, Any]], verified: list[dict[str, Any]], hidden: dict[str, Any]
-) -> list[Text]:
-    """Why an erasure is not complete; empty when it is."""
-    reasons: list[Text] = []
-    if not passes or not all(p["completed"] for p in passes):
-        reasons.append(Text("Un passage n’est pas allé au bout.", "A pass did not finish."))
-    bad = sum(len(p["errors"]) for p in passes)
-    if bad:
-        reasons.append(
-            Text("1 zone n’a pas pu être écrite.", "1 range could not be written.")
-            if bad == 1
-            else Text(
-                f"{bad} zones n’ont pas pu être écrites.", f"{bad} ranges could not be written."
-            )
-        )
-    if not verified:
-        reasons.append(Text("La vérification n’a pas été faite.", "The verification was not done."))
-    elif not verified[-1]["ok"]:
-        reasons.append(Text("La vérification a échoué.", "The verification failed."))
-    if hidden.get("state") in ("hpa_kept", "dco_kept"):
-        reasons.append(
-            Text("Une zone cachée n’a pas été effacée.", "A hidden area was not erased.")
-        )
-    return reasons
+    def erased_summary(self, ctx: StepContext) -> Text:
+        return Text("Disque effacé et vérifié.", "Drive erased and verified.")
 
 
 def drive_erase(data_folder: Any = None) -> Pipeline:
@@ -694,7 +639,7 @@ def drive_erase(data_folder: Any = None) -> Pipeline:
             MethodStep(data_folder),
             EraseStep(data_folder),
             VerifyStep(),
-            ResultStep(),
+            DriveResultStep(),
         ],
         stage_on_success=DeviceStage.ERASED,
         requires=DriveHandle,

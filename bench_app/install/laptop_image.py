@@ -31,6 +31,7 @@ from bench_app.domain.facts import duration_ms
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.erasure.drive_erase import DriveIdentityStep, ask_serial_end
 from bench_app.erasure.safety import EraseTarget, check_erasable
+from bench_app.erasure.verdict import Words, verdict
 from bench_app.errors import BenchError
 from bench_app.install.bmap import BLOCK_SIZE, BlockMap, MappedRange
 from bench_app.install.image_writer import (
@@ -371,6 +372,10 @@ class VerifyImageStep(Step):
         )
 
 
+# An image install ends like an erasure: "installed" only when written and verified.
+INSTALLED = Words("installed", "not_installed", Text("NON INSTALLÉ", "NOT INSTALLED"))
+
+
 class ImageResultStep(Step):
     id = "result"
     title = Text("Résultat", "Result")
@@ -395,23 +400,14 @@ class ImageResultStep(Step):
             "milliseconds": duration_ms(write),
             "verify_milliseconds": duration_ms(verification),
             "verified": verified,
-            "result": "installed" if verified else "not_installed",
-            "reasons": [r.to_json() for r in reasons],
         }
-        summary = (
-            Text("Image écrite et vérifiée.", "Image written and verified.")
-            if verified
-            else Text(
-                "NON INSTALLÉ : " + " ".join(r.fr for r in reasons),
-                "NOT INSTALLED: " + " ".join(r.en for r in reasons),
-            )
-        )
-        return StepOutcome(
-            StepStatus.PASSED if verified else StepStatus.FAILED,
-            summary,
-            {"install": fact},
-            blocking=not verified,
-            facts=[("image.written", fact)],
+        return verdict(
+            reasons,
+            Text("Image écrite et vérifiée.", "Image written and verified."),
+            fact,
+            key="install",
+            fact_type="image.written",
+            words=INSTALLED,
         )
 
 
