@@ -1,5 +1,6 @@
 """Disk images the tests build themselves (an ext4 filesystem with files in a sparse raw
-file, and its compressed copies), and the loop devices of tests/drives to write them to."""
+file, and its compressed copies), and the loop devices of tests/devices_drives to write them
+to."""
 
 from __future__ import annotations
 
