@@ -66,10 +66,10 @@ ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING, JobState.WAITING_OPERATOR)
 
 
 def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
-    from bench_app.devices.android.wipe import phone_wipe
     from bench_app.devices.fastboot.finder import fastboot_for_wipe
     from bench_app.diagnostics.android import PHONE_READINGS, phone_check
-    from bench_app.drives.pipeline import drive_erase
+    from bench_app.erasure.drive_erase import drive_erase
+    from bench_app.erasure.phone_wipe import phone_wipe
     from bench_app.install.laptop_image import drive_install_image
     from bench_app.install.phone_install import phone_install
 

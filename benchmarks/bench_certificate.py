@@ -32,8 +32,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate
 
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import DonorKind
-from bench_app.drives.handle import DriveHandle
 from bench_app.output import certificate as cert
 from bench_app.output.certificate_verify import verify_pdf
 from bench_app.output.pdf_style import FONT

@@ -42,8 +42,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication
 
-from bench_app.drives.erase import CHUNK, BlockIO, Control, Pattern, Stream, overwrite, verify
-from bench_app.drives.handle import DriveHandle
+from bench_app.devices.drives.blockio import CHUNK, BlockIO, Control
+from bench_app.devices.drives.handle import DriveHandle
+from bench_app.erasure.overwrite import Pattern, Stream, overwrite, verify
 from bench_app.settings import Settings
 from bench_app.station import Station
 from ui.app import build_window, create_app

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import _common
 
-from bench_app.drives.erase import BlockIO, Control
+from bench_app.devices.drives.blockio import BlockIO, Control
 from bench_app.install.image_writer import plan_image, verify_image, write_image
 
 MiB = 1 << 20

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_app.drives.blockdev import list_drives
-from bench_app.drives.safety import SystemView, refusals, resolve_target
+from bench_app.devices.drives.blockdev import list_drives
+from bench_app.erasure.safety import SystemView, refusals, resolve_target
 from bench_app.text import Text
 
 Common = Callable[..., None]
@@ -74,7 +74,7 @@ def run_drives(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def run_inventory(folder: Path, args: argparse.Namespace, lang: str) -> int:
-    from bench_app.drives.machine import inventory_this_machine, run_program
+    from bench_app.devices.this_machine.inventory import inventory_this_machine, run_program
 
     listed = list_drives()
     inventory = inventory_this_machine(run_program, drives=[(d.path, d.transport) for d in listed])
@@ -145,8 +145,8 @@ def _record_machine(folder: Path, identity: dict[str, str], data: dict[str, Any]
 
 
 def run_erase(folder: Path, args: argparse.Namespace, lang: str) -> int:
-    from bench_app.drives.handle import DriveHandle
-    from bench_app.drives.records import latest_erasure
+    from bench_app.devices.drives.handle import DriveHandle
+    from bench_app.erasure.records import latest_erasure
     from bench_app.jobs.headless import run_to_end
     from bench_app.station import Station, operator_from_environment
     from bench_app.store import queries

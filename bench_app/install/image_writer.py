@@ -43,8 +43,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench_app.devices.source import DeviceGone
-from bench_app.drives.erase import CHUNK, BlockIO, Control, _Ahead
+from bench_app.devices.drives.blockio import (
+    CHUNK,
+    BlockIO,
+    Chunk,
+    Control,
+    ReadAhead,
+    raise_if_gone,
+    read_all,
+    write_all,
+)
 from bench_app.errors import BenchError
 from bench_app.install.bmap import (
     BLOCK_SIZE,
@@ -66,7 +74,6 @@ _SUFFIXES = {".gz": GZIP, ".xz": XZ, ".bz2": BZIP2, ".zst": ZSTD}
 # Where the map was read from.
 MAP_FILE, MAP_SPARSE, MAP_WHOLE = "bmap-file", "sparse-file", "whole-image"
 _SKIP = 1 << 20
-_GONE = {errno.ENODEV, errno.ENXIO, errno.ENOENT, errno.ESHUTDOWN}
 # What the decompressors raise on a damaged or truncated stream.
 _DAMAGED: tuple[type[BaseException], ...] = (EOFError, lzma.LZMAError, zlib.error, OSError)
 
@@ -400,9 +407,6 @@ def plan_image(
 # -- reading the image -----------------------------------------------------------------------
 
 
-Chunk = tuple[int, int]  # offset, length
-
-
 @dataclass(frozen=True, slots=True)
 class _Piece:
     index: int  # of the range
@@ -502,19 +506,6 @@ class WriteResult:
         return self.bytes_written / self.seconds if self.seconds > 0 else 0.0
 
 
-def _write_all(target: BlockIO, view: memoryview, offset: int) -> None:
-    done = 0
-    while done < len(view):
-        n = target.pwrite(view[done:], offset + done)
-        if n <= 0:
-            raise OSError(errno.EIO, "short write")
-        done += n
-
-
-def _gone(exc: OSError, control: Control, path: str) -> bool:
-    return exc.errno in _GONE or not control.still_there() or not os.path.exists(path)
-
-
 def write_image(
     plan: ImagePlan,
     target: BlockIO,
@@ -534,7 +525,7 @@ def write_image(
     reader = _ImageReader(plan, todo, pieces)
     durable = start
     try:
-        with _Ahead(todo, reader.fill, chunk) as produced:
+        with ReadAhead(todo, reader.fill, chunk) as produced:
             for offset, buf, length, error in produced:
                 try:
                     if error is not None:
@@ -548,10 +539,9 @@ def write_image(
                         raise Cancelled()
                     if offset + length > start:
                         try:
-                            _write_all(target, memoryview(buf)[:length], offset)
+                            write_all(target, memoryview(buf)[:length], offset)
                         except OSError as exc:
-                            if _gone(exc, control, target.path):
-                                raise DeviceGone(f"{target.path}: {exc.strerror or exc}") from exc
+                            raise_if_gone(exc, control, target.path)
                             raise BenchError(
                                 "DISK_IMAGE_WRITE_FAILED",
                                 path=target.path,
@@ -579,8 +569,7 @@ def _checkpoint(target: BlockIO, control: Control, offset: int) -> None:
     try:
         target.sync()
     except OSError as exc:
-        if _gone(exc, control, target.path):
-            raise DeviceGone(f"{target.path}: {exc.strerror or exc}") from exc
+        raise_if_gone(exc, control, target.path)
         raise BenchError(
             "DISK_IMAGE_WRITE_FAILED", path=target.path, offset=offset, detail="flush failed"
         ) from None
@@ -614,15 +603,6 @@ class VerifyResult:
         }
 
 
-def _read_all(source: BlockIO, view: memoryview, offset: int) -> None:
-    done = 0
-    while done < len(view):
-        n = source.preadinto(view[done:], offset + done)
-        if n <= 0:
-            raise OSError(errno.EIO, "short read")
-        done += n
-
-
 def verify_image(
     block_map: BlockMap, source: BlockIO, control: Control, *, chunk: int = CHUNK
 ) -> VerifyResult:
@@ -633,7 +613,7 @@ def verify_image(
     began = time.monotonic()
     hasher: Any = None
     broken = False  # the current range had an unreadable chunk
-    with _Ahead(todo, lambda off, view: _read_all(source, view, off), chunk) as reads:
+    with ReadAhead(todo, lambda off, view: read_all(source, view, off), chunk) as reads:
         for (_, buf, length, error), piece in zip(reads, pieces, strict=True):
             try:
                 if control.cancelled.is_set():
@@ -642,8 +622,7 @@ def verify_image(
                 if hasher is None:
                     hasher, broken = block_map.hasher(), False
                 if error is not None:
-                    if _gone(error, control, source.path):
-                        raise DeviceGone(f"{source.path}: {error.strerror or error}") from error
+                    raise_if_gone(error, control, source.path)
                     if not broken:
                         result.unreadable.append({"first_block": r.first, "last_block": r.last})
                     broken = True

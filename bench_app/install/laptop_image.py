@@ -2,7 +2,7 @@
 its block map, apply the erasure's safety rules and have the operator confirm the serial,
 write the mapped blocks with checkpoints, read them back to verify, and record the result.
 
-The drive is chosen and refused exactly as for an erasure (`bench_app.drives.safety`): never
+The drive is chosen and refused exactly as for an erasure (`bench_app.erasure.safety`): never
 the system disk, the live medium, the disk of the station's data, a mounted, swapping or
 held disk, nor one the operator did not confirm by the end of its serial; checked when the
 drive is chosen and again right before the first write. An image larger than the drive is
@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from bench_app.devices.drives.blockio import Control
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.facts import duration_ms
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
-from bench_app.drives import erase as io
-from bench_app.drives.handle import DriveHandle
-from bench_app.drives.pipeline import DriveIdentityStep, ask_serial_end
-from bench_app.drives.safety import EraseTarget, check_erasable
+from bench_app.erasure.drive_erase import DriveIdentityStep, ask_serial_end
+from bench_app.erasure.safety import EraseTarget, check_erasable
+from bench_app.erasure.verdict import Words, verdict
 from bench_app.errors import BenchError
 from bench_app.install.bmap import BLOCK_SIZE, BlockMap, MappedRange
 from bench_app.install.image_writer import (
@@ -304,9 +305,7 @@ class WriteImageStep(Step):
             ctx.record("image.write_checkpoint", {"write_id": write_id, "offset": offset})
 
         every = Settings.load(self.data_folder).erase_checkpoint_seconds
-        control = io.Control(
-            ctx.cancelled, progress, checkpoint, lambda: _drive(ctx).connected, every
-        )
+        control = Control(ctx.cancelled, progress, checkpoint, lambda: _drive(ctx).connected, every)
         handle = _drive(ctx).open_io(write=True)
         try:
             result = write_image(plan, handle, control, start=start)
@@ -343,7 +342,7 @@ class VerifyImageStep(Step):
     def run(self, ctx: StepContext) -> StepOutcome:
         plan = _plan(ctx, self.shared, self.data_folder)
         mapped = plan.mapped_bytes or 1
-        control = io.Control(
+        control = Control(
             ctx.cancelled,
             lambda done: ctx.progress(done / mapped, None),
             still_there=lambda: _drive(ctx).connected,
@@ -373,6 +372,10 @@ class VerifyImageStep(Step):
         )
 
 
+# An image install ends like an erasure: "installed" only when written and verified.
+INSTALLED = Words("installed", "not_installed", Text("NON INSTALLÉ", "NOT INSTALLED"))
+
+
 class ImageResultStep(Step):
     id = "result"
     title = Text("Résultat", "Result")
@@ -397,23 +400,14 @@ class ImageResultStep(Step):
             "milliseconds": duration_ms(write),
             "verify_milliseconds": duration_ms(verification),
             "verified": verified,
-            "result": "installed" if verified else "not_installed",
-            "reasons": [r.to_json() for r in reasons],
         }
-        summary = (
-            Text("Image écrite et vérifiée.", "Image written and verified.")
-            if verified
-            else Text(
-                "NON INSTALLÉ : " + " ".join(r.fr for r in reasons),
-                "NOT INSTALLED: " + " ".join(r.en for r in reasons),
-            )
-        )
-        return StepOutcome(
-            StepStatus.PASSED if verified else StepStatus.FAILED,
-            summary,
-            {"install": fact},
-            blocking=not verified,
-            facts=[("image.written", fact)],
+        return verdict(
+            reasons,
+            Text("Image écrite et vérifiée.", "Image written and verified."),
+            fact,
+            key="install",
+            fact_type="image.written",
+            words=INSTALLED,
         )
 
 

@@ -9,7 +9,7 @@ carries; French language; free apps) → result.
 Every finished action is recorded (`install.action_done`), so a job stopped by an unplugged
 cable or a bootloader that said FAIL resumes at the action that did not finish, whatever
 mode the phone is in by then. The data wipe the profile asks for is recorded with the same
-erasure facts as a drive's (see bench_app/devices/android/wipe.py), so the certificate shows
+erasure facts as a drive's (see bench_app/erasure/phone_wipe.py), so the certificate shows
 how the phone was erased and what was verified.
 """
 
@@ -24,7 +24,12 @@ from typing import Any, cast
 
 from bench_app.devices.android import sideload as adb_sideload
 from bench_app.devices.android.driver import AndroidPhone, PhoneUnauthorized
-from bench_app.devices.android.wipe import (
+from bench_app.devices.fastboot.client import OPERATOR_TIMEOUT, FastbootClient, FastbootGone
+from bench_app.devices.fastboot.finder import FINDER, FastbootFinder
+from bench_app.devices.source import DeviceGone, DeviceNoAnswer
+from bench_app.diagnostics.android import PhoneIdentityStep
+from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
+from bench_app.erasure.phone_wipe import (
     FASTBOOT,
     METHODS,
     NO_MENU,
@@ -35,11 +40,6 @@ from bench_app.devices.android.wipe import (
     begin_wipe,
     wipe_pass_finished,
 )
-from bench_app.devices.fastboot.client import OPERATOR_TIMEOUT, FastbootClient, FastbootGone
-from bench_app.devices.fastboot.finder import FINDER, FastbootFinder
-from bench_app.devices.source import DeviceGone, DeviceNoAnswer
-from bench_app.diagnostics.android import PhoneIdentityStep
-from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.errors import BenchError
 from bench_app.install.images import ImageLibrary
 from bench_app.jobs.prompt import DONE, Choice, Prompt

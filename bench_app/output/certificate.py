@@ -45,7 +45,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable as BaseFlowable
 
 from bench_app.domain.model import Device, Donor, Lot
-from bench_app.drives.records import erasure_records
+from bench_app.erasure.records import erasure_records
 from bench_app.errors import BenchError
 from bench_app.output import pdf_sign, pdfa
 from bench_app.output.pdf_style import (

@@ -20,7 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from bench_app.domain.model import Device, DeviceKind, Grade, Outcome, OutcomeKind, StepStatus
-from bench_app.drives.records import latest_erasure
+from bench_app.erasure.records import latest_erasure
 from bench_app.output import pdf_style
 from bench_app.output.report_labels import (
     KIND_LABELS,

@@ -7,14 +7,14 @@ Two formats, both built from the event log alone (pure functions, no program is 
   holding the list of smartctl answers, one per disk; `data.dmidecode` is dmidecode's text;
   `data.inxi` is inxi's JSON text, run with workbench-script's own flags
   (`inxi --tty -Z -afmnGEMABD -x 3 --edid --output json --output-file print`, see
-  `bench_app.drives.machine.INXI_ARGV`).
+  `bench_app.devices.this_machine.inventory.INXI_ARGV`).
 - legacy (`schema_api` "1.0.0", for the released Devicehub, teal): `{type, uuid, sid, software,
   version, schema_api, settings_version, timestamp, data: {dmidecode, hwinfo, smart, lshw,
   lspci}}`; `smart` is the list of smartctl answers, `lshw` the parsed `lshw -json` object,
   `hwinfo` and `lspci` stay "" (not run). teal validates it strictly: no `erase`, no other key.
 
 The raw outputs come from the computer's `device.inventoried` fact (`raw_outputs`, kept by
-`bench_app.drives.machine`); they are carried unchanged.
+`bench_app.devices.this_machine.inventory`); they are carried unchanged.
 
 Uuids: a UUIDv5 of that fact's id, in one namespace per format. Re-exporting the same inventory
 gives the same uuid, so Devicehub's 409 (duplicate uuid) on upload means "already uploaded"; a
@@ -75,7 +75,7 @@ from typing import Any
 
 from bench_app import __version__
 from bench_app.domain.model import Device, DeviceKind
-from bench_app.drives.records import erasure_records
+from bench_app.erasure.records import erasure_records
 from bench_app.store import queries
 from bench_app.store.database import Store
 from bench_app.store.events import Event
@@ -331,7 +331,7 @@ def _drives(store: Store, inventory: dict[str, Any]) -> list[Device]:
 
 
 def erase_lines(record: dict[str, Any]) -> list[str]:
-    """One erasure record (bench_app.drives.records) as the text lines of one entry of the
+    """One erasure record (bench_app.erasure.records) as the text lines of one entry of the
     snapshot's `erase`, the way workbench-script lists a disk's command outputs."""
     target = record["target"]
     lines = [

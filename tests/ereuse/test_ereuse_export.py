@@ -18,21 +18,21 @@ from typing import Any
 import jsonschema
 import pytest
 
+from bench_app.devices.drives.handle import DriveHandle
+from bench_app.devices.this_machine import inventory as inventory_module
+from bench_app.devices.this_machine.inventory import inventory_this_machine
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import DeviceKind, JobState
-from bench_app.drives import machine as inventory_module
 from bench_app.drives.cli import _record_machine
-from bench_app.drives.handle import DriveHandle
-from bench_app.drives.machine import inventory_this_machine
 from bench_app.jobs.process import ProcessResult
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store
 from bench_app.sync import ereuse
-from tests.drives.conftest import make_image
-from tests.drives.test_erase_job import FlakyDrive
-from tests.drives.test_machine import Machine
+from tests.devices_drives.conftest import make_image
+from tests.erasure.test_erase_job import FlakyDrive
 from tests.ereuse.devicehub_reference import devicehub_reads, parser_for, sign
+from tests.this_machine.test_inventory import Machine
 from tests.unit.support import finish
 
 HERE = Path(__file__).parent

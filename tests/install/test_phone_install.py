@@ -24,7 +24,7 @@ from bench_app.devices.fastboot.finder import FastbootFinder
 from bench_app.devices.fastboot.simulator.bootloader import BootloaderFaults
 from bench_app.devices.simulated import SimulatedSource, SimulationMode
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.drives.records import erasure_records
+from bench_app.erasure.records import erasure_records
 from bench_app.install.images import ImageLibrary
 from bench_app.install.phone_install import phone_install
 from bench_app.jobs.engine import NullListener
@@ -286,7 +286,7 @@ def test_unplugged_mid_flash_stops_plainly_and_resumes(
 def test_phone_wipe_through_fastboot_on_an_unlocked_phone(bench: Bench) -> None:
     """The wipe's fastboot route: the phone goes to its bootloader, userdata is formatted
     and metadata erased, and the checks after it boots find a fresh phone."""
-    from bench_app.devices.android.wipe import phone_wipe
+    from bench_app.erasure.phone_wipe import phone_wipe
 
     station, _, _, finder = bench
 

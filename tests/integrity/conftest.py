@@ -18,15 +18,15 @@ from typing import Any
 
 import pytest
 
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.devices.simulated import SimulatedSource, SimulationMode, Timing
 from bench_app.domain.model import DeviceKind, DonorKind, JobState, OutcomeKind
-from bench_app.drives.handle import DriveHandle
 from bench_app.settings import Settings
 from bench_app.station import Station
 from bench_app.store.anchors import HEAD_FILE
 from bench_app.store.database import NewEvent
 from bench_app.store.uuid7 import uuid7_str
-from tests.drives.conftest import make_image
+from tests.devices_drives.conftest import make_image
 from tests.unit.support import Listener, device_for, finish
 
 MiB = 1 << 20

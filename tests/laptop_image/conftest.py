@@ -1,5 +1,6 @@
 """Disk images the tests build themselves (an ext4 filesystem with files in a sparse raw
-file, and its compressed copies), and the loop devices of tests/drives to write them to."""
+file, and its compressed copies), and the loop devices of tests/devices_drives to write them
+to."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.drives.conftest import image, loop_device  # noqa: F401 - the same fixtures
+from tests.devices_drives.conftest import image, loop_device  # noqa: F401 - the same fixtures
 
 MiB = 1 << 20
 COMPRESSORS = {

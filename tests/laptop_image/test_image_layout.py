@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.drives.handle import DriveHandle
 from bench_app.install.image_writer import (
     BOOT_SECTOR,
     GPT,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from bench_app.devices.drives import blockio
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.drives import erase as io
-from bench_app.drives.handle import DriveHandle
 from bench_app.install.laptop_image import PIPELINE, image_write_record
 from bench_app.station import Station
 from bench_app.store import queries
@@ -226,7 +226,7 @@ class TamperingDrive(DriveHandle):
         super().__init__(path)
         self.at = at
 
-    def open_io(self, *, write: bool) -> io.BlockIO:
+    def open_io(self, *, write: bool) -> blockio.BlockIO:
         if not write:
             with open(backing(self.path), "r+b") as f:
                 f.seek(self.at)

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import Device, DeviceKind, DonorKind, JobState
-from bench_app.drives.handle import DriveHandle
 from bench_app.settings import Settings
 from bench_app.station import Station
 from bench_app.store.database import NewEvent
 from bench_app.store.uuid7 import uuid7_str
-from tests.drives.conftest import make_image
-from tests.drives.test_erase_job import FlakyDrive
+from tests.devices_drives.conftest import make_image
+from tests.erasure.test_erase_job import FlakyDrive
 from tests.unit.support import finish
 
 MiB = 1 << 20

@@ -12,7 +12,7 @@ import pytest
 from PIL import ImageCms
 
 from bench_app.domain.model import DeviceKind, JobState
-from bench_app.drives.records import latest_erasure
+from bench_app.erasure.records import latest_erasure
 from bench_app.output.certificate import GOOD_FILL
 from bench_app.output.pdf_style import GOOD
 from bench_app.output.references import certificate_reference

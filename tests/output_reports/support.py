@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import DeviceKind, DonorKind, JobState, OutcomeKind
-from bench_app.drives.handle import DriveHandle
 from bench_app.station import Station
 from bench_app.store.database import NewEvent
-from tests.drives.conftest import make_image
-from tests.drives.test_erase_job import FlakyDrive
+from tests.devices_drives.conftest import make_image
+from tests.erasure.test_erase_job import FlakyDrive
 from tests.unit.support import finish
 
 MiB = 1 << 20

@@ -15,7 +15,7 @@ import pytest
 
 from bench_app.cli import main
 from bench_app.domain.model import DeviceKind, OutcomeKind
-from bench_app.drives.records import latest_erasure
+from bench_app.erasure.records import latest_erasure
 from bench_app.errors import BenchError
 from bench_app.output.environment import default_factors_path, load_factors
 from bench_app.output.lot_report import find_lot, gather_lot

@@ -24,7 +24,7 @@ from bench_app.settings import Settings
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store
-from tests.drives.conftest import make_image
+from tests.devices_drives.conftest import make_image
 from tests.system.support import CLI, Mounts, damaged_station, etabli, fill
 
 pytestmark = pytest.mark.slow

@@ -20,6 +20,7 @@ from hypothesis.stateful import (
     rule,
 )
 
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.devices.simulated import Behaviour, SimulatedSource, SimulationMode, Timing
 from bench_app.domain.model import (
     DeviceKind,
@@ -29,7 +30,6 @@ from bench_app.domain.model import (
     OutcomeKind,
     PreSort,
 )
-from bench_app.drives.handle import DriveHandle
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent

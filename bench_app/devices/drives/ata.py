@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bench_app.drives.smart import Run
+from bench_app.devices.drives.smart import Run
 from bench_app.text import Text
 
 

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bench_app.drives import machine
-from bench_app.drives.machine import (
+from bench_app.devices.this_machine import inventory as machine
+from bench_app.devices.this_machine.inventory import (
     EDID_HEADER,
     Baseboard,
     Battery,

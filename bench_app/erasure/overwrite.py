@@ -15,32 +15,35 @@ and compares it with zeros or with the regenerated stream.
 from __future__ import annotations
 
 import ctypes
-import errno
 import mmap
 import os
-import queue
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from bench_app.devices.source import DeviceGone
+from bench_app.devices.drives.blockio import (
+    CHUNK,
+    BlockIO,
+    Chunk,
+    Control,
+    ReadAhead,
+    aligned,
+    raise_if_gone,
+    read_all,
+    write_all,
+)
 from bench_app.jobs.prompt import Cancelled
 
-CHUNK = 8 << 20  # bytes per write; a multiple of every sector size
-CHECKPOINT_SECONDS = 2.0
 # The sample verification: every SAMPLE_STRIDE bytes, one SAMPLE_BLOCK at a position drawn
 # from the pass's seed, plus the first and last SAMPLE_EDGE bytes: a tenth of the medium,
 # spread over all of it, and both ends where partition tables and metadata live.
 SAMPLE_BLOCK = 1 << 20
 SAMPLE_STRIDE = 10 << 20
 SAMPLE_EDGE = 16 << 20
-# Errors that mean the drive went away rather than that a sector is bad.
-_GONE = {errno.ENODEV, errno.ENXIO, errno.ENOENT, errno.ESHUTDOWN}
 
 
 class Pattern(StrEnum):
@@ -108,76 +111,6 @@ class PassResult:
         return self.bytes_done / self.seconds if self.seconds > 0 else 0.0
 
 
-class BlockIO:
-    """A drive or image file opened for whole-device I/O, with O_DIRECT where the kernel
-    allows it (a file on tmpfs does not: then writes are flushed at each checkpoint)."""
-
-    def __init__(self, path: str, *, write: bool) -> None:
-        self.path = path
-        flags = (os.O_RDWR if write else os.O_RDONLY) | getattr(os, "O_CLOEXEC", 0)
-        self.direct = True
-        try:
-            self.fd = os.open(path, flags | os.O_DIRECT)
-        except OSError as exc:
-            if exc.errno != errno.EINVAL:
-                raise
-            self.fd = os.open(path, flags)
-            self.direct = False
-        self._plain: int | None = None  # for a tail O_DIRECT refuses (unaligned length)
-        self._write = write
-
-    def pwrite(self, buf: memoryview, offset: int) -> int:
-        try:
-            return os.pwrite(self.fd, buf, offset)
-        except OSError as exc:
-            if exc.errno == errno.EINVAL and self.direct:
-                return os.pwrite(self._plain_fd(), buf, offset)
-            raise
-
-    def preadinto(self, buf: memoryview, offset: int) -> int:
-        try:
-            return os.preadv(self.fd, [buf], offset)
-        except OSError as exc:
-            if exc.errno == errno.EINVAL and self.direct:
-                return os.preadv(self._plain_fd(), [buf], offset)
-            raise
-
-    def sync(self) -> None:
-        os.fsync(self.fd)
-        if self._plain is not None:
-            os.fsync(self._plain)
-
-    def close(self) -> None:
-        for fd in (self.fd, self._plain):
-            if fd is not None:
-                os.close(fd)
-
-    def _plain_fd(self) -> int:
-        if self._plain is None:
-            self._plain = os.open(self.path, os.O_RDWR if self._write else os.O_RDONLY)
-        return self._plain
-
-
-def aligned(size: int) -> mmap.mmap:
-    """A page-aligned buffer, as O_DIRECT needs."""
-    return mmap.mmap(-1, size)
-
-
-ProgressFn = Callable[[int], None]  # bytes done so far in this pass
-CheckpointFn = Callable[[int], None]  # offset below which everything is durable
-
-
-@dataclass(slots=True)
-class Control:
-    """What a pass reports to and checks with whoever runs it."""
-
-    cancelled: threading.Event
-    progress: ProgressFn = lambda done: None
-    checkpoint: CheckpointFn = lambda offset: None
-    still_there: Callable[[], bool] = lambda: True
-    checkpoint_seconds: float = CHECKPOINT_SECONDS
-
-
 def overwrite(
     io: BlockIO,
     size: int,
@@ -195,11 +128,11 @@ def overwrite(
     began = time.monotonic()
     last_checkpoint = began
     todo = chunks([(start, size - start)], chunk)
-    source: _Ahead | _Constant
+    source: ReadAhead | _Constant
     if stream.pattern is Pattern.ZEROS:
         source = _Constant(todo, chunk)
     else:
-        source = _Ahead(todo, lambda off, view: stream.fill(off, view, zeros), chunk)
+        source = ReadAhead(todo, lambda off, view: stream.fill(off, view, zeros), chunk)
     with source as produced:
         for offset, buf, length, _ in produced:
             if control.cancelled.is_set():
@@ -207,9 +140,9 @@ def overwrite(
                 raise Cancelled()
             view = memoryview(buf)[:length]
             try:
-                _write_all(io, view, offset)
+                write_all(io, view, offset)
             except OSError as exc:
-                _raise_if_gone(exc, control, io.path)
+                raise_if_gone(exc, control, io.path)
                 result.errors.extend(_narrow(io, view, offset, sector, "write", control))
             finally:
                 produced.release(buf)
@@ -229,33 +162,10 @@ def _checkpoint(io: BlockIO, control: Control, offset: int, result: PassResult) 
     try:
         io.sync()
     except OSError as exc:
-        _raise_if_gone(exc, control, io.path)
+        raise_if_gone(exc, control, io.path)
         result.errors.append(SectorRange(0, 0, "flush"))
         return
     control.checkpoint(offset)
-
-
-def _write_all(io: BlockIO, view: memoryview, offset: int) -> None:
-    done = 0
-    while done < len(view):
-        n = io.pwrite(view[done:], offset + done)
-        if n <= 0:
-            raise OSError(errno.EIO, "short write")
-        done += n
-
-
-def _read_all(io: BlockIO, view: memoryview, offset: int) -> None:
-    done = 0
-    while done < len(view):
-        n = io.preadinto(view[done:], offset + done)
-        if n <= 0:
-            raise OSError(errno.EIO, "short read")
-        done += n
-
-
-def _raise_if_gone(exc: OSError, control: Control, path: str) -> None:
-    if exc.errno in _GONE or not control.still_there() or not os.path.exists(path):
-        raise DeviceGone(f"{path}: {exc.strerror or exc}") from exc
 
 
 def _narrow(
@@ -269,11 +179,11 @@ def _narrow(
         piece = view[pos : pos + sector]
         try:
             if kind == "write":
-                _write_all(io, piece, offset + pos)
+                write_all(io, piece, offset + pos)
             else:
-                _read_all(io, piece, offset + pos)
+                read_all(io, piece, offset + pos)
         except OSError as exc:
-            _raise_if_gone(exc, control, io.path)
+            raise_if_gone(exc, control, io.path)
             lba = (offset + pos) // sector
             if bad and bad[-1].last == lba - 1:
                 bad[-1].last = lba
@@ -282,73 +192,12 @@ def _narrow(
     return bad
 
 
-Chunk = tuple[int, int]  # offset, length
-
-
 def chunks(regions: list[tuple[int, int]], chunk: int) -> list[Chunk]:
     return [
         (offset, min(chunk, start + length - offset))
         for start, length in regions
         for offset in range(start, start + length, chunk)
     ]
-
-
-class _Ahead:
-    """Fills buffers ahead of their consumer, on a thread of its own: the stream's bytes
-    for the writer, or the disk's for the verifier. The consumer hands each buffer back
-    once used. An OSError while filling travels with its chunk."""
-
-    DEPTH = 3
-
-    def __init__(
-        self, todo: list[Chunk], fill: Callable[[int, memoryview], None], chunk: int
-    ) -> None:
-        self.todo, self.fill, self.chunk = todo, fill, chunk
-        self._free: queue.Queue[mmap.mmap] = queue.Queue()
-        self._ready: queue.Queue[tuple[int, mmap.mmap, int, OSError | None] | BaseException | None]
-        self._ready = queue.Queue()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="erase-ahead", daemon=True)
-
-    def __enter__(self) -> _Ahead:
-        for _ in range(self.DEPTH):
-            self._free.put(aligned(self.chunk))
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        for _ in range(self.DEPTH):
-            self._free.put(aligned(16))  # wakes the thread if it waits for a buffer
-        self._thread.join()
-
-    def __iter__(self) -> Iterator[tuple[int, mmap.mmap, int, OSError | None]]:
-        while True:
-            item = self._ready.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-
-    def release(self, buf: mmap.mmap) -> None:
-        self._free.put(buf)
-
-    def _run(self) -> None:
-        try:
-            for offset, length in self.todo:
-                buf = self._free.get()
-                if self._stop.is_set():
-                    return
-                error: OSError | None = None
-                try:
-                    self.fill(offset, memoryview(buf)[:length])
-                except OSError as exc:
-                    error = exc
-                self._ready.put((offset, buf, length, error))
-            self._ready.put(None)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            self._ready.put(exc)
 
 
 class _Constant:
@@ -458,14 +307,14 @@ def verify(
     result = VerifyResult(mode, 0, 0.0, regions=len(plan))
     zeros = bytes(chunk)
     todo = chunks(plan, chunk)
-    expected_source: _Ahead | _Constant
+    expected_source: ReadAhead | _Constant
     if stream is None or stream.pattern is Pattern.ZEROS:
         expected_source = _Constant(todo, chunk)
     else:
         generate = stream
-        expected_source = _Ahead(todo, lambda off, view: generate.fill(off, view, zeros), chunk)
+        expected_source = ReadAhead(todo, lambda off, view: generate.fill(off, view, zeros), chunk)
     began = time.monotonic()
-    reader = _Ahead(todo, lambda off, view: _read_all(io, view, off), chunk)
+    reader = ReadAhead(todo, lambda off, view: read_all(io, view, off), chunk)
     with reader as reads, expected_source as expectations:
         for (offset, got, length, error), (_, expected, _, _) in zip(
             reads, expectations, strict=True
@@ -474,7 +323,7 @@ def verify(
                 if control.cancelled.is_set():
                     raise Cancelled()
                 if error is not None:
-                    _raise_if_gone(error, control, io.path)
+                    raise_if_gone(error, control, io.path)
                     view = memoryview(got)[:length]
                     result.read_errors.extend(_narrow(io, view, offset, sector, "read", control))
                 elif stream is not None and not _memcmp_equal(got, expected, length):

@@ -10,10 +10,12 @@ import os
 from pathlib import Path
 from typing import Any, cast
 
+from bench_app.devices.drives.blockio import Control, aligned
+from bench_app.devices.drives.handle import DriveHandle, Run
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
-from bench_app.drives import erase as io
-from bench_app.drives.handle import DriveHandle, Run
-from bench_app.drives.safety import EraseTarget, check_erasable
+from bench_app.erasure import overwrite as io
+from bench_app.erasure.safety import EraseTarget, check_erasable
+from bench_app.erasure.verdict import ErasureResultStep
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Cancelled, Choice, Prompt
 from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
@@ -78,7 +80,7 @@ class HealthStep(Step):
     weight = 0.3
 
     def run(self, ctx: StepContext) -> StepOutcome:
-        from bench_app.drives import smart
+        from bench_app.devices.drives import smart
 
         target = _drive(ctx).target()
         if target.is_image:
@@ -131,7 +133,7 @@ class HiddenAreaStep(Step):
             )
             state = "not_applicable" if target.transport in ("image", "nvme") else "not_checked"
             return StepOutcome(StepStatus.NOT_PRESENT, why, {"hidden_areas": {"state": state}})
-        from bench_app.drives import ata
+        from bench_app.devices.drives import ata
 
         run = _run(ctx)
         hpa = ata.read_hpa(target.path, run)
@@ -351,7 +353,7 @@ def _purge_plan(ctx: StepContext, target: EraseTarget) -> tuple[Any, Text | None
         return None, Text(
             "un fichier image n’a pas de commande Purge.", "an image file has no Purge command."
         )
-    from bench_app.drives import purge
+    from bench_app.erasure import purge
 
     found = purge.detect(target.path, target.transport, target.media, _run(ctx))
     if isinstance(found, purge.PurgeUnavailable):
@@ -435,7 +437,7 @@ def _clear(
         ctx.record("erasure.checkpoint", {"erasure_id": erasure_id, "pass_no": 1, "offset": offset})
 
     every = Settings.load(Path(data_folder)).erase_checkpoint_seconds
-    control = io.Control(ctx.cancelled, progress, checkpoint, lambda: _drive(ctx).connected, every)
+    control = Control(ctx.cancelled, progress, checkpoint, lambda: _drive(ctx).connected, every)
     handle = _drive(ctx).open_io(write=True)
     try:
         result = io.overwrite(
@@ -482,7 +484,7 @@ def _marker_regions(size: int) -> list[tuple[int, int]]:
 
 
 def _purge(ctx: StepContext, target: EraseTarget, erasure_id: str) -> StepOutcome:
-    from bench_app.drives import purge
+    from bench_app.erasure import purge
 
     plan, reason = _purge_plan(ctx, target)
     if plan is None:
@@ -492,7 +494,7 @@ def _purge(ctx: StepContext, target: EraseTarget, erasure_id: str) -> StepOutcom
     handle = _drive(ctx).open_io(write=True)
     try:
         for offset, length in regions:
-            buf = io.aligned(length)
+            buf = aligned(length)
             marker.fill(offset, memoryview(buf), bytes(length))
             handle.pwrite(memoryview(buf), offset)
         handle.sync()
@@ -554,7 +556,7 @@ class VerifyStep(Step):
             else io.sample_plan(target.size_bytes, seed, target.logical_sector)
         )
         size = target.size_bytes
-        control = io.Control(
+        control = Control(
             ctx.cancelled, lambda done: ctx.progress(done / size if size else 1.0, None)
         )
         handle = _drive(ctx).open_io(write=False)
@@ -563,7 +565,7 @@ class VerifyStep(Step):
             if "markers" in first:  # a Purge: the blocks marked before it must be gone
                 stream = io.Stream.from_json(first["markers"]["stream"])
                 marks = [tuple(r) for r in first["markers"]["regions"]]
-                found = io.verify(handle, size, stream, io.Control(ctx.cancelled), regions=marks)
+                found = io.verify(handle, size, stream, Control(ctx.cancelled), regions=marks)
                 sector = target.logical_sector
                 # A marker block that reads back unchanged survived the Purge.
                 markers_left = sum(
@@ -618,67 +620,11 @@ class VerifyStep(Step):
         )
 
 
-class ResultStep(Step):
-    id = "result"
-    title = Text("Résultat", "Result")
-    weight = 0.1
+class DriveResultStep(ErasureResultStep):
+    """The drive's verdict (see erasure/verdict.py)."""
 
-    def run(self, ctx: StepContext) -> StepOutcome:
-        erasure_id = ctx.recall("erasure.started")[-1]["erasure_id"]
-        reasons = erasure_reasons(
-            passes=[
-                p for p in ctx.recall("erasure.pass_finished") if p["erasure_id"] == erasure_id
-            ],
-            verified=[v for v in ctx.recall("erasure.verified") if v["erasure_id"] == erasure_id],
-            hidden=ctx.results["hidden_areas"].evidence.get("hidden_areas", {}),
-        )
-        erased = not reasons
-        fact = {
-            "erasure_id": erasure_id,
-            "result": "erased" if erased else "not_erased",
-            "reasons": [r.to_json() for r in reasons],
-        }
-        if erased:
-            summary = Text("Disque effacé et vérifié.", "Drive erased and verified.")
-        else:
-            summary = Text(
-                "NON EFFACÉ : " + " ".join(r.fr for r in reasons),
-                "NOT ERASED: " + " ".join(r.en for r in reasons),
-            )
-        return StepOutcome(
-            StepStatus.PASSED if erased else StepStatus.FAILED,
-            summary,
-            {"erasure": fact},
-            blocking=not erased,
-            facts=[("erasure.finished", fact)],
-        )
-
-
-def erasure_reasons(
-    passes: list[dict[str, Any]], verified: list[dict[str, Any]], hidden: dict[str, Any]
-) -> list[Text]:
-    """Why an erasure is not complete; empty when it is."""
-    reasons: list[Text] = []
-    if not passes or not all(p["completed"] for p in passes):
-        reasons.append(Text("Un passage n’est pas allé au bout.", "A pass did not finish."))
-    bad = sum(len(p["errors"]) for p in passes)
-    if bad:
-        reasons.append(
-            Text("1 zone n’a pas pu être écrite.", "1 range could not be written.")
-            if bad == 1
-            else Text(
-                f"{bad} zones n’ont pas pu être écrites.", f"{bad} ranges could not be written."
-            )
-        )
-    if not verified:
-        reasons.append(Text("La vérification n’a pas été faite.", "The verification was not done."))
-    elif not verified[-1]["ok"]:
-        reasons.append(Text("La vérification a échoué.", "The verification failed."))
-    if hidden.get("state") in ("hpa_kept", "dco_kept"):
-        reasons.append(
-            Text("Une zone cachée n’a pas été effacée.", "A hidden area was not erased.")
-        )
-    return reasons
+    def erased_summary(self, ctx: StepContext) -> Text:
+        return Text("Disque effacé et vérifié.", "Drive erased and verified.")
 
 
 def drive_erase(data_folder: Any = None) -> Pipeline:
@@ -693,7 +639,7 @@ def drive_erase(data_folder: Any = None) -> Pipeline:
             MethodStep(data_folder),
             EraseStep(data_folder),
             VerifyStep(),
-            ResultStep(),
+            DriveResultStep(),
         ],
         stage_on_success=DeviceStage.ERASED,
         requires=DriveHandle,

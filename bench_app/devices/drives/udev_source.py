@@ -31,11 +31,11 @@ from typing import Literal, Protocol, runtime_checkable
 
 import pyudev
 
+from bench_app.devices.drives.blockdev import DriveInfo, list_drives
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.devices.scanning import ScanningSource
 from bench_app.devices.source import DeviceHandle, SourceAction
-from bench_app.drives.blockdev import DriveInfo, list_drives
-from bench_app.drives.handle import DriveHandle
-from bench_app.drives.safety import EraseTarget, SystemView, refusals
+from bench_app.erasure.safety import EraseTarget, SystemView, refusals
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.drives.safety import (
+from bench_app.erasure.safety import (
     SystemView,
     check_erasable,
     confirms,

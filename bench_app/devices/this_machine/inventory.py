@@ -10,7 +10,7 @@ missing and how to get it. When several sources know the same fact, dmidecode wi
 /sys, which wins over lshw. Values the firmware fills with placeholders ("To Be Filled By
 O.E.M.", "Default string", "00000000"...) become empty strings; a number nobody knows is None.
 
-Disks are not listed here: another module of `bench_app.drives` lists them.
+Disks are not listed here: `bench_app.devices.drives.blockdev` lists them.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from bench_app.devices.drives.smart import read_smart
 from bench_app.domain.facts import wire_form
-from bench_app.drives.smart import read_smart
 from bench_app.jobs.process import ProcessResult
 from bench_app.text import Text
 

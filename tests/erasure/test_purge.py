@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from bench_app.drives import ata, nvme, purge
-from bench_app.drives.purge import (
+from bench_app.devices.drives import ata, nvme
+from bench_app.erasure import purge
+from bench_app.erasure.purge import (
     POLL_SECONDS,
     REDACTED,
     TEMPORARY_PASSWORD,

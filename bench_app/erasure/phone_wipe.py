@@ -24,6 +24,7 @@ from bench_app.devices.android.driver import AndroidPhone, PhoneUnauthorized
 from bench_app.devices.source import DeviceGone, DeviceNoAnswer
 from bench_app.diagnostics.android import PhoneIdentityStep
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
+from bench_app.erasure.verdict import ErasureResultStep
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import DONE, Choice, Prompt
 from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
@@ -491,63 +492,22 @@ class PostWipeCheckStep(Step):
         }
 
 
-class PhoneWipeResultStep(Step):
-    id = "result"
-    title = Text("Résultat", "Result")
-    weight = 0.1
+class PhoneWipeResultStep(ErasureResultStep):
+    """The phone's verdict (see erasure/verdict.py): an erased phone says whether it was a
+    cryptographic erase or only a reset."""
 
-    def run(self, ctx: StepContext) -> StepOutcome:
-        erasure_id = _erasure_id(ctx)
-        passes = [p for p in ctx.recall("erasure.pass_finished") if p["erasure_id"] == erasure_id]
-        verified = [v for v in ctx.recall("erasure.verified") if v["erasure_id"] == erasure_id]
-        reasons = phone_wipe_reasons(passes, verified)
-        erased = not reasons
-        fact = {
-            "erasure_id": erasure_id,
-            "result": "erased" if erased else "not_erased",
-            "reasons": [r.to_json() for r in reasons],
-        }
-        encrypted = ctx.results["precheck"].evidence["encryption"]["state"] == "encrypted"
-        if erased and encrypted:
-            summary = Text(
+    unfinished = Text("La réinitialisation n’a pas été faite.", "The reset was not done.")
+
+    def erased_summary(self, ctx: StepContext) -> Text:
+        if ctx.results["precheck"].evidence["encryption"]["state"] == "encrypted":
+            return Text(
                 "Téléphone effacé (effacement cryptographique) et vérifié.",
                 "Phone erased (cryptographic erase) and verified.",
             )
-        elif erased:
-            summary = Text(
-                "Téléphone réinitialisé et vérifié, sans chiffrement : pas un Purge.",
-                "Phone reset and verified, without encryption: not a Purge.",
-            )
-        else:
-            summary = Text(
-                "NON EFFACÉ : " + " ".join(r.fr for r in reasons),
-                "NOT ERASED: " + " ".join(r.en for r in reasons),
-            )
-        return StepOutcome(
-            StepStatus.PASSED if erased else StepStatus.FAILED,
-            summary,
-            {"erasure": fact},
-            blocking=not erased,
-            facts=[("erasure.finished", fact)],
+        return Text(
+            "Téléphone réinitialisé et vérifié, sans chiffrement : pas un Purge.",
+            "Phone reset and verified, without encryption: not a Purge.",
         )
-
-
-def phone_wipe_reasons(passes: list[dict[str, Any]], verified: list[dict[str, Any]]) -> list[Text]:
-    """Why a phone's erasure is not complete; empty when it is."""
-    reasons: list[Text] = []
-    if not passes or not all(p["completed"] for p in passes):
-        reasons.append(Text("La réinitialisation n’a pas été faite.", "The reset was not done."))
-    if not verified:
-        reasons.append(Text("La vérification n’a pas été faite.", "The verification was not done."))
-    elif not verified[-1]["ok"]:
-        failed = [c["check"] for c in verified[-1]["checks"] if c["required"] and not c["ok"]]
-        reasons.append(
-            Text(
-                "La vérification a échoué (" + ", ".join(failed) + ").",
-                "The verification failed (" + ", ".join(failed) + ").",
-            )
-        )
-    return reasons
 
 
 def phone_wipe(

@@ -15,10 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.devices.drives import blockio
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.drives import erase as io
-from bench_app.drives.handle import DriveHandle
-from bench_app.drives.records import latest_erasure
+from bench_app.erasure import overwrite as io
+from bench_app.erasure.records import latest_erasure
 from bench_app.jobs.prompt import Prompt
 from bench_app.settings import Settings
 from bench_app.station import Station
@@ -180,8 +181,8 @@ class FlakyDrive(DriveHandle):
         self.bad = bad or []
         self.unplugged = False
 
-    def open_io(self, *, write: bool) -> io.BlockIO:
-        from tests.drives.test_erase_engine import FaultyIO
+    def open_io(self, *, write: bool) -> blockio.BlockIO:
+        from tests.erasure.test_erase_engine import FaultyIO
 
         drive = self
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bench_app.drives import nvme
-from bench_app.drives.nvme import NvmeParseError
+from bench_app.devices.drives import nvme
+from bench_app.devices.drives.nvme import NvmeParseError
 from bench_app.jobs.process import ProcessResult
 from tests.drives.firmware_sim import SimulatedNvmeDrive, load
 

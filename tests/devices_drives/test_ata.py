@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.drives import ata
-from bench_app.drives.ata import AtaCommandError, AtaParseError
+from bench_app.devices.drives import ata
+from bench_app.devices.drives.ata import AtaCommandError, AtaParseError
 from bench_app.jobs.process import ProcessResult
 from tests.drives.firmware_sim import SimulatedAtaDrive, load
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench_app.drives.blockdev import DriveInfo, drive_for_path
+from bench_app.devices.drives.blockdev import DriveInfo, drive_for_path
 from bench_app.errors import BenchError
 
 SYSTEM_MOUNTS = ("/", "/boot", "/boot/efi", "/efi", "/usr")

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bench_app.drives.smart import Run, SmartParseError, load_json
+from bench_app.devices.drives.smart import Run, SmartParseError, load_json
 from bench_app.jobs.process import ProcessResult
 
 

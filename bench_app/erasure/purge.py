@@ -27,21 +27,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bench_app.drives.ata import (
+from bench_app.devices.drives.ata import (
     AtaCapabilities,
     AtaParseError,
     parse_identify,
     parse_sanitize_status,
     read_identify,
 )
-from bench_app.drives.nvme import (
+from bench_app.devices.drives.nvme import (
     NvmeCapabilities,
     NvmeParseError,
     SanitizeLog,
     read_id_ctrl,
     read_sanitize_log,
 )
-from bench_app.drives.smart import Run
+from bench_app.devices.drives.smart import Run
 from bench_app.jobs.process import ProcessResult
 from bench_app.jobs.prompt import Cancelled
 from bench_app.text import Text

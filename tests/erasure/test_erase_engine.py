@@ -11,19 +11,20 @@ from typing import Any
 
 import pytest
 
+from bench_app.devices.drives import blockio
 from bench_app.devices.source import DeviceGone
-from bench_app.drives import erase as io
+from bench_app.erasure import overwrite as io
 from bench_app.jobs.prompt import Cancelled
 
 MiB = 1 << 20
 
 
-def _control(**kw: Any) -> io.Control:
-    return io.Control(threading.Event(), **kw)
+def _control(**kw: Any) -> blockio.Control:
+    return blockio.Control(threading.Event(), **kw)
 
 
 def _overwrite(path: Path, stream: io.Stream, **kw: Any) -> io.PassResult:
-    handle = io.BlockIO(str(path), write=True)
+    handle = blockio.BlockIO(str(path), write=True)
     try:
         return io.overwrite(
             handle, path.stat().st_size, stream, kw.pop("control", _control()), **kw
@@ -33,7 +34,7 @@ def _overwrite(path: Path, stream: io.Stream, **kw: Any) -> io.PassResult:
 
 
 def _verify(path: Path, stream: io.Stream, **kw: Any) -> io.VerifyResult:
-    handle = io.BlockIO(str(path), write=False)
+    handle = blockio.BlockIO(str(path), write=False)
     try:
         return io.verify(handle, path.stat().st_size, stream, _control(), **kw)
     finally:
@@ -115,7 +116,7 @@ def test_a_sample_verification_finds_a_change_inside_a_sampled_block(image: Any)
     assert result.bytes_checked == sum(n for _, n in plan)
 
 
-class FaultyIO(io.BlockIO):
+class FaultyIO(blockio.BlockIO):
     """A disk with bad sectors (or that goes away): the file answers EIO for some bytes."""
 
     def __init__(
@@ -189,7 +190,7 @@ def test_a_cut_pass_resumes_from_its_checkpoint_with_the_same_stream(image: Any)
         if done >= 12 * MiB:
             cancel.set()
 
-    control = io.Control(cancel, progress, checkpoints.append, checkpoint_seconds=3600)
+    control = blockio.Control(cancel, progress, checkpoints.append, checkpoint_seconds=3600)
     with pytest.raises(Cancelled):
         _overwrite(path, stream, control=control, chunk=4 * MiB)
     assert checkpoints == [12 * MiB]  # a cancel flushes and records where it stopped
@@ -206,7 +207,7 @@ def test_a_cut_pass_resumes_from_its_checkpoint_with_the_same_stream(image: Any)
 
 def test_writes_bypass_the_page_cache_where_the_kernel_allows(image: Any) -> None:
     path = image(size=MiB)
-    handle = io.BlockIO(str(path), write=True)
+    handle = blockio.BlockIO(str(path), write=True)
     try:
         flags = int(
             Path(f"/proc/self/fdinfo/{handle.fd}").read_text().split("flags:")[1].split()[0], 8

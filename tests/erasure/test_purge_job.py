@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.devices.drives.handle import DriveHandle, Run
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.drives.handle import DriveHandle, Run
-from bench_app.drives.records import latest_erasure
-from bench_app.drives.safety import EraseTarget
+from bench_app.erasure.records import latest_erasure
+from bench_app.erasure.safety import EraseTarget
 from bench_app.station import Station
 from bench_app.store import queries
 from tests.drives.firmware_sim import CRYPTO_PATTERN, SimulatedAtaDrive, SimulatedNvmeDrive

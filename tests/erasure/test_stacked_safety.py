@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.drives import safety
-from bench_app.drives.blockdev import DriveInfo
-from bench_app.drives.safety import (
+from bench_app.devices.drives.blockdev import DriveInfo
+from bench_app.erasure import safety
+from bench_app.erasure.safety import (
     EraseTarget,
     SystemView,
     beneath,
@@ -31,7 +31,7 @@ from bench_app.drives.safety import (
 from bench_app.errors import BenchError
 from bench_app.station import Station
 from bench_app.store.database import DB_NAME
-from tests.drives.conftest import make_image
+from tests.devices_drives.conftest import make_image
 
 MiB = 1 << 20
 CLI = [sys.executable, "-m", "bench_app.cli"]

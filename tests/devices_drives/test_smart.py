@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bench_app.drives import smart
-from bench_app.drives.smart import SmartReport, parse_smartctl, read_smart
+from bench_app.devices.drives import smart
+from bench_app.devices.drives.smart import SmartReport, parse_smartctl, read_smart
 from bench_app.jobs.process import ProcessResult
 from tests.drives.firmware_sim import SimulatedAtaDrive, load
 

@@ -1,0 +1,4 @@
+"""Drives as the station sees them: discovery of block devices (udev), the drive handle the
+jobs hold, the drive firmware programs (smartctl, hdparm, nvme-cli) and whole-device block
+I/O. What is done with a drive (erasure, image install) lives in erasure/ and install/; the
+inventory of the station's own machine lives in devices/this_machine/."""
