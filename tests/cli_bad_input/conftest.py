@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import DeviceKind, DonorKind, JobState
-from bench_app.drives.handle import DriveHandle
 from bench_app.settings import Settings
 from bench_app.station import Station
 from bench_app.store.database import DB_NAME
-from tests.drives.conftest import make_image
+from tests.devices_drives.conftest import make_image
 from tests.unit.support import finish
 
 MiB = 1 << 20

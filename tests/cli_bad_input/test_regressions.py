@@ -19,7 +19,7 @@ import pytest
 from bench_app.store.database import DB_NAME
 from tests.cli_bad_input.cases import alias_bomb, deep_yaml
 from tests.cli_bad_input.conftest import CLI, child_env, db_check, stored_events
-from tests.drives.conftest import make_image
+from tests.devices_drives.conftest import make_image
 
 MiB = 1 << 20
 QUICK_S = 30  # far more than any refusal takes; a blocked read never ends

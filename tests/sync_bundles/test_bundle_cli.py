@@ -56,9 +56,9 @@ def test_a_drive_erasure_travels_in_a_bundle(
 ) -> None:
     """A drive erasure's facts (its pass timed in milliseconds) go into a bundle and come
     out on the other station with the same hashes."""
+    from bench_app.devices.drives.handle import DriveHandle
     from bench_app.domain.model import JobState
-    from bench_app.drives.handle import DriveHandle
-    from tests.drives.conftest import make_image
+    from tests.devices_drives.conftest import make_image
     from tests.unit.support import finish
 
     a, b = open_bench(tmp_path, "A"), open_bench(tmp_path, "B")
