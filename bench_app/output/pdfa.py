@@ -10,7 +10,7 @@ subsets); documents must be built with `initialFontName` set to a shipped font, 
 adds an unembedded Helvetica to every page.
 
 Not checked here: there is no veraPDF on the stations, so conformance is asserted by the
-structural tests in tests/output_certificates, not by a validator.
+structural tests in tests/output/certificates, not by a validator.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from bench_app.errors import BenchError
 from bench_app.output import certificate as cert
 from bench_app.output.certificate_verify import verify_pdf
 from bench_app.signing import Keyring, sign_document
-from tests.output_certificates.conftest import Bench
-from tests.output_certificates.pdfs import run
+from tests.output.certificates.conftest import Bench
+from tests.output.certificates.pdfs import run
 
 MiB = 1 << 20
 

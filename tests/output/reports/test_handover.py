@@ -19,7 +19,7 @@ from bench_app.output.references import certificate_reference
 from bench_app.settings import Settings
 from bench_app.station import Station
 from tests.android.test_phone_check import Operator, finish, plugged
-from tests.output_reports.support import make_donation, pdf_text, watermarked
+from tests.output.reports.support import make_donation, pdf_text, watermarked
 
 ORG = Settings(
     organisation="Atelier Solidaire du Faubourg",

@@ -22,7 +22,7 @@ from bench_app.output.lot_report import find_lot, gather_lot
 from bench_app.output.references import certificate_reference
 from bench_app.station import Station
 from bench_app.store import queries
-from tests.output_reports.support import ECO_REF, make_donation, pdf_text, watermarked
+from tests.output.reports.support import ECO_REF, make_donation, pdf_text, watermarked
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:

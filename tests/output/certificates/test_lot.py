@@ -14,8 +14,8 @@ from bench_app.output import certificate as cert
 from bench_app.output.certificate_verify import verify_pdf
 from bench_app.signing import Keyring, canonical_json, sign_document
 from bench_app.store import queries
-from tests.output_certificates.conftest import Bench
-from tests.output_certificates.pdfs import attachments, pages, qr_codes, run, squash, text_of
+from tests.output.certificates.conftest import Bench
+from tests.output.certificates.pdfs import attachments, pages, qr_codes, run, squash, text_of
 
 MiB = 1 << 20
 

@@ -23,7 +23,7 @@ from bench_app.output.labels import (
 )
 from bench_app.settings import Settings
 from bench_app.store import queries
-from tests.output_labels.conftest import Workshop, scan
+from tests.output.labels.conftest import Workshop, scan
 
 URL = "https://verif.ressourcerie-exemple.fr/appareil"
 PRINTER_DPI = {"brother-62": 300, "brother-29x90": 300, "zebra-2x1": 203, "zebra-4x6": 203}

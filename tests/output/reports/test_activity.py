@@ -17,7 +17,7 @@ from bench_app.domain.model import DeviceKind, DonorKind, OutcomeKind
 from bench_app.errors import BenchError
 from bench_app.output.activity import Period
 from bench_app.station import Station
-from tests.output_reports.support import grade
+from tests.output.reports.support import grade
 
 
 def _clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
