@@ -6,7 +6,7 @@ the medium (whatever fields its target has: a drive's model, serial, size and se
 phone's IMEI, storage and encryption), method and standard, passes, interruptions,
 verification, times, throughput, errors, result and reasons. The station key signs it; the
 signed JSON is embedded as a PDF/A-3 attachment and in a QR code on the page, and the whole
-file is then signed byte for byte (bench_app/output/pdf_sign.py).
+file is then signed byte for byte (bench_app/output/certificates/pdf_sign.py).
 
 Only a document whose result is "erased" with a verification that passed reads as a
 certificate. Anything else (not erased, interrupted, in progress) is titled an erasure report,
@@ -47,7 +47,7 @@ from reportlab.platypus.flowables import Flowable as BaseFlowable
 from bench_app.domain.model import Device, Donor, Lot
 from bench_app.drives.records import erasure_records
 from bench_app.errors import BenchError
-from bench_app.output import pdf_sign, pdfa
+from bench_app.output.certificates import pdf_sign, pdfa
 from bench_app.output.pdf_style import (
     BAD,
     FONT,

@@ -1,6 +1,6 @@
 """Checking a certificate PDF offline, in three layers:
 
-1. the whole-file signature (bench_app/output/pdf_sign.py): any changed byte fails here;
+1. the whole-file signature (bench_app/output/certificates/pdf_sign.py): any changed byte fails here;
 2. every attached JSON is a signed envelope, in canonical form, whose signature verifies
    against a trusted key; a lot's summary lists the SHA-256 of each device's document, and
    the attached device documents must be exactly those;
@@ -23,7 +23,7 @@ import pikepdf
 
 from bench_app.errors import BenchError
 from bench_app.output import certificate as cert
-from bench_app.output import pdf_sign
+from bench_app.output.certificates import pdf_sign
 from bench_app.signing import Keyring, TrustedKey, canonical_json, parse_signed_json
 
 
