@@ -48,6 +48,7 @@ from bench_app.domain.model import Device, Donor, Lot
 from bench_app.drives.records import erasure_records
 from bench_app.errors import BenchError
 from bench_app.output.certificates import pdf_sign, pdfa
+from bench_app.output.certificates.references import certificate_reference
 from bench_app.output.pdf_style import (
     BAD,
     FONT,
@@ -58,7 +59,6 @@ from bench_app.output.pdf_style import (
     page_frame,
     styles,
 )
-from bench_app.output.references import certificate_reference
 from bench_app.settings import Settings
 from bench_app.signing import StationKey, canonical_json, decimal, sign_document
 from bench_app.store import queries

@@ -4,7 +4,7 @@ and English, shared by the lot report, the handover sheet and the activity expor
 from __future__ import annotations
 
 from bench_app.domain.model import DeviceKind, DonorKind, OutcomeKind, StepStatus
-from bench_app.output.references import certificate_reference
+from bench_app.output.certificates.references import certificate_reference
 from bench_app.text import Text
 
 KIND_LABELS: dict[DeviceKind, Text] = {

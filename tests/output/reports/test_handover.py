@@ -15,7 +15,7 @@ from bench_app.cli import main
 from bench_app.devices.simulated import SimulatedSource, SimulationMode
 from bench_app.domain.model import OutcomeKind
 from bench_app.drives.records import latest_erasure
-from bench_app.output.references import certificate_reference
+from bench_app.output.certificates.references import certificate_reference
 from bench_app.settings import Settings
 from bench_app.station import Station
 from tests.android.test_phone_check import Operator, finish, plugged
