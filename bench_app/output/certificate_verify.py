@@ -22,8 +22,15 @@ from typing import Any
 import pikepdf
 
 from bench_app.errors import BenchError
-from bench_app.output import certificate as cert
 from bench_app.output.certificates import pdf_sign
+from bench_app.output.certificates.document import (
+    DEVICE_TYPE,
+    LOT_TYPE,
+    SUCCESS_LINE,
+    is_success,
+    lot_visible_facts,
+    visible_facts,
+)
 from bench_app.signing import Keyring, TrustedKey, canonical_json, parse_signed_json
 
 
@@ -81,9 +88,9 @@ def verify_pdf(data: bytes, keyring: Keyring, source: str) -> CertificateCheck:
         verified = parse_signed_json(content, keyring, source=f"{source} ({name})")
         document = verified.document
         kind = document.get("type")
-        if kind == cert.DEVICE_TYPE:
+        if kind == DEVICE_TYPE:
             devices.append(document)
-        elif kind == cert.LOT_TYPE:
+        elif kind == LOT_TYPE:
             lots.append(document)
         else:
             raise BenchError(
@@ -113,9 +120,9 @@ def verify_pdf(data: bytes, keyring: Keyring, source: str) -> CertificateCheck:
         check.notes.append("pdftotext missing: the page text was not compared")
         return check
     squashed = _squash(text)
-    expected = [f for d in devices for f in cert.visible_facts(d)]
+    expected = [f for d in devices for f in visible_facts(d)]
     if lot is not None:
-        expected += cert.lot_visible_facts(lot)
+        expected += lot_visible_facts(lot)
     for fact in expected:
         if _squash(fact) not in squashed:
             raise BenchError(
@@ -124,9 +131,9 @@ def verify_pdf(data: bytes, keyring: Keyring, source: str) -> CertificateCheck:
                 detail=f"the page does not show “{fact}”, which its signed data says",
             )
     # A failed erasure must never read as a success: count the verdict lines.
-    success = _squash(cert.SUCCESS_LINE)
+    success = _squash(SUCCESS_LINE)
     shown = squashed.count(success)
-    certified = sum(1 for d in devices if cert.is_success(d))
+    certified = sum(1 for d in devices if is_success(d))
     if lot is not None and lot["counts"]["not_certified"] == 0:
         certified += 1  # the summary's banner
     if shown != certified:

@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 
 from bench_app.cli import main
-from bench_app.output.certificate import read_qr_text
+from bench_app.output.certificates.qr import read_qr_text
 
 
 def text_of(path: Path) -> str:

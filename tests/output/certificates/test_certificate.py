@@ -13,7 +13,7 @@ from PIL import ImageCms
 
 from bench_app.domain.model import DeviceKind, JobState
 from bench_app.drives.records import latest_erasure
-from bench_app.output.certificate import GOOD_FILL
+from bench_app.output.certificates.layout import GOOD_FILL
 from bench_app.output.certificates.references import certificate_reference
 from bench_app.output.pdf_style import GOOD
 from bench_app.signing import Keyring, canonical_json, parse_signed_json, verify_envelope

@@ -10,8 +10,8 @@ import pytest
 
 from bench_app.domain.model import DeviceKind, JobState
 from bench_app.errors import BenchError
-from bench_app.output import certificate as cert
 from bench_app.output.certificate_verify import verify_pdf
+from bench_app.output.certificates import assemble, document, layout
 from bench_app.signing import Keyring, canonical_json, sign_document
 from bench_app.store import queries
 from tests.output.certificates.conftest import Bench
@@ -79,19 +79,19 @@ def test_an_all_erased_lot_is_a_certificate(
 
 def test_a_lot_whose_device_section_was_swapped_is_refused(bench: Bench) -> None:
     first = bench.erase("SWAP-A-5555.img")
-    issuer = cert.Issuer.for_folder(bench.folder)
+    issuer = document.Issuer.for_folder(bench.folder)
     other = bench.erase("SWAP-B-6666.img", in_lot=False)
     lot = next(x for x in queries.lots(bench.station.store) if x.id == bench.lot_id)
-    data, lot_env = cert.lot_certificate(bench.station.store, issuer, lot)
+    data, lot_env = assemble.lot_certificate(bench.station.store, issuer, lot)
     ring = Keyring.for_station(bench.folder)
     assert [d["device"]["asset_code"] for d in verify_pdf(data, ring, "l.pdf").devices] == [
         first.asset_code
     ]
     # Same summary, but the section and signed data of a device from elsewhere.
-    stranger = cert.device_envelope(bench.station.store, issuer, other)
-    flowables = cert._lot_flowables(lot_env["document"], lot_env, "fr")
-    flowables += cert.device_flowables(stranger["document"], stranger, "fr")
-    forged = cert._assemble(
+    stranger = assemble.device_envelope(bench.station.store, issuer, other)
+    flowables = layout._lot_flowables(lot_env["document"], lot_env, "fr")
+    flowables += layout.device_flowables(stranger["document"], stranger, "fr")
+    forged = assemble._assemble(
         flowables,
         envelopes=[lot_env, stranger],
         issuer=issuer,
@@ -108,10 +108,10 @@ def test_a_lot_whose_device_section_was_swapped_is_refused(bench: Bench) -> None
     assert claimed["counts"]["not_certified"] == 0
     claimed["devices"][0]["asset_code"] = other.asset_code
     envelope = sign_document(issuer.key, claimed)
-    real = cert.device_envelope(bench.station.store, issuer, first)
-    flowables = cert._lot_flowables(lot_env["document"], envelope, "fr")
-    flowables += cert.device_flowables(real["document"], real, "fr")
-    forged = cert._assemble(
+    real = assemble.device_envelope(bench.station.store, issuer, first)
+    flowables = layout._lot_flowables(lot_env["document"], envelope, "fr")
+    flowables += layout.device_flowables(real["document"], real, "fr")
+    forged = assemble._assemble(
         flowables,
         envelopes=[envelope, real],
         issuer=issuer,

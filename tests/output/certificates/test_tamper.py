@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from bench_app.domain.model import JobState
 from bench_app.errors import BenchError
-from bench_app.output import certificate as cert
 from bench_app.output.certificate_verify import verify_pdf
+from bench_app.output.certificates import assemble, document, layout
 from bench_app.signing import Keyring, sign_document
 from tests.output.certificates.conftest import Bench
 from tests.output.certificates.pdfs import run
@@ -26,8 +26,8 @@ MiB = 1 << 20
 def signed(bench: Bench, tmp_path: Path) -> tuple[bytes, Keyring]:
     device = bench.erase("FLIP-ME-4X9Z.img")
     out = tmp_path / "c.pdf"
-    issuer = cert.Issuer.for_folder(bench.folder)
-    data, _ = cert.device_certificate(bench.station.store, issuer, device)
+    issuer = document.Issuer.for_folder(bench.folder)
+    data, _ = assemble.device_certificate(bench.station.store, issuer, device)
     out.write_bytes(data)
     return data, Keyring.for_station(bench.folder)
 
@@ -107,10 +107,10 @@ def test_the_command_refuses_a_changed_byte_truncation_and_an_appended_update(
 def _forge(bench: Bench, page_doc: dict, attached: list[dict]) -> bytes:
     """A file sealed with the station's own (trusted) key, whose page is drawn from
     `page_doc` while it carries the `attached` signed envelopes."""
-    issuer = cert.Issuer.for_folder(bench.folder)
+    issuer = document.Issuer.for_folder(bench.folder)
     envelope = sign_document(issuer.key, page_doc)
-    return cert._assemble(
-        cert.device_flowables(page_doc, envelope, "fr"),
+    return assemble._assemble(
+        layout.device_flowables(page_doc, envelope, "fr"),
         envelopes=attached,
         issuer=issuer,
         title="x",
@@ -123,12 +123,12 @@ def _forge(bench: Bench, page_doc: dict, attached: list[dict]) -> bytes:
 def test_a_page_that_differs_from_its_signed_data_is_refused_even_when_sealed(
     bench: Bench,
 ) -> None:
-    issuer = cert.Issuer.for_folder(bench.folder)
+    issuer = document.Issuer.for_folder(bench.folder)
     ring = Keyring.for_station(bench.folder)
     good = bench.erase("GOOD-1A2B.img")
     bad = bench.erase("BAD-3C4D.img", bad=[(MiB, MiB + 4096)], expect=JobState.BLOCKED)
-    good_env = cert.device_envelope(bench.station.store, issuer, good)
-    bad_env = cert.device_envelope(bench.station.store, issuer, bad)
+    good_env = assemble.device_envelope(bench.station.store, issuer, good)
+    bad_env = assemble.device_envelope(bench.station.store, issuer, bad)
     # The page of one device, the signed data of another.
     with pytest.raises(BenchError) as caught:
         verify_pdf(_forge(bench, good_env["document"], [bad_env]), ring, "f.pdf")

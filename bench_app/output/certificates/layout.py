@@ -1,28 +1,12 @@
-"""Signed erasure certificates: per device, and per lot.
-
-Each erasure becomes a document (plain JSON, canonical form, see bench_app/signing.py) holding
-every fact the page shows: organisation, station, operators, donor and lot, device identity,
-the medium (whatever fields its target has: a drive's model, serial, size and sectors, a
-phone's IMEI, storage and encryption), method and standard, passes, interruptions,
-verification, times, throughput, errors, result and reasons. The station key signs it; the
-signed JSON is embedded as a PDF/A-3 attachment and in a QR code on the page, and the whole
-file is then signed byte for byte (bench_app/output/certificates/pdf_sign.py).
-
-Only a document whose result is "erased" with a verification that passed reads as a
-certificate. Anything else (not erased, interrupted, in progress) is titled an erasure report,
-shows a large red "NON EFFACÉ / NOT ERASED" with the reasons, uses no green and never says
-it certifies.
-"""
+"""The page of a certificate: the section of one device (verdict, facts, passes,
+verification, signature and QR code) and the summary page of a lot, as reportlab flowables.
+A failure reads as a failure: a large red "NON EFFACÉ / NOT ERASED" with the reasons, no green,
+never the word certify."""
 
 from __future__ import annotations
 
-import hashlib
-import io
-import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -35,20 +19,23 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepTogether,
-    PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 from reportlab.platypus.flowables import Flowable as BaseFlowable
 
-from bench_app.domain.model import Device, Donor, Lot
-from bench_app.drives.records import erasure_records
-from bench_app.errors import BenchError
-from bench_app.output.certificates import pdf_sign, pdfa
-from bench_app.output.certificates.references import certificate_reference
+from bench_app.output.certificates.document import (
+    FAILURE_BANNER,
+    IDENTIFIERS,
+    SUCCESS_LINE,
+    failure_reasons,
+    identifier_text,
+    is_success,
+    verdict_line,
+)
+from bench_app.output.certificates.qr import qr_text
 from bench_app.output.pdf_style import (
     BAD,
     FONT,
@@ -56,325 +43,12 @@ from bench_app.output.pdf_style import (
     GOOD,
     MUTED,
     RULE,
-    page_frame,
     styles,
 )
-from bench_app.settings import Settings
-from bench_app.signing import StationKey, canonical_json, decimal, sign_document
-from bench_app.store import queries
-from bench_app.store.database import Store
 from bench_app.text import Text
 
-DEVICE_TYPE = "etabli.erasure-certificate"
-LOT_TYPE = "etabli.erasure-lot-certificate"
-SCHEMA = 1
-LISTED_RANGES = 10  # sector ranges listed per pass / verification; the count says the rest
-QR_PREFIX = "ETABLI1:"  # then base45(zlib(canonical envelope))
-QR_DIGEST_PREFIX = "ETABLI1D:"  # then base45(zlib(canonical digest)), for large documents
-QR_MAX_CHARS = 2000  # beyond this the code gets too dense to scan from paper
-
-SUCCESS_PHRASE = Text("EFFACÉ ET VÉRIFIÉ", "ERASED AND VERIFIED")
-SUCCESS_LINE = f"{SUCCESS_PHRASE.fr} / {SUCCESS_PHRASE.en}"
-FAILURE_BANNER = "NON EFFACÉ / NOT ERASED"
 BAD_FILL = colors.HexColor("#fbe9e7")
 GOOD_FILL = colors.HexColor("#e8f3ec")
-
-
-# -- the signed document ---------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    """The value with every float turned into a decimal string (canonical JSON's rule)."""
-    if isinstance(value, float):
-        return decimal(value)
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _ranges(items: list[Any]) -> list[Any]:
-    return list(items[:LISTED_RANGES])
-
-
-def now_utc() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True)
-class Issuer:
-    """Who signs: the organisation's settings and the station's key."""
-
-    settings: Settings
-    key: StationKey
-
-    @classmethod
-    def for_folder(cls, data_folder: Path) -> Issuer:
-        return cls(Settings.load(Path(data_folder)), StationKey.load_or_create(Path(data_folder)))
-
-    def organisation(self) -> dict[str, str]:
-        s = self.settings
-        return {
-            "name": s.organisation,
-            "address": s.organisation_address,
-            "contact": s.organisation_contact,
-        }
-
-
-def _donor_lot(store: Store, device: Device) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    if not device.lot_id:
-        return None, None
-    lot = next((x for x in queries.lots(store) if x.id == device.lot_id), None)
-    if lot is None:
-        return None, None
-    donor = next((d for d in queries.donors(store) if d.id == lot.donor_id), None)
-    return _donor_json(donor), _lot_json(lot)
-
-
-def _donor_json(donor: Donor | None) -> dict[str, Any] | None:
-    return {"name": donor.name, "kind": donor.kind.value} if donor else None
-
-
-def _lot_json(lot: Lot) -> dict[str, Any]:
-    return {
-        "id": lot.id,
-        "received_on": lot.received_on,
-        "agreement_ref": lot.agreement_ref,
-        "expected_count": lot.expected_count,
-    }
-
-
-def erasure_document(
-    store: Store, device: Device, record: dict[str, Any], issuer: Issuer, issued_at: str
-) -> dict[str, Any]:
-    """The certificate of one erasure as a plain, canonical-ready JSON document."""
-    donor, lot = _donor_lot(store, device)
-    passes = []
-    written = 0
-    moved = 0  # bytes written over every segment, a resumed one's rewrite included
-    seconds = 0.0
-    error_ranges = 0
-    for p in record["passes"]:
-        errors = list(p.get("errors") or [])
-        error_ranges += len(errors)
-        written += int(p.get("bytes") or 0)
-        moved += int(p.get("bytes_written", p.get("bytes")) or 0)
-        seconds += float(p.get("seconds") or 0)
-        # Segments are summed into the pass's seconds and bytes_written; the interruptions
-        # that cut them are listed in the erasure's own field.
-        entry = {k: v for k, v in p.items() if k not in ("errors", "purge", "segments")}
-        entry["segments"] = len(p.get("segments") or []) or 1
-        entry["errors"] = _ranges(errors)
-        entry["error_ranges"] = len(errors)
-        if isinstance(p.get("purge"), dict):
-            entry["purge"] = {
-                k: v
-                for k, v in p["purge"].items()
-                if k in ("method", "ok", "seconds", "milliseconds", "command")
-            }
-        passes.append(entry)
-    verification = record.get("verification")
-    if isinstance(verification, dict):
-        verification = {k: v for k, v in verification.items() if k != "seed"}
-        if isinstance(verification.get("read_errors"), list):
-            verification["read_errors_count"] = len(verification["read_errors"])
-        for key in ("mismatches", "read_errors"):
-            if isinstance(verification.get(key), list):
-                verification[key] = _ranges(verification[key])
-    erasure = {
-        "id": record["erasure_id"],
-        "job_id": record["job_id"],
-        "method": record["method"],
-        "technique": record["technique"],
-        "standard": record["standard"],
-        "verify_mode": record.get("verify_mode"),
-        "target": record["target"],
-        "hidden_areas": record.get("hidden_areas") or {},
-        "limitation": record.get("limitation"),
-        "passes": passes,
-        "interruptions": record.get("interruptions") or [],
-        "verification": verification,
-        "started_at": record["started_at"],
-        "finished_at": record.get("finished_at"),
-        "duration_seconds": record.get("duration_seconds"),
-        "bytes_written": written,
-        "throughput_bps": round(moved / seconds) if seconds > 0 else 0,
-        "error_ranges": error_ranges,
-        "result": record["result"],
-        "reasons": record.get("reasons") or [],
-    }
-    document = {
-        "type": DEVICE_TYPE,
-        "schema": SCHEMA,
-        "reference": certificate_reference(record["erasure_id"]),
-        "issued_at": issued_at,
-        "organisation": issuer.organisation(),
-        "station": {
-            "id": record["station_id"],
-            "name": issuer.settings.station_name,
-            "key_id": issuer.key.key_id,
-        },
-        "operators": record.get("operators") or [],
-        "donor": donor,
-        "lot": lot,
-        "device": {
-            "asset_code": device.asset_code,
-            "kind": device.kind.value,
-            "brand": device.brand,
-            "model": device.model,
-            "serial": device.serial,
-            "imei": device.imei,
-        },
-        "erasure": erasure,
-        "training": bool(record.get("training")),
-        "verification_url": _verification_url(issuer.settings, device.asset_code),
-    }
-    plain = _plain(document)
-    canonical_json(plain)  # refuses anything the signature could not carry, here and now
-    return dict(plain)
-
-
-def _verification_url(settings: Settings, asset_code: str) -> str:
-    base = settings.verification_url.rstrip("/")
-    return f"{base}/{asset_code}" if base else ""
-
-
-def is_success(document: dict[str, Any]) -> bool:
-    """Erased, and a verification that passed: the only case printed as a certificate."""
-    erasure = document.get("erasure") or {}
-    verification = erasure.get("verification")
-    return (
-        erasure.get("result") == "erased"
-        and isinstance(verification, dict)
-        and verification.get("ok") is True
-    )
-
-
-def failure_reasons(document: dict[str, Any]) -> list[Text]:
-    """Why a document is not a certificate, in plain words (never empty for a failure)."""
-    erasure = document.get("erasure") or {}
-    reasons = [Text.from_json(r) for r in erasure.get("reasons") or []]
-    result = erasure.get("result")
-    if result == "in_progress":
-        reasons.insert(
-            0,
-            Text(
-                "L’effacement n’est pas terminé (en cours ou interrompu).",
-                "The erasure has not finished (in progress or interrupted).",
-            ),
-        )
-    elif result == "erased" and not is_success(document):
-        reasons.append(Text("La vérification n’a pas réussi.", "The verification did not succeed."))
-    if not reasons and not is_success(document):
-        reasons.append(Text(f"Résultat : {result}.", f"Result: {result}."))
-    return reasons
-
-
-IDENTIFIERS = ("serial", "imei", "imei2")
-
-
-def identifier_text(value: Any) -> str:
-    """An identifier (serial number, IMEI) as the page prints it: printable ASCII as it is,
-    any other character as a visible \\uXXXX escape. A device may report a serial with
-    control bytes or characters no font draws; this way the page shows every one of them,
-    and the verifier can read back exactly what the signed data says."""
-    return "".join(
-        ch
-        if " " <= ch <= "~"
-        else (f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
-        for ch in str(value)
-    )
-
-
-def visible_facts(document: dict[str, Any]) -> list[str]:
-    """The strings the page of this document must show; the verifier looks for each in the
-    PDF's text (whitespace ignored)."""
-    device = document.get("device") or {}
-    facts = [str(document.get("reference", "")), str(device.get("asset_code", ""))]
-    for key in ("serial", "imei"):
-        if device.get(key):
-            facts.append(identifier_text(device[key]))
-    target = (document.get("erasure") or {}).get("target") or {}
-    for key in ("serial", "imei"):
-        if target.get(key):
-            facts.append(identifier_text(target[key]))
-    facts.append(_verdict_line(document))
-    return [f for f in facts if f]
-
-
-def _verdict_line(document: dict[str, Any]) -> str:
-    return SUCCESS_LINE if is_success(document) else FAILURE_BANNER
-
-
-# -- QR payload --------------------------------------------------------------------------------
-
-_B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-
-
-def base45_encode(data: bytes) -> str:
-    """RFC 9285 base45: QR alphanumeric characters, 3 for every 2 bytes."""
-    out = []
-    for i in range(0, len(data) - 1, 2):
-        n = data[i] * 256 + data[i + 1]
-        n, c = divmod(n, 45)
-        e, d = divmod(n, 45)
-        out += [_B45[c], _B45[d], _B45[e]]
-    if len(data) % 2:
-        d, c = divmod(data[-1], 45)
-        out += [_B45[c], _B45[d]]
-    return "".join(out)
-
-
-def base45_decode(text: str) -> bytes:
-    values = [_B45.index(ch) for ch in text]
-    out = bytearray()
-    for i in range(0, len(values), 3):
-        chunk = values[i : i + 3]
-        if len(chunk) == 3:
-            n = chunk[0] + chunk[1] * 45 + chunk[2] * 2025
-            if n > 0xFFFF:
-                raise ValueError("not base45")
-            out += n.to_bytes(2, "big")
-        elif len(chunk) == 2:
-            n = chunk[0] + chunk[1] * 45
-            if n > 0xFF:
-                raise ValueError("not base45")
-            out.append(n)
-        else:
-            raise ValueError("not base45")
-    return bytes(out)
-
-
-def qr_text(envelope: dict[str, Any]) -> str:
-    """What the QR code holds: the whole signed envelope, compressed, when it fits; else a
-    digest form (reference, SHA-256 of the canonical document, the signature) that the
-    attachment of the same file completes."""
-    full = QR_PREFIX + base45_encode(zlib.compress(canonical_json(envelope), 9))
-    if len(full) <= QR_MAX_CHARS:
-        return full
-    document = envelope["document"]
-    digest = {
-        "format": "etabli.signed-digest/1",
-        "reference": document.get("reference"),
-        "type": document.get("type"),
-        "sha256": hashlib.sha256(canonical_json(document)).hexdigest(),
-        "signature": envelope["signature"],
-    }
-    return QR_DIGEST_PREFIX + base45_encode(zlib.compress(canonical_json(digest), 9))
-
-
-def read_qr_text(text: str) -> dict[str, Any]:
-    """The envelope (or digest) a QR code of a certificate holds."""
-    import json
-
-    for prefix in (QR_DIGEST_PREFIX, QR_PREFIX):
-        if text.startswith(prefix):
-            value = json.loads(zlib.decompress(base45_decode(text[len(prefix) :])))
-            if not isinstance(value, dict):
-                raise ValueError("not a JSON object")
-            return value
-    raise ValueError("not an Établi certificate code")
 
 
 class QrCode(BaseFlowable):
@@ -769,7 +443,7 @@ def _verdict_box(page: _Page, document: dict[str, Any]) -> Table:
     erasure = document["erasure"]
     if is_success(document):
         rows: list[list[Any]] = [
-            [Paragraph(escape(_verdict_line(document)), page.banner_good)],
+            [Paragraph(escape(verdict_line(document)), page.banner_good)],
             [
                 page.p(
                     t(
@@ -980,70 +654,6 @@ def _signature_block(page: _Page, document: dict[str, Any], envelope: dict[str, 
     return table
 
 
-# -- lot summary -----------------------------------------------------------------------------
-
-
-def lot_document(
-    store: Store,
-    lot: Lot,
-    devices: list[Device],
-    documents: dict[str, dict[str, Any]],
-    issuer: Issuer,
-    issued_at: str,
-) -> dict[str, Any]:
-    """The signed summary of a lot: each device, its certificate reference, its result and
-    the SHA-256 of its own canonical document (so the lot binds the device documents)."""
-    donor = next((d for d in queries.donors(store) if d.id == lot.donor_id), None)
-    rows = []
-    for d in devices:
-        doc = documents.get(d.id)
-        rows.append(
-            {
-                "asset_code": d.asset_code,
-                "kind": d.kind.value,
-                "model": f"{d.brand} {d.model}".strip(),
-                "serial": d.serial,
-                "imei": d.imei,
-                "reference": doc["reference"] if doc else None,
-                "result": doc["erasure"]["result"] if doc else "no_erasure",
-                "certified": is_success(doc) if doc else False,
-                "document_sha256": hashlib.sha256(canonical_json(doc)).hexdigest() if doc else None,
-            }
-        )
-    certified = sum(1 for r in rows if r["certified"])
-    station_ids = sorted({doc["station"]["id"] for doc in documents.values()})
-    document = {
-        "type": LOT_TYPE,
-        "schema": SCHEMA,
-        "reference": "LOT-" + lot.id.replace("-", "")[-10:].upper(),
-        "issued_at": issued_at,
-        "organisation": issuer.organisation(),
-        "station": {
-            "ids": station_ids,
-            "name": issuer.settings.station_name,
-            "key_id": issuer.key.key_id,
-        },
-        "donor": _donor_json(donor),
-        "lot": _lot_json(lot),
-        "devices": rows,
-        "counts": {
-            "devices": len(rows),
-            "certified": certified,
-            "not_certified": len(rows) - certified,
-        },
-        "training": lot.training,
-    }
-    canonical_json(document)
-    return document
-
-
-def lot_visible_facts(document: dict[str, Any]) -> list[str]:
-    facts = [document["reference"]]
-    for row in document["devices"]:
-        facts.append(row["asset_code"])
-    return facts
-
-
 def _lot_flowables(document: dict[str, Any], envelope: dict[str, Any], lang: str) -> list[Flowable]:
     page = _Page(lang)
     t = page.t
@@ -1210,143 +820,3 @@ def _lot_flowables(document: dict[str, Any], envelope: dict[str, Any], lang: str
     )
     out.append(KeepTogether([sign]))
     return out
-
-
-# -- assembling the file -----------------------------------------------------------------------
-
-
-def _render(flowables: list[Flowable], *, organisation: str, footer: str, training: bool) -> bytes:
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=18 * mm,
-        bottomMargin=15 * mm,
-        initialFontName=FONT,
-        title=footer,
-    )
-    frame = page_frame(organisation=organisation, footer=footer, training=training)
-    doc.build(flowables, onFirstPage=frame, onLaterPages=frame)
-    return buf.getvalue()
-
-
-def _assemble(
-    flowables: list[Flowable],
-    *,
-    envelopes: list[dict[str, Any]],
-    issuer: Issuer,
-    title: str,
-    footer: str,
-    training: bool,
-    lang: str,
-) -> bytes:
-    source = _render(
-        flowables,
-        organisation=issuer.settings.organisation,
-        footer=footer,
-        training=training,
-    )
-    created = datetime.now(UTC).replace(microsecond=0)
-    attachments = [
-        pdfa.Attachment(
-            f"{e['document']['reference']}.json",
-            canonical_json(e),
-            "Données signées (Ed25519) / signed data",
-        )
-        for e in envelopes
-    ]
-    pdf = pdfa.to_pdfa3(
-        source,
-        title=title,
-        author=issuer.settings.organisation or "Établi",
-        subject=footer,
-        lang="fr-FR" if lang == "fr" else "en-GB",
-        created=created,
-        attachments=attachments,
-    )
-    pdf_sign.add_placeholder(pdf, issuer.key.key_id)
-    return pdf_sign.seal(pdfa.save_bytes(pdf), issuer.key)
-
-
-def _device_records(store: Store, device: Device) -> dict[str, Any] | None:
-    records = erasure_records(store, device.id)
-    return records[-1] if records else None
-
-
-def device_certificate(
-    store: Store, issuer: Issuer, device: Device, lang: str = "fr"
-) -> tuple[bytes, dict[str, Any]]:
-    """The signed PDF of the device's latest erasure, and its signed envelope."""
-    record = _device_records(store, device)
-    if record is None:
-        raise BenchError("CERT_NO_ERASURE", asset=device.asset_code)
-    document = erasure_document(store, device, record, issuer, now_utc())
-    envelope = sign_document(issuer.key, document)
-    ok = is_success(document)
-    footer = (
-        f"{'Certificat' if lang == 'fr' else 'Certificate'} {document['reference']}"
-        if ok
-        else f"{'Rapport' if lang == 'fr' else 'Report'} {document['reference']}"
-    )
-    data = _assemble(
-        device_flowables(document, envelope, lang),
-        envelopes=[envelope],
-        issuer=issuer,
-        title=footer,
-        footer=footer + f" — {device.asset_code}",
-        training=document["training"],
-        lang=lang,
-    )
-    return data, envelope
-
-
-def device_envelope(store: Store, issuer: Issuer, device: Device) -> dict[str, Any]:
-    """The signed JSON of the device's latest erasure (the machine-readable report)."""
-    record = _device_records(store, device)
-    if record is None:
-        raise BenchError("CERT_NO_ERASURE", asset=device.asset_code)
-    return sign_document(issuer.key, erasure_document(store, device, record, issuer, now_utc()))
-
-
-def lot_certificate(
-    store: Store, issuer: Issuer, lot: Lot, lang: str = "fr"
-) -> tuple[bytes, dict[str, Any]]:
-    """One summary page for the lot, then one section per erased device, each with its own
-    signed JSON attached; the lot's own signed summary binds them."""
-    devices = [d for d in queries.devices(store) if d.lot_id == lot.id]
-    if not devices:
-        raise BenchError("CERT_LOT_EMPTY", lot=lot.id)
-    issued_at = now_utc()
-    documents: dict[str, dict[str, Any]] = {}
-    envelopes: list[dict[str, Any]] = []
-    for d in devices:
-        record = _device_records(store, d)
-        if record is None:
-            continue
-        doc = erasure_document(store, d, record, issuer, issued_at)
-        documents[d.id] = doc
-        envelopes.append(sign_document(issuer.key, doc))
-    summary = lot_document(store, lot, devices, documents, issuer, issued_at)
-    lot_envelope = sign_document(issuer.key, summary)
-    flowables = _lot_flowables(summary, lot_envelope, lang)
-    for envelope in envelopes:
-        flowables.append(PageBreak())
-        flowables += device_flowables(envelope["document"], envelope, lang)
-    all_ok = summary["counts"]["not_certified"] == 0
-    title = (
-        ("Certificat d’effacement du lot " if lang == "fr" else "Lot erasure certificate ")
-        if all_ok
-        else ("Rapport d’effacement du lot " if lang == "fr" else "Lot erasure report ")
-    ) + summary["reference"]
-    data = _assemble(
-        flowables,
-        envelopes=[lot_envelope, *envelopes],
-        issuer=issuer,
-        title=title,
-        footer=title,
-        training=lot.training or any(d["training"] for d in documents.values()),
-        lang=lang,
-    )
-    return data, lot_envelope
