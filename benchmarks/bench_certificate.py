@@ -34,9 +34,9 @@ from reportlab.platypus import SimpleDocTemplate
 
 from bench_app.domain.model import DonorKind
 from bench_app.drives.handle import DriveHandle
-from bench_app.output.certificate_verify import verify_pdf
 from bench_app.output.certificates import assemble, layout
 from bench_app.output.certificates.document import Issuer, erasure_document, now_utc
+from bench_app.output.certificates.verify import verify_pdf
 from bench_app.output.pdf_style import FONT
 from bench_app.settings import Settings
 from bench_app.signing import Keyring, sign_document

@@ -141,8 +141,8 @@ def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
-    from bench_app.output.certificate_verify import verify_pdf
     from bench_app.output.certificates.document import is_success
+    from bench_app.output.certificates.verify import verify_pdf
 
     fr = lang == "fr"
     path = Path(args.file)

@@ -10,8 +10,8 @@ import pytest
 
 from bench_app.domain.model import DeviceKind, JobState
 from bench_app.errors import BenchError
-from bench_app.output.certificate_verify import verify_pdf
 from bench_app.output.certificates import assemble, document, layout
+from bench_app.output.certificates.verify import verify_pdf
 from bench_app.signing import Keyring, canonical_json, sign_document
 from bench_app.store import queries
 from tests.output.certificates.conftest import Bench

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from bench_app.domain.model import JobState
 from bench_app.errors import BenchError
-from bench_app.output.certificate_verify import verify_pdf
 from bench_app.output.certificates import assemble, document, layout
+from bench_app.output.certificates.verify import verify_pdf
 from bench_app.signing import Keyring, sign_document
 from tests.output.certificates.conftest import Bench
 from tests.output.certificates.pdfs import run
