@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.errors import BenchError
-from bench_app.output.labels import TEMPLATES
+from bench_app.output.labels.templates import TEMPLATES
 from bench_app.output.printers.base import BROTHER_MODELS, PrinterConfig, PrinterKind
 
 PRINTERS_NAME = "printers.json"

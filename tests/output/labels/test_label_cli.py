@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bench_app.cli import main
-from bench_app.output import labels
+from bench_app.output.labels.templates import TEMPLATES
 from bench_app.output.printers import PrinterConfig, PrinterKind, PrinterSetup, save_printers
 from tests.conftest import ARTIFACTS
 from tests.output.labels.conftest import Workshop, scan, wait_for
@@ -17,7 +17,7 @@ from tests.output.labels.simulated_printers import SimulatedZebra
 DOCS = ARTIFACTS / "labels"
 
 
-@pytest.mark.parametrize("name", sorted(labels.TEMPLATES))
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_label_to_png_for_every_template(
     workshop: Workshop, data_dir: Path, tmp_path: Path, name: str
 ) -> None:

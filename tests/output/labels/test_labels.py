@@ -11,16 +11,16 @@ import pytest
 from PIL import Image
 
 from bench_app.errors import BenchError
-from bench_app.output import labels
-from bench_app.output.labels import (
-    MIN_CODE_HEIGHT_MM,
-    MIN_MODULE_DOTS,
-    TEMPLATES,
+from bench_app.output.labels.content import (
     LabelContent,
-    cap_height,
+    content_for_code,
     key_specs,
     label_content,
+    sample_content,
 )
+from bench_app.output.labels.layout import MIN_CODE_HEIGHT_MM, MIN_MODULE_DOTS, cap_height, layout
+from bench_app.output.labels.render import render, save, save_pdf, save_png
+from bench_app.output.labels.templates import TEMPLATES, template
 from bench_app.settings import Settings
 from bench_app.store import queries
 from tests.output.labels.conftest import Workshop, scan
@@ -50,7 +50,7 @@ def test_key_specs_of_drives_and_computers(workshop: Workshop) -> None:
     assert key_specs(store, workshop.drive, "fr") == "500 Go"
     assert key_specs(store, workshop.laptop, "fr") == "8 Go RAM · 256 Go"
     assert key_specs(store, workshop.laptop, "en") == "8 GB RAM · 256 GB"
-    assert labels.label_content(store, workshop.laptop, Settings()).grade == ""
+    assert label_content(store, workshop.laptop, Settings()).grade == ""
 
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
@@ -60,13 +60,13 @@ def test_every_template_scans_at_the_printers_resolution(
 ) -> None:
     tpl = TEMPLATES[name]
     content = phone_label(workshop, url)
-    path = labels.save_png(content, tpl, tmp_path / f"{name}.png")
+    path = save_png(content, tpl, tmp_path / f"{name}.png")
     with Image.open(path) as image:
         assert image.size == (tpl.width_dots, tpl.height_dots)
         assert round(image.info["dpi"][0]) == tpl.dpi
     assert tpl.dpi == PRINTER_DPI.get(name, 300)
     assert scan(path) == [content.qr_data]
-    lay = labels.layout(content, tpl)
+    lay = layout(content, tpl)
     # A whole number of dots per module, and enough of them for a thermal head.
     assert isinstance(lay.module, int) and lay.module >= MIN_MODULE_DOTS
     assert lay.qr_size == lay.module * len(lay.matrix)
@@ -106,9 +106,9 @@ def test_the_printed_code_reads_back_with_ocr(tmp_path: Path, name: str) -> None
     assert shutil.which("tesseract"), "install Debian's tesseract-ocr"
     tpl = TEMPLATES[name]
     for code in OCR_CODES:
-        content = LabelContent(**{**labels.sample_content("fr").__dict__, "code": code})
-        image = labels.render(content, tpl)
-        run = labels.layout(content, tpl).code_run
+        content = LabelContent(**{**sample_content("fr").__dict__, "code": code})
+        image = render(content, tpl)
+        run = layout(content, tpl).code_run
         cap = cap_height(run.font, run.size)
         pad = max(cap // 2, 8)
         left = max(run.x - pad, 0) if run.anchor == "l" else 0  # not the QR beside the code
@@ -127,8 +127,8 @@ def test_a4_sheet_of_24_labels_scans_every_one(station: object, tmp_path: Path) 
         for i in range(26)
     ]
     settings = Settings()
-    contents = [labels.label_content(station.store, d, settings) for d in devices]
-    pdf = labels.save_pdf(contents, TEMPLATES["a4-24"], tmp_path / "sheet.pdf")
+    contents = [label_content(station.store, d, settings) for d in devices]
+    pdf = save_pdf(contents, TEMPLATES["a4-24"], tmp_path / "sheet.pdf")
     subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == 2  # 24 on the first sheet, 2 on the second
@@ -140,10 +140,10 @@ def test_a4_sheet_of_24_labels_scans_every_one(station: object, tmp_path: Path) 
 
 def test_wrong_template_and_output_are_refused(workshop: Workshop, tmp_path: Path) -> None:
     with pytest.raises(BenchError) as err:
-        labels.template("dymo-99")
+        template("dymo-99")
     assert err.value.code == "LABEL_TEMPLATE_UNKNOWN" and "brother-62" in err.value.text("en")
     with pytest.raises(BenchError) as err:
-        labels.save([phone_label(workshop)], TEMPLATES["brother-62"], tmp_path / "label.jpg")
+        save([phone_label(workshop)], TEMPLATES["brother-62"], tmp_path / "label.jpg")
     assert err.value.code == "LABEL_OUTPUT_INVALID"
     assert not (tmp_path / "label.jpg").exists()
 
@@ -153,11 +153,11 @@ def test_unknown_and_mistyped_codes(workshop: Workshop) -> None:
     code = workshop.phone.asset_code
     typo = code[:-1] + ("X" if code[-1] != "X" else "Y")
     with pytest.raises(BenchError) as err:
-        labels.content_for_code(store, typo, Settings())
+        content_for_code(store, typo, Settings())
     assert err.value.code == "ASSET_CODE_INVALID"
     assert queries.device_by_code(store, code) is not None
     with pytest.raises(BenchError) as err:
-        labels.content_for_code(store, "ZZZZ-2345-" + _check("ZZZZ2345"), Settings())
+        content_for_code(store, "ZZZZ-2345-" + _check("ZZZZ2345"), Settings())
     assert err.value.code == "ASSET_CODE_UNKNOWN"
 
 

@@ -12,8 +12,8 @@ import pytest
 
 from bench_app.domain.asset_code import AssetCode
 from bench_app.errors import BenchError
-from bench_app.output import labels
-from bench_app.output.labels import LabelContent, sample_content
+from bench_app.output.labels.content import LabelContent, sample_content
+from bench_app.output.labels.templates import TEMPLATES
 from bench_app.output.printers import (
     PrinterConfig,
     PrinterKind,
@@ -56,7 +56,7 @@ def test_brother_raster_arrives_and_scans(brother: SimulatedBrotherQL, tmp_path:
     assert brother.status_requests >= 2
     assert len(brother.labels) == 2
     # 720 dots across the head: the 696 printable dots of a 62 mm roll, plus its margins.
-    assert brother.labels[0].size == (720, labels.TEMPLATES["brother-62"].height_dots)
+    assert brother.labels[0].size == (720, TEMPLATES["brother-62"].height_dots)
     assert _scan_image(brother.labels[0], tmp_path, "a") == [CONTENT.qr_data]
     assert _scan_image(brother.labels[1], tmp_path, "b") == [code.compact]
 
@@ -117,7 +117,7 @@ def test_zpl_over_tcp_arrives_and_scans(zebra: SimulatedZebra, tmp_path: Path, t
     (document,) = zebra.received
     assert document.startswith(b"~HS") is False and b"^XA" in document and b"^XZ" in document
     (label,) = zebra.labels
-    t = labels.TEMPLATES[tpl]
+    t = TEMPLATES[tpl]
     assert label.size[1] == t.height_dots and label.size[0] >= t.width_dots
     assert _scan_image(label, tmp_path, tpl) == [CONTENT.qr_data]
 
