@@ -39,8 +39,8 @@ from reportlab.platypus import LongTable, SimpleDocTemplate
 
 from bench_app.domain.model import DeviceKind, DonorKind, OutcomeKind
 from bench_app.drives.records import latest_erasure
-from bench_app.output.environment import load_factors
-from bench_app.output.lot_report import find_lot, gather_lot, lot_csv, lot_pdf
+from bench_app.output.reports.environment import load_factors
+from bench_app.output.reports.lot_report import find_lot, gather_lot, lot_csv, lot_pdf
 from bench_app.station import Station
 from bench_app.store.database import DB_NAME, NewEvent, Store
 from bench_app.store.uuid7 import uuid7_str

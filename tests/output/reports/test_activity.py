@@ -15,7 +15,7 @@ import bench_app.store.database as database
 from bench_app.cli import main
 from bench_app.domain.model import DeviceKind, DonorKind, OutcomeKind
 from bench_app.errors import BenchError
-from bench_app.output.activity import Period
+from bench_app.output.reports.activity import Period
 from bench_app.station import Station
 from tests.output.reports.support import grade
 

@@ -18,8 +18,8 @@ from bench_app.domain.model import DeviceKind, OutcomeKind
 from bench_app.drives.records import latest_erasure
 from bench_app.errors import BenchError
 from bench_app.output.certificates.references import certificate_reference
-from bench_app.output.environment import default_factors_path, load_factors
-from bench_app.output.lot_report import find_lot, gather_lot
+from bench_app.output.reports.environment import default_factors_path, load_factors
+from bench_app.output.reports.lot_report import find_lot, gather_lot
 from bench_app.station import Station
 from bench_app.store import queries
 from tests.output.reports.support import ECO_REF, make_donation, pdf_text, watermarked

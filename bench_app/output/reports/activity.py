@@ -14,8 +14,8 @@ from pathlib import Path
 
 from bench_app.domain.model import STAGE_LABELS, DeviceKind, DeviceStage, OutcomeKind
 from bench_app.errors import BenchError
-from bench_app.output.report_labels import KIND_LABELS, NO_OUTCOME, OUTCOME_LABELS, erasure_text
-from bench_app.output.spreadsheet import csv_text, write_atomically
+from bench_app.output.reports.spreadsheet import csv_text, write_atomically
+from bench_app.output.reports.wording import KIND_LABELS, NO_OUTCOME, OUTCOME_LABELS, erasure_text
 from bench_app.store.database import Store
 from bench_app.text import Text
 
@@ -190,7 +190,7 @@ def activity_csv(activity: Activity, lang: str = "fr") -> str:
 
 
 def write_activity(activity: Activity, path: Path, lang: str = "fr") -> None:
-    """Writes the export as CSV (UTF-8 with BOM, `;`: see bench_app/output/spreadsheet.py)."""
+    """Writes the export as CSV (UTF-8 with BOM, `;`: see bench_app/output/reports/spreadsheet.py)."""
     if Path(path).suffix.lower() != ".csv":
         raise BenchError("REPORT_FORMAT", path=str(path), formats=".csv")
     write_atomically(Path(path), activity_csv(activity, lang).encode("utf-8"))

@@ -22,14 +22,14 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from bench_app.domain.model import Device, DeviceKind, Grade, Outcome, OutcomeKind, StepStatus
 from bench_app.drives.records import latest_erasure
 from bench_app.output import pdf_style
-from bench_app.output.report_labels import (
+from bench_app.output.reports.spreadsheet import write_atomically
+from bench_app.output.reports.wording import (
     KIND_LABELS,
     OUTCOME_LABELS,
     STEP_STATUS_LABELS,
     certificate_for,
     erasure_text,
 )
-from bench_app.output.spreadsheet import write_atomically
 from bench_app.settings import Settings
 from bench_app.store import queries
 from bench_app.store.database import Store

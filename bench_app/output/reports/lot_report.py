@@ -42,8 +42,9 @@ from bench_app.domain.model import (
 )
 from bench_app.errors import BenchError
 from bench_app.output import pdf_style
-from bench_app.output.environment import Benefit, EnvironmentFactors, benefit
-from bench_app.output.report_labels import (
+from bench_app.output.reports.environment import Benefit, EnvironmentFactors, benefit
+from bench_app.output.reports.spreadsheet import csv_text, decimal, write_atomically
+from bench_app.output.reports.wording import (
     DONOR_KIND_LABELS,
     KIND_LABELS,
     NO_OUTCOME,
@@ -51,7 +52,6 @@ from bench_app.output.report_labels import (
     certificate_for,
     erasure_text,
 )
-from bench_app.output.spreadsheet import csv_text, decimal, write_atomically
 from bench_app.settings import Settings
 from bench_app.store.database import Store
 from bench_app.text import Text
