@@ -6,7 +6,6 @@ never the word certify."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -36,6 +35,14 @@ from bench_app.output.certificates.document import (
     verdict_line,
 )
 from bench_app.output.certificates.qr import qr_text
+from bench_app.output.formatting import (
+    duration_text,
+    grouped,
+    rate_text,
+    size_text,
+    when_text,
+    yes_no,
+)
 from bench_app.output.pdf_style import (
     BAD,
     FONT,
@@ -143,28 +150,9 @@ DONOR_KINDS: dict[str, Text] = {
 }
 
 
-def size_text(n: int, lang: str) -> str:
-    unit = "o" if lang == "fr" else "B"
-    for factor, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if n >= factor:
-            value = f"{n / factor:.1f}"
-            if lang == "fr":
-                value = value.replace(".", ",")
-            return f"{value} {prefix}{unit} ({_group(n, lang)} {'octets' if lang == 'fr' else 'bytes'})"
-    return f"{n} {'octets' if lang == 'fr' else 'bytes'}"
-
-
-def _group(n: int, lang: str) -> str:
-    return f"{n:,}".replace(",", "\u202f" if lang == "fr" else ",")
-
-
-def _yes_no(value: bool, lang: str) -> str:
-    return ("oui" if value else "non") if lang == "fr" else ("yes" if value else "no")
-
-
 def _value_text(key: str, value: Any, lang: str) -> str:
     if isinstance(value, bool):
-        return _yes_no(value, lang)
+        return yes_no(value, lang)
     if isinstance(value, int) and key.endswith("bytes"):
         return size_text(value, lang)
     if isinstance(value, int) and key.endswith("sector"):
@@ -185,40 +173,6 @@ def _value_text(key: str, value: Any, lang: str) -> str:
 def _label(key: str, lang: str) -> str:
     known = TARGET_LABELS.get(key)
     return known.get(lang) if known else key.replace("_", " ").capitalize()
-
-
-def when_text(ts: str | None, lang: str) -> str:
-    """A UTC timestamp as people read it, in UTC."""
-    if not ts:
-        return "—"
-    try:
-        moment = datetime.fromisoformat(ts.replace("Z", "+00:00")).astimezone(UTC)
-    except ValueError:
-        return ts
-    if lang == "fr":
-        return moment.strftime("%d/%m/%Y %H:%M:%S UTC")
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def duration_text(seconds: Any, lang: str) -> str:
-    if seconds in (None, ""):
-        return "—"
-    s = float(seconds)
-    h, rest = divmod(round(s), 3600)
-    m, sec = divmod(rest, 60)
-    if h:
-        return f"{h} h {m:02d} min {sec:02d} s"
-    if m:
-        return f"{m} min {sec:02d} s"
-    text = f"{s:.1f} s"
-    return text.replace(".", ",") if lang == "fr" else text
-
-
-def rate_text(bps: Any, lang: str) -> str:
-    if not bps:
-        return "—"
-    text = f"{int(bps) / 1e6:.1f}"
-    return (text.replace(".", ",") + " Mo/s") if lang == "fr" else (text + " MB/s")
 
 
 class _Page:
@@ -514,17 +468,17 @@ def _passes_table(page: _Page, passes: list[dict[str, Any]]) -> Table:
             for e in p.get("errors") or []
         )
         resumed = p.get("resumed_at_bytes") or []
-        complete = _yes_no(bool(p.get("completed")), lang)
+        complete = yes_no(bool(p.get("completed")), lang)
         if resumed:
             complete += t(
-                f", repris à {', '.join(_group(int(b), lang) for b in resumed)}",
-                f", resumed at {', '.join(_group(int(b), lang) for b in resumed)}",
+                f", repris à {', '.join(grouped(int(b), lang) for b in resumed)}",
+                f", resumed at {', '.join(grouped(int(b), lang) for b in resumed)}",
             )
         row = [
             page.p(str(p.get("pass_no", ""))),
             page.p(str(p.get("pattern", ""))),
             page.p(
-                f"{_group(int(p.get('start_byte', 0)), lang)}–{_group(int(p.get('end_byte', 0)), lang)}"
+                f"{grouped(int(p.get('start_byte', 0)), lang)}–{grouped(int(p.get('end_byte', 0)), lang)}"
             ),
             page.p(size_text(int(p.get("bytes") or 0), lang).split(" (")[0]),
             page.p(duration_text(p.get("seconds"), lang)),

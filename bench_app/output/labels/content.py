@@ -10,6 +10,7 @@ from typing import Any
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import Device, DeviceKind
 from bench_app.errors import BenchError
+from bench_app.output.formatting import capacity_text, day_text, ram_text
 from bench_app.settings import Settings
 from bench_app.store import queries
 from bench_app.store.database import Store
@@ -36,31 +37,6 @@ class LabelContent:
         if self.verification_url:
             return self.verification_url.rstrip("/") + "/" + self.code
         return AssetCode.parse(self.code).compact
-
-
-def _size_text(n_bytes: float, lang: str, *, flash: bool = False) -> str:
-    """A capacity as sold: drives in decimal GB/TB; a phone's flash (`flash`) rounded up to
-    the power of two on its box, since the system and the file system hide part of it."""
-    unit = "Go" if lang == "fr" else "GB"
-    gb = n_bytes / 1e9
-    if flash:
-        for nominal in (2, 4, 8, 16, 32, 64, 128, 256, 512, 1024):
-            if 0.75 * nominal <= gb <= 1.08 * nominal:
-                return f"{nominal} {unit}"
-    if gb >= 1000:
-        tb = f"{gb / 1000:.1f}".rstrip("0").rstrip(".")
-        return f"{tb} {'To' if lang == 'fr' else 'TB'}"
-    return f"{gb:.0f} {unit}" if gb >= 10 else f"{gb:.1f} {unit}".replace(".", ",")
-
-
-def _ram_text(n_bytes: float, lang: str) -> str:
-    gib = n_bytes / 2**30
-    unit = "Go" if lang == "fr" else "GB"
-    # The kernel hides some RAM from MemTotal: 3.6 GiB is a 4 GB phone.
-    for nominal in (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 128):
-        if 0.8 * nominal <= gib <= 1.05 * nominal:
-            return f"{nominal} {unit} RAM"
-    return f"{gib:.0f} {unit} RAM"
 
 
 def key_specs(store: Store, device: Device, lang: str = "fr") -> str:
@@ -96,15 +72,15 @@ def key_specs(store: Store, device: Device, lang: str = "fr") -> str:
     parts: list[str] = []
     if device.kind in (DeviceKind.LAPTOP, DeviceKind.DESKTOP):
         if ram:
-            parts.append(_ram_text(ram, lang))
+            parts.append(ram_text(ram, lang))
         if storage:
-            parts.append(_size_text(storage, lang))
+            parts.append(capacity_text(storage, lang))
     else:
         flash = device.kind in (DeviceKind.PHONE, DeviceKind.TABLET)
         if storage:
-            parts.append(_size_text(storage, lang, flash=flash))
+            parts.append(capacity_text(storage, lang, flash=flash))
         if ram:
-            parts.append(_ram_text(ram, lang))
+            parts.append(ram_text(ram, lang))
     return " · ".join(parts)
 
 
@@ -114,10 +90,6 @@ def _latest_inventory(store: Store, device_id: str) -> dict[str, Any] | None:
             inventory = event.payload.get("inventory")
             return inventory if isinstance(inventory, dict) else None
     return None
-
-
-def format_date(day: dt.date, lang: str) -> str:
-    return day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
 
 
 def label_content(
@@ -135,7 +107,7 @@ def label_content(
         title=device.label,
         grade=grade.workshop_grade if grade else "",
         specs=key_specs(store, device, lang),
-        date=format_date(today or dt.date.today(), lang),
+        date=day_text(today or dt.date.today(), lang),
         verification_url=settings.verification_url,
         training=device.training,
         lang=lang,
@@ -159,7 +131,7 @@ def sample_content(lang: str = "fr", verification_url: str = "") -> LabelContent
         title="Fairphone 4",
         grade="B",
         specs="128 Go · 6 Go RAM" if lang == "fr" else "128 GB · 6 GB RAM",
-        date=format_date(dt.date.today(), lang),
+        date=day_text(dt.date.today(), lang),
         verification_url=verification_url,
         training=True,
         lang=lang,

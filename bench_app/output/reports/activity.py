@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bench_app.domain.model import STAGE_LABELS, DeviceKind, DeviceStage, OutcomeKind
 from bench_app.errors import BenchError
+from bench_app.output.formatting import yes_no
 from bench_app.output.reports.spreadsheet import csv_text, write_atomically
 from bench_app.output.reports.wording import KIND_LABELS, NO_OUTCOME, OUTCOME_LABELS, erasure_text
 from bench_app.store.database import Store
@@ -148,7 +149,6 @@ def gather_activity(
     start, end = period.bounds()
     stages = _stages(store, start, end)
     order = list(DeviceStage)
-    yes, no = ("oui", "non") if lang == "fr" else ("yes", "no")
     rows: list[list[str]] = []
     excluded = 0
     for r in store.query(_ACTIVITY_SQL, (start, end)):
@@ -175,7 +175,7 @@ def gather_activity(
                 r[14] or "",
                 (OUTCOME_LABELS[outcome] if outcome else NO_OUTCOME).get(lang),
                 r[16] or "",
-                yes if r[11] else no,
+                yes_no(bool(r[11]), lang),
             ]
         )
     return Activity(period, rows, excluded)

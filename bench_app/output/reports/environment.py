@@ -15,6 +15,7 @@ from typing import Any
 
 from bench_app.domain.model import DeviceKind, OutcomeKind
 from bench_app.errors import BenchError
+from bench_app.output.formatting import number_text, percent_text
 from bench_app.settings import assets_dir
 from bench_app.text import Text
 
@@ -83,18 +84,18 @@ class EnvironmentFactors:
 
     def rule(self) -> Text:
         """The counting rule, as printed on the report."""
-        years, years_en = _number(self.years_of_use), f"{self.years_of_use:g}"
+        years, years_en = number_text(self.years_of_use, "fr"), number_text(self.years_of_use, "en")
         return Text(
             "Un appareil remis en usage (réemploi par l’atelier, don, prêt, location, vente) "
             f"compte comme un appareil neuf non fabriqué : facteurs de son type, × {years} an(s) "
             "d’usage pour les facteurs donnés par année. Pièces détachées : "
-            f"{_percent(self.spare_parts_share)} ; recyclage : "
-            f"{_percent(self.recycling_share)} ; sans issue : rien.",
+            f"{percent_text(self.spare_parts_share)} ; recyclage : "
+            f"{percent_text(self.recycling_share)} ; sans issue : rien.",
             "A device put back in use (reuse by the workshop, donation, loan, rental, sale) "
             f"counts as one new device not made: its kind's factors, × {years_en} year(s) of use "
             "for factors given per year. Spare parts: "
-            f"{_percent(self.spare_parts_share)}; recycling: "
-            f"{_percent(self.recycling_share)}; no outcome yet: nothing.",
+            f"{percent_text(self.spare_parts_share)}; recycling: "
+            f"{percent_text(self.recycling_share)}; no outcome yet: nothing.",
         )
 
 
@@ -230,11 +231,3 @@ def _share(table: dict[str, Any], where: str) -> float:
     if value > 1:
         raise _Bad(where, "must be between 0 and 1 (a share)")
     return value
-
-
-def _number(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
-
-
-def _percent(share: float) -> str:
-    return f"{share * 100:g} %"

@@ -22,6 +22,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from bench_app.domain.model import Device, DeviceKind, Grade, Outcome, OutcomeKind, StepStatus
 from bench_app.drives.records import latest_erasure
 from bench_app.output import pdf_style
+from bench_app.output.formatting import day_text
 from bench_app.output.reports.spreadsheet import write_atomically
 from bench_app.output.reports.wording import (
     KIND_LABELS,
@@ -208,10 +209,6 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _fr_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def terms(sheet: HandoverSheet) -> list[Text]:
     """Return and warranty terms: a loan or a rental comes back; the warranty's end date."""
     org = sheet.settings.organisation or "l’atelier"
@@ -248,7 +245,7 @@ def terms(sheet: HandoverSheet) -> list[Text]:
         n = sheet.settings.warranty_months
         out.append(
             Text(
-                f"Garantie : {n} mois, jusqu’au {_fr_date(until)}. En cas de panne, rapportez-le "
+                f"Garantie : {n} mois, jusqu’au {day_text(until, 'fr')}. En cas de panne, rapportez-le "
                 "avec cette fiche ; ne le faites pas réparer ailleurs pendant la garantie.",
                 f"Warranty: {n} months, until {until.isoformat()}. If it breaks down, bring it "
                 "back with this sheet; do not have it repaired elsewhere during the warranty.",
@@ -307,7 +304,7 @@ def handover_pdf(sheet: HandoverSheet) -> bytes:
         ident.append(
             (
                 Text("Remis le", "Handed over on"),
-                f"{_fr_date(sheet.handed_on)} — {label.fr} / {label.en}",
+                f"{day_text(sheet.handed_on, 'fr')} — {label.fr} / {label.en}",
             )
         )
     rows = [

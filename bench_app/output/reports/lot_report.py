@@ -42,8 +42,9 @@ from bench_app.domain.model import (
 )
 from bench_app.errors import BenchError
 from bench_app.output import pdf_style
+from bench_app.output.formatting import decimal_text, kg_text, yes_no
 from bench_app.output.reports.environment import Benefit, EnvironmentFactors, benefit
-from bench_app.output.reports.spreadsheet import csv_text, decimal, write_atomically
+from bench_app.output.reports.spreadsheet import csv_text, write_atomically
 from bench_app.output.reports.wording import (
     DONOR_KIND_LABELS,
     KIND_LABELS,
@@ -257,7 +258,6 @@ _CSV_HEADER = (
 
 def lot_csv(report: LotReport, lang: str = "fr") -> str:
     """One row per device; the benefit columns add up to the report's totals."""
-    yes, no = ("oui", "non") if lang == "fr" else ("yes", "no")
     rows = []
     for d in report.devices:
         co2e, material = report.per_device[d.device_id]
@@ -277,9 +277,9 @@ def lot_csv(report: LotReport, lang: str = "fr") -> str:
                 (OUTCOME_LABELS[d.outcome] if d.outcome else NO_OUTCOME).get(lang),
                 d.outcome_reference,
                 d.outcome_at[:10],
-                decimal(co2e, lang),
-                decimal(material, lang),
-                yes if d.training else no,
+                decimal_text(co2e, lang),
+                decimal_text(material, lang),
+                yes_no(d.training, lang),
             )
         )
     return csv_text([h.get(lang) for h in _CSV_HEADER], rows)
@@ -314,13 +314,6 @@ def _cell(text: str, width_mm: float, wrap: bool, style: ParagraphStyle) -> str 
 
 def _p(text: str, style: Any) -> Paragraph:
     return Paragraph(escape(text), style)
-
-
-def _kg(value: float, lang: str) -> str:
-    whole = f"{value:,.1f}"
-    if lang == "fr":
-        return whole.replace(",", "\u202f").replace(".", ",") + " kg"
-    return whole + " kg"
 
 
 def lot_pdf(report: LotReport, lang: str = "fr") -> bytes:
@@ -419,9 +412,9 @@ def lot_pdf(report: LotReport, lang: str = "fr") -> bytes:
         _p(t("Bénéfice environnemental", "Environmental benefit"), s.heading),
         Paragraph(
             t(
-                f"<b>{_kg(b.co2e_kg, lang)} CO2e</b> et <b>{_kg(b.material_kg, lang)}</b> de "
+                f"<b>{kg_text(b.co2e_kg, lang)} CO2e</b> et <b>{kg_text(b.material_kg, lang)}</b> de "
                 "matières premières évités",
-                f"<b>{_kg(b.co2e_kg, lang)} CO2e</b> and <b>{_kg(b.material_kg, lang)}</b> of "
+                f"<b>{kg_text(b.co2e_kg, lang)} CO2e</b> and <b>{kg_text(b.material_kg, lang)}</b> of "
                 "raw material avoided",
             ),
             s.body,
@@ -443,8 +436,8 @@ def lot_pdf(report: LotReport, lang: str = "fr") -> bytes:
         factor_rows.append(
             [
                 KIND_LABELS[device_kind].get(lang),
-                _kg(k.co2e_kg, lang) + per,
-                _kg(k.material_kg, lang) + per,
+                kg_text(k.co2e_kg, lang) + per,
+                kg_text(k.material_kg, lang) + per,
                 _p(k.basis.get(lang), s.small),
                 f"{k.source.publisher.split(' (')[0]} {k.source.year}",
             ]

@@ -19,12 +19,6 @@ SEPARATOR = ";"
 Cell = str | int | float | None
 
 
-def decimal(value: float, lang: str, digits: int = 1) -> str:
-    """A number as the spreadsheet of that language reads it (1,5 in French)."""
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if lang == "fr" else text
-
-
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
     """The whole file: BOM, header, rows; `;` separated, CRLF line ends (RFC 4180)."""
     out = io.StringIO()
