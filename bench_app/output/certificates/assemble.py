@@ -3,13 +3,11 @@ signed JSON attached, then sealed with a signature over every byte."""
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 from typing import Any
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate
+from reportlab.platypus import Flowable, PageBreak
 
 from bench_app.domain.model import Device, Lot
 from bench_app.drives.records import erasure_records
@@ -23,27 +21,23 @@ from bench_app.output.certificates.document import (
     now_utc,
 )
 from bench_app.output.certificates.layout import _lot_flowables, device_flowables
-from bench_app.output.pdf_style import FONT, page_frame
+from bench_app.output.pdf_style import a4_pdf
 from bench_app.signing import canonical_json, sign_document
 from bench_app.store import queries
 from bench_app.store.database import Store
 
 
 def _render(flowables: list[Flowable], *, organisation: str, footer: str, training: bool) -> bytes:
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=18 * mm,
-        bottomMargin=15 * mm,
-        initialFontName=FONT,
+    # Top and bottom margins 2 and 1 mm tighter than the reports', as certificates always had.
+    return a4_pdf(
+        flowables,
+        organisation=organisation,
+        footer=footer,
+        training=training,
         title=footer,
+        top_margin=18 * mm,
+        bottom_margin=15 * mm,
     )
-    frame = page_frame(organisation=organisation, footer=footer, training=training)
-    doc.build(flowables, onFirstPage=frame, onLaterPages=frame)
-    return buf.getvalue()
 
 
 def _assemble(

@@ -11,7 +11,6 @@ from xml.sax.saxutils import escape
 
 import segno
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
@@ -47,6 +46,7 @@ from bench_app.output.pdf_style import (
     BAD,
     FONT,
     FONT_BOLD,
+    FRAME_WIDTH,
     GOOD,
     MUTED,
     RULE,
@@ -233,9 +233,6 @@ class _Page:
 
     def heading(self, fr: str, en: str) -> Paragraph:
         return Paragraph(escape(self.t(fr, en)), self.s.heading)
-
-
-FRAME_WIDTH = A4[0] - 30 * mm
 
 
 def device_flowables(

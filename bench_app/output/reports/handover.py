@@ -8,16 +8,14 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Paragraph, Table, TableStyle
 
 from bench_app.domain.model import Device, DeviceKind, Grade, Outcome, OutcomeKind, StepStatus
 from bench_app.drives.records import latest_erasure
@@ -370,23 +368,14 @@ def handover_pdf(sheet: HandoverSheet) -> bytes:
     )
 
     footer = f"Établi — Fiche de remise / Handover sheet — {d.asset_code} — {sheet.handed_on.isoformat()}"
-    frame = pdf_style.page_frame(
-        organisation=st.organisation, footer=footer, training=sheet.training
-    )
-    out = BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=20 * mm,
-        bottomMargin=16 * mm,
+    return pdf_style.a4_pdf(
+        story,
+        organisation=st.organisation,
+        footer=footer,
+        training=sheet.training,
         title=f"Fiche de remise {d.asset_code}",
-        author=st.organisation or "Établi",
-        creator="Établi",
+        author=st.organisation,
     )
-    doc.build(story, onFirstPage=frame, onLaterPages=frame)
-    return out.getvalue()
 
 
 def _tests_table(tests: list[TestLine], body: ParagraphStyle) -> Table:

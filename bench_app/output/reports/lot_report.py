@@ -11,13 +11,11 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -25,7 +23,6 @@ from reportlab.platypus import (
     KeepTogether,
     LongTable,
     Paragraph,
-    SimpleDocTemplate,
     Table,
     TableStyle,
 )
@@ -513,23 +510,14 @@ def lot_pdf(report: LotReport, lang: str = "fr") -> bytes:
     title = t("Rapport de don", "Donation report")
     made = report.made_at.strftime("%Y-%m-%d %H:%M")
     footer = f"Établi — {title} {report.reference} — {donor.name} — {made}"
-    frame = pdf_style.page_frame(
-        organisation=_organisation_line(report), footer=footer, training=report.training
-    )
-    out = BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=20 * mm,
-        bottomMargin=16 * mm,
+    return pdf_style.a4_pdf(
+        story,
+        organisation=_organisation_line(report),
+        footer=footer,
+        training=report.training,
         title=f"{title} {report.reference}",
-        author=report.organisation or "Établi",
-        creator="Établi",
+        author=report.organisation,
     )
-    doc.build(story, onFirstPage=frame, onLaterPages=frame)
-    return out.getvalue()
 
 
 _ROWS_PER_TABLE = 120
