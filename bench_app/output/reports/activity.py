@@ -17,6 +17,7 @@ from bench_app.errors import BenchError
 from bench_app.output.formatting import yes_no
 from bench_app.output.reports.spreadsheet import csv_text, write_atomically
 from bench_app.output.reports.wording import KIND_LABELS, NO_OUTCOME, OUTCOME_LABELS, erasure_text
+from bench_app.store import report_queries
 from bench_app.store.database import Store
 from bench_app.text import Text
 
@@ -47,55 +48,9 @@ def _utc(day: date) -> str:
     return local.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-# Devices with a fact in the period, and their state at the end of it, in one query.
-_ACTIVITY_SQL = """
-WITH touched AS (
-    SELECT DISTINCT device_id AS id FROM events
-    WHERE device_id IS NOT NULL AND ts >= ?1 AND ts < ?2
-),
-e AS (
-    SELECT device_id, result, method,
-           ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY started_at DESC, rowid DESC) AS n
-    FROM erasures WHERE device_id IN (SELECT id FROM touched) AND started_at < ?2
-),
-g AS (
-    SELECT device_id, workshop_grade,
-           ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY at DESC, rowid DESC) AS n
-    FROM grades WHERE device_id IN (SELECT id FROM touched) AND at < ?2
-),
-o AS (
-    SELECT device_id, kind, reference,
-           ROW_NUMBER() OVER (PARTITION BY device_id ORDER BY at DESC, rowid DESC) AS n
-    FROM outcomes WHERE device_id IN (SELECT id FROM touched) AND at < ?2
-)
-SELECT d.id, d.asset_code, d.created_at, d.kind, d.brand, d.model, d.serial, d.imei,
-       dn.name, l.agreement_ref, l.received_on, d.training,
-       e.result, e.method, g.workshop_grade, o.kind, o.reference
-FROM touched t
-JOIN devices d ON d.id = t.id
-LEFT JOIN lots l ON l.id = d.lot_id
-LEFT JOIN donors dn ON dn.id = l.donor_id
-LEFT JOIN e ON e.device_id = d.id AND e.n = 1
-LEFT JOIN g ON g.device_id = d.id AND g.n = 1
-LEFT JOIN o ON o.device_id = d.id AND o.n = 1
-ORDER BY d.created_at, d.asset_code
-"""
-
-# Facts that show a stage was reached, dated in the period.
-_STAGES_SQL = """
-SELECT e.device_id, e.type, json_extract(e.payload, '$.result'), json_extract(e.payload, '$.state'),
-       j.stage_on_success
-FROM events e
-LEFT JOIN jobs j ON e.type = 'job.finished' AND j.id = json_extract(e.payload, '$.job_id')
-WHERE e.device_id IS NOT NULL AND e.ts >= ?1 AND e.ts < ?2
-  AND e.type IN ('device.registered', 'device.identified', 'erasure.finished', 'job.finished',
-                 'grade.assigned', 'outcome.recorded')
-"""
-
-
 def _stages(store: Store, start: str, end: str) -> dict[str, set[DeviceStage]]:
     reached: dict[str, set[DeviceStage]] = {}
-    for device_id, kind, result, state, on_success in store.query(_STAGES_SQL, (start, end)):
+    for device_id, kind, result, state, on_success in report_queries.stage_facts(store, start, end):
         stage: DeviceStage | None = None
         if kind == "device.registered":
             stage = DeviceStage.INTAKE
@@ -151,7 +106,7 @@ def gather_activity(
     order = list(DeviceStage)
     rows: list[list[str]] = []
     excluded = 0
-    for r in store.query(_ACTIVITY_SQL, (start, end)):
+    for r in report_queries.activity_rows(store, start, end):
         if r[11] and not include_training:
             excluded += 1
             continue

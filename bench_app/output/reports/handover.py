@@ -30,7 +30,7 @@ from bench_app.output.reports.wording import (
     erasure_text,
 )
 from bench_app.settings import Settings
-from bench_app.store import queries
+from bench_app.store import queries, report_queries
 from bench_app.store.database import Store
 from bench_app.text import Text
 
@@ -156,16 +156,9 @@ def gather_handover(
     erasure = latest_erasure(store, device.id)
     result = erasure["result"] if erasure else None
     outcome = queries.latest_outcome(store, device.id)
-    outcome_at = (
-        store.query_one(
-            "SELECT at FROM outcomes WHERE device_id = ? ORDER BY at DESC, rowid DESC LIMIT 1",
-            (device.id,),
-        )
-        if outcome
-        else None
-    )
+    outcome_at = report_queries.latest_outcome_at(store, device.id) if outcome else None
     handed_on = (
-        datetime.fromisoformat(outcome_at[0].replace("Z", "+00:00")).astimezone().date()
+        datetime.fromisoformat(outcome_at.replace("Z", "+00:00")).astimezone().date()
         if outcome_at
         else today or date.today()
     )

@@ -33,7 +33,6 @@ from bench_app.domain.model import (
     DeviceKind,
     DeviceStage,
     Donor,
-    DonorKind,
     Lot,
     OutcomeKind,
 )
@@ -51,25 +50,9 @@ from bench_app.output.reports.wording import (
     erasure_text,
 )
 from bench_app.settings import Settings
+from bench_app.store import report_queries
 from bench_app.store.database import Store
 from bench_app.text import Text
-
-# The latest outcome, erasure and grade of every device of a lot, in one query: reading the
-# projections beats rebuilding each erasure record from the event log for 1,000 devices.
-_LOT_DEVICES_SQL = """
-SELECT d.id, d.asset_code, d.kind, d.brand, d.model, d.serial, d.imei, d.stage, d.training,
-       d.details, e.id, e.result, e.method, e.standard, g.workshop_grade,
-       o.kind, o.reference, o.note, o.at
-FROM devices d
-LEFT JOIN erasures e ON e.rowid = (
-    SELECT rowid FROM erasures WHERE device_id = d.id ORDER BY started_at DESC, rowid DESC LIMIT 1)
-LEFT JOIN grades g ON g.rowid = (
-    SELECT rowid FROM grades WHERE device_id = d.id ORDER BY at DESC, rowid DESC LIMIT 1)
-LEFT JOIN outcomes o ON o.rowid = (
-    SELECT rowid FROM outcomes WHERE device_id = d.id ORDER BY at DESC, rowid DESC LIMIT 1)
-WHERE d.lot_id = ?
-ORDER BY d.asset_code
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,20 +128,14 @@ class LotReport:
 def find_lot(store: Store, text: str) -> Lot:
     """The lot named by its id, its agreement reference, or the end of its id (6+ chars)."""
     wanted = text.strip()
-    rows = store.query(
-        "SELECT id, donor_id, received_on, agreement_ref, expected_count, training FROM lots"
-        " WHERE id = ? OR lower(agreement_ref) = lower(?)"
-        " OR (length(?) >= 6 AND lower(id) LIKE '%' || lower(?))",
-        (wanted, wanted, wanted, wanted),
-    )
-    exact = [r for r in rows if r[0] == wanted]
-    rows = exact or rows
-    if not wanted or not rows:
+    lots = report_queries.lots_matching(store, wanted)
+    exact = [lot for lot in lots if lot.id == wanted]
+    lots = exact or lots
+    if not wanted or not lots:
         raise BenchError("REPORT_LOT_UNKNOWN", lot=wanted)
-    if len(rows) > 1:
-        raise BenchError("REPORT_LOT_AMBIGUOUS", lot=wanted, count=len(rows))
-    r = rows[0]
-    return Lot(r[0], r[1], r[2], r[3], r[4], bool(r[5]))
+    if len(lots) > 1:
+        raise BenchError("REPORT_LOT_AMBIGUOUS", lot=wanted, count=len(lots))
+    return lots[0]
 
 
 def gather_lot(
@@ -172,16 +149,13 @@ def gather_lot(
 ) -> LotReport:
     """Everything the report says about one lot, read in a few queries. A training lot
     reports its (training) devices; a real lot leaves training devices out unless asked."""
-    row = store.query_one(
-        "SELECT id, name, kind, contact, training FROM donors WHERE id = ?", (lot.donor_id,)
-    )
-    if row is None:
+    donor = report_queries.donor(store, lot.donor_id)
+    if donor is None:
         raise BenchError("REPORT_LOT_UNKNOWN", lot=lot.id)
-    donor = Donor(row[0], row[1], DonorKind(row[2]), row[3], bool(row[4]))
     devices: list[LotDevice] = []
     excluded = 0
     keep_training = include_training or lot.training
-    for r in store.query(_LOT_DEVICES_SQL, (lot.id,)):
+    for r in report_queries.lot_device_rows(store, lot.id):
         if r[8] and not keep_training:
             excluded += 1
             continue
