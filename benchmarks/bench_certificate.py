@@ -34,8 +34,9 @@ from reportlab.platypus import SimpleDocTemplate
 
 from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import DonorKind
-from bench_app.output import certificate as cert
-from bench_app.output.certificate_verify import verify_pdf
+from bench_app.output.certificates import assemble, layout
+from bench_app.output.certificates.document import Issuer, erasure_document, now_utc
+from bench_app.output.certificates.verify import verify_pdf
 from bench_app.output.pdf_style import FONT
 from bench_app.settings import Settings
 from bench_app.signing import Keyring, sign_document
@@ -64,7 +65,7 @@ def _erase(station: Station, folder: Path, name: str, lot: str) -> Any:
 def _bare(document: dict[str, Any]) -> bytes:
     """The same paragraphs and tables with reportlab alone: no QR, no signature, no PDF/A."""
     envelope = {"document": document, "signature": {}}
-    flowables = [f for f in cert.device_flowables(document, envelope, "fr") if not _has_qr(f)]
+    flowables = [f for f in layout.device_flowables(document, envelope, "fr") if not _has_qr(f)]
     buf = io.BytesIO()
     SimpleDocTemplate(
         buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, initialFontName=FONT
@@ -74,7 +75,7 @@ def _bare(document: dict[str, Any]) -> bytes:
 
 def _has_qr(flowable: Any) -> bool:
     cells = getattr(flowable, "_cellvalues", None) or []
-    return any(isinstance(c, cert.QrCode) for row in cells for c in row)
+    return any(isinstance(c, layout.QrCode) for row in cells for c in row)
 
 
 def _median_time(fn: Any, runs: int) -> float:
@@ -101,17 +102,17 @@ def main() -> None:
         big_lot = station.register_lot(donor)
         images = Path(tmp)
         device = _erase(station, images, "BENCH-0001.img", lot)
-        issuer = cert.Issuer.for_folder(folder)
+        issuer = Issuer.for_folder(folder)
         store = station.store
-        record = cert._device_records(store, device)
+        record = assemble._device_records(store, device)
         assert record is not None
-        document = cert.erasure_document(store, device, record, issuer, cert.now_utc())
+        document = erasure_document(store, device, record, issuer, now_utc())
         sign_document(issuer.key, document)
         ours: list[float] = []
         bare: list[float] = []
         for i in range(args.runs):
             order = [
-                ("ours", lambda: cert.device_certificate(store, issuer, device)),
+                ("ours", lambda: assemble.device_certificate(store, issuer, device)),
                 ("bare", lambda: _bare(document)),
             ]
             if i % 2:
@@ -120,7 +121,7 @@ def main() -> None:
                 start = time.perf_counter()
                 fn()
                 (ours if name == "ours" else bare).append(time.perf_counter() - start)
-        data, _ = cert.device_certificate(store, issuer, device)
+        data, _ = assemble.device_certificate(store, issuer, device)
         pdf_path = Path(tmp) / "one.pdf"
         pdf_path.write_bytes(data)
         ring = Keyring.for_station(folder)
@@ -135,7 +136,7 @@ def main() -> None:
             _erase(station, images, f"LOT-{n:04d}.img", big_lot)
         lot_obj = next(x for x in queries.lots(store) if x.id == big_lot)
         start = time.perf_counter()
-        lot_data, _ = cert.lot_certificate(store, issuer, lot_obj)
+        lot_data, _ = assemble.lot_certificate(store, issuer, lot_obj)
         lot_seconds = time.perf_counter() - start
         start = time.perf_counter()
         checked = verify_pdf(lot_data, ring, "lot.pdf")

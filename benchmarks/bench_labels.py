@@ -23,13 +23,16 @@ from pathlib import Path
 import _common
 
 from bench_app.domain.asset_code import AssetCode
-from bench_app.output import labels
+from bench_app.output.labels.content import LabelContent, sample_content
+from bench_app.output.labels.layout import layout
+from bench_app.output.labels.render import render, save_pdf, save_png
+from bench_app.output.labels.templates import TEMPLATES
 
 
-def contents(n: int) -> list[labels.LabelContent]:
-    base = labels.sample_content("fr")
+def contents(n: int) -> list[LabelContent]:
+    base = sample_content("fr")
     return [
-        labels.LabelContent(**{**base.__dict__, "code": str(AssetCode.make("K7PA", i + 1))})
+        LabelContent(**{**base.__dict__, "code": str(AssetCode.make("K7PA", i + 1))})
         for i in range(n)
     ]
 
@@ -46,29 +49,29 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     assert shutil.which("qrencode"), "install Debian's qrencode"
-    tpl = labels.TEMPLATES["brother-62"]
-    sheet = labels.TEMPLATES["a4-24"]
+    tpl = TEMPLATES["brother-62"]
+    sheet = TEMPLATES["a4-24"]
     items = contents(args.labels)
-    module = labels.layout(items[0], tpl).module
-    labels.render(items[0], tpl)  # fonts loaded once, as in a running station
+    module = layout(items[0], tpl).module
+    render(items[0], tpl)  # fonts loaded once, as in a running station
     png_ours, png_ref, pdf_ours, pdf_ref = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         for _ in range(args.runs):
             t = time.perf_counter()
             for i, c in enumerate(items):
-                labels.save_png(c, tpl, out / f"e{i}.png")
+                save_png(c, tpl, out / f"e{i}.png")
             png_ours.append((time.perf_counter() - t) / len(items))
             t = time.perf_counter()
             for i, c in enumerate(items):
                 qrencode(c.qr_data, out / f"q{i}.png", module)
             png_ref.append((time.perf_counter() - t) / len(items))
             t = time.perf_counter()
-            labels.save_pdf(items[:24], sheet, out / "sheet.pdf")
+            save_pdf(items[:24], sheet, out / "sheet.pdf")
             pdf_ours.append(time.perf_counter() - t)
             t = time.perf_counter()
             for i, c in enumerate(items[:24]):
-                qrencode(c.qr_data, out / f"s{i}.png", labels.layout(c, sheet).module)
+                qrencode(c.qr_data, out / f"s{i}.png", layout(c, sheet).module)
             pdf_ref.append(time.perf_counter() - t)
     m = _common.median
     _common.report(

@@ -6,7 +6,7 @@
 - PDF: `etabli`'s whole lot PDF (summary, benefit, one table row per device) vs a bare
   reportlab table of the same rows (plain strings, built-in font, no styling);
 - the per-device alternative the report avoids: rebuilding each device's latest erasure from
-  the event log (`erasure.records.latest_erasure`) vs the one projection query.
+  the event log (`drives.records.latest_erasure`) vs the one projection query.
 
 The data are made through the station (donor, lot, devices, grades, outcomes); the erasure
 facts are recorded through the store as the erasure pipeline records them (started, finished),
@@ -39,8 +39,8 @@ from reportlab.platypus import LongTable, SimpleDocTemplate
 
 from bench_app.domain.model import DeviceKind, DonorKind, OutcomeKind
 from bench_app.erasure.records import latest_erasure
-from bench_app.output.environment import load_factors
-from bench_app.output.lot_report import find_lot, gather_lot, lot_csv, lot_pdf
+from bench_app.output.reports.environment import load_factors
+from bench_app.output.reports.lot_report import find_lot, gather_lot, lot_csv, lot_pdf
 from bench_app.station import Station
 from bench_app.store.database import DB_NAME, NewEvent, Store
 from bench_app.store.uuid7 import uuid7_str

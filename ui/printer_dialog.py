@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from bench_app.errors import BenchError
-from bench_app.output import labels
-from bench_app.output.labels import LabelContent
+from bench_app.output.labels.content import LabelContent, label_content, sample_content
+from bench_app.output.labels.render import render
+from bench_app.output.labels.templates import DEFAULT_TEMPLATE, TEMPLATES, LabelTemplate, template
 from bench_app.output.printers import (
     KIND_LABELS,
     PrinterConfig,
@@ -70,9 +71,9 @@ class PrintTask(QRunnable):
         self.signals.done.emit(where)
 
 
-def label_pixmap(content: LabelContent, tpl: labels.LabelTemplate, width: int) -> QPixmap:
+def label_pixmap(content: LabelContent, tpl: LabelTemplate, width: int) -> QPixmap:
     """The label as it will print, scaled to `width` pixels for the screen."""
-    image = labels.render(content, tpl).convert("L")
+    image = render(content, tpl).convert("L")
     data = image.tobytes()
     qimage = QImage(data, image.width, image.height, image.width, QImage.Format.Format_Grayscale8)
     return QPixmap.fromImage(qimage.copy()).scaledToWidth(
@@ -180,7 +181,7 @@ class PrinterDialog(QDialog):
         device = queries.device(station.store, device_id)
         contents = []
         if device is not None:
-            contents.append(labels.label_content(station.store, device, station.settings))
+            contents.append(label_content(station.store, device, station.settings))
         return cls(station.folder, station.settings, lang, parent, contents=contents)
 
     # -- the form -------------------------------------------------------------------------
@@ -220,7 +221,7 @@ class PrinterDialog(QDialog):
         previous = self.template.currentData()
         self.template.blockSignals(True)
         self.template.clear()
-        for tpl in labels.TEMPLATES.values():
+        for tpl in TEMPLATES.values():
             if kind is PrinterKind.BROTHER and tpl.brother_label is None:
                 continue
             if kind is PrinterKind.ZPL and (tpl.dpi != 203 or tpl.sheet is not None):
@@ -251,7 +252,7 @@ class PrinterDialog(QDialog):
         return PrinterConfig(
             name=name,
             kind=PrinterKind(self.kind.currentData()),
-            template=str(self.template.currentData() or labels.DEFAULT_TEMPLATE),
+            template=str(self.template.currentData() or DEFAULT_TEMPLATE),
             address=self.address.text().strip(),
             model=self.model.currentText(),
             server=old.server if old else "",
@@ -261,13 +262,13 @@ class PrinterDialog(QDialog):
     def _preview_content(self) -> LabelContent:
         if self.contents:
             return self.contents[0]
-        return labels.sample_content(self.lang, self.settings.verification_url)
+        return sample_content(self.lang, self.settings.verification_url)
 
     def _update_preview(self) -> None:
         name = self.template.currentData()
         if not name:
             return
-        tpl = labels.template(str(name))
+        tpl = template(str(name))
         self.preview.setPixmap(label_pixmap(self._preview_content(), tpl, PREVIEW_WIDTH))
 
     # -- actions --------------------------------------------------------------------------
@@ -288,7 +289,7 @@ class PrinterDialog(QDialog):
         return True
 
     def test_print(self) -> None:
-        self._start([labels.sample_content(self.lang, self.settings.verification_url)])
+        self._start([sample_content(self.lang, self.settings.verification_url)])
 
     def print_contents(self) -> None:
         if self.contents:

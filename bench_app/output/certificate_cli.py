@@ -106,12 +106,8 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
-    from bench_app.output.certificate import (
-        Issuer,
-        device_certificate,
-        is_success,
-        lot_certificate,
-    )
+    from bench_app.output.certificates.assemble import device_certificate, lot_certificate
+    from bench_app.output.certificates.document import Issuer, is_success
 
     if bool(args.asset) == bool(args.lot):
         print(
@@ -147,8 +143,8 @@ def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
-    from bench_app.output.certificate import is_success
-    from bench_app.output.certificate_verify import read_certificate, verify_pdf
+    from bench_app.output.certificates.document import is_success
+    from bench_app.output.certificates.verify import read_certificate, verify_pdf
 
     fr = lang == "fr"
     path = Path(args.file)
@@ -226,7 +222,8 @@ def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) ->
 
 
 def run_report(folder: Path, args: argparse.Namespace, lang: str) -> int:
-    from bench_app.output.certificate import Issuer, device_envelope
+    from bench_app.output.certificates.assemble import device_envelope
+    from bench_app.output.certificates.document import Issuer
 
     issuer = Issuer.for_folder(folder)
     with _store(folder) as store:

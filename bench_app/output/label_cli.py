@@ -8,7 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_app.output import labels
+from bench_app.output.labels.content import LabelContent, content_for_code
+from bench_app.output.labels.render import save
+from bench_app.output.labels.templates import DEFAULT_TEMPLATE, TEMPLATES, template
 from bench_app.output.printers import load_printers, make_printer
 from bench_app.settings import Settings
 from bench_app.store.database import DB_NAME, Store
@@ -23,9 +25,9 @@ def add_label_parsers(sub: Any, common: Common) -> None:
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.png or FILE.pdf")
     p.add_argument(
         "--template",
-        choices=sorted(labels.TEMPLATES),
+        choices=sorted(TEMPLATES),
         default=None,
-        help=f"label size (default: the default printer's, else {labels.DEFAULT_TEMPLATE})",
+        help=f"label size (default: the default printer's, else {DEFAULT_TEMPLATE})",
     )
 
     p = sub.add_parser("print-label", help="print the asset label on the station's printer")
@@ -36,24 +38,24 @@ def add_label_parsers(sub: Any, common: Common) -> None:
     )
 
 
-def _contents(folder: Path, codes: list[str]) -> list[labels.LabelContent]:
+def _contents(folder: Path, codes: list[str]) -> list[LabelContent]:
     settings = Settings.load(folder)
     with Store.open_for_reading(folder / DB_NAME) as store:
-        return [labels.content_for_code(store, code, settings) for code in codes]
+        return [content_for_code(store, code, settings) for code in codes]
 
 
 def run_label(folder: Path, args: argparse.Namespace, lang: str) -> int:
     name = args.template
     if name is None:
         setup = load_printers(folder)
-        name = setup.get().template if setup.printers else labels.DEFAULT_TEMPLATE
-    tpl = labels.template(name)
+        name = setup.get().template if setup.printers else DEFAULT_TEMPLATE
+    tpl = template(name)
     output = Path(args.output)
     if output.suffix.lower() not in (".png", ".pdf"):
         from bench_app.errors import BenchError
 
         raise BenchError("LABEL_OUTPUT_INVALID", path=str(output))
-    written = labels.save(_contents(folder, args.asset), tpl, output)
+    written = save(_contents(folder, args.asset), tpl, output)
     for path in written:
         print(path)
     return 0

@@ -1,5 +1,6 @@
-"""The look every PDF of the station shares: embedded DejaVu fonts, paragraph styles, and a
-page frame with the organisation, the page number and a training watermark.
+"""The look every PDF of the station shares: embedded DejaVu fonts, paragraph styles, a
+page frame with the organisation, the page number and a training watermark, and the one A4
+page set-up (margins, frame, metadata) that certificates and reports are laid out on.
 
 The fonts ship in assets/fonts (their licence: LICENSE.txt there), so every station embeds
 the same glyphs whatever the system has."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, SimpleDocTemplate
 
 from bench_app.settings import assets_dir
 
@@ -139,3 +142,39 @@ def page_frame(*, organisation: str, footer: str, training: bool) -> PageDecorat
         canvas.restoreState()
 
     return decorate
+
+
+SIDE_MARGIN = 15 * mm
+FRAME_WIDTH = A4[0] - 2 * SIDE_MARGIN  # what a flowable may span on an A4 page: 180 mm
+
+
+def a4_pdf(
+    story: list[Flowable],
+    *,
+    organisation: str,
+    footer: str,
+    training: bool,
+    title: str,
+    author: str = "",
+    top_margin: float = 20 * mm,
+    bottom_margin: float = 16 * mm,
+) -> bytes:
+    """`story` laid out on A4 pages with 15 mm side margins, each page framed by
+    `page_frame`, as PDF bytes. Pages start in a shipped font rather than reportlab's
+    Helvetica, which PDF/A certificates must not reference unembedded."""
+    out = BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=SIDE_MARGIN,
+        rightMargin=SIDE_MARGIN,
+        topMargin=top_margin,
+        bottomMargin=bottom_margin,
+        initialFontName=FONT,
+        title=title,
+        author=author or "Établi",
+        creator="Établi",
+    )
+    frame = page_frame(organisation=organisation, footer=footer, training=training)
+    doc.build(story, onFirstPage=frame, onLaterPages=frame)
+    return out.getvalue()

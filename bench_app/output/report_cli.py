@@ -72,8 +72,8 @@ def run_reports(folder: Path, args: argparse.Namespace, lang: str) -> int:
     fr = lang == "fr"
     with Store.open_for_reading(folder / DB_NAME) as store:
         if args.report_command == "lot":
-            from bench_app.output.environment import load_factors
-            from bench_app.output.lot_report import find_lot, gather_lot, write_lot_report
+            from bench_app.output.reports.environment import load_factors
+            from bench_app.output.reports.lot_report import find_lot, gather_lot, write_lot_report
 
             factors = load_factors(folder)
             lot = find_lot(store, args.lot)
@@ -97,7 +97,7 @@ def run_reports(folder: Path, args: argparse.Namespace, lang: str) -> int:
             return 0
         if args.report_command == "handover":
             from bench_app.domain.asset_code import AssetCode
-            from bench_app.output.handover import gather_handover, write_handover
+            from bench_app.output.reports.handover import gather_handover, write_handover
             from bench_app.store import queries
 
             code = str(AssetCode.parse(args.asset))
@@ -107,7 +107,7 @@ def run_reports(folder: Path, args: argparse.Namespace, lang: str) -> int:
             write_handover(gather_handover(store, device, settings, folder), output)
             print(f"{output} : {code}." if fr else f"{output}: {code}.")
             return 0
-        from bench_app.output.activity import Period, gather_activity, write_activity
+        from bench_app.output.reports.activity import Period, gather_activity, write_activity
 
         period = Period.parse(args.first, args.last)
         activity = gather_activity(store, period, include_training=args.include_training, lang=lang)

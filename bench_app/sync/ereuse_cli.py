@@ -35,7 +35,7 @@ def add_export_parsers(sub: Any, common: Common) -> None:
 
 def run_export_ereuse(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.domain.asset_code import AssetCode
-    from bench_app.output.report_labels import KIND_LABELS
+    from bench_app.output.reports.wording import KIND_LABELS
     from bench_app.store import queries
     from bench_app.store.database import DB_NAME, Store
     from bench_app.sync import ereuse

@@ -24,10 +24,11 @@ from hypothesis import strategies as st
 from bench_app.domain import facts
 from bench_app.domain.asset_code import AssetCode
 from bench_app.errors import BenchError
-from bench_app.output.certificate import Issuer, device_certificate, is_success
-from bench_app.output.certificate_verify import verify_pdf
-from bench_app.output.environment import load_factors
-from bench_app.output.lot_report import find_lot, gather_lot, lot_csv, lot_pdf
+from bench_app.output.certificates.assemble import device_certificate
+from bench_app.output.certificates.document import Issuer, is_success
+from bench_app.output.certificates.verify import verify_pdf
+from bench_app.output.reports.environment import load_factors
+from bench_app.output.reports.lot_report import find_lot, gather_lot, lot_csv, lot_pdf
 from bench_app.signing import Keyring, StationKey, public_pem, trust_key_file
 from bench_app.station import Station
 from bench_app.store import queries

@@ -18,8 +18,9 @@ import pytest
 
 from bench_app.domain.model import DeviceKind
 from bench_app.errors import BenchError
-from bench_app.output.certificate import Issuer, device_certificate
-from bench_app.output.certificate_verify import verify_pdf
+from bench_app.output.certificates.assemble import device_certificate
+from bench_app.output.certificates.document import Issuer
+from bench_app.output.certificates.verify import verify_pdf
 from bench_app.signing import Keyring, StationKey, public_pem, trust_key_file
 from bench_app.station import Station
 from bench_app.store import projections, queries

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pikepdf
 
-from bench_app.output import certificate as cert
-from bench_app.output import pdf_sign, pdfa
+from bench_app.output.certificates import document as cert
+from bench_app.output.certificates import pdf_sign, pdfa
 from bench_app.signing import StationKey, canonical_json, sign_document
 
 MiB = 1 << 20

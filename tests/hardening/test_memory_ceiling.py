@@ -18,8 +18,8 @@ import pytest
 
 from bench_app.errors import BenchError
 from bench_app.install.images import MANIFEST_MAX, ImageLibrary
-from bench_app.output import certificate_verify
-from bench_app.output.certificate_verify import CERTIFICATE_MAX, read_certificate, verify_pdf
+from bench_app.output.certificates import verify as certificate_verify
+from bench_app.output.certificates.verify import CERTIFICATE_MAX, read_certificate, verify_pdf
 from bench_app.signing import Keyring, StationKey
 from tests.hardening import hostile_files as hostile
 from tests.hardening.hostile_files import GiB, MiB, sparse

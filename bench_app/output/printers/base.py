@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-from bench_app.output.labels import LabelContent, LabelTemplate, template
+from bench_app.output.labels.content import LabelContent
+from bench_app.output.labels.templates import LabelTemplate, template
 from bench_app.text import Text
 
 

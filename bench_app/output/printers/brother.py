@@ -19,8 +19,8 @@ from brother_ql.raster import BrotherQLRaster
 from brother_ql.reader import interpret_response
 
 from bench_app.errors import BenchError
-from bench_app.output import labels
-from bench_app.output.labels import LabelContent
+from bench_app.output.labels.content import LabelContent
+from bench_app.output.labels.render import render
 from bench_app.output.printers.base import LabelPrinter
 
 STATUS_TIMEOUT_S = 2.0
@@ -125,7 +125,7 @@ class BrotherPrinter(LabelPrinter):
             )
         raster = BrotherQLRaster(self.config.model)
         raster.exception_on_warning = True
-        images = [labels.render(c, tpl) for c in contents]
+        images = [render(c, tpl) for c in contents]
         convert(raster, images, tpl.brother_label, cut=True, rotate="auto", compress=True)
         return bytes(raster.data)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from bench_app.errors import BenchError
 from bench_app.input_files import CONFIG_MAX, parse_json, read_input_text
-from bench_app.output.labels import TEMPLATES
+from bench_app.output.labels.templates import TEMPLATES
 from bench_app.output.printers.base import BROTHER_MODELS, PrinterConfig, PrinterKind
 
 PRINTERS_NAME = "printers.json"

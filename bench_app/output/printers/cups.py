@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench_app.errors import BenchError
-from bench_app.output import labels
-from bench_app.output.labels import LabelContent
+from bench_app.output.labels.content import LabelContent
+from bench_app.output.labels.render import save_pdf
+from bench_app.output.labels.templates import LabelTemplate
 from bench_app.output.printers.base import LabelPrinter
 
 LP_TIMEOUT_S = 30.0
@@ -118,7 +119,7 @@ def _stop(proc: subprocess.Popen[str]) -> None:
             continue
 
 
-def lp_options_for(tpl: labels.LabelTemplate) -> list[str]:
+def lp_options_for(tpl: LabelTemplate) -> list[str]:
     """The media size CUPS should use: the label's own, or A4 for a sheet."""
     if tpl.sheet is not None:
         return ["media=A4", "fit-to-page=false"]
@@ -159,7 +160,7 @@ class CupsPrinter(LabelPrinter):
     def print_labels(self, contents: Sequence[LabelContent]) -> str:
         tpl = self.template
         with tempfile.TemporaryDirectory(prefix="etabli-label-") as tmp:
-            pdf = labels.save_pdf(contents, tpl, Path(tmp) / "labels.pdf")
+            pdf = save_pdf(contents, tpl, Path(tmp) / "labels.pdf")
             answer = run_lp(
                 self.config.name,
                 self.config.address,

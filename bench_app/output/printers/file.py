@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench_app.errors import BenchError
-from bench_app.output import labels
-from bench_app.output.labels import LabelContent
+from bench_app.output.labels.content import LabelContent
+from bench_app.output.labels.render import save, save_png
 from bench_app.output.printers.base import LabelPrinter
 
 
@@ -35,7 +35,7 @@ class FilePrinter(LabelPrinter):
                 if len(contents) == 1
                 else f"{contents[0].code}+{len(contents) - 1}"
             )
-            written = labels.save(contents, tpl, folder / f"{name}.pdf")
+            written = save(contents, tpl, folder / f"{name}.pdf")
         else:
-            written = [labels.save_png(c, tpl, folder / f"{c.code}.png") for c in contents]
+            written = [save_png(c, tpl, folder / f"{c.code}.png") for c in contents]
         return ", ".join(str(p) for p in written)

@@ -17,8 +17,8 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 from bench_app.errors import BenchError
-from bench_app.output import labels
-from bench_app.output.labels import LabelContent
+from bench_app.output.labels.content import LabelContent
+from bench_app.output.labels.render import render
 from bench_app.output.printers.base import LabelPrinter
 from bench_app.output.printers.cups import run_lp
 
@@ -154,7 +154,7 @@ class ZplPrinter(LabelPrinter):
 
     def print_labels(self, contents: Sequence[LabelContent]) -> str:
         tpl = self.template
-        document = zpl_document([labels.render(c, tpl) for c in contents])
+        document = zpl_document([render(c, tpl) for c in contents])
         queue = self._cups_queue
         if queue is not None:
             with tempfile.TemporaryDirectory(prefix="etabli-zpl-") as tmp:
