@@ -35,15 +35,10 @@ from bench_app.domain import facts
 from bench_app.domain.asset_code import ALPHABET, PREFIX_LEN, TRAINING_PREFIX, new_station_prefix
 from bench_app.errors import BenchError
 from bench_app.signing import key_id, parse_public_key
-from bench_app.store.events import (
-    EVENT_FIELD_TYPES,
-    GENESIS_HASH,
-    canonical_json,
-    event_hash,
-    hashed_fields,
-)
+from bench_app.store.events import EVENT_FIELD_TYPES, GENESIS_HASH, event_hash, hashed_fields
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.sync.jsonguard import depth_exceeds
+from bench_app.wire.canonical import event_json
 from hub import protocol
 from hub.db import HubDB, Tx, is_unique_violation, now
 
@@ -513,7 +508,7 @@ def _shape_problem(raw: Any) -> str | None:
     if text is not None:
         return text
     try:
-        canonical_json(raw["payload"])
+        event_json(raw["payload"])
     except ValueError as exc:
         return f"payload is not JSON: {exc}"
     return None
@@ -565,7 +560,7 @@ def _stored_hashes(tx: Tx, ids: list[str]) -> dict[str, str]:
 def _event_row(station: StationIdentity, raw: dict[str, Any]) -> tuple[Any, ...]:
     return (
         raw["id"], raw["station_id"], raw["seq"], station.workshop_id, raw["operator"],
-        raw["ts"], raw["type"], raw["device_id"], canonical_json(raw["payload"]),
+        raw["ts"], raw["type"], raw["device_id"], event_json(raw["payload"]),
         raw["training"], raw["prev_hash"], raw["hash"], now(),
     )  # fmt: skip
 

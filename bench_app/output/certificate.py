@@ -60,10 +60,11 @@ from bench_app.output.pdf_style import (
 )
 from bench_app.output.references import certificate_reference
 from bench_app.settings import Settings
-from bench_app.signing import StationKey, canonical_json, decimal, sign_document
+from bench_app.signing import StationKey, sign_document
 from bench_app.store import queries
 from bench_app.store.database import Store
 from bench_app.text import Text
+from bench_app.wire.canonical import canonical_json, decimal
 
 DEVICE_TYPE = "etabli.erasure-certificate"
 LOT_TYPE = "etabli.erasure-lot-certificate"

@@ -34,8 +34,9 @@ import pikepdf
 from bench_app.errors import BenchError
 from bench_app.output import certificate as cert
 from bench_app.output import pdf_sign
-from bench_app.signing import Keyring, TrustedKey, canonical_json, parse_signed_json
+from bench_app.signing import Keyring, TrustedKey, parse_signed_json
 from bench_app.text import Text
+from bench_app.wire.canonical import canonical_json
 
 MiB = 1 << 20
 CERTIFICATE_MAX = 64 * MiB  # a lot certificate of a thousand devices is a few MiB

@@ -24,7 +24,6 @@ from bench_app.store.events import (
     GENESIS_HASH,
     ChainProblem,
     Event,
-    canonical_json,
     event_hash,
     hashed_fields,
     row_to_event,
@@ -35,6 +34,7 @@ from bench_app.store.migrations import LATEST_VERSION, MIGRATIONS, split_sql
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.sync import hlc
 from bench_app.text import Text
+from bench_app.wire.canonical import event_json
 
 log = logging.getLogger(__name__)
 
@@ -869,7 +869,7 @@ def _insert_event(conn: sqlite3.Connection, event: Event) -> None:
         " training, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             event.id, event.station_id, event.seq, event.operator, event.ts, event.type,
-            event.device_id, canonical_json(event.payload), event.training,
+            event.device_id, event_json(event.payload), event.training,
             event.prev_hash, event.hash,
         ),
     )  # fmt: skip

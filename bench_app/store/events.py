@@ -10,18 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bench_app.wire.canonical import event_json
+
 GENESIS_HASH = "0" * 64
-
-
-def canonical_json(value: Any) -> str:
-    """The event encoding: deterministic JSON (sorted keys, no spaces, UTF-8 kept as is).
-
-    An event's hash is computed over it, the store keeps payloads in it, bundles carry events
-    in it and the hub stores them in it: one encoding everywhere. For the values new facts
-    may hold (no floats, see `bench_app.domain.facts`) it is byte for byte the signed form
-    of `bench_app.signing.canonical_json`; the floats of earlier versions' facts are written
-    as Python writes them (shortest round trip), which is what their hash was computed over."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def utc_now() -> str:
@@ -117,11 +108,11 @@ def hashed_fields(
 
 def event_line(event: Event) -> bytes:
     """One event as it travels in a bundle: its JSON form in the event encoding."""
-    return canonical_json(event.to_json()).encode("utf-8")
+    return event_json(event.to_json()).encode("utf-8")
 
 
 def event_hash(fields: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+    return hashlib.sha256(event_json(fields).encode("utf-8")).hexdigest()
 
 
 EVENT_COLUMNS = (

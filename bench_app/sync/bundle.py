@@ -40,10 +40,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from bench_app.errors import BenchError
 from bench_app.input_files import BUNDLE_MAX, open_input, too_large
-from bench_app.signing import Keyring, StationKey, canonical_json
+from bench_app.signing import Keyring, StationKey
 from bench_app.store.database import ImportResult, Store
 from bench_app.store.events import EVENT_FIELD_TYPES, Event, event_line, utc_now
 from bench_app.sync.jsonguard import measure
+from bench_app.wire.canonical import canonical_json
 
 FORMAT = "etabli.bundle"
 VERSION = 1

@@ -8,7 +8,6 @@ the durations read from the old field. New facts in the old form are refused.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -190,14 +189,3 @@ def test_a_float_in_a_new_fact_names_the_fact_and_the_field(tmp_path: Path) -> N
         assert "41.5" in message
     finally:
         station.close()
-
-
-def test_the_event_encoding_is_the_signed_form_for_new_facts() -> None:
-    """For values new facts may hold, the event encoding is byte for byte the signed form:
-    one encoding, whichever of the two functions a module calls."""
-    from bench_app.signing import canonical_json as signed
-    from bench_app.store.events import canonical_json as encoded
-
-    value = {"é": ["a\u2028b", 2**63, -1, None, True], "B": {"z": "", "a": '\\"'}}
-    assert encoded(value).encode("utf-8") == signed(value)
-    assert json.loads(encoded({"s": 0.017})) == {"s": 0.017}
