@@ -35,10 +35,10 @@ from bench_app.domain import facts
 from bench_app.domain.asset_code import ALPHABET, PREFIX_LEN, TRAINING_PREFIX, new_station_prefix
 from bench_app.errors import BenchError
 from bench_app.signing import key_id, parse_public_key
-from bench_app.store.events import EVENT_FIELD_TYPES, GENESIS_HASH, event_hash, hashed_fields
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.sync.jsonguard import depth_exceeds
 from bench_app.wire.canonical import event_json
+from bench_app.wire.events import EVENT_FIELD_TYPES, GENESIS_HASH, event_hash, hashed_fields
 from hub import protocol
 from hub.db import HubDB, Tx, is_unique_violation, now
 

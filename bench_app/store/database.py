@@ -19,22 +19,13 @@ from typing import Any
 from bench_app.domain import facts
 from bench_app.errors import BenchError, folder_error
 from bench_app.store import anchors, integrity, projections
-from bench_app.store.events import (
-    EVENT_COLUMNS,
-    GENESIS_HASH,
-    ChainProblem,
-    Event,
-    event_hash,
-    hashed_fields,
-    row_to_event,
-    utc_now,
-    verify_chain,
-)
+from bench_app.store.events import EVENT_COLUMNS, ChainProblem, row_to_event, utc_now, verify_chain
 from bench_app.store.migrations import LATEST_VERSION, MIGRATIONS, split_sql
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.sync import hlc
 from bench_app.text import Text
 from bench_app.wire.canonical import event_json
+from bench_app.wire.events import GENESIS_HASH, Event, event_hash, hashed_fields
 
 log = logging.getLogger(__name__)
 

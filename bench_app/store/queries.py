@@ -22,8 +22,9 @@ from bench_app.domain.model import (
     StepStatus,
 )
 from bench_app.store.database import Store
-from bench_app.store.events import EVENT_COLUMNS, Event, row_to_event
+from bench_app.store.events import EVENT_COLUMNS, row_to_event
 from bench_app.text import Text
+from bench_app.wire.events import Event
 
 _DEVICE_COLUMNS = (
     "id, asset_code, kind, brand, model, serial, imei, lot_id, stage, presort, training, details"

@@ -36,7 +36,7 @@ from bench_app.errors import BenchError
 from bench_app.input_files import CONFIG_MAX, parse_json, read_input_text
 from bench_app.signing import StationKey, public_raw_base64
 from bench_app.store.database import Store
-from bench_app.store.events import Event
+from bench_app.wire.events import Event
 from hub import protocol
 
 log = logging.getLogger(__name__)

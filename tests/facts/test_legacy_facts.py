@@ -23,10 +23,11 @@ from bench_app.signing import Keyring, StationKey, public_pem, trust_key_file
 from bench_app.station import Station
 from bench_app.store import projections, queries
 from bench_app.store.database import NewEvent, Store, _insert_event
-from bench_app.store.events import Event, event_hash, event_line, hashed_fields, utc_now
+from bench_app.store.events import utc_now
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.sync import bundle
 from bench_app.sync.client import client_for, enrol_station, sync_round
+from bench_app.wire.events import Event, event_hash, event_line, hashed_fields
 from hub.db import HubDB
 from tests.hub.conftest import hub_db, hub_url, postgres_server  # noqa: F401  (fixtures)
 from tests.sync.conftest import LiveHub

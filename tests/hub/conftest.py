@@ -23,7 +23,8 @@ from starlette.testclient import TestClient
 from bench_app.domain.model import DeviceKind
 from bench_app.signing import StationKey, public_raw_base64
 from bench_app.station import Station
-from bench_app.store.events import Event, iter_events
+from bench_app.store.events import iter_events
+from bench_app.wire.events import Event
 from hub import protocol
 from hub.app import create_app
 from hub.db import HubDB

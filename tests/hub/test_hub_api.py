@@ -12,7 +12,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from bench_app.domain.model import DonorKind
-from bench_app.store.events import event_hash
+from bench_app.wire.events import event_hash
 from hub import protocol
 from hub.db import HubDB
 from hub.service import count_rows, create_enrolment_code

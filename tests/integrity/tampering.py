@@ -12,9 +12,10 @@ from typing import Any
 
 from bench_app.store.anchors import HEAD_FILE
 from bench_app.store.database import DB_NAME
-from bench_app.store.events import EVENT_COLUMNS, Event, event_hash, row_to_event
+from bench_app.store.events import EVENT_COLUMNS, row_to_event
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.wire.canonical import event_json
+from bench_app.wire.events import Event, event_hash
 
 
 @contextmanager

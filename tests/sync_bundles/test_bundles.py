@@ -17,9 +17,9 @@ from bench_app.domain.model import DeviceKind, DonorKind
 from bench_app.errors import BenchError
 from bench_app.signing import StationKey
 from bench_app.store import queries
-from bench_app.store.events import Event, event_hash
 from bench_app.sync import bundle
 from bench_app.wire.canonical import canonical_json
+from bench_app.wire.events import Event, event_hash
 from tests.sync_bundles.support import Bench, grade, intake, open_bench, repack, unpack
 
 

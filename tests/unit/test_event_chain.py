@@ -17,8 +17,8 @@ from bench_app.cli import main
 from bench_app.errors import BenchError
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, NewEvent, Store
-from bench_app.store.events import Event, event_hash
 from bench_app.wire.canonical import event_json
+from bench_app.wire.events import Event, event_hash
 
 N_EVENTS = 12
 
