@@ -8,9 +8,10 @@ version of the hub (each station pushes its own chain). Every refused event carr
 `code` beside its English `reason`.
 
 Enrolment proves the station holds its private key (a signed single-use challenge, see
-hub.protocol) and gives the station its asset-code prefix: the one it already uses when no
-other station holds it, else a new one. A unique index on the prefix keeps two enrolments at
-the same moment from getting the same one (the loser of the race is retried)."""
+bench_app/wire/request_signing.py) and gives the station its asset-code prefix: the one it
+already uses when no other station holds it, else a new one. A unique index on the prefix
+keeps two enrolments at the same moment from getting the same one (the loser of the race is
+retried)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from bench_app.errors import BenchError
 from bench_app.signing import key_id, parse_public_key
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.sync.jsonguard import depth_exceeds
+from bench_app.wire import request_signing
 from bench_app.wire.canonical import event_json
 from bench_app.wire.events import EVENT_FIELD_TYPES, GENESIS_HASH, event_hash, hashed_fields
 from hub import protocol
@@ -242,7 +244,7 @@ def _proved_challenge(
         )
     try:
         signature = base64.b64decode(signature_b64, validate=True)
-        public.verify(signature, protocol.enrol_message(challenge, station_id, raw, asked))
+        public.verify(signature, request_signing.enrol_message(challenge, station_id, raw, asked))
     except (binascii.Error, ValueError, InvalidSignature):
         raise HubRefusal(
             403, "proof_invalid", "the signature over the challenge does not verify"
@@ -339,10 +341,10 @@ def authenticate(
 ) -> StationIdentity:
     """The enrolled station that signed this request; HubRefusal(401) with the reason
     otherwise (unknown station, bad or stale timestamp, wrong or replayed signature)."""
-    station_id = headers.get(protocol.HEADER_STATION.lower(), "")
-    stamp = headers.get(protocol.HEADER_TIMESTAMP.lower(), "")
-    nonce = headers.get(protocol.HEADER_NONCE.lower(), "")
-    signature_b64 = headers.get(protocol.HEADER_SIGNATURE.lower(), "")
+    station_id = headers.get(request_signing.HEADER_STATION.lower(), "")
+    stamp = headers.get(request_signing.HEADER_TIMESTAMP.lower(), "")
+    nonce = headers.get(request_signing.HEADER_NONCE.lower(), "")
+    signature_b64 = headers.get(request_signing.HEADER_SIGNATURE.lower(), "")
     if not station_id or not stamp or not nonce or not signature_b64:
         raise HubRefusal(401, "unauthenticated", "the request is not signed by a station")
     current = time.time() if clock is None else clock
@@ -351,7 +353,7 @@ def authenticate(
     seconds = int(stamp)
     if not (16 <= len(nonce) <= 64 and nonce.isascii() and nonce.isalnum()):
         raise HubRefusal(401, "bad_nonce", "the nonce must be 16 to 64 letters or digits")
-    if abs(current - seconds) > protocol.CLOCK_SKEW_SECONDS:
+    if abs(current - seconds) > request_signing.CLOCK_SKEW_SECONDS:
         raise HubRefusal(
             401, "stale_timestamp", "the timestamp is more than 5 minutes from the hub's clock"
         )
@@ -367,10 +369,14 @@ def authenticate(
             raise HubRefusal(401, "unknown_station", "this station is not enrolled at the hub")
         public = parse_public_key(str(row[1]).encode("ascii"), "hub")
         try:
-            public.verify(signature, protocol.request_message(method, target, stamp, nonce, body))
+            public.verify(
+                signature, request_signing.request_message(method, target, stamp, nonce, body)
+            )
         except InvalidSignature:
             raise HubRefusal(401, "bad_signature", "the signature does not verify") from None
-        horizon = _iso(datetime.fromtimestamp(current - 2 * protocol.CLOCK_SKEW_SECONDS, UTC))
+        horizon = _iso(
+            datetime.fromtimestamp(current - 2 * request_signing.CLOCK_SKEW_SECONDS, UTC)
+        )
         tx.execute("DELETE FROM seen_signatures WHERE seen_at < ?", (horizon,))
         seen = tx.execute(
             "INSERT INTO seen_signatures (signature, seen_at) VALUES (?, ?)"

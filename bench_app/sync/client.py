@@ -6,8 +6,9 @@ the hub gives (kept in the store's meta); a station enrolled before hubs gave pr
 for its own on its next sync round. Hub refusals are told apart by their stable `error`
 code, never by their English wording.
 
-Signing comes from `hub.protocol`, which imports no web framework: one definition of the
-signed message for both ends is safer than two copies that could drift apart.
+Signing comes from `bench_app.wire.request_signing`, which the hub checks with too: one
+definition of the signed message for both ends is safer than two copies that could drift
+apart.
 
 Resuming: the push restarts after the hub's `acked_up_to`, stored only once the hub has
 answered; the pull cursor is stored only after the pulled events' import has committed. A
@@ -36,8 +37,8 @@ from bench_app.errors import BenchError
 from bench_app.input_files import CONFIG_MAX, parse_json, read_input_text
 from bench_app.signing import StationKey, public_raw_base64
 from bench_app.store.database import Store
+from bench_app.wire import request_signing
 from bench_app.wire.events import Event
-from hub import protocol
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +187,9 @@ class HubClient:
             headers["Content-Type"] = "application/json"
             headers["Content-Encoding"] = "gzip"
         if signed:
-            headers.update(protocol.signed_headers(self.key, self.station_id, method, target, body))
+            headers.update(
+                request_signing.signed_headers(self.key, self.station_id, method, target, body)
+            )
         request = urllib.request.Request(
             self.base_url + target, data=body if payload is not None else None, method=method
         )
@@ -248,7 +251,7 @@ class HubClient:
             if status >= 400 or not isinstance(challenge, str):
                 raise self._enrol_refusal(status, data)
             public = public_raw_base64(self.key.public)
-            message = protocol.enrol_message(challenge, self.station_id, public, prefix)
+            message = request_signing.enrol_message(challenge, self.station_id, public, prefix)
             status, data = self._request(
                 "POST",
                 "/v1/enrol",
