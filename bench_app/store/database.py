@@ -18,11 +18,10 @@ from typing import Any
 
 from bench_app.domain import facts
 from bench_app.errors import BenchError, folder_error
-from bench_app.store import anchors, integrity, projections
+from bench_app.store import anchors, hlc, integrity, projections
 from bench_app.store.events import EVENT_COLUMNS, ChainProblem, row_to_event, utc_now, verify_chain
 from bench_app.store.migrations import LATEST_VERSION, MIGRATIONS, split_sql
 from bench_app.store.uuid7 import uuid7_str
-from bench_app.sync import hlc
 from bench_app.text import Text
 from bench_app.wire.canonical import event_json
 from bench_app.wire.events import GENESIS_HASH, Event, event_hash, hashed_fields
@@ -452,7 +451,7 @@ class Store:
         ts = utc_now()
         payload = new.payload
         if new.type in hlc.STAMPED_TYPES and hlc.PAYLOAD_KEY not in payload:
-            # The stamp decides which station's value of a mutable field wins (sync/hlc.py).
+            # The stamp decides which station's value of a mutable field wins (store/hlc.py).
             stamp = self._clock(conn).tick(hlc.ts_ms(ts))
             payload = {**payload, hlc.PAYLOAD_KEY: str(stamp)}
         fields = hashed_fields(

@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.store.events import iter_events
+from bench_app.store.hlc import Hlc, ms_to_ts, order_key
 from bench_app.store.migrations import PROJECTION_TABLES
-from bench_app.sync.hlc import Hlc, ms_to_ts, order_key
 from bench_app.wire.canonical import event_json
 from bench_app.wire.events import Event
 
