@@ -5,7 +5,7 @@ good ones of a batch in one transaction; a bad one is named with its reason and 
 the others their place, except the later events of the same chain, which cannot be linked.
 A station writes only its own events: relaying another station's is not accepted by this
 version of the hub (each station pushes its own chain). Every refused event carries a stable
-`code` beside its English `reason`.
+`code` (bench_app/wire/refusals.py) beside its English `reason`.
 
 Enrolment proves the station holds its private key (a signed single-use challenge, see
 bench_app/wire/request_signing.py) and gives the station its asset-code prefix: the one it
@@ -41,6 +41,7 @@ from bench_app.sync.jsonguard import depth_exceeds
 from bench_app.wire import request_signing
 from bench_app.wire.canonical import event_json
 from bench_app.wire.events import EVENT_FIELD_TYPES, GENESIS_HASH, event_hash, hashed_fields
+from bench_app.wire.refusals import Refusal
 from hub import protocol
 from hub.db import HubDB, Tx, is_unique_violation, now
 
@@ -425,19 +426,22 @@ def push(db: HubDB, station: StationIdentity, events: list[Any]) -> PushResult:
                 result.duplicates.append(event_id)  # same id, same hash, content matching it
                 continue
             if problem is None and broken_at is not None:
-                problem = ("follows_refused", f"follows the refused event {broken_at}")
+                problem = (Refusal.FOLLOWS_REFUSED, f"follows the refused event {broken_at}")
             if problem is None and raw["seq"] <= seq:
-                problem = ("seq_taken", f"sequence {raw['seq']} is already taken by another event")
+                problem = (
+                    Refusal.SEQ_TAKEN,
+                    f"sequence {raw['seq']} is already taken by another event",
+                )
             if problem is None and raw["seq"] > seq + 1:
-                problem = ("missing_events", f"missing events {seq + 1}..{raw['seq'] - 1}")
+                problem = (Refusal.MISSING_EVENTS, f"missing events {seq + 1}..{raw['seq'] - 1}")
             if problem is None and raw["prev_hash"] != last_hash:
-                problem = ("broken_link", "link to the previous event is broken")
+                problem = (Refusal.BROKEN_LINK, "link to the previous event is broken")
             if problem is None:
                 try:
                     facts.validate(raw["type"], raw["payload"], recorded=True)
                 except BenchError as exc:
                     detail = exc.values.get("detail", exc.code)
-                    problem = ("invalid_fact", f"not a valid {raw['type']}: {detail}")
+                    problem = (Refusal.INVALID_FACT, f"not a valid {raw['type']}: {detail}")
             if problem is not None:
                 code, reason = problem
                 result.rejected.append({"id": event_id, "reason": reason, "code": code})
@@ -471,24 +475,26 @@ def push(db: HubDB, station: StationIdentity, events: list[Any]) -> PushResult:
     return result
 
 
-def _problem(raw: Any, station: StationIdentity, known: dict[str, str]) -> tuple[str, str] | None:
+def _problem(
+    raw: Any, station: StationIdentity, known: dict[str, str]
+) -> tuple[Refusal, str] | None:
     """(code, reason) when an event is refused whatever the chain: its shape, its author,
     its content against its hash (recomputed from the fields: a stored id and hash with a
     changed payload is an altered copy, not a duplicate), or its id taken by another event."""
     shape = _shape_problem(raw)
     if shape is not None:
-        return ("malformed", shape)
+        return (Refusal.MALFORMED, shape)
     if raw["station_id"] != station.station_id:
         return (
-            "relayed",
+            Refusal.RELAYED,
             "written by another station; each station pushes only its own events"
             " (relaying is not accepted by this hub)",
         )
     if event_hash(_hashed(raw)) != raw["hash"]:
-        return ("altered", ALTERED_REASON)
+        return (Refusal.ALTERED, ALTERED_REASON)
     stored = known.get(raw["id"])
     if stored is not None and stored != raw["hash"]:
-        return ("id_taken", "another event with this id is already stored")
+        return (Refusal.ID_TAKEN, "another event with this id is already stored")
     return None
 
 
@@ -644,7 +650,9 @@ def import_bundle(db: HubDB, path: Path) -> BundleImport:
     own = [e.to_json() for e in bundle.events if e.station_id == station.station_id]
     relayed = [e for e in bundle.events if e.station_id != station.station_id]
     result = push(db, station, own)
-    result.rejected += [{"id": e.id, "reason": RELAYED_REASON, "code": "relayed"} for e in relayed]
+    result.rejected += [
+        {"id": e.id, "reason": RELAYED_REASON, "code": Refusal.RELAYED} for e in relayed
+    ]
     return BundleImport(station.station_id, enrolled_key, result)
 
 

@@ -23,6 +23,7 @@ from bench_app.errors import BenchError
 from bench_app.signing import Keyring, StationKey, public_pem, public_raw_base64, trust_key_file
 from bench_app.store import queries
 from bench_app.sync.bundle import import_bundle as import_at_station
+from bench_app.sync.client import SyncConfig
 from bench_app.wire import request_signing
 from hub.db import HubDB
 from hub.service import enrol, enrol_challenge, import_bundle
@@ -226,6 +227,8 @@ def test_a_grade_carried_by_usb_before_its_device_waits_at_the_other_stations(
         assert _hub_import(pg_hub, _export(c, tmp_path / "c.bundle", "--since-ack")) == 0
 
         assert _sync_waiting(a) == "waiting"
+        codes = [r["code"] for r in SyncConfig.load(a.folder).rejected]
+        assert codes[0] == "device_unknown" and set(codes[1:]) <= {"follows_refused"}
         assert b_dev not in a.current()
         assert _sync_waiting(a) == "waiting"  # fetched again, still waiting
         assert _sync_waiting(b) == "ok"
