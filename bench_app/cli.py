@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import sqlite3
@@ -36,7 +37,6 @@ from bench_app.sync.bundle_cli import add_bundle_parsers, run_bundle
 from bench_app.sync.ereuse_cli import add_export_parsers, run_export_ereuse
 from bench_app.sync.sync_cli import add_sync_parsers, run_enrol, run_sync
 from bench_app.text import Text
-from hub.cli import add_hub_parsers, run_hub
 
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -98,13 +98,51 @@ def build_parser() -> argparse.ArgumentParser:
     add_image_parsers(sub, _common)
     add_report_parsers(sub, _common)
     add_export_parsers(sub, _common)
-    add_hub_parsers(sub, _common)
+    add_command_groups(sub)
     add_bundle_parsers(sub, _common)
     add_sync_parsers(sub, _common)
     return parser
 
 
 Runner = Callable[[Path, argparse.Namespace, str], int]
+
+# Command groups installed beside the core register here (pyproject.toml entry points), so
+# the core never imports them: `register(subparsers, common)` adds a group's parsers, each
+# with the default `run_group`, a Runner.
+COMMAND_GROUPS = "etabli.commands"
+# The groups Établi ships: one that is not installed is said plainly, not "invalid choice".
+KNOWN_GROUPS = {"hub": "le serveur du collectif / the collective's hub server"}
+
+
+def add_command_groups(sub: Any) -> None:
+    """Adds every installed command group, and for each known group that is not installed
+    a command that says so whatever its arguments."""
+    found: set[str] = set()
+    for entry in importlib.metadata.entry_points(group=COMMAND_GROUPS):
+        try:
+            register = entry.load()
+        except ImportError:  # declared, but its code is not on this machine
+            continue
+        register(sub, _common)
+        found.add(entry.name)
+    for name, help_text in KNOWN_GROUPS.items():
+        if name not in found:
+            # "+" as the only option prefix, so every argument is taken as given.
+            p = sub.add_parser(name, help=help_text, prefix_chars="+", add_help=False)
+            p.add_argument("arguments", nargs="*")
+            p.set_defaults(run_group=_not_installed)
+
+
+def _not_installed(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    """Says that this command group is not installed, in the language asked for anywhere on
+    the command line; exit 2."""
+    given = argparse.ArgumentParser(add_help=False)
+    _common(given, top=False)
+    lang = getattr(given.parse_known_args(args.arguments)[0], "lang", None) or lang
+    error = BenchError("COMMAND_NOT_INSTALLED", command=f"etabli {args.command}")
+    print(error.text(lang), file=sys.stderr)
+    return 2
+
 
 # Subcommands that take the data folder, their arguments and the language.
 RUNNERS: dict[str, Runner] = {
@@ -119,7 +157,6 @@ RUNNERS: dict[str, Runner] = {
     "label": run_label,
     "print-label": run_print_label,
     "write-image": run_write_image,
-    "hub": run_hub,
     "bundle": run_bundle,
     "enrol": run_enrol,
     "sync": run_sync,
@@ -153,6 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _events(folder, args.device, args.json)
         if args.command == "db" and args.db_command == "check":
             return _db_check(folder, lang)
+        run_group: Runner | None = getattr(args, "run_group", None)
+        if run_group is not None:
+            return run_group(folder, args, lang)
         if args.command == "report":
             report = RUNNERS_BY_REPORT.get(args.report_command)
             if report is not None:

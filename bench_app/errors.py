@@ -1243,6 +1243,14 @@ CATALOG: dict[str, ErrorKind] = {
             "device syncs.",
         ),
         _kind(
+            "COMMAND_NOT_INSTALLED",
+            "La commande « {command} » n’est pas installée sur ce poste.",
+            "The command “{command}” is not installed on this machine.",
+            "Lancez-la sur la machine du collectif, ou réinstallez Établi en entier "
+            "(pip install -e .).",
+            "Run it on the collective's machine, or reinstall Établi whole (pip install -e .).",
+        ),
+        _kind(
             "PROCESS_FAILED",
             "Le programme {program} a échoué (code {rc}) : {detail}.",
             "The program {program} failed (exit {rc}): {detail}.",

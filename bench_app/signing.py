@@ -5,9 +5,10 @@ Its key id is the first 16 hex characters of the SHA-256 of the raw 32-byte publ
 key id names the same key on every machine. Erasure certificates are signed with it today;
 sync will present the same key as the station's identity.
 
-Signed documents are canonical JSON (see `canonical_json`), so a signature holds whatever
-program re-reads and re-writes the document. The public keys a station trusts (the
-collective's, the other stations') sit in DATA/keys/trusted/*.pub, PEM or raw base64.
+Signed documents are canonical JSON (`bench_app.wire.canonical.canonical_json`), so a
+signature holds whatever program re-reads and re-writes the document. The public keys a
+station trusts (the collective's, the other stations') sit in DATA/keys/trusted/*.pub, PEM
+or raw base64.
 """
 
 from __future__ import annotations
@@ -27,55 +28,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from bench_app.errors import BenchError, folder_error
 from bench_app.input_files import KEY_MAX, read_input
+from bench_app.wire.canonical import canonical_json
 
 KEYS_DIR = "keys"
 STATION_KEY_NAME = "station-ed25519.pem"
 TRUSTED_DIR = "trusted"
 ALGORITHM = "Ed25519"
 SIGNED_FORMAT = "etabli.signed/1"
-
-
-# -- canonical JSON ---------------------------------------------------------------------------
-
-
-def _check_canonical(value: Any, where: str) -> None:
-    if value is None or isinstance(value, bool | str):
-        return
-    if isinstance(value, int):
-        return
-    if isinstance(value, float):
-        raise ValueError(f"{where}: a float ({value!r}); write it as a decimal string")
-    if isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            _check_canonical(item, f"{where}[{i}]")
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValueError(f"{where}: a key that is not a string ({key!r})")
-            _check_canonical(item, f"{where}.{key}")
-        return
-    raise ValueError(f"{where}: {type(value).__name__} is not JSON")
-
-
-def canonical_json(value: Any) -> bytes:
-    """The one byte form of a JSON value that gets signed.
-
-    The rule: UTF-8; object keys sorted by code point; no whitespace at all (`,` and `:`
-    only); characters other than `"`, `\\` and controls written as themselves, not escaped;
-    numbers are integers only. A fractional quantity (seconds, a ratio) is carried as a
-    decimal string such as "12.345", because float printing differs between languages and
-    a verifier must reproduce the exact bytes. Anything else raises ValueError."""
-    _check_canonical(value, "$")
-    return json.dumps(
-        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-    ).encode("utf-8")
-
-
-def decimal(value: float, places: int = 3) -> str:
-    """A float as the decimal string canonical JSON carries ("12.5", "0.001", "3")."""
-    text = f"{value:.{places}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # -- keys ---------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 import _common
 
 from bench_app.store.database import DB_NAME, NewEvent, Store
-from bench_app.store.events import canonical_json
+from bench_app.wire.canonical import event_json
 
 STEPS = ("identity", "accounts", "battery", "storage", "screen", "buttons")
 
@@ -122,7 +122,7 @@ def bench_plain_sqlite(folder: Path, devices: int) -> tuple[int, float, float]:
         rows = []
         for n in range(first, min(first + batch_devices, devices)):
             for i, event in enumerate(device_events(n)):
-                rows.append((f"{n}-{i}", event.type, canonical_json(event.payload)))
+                rows.append((f"{n}-{i}", event.type, event_json(event.payload)))
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO events (id, type, payload) VALUES (?, ?, ?)", rows)
         conn.execute("COMMIT")

@@ -11,11 +11,12 @@
   GET  /v1/devices/lookup?serial=S | ?imei=I -> {query, history: [{workshop, type, date}]}
   GET  /v1/health                  -> {status, schema}
 
-Every request but enrolment and health is signed by the station key (see hub.protocol).
-A refused request answers {error, reason} with its HTTP status and stores nothing; `error`
-is a stable code for programs, `reason` an English sentence for people. Bodies are bounded
-before they are parsed: size (smaller for the unsigned enrolment), nesting depth and the
-number of arrays and objects, so no input can exhaust the hub's memory or stack."""
+Every request but enrolment and health is signed by the station key (see
+bench_app/wire/request_signing.py). A refused request answers {error, reason} with its HTTP
+status and stores nothing; `error` is a stable code for programs, `reason` an English
+sentence for people. Bodies are bounded before they are parsed: size (smaller for the
+unsigned enrolment), nesting depth and the number of arrays and objects, so no input can
+exhaust the hub's memory or stack."""
 
 from __future__ import annotations
 

@@ -1,7 +1,10 @@
 """`etabli hub [--db URL] [--listen HOST:PORT]` runs the collective's hub;
 `etabli hub enrol-code WORKSHOP [--db URL] [--valid-days N]` prints a one-time code;
 `etabli hub import-bundle FILE [--db URL]` stores a station's offline bundle (exit 0: all
-in, 1: some events refused, 2: the bundle refused whole, nothing stored)."""
+in, 1: some events refused, 2: the bundle refused whole, nothing stored).
+
+The `etabli` command finds this group through the `etabli.commands` entry point
+(pyproject.toml, `register`): the station's core never imports the hub."""
 
 from __future__ import annotations
 
@@ -19,8 +22,15 @@ DB_ENV = "ETABLI_HUB_DB"
 MAX_VALID_DAYS = 366  # a code is for an enrolment soon; a year is already generous
 
 
+def register(sub: Any, common: Common) -> None:
+    """Adds `etabli hub ...` to the `etabli` command (the `etabli.commands` entry point):
+    its parsers, run by `run_hub`."""
+    add_hub_parsers(sub, common)
+
+
 def add_hub_parsers(sub: Any, common: Common) -> None:
     p = sub.add_parser("hub", help="le serveur du collectif / the collective's hub server")
+    p.set_defaults(run_group=run_hub)
     common(p, top=False)
     _db_option(p)
     p.add_argument(

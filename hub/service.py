@@ -5,12 +5,13 @@ good ones of a batch in one transaction; a bad one is named with its reason and 
 the others their place, except the later events of the same chain, which cannot be linked.
 A station writes only its own events: relaying another station's is not accepted by this
 version of the hub (each station pushes its own chain). Every refused event carries a stable
-`code` beside its English `reason`.
+`code` (bench_app/wire/refusals.py) beside its English `reason`.
 
 Enrolment proves the station holds its private key (a signed single-use challenge, see
-hub.protocol) and gives the station its asset-code prefix: the one it already uses when no
-other station holds it, else a new one. A unique index on the prefix keeps two enrolments at
-the same moment from getting the same one (the loser of the race is retried)."""
+bench_app/wire/request_signing.py) and gives the station its asset-code prefix: the one it
+already uses when no other station holds it, else a new one. A unique index on the prefix
+keeps two enrolments at the same moment from getting the same one (the loser of the race is
+retried)."""
 
 from __future__ import annotations
 
@@ -35,15 +36,12 @@ from bench_app.domain import facts
 from bench_app.domain.asset_code import ALPHABET, PREFIX_LEN, TRAINING_PREFIX, new_station_prefix
 from bench_app.errors import BenchError
 from bench_app.signing import key_id, parse_public_key
-from bench_app.store.events import (
-    EVENT_FIELD_TYPES,
-    GENESIS_HASH,
-    canonical_json,
-    event_hash,
-    hashed_fields,
-)
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.sync.jsonguard import depth_exceeds
+from bench_app.wire import request_signing
+from bench_app.wire.canonical import event_json
+from bench_app.wire.events import EVENT_FIELD_TYPES, GENESIS_HASH, event_hash, hashed_fields
+from bench_app.wire.refusals import Refusal
 from hub import protocol
 from hub.db import HubDB, Tx, is_unique_violation, now
 
@@ -247,7 +245,7 @@ def _proved_challenge(
         )
     try:
         signature = base64.b64decode(signature_b64, validate=True)
-        public.verify(signature, protocol.enrol_message(challenge, station_id, raw, asked))
+        public.verify(signature, request_signing.enrol_message(challenge, station_id, raw, asked))
     except (binascii.Error, ValueError, InvalidSignature):
         raise HubRefusal(
             403, "proof_invalid", "the signature over the challenge does not verify"
@@ -344,10 +342,10 @@ def authenticate(
 ) -> StationIdentity:
     """The enrolled station that signed this request; HubRefusal(401) with the reason
     otherwise (unknown station, bad or stale timestamp, wrong or replayed signature)."""
-    station_id = headers.get(protocol.HEADER_STATION.lower(), "")
-    stamp = headers.get(protocol.HEADER_TIMESTAMP.lower(), "")
-    nonce = headers.get(protocol.HEADER_NONCE.lower(), "")
-    signature_b64 = headers.get(protocol.HEADER_SIGNATURE.lower(), "")
+    station_id = headers.get(request_signing.HEADER_STATION.lower(), "")
+    stamp = headers.get(request_signing.HEADER_TIMESTAMP.lower(), "")
+    nonce = headers.get(request_signing.HEADER_NONCE.lower(), "")
+    signature_b64 = headers.get(request_signing.HEADER_SIGNATURE.lower(), "")
     if not station_id or not stamp or not nonce or not signature_b64:
         raise HubRefusal(401, "unauthenticated", "the request is not signed by a station")
     current = time.time() if clock is None else clock
@@ -356,7 +354,7 @@ def authenticate(
     seconds = int(stamp)
     if not (16 <= len(nonce) <= 64 and nonce.isascii() and nonce.isalnum()):
         raise HubRefusal(401, "bad_nonce", "the nonce must be 16 to 64 letters or digits")
-    if abs(current - seconds) > protocol.CLOCK_SKEW_SECONDS:
+    if abs(current - seconds) > request_signing.CLOCK_SKEW_SECONDS:
         raise HubRefusal(
             401, "stale_timestamp", "the timestamp is more than 5 minutes from the hub's clock"
         )
@@ -372,10 +370,14 @@ def authenticate(
             raise HubRefusal(401, "unknown_station", "this station is not enrolled at the hub")
         public = parse_public_key(str(row[1]).encode("ascii"), "hub")
         try:
-            public.verify(signature, protocol.request_message(method, target, stamp, nonce, body))
+            public.verify(
+                signature, request_signing.request_message(method, target, stamp, nonce, body)
+            )
         except InvalidSignature:
             raise HubRefusal(401, "bad_signature", "the signature does not verify") from None
-        horizon = _iso(datetime.fromtimestamp(current - 2 * protocol.CLOCK_SKEW_SECONDS, UTC))
+        horizon = _iso(
+            datetime.fromtimestamp(current - 2 * request_signing.CLOCK_SKEW_SECONDS, UTC)
+        )
         tx.execute("DELETE FROM seen_signatures WHERE seen_at < ?", (horizon,))
         seen = tx.execute(
             "INSERT INTO seen_signatures (signature, seen_at) VALUES (?, ?)"
@@ -424,19 +426,22 @@ def push(db: HubDB, station: StationIdentity, events: list[Any]) -> PushResult:
                 result.duplicates.append(event_id)  # same id, same hash, content matching it
                 continue
             if problem is None and broken_at is not None:
-                problem = ("follows_refused", f"follows the refused event {broken_at}")
+                problem = (Refusal.FOLLOWS_REFUSED, f"follows the refused event {broken_at}")
             if problem is None and raw["seq"] <= seq:
-                problem = ("seq_taken", f"sequence {raw['seq']} is already taken by another event")
+                problem = (
+                    Refusal.SEQ_TAKEN,
+                    f"sequence {raw['seq']} is already taken by another event",
+                )
             if problem is None and raw["seq"] > seq + 1:
-                problem = ("missing_events", f"missing events {seq + 1}..{raw['seq'] - 1}")
+                problem = (Refusal.MISSING_EVENTS, f"missing events {seq + 1}..{raw['seq'] - 1}")
             if problem is None and raw["prev_hash"] != last_hash:
-                problem = ("broken_link", "link to the previous event is broken")
+                problem = (Refusal.BROKEN_LINK, "link to the previous event is broken")
             if problem is None:
                 try:
                     facts.validate(raw["type"], raw["payload"], recorded=True)
                 except BenchError as exc:
                     detail = exc.values.get("detail", exc.code)
-                    problem = ("invalid_fact", f"not a valid {raw['type']}: {detail}")
+                    problem = (Refusal.INVALID_FACT, f"not a valid {raw['type']}: {detail}")
             if problem is not None:
                 code, reason = problem
                 result.rejected.append({"id": event_id, "reason": reason, "code": code})
@@ -470,24 +475,26 @@ def push(db: HubDB, station: StationIdentity, events: list[Any]) -> PushResult:
     return result
 
 
-def _problem(raw: Any, station: StationIdentity, known: dict[str, str]) -> tuple[str, str] | None:
+def _problem(
+    raw: Any, station: StationIdentity, known: dict[str, str]
+) -> tuple[Refusal, str] | None:
     """(code, reason) when an event is refused whatever the chain: its shape, its author,
     its content against its hash (recomputed from the fields: a stored id and hash with a
     changed payload is an altered copy, not a duplicate), or its id taken by another event."""
     shape = _shape_problem(raw)
     if shape is not None:
-        return ("malformed", shape)
+        return (Refusal.MALFORMED, shape)
     if raw["station_id"] != station.station_id:
         return (
-            "relayed",
+            Refusal.RELAYED,
             "written by another station; each station pushes only its own events"
             " (relaying is not accepted by this hub)",
         )
     if event_hash(_hashed(raw)) != raw["hash"]:
-        return ("altered", ALTERED_REASON)
+        return (Refusal.ALTERED, ALTERED_REASON)
     stored = known.get(raw["id"])
     if stored is not None and stored != raw["hash"]:
-        return ("id_taken", "another event with this id is already stored")
+        return (Refusal.ID_TAKEN, "another event with this id is already stored")
     return None
 
 
@@ -513,7 +520,7 @@ def _shape_problem(raw: Any) -> str | None:
     if text is not None:
         return text
     try:
-        canonical_json(raw["payload"])
+        event_json(raw["payload"])
     except ValueError as exc:
         return f"payload is not JSON: {exc}"
     return None
@@ -565,7 +572,7 @@ def _stored_hashes(tx: Tx, ids: list[str]) -> dict[str, str]:
 def _event_row(station: StationIdentity, raw: dict[str, Any]) -> tuple[Any, ...]:
     return (
         raw["id"], raw["station_id"], raw["seq"], station.workshop_id, raw["operator"],
-        raw["ts"], raw["type"], raw["device_id"], canonical_json(raw["payload"]),
+        raw["ts"], raw["type"], raw["device_id"], event_json(raw["payload"]),
         raw["training"], raw["prev_hash"], raw["hash"], now(),
     )  # fmt: skip
 
@@ -643,7 +650,9 @@ def import_bundle(db: HubDB, path: Path) -> BundleImport:
     own = [e.to_json() for e in bundle.events if e.station_id == station.station_id]
     relayed = [e for e in bundle.events if e.station_id != station.station_id]
     result = push(db, station, own)
-    result.rejected += [{"id": e.id, "reason": RELAYED_REASON, "code": "relayed"} for e in relayed]
+    result.rejected += [
+        {"id": e.id, "reason": RELAYED_REASON, "code": Refusal.RELAYED} for e in relayed
+    ]
     return BundleImport(station.station_id, enrolled_key, result)
 
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
 
-from bench_app.store.events import Event
 from bench_app.text import Text
+from bench_app.wire.events import Event
 
 
 def tr(text: str) -> str:

@@ -3,14 +3,15 @@
 One definition, checked at the source: `Store.append` refuses a new fact whose payload could
 not be signed, bundled or pushed (`validate`), so every fact the station records travels.
 The rule for any value anywhere in a payload is the wire's (canonical JSON, see
-`bench_app.signing.canonical_json`): objects with text keys, lists, text without NUL or lone
-surrogates, integers, booleans and null, and no floats: a duration is recorded in integer
-milliseconds, a throughput in bytes per second, any other fraction as a decimal string.
+`bench_app.wire.canonical.canonical_json`): objects with text keys, lists, text without NUL
+or lone surrogates, integers, booleans and null, and no floats: a duration is recorded in
+integer milliseconds, a throughput in bytes per second, any other fraction as a decimal
+string.
 
 Events recorded by earlier versions are immutable history: some carry floats (durations in
 seconds). They are still accepted when they arrive from elsewhere (`recorded=True`: bundle
 import, the hub), and travel in the one event encoding that their hash was computed over
-(`bench_app.store.events.canonical_json`). Readers use `duration_ms` to read either form.
+(`bench_app.wire.canonical.event_json`). Readers use `duration_ms` to read either form.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import math
 from typing import Any
 
 from bench_app.errors import BenchError
-from bench_app.signing import decimal
+from bench_app.wire.canonical import decimal
 
 _STR = str
 _OPT_STR = (str, type(None))

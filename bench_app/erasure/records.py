@@ -13,7 +13,7 @@ from typing import Any
 from bench_app.domain.facts import duration_ms
 from bench_app.store import queries
 from bench_app.store.database import Store
-from bench_app.store.events import Event
+from bench_app.wire.events import Event
 
 
 def erasure_records(store: Store, device_id: str) -> list[dict[str, Any]]:

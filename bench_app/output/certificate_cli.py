@@ -15,16 +15,11 @@ from typing import Any
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import Device, Lot
 from bench_app.errors import BenchError
-from bench_app.signing import (
-    Keyring,
-    StationKey,
-    canonical_json,
-    public_pem,
-    trust_key_file,
-)
+from bench_app.signing import Keyring, StationKey, public_pem, trust_key_file
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store
 from bench_app.text import Text
+from bench_app.wire.canonical import canonical_json
 
 Common = Callable[..., None]
 

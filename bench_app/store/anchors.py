@@ -63,12 +63,13 @@ from bench_app.signing import (
     Keyring,
     StationKey,
     TrustedKey,
-    canonical_json,
     keys_dir,
     parse_signed_json,
     sign_document,
 )
-from bench_app.store.events import GENESIS_HASH, utc_now
+from bench_app.store.events import utc_now
+from bench_app.wire.canonical import canonical_json
+from bench_app.wire.events import GENESIS_HASH
 
 log = logging.getLogger(__name__)
 

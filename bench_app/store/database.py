@@ -18,23 +18,14 @@ from typing import Any
 
 from bench_app.domain import facts
 from bench_app.errors import BenchError, folder_error
-from bench_app.store import anchors, integrity, projections
-from bench_app.store.events import (
-    EVENT_COLUMNS,
-    GENESIS_HASH,
-    ChainProblem,
-    Event,
-    canonical_json,
-    event_hash,
-    hashed_fields,
-    row_to_event,
-    utc_now,
-    verify_chain,
-)
+from bench_app.store import anchors, hlc, integrity, projections
+from bench_app.store.events import EVENT_COLUMNS, ChainProblem, row_to_event, utc_now, verify_chain
 from bench_app.store.migrations import LATEST_VERSION, MIGRATIONS, split_sql
 from bench_app.store.uuid7 import uuid7_str
-from bench_app.sync import hlc
 from bench_app.text import Text
+from bench_app.wire.canonical import event_json
+from bench_app.wire.events import GENESIS_HASH, Event, event_hash, hashed_fields
+from bench_app.wire.refusals import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -69,20 +60,22 @@ class RejectedEvent:
     event_id: str
     station_id: str
     seq: int
-    reason: str
+    code: Refusal  # stable, for programs (sync decides what waits on it)
+    reason: str  # in English, for people
 
 
 @dataclass(slots=True)
 class ImportResult:
     """What `Store.import_events` did with each event: ids accepted and already present,
-    and the refused ones with the reason (in English, for logs and the command line)."""
+    and the refused ones with their stable code and the reason (in English, for logs and the
+    command line)."""
 
     accepted: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     rejected: list[RejectedEvent] = field(default_factory=list)
 
-    def reject(self, event: Event, reason: str) -> None:
-        self.rejected.append(RejectedEvent(event.id, event.station_id, event.seq, reason))
+    def reject(self, event: Event, code: Refusal, reason: str) -> None:
+        self.rejected.append(RejectedEvent(event.id, event.station_id, event.seq, code, reason))
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,7 +454,7 @@ class Store:
         ts = utc_now()
         payload = new.payload
         if new.type in hlc.STAMPED_TYPES and hlc.PAYLOAD_KEY not in payload:
-            # The stamp decides which station's value of a mutable field wins (sync/hlc.py).
+            # The stamp decides which station's value of a mutable field wins (store/hlc.py).
             stamp = self._clock(conn).tick(hlc.ts_ms(ts))
             payload = {**payload, hlc.PAYLOAD_KEY: str(stamp)}
         fields = hashed_fields(
@@ -604,20 +597,24 @@ class Store:
             row = conn.execute("SELECT hash FROM events WHERE id = ?", (event.id,)).fetchone()
             if row is not None:
                 if row[0] != event.hash:
-                    result.reject(event, "another event with this id is already here")
+                    result.reject(
+                        event, Refusal.ID_TAKEN, "another event with this id is already here"
+                    )
                 elif _altered(event):  # the stored id and hash over a changed content
-                    result.reject(event, "content does not match its hash")
+                    result.reject(event, Refusal.ALTERED, "content does not match its hash")
                 else:
                     result.duplicates.append(event.id)
                 continue
-            reason = _unfit(event, self.station_id)
-            if reason:
-                result.reject(event, reason)
+            unfit = _unfit(event, self.station_id)
+            if unfit is not None:
+                result.reject(event, *unfit)
                 continue
             chain = candidates.setdefault(event.station_id, {})
             if event.seq in chain:
                 result.reject(
-                    event, f"two events numbered {event.seq} of station {event.station_id}"
+                    event,
+                    Refusal.SEQ_TAKEN,
+                    f"two events numbered {event.seq} of station {event.station_id}",
                 )
                 continue
             chain[event.seq] = event
@@ -636,7 +633,8 @@ class Store:
                 (station,),
             ).fetchone()
             heads[station] = (row[0], row[1]) if row else (0, GENESIS_HASH)
-        waiting: dict[str, str] = {}  # station -> why its next event cannot be applied yet
+        # station -> why its next event cannot be applied yet (code, reason)
+        waiting: dict[str, tuple[Refusal, str]] = {}
         stamps: list[hlc.Hlc] = []
         progress = True
         while progress:  # another station's event may be what a waiting one needed
@@ -648,7 +646,7 @@ class Store:
                     if event is None or event.prev_hash != prev:
                         break
                     why = self._import_one(conn, event)
-                    if why:
+                    if why is not None:
                         waiting[station] = why
                         break
                     del chain[seq + 1]
@@ -666,27 +664,37 @@ class Store:
             for seq in sorted(chain):
                 event = chain[seq]
                 if seq <= head:
+                    code = Refusal.SEQ_TAKEN
                     reason = f"station {station} already has a different event numbered {seq}"
                 elif first > head + 1:
+                    code = Refusal.MISSING_EVENTS
                     reason = f"missing events {head + 1}..{first - 1} of station {station}"
                 elif seq > first:
+                    code = Refusal.FOLLOWS_REFUSED
                     reason = f"follows event {first} of station {station}, which was refused"
                 elif event.prev_hash != prev:
+                    code = Refusal.BROKEN_LINK
                     reason = f"does not link to event {head} of station {station} held here"
                 else:
-                    reason = waiting.get(station, "could not be applied")
-                result.reject(event, reason)
+                    code, reason = waiting.get(
+                        station, (Refusal.NOT_APPLICABLE, "could not be applied")
+                    )
+                result.reject(event, code, reason)
         return stamps
 
-    def _import_one(self, conn: sqlite3.Connection, event: Event) -> str:
-        """Inserts and folds one event inside a savepoint; '' when done, else why it must
-        wait (what it refers to is not here yet), with nothing of it left behind."""
+    def _import_one(self, conn: sqlite3.Connection, event: Event) -> tuple[Refusal, str] | None:
+        """Inserts and folds one event inside a savepoint; None when done, else why it must
+        wait (what it refers to is not here yet) as (code, reason), with nothing of it left
+        behind."""
         device_id = event.device_id or event.payload.get("device_id")
         # Another station's training facts are logged, not folded (projections.apply).
         if not event.training and event.type != "device.registered" and isinstance(device_id, str):
             known = conn.execute("SELECT 1 FROM devices WHERE id = ?", (device_id,)).fetchone()
             if known is None:
-                return f"device {device_id} is not known here: import its registration first"
+                return (
+                    Refusal.DEVICE_UNKNOWN,
+                    f"device {device_id} is not known here: import its registration first",
+                )
         conn.execute("SAVEPOINT import_event")
         try:
             _insert_event(conn, event)
@@ -694,9 +702,9 @@ class Store:
         except (sqlite3.IntegrityError, KeyError, TypeError, ValueError) as exc:
             conn.execute("ROLLBACK TO import_event")
             conn.execute("RELEASE import_event")
-            return f"cannot be applied here ({exc})"
+            return Refusal.NOT_APPLICABLE, f"cannot be applied here ({exc})"
         conn.execute("RELEASE import_event")
-        return ""
+        return None
 
     # -- what a hub has acknowledged ------------------------------------------------------
 
@@ -833,23 +841,23 @@ def _lock_held(lock_path: Path) -> bool:
     return False
 
 
-def _unfit(event: Event, own_station: str) -> str:
-    """Why an event cannot be imported whatever else is here, or ''."""
+def _unfit(event: Event, own_station: str) -> tuple[Refusal, str] | None:
+    """Why an event cannot be imported whatever else is here, as (code, reason), or None."""
     if event.station_id == own_station:
-        return "an event of this station that this station does not hold"
+        return Refusal.OWN_EVENT, "an event of this station that this station does not hold"
     try:
         computed = event_hash(event.hashed_fields())
     except (TypeError, ValueError) as exc:
-        return f"unreadable event: {exc}"
+        return Refusal.MALFORMED, f"unreadable event: {exc}"
     if computed != event.hash:
-        return "content does not match its hash"
+        return Refusal.ALTERED, "content does not match its hash"
     if event.seq < 1:
-        return f"invalid seq {event.seq}"
+        return Refusal.MALFORMED, f"invalid seq {event.seq}"
     try:
         facts.validate(event.type, event.payload, recorded=True)
     except BenchError as exc:
-        return exc.message.en
-    return ""
+        return Refusal.INVALID_FACT, exc.message.en
+    return None
 
 
 def _schema_version(conn: sqlite3.Connection) -> int:
@@ -869,7 +877,7 @@ def _insert_event(conn: sqlite3.Connection, event: Event) -> None:
         " training, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             event.id, event.station_id, event.seq, event.operator, event.ts, event.type,
-            event.device_id, canonical_json(event.payload), event.training,
+            event.device_id, event_json(event.payload), event.training,
             event.prev_hash, event.hash,
         ),
     )  # fmt: skip

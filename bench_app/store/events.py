@@ -1,8 +1,10 @@
-"""The append-only event log: each event chained by hash to the station's previous one."""
+"""The append-only event log in SQLite: rows to events, walking the log, checking its chain.
+
+Each event is chained by hash to the station's previous one; what an event is and how its
+hash is computed is the wire's (bench_app/wire/events.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -10,118 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-GENESIS_HASH = "0" * 64
-
-
-def canonical_json(value: Any) -> str:
-    """The event encoding: deterministic JSON (sorted keys, no spaces, UTF-8 kept as is).
-
-    An event's hash is computed over it, the store keeps payloads in it, bundles carry events
-    in it and the hub stores them in it: one encoding everywhere. For the values new facts
-    may hold (no floats, see `bench_app.domain.facts`) it is byte for byte the signed form
-    of `bench_app.signing.canonical_json`; the floats of earlier versions' facts are written
-    as Python writes them (shortest round trip), which is what their hash was computed over."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+from bench_app.wire.events import GENESIS_HASH, Event, event_hash
 
 
 def utc_now() -> str:
     """ISO 8601 UTC with milliseconds, e.g. 2026-11-23T15:39:03.123Z."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-# The JSON form of an event, field by field, as it travels between stations and the hub.
-EVENT_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
-    "id": str,
-    "station_id": str,
-    "seq": int,
-    "operator": str,
-    "ts": str,
-    "type": str,
-    "device_id": (str, type(None)),
-    "payload": dict,
-    "training": bool,
-    "prev_hash": str,
-    "hash": str,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    id: str
-    station_id: str
-    seq: int
-    operator: str
-    ts: str
-    type: str
-    device_id: str | None
-    payload: dict[str, Any]
-    training: bool
-    prev_hash: str
-    hash: str
-
-    def hashed_fields(self) -> dict[str, Any]:
-        return hashed_fields(
-            self.id,
-            self.station_id,
-            self.seq,
-            self.operator,
-            self.ts,
-            self.type,
-            self.device_id,
-            self.payload,
-            self.training,
-            self.prev_hash,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "station_id": self.station_id,
-            "seq": self.seq,
-            "operator": self.operator,
-            "ts": self.ts,
-            "type": self.type,
-            "device_id": self.device_id,
-            "payload": self.payload,
-            "training": self.training,
-            "prev_hash": self.prev_hash,
-            "hash": self.hash,
-        }
-
-
-def hashed_fields(
-    event_id: str,
-    station_id: str,
-    seq: int,
-    operator: str,
-    ts: str,
-    event_type: str,
-    device_id: str | None,
-    payload: dict[str, Any],
-    training: bool,
-    prev_hash: str,
-) -> dict[str, Any]:
-    return {
-        "id": event_id,
-        "station_id": station_id,
-        "seq": seq,
-        "operator": operator,
-        "ts": ts,
-        "type": event_type,
-        "device_id": device_id,
-        "payload": payload,
-        "training": training,
-        "prev_hash": prev_hash,
-    }
-
-
-def event_line(event: Event) -> bytes:
-    """One event as it travels in a bundle: its JSON form in the event encoding."""
-    return canonical_json(event.to_json()).encode("utf-8")
-
-
-def event_hash(fields: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
 
 
 EVENT_COLUMNS = (

@@ -8,9 +8,11 @@ import sqlite3
 from collections.abc import Callable
 
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.store.events import Event, canonical_json, iter_events
+from bench_app.store.events import iter_events
+from bench_app.store.hlc import Hlc, ms_to_ts, order_key
 from bench_app.store.migrations import PROJECTION_TABLES
-from bench_app.sync.hlc import Hlc, ms_to_ts, order_key
+from bench_app.wire.canonical import event_json
+from bench_app.wire.events import Event
 
 Handler = Callable[[sqlite3.Connection, Event], None]
 _HANDLERS: dict[str, Handler] = {}
@@ -135,7 +137,7 @@ def _identified(conn: sqlite3.Connection, e: Event) -> None:
     details.update(fields)
     conn.execute(
         "UPDATE devices SET details = ?, updated_at = max(updated_at, ?) WHERE id = ?",
-        (canonical_json(details), e.ts, device_id),
+        (event_json(details), e.ts, device_id),
     )
     _advance_stage(conn, device_id, DeviceStage.IDENTIFIED, e.ts)
 
@@ -166,7 +168,7 @@ def _job_created(conn: sqlite3.Connection, e: Event) -> None:
             p["job_id"],
             p["device_id"],
             p["pipeline"],
-            canonical_json(p["steps"]),
+            event_json(p["steps"]),
             p.get("stage_on_success"),
             JobState.QUEUED,
             e.training,
@@ -209,8 +211,8 @@ def _step_finished(conn: sqlite3.Connection, e: Event) -> None:
             p["job_id"],
             p["step_id"],
             p["status"],
-            canonical_json(p["summary"]),
-            canonical_json(p.get("evidence", {})),
+            event_json(p["summary"]),
+            event_json(p.get("evidence", {})),
             bool(p.get("blocking", False)),
             e.ts,
             e.id,
@@ -221,7 +223,7 @@ def _step_finished(conn: sqlite3.Connection, e: Event) -> None:
 
 @handles("step.failed")
 def _step_failed(conn: sqlite3.Connection, e: Event) -> None:
-    _set_job(conn, e, message=canonical_json(e.payload["message"]))
+    _set_job(conn, e, message=event_json(e.payload["message"]))
 
 
 @handles("job.finished")
@@ -232,7 +234,7 @@ def _job_finished(conn: sqlite3.Connection, e: Event) -> None:
         e,
         state=state,
         current_step=None,
-        message=canonical_json(e.payload.get("message", {})),
+        message=event_json(e.payload.get("message", {})),
     )
     if state is JobState.SUCCEEDED:
         row = conn.execute(
@@ -244,7 +246,7 @@ def _job_finished(conn: sqlite3.Connection, e: Event) -> None:
 
 @handles("job.failed")
 def _job_failed(conn: sqlite3.Connection, e: Event) -> None:
-    _set_job(conn, e, state=JobState.FAILED, message=canonical_json(e.payload["message"]))
+    _set_job(conn, e, state=JobState.FAILED, message=event_json(e.payload["message"]))
 
 
 @handles("job.cancelled")
@@ -259,7 +261,7 @@ def _job_interrupted(conn: sqlite3.Connection, e: Event) -> None:
         e,
         state=JobState.INTERRUPTED,
         current_step=None,
-        message=canonical_json(
+        message=event_json(
             e.payload.get("message") or {"fr": e.payload["reason"], "en": e.payload["reason"]}
         ),
     )
@@ -282,7 +284,7 @@ def _grade(conn: sqlite3.Connection, e: Event) -> None:
             p["functional"],
             p["cosmetic"],
             p["workshop_grade"],
-            canonical_json(p.get("reasons", [])),
+            event_json(p.get("reasons", [])),
             _stamped_at(e),
         ),
     )
@@ -369,7 +371,7 @@ def _erasure_finished(conn: sqlite3.Connection, e: Event) -> None:
     p = e.payload
     conn.execute(
         "UPDATE erasures SET result = ?, reasons = ?, finished_at = ? WHERE id = ?",
-        (p["result"], canonical_json(p["reasons"]), e.ts, p["erasure_id"]),
+        (p["result"], event_json(p["reasons"]), e.ts, p["erasure_id"]),
     )
     if p["result"] == "erased":
         _advance_stage(conn, p["device_id"], DeviceStage.ERASED, e.ts)

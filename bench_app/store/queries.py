@@ -22,8 +22,9 @@ from bench_app.domain.model import (
     StepStatus,
 )
 from bench_app.store.database import Store
-from bench_app.store.events import EVENT_COLUMNS, Event, row_to_event
+from bench_app.store.events import EVENT_COLUMNS, row_to_event
 from bench_app.text import Text
+from bench_app.wire.events import Event
 
 _DEVICE_COLUMNS = (
     "id, asset_code, kind, brand, model, serial, imei, lot_id, stage, presort, training, details"
@@ -216,8 +217,8 @@ def projection_snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
 def value_history(store: Store, device_id: str, event_type: str) -> list[Event]:
     """Every value a mutable field of a device (`grade.assigned`, `outcome.recorded`) took,
     from any station, in clock order: the last one is the current value, the ones before it
-    were overridden (sync/hlc.py)."""
-    from bench_app.sync.hlc import order_key
+    were overridden (store/hlc.py)."""
+    from bench_app.store.hlc import order_key
 
     rows = store.query(
         f"SELECT {EVENT_COLUMNS} FROM events WHERE device_id = ? AND type = ?",

@@ -4,7 +4,7 @@ A bundle file is gzip over UTF-8 lines:
 
     line 1        the header, canonical JSON: format, version, station_id, workshop, key_id,
                   created, events (the count), body_sha256 (of the body bytes)
-    lines 2..n+1  the body: one event per line in the event encoding (`events.event_line`)
+    lines 2..n+1  the body: one event per line in the event encoding (`wire.events.event_line`)
     last line     {"signature": BASE64}: Ed25519 by the station key over header line + "\\n"
                   + body (every line of it, each ending in "\\n")
 
@@ -40,10 +40,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from bench_app.errors import BenchError
 from bench_app.input_files import BUNDLE_MAX, open_input, too_large
-from bench_app.signing import Keyring, StationKey, canonical_json
+from bench_app.signing import Keyring, StationKey
 from bench_app.store.database import ImportResult, Store
-from bench_app.store.events import EVENT_FIELD_TYPES, Event, event_line, utc_now
+from bench_app.store.events import utc_now
 from bench_app.sync.jsonguard import measure
+from bench_app.wire.canonical import canonical_json
+from bench_app.wire.events import EVENT_FIELD_TYPES, Event, event_line
 
 FORMAT = "etabli.bundle"
 VERSION = 1

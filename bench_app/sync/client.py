@@ -6,8 +6,9 @@ the hub gives (kept in the store's meta); a station enrolled before hubs gave pr
 for its own on its next sync round. Hub refusals are told apart by their stable `error`
 code, never by their English wording.
 
-Signing comes from `hub.protocol`, which imports no web framework: one definition of the
-signed message for both ends is safer than two copies that could drift apart.
+Signing comes from `bench_app.wire.request_signing`, which the hub checks with too: one
+definition of the signed message for both ends is safer than two copies that could drift
+apart.
 
 Resuming: the push restarts after the hub's `acked_up_to`, stored only once the hub has
 answered; the pull cursor is stored only after the pulled events' import has committed. A
@@ -36,8 +37,9 @@ from bench_app.errors import BenchError
 from bench_app.input_files import CONFIG_MAX, parse_json, read_input_text
 from bench_app.signing import StationKey, public_raw_base64
 from bench_app.store.database import Store
-from bench_app.store.events import Event
-from hub import protocol
+from bench_app.wire import request_signing
+from bench_app.wire.events import Event
+from bench_app.wire.refusals import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +188,9 @@ class HubClient:
             headers["Content-Type"] = "application/json"
             headers["Content-Encoding"] = "gzip"
         if signed:
-            headers.update(protocol.signed_headers(self.key, self.station_id, method, target, body))
+            headers.update(
+                request_signing.signed_headers(self.key, self.station_id, method, target, body)
+            )
         request = urllib.request.Request(
             self.base_url + target, data=body if payload is not None else None, method=method
         )
@@ -248,7 +252,7 @@ class HubClient:
             if status >= 400 or not isinstance(challenge, str):
                 raise self._enrol_refusal(status, data)
             public = public_raw_base64(self.key.public)
-            message = protocol.enrol_message(challenge, self.station_id, public, prefix)
+            message = request_signing.enrol_message(challenge, self.station_id, public, prefix)
             status, data = self._request(
                 "POST",
                 "/v1/enrol",
@@ -352,7 +356,8 @@ class HubClient:
             result.duplicates += len(imported.duplicates)
             if imported.rejected:
                 result.rejected += [
-                    {"id": r.event_id, "reason": r.reason} for r in imported.rejected
+                    {"id": r.event_id, "code": r.code, "reason": r.reason}
+                    for r in imported.rejected
                 ]
                 return result
             result.cursor = set_pull_cursor(store, int(data.get("next_cursor", result.cursor)))
@@ -415,8 +420,9 @@ def ensure_prefix(store: Store, client: HubClient) -> None:
 
 def sync_round(folder: Path, store: Store, client: HubClient) -> RoundResult:
     """The prefix first (see `ensure_prefix`), then one push and one pull. Refused events
-    are saved in sync.json (listed until they go in) and raised as SYNC_REJECTED after both
-    directions have run."""
+    are saved in sync.json (listed until they go in) and raised after both directions have
+    run: as SYNC_WAITING when every one is a pulled event that goes in by itself later
+    (decided on the refusals' codes), else as SYNC_REJECTED."""
     ensure_prefix(store, client)
     pushed = client.push(store)
     pulled = client.pull(store)
@@ -425,7 +431,7 @@ def sync_round(folder: Path, store: Store, client: HubClient) -> RoundResult:
     if config.rejected != rejected and config.enrolled:
         config.rejected = rejected
         config.save(folder)
-    if rejected and all(_waits(r) for r in rejected):
+    if rejected and not pushed.rejected and all(_waits(r) for r in pulled.rejected):
         raise BenchError("SYNC_WAITING", count=len(rejected))
     if rejected:
         raise rejected_error(rejected)
@@ -435,8 +441,9 @@ def sync_round(folder: Path, store: Store, client: HubClient) -> RoundResult:
 # A pulled fact about a device whose registration has not reached the hub yet (it travelled
 # on a USB stick), and the facts of the same station after it: they go in by themselves once
 # that registration arrives, since the pull cursor does not move past them.
-_WAITING_REASONS = ("is not known here", "which was refused")
+WAITING_CODES = frozenset({Refusal.DEVICE_UNKNOWN, Refusal.FOLLOWS_REFUSED})
 
 
 def _waits(rejected: dict[str, str]) -> bool:
-    return any(w in rejected.get("reason", "") for w in _WAITING_REASONS)
+    """Whether a pulled event refused here will go in by itself later (decided on its code)."""
+    return rejected.get("code") in WAITING_CODES

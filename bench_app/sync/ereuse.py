@@ -78,7 +78,7 @@ from bench_app.domain.model import Device, DeviceKind
 from bench_app.erasure.records import erasure_records
 from bench_app.store import queries
 from bench_app.store.database import Store
-from bench_app.store.events import Event
+from bench_app.wire.events import Event
 
 SOFTWARE = "workbench-script"  # the name Devicehub reads a current snapshot by
 VERSION = f"etabli-{__version__}"

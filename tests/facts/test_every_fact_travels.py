@@ -33,9 +33,10 @@ from bench_app.signing import Keyring, StationKey, public_pem, trust_key_file
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent, Store
-from bench_app.store.events import event_line, iter_events
+from bench_app.store.events import iter_events
 from bench_app.sync import bundle
 from bench_app.sync.client import client_for, enrol_station, sync_round
+from bench_app.wire.events import event_line
 from hub.db import HubDB
 from tests.facts.journeys import BUILDERS, Journey, journeys
 from tests.hub.conftest import hub_db, hub_url, postgres_server  # noqa: F401  (fixtures)

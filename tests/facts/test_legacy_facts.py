@@ -8,7 +8,6 @@ the durations read from the old field. New facts in the old form are refused.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,10 +24,11 @@ from bench_app.signing import Keyring, StationKey, public_pem, trust_key_file
 from bench_app.station import Station
 from bench_app.store import projections, queries
 from bench_app.store.database import NewEvent, Store, _insert_event
-from bench_app.store.events import Event, event_hash, event_line, hashed_fields, utc_now
+from bench_app.store.events import utc_now
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.sync import bundle
 from bench_app.sync.client import client_for, enrol_station, sync_round
+from bench_app.wire.events import Event, event_hash, event_line, hashed_fields
 from hub.db import HubDB
 from tests.hub.conftest import hub_db, hub_url, postgres_server  # noqa: F401  (fixtures)
 from tests.sync.conftest import LiveHub
@@ -191,14 +191,3 @@ def test_a_float_in_a_new_fact_names_the_fact_and_the_field(tmp_path: Path) -> N
         assert "41.5" in message
     finally:
         station.close()
-
-
-def test_the_event_encoding_is_the_signed_form_for_new_facts() -> None:
-    """For values new facts may hold, the event encoding is byte for byte the signed form:
-    one encoding, whichever of the two functions a module calls."""
-    from bench_app.signing import canonical_json as signed
-    from bench_app.store.events import canonical_json as encoded
-
-    value = {"é": ["a\u2028b", 2**63, -1, None, True], "B": {"z": "", "a": '\\"'}}
-    assert encoded(value).encode("utf-8") == signed(value)
-    assert json.loads(encoded({"s": 0.017})) == {"s": 0.017}

@@ -14,7 +14,8 @@ import pikepdf
 
 from bench_app.output.certificates import document as cert
 from bench_app.output.certificates import pdf_sign, pdfa
-from bench_app.signing import StationKey, canonical_json, sign_document
+from bench_app.signing import StationKey, sign_document
+from bench_app.wire.canonical import canonical_json
 
 MiB = 1 << 20
 GiB = 1 << 30

@@ -23,8 +23,9 @@ from starlette.testclient import TestClient
 from bench_app.domain.model import DeviceKind
 from bench_app.signing import StationKey, public_raw_base64
 from bench_app.station import Station
-from bench_app.store.events import Event, iter_events
-from hub import protocol
+from bench_app.store.events import iter_events
+from bench_app.wire import request_signing
+from bench_app.wire.events import Event
 from hub.app import create_app
 from hub.db import HubDB
 from hub.service import create_enrolment_code
@@ -143,7 +144,7 @@ class BenchStation:
         hub's challenge."""
         prefix = self.station.store.station_prefix if prefix is None else prefix
         public = public_raw_base64(self.key.public)
-        message = protocol.enrol_message(challenge, self.station_id, public, prefix)
+        message = request_signing.enrol_message(challenge, self.station_id, public, prefix)
         return {
             "code": code,
             "station_id": self.station_id,
@@ -174,7 +175,7 @@ class BenchStation:
     ) -> Any:
         if gzip_body:
             body = gzip.compress(body)
-        sent = protocol.signed_headers(self.key, self.station_id, method, target, body)
+        sent = request_signing.signed_headers(self.key, self.station_id, method, target, body)
         if gzip_body:
             sent["Content-Encoding"] = "gzip"
         sent["Content-Type"] = "application/json"

@@ -12,7 +12,8 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from bench_app.domain.model import DonorKind
-from bench_app.store.events import event_hash
+from bench_app.wire import request_signing
+from bench_app.wire.events import event_hash
 from hub import protocol
 from hub.db import HubDB
 from hub.service import count_rows, create_enrolment_code
@@ -203,7 +204,7 @@ def test_bad_requests_are_refused_with_a_reason_and_nothing_stored(
     assert malformed.status_code == 400
     assert malformed.json()["error"] == "bad_json"
 
-    headers = protocol.signed_headers(
+    headers = request_signing.signed_headers(
         workshop_a.key, workshop_a.station_id, "POST", "/v1/events", body
     )
     tampered = body.replace(b"X1", b"X2")
@@ -211,7 +212,7 @@ def test_bad_requests_are_refused_with_a_reason_and_nothing_stored(
     assert wrong.status_code == 401
     assert wrong.json()["error"] == "bad_signature"
 
-    stale = protocol.signed_headers(
+    stale = request_signing.signed_headers(
         workshop_a.key, workshop_a.station_id, "POST", "/v1/events", body,
         timestamp=int(time.time()) - 3600,
     )  # fmt: skip
@@ -219,7 +220,9 @@ def test_bad_requests_are_refused_with_a_reason_and_nothing_stored(
         "stale_timestamp"
     )
 
-    unknown = dict(headers, **{protocol.HEADER_STATION: "0190f0f0-0000-7000-8000-000000000000"})
+    unknown = dict(
+        headers, **{request_signing.HEADER_STATION: "0190f0f0-0000-7000-8000-000000000000"}
+    )
     refused = client.post("/v1/events", content=body, headers=unknown)
     assert refused.status_code == 401
     assert refused.json()["error"] == "unknown_station"
@@ -244,7 +247,7 @@ def test_oversized_bodies_and_gzip_bombs_are_refused(
     assert plain.json()["error"] == "too_large"
     bomb = gzip.compress(b" " * (protocol.MAX_BODY_BYTES * 4))  # 32 MiB of blanks
     assert len(bomb) < protocol.MAX_BODY_BYTES
-    headers = protocol.signed_headers(
+    headers = request_signing.signed_headers(
         workshop_a.key, workshop_a.station_id, "POST", "/v1/events", bomb
     )
     headers["Content-Encoding"] = "gzip"

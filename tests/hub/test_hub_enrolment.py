@@ -14,6 +14,7 @@ import hub.db
 from bench_app.domain.asset_code import TRAINING_PREFIX
 from bench_app.signing import StationKey
 from bench_app.store.uuid7 import uuid7_str
+from bench_app.wire import request_signing
 from hub import migrations, protocol, service
 from hub.db import HubDB, is_unique_violation
 from hub.service import (
@@ -54,7 +55,7 @@ def test_enrolment_without_a_valid_proof_is_refused_and_spends_nothing(
         assert _refusal(client.post("/v1/enrol", json=unproved)) == (403, "proof_required")
 
         # Someone who copied the public key but holds another private key.
-        message = protocol.enrol_message(
+        message = request_signing.enrol_message(
             body["challenge"], body["station_id"], body["public_key"], body["prefix"]
         )
         forged = dict(body, signature=b64(thief.sign(message)))
@@ -325,7 +326,7 @@ def _signed_enrolment(db: HubDB, folder: Path, prefix: str) -> dict[str, str]:
     challenge = enrol_challenge(db, {"code": code})["challenge"]
     station_id = uuid7_str()
     public = b64(key.public.public_bytes_raw())
-    message = protocol.enrol_message(challenge, station_id, public, prefix)
+    message = request_signing.enrol_message(challenge, station_id, public, prefix)
     return {
         "code": code,
         "station_id": station_id,

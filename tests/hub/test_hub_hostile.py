@@ -11,8 +11,9 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from bench_app.store.events import event_hash
 from bench_app.sync.jsonguard import measure
+from bench_app.wire import request_signing
+from bench_app.wire.events import event_hash
 from hub import protocol
 from hub.db import HubDB
 from hub.service import count_rows, create_enrolment_code
@@ -92,7 +93,7 @@ def test_numbers_past_what_the_database_holds_are_refused(
 def test_a_timestamp_no_clock_can_hold_is_refused_as_such(
     client: TestClient, workshop_a: BenchStation
 ) -> None:
-    headers = {protocol.HEADER_TIMESTAMP: "9" * 400}
+    headers = {request_signing.HEADER_TIMESTAMP: "9" * 400}
     answer = workshop_a.signed(client, "GET", "/v1/events?after=0", headers=headers)
     assert _code(answer) == (401, "bad_timestamp")
 

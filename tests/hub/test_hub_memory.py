@@ -20,6 +20,7 @@ import pytest
 
 from bench_app.signing import StationKey
 from bench_app.station import Station
+from bench_app.wire import request_signing
 from hub import protocol
 from hub.db import HubDB
 from hub.service import count_rows, create_enrolment_code
@@ -55,7 +56,7 @@ class _Station:
         """The two enrolment requests through `client` (httpx or Starlette's TestClient)."""
         challenge = client.post("/v1/enrol/challenge", json={"code": code}).json()
         public = b64(self.key.public.public_bytes_raw())
-        message = protocol.enrol_message(
+        message = request_signing.enrol_message(
             challenge["challenge"], self.station_id, public, self.prefix
         )
         body = {
@@ -72,7 +73,7 @@ class _Station:
     def headers(
         self, method: str, target: str, body: bytes = b"", extra: dict[str, str] | None = None
     ) -> dict[str, str]:
-        signed = protocol.signed_headers(self.key, self.station_id, method, target, body)
+        signed = request_signing.signed_headers(self.key, self.station_id, method, target, body)
         return {**signed, "Content-Type": "application/json", **(extra or {})}
 
 
@@ -213,7 +214,7 @@ def test_every_endpoint_stays_under_300_mib_with_hostile_input(
         "pull, huge cursor": _status(get("/v1/events?after=99999999999999999999999")),
         "pull, huge limit": _status(get("/v1/events?after=0&limit=" + "9" * 4000)),
         "pull, huge timestamp": _status(
-            get("/v1/events?after=0", {protocol.HEADER_TIMESTAMP: "9" * 4000})
+            get("/v1/events?after=0", {request_signing.HEADER_TIMESTAMP: "9" * 4000})
         ),
     }
     assert answers == {

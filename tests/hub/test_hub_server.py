@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from bench_app.cli import main
+from bench_app.wire import request_signing
 from hub import protocol
 from hub.db import HubDB
 from hub.service import count_rows
@@ -74,13 +75,15 @@ def test_the_real_server_enrols_takes_a_push_and_answers_gzipped(
         )
         assert enrolled.status_code == 201, enrolled.text
         body = gzip.compress(json.dumps({"events": as_json(bench.events())}).encode())
-        headers = protocol.signed_headers(bench.key, bench.station_id, "POST", "/v1/events", body)
+        headers = request_signing.signed_headers(
+            bench.key, bench.station_id, "POST", "/v1/events", body
+        )
         headers["Content-Encoding"] = "gzip"
         pushed = httpx.post(f"{hub_server}/v1/events", content=body, headers=headers)
         assert pushed.json()["acked_up_to"] == 30
 
         target = "/v1/events?after=0&limit=1000"
-        headers = protocol.signed_headers(bench.key, bench.station_id, "GET", target)
+        headers = request_signing.signed_headers(bench.key, bench.station_id, "GET", target)
         with httpx.stream("GET", hub_server + target, headers=headers) as pulled:
             assert pulled.headers["content-encoding"] == "gzip"
             raw = b"".join(pulled.iter_raw())

@@ -12,8 +12,10 @@ from typing import Any
 
 from bench_app.store.anchors import HEAD_FILE
 from bench_app.store.database import DB_NAME
-from bench_app.store.events import EVENT_COLUMNS, Event, canonical_json, event_hash, row_to_event
+from bench_app.store.events import EVENT_COLUMNS, row_to_event
 from bench_app.store.uuid7 import uuid7_str
+from bench_app.wire.canonical import event_json
+from bench_app.wire.events import Event, event_hash
 
 
 @contextmanager
@@ -55,7 +57,7 @@ def _insert(conn: sqlite3.Connection, e: Event) -> None:
         f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             e.id, e.station_id, e.seq, e.operator, e.ts, e.type, e.device_id,
-            canonical_json(e.payload), e.training, e.prev_hash, e.hash,
+            event_json(e.payload), e.training, e.prev_hash, e.hash,
         ),
     )  # fmt: skip
 
@@ -91,7 +93,7 @@ def rewrite_and_rehash(folder: Path, seq: int, change: dict[str, Any]) -> None:
                 "UPDATE events SET operator = ?, ts = ?, payload = ?, training = ?,"
                 " prev_hash = ?, hash = ? WHERE id = ?",
                 (
-                    new.operator, new.ts, canonical_json(new.payload), new.training,
+                    new.operator, new.ts, event_json(new.payload), new.training,
                     new.prev_hash, new.hash, e.id,
                 ),
             )  # fmt: skip
@@ -145,7 +147,7 @@ def changed(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(("{", "[")):
         try:
             json.loads(value)
-            return canonical_json({"tampered": value})
+            return event_json({"tampered": value})
         except ValueError:
             pass
     return f"{value}x"

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.signing import StationKey, canonical_json, sign_document
+from bench_app.signing import StationKey, sign_document
 from bench_app.store.anchors import HEAD_FILE, HUB_ACK_FILE, head_document, write_file
 from bench_app.store.events import utc_now
+from bench_app.wire.canonical import canonical_json
 from tests.integrity import tampering as t
 from tests.integrity.conftest import db_check
 from tests.sync.conftest import LiveHub, SyncedStation

@@ -157,6 +157,28 @@ def test_an_unreachable_hub_is_said_plainly_and_nothing_is_lost(
     assert worker.delay() == worker.interval
 
 
+def test_a_pulled_event_altered_at_the_hub_is_refused_by_its_code_and_not_waited_for(
+    pair: tuple[SyncedStation, SyncedStation], live_hub: LiveHub
+) -> None:
+    """A pulled event the station refuses for good (its content no longer matches its hash)
+    is reported as refused, not as waiting: the decision is made on the refusals' codes."""
+    a, b = pair
+    for _ in range(3):
+        a.register_phone()
+    a.sync()
+    ids = _own(a)
+    with live_hub.db.transaction() as tx:
+        assert tx.execute("UPDATE events SET operator = ? WHERE id = ?", ("M", ids[1])) == 1
+    with pytest.raises(BenchError) as caught:
+        b.sync()
+    assert caught.value.code == "SYNC_REJECTED"
+    rejected = SyncConfig.load(b.folder).rejected
+    assert [r["id"] for r in rejected] == ids[1:]
+    assert [r["code"] for r in rejected] == ["altered"] + ["missing_events"] * (len(ids) - 2)
+    assert rejected[0]["reason"] == "content does not match its hash"
+    assert pull_cursor(b.store) == 0  # fetched again next round, still listed until fixed
+
+
 def test_a_station_the_hub_does_not_know_is_told_it_is_not_enrolled(
     live_hub: LiveHub, tmp_path: Path
 ) -> None:

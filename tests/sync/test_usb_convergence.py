@@ -23,7 +23,8 @@ from bench_app.errors import BenchError
 from bench_app.signing import Keyring, StationKey, public_pem, public_raw_base64, trust_key_file
 from bench_app.store import queries
 from bench_app.sync.bundle import import_bundle as import_at_station
-from hub import protocol
+from bench_app.sync.client import SyncConfig
+from bench_app.wire import request_signing
 from hub.db import HubDB
 from hub.service import enrol, enrol_challenge, import_bundle
 from tests.hub.conftest import PostgresServer
@@ -50,7 +51,7 @@ def _enrol_offline(hub: LiveHub, s: SyncedStation, workshop: str = WORKSHOP) -> 
     challenge = enrol_challenge(hub.db, {"code": code})["challenge"]
     public = public_raw_base64(StationKey.load_or_create(s.folder).public)
     prefix = s.store.station_prefix
-    message = protocol.enrol_message(challenge, s.store.station_id, public, prefix)
+    message = request_signing.enrol_message(challenge, s.store.station_id, public, prefix)
     signature = StationKey.load_or_create(s.folder).sign(message)
     answer = enrol(hub.db, {
         "code": code, "station_id": s.store.station_id, "public_key": public, "prefix": prefix,
@@ -226,6 +227,8 @@ def test_a_grade_carried_by_usb_before_its_device_waits_at_the_other_stations(
         assert _hub_import(pg_hub, _export(c, tmp_path / "c.bundle", "--since-ack")) == 0
 
         assert _sync_waiting(a) == "waiting"
+        codes = [r["code"] for r in SyncConfig.load(a.folder).rejected]
+        assert codes[0] == "device_unknown" and set(codes[1:]) <= {"follows_refused"}
         assert b_dev not in a.current()
         assert _sync_waiting(a) == "waiting"  # fetched again, still waiting
         assert _sync_waiting(b) == "ok"

@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.domain.model import DeviceKind, DonorKind, OutcomeKind
-from bench_app.signing import Keyring, StationKey, canonical_json, public_pem, trust_key_file
+from bench_app.signing import Keyring, StationKey, public_pem, trust_key_file
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent
+from bench_app.wire.canonical import canonical_json
 
 
 @dataclass

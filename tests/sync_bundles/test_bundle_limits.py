@@ -18,9 +18,9 @@ import pytest
 
 from bench_app.domain.model import DonorKind
 from bench_app.errors import BenchError
-from bench_app.signing import canonical_json
 from bench_app.store.database import DB_NAME, Store
 from bench_app.sync import bundle
+from bench_app.wire.canonical import canonical_json
 from tests.rss_probe import run_measured
 from tests.sync_bundles.support import (
     Bench,

@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 
 from bench_app.domain.model import DeviceKind, DonorKind
 from bench_app.errors import BenchError
-from bench_app.signing import StationKey, canonical_json
+from bench_app.signing import StationKey
 from bench_app.store import queries
-from bench_app.store.events import Event, event_hash
 from bench_app.sync import bundle
+from bench_app.wire.canonical import canonical_json
+from bench_app.wire.events import Event, event_hash
+from bench_app.wire.refusals import Refusal
 from tests.sync_bundles.support import Bench, grade, intake, open_bench, repack, unpack
 
 
@@ -361,3 +363,60 @@ def test_a_different_event_under_a_seq_already_held_is_rejected(
     assert result.rejected[0].reason.startswith(
         f"station {first.station_id} already has a different event numbered 1"
     )
+
+
+def _rehashed(event: Event, **changes: object) -> Event:
+    """The event with some fields changed and its hash recomputed over them: well hashed,
+    and wrong in some other way."""
+    fields = {**event.to_json(), **changes}
+    fields.pop("hash")
+    return Event(**fields, hash=event_hash(fields))
+
+
+def test_each_refusal_on_import_carries_its_stable_code_beside_its_reason(
+    benches: tuple[Bench, Bench], tmp_path: Path
+) -> None:
+    """Programs (the sync client) decide on the code; the sentence is for people."""
+    a, b = benches
+    c = open_bench(tmp_path, "C")
+    try:
+        device = intake(a, devices=1)["devices"][0]
+        events = a.store.events_since()
+        held, rest = events[:2], events[2:]  # b holds a's donor and lot, not its phone
+        assert not b.store.import_events(held).rejected
+        c.store.import_events(events)
+        grade(c, device, "A", 8)
+        grade(c, device, "B", 6)
+        graded_at_c = c.store.events_since()
+        other_id = "01a20000-0000-7000-8000-000000000001"
+
+        def refused(batch: list[Event]) -> list[tuple[Refusal, str]]:
+            result = b.store.import_events(batch)
+            assert not result.accepted and not result.duplicates
+            return [(r.code, r.reason) for r in result.rejected]
+
+        cases: list[tuple[list[Event], list[Refusal]]] = [
+            ([_rehashed(held[0], operator="x")], [Refusal.ID_TAKEN]),
+            ([Event(**{**held[0].to_json(), "operator": "x"})], [Refusal.ALTERED]),
+            ([Event(**{**rest[0].to_json(), "operator": "x"})], [Refusal.ALTERED]),
+            ([_rehashed(rest[0], station_id=b.store.station_id)], [Refusal.OWN_EVENT]),
+            ([_rehashed(rest[0], seq=0)], [Refusal.MALFORMED]),
+            ([_rehashed(rest[0], type="device.teleported")], [Refusal.INVALID_FACT]),
+            ([_rehashed(held[0], id=other_id)], [Refusal.SEQ_TAKEN]),
+            (rest[1:], [Refusal.MISSING_EVENTS] * len(rest[1:])),
+            ([_rehashed(rest[0], prev_hash="f" * 64)], [Refusal.BROKEN_LINK]),
+            (graded_at_c, [Refusal.DEVICE_UNKNOWN, Refusal.FOLLOWS_REFUSED]),
+        ]
+        for batch, codes in cases:
+            got = refused(batch)
+            assert [code for code, _ in got] == codes, got
+            assert all(reason for _, reason in got)  # the sentence is still there for people
+        assert b.event_count() == len(held)
+
+        # Two events under one number in one batch: the first goes in, the second is refused.
+        twin = _rehashed(rest[0], id=other_id)
+        result = b.store.import_events([rest[0], twin])
+        assert result.accepted == [rest[0].id]
+        assert [(r.event_id, r.code) for r in result.rejected] == [(twin.id, Refusal.SEQ_TAKEN)]
+    finally:
+        c.station.close()

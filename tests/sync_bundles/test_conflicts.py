@@ -10,8 +10,8 @@ import pytest
 from bench_app.domain.model import OutcomeKind
 from bench_app.store import database, queries
 from bench_app.store.events import utc_now
+from bench_app.store.hlc import Hlc, ms_to_ts, ts_ms
 from bench_app.sync import bundle
-from bench_app.sync.hlc import Hlc, ms_to_ts, ts_ms
 from tests.sync_bundles.support import Bench, grade, intake
 
 
@@ -119,7 +119,7 @@ def test_a_station_clock_moves_past_imported_stamps(
 
 
 def test_events_of_older_versions_without_a_stamp_rank_by_time_and_station() -> None:
-    from bench_app.sync.hlc import order_key
+    from bench_app.store.hlc import order_key
 
     early = order_key({}, "2025-01-01T10:00:00.000Z", "station-b", 9)
     late = order_key({}, "2025-01-01T10:00:00.001Z", "station-a", 1)

@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from bench_app.domain.model import DonorKind, OutcomeKind
 from bench_app.store import database, queries
 from bench_app.store.database import Store
-from bench_app.store.events import Event, utc_now
-from bench_app.sync.hlc import ms_to_ts, ts_ms
+from bench_app.store.events import utc_now
+from bench_app.store.hlc import ms_to_ts, ts_ms
+from bench_app.wire.events import Event
 from tests.sync_bundles.support import grade, intake, open_bench
 
 

@@ -16,8 +16,8 @@ from bench_app.jobs.prompt import Prompt
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import Store
-from bench_app.store.events import Event
 from bench_app.text import Text
+from bench_app.wire.events import Event
 
 WAIT = 60.0  # seconds; only ever reached when something is broken
 

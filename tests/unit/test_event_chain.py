@@ -17,7 +17,8 @@ from bench_app.cli import main
 from bench_app.errors import BenchError
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, NewEvent, Store
-from bench_app.store.events import Event, canonical_json, event_hash
+from bench_app.wire.canonical import event_json
+from bench_app.wire.events import Event, event_hash
 
 N_EVENTS = 12
 
@@ -60,7 +61,7 @@ def _edit_payload(conn: sqlite3.Connection, events: list[Event]) -> Event:
     target = events[4]
     conn.execute(
         "UPDATE events SET payload = ? WHERE id = ?",
-        (canonical_json({**target.payload, "name": "Quelqu’un d’autre"}), target.id),
+        (event_json({**target.payload, "name": "Quelqu’un d’autre"}), target.id),
     )
     return target
 
@@ -72,7 +73,7 @@ def _edit_and_rehash(conn: sqlite3.Connection, events: list[Event]) -> Event:
     fields = target.hashed_fields() | {"payload": payload}
     conn.execute(
         "UPDATE events SET payload = ?, hash = ? WHERE id = ?",
-        (canonical_json(payload), event_hash(fields), target.id),
+        (event_json(payload), event_hash(fields), target.id),
     )
     return events[5]
 
@@ -157,7 +158,7 @@ def _insert_forged(conn: sqlite3.Connection, events: list[Event]) -> Event:
             forged.ts,
             forged.type,
             None,
-            canonical_json(forged.payload),
+            event_json(forged.payload),
             0,
             forged.prev_hash,
             event_hash(forged.hashed_fields()),
@@ -237,7 +238,7 @@ def test_chain_is_per_station(data_dir: Path) -> None:
                     e.ts,
                     e.type,
                     e.device_id,
-                    canonical_json(e.payload),
+                    event_json(e.payload),
                     e.training,
                     e.prev_hash,
                     e.hash,

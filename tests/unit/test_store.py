@@ -14,8 +14,8 @@ from bench_app.domain import facts
 from bench_app.errors import BenchError
 from bench_app.store import projections, queries
 from bench_app.store.database import DB_NAME, LOCK_NAME, NewEvent, Store
-from bench_app.store.events import Event
 from bench_app.store.migrations import LATEST_VERSION
+from bench_app.wire.events import Event
 
 
 def _donor(n: int) -> NewEvent:

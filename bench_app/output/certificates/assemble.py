@@ -22,9 +22,10 @@ from bench_app.output.certificates.document import (
 )
 from bench_app.output.certificates.layout import _lot_flowables, device_flowables
 from bench_app.output.pdf_style import a4_pdf
-from bench_app.signing import canonical_json, sign_document
+from bench_app.signing import sign_document
 from bench_app.store import queries
 from bench_app.store.database import Store
+from bench_app.wire.canonical import canonical_json
 
 
 def _render(flowables: list[Flowable], *, organisation: str, footer: str, training: bool) -> bytes:

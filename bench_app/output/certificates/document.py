@@ -25,10 +25,11 @@ from typing import Any
 from bench_app.domain.model import Device, Donor, Lot
 from bench_app.output.certificates.references import certificate_reference
 from bench_app.settings import Settings
-from bench_app.signing import StationKey, canonical_json, decimal
+from bench_app.signing import StationKey
 from bench_app.store import queries
 from bench_app.store.database import Store
 from bench_app.text import Text
+from bench_app.wire.canonical import canonical_json, decimal
 
 DEVICE_TYPE = "etabli.erasure-certificate"
 LOT_TYPE = "etabli.erasure-lot-certificate"

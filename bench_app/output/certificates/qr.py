@@ -8,7 +8,7 @@ import hashlib
 import zlib
 from typing import Any
 
-from bench_app.signing import canonical_json
+from bench_app.wire.canonical import canonical_json
 
 QR_PREFIX = "ETABLI1:"  # then base45(zlib(canonical envelope))
 QR_DIGEST_PREFIX = "ETABLI1D:"  # then base45(zlib(canonical digest)), for large documents

@@ -41,8 +41,9 @@ from bench_app.output.certificates.document import (
     lot_visible_facts,
     visible_facts,
 )
-from bench_app.signing import Keyring, TrustedKey, canonical_json, parse_signed_json
+from bench_app.signing import Keyring, TrustedKey, parse_signed_json
 from bench_app.text import Text
+from bench_app.wire.canonical import canonical_json
 
 MiB = 1 << 20
 CERTIFICATE_MAX = 64 * MiB  # a lot certificate of a thousand devices is a few MiB

@@ -21,14 +21,10 @@ sys.path.insert(0, str(HERE.parents[2]))
 
 from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode  # noqa: E402
 from bench_app.store import projections  # noqa: E402
-from bench_app.store.events import (  # noqa: E402
-    GENESIS_HASH,
-    canonical_json,
-    event_hash,
-    hashed_fields,
-    iter_events,
-)
+from bench_app.store.events import iter_events  # noqa: E402
 from bench_app.store.migrations import MIGRATIONS  # noqa: E402
+from bench_app.wire.canonical import event_json  # noqa: E402
+from bench_app.wire.events import GENESIS_HASH, event_hash, hashed_fields  # noqa: E402
 
 STATION_ID = "01927c3a-0000-7000-8000-00000000a001"
 PREFIX = "K7QX"
@@ -290,7 +286,7 @@ def build(version: int, history: list[tuple[str, str | None, dict[str, Any], boo
                 ts,
                 event_type,
                 device_id,
-                canonical_json(payload),
+                event_json(payload),
                 training,
                 prev,
                 digest,

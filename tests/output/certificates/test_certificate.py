@@ -16,7 +16,8 @@ from bench_app.erasure.records import latest_erasure
 from bench_app.output.certificates.layout import GOOD_FILL
 from bench_app.output.certificates.references import certificate_reference
 from bench_app.output.pdf_style import GOOD
-from bench_app.signing import Keyring, canonical_json, parse_signed_json, verify_envelope
+from bench_app.signing import Keyring, parse_signed_json, verify_envelope
+from bench_app.wire.canonical import canonical_json
 from tests.output.certificates.conftest import ORGANISATION, Bench
 from tests.output.certificates.pdfs import attachments, pages, qr_codes, run, squash, text_of
 

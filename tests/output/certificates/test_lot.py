@@ -12,8 +12,9 @@ from bench_app.domain.model import DeviceKind, JobState
 from bench_app.errors import BenchError
 from bench_app.output.certificates import assemble, document, layout
 from bench_app.output.certificates.verify import verify_pdf
-from bench_app.signing import Keyring, canonical_json, sign_document
+from bench_app.signing import Keyring, sign_document
 from bench_app.store import queries
+from bench_app.wire.canonical import canonical_json
 from tests.output.certificates.conftest import Bench
 from tests.output.certificates.pdfs import attachments, pages, qr_codes, run, squash, text_of
 

@@ -1,4 +1,4 @@
-"""The station key, canonical JSON and signed documents (bench_app/signing.py)."""
+"""The station key and signed documents (bench_app/signing.py)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,14 @@ import hashlib
 import json
 import stat
 from pathlib import Path
-from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from hypothesis import given
-from hypothesis import strategies as st
 
 from bench_app.errors import BenchError
 from bench_app.signing import (
     Keyring,
     StationKey,
-    canonical_json,
-    decimal,
     parse_public_key,
     parse_signed_json,
     public_pem,
@@ -28,6 +23,7 @@ from bench_app.signing import (
     trust_key_file,
     verify_envelope,
 )
+from bench_app.wire.canonical import canonical_json
 
 
 def test_the_station_key_is_made_once_private_and_named_by_its_public_half(data_dir: Path) -> None:
@@ -49,36 +45,6 @@ def test_a_damaged_station_key_is_reported_not_replaced(data_dir: Path) -> None:
         StationKey.load_or_create(data_dir)
     assert caught.value.code == "KEY_STATION_UNREADABLE"
     assert path.read_text().startswith("-----BEGIN PRIVATE KEY-----\nAAAA")
-
-
-def test_canonical_json_sorts_keys_drops_whitespace_and_keeps_utf8() -> None:
-    value = {"b": [1, True, None], "a": "Rhône \u2014 «ok»", "c": {"z": 0, "y": -3}}
-    assert canonical_json(value) == (
-        '{"a":"Rhône — «ok»","b":[1,true,null],"c":{"y":-3,"z":0}}'.encode()
-    )
-
-
-@pytest.mark.parametrize("bad", [1.5, {"x": float("nan")}, {1: "a"}, {"a": {1, 2}}, b"x"])
-def test_canonical_json_refuses_what_it_could_not_reproduce(bad: Any) -> None:
-    with pytest.raises(ValueError):
-        canonical_json(bad)
-
-
-def test_decimal_strings_carry_fractions() -> None:
-    assert [decimal(x) for x in (12.5, 0.0014, 3.0, 41.25)] == ["12.5", "0.001", "3", "41.25"]
-
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=20,
-)
-
-
-@given(json_values)
-def test_canonical_json_is_a_fixed_point_of_parsing(value: Any) -> None:
-    once = canonical_json(value)
-    assert canonical_json(json.loads(once)) == once
 
 
 def test_a_signed_document_verifies_and_any_change_to_it_does_not(data_dir: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bench_app.sync.hlc import Hlc, HybridClock, ms_to_ts, ts_ms
+from bench_app.store.hlc import Hlc, HybridClock, ms_to_ts, ts_ms
 
 
 def test_a_stamp_reads_back_and_compares_as_its_text() -> None:

@@ -1,0 +1,64 @@
+"""Canonical JSON: the byte forms that get signed and hashed.
+
+One encoding with two entry points. `canonical_json` is the signed form (certificates,
+bundles, anchors): it refuses floats and anything else a verifier in another language could
+not reproduce byte for byte. `event_json` is the same encoding for events, which an event's
+hash is computed over: it also writes the floats that earlier versions put in their facts,
+as Python writes them, since their stored hashes were computed over exactly that.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def _check_canonical(value: Any, where: str) -> None:
+    if value is None or isinstance(value, bool | str):
+        return
+    if isinstance(value, int):
+        return
+    if isinstance(value, float):
+        raise ValueError(f"{where}: a float ({value!r}); write it as a decimal string")
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _check_canonical(item, f"{where}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{where}: a key that is not a string ({key!r})")
+            _check_canonical(item, f"{where}.{key}")
+        return
+    raise ValueError(f"{where}: {type(value).__name__} is not JSON")
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one byte form of a JSON value that gets signed.
+
+    The rule: UTF-8; object keys sorted by code point; no whitespace at all (`,` and `:`
+    only); characters other than `"`, `\\` and controls written as themselves, not escaped;
+    numbers are integers only. A fractional quantity (seconds, a ratio) is carried as a
+    decimal string such as "12.345", because float printing differs between languages and
+    a verifier must reproduce the exact bytes. Anything else raises ValueError."""
+    _check_canonical(value, "$")
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
+def event_json(value: Any) -> str:
+    """The event encoding: deterministic JSON (sorted keys, no spaces, UTF-8 kept as is).
+
+    An event's hash is computed over it, the store keeps payloads in it, bundles carry events
+    in it and the hub stores them in it: one encoding everywhere. For the values new facts
+    may hold (no floats, see `bench_app.domain.facts`) it is byte for byte the signed form
+    of `canonical_json`; the floats of earlier versions' facts are written as Python writes
+    them (shortest round trip), which is what their hash was computed over."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def decimal(value: float, places: int = 3) -> str:
+    """A float as the decimal string canonical JSON carries ("12.5", "0.001", "3")."""
+    text = f"{value:.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
