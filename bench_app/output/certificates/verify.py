@@ -252,7 +252,9 @@ def _exchange(proc: subprocess.Popen[bytes], data: bytes, deadline: float) -> by
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """Text compared without white space or hyphens: a long value wraps where the page has
+    room, and poppler joins a line that ends with a hyphen to the next one, dropping it."""
+    return re.sub(r"[\s\-]+", "", text)
 
 
 def verify_pdf(data: bytes, keyring: Keyring, source: str) -> CertificateCheck:
