@@ -36,7 +36,7 @@ from bench_app.devices.fastboot.simulator.bootloader import (
     SimulatedBootloader,
 )
 from bench_app.devices.fastboot.simulator.server import FastbootSimulator
-from bench_app.devices.simulated import SimulationMode
+from bench_app.simulators.mode import SimulationMode
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -24,14 +23,7 @@ from bench_app.devices.source import (
 )
 from bench_app.domain.imei import luhn_digit
 from bench_app.domain.model import DeviceKind
-from bench_app.errors import BenchError
-
-TEST_ENV = "ETABLI_TESTING"
-
-
-class SimulationMode(StrEnum):
-    TRAINING = "training"
-    TEST = "test"
+from bench_app.simulators.mode import SimulationMode, require_simulation_allowed
 
 
 class Behaviour(StrEnum):
@@ -84,14 +76,6 @@ DRIVE_PERSONAS: tuple[DrivePersona, ...] = (
     DrivePersona("hdd-sata-500", "Seagate", "ST500LM021-1KJ152", 500_107_862_016, True, "sata"),
     DrivePersona("nvme-256", "KIOXIA", "KBG40ZNS256G NVMe 256GB", 256_060_514_304, False, "nvme"),
 )
-
-
-def require_simulation_allowed(mode: SimulationMode) -> None:
-    """Simulated devices exist only in training mode or under the test suite."""
-    if mode is SimulationMode.TEST and os.environ.get(TEST_ENV) != "1":
-        raise BenchError("SIMULATION_REFUSED")
-    if mode not in (SimulationMode.TRAINING, SimulationMode.TEST):  # pragma: no cover
-        raise BenchError("SIMULATION_REFUSED")
 
 
 @dataclass

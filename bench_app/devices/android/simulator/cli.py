@@ -68,7 +68,7 @@ def run_simulate(args: argparse.Namespace) -> int:
 
     # The daemon (and its crypto) loads only when a phone is really wanted.
     from bench_app.devices.android.simulator.server import AdbSimulator
-    from bench_app.devices.simulated import SimulationMode
+    from bench_app.simulators.mode import SimulationMode
 
     stop = threading.Event()
 

@@ -29,7 +29,7 @@ from bench_app.devices.android.simulator.persona import Behaviour, Persona, load
 from bench_app.devices.android.simulator.recovery import serve_sideload_host
 from bench_app.devices.android.simulator.shell import PhoneState, run_command
 from bench_app.devices.android.simulator.sync import serve_sync
-from bench_app.devices.simulated import SimulationMode, require_simulation_allowed
+from bench_app.simulators.mode import SimulationMode, require_simulation_allowed
 
 log = logging.getLogger(__name__)
 

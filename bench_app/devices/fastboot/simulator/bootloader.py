@@ -26,7 +26,7 @@ from bench_app.devices.fastboot.sparse import (
     SparseImage,
     is_sparse,
 )
-from bench_app.devices.simulated import SimulationMode, require_simulation_allowed
+from bench_app.simulators.mode import SimulationMode, require_simulation_allowed
 
 MiB = 1 << 20
 GiB = 1 << 30

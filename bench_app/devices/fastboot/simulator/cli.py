@@ -47,7 +47,7 @@ def run_fastboot_simulator(args: argparse.Namespace) -> int:
         FastbootSimulator,
         SimulatedBootloader,
     )
-    from bench_app.devices.simulated import SimulationMode
+    from bench_app.simulators.mode import SimulationMode
 
     stop = threading.Event()
 
