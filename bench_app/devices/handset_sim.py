@@ -21,13 +21,6 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench_app.devices.android.simulator.persona import Persona, load_persona
-from bench_app.devices.android.simulator.server import (
-    ANDROID,
-    BOOTLOADER,
-    RECOVERY,
-    AdbSimulator,
-)
 from bench_app.devices.fastboot.simulator.bootloader import (
     COMMON_PARTITIONS,
     LEGACY_EXTRA,
@@ -36,6 +29,13 @@ from bench_app.devices.fastboot.simulator.bootloader import (
     SimulatedBootloader,
 )
 from bench_app.devices.fastboot.simulator.server import FastbootSimulator
+from bench_app.simulators.adb_phone.persona import Persona, load_persona
+from bench_app.simulators.adb_phone.server import (
+    ANDROID,
+    BOOTLOADER,
+    RECOVERY,
+    AdbSimulator,
+)
 from bench_app.simulators.mode import SimulationMode
 
 log = logging.getLogger(__name__)

@@ -309,8 +309,8 @@ class SimulatedSource(DeviceSource):
         """Starts a simulated phone (persona, with extra behaviour flags) on loopback and
         plugs it in; returns the AndroidPhone handle the station will talk to."""
         from bench_app.devices.android.driver import AdbTarget, AndroidPhone
-        from bench_app.devices.android.simulator import AdbSimulator, load_persona
-        from bench_app.devices.android.simulator.persona import imei_for
+        from bench_app.simulators.adb_phone import AdbSimulator, load_persona
+        from bench_app.simulators.adb_phone.persona import imei_for
 
         if self.adb_signer is None:
             raise ValueError("simulated ADB phones need the station's ADB key (adb_signer)")

@@ -8,8 +8,8 @@ import struct
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
-from bench_app.devices.android.simulator import protocol as p
-from bench_app.devices.android.simulator.auth import encode_android_public_key
+from bench_app.simulators.adb_phone import protocol as p
+from bench_app.simulators.adb_phone.auth import encode_android_public_key
 
 TIMEOUT = 30.0  # seconds; only reached when something is broken
 

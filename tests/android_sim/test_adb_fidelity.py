@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.devices.android.simulator import AdbSimulator
-from bench_app.devices.android.simulator.persona import parse_getprop
+from bench_app.simulators.adb_phone import AdbSimulator
+from bench_app.simulators.adb_phone.persona import parse_getprop
 from tests.android_sim.support import AdbServer
 
 SimFactory = Callable[..., AdbSimulator]

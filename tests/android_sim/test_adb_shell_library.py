@@ -13,8 +13,8 @@ from adb_shell.adb_device import AdbDeviceTcp
 from adb_shell.auth.sign_cryptography import CryptographySigner
 from adb_shell.auth.sign_pythonrsa import PythonRSASigner
 
-from bench_app.devices.android.simulator import AdbSimulator
-from bench_app.devices.android.simulator.persona import parse_getprop
+from bench_app.simulators.adb_phone import AdbSimulator
+from bench_app.simulators.adb_phone.persona import parse_getprop
 from tests.android_sim.support import wait_until
 
 SimFactory = Callable[..., AdbSimulator]

@@ -8,9 +8,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bench_app.devices.android.simulator import AdbSimulator, load_persona
-from bench_app.devices.android.simulator import protocol as p
-from bench_app.devices.android.simulator.auth import (
+from bench_app.simulators.adb_phone import AdbSimulator, load_persona
+from bench_app.simulators.adb_phone import protocol as p
+from bench_app.simulators.adb_phone.auth import (
     encode_android_public_key,
     parse_android_public_key,
     signature_is_valid,

@@ -17,8 +17,8 @@ from adb_shell.exceptions import (
     TcpTimeoutException,
 )
 
-from bench_app.devices.android.simulator import AdbSimulator, Behaviour, load_persona
-from bench_app.devices.android.simulator import protocol as p
+from bench_app.simulators.adb_phone import AdbSimulator, Behaviour, load_persona
+from bench_app.simulators.adb_phone import protocol as p
 from tests.android_sim.raw_host import RawHost, new_key
 from tests.android_sim.support import wait_until
 

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from bench_app.devices.android.simulator import server
-from bench_app.devices.android.simulator.persona import load_persona
-from bench_app.devices.android.simulator.server import AdbSimulator
+from bench_app.simulators.adb_phone import server
+from bench_app.simulators.adb_phone.persona import load_persona
+from bench_app.simulators.adb_phone.server import AdbSimulator
 from tests.android_sim.raw_host import RawHost, new_key
 from tests.threading_probe import WAIT, Hand, ThreadingProbe
 

@@ -7,15 +7,15 @@ import re
 import pytest
 
 from bench_app.devices.android.parsers import parse_service_call_imei
-from bench_app.devices.android.simulator import (
+from bench_app.domain.imei import is_valid_imei
+from bench_app.simulators.adb_phone import (
     PersonaError,
     list_models,
     list_personas,
     load_persona,
 )
-from bench_app.devices.android.simulator.persona import PERSONAS_DIR, TEXT_FILES, parse_getprop
-from bench_app.devices.android.simulator.shell import PhoneState, run_command
-from bench_app.domain.imei import is_valid_imei
+from bench_app.simulators.adb_phone.persona import PERSONAS_DIR, TEXT_FILES, parse_getprop
+from bench_app.simulators.adb_phone.shell import PhoneState, run_command
 
 MODELS = list_models()
 SPECIAL = [

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bench_app.devices.android.simulator import AdbSimulator
-from bench_app.devices.android.simulator import protocol as p
+from bench_app.simulators.adb_phone import AdbSimulator
+from bench_app.simulators.adb_phone import protocol as p
 from tests.android_sim.raw_host import RawHost, new_key
 from tests.android_sim.support import wait_until
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from bench_app.devices.android.sideload import SideloadInterrupted, sideload
-from bench_app.devices.android.simulator import AdbSimulator
-from bench_app.devices.android.simulator.recovery import DONE
 from bench_app.errors import BenchError
+from bench_app.simulators.adb_phone import AdbSimulator
+from bench_app.simulators.adb_phone.recovery import DONE
 from tests.android_sim.support import AdbServer, wait_until
 from tests.sideload.conftest import StartSim, make_package
 

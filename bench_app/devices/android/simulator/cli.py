@@ -9,7 +9,7 @@ import threading
 from types import FrameType
 from typing import Any
 
-from bench_app.devices.android.simulator.persona import (
+from bench_app.simulators.adb_phone.persona import (
     PersonaError,
     imei_for,
     list_personas,
@@ -67,7 +67,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         return 2
 
     # The daemon (and its crypto) loads only when a phone is really wanted.
-    from bench_app.devices.android.simulator.server import AdbSimulator
+    from bench_app.simulators.adb_phone.server import AdbSimulator
     from bench_app.simulators.mode import SimulationMode
 
     stop = threading.Event()

@@ -10,10 +10,10 @@ import struct
 import time
 from typing import TYPE_CHECKING
 
-from bench_app.devices.android.simulator.filesystem import FsError, MemoryFs
+from bench_app.simulators.adb_phone.filesystem import FsError, MemoryFs
 
 if TYPE_CHECKING:
-    from bench_app.devices.android.simulator.server import Connection, Stream
+    from bench_app.simulators.adb_phone.server import Connection, Stream
 
 SYNC_DATA_MAX = 64 * 1024
 MAX_PATH = 1024

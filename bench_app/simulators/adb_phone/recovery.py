@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bench_app.devices.android.simulator.server import Connection, Handler, Stream
+    from bench_app.simulators.adb_phone.server import Connection, Handler, Stream
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def serve_sideload_host(args: str) -> Handler:
 
 
 def _run(stream: Stream, conn: Connection, record: SideloadRecord) -> None:
-    from bench_app.devices.android.simulator.server import StreamClosed
+    from bench_app.simulators.adb_phone.server import StreamClosed
 
     size, block_size = record.size, record.block_size
     count = (size + block_size - 1) // block_size

@@ -18,8 +18,8 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bench_app.devices.android.simulator.filesystem import FsError, MemoryFs, normalise
-from bench_app.devices.android.simulator.persona import Persona
+from bench_app.simulators.adb_phone.filesystem import FsError, MemoryFs, normalise
+from bench_app.simulators.adb_phone.persona import Persona
 
 SHELL_ID = (
     "uid=2000(shell) gid=2000(shell) groups=2000(shell),1004(input),1007(log),1011(adb),"

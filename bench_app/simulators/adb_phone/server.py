@@ -18,17 +18,17 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bench_app.devices.android.simulator import protocol as p
-from bench_app.devices.android.simulator.auth import (
+from bench_app.simulators.adb_phone import protocol as p
+from bench_app.simulators.adb_phone.auth import (
     TOKEN_SIZE,
     BadPublicKey,
     TrustedKeys,
     parse_android_public_key,
 )
-from bench_app.devices.android.simulator.persona import Behaviour, Persona, load_persona
-from bench_app.devices.android.simulator.recovery import serve_sideload_host
-from bench_app.devices.android.simulator.shell import PhoneState, run_command
-from bench_app.devices.android.simulator.sync import serve_sync
+from bench_app.simulators.adb_phone.persona import Behaviour, Persona, load_persona
+from bench_app.simulators.adb_phone.recovery import serve_sideload_host
+from bench_app.simulators.adb_phone.shell import PhoneState, run_command
+from bench_app.simulators.adb_phone.sync import serve_sync
 from bench_app.simulators.mode import SimulationMode, require_simulation_allowed
 
 log = logging.getLogger(__name__)
