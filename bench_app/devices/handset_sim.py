@@ -21,14 +21,6 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench_app.devices.fastboot.simulator.bootloader import (
-    COMMON_PARTITIONS,
-    LEGACY_EXTRA,
-    SLOTTED_PARTITIONS,
-    BootloaderFaults,
-    SimulatedBootloader,
-)
-from bench_app.devices.fastboot.simulator.server import FastbootSimulator
 from bench_app.simulators.adb_phone.persona import Persona, load_persona
 from bench_app.simulators.adb_phone.server import (
     ANDROID,
@@ -36,6 +28,14 @@ from bench_app.simulators.adb_phone.server import (
     RECOVERY,
     AdbSimulator,
 )
+from bench_app.simulators.bootloader.bootloader import (
+    COMMON_PARTITIONS,
+    LEGACY_EXTRA,
+    SLOTTED_PARTITIONS,
+    BootloaderFaults,
+    SimulatedBootloader,
+)
+from bench_app.simulators.bootloader.server import FastbootSimulator
 from bench_app.simulators.mode import SimulationMode
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from bench_app.devices.fastboot.client import FastbootClient
-from bench_app.devices.fastboot.simulator import FastbootSimulator, SimulatedBootloader, server
 from bench_app.devices.fastboot.tcp import TcpTransport
+from bench_app.simulators.bootloader import FastbootSimulator, SimulatedBootloader, server
 from tests.threading_probe import WAIT, Hand, ThreadingProbe
 
 SERVING_THREAD = "fastboot-sim-FP4"

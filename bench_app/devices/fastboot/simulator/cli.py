@@ -42,7 +42,7 @@ def run_fastboot_simulator(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from bench_app.devices.fastboot.simulator import (
+    from bench_app.simulators.bootloader import (
         BootloaderFaults,
         FastbootSimulator,
         SimulatedBootloader,

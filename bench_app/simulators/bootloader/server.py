@@ -15,8 +15,8 @@ import struct
 import threading
 from types import TracebackType
 
-from bench_app.devices.fastboot.simulator.bootloader import SimulatedBootloader
 from bench_app.devices.fastboot.tcp import handshake_bytes, parse_handshake
+from bench_app.simulators.bootloader.bootloader import SimulatedBootloader
 
 log = logging.getLogger(__name__)
 LENGTH = struct.Struct(">Q")
