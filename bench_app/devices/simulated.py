@@ -336,12 +336,12 @@ class SimulatedSource(DeviceSource):
 
     def add_handset(self, persona: str, finder: Any = None, **options: Any) -> Any:
         """Starts a whole simulated phone (Android, recovery and its bootloader; see
-        bench_app/devices/handset_sim.py), plugs it in over ADB and tells `finder` (the
+        bench_app/simulators/handset.py), plugs it in over ADB and tells `finder` (the
         station's FastbootFinder by default) where its bootloader answers. Returns the
         AndroidPhone handle; `handset(key)` gives the SimulatedHandset."""
         from bench_app.devices.android.driver import AdbTarget, AndroidPhone
         from bench_app.devices.fastboot.finder import FINDER
-        from bench_app.devices.handset_sim import SimulatedHandset
+        from bench_app.simulators.handset import SimulatedHandset
 
         if self.adb_signer is None:
             raise ValueError("simulated ADB phones need the station's ADB key (adb_signer)")
