@@ -19,9 +19,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication, QTimer
 
-from bench_app.devices.simulated import DRIVE_PERSONAS, PHONE_PERSONAS, SimulatedSource, Timing
 from bench_app.settings import Settings
 from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import DRIVE_PERSONAS, PHONE_PERSONAS, SimulatedSource, Timing
 from bench_app.station import Station
 from ui.app import build_window, create_app
 from ui.latency import LatencyProbe

@@ -17,9 +17,9 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 from bench_app.devices.android.keys import station_signer  # noqa: E402
-from bench_app.devices.simulated import Behaviour, SimulatedSource, Timing  # noqa: E402
 from bench_app.drives.handle import DriveHandle  # noqa: E402
 from bench_app.simulators.mode import SimulationMode  # noqa: E402
+from bench_app.simulators.source import Behaviour, SimulatedSource, Timing  # noqa: E402
 from bench_app.station import Station  # noqa: E402
 from ui.app import build_window, create_app  # noqa: E402
 

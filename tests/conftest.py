@@ -11,8 +11,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["ETABLI_TESTING"] = "1"
 
-from bench_app.devices.simulated import SimulatedSource, Timing
 from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import SimulatedSource, Timing
 from bench_app.station import Station
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

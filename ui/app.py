@@ -15,11 +15,11 @@ from bench_app.devices.android.keys import station_signer
 from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.devices.android.udev_source import UsbPhoneSource
 from bench_app.devices.android.usb_handles import usb_handle_factory
-from bench_app.devices.simulated import SimulatedSource
 from bench_app.drives.udev_source import BlockDeviceSource
 from bench_app.errors import BenchError
 from bench_app.settings import Settings
 from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.sync.client import SyncConfig
 from bench_app.sync.worker import SyncWorker

@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from bench_app.devices.android.tcp_source import TcpPhoneSource
-from bench_app.devices.simulated import DRIVE_PERSONAS, PHONE_PERSONAS, Behaviour, SimulatedSource
 from bench_app.domain.model import JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
 from bench_app.simulators.adb_phone import list_models, load_persona
 from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import DRIVE_PERSONAS, PHONE_PERSONAS, Behaviour, SimulatedSource
 from bench_app.station import Station
 from ui.bridge import StationBridge
 from ui.device_card import DeviceCard

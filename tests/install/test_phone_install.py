@@ -21,7 +21,6 @@ from adb_shell.auth.sign_cryptography import CryptographySigner
 
 from bench_app.devices.android.keys import station_signer
 from bench_app.devices.fastboot.finder import FastbootFinder
-from bench_app.devices.simulated import SimulatedSource
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.drives.records import erasure_records
 from bench_app.install.images import ImageLibrary
@@ -30,6 +29,7 @@ from bench_app.jobs.engine import NullListener
 from bench_app.jobs.prompt import Prompt
 from bench_app.simulators.bootloader.bootloader import BootloaderFaults
 from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
-from bench_app.devices.simulated import DRIVE_PERSONAS, PHONE_PERSONAS
 from bench_app.domain.model import JobState
+from bench_app.simulators.source import DRIVE_PERSONAS, PHONE_PERSONAS
 from tests.ui.conftest import Bench
 from ui.latency import LatencyProbe
 

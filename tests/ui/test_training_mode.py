@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
-from bench_app.devices.simulated import Behaviour, SimulatedDevice
 from bench_app.domain.model import DeviceKind, DonorKind, PreSort
+from bench_app.simulators.source import Behaviour, SimulatedDevice
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent

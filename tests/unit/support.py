@@ -9,10 +9,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench_app.devices.simulated import SimulatedDevice, SimulatedSource
 from bench_app.domain.model import Device, JobState
 from bench_app.jobs.engine import Job as RunningJob
 from bench_app.jobs.prompt import Prompt
+from bench_app.simulators.source import SimulatedDevice, SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import Store

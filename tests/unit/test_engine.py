@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.devices.simulated import Behaviour, SimulatedSource
 from bench_app.domain.model import DeviceKind, JobState, StepStatus
 from bench_app.errors import BenchError
 from bench_app.jobs.engine import JobSpec
 from bench_app.jobs.prompt import Prompt
 from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
 from bench_app.settings import Settings
+from bench_app.simulators.source import Behaviour, SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent

@@ -20,7 +20,6 @@ from hypothesis.stateful import (
     rule,
 )
 
-from bench_app.devices.simulated import Behaviour, SimulatedSource, Timing
 from bench_app.domain.model import (
     DeviceKind,
     DeviceStage,
@@ -31,6 +30,7 @@ from bench_app.domain.model import (
 )
 from bench_app.drives.handle import DriveHandle
 from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import Behaviour, SimulatedSource, Timing
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.devices.simulated import Behaviour, SimulatedDevice, SimulatedSource, Timing
 from bench_app.devices.source import DeviceEvent, DeviceGone, SourceAction
 from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode
 from bench_app.domain.model import DeviceKind, JobState
 from bench_app.errors import BenchError
 from bench_app.simulators.mode import TEST_ENV, SimulationMode
+from bench_app.simulators.source import Behaviour, SimulatedDevice, SimulatedSource, Timing
 from bench_app.station import Station
 from tests.unit.support import Listener, device_for, finish, wait_for
 
@@ -70,7 +70,7 @@ def test_imei_is_stable_for_a_serial_across_processes(sim_source: SimulatedSourc
     here = {s: sim_source.add_phone(serial=s).imei for s in serials}
     script = (
         "import json, sys\n"
-        "from bench_app.devices.simulated import SimulatedSource, Timing\n"
+        "from bench_app.simulators.source import SimulatedSource, Timing\n"
         "from bench_app.simulators.mode import SimulationMode\n"
         "src = SimulatedSource(SimulationMode.TEST, Timing(scale=0.0))\n"
         "print(json.dumps({s: src.add_phone(serial=s).imei for s in json.loads(sys.argv[1])}))\n"
