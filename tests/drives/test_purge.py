@@ -27,7 +27,12 @@ from bench_app.drives.purge import (
 )
 from bench_app.jobs.process import ProcessResult
 from bench_app.jobs.prompt import Cancelled
-from tests.drives.firmware_sim import CRYPTO_PATTERN, SimulatedAtaDrive, SimulatedNvmeDrive, load
+from bench_app.simulators.drive_firmware import (
+    CRYPTO_PATTERN,
+    SimulatedAtaDrive,
+    SimulatedNvmeDrive,
+)
+from tests.drives.recorded import load
 
 SIZE = 256 * 1024
 

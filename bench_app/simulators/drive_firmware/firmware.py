@@ -1,4 +1,4 @@
-"""A simulated drive firmware: the outside world for the drive tests.
+"""A simulated drive firmware: the outside world for the drive code, in tests and training.
 
 `SimulatedAtaDrive` and `SimulatedNvmeDrive` are callables `run(argv)` answering `smartctl`,
 `hdparm` and `nvme` command lines the way the real programs do (text or JSON on stdout,
@@ -6,11 +6,11 @@ messages on stderr, the same exit codes) for one drive whose state they keep: AT
 (password, enabled, locked, frozen, attempts left), a sanitize running over a few status
 reads, the Host Protected Area, a short self-test. When an erase, sanitize or format
 completes, the backing image file is really overwritten: zeros, or `CRYPTO_PATTERN` for a
-cryptographic erase (the data becomes unreadable, not zero), so a test can read it back.
+cryptographic erase (the data becomes unreadable, not zero), so it can be read back.
 
-The code under test parses these answers with its real parsers and drives them with its real
-purge logic; only the drive is simulated. The layouts follow hdparm 9.65, smartctl 7.3 and
-nvme-cli 2.3 as recorded in tests/drives/data.
+The bench parses these answers with its real parsers and drives them with its real purge
+logic; only the drive is simulated. The layouts follow hdparm 9.65, smartctl 7.3 and
+nvme-cli 2.3; the answers a simulated drive starts from are in answers/ (see its README).
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from typing import Any
 
 from bench_app.jobs.process import ProcessResult
 
-DATA = Path(__file__).resolve().parent / "data"
+ANSWERS = Path(__file__).resolve().parent / "answers"
 CRYPTO_PATTERN = b"\xa5"  # what a cryptographically erased block reads back as, here
 _EIO, _EINVAL, _EPERM = 5, 22, 1
 
 
-def load(name: str) -> Any:
-    """A recorded answer from tests/drives/data (JSON parsed, text as is)."""
-    path = DATA / name
+def load_answer(name: str) -> Any:
+    """One of the simulator's own answers, from answers/ (JSON parsed, text as is)."""
+    path = ANSWERS / name
     text = path.read_text()
     return json.loads(text) if path.suffix == ".json" else text
 
@@ -152,7 +152,7 @@ class SimulatedAtaDrive(_Drive):
         sanitize_polls: int = 3,
         smart: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(device, image, smart or load("smartctl/sata_ssd_healthy.json"))
+        super().__init__(device, image, smart or load_answer("smartctl/sata_ssd_healthy.json"))
         self.model, self.serial, self.firmware = model, serial, firmware
         self.rotation_rate = rotation_rate
         self.sanitize = set(sanitize)
@@ -423,8 +423,8 @@ class SimulatedNvmeDrive(_Drive):
         sanitize_polls: int = 3,
         smart: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(device, image, smart or load("smartctl/nvme_worn.json"))
-        self.id_ctrl = id_ctrl or load("nvme/id_ctrl_sanitize.json")
+        super().__init__(device, image, smart or load_answer("smartctl/nvme_worn.json"))
+        self.id_ctrl = id_ctrl or load_answer("nvme/id_ctrl_sanitize.json")
         self.sanitize_polls = sanitize_polls
         self.status = 0  # SSTAT bits 2:0, as in the sanitize log
         self.sprog = 0xFFFF
