@@ -1,5 +1,5 @@
-"""Simulated label printers on loopback TCP, speaking the real protocols (test doubles for
-the outside world only): a Brother QL that answers ESC i S with its 32-byte status and
+"""Simulated label printers on loopback TCP, speaking the real protocols (doubles of the
+outside world only, for tests and training): a Brother QL that answers ESC i S with its 32-byte status and
 decodes the raster it receives with brother_ql's reader, and a Zebra that answers ~HS and
 keeps the ZPL it receives. Either can be switched off (connections refused) and on again
 on the same port."""
