@@ -1,4 +1,7 @@
-"""Simulated phones and drives for training mode and tests.
+"""The source of simulated devices for training mode and tests: the classroom set, and the
+devices a trainer plugs in from the menu. Phones are simulated ADB phones (simulators/adb_phone)
+or, for the engine's own tests, lighter in-process phones; drives are simulated docked drives
+(simulators/docked_drive): image files erased by the real erasure.
 
 They stand in for the outside world only: the bench's own steps and job engine run against
 them unchanged. They refuse to exist outside training mode or a test run.
@@ -12,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from bench_app.devices.source import (
@@ -23,11 +27,21 @@ from bench_app.devices.source import (
 )
 from bench_app.domain.imei import luhn_digit
 from bench_app.domain.model import DeviceKind
+from bench_app.settings import data_dir
+from bench_app.simulators.docked_drive import (
+    DEFAULT_SIZE,
+    DriveBehaviour,
+    DrivePersona,
+    SimulatedDockedDrive,
+    drive_persona,
+    make_image,
+    training_drive_folder,
+)
 from bench_app.simulators.mode import SimulationMode, require_simulation_allowed
 
 
 class Behaviour(StrEnum):
-    """Scripted behaviours a trainer can show."""
+    """Scripted behaviours of an in-process phone."""
 
     HEALTHY = "healthy"
     FAILING_BATTERY = "failing_battery"
@@ -49,16 +63,6 @@ class PhonePersona:
     battery_design_mah: int
 
 
-@dataclass(frozen=True)
-class DrivePersona:
-    name: str
-    brand: str
-    model: str
-    size_bytes: int
-    rotational: bool
-    transport: str
-
-
 PHONE_PERSONAS: tuple[PhonePersona, ...] = (
     PhonePersona("fairphone-4", "Fairphone", "FP4", "FP4", "13", "2024-05-05", 128, 6144, 3905),
     PhonePersona("pixel-6", "Google", "Pixel 6", "oriole", "14", "2024-09-05", 128, 8192, 4614),
@@ -69,12 +73,6 @@ PHONE_PERSONAS: tuple[PhonePersona, ...] = (
     PhonePersona(
         "moto-e5-plus", "motorola", "moto e5 plus", "hannah", "8.0.0", "2019-02-01", 32, 3072, 5000
     ),
-)
-
-DRIVE_PERSONAS: tuple[DrivePersona, ...] = (
-    DrivePersona("ssd-sata-256", "Samsung", "SSD 860 EVO 250GB", 250_059_350_016, False, "sata"),
-    DrivePersona("hdd-sata-500", "Seagate", "ST500LM021-1KJ152", 500_107_862_016, True, "sata"),
-    DrivePersona("nvme-256", "KIOXIA", "KBG40ZNS256G NVMe 256GB", 256_060_514_304, False, "nvme"),
 )
 
 
@@ -207,36 +205,6 @@ class SimulatedPhone(SimulatedDevice):
         return {"total_bytes": total, "free_bytes": int(total * 0.62), "encrypted": True}
 
 
-class SimulatedDrive(SimulatedDevice):
-    def __init__(
-        self, key: str, persona: DrivePersona, behaviour: Behaviour, serial: str, timing: Timing
-    ) -> None:
-        super().__init__(key, DeviceKind.DRIVE, behaviour, serial, timing)
-        self.persona = persona
-
-    def identity(self) -> dict[str, Any]:
-        self._operation(0.1)
-        p = self.persona
-        return {
-            "brand": p.brand,
-            "model": p.model,
-            "serial": self.serial,
-            "size_bytes": p.size_bytes,
-            "rotational": p.rotational,
-            "transport": p.transport,
-        }
-
-    def health(self) -> dict[str, Any]:
-        self._operation(1.0)
-        failing = self.behaviour is Behaviour.FAILING_BATTERY  # "failing" for a drive
-        return {
-            "smart_passed": not failing,
-            "reallocated_sectors": 312 if failing else 0,
-            "pending_sectors": 17 if failing else 0,
-            "power_on_hours": 21890 if failing else 4120,
-        }
-
-
 class SimulatedSource(DeviceSource):
     """Creates simulated devices on demand and reports them like a real source would.
 
@@ -249,12 +217,15 @@ class SimulatedSource(DeviceSource):
         mode: SimulationMode = SimulationMode.TRAINING,
         timing: Timing | None = None,
         adb_signer: Any = None,
+        drive_folder: Path | None = None,
     ) -> None:
         require_simulation_allowed(mode)
         super().__init__()
         self.mode = mode
         self.timing = timing or Timing()
         self.adb_signer = adb_signer
+        # Where the simulated drives keep their image files (never in the data folder).
+        self.drive_folder = drive_folder or training_drive_folder(data_dir())
         self._adb: dict[str, Any] = {}  # handle key -> AdbSimulator
         self._handsets: dict[str, Any] = {}  # handle key -> SimulatedHandset
         self._numbers = itertools.count(1)
@@ -384,14 +355,28 @@ class SimulatedSource(DeviceSource):
     def add_drive(
         self,
         persona: str | DrivePersona = "ssd-sata-256",
-        behaviour: Behaviour = Behaviour.HEALTHY,
+        behaviour: DriveBehaviour = DriveBehaviour.HEALTHY,
         serial: str | None = None,
-    ) -> SimulatedDrive:
-        p = persona if isinstance(persona, DrivePersona) else _drive_persona(persona)
-        n = next(self._numbers)
-        serial = serial or f"SIMD{n:04d}{p.name[:3].upper()}"
-        drive = SimulatedDrive(f"sim:{serial}", p, behaviour, serial, self.timing)
-        self._plug(drive)
+        size: int = DEFAULT_SIZE,
+    ) -> SimulatedDockedDrive:
+        """Docks a simulated drive whose platters are the image file `SERIAL.img` in
+        `drive_folder`: the same serial finds the same image again, as it was left (erased or
+        not); a new one is filled with the donor's data. Without a serial, a new drive."""
+        p = persona if isinstance(persona, DrivePersona) else drive_persona(persona)
+        if serial is None:
+            # A drive never seen at this station: the first number with no image yet.
+            serial = next(
+                candidate
+                for candidate in (f"SIMD{n:04d}{p.name[:3].upper()}" for n in self._numbers)
+                if not (self.drive_folder / f"{candidate}.img").exists()
+            )
+        image = self.drive_folder / f"{serial}.img"
+        if not image.exists():
+            make_image(image, size)
+        drive = SimulatedDockedDrive(image, p, behaviour, mode=self.mode, scale=self.timing.scale)
+        self._all[drive.key] = drive
+        drive.on_self_unplug.append(lambda d: self._emit(SourceAction.REMOVED, d))
+        self._emit(SourceAction.ADDED, drive)
         return drive
 
     def _plug(self, device: SimulatedDevice) -> None:
@@ -405,7 +390,7 @@ class SimulatedSource(DeviceSource):
         if simulator is not None:
             simulator.stop()
             device.mark_gone()  # type: ignore[attr-defined]
-        elif isinstance(device, SimulatedDevice):
+        elif isinstance(device, SimulatedDevice | SimulatedDockedDrive):
             device.unplug()
         self._emit(SourceAction.REMOVED, device)
 
@@ -415,7 +400,7 @@ class SimulatedSource(DeviceSource):
         if simulator is not None:
             simulator.start()
             device.forget_connection()  # type: ignore[attr-defined]
-        elif isinstance(device, SimulatedDevice):
+        elif isinstance(device, SimulatedDevice | SimulatedDockedDrive):
             device.replug()
         self._emit(SourceAction.ADDED, device)
 
@@ -433,14 +418,14 @@ class SimulatedSource(DeviceSource):
                 self.add_adb_phone("worn-battery"),
                 # The cable comes out during the battery reading, as a trainer shows.
                 self.add_adb_phone("xiaomi-redmi-5a", unplug_after_commands=6),
-                self.add_drive("hdd-sata-500", Behaviour.HEALTHY, serial="SIMD0005HDD"),
+                self.add_drive("hdd-sata-500", DriveBehaviour.HEALTHY, serial="SIMD0005HDD"),
             ]
         return [
             self.add_phone("fairphone-4", Behaviour.HEALTHY, serial="SIMFP40001"),
             self.add_phone("galaxy-s9", Behaviour.LOCKED, serial="SIMSTAR0002"),
             self.add_phone("redmi-note-7", Behaviour.FAILING_BATTERY, serial="SIMLAVE0003"),
             self.add_phone("pixel-6", Behaviour.UNPLUGGED_MID_STEP, serial="SIMORIO0004"),
-            self.add_drive("hdd-sata-500", Behaviour.HEALTHY, serial="SIMD0005HDD"),
+            self.add_drive("hdd-sata-500", DriveBehaviour.HEALTHY, serial="SIMD0005HDD"),
         ]
 
 
@@ -449,13 +434,6 @@ def _phone_persona(name: str) -> PhonePersona:
         if p.name == name:
             return p
     raise DeviceNoAnswer(f"unknown phone persona {name!r}")
-
-
-def _drive_persona(name: str) -> DrivePersona:
-    for p in DRIVE_PERSONAS:
-        if p.name == name:
-            return p
-    raise DeviceNoAnswer(f"unknown drive persona {name!r}")
 
 
 def _luhn_complete(body: str) -> str:

@@ -16,6 +16,7 @@ from bench_app.devices.source import DeviceEvent, DeviceGone, SourceAction
 from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode
 from bench_app.domain.model import DeviceKind, JobState
 from bench_app.errors import BenchError
+from bench_app.simulators.docked_drive import SimulatedDockedDrive
 from bench_app.simulators.mode import TEST_ENV, SimulationMode
 from bench_app.simulators.source import Behaviour, SimulatedDevice, SimulatedSource, Timing
 from bench_app.station import Station
@@ -165,12 +166,23 @@ def test_training_set_is_marked_as_training_everywhere(
     real = station.register_device(DeviceKind.LAPTOP, brand="Dell", serial="REAL-1")
     handles = sim_source.add_training_set()
     assert {h.kind for h in handles} == {DeviceKind.PHONE, DeviceKind.DRIVE}
-    devices = [device_for(station, h) for h in handles if isinstance(h, SimulatedDevice)]
+    devices = [
+        device_for(station, h)
+        for h in handles
+        if isinstance(h, SimulatedDevice | SimulatedDockedDrive)
+    ]
     assert len({d.id for d in devices}) == len(handles)
     for device in devices:
         assert device.training
-    # Work on them too, so that there are job and step events to check.
-    jobs = [station.start_job(d.id) for d in devices]
+    # Work on them too, so that there are job and step events to check (the drive's erasure
+    # headless: its method and serial given).
+    erase = {"method": "clear-zero", "confirm_serial": "5HDD"}
+    jobs = [
+        station.start_job(d.id, "drive.erase", erase)
+        if d.kind is DeviceKind.DRIVE
+        else station.start_job(d.id)
+        for d in devices
+    ]
     states = {finish(j) for j in jobs}
     assert JobState.SUCCEEDED in states and JobState.BLOCKED in states
     assert JobState.INTERRUPTED in states

@@ -230,7 +230,7 @@ def test_prepare_refuses_a_disconnected_handle(bench: Station, sim_source: Simul
 def test_pipeline_for_another_kind_is_refused(bench: Station, sim_source: SimulatedSource) -> None:
     _, device = plug_phone(bench, sim_source)
     before = event_count(bench.store)
-    for name in ("drive.quick_check", "no.such.pipeline"):
+    for name in ("drive.erase", "no.such.pipeline"):
         with pytest.raises(BenchError) as info:
             bench.start_job(device.id, name)
         assert info.value.code == "JOB_UNKNOWN_PIPELINE"

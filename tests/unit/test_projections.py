@@ -100,7 +100,10 @@ def test_realistic_day_rebuilds_to_the_same_state(
     station.attach_to_lot(healthy_dev.id, lot_b)
     drive = device_for(station, sim_source.add_drive("hdd-sata-500"))
 
-    jobs = {d.id: station.start_job(d.id) for d in (healthy_dev, worn, locked, flaky_dev, drive)}
+    jobs = {d.id: station.start_job(d.id) for d in (healthy_dev, worn, locked, flaky_dev)}
+    # The simulated drive is erased headless: its method and serial are given.
+    erase = {"method": "clear-zero", "confirm_serial": drive.serial[-4:]}
+    jobs[drive.id] = station.start_job(drive.id, "drive.erase", erase)
     states = {device_id: finish(job) for device_id, job in jobs.items()}
     assert states[locked.id] is JobState.BLOCKED
     assert states[flaky_dev.id] is JobState.INTERRUPTED
