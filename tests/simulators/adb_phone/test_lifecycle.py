@@ -18,7 +18,7 @@ import pytest
 from bench_app.simulators.adb_phone import server
 from bench_app.simulators.adb_phone.persona import load_persona
 from bench_app.simulators.adb_phone.server import AdbSimulator
-from tests.android_sim.raw_host import RawHost, new_key
+from tests.simulators.adb_phone.raw_host import RawHost, new_key
 from tests.threading_probe import WAIT, Hand, ThreadingProbe
 
 ACCEPT_THREAD = "adb-sim-fairphone-4"  # the name of the phone's listening thread

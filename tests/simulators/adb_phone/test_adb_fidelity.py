@@ -11,7 +11,7 @@ import pytest
 
 from bench_app.simulators.adb_phone import AdbSimulator
 from bench_app.simulators.adb_phone.persona import parse_getprop
-from tests.android_sim.support import AdbServer
+from tests.simulators.adb_phone.support import AdbServer
 
 SimFactory = Callable[..., AdbSimulator]
 

@@ -15,8 +15,8 @@ from bench_app.simulators.adb_phone.auth import (
     parse_android_public_key,
     signature_is_valid,
 )
-from tests.android_sim.raw_host import RawHost, new_key, sign
-from tests.android_sim.support import wait_until
+from tests.simulators.adb_phone.raw_host import RawHost, new_key, sign
+from tests.simulators.adb_phone.support import wait_until
 
 SimFactory = Callable[..., AdbSimulator]
 

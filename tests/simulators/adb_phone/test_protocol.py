@@ -10,8 +10,8 @@ import pytest
 
 from bench_app.simulators.adb_phone import AdbSimulator
 from bench_app.simulators.adb_phone import protocol as p
-from tests.android_sim.raw_host import RawHost, new_key
-from tests.android_sim.support import wait_until
+from tests.simulators.adb_phone.raw_host import RawHost, new_key
+from tests.simulators.adb_phone.support import wait_until
 
 SimFactory = Callable[..., AdbSimulator]
 

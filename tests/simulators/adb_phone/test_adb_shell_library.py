@@ -15,7 +15,7 @@ from adb_shell.auth.sign_pythonrsa import PythonRSASigner
 
 from bench_app.simulators.adb_phone import AdbSimulator
 from bench_app.simulators.adb_phone.persona import parse_getprop
-from tests.android_sim.support import wait_until
+from tests.simulators.adb_phone.support import wait_until
 
 SimFactory = Callable[..., AdbSimulator]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench_app.cli import main
-from tests.android_sim.support import WAIT, AdbServer
+from tests.simulators.adb_phone.support import WAIT, AdbServer
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -19,8 +19,8 @@ from adb_shell.exceptions import (
 
 from bench_app.simulators.adb_phone import AdbSimulator, Behaviour, load_persona
 from bench_app.simulators.adb_phone import protocol as p
-from tests.android_sim.raw_host import RawHost, new_key
-from tests.android_sim.support import wait_until
+from tests.simulators.adb_phone.raw_host import RawHost, new_key
+from tests.simulators.adb_phone.support import wait_until
 
 SimFactory = Callable[..., AdbSimulator]
 

@@ -12,7 +12,7 @@ from adb_shell.auth.keygen import keygen
 from adb_shell.auth.sign_cryptography import CryptographySigner
 
 from bench_app.simulators.adb_phone import AdbSimulator, load_persona
-from tests.android_sim.support import ADB_MISSING, AdbServer, free_port
+from tests.simulators.adb_phone.support import ADB_MISSING, AdbServer, free_port
 
 PORT_ATTEMPTS = 5
 
