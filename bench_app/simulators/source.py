@@ -210,7 +210,8 @@ class SimulatedSource(DeviceSource):
 
     Phones added with `add_adb_phone` are simulated ADB daemons on loopback, reached by the
     real ADB driver (with the station's key `adb_signer`); `add_phone` makes a lighter
-    in-process phone for the engine's own tests."""
+    in-process phone for the engine's own tests. Drives added with `add_drive` are image
+    files in `drive_folder` that the real erasure overwrites (simulators/docked_drive.py)."""
 
     def __init__(
         self,
