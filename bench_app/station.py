@@ -23,7 +23,7 @@ from bench_app.devices.source import (
     DeviceSource,
     SourceAction,
 )
-from bench_app.diagnostics.quick_check import DRIVE_QUICK_CHECK, PHONE_QUICK_CHECK
+from bench_app.diagnostics.quick_check import PHONE_QUICK_CHECK
 from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode
 from bench_app.domain.imei import is_valid_imei, normalise_imei
 from bench_app.domain.model import (
@@ -81,7 +81,6 @@ def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
     registry.register(phone_wipe(fastboot_for_wipe))
     registry.register(phone_install(data_folder))
     registry.register(drive_install_image(data_folder))
-    registry.register(DRIVE_QUICK_CHECK)
     return registry
 
 

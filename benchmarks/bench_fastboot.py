@@ -34,8 +34,8 @@ import _common
 os.environ["ETABLI_TESTING"] = "1"  # the simulated bootloaders start in test mode here
 
 from bench_app.devices.fastboot.client import FastbootClient
-from bench_app.devices.fastboot.simulator import FastbootSimulator, SimulatedBootloader
 from bench_app.devices.fastboot.tcp import TcpTransport
+from bench_app.simulators.bootloader import FastbootSimulator, SimulatedBootloader
 
 MiB = 1 << 20
 PARTITION = "system_a"  # 1 GiB on the simulated phone

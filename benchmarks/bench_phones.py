@@ -34,10 +34,11 @@ from PySide6.QtCore import QCoreApplication, QTimer
 
 from bench_app.devices.android.driver import AndroidPhone
 from bench_app.devices.android.keys import station_signer
-from bench_app.devices.android.simulator import AdbSimulator, load_persona
 from bench_app.devices.android.tcp_source import TcpPhoneSource
-from bench_app.devices.simulated import SimulatedSource, SimulationMode
 from bench_app.settings import Settings
+from bench_app.simulators.adb_phone import AdbSimulator, load_persona
+from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from ui.app import build_window, create_app
 from ui.latency import LatencyProbe

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""UI event-loop latency while 16 simulated checks run at once (real-time device timings),
-beside the same window idle: how late a 10 ms timer is delivered, p50/p99/max.
+"""UI event-loop latency while 16 simulated jobs run at once (real-time device timings: phone
+checks, and every fourth device a simulated drive really erased), beside the same window idle:
+how late a 10 ms timer is delivered, p50/p99/max.
 
     .venv/bin/python benchmarks/bench_ui_latency.py [--jobs 16]
 """
@@ -19,14 +20,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication, QTimer
 
-from bench_app.devices.simulated import (
-    DRIVE_PERSONAS,
-    PHONE_PERSONAS,
-    SimulatedSource,
-    SimulationMode,
-    Timing,
-)
+from bench_app.domain.model import DeviceKind
 from bench_app.settings import Settings
+from bench_app.simulators.docked_drive import DRIVE_PERSONAS
+from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import PHONE_PERSONAS, SimulatedSource, Timing
 from bench_app.station import Station
 from ui.app import build_window, create_app
 from ui.latency import LatencyProbe
@@ -45,8 +43,11 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app()
     with tempfile.TemporaryDirectory(prefix="etabli-latency-") as tmp:
-        station = Station(Path(tmp), training=True, settings=Settings(max_parallel_jobs=args.jobs))
-        simulator = SimulatedSource(SimulationMode.TRAINING, Timing(scale=1.0))
+        settings = Settings(max_parallel_jobs=args.jobs)
+        station = Station(Path(tmp) / "station", training=True, settings=settings)
+        simulator = SimulatedSource(
+            SimulationMode.TRAINING, Timing(scale=1.0), drive_folder=Path(tmp) / "drives"
+        )
         station.attach_source(simulator)
         window = build_window(station, app, "fr", simulator)
         window.resize(1280, 800)
@@ -75,7 +76,12 @@ def main() -> None:
         busy.start()
         start = time.perf_counter()
         for device_id in list(window.cards):
-            station.start_job(device_id)
+            device = window.views[device_id].device
+            if device.kind is DeviceKind.DRIVE:  # erased headless: the method and serial given
+                confirm = {"method": "clear-random", "confirm_serial": device.serial[-4:]}
+                station.start_job(device_id, "drive.erase", confirm)
+            else:
+                station.start_job(device_id)
         while station.engine.active():
             spin(0.05)
         elapsed = time.perf_counter() - start

@@ -18,7 +18,9 @@ from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 from bench_app.devices.android.keys import station_signer  # noqa: E402
 from bench_app.devices.drives.handle import DriveHandle  # noqa: E402
-from bench_app.devices.simulated import Behaviour, SimulatedSource, SimulationMode, Timing  # noqa: E402
+from bench_app.simulators.docked_drive import DriveBehaviour  # noqa: E402
+from bench_app.simulators.mode import SimulationMode  # noqa: E402
+from bench_app.simulators.source import SimulatedSource, Timing  # noqa: E402
 from bench_app.station import Station  # noqa: E402
 from ui.app import build_window, create_app  # noqa: E402
 
@@ -32,10 +34,13 @@ def spin(seconds: float) -> None:
 
 def shoot(lang: str, target: Path, guide_target: Path | None = None) -> None:
     app = create_app()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as drives:
         station = Station(Path(tmp), training=True)
         simulator = SimulatedSource(
-            SimulationMode.TRAINING, Timing(scale=0.5), adb_signer=station_signer(Path(tmp))
+            SimulationMode.TRAINING,
+            Timing(scale=0.5),
+            adb_signer=station_signer(Path(tmp)),
+            drive_folder=Path(drives),  # the simulated drive's image, outside the data folder
         )
         station.attach_source(simulator)
         window = build_window(station, app, lang, simulator)
@@ -44,7 +49,7 @@ def shoot(lang: str, target: Path, guide_target: Path | None = None) -> None:
         simulator.add_adb_phone("fairphone-4")
         simulator.add_adb_phone("frp-locked")
         simulator.add_adb_phone("worn-battery")
-        simulator.add_drive("hdd-sata-500", Behaviour.HEALTHY, serial="SIMD0005HDD")
+        simulator.add_drive("hdd-sata-500", DriveBehaviour.HEALTHY, serial="SIMD0005HDD")
         spin(2.0)
         first = next(d for d, v in window.views.items() if v.device.model == "FP4")
         for device_id in list(window.cards)[:3]:

@@ -16,9 +16,11 @@ from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.devices.android.udev_source import UsbPhoneSource
 from bench_app.devices.android.usb_handles import usb_handle_factory
 from bench_app.devices.drives.udev_source import BlockDeviceSource
-from bench_app.devices.simulated import SimulatedSource, SimulationMode
 from bench_app.errors import BenchError
 from bench_app.settings import Settings
+from bench_app.simulators.docked_drive import training_drive_folder
+from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.sync.client import SyncConfig
 from bench_app.sync.worker import SyncWorker
@@ -119,7 +121,9 @@ def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) ->
     station.attach_source(BlockDeviceSource(folder))
     simulator = None
     if training:
-        simulator = SimulatedSource(SimulationMode.TRAINING, adb_signer=signer)
+        simulator = SimulatedSource(
+            SimulationMode.TRAINING, adb_signer=signer, drive_folder=training_drive_folder(folder)
+        )
         station.attach_source(simulator)
     window = build_window(station, app, language, simulator)
     window.tcp_source = tcp

@@ -27,18 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bench_app.devices.android.simulator import list_models, load_persona
 from bench_app.devices.android.tcp_source import TcpPhoneSource
-from bench_app.devices.simulated import (
-    DRIVE_PERSONAS,
-    PHONE_PERSONAS,
-    Behaviour,
-    SimulatedSource,
-    SimulationMode,
-)
 from bench_app.domain.model import JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
+from bench_app.simulators.adb_phone import list_models, load_persona
+from bench_app.simulators.docked_drive import DRIVE_PERSONAS, DriveBehaviour, training_drive_folder
+from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import PHONE_PERSONAS, Behaviour, SimulatedSource
 from bench_app.station import Station
 from ui.bridge import StationBridge
 from ui.device_card import DeviceCard
@@ -583,16 +579,17 @@ class MainWindow(QMainWindow):
                         partial(self._sim_add_phone, persona.name, behaviour),
                     )
         drives = menu.addMenu(self.tr("Plug in a drive"))
-        for behaviour, label in (
-            (Behaviour.HEALTHY, self.tr("healthy")),
-            (Behaviour.FAILING_BATTERY, self.tr("failing")),
-            (Behaviour.SLOW, self.tr("slow")),
+        for drive_behaviour, label in (
+            (DriveBehaviour.HEALTHY, self.tr("healthy")),
+            (DriveBehaviour.FAILING, self.tr("failing")),
+            (DriveBehaviour.SLOW, self.tr("slow")),
+            (DriveBehaviour.UNPLUGGED_MID_ERASURE, self.tr("unplugged during the erasure")),
         ):
             sub = drives.addMenu(label)
             for drive in DRIVE_PERSONAS:
                 sub.addAction(
                     f"{drive.brand} {drive.model}",
-                    partial(self._sim_add_drive, drive.name, behaviour),
+                    partial(self._sim_add_drive, drive.name, drive_behaviour),
                 )
         menu.addSeparator()
         menu.addAction(self.tr("Unplug the selected device"), self._sim_unplug)
@@ -610,7 +607,11 @@ class MainWindow(QMainWindow):
             return
         if on:
             self.station.training = True
-            self.simulator = SimulatedSource(SimulationMode.TRAINING, adb_signer=self.adb_signer)
+            self.simulator = SimulatedSource(
+                SimulationMode.TRAINING,
+                adb_signer=self.adb_signer,
+                drive_folder=training_drive_folder(self.station.folder),
+            )
             self.station.attach_source(self.simulator)
             self.simulator.add_training_set()
         else:
@@ -632,7 +633,7 @@ class MainWindow(QMainWindow):
         if self.simulator is not None:
             self.simulator.add_phone(persona, behaviour)
 
-    def _sim_add_drive(self, persona: str, behaviour: Behaviour) -> None:
+    def _sim_add_drive(self, persona: str, behaviour: DriveBehaviour) -> None:
         if self.simulator is not None:
             self.simulator.add_drive(persona, behaviour)
 

@@ -1,8 +1,8 @@
 """The quick check: identity, battery, locks, storage, and two guided manual tests.
 
 It runs against any phone driver that offers `identity()`, `battery()`, `accounts()` and
-`storage()` (the simulated phone today, the ADB driver next), and any drive driver with
-`identity()` and `health()`.
+`storage()`: the in-process simulated phone (simulators/source.py). Drives are checked by
+their erasure's own identity and health steps.
 """
 
 from __future__ import annotations
@@ -21,11 +21,6 @@ class PhoneReadings(Protocol):
     def battery(self) -> dict[str, Any]: ...
     def accounts(self) -> dict[str, Any]: ...
     def storage(self) -> dict[str, Any]: ...
-
-
-class DriveReadings(Protocol):
-    def identity(self) -> dict[str, Any]: ...
-    def health(self) -> dict[str, Any]: ...
 
 
 class IdentityStep(Step):
@@ -141,35 +136,6 @@ class StorageStep(Step):
         )
 
 
-class DriveHealthStep(Step):
-    id = "drive_health"
-    title = Text("Santé du disque", "Drive health")
-
-    def run(self, ctx: StepContext) -> StepOutcome:
-        reading = cast(DriveReadings, ctx.device).health()
-        bad = reading.get("reallocated_sectors", 0) + reading.get("pending_sectors", 0)
-        if not reading.get("smart_passed", False) or bad > 100:
-            return StepOutcome(
-                StepStatus.FAILED,
-                Text(
-                    f"Disque en fin de vie ({bad} secteurs défectueux).",
-                    f"Drive failing ({bad} bad sectors).",
-                ),
-                {"reading": reading},
-            )
-        if bad:
-            return StepOutcome(
-                StepStatus.WARNING,
-                Text(f"{bad} secteurs défectueux.", f"{bad} bad sectors."),
-                {"reading": reading},
-            )
-        return StepOutcome(
-            StepStatus.PASSED,
-            Text("Disque en bonne santé.", "Drive healthy."),
-            {"reading": reading},
-        )
-
-
 def _phone_steps() -> list[Step]:
     return [
         IdentityStep(),
@@ -180,22 +146,10 @@ def _phone_steps() -> list[Step]:
     ]
 
 
-def _drive_steps() -> list[Step]:
-    return [IdentityStep(), DriveHealthStep()]
-
-
 PHONE_QUICK_CHECK = Pipeline(
     name="phone.quick_check",
     title=Text("Contrôle rapide", "Quick check"),
     kinds=frozenset({DeviceKind.PHONE, DeviceKind.TABLET}),
     build=_phone_steps,
-    stage_on_success=DeviceStage.DIAGNOSED,
-)
-
-DRIVE_QUICK_CHECK = Pipeline(
-    name="drive.quick_check",
-    title=Text("Contrôle rapide", "Quick check"),
-    kinds=frozenset({DeviceKind.DRIVE}),
-    build=_drive_steps,
     stage_on_success=DeviceStage.DIAGNOSED,
 )

@@ -83,7 +83,8 @@ class HealthStep(Step):
         from bench_app.devices.drives import smart
 
         target = _drive(ctx).target()
-        if target.is_image:
+        # An image file has no SMART, unless a (simulated) firmware answers for it.
+        if target.is_image and _drive(ctx).firmware is None:
             return StepOutcome(
                 StepStatus.NOT_PRESENT,
                 Text("Fichier image : pas de SMART.", "Image file: no SMART."),

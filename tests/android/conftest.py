@@ -11,8 +11,8 @@ from adb_shell.auth.sign_cryptography import CryptographySigner
 
 from bench_app.devices.android.driver import AdbTarget, AndroidPhone
 from bench_app.devices.android.keys import station_signer
-from bench_app.devices.android.simulator import AdbSimulator, load_persona
-from bench_app.devices.simulated import SimulationMode
+from bench_app.simulators.adb_phone import AdbSimulator, load_persona
+from bench_app.simulators.mode import SimulationMode
 
 
 @pytest.fixture(scope="session")

@@ -10,14 +10,14 @@ import pytest
 
 from bench_app.devices.android import readings
 from bench_app.devices.android.driver import AndroidPhone, PhoneState, PhoneUnauthorized
-from bench_app.devices.android.simulator import (
+from bench_app.devices.source import DeviceGone, DeviceNoAnswer
+from bench_app.domain.imei import is_valid_imei
+from bench_app.simulators.adb_phone import (
     AdbSimulator,
     list_models,
     list_personas,
     load_persona,
 )
-from bench_app.devices.source import DeviceGone, DeviceNoAnswer
-from bench_app.domain.imei import is_valid_imei
 
 StartPhone = Callable[..., tuple[AdbSimulator, AndroidPhone]]
 MODELS = list_models()

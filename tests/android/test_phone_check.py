@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from adb_shell.auth.sign_cryptography import CryptographySigner
 
-from bench_app.devices.simulated import SimulatedSource, SimulationMode
 from bench_app.domain.model import DeviceStage, JobState, StepStatus
 from bench_app.jobs.engine import NullListener
 from bench_app.jobs.prompt import Prompt
+from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
 

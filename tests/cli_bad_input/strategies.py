@@ -353,7 +353,7 @@ def simulate_phone() -> S[Case]:
 
 
 def _personas() -> set[str]:
-    from bench_app.devices.android.simulator.persona import list_personas
+    from bench_app.simulators.adb_phone.persona import list_personas
 
     return set(list_personas())
 

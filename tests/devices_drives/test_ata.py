@@ -11,7 +11,8 @@ import pytest
 from bench_app.devices.drives import ata
 from bench_app.devices.drives.ata import AtaCommandError, AtaParseError
 from bench_app.jobs.process import ProcessResult
-from tests.drives.firmware_sim import SimulatedAtaDrive, load
+from bench_app.simulators.drive_firmware import SimulatedAtaDrive
+from tests.drives.recorded import load
 
 
 def text(name: str) -> str:

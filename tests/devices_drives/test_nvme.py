@@ -11,7 +11,8 @@ import pytest
 from bench_app.devices.drives import nvme
 from bench_app.devices.drives.nvme import NvmeParseError
 from bench_app.jobs.process import ProcessResult
-from tests.drives.firmware_sim import SimulatedNvmeDrive, load
+from bench_app.simulators.drive_firmware import SimulatedNvmeDrive
+from tests.drives.recorded import load
 
 
 def fixture(name: str) -> dict[str, Any]:

@@ -14,7 +14,8 @@ import pytest
 from bench_app.devices.drives import smart
 from bench_app.devices.drives.smart import SmartReport, parse_smartctl, read_smart
 from bench_app.jobs.process import ProcessResult
-from tests.drives.firmware_sim import SimulatedAtaDrive, load
+from bench_app.simulators.drive_firmware import SimulatedAtaDrive
+from tests.drives.recorded import load
 
 
 def fixture(name: str) -> dict[str, Any]:

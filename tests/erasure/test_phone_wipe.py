@@ -14,12 +14,13 @@ import pytest
 from adb_shell.auth.sign_cryptography import CryptographySigner
 
 from bench_app.devices.android.keys import station_signer
-from bench_app.devices.simulated import SimulatedSource, SimulationMode
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.erasure.phone_wipe import LESSER_STANDARD, PURGE_STANDARD, phone_wipe
 from bench_app.erasure.records import erasure_records
 from bench_app.jobs.engine import NullListener
 from bench_app.jobs.prompt import Prompt
+from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
 

@@ -28,7 +28,12 @@ from bench_app.erasure.purge import (
 )
 from bench_app.jobs.process import ProcessResult
 from bench_app.jobs.prompt import Cancelled
-from tests.drives.firmware_sim import CRYPTO_PATTERN, SimulatedAtaDrive, SimulatedNvmeDrive, load
+from bench_app.simulators.drive_firmware import (
+    CRYPTO_PATTERN,
+    SimulatedAtaDrive,
+    SimulatedNvmeDrive,
+)
+from tests.drives.recorded import load
 
 SIZE = 256 * 1024
 

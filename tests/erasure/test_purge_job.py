@@ -13,9 +13,13 @@ from bench_app.devices.drives.handle import DriveHandle, Run
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.erasure.records import latest_erasure
 from bench_app.erasure.safety import EraseTarget
+from bench_app.simulators.drive_firmware import (
+    CRYPTO_PATTERN,
+    SimulatedAtaDrive,
+    SimulatedNvmeDrive,
+)
 from bench_app.station import Station
 from bench_app.store import queries
-from tests.drives.firmware_sim import CRYPTO_PATTERN, SimulatedAtaDrive, SimulatedNvmeDrive
 from tests.unit.support import finish
 
 MiB = 1 << 20

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from bench_app.devices.fastboot.simulator import (
+from bench_app.simulators.bootloader import (
     BootloaderFaults,
     FastbootSimulator,
     SimulatedBootloader,

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from bench_app.devices.fastboot.client import FastbootClient, FastbootFailed, FastbootGone
-from bench_app.devices.fastboot.simulator import FastbootSimulator, SimulatedBootloader
 from bench_app.devices.fastboot.tcp import TcpTransport
 from bench_app.devices.fastboot.transport import TransportGarbled, TransportGone
-from bench_app.devices.simulated import TEST_ENV, SimulationMode
 from bench_app.errors import BenchError
+from bench_app.simulators.bootloader import FastbootSimulator, SimulatedBootloader
+from bench_app.simulators.mode import TEST_ENV, SimulationMode
 from bench_app.text import Text
 from tests.fastboot.conftest import StartSim
 from tests.fastboot.support import make_raw, wait_until

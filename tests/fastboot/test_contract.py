@@ -15,10 +15,10 @@ from typing import ClassVar
 import pytest
 
 from bench_app.devices.fastboot.client import FastbootClient
-from bench_app.devices.fastboot.simulator import FastbootSimulator
-from bench_app.devices.fastboot.simulator.bootloader import LOCKED_MESSAGE
 from bench_app.devices.fastboot.tcp import TcpTransport
 from bench_app.errors import BenchError
+from bench_app.simulators.bootloader import FastbootSimulator
+from bench_app.simulators.bootloader.bootloader import LOCKED_MESSAGE
 from tests.fastboot.conftest import MAX_DOWNLOAD, StartSim
 from tests.fastboot.support import fastboot, img2simg, make_raw, wait_until
 

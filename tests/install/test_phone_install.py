@@ -21,14 +21,15 @@ from adb_shell.auth.sign_cryptography import CryptographySigner
 
 from bench_app.devices.android.keys import station_signer
 from bench_app.devices.fastboot.finder import FastbootFinder
-from bench_app.devices.fastboot.simulator.bootloader import BootloaderFaults
-from bench_app.devices.simulated import SimulatedSource, SimulationMode
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.erasure.records import erasure_records
 from bench_app.install.images import ImageLibrary
 from bench_app.install.phone_install import phone_install
 from bench_app.jobs.engine import NullListener
 from bench_app.jobs.prompt import Prompt
+from bench_app.simulators.bootloader.bootloader import BootloaderFaults
+from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
 

@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 
 from bench_app.devices.drives.handle import DriveHandle
-from bench_app.devices.simulated import SimulatedSource, SimulationMode, Timing
 from bench_app.domain.model import DeviceKind, DonorKind, JobState, OutcomeKind
 from bench_app.settings import Settings
+from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import SimulatedSource, Timing
 from bench_app.station import Station
 from bench_app.store.anchors import HEAD_FILE
 from bench_app.store.database import NewEvent

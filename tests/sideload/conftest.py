@@ -14,8 +14,8 @@ from adb_shell.auth.sign_cryptography import CryptographySigner
 
 from bench_app.devices.android.driver import AdbTarget, AndroidPhone
 from bench_app.devices.android.keys import station_signer
-from bench_app.devices.android.simulator import AdbSimulator, load_persona
-from tests.android_sim.conftest import adb_server  # noqa: F401 - the shared adb fixture
+from bench_app.simulators.adb_phone import AdbSimulator, load_persona
+from tests.simulators.adb_phone.conftest import adb_server  # noqa: F401 - the shared adb fixture
 
 StartSim = Callable[..., tuple[AdbSimulator, AndroidPhone]]
 

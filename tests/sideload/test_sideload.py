@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from bench_app.devices.android.sideload import SideloadInterrupted, sideload
-from bench_app.devices.android.simulator import AdbSimulator
-from bench_app.devices.android.simulator.recovery import DONE
 from bench_app.errors import BenchError
-from tests.android_sim.support import AdbServer, wait_until
+from bench_app.simulators.adb_phone import AdbSimulator
+from bench_app.simulators.adb_phone.recovery import DONE
 from tests.sideload.conftest import StartSim, make_package
+from tests.simulators.adb_phone.support import AdbServer, wait_until
 
 # An Android 7 phone (checksummed protocol, 256 KiB payloads) and an Android 14 one.
 PHONES = ["xiaomi-redmi-5a", "samsung-galaxy-s24"]

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.devices.simulated import SimulatedSource, SimulationMode, Timing
 from bench_app.domain.model import DeviceStage, JobState
+from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import SimulatedSource, Timing
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME
@@ -36,7 +37,8 @@ CHILD = textwrap.dedent(
     import time
     from pathlib import Path
 
-    from bench_app.devices.simulated import SimulatedSource, SimulationMode, Timing
+    from bench_app.simulators.source import SimulatedSource, Timing
+    from bench_app.simulators.mode import SimulationMode
     from bench_app.jobs.engine import NullListener
     from bench_app.station import Station
 

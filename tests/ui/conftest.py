@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from bench_app.devices.android.keys import station_signer
-from bench_app.devices.simulated import SimulatedSource, SimulationMode, Timing
 from bench_app.settings import Settings
+from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import SimulatedSource, Timing
 from bench_app.station import Station
 from ui.app import build_window
 from ui.main_window import MainWindow

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from bench_app.devices.simulated import Behaviour
 from bench_app.domain.model import DeviceStage, JobState
+from bench_app.simulators.source import Behaviour
 from bench_app.store import queries
 from tests.ui.conftest import Bench
 

@@ -136,8 +136,8 @@ def test_a_phone_added_by_its_network_address(
 ) -> None:
     from bench_app.devices.android.driver import AndroidPhone
     from bench_app.devices.android.keys import station_signer
-    from bench_app.devices.android.simulator import AdbSimulator
     from bench_app.devices.android.tcp_source import TcpPhoneSource
+    from bench_app.simulators.adb_phone import AdbSimulator
 
     bench = make_bench()
     signer = station_signer(bench.station.folder)

@@ -10,8 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
-from bench_app.devices.simulated import Behaviour, SimulatedDevice
-from bench_app.domain.model import DeviceKind, DonorKind, PreSort
+from bench_app.domain.model import DeviceKind, DeviceStage, DonorKind, JobState, PreSort
+from bench_app.simulators.docked_drive import SimulatedDockedDrive
+from bench_app.simulators.source import Behaviour, SimulatedDevice
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent
@@ -160,3 +161,44 @@ def test_training_toggle_switches_modes_without_mixing_data(
     assert real.id in window.cards
     assert window.banner.isHidden() and not window.sim_button.isVisibleTo(window)
     assert bench.station.connected_device_ids() == []
+
+
+def test_a_trainee_erases_the_classroom_drive_through_the_window(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    """The classroom's drive is an image file the real erasure overwrites: chosen method,
+    serial typed from the label, every byte zero afterwards."""
+    bench = make_bench(training=True)
+    window = bench.window
+    bench.simulator.add_training_set()
+    qtbot.waitUntil(lambda: len(window.cards) == 5, timeout=20_000)
+    drive = next(h for h in bench.simulator.known() if isinstance(h, SimulatedDockedDrive))
+    device_id = bench.station.known_keys()[drive.key]
+    assert window.cards[device_id].title.text() == "Seagate ST500LM021-1KJ152"
+    assert drive.image.read_bytes() != bytes(drive.size)
+    window.select(device_id)
+    qtbot.mouseClick(window.cards[device_id].button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: window.views[device_id].prompt is not None, timeout=20_000)
+    window._flush(full=True)
+    buttons = {b.text(): b for b in window.panel.answer_buttons()}
+    qtbot.mouseClick(buttons["Réécrire avec des zéros — conseillé"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: (p := window.views[device_id].prompt) is not None and p.entry is not None,
+        timeout=20_000,
+    )
+    window._flush(full=True)
+    window.panel.entry.setText("5HDD")  # the end of the serial on the drive's label
+    qtbot.mouseClick(window.panel.entry_ok, Qt.MouseButton.LeftButton)
+
+    def over() -> bool:
+        job = bench.station.latest_job(device_id)
+        return job is not None and not job.state.active
+
+    qtbot.waitUntil(over, timeout=60_000)
+    job = bench.station.latest_job(device_id)
+    assert job is not None
+    assert job.state is JobState.SUCCEEDED, job.message
+    assert drive.image.read_bytes() == bytes(drive.size)
+    device = bench.station.device(device_id)
+    assert device is not None and device.training and device.stage is DeviceStage.ERASED

@@ -9,10 +9,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench_app.devices.simulated import SimulatedDevice, SimulatedSource
 from bench_app.domain.model import Device, JobState
 from bench_app.jobs.engine import Job as RunningJob
 from bench_app.jobs.prompt import Prompt
+from bench_app.simulators.docked_drive import SimulatedDockedDrive
+from bench_app.simulators.source import SimulatedDevice, SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import Store
@@ -94,7 +95,7 @@ def plug_phone(station: Station, source: SimulatedSource, **kwargs: Any) -> tupl
     return phone, device_for(station, phone)
 
 
-def device_for(station: Station, handle: SimulatedDevice) -> Device:
+def device_for(station: Station, handle: SimulatedDevice | SimulatedDockedDrive) -> Device:
     found = queries.device_by_identity(station.store, handle.kind.value, handle.serial, "")
     assert found is not None, f"{handle.key} was not registered"
     return found

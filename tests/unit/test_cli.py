@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from bench_app.cli import main
-from bench_app.devices.simulated import SimulatedSource, SimulationMode, Timing
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import DeviceKind, DonorKind, JobState
 from bench_app.errors import CATALOG
+from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import SimulatedSource, Timing
 from bench_app.station import Station
 from bench_app.store.database import DB_NAME
 from tests.unit.support import Listener, device_for, finish

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.devices.simulated import Behaviour, SimulatedSource
 from bench_app.domain.model import DeviceKind, JobState, StepStatus
 from bench_app.errors import BenchError
 from bench_app.jobs.engine import JobSpec
 from bench_app.jobs.prompt import Prompt
 from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
 from bench_app.settings import Settings
+from bench_app.simulators.source import Behaviour, SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent
@@ -230,7 +230,7 @@ def test_prepare_refuses_a_disconnected_handle(bench: Station, sim_source: Simul
 def test_pipeline_for_another_kind_is_refused(bench: Station, sim_source: SimulatedSource) -> None:
     _, device = plug_phone(bench, sim_source)
     before = event_count(bench.store)
-    for name in ("drive.quick_check", "no.such.pipeline"):
+    for name in ("drive.erase", "no.such.pipeline"):
         with pytest.raises(BenchError) as info:
             bench.start_job(device.id, name)
         assert info.value.code == "JOB_UNKNOWN_PIPELINE"

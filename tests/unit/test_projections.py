@@ -21,7 +21,6 @@ from hypothesis.stateful import (
 )
 
 from bench_app.devices.drives.handle import DriveHandle
-from bench_app.devices.simulated import Behaviour, SimulatedSource, SimulationMode, Timing
 from bench_app.domain.model import (
     DeviceKind,
     DeviceStage,
@@ -30,6 +29,8 @@ from bench_app.domain.model import (
     OutcomeKind,
     PreSort,
 )
+from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import Behaviour, SimulatedSource, Timing
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent
@@ -99,7 +100,10 @@ def test_realistic_day_rebuilds_to_the_same_state(
     station.attach_to_lot(healthy_dev.id, lot_b)
     drive = device_for(station, sim_source.add_drive("hdd-sata-500"))
 
-    jobs = {d.id: station.start_job(d.id) for d in (healthy_dev, worn, locked, flaky_dev, drive)}
+    jobs = {d.id: station.start_job(d.id) for d in (healthy_dev, worn, locked, flaky_dev)}
+    # The simulated drive is erased headless: its method and serial are given.
+    erase = {"method": "clear-zero", "confirm_serial": drive.serial[-4:]}
+    jobs[drive.id] = station.start_job(drive.id, "drive.erase", erase)
     states = {device_id: finish(job) for device_id, job in jobs.items()}
     assert states[locked.id] is JobState.BLOCKED
     assert states[flaky_dev.id] is JobState.INTERRUPTED

@@ -518,6 +518,10 @@ It will appear here.</translation>
         <translation>failing</translation>
     </message>
     <message>
+        <source>unplugged during the erasure</source>
+        <translation>unplugged during the erasure</translation>
+    </message>
+    <message>
         <source>Unplug the selected device</source>
         <translation>Unplug the selected device</translation>
     </message>

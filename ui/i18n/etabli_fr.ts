@@ -518,6 +518,10 @@ Il apparaîtra ici.</translation>
         <translation>en fin de vie</translation>
     </message>
     <message>
+        <source>unplugged during the erasure</source>
+        <translation>débranché pendant l’effacement</translation>
+    </message>
+    <message>
         <source>Unplug the selected device</source>
         <translation>Débrancher l’appareil choisi</translation>
     </message>

@@ -1,5 +1,5 @@
-"""Phones in fastboot mode: the client (USB and TCP transports), Android sparse images, and a
-simulated bootloader over TCP for tests and training.
+"""Phones in fastboot mode: the client (USB and TCP transports) and Android sparse images.
+The simulated bootloader is in bench_app/simulators/bootloader/.
 
 - `transport.Transport`: send a message, receive one with a timeout, close;
   `tcp.TcpTransport` (FB01 handshake, 8-byte big-endian lengths) and `usb.UsbTransport`
@@ -7,5 +7,4 @@ simulated bootloader over TCP for tests and training.
 - `client.FastbootClient`: getvar, download, flash (split to max-download-size), erase,
   format, set_active, reboot, unlocking, assert_var.
 - `sparse`: the sparse image format.
-- `simulator`: `SimulatedBootloader` (state) and `FastbootSimulator` (the TCP server).
 """

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from bench_app.domain.model import Device, DeviceKind
+from bench_app.simulators.printers import SimulatedBrotherQL, SimulatedZebra
 from bench_app.station import Station
 from bench_app.store.database import NewEvent
-from tests.output.labels.simulated_printers import SimulatedBrotherQL, SimulatedZebra
 
 
 def scan(path: Path) -> list[str]:

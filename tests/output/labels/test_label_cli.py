@@ -9,9 +9,9 @@ import pytest
 from bench_app.cli import main
 from bench_app.output.labels.templates import TEMPLATES
 from bench_app.output.printers import PrinterConfig, PrinterKind, PrinterSetup, save_printers
+from bench_app.simulators.printers import SimulatedZebra
 from tests.conftest import ARTIFACTS
 from tests.output.labels.conftest import Workshop, scan, wait_for
-from tests.output.labels.simulated_printers import SimulatedZebra
 
 # Looked at by people (the README's pictures are copied from here).
 DOCS = ARTIFACTS / "labels"

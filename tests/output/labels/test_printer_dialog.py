@@ -15,10 +15,10 @@ from pytestqt.qtbot import QtBot
 from bench_app.domain.model import DeviceKind
 from bench_app.output.printers import PrinterKind, load_printers
 from bench_app.settings import Settings
+from bench_app.simulators.printers import SimulatedZebra
 from bench_app.station import Station
 from tests.conftest import ARTIFACTS
 from tests.output.labels.conftest import scan
-from tests.output.labels.simulated_printers import SimulatedZebra
 from ui.i18n import Translations
 from ui.printer_dialog import PREVIEW_WIDTH, PrinterDialog
 

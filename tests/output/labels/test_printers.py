@@ -23,8 +23,8 @@ from bench_app.output.printers import (
     save_printers,
 )
 from bench_app.output.printers.zpl import parse_host_status
+from bench_app.simulators.printers import SimulatedBrotherQL, SimulatedZebra
 from tests.output.labels.conftest import Cups, scan, wait_for
-from tests.output.labels.simulated_printers import SimulatedBrotherQL, SimulatedZebra
 
 
 def _scan_image(image: object, tmp_path: Path, name: str) -> list[str]:

@@ -12,11 +12,12 @@ import pytest
 from adb_shell.auth.sign_cryptography import CryptographySigner
 
 from bench_app.cli import main
-from bench_app.devices.simulated import SimulatedSource, SimulationMode
 from bench_app.domain.model import OutcomeKind
 from bench_app.erasure.records import latest_erasure
 from bench_app.output.certificates.references import certificate_reference
 from bench_app.settings import Settings
+from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from tests.android.test_phone_check import Operator, finish, plugged
 from tests.output.reports.support import make_donation, pdf_text, watermarked

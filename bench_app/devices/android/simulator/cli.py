@@ -10,13 +10,13 @@ from types import FrameType
 from typing import Any
 
 from bench_app.arguments import whole_number
-from bench_app.devices.android.simulator.persona import (
+from bench_app.errors import BenchError
+from bench_app.simulators.adb_phone.persona import (
     PersonaError,
     imei_for,
     list_personas,
     load_persona,
 )
-from bench_app.errors import BenchError
 
 
 def add_simulate_parser(subparsers: Any) -> None:
@@ -71,8 +71,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         return 2
 
     # The daemon (and its crypto) loads only when a phone is really wanted.
-    from bench_app.devices.android.simulator.server import AdbSimulator
-    from bench_app.devices.simulated import SimulationMode
+    from bench_app.simulators.adb_phone.server import AdbSimulator
+    from bench_app.simulators.mode import SimulationMode
 
     stop = threading.Event()
 

@@ -1,11 +1,2 @@
-"""A simulated phone in fastboot mode: the bootloader's state (`SimulatedBootloader`) and a
-TCP server speaking the real fastboot protocol to it (`FastbootSimulator`)."""
-
-from bench_app.devices.fastboot.simulator.bootloader import (
-    BootloaderFaults,
-    CommandFailed,
-    SimulatedBootloader,
-)
-from bench_app.devices.fastboot.simulator.server import FastbootSimulator
-
-__all__ = ["BootloaderFaults", "CommandFailed", "FastbootSimulator", "SimulatedBootloader"]
+"""The `etabli simulate fastboot` command (cli.py). The simulated bootloader itself is in
+bench_app/simulators/bootloader/."""

@@ -47,12 +47,12 @@ def run_fastboot_simulator(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from bench_app.devices.fastboot.simulator import (
+    from bench_app.simulators.bootloader import (
         BootloaderFaults,
         FastbootSimulator,
         SimulatedBootloader,
     )
-    from bench_app.devices.simulated import SimulationMode
+    from bench_app.simulators.mode import SimulationMode
 
     stop = threading.Event()
 

@@ -1,0 +1,23 @@
+"""Where simulators may run: in training mode, or under the test suite. Nowhere else."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+
+from bench_app.errors import BenchError
+
+TEST_ENV = "ETABLI_TESTING"
+
+
+class SimulationMode(StrEnum):
+    TRAINING = "training"
+    TEST = "test"
+
+
+def require_simulation_allowed(mode: SimulationMode) -> None:
+    """Simulated devices exist only in training mode or under the test suite."""
+    if mode is SimulationMode.TEST and os.environ.get(TEST_ENV) != "1":
+        raise BenchError("SIMULATION_REFUSED")
+    if mode not in (SimulationMode.TRAINING, SimulationMode.TEST):  # pragma: no cover
+        raise BenchError("SIMULATION_REFUSED")

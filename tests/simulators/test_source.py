@@ -1,0 +1,222 @@
+"""Simulated devices: only in tests and training, believable identities, unplugging, and
+everything about them marked as training."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from bench_app.devices.source import DeviceEvent, DeviceGone, SourceAction
+from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode
+from bench_app.domain.model import DeviceKind, JobState
+from bench_app.errors import BenchError
+from bench_app.simulators.docked_drive import SimulatedDockedDrive
+from bench_app.simulators.mode import TEST_ENV, SimulationMode
+from bench_app.simulators.source import Behaviour, SimulatedDevice, SimulatedSource, Timing
+from bench_app.station import Station
+from tests.unit.support import Listener, device_for, finish, wait_for
+
+SERIALS = ["SIMFP40001", "SIMSTAR0002", "ABC", "R58M12345XY", "", "ÉTABLI-42", "x" * 40]
+
+
+def _luhn_ok(number: str) -> bool:
+    digits = [int(c) for c in number]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+@pytest.mark.parametrize("value", [None, "0", "", "yes", "true"])
+def test_test_mode_is_refused_outside_the_test_suite(
+    monkeypatch: pytest.MonkeyPatch, value: str | None
+) -> None:
+    if value is None:
+        monkeypatch.delenv(TEST_ENV, raising=False)
+    else:
+        monkeypatch.setenv(TEST_ENV, value)
+    with pytest.raises(BenchError) as info:
+        SimulatedSource(SimulationMode.TEST)
+    assert info.value.code == "SIMULATION_REFUSED"
+    # Training mode is what a trainer uses in class: always allowed.
+    assert SimulatedSource(SimulationMode.TRAINING).mode is SimulationMode.TRAINING
+
+
+def test_luhn_helper_is_right() -> None:
+    assert _luhn_ok("490154203237518")  # a published example IMEI
+    assert not _luhn_ok("490154203237519")
+
+
+def test_simulated_imeis_pass_the_luhn_check(sim_source: SimulatedSource) -> None:
+    serials = [s for s in SERIALS if s] + [f"SIMX{i:05d}" for i in range(200)]
+    imeis = {sim_source.add_phone(serial=s).imei for s in serials}
+    for imei in imeis:
+        assert len(imei) == 15 and imei.isdigit(), imei
+        assert _luhn_ok(imei), imei
+    assert len(imeis) == len(serials)  # distinct phones, distinct IMEIs
+
+
+def test_imei_is_stable_for_a_serial_across_processes(sim_source: SimulatedSource) -> None:
+    serials = [s for s in SERIALS if s]
+    here = {s: sim_source.add_phone(serial=s).imei for s in serials}
+    script = (
+        "import json, sys\n"
+        "from bench_app.simulators.source import SimulatedSource, Timing\n"
+        "from bench_app.simulators.mode import SimulationMode\n"
+        "src = SimulatedSource(SimulationMode.TEST, Timing(scale=0.0))\n"
+        "print(json.dumps({s: src.add_phone(serial=s).imei for s in json.loads(sys.argv[1])}))\n"
+    )
+    env = {**os.environ, TEST_ENV: "1", "PYTHONHASHSEED": "12345"}
+    proc = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(serials)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(proc.stdout) == here
+
+
+def test_unplug_is_reported_and_stops_a_running_operation() -> None:
+    # Slow enough that the battery reading is surely still running when the phone is pulled.
+    source = SimulatedSource(SimulationMode.TEST, Timing(scale=200.0))
+    heard: list[DeviceEvent] = []
+    source.subscribe(heard.append)
+    source.start()
+    phone = source.add_phone(serial="SIMUNPLUG1")
+    assert [(e.action, e.handle) for e in heard] == [(SourceAction.ADDED, phone)]
+    assert source.devices() == [phone]
+
+    outcome: list[BaseException | dict[str, object]] = []
+
+    def read() -> None:
+        try:
+            outcome.append(phone.battery())
+        except BaseException as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    calls_before = phone._calls
+    reader.start()
+    wait_for(lambda: phone._calls > calls_before, "the reading to start")
+    source.unplug(phone.key)
+    reader.join(60)
+    assert not reader.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], DeviceGone)
+    assert [e.action for e in heard] == [SourceAction.ADDED, SourceAction.REMOVED]
+    assert heard[-1].handle is phone
+    assert not phone.connected
+    assert source.devices() == []
+    with pytest.raises(DeviceGone):
+        phone.identity()
+
+    source.replug(phone.key)
+    assert heard[-1].action is SourceAction.ADDED
+    assert phone.connected
+    assert source.known() == [phone]
+
+
+def test_a_late_subscriber_hears_the_devices_already_present(sim_source: SimulatedSource) -> None:
+    phone = sim_source.add_phone()
+    drive = sim_source.add_drive()
+    heard: list[DeviceEvent] = []
+    sim_source.subscribe(heard.append)
+    assert {(e.action, e.handle.key) for e in heard} == {
+        (SourceAction.ADDED, phone.key),
+        (SourceAction.ADDED, drive.key),
+    }
+
+
+def _assert_all_training(station: Station, device_ids: set[str]) -> None:
+    rows = station.store.query("SELECT id, asset_code, training FROM devices")
+    by_id = {r[0]: r for r in rows}
+    for device_id in device_ids:
+        _, code, training = by_id[device_id]
+        assert training == 1
+        assert AssetCode.parse(code).prefix == TRAINING_PREFIX
+        assert code.startswith(TRAINING_PREFIX + "-")
+    flags = {
+        r[0]: r[1:]
+        for r in station.store.query(
+            "SELECT device_id, min(training), max(training) FROM events"
+            " WHERE device_id IS NOT NULL GROUP BY device_id"
+        )
+    }
+    for device_id in device_ids:
+        assert flags[device_id] == (1, 1), device_id
+
+
+def test_training_set_is_marked_as_training_everywhere(
+    station: Station, sim_source: SimulatedSource
+) -> None:
+    assert station.training is False
+    station.set_job_listener(Listener(answer="ok"))
+    station.attach_source(sim_source)
+    real = station.register_device(DeviceKind.LAPTOP, brand="Dell", serial="REAL-1")
+    handles = sim_source.add_training_set()
+    assert {h.kind for h in handles} == {DeviceKind.PHONE, DeviceKind.DRIVE}
+    devices = [
+        device_for(station, h)
+        for h in handles
+        if isinstance(h, SimulatedDevice | SimulatedDockedDrive)
+    ]
+    assert len({d.id for d in devices}) == len(handles)
+    for device in devices:
+        assert device.training
+    # Work on them too, so that there are job and step events to check (the drive's erasure
+    # headless: its method and serial given).
+    erase = {"method": "clear-zero", "confirm_serial": "5HDD"}
+    jobs = [
+        station.start_job(d.id, "drive.erase", erase)
+        if d.kind is DeviceKind.DRIVE
+        else station.start_job(d.id)
+        for d in devices
+    ]
+    states = {finish(j) for j in jobs}
+    assert JobState.SUCCEEDED in states and JobState.BLOCKED in states
+    assert JobState.INTERRUPTED in states
+
+    _assert_all_training(station, {d.id for d in devices})
+    # A real device on the same station is not training, and carries the station prefix.
+    assert not real.training
+    assert AssetCode.parse(real.asset_code).prefix == station.store.station_prefix
+    real_flags = station.store.query(
+        "SELECT DISTINCT training FROM events WHERE device_id = ?", (real.id,)
+    )
+    assert real_flags == [(0,)]
+
+
+def test_training_marks_survive_reopening(data_dir: Path, sim_source: SimulatedSource) -> None:
+    first = Station(data_dir, operator="t")
+    try:
+        first.attach_source(sim_source)
+        phone = sim_source.add_phone(serial="SIMKEEP01")
+        device_id = device_for(first, phone).id
+    finally:
+        first.close()
+    # Reopened; the same phone comes back with a new security patch: still training.
+    second = Station(data_dir, operator="t")
+    try:
+        source = SimulatedSource(SimulationMode.TEST, Timing(scale=0.02))
+        second.attach_source(source)
+        again = source.add_phone(serial="SIMKEEP01", behaviour=Behaviour.HEALTHY, persona="pixel-6")
+        assert device_for(second, again).id == device_id
+        _assert_all_training(second, {device_id})
+        identified = second.store.query(
+            "SELECT count(*) FROM events WHERE device_id = ? AND type = 'device.identified'",
+            (device_id,),
+        )
+        assert identified[0][0] >= 2  # the change was recorded, as training
+    finally:
+        second.close()
