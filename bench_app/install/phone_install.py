@@ -323,6 +323,7 @@ class _Runner:
     def _sideload(self, image: str) -> None:
         package = Path(self.images[image])
         label = Text("Envoi du système au téléphone…", "Sending the system to the phone…")
+        lost_at_start = 0
         while True:
             phone = self.adb("sideload")
             try:
@@ -336,6 +337,14 @@ class _Runner:
                 # command (a reboot) must reach that menu, not the ending sideload daemon.
                 self.adb("shell")
                 return
+            except adb_sideload.SideloadInterrupted as exc:
+                lost_at_start += 1
+                if exc.sent > 0 or lost_at_start > 3:
+                    raise  # cut mid-transfer: the job stops and says how to send it again
+                # Lost before the first block: the recovery restarted its daemon for the
+                # sideload mode just as the station connected. Connect again and send.
+                phone.forget_connection()
+                continue
             except BenchError as exc:
                 if exc.code != "SIDELOAD_NOT_READY":
                     raise

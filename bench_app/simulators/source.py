@@ -257,8 +257,9 @@ class SimulatedSource(DeviceSource):
                     handle.mark_gone()  # type: ignore[attr-defined]
                     self._emit(SourceAction.REMOVED, handle)
                 elif listening and key not in self._present:
-                    # Back from a reboot (recovery, new system) or plugged in again.
-                    handle.forget_connection()  # type: ignore[attr-defined]
+                    # Back from a reboot (recovery, new system) or plugged in again; a job
+                    # may already have reconnected, and keeps its connection.
+                    handle.came_back()  # type: ignore[attr-defined]
                     self._emit(SourceAction.ADDED, handle)
 
     def stop(self) -> None:

@@ -187,6 +187,12 @@ class AndroidPhone(DeviceHandle):
         self.close()
         self._gone.clear()
 
+    def came_back(self) -> None:
+        """Discovery sees the phone again (back from a reboot, replugged): commands may
+        reach it again. A connection a job has already opened meanwhile is kept: closing it
+        here would cut that job in the middle of its next command."""
+        self._gone.clear()
+
     def close(self) -> None:
         with self._lock:
             if self._device is not None:
