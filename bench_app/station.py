@@ -23,7 +23,6 @@ from bench_app.devices.source import (
     DeviceSource,
     SourceAction,
 )
-from bench_app.diagnostics.quick_check import DRIVE_QUICK_CHECK, PHONE_QUICK_CHECK
 from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode
 from bench_app.domain.imei import is_valid_imei, normalise_imei
 from bench_app.domain.model import (
@@ -40,7 +39,8 @@ from bench_app.errors import BenchError
 from bench_app.input_files import shown
 from bench_app.jobs.engine import Job as RunningJob
 from bench_app.jobs.engine import JobEngine, JobListener, JobSpec
-from bench_app.jobs.steps import PipelineRegistry, StepOutcome
+from bench_app.jobs.pipelines import default_pipelines
+from bench_app.jobs.steps import StepOutcome
 from bench_app.settings import Settings
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, NewEvent, Store
@@ -63,26 +63,6 @@ class PendingDevice:
 
 
 ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING, JobState.WAITING_OPERATOR)
-
-
-def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
-    from bench_app.devices.fastboot.finder import fastboot_for_wipe
-    from bench_app.diagnostics.android import PHONE_READINGS, phone_check
-    from bench_app.erasure.drive_erase import drive_erase
-    from bench_app.erasure.phone_wipe import phone_wipe
-    from bench_app.install.laptop_image import drive_install_image
-    from bench_app.install.phone_install import phone_install
-
-    registry = PipelineRegistry()
-    registry.register(phone_check(data_folder))
-    registry.register(PHONE_READINGS)
-    registry.register(PHONE_QUICK_CHECK)
-    registry.register(drive_erase(data_folder))
-    registry.register(phone_wipe(fastboot_for_wipe))
-    registry.register(phone_install(data_folder))
-    registry.register(drive_install_image(data_folder))
-    registry.register(DRIVE_QUICK_CHECK)
-    return registry
 
 
 OPERATOR_ENV = "ETABLI_OPERATOR"

@@ -141,7 +141,7 @@ def gather_handover(
     """Reads what the sheet says about one device: its latest grade, outcome and erasure, and
     the latest verdict of every test of its diagnostic jobs (erasure and installation jobs are
     left out: the erasure has its own line, an installation tests nothing)."""
-    from bench_app.station import default_pipelines  # the step titles live with the pipelines
+    from bench_app.jobs.pipelines import default_pipelines  # step titles live with pipelines
 
     registry = default_pipelines(data_folder)
     tests: dict[str, TestLine] = {}

@@ -18,11 +18,12 @@ from bench_app.cli import main
 from bench_app.devices.simulated import SimulatedSource, SimulationMode
 from bench_app.domain.model import DeviceKind, OutcomeKind, StepStatus
 from bench_app.erasure.records import latest_erasure
+from bench_app.jobs.pipelines import default_pipelines
 from bench_app.jobs.steps import Pipeline, Purpose
 from bench_app.output.certificates.references import certificate_reference
 from bench_app.output.reports.handover import gather_handover
 from bench_app.settings import Settings
-from bench_app.station import Station, default_pipelines
+from bench_app.station import Station
 from bench_app.store.database import NewEvent
 from bench_app.store.uuid7 import uuid7_str
 from tests.android.test_phone_check import Operator, finish, plugged
