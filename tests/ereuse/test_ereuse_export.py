@@ -38,7 +38,7 @@ from tests.unit.support import finish
 HERE = Path(__file__).parent
 DATA = HERE / "data"
 MiB = 1 << 20
-CLI = [sys.executable, "-m", "bench_app.cli"]
+CLI = [sys.executable, "-m", "bench_app.commands.main"]
 
 DELL, THINKPAD = "dell-latitude-e7240", "lenovo-thinkpad-x1-carbon-5th"
 ACER, V330, HP_DESKTOP = "acer-aspire-a315-53", "lenovo-v330-15ikb", "hp-compaq-pro-4300-sff"

@@ -14,7 +14,7 @@ from adb_shell.auth.sign_cryptography import CryptographySigner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.devices.simulated import SimulatedSource, SimulationMode
 from bench_app.domain.model import DeviceKind, OutcomeKind, StepStatus
 from bench_app.erasure.records import latest_erasure
