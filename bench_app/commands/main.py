@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from bench_app import __version__
-from bench_app.arguments import data_folder, readable_output, refuse_undecodable
+from bench_app.commands.arguments import data_folder, readable_output, refuse_undecodable
 from bench_app.devices.android.diagnose_cli import add_diagnose_parser, run_diagnose
 from bench_app.devices.android.simulator.cli import add_simulate_parser, run_simulate
 from bench_app.domain.model import STAGE_LABELS, JobState

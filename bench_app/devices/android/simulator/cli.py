@@ -9,7 +9,7 @@ import threading
 from types import FrameType
 from typing import Any
 
-from bench_app.arguments import whole_number
+from bench_app.commands.arguments import whole_number
 from bench_app.devices.android.simulator.persona import (
     PersonaError,
     imei_for,
