@@ -13,10 +13,10 @@ from typing import Any, cast
 
 from bench_app import __version__
 from bench_app.commands.arguments import data_folder, readable_output, refuse_undecodable
+from bench_app.commands.drives import add_drive_parsers, run_drives, run_erase, run_inventory
 from bench_app.devices.android.diagnose_cli import add_diagnose_parser, run_diagnose
 from bench_app.devices.android.simulator.cli import add_simulate_parser, run_simulate
 from bench_app.domain.model import STAGE_LABELS, JobState
-from bench_app.drives.cli import add_drive_parsers, run_drives, run_erase, run_inventory
 from bench_app.errors import BenchError
 from bench_app.install.image_cli import add_image_parsers, run_write_image
 from bench_app.output.certificate_cli import (
