@@ -22,12 +22,12 @@ from bench_app.commands.certificates import (
 )
 from bench_app.commands.drives import add_drive_parsers, run_drives, run_erase, run_inventory
 from bench_app.commands.labels import add_label_parsers, run_label, run_print_label
+from bench_app.commands.reports import REPORT_COMMANDS, add_report_parsers, run_reports
 from bench_app.devices.android.diagnose_cli import add_diagnose_parser, run_diagnose
 from bench_app.devices.android.simulator.cli import add_simulate_parser, run_simulate
 from bench_app.domain.model import STAGE_LABELS, JobState
 from bench_app.errors import BenchError
 from bench_app.install.image_cli import add_image_parsers, run_write_image
-from bench_app.output.report_cli import REPORT_COMMANDS, add_report_parsers, run_reports
 from bench_app.profiles.cli import add_profile_parsers, run_images, run_profiles
 from bench_app.settings import data_dir
 from bench_app.store import queries
