@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from bench_app import __version__
 from bench_app.commands.arguments import data_folder, readable_output, refuse_undecodable
+from bench_app.commands.bundles import add_bundle_parsers, run_bundle
 from bench_app.commands.certificates import (
     add_certificate_parsers,
     run_certificate,
@@ -32,7 +33,6 @@ from bench_app.profiles.cli import add_profile_parsers, run_images, run_profiles
 from bench_app.settings import data_dir
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store, storage_error
-from bench_app.sync.bundle_cli import add_bundle_parsers, run_bundle
 from bench_app.sync.ereuse_cli import add_export_parsers, run_export_ereuse
 from bench_app.sync.sync_cli import add_sync_parsers, run_enrol, run_sync
 from bench_app.text import Text
