@@ -24,6 +24,7 @@ from bench_app.commands.certificates import (
 from bench_app.commands.drives import add_drive_parsers, run_drives, run_erase, run_inventory
 from bench_app.commands.ereuse import add_export_parsers, run_export_ereuse
 from bench_app.commands.labels import add_label_parsers, run_label, run_print_label
+from bench_app.commands.profiles import add_profile_parsers, run_images, run_profiles
 from bench_app.commands.reports import REPORT_COMMANDS, add_report_parsers, run_reports
 from bench_app.commands.sync import add_sync_parsers, run_enrol, run_sync
 from bench_app.commands.write_image import add_image_parsers, run_write_image
@@ -31,7 +32,6 @@ from bench_app.devices.android.diagnose_cli import add_diagnose_parser, run_diag
 from bench_app.devices.android.simulator.cli import add_simulate_parser, run_simulate
 from bench_app.domain.model import STAGE_LABELS, JobState
 from bench_app.errors import BenchError
-from bench_app.profiles.cli import add_profile_parsers, run_images, run_profiles
 from bench_app.settings import data_dir
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store, storage_error
