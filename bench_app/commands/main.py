@@ -27,9 +27,9 @@ from bench_app.commands.ereuse import add_export_parsers, run_export_ereuse
 from bench_app.commands.labels import add_label_parsers, run_label, run_print_label
 from bench_app.commands.profiles import add_profile_parsers, run_images, run_profiles
 from bench_app.commands.reports import REPORT_COMMANDS, add_report_parsers, run_reports
+from bench_app.commands.simulate import add_simulate_parser, run_simulate
 from bench_app.commands.sync import add_sync_parsers, run_enrol, run_sync
 from bench_app.commands.write_image import add_image_parsers, run_write_image
-from bench_app.devices.android.simulator.cli import add_simulate_parser, run_simulate
 from bench_app.domain.model import STAGE_LABELS, JobState
 from bench_app.errors import BenchError
 from bench_app.settings import data_dir
