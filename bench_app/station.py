@@ -10,20 +10,17 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench_app.devices.source import (
-    DeviceEvent,
-    DeviceGone,
-    DeviceHandle,
-    DeviceNoAnswer,
-    DeviceSource,
-    SourceAction,
+from bench_app.devices.presence import (
+    PendingChanged,
+    PendingDevice,
+    Presence,
+    PresenceChanged,
 )
-from bench_app.diagnostics.quick_check import PHONE_QUICK_CHECK
+from bench_app.devices.source import DeviceHandle, DeviceSource
 from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode
 from bench_app.domain.imei import is_valid_imei, normalise_imei
 from bench_app.domain.model import (
@@ -40,7 +37,8 @@ from bench_app.errors import BenchError
 from bench_app.input_files import shown
 from bench_app.jobs.engine import Job as RunningJob
 from bench_app.jobs.engine import JobEngine, JobListener, JobSpec
-from bench_app.jobs.steps import PipelineRegistry, StepOutcome
+from bench_app.jobs.pipelines import default_pipelines
+from bench_app.jobs.steps import StepOutcome
 from bench_app.settings import Settings
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, NewEvent, Store
@@ -50,38 +48,7 @@ from bench_app.text import Text
 log = logging.getLogger(__name__)
 
 DeviceChanged = Callable[[str], None]
-PresenceChanged = Callable[[str, bool], None]
-
-PendingChanged = Callable[[str, str | None], None]
-
-
-@dataclass(frozen=True)
-class PendingDevice:
-    key: str
-    state: str  # a PhoneState value: no_debugging, unauthorized, offline...
-    handle: DeviceHandle
-
-
 ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING, JobState.WAITING_OPERATOR)
-
-
-def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
-    from bench_app.devices.fastboot.finder import fastboot_for_wipe
-    from bench_app.diagnostics.android import PHONE_READINGS, phone_check
-    from bench_app.erasure.drive_erase import drive_erase
-    from bench_app.erasure.phone_wipe import phone_wipe
-    from bench_app.install.laptop_image import drive_install_image
-    from bench_app.install.phone_install import phone_install
-
-    registry = PipelineRegistry()
-    registry.register(phone_check(data_folder))
-    registry.register(PHONE_READINGS)
-    registry.register(PHONE_QUICK_CHECK)
-    registry.register(drive_erase(data_folder))
-    registry.register(phone_wipe(fastboot_for_wipe))
-    registry.register(phone_install(data_folder))
-    registry.register(drive_install_image(data_folder))
-    return registry
 
 
 OPERATOR_ENV = "ETABLI_OPERATOR"
@@ -121,17 +88,7 @@ class Station:
         self.pipelines = default_pipelines(self.folder)
         self.engine = JobEngine(self._record_for_job, self.settings.max_parallel_jobs)
         self.on_device_changed: list[DeviceChanged] = []
-        self.on_presence: list[PresenceChanged] = []
-        # Plugged-in devices not usable yet (USB debugging off, key not accepted): by key.
-        self.pending: dict[str, PendingDevice] = {}
-        self.on_pending: list[PendingChanged] = []
-        self._bringing_up: dict[str, threading.Event] = {}
-        self._handles: dict[str, DeviceHandle] = {}
-        # The last handle of each device, kept after it goes (see Pipeline.finds_device).
-        self._last_handles: dict[str, DeviceHandle] = {}
-        self._by_key: dict[str, str] = {}
-        self._seen_keys: dict[str, str] = {}
-        self._sources: list[DeviceSource] = []
+        self.presence = Presence(self.device_connected)
         self._lock = threading.RLock()
         self.interrupted_on_open: list[str] = []
         try:
@@ -151,12 +108,23 @@ class Station:
     def set_job_listener(self, listener: JobListener) -> None:
         self.engine.listener = listener
 
+    @property
+    def on_presence(self) -> list[PresenceChanged]:
+        return self.presence.on_presence
+
+    @property
+    def pending(self) -> dict[str, PendingDevice]:
+        """Plugged-in devices not usable yet (USB debugging off, key not accepted): by key."""
+        return self.presence.pending
+
+    @property
+    def on_pending(self) -> list[PendingChanged]:
+        return self.presence.on_pending
+
     def close(self) -> None:
-        for key in list(self._bringing_up):
-            self._stop_bring_up(key)
+        self.presence.close()
         self.engine.shutdown()
-        for source in self._sources:
-            source.stop()
+        self.presence.stop_sources()
         self.store.close()
 
     def recover_interrupted(self) -> list[str]:
@@ -363,76 +331,11 @@ class Station:
     # -- devices coming and going --------------------------------------------------------
 
     def attach_source(self, source: DeviceSource) -> None:
-        self._sources.append(source)
-        source.subscribe(self._on_source_event)
-        source.start()
+        self.presence.attach_source(source)
 
     def detach_source(self, source: DeviceSource) -> None:
         """Stops listening to a source; its devices count as unplugged."""
-        if source in self._sources:
-            self._sources.remove(source)
-        source.unsubscribe(self._on_source_event)
-        source.stop()
-        for handle in source.devices():
-            self.device_disconnected(handle)
-
-    def _on_source_event(self, event: DeviceEvent) -> None:
-        handle = event.handle
-        if event.action is SourceAction.REMOVED:
-            self._stop_bring_up(handle.key)
-            self._set_pending(handle, None)
-            self.device_disconnected(handle)
-            return
-        bring_up = getattr(handle, "bring_up", None)
-        if bring_up is not None and not handle.connected:
-            self._start_bring_up(handle)
-        elif not handle.connected:
-            # Plugged in but not usable yet (e.g. USB debugging off): the operator is guided.
-            self._set_pending(handle, str(getattr(handle, "state", "offline")))
-        else:
-            self._identify(handle)
-
-    def _identify(self, handle: DeviceHandle) -> None:
-        self._set_pending(handle, None)
-        try:
-            self.device_connected(handle)
-        except (DeviceGone, DeviceNoAnswer) as exc:
-            log.warning("device %s went away while being identified: %s", handle.key, exc)
-
-    def _start_bring_up(self, handle: DeviceHandle) -> None:
-        """Connects in the background: a phone may wait for its user to accept our key."""
-        self._stop_bring_up(handle.key)
-        stop = threading.Event()
-        self._bringing_up[handle.key] = stop
-
-        def work() -> None:
-            def on_state(state: object) -> None:
-                if not stop.is_set() and str(state) != "device":
-                    self._set_pending(handle, str(state))
-
-            if handle.bring_up(stop, on_state) and not stop.is_set():  # type: ignore[attr-defined]
-                self._identify(handle)
-            if self._bringing_up.get(handle.key) is stop:
-                del self._bringing_up[handle.key]
-
-        threading.Thread(target=work, name=f"bring-up-{handle.key}", daemon=True).start()
-
-    def _stop_bring_up(self, key: str) -> None:
-        stop = self._bringing_up.pop(key, None)
-        if stop is not None:
-            stop.set()
-
-    def _set_pending(self, handle: DeviceHandle, state: str | None) -> None:
-        """A plugged-in device that is not usable yet, and why (None: no longer pending)."""
-        with self._lock:
-            before = self.pending.get(handle.key)
-            if state is None:
-                self.pending.pop(handle.key, None)
-            else:
-                self.pending[handle.key] = PendingDevice(handle.key, state, handle)
-        if (before.state if before else None) != state:
-            for callback in list(self.on_pending):
-                callback(handle.key, state)
+        self.presence.detach_source(source)
 
     def device_connected(self, handle: DeviceHandle) -> Device:
         """Finds the device's record (by serial or IMEI) or registers it; remembers the handle."""
@@ -473,35 +376,22 @@ class Station:
                             )
                         ]
                     )
-            self._handles[device.id] = handle
-            self._last_handles[device.id] = handle
-            self._by_key[handle.key] = device.id
-            self._seen_keys[handle.key] = device.id
-        for callback in list(self.on_presence):
-            callback(device.id, True)
+            self.presence.remember(device.id, handle)
+        self.presence.announce(device.id, True)
         return queries.device(self.store, device.id) or device
 
     def device_disconnected(self, handle: DeviceHandle) -> None:
-        with self._lock:
-            device_id = self._by_key.pop(handle.key, None)
-            if device_id is not None and self._handles.get(device_id) is handle:
-                del self._handles[device_id]
-        if device_id is not None:
-            for callback in list(self.on_presence):
-                callback(device_id, False)
+        self.presence.disconnected(handle)
 
     def handle(self, device_id: str) -> DeviceHandle | None:
-        with self._lock:
-            return self._handles.get(device_id)
+        return self.presence.handle(device_id)
 
     def known_keys(self) -> dict[str, str]:
         """Every handle key seen on this run, with the device it identified as."""
-        with self._lock:
-            return dict(self._seen_keys)
+        return self.presence.known_keys()
 
     def connected_device_ids(self) -> list[str]:
-        with self._lock:
-            return list(self._handles)
+        return self.presence.connected_device_ids()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -579,7 +469,7 @@ class Station:
         pipeline = self.pipelines.get(record.pipeline)
         if pipeline is None:
             raise BenchError("JOB_UNKNOWN_PIPELINE", pipeline=record.pipeline)
-        last = self._last_handles.get(device.id)
+        last = self.presence.last_handle(device.id)
         seen = self.handle(device.id)
         # A phone left in its bootloader: its steps reach it there, whether discovery has
         # already noticed that it left Android (no handle) or not yet (a dead handle).

@@ -33,7 +33,7 @@ app.exec()
 ETABLI = """
 import sys
 from PySide6.QtCore import QTimer
-from bench_app.cli import main
+from bench_app.commands.main import main
 import ui.app as app_module
 real_show = app_module.MainWindow.show
 def show(self):

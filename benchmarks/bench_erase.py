@@ -298,7 +298,7 @@ def whole_command(t: Target, reps: int, scratch: Path) -> tuple[Times, list[dict
             argv = [
                 sys.executable,
                 "-m",
-                "bench_app.cli",
+                "bench_app.commands.main",
                 "erase",
                 t.path,
                 "--method",

@@ -153,7 +153,7 @@ def run_cli(image: Path, target: Target, data_dir: Path) -> float:
         [
             sys.executable,
             "-m",
-            "bench_app.cli",
+            "bench_app.commands.main",
             "write-image",
             str(image),
             target.dev,

@@ -166,7 +166,7 @@ def start_phone_process(persona: str, serial: str) -> tuple[subprocess.Popen[str
         [
             sys.executable,
             "-m",
-            "bench_app.cli",
+            "bench_app.commands.main",
             "simulate",
             "phone",
             "--persona",

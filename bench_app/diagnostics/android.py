@@ -16,7 +16,7 @@ from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.grading.grade import SUGGESTED_LABELS, grade
 from bench_app.grading.policy import GradingPolicy
 from bench_app.jobs.prompt import Choice, Prompt
-from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
+from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
 from bench_app.text import Text
 
 
@@ -345,6 +345,7 @@ def phone_check(data_folder: Path | None = None) -> Pipeline:
         kinds=frozenset({DeviceKind.PHONE, DeviceKind.TABLET}),
         build=lambda: phone_steps(data_folder),
         stage_on_success=DeviceStage.GRADED,
+        purpose=Purpose.TESTS,
         requires=AndroidPhone,
     )
 
@@ -367,5 +368,6 @@ PHONE_READINGS = Pipeline(
     kinds=frozenset({DeviceKind.PHONE, DeviceKind.TABLET}),
     build=automated_steps,
     stage_on_success=DeviceStage.DIAGNOSED,
+    purpose=Purpose.TESTS,
     requires=AndroidPhone,
 )

@@ -12,7 +12,7 @@ from typing import Any, Protocol, cast
 from bench_app.diagnostics.guided_tests import GUIDED_TESTS, GuidedTestStep
 from bench_app.domain.facts import wire_form
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
-from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
+from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
 from bench_app.text import Text
 
 
@@ -152,4 +152,5 @@ PHONE_QUICK_CHECK = Pipeline(
     kinds=frozenset({DeviceKind.PHONE, DeviceKind.TABLET}),
     build=_phone_steps,
     stage_on_success=DeviceStage.DIAGNOSED,
+    purpose=Purpose.TESTS,
 )

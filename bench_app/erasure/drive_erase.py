@@ -18,7 +18,7 @@ from bench_app.erasure.safety import EraseTarget, check_erasable
 from bench_app.erasure.verdict import ErasureResultStep
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Cancelled, Choice, Prompt
-from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
+from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
 from bench_app.settings import Settings
 from bench_app.settings import data_dir as default_data_dir
 from bench_app.store.uuid7 import uuid7_str
@@ -643,5 +643,6 @@ def drive_erase(data_folder: Any = None) -> Pipeline:
             DriveResultStep(),
         ],
         stage_on_success=DeviceStage.ERASED,
+        purpose=Purpose.ERASES,
         requires=DriveHandle,
     )

@@ -27,7 +27,7 @@ from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.erasure.verdict import ErasureResultStep
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import DONE, Choice, Prompt
-from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
+from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.text import Text
 
@@ -530,5 +530,6 @@ def phone_wipe(
             PhoneWipeResultStep(),
         ],
         stage_on_success=DeviceStage.ERASED,
+        purpose=Purpose.ERASES,
         requires=AndroidPhone,
     )

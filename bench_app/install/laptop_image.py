@@ -45,7 +45,7 @@ from bench_app.install.image_writer import (
     write_image,
 )
 from bench_app.jobs.prompt import Cancelled, Choice, Prompt
-from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
+from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
 from bench_app.settings import Settings
 from bench_app.settings import data_dir as default_data_dir
 from bench_app.store import queries
@@ -430,6 +430,7 @@ def drive_install_image(data_folder: Path | None = None) -> Pipeline:
         frozenset({DeviceKind.DRIVE}),
         build,
         stage_on_success=DeviceStage.INSTALLED,
+        purpose=Purpose.INSTALLS,
         requires=DriveHandle,
     )
 

@@ -43,7 +43,7 @@ from bench_app.erasure.phone_wipe import (
 from bench_app.errors import BenchError
 from bench_app.install.images import ImageLibrary
 from bench_app.jobs.prompt import DONE, Choice, Prompt
-from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
+from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
 from bench_app.profiles.loader import load_station_profiles, other_tool_error
 from bench_app.profiles.model import DeviceProfile, OsOption
 from bench_app.profiles.model import Step as ProfileStep
@@ -669,6 +669,7 @@ def phone_install(
             InstallResultStep(),
         ],
         stage_on_success=DeviceStage.INSTALLED,
+        purpose=Purpose.INSTALLS,
         requires=AndroidPhone,
         finds_device=True,
     )

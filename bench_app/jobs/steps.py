@@ -16,6 +16,14 @@ from bench_app.jobs.prompt import Cancelled, Prompt
 from bench_app.text import Text
 
 
+class Purpose(StrEnum):
+    """What a pipeline does to a device; reports choose pipelines by this, never by name."""
+
+    TESTS = "tests"
+    ERASES = "erases"
+    INSTALLS = "installs"
+
+
 class StepKind(StrEnum):
     AUTOMATED = "automated"
     MANUAL = "manual"
@@ -117,6 +125,8 @@ class Pipeline:
     # The steps find the device again by themselves (a phone moving between Android, its
     # bootloader and its recovery): a resume may start while the station does not see it.
     finds_device: bool = False
+    # What the pipeline does (tests, erases, installs): every definition must say it.
+    purpose: Purpose = field(kw_only=True)
 
     def accepts(self, device: object) -> bool:
         return self.requires is None or isinstance(device, self.requires)

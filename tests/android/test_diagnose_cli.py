@@ -28,7 +28,7 @@ def simulated_phone() -> Iterator[Callable[[str], str]]:
             [
                 sys.executable,
                 "-m",
-                "bench_app.cli",
+                "bench_app.commands.main",
                 "simulate",
                 "phone",
                 "--persona",
@@ -62,7 +62,7 @@ def diagnose(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         [
             sys.executable,
             "-m",
-            "bench_app.cli",
+            "bench_app.commands.main",
             "diagnose",
             *args,
             "--data-dir",
@@ -115,7 +115,7 @@ def test_diagnose_of_a_phone_that_never_allows_the_station(
         [
             sys.executable,
             "-m",
-            "bench_app.cli",
+            "bench_app.commands.main",
             "diagnose",
             address,
             "--data-dir",

@@ -28,7 +28,7 @@ from tests.unit.support import finish
 
 MiB = 1 << 20
 REPO = Path(__file__).resolve().parents[2]
-CLI = [sys.executable, "-m", "bench_app.cli"]
+CLI = [sys.executable, "-m", "bench_app.commands.main"]
 # The image the seeded erasure wrote: its serial is its name, "disk-SEED".
 SEED_IMAGE = "disk-SEED.img"
 
@@ -91,7 +91,7 @@ def stored_events(folder: Path) -> frozenset[tuple[str, str]]:
 
 def db_check(folder: Path) -> tuple[int, str]:
     """`etabli db check` on the folder (in this process: the bad command ran in its own)."""
-    from bench_app.cli import main
+    from bench_app.commands.main import main
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):

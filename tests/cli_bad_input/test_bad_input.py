@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from bench_app.cli import build_parser
+from bench_app.commands.main import build_parser
 from tests.cli_bad_input.cases import Case, materialise
 from tests.cli_bad_input.conftest import CLI, Seeded, child_env, db_check, stored_events
 from tests.cli_bad_input.strategies import STRATEGIES

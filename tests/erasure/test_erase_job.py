@@ -28,7 +28,7 @@ from bench_app.store.database import DB_NAME, Store
 from tests.unit.support import Listener, finish
 
 MiB = 1 << 20
-CLI = [sys.executable, "-m", "bench_app.cli"]
+CLI = [sys.executable, "-m", "bench_app.commands.main"]
 
 
 def test_a_loop_device_with_4k_sectors_is_erased_verified_and_recorded(

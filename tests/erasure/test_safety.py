@@ -25,7 +25,7 @@ from bench_app.erasure.safety import (
 from bench_app.errors import BenchError
 
 MiB = 1 << 20
-CLI = [sys.executable, "-m", "bench_app.cli"]
+CLI = [sys.executable, "-m", "bench_app.commands.main"]
 
 
 def _digest(path: Path | str) -> str:

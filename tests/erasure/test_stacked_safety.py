@@ -34,7 +34,7 @@ from bench_app.store.database import DB_NAME
 from tests.devices_drives.conftest import make_image
 
 MiB = 1 << 20
-CLI = [sys.executable, "-m", "bench_app.cli"]
+CLI = [sys.executable, "-m", "bench_app.commands.main"]
 Attach = Callable[..., str]
 
 

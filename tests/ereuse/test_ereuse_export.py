@@ -18,12 +18,12 @@ from typing import Any
 import jsonschema
 import pytest
 
+from bench_app.commands.drives import _record_machine
 from bench_app.devices.drives.handle import DriveHandle
 from bench_app.devices.this_machine import inventory as inventory_module
 from bench_app.devices.this_machine.inventory import inventory_this_machine
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import DeviceKind, JobState
-from bench_app.drives.cli import _record_machine
 from bench_app.jobs.process import ProcessResult
 from bench_app.station import Station
 from bench_app.store import queries
@@ -38,7 +38,7 @@ from tests.unit.support import finish
 HERE = Path(__file__).parent
 DATA = HERE / "data"
 MiB = 1 << 20
-CLI = [sys.executable, "-m", "bench_app.cli"]
+CLI = [sys.executable, "-m", "bench_app.commands.main"]
 
 DELL, THINKPAD = "dell-latitude-e7240", "lenovo-thinkpad-x1-carbon-5th"
 ACER, V330, HP_DESKTOP = "acer-aspire-a315-53", "lenovo-v330-15ikb", "hp-compaq-pro-4300-sff"

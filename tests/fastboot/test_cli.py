@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from tests.fastboot.support import WAIT, fastboot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ def test_a_real_process_answers_fastboot_then_stops_on_sigterm() -> None:
         [
             sys.executable,
             "-m",
-            "bench_app.cli",
+            "bench_app.commands.main",
             "--lang",
             "en",
             "simulate",
@@ -64,7 +64,15 @@ def test_a_real_process_answers_fastboot_then_stops_on_sigterm() -> None:
 
 def test_rebooting_into_android_ends_the_command() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench_app.cli", "simulate", "fastboot", "--product", "FP4"],
+        [
+            sys.executable,
+            "-m",
+            "bench_app.commands.main",
+            "simulate",
+            "fastboot",
+            "--product",
+            "FP4",
+        ],
         cwd=ROOT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,

@@ -39,7 +39,7 @@ def _etabli(work: Path, *args: str, timeout: float = 300) -> Run:
     """`etabli ARGS --lang en` as a real process (the data folder comes from the
     environment the autouse fixture sets), measured from outside pytest."""
     work.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "bench_app.cli", *args, "--lang", "en"]
+    argv = [sys.executable, "-m", "bench_app.commands.main", *args, "--lang", "en"]
     rc, peak_kib, err = run_measured(argv, work, timeout=timeout)
     print(f"peak RSS {peak_kib / 1024:.0f} MiB: etabli {' '.join(args)}")
     return Run(rc, peak_kib, err)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.errors import BenchError
 from bench_app.signing import StationKey
 from bench_app.sync.bundle import encode, export_bundle

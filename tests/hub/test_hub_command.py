@@ -9,19 +9,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench_app.cli import COMMAND_GROUPS
+from bench_app.commands.main import COMMAND_GROUPS
 from hub.db import HubDB
 from hub.service import count_rows
 
 # A real `etabli` process in which any import of the hub fails, as on a machine without it.
 WITHOUT_HUB = (
-    "import sys; sys.modules['hub'] = None; from bench_app.cli import main; "
+    "import sys; sys.modules['hub'] = None; from bench_app.commands.main import main; "
     "sys.exit(main(sys.argv[1:]))"
 )
 
 
 def _etabli(*argv: str, without_hub: bool = False) -> subprocess.CompletedProcess[str]:
-    start = ["-c", WITHOUT_HUB] if without_hub else ["-m", "bench_app.cli"]
+    start = ["-c", WITHOUT_HUB] if without_hub else ["-m", "bench_app.commands.main"]
     return subprocess.run(
         [sys.executable, *start, *argv], capture_output=True, text=True, timeout=120
     )

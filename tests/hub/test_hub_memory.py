@@ -85,7 +85,7 @@ def hub_process(tmp_path: Path) -> Iterator[tuple[str, int, str]]:
     port = _free_port()
     log = (tmp_path / "hub.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench_app.cli", "hub", "--db", url,
+        [sys.executable, "-m", "bench_app.commands.main", "hub", "--db", url,
          "--listen", f"127.0.0.1:{port}"],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=dict(os.environ),
     )  # fmt: skip
@@ -266,7 +266,7 @@ def test_hub_import_bundle_stays_under_300_mib_on_a_1_gib_bomb(tmp_path: Path) -
         _enrol_in_process(db, station)
         bomb = tmp_path / "bomb.etabli-bundle"
         write_bomb(bomb, hostile_header(station.key, station.station_id), 1024)
-        argv = [sys.executable, "-m", "bench_app.cli", "hub", "import-bundle", str(bomb)]
+        argv = [sys.executable, "-m", "bench_app.commands.main", "hub", "import-bundle", str(bomb)]
         rc, peak_kib, err = run_measured([*argv, "--db", url, "--lang", "en"], tmp_path)
         assert rc == 2
         assert "larger than 128 MiB" in err and "Nothing was imported" in err

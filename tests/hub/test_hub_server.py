@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.wire import request_signing
 from hub import protocol
 from hub.db import HubDB
@@ -35,7 +35,7 @@ def hub_server(hub_url: str, tmp_path: Path) -> Iterator[str]:
     port = _free_port()
     log = (tmp_path / "hub.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench_app.cli", "hub", "--db", hub_url,
+        [sys.executable, "-m", "bench_app.commands.main", "hub", "--db", hub_url,
          "--listen", f"127.0.0.1:{port}"],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         env=dict(os.environ),

@@ -141,7 +141,7 @@ def db_check(folder: Path, *, lang: str = "en") -> subprocess.CompletedProcess[s
     env = {**os.environ, "ETABLI_TESTING": "1"}
     argv = ["db", "check", "--data-dir", str(folder), "--lang", lang]
     return subprocess.run(
-        [sys.executable, "-m", "bench_app.cli", *argv],
+        [sys.executable, "-m", "bench_app.commands.main", *argv],
         capture_output=True,
         text=True,
         timeout=120,

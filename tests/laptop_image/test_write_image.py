@@ -24,7 +24,7 @@ from tests.laptop_image.conftest import bmaptool_create, compress
 from tests.unit.support import finish
 
 MiB = 1 << 20
-CLI = [sys.executable, "-m", "bench_app.cli"]
+CLI = [sys.executable, "-m", "bench_app.commands.main"]
 
 
 def backing(dev: str) -> Path:

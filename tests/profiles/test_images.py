@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.errors import BenchError
 from bench_app.install.images import ImageLibrary
 from bench_app.profiles import load_profiles

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.errors import BenchError
 from bench_app.profiles import (
     ProfileFileError,

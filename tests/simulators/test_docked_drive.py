@@ -204,7 +204,7 @@ def test_etabli_erase_erases_a_training_image_the_same_way(
     drive = source.add_drive("hdd-sata-500", serial="SIMD0009HDD", size=SIZE)
     done = subprocess.run(
         [
-            *(sys.executable, "-m", "bench_app.cli", "erase", str(drive.image)),
+            *(sys.executable, "-m", "bench_app.commands.main", "erase", str(drive.image)),
             *("--method", "clear-zero", "--confirm-serial", "9HDD", "--data-dir", str(data_dir)),
         ],
         capture_output=True,

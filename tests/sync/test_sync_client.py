@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.domain.model import DeviceKind, OutcomeKind
 from bench_app.errors import BenchError
 from bench_app.station import Station
@@ -256,7 +256,7 @@ def test_the_sync_command_runs_until_ctrl_c(live_hub: LiveHub, data_dir: Path) -
     folder = ["--data-dir", str(data_dir)]
     assert main(["enrol", live_hub.url, live_hub.code("Atelier de Nantes"), *folder]) == 0
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench_app.cli", "sync", *folder, "--lang", "en"],
+        [sys.executable, "-m", "bench_app.commands.main", "sync", *folder, "--lang", "en"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ),
     )  # fmt: skip
     try:

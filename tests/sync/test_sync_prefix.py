@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode
 from bench_app.domain.model import DeviceKind
 from bench_app.errors import BenchError

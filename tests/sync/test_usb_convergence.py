@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.domain.model import OutcomeKind
 from bench_app.errors import BenchError
 from bench_app.signing import Keyring, StationKey, public_pem, public_raw_base64, trust_key_file

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.signing import StationKey, public_pem
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store

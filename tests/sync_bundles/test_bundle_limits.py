@@ -220,7 +220,7 @@ def test_the_import_command_stays_under_300_mib_on_a_1_gib_bomb(tmp_path: Path) 
     a.station.close()
     b.station.close()
 
-    argv = [sys.executable, "-m", "bench_app.cli", "bundle", "import", str(bomb)]
+    argv = [sys.executable, "-m", "bench_app.commands.main", "bundle", "import", str(bomb)]
     rc, peak_kib, err = run_measured([*argv, "--data-dir", str(b.folder), "--lang", "en"], tmp_path)
     assert rc == 2
     assert "larger than 128 MiB" in err and "Nothing was imported" in err

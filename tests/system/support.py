@@ -16,7 +16,7 @@ from bench_app.station import Station
 from bench_app.store.database import DB_NAME, backups
 
 DUMPS = Path(__file__).resolve().parent.parent / "data" / "databases"
-CLI = [sys.executable, "-m", "bench_app.cli"]
+CLI = [sys.executable, "-m", "bench_app.commands.main"]
 GARBAGE = b"\xde\xad\xbe\xef"
 
 

@@ -79,7 +79,15 @@ def _read(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[obj
 
 def _db_check(folder: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ETABLI_TESTING": "1"}
-    argv = [sys.executable, "-m", "bench_app.cli", "db", "check", "--data-dir", str(folder)]
+    argv = [
+        sys.executable,
+        "-m",
+        "bench_app.commands.main",
+        "db",
+        "check",
+        "--data-dir",
+        str(folder),
+    ]
     return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=WAIT)
 
 

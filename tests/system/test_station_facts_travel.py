@@ -24,7 +24,7 @@ from tests.hub.conftest import PostgresServer, postgres_server  # noqa: F401  (f
 from tests.laptop_image.conftest import make_ext4_image
 from tests.sync.conftest import LiveHub
 
-CLI = [sys.executable, "-m", "bench_app.cli"]
+CLI = [sys.executable, "-m", "bench_app.commands.main"]
 MiB = 1024 * 1024
 
 

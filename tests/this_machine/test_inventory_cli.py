@@ -18,7 +18,7 @@ def test_this_machine_is_inventoried_into_a_device_record(data_dir: Path) -> Non
         [
             sys.executable,
             "-m",
-            "bench_app.cli",
+            "bench_app.commands.main",
             "inventory",
             "--this-machine",
             "--json",

@@ -12,8 +12,8 @@ from PySide6.QtSvg import QSvgRenderer
 
 from bench_app.diagnostics.guided_tests import CosmeticStep, GuidedTestStep
 from bench_app.domain.model import DeviceKind
+from bench_app.jobs.pipelines import default_pipelines
 from bench_app.settings import assets_dir
-from bench_app.station import default_pipelines
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import DeviceKind, DonorKind, JobState
 from bench_app.errors import CATALOG

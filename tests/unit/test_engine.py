@@ -16,7 +16,7 @@ from bench_app.domain.model import DeviceKind, JobState, StepStatus
 from bench_app.errors import BenchError
 from bench_app.jobs.engine import JobSpec
 from bench_app.jobs.prompt import Prompt
-from bench_app.jobs.steps import Pipeline, Step, StepContext, StepOutcome
+from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
 from bench_app.settings import Settings
 from bench_app.simulators.source import Behaviour, SimulatedSource
 from bench_app.station import Station
@@ -116,7 +116,13 @@ class ExternalStep(Step):
 
 
 def _pipeline(name: str, *steps: Step) -> Pipeline:
-    return Pipeline(name, Text(name, name), frozenset({DeviceKind.PHONE}), lambda: list(steps))
+    return Pipeline(
+        name,
+        Text(name, name),
+        frozenset({DeviceKind.PHONE}),
+        lambda: list(steps),
+        purpose=Purpose.TESTS,
+    )
 
 
 @pytest.fixture

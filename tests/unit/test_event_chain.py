@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.errors import BenchError
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, NewEvent, Store
@@ -277,7 +277,7 @@ def _cli(*args: str, console_script: bool = False) -> subprocess.CompletedProces
             script = Path(found)
         argv = [str(script), *args]
     else:
-        argv = [sys.executable, "-m", "bench_app.cli", *args]
+        argv = [sys.executable, "-m", "bench_app.commands.main", *args]
     env = {**os.environ, "ETABLI_TESTING": "1"}
     return subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env)
 

@@ -1,5 +1,5 @@
 """Reading input files without trusting them (bench_app/input_files.py) and the argument
-types of the command line (bench_app/arguments.py)."""
+types of the command line (bench_app/commands/arguments.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.arguments import refuse_undecodable, seconds, whole_number
+from bench_app.commands.arguments import refuse_undecodable, seconds, whole_number
 from bench_app.errors import BenchError
 from bench_app.input_files import (
     open_input,

@@ -19,6 +19,7 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 
 from bench_app.domain.model import Device, DeviceKind, Grade, Outcome, OutcomeKind, StepStatus
 from bench_app.erasure.records import latest_erasure
+from bench_app.jobs.steps import Purpose
 from bench_app.output import pdf_style
 from bench_app.output.formatting import day_text
 from bench_app.output.reports.spreadsheet import write_atomically
@@ -138,16 +139,16 @@ def gather_handover(
     today: date | None = None,
 ) -> HandoverSheet:
     """Reads what the sheet says about one device: its latest grade, outcome and erasure, and
-    the latest verdict of every test of its diagnostic jobs (erasure jobs are left out: the
-    erasure has its own line)."""
-    from bench_app.station import default_pipelines  # the step titles live with the pipelines
+    the latest verdict of every test of its diagnostic jobs (erasure and installation jobs are
+    left out: the erasure has its own line, an installation tests nothing)."""
+    from bench_app.jobs.pipelines import default_pipelines  # step titles live with pipelines
 
     registry = default_pipelines(data_folder)
     tests: dict[str, TestLine] = {}
     for job in queries.jobs_for_device(store, device.id):
-        if job.pipeline.endswith(".erase"):
-            continue
         pipeline = registry.get(job.pipeline)
+        if pipeline is None or pipeline.purpose is not Purpose.TESTS:
+            continue
         titles = {s.id: s.title for s in pipeline.steps()} if pipeline else {}
         for step in queries.step_results(store, job.id):
             title = titles.get(step.step_id, Text(step.step_id, step.step_id))

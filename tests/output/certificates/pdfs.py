@@ -10,7 +10,7 @@ from typing import Any
 import pikepdf
 import pytest
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.output.certificates.qr import read_qr_text
 
 

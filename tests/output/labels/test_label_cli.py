@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.output.labels.templates import TEMPLATES
 from bench_app.output.printers import PrinterConfig, PrinterKind, PrinterSetup, save_printers
 from bench_app.simulators.printers import SimulatedZebra

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import bench_app.store.database as database
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.domain.model import DeviceKind, DonorKind, OutcomeKind
 from bench_app.errors import BenchError
 from bench_app.output.reports.activity import Period

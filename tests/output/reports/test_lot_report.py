@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from bench_app.domain.model import DeviceKind, OutcomeKind
 from bench_app.erasure.records import latest_erasure
 from bench_app.errors import BenchError

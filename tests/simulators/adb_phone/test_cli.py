@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.cli import main
+from bench_app.commands.main import main
 from tests.simulators.adb_phone.support import WAIT, AdbServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +36,7 @@ def test_a_real_process_serves_adb_then_stops_on_sigterm(adb_server: AdbServer) 
         [
             sys.executable,
             "-m",
-            "bench_app.cli",
+            "bench_app.commands.main",
             "--lang",
             "en",
             "simulate",
@@ -75,7 +75,15 @@ def test_a_real_process_serves_adb_then_stops_on_sigterm(adb_server: AdbServer) 
 def test_rebooting_the_phone_ends_the_command(adb_server: AdbServer) -> None:
     """Even a reboot into Android, after which the phone would answer again."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench_app.cli", "simulate", "phone", "--persona", "fairphone-4"],
+        [
+            sys.executable,
+            "-m",
+            "bench_app.commands.main",
+            "simulate",
+            "phone",
+            "--persona",
+            "fairphone-4",
+        ],
         cwd=ROOT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,

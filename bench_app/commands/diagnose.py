@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_app.arguments import seconds
+from bench_app.commands.arguments import seconds
 from bench_app.devices.android.driver import AdbTarget, AndroidPhone, PhoneState
 from bench_app.devices.android.keys import station_signer
 from bench_app.domain.imei import is_valid_imei, normalise_imei

@@ -9,7 +9,7 @@ import threading
 from types import FrameType
 from typing import Any
 
-from bench_app.arguments import whole_number
+from bench_app.commands.arguments import whole_number
 from bench_app.errors import BenchError
 from bench_app.simulators.adb_phone.persona import (
     PersonaError,
@@ -38,7 +38,7 @@ def add_simulate_parser(subparsers: Any) -> None:
         "--serial", help="another phone of the same model: its serial (the IMEI follows from it)"
     )
     # The fastboot kind lives with the fastboot package; it only hooks in here.
-    from bench_app.devices.fastboot.simulator.cli import add_fastboot_simulate_parser
+    from bench_app.commands.simulate_fastboot import add_fastboot_simulate_parser
 
     add_fastboot_simulate_parser(kinds)
 
@@ -47,7 +47,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     """Lists personas, or serves one until Ctrl+C or SIGTERM; returns the exit status."""
     lang = getattr(args, "lang", None) or "fr"
     if args.simulate_command == "fastboot":
-        from bench_app.devices.fastboot.simulator.cli import run_fastboot_simulator
+        from bench_app.commands.simulate_fastboot import run_fastboot_simulator
 
         return run_fastboot_simulator(args)
     if args.list:

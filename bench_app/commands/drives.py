@@ -145,9 +145,9 @@ def _record_machine(folder: Path, identity: dict[str, str], data: dict[str, Any]
 
 
 def run_erase(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.commands.headless import run_to_end
     from bench_app.devices.drives.handle import DriveHandle
     from bench_app.erasure.records import latest_erasure
-    from bench_app.jobs.headless import run_to_end
     from bench_app.station import Station, operator_from_environment
     from bench_app.store import queries
 

@@ -17,7 +17,7 @@ import threading
 from types import FrameType
 from typing import Any
 
-from bench_app.arguments import whole_number
+from bench_app.commands.arguments import whole_number
 from bench_app.errors import BenchError
 
 

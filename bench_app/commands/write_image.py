@@ -52,9 +52,9 @@ def add_image_parsers(sub: Any, common: Common) -> None:
 
 
 def run_write_image(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.commands.headless import run_to_end
     from bench_app.devices.drives.handle import DriveHandle
     from bench_app.install.laptop_image import PIPELINE, image_write_record
-    from bench_app.jobs.headless import run_to_end
     from bench_app.station import Station, operator_from_environment
     from bench_app.store import queries
 

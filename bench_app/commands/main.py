@@ -13,29 +13,29 @@ from pathlib import Path
 from typing import Any, cast
 
 from bench_app import __version__
-from bench_app.arguments import data_folder, readable_output, refuse_undecodable
-from bench_app.devices.android.diagnose_cli import add_diagnose_parser, run_diagnose
-from bench_app.devices.android.simulator.cli import add_simulate_parser, run_simulate
-from bench_app.domain.model import STAGE_LABELS, JobState
-from bench_app.drives.cli import add_drive_parsers, run_drives, run_erase, run_inventory
-from bench_app.errors import BenchError
-from bench_app.install.image_cli import add_image_parsers, run_write_image
-from bench_app.output.certificate_cli import (
+from bench_app.commands.arguments import data_folder, readable_output, refuse_undecodable
+from bench_app.commands.bundles import add_bundle_parsers, run_bundle
+from bench_app.commands.certificates import (
     add_certificate_parsers,
     run_certificate,
     run_keys,
     run_report,
     run_verify_certificate,
 )
-from bench_app.output.label_cli import add_label_parsers, run_label, run_print_label
-from bench_app.output.report_cli import REPORT_COMMANDS, add_report_parsers, run_reports
-from bench_app.profiles.cli import add_profile_parsers, run_images, run_profiles
+from bench_app.commands.diagnose import add_diagnose_parser, run_diagnose
+from bench_app.commands.drives import add_drive_parsers, run_drives, run_erase, run_inventory
+from bench_app.commands.ereuse import add_export_parsers, run_export_ereuse
+from bench_app.commands.labels import add_label_parsers, run_label, run_print_label
+from bench_app.commands.profiles import add_profile_parsers, run_images, run_profiles
+from bench_app.commands.reports import REPORT_COMMANDS, add_report_parsers, run_reports
+from bench_app.commands.simulate import add_simulate_parser, run_simulate
+from bench_app.commands.sync import add_sync_parsers, run_enrol, run_sync
+from bench_app.commands.write_image import add_image_parsers, run_write_image
+from bench_app.domain.model import STAGE_LABELS, JobState
+from bench_app.errors import BenchError
 from bench_app.settings import data_dir
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store, storage_error
-from bench_app.sync.bundle_cli import add_bundle_parsers, run_bundle
-from bench_app.sync.ereuse_cli import add_export_parsers, run_export_ereuse
-from bench_app.sync.sync_cli import add_sync_parsers, run_enrol, run_sync
 from bench_app.text import Text
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_app.arguments import seconds
+from bench_app.commands.arguments import seconds
 
 Common = Callable[..., None]
 

@@ -1,0 +1,28 @@
+"""The catalogue: every pipeline a station can run (checks, erasures, installations)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench_app.diagnostics.quick_check import PHONE_QUICK_CHECK
+from bench_app.jobs.steps import PipelineRegistry
+
+
+def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
+    """Every pipeline a station can run, by name; `data_folder` holds their settings."""
+    from bench_app.devices.fastboot.finder import fastboot_for_wipe
+    from bench_app.diagnostics.android import PHONE_READINGS, phone_check
+    from bench_app.erasure.drive_erase import drive_erase
+    from bench_app.erasure.phone_wipe import phone_wipe
+    from bench_app.install.laptop_image import drive_install_image
+    from bench_app.install.phone_install import phone_install
+
+    registry = PipelineRegistry()
+    registry.register(phone_check(data_folder))
+    registry.register(PHONE_READINGS)
+    registry.register(PHONE_QUICK_CHECK)
+    registry.register(drive_erase(data_folder))
+    registry.register(phone_wipe(fastboot_for_wipe))
+    registry.register(phone_install(data_folder))
+    registry.register(drive_install_image(data_folder))
+    return registry
