@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import platformdirs
 
 from bench_app.errors import BenchError
 from bench_app.input_files import CONFIG_MAX, parse_json, read_input_text
+from bench_app.operators import Operator, parse_operators
 
 DATA_DIR_ENV = "ETABLI_DATA_DIR"
 SETTINGS_NAME = "settings.json"
@@ -41,6 +42,9 @@ class Settings:
     warranty_months: int = 6
     # How often a running erasure flushes the disk and records how far it got (seconds).
     erase_checkpoint_seconds: float = 2.0
+    # Who may work here: [{"name": ..., "pin_hash": ...}] (the PIN only as a salted hash).
+    # Empty: anyone, as before (the window still asks who works).
+    operators: list[dict[str, str]] = field(default_factory=list)
 
     @classmethod
     def load(cls, folder: Path) -> Settings:
@@ -71,6 +75,17 @@ class Settings:
             raise ValueError("warranty_months must be a whole number from 0 to 120")
         if self.verification_url and not self.verification_url.startswith(("https://", "http://")):
             raise ValueError("verification_url must start with https:// or http://")
+        parse_operators(self.operators)
+
+    def operator_list(self) -> list[Operator]:
+        """The station's operators, in the order they were added."""
+        return parse_operators(self.operators)
+
+    def add_operator(self, operator: Operator) -> None:
+        entry = {"name": operator.name}
+        if operator.pin_hash:
+            entry["pin_hash"] = operator.pin_hash
+        self.operators = [*self.operators, entry]
 
     def save(self, folder: Path) -> None:
         self.validate()

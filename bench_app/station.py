@@ -39,6 +39,8 @@ from bench_app.jobs.engine import Job as RunningJob
 from bench_app.jobs.engine import JobEngine, JobListener, JobSpec
 from bench_app.jobs.pipelines import default_pipelines
 from bench_app.jobs.steps import StepOutcome
+from bench_app.operators import TRAINEE, Operator, clean_name, new_operator
+from bench_app.operators import check as check_operator
 from bench_app.settings import Settings
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, NewEvent, Store
@@ -66,6 +68,17 @@ def operator_from_environment() -> str:
         except (KeyError, OSError):  # a uid with no login name (some containers)
             name = ""
     return "".join(c for c in shown(name) if c.isprintable()).strip()
+
+
+def operator_for_command(folder: Path, given: str | None) -> str:
+    """Who runs a command that records facts: `--operator NAME`, else $ETABLI_OPERATOR, else
+    the login name. When the station keeps a list of operators, the name must be on it
+    (BenchError OPERATOR_UNKNOWN otherwise) and is returned as the list spells it."""
+    name = clean_name(given) if given is not None else operator_from_environment()
+    listed = Settings.load(folder).operator_list()
+    if listed:
+        return check_operator(listed, name).name
+    return name
 
 
 class Station:
@@ -180,6 +193,72 @@ class Station:
                 log.exception("device-changed listener failed")
 
     # -- intake --------------------------------------------------------------------------
+
+    def intake_match(
+        self, serial: str, imei: str, lot_id: str | None = None, *, same_device: bool = False
+    ) -> Device | None:
+        """Checks a device about to be taken in, recording nothing. BenchError when it has
+        neither serial nor IMEI, an IMEI that is not valid, or a serial or IMEI already on a
+        device of this station (INTAKE_TWICE_IN_DONATION when that device is in the same
+        donation) — unless `same_device` says the operator confirmed it is that very device:
+        then that device is returned. None: a device not seen before."""
+        serial = serial.strip()
+        imei = normalise_imei(imei) if imei.strip() else ""
+        if not serial and not imei:
+            raise BenchError("INTAKE_NO_IDENTIFIER")
+        if imei and not is_valid_imei(imei):
+            raise BenchError("IMEI_INVALID", imei=imei)
+        by_serial, by_imei = queries.devices_with_identifier(
+            self.store, serial, imei, training=self.training
+        )
+        if by_serial and by_imei and by_serial.id != by_imei.id:
+            raise BenchError(
+                "INTAKE_IDENTIFIERS_CONFLICT",
+                serial_asset=by_serial.asset_code,
+                imei_asset=by_imei.asset_code,
+            )
+        known = by_serial or by_imei
+        if known is None or same_device:
+            return known
+        if lot_id is not None and known.lot_id == lot_id:
+            raise BenchError("INTAKE_TWICE_IN_DONATION", asset=known.asset_code)
+        code = "INTAKE_SERIAL_KNOWN" if by_serial else "INTAKE_IMEI_KNOWN"
+        raise BenchError(code, asset=known.asset_code)
+
+    def intake_device(
+        self,
+        kind: DeviceKind,
+        *,
+        brand: str = "",
+        model: str = "",
+        serial: str = "",
+        imei: str = "",
+        lot_id: str | None = None,
+        presort: PreSort | None = None,
+        same_device: bool = False,
+    ) -> Device:
+        """Takes in one device of a donation under the intake rules (see `intake_match`):
+        a new device is registered with the next asset code; a device the operator
+        confirmed as already known (`same_device`) keeps its record, joins the donation and
+        gets the pre-sort, and no second record is made. Nothing is recorded on refusal."""
+        with self._lock:
+            known = self.intake_match(serial, imei, lot_id, same_device=same_device)
+            if known is None:
+                device = self.register_device(
+                    kind,
+                    brand=brand,
+                    model=model,
+                    serial=serial.strip(),
+                    imei=imei.strip(),
+                    lot_id=lot_id,
+                )
+            else:
+                device = known
+                if lot_id is not None and known.lot_id != lot_id:
+                    self.attach_to_lot(known.id, lot_id)
+            if presort is not None and device.presort is not presort:
+                self.presort(device.id, presort)
+        return self.device(device.id) or device
 
     def register_donor(self, name: str, kind: DonorKind, contact: str = "") -> str:
         name = name.strip()
@@ -327,6 +406,30 @@ class Station:
                 )
             ]
         )
+
+    # -- operators -----------------------------------------------------------------------
+
+    def operators(self) -> list[Operator]:
+        """The station's list of operators (empty: none kept)."""
+        return self.settings.operator_list()
+
+    def choose_operator(self, name: str, pin: str = "") -> str:
+        """Makes a listed operator the author of every fact recorded from now on, after
+        checking their PIN if they have one; BenchError (unknown, wrong PIN) otherwise."""
+        self.operator = check_operator(self.operators(), name, pin).name
+        return self.operator
+
+    def add_operator(self, name: str, pin: str = "") -> Operator:
+        """Adds an operator to the station's list (the PIN kept as a salted hash) and saves
+        the settings; the current operator does not change."""
+        operator = new_operator(self.operators(), name, pin)
+        self.settings.add_operator(operator)
+        self.settings.save(self.folder)
+        return operator
+
+    def use_trainee(self) -> None:
+        """Training mode's default author, so a class can start without choosing anyone."""
+        self.operator = TRAINEE
 
     # -- devices coming and going --------------------------------------------------------
 

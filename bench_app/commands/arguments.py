@@ -112,3 +112,13 @@ def data_folder(override: str | None) -> Path:
             else Text("un fichier spécial", "a special file"),
         )
     return folder
+
+
+def add_operator_argument(parser: argparse.ArgumentParser) -> None:
+    """`--operator NAME` for a command that records facts: the name each fact carries."""
+    parser.add_argument(
+        "--operator",
+        metavar="NAME",
+        help="qui travaille (défaut : $ETABLI_OPERATOR) / who is working (default: "
+        "$ETABLI_OPERATOR); must be on the station's list of operators when it keeps one",
+    )

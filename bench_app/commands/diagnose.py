@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_app.commands.arguments import seconds
+from bench_app.commands.arguments import add_operator_argument, seconds
 from bench_app.devices.android.driver import AdbTarget, AndroidPhone, PhoneState
 from bench_app.devices.android.keys import station_signer
 from bench_app.domain.imei import is_valid_imei, normalise_imei
 from bench_app.domain.model import JobState
 from bench_app.errors import BenchError
-from bench_app.station import Station
+from bench_app.station import Station, operator_for_command
 from bench_app.store import queries
 
 
@@ -40,6 +40,7 @@ def add_diagnose_parser(sub: Any, common: Any) -> None:
         metavar="SECONDS",
         help="how long to wait for the phone to allow this station",
     )
+    add_operator_argument(p)
 
 
 def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
@@ -47,6 +48,7 @@ def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
     # What was typed is checked before waiting up to --wait seconds for the phone.
     if args.imei and not is_valid_imei(args.imei):
         raise BenchError("IMEI_INVALID", imei=args.imei)
+    operator = operator_for_command(folder, args.operator)
     target = _target(args.target)
     phone = AndroidPhone(target, station_signer(folder), auth_timeout_s=min(args.wait, 60.0))
     stop = threading.Event()
@@ -76,7 +78,7 @@ def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
             file=sys.stderr,
         )
         return 2
-    station = Station(folder)
+    station = Station(folder, operator=operator)
     try:
         device = station.device_connected(phone)
         if args.imei and not device.imei:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.commands.arguments import add_operator_argument
 from bench_app.devices.drives.blockdev import list_drives
 from bench_app.erasure.safety import SystemView, refusals, resolve_target
 from bench_app.text import Text
@@ -28,6 +29,7 @@ def add_drive_parsers(sub: Any, common: Common) -> None:
     common(p, top=False)
     p.add_argument("--this-machine", action="store_true", required=True)
     p.add_argument("--json", action="store_true")
+    add_operator_argument(p)
 
     p = sub.add_parser("erase", help="erase a drive (or an image file) and verify it")
     common(p, top=False)
@@ -46,6 +48,7 @@ def add_drive_parsers(sub: Any, common: Common) -> None:
         help="remove an HPA found on the drive before erasing (otherwise: not erased)",
     )
     p.add_argument("--json", action="store_true")
+    add_operator_argument(p)
 
 
 def run_drives(folder: Path, args: argparse.Namespace, lang: str) -> int:
@@ -75,7 +78,9 @@ def run_drives(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 def run_inventory(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.devices.this_machine.inventory import inventory_this_machine, run_program
+    from bench_app.station import operator_for_command
 
+    operator = operator_for_command(folder, args.operator)  # refused before any reading
     listed = list_drives()
     inventory = inventory_this_machine(run_program, drives=[(d.path, d.transport) for d in listed])
     data: dict[str, Any] = dict(inventory.to_json(include_raw=True))
@@ -88,7 +93,7 @@ def run_inventory(folder: Path, args: argparse.Namespace, lang: str) -> int:
         row["refusals"] = [e.code for e in why]
         drives.append(row)
     data["drives"] = drives
-    data["asset_code"] = _record_machine(folder, inventory.identity(), data)
+    data["asset_code"] = _record_machine(folder, inventory.identity(), data, operator)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
@@ -110,15 +115,18 @@ def run_inventory(folder: Path, args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
-def _record_machine(folder: Path, identity: dict[str, str], data: dict[str, Any]) -> str:
-    """Finds or registers this computer and records its inventory; returns its asset code."""
+def _record_machine(
+    folder: Path, identity: dict[str, str], data: dict[str, Any], operator: str | None = None
+) -> str:
+    """Finds or registers this computer and records its inventory as `operator` (default:
+    who the environment names); returns its asset code."""
     from bench_app.domain.model import DeviceKind
     from bench_app.station import Station, operator_from_environment
     from bench_app.store import queries
     from bench_app.store.database import NewEvent
 
     kind = DeviceKind.LAPTOP if identity.get("kind") == "laptop" else DeviceKind.DESKTOP
-    operator = operator_from_environment()
+    operator = operator_from_environment() if operator is None else operator
     station = Station(folder, operator=operator)
     try:
         device = (
@@ -148,11 +156,11 @@ def run_erase(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.commands.headless import run_to_end
     from bench_app.devices.drives.handle import DriveHandle
     from bench_app.erasure.records import latest_erasure
-    from bench_app.station import Station, operator_from_environment
+    from bench_app.station import Station, operator_for_command
     from bench_app.store import queries
 
+    operator = operator_for_command(folder, args.operator)  # refused before the drive is read
     handle = DriveHandle(args.target)
-    operator = operator_from_environment()
     station = Station(folder, operator=operator)
     try:
         device = station.device_connected(handle)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.commands.arguments import add_operator_argument
 from bench_app.domain.facts import duration_ms
 from bench_app.text import Text
 
@@ -49,17 +50,18 @@ def add_image_parsers(sub: Any, common: Common) -> None:
         "for a file that may be an error page saved under the image's name",
     )
     p.add_argument("--json", action="store_true")
+    add_operator_argument(p)
 
 
 def run_write_image(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.commands.headless import run_to_end
     from bench_app.devices.drives.handle import DriveHandle
     from bench_app.install.laptop_image import PIPELINE, image_write_record
-    from bench_app.station import Station, operator_from_environment
+    from bench_app.station import Station, operator_for_command
     from bench_app.store import queries
 
+    operator = operator_for_command(folder, args.operator)  # refused before the drive is read
     handle = DriveHandle(args.target)
-    operator = operator_from_environment()
     image = Path(args.image)
     options = {
         "image": str(image.resolve()) if image.exists() else args.image,

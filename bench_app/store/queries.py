@@ -103,6 +103,26 @@ def device_by_identity(store: Store, kind: str, serial: str, imei: str) -> Devic
     return None
 
 
+def devices_with_identifier(
+    store: Store, serial: str, imei: str, *, training: bool
+) -> tuple[Device | None, Device | None]:
+    """The first device (of any kind) with this serial (case and spaces ignored) and the
+    first with this IMEI, among training or real devices; None where there is none."""
+    found: list[Device | None] = []
+    for clause, value in (("upper(trim(serial)) = ?", serial.strip().upper()), ("imei = ?", imei)):
+        row = (
+            store.query_one(
+                f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE {clause} AND training = ?"
+                " ORDER BY created_at LIMIT 1",
+                (value, int(training)),
+            )
+            if value
+            else None
+        )
+        found.append(_device(row) if row else None)
+    return found[0], found[1]
+
+
 def last_asset_code(store: Store, prefix: str) -> str | None:
     # The alphabet is in ASCII order and numbers are fixed width, so text order is number order.
     row = store.query_one(
