@@ -51,7 +51,9 @@ def build_window(
     app: QApplication,
     lang: str,
     simulator: SimulatedSource | None = None,
+    operator: str | None = None,
 ) -> MainWindow:
+    """The main window on `station`; `operator` skips the "Who is working?" question."""
     translations = Translations(app)
     if not translations.install(lang):
         logging.getLogger(__name__).warning(
@@ -65,6 +67,7 @@ def build_window(
 
     window = MainWindow(station, lang=lang, simulator=simulator, switch_language=switch)
     window._translations = translations  # type: ignore[attr-defined]  # keep it alive
+    window.start_session(operator)
     return window
 
 

@@ -1,5 +1,7 @@
 """Intake: register a donor and a donation (lot), then the devices in it, one after another.
-Each device gets its asset code, shown large so it can be written on the device."""
+Each device gets its asset code, shown large so it can be written on the device. The intake
+rules are the core's (Station.intake_device): a serial or IMEI for each device, and one
+already known is taken only once the operator says it is the same device."""
 
 from __future__ import annotations
 
@@ -25,6 +27,9 @@ from bench_app.domain.model import Device, DeviceKind, DonorKind, PreSort
 from bench_app.errors import BenchError
 from bench_app.station import Station
 from bench_app.store import queries
+
+# Refusals the operator may overrule by saying it is the same device.
+SAME_DEVICE_CODES = ("INTAKE_SERIAL_KNOWN", "INTAKE_IMEI_KNOWN", "INTAKE_TWICE_IN_DONATION")
 
 
 class IntakeDialog(QDialog):
@@ -115,6 +120,26 @@ class IntakeDialog(QDialog):
         self.error.setObjectName("SearchError")
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
+        # "Is it the same device as ABCD-…?": yes takes the known record, no lets one correct.
+        self.same_question = QWidget()
+        same_box = QVBoxLayout(self.same_question)
+        same_box.setContentsMargins(0, 0, 0, 0)
+        self.same_label = QLabel()
+        self.same_label.setObjectName("Question")
+        self.same_label.setWordWrap(True)
+        same_box.addWidget(self.same_label)
+        same_row = QHBoxLayout()
+        same_box.addLayout(same_row)
+        self.same_yes = QPushButton(self.tr("Yes, the same device"))
+        self.same_yes.setProperty("tone", "good")
+        self.same_yes.clicked.connect(lambda: self.register(same_device=True))
+        self.same_no = QPushButton(self.tr("No, I correct it"))
+        self.same_no.setProperty("tone", "neutral")
+        self.same_no.clicked.connect(self._correct)
+        same_row.addWidget(self.same_yes, 1)
+        same_row.addWidget(self.same_no, 1)
+        self.same_question.setVisible(False)
+        layout.addWidget(self.same_question)
         self.code_caption = QLabel(self.tr("Write this code on the device:"))
         self.code_caption.setVisible(False)
         layout.addWidget(self.code_caption)
@@ -135,24 +160,45 @@ class IntakeDialog(QDialog):
         buttons.addWidget(self.done_button)
         layout.addLayout(buttons)
         self._donor_changed()
+        # The code shown is the last device's: it goes as soon as the next one is typed.
+        for field in (self.brand, self.model, self.serial, self.imei):
+            field.textEdited.connect(self._next_device_started)
+        self.kind.activated.connect(self._next_device_started)
+
+    def _next_device_started(self) -> None:
+        self.code.clear()
+        self.code.setVisible(False)
+        self.code_caption.setVisible(False)
+        self.same_question.setVisible(False)
+
+    def _correct(self) -> None:
+        """ "No": nothing is recorded; the operator corrects the number."""
+        self.same_question.setVisible(False)
+        self.serial.setFocus()
 
     def _donor_changed(self) -> None:
         new = not self.donor.currentData()
         self.donor_name.setEnabled(new)
         self.donor_kind.setEnabled(new)
 
-    def register(self) -> Device | None:
-        """Registers the donor and lot (first time) and the device; shows its code."""
+    def register(self, *, same_device: bool = False) -> Device | None:
+        """Registers the donor and lot (first time) and the device, under the intake rules;
+        shows its code. `same_device`: the operator confirmed a known serial or IMEI is
+        that device's, whose record is then used. On a refusal nothing is recorded."""
         self.error.clear()
+        self.same_question.setVisible(False)
+        serial, imei = self.serial.text().strip(), self.imei.text().strip()
         try:
+            donor_id = self.donor.currentData()
+            name = self.donor_name.text().strip()
+            if self.lot_id is None and not donor_id and not name:
+                self.error.setText(self.tr("Type the donor's name first."))
+                self.donor_name.setFocus()
+                return None
+            # The device is checked before the donation is recorded: a refusal records nothing.
+            self.station.intake_match(serial, imei, self.lot_id, same_device=same_device)
             if self.lot_id is None:
-                donor_id = self.donor.currentData()
                 if not donor_id:
-                    name = self.donor_name.text().strip()
-                    if not name:
-                        self.error.setText(self.tr("Type the donor's name first."))
-                        self.donor_name.setFocus()
-                        return None
                     donor_id = self.station.register_donor(
                         name, DonorKind(self.donor_kind.currentData())
                     )
@@ -162,21 +208,28 @@ class IntakeDialog(QDialog):
                     self.agreement.text().strip(),
                     self.expected.value() or None,
                 )
-            device = self.station.register_device(
+            checked = self.presort.checkedButton()
+            device = self.station.intake_device(
                 DeviceKind(self.kind.currentData()),
                 brand=self.brand.text().strip(),
                 model=self.model.text().strip(),
-                serial=self.serial.text().strip(),
-                imei=self.imei.text().strip(),
+                serial=serial,
+                imei=imei,
                 lot_id=self.lot_id,
+                presort=PreSort(checked.property("presort")) if checked is not None else None,
+                same_device=same_device,
             )
-            checked = self.presort.checkedButton()
-            if checked is not None:
-                self.station.presort(device.id, PreSort(checked.property("presort")))
         except BenchError as exc:
             self.error.setText(exc.text(self.lang))
+            if exc.code in SAME_DEVICE_CODES:
+                asset = str(exc.values.get("asset", ""))
+                self.same_label.setText(
+                    self.tr("Is it the same device as %1?").replace("%1", asset)
+                )
+                self.same_question.setVisible(True)
             return None
-        self.registered.append(device)
+        if all(d.id != device.id for d in self.registered):
+            self.registered.append(device)
         self.code_caption.setVisible(True)
         self.code.setVisible(True)
         self.code.setText(device.asset_code)

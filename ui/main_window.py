@@ -43,6 +43,7 @@ from ui.device_view import Action, DeviceView
 from ui.flow_layout import FlowLayout
 from ui.icons import app_icon
 from ui.intake_dialog import IntakeDialog
+from ui.operator_chooser import OperatorChooser
 from ui.pending_card import PendingCard
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,18 @@ class MainWindow(QMainWindow):
         self.app_title = QLabel("Établi")
         self.app_title.setObjectName("AppTitle")
         bar.addWidget(self.app_title)
-        bar.addSpacing(24)
+        bar.addSpacing(12)
+        # Who works now (every fact recorded carries this name); its menu changes it.
+        self.operator_button = QToolButton()
+        self.operator_button.setObjectName("OperatorName")
+        self.operator_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        operator_menu = QMenu(self.operator_button)
+        self.change_operator = operator_menu.addAction("")
+        self.change_operator.triggered.connect(lambda: self.ask_operator(required=False))
+        self.operator_button.setMenu(operator_menu)
+        bar.addWidget(self.operator_button)
+        self.operator_dialog: OperatorChooser | None = None
+        bar.addSpacing(12)
         search_box = QVBoxLayout()
         search_box.setSpacing(2)
         self.search = QLineEdit()
@@ -207,6 +219,8 @@ class MainWindow(QMainWindow):
         )
         self.search.setPlaceholderText(self.tr("Scan or type a device code (e.g. ABCD-2345-X)"))
         self.intake_button.setText(self.tr("Intake of a donation"))
+        self.change_operator.setText(self.tr("Change operator"))
+        self._show_operator()
         self.sim_button.setText(self.tr("Simulated devices"))
         self.training_toggle.setText(self.tr("Training mode"))
         self.network_button.setText(self.tr("Phone over Wi-Fi…"))
@@ -228,6 +242,35 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.LanguageChange and not self._shut_down:
             self.retranslate()
         super().changeEvent(event)
+
+    # -- who works ---------------------------------------------------------------------------
+
+    def start_session(self, operator: str | None = None) -> None:
+        """Who records facts from now on: `operator` when given (tests, a kiosk), the
+        trainee in training mode, else the operator is asked "Who is working?"."""
+        if operator:
+            self.station.operator = operator
+        elif self.station.training:
+            self.station.use_trainee()
+        else:
+            # Once the window is up, so the question sits on it.
+            QTimer.singleShot(0, self, lambda: self.ask_operator(required=True))
+        self._show_operator()
+
+    def ask_operator(self, *, required: bool) -> OperatorChooser:
+        """Opens the chooser (window-modal); the toolbar follows the choice."""
+        dialog = OperatorChooser(self.station, self.lang, required=required, parent=self)
+        dialog.accepted.connect(self._show_operator)
+        self.operator_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _show_operator(self) -> None:
+        name = self.station.operator
+        # A long name is cut, so the toolbar still fits a 1366-pixel screen; the tip has it all.
+        metrics = self.operator_button.fontMetrics()
+        self.operator_button.setText(metrics.elidedText(name, Qt.TextElideMode.ElideRight, 200))
+        self.operator_button.setToolTip(self.tr("Who is working: %1").replace("%1", name))
 
     def open_printers(self) -> None:
         from ui.printer_dialog import PrinterDialog  # reportlab and Pillow load on first use

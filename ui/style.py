@@ -21,6 +21,8 @@ QWidget { font-size: 11pt; color: #1d2630; }
 QMainWindow, QDialog { background: #eef2f5; }
 #TopBar { background: #ffffff; border-bottom: 1px solid #cfd8e0; }
 #AppTitle { font-size: 16pt; font-weight: 700; color: #2b3a4a; }
+#OperatorName { font-size: 12pt; font-weight: 700; color: #2b3a4a; padding: 6px 10px;
+                border: 1px solid #9fb3c4; border-radius: 6px; background: #ffffff; }
 #TrainingBanner { background: #ff9800; color: #1d1d1d; font-size: 12pt; font-weight: 700;
                   padding: 6px; }
 #CodeSearch { font-size: 14pt; padding: 6px 10px; border: 2px solid #9fb3c4; border-radius: 6px;

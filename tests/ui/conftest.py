@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from bench_app.devices.android.keys import station_signer
@@ -38,14 +40,21 @@ def make_bench(qtbot: QtBot, qapp: QApplication, data_dir: Path) -> Iterator[Cal
         scale: float = 0.02,
         max_parallel: int = 8,
         adb: bool = False,
+        operator: str | None = "test",
+        settings: Settings | None = None,
     ) -> Bench:
+        """`operator`: who works, so the window does not ask; None: the window asks
+        "Who is working?" as at a real start (or takes the trainee in training mode)."""
         qapp.setStyleSheet(STYLESHEET)
-        settings = Settings(max_parallel_jobs=max_parallel)
-        station = Station(data_dir, training=training, settings=settings, operator="test")
+        settings = settings or Settings()
+        settings.max_parallel_jobs = max_parallel
+        station = Station(data_dir, training=training, settings=settings)
         signer = station_signer(data_dir) if adb else None
         simulator = SimulatedSource(SimulationMode.TEST, Timing(scale=scale), adb_signer=signer)
         station.attach_source(simulator)
-        window = build_window(station, qapp, lang, simulator if training else None)
+        window = build_window(
+            station, qapp, lang, simulator if training else None, operator=operator
+        )
         qtbot.addWidget(window)
         window.resize(1280, 800)
         window.show()
@@ -57,3 +66,15 @@ def make_bench(qtbot: QtBot, qapp: QApplication, data_dir: Path) -> Iterator[Cal
     for bench in made:
         bench.window.shutdown()
         bench.station.close()
+
+
+def save_with_dialog(window: QWidget, dialog: QWidget, path: Path) -> None:
+    """The window with its dialog drawn where it sits, as the operator sees them."""
+    picture = QPixmap(window.size())
+    picture.fill(Qt.GlobalColor.white)
+    painter = QPainter(picture)
+    painter.drawPixmap(0, 0, window.grab())
+    at = dialog.mapToGlobal(QPoint(0, 0)) - window.mapToGlobal(QPoint(0, 0))
+    painter.drawPixmap(at, dialog.grab())
+    painter.end()
+    assert picture.save(str(path))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import DeviceKind, DonorKind, PreSort
 from bench_app.store import queries
-from tests.ui.conftest import Bench
+from tests.ui.conftest import Bench, save_with_dialog
 from ui.intake_dialog import IntakeDialog
 
 
@@ -40,10 +41,14 @@ def test_intake_registers_donor_lot_and_devices(
     first = AssetCode.parse(dialog.code.text())
     assert first.prefix == station.store.station_prefix
 
-    # The next device joins the same donation and gets the next code.
+    # The next device joins the same donation and gets the next code; the first code goes
+    # as soon as the next device is typed, so it is never written on the wrong device.
     dialog.kind.setCurrentIndex(dialog.kind.findData("phone"))
     qtbot.keyClicks(dialog.brand, "Fairphone")
+    assert dialog.code.text() == "" and not dialog.code.isVisibleTo(dialog)
+    assert not dialog.code_caption.isVisibleTo(dialog)
     qtbot.keyClicks(dialog.model, "FP3")
+    qtbot.keyClicks(dialog.imei, "490154203237518")
     dialog.presort.button(2).setChecked(True)  # e-waste
     qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
     second = AssetCode.parse(dialog.code.text())
@@ -103,3 +108,82 @@ def test_intake_refuses_a_mistyped_imei(make_bench: Callable[..., Bench], qtbot:
     dialog.imei.setText("490154203237518")
     qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
     assert [d.imei for d in queries.devices(bench.station.store)] == ["490154203237518"]
+
+
+def _count(bench: Bench) -> tuple[int, int, int]:
+    store = bench.station.store
+    return (
+        len(queries.events(store)),
+        len(queries.devices(store)),
+        len(queries.lots(store)),
+    )
+
+
+def test_intake_refuses_a_device_with_no_serial_nor_imei(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench = make_bench(training=False)
+    dialog = IntakeDialog(bench.station, "fr", bench.window)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.donor_name, "Association du quartier")
+    qtbot.keyClicks(dialog.brand, "Fairphone")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    assert "numéro de série ou un IMEI" in dialog.error.text()
+    # Not even the donor nor the donation: a refusal records nothing.
+    assert _count(bench) == (0, 0, 0) and queries.donors(bench.station.store) == []
+    assert not dialog.code.isVisibleTo(dialog)
+    assert not dialog.same_question.isVisibleTo(dialog)
+
+
+def test_a_known_imei_asks_if_it_is_the_same_device(
+    make_bench: Callable[..., Bench], qtbot: QtBot, artifacts_dir: Path
+) -> None:
+    bench = make_bench(training=False)
+    bench.window.resize(1366, 768)
+    station = bench.station
+    dialog = IntakeDialog(station, "fr", bench.window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.donor_name, "Caisse de retraite du Nord")
+    qtbot.keyClicks(dialog.imei, "490154203237518")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    first = AssetCode.parse(dialog.code.text())
+
+    # The same IMEI typed again in this donation: refused, and the question is asked.
+    qtbot.keyClicks(dialog.brand, "Fairphone")
+    qtbot.keyClicks(dialog.imei, "490154203237518")
+    before = _count(bench)
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    assert "déjà dans ce don" in dialog.error.text() and str(first) in dialog.error.text()
+    assert dialog.same_question.isVisibleTo(dialog)
+    assert dialog.same_label.text() == f"Est-ce le même appareil que {first} ?"
+    assert [dialog.same_yes.text(), dialog.same_no.text()] == [
+        "Oui, le même appareil",
+        "Non, je corrige",
+    ]
+    assert _count(bench) == before
+    assert not dialog.code.isVisibleTo(dialog)  # the previous code is not left on show
+    dialog.move(bench.window.mapToGlobal(QPoint((1366 - dialog.width()) // 2, 0)))
+    save_with_dialog(bench.window, dialog, artifacts_dir / "intake-refusal.png")
+
+    # "No": nothing recorded, the operator corrects the number.
+    qtbot.mouseClick(dialog.same_no, Qt.MouseButton.LeftButton)
+    assert not dialog.same_question.isVisibleTo(dialog) and _count(bench) == before
+    # Asked again, "Yes": the known device's record is used, not a second one.
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.same_yes, Qt.MouseButton.LeftButton)
+    assert dialog.code.text() == str(first)
+    devices = queries.devices(station.store)
+    assert [d.asset_code for d in devices] == [str(first)]
+    assert len(dialog.registered) == 1
+
+    # A serial known on a device of another donation: refused, nothing recorded.
+    station.register_device(DeviceKind.LAPTOP, serial="PF1ABCDE")
+    qtbot.keyClicks(dialog.serial, "pf1abcde")
+    before = _count(bench)
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    assert "numéro de série est déjà celui de" in dialog.error.text()
+    assert dialog.same_question.isVisibleTo(dialog) and _count(bench) == before
+    # Typing again takes the question away: it was about the number as it was.
+    qtbot.keyClicks(dialog.serial, "X")
+    assert not dialog.same_question.isVisibleTo(dialog) and _count(bench) == before

@@ -373,6 +373,14 @@
         <translation>First look</translation>
     </message>
     <message>
+        <source>Yes, the same device</source>
+        <translation>Yes, the same device</translation>
+    </message>
+    <message>
+        <source>No, I correct it</source>
+        <translation>No, I correct it</translation>
+    </message>
+    <message>
         <source>Write this code on the device:</source>
         <translation>Write this code on the device:</translation>
     </message>
@@ -387,6 +395,10 @@
     <message>
         <source>Type the donor&apos;s name first.</source>
         <translation>Type the donor&apos;s name first.</translation>
+    </message>
+    <message>
+        <source>Is it the same device as %1?</source>
+        <translation>Is it the same device as %1?</translation>
     </message>
     <message>
         <source>Register the next device</source>
@@ -414,6 +426,10 @@
     <message>
         <source>Intake of a donation</source>
         <translation>Intake of a donation</translation>
+    </message>
+    <message>
+        <source>Change operator</source>
+        <translation>Change operator</translation>
     </message>
     <message>
         <source>Simulated devices</source>
@@ -510,6 +526,10 @@ It will appear here.</translation>
         <translation>Plug in a phone</translation>
     </message>
     <message>
+        <source>Who is working: %1</source>
+        <translation>Who is working: %1</translation>
+    </message>
+    <message>
         <source>Plug in a drive</source>
         <translation>Plug in a drive</translation>
     </message>
@@ -553,6 +573,45 @@ It will appear here.</translation>
     <message>
         <source>Not possible</source>
         <translation>Not possible</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorChooser</name>
+    <message>
+        <source>Who is working?</source>
+        <translation>Who is working?</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>Your first name</source>
+        <translation>Your first name</translation>
+    </message>
+    <message>
+        <source>A PIN of 4 to 8 digits (optional)</source>
+        <translation>A PIN of 4 to 8 digits (optional)</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>%1, type your PIN.</source>
+        <translation>%1, type your PIN.</translation>
     </message>
 </context>
 <context>

@@ -373,6 +373,14 @@
         <translation>Premier coup d’œil</translation>
     </message>
     <message>
+        <source>Yes, the same device</source>
+        <translation>Oui, le même appareil</translation>
+    </message>
+    <message>
+        <source>No, I correct it</source>
+        <translation>Non, je corrige</translation>
+    </message>
+    <message>
         <source>Write this code on the device:</source>
         <translation>Écrivez ce code sur l’appareil :</translation>
     </message>
@@ -387,6 +395,10 @@
     <message>
         <source>Type the donor&apos;s name first.</source>
         <translation>Tapez d’abord le nom du donateur.</translation>
+    </message>
+    <message>
+        <source>Is it the same device as %1?</source>
+        <translation>Est-ce le même appareil que %1 ?</translation>
     </message>
     <message>
         <source>Register the next device</source>
@@ -414,6 +426,10 @@
     <message>
         <source>Intake of a donation</source>
         <translation>Accueil d’un don</translation>
+    </message>
+    <message>
+        <source>Change operator</source>
+        <translation>Changer d’opérateur</translation>
     </message>
     <message>
         <source>Simulated devices</source>
@@ -510,6 +526,10 @@ Il apparaîtra ici.</translation>
         <translation>Brancher un téléphone</translation>
     </message>
     <message>
+        <source>Who is working: %1</source>
+        <translation>Qui travaille : %1</translation>
+    </message>
+    <message>
         <source>Plug in a drive</source>
         <translation>Brancher un disque</translation>
     </message>
@@ -553,6 +573,45 @@ Il apparaîtra ici.</translation>
     <message>
         <source>Not possible</source>
         <translation>Impossible</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorChooser</name>
+    <message>
+        <source>Who is working?</source>
+        <translation>Qui travaille ?</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Ajouter</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>Valider</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Retour</translation>
+    </message>
+    <message>
+        <source>Your first name</source>
+        <translation>Votre prénom</translation>
+    </message>
+    <message>
+        <source>A PIN of 4 to 8 digits (optional)</source>
+        <translation>Un code de 4 à 8 chiffres (facultatif)</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Enregistrer</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>%1, type your PIN.</source>
+        <translation>%1, tapez votre code.</translation>
     </message>
 </context>
 <context>
