@@ -304,6 +304,16 @@ def erase() -> S[Case]:
             "nope",
         ),
         case("erase", target, "--method", "clear-zero"),  # no confirmation at all
+        case(
+            "erase",
+            target,
+            "--method",
+            "clear-zero",
+            "--confirm-serial",
+            "nope",
+            "--operator",
+            bad_text,
+        ),
         with_files(
             ("erase",), (target, "--method", "clear-zero", "--confirm-serial", "nope"), SETTINGS
         ),
@@ -379,6 +389,7 @@ def diagnose() -> S[Case]:
         case("diagnose", *good, "--imei", st.one_of(bad_text, st.just("356938035643808"))),
         case("diagnose", "127.0.0.1:1", "--wait", bad_seconds(1, 3600)),
         case("diagnose", *good),  # a phone that is not there
+        case("diagnose", *good, "--operator", bad_text),
         common(("diagnose",), good),
     )
 

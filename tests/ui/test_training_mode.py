@@ -50,6 +50,7 @@ def test_banner_and_simulator_menu_only_in_training(
     dialog = IntakeDialog(bench.station, "fr", window)
     qtbot.addWidget(dialog)
     dialog.donor_name.setText("Donateur de démonstration")
+    dialog.serial.setText("DEMO-0001")  # intake needs a serial or an IMEI
     dialog.register()
     assert dialog.code.text().startswith("TEST-")
     rows = bench.station.store.query("SELECT DISTINCT training FROM events")
