@@ -31,6 +31,7 @@ from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.domain.model import JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
+from bench_app.operators import TRAINEE
 from bench_app.simulators.adb_phone import list_models, load_persona
 from bench_app.simulators.docked_drive import DRIVE_PERSONAS, DriveBehaviour, training_drive_folder
 from bench_app.simulators.mode import SimulationMode
@@ -671,6 +672,8 @@ class MainWindow(QMainWindow):
         self.training_toggle.setChecked(on)
         self.training_toggle.blockSignals(False)
         self.retranslate()
+        if not on and self.station.operator == TRAINEE:
+            self.ask_operator(required=True)  # real facts are not signed by the trainee
 
     def _sim_add_phone(self, persona: str, behaviour: Behaviour) -> None:
         if self.simulator is not None:

@@ -129,3 +129,10 @@ def test_training_starts_with_the_trainee_without_asking(
     assert bench.window.operator_button.text() == "Stagiaire"
     device_id = _check_a_new_phone(qtbot, bench, "pixel-6")
     assert {e.operator for e in queries.events(bench.station.store, device_id)} == {TRAINEE}
+    # Out of training, real facts need a real name: the question comes, and must be answered.
+    bench.window.set_training(False)
+    chooser = _chooser(qtbot, bench)
+    assert not chooser.cancel_button.isVisibleTo(chooser)
+    chooser.new_name.setText("Inès")
+    qtbot.mouseClick(chooser.save_new, Qt.MouseButton.LeftButton)
+    assert bench.station.operator == "Inès" and bench.window.operator_button.text() == "Inès"
