@@ -137,7 +137,7 @@ def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) ->
     app.aboutToQuit.connect(window.shutdown)
     sync = start_sync(station, window)
     window.show()
-    install_from_environment(app)  # parented to the app: lives as long as it
+    widget_map = install_from_environment(window)  # held by this frame while the app runs
     # Let Ctrl+C in the terminal close the window cleanly (Python sees signals between events).
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     signal.signal(signal.SIGTERM, lambda *_: app.quit())
@@ -148,6 +148,7 @@ def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) ->
         return app.exec()
     finally:
         monitor.stop()
+        del widget_map
         if sync is not None:
             sync.stop(timeout=10)
         station.close()
