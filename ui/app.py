@@ -31,6 +31,7 @@ from ui.startup_error import StartupErrorWindow
 from ui.style import STYLESHEET
 from ui.sync_status import SyncStatusLabel
 from ui.usb_monitor import UsbMonitor
+from ui.widget_map import install_from_environment
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
@@ -139,6 +140,7 @@ def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) ->
     app.aboutToQuit.connect(window.shutdown)
     sync = start_sync(station, window)
     window.show()
+    widget_map = install_from_environment(window)  # held by this frame while the app runs
     # Let Ctrl+C in the terminal close the window cleanly (Python sees signals between events).
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     signal.signal(signal.SIGTERM, lambda *_: app.quit())
@@ -149,6 +151,7 @@ def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) ->
         return app.exec()
     finally:
         monitor.stop()
+        del widget_map
         if sync is not None:
             sync.stop(timeout=10)
         station.close()

@@ -1,0 +1,52 @@
+"""The widget map tells automation where each visible control is, and nothing hidden."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from ui.widget_map import WidgetMap
+
+
+def test_visible_controls_are_listed_with_their_place_on_screen(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = QWidget()
+    window.setWindowTitle("Essai")
+    layout = QVBoxLayout(window)
+    shown = QPushButton("Ça marche")
+    hidden = QPushButton("Caché")
+    field = QLineEdit()
+    field.setPlaceholderText("Code")
+    field.setObjectName("CodeSearch")
+    for w in (shown, hidden, field):
+        layout.addWidget(w)
+    hidden.setVisible(False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+
+    target = tmp_path / "map.json"
+    mapper = WidgetMap(target)
+    mapper.write()
+    (entry,) = [w for w in json.loads(target.read_text())["windows"] if w["title"] == "Essai"]
+    by_text = {w["text"]: w for w in entry["widgets"]}
+    assert "Caché" not in by_text
+    corner = shown.mapToGlobal(QPoint(0, 0))
+    assert by_text["Ça marche"]["rect"] == [corner.x(), corner.y(), shown.width(), shown.height()]
+    assert by_text["Code"]["name"] == "CodeSearch"
+
+    # Written again only when something on screen changed.
+    before = target.stat().st_mtime_ns
+    target.touch()
+    touched = target.stat().st_mtime_ns
+    mapper.write()
+    assert target.stat().st_mtime_ns == touched
+    shown.setText("Ça ne marche pas")
+    mapper.write()
+    texts = {w["text"] for w in json.loads(target.read_text())["windows"][0]["widgets"]}
+    assert "Ça ne marche pas" in texts and before <= target.stat().st_mtime_ns
