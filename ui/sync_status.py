@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 from bench_app.sync.worker import SyncWorker
+from ui.window_fit import wrap_message
 
 REFRESH_MS = 5000
 
@@ -21,6 +22,7 @@ class SyncStatusLabel(QLabel):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("SyncStatus")
+        wrap_message(self, wrap=False)  # one line; the full reason is in the tooltip
         self.worker = worker
         self._lang = lang
         self._timer = QTimer(self)
