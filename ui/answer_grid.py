@@ -42,7 +42,7 @@ class AnswerButton(QPushButton):
         self.setFixedHeight(MAIN_HEIGHT if role == "main" else OTHER_HEIGHT)
         self.setAccessibleName(text)
 
-    def text(self) -> str:  # type: ignore[override]  # the label carries the text
+    def text(self) -> str:  # the label carries the text
         return self.label.text()
 
     def hasHeightForWidth(self) -> bool:

@@ -101,7 +101,6 @@ class DevicePanel(QScrollArea):
         head.addWidget(self.training_tag, 0, Qt.AlignmentFlag.AlignTop)
         c.addLayout(head)
 
-
         self.step_title = QLabel()
         self.step_title.setObjectName("SectionTitle")
         c.addWidget(self.step_title)

@@ -11,9 +11,9 @@ from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 from bench_app.sync.worker import SyncWorker
-from ui.window_fit import wrap_message
 
 REFRESH_MS = 5000
+MAX_WIDTH = 420  # px; the status bar never widens the window
 
 
 class SyncStatusLabel(QLabel):
@@ -22,7 +22,8 @@ class SyncStatusLabel(QLabel):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("SyncStatus")
-        wrap_message(self, wrap=False)  # one line; the full reason is in the tooltip
+        # One line, at most this wide: a long reason is cut here, whole in the tooltip.
+        self.setMaximumWidth(MAX_WIDTH)
         self.worker = worker
         self._lang = lang
         self._timer = QTimer(self)

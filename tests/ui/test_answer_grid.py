@@ -114,7 +114,8 @@ def assert_no_sideways_scroll(bench: Bench, size: tuple[int, int]) -> None:
     panel = bench.window.panel
     assert not panel.horizontalScrollBar().isVisible()
     assert panel.horizontalScrollBar().value() == 0
-    assert panel.widget().width() <= panel.viewport().width()
+    body = panel.widget()
+    assert body is not None and body.width() <= panel.viewport().width()
     assert (bench.window.width(), bench.window.height()) == size
 
 
@@ -144,8 +145,8 @@ def test_every_guided_test_has_yes_left_no_right_at_one_place(
         yes, no = buttons[OK.key], buttons[NOT_OK.key]
         assert yes.text() == OK.label.get(lang) and no.text() == NOT_OK.label.get(lang)
         yes_rect, no_rect = global_rect(yes), global_rect(no)
-        yes_rects.add(yes_rect.getRect())
-        no_rects.add(no_rect.getRect())
+        yes_rects.add((yes_rect.x(), yes_rect.y(), yes_rect.width(), yes_rect.height()))
+        no_rects.add((no_rect.x(), no_rect.y(), no_rect.width(), no_rect.height()))
         assert yes_rect.right() < no_rect.left(), test.id  # yes left, no right
         assert yes_rect.top() == no_rect.top() and yes_rect.height() == no_rect.height()
         assert abs(yes_rect.width() - no_rect.width()) <= 1  # an odd width splits unevenly

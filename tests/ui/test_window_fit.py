@@ -105,8 +105,16 @@ def test_long_messages_wrap_and_never_widen_the_window(
                 assert in_sight(window, widget), (error.code, lang, widget)
             assert window.panel.step_message.text() == error.message.get(lang)
             assert window.panel.horizontalScrollBar().maximum() == 0
+            assert sync_label.isVisible() and sync_label.width() >= 200
+            assert error.message.get(lang) in sync_label.toolTip()
             checked += 1
     assert checked == 2 * len(CATALOG)
+    if size == SIZES[0]:
+        window.lang = "fr"
+        longest = max(every_error(), key=lambda e: len(e.text("fr")))
+        window.show_search_error(longest)
+        settle()
+        assert window.grab().save(str(artifacts_dir / "longest-error-1366x768.png"))
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -240,8 +248,9 @@ def test_a_new_card_comes_into_sight_in_arrival_order(
     qtbot.waitUntil(lambda: len(window.cards) == len(drives), timeout=WAIT)
     bench.simulator.replug(drives[3].key)
     qtbot.waitUntil(lambda: len(window.cards) == len(drives) + 1, timeout=WAIT)
-    codes = [window.grid.itemAt(i).widget().device_id for i in range(window.grid.count())]  # type: ignore[union-attr]
-    assert codes == [c.device_id for c in order_before] + [new_id]  # type: ignore[attr-defined]
+    order_now = [window.grid.itemAt(i).widget() for i in range(window.grid.count())]  # type: ignore[union-attr]
+    ids_now = [getattr(w, "device_id", None) for w in order_now]
+    assert ids_now == [getattr(w, "device_id", None) for w in order_before] + [new_id]
     del phone
 
 
