@@ -9,12 +9,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from bench_app.devices.source import DeviceSource, SourceAction
 from bench_app.errors import CATALOG, BenchError
 from bench_app.simulators.adb_phone import list_models
 from bench_app.store import queries
@@ -268,3 +270,37 @@ def test_a_new_card_does_not_take_the_panel_from_a_check_in_hand(
     bench.simulator.add_drive("ssd-sata-256")
     qtbot.waitUntil(lambda: len(window.cards) == 2, timeout=WAIT)
     assert window.selected == busy
+
+
+class WaitingStandIn(DeviceSource):
+    """Stands in for USB discovery of a phone that waits for its user to allow the station."""
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def plug_waiting(self, key: str) -> None:
+        waiting = SimpleNamespace(key=key, connected=False, state="unauthorized")
+        self._emit(SourceAction.ADDED, waiting)  # type: ignore[arg-type]
+
+
+def test_a_phone_keeps_the_place_its_waiting_card_had(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench = make_bench()
+    window = bench.window
+    usb = WaitingStandIn()
+    bench.station.attach_source(usb)
+    usb.plug_waiting("sim:SIMWAIT0001")  # the phone asks its user; a waiting card shows
+    qtbot.waitUntil(lambda: len(window.pending_cards) == 1, timeout=WAIT)
+    bench.simulator.add_drive("ssd-sata-256")  # another device arrives meanwhile
+    qtbot.waitUntil(lambda: len(window.cards) == 1, timeout=WAIT)
+    drive_card = next(iter(window.cards.values()))
+    # The user allowed it: the phone is identified under the same key.
+    bench.simulator.add_phone("fairphone-4", serial="SIMWAIT0001")
+    qtbot.waitUntil(lambda: len(window.cards) == 2 and not window.pending_cards, timeout=WAIT)
+    phone_id = next(i for i in window.cards if window.cards[i] is not drive_card)
+    order = [window.grid.itemAt(i).widget() for i in range(window.grid.count())]  # type: ignore[union-attr]
+    assert order == [window.cards[phone_id], drive_card]
