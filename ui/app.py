@@ -139,7 +139,7 @@ def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) ->
         simulator.add_training_set()
     app.aboutToQuit.connect(window.shutdown)
     sync = start_sync(station, window)
-    window.show()
+    window.showMaximized()  # fitted to the screen, the workshop laptop's 1366×768 included
     widget_map = install_from_environment(window)  # held by this frame while the app runs
     # Let Ctrl+C in the terminal close the window cleanly (Python sees signals between events).
     signal.signal(signal.SIGINT, lambda *_: app.quit())

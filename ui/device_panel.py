@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,10 +25,12 @@ from bench_app.jobs.prompt import Prompt
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.text import Text
+from ui.answer_grid import AnswerButton, AnswerGrid
 from ui.device_view import Action, DeviceView, next_action, state_label
 from ui.icons import device_icon, picture
 from ui.pending_card import GuideView
 from ui.timeline import describe, local_time
+from ui.window_fit import wrap_message
 
 STATUS_MARKS = {
     StepStatus.PASSED: ("✔", "#2e7d32"),
@@ -40,6 +39,9 @@ STATUS_MARKS = {
     StepStatus.NOT_PRESENT: ("–", "#7a8794"),
     StepStatus.SKIPPED: ("–", "#7a8794"),
 }
+
+PICTURE = QSize(240, 200)
+QUESTION_LINES = 4  # room kept for the question, so the answers never move between questions
 
 
 class DevicePanel(QScrollArea):
@@ -59,6 +61,8 @@ class DevicePanel(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMinimumWidth(440)
+        # Never sideways: every row wraps or shrinks to the panel's width instead.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         self.setWidget(body)
         layout = QVBoxLayout(body)
@@ -85,6 +89,7 @@ class DevicePanel(QScrollArea):
         names = QVBoxLayout()
         self.title = QLabel()
         self.title.setObjectName("PanelTitle")
+        self.title.setWordWrap(True)
         self.code = QLabel()
         self.code.setObjectName("PanelCode")
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -96,19 +101,6 @@ class DevicePanel(QScrollArea):
         head.addWidget(self.training_tag, 0, Qt.AlignmentFlag.AlignTop)
         c.addLayout(head)
 
-        self.identity_title = QLabel()
-        self.identity_title.setObjectName("SectionTitle")
-        c.addWidget(self.identity_title)
-        self.identity = QFormLayout()
-        c.addLayout(self.identity)
-        lot_row = QHBoxLayout()
-        self.lot_label = QLabel()
-        self.lot_combo = QComboBox()
-        self.lot_combo.activated.connect(self._on_lot)
-        lot_row.addWidget(self.lot_label)
-        lot_row.addWidget(self.lot_combo, 1)
-        c.addLayout(lot_row)
-
         self.step_title = QLabel()
         self.step_title.setObjectName("SectionTitle")
         c.addWidget(self.step_title)
@@ -118,13 +110,15 @@ class DevicePanel(QScrollArea):
         self.question = QLabel()
         self.question.setObjectName("Question")
         self.question.setWordWrap(True)
+        self.question.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         c.addWidget(self.question)
         self.picture = QLabel()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setFixedHeight(PICTURE.height())
         c.addWidget(self.picture)
         self.prompt_detail = QLabel()
         self.prompt_detail.setObjectName("SearchError")
-        self.prompt_detail.setWordWrap(True)
+        wrap_message(self.prompt_detail)
         c.addWidget(self.prompt_detail)
         entry_row = QHBoxLayout()
         self.entry = QLineEdit()
@@ -138,13 +132,14 @@ class DevicePanel(QScrollArea):
         for widget in (self.entry, self.entry_ok, self.prompt_detail):
             widget.setVisible(False)  # only while a question asks for typed text
         c.addLayout(entry_row)
-        self.answers = QGridLayout()
-        c.addLayout(self.answers)
+        self.answers = AnswerGrid()
+        self.answers.setVisible(False)
+        c.addWidget(self.answers)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         c.addWidget(self.progress)
         self.step_message = QLabel()
-        self.step_message.setWordWrap(True)
+        wrap_message(self.step_message)
         c.addWidget(self.step_message)
 
         buttons = QHBoxLayout()
@@ -163,6 +158,25 @@ class DevicePanel(QScrollArea):
         buttons.addWidget(self.label_button)
         c.addLayout(buttons)
 
+        # Identity below the step: the question and its answers stay near the top.
+        self.identity_title = QLabel()
+        self.identity_title.setObjectName("SectionTitle")
+        c.addWidget(self.identity_title)
+        self.identity = QFormLayout()
+        c.addLayout(self.identity)
+        lot_row = QHBoxLayout()
+        self.lot_label = QLabel()
+        self.lot_combo = QComboBox()
+        # A long donor name or agreement reference must not widen the panel.
+        self.lot_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.lot_combo.setMinimumContentsLength(12)
+        self.lot_combo.activated.connect(self._on_lot)
+        lot_row.addWidget(self.lot_label)
+        lot_row.addWidget(self.lot_combo, 1)
+        c.addLayout(lot_row)
+
         self.results_title = QLabel()
         self.results_title.setObjectName("SectionTitle")
         c.addWidget(self.results_title)
@@ -178,7 +192,6 @@ class DevicePanel(QScrollArea):
         self.history.setWordWrap(True)
         c.addWidget(self.history)
         c.addStretch(1)
-        self._answer_buttons: list[QPushButton] = []
         self._shown_prompt: Prompt | None = None
         self.show_view(None, "fr")
 
@@ -211,7 +224,7 @@ class DevicePanel(QScrollArea):
             # Waiting for the device to come back: show how, not just say it.
             self.picture.setVisible(action is Action.REPLUG)
             if action is Action.REPLUG:
-                self.picture.setPixmap(picture("replug.svg", QSize(240, 200)))
+                self.picture.setPixmap(picture("replug.svg", PICTURE))
         active = bool(state and state.active)
         self.progress.setVisible(active)
         self.progress.setValue(int(view.fraction * 1000))
@@ -307,17 +320,14 @@ class DevicePanel(QScrollArea):
             self.history.addItem(f"{local_time(event.ts)}  {describe(event, self.lang, titles)}")
 
     def _draw_prompt(self, prompt: Prompt | None) -> None:
-        if prompt is self._shown_prompt and (prompt is None or self._answer_buttons):
+        if prompt is self._shown_prompt and (prompt is None or self.answers.buttons):
             return
-        for button in self._answer_buttons:
-            # Hidden and out of the layout at once; deleted when the event loop gets to it.
-            button.hide()
-            self.answers.removeWidget(button)
-            button.deleteLater()
-        self._answer_buttons = []
+        self.answers.clear()
         self._shown_prompt = prompt
         self.question.setVisible(prompt is not None)
-        self.picture.setVisible(bool(prompt and prompt.picture))
+        # The picture's place is kept even without a picture: the answers stay put.
+        self.picture.setVisible(prompt is not None)
+        self.picture.clear()
         detail = prompt.detail.get(self.lang) if prompt and prompt.detail else ""
         self.prompt_detail.setText(detail)
         self.prompt_detail.setVisible(bool(detail))
@@ -327,21 +337,21 @@ class DevicePanel(QScrollArea):
         if prompt is None:
             return
         self.question.setText(prompt.question.get(self.lang))
+        self.question.ensurePolished()
+        self.question.setMinimumHeight(self.question.fontMetrics().lineSpacing() * QUESTION_LINES)
         if prompt.picture:
-            self.picture.setPixmap(picture(prompt.picture, QSize(240, 200)))
+            self.picture.setPixmap(picture(prompt.picture, PICTURE))
         if prompt.entry is not None:
             self.entry.clear()
             self.entry.setPlaceholderText(prompt.entry.get(self.lang))
             self.entry_ok.setText(self.tr("Confirm"))
             self.entry.setFocus()
-        columns = 3 if len(prompt.choices) > 3 else max(len(prompt.choices), 1)
-        for i, choice in enumerate(prompt.choices):
-            button = QPushButton(choice.label.get(self.lang))
-            button.setProperty("tone", choice.tone)
-            button.setMinimumHeight(64)
-            button.clicked.connect(partial(self.answer.emit, prompt, choice.key))
-            self.answers.addWidget(button, i // columns, i % columns)
-            self._answer_buttons.append(button)
+        self.answers.show_choices(
+            prompt.choices, self.lang, lambda key: self.answer.emit(prompt, key)
+        )
+        # Every question starts from the top of the panel: its answers are where they were.
+        self.verticalScrollBar().setValue(0)
+        self.horizontalScrollBar().setValue(0)
 
     def _on_entry(self) -> None:
         prompt = self._shown_prompt
@@ -385,5 +395,6 @@ class DevicePanel(QScrollArea):
         if self.view is not None and lot_id and lot_id != self.view.device.lot_id:
             self.lot_chosen.emit(self.view.device.id, lot_id)
 
-    def answer_buttons(self) -> list[QPushButton]:
-        return list(self._answer_buttons)
+    def answer_buttons(self) -> list[AnswerButton]:
+        """The answer buttons of the question shown, in the order of its choices' places."""
+        return list(self.answers.buttons)

@@ -46,6 +46,7 @@ from ui.icons import app_icon
 from ui.intake_dialog import IntakeDialog
 from ui.operator_chooser import OperatorChooser
 from ui.pending_card import PendingCard
+from ui.window_fit import fit_to_screen, wrap_message
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +73,10 @@ class MainWindow(QMainWindow):
         self.cards: dict[str, DeviceCard] = {}
         self.pending_cards: dict[str, PendingCard] = {}
         self.selected: str | None = None
+        # Arrival order of the cards (device ids and handle keys): it never changes after.
+        self._arrival: dict[str, int] = {}
         self.bridge = StationBridge(station, self)
         self.setWindowIcon(app_icon())
-        self.resize(1280, 800)
 
         central = QWidget()
         self.setCentralWidget(central)
@@ -91,11 +93,11 @@ class MainWindow(QMainWindow):
         top = QWidget()
         top.setObjectName("TopBar")
         bar = QHBoxLayout(top)
-        bar.setContentsMargins(16, 8, 16, 8)
+        bar.setContentsMargins(12, 8, 12, 8)
         self.app_title = QLabel("Établi")
         self.app_title.setObjectName("AppTitle")
         bar.addWidget(self.app_title)
-        bar.addSpacing(12)
+        bar.addSpacing(8)
         # Who works now (every fact recorded carries this name); its menu changes it.
         self.operator_button = QToolButton()
         self.operator_button.setObjectName("OperatorName")
@@ -106,19 +108,19 @@ class MainWindow(QMainWindow):
         self.operator_button.setMenu(operator_menu)
         bar.addWidget(self.operator_button)
         self.operator_dialog: OperatorChooser | None = None
-        bar.addSpacing(12)
-        search_box = QVBoxLayout()
-        search_box.setSpacing(2)
+        bar.addSpacing(8)
         self.search = QLineEdit()
         self.search.setObjectName("CodeSearch")
+        self.search.setProperty("place", "toolbar")  # narrower minimum: the bar fits 1366 px
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self._on_search)
+        # The message goes on its own full-width line under the bar, and wraps there.
         self.search_error = QLabel()
         self.search_error.setObjectName("SearchError")
+        self.search_error.setProperty("place", "line")
+        wrap_message(self.search_error)
         self.search_error.setVisible(False)
-        search_box.addWidget(self.search)
-        search_box.addWidget(self.search_error)
-        bar.addLayout(search_box, 1)
+        bar.addWidget(self.search, 1)
         self.intake_button = QPushButton()
         self.intake_button.setObjectName("BigAction")
         self.intake_button.clicked.connect(self.open_intake)
@@ -146,6 +148,7 @@ class MainWindow(QMainWindow):
         self.language.activated.connect(self._on_language)
         bar.addWidget(self.language)
         outer.addWidget(top)
+        outer.addWidget(self.search_error)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -161,6 +164,7 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.grid_host)
+        self.card_scroll = scroll
         left_layout.addWidget(scroll, 1)
         splitter.addWidget(left)
         self.panel = DevicePanel(station)
@@ -169,6 +173,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 2)
         outer.addWidget(splitter, 1)
         self.status = QLabel()
+        wrap_message(self.status, wrap=False)  # one line: the status bar does not grow
         self.statusBar().addWidget(self.status, 1)
 
         # Queued even from the main thread: the window never runs inside a core callback.
@@ -204,6 +209,7 @@ class MainWindow(QMainWindow):
 
         self._build_sim_menu()
         self.retranslate()
+        fit_to_screen(self)  # the whole screen it opens on, a 1366×768 laptop included
         for device_id in station.connected_device_ids():
             self._on_presence(device_id, True)
         self.focus_search()
@@ -316,7 +322,12 @@ class MainWindow(QMainWindow):
         view.connected = plugged
         if device_id not in self.cards:
             self._add_card(view)
-            if self.selected is None:
+            if plugged:
+                # Just plugged in: show its card, and open it unless another is in hand.
+                if not self._busy_with_selected():
+                    self.select(device_id)
+                self._reveal(device_id)
+            elif self.selected is None:
                 self.select(device_id)
         elif not plugged and not self._keeps_card(view):
             self._remove_card(device_id)
@@ -344,9 +355,10 @@ class MainWindow(QMainWindow):
             card = PendingCard(key, state, brand)
             card.selected.connect(self.select_pending)
             self.pending_cards[key] = card
-            self.grid.addWidget(card)
-            if self.selected is None:
+            self._place_card(key, card)
+            if not self._busy_with_selected():
                 self.select_pending(key)
+            self._reveal(key)
         else:
             card.set_state(state)
         if self.selected == key:
@@ -368,7 +380,52 @@ class MainWindow(QMainWindow):
         card.selected.connect(self.select)
         card.action.connect(self.do_action)
         self.cards[view.device.id] = card
-        self.grid.addWidget(card)
+        handle = self.station.handle(view.device.id)
+        self._place_card(view.device.id, card, handle.key if handle is not None else None)
+
+    def _place_card(self, key: str, card: QWidget, handle_key: str | None = None) -> None:
+        """Puts a card at its arrival place, so cards never reshuffle. A device's card takes
+        the place of the card its phone had while pending (same handle key), and a device
+        plugged back in gets its place back."""
+        rank = self._arrival.get(key)
+        if rank is None and handle_key is not None:
+            rank = self._arrival.get(handle_key)
+        if rank is None:
+            rank = len(set(self._arrival.values()))
+        self._arrival[key] = rank
+        if handle_key is not None:
+            self._arrival[handle_key] = rank
+        card.setProperty("arrival", rank)
+        index = 0
+        for i in range(self.grid.count()):
+            item = self.grid.itemAt(i)
+            other = item.widget() if item is not None else None
+            if other is not None and int(other.property("arrival")) < rank:
+                index = i + 1
+        self.grid.insertWidget(index, card)
+
+    def _busy_with_selected(self) -> bool:
+        """The operator has a device in hand: a phone being set up, or a check under way."""
+        if self.selected is None:
+            return False
+        if self.selected in self.pending_cards:
+            return True
+        view = self.views.get(self.selected)
+        state = view.state if view is not None else None
+        return bool(state and state.active)
+
+    def _reveal(self, key: str) -> None:
+        """Scrolls the card list so this card is in sight, once the grid has placed it."""
+        QTimer.singleShot(0, self, partial(self._scroll_to_card, key))
+
+    def _scroll_to_card(self, key: str) -> None:
+        card = self.cards.get(key) or self.pending_cards.get(key)
+        if card is None or self._shut_down:
+            return
+        # Lay the grid out now, so the card's place is known.
+        for _ in range(3):
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.card_scroll.ensureWidgetVisible(card, 12, 12)
 
     def _keeps_card(self, view: DeviceView) -> bool:
         """An unplugged device keeps its card while its job needs it back (to resume)."""
@@ -573,13 +630,17 @@ class MainWindow(QMainWindow):
         try:
             device = self.station.find_by_code(text)
         except BenchError as exc:
-            self.search_error.setText(exc.text(self.lang))
-            self.search_error.setVisible(True)
+            self.show_search_error(exc)
             self.search.selectAll()
             return
         self.search_error.setVisible(False)
         self.search.clear()
         self.select_device_card(device.id)
+
+    def show_search_error(self, exc: BenchError) -> None:
+        """Says why a typed code found nothing, on its own line under the bar, wrapped."""
+        self.search_error.setText(exc.text(self.lang))
+        self.search_error.setVisible(True)
 
     # -- training ----------------------------------------------------------------------------
 

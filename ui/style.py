@@ -53,6 +53,15 @@ QPushButton[tone="good"] { background: #2e7d32; color: #ffffff; border: none;
 QPushButton[tone="bad"] { background: #c62828; color: #ffffff; border: none;
                           font-size: 14pt; font-weight: 700; padding: 14px 22px; }
 QPushButton[tone="neutral"] { font-size: 14pt; font-weight: 700; padding: 14px 22px; }
+QPushButton[answer="other"] { background: #f6f8fa; border: 2px dashed #7a8794; }
+QPushButton[answer="other"]:hover { background: #e8f1f9; }
+QPushButton[answer] QLabel#AnswerText { font-size: 14pt; font-weight: 700; background: transparent; }
+QPushButton[tone="good"] QLabel#AnswerText, QPushButton[tone="bad"] QLabel#AnswerText {
+    color: #ffffff; }
+QPushButton[answer="other"] QLabel#AnswerText { font-size: 12pt; font-weight: 600; color: #2b3a4a; }
+#CodeSearch[place="toolbar"] { min-width: 220px; }
+#SearchError[place="line"] { background: #fdecea; padding: 6px 16px;
+                             border-bottom: 1px solid #f3b8b3; }
 #PanelCode { font-family: "DejaVu Sans Mono", monospace; font-size: 28pt; font-weight: 800;
              color: #1d2630; letter-spacing: 2px; }
 #PanelTitle { font-size: 16pt; font-weight: 700; }

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from bench_app.sync.worker import SyncWorker
 
 REFRESH_MS = 5000
+MAX_WIDTH = 420  # px; the status bar never widens the window
 
 
 class SyncStatusLabel(QLabel):
@@ -21,6 +22,8 @@ class SyncStatusLabel(QLabel):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("SyncStatus")
+        # One line, at most this wide: a long reason is cut here, whole in the tooltip.
+        self.setMaximumWidth(MAX_WIDTH)
         self.worker = worker
         self._lang = lang
         self._timer = QTimer(self)

@@ -145,6 +145,7 @@ def test_typing_or_scanning_a_code_opens_the_device(
     qtbot.waitUntil(lambda: len(bench.window.cards) == 2, timeout=WAIT)
     target = queries.devices(bench.station.store)[1]
     window = bench.window
+    window.select(next(i for i in window.cards if i != target.id))  # on the other phone
     assert window.selected != target.id
     # A scanner types the code and Enter, whatever has the focus (here: a card's button).
     window.cards[target.id].button.setFocus()
