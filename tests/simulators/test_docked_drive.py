@@ -158,7 +158,7 @@ def test_a_healthy_or_merely_worn_drive_is_not_sent_to_recycling(
     healthy = source.add_drive("hdd-sata-500", size=SIZE)
     assert job_end_of_life(station.store, _erase(station, healthy)[1]) is None
     worn = source.add_drive("nvme-256", DriveBehaviour.FAILING, size=SIZE)  # SMART: warning
-    state, job_id = _erase(station, worn)
+    job_id = _erase(station, worn)[1]
     assert _results(station, job_id)["health"].status is StepStatus.WARNING
     assert job_end_of_life(station.store, job_id) is None
 
