@@ -167,13 +167,16 @@ class DevicePanel(QScrollArea):
         self.abandon_button.clicked.connect(self._on_abandon)
         # A blocked job: what to do about it, and checking again once it is done.
         self.help_button = QPushButton()
+        self.help_button.setProperty("tone", "neutral")
         self.help_button.clicked.connect(partial(self._emit_action, Action.HELP))
         self.restart_button = QPushButton()
         self.restart_button.setProperty("tone", "good")
         self.restart_button.clicked.connect(partial(self._emit_action, Action.RESTART))
+        block_row = QHBoxLayout()  # its own row: big buttons, whole words
+        block_row.addWidget(self.help_button, 1)
+        block_row.addWidget(self.restart_button, 1)
+        c.addLayout(block_row)
         buttons.addWidget(self.next_button, 1)
-        buttons.addWidget(self.help_button)
-        buttons.addWidget(self.restart_button)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.abandon_button)
         self.label_button = QPushButton()
