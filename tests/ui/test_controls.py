@@ -82,7 +82,7 @@ def click_every_control(qtbot: QtBot, bench: Bench, device_id: str) -> list[str]
         window.focus_search()  # a neutral place to start from
         before = seen(bench, device_id)
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: seen(bench, device_id) != before, timeout=WAIT)
+        qtbot.waitUntil(lambda b=before: seen(bench, device_id) != b, timeout=WAIT)  # type: ignore[misc]
         clicked.append(name)
         opened = dialogs(window)
         close_dialogs(window)
