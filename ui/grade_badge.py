@@ -4,7 +4,7 @@ colour, and its name beside it ("B — Bon état")."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from bench_app.domain.model import Grade
 from bench_app.grading.grade import workshop_grade_name
@@ -17,12 +17,14 @@ OTHER_GRADE_COLOUR = "#44515e"  # a letter the workshop's own policy added
 class GradeBadge(QWidget):
     """Hidden until the device has a grade."""
 
-    def __init__(self, size: int, *, stacked: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, size: int, *, compact: bool = False, parent: QWidget | None = None) -> None:
+        """`compact`: the name alone beside the letter, small (a card has little room)."""
         super().__init__(parent)
         self._size = size
-        layout: QBoxLayout = QVBoxLayout(self) if stacked else QHBoxLayout(self)
+        self._compact = compact
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2 if stacked else 8)
+        layout.setSpacing(6 if compact else 10)
         self.letter = QLabel()
         self.letter.setObjectName("GradeLetter")
         self.letter.setFixedSize(size, size)
@@ -30,15 +32,8 @@ class GradeBadge(QWidget):
         self.name = QLabel()
         self.name.setObjectName("GradeName")
         self.name.setWordWrap(True)
-        if stacked:  # under the letter, small: a card has little room
-            self.name.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-            self.name.setMaximumWidth(max(size * 2, 84))
-            layout.addWidget(self.letter, 0, Qt.AlignmentFlag.AlignHCenter)
-            layout.addWidget(self.name)
-        else:
-            layout.addWidget(self.letter)
-            layout.addWidget(self.name, 1)
-        self._stacked = stacked
+        layout.addWidget(self.letter)
+        layout.addWidget(self.name, 1)
         self.colour = ""
         self.setVisible(False)
 
@@ -56,9 +51,9 @@ class GradeBadge(QWidget):
                 f"background: {colour}; color: #ffffff; border-radius: {self._size // 6}px;"
                 f" font-size: {int(self._size * 0.62)}px; font-weight: 800;"
             )
-        if self._stacked:
+        if self._compact:
             self.name.setText(name.get(lang) if name else "")
-            self.name.setStyleSheet(f"color: {colour}; font-weight: 700; font-size: 9pt;")
+            self.name.setStyleSheet(f"color: {colour}; font-weight: 700;")
         else:
             label = self.tr("Grade %1").replace("%1", letter)
             self.name.setText(label + (" — " + name.get(lang) if name else ""))

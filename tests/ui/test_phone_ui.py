@@ -73,7 +73,7 @@ def test_unauthorized_phone_asks_to_allow_the_station(
 
 
 def test_a_phone_checked_and_graded_through_the_window(
-    make_bench: Callable[..., Bench], qtbot: QtBot
+    make_bench: Callable[..., Bench], qtbot: QtBot, artifacts_dir: Path
 ) -> None:
     bench = make_bench(adb=True)
     bench.simulator.add_adb_phone("fairphone-4")
@@ -134,6 +134,14 @@ def test_a_phone_checked_and_graded_through_the_window(
     results = [panel.results.item(i).text() for i in range(panel.results.count())]
     assert any("Note atelier A" in r for r in results), results
     assert bench.station.device(device_id).imei == "490154203237518"  # type: ignore[union-attr]
+    # The grade is shown big on the card and the panel: its letter, colour and name.
+    assert card.grade.isVisibleTo(card)
+    assert card.grade.letter.text() == "A" and card.grade.name.text() == "Très bon état"
+    assert "#2e7d32" in card.grade.letter.styleSheet()
+    assert panel.grade.isVisibleTo(panel)
+    assert panel.grade.name.text() == "Note A — Très bon état"
+    window.resize(*SCREEN)
+    screenshot(window, artifacts_dir / "graded-phone-card.png")
 
 
 def _closed_port() -> int:
