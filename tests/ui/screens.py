@@ -7,13 +7,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QImage, QPainter
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 SCREEN = (1366, 768)
 
 
 def screenshot(window: QWidget, path: Path, dialog: QWidget | None = None) -> QImage:
     """Saves the window (and `dialog` over it) to `path`; returns the image."""
+    QApplication.processEvents()  # widgets just added to a layout are shown at the next turn
     image = window.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
     if dialog is not None:
         over = dialog.grab()
