@@ -373,6 +373,20 @@ CATALOG: dict[str, ErrorKind] = {
             "Plug the device back in, then press Resume.",
         ),
         _kind(
+            "PHONE_ADDRESS_INVALID",
+            "Adresse incorrecte : « {address} ».",
+            "Wrong address: “{address}”.",
+            "Tapez l’adresse IP et le port, par exemple 192.168.1.20:5555.",
+            "Type the IP address and the port, e.g. 192.168.1.20:5555.",
+        ),
+        _kind(
+            "PHONE_ADDRESS_NO_ANSWER",
+            "Aucun téléphone ne répond à l’adresse {address}.",
+            "No phone answers at {address}.",
+            "Vérifiez le numéro et que le téléphone est sur le même Wi-Fi.",
+            "Check the number and that the phone is on the same Wi-Fi.",
+        ),
+        _kind(
             "DEVICE_NO_ANSWER",
             "L’appareil ne répond pas ({detail}).",
             "The device does not answer ({detail}).",

@@ -130,9 +130,8 @@ def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) ->
         )
         station.attach_source(simulator)
     window = build_window(station, app, language, simulator)
-    window.tcp_source = tcp
     window.adb_signer = signer
-    window.retranslate()
+    window.set_tcp_source(tcp)
     monitor = UsbMonitor(usb)
     monitor.start()  # falls back to the source's periodic scan where udev cannot be watched
     if simulator is not None:

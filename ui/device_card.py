@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.device_view import DeviceView, next_action, state_label
+from ui.device_view import END_OF_LIFE_COLOUR, DeviceView, next_action, state_label
+from ui.grade_badge import GradeBadge
 from ui.icons import device_icon
 from ui.style import STATE_COLOURS
 
@@ -50,6 +51,7 @@ class DeviceCard(QFrame):
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
+        self.grade = GradeBadge(30, compact=True)
         self.button = QPushButton()
         self.button.setObjectName("BigAction")
         self.button.clicked.connect(self._on_button)
@@ -72,7 +74,10 @@ class DeviceCard(QFrame):
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(4)
         layout.addLayout(head)
-        layout.addWidget(self.state)
+        state_row = QHBoxLayout()
+        state_row.addWidget(self.state, 1)
+        state_row.addWidget(self.grade)
+        layout.addLayout(state_row)
         layout.addWidget(self.step)
         layout.addWidget(self.progress)
         layout.addStretch(1)
@@ -88,8 +93,10 @@ class DeviceCard(QFrame):
         self.training_tag.setText(self.tr("TRAINING"))
         self.training_tag.setVisible(d.training)
         state = view.state
-        self.state.setText(state_label(state, view.connected))
+        self.state.setText(state_label(state, view.connected, view.end_of_life))
         colour = STATE_COLOURS.get(state, "#44515e") if state else "#44515e"
+        if view.end_of_life is not None and state and not state.active:
+            colour = END_OF_LIFE_COLOUR
         if self._colour != colour:  # setStyleSheet re-polishes the label: only on change
             self._colour = colour
             self.state.setStyleSheet(f"color: {colour};")
@@ -98,6 +105,8 @@ class DeviceCard(QFrame):
             step_text = view.message.get(lang)
         elif not step_text and view.job and view.job.message and state and not state.active:
             step_text = view.job.message.get(lang)
+        if view.end_of_life is not None and state and not state.active:
+            step_text = " · ".join(r.get(lang) for r in view.end_of_life.reasons)
         self.step.setText(_elide(step_text, 64))
         self.step.setToolTip(step_text)
         active = bool(state and state.active)
@@ -108,6 +117,7 @@ class DeviceCard(QFrame):
         self.button.setText(label)
         self.button.setEnabled(enabled)
         self._set_style_property("unplugged", not view.connected)
+        self.grade.show_grade(view.grade, lang)
 
     def set_selected(self, selected: bool) -> None:
         self._set_style_property("selected", selected)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -20,13 +22,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bench_app.domain.model import STAGE_LABELS, StepStatus
+from bench_app.domain.model import STAGE_LABELS, JobState, StepStatus
 from bench_app.jobs.prompt import Prompt
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.text import Text
 from ui.answer_grid import AnswerButton, AnswerGrid
-from ui.device_view import Action, DeviceView, next_action, state_label
+from ui.device_view import (
+    END_OF_LIFE_COLOUR,
+    Action,
+    DeviceView,
+    next_action,
+    restart_offered,
+    state_label,
+)
+from ui.grade_badge import GradeBadge
 from ui.icons import device_icon, picture
 from ui.pending_card import GuideView
 from ui.timeline import describe, local_time
@@ -99,6 +109,9 @@ class DevicePanel(QScrollArea):
         self.training_tag = QLabel()
         self.training_tag.setObjectName("TrainingTag")
         head.addWidget(self.training_tag, 0, Qt.AlignmentFlag.AlignTop)
+        # The grade beside the name: it must not push the answers down.
+        self.grade = GradeBadge(64)
+        head.addWidget(self.grade, 0, Qt.AlignmentFlag.AlignTop)
         c.addLayout(head)
 
         self.step_title = QLabel()
@@ -150,6 +163,17 @@ class DevicePanel(QScrollArea):
         self.cancel_button.clicked.connect(self._on_cancel)
         self.abandon_button = QPushButton()
         self.abandon_button.clicked.connect(self._on_abandon)
+        # A blocked job: what to do about it, and checking again once it is done.
+        self.help_button = QPushButton()
+        self.help_button.setProperty("tone", "neutral")
+        self.help_button.clicked.connect(partial(self._emit_action, Action.HELP))
+        self.restart_button = QPushButton()
+        self.restart_button.setProperty("tone", "good")
+        self.restart_button.clicked.connect(partial(self._emit_action, Action.RESTART))
+        block_row = QHBoxLayout()  # its own row: big buttons, whole words
+        block_row.addWidget(self.help_button, 1)
+        block_row.addWidget(self.restart_button, 1)
+        c.addLayout(block_row)
         buttons.addWidget(self.next_button, 1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.abandon_button)
@@ -217,7 +241,10 @@ class DevicePanel(QScrollArea):
         self._fill_identity(view)
         self.step_title.setText(self.tr("What to do now"))
         state = view.state
-        self.state.setText(state_label(state, view.connected))
+        self.grade.show_grade(view.grade, lang)
+        self.state.setText(state_label(state, view.connected, view.end_of_life))
+        worn = view.end_of_life is not None and bool(state and not state.active)
+        self.state.setStyleSheet(f"color: {END_OF_LIFE_COLOUR};" if worn else "")
         self._draw_prompt(view.prompt)
         action, label, enabled = next_action(view)
         if view.prompt is None:
@@ -237,11 +264,18 @@ class DevicePanel(QScrollArea):
             message = view.message.get(lang)
         elif view.job and view.job.message:
             message = view.job.message.get(lang)
+        if worn and view.end_of_life is not None:
+            reasons = "\n".join(r.get(lang) for r in view.end_of_life.reasons)
+            message = reasons + ("\n\n" + message if message else "")
         self.step_message.setText(message)
         self.step_message.setVisible(bool(message) and view.prompt is None)
         self.next_button.setText(label)
         self.next_button.setEnabled(enabled)
         self.next_button.setVisible(action not in (Action.ANSWER, Action.WATCH, Action.SHOW))
+        self.help_button.setText(self.tr("See what to do"))
+        self.help_button.setVisible(state is JobState.BLOCKED and action is not Action.HELP)
+        self.restart_button.setText(self.tr("Check again"))
+        self.restart_button.setVisible(restart_offered(view) and action is not Action.RESTART)
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setVisible(active)
         self.abandon_button.setText(self.tr("Abandon"))
@@ -374,6 +408,27 @@ class DevicePanel(QScrollArea):
         if self.view is not None:
             action, _, _ = next_action(self.view)
             self.action.emit(self.view.device.id, action.value)
+
+    def _emit_action(self, action: Action) -> None:
+        if self.view is not None:
+            self.action.emit(self.view.device.id, action.value)
+
+    def reveal(self, widget: QWidget) -> None:
+        """Brings `widget` into sight and gives it the focus (the card's "follow", "answer",
+        "see the results")."""
+        self.ensureWidgetVisible(widget)
+        widget.setFocus()
+
+    def reveal_results(self) -> None:
+        self.reveal(self.results)
+        if self.results.count() and self.results.currentRow() < 0:
+            self.results.setCurrentRow(0)
+
+    def reveal_step(self) -> None:
+        target: QWidget = self._answer_buttons[0] if self._answer_buttons else self.step_title
+        if self._shown_prompt is not None and self._shown_prompt.entry is not None:
+            target = self.entry
+        self.reveal(target)
 
     def _on_cancel(self) -> None:
         if self.view is not None and self.view.job is not None:

@@ -8,7 +8,9 @@ from enum import StrEnum
 
 from PySide6.QtCore import QCoreApplication
 
-from bench_app.domain.model import Device, Job, JobState
+from bench_app.diagnostics.blocks import Block
+from bench_app.diagnostics.health import EndOfLife
+from bench_app.domain.model import Device, Grade, Job, JobState
 from bench_app.jobs.prompt import Prompt
 from bench_app.text import Text
 
@@ -19,7 +21,10 @@ class Action(StrEnum):
     WATCH = "watch"
     RESUME = "resume"
     REPLUG = "replug"
-    SHOW = "show"
+    SHOW = "show"  # the results, in the panel
+    HELP = "help"  # what to do about a block, with pictures
+    RESTART = "restart"  # a new check after a block was lifted
+    PLUG_HELP = "plug_help"  # how to plug in a device that is not there
 
 
 @dataclass
@@ -32,12 +37,25 @@ class DeviceView:
     step: Text | None = None
     message: Text | None = None
     prompt: Prompt | None = None
+    end_of_life: EndOfLife | None = None  # the latest job's own health verdict
+    block: Block | None = None  # what blocks the latest job
+    grade: Grade | None = None
+    # Plugged back in after its job was blocked: the block was likely lifted meanwhile.
+    replugged_after_block: bool = False
 
     @property
     def state(self) -> JobState | None:
         if self.live_state is not None:
             return self.live_state
         return self.job.state if self.job else None
+
+
+END_OF_LIFE_COLOUR = "#c62828"
+
+
+def restart_offered(view: DeviceView) -> bool:
+    """A blocked device that is plugged in can always be checked again."""
+    return view.state is JobState.BLOCKED and view.connected
 
 
 def tr(text: str) -> str:
@@ -56,15 +74,19 @@ def next_action(view: DeviceView) -> tuple[Action, str, bool]:
             return Action.REPLUG, tr("Plug the device back in"), False
         return Action.RESUME, tr("Resume"), True
     if state is JobState.BLOCKED:
-        return Action.SHOW, tr("See what blocks"), True
+        if view.connected and view.replugged_after_block:
+            return Action.RESTART, tr("Check again"), True
+        return Action.HELP, tr("See what to do"), True
     if not view.connected:
-        return Action.SHOW, tr("Open"), True
+        return Action.PLUG_HELP, tr("How to plug it in"), True
     if state is JobState.SUCCEEDED:
         return Action.SHOW, tr("See the results"), True
     return Action.START, tr("Start the check"), True
 
 
-def state_label(state: JobState | None, connected: bool) -> str:
+def state_label(
+    state: JobState | None, connected: bool, end_of_life: EndOfLife | None = None
+) -> str:
     labels = {
         JobState.QUEUED: tr("Waiting for a free slot"),
         JobState.RUNNING: tr("Checking…"),
@@ -79,6 +101,11 @@ def state_label(state: JobState | None, connected: bool) -> str:
     if state is None:
         return tr("Ready") if connected else tr("Unplugged")
     text = labels[state]
+    if end_of_life is not None and not state.active:
+        # The check's own verdict: worn out, whatever became of the rest of the job.
+        text = tr("Drive to recycle")
+        if state is not JobState.SUCCEEDED:
+            text += " · " + labels[state].lower()
     if not connected and not state.active:
         text += " · " + tr("unplugged")
     return text

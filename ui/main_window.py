@@ -6,13 +6,12 @@ import logging
 from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -27,7 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bench_app.devices.android.driver import AdbTarget, PhoneState
+from bench_app.devices.android.network import reach_phone
 from bench_app.devices.android.tcp_source import TcpPhoneSource
+from bench_app.diagnostics.blocks import what_blocks
+from bench_app.diagnostics.health import end_of_life
 from bench_app.domain.model import JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
@@ -37,13 +40,16 @@ from bench_app.simulators.docked_drive import DRIVE_PERSONAS, DriveBehaviour, tr
 from bench_app.simulators.mode import SimulationMode
 from bench_app.simulators.source import PHONE_PERSONAS, Behaviour, SimulatedSource
 from bench_app.station import Station
+from bench_app.store import queries
 from ui.bridge import StationBridge
 from ui.device_card import DeviceCard
 from ui.device_panel import DevicePanel
 from ui.device_view import Action, DeviceView
 from ui.flow_layout import FlowLayout
+from ui.help_dialog import HelpDialog, ask_to_stop, block_help, plug_help
 from ui.icons import app_icon
 from ui.intake_dialog import IntakeDialog
+from ui.network_dialog import NetworkPhoneDialog
 from ui.operator_chooser import OperatorChooser
 from ui.pending_card import PendingCard
 from ui.window_fit import fit_to_screen, wrap_message
@@ -67,6 +73,10 @@ class MainWindow(QMainWindow):
         # The station's ADB key, for simulated ADB phones when training is switched on.
         self.adb_signer = simulator.adb_signer if simulator is not None else None
         self.tcp_source: TcpPhoneSource | None = None
+        # The last dialogs opened, kept alive while open (and reachable by tests).
+        self.network_dialog: NetworkPhoneDialog | None = None
+        self.help_dialog: HelpDialog | None = None
+        self.stop_question: QMessageBox | None = None
         self._switch_language = switch_language
         self._shut_down = False
         self.views: dict[str, DeviceView] = {}
@@ -125,8 +135,13 @@ class MainWindow(QMainWindow):
         self.intake_button.setObjectName("BigAction")
         self.intake_button.clicked.connect(self.open_intake)
         bar.addWidget(self.intake_button)
+        # An action, so that a menu or a shortcut can offer it too; clicked(bool) must not
+        # reach add_network_phone, hence the lambda.
+        self.network_action = QAction(self)
+        self.network_action.triggered.connect(lambda _checked=False: self.add_network_phone())
+        self.addAction(self.network_action)
         self.network_button = QPushButton()
-        self.network_button.clicked.connect(self.add_network_phone)
+        self.network_button.clicked.connect(self.network_action.trigger)
         self.network_button.setVisible(False)  # shown once a TCP source is given
         bar.addWidget(self.network_button)
         self.printers_button = QPushButton()
@@ -231,6 +246,8 @@ class MainWindow(QMainWindow):
         self.sim_button.setText(self.tr("Simulated devices"))
         self.training_toggle.setText(self.tr("Training mode"))
         self.network_button.setText(self.tr("Phone over Wi-Fi…"))
+        self.network_action.setText(self.tr("Phone over Wi-Fi…"))
+        self.network_action.setEnabled(self.tcp_source is not None)
         self.printers_button.setText(self.tr("Printers…"))
         self.network_button.setVisible(self.tcp_source is not None)
         self.training_toggle.setToolTip(
@@ -311,15 +328,26 @@ class MainWindow(QMainWindow):
         if running is None:
             view.live_state = None
             view.prompt = None
+        # The core's verdicts on the latest job, never guessed here.
+        results = queries.step_results(self.station.store, view.job.id) if view.job else []
+        view.end_of_life = end_of_life(results)
+        view.block = what_blocks(results)
+        view.grade = queries.latest_grade(self.station.store, device_id)
+        if view.job is None or view.job.state is not JobState.BLOCKED:
+            view.replugged_after_block = False
         return view
 
     def _on_presence(self, device_id: str, plugged: bool) -> None:
         if self._shut_down:  # late queued signals after the station closed
             return
+        before = self.views.get(device_id)
+        was_away = before is None or not before.connected or device_id not in self.cards
         view = self._view(device_id)
         if view is None:
             return
         view.connected = plugged
+        if plugged and was_away and view.state is JobState.BLOCKED:
+            view.replugged_after_block = True  # the block was likely lifted meanwhile
         if device_id not in self.cards:
             self._add_card(view)
             if plugged:
@@ -494,14 +522,29 @@ class MainWindow(QMainWindow):
         if view is None:
             return
         try:
-            if action == Action.START:
+            if action in (Action.START, Action.RESTART):
+                view.replugged_after_block = False
                 self.station.start_job(device_id)
             elif action == Action.RESUME and view.job is not None:
                 self.station.resume_job(view.job.id)
+            elif action == Action.HELP:
+                message = view.job.message if view.job else None
+                self._open_help(block_help(view.block, message, self.lang, self))
+            elif action == Action.PLUG_HELP:
+                self._open_help(plug_help(view.device.kind, self.lang, self))
         except BenchError as exc:
             self._show_error(exc)
         self._view(device_id)
         self._mark(device_id, full=True)
+        self._flush(full=True)
+        if action == Action.SHOW:
+            self.panel.reveal_results()
+        elif action in (Action.WATCH, Action.ANSWER):
+            self.panel.reveal_step()
+
+    def _open_help(self, dialog: HelpDialog) -> None:
+        self.help_dialog = dialog
+        dialog.open()
 
     def _on_job_state(self, job_id: str, device_id: str, state: str) -> None:
         if self._shut_down:  # late queued signals after the station closed
@@ -568,13 +611,19 @@ class MainWindow(QMainWindow):
             prompt.answer(key)
 
     def _on_cancel(self, job_id: str) -> None:
-        self.station.cancel_job(job_id)
+        def cancel() -> None:
+            self.station.cancel_job(job_id)
+
+        self.stop_question = ask_to_stop(self, self.tr("You can resume it later."), cancel)
 
     def _on_abandon(self, job_id: str) -> None:
-        try:
-            self.station.abandon_job(job_id)
-        except BenchError as exc:
-            self._show_error(exc)
+        def abandon() -> None:
+            try:
+                self.station.abandon_job(job_id)
+            except BenchError as exc:
+                self._show_error(exc)
+
+        self.stop_question = ask_to_stop(self, self.tr("It can no longer be resumed."), abandon)
 
     def _on_lot_chosen(self, device_id: str, lot_id: str) -> None:
         self.station.attach_to_lot(device_id, lot_id)
@@ -598,26 +647,30 @@ class MainWindow(QMainWindow):
         self._dirty.add(device_id)
         self._update_status()
 
-    def add_network_phone(self, address: str | None = None) -> bool:
-        """Asks for a phone's address (Wi-Fi debugging: HOST:PORT) and watches it."""
-        if self.tcp_source is None:
-            return False
-        if address is None:
-            address, ok = QInputDialog.getText(
-                self,
-                self.tr("Phone over Wi-Fi"),
-                self.tr(
-                    "The phone's address, as shown in its Wireless debugging settings (e.g. 192.168.1.20:5555):"
-                ),
-            )
-            if not ok:
-                return False
-        host, _, port = address.strip().rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            self._show_error(BenchError("DEVICE_NO_ANSWER", detail=f"{address}: HOST:PORT"))
-            return False
-        self.tcp_source.add(host, int(port))
-        return True
+    def set_tcp_source(self, source: TcpPhoneSource | None) -> None:
+        """Phones over Wi-Fi are offered once their source is there."""
+        self.tcp_source = source
+        self.retranslate()
+
+    def add_network_phone(self) -> NetworkPhoneDialog | None:
+        """Opens the dialog that asks a phone's Wi-Fi debugging address (HOST:PORT), tries
+        it, and watches the phone once it answered."""
+        if self.tcp_source is None or self.adb_signer is None:
+            return None
+        signer = self.adb_signer
+
+        def reach(target: AdbTarget) -> PhoneState:
+            return reach_phone(target, signer)
+
+        dialog = NetworkPhoneDialog(reach, self.lang, self)
+        dialog.accepted.connect(partial(self._watch_network_phone, dialog))
+        self.network_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _watch_network_phone(self, dialog: NetworkPhoneDialog) -> None:
+        if dialog.target is not None and self.tcp_source is not None:
+            self.tcp_source.add(dialog.target.host, dialog.target.port)
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -687,6 +740,7 @@ class MainWindow(QMainWindow):
         for drive_behaviour, label in (
             (DriveBehaviour.HEALTHY, self.tr("healthy")),
             (DriveBehaviour.FAILING, self.tr("failing")),
+            (DriveBehaviour.END_OF_LIFE, self.tr("at the end of its life (SMART failed)")),
             (DriveBehaviour.SLOW, self.tr("slow")),
             (DriveBehaviour.UNPLUGGED_MID_ERASURE, self.tr("unplugged during the erasure")),
         ):

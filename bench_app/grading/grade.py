@@ -23,6 +23,19 @@ SUGGESTED_LABELS = {
     SuggestedOutcome.RECYCLING: Text("recyclage (DEEE)", "recycling (e-waste)"),
 }
 
+# The workshop grades as people say them; never "état neuf" and the like (décret 2022-190).
+WORKSHOP_GRADE_NAMES = {
+    "A": Text("Très bon état", "Very good condition"),
+    "B": Text("Bon état", "Good condition"),
+    "C": Text("État correct", "Fair condition"),
+    "D": Text("Ne fonctionne pas", "Not working"),
+}
+
+
+def workshop_grade_name(grade: str) -> Text | None:
+    """The name of a workshop grade; None for a letter a workshop's own policy added."""
+    return WORKSHOP_GRADE_NAMES.get(grade.strip().upper())
+
 
 @dataclass(frozen=True)
 class GradeResult:

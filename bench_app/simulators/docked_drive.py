@@ -47,6 +47,8 @@ class DriveBehaviour(StrEnum):
     # SMART says it is dying, and a few sectors can no longer be written nor read.
     FAILING = "failing"
     SLOW = "slow"
+    # At the end of its life: SMART says FAILED, yet every sector can still be overwritten.
+    END_OF_LIFE = "end_of_life"
     # The cable comes out part-way through the first erasure pass (once).
     UNPLUGGED_MID_ERASURE = "unplugged_mid_erasure"
 
@@ -62,6 +64,7 @@ class DrivePersona:
     healthy_answer: str  # smartctl -j -a, under drive_firmware/answers/
     failing_answer: str
     mib_per_second: float  # the pace of reads and writes, at Timing scale 1
+    end_of_life_answer: str = "smartctl/sata_hdd_failing.json"  # SMART overall-health FAILED
 
 
 DRIVE_PERSONAS: tuple[DrivePersona, ...] = (
@@ -97,6 +100,7 @@ DRIVE_PERSONAS: tuple[DrivePersona, ...] = (
         "smartctl/nvme_healthy.json",
         "smartctl/nvme_worn.json",
         32.0,
+        "smartctl/nvme_failing.json",
     ),
 )
 
@@ -156,9 +160,10 @@ class SimulatedDockedDrive(DriveHandle):
         self.size = size
         serial = self.image.stem
         answer = load_answer(
-            persona.failing_answer
-            if behaviour is DriveBehaviour.FAILING
-            else persona.healthy_answer
+            {
+                DriveBehaviour.FAILING: persona.failing_answer,
+                DriveBehaviour.END_OF_LIFE: persona.end_of_life_answer,
+            }.get(behaviour, persona.healthy_answer)
         )
         said = _firmware_answer(answer, persona, serial, str(self.image), size)
         firmware: SimulatedAtaDrive | SimulatedNvmeDrive

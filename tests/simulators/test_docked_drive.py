@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench_app.devices.source import DeviceEvent, SourceAction
+from bench_app.diagnostics.health import job_end_of_life
 from bench_app.domain.model import DeviceStage, JobState, StepResult, StepStatus
 from bench_app.erasure.records import latest_erasure
 from bench_app.errors import BenchError
@@ -112,6 +113,54 @@ def test_a_failing_drive_says_so_and_cannot_be_certified_erased(
     assert not record["verification"]["ok"]
     reasons = " ".join(r["en"] for r in record["reasons"])
     assert "could not be written" in reasons and "verification failed" in reasons
+    # Not erased, and worn out too: its failed self-test and bad sectors say so.
+    verdict = job_end_of_life(station.store, job_id)
+    assert verdict is not None
+    assert [r.fr for r in verdict.reasons] == ["Secteurs défectueux : 56", "Autotest : échec"]
+
+
+def test_a_drive_at_the_end_of_its_life_is_erased_then_sent_to_recycling(
+    station: Station, source: SimulatedSource
+) -> None:
+    """SMART says FAILED while every sector still writes: the data is erased, and the job's
+    own results say the drive is at the end of its life, with short reasons."""
+    drive = source.add_drive("hdd-sata-500", DriveBehaviour.END_OF_LIFE, size=SIZE)
+    state, job_id = _erase(station, drive)
+    assert state is JobState.SUCCEEDED
+    assert drive.image.read_bytes() == bytes(SIZE)
+    health = _results(station, job_id)["health"]
+    assert health.status is StepStatus.FAILED
+    assert health.evidence["smart"]["smart_passed"] is False
+    verdict = job_end_of_life(station.store, job_id)
+    assert verdict is not None
+    assert [r.fr for r in verdict.reasons] == ["SMART : échec", "Secteurs défectueux : 1\u202f240"]
+    assert [r.en for r in verdict.reasons] == ["SMART: failed", "Bad sectors: 1,240"]
+
+
+def test_a_worn_out_nvme_drive_names_its_wear_and_warning(
+    station: Station, source: SimulatedSource
+) -> None:
+    drive = source.add_drive("nvme-256", DriveBehaviour.END_OF_LIFE, size=SIZE)
+    state, job_id = _erase(station, drive)
+    assert state is JobState.SUCCEEDED
+    verdict = job_end_of_life(station.store, job_id)
+    assert verdict is not None
+    assert [r.fr for r in verdict.reasons] == [
+        "SMART : échec",
+        "Usure : 100 %",
+        "Alerte critique du disque",
+    ]
+
+
+def test_a_healthy_or_merely_worn_drive_is_not_sent_to_recycling(
+    station: Station, source: SimulatedSource
+) -> None:
+    healthy = source.add_drive("hdd-sata-500", size=SIZE)
+    assert job_end_of_life(station.store, _erase(station, healthy)[1]) is None
+    worn = source.add_drive("nvme-256", DriveBehaviour.FAILING, size=SIZE)  # SMART: warning
+    job_id = _erase(station, worn)[1]
+    assert _results(station, job_id)["health"].status is StepStatus.WARNING
+    assert job_end_of_life(station.store, job_id) is None
 
 
 def test_a_drive_unplugged_during_the_erasure_resumes_once_plugged_back(

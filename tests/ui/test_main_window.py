@@ -131,7 +131,7 @@ def test_frp_locked_phone_is_blocked_with_the_reason(
     card = bench.window.cards[device_id]
     qtbot.mouseClick(card.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: card.state.text() == "Bloqué", timeout=WAIT)
-    assert card.button.text() == "Voir ce qui bloque"
+    assert card.button.text() == "Voir quoi faire"
     bench.window._flush(full=True)
     assert "compte Google" in bench.window.panel.step_message.text()
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from bench_app.devices.android.driver import PhoneState
+from bench_app.devices.android.driver import AndroidPhone, PhoneState
+from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.devices.android.usb import UsbMode, UsbPhoneInfo
 from bench_app.devices.android.usb_handles import WaitingPhone, brand_of
 from bench_app.devices.source import DeviceSource, SourceAction
 from bench_app.domain.model import JobState
+from bench_app.simulators.adb_phone import AdbSimulator
 from tests.ui.conftest import Bench
+from tests.ui.screens import SCREEN, screenshot
 
 WAIT = 30_000
 
@@ -68,7 +73,7 @@ def test_unauthorized_phone_asks_to_allow_the_station(
 
 
 def test_a_phone_checked_and_graded_through_the_window(
-    make_bench: Callable[..., Bench], qtbot: QtBot
+    make_bench: Callable[..., Bench], qtbot: QtBot, artifacts_dir: Path
 ) -> None:
     bench = make_bench(adb=True)
     bench.simulator.add_adb_phone("fairphone-4")
@@ -129,30 +134,77 @@ def test_a_phone_checked_and_graded_through_the_window(
     results = [panel.results.item(i).text() for i in range(panel.results.count())]
     assert any("Note atelier A" in r for r in results), results
     assert bench.station.device(device_id).imei == "490154203237518"  # type: ignore[union-attr]
+    # The grade is shown big on the card and the panel: its letter, colour and name.
+    assert card.grade.isVisibleTo(card)
+    assert card.grade.letter.text() == "A" and card.grade.name.text() == "Très bon état"
+    assert "#2e7d32" in card.grade.letter.styleSheet()
+    assert panel.grade.isVisibleTo(panel)
+    assert panel.grade.name.text() == "Note A — Très bon état"
+    window.resize(*SCREEN)
+    screenshot(window, artifacts_dir / "graded-phone-card.png")
 
 
-def test_a_phone_added_by_its_network_address(
-    make_bench: Callable[..., Bench], qtbot: QtBot
+def _closed_port() -> int:
+    """A local port nobody listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_phone_added_over_wifi_through_the_menu_action(
+    make_bench: Callable[..., Bench], qtbot: QtBot, artifacts_dir: Path
 ) -> None:
-    from bench_app.devices.android.driver import AndroidPhone
-    from bench_app.devices.android.keys import station_signer
-    from bench_app.devices.android.tcp_source import TcpPhoneSource
-    from bench_app.simulators.adb_phone import AdbSimulator
-
-    bench = make_bench()
-    signer = station_signer(bench.station.folder)
+    """The real action opens a French dialog; a wrong or silent address is said in it; a
+    simulated phone listening on a local port is reached by the ADB driver and gets its card."""
+    bench = make_bench(adb=True)
+    signer = bench.simulator.adb_signer
+    assert signer is not None
     tcp = TcpPhoneSource(lambda target: AndroidPhone(target, signer, simulated=True), poll_s=0.1)
     bench.station.attach_source(tcp)
     window = bench.window
-    window.tcp_source = tcp
-    window.retranslate()
+    window.resize(*SCREEN)
+    window.set_tcp_source(tcp)
     assert window.network_button.isVisibleTo(window)
     assert window.network_button.text() == "Téléphone par Wi-Fi…"
+    assert window.network_action.text() == "Téléphone par Wi-Fi…"
     sim = AdbSimulator("google-pixel-6")
     port = sim.start()
     try:
-        assert window.add_network_phone("not an address") is False
-        assert window.add_network_phone(f"127.0.0.1:{port}") is True
+        # The button (clicked(bool)) opens the dialog too; Cancel closes it, nothing added.
+        qtbot.mouseClick(window.network_button, Qt.MouseButton.LeftButton)
+        first = window.network_dialog
+        assert first is not None and first.isVisible()
+        qtbot.mouseClick(first.cancel_button, Qt.MouseButton.LeftButton)
+        assert not first.isVisible() and first.target is None
+
+        window.network_action.trigger()
+        dialog = window.network_dialog
+        assert dialog is not None and dialog is not first and dialog.isVisible()
+        assert dialog.windowTitle() == "Téléphone par Wi-Fi"
+        assert dialog.question.text() == "Tapez l’adresse affichée sur le téléphone."
+        assert not dialog.more.isVisibleTo(dialog)
+        qtbot.mouseClick(dialog.more_button, Qt.MouseButton.LeftButton)
+        assert dialog.more.isVisibleTo(dialog)
+        assert not dialog.picture.pixmap().isNull()
+        assert "Débogage sans fil" in dialog.explanation.text()
+
+        dialog.address.setText("pas une adresse")
+        qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
+        assert dialog.error.isVisibleTo(dialog) and not dialog.busy()
+        assert dialog.error.text().startswith("Adresse incorrecte")
+        assert dialog.isVisible()
+
+        dialog.address.setText(f"127.0.0.1:{_closed_port()}")
+        qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dialog.busy(), timeout=WAIT)
+        assert dialog.error.text().startswith("Aucun téléphone ne répond")
+        assert dialog.isVisible() and dialog.target is None
+        screenshot(window, artifacts_dir / "wifi-dialog.png", dialog)
+
+        dialog.address.setText(f" 127.0.0.1:{port} ")
+        qtbot.keyClick(dialog.address, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
+        assert dialog.target is not None and dialog.target.port == port
         qtbot.waitUntil(lambda: len(window.cards) == 1, timeout=WAIT)
         card = next(iter(window.cards.values()))
         assert card.title.text() == "Google Pixel 6"

@@ -20,12 +20,16 @@
         <translation>Resume</translation>
     </message>
     <message>
-        <source>See what blocks</source>
-        <translation>See what blocks</translation>
+        <source>Check again</source>
+        <translation>Check again</translation>
     </message>
     <message>
-        <source>Open</source>
-        <translation>Open</translation>
+        <source>See what to do</source>
+        <translation>See what to do</translation>
+    </message>
+    <message>
+        <source>How to plug it in</source>
+        <translation>How to plug it in</translation>
     </message>
     <message>
         <source>See the results</source>
@@ -78,6 +82,10 @@
     <message>
         <source>Unplugged</source>
         <translation>Unplugged</translation>
+    </message>
+    <message>
+        <source>Drive to recycle</source>
+        <translation>Drive to recycle</translation>
     </message>
     <message>
         <source>unplugged</source>
@@ -143,6 +151,42 @@
         <source>Outcome: %1</source>
         <translation>Outcome: %1</translation>
     </message>
+    <message>
+        <source>Understood</source>
+        <translation>Understood</translation>
+    </message>
+    <message>
+        <source>Remove the Google account</source>
+        <translation>Remove the Google account</translation>
+    </message>
+    <message>
+        <source>The phone belongs to a company</source>
+        <translation>The phone belongs to a company</translation>
+    </message>
+    <message>
+        <source>Drive not erased</source>
+        <translation>Drive not erased</translation>
+    </message>
+    <message>
+        <source>What blocks</source>
+        <translation>What blocks</translation>
+    </message>
+    <message>
+        <source>Plug the device in</source>
+        <translation>Plug the device in</translation>
+    </message>
+    <message>
+        <source>Stop this job?</source>
+        <translation>Stop this job?</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>No</translation>
+    </message>
 </context>
 <context>
     <name>DeviceCard</name>
@@ -168,6 +212,14 @@
     <message>
         <source>What to do now</source>
         <translation>What to do now</translation>
+    </message>
+    <message>
+        <source>See what to do</source>
+        <translation>See what to do</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>Check again</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -240,6 +292,13 @@
     <message>
         <source>Confirm</source>
         <translation>Confirm</translation>
+    </message>
+</context>
+<context>
+    <name>GradeBadge</name>
+    <message>
+        <source>Grade %1</source>
+        <translation>Grade %1</translation>
     </message>
 </context>
 <context>
@@ -458,14 +517,6 @@ It will appear here.</source>
 It will appear here.</translation>
     </message>
     <message>
-        <source>Phone over Wi-Fi</source>
-        <translation>Phone over Wi-Fi</translation>
-    </message>
-    <message>
-        <source>The phone&apos;s address, as shown in its Wireless debugging settings (e.g. 192.168.1.20:5555):</source>
-        <translation>The phone&apos;s address, as shown in its Wireless debugging settings (e.g. 192.168.1.20:5555):</translation>
-    </message>
-    <message>
         <source>managed by a company (MDM)</source>
         <translation>managed by a company (MDM)</translation>
     </message>
@@ -528,6 +579,12 @@ It will appear here.</translation>
     <message>
         <source>Who is working: %1</source>
         <translation>Who is working: %1</translation>
+        <source>You can resume it later.</source>
+        <translation>You can resume it later.</translation>
+    </message>
+    <message>
+        <source>It can no longer be resumed.</source>
+        <translation>It can no longer be resumed.</translation>
     </message>
     <message>
         <source>Plug in a drive</source>
@@ -536,6 +593,10 @@ It will appear here.</translation>
     <message>
         <source>failing</source>
         <translation>failing</translation>
+    </message>
+    <message>
+        <source>at the end of its life (SMART failed)</source>
+        <translation>at the end of its life (SMART failed)</translation>
     </message>
     <message>
         <source>unplugged during the erasure</source>
@@ -604,6 +665,26 @@ It will appear here.</translation>
     <message>
         <source>Save</source>
         <translation>Save</translation>
+    <name>NetworkPhoneDialog</name>
+    <message>
+        <source>Phone over Wi-Fi</source>
+        <translation>Phone over Wi-Fi</translation>
+    </message>
+    <message>
+        <source>Type the address shown on the phone.</source>
+        <translation>Type the address shown on the phone.</translation>
+    </message>
+    <message>
+        <source>Learn more</source>
+        <translation>Learn more</translation>
+    </message>
+    <message>
+        <source>On the phone: Settings &gt; Developer options &gt; Wireless debugging. The IP address and port are written at the top.</source>
+        <translation>On the phone: Settings &gt; Developer options &gt; Wireless debugging. The IP address and port are written at the top.</translation>
+    </message>
+    <message>
+        <source>The phone and this station must be on the same Wi-Fi.</source>
+        <translation>The phone and this station must be on the same Wi-Fi.</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -612,6 +693,12 @@ It will appear here.</translation>
     <message>
         <source>%1, type your PIN.</source>
         <translation>%1, type your PIN.</translation>
+        <source>Connect</source>
+        <translation>Connect</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connecting…</translation>
     </message>
 </context>
 <context>

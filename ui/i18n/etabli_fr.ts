@@ -20,12 +20,16 @@
         <translation>Reprendre</translation>
     </message>
     <message>
-        <source>See what blocks</source>
-        <translation>Voir ce qui bloque</translation>
+        <source>Check again</source>
+        <translation>Relancer le contrôle</translation>
     </message>
     <message>
-        <source>Open</source>
-        <translation>Ouvrir</translation>
+        <source>See what to do</source>
+        <translation>Voir quoi faire</translation>
+    </message>
+    <message>
+        <source>How to plug it in</source>
+        <translation>Comment le brancher</translation>
     </message>
     <message>
         <source>See the results</source>
@@ -78,6 +82,10 @@
     <message>
         <source>Unplugged</source>
         <translation>Débranché</translation>
+    </message>
+    <message>
+        <source>Drive to recycle</source>
+        <translation>Disque à recycler</translation>
     </message>
     <message>
         <source>unplugged</source>
@@ -143,6 +151,42 @@
         <source>Outcome: %1</source>
         <translation>Destination : %1</translation>
     </message>
+    <message>
+        <source>Understood</source>
+        <translation>Compris</translation>
+    </message>
+    <message>
+        <source>Remove the Google account</source>
+        <translation>Retirer le compte Google</translation>
+    </message>
+    <message>
+        <source>The phone belongs to a company</source>
+        <translation>Le téléphone appartient à une entreprise</translation>
+    </message>
+    <message>
+        <source>Drive not erased</source>
+        <translation>Disque non effacé</translation>
+    </message>
+    <message>
+        <source>What blocks</source>
+        <translation>Ce qui bloque</translation>
+    </message>
+    <message>
+        <source>Plug the device in</source>
+        <translation>Branchez l’appareil</translation>
+    </message>
+    <message>
+        <source>Stop this job?</source>
+        <translation>Arrêter ce travail ?</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>Oui</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>Non</translation>
+    </message>
 </context>
 <context>
     <name>DeviceCard</name>
@@ -168,6 +212,14 @@
     <message>
         <source>What to do now</source>
         <translation>À faire maintenant</translation>
+    </message>
+    <message>
+        <source>See what to do</source>
+        <translation>Voir quoi faire</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>Relancer le contrôle</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -240,6 +292,13 @@
     <message>
         <source>Confirm</source>
         <translation>Valider</translation>
+    </message>
+</context>
+<context>
+    <name>GradeBadge</name>
+    <message>
+        <source>Grade %1</source>
+        <translation>Note %1</translation>
     </message>
 </context>
 <context>
@@ -458,14 +517,6 @@ It will appear here.</source>
 Il apparaîtra ici.</translation>
     </message>
     <message>
-        <source>Phone over Wi-Fi</source>
-        <translation>Téléphone par Wi-Fi</translation>
-    </message>
-    <message>
-        <source>The phone&apos;s address, as shown in its Wireless debugging settings (e.g. 192.168.1.20:5555):</source>
-        <translation>L’adresse du téléphone, telle qu’elle s’affiche dans ses réglages « Débogage sans fil » (ex. 192.168.1.20:5555) :</translation>
-    </message>
-    <message>
         <source>managed by a company (MDM)</source>
         <translation>géré par une entreprise (MDM)</translation>
     </message>
@@ -528,6 +579,12 @@ Il apparaîtra ici.</translation>
     <message>
         <source>Who is working: %1</source>
         <translation>Qui travaille : %1</translation>
+        <source>You can resume it later.</source>
+        <translation>Vous pourrez le reprendre plus tard.</translation>
+    </message>
+    <message>
+        <source>It can no longer be resumed.</source>
+        <translation>Il ne pourra plus être repris.</translation>
     </message>
     <message>
         <source>Plug in a drive</source>
@@ -536,6 +593,10 @@ Il apparaîtra ici.</translation>
     <message>
         <source>failing</source>
         <translation>en fin de vie</translation>
+    </message>
+    <message>
+        <source>at the end of its life (SMART failed)</source>
+        <translation>en fin de vie (SMART en échec)</translation>
     </message>
     <message>
         <source>unplugged during the erasure</source>
@@ -604,6 +665,26 @@ Il apparaîtra ici.</translation>
     <message>
         <source>Save</source>
         <translation>Enregistrer</translation>
+    <name>NetworkPhoneDialog</name>
+    <message>
+        <source>Phone over Wi-Fi</source>
+        <translation>Téléphone par Wi-Fi</translation>
+    </message>
+    <message>
+        <source>Type the address shown on the phone.</source>
+        <translation>Tapez l’adresse affichée sur le téléphone.</translation>
+    </message>
+    <message>
+        <source>Learn more</source>
+        <translation>En savoir plus</translation>
+    </message>
+    <message>
+        <source>On the phone: Settings &gt; Developer options &gt; Wireless debugging. The IP address and port are written at the top.</source>
+        <translation>Sur le téléphone : Paramètres &gt; Options pour les développeurs &gt; Débogage sans fil. L’adresse IP et le port sont écrits en haut.</translation>
+    </message>
+    <message>
+        <source>The phone and this station must be on the same Wi-Fi.</source>
+        <translation>Le téléphone et ce poste doivent être sur le même Wi-Fi.</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -612,6 +693,12 @@ Il apparaîtra ici.</translation>
     <message>
         <source>%1, type your PIN.</source>
         <translation>%1, tapez votre code.</translation>
+        <source>Connect</source>
+        <translation>Connecter</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connexion…</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,288 @@
+"""Every control a card or the panel offers does something the operator sees: a dialog, the
+panel moving to what was asked, or a job starting. A blocked phone says what to do and can be
+checked again; stopping a job asks first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from bench_app.domain.model import JobState
+from bench_app.simulators.source import Behaviour
+from tests.ui.conftest import Bench
+from tests.ui.screens import SCREEN, screenshot
+from tests.ui.test_main_window import answer_all_prompts
+
+WAIT = 20_000
+
+
+def dialogs(window: QWidget) -> list[QWidget]:
+    """The windows open over the main window."""
+    return [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window]
+
+
+def close_dialogs(window: QWidget) -> None:
+    """Closes what a click opened; a stop question is answered No, so nothing is stopped."""
+    for widget in dialogs(window):
+        if isinstance(widget, QMessageBox):
+            no = next(b for b in widget.buttons() if b.text() == "Non")
+            no.click()
+        else:
+            widget.close()
+
+
+def seen(bench: Bench, device_id: str) -> tuple[object, ...]:
+    """What the operator can see change after a click."""
+    window = bench.window
+    job = bench.station.latest_job(device_id)
+    return (
+        tuple(sorted(type(w).__name__ for w in dialogs(window))),
+        job.id if job else None,
+        bench.station.engine.job_for_device(device_id) is not None,
+        window.focusWidget(),  # where the keyboard goes in the window
+        window.panel.verticalScrollBar().value(),
+        window.panel.results.currentRow(),
+    )
+
+
+def offered(bench: Bench, device_id: str) -> dict[str, QPushButton]:
+    """Every enabled button the card and the panel show for this device, by place and text."""
+    window = bench.window
+    window._flush(full=True)
+    panel = window.panel
+    buttons = {"card: " + window.cards[device_id].button.text(): window.cards[device_id].button}
+    for button in (
+        panel.next_button,
+        panel.help_button,
+        panel.restart_button,
+        panel.cancel_button,
+        panel.abandon_button,
+        panel.label_button,
+    ):
+        if button.isVisibleTo(panel) and button.isEnabled():
+            buttons["panel: " + button.text()] = button
+    return {k: b for k, b in buttons.items() if b.isEnabled() and b.isVisibleTo(window)}
+
+
+def click_every_control(qtbot: QtBot, bench: Bench, device_id: str) -> list[str]:
+    """Clicks each control offered for the device as it stands; each must change what is
+    seen. Those that open a dialog are closed again; stops at the first that starts work."""
+    window = bench.window
+    clicked: list[str] = []
+    while True:
+        window.select(device_id)
+        todo = {k: b for k, b in offered(bench, device_id).items() if k not in clicked}
+        if not todo:
+            return clicked
+        name, button = next(iter(todo.items()))
+        window.focus_search()  # a neutral place to start from
+        before = seen(bench, device_id)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda b=before: seen(bench, device_id) != b, timeout=WAIT)  # type: ignore[misc]
+        clicked.append(name)
+        opened = dialogs(window)
+        close_dialogs(window)
+        if not opened and seen(bench, device_id)[1:3] != before[1:3]:
+            return clicked  # work started: the device is in another state now
+
+
+def first_card(bench: Bench, qtbot: QtBot) -> str:
+    """The only card, once it is on screen (a layout shows a new card at the next turn)."""
+    cards = bench.window.cards
+    qtbot.waitUntil(
+        lambda: len(cards) == 1 and next(iter(cards.values())).isVisible(), timeout=WAIT
+    )
+    return next(iter(cards))
+
+
+def wait_state(qtbot: QtBot, bench: Bench, device_id: str, state: JobState) -> None:
+    def reached() -> bool:
+        job = bench.station.latest_job(device_id)
+        return (
+            job is not None
+            and job.state is state
+            and bench.station.engine.job_for_device(device_id) is None
+        )
+
+    qtbot.waitUntil(reached, timeout=WAIT)
+    bench.window._stale.add(device_id)  # re-read now, not at the next queued signal
+    bench.window._mark(device_id, full=True)
+    bench.window._flush(full=True)
+
+
+def test_every_control_of_a_phone_does_something_visible_in_each_state(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench = make_bench()
+    bench.simulator.add_phone("fairphone-4")
+    device_id = first_card(bench, qtbot)
+    # Ready: starting the check starts a job.
+    assert click_every_control(qtbot, bench, device_id) == ["card: Lancer le contrôle"]
+    # A question awaits: the card brings it forward; the panel prints a label, stops (asks).
+    qtbot.waitUntil(lambda: bench.window.views[device_id].prompt is not None, timeout=WAIT)
+    clicked = click_every_control(qtbot, bench, device_id)
+    assert clicked == [
+        "card: Répondre à la question",
+        "panel: Annuler",
+        "panel: Imprimer l’étiquette",
+    ]
+    assert bench.station.engine.job_for_device(device_id) is not None  # "Non" kept it going
+    answer_all_prompts(qtbot, bench, device_id)
+    wait_state(qtbot, bench, device_id, JobState.SUCCEEDED)
+    # Finished: the results come forward.
+    assert click_every_control(qtbot, bench, device_id) == [
+        "card: Voir les résultats",
+        "panel: Imprimer l’étiquette",
+    ]
+    window = bench.window
+    window.focus_search()
+    qtbot.mouseClick(window.cards[device_id].button, Qt.MouseButton.LeftButton)
+    assert window.focusWidget() is window.panel.results
+    assert window.panel.results.currentRow() == 0
+
+
+def test_an_unplugged_device_says_how_to_plug_it_in(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench = make_bench()
+    drive = bench.simulator.add_drive("ssd-sata-256")
+    device_id = first_card(bench, qtbot)
+    bench.simulator.unplug(drive.key)
+    qtbot.waitUntil(lambda: not bench.window.cards, timeout=WAIT)
+    bench.window.select_device_card(device_id)  # found again by its code
+    bench.window._flush(full=True)
+    card = bench.window.cards[device_id]
+    qtbot.waitUntil(card.isVisible, timeout=WAIT)
+    assert card.button.text() == "Comment le brancher"
+    assert click_every_control(qtbot, bench, device_id) == [
+        "card: Comment le brancher",
+        "panel: Comment le brancher",
+        "panel: Imprimer l’étiquette",
+    ]
+    qtbot.mouseClick(card.button, Qt.MouseButton.LeftButton)
+    help_dialog = bench.window.help_dialog
+    assert help_dialog is not None and help_dialog.isVisible()
+    assert "dock" in help_dialog.texts[0]
+    assert not help_dialog.pictures[0].pixmap().isNull()
+    help_dialog.close()
+
+
+def test_an_interrupted_check_can_be_resumed_or_abandoned_after_a_question(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench = make_bench()
+    sim = bench.simulator.add_phone("pixel-6", Behaviour.UNPLUGGED_MID_STEP)
+    device_id = first_card(bench, qtbot)
+    bench.station.start_job(device_id)
+    wait_state(qtbot, bench, device_id, JobState.INTERRUPTED)
+    card = bench.window.cards[device_id]
+    assert not card.button.isEnabled()  # "plug it back in": nothing to click until then
+    window = bench.window
+    window.select(device_id)
+    # Abandon asks first; "Non" leaves the job resumable.
+    qtbot.mouseClick(window.panel.abandon_button, Qt.MouseButton.LeftButton)
+    question = window.stop_question
+    assert question is not None and question.isVisible()
+    assert question.text() == "Arrêter ce travail ?"
+    assert [b.text() for b in question.buttons()] == ["Oui", "Non"]
+    next(b for b in question.buttons() if b.text() == "Non").click()
+    assert bench.station.latest_job(device_id).state is JobState.INTERRUPTED  # type: ignore[union-attr]
+    bench.simulator.replug(sim.key)
+    qtbot.waitUntil(lambda: card.button.text() == "Reprendre", timeout=WAIT)
+    assert click_every_control(qtbot, bench, device_id) == ["card: Reprendre"]
+    answer_all_prompts(qtbot, bench, device_id)
+    assert bench.station.latest_job(device_id).state is JobState.SUCCEEDED  # type: ignore[union-attr]
+
+
+def test_cancel_and_abandon_ask_before_acting(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench = make_bench()
+    bench.simulator.add_phone("fairphone-4")
+    device_id = first_card(bench, qtbot)
+    window = bench.window
+    bench.station.start_job(device_id)
+    qtbot.waitUntil(lambda: window.views[device_id].prompt is not None, timeout=WAIT)
+    window.select(device_id)
+    window._flush(full=True)
+    qtbot.mouseClick(window.panel.cancel_button, Qt.MouseButton.LeftButton)
+    question = window.stop_question
+    assert question is not None and question.isVisible()
+    assert question.text() == "Arrêter ce travail ?"
+    assert question.informativeText() == "Vous pourrez le reprendre plus tard."
+    # Nothing is stopped while the question is open.
+    assert bench.station.engine.job_for_device(device_id) is not None
+    next(b for b in question.buttons() if b.text() == "Oui").click()
+    wait_state(qtbot, bench, device_id, JobState.CANCELLED)
+    assert window.panel.abandon_button.isVisibleTo(window.panel)
+    qtbot.mouseClick(window.panel.abandon_button, Qt.MouseButton.LeftButton)
+    question = window.stop_question
+    assert question is not None and question.informativeText() == "Il ne pourra plus être repris."
+    next(b for b in question.buttons() if b.text() == "Oui").click()
+    wait_state(qtbot, bench, device_id, JobState.ABANDONED)
+
+
+def test_a_blocked_phone_says_what_to_do_and_checks_again(
+    make_bench: Callable[..., Bench], qtbot: QtBot, artifacts_dir: Path
+) -> None:
+    bench = make_bench()
+    window = bench.window
+    window.resize(*SCREEN)
+    sim = bench.simulator.add_phone("galaxy-s9", Behaviour.LOCKED)
+    device_id = first_card(bench, qtbot)
+    bench.station.start_job(device_id)
+    wait_state(qtbot, bench, device_id, JobState.BLOCKED)
+    first_job = bench.station.latest_job(device_id)
+    card = window.cards[device_id]
+    window.select(device_id)
+    window._flush(full=True)
+    panel = window.panel
+    assert card.state.text() == "Bloqué"
+    assert card.button.text() == "Voir quoi faire"
+    assert panel.next_button.text() == "Voir quoi faire"
+    assert panel.restart_button.isVisibleTo(panel)
+    assert panel.restart_button.text() == "Relancer le contrôle"
+    # "See what to do": how to remove the Google account, with pictures.
+    qtbot.mouseClick(card.button, Qt.MouseButton.LeftButton)
+    help_dialog = window.help_dialog
+    assert help_dialog is not None and help_dialog.isVisible()
+    assert help_dialog.title.text() == "Retirer le compte Google"
+    assert any("Supprimer le compte" in t for t in help_dialog.texts)
+    assert all(not p.pixmap().isNull() for p in help_dialog.pictures)
+    screenshot(window, artifacts_dir / "blocked-phone-help.png", help_dialog)
+    qtbot.mouseClick(help_dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert not help_dialog.isVisible()
+    screenshot(window, artifacts_dir / "blocked-phone-panel.png")
+    # Every control offered does something; "Relancer le contrôle" starts a new check.
+    clicked = click_every_control(qtbot, bench, device_id)
+    assert clicked[-1] == "panel: Relancer le contrôle", clicked
+    assert "card: Voir quoi faire" in clicked
+    assert first_job is not None
+    qtbot.waitUntil(
+        lambda: (j := bench.station.latest_job(device_id)) is not None and j.id != first_job.id,
+        timeout=WAIT,
+    )
+    second_job = bench.station.latest_job(device_id)
+    assert second_job is not None
+    wait_state(qtbot, bench, device_id, JobState.BLOCKED)  # the account is still there
+    # Unplugged and plugged back (the account removed meanwhile): checking again comes first.
+    bench.simulator.unplug(sim.key)
+    qtbot.waitUntil(lambda: device_id not in window.cards, timeout=WAIT)
+    bench.simulator.replug(sim.key)
+    qtbot.waitUntil(
+        lambda: device_id in window.cards and window.cards[device_id].isVisible(), timeout=WAIT
+    )
+    window._flush(full=True)
+    card = window.cards[device_id]
+    assert card.button.text() == "Relancer le contrôle"
+    window.select(device_id)
+    assert window.panel.help_button.isVisibleTo(window.panel)  # what to do stays at hand
+    qtbot.mouseClick(card.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: (j := bench.station.latest_job(device_id)) is not None and j.id != second_job.id,
+        timeout=WAIT,
+    )
