@@ -37,12 +37,12 @@ def make_bench(qtbot: QtBot, qapp: QApplication, data_dir: Path) -> Iterator[Cal
         training: bool = True,
         scale: float = 0.02,
         max_parallel: int = 8,
-        adb: bool = False,
     ) -> Bench:
         qapp.setStyleSheet(STYLESHEET)
         settings = Settings(max_parallel_jobs=max_parallel)
         station = Station(data_dir, training=training, settings=settings, operator="test")
-        signer = station_signer(data_dir) if adb else None
+        # Simulated phones are ADB phones: the source gets the station's key, as in the app.
+        signer = station_signer(data_dir)
         simulator = SimulatedSource(SimulationMode.TEST, Timing(scale=scale), adb_signer=signer)
         station.attach_source(simulator)
         window = build_window(station, qapp, lang, simulator if training else None)
