@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
-from bench_app.domain.model import DeviceKind, DeviceStage, DonorKind, JobState, PreSort
-from bench_app.simulators.docked_drive import SimulatedDockedDrive
 from bench_app.devices.android.driver import AndroidPhone
 from bench_app.diagnostics.android import phone_steps
+from bench_app.domain.model import DeviceKind, DeviceStage, DonorKind, JobState, PreSort
+from bench_app.simulators.docked_drive import SimulatedDockedDrive
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent

@@ -100,11 +100,11 @@ def finish(job: RunningJob, timeout: float = WAIT) -> JobState:
 
 # A short phone check: the real readings of the full check (identity, locks, battery,
 # storage) and two guided tests, so a job has automated steps and operator prompts.
-QUICK = "test.quick_check"
-QUICK_STEPS = ["identity", "locks", "battery", "storage", "screen", "buttons"]
+SHORT = "test.short_check"
+SHORT_STEPS = ["identity", "locks", "battery", "storage", "screen", "buttons"]
 
 
-def _quick_steps() -> list[Step]:
+def _short_steps() -> list[Step]:
     guided = {t.id: t for t in GUIDED_TESTS}
     return [
         PhoneIdentityStep(ask_imei=False),
@@ -116,13 +116,13 @@ def _quick_steps() -> list[Step]:
     ]
 
 
-def quick_check() -> Pipeline:
-    """The short phone check (`QUICK`); a test registers it on its station."""
+def short_check() -> Pipeline:
+    """The short phone check (`SHORT`); a test registers it on its station."""
     return Pipeline(
-        QUICK,
+        SHORT,
         Text("Contrôle court", "Short check"),
         frozenset({DeviceKind.PHONE, DeviceKind.TABLET}),
-        _quick_steps,
+        _short_steps,
         stage_on_success=DeviceStage.DIAGNOSED,
         purpose=Purpose.TESTS,
     )

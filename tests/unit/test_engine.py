@@ -27,8 +27,8 @@ from bench_app.text import Text
 from tests.unit.support import (
     HEALTHY,
     LOCKED,
-    QUICK,
-    QUICK_STEPS,
+    SHORT,
+    SHORT_STEPS,
     SLOW,
     UNPLUGGED_MID_STEP,
     WORN_BATTERY,
@@ -37,13 +37,13 @@ from tests.unit.support import (
     finish,
     job_events,
     plug_phone,
-    quick_check,
     replug,
+    short_check,
     wait_for,
 )
 
 LONG_SLEEP = 3600  # far longer than any wait in these tests
-PHONE_STEPS = QUICK_STEPS
+PHONE_STEPS = SHORT_STEPS
 
 
 def _passed(text: str = "ok") -> StepOutcome:
@@ -136,7 +136,7 @@ def _pipeline(name: str, *steps: Step) -> Pipeline:
 
 @pytest.fixture
 def bench(station: Station, sim_source: SimulatedSource) -> Iterator[Station]:
-    station.pipelines.register(quick_check())
+    station.pipelines.register(short_check())
     station.attach_source(sim_source)
     yield station
 
@@ -195,7 +195,7 @@ def test_one_job_per_device(bench: Station, sim_source: SimulatedSource) -> None
     wait_for(lambda: probe.entered == 1, "the job inside its step")
     created = len([e for e in queries.events(bench.store) if e.type == "job.created"])
     with pytest.raises(BenchError) as info:
-        bench.start_job(device.id, QUICK)
+        bench.start_job(device.id, SHORT)
     assert info.value.code == "JOB_BUSY"
     assert len([e for e in queries.events(bench.store) if e.type == "job.created"]) == created
     probe.gate.set()
@@ -216,7 +216,7 @@ def test_absent_device_is_refused_before_anything_is_recorded(
     sim_source.unplug(phone.key)
     before = event_count(bench.store)
     with pytest.raises(BenchError) as info:
-        bench.start_job(device.id, QUICK)
+        bench.start_job(device.id, SHORT)
     assert info.value.code == "JOB_DEVICE_ABSENT"
     assert device.asset_code in info.value.message.fr
     assert event_count(bench.store) == before
@@ -227,12 +227,12 @@ def test_prepare_refuses_a_disconnected_handle(bench: Station, sim_source: Simul
     """The engine's own check, for a handle that went away without the source noticing."""
     phone, device = plug_phone(bench, sim_source)
     phone.mark_gone()
-    pipeline = bench.pipelines.get(QUICK)
+    pipeline = bench.pipelines.get(SHORT)
     assert pipeline is not None
     spec = JobSpec("job-x", device.id, device.asset_code, pipeline, phone)
     created = NewEvent(
         "job.created",
-        {"job_id": "job-x", "device_id": device.id, "pipeline": QUICK, "steps": PHONE_STEPS},
+        {"job_id": "job-x", "device_id": device.id, "pipeline": SHORT, "steps": PHONE_STEPS},
         device.id,
     )
     before = event_count(bench.store)
@@ -263,7 +263,7 @@ def test_manual_step_waits_for_an_answer_from_another_thread(
     listener = Listener()
     bench.set_job_listener(listener)
     _, device = plug_phone(bench, sim_source)
-    job = bench.start_job(device.id, QUICK)
+    job = bench.start_job(device.id, SHORT)
 
     job_id, prompt = listener.next_prompt()
     assert job_id == job.id
@@ -301,7 +301,7 @@ def test_cancel_while_waiting_for_the_operator(bench: Station, sim_source: Simul
     listener = Listener()
     bench.set_job_listener(listener)
     _, device = plug_phone(bench, sim_source)
-    job = bench.start_job(device.id, QUICK)
+    job = bench.start_job(device.id, SHORT)
     _, prompt = listener.next_prompt()
     assert bench.cancel_job(job.id)
     assert finish(job) is JobState.CANCELLED
@@ -360,9 +360,9 @@ def test_unexpected_exception_fails_the_job_and_the_station_goes_on(
 
     # The station is unharmed: another device, and the same one, run fine.
     _, other = plug_phone(bench, sim_source)
-    assert finish(bench.start_job(other.id, QUICK)) is JobState.SUCCEEDED
+    assert finish(bench.start_job(other.id, SHORT)) is JobState.SUCCEEDED
     wait_for(lambda: bench.engine.job_for_device(device.id) is None, "the device to be free")
-    assert finish(bench.start_job(device.id, QUICK)) is JobState.SUCCEEDED
+    assert finish(bench.start_job(device.id, SHORT)) is JobState.SUCCEEDED
     assert bench.store.check().ok
 
 
@@ -370,7 +370,7 @@ def test_blocking_finding_blocks_the_job(bench: Station, sim_source: SimulatedSo
     bench.set_job_listener(Listener(answer="ok"))
     persona, flags = LOCKED
     _, device = plug_phone(bench, sim_source, persona, **flags)
-    job = bench.start_job(device.id, QUICK)
+    job = bench.start_job(device.id, SHORT)
     assert finish(job) is JobState.BLOCKED
 
     finished = job_events(bench.store, job.id, "step.finished")
@@ -392,7 +392,7 @@ def _interrupted_by_unplug(bench: Station, sim_source: SimulatedSource) -> tuple
     """Runs a phone that is pulled out mid-step; returns (job id, device id, device key)."""
     persona, flags = UNPLUGGED_MID_STEP
     phone, device = plug_phone(bench, sim_source, persona, **flags)
-    job = bench.start_job(device.id, QUICK)
+    job = bench.start_job(device.id, SHORT)
     assert finish(job) is JobState.INTERRUPTED
     return job.id, device.id, phone.key
 
@@ -516,7 +516,7 @@ def test_shutdown_interrupts_running_jobs_so_they_can_resume(
     listener = Listener()
     bench.set_job_listener(listener)
     _, device = plug_phone(bench, sim_source)
-    job = bench.start_job(device.id, QUICK)
+    job = bench.start_job(device.id, SHORT)
     _, _prompt = listener.next_prompt()
     done_before = [e.payload["step_id"] for e in job_events(bench.store, job.id, "step.finished")]
 
@@ -546,7 +546,7 @@ def test_progress_never_goes_back_and_ends_at_one(
     jobs = []
     for persona, flags in (HEALTHY, WORN_BATTERY, SLOW):
         _, device = plug_phone(bench, sim_source, persona, **flags)
-        jobs.append(bench.start_job(device.id, QUICK))
+        jobs.append(bench.start_job(device.id, SHORT))
     for job in jobs:
         assert finish(job) is JobState.SUCCEEDED
         fractions = listener.fractions_of(job.id)
@@ -564,7 +564,7 @@ def test_states_reported_to_the_listener(bench: Station, sim_source: SimulatedSo
     listener = Listener(answer=answer)
     bench.set_job_listener(listener)
     _, device = plug_phone(bench, sim_source)
-    job = bench.start_job(device.id, QUICK)
+    job = bench.start_job(device.id, SHORT)
     assert finish(job) is JobState.SUCCEEDED
     states = listener.states_of(job.id)
     assert states[0] is JobState.QUEUED

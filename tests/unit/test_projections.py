@@ -40,15 +40,15 @@ from tests.unit.support import (
     BEHAVIOURS,
     HEALTHY,
     LOCKED,
-    QUICK,
+    SHORT,
     UNPLUGGED_MID_STEP,
     WORN_BATTERY,
     Listener,
     device_for,
     finish,
     plug_phone,
-    quick_check,
     replug,
+    short_check,
     wait_for,
 )
 
@@ -88,7 +88,7 @@ def test_realistic_day_rebuilds_to_the_same_state(
 ) -> None:
     listener = Listener(answer=lambda p: "not_ok" if len(p.choices) == 2 else "not_present")
     station.set_job_listener(listener)
-    station.pipelines.register(quick_check())
+    station.pipelines.register(short_check())
     station.attach_source(sim_source)
 
     mairie = station.register_donor("Mairie de Lyon", DonorKind.PUBLIC_BODY, "dsi@lyon.fr")
@@ -114,7 +114,7 @@ def test_realistic_day_rebuilds_to_the_same_state(
     station.attach_to_lot(healthy_dev.id, lot_b)
     drive = device_for(station, sim_source.add_drive("hdd-sata-500"))
 
-    jobs = {d.id: station.start_job(d.id, QUICK) for d in (healthy_dev, worn, locked, flaky_dev)}
+    jobs = {d.id: station.start_job(d.id, SHORT) for d in (healthy_dev, worn, locked, flaky_dev)}
     # The simulated drive is erased headless: its method and serial are given.
     erase = {"method": "clear-zero", "confirm_serial": drive.serial[-4:]}
     jobs[drive.id] = station.start_job(drive.id, "drive.erase", erase)
@@ -130,7 +130,7 @@ def test_realistic_day_rebuilds_to_the_same_state(
     waiting = Listener()
     station.set_job_listener(waiting)
     wait_for(lambda: station.engine.job_for_device(healthy_dev.id) is None, "a free device")
-    second = station.start_job(healthy_dev.id, QUICK)
+    second = station.start_job(healthy_dev.id, SHORT)
     waiting.next_prompt()
     station.cancel_job(second.id)
     assert finish(second) is JobState.CANCELLED
@@ -177,10 +177,10 @@ def test_rebuild_after_reopening(data_dir: Path, sim_source: SimulatedSource) ->
     first = Station(data_dir, operator="a")
     try:
         first.set_job_listener(Listener(answer="ok"))
-        first.pipelines.register(quick_check())
+        first.pipelines.register(short_check())
         first.attach_source(sim_source)
         device = _plug(first, sim_source, HEALTHY)[1]
-        assert finish(first.start_job(device.id, QUICK)) is JobState.SUCCEEDED
+        assert finish(first.start_job(device.id, SHORT)) is JobState.SUCCEEDED
         before = queries.projection_snapshot(first.store)
     finally:
         first.close()
@@ -226,7 +226,7 @@ class StationOperations(RuleBasedStateMachine):
         self._tmp = tempfile.TemporaryDirectory()
         self.station = Station(Path(self._tmp.name), operator="hypothesis")
         self.station.set_job_listener(Listener(answer=self._answer))
-        self.station.pipelines.register(quick_check())
+        self.station.pipelines.register(short_check())
         self.source = SimulatedSource(
             SimulationMode.TEST,
             Timing(scale=0.005),
@@ -298,7 +298,7 @@ class StationOperations(RuleBasedStateMachine):
         if handle is None or not handle.connected or device not in self.keys:
             return ""
         wait_for(lambda: self.station.engine.job_for_device(device) is None, "a free device")
-        job = self.station.start_job(device, QUICK)
+        job = self.station.start_job(device, SHORT)
         state = finish(job)
         return job.id if state is JobState.INTERRUPTED else ""
 
