@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bench_app.devices.android.driver import AndroidPhone
 from bench_app.devices.android.keys import station_signer
 from bench_app.devices.source import DeviceEvent, DeviceGone, SourceAction
 from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode
@@ -101,7 +102,7 @@ def test_unplug_is_reported_and_stops_a_running_operation(sim_source: SimulatedS
     heard: list[DeviceEvent] = []
     sim_source.subscribe(heard.append)
     sim_source.start()
-    phone = sim_source.add_adb_phone("fairphone-4", accept_delay=0.0)
+    phone: AndroidPhone = sim_source.add_adb_phone("fairphone-4", accept_delay=0.0)
     assert [(e.action, e.handle) for e in heard] == [(SourceAction.ADDED, phone)]
     assert sim_source.devices() == [phone]
     phone.connect()
