@@ -20,11 +20,11 @@ import _common
 from bench_app.store.database import DB_NAME, NewEvent, Store
 from bench_app.wire.canonical import event_json
 
-STEPS = ("identity", "accounts", "battery", "storage", "screen", "buttons")
+STEPS = ("identity", "locks", "battery", "storage", "security", "hardware")
 
 
 def device_events(n: int) -> list[NewEvent]:
-    """The 16 events one phone's quick check leaves behind."""
+    """The 16 events one phone's automated readings (`phone.readings`) leave behind."""
     device_id = f"dev-{n:08d}"
     job_id = f"job-{n:08d}"
     events = [
@@ -47,7 +47,7 @@ def device_events(n: int) -> list[NewEvent]:
             {
                 "job_id": job_id,
                 "device_id": device_id,
-                "pipeline": "phone.quick_check",
+                "pipeline": "phone.readings",
                 "steps": list(STEPS),
                 "stage_on_success": "diagnosed",
             },

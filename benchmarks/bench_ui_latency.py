@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""UI event-loop latency while 16 simulated jobs run at once (real-time device timings: phone
-checks, and every fourth device a simulated drive really erased), beside the same window idle:
+"""UI event-loop latency while 16 simulated jobs run at once (full phone checks on simulated ADB
+phones, and every fourth device a simulated drive really erased), beside the same window idle:
 how late a 10 ms timer is delivered, p50/p99/max.
 
     .venv/bin/python benchmarks/bench_ui_latency.py [--jobs 16]
@@ -20,11 +20,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication, QTimer
 
+from bench_app.devices.android.keys import station_signer
 from bench_app.domain.model import DeviceKind
 from bench_app.settings import Settings
+from bench_app.simulators.adb_phone import list_models
 from bench_app.simulators.docked_drive import DRIVE_PERSONAS
 from bench_app.simulators.mode import SimulationMode
-from bench_app.simulators.source import PHONE_PERSONAS, SimulatedSource, Timing
+from bench_app.simulators.source import SimulatedSource, Timing
 from bench_app.station import Station
 from ui.app import build_window, create_app
 from ui.latency import LatencyProbe
@@ -46,17 +48,21 @@ def main() -> None:
         settings = Settings(max_parallel_jobs=args.jobs)
         station = Station(Path(tmp) / "station", training=True, settings=settings)
         simulator = SimulatedSource(
-            SimulationMode.TRAINING, Timing(scale=1.0), drive_folder=Path(tmp) / "drives"
+            SimulationMode.TRAINING,
+            Timing(scale=1.0),
+            adb_signer=station_signer(station.folder),
+            drive_folder=Path(tmp) / "drives",
         )
         station.attach_source(simulator)
         window = build_window(station, app, "fr", simulator)
         window.resize(1280, 800)
         window.show()
+        models = list_models()
         for i in range(args.jobs):
             if i % 4 == 3:
                 simulator.add_drive(DRIVE_PERSONAS[i % len(DRIVE_PERSONAS)].name)
             else:
-                simulator.add_phone(PHONE_PERSONAS[i % len(PHONE_PERSONAS)].name)
+                simulator.add_adb_phone(models[i % len(models)])
         spin(1.0)
 
         idle = LatencyProbe(10)
@@ -67,7 +73,9 @@ def main() -> None:
         def answer() -> None:
             for view in window.views.values():
                 if view.prompt is not None and not view.prompt.answered:
-                    window._on_answer(view.prompt, "ok")
+                    # "ok" where offered; else the first answer (no IMEI, best cosmetic).
+                    keys = [c.key for c in view.prompt.choices]
+                    window._on_answer(view.prompt, "ok" if "ok" in keys else keys[0])
 
         helper = QTimer()
         helper.timeout.connect(answer)

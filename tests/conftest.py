@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from adb_shell.auth.sign_cryptography import CryptographySigner
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["ETABLI_TESTING"] = "1"
 
+from bench_app.devices.android.keys import station_signer
 from bench_app.simulators.mode import SimulationMode
 from bench_app.simulators.source import SimulatedSource, Timing
 from bench_app.station import Station
@@ -43,10 +45,16 @@ def training_station(data_dir: Path) -> Iterator[Station]:
     st.close()
 
 
+@pytest.fixture(scope="session")
+def station_adb_key(tmp_path_factory: pytest.TempPathFactory) -> CryptographySigner:
+    """One station ADB key for the whole run (making an RSA key takes a while)."""
+    return station_signer(tmp_path_factory.mktemp("station-adb-key"))
+
+
 @pytest.fixture
-def sim_source() -> SimulatedSource:
-    """Simulated devices that work 50x faster than real ones."""
-    return SimulatedSource(SimulationMode.TEST, Timing(scale=0.02))
+def sim_source(station_adb_key: CryptographySigner) -> SimulatedSource:
+    """Simulated ADB phones reached with the station's key, and drives 50x faster than real."""
+    return SimulatedSource(SimulationMode.TEST, Timing(scale=0.02), adb_signer=station_adb_key)
 
 
 @pytest.fixture

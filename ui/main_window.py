@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from bench_app.devices.android.driver import AdbTarget, PhoneState
+from bench_app.devices.android.keys import station_signer
 from bench_app.devices.android.network import reach_phone
 from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.diagnostics.blocks import what_blocks
@@ -38,7 +39,7 @@ from bench_app.operators import TRAINEE
 from bench_app.simulators.adb_phone import list_models, load_persona
 from bench_app.simulators.docked_drive import DRIVE_PERSONAS, DriveBehaviour, training_drive_folder
 from bench_app.simulators.mode import SimulationMode
-from bench_app.simulators.source import PHONE_PERSONAS, Behaviour, SimulatedSource
+from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
 from ui.bridge import StationBridge
@@ -702,40 +703,24 @@ class MainWindow(QMainWindow):
             return
         menu = QMenu(self)
         phones = menu.addMenu(self.tr("Plug in a phone"))
-        if self.simulator.adb_signer is not None:
-            cases = {
-                "frp-locked": self.tr("locked by a Google account"),
-                "mdm-enrolled": self.tr("managed by a company (MDM)"),
-                "worn-battery": self.tr("worn battery"),
-                "rooted": self.tr("rooted, bootloader unlocked"),
-                "unauthorized": self.tr("never allows this station"),
-                "unplugged-mid-command": self.tr("unplugged during a command"),
-                "slow": self.tr("very slow"),
-                "garbage": self.tr("answers nonsense"),
-                "silent": self.tr("does not answer"),
-            }
-            for name in list_models():
-                props = load_persona(name).props
-                label = f"{props.get('ro.product.brand', '')} {props.get('ro.product.model', '')} · Android {props.get('ro.build.version.release', '?')}"
-                phones.addAction(label, partial(self._sim_add_adb_phone, name))
-            special = phones.addMenu(self.tr("Hard cases"))
-            for name, label in cases.items():
-                special.addAction(label, partial(self._sim_add_adb_phone, name))
-        else:
-            behaviours = {
-                Behaviour.HEALTHY: self.tr("healthy"),
-                Behaviour.FAILING_BATTERY: self.tr("failing battery"),
-                Behaviour.LOCKED: self.tr("locked by a Google account"),
-                Behaviour.UNPLUGGED_MID_STEP: self.tr("unplugged during a step"),
-                Behaviour.SLOW: self.tr("slow"),
-            }
-            for behaviour, label in behaviours.items():
-                sub = phones.addMenu(label)
-                for persona in PHONE_PERSONAS:
-                    sub.addAction(
-                        f"{persona.brand} {persona.model}",
-                        partial(self._sim_add_phone, persona.name, behaviour),
-                    )
+        cases = {
+            "frp-locked": self.tr("locked by a Google account"),
+            "mdm-enrolled": self.tr("managed by a company (MDM)"),
+            "worn-battery": self.tr("worn battery"),
+            "rooted": self.tr("rooted, bootloader unlocked"),
+            "unauthorized": self.tr("never allows this station"),
+            "unplugged-mid-command": self.tr("unplugged during a command"),
+            "slow": self.tr("very slow"),
+            "garbage": self.tr("answers nonsense"),
+            "silent": self.tr("does not answer"),
+        }
+        for name in list_models():
+            props = load_persona(name).props
+            label = f"{props.get('ro.product.brand', '')} {props.get('ro.product.model', '')} · Android {props.get('ro.build.version.release', '?')}"
+            phones.addAction(label, partial(self._sim_add_adb_phone, name))
+        special = phones.addMenu(self.tr("Hard cases"))
+        for name, label in cases.items():
+            special.addAction(label, partial(self._sim_add_adb_phone, name))
         drives = menu.addMenu(self.tr("Plug in a drive"))
         for drive_behaviour, label in (
             (DriveBehaviour.HEALTHY, self.tr("healthy")),
@@ -766,6 +751,9 @@ class MainWindow(QMainWindow):
             return
         if on:
             self.station.training = True
+            # Training phones are simulated ADB phones: they need the station's key.
+            if self.adb_signer is None:
+                self.adb_signer = station_signer(self.station.folder)
             self.simulator = SimulatedSource(
                 SimulationMode.TRAINING,
                 adb_signer=self.adb_signer,
@@ -789,10 +777,6 @@ class MainWindow(QMainWindow):
         self.retranslate()
         if not on and self.station.operator == TRAINEE:
             self.ask_operator(required=True)  # real facts are not signed by the trainee
-
-    def _sim_add_phone(self, persona: str, behaviour: Behaviour) -> None:
-        if self.simulator is not None:
-            self.simulator.add_phone(persona, behaviour)
 
     def _sim_add_drive(self, persona: str, behaviour: DriveBehaviour) -> None:
         if self.simulator is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench_app.diagnostics.quick_check import PHONE_QUICK_CHECK
 from bench_app.jobs.steps import PipelineRegistry
 
 
@@ -20,7 +19,6 @@ def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
     registry = PipelineRegistry()
     registry.register(phone_check(data_folder))
     registry.register(PHONE_READINGS)
-    registry.register(PHONE_QUICK_CHECK)
     registry.register(drive_erase(data_folder))
     registry.register(phone_wipe(fastboot_for_wipe))
     registry.register(phone_install(data_folder))

@@ -1,7 +1,7 @@
 """The source of simulated devices for training mode and tests: the classroom set, and the
 devices a trainer plugs in from the menu. Phones are simulated ADB phones (simulators/adb_phone)
-or, for the engine's own tests, lighter in-process phones; drives are simulated docked drives
-(simulators/docked_drive): image files erased by the real erasure.
+or whole handsets (simulators/handset.py), reached by the real ADB driver; drives are simulated
+docked drives (simulators/docked_drive): image files erased by the real erasure.
 
 They stand in for the outside world only: the bench's own steps and job engine run against
 them unchanged. They refuse to exist outside training mode or a test run.
@@ -9,24 +9,13 @@ them unchanged. They refuse to exist outside training mode or a test run.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import threading
-import time
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from bench_app.devices.source import (
-    DeviceGone,
-    DeviceHandle,
-    DeviceNoAnswer,
-    DeviceSource,
-    SourceAction,
-)
-from bench_app.domain.imei import luhn_digit
-from bench_app.domain.model import DeviceKind
+from bench_app.devices.source import DeviceHandle, DeviceSource, SourceAction
 from bench_app.settings import data_dir
 from bench_app.simulators.docked_drive import (
     DEFAULT_SIZE,
@@ -40,178 +29,20 @@ from bench_app.simulators.docked_drive import (
 from bench_app.simulators.mode import SimulationMode, require_simulation_allowed
 
 
-class Behaviour(StrEnum):
-    """Scripted behaviours of an in-process phone."""
-
-    HEALTHY = "healthy"
-    FAILING_BATTERY = "failing_battery"
-    LOCKED = "locked"  # a Google account (factory reset protection) is still on the phone
-    UNPLUGGED_MID_STEP = "unplugged_mid_step"
-    SLOW = "slow"
-
-
-@dataclass(frozen=True)
-class PhonePersona:
-    name: str
-    brand: str
-    model: str
-    codename: str
-    android: str
-    security_patch: str
-    storage_gb: int
-    ram_mb: int
-    battery_design_mah: int
-
-
-PHONE_PERSONAS: tuple[PhonePersona, ...] = (
-    PhonePersona("fairphone-4", "Fairphone", "FP4", "FP4", "13", "2024-05-05", 128, 6144, 3905),
-    PhonePersona("pixel-6", "Google", "Pixel 6", "oriole", "14", "2024-09-05", 128, 8192, 4614),
-    PhonePersona("galaxy-s9", "samsung", "SM-G960F", "starlte", "10", "2022-03-01", 64, 4096, 3000),
-    PhonePersona(
-        "redmi-note-7", "Xiaomi", "Redmi Note 7", "lavender", "10", "2021-01-01", 64, 4096, 4000
-    ),
-    PhonePersona(
-        "moto-e5-plus", "motorola", "moto e5 plus", "hannah", "8.0.0", "2019-02-01", 32, 3072, 5000
-    ),
-)
-
-
 @dataclass
 class Timing:
-    """How long simulated operations take, in seconds (tests shrink it)."""
+    """How fast simulated drives work: 1.0 is a real drive's pace (tests shrink it)."""
 
     scale: float = 1.0
-
-    def seconds(self, nominal: float, behaviour: Behaviour) -> float:
-        factor = 6.0 if behaviour is Behaviour.SLOW else 1.0
-        return nominal * factor * self.scale
-
-
-class SimulatedDevice(DeviceHandle):
-    simulated = True
-
-    def __init__(
-        self, key: str, kind: DeviceKind, behaviour: Behaviour, serial: str, timing: Timing
-    ) -> None:
-        self.key = key
-        self.kind = kind
-        self.behaviour = behaviour
-        self.serial = serial
-        self.timing = timing
-        self._connected = threading.Event()
-        self._connected.set()
-        self._calls = 0
-        self.unplug_after_calls = 3 if behaviour is Behaviour.UNPLUGGED_MID_STEP else None
-        self.on_self_unplug: list[Any] = []
-
-    @property
-    def connected(self) -> bool:
-        return self._connected.is_set()
-
-    def unplug(self) -> None:
-        self._connected.clear()
-
-    def replug(self) -> None:
-        # A replugged device behaves: the trainer has shown the unplug once.
-        self.unplug_after_calls = None
-        self._connected.set()
-
-    def _operation(self, nominal_seconds: float) -> None:
-        """Takes the time a real device would; notices an unplug while it waits."""
-        if not self.connected:
-            raise DeviceGone(self.key)
-        self._calls += 1
-        deadline = time.monotonic() + self.timing.seconds(nominal_seconds, self.behaviour)
-        if self.unplug_after_calls is not None and self._calls >= self.unplug_after_calls:
-            # Pulled out half-way through this operation.
-            half = (deadline - time.monotonic()) / 2
-            time.sleep(max(half, 0))
-            self.unplug()
-            for callback in self.on_self_unplug:
-                callback(self)
-            raise DeviceGone(self.key)
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            time.sleep(min(left, 0.05))
-            if not self.connected:
-                raise DeviceGone(self.key)
-
-
-class SimulatedPhone(SimulatedDevice):
-    def __init__(
-        self,
-        key: str,
-        persona: PhonePersona,
-        behaviour: Behaviour,
-        serial: str,
-        imei: str,
-        timing: Timing,
-    ) -> None:
-        super().__init__(key, DeviceKind.PHONE, behaviour, serial, timing)
-        self.persona = persona
-        self.imei = imei
-
-    def identity(self) -> dict[str, Any]:
-        self._operation(0.1)
-        p = self.persona
-        return {
-            "brand": p.brand,
-            "model": p.model,
-            "serial": self.serial,
-            "imei": self.imei,
-            "codename": p.codename,
-            "android_version": p.android,
-            "security_patch": p.security_patch,
-            "storage_gb": p.storage_gb,
-            "ram_mb": p.ram_mb,
-        }
-
-    def battery(self) -> dict[str, Any]:
-        self._operation(0.8)
-        design = self.persona.battery_design_mah
-        if self.behaviour is Behaviour.FAILING_BATTERY:
-            return {
-                "level": 41,
-                "health": "dead",
-                "temperature_c": 38.5,
-                "voltage_mv": 3610,
-                "full_charge_mah": int(design * 0.58),
-                "design_mah": design,
-                "cycle_count": 1137,
-            }
-        return {
-            "level": 87,
-            "health": "good",
-            "temperature_c": 27.3,
-            "voltage_mv": 4172,
-            "full_charge_mah": int(design * 0.91),
-            "design_mah": design,
-            "cycle_count": 312,
-        }
-
-    def accounts(self) -> dict[str, Any]:
-        self._operation(0.5)
-        locked = self.behaviour is Behaviour.LOCKED
-        return {
-            "google_accounts": 1 if locked else 0,
-            "device_owner": None,
-        }
-
-    def storage(self) -> dict[str, Any]:
-        self._operation(0.4)
-        total = self.persona.storage_gb * 1_000_000_000
-        return {"total_bytes": total, "free_bytes": int(total * 0.62), "encrypted": True}
 
 
 class SimulatedSource(DeviceSource):
     """Creates simulated devices on demand and reports them like a real source would.
 
     Phones added with `add_adb_phone` are simulated ADB daemons on loopback, reached by the
-    real ADB driver (with the station's key `adb_signer`); `add_phone` makes a lighter
-    in-process phone for the engine's own tests. Drives added with `add_drive` are image
-    files in `drive_folder` that the real erasure overwrites (simulators/docked_drive.py)."""
+    real ADB driver with the station's key `adb_signer` (a source that only docks drives may
+    go without it). Drives added with `add_drive` are image files in `drive_folder` that the
+    real erasure overwrites (simulators/docked_drive.py)."""
 
     def __init__(
         self,
@@ -278,18 +109,21 @@ class SimulatedSource(DeviceSource):
                 simulator.close()
             del self._adb[key]
 
-    def add_adb_phone(self, persona: str, **behaviour: Any) -> Any:
+    def add_adb_phone(
+        self, persona: str, serial: str | None = None, imei: str | None = None, **behaviour: Any
+    ) -> Any:
         """Starts a simulated phone (persona, with extra behaviour flags) on loopback and
-        plugs it in; returns the AndroidPhone handle the station will talk to."""
+        plugs it in; returns the AndroidPhone handle the station will talk to. `serial` and
+        `imei` give it another identity (the same phone back with a new system)."""
         from bench_app.devices.android.driver import AdbTarget, AndroidPhone
         from bench_app.simulators.adb_phone import AdbSimulator, load_persona
         from bench_app.simulators.adb_phone.persona import imei_for
 
         if self.adb_signer is None:
             raise ValueError("simulated ADB phones need the station's ADB key (adb_signer)")
-        loaded = load_persona(persona)
+        loaded = load_persona(persona, serial=serial, imei=imei)
         in_use = {sim.persona.serial for sim in self._adb.values()}
-        if loaded.serial in in_use:
+        if serial is None and loaded.serial in in_use:
             # Another phone of the same model: its own serial and IMEI, stable per copy.
             n = sum(1 for sim in self._adb.values() if sim.persona.name == persona) + 1
             serial = f"{loaded.serial[:-3]}{n:03d}"
@@ -336,23 +170,8 @@ class SimulatedSource(DeviceSource):
         return self._handsets.get(key)
 
     def simulator(self, key: str) -> Any:
-        """The simulated daemon behind an ADB phone handle (None for in-process devices)."""
+        """The simulated daemon behind an ADB phone handle (None for a drive)."""
         return self._adb.get(key)
-
-    def add_phone(
-        self,
-        persona: str | PhonePersona = "fairphone-4",
-        behaviour: Behaviour = Behaviour.HEALTHY,
-        serial: str | None = None,
-    ) -> SimulatedPhone:
-        p = persona if isinstance(persona, PhonePersona) else _phone_persona(persona)
-        n = next(self._numbers)
-        serial = serial or f"SIM{p.codename.upper()[:5]}{n:04d}"
-        digest = int(hashlib.sha256(serial.encode()).hexdigest(), 16)
-        imei = _luhn_complete(f"35{digest % 10**12:012d}")
-        phone = SimulatedPhone(f"sim:{serial}", p, behaviour, serial, imei, self.timing)
-        self._plug(phone)
-        return phone
 
     def add_drive(
         self,
@@ -381,18 +200,13 @@ class SimulatedSource(DeviceSource):
         self._emit(SourceAction.ADDED, drive)
         return drive
 
-    def _plug(self, device: SimulatedDevice) -> None:
-        self._all[device.key] = device
-        device.on_self_unplug.append(lambda d: self._emit(SourceAction.REMOVED, d))
-        self._emit(SourceAction.ADDED, device)
-
     def unplug(self, key: str) -> None:
         device = self._all[key]
         simulator = self._adb.get(key)
         if simulator is not None:
             simulator.stop()
             device.mark_gone()  # type: ignore[attr-defined]
-        elif isinstance(device, SimulatedDevice | SimulatedDockedDrive):
+        elif isinstance(device, SimulatedDockedDrive):
             device.unplug()
         self._emit(SourceAction.REMOVED, device)
 
@@ -402,7 +216,7 @@ class SimulatedSource(DeviceSource):
         if simulator is not None:
             simulator.start()
             device.forget_connection()  # type: ignore[attr-defined]
-        elif isinstance(device, SimulatedDevice | SimulatedDockedDrive):
+        elif isinstance(device, SimulatedDockedDrive):
             device.replug()
         self._emit(SourceAction.ADDED, device)
 
@@ -411,33 +225,14 @@ class SimulatedSource(DeviceSource):
         return list(self._all.values())
 
     def add_training_set(self) -> list[DeviceHandle]:
-        """The classroom set: one device for each case a trainer shows. With the station's
-        ADB key the phones are simulated ADB phones, reached by the real driver."""
-        if self.adb_signer is not None:
-            return [
-                self.add_adb_phone("fairphone-4"),
-                self.add_adb_phone("frp-locked"),
-                self.add_adb_phone("worn-battery"),
-                # The cable comes out during the battery reading, as a trainer shows.
-                self.add_adb_phone("xiaomi-redmi-5a", unplug_after_commands=6),
-                self.add_drive("hdd-sata-500", DriveBehaviour.HEALTHY, serial="SIMD0005HDD"),
-            ]
+        """The classroom set: one device for each case a trainer shows. The phones are
+        simulated ADB phones reached by the real driver, so the source needs the station's
+        ADB key."""
         return [
-            self.add_phone("fairphone-4", Behaviour.HEALTHY, serial="SIMFP40001"),
-            self.add_phone("galaxy-s9", Behaviour.LOCKED, serial="SIMSTAR0002"),
-            self.add_phone("redmi-note-7", Behaviour.FAILING_BATTERY, serial="SIMLAVE0003"),
-            self.add_phone("pixel-6", Behaviour.UNPLUGGED_MID_STEP, serial="SIMORIO0004"),
+            self.add_adb_phone("fairphone-4"),
+            self.add_adb_phone("frp-locked"),
+            self.add_adb_phone("worn-battery"),
+            # The cable comes out during the battery reading, as a trainer shows.
+            self.add_adb_phone("xiaomi-redmi-5a", unplug_after_commands=6),
             self.add_drive("hdd-sata-500", DriveBehaviour.HEALTHY, serial="SIMD0005HDD"),
         ]
-
-
-def _phone_persona(name: str) -> PhonePersona:
-    for p in PHONE_PERSONAS:
-        if p.name == name:
-            return p
-    raise DeviceNoAnswer(f"unknown phone persona {name!r}")
-
-
-def _luhn_complete(body: str) -> str:
-    """Appends the Luhn check digit (IMEIs carry one)."""
-    return body + luhn_digit(body)

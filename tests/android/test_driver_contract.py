@@ -158,5 +158,5 @@ class AndroidDriverContract:
             assert phone.props()["ro.product.model"]
 
 
-class TestDriverAgainstSimulatedPhone(AndroidDriverContract):
+class TestDriverAgainstTheAdbSimulator(AndroidDriverContract):
     pass

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from bench_app.devices.android.keys import station_signer
 from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import DeviceKind, DonorKind, JobState, OutcomeKind
 from bench_app.settings import Settings
@@ -97,10 +98,13 @@ def recorded_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sessi
         _keep_head(station, session)
 
         station.set_job_listener(Listener(answer="ok"))
-        source = SimulatedSource(SimulationMode.TEST, Timing(scale=0.02))
+        source = SimulatedSource(
+            SimulationMode.TEST, Timing(scale=0.02), adb_signer=station_signer(folder)
+        )
         station.attach_source(source)
-        phone = device_for(station, source.add_phone("fairphone-4", serial="FP4-CHECKED"))
-        assert finish(station.start_job(phone.id, "phone.quick_check")) is JobState.SUCCEEDED
+        added = source.add_adb_phone("fairphone-4", serial="FP4-CHECKED", accept_delay=0.0)
+        phone = device_for(station, added)
+        assert finish(station.start_job(phone.id, "phone.readings")) is JobState.SUCCEEDED
         _keep_head(station, session)
 
         image = make_image(root / "donor-disk-7F3A.img", 4 * MiB)

@@ -1,5 +1,5 @@
-"""Simulated devices: only in tests and training, believable identities, unplugging, and
-everything about them marked as training."""
+"""The source of simulated devices: only in tests and training, believable identities,
+unplugging, and everything about them marked as training."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from bench_app.devices.android.driver import AndroidPhone
+from bench_app.devices.android.keys import station_signer
 from bench_app.devices.source import DeviceEvent, DeviceGone, SourceAction
 from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode
 from bench_app.domain.model import DeviceKind, JobState
 from bench_app.errors import BenchError
-from bench_app.simulators.docked_drive import SimulatedDockedDrive
+from bench_app.simulators.adb_phone.persona import imei_for
 from bench_app.simulators.mode import TEST_ENV, SimulationMode
-from bench_app.simulators.source import Behaviour, SimulatedDevice, SimulatedSource, Timing
+from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from tests.unit.support import Listener, device_for, finish, wait_for
 
@@ -57,24 +59,32 @@ def test_luhn_helper_is_right() -> None:
     assert not _luhn_ok("490154203237519")
 
 
-def test_simulated_imeis_pass_the_luhn_check(sim_source: SimulatedSource) -> None:
+def test_simulated_imeis_pass_the_luhn_check() -> None:
     serials = [s for s in SERIALS if s] + [f"SIMX{i:05d}" for i in range(200)]
-    imeis = {sim_source.add_phone(serial=s).imei for s in serials}
+    imeis = {imei_for(s) for s in serials}
     for imei in imeis:
         assert len(imei) == 15 and imei.isdigit(), imei
         assert _luhn_ok(imei), imei
     assert len(imeis) == len(serials)  # distinct phones, distinct IMEIs
 
 
-def test_imei_is_stable_for_a_serial_across_processes(sim_source: SimulatedSource) -> None:
+def test_copies_of_a_model_get_their_own_identity(sim_source: SimulatedSource) -> None:
+    """A donation of identical phones: each copy its own serial and a valid IMEI."""
+    phones = [sim_source.add_adb_phone("fairphone-4") for _ in range(3)]
+    personas = [sim_source.simulator(p.key).persona for p in phones]
+    assert len({p.serial for p in personas}) == 3
+    assert len({p.imei for p in personas}) == 3
+    assert all(_luhn_ok(p.imei) for p in personas)
+    sim_source.stop()
+
+
+def test_imei_is_stable_for_a_serial_across_processes() -> None:
     serials = [s for s in SERIALS if s]
-    here = {s: sim_source.add_phone(serial=s).imei for s in serials}
+    here = {s: imei_for(s) for s in serials}
     script = (
         "import json, sys\n"
-        "from bench_app.simulators.source import SimulatedSource, Timing\n"
-        "from bench_app.simulators.mode import SimulationMode\n"
-        "src = SimulatedSource(SimulationMode.TEST, Timing(scale=0.0))\n"
-        "print(json.dumps({s: src.add_phone(serial=s).imei for s in json.loads(sys.argv[1])}))\n"
+        "from bench_app.simulators.adb_phone.persona import imei_for\n"
+        "print(json.dumps({s: imei_for(s) for s in json.loads(sys.argv[1])}))\n"
     )
     env = {**os.environ, TEST_ENV: "1", "PYTHONHASHSEED": "12345"}
     proc = subprocess.run(
@@ -88,47 +98,53 @@ def test_imei_is_stable_for_a_serial_across_processes(sim_source: SimulatedSourc
     assert json.loads(proc.stdout) == here
 
 
-def test_unplug_is_reported_and_stops_a_running_operation() -> None:
-    # Slow enough that the battery reading is surely still running when the phone is pulled.
-    source = SimulatedSource(SimulationMode.TEST, Timing(scale=200.0))
+def test_unplug_is_reported_and_stops_a_running_operation(sim_source: SimulatedSource) -> None:
     heard: list[DeviceEvent] = []
-    source.subscribe(heard.append)
-    source.start()
-    phone = source.add_phone(serial="SIMUNPLUG1")
+    sim_source.subscribe(heard.append)
+    sim_source.start()
+    phone: AndroidPhone = sim_source.add_adb_phone("fairphone-4", accept_delay=0.0)
     assert [(e.action, e.handle) for e in heard] == [(SourceAction.ADDED, phone)]
-    assert source.devices() == [phone]
+    assert sim_source.devices() == [phone]
+    phone.connect()
+    # From now on the phone is on a worn cable: every reply a minute late, so the reading
+    # below is surely still running when the phone is pulled.
+    simulator = sim_source.simulator(phone.key)
+    simulator.behaviour = simulator.behaviour.with_flags(slow=(60.0, 60.0))
+    phone.close()
+    wait_for(lambda: simulator.active_connections() == 0, "the fast connection to close")
 
-    outcome: list[BaseException | dict[str, object]] = []
+    outcome: list[BaseException | str] = []
 
     def read() -> None:
         try:
-            outcome.append(phone.battery())
+            outcome.append(phone.shell("getprop"))
         except BaseException as exc:
             outcome.append(exc)
 
     reader = threading.Thread(target=read, daemon=True)
-    calls_before = phone._calls
     reader.start()
-    wait_for(lambda: phone._calls > calls_before, "the reading to start")
-    source.unplug(phone.key)
-    reader.join(60)
+    wait_for(lambda: simulator.active_connections() == 1, "the reading to reach the phone")
+    sim_source.unplug(phone.key)
+    reader.join(30)  # far less than the minute the reply would take
     assert not reader.is_alive()
     assert len(outcome) == 1 and isinstance(outcome[0], DeviceGone)
     assert [e.action for e in heard] == [SourceAction.ADDED, SourceAction.REMOVED]
     assert heard[-1].handle is phone
     assert not phone.connected
-    assert source.devices() == []
+    assert not simulator.listening
+    assert sim_source.devices() == []
     with pytest.raises(DeviceGone):
-        phone.identity()
+        phone.shell("getprop")
 
-    source.replug(phone.key)
+    sim_source.replug(phone.key)
     assert heard[-1].action is SourceAction.ADDED
-    assert phone.connected
-    assert source.known() == [phone]
+    assert simulator.listening
+    assert sim_source.known() == [phone]
+    sim_source.stop()
 
 
 def test_a_late_subscriber_hears_the_devices_already_present(sim_source: SimulatedSource) -> None:
-    phone = sim_source.add_phone()
+    phone = sim_source.add_adb_phone("fairphone-4")
     drive = sim_source.add_drive()
     heard: list[DeviceEvent] = []
     sim_source.subscribe(heard.append)
@@ -166,11 +182,7 @@ def test_training_set_is_marked_as_training_everywhere(
     real = station.register_device(DeviceKind.LAPTOP, brand="Dell", serial="REAL-1")
     handles = sim_source.add_training_set()
     assert {h.kind for h in handles} == {DeviceKind.PHONE, DeviceKind.DRIVE}
-    devices = [
-        device_for(station, h)
-        for h in handles
-        if isinstance(h, SimulatedDevice | SimulatedDockedDrive)
-    ]
+    devices = [device_for(station, h) for h in handles]
     assert len({d.id for d in devices}) == len(handles)
     for device in devices:
         assert device.training
@@ -180,7 +192,7 @@ def test_training_set_is_marked_as_training_everywhere(
     jobs = [
         station.start_job(d.id, "drive.erase", erase)
         if d.kind is DeviceKind.DRIVE
-        else station.start_job(d.id)
+        else station.start_job(d.id, "phone.readings")
         for d in devices
     ]
     states = {finish(j) for j in jobs}
@@ -201,16 +213,17 @@ def test_training_marks_survive_reopening(data_dir: Path, sim_source: SimulatedS
     first = Station(data_dir, operator="t")
     try:
         first.attach_source(sim_source)
-        phone = sim_source.add_phone(serial="SIMKEEP01")
+        phone = sim_source.add_adb_phone("fairphone-4", serial="SIMKEEP01")
         device_id = device_for(first, phone).id
+        identity = sim_source.simulator(phone.key).persona
     finally:
         first.close()
     # Reopened; the same phone comes back with a new security patch: still training.
     second = Station(data_dir, operator="t")
     try:
-        source = SimulatedSource(SimulationMode.TEST, Timing(scale=0.02))
+        source = SimulatedSource(SimulationMode.TEST, adb_signer=station_signer(data_dir))
         second.attach_source(source)
-        again = source.add_phone(serial="SIMKEEP01", behaviour=Behaviour.HEALTHY, persona="pixel-6")
+        again = source.add_adb_phone("google-pixel-6", serial="SIMKEEP01", imei=identity.imei)
         assert device_for(second, again).id == device_id
         _assert_all_training(second, {device_id})
         identified = second.store.query(

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from bench_app.devices.android.keys import station_signer
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.simulators.mode import SimulationMode
-from bench_app.simulators.source import SimulatedSource, Timing
+from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME
@@ -26,18 +27,20 @@ from tests.unit.support import Listener, device_for, finish, job_events
 pytestmark = pytest.mark.slow
 
 SERIAL = "SIMKILL0001"
-PIPELINE = "phone.quick_check"
+PIPELINE = "phone.readings"
 WAIT = 120.0
 
-# The bench in a child process. Timing(scale=4): the battery reading alone takes over 3 s,
-# so the parent has a wide window between the second finished step and the end of the job.
+# The bench in a child process, with a simulated phone on a worn cable: each reply comes
+# 0.3 s late, so the last steps' dozens of commands leave the parent a wide window between
+# the second finished step and the end of the job.
 CHILD = textwrap.dedent(
     """
     import sys
     import time
     from pathlib import Path
 
-    from bench_app.simulators.source import SimulatedSource, Timing
+    from bench_app.devices.android.keys import station_signer
+    from bench_app.simulators.source import SimulatedSource
     from bench_app.simulators.mode import SimulationMode
     from bench_app.jobs.engine import NullListener
     from bench_app.station import Station
@@ -52,9 +55,14 @@ CHILD = textwrap.dedent(
     folder, serial, pipeline = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
     station = Station(folder, operator="child-bench")
     station.set_job_listener(AnswerEverything())
-    source = SimulatedSource(SimulationMode.TEST, Timing(scale=float(sys.argv[4])))
+    source = SimulatedSource(SimulationMode.TEST, adb_signer=station_signer(folder))
     station.attach_source(source)
-    source.add_phone("fairphone-4", serial=serial)
+    late = float(sys.argv[4])
+    source.add_adb_phone("fairphone-4", serial=serial, accept_delay=0.0, slow=(late, late))
+    deadline = time.monotonic() + 60
+    while not station.connected_device_ids():  # the station reads the phone, then registers it
+        assert time.monotonic() < deadline, "the simulated phone was never registered"
+        time.sleep(0.02)
     (device_id,) = station.connected_device_ids()
     job = station.start_job(device_id, pipeline)
     job.thread.join()
@@ -115,7 +123,7 @@ def test_sigkill_mid_job_then_recover_and_resume(data_dir: Path) -> None:
     db = data_dir / DB_NAME
     env = {**os.environ, "ETABLI_TESTING": "1", "ETABLI_DATA_DIR": str(data_dir)}
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(data_dir), SERIAL, PIPELINE, "4"],
+        [sys.executable, "-c", CHILD, str(data_dir), SERIAL, PIPELINE, "0.3"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -191,9 +199,9 @@ def test_sigkill_mid_job_then_recover_and_resume(data_dir: Path) -> None:
         assert len(devices_before) == 1
         listener = Listener(answer="ok")
         station.set_job_listener(listener)
-        source = SimulatedSource(SimulationMode.TEST, Timing(scale=0.02))
+        source = SimulatedSource(SimulationMode.TEST, adb_signer=station_signer(data_dir))
         station.attach_source(source)
-        phone = source.add_phone("fairphone-4", serial=SERIAL)
+        phone = source.add_adb_phone("fairphone-4", serial=SERIAL, accept_delay=0.0)
         device = device_for(station, phone)
         assert device.id == record.device_id
         assert device.asset_code == devices_before[0].asset_code

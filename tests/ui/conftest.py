@@ -39,7 +39,6 @@ def make_bench(qtbot: QtBot, qapp: QApplication, data_dir: Path) -> Iterator[Cal
         training: bool = True,
         scale: float = 0.02,
         max_parallel: int = 8,
-        adb: bool = False,
         operator: str | None = "test",
         settings: Settings | None = None,
     ) -> Bench:
@@ -49,7 +48,8 @@ def make_bench(qtbot: QtBot, qapp: QApplication, data_dir: Path) -> Iterator[Cal
         settings = settings or Settings()
         settings.max_parallel_jobs = max_parallel
         station = Station(data_dir, training=training, settings=settings)
-        signer = station_signer(data_dir) if adb else None
+        # Simulated phones are ADB phones: the source gets the station's key, as in the app.
+        signer = station_signer(data_dir)
         simulator = SimulatedSource(SimulationMode.TEST, Timing(scale=scale), adb_signer=signer)
         station.attach_source(simulator)
         window = build_window(

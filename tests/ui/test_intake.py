@@ -82,7 +82,7 @@ def test_a_device_can_be_attached_to_a_lot_from_the_panel(
     station = bench.station
     donor = station.register_donor("Mairie", DonorKind.PUBLIC_BODY)
     lot = station.register_lot(donor, agreement_ref="L-7")
-    bench.simulator.add_phone("fairphone-4")
+    bench.simulator.add_adb_phone("fairphone-4")
     qtbot.waitUntil(lambda: len(bench.window.cards) == 1, timeout=10_000)
     device_id = next(iter(bench.window.cards))
     bench.window.select(device_id)

@@ -59,7 +59,7 @@ def test_phone_without_debugging_gets_the_brand_guide(
 def test_unauthorized_phone_asks_to_allow_the_station(
     make_bench: Callable[..., Bench], qtbot: QtBot
 ) -> None:
-    bench = make_bench(adb=True)
+    bench = make_bench()
     bench.simulator.add_adb_phone("unauthorized")
     window = bench.window
     qtbot.waitUntil(
@@ -75,7 +75,7 @@ def test_unauthorized_phone_asks_to_allow_the_station(
 def test_a_phone_checked_and_graded_through_the_window(
     make_bench: Callable[..., Bench], qtbot: QtBot, artifacts_dir: Path
 ) -> None:
-    bench = make_bench(adb=True)
+    bench = make_bench()
     bench.simulator.add_adb_phone("fairphone-4")
     window = bench.window
     qtbot.waitUntil(lambda: len(window.cards) == 1, timeout=WAIT)

@@ -10,9 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
+from bench_app.devices.android.driver import AndroidPhone
+from bench_app.diagnostics.android import phone_steps
 from bench_app.domain.model import DeviceKind, DeviceStage, DonorKind, JobState, PreSort
 from bench_app.simulators.docked_drive import SimulatedDockedDrive
-from bench_app.simulators.source import Behaviour, SimulatedDevice
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent
@@ -30,22 +31,21 @@ def test_banner_and_simulator_menu_only_in_training(
     assert window.sim_button.isVisibleTo(window)
     menu_titles = [a.text() for a in window._sim_menu.actions()]
     assert "Brancher un téléphone" in menu_titles and "Brancher un disque" in menu_titles
-    # The menu really plugs in a simulated phone with the chosen behaviour.
+    # The menu really plugs in a simulated ADB phone with the chosen behaviour.
     phone_menu = next(
         cast(QMenu, a.menu())
         for a in window._sim_menu.actions()
         if a.text() == "Brancher un téléphone"
     )
-    locked = next(
-        cast(QMenu, a.menu())
-        for a in phone_menu.actions()
-        if a.text() == "bloqué par un compte Google"
+    hard_cases = next(
+        cast(QMenu, a.menu()) for a in phone_menu.actions() if a.text() == "Cas difficiles"
     )
-    locked.actions()[0].trigger()
+    locked = next(a for a in hard_cases.actions() if a.text() == "bloqué par un compte Google")
+    locked.trigger()
     qtbot.waitUntil(lambda: len(window.cards) == 1, timeout=10_000)
     sim = bench.simulator.known()[0]
-    assert isinstance(sim, SimulatedDevice)
-    assert sim.behaviour is Behaviour.LOCKED
+    assert isinstance(sim, AndroidPhone)
+    assert bench.simulator.simulator(sim.key).persona.name == "frp-locked"
     # Every record made in training is marked as such, intake included.
     dialog = IntakeDialog(bench.station, "fr", window)
     qtbot.addWidget(dialog)
@@ -85,9 +85,9 @@ def test_restart_after_a_crash_shows_the_job_interrupted(
                 {
                     "job_id": "j-1",
                     "device_id": device.id,
-                    "pipeline": "phone.quick_check",
-                    "steps": ["identity", "accounts", "battery", "storage", "screen", "buttons"],
-                    "stage_on_success": "diagnosed",
+                    "pipeline": "phone.check",
+                    "steps": [step.id for step in phone_steps()],
+                    "stage_on_success": "graded",
                 },
                 device.id,
             )
@@ -113,7 +113,7 @@ def test_restart_after_a_crash_shows_the_job_interrupted(
 
     bench = make_bench(training=True)
     assert bench.station.interrupted_on_open == ["j-1"]
-    bench.simulator.add_phone("fairphone-4", serial="SIMFP40001")
+    bench.simulator.add_adb_phone("fairphone-4", serial="SIMFP40001")
     qtbot.waitUntil(lambda: device.id in bench.window.cards, timeout=10_000)
     card = bench.window.cards[device.id]
     bench.window._flush(full=True)

@@ -120,7 +120,7 @@ def test_french_screens_show_no_english(make_bench: Callable[..., Bench], qtbot:
 
 def test_language_switches_while_running(make_bench: Callable[..., Bench], qtbot: QtBot) -> None:
     bench = make_bench(lang="fr")
-    bench.simulator.add_phone("fairphone-4")
+    bench.simulator.add_adb_phone("fairphone-4")
     qtbot.waitUntil(lambda: len(bench.window.cards) == 1, timeout=20_000)
     window = bench.window
     assert window.intake_button.text() == "Accueil d’un don"

@@ -1,5 +1,6 @@
 """Helpers shared by the core tests: a job listener that records what it hears and can answer
-prompts, polling with generous timeouts, and small event-log queries."""
+prompts, polling with generous timeouts, simulated ADB phones plugged in and registered, a
+short phone check for the engine's own tests, and small event-log queries."""
 
 from __future__ import annotations
 
@@ -9,11 +10,19 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench_app.domain.model import Device, JobState
+from bench_app.devices.source import DeviceHandle
+from bench_app.diagnostics.android import (
+    BatteryHealthStep,
+    LocksStep,
+    PhoneIdentityStep,
+    StorageStep,
+)
+from bench_app.diagnostics.guided_tests import GUIDED_TESTS, GuidedTestStep
+from bench_app.domain.model import Device, DeviceKind, DeviceStage, JobState
 from bench_app.jobs.engine import Job as RunningJob
 from bench_app.jobs.prompt import Prompt
-from bench_app.simulators.docked_drive import SimulatedDockedDrive
-from bench_app.simulators.source import SimulatedDevice, SimulatedSource
+from bench_app.jobs.steps import Pipeline, Purpose, Step
+from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import Store
@@ -89,16 +98,78 @@ def finish(job: RunningJob, timeout: float = WAIT) -> JobState:
     return job.state
 
 
-def plug_phone(station: Station, source: SimulatedSource, **kwargs: Any) -> tuple[Any, Device]:
-    """Plugs a simulated phone in and returns it with the record the station made for it."""
-    phone = source.add_phone(**kwargs)
+# A short phone check: the real readings of the full check (identity, locks, battery,
+# storage) and two guided tests, so a job has automated steps and operator prompts.
+SHORT = "test.short_check"
+SHORT_STEPS = ["identity", "locks", "battery", "storage", "screen", "buttons"]
+
+
+def _short_steps() -> list[Step]:
+    guided = {t.id: t for t in GUIDED_TESTS}
+    return [
+        PhoneIdentityStep(ask_imei=False),
+        LocksStep(),
+        BatteryHealthStep(),
+        StorageStep(),
+        GuidedTestStep(guided["screen"]),
+        GuidedTestStep(guided["buttons"]),
+    ]
+
+
+def short_check() -> Pipeline:
+    """The short phone check (`SHORT`); a test registers it on its station."""
+    return Pipeline(
+        SHORT,
+        Text("Contrôle court", "Short check"),
+        frozenset({DeviceKind.PHONE, DeviceKind.TABLET}),
+        _short_steps,
+        stage_on_success=DeviceStage.DIAGNOSED,
+        purpose=Purpose.TESTS,
+    )
+
+
+# Phone behaviours the core tests use, as simulated ADB phone personas and fault flags.
+HEALTHY: tuple[str, dict[str, Any]] = ("fairphone-4", {})
+WORN_BATTERY: tuple[str, dict[str, Any]] = ("worn-battery", {})
+LOCKED: tuple[str, dict[str, Any]] = ("frp-locked", {})
+# The cable comes out half-way through a shell command of the battery reading, once.
+UNPLUGGED_MID_STEP: tuple[str, dict[str, Any]] = ("google-pixel-6", {"unplug_after_commands": 10})
+SLOW: tuple[str, dict[str, Any]] = ("fairphone-4", {"slow": (0.02, 0.02)})
+BEHAVIOURS = (HEALTHY, WORN_BATTERY, LOCKED, UNPLUGGED_MID_STEP, SLOW)
+
+
+def plug_phone(
+    station: Station, source: SimulatedSource, persona: str = "fairphone-4", **flags: Any
+) -> tuple[Any, Device]:
+    """Plugs a simulated ADB phone in (the operator allows the station at once) and returns
+    its handle with the record the station made once it had read the phone."""
+    phone = source.add_adb_phone(persona, **{"accept_delay": 0.0, **flags})
     return phone, device_for(station, phone)
 
 
-def device_for(station: Station, handle: SimulatedDevice | SimulatedDockedDrive) -> Device:
-    found = queries.device_by_identity(station.store, handle.kind.value, handle.serial, "")
-    assert found is not None, f"{handle.key} was not registered"
-    return found
+def device_for(station: Station, handle: DeviceHandle) -> Device:
+    """The record the station made for a plugged handle, once it has brought it up."""
+
+    def found() -> str | None:
+        return next(
+            (d for d in station.connected_device_ids() if station.handle(d) is handle), None
+        )
+
+    wait_for(lambda: found() is not None, f"{handle.key} to be registered")
+    device = station.device(found() or "")
+    assert device is not None
+    return device
+
+
+def replug(station: Station, source: SimulatedSource, key: str, device_id: str) -> None:
+    """Plugs a simulated phone back in and waits until the station has reconnected it."""
+    source.replug(key)
+
+    def back() -> bool:
+        handle = station.handle(device_id)
+        return handle is not None and handle.connected
+
+    wait_for(back, f"{key} to be back")
 
 
 def job_events(store: Store, job_id: str, event_type: str | None = None) -> list[Event]:

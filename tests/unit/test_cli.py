@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bench_app.commands.main import main
+from bench_app.devices.android.keys import station_signer
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import DeviceKind, DonorKind, JobState
 from bench_app.errors import CATALOG
@@ -29,10 +30,13 @@ def _populate(folder: Path) -> dict[str, Any]:
         laptop = station.register_device(
             DeviceKind.LAPTOP, brand="Lenovo", serial="PF-1", lot_id=lot
         )
-        source = SimulatedSource(SimulationMode.TEST, Timing(scale=0.02))
+        source = SimulatedSource(
+            SimulationMode.TEST, Timing(scale=0.02), adb_signer=station_signer(folder)
+        )
         station.attach_source(source)
-        phone = device_for(station, source.add_phone(serial="SIMCLI0001"))
-        assert finish(station.start_job(phone.id, "phone.quick_check")) is JobState.SUCCEEDED
+        added = source.add_adb_phone("fairphone-4", serial="SIMCLI0001", accept_delay=0.0)
+        phone = device_for(station, added)
+        assert finish(station.start_job(phone.id, "phone.readings")) is JobState.SUCCEEDED
         return {"laptop": laptop, "phone": phone, "prefix": station.store.station_prefix}
     finally:
         station.close()
@@ -59,7 +63,7 @@ def test_devices_json_lists_stage_and_training(
     assert laptop["last_job"] is None
     assert (phone["kind"], phone["stage"], phone["training"]) == ("phone", "diagnosed", True)
     assert phone["last_job"]["state"] == "succeeded"
-    assert phone["last_job"]["pipeline"] == "phone.quick_check"
+    assert phone["last_job"]["pipeline"] == "phone.readings"
     assert phone["serial"] == "SIMCLI0001"
 
 

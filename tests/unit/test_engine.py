@@ -1,4 +1,5 @@
-"""The job engine, driven through the station against simulated devices."""
+"""The job engine, driven through the station against simulated ADB phones; the pipelines are
+doubles defined here and in tests/unit/support.py (a short phone check of real steps)."""
 
 from __future__ import annotations
 
@@ -18,23 +19,31 @@ from bench_app.jobs.engine import JobSpec
 from bench_app.jobs.prompt import Prompt
 from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
 from bench_app.settings import Settings
-from bench_app.simulators.source import Behaviour, SimulatedSource
+from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent
 from bench_app.text import Text
 from tests.unit.support import (
+    HEALTHY,
+    LOCKED,
+    SHORT,
+    SHORT_STEPS,
+    SLOW,
+    UNPLUGGED_MID_STEP,
+    WORN_BATTERY,
     Listener,
     event_count,
     finish,
     job_events,
     plug_phone,
+    replug,
+    short_check,
     wait_for,
 )
 
-QUICK = "phone.quick_check"
 LONG_SLEEP = 3600  # far longer than any wait in these tests
-PHONE_STEPS = ["identity", "accounts", "battery", "storage", "screen", "buttons"]
+PHONE_STEPS = SHORT_STEPS
 
 
 def _passed(text: str = "ok") -> StepOutcome:
@@ -127,6 +136,7 @@ def _pipeline(name: str, *steps: Step) -> Pipeline:
 
 @pytest.fixture
 def bench(station: Station, sim_source: SimulatedSource) -> Iterator[Station]:
+    station.pipelines.register(short_check())
     station.attach_source(sim_source)
     yield station
 
@@ -185,7 +195,7 @@ def test_one_job_per_device(bench: Station, sim_source: SimulatedSource) -> None
     wait_for(lambda: probe.entered == 1, "the job inside its step")
     created = len([e for e in queries.events(bench.store) if e.type == "job.created"])
     with pytest.raises(BenchError) as info:
-        bench.start_job(device.id, QUICK)
+        bench.start_job(device.id, SHORT)
     assert info.value.code == "JOB_BUSY"
     assert len([e for e in queries.events(bench.store) if e.type == "job.created"]) == created
     probe.gate.set()
@@ -206,7 +216,7 @@ def test_absent_device_is_refused_before_anything_is_recorded(
     sim_source.unplug(phone.key)
     before = event_count(bench.store)
     with pytest.raises(BenchError) as info:
-        bench.start_job(device.id, QUICK)
+        bench.start_job(device.id, SHORT)
     assert info.value.code == "JOB_DEVICE_ABSENT"
     assert device.asset_code in info.value.message.fr
     assert event_count(bench.store) == before
@@ -216,13 +226,13 @@ def test_absent_device_is_refused_before_anything_is_recorded(
 def test_prepare_refuses_a_disconnected_handle(bench: Station, sim_source: SimulatedSource) -> None:
     """The engine's own check, for a handle that went away without the source noticing."""
     phone, device = plug_phone(bench, sim_source)
-    phone.unplug()
-    pipeline = bench.pipelines.get(QUICK)
+    phone.mark_gone()
+    pipeline = bench.pipelines.get(SHORT)
     assert pipeline is not None
     spec = JobSpec("job-x", device.id, device.asset_code, pipeline, phone)
     created = NewEvent(
         "job.created",
-        {"job_id": "job-x", "device_id": device.id, "pipeline": QUICK, "steps": PHONE_STEPS},
+        {"job_id": "job-x", "device_id": device.id, "pipeline": SHORT, "steps": PHONE_STEPS},
         device.id,
     )
     before = event_count(bench.store)
@@ -253,7 +263,7 @@ def test_manual_step_waits_for_an_answer_from_another_thread(
     listener = Listener()
     bench.set_job_listener(listener)
     _, device = plug_phone(bench, sim_source)
-    job = bench.start_job(device.id, QUICK)
+    job = bench.start_job(device.id, SHORT)
 
     job_id, prompt = listener.next_prompt()
     assert job_id == job.id
@@ -291,7 +301,7 @@ def test_cancel_while_waiting_for_the_operator(bench: Station, sim_source: Simul
     listener = Listener()
     bench.set_job_listener(listener)
     _, device = plug_phone(bench, sim_source)
-    job = bench.start_job(device.id, QUICK)
+    job = bench.start_job(device.id, SHORT)
     _, prompt = listener.next_prompt()
     assert bench.cancel_job(job.id)
     assert finish(job) is JobState.CANCELLED
@@ -350,23 +360,24 @@ def test_unexpected_exception_fails_the_job_and_the_station_goes_on(
 
     # The station is unharmed: another device, and the same one, run fine.
     _, other = plug_phone(bench, sim_source)
-    assert finish(bench.start_job(other.id, QUICK)) is JobState.SUCCEEDED
+    assert finish(bench.start_job(other.id, SHORT)) is JobState.SUCCEEDED
     wait_for(lambda: bench.engine.job_for_device(device.id) is None, "the device to be free")
-    assert finish(bench.start_job(device.id, QUICK)) is JobState.SUCCEEDED
+    assert finish(bench.start_job(device.id, SHORT)) is JobState.SUCCEEDED
     assert bench.store.check().ok
 
 
 def test_blocking_finding_blocks_the_job(bench: Station, sim_source: SimulatedSource) -> None:
     bench.set_job_listener(Listener(answer="ok"))
-    _, device = plug_phone(bench, sim_source, persona="galaxy-s9", behaviour=Behaviour.LOCKED)
-    job = bench.start_job(device.id, QUICK)
+    persona, flags = LOCKED
+    _, device = plug_phone(bench, sim_source, persona, **flags)
+    job = bench.start_job(device.id, SHORT)
     assert finish(job) is JobState.BLOCKED
 
     finished = job_events(bench.store, job.id, "step.finished")
-    assert finished[-1].payload["step_id"] == "accounts"
+    assert finished[-1].payload["step_id"] == "locks"
     assert finished[-1].payload["blocking"] is True
     started = [e.payload["step_id"] for e in job_events(bench.store, job.id, "step.started")]
-    assert started == PHONE_STEPS[: PHONE_STEPS.index("accounts") + 1]
+    assert started == PHONE_STEPS[: PHONE_STEPS.index("locks") + 1]
     ends = job_events(bench.store, job.id, "job.finished")
     assert [e.payload["state"] for e in ends] == ["blocked"]
     record = queries.job(bench.store, job.id)
@@ -379,10 +390,9 @@ def test_blocking_finding_blocks_the_job(bench: Station, sim_source: SimulatedSo
 
 def _interrupted_by_unplug(bench: Station, sim_source: SimulatedSource) -> tuple[str, str, str]:
     """Runs a phone that is pulled out mid-step; returns (job id, device id, device key)."""
-    phone, device = plug_phone(
-        bench, sim_source, persona="pixel-6", behaviour=Behaviour.UNPLUGGED_MID_STEP
-    )
-    job = bench.start_job(device.id, QUICK)
+    persona, flags = UNPLUGGED_MID_STEP
+    phone, device = plug_phone(bench, sim_source, persona, **flags)
+    job = bench.start_job(device.id, SHORT)
     assert finish(job) is JobState.INTERRUPTED
     return job.id, device.id, phone.key
 
@@ -408,7 +418,7 @@ def test_device_pulled_out_mid_step_interrupts_the_job(
     assert record is not None
     assert record.state is JobState.INTERRUPTED and record.state.resumable
     assert record.last_finished_step == finished[-1]
-    assert bench.handle(device_id) is None  # the station saw it go
+    wait_for(lambda: bench.handle(device_id) is None, "the station to see it go")
 
 
 def test_resume_after_replug_skips_finished_steps(
@@ -424,8 +434,7 @@ def test_resume_after_replug_skips_finished_steps(
     assert info.value.code == "JOB_DEVICE_ABSENT"
 
     first_run = listener.fractions_of(job_id)
-    sim_source.replug(key)
-    assert bench.handle(device_id) is not None
+    replug(bench, sim_source, key, device_id)
     resumed = bench.resume_job(job_id)
     assert resumed.id == job_id
     assert finish(resumed) is JobState.SUCCEEDED
@@ -466,7 +475,7 @@ def test_a_job_that_finds_its_device_resumes_before_discovery_saw_the_device_go(
     plain_job = bench.start_job(device.id, "test.plain")
     assert finish(plain_job) is JobState.FAILED
 
-    phone.unplug()  # gone, but not reported by the source yet
+    phone.mark_gone()  # gone, but not reported by the source yet
     assert not phone.connected
     assert bench.handle(device.id) is phone
     with pytest.raises(BenchError) as info:
@@ -490,8 +499,8 @@ def test_abandon(bench: Station, sim_source: SimulatedSource) -> None:
     assert len(job_events(bench.store, job_id, "job.abandoned")) == 1
 
     # A job resumed to success cannot be abandoned either.
-    second_id, _, second_key = _interrupted_by_unplug(bench, sim_source)
-    sim_source.replug(second_key)
+    second_id, second_device, second_key = _interrupted_by_unplug(bench, sim_source)
+    replug(bench, sim_source, second_key, second_device)
     assert finish(bench.resume_job(second_id)) is JobState.SUCCEEDED
     with pytest.raises(BenchError) as info:
         bench.abandon_job(second_id)
@@ -507,7 +516,7 @@ def test_shutdown_interrupts_running_jobs_so_they_can_resume(
     listener = Listener()
     bench.set_job_listener(listener)
     _, device = plug_phone(bench, sim_source)
-    job = bench.start_job(device.id, QUICK)
+    job = bench.start_job(device.id, SHORT)
     _, _prompt = listener.next_prompt()
     done_before = [e.payload["step_id"] for e in job_events(bench.store, job.id, "step.finished")]
 
@@ -535,9 +544,9 @@ def test_progress_never_goes_back_and_ends_at_one(
     listener = Listener(answer="ok")
     bench.set_job_listener(listener)
     jobs = []
-    for behaviour in (Behaviour.HEALTHY, Behaviour.FAILING_BATTERY, Behaviour.SLOW):
-        _, device = plug_phone(bench, sim_source, behaviour=behaviour)
-        jobs.append(bench.start_job(device.id, QUICK))
+    for persona, flags in (HEALTHY, WORN_BATTERY, SLOW):
+        _, device = plug_phone(bench, sim_source, persona, **flags)
+        jobs.append(bench.start_job(device.id, SHORT))
     for job in jobs:
         assert finish(job) is JobState.SUCCEEDED
         fractions = listener.fractions_of(job.id)
@@ -555,7 +564,7 @@ def test_states_reported_to_the_listener(bench: Station, sim_source: SimulatedSo
     listener = Listener(answer=answer)
     bench.set_job_listener(listener)
     _, device = plug_phone(bench, sim_source)
-    job = bench.start_job(device.id, QUICK)
+    job = bench.start_job(device.id, SHORT)
     assert finish(job) is JobState.SUCCEEDED
     states = listener.states_of(job.id)
     assert states[0] is JobState.QUEUED

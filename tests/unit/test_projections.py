@@ -20,6 +20,7 @@ from hypothesis.stateful import (
     rule,
 )
 
+from bench_app.devices.android.keys import station_signer
 from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import (
     DeviceKind,
@@ -30,14 +31,26 @@ from bench_app.domain.model import (
     PreSort,
 )
 from bench_app.simulators.mode import SimulationMode
-from bench_app.simulators.source import Behaviour, SimulatedSource, Timing
+from bench_app.simulators.source import SimulatedSource, Timing
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent
 from bench_app.store.migrations import PROJECTION_TABLES
-from tests.unit.support import Listener, device_for, finish, wait_for
-
-QUICK = "phone.quick_check"
+from tests.unit.support import (
+    BEHAVIOURS,
+    HEALTHY,
+    LOCKED,
+    SHORT,
+    UNPLUGGED_MID_STEP,
+    WORN_BATTERY,
+    Listener,
+    device_for,
+    finish,
+    plug_phone,
+    replug,
+    short_check,
+    wait_for,
+)
 
 
 def _grade(station: Station, device_id: str, functional: str, cosmetic: int) -> None:
@@ -75,6 +88,7 @@ def test_realistic_day_rebuilds_to_the_same_state(
 ) -> None:
     listener = Listener(answer=lambda p: "not_ok" if len(p.choices) == 2 else "not_present")
     station.set_job_listener(listener)
+    station.pipelines.register(short_check())
     station.attach_source(sim_source)
 
     mairie = station.register_donor("Mairie de Lyon", DonorKind.PUBLIC_BODY, "dsi@lyon.fr")
@@ -93,14 +107,14 @@ def test_realistic_day_rebuilds_to_the_same_state(
     station.presort(laptops[1].id, PreSort.E_WASTE)
     station.attach_to_lot(laptops[2].id, lot_b)
 
-    healthy, healthy_dev = _plug(station, sim_source, "fairphone-4", Behaviour.HEALTHY)
-    worn = _plug(station, sim_source, "redmi-note-7", Behaviour.FAILING_BATTERY)[1]
-    locked = _plug(station, sim_source, "galaxy-s9", Behaviour.LOCKED)[1]
-    flaky, flaky_dev = _plug(station, sim_source, "pixel-6", Behaviour.UNPLUGGED_MID_STEP)
+    healthy, healthy_dev = _plug(station, sim_source, HEALTHY)
+    worn = _plug(station, sim_source, WORN_BATTERY)[1]
+    locked = _plug(station, sim_source, LOCKED)[1]
+    flaky, flaky_dev = _plug(station, sim_source, UNPLUGGED_MID_STEP)
     station.attach_to_lot(healthy_dev.id, lot_b)
     drive = device_for(station, sim_source.add_drive("hdd-sata-500"))
 
-    jobs = {d.id: station.start_job(d.id) for d in (healthy_dev, worn, locked, flaky_dev)}
+    jobs = {d.id: station.start_job(d.id, SHORT) for d in (healthy_dev, worn, locked, flaky_dev)}
     # The simulated drive is erased headless: its method and serial are given.
     erase = {"method": "clear-zero", "confirm_serial": drive.serial[-4:]}
     jobs[drive.id] = station.start_job(drive.id, "drive.erase", erase)
@@ -111,20 +125,26 @@ def test_realistic_day_rebuilds_to_the_same_state(
 
     # The interrupted phone comes back and its job resumes; then a second run is cancelled
     # and abandoned.
-    sim_source.replug(flaky.key)
+    replug(station, sim_source, flaky.key, flaky_dev.id)
     assert finish(station.resume_job(jobs[flaky_dev.id].id)) is JobState.SUCCEEDED
     waiting = Listener()
     station.set_job_listener(waiting)
     wait_for(lambda: station.engine.job_for_device(healthy_dev.id) is None, "a free device")
-    second = station.start_job(healthy_dev.id, QUICK)
+    second = station.start_job(healthy_dev.id, SHORT)
     waiting.next_prompt()
     station.cancel_job(second.id)
     assert finish(second) is JobState.CANCELLED
     station.abandon_job(second.id)
 
     # A phone changes identity (new system) when plugged again.
+    identity = sim_source.simulator(healthy.key).persona
     sim_source.unplug(healthy.key)
-    sim_source.add_phone("pixel-6", serial=healthy.serial)
+    device_for(
+        station,
+        sim_source.add_adb_phone(
+            "google-pixel-6", serial=identity.serial, imei=identity.imei, accept_delay=0.0
+        ),
+    )
 
     # A drive from a laptop is docked and erased.
     image = tmp_path / "WD-WX41A8NK2ZL1.img"
@@ -157,9 +177,10 @@ def test_rebuild_after_reopening(data_dir: Path, sim_source: SimulatedSource) ->
     first = Station(data_dir, operator="a")
     try:
         first.set_job_listener(Listener(answer="ok"))
+        first.pipelines.register(short_check())
         first.attach_source(sim_source)
-        device = _plug(first, sim_source, "fairphone-4", Behaviour.HEALTHY)[1]
-        assert finish(first.start_job(device.id)) is JobState.SUCCEEDED
+        device = _plug(first, sim_source, HEALTHY)[1]
+        assert finish(first.start_job(device.id, SHORT)) is JobState.SUCCEEDED
         before = queries.projection_snapshot(first.store)
     finally:
         first.close()
@@ -171,17 +192,25 @@ def test_rebuild_after_reopening(data_dir: Path, sim_source: SimulatedSource) ->
 
 
 def _plug(
-    station: Station, source: SimulatedSource, persona: str, behaviour: Behaviour
+    station: Station, source: SimulatedSource, behaviour: tuple[str, dict[str, Any]]
 ) -> tuple[Any, Any]:
-    phone = source.add_phone(persona, behaviour)
-    return phone, device_for(station, phone)
+    persona, flags = behaviour
+    return plug_phone(station, source, persona, **flags)
 
 
 # -- random sequences of station operations ------------------------------------------------
 
 NAMES = st.sampled_from(["Mairie", "Emmaüs", "Lycée Jean Moulin", "ACME SA", "Mme Dupont"])
-BEHAVIOURS = st.sampled_from(list(Behaviour))
-PHONES = st.sampled_from(["fairphone-4", "pixel-6", "galaxy-s9", "redmi-note-7", "moto-e5-plus"])
+# A phone model, and a behaviour (a persona with fault flags) that may replace it.
+PHONES = st.sampled_from(
+    [
+        "fairphone-4",
+        "google-pixel-6",
+        "samsung-galaxy-s9",
+        "xiaomi-redmi-5a",
+        "motorola-moto-e5-plus",
+    ]
+)
 
 
 class StationOperations(RuleBasedStateMachine):
@@ -197,7 +226,12 @@ class StationOperations(RuleBasedStateMachine):
         self._tmp = tempfile.TemporaryDirectory()
         self.station = Station(Path(self._tmp.name), operator="hypothesis")
         self.station.set_job_listener(Listener(answer=self._answer))
-        self.source = SimulatedSource(SimulationMode.TEST, Timing(scale=0.005))
+        self.station.pipelines.register(short_check())
+        self.source = SimulatedSource(
+            SimulationMode.TEST,
+            Timing(scale=0.005),
+            adb_signer=station_signer(Path(self._tmp.name)),
+        )
         self.station.attach_source(self.source)
         self.answers = iter(["ok", "not_ok", "ok", "not_present"] * 1000)
         self.keys: dict[str, str] = {}
@@ -229,10 +263,16 @@ class StationOperations(RuleBasedStateMachine):
     def register(self, kind: DeviceKind, lot: str | None, training: bool) -> str:
         return self.station.register_device(kind, brand="X", lot_id=lot, training=training).id
 
-    @rule(target=devices, persona=PHONES, behaviour=BEHAVIOURS)
-    def plug_phone(self, persona: str, behaviour: Behaviour) -> str:
-        phone = self.source.add_phone(persona, behaviour)
-        device = device_for(self.station, phone)
+    @rule(target=devices, model=PHONES, behaviour=st.sampled_from(range(len(BEHAVIOURS))))
+    def plug_phone(self, model: str, behaviour: int) -> str:
+        persona, flags = BEHAVIOURS[behaviour]
+        # A healthy phone of any model; the other behaviours come with their own persona.
+        phone, device = plug_phone(
+            self.station,
+            self.source,
+            model if BEHAVIOURS[behaviour] is HEALTHY else persona,
+            **flags,
+        )
         self.keys[device.id] = phone.key
         return device.id
 
@@ -255,10 +295,10 @@ class StationOperations(RuleBasedStateMachine):
     @rule(target=interrupted, device=devices)
     def run_job(self, device: str) -> str:
         handle = self.station.handle(device)
-        if handle is None or device not in self.keys:
+        if handle is None or not handle.connected or device not in self.keys:
             return ""
         wait_for(lambda: self.station.engine.job_for_device(device) is None, "a free device")
-        job = self.station.start_job(device, QUICK)
+        job = self.station.start_job(device, SHORT)
         state = finish(job)
         return job.id if state is JobState.INTERRUPTED else ""
 
@@ -269,7 +309,7 @@ class StationOperations(RuleBasedStateMachine):
         record = queries.job(self.station.store, job_id)
         assert record is not None and record.state is JobState.INTERRUPTED
         if resume:
-            self.source.replug(self.keys[record.device_id])
+            replug(self.station, self.source, self.keys[record.device_id], record.device_id)
             finish(self.station.resume_job(job_id))
         else:
             self.station.abandon_job(job_id)

@@ -38,6 +38,9 @@ JOB_DONE = "01927c3a-0006-7000-8000-000000000006"
 JOB_CUT = "01927c3a-0007-7000-8000-000000000007"
 JOB_LEFT_RUNNING = "01927c3a-0008-7000-8000-000000000008"
 
+# The phone pipeline versions 1 and 2 recorded, and its steps: a fact of the stored history.
+# That pipeline has since been retired; the name stays here so the dumps come out the same.
+PHONE_PIPELINE = "phone.quick_check"
 PHONE_STEPS = ["identity", "accounts", "battery", "storage", "screen", "buttons"]
 
 
@@ -118,7 +121,7 @@ def history_v1() -> list[tuple[str, str | None, dict[str, Any], bool]]:
             {
                 "job_id": JOB_DONE,
                 "device_id": PHONE,
-                "pipeline": "phone.quick_check",
+                "pipeline": PHONE_PIPELINE,
                 "steps": PHONE_STEPS,
                 "stage_on_success": "diagnosed",
             },
@@ -196,7 +199,7 @@ def history_v1() -> list[tuple[str, str | None, dict[str, Any], bool]]:
             {
                 "job_id": JOB_CUT,
                 "device_id": TRAINING_PHONE,
-                "pipeline": "phone.quick_check",
+                "pipeline": PHONE_PIPELINE,
                 "steps": PHONE_STEPS,
                 "stage_on_success": "diagnosed",
             },
