@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import math
 import re
 import secrets
 import time
@@ -42,6 +41,7 @@ from bench_app.wire import request_signing
 from bench_app.wire.canonical import event_json
 from bench_app.wire.events import EVENT_FIELD_TYPES, GENESIS_HASH, event_hash, hashed_fields
 from bench_app.wire.refusals import Refusal
+from bench_app.wire.values import value_problem
 from hub import protocol
 from hub.db import HubDB, Tx, is_unique_violation, now
 
@@ -529,26 +529,18 @@ def _shape_problem(raw: Any) -> str | None:
 def _text_problem(value: Any) -> str | None:
     """Why a JSON value cannot be stored as text in both databases (NUL, lone surrogates,
     a number past a float, read as infinity: PostgreSQL's JSON has no such number)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "a number is too large for JSON"
-    if isinstance(value, str):
-        if "\x00" in value:
-            return "a text contains the NUL character"
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return "a text is not valid Unicode"
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            problem = _text_problem(key) or _text_problem(item)
-            if problem:
-                return problem
-    elif isinstance(value, list):
-        for item in value:
-            problem = _text_problem(item)
-            if problem:
-                return problem
-    return None
+    found = value_problem(value, floats=True, json_types=False)
+    if found is None:
+        return None
+    return _TEXT_PROBLEMS[found.kind]
+
+
+# The kinds `value_problem` finds in what a JSON parser gave (floats accepted when finite).
+_TEXT_PROBLEMS = {
+    "float": "a number is too large for JSON",
+    "nul": "a text contains the NUL character",
+    "unicode": "a text is not valid Unicode",
+}
 
 
 def _hashed(raw: dict[str, Any]) -> dict[str, Any]:

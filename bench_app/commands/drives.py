@@ -11,7 +11,8 @@ from typing import Any
 
 from bench_app.commands.arguments import add_operator_argument
 from bench_app.devices.drives.blockdev import list_drives
-from bench_app.erasure.safety import SystemView, refusals, resolve_target
+from bench_app.devices.drives.system_view import SystemView, resolve_target
+from bench_app.erasure.safety import refusals
 from bench_app.text import Text
 
 Common = Callable[..., None]

@@ -16,11 +16,11 @@ import, the hub), and travel in the one event encoding that their hash was compu
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from bench_app.errors import BenchError
 from bench_app.wire.canonical import decimal
+from bench_app.wire.values import value_problem
 
 _STR = str
 _OPT_STR = (str, type(None))
@@ -170,38 +170,21 @@ def wire_form(value: Any, places: int = 3) -> Any:
 
 def wire_problem(value: Any, where: str = "$", *, floats: bool = False) -> str | None:
     """Why a value cannot travel (be signed, bundled, pushed and stored by the hub), naming
-    the field by its JSON path, or None. `floats` accepts floats (earlier versions' facts)."""
-    if value is None or isinstance(value, bool | int):
+    the field by its JSON path, or None. `floats` accepts floats (earlier versions' facts).
+    The rule itself is the wire's (`bench_app.wire.values`)."""
+    found = value_problem(value, where, floats=floats)
+    if found is None:
         return None
-    if isinstance(value, str):
-        if "\x00" in value:
-            return f"{where}: a text contains the NUL character"
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return f"{where}: a text is not valid Unicode"
-        return None
-    if isinstance(value, float):
-        if floats and math.isfinite(value):
-            return None
-        return f"{where}: a float ({value!r}); record integers or a decimal string"
-    if isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            problem = wire_problem(item, f"{where}[{i}]", floats=floats)
-            if problem:
-                return problem
-        return None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                return f"{where}: a key that is not a text ({key!r})"
-            problem = wire_problem(key, f"{where} key", floats=floats) or wire_problem(
-                item, f"{where}.{key}", floats=floats
-            )
-            if problem:
-                return problem
-        return None
-    return f"{where}: {type(value).__name__} is not JSON"
+    at = found.where
+    if found.kind == "nul":
+        return f"{at}: a text contains the NUL character"
+    if found.kind == "unicode":
+        return f"{at}: a text is not valid Unicode"
+    if found.kind == "float":
+        return f"{at}: a float ({found.value!r}); record integers or a decimal string"
+    if found.kind == "key":
+        return f"{at}: a key that is not a text ({found.value!r})"
+    return f"{at}: {type(found.value).__name__} is not JSON"
 
 
 def validate(event_type: str, payload: dict[str, Any], *, recorded: bool = False) -> None:

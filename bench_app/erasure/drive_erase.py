@@ -12,9 +12,10 @@ from typing import Any, cast
 
 from bench_app.devices.drives.blockio import Control, aligned
 from bench_app.devices.drives.handle import DriveHandle, Run
+from bench_app.devices.drives.system_view import EraseTarget
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.erasure import overwrite as io
-from bench_app.erasure.safety import EraseTarget, check_erasable
+from bench_app.erasure.safety import check_erasable
 from bench_app.erasure.verdict import ErasureResultStep
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Cancelled, Choice, Prompt

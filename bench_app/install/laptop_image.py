@@ -27,10 +27,11 @@ from typing import Any, cast
 
 from bench_app.devices.drives.blockio import Control
 from bench_app.devices.drives.handle import DriveHandle
+from bench_app.devices.drives.system_view import EraseTarget
 from bench_app.domain.facts import duration_ms
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.erasure.drive_erase import DriveIdentityStep, ask_serial_end
-from bench_app.erasure.safety import EraseTarget, check_erasable
+from bench_app.erasure.safety import check_erasable
 from bench_app.erasure.verdict import Words, verdict
 from bench_app.errors import BenchError
 from bench_app.install.bmap import BLOCK_SIZE, BlockMap, MappedRange

@@ -1,15 +1,20 @@
-"""The catalogue: every pipeline a station can run (checks, erasures, installations)."""
+"""The catalogue: every pipeline a station can run (checks, erasures, installations), and
+what joins a pipeline to the station's devices (the wipe finds the phone's bootloader)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bench_app.jobs.steps import PipelineRegistry
+from bench_app.jobs.steps import PipelineRegistry, StepContext
+
+if TYPE_CHECKING:
+    from bench_app.devices.android.driver import AndroidPhone
+    from bench_app.devices.fastboot.client import FastbootClient
 
 
 def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
     """Every pipeline a station can run, by name; `data_folder` holds their settings."""
-    from bench_app.devices.fastboot.finder import fastboot_for_wipe
     from bench_app.diagnostics.android import PHONE_READINGS, phone_check
     from bench_app.erasure.drive_erase import drive_erase
     from bench_app.erasure.phone_wipe import phone_wipe
@@ -24,3 +29,14 @@ def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
     registry.register(phone_install(data_folder))
     registry.register(drive_install_image(data_folder))
     return registry
+
+
+BOOTLOADER_WAIT_S = 120.0  # a phone takes well under a minute to reach its bootloader
+
+
+def fastboot_for_wipe(phone: AndroidPhone, ctx: StepContext) -> FastbootClient:
+    """The phone's bootloader once it rebooted there (the wipe's fastboot route)."""
+    from bench_app.devices.fastboot.finder import FINDER
+
+    serial = str(ctx.results["identity"].evidence.get("identity", {}).get("serial", ""))
+    return FINDER.open(serial, timeout_s=BOOTLOADER_WAIT_S, cancelled=ctx.cancelled)

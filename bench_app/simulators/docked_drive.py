@@ -29,9 +29,9 @@ import platformdirs
 
 from bench_app.devices.drives import smart
 from bench_app.devices.drives.handle import DriveHandle
+from bench_app.devices.drives.system_view import EraseTarget
 from bench_app.devices.source import DeviceGone
 from bench_app.erasure.overwrite import BlockIO
-from bench_app.erasure.safety import EraseTarget
 from bench_app.simulators.drive_firmware import SimulatedAtaDrive, SimulatedNvmeDrive, load_answer
 from bench_app.simulators.mode import SimulationMode, require_simulation_allowed
 

@@ -12,25 +12,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bench_app.wire.values import value_problem
+
 
 def _check_canonical(value: Any, where: str) -> None:
-    if value is None or isinstance(value, bool | str):
+    # The wire's rule for values, with any text accepted: a signature covers what was
+    # recorded, and an earlier version let a NUL into a serial.
+    found = value_problem(value, where, texts=False)
+    if found is None:
         return
-    if isinstance(value, int):
-        return
-    if isinstance(value, float):
-        raise ValueError(f"{where}: a float ({value!r}); write it as a decimal string")
-    if isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            _check_canonical(item, f"{where}[{i}]")
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValueError(f"{where}: a key that is not a string ({key!r})")
-            _check_canonical(item, f"{where}.{key}")
-        return
-    raise ValueError(f"{where}: {type(value).__name__} is not JSON")
+    if found.kind == "float":
+        raise ValueError(f"{found.where}: a float ({found.value!r}); write it as a decimal string")
+    if found.kind == "key":
+        raise ValueError(f"{found.where}: a key that is not a string ({found.value!r})")
+    raise ValueError(f"{found.where}: {type(found.value).__name__} is not JSON")
 
 
 def canonical_json(value: Any) -> bytes:

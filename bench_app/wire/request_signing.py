@@ -25,10 +25,15 @@ import base64
 import hashlib
 import secrets
 import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:  # only its type: the key itself lives with the station
-    from bench_app.signing import StationKey
+
+class Signer(Protocol):
+    """What signs a request: the station's key (`bench_app.signing.StationKey`), which lives
+    with the station, above the wire."""
+
+    def sign(self, message: bytes) -> bytes: ...
+
 
 HEADER_STATION = "X-Etabli-Station"
 HEADER_TIMESTAMP = "X-Etabli-Timestamp"
@@ -44,7 +49,7 @@ def request_message(method: str, target: str, timestamp: str, nonce: str, body: 
 
 
 def signed_headers(
-    key: StationKey,
+    key: Signer,
     station_id: str,
     method: str,
     target: str,

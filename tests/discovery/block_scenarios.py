@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import pyudev
 
 from bench_app.devices.drives.blockdev import DriveInfo, list_drives
+from bench_app.devices.drives.system_view import EraseTarget, Mount, SystemView
 from bench_app.devices.drives.udev_source import WORKER_THREAD, BlockDeviceSource, Netlink
 from bench_app.devices.source import DeviceEvent, DeviceHandle
 from bench_app.domain.model import DeviceKind
-from bench_app.erasure.safety import EraseTarget, Mount, SystemView
 from tests.discovery.umockdev_scenarios import NoUmockdev, open_testbed
 
 WAIT_S = 60.0  # a guard against hanging forever, not a measure: events come in milliseconds

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from bench_app.devices.drives.handle import DriveHandle
+from bench_app.devices.drives.system_view import SystemView, disks_of
 from bench_app.devices.drives.udev_source import WORKER_THREAD, BlockDeviceSource
 from bench_app.devices.source import DeviceEvent, SourceAction
-from bench_app.erasure.safety import SystemView, disks_of
 from tests.discovery.conftest import HERE, RunUnderUmockdev
 
 WAIT_S = 60.0  # a guard against hanging forever, not a measure

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.devices.drives.handle import DriveHandle, Run
+from bench_app.devices.drives.system_view import EraseTarget
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.erasure.records import latest_erasure
-from bench_app.erasure.safety import EraseTarget
 from bench_app.simulators.drive_firmware import (
     CRYPTO_PATTERN,
     SimulatedAtaDrive,

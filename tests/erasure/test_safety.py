@@ -14,14 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.erasure.safety import (
-    SystemView,
-    check_erasable,
-    confirms,
-    disks_of,
-    refusals,
-    resolve_target,
-)
+from bench_app.devices.drives.system_view import SystemView, disks_of, resolve_target
+from bench_app.erasure.safety import check_erasable, confirms, refusals
 from bench_app.errors import BenchError
 
 MiB = 1 << 20

@@ -18,16 +18,16 @@ from pathlib import Path
 
 import pytest
 
+from bench_app.devices.drives import system_view
 from bench_app.devices.drives.blockdev import DriveInfo
-from bench_app.erasure import safety
-from bench_app.erasure.safety import (
+from bench_app.devices.drives.system_view import (
     EraseTarget,
     SystemView,
     beneath,
     disks_of,
-    refusals,
     resolve_target,
 )
+from bench_app.erasure.safety import refusals
 from bench_app.errors import BenchError
 from bench_app.station import Station
 from bench_app.store.database import DB_NAME
@@ -396,7 +396,7 @@ def test_a_volume_over_a_loop_over_a_data_file_or_the_system_disk_is_refused(
     }
     for case, (slaves, codes, chain) in cases.items():
         monkeypatch.setattr(
-            safety, "SYS", _sysfs_with_volume(tmp_path / f"sys-{case}", volume, slaves)
+            system_view, "SYS", _sysfs_with_volume(tmp_path / f"sys-{case}", volume, slaves)
         )
         found = refusals(_volume_target(volume), data_dir=data_dir)
         assert [e.code for e in found][:1] == codes, (case, [e.message.en for e in found])

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from bench_app.devices.drives.handle import DriveHandle
+from bench_app.devices.drives.system_view import SystemView, disks_of, resolve_target
 from bench_app.domain.model import JobState
-from bench_app.erasure.safety import SystemView, disks_of, resolve_target
 from bench_app.errors import BenchError
 from bench_app.install.bmap import BlockMap, MappedRange
 from bench_app.install.image_writer import MAP_FILE, ImagePlan

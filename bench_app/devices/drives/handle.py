@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench_app.devices.drives.blockio import BlockIO
+from bench_app.devices.drives.system_view import EraseTarget, resolve_target
 from bench_app.devices.source import DeviceHandle
 from bench_app.domain.model import DeviceKind
-from bench_app.erasure.safety import EraseTarget, resolve_target
 from bench_app.errors import BenchError
 from bench_app.jobs.process import ProcessResult
 

@@ -15,9 +15,10 @@ cannot be had at all, the periodic re-scan alone finds the disks, only later.
 Never reported, so never shown as a card: partitions; RAM, zram, optical, device-mapper and
 RAID devices (`blockdev.list_drives` leaves them out); loop devices unless `include_loop`
 (tests and training); disks of size 0 (an empty card reader slot, a loop device with nothing
-attached); and the disks `safety.refusals` says are the system disk, the live medium the
-station booted from, or the disk holding the station's data folder. The other refusals
-(mounted, in use, read-only) are normal sights on a bench and are given at erase time.
+attached); and the disks `system_view.Protected.own` says are the station itself: the system
+disk, the live medium the station booted from, the disk holding the station's data folder or
+a disk standing on one of its files. The erasure's other refusals (mounted, in use,
+read-only) are normal sights on a bench and are given at erase time.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ import pyudev
 
 from bench_app.devices.drives.blockdev import DriveInfo, list_drives
 from bench_app.devices.drives.handle import DriveHandle
+from bench_app.devices.drives.system_view import EraseTarget, Protected, SystemView
 from bench_app.devices.scanning import ScanningSource
 from bench_app.devices.source import DeviceHandle, SourceAction
-from bench_app.erasure.safety import EraseTarget, SystemView, refusals
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +48,6 @@ DEFAULT_SETTLE_S = 0.3
 WORKER_THREAD = "block-drives"
 MONITOR_THREAD = "block-uevents"
 UDEV_CONTROL = Path("/run/udev/control")  # the running udev daemon's socket
-
-# The refusals that mean "this disk is the station itself": never shown, whatever happens.
-HIDDEN_REFUSALS = frozenset(
-    {"ERASE_SYSTEM_DISK", "ERASE_LIVE_MEDIUM", "ERASE_DATA_DISK", "ERASE_DATA_FILE"}
-)
 
 _RETRY_S = 1.0  # after a pass that failed or could not check a disk
 
@@ -280,14 +276,13 @@ class BlockDeviceSource(ScanningSource):
             log.error("drive source: the handle of %s cannot be checked: not reported", info.path)
             return _Known(info, None, "NO_TARGET")
         try:
-            found = refusals(handle.target(), data_dir=self.data_dir, view=view)
+            hiding = Protected.read(view, self.data_dir).own(handle.target())
         except Exception as exc:  # the disk went, or changed, while being looked at
             log.warning("drive source: cannot check %s (%s)", info.path, exc)
             return None
-        hiding = [e.code for e in found if e.code in HIDDEN_REFUSALS]
         if hiding:
-            log.info("drive %s is the station's own (%s): not shown", info.path, hiding[0])
-            return _Known(info, None, hiding[0])
+            log.info("drive %s is the station's own (%s): not shown", info.path, hiding)
+            return _Known(info, None, hiding)
         return _Known(info, handle)
 
     def _unique_key(self, handle: DeviceHandle, name: str) -> None:

@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Callable
 
-from bench_app.devices.android.driver import AndroidPhone
 from bench_app.devices.fastboot.client import FastbootClient
 from bench_app.devices.fastboot.tcp import TcpTransport
 from bench_app.devices.fastboot.transport import (
@@ -23,7 +22,6 @@ from bench_app.devices.fastboot.transport import (
     TransportTimeout,
 )
 from bench_app.errors import BenchError
-from bench_app.jobs.steps import StepContext
 
 Opener = Callable[[str], Transport]
 
@@ -100,11 +98,3 @@ class FastbootFinder:
 
 # The station's finder: the window, the command line and tests add TCP bootloaders to it.
 FINDER = FastbootFinder()
-
-BOOTLOADER_WAIT_S = 120.0  # a phone takes well under a minute to reach its bootloader
-
-
-def fastboot_for_wipe(phone: AndroidPhone, ctx: StepContext) -> FastbootClient:
-    """The phone's bootloader once it rebooted there (the wipe's fastboot route)."""
-    serial = str(ctx.results["identity"].evidence.get("identity", {}).get("serial", ""))
-    return FINDER.open(serial, timeout_s=BOOTLOADER_WAIT_S, cancelled=ctx.cancelled)

@@ -1,0 +1,87 @@
+"""The wire's rule for values: what a value may hold to travel (be signed, bundled, pushed and
+stored by the hub), in one place.
+
+A value travels when it holds JSON's types only (objects with text keys, arrays, texts,
+integers, true, false, null), no float (a fractional quantity is a decimal string, see
+`canonical.decimal`), and texts without the NUL character (PostgreSQL's text and JSON refuse
+it) or a lone surrogate (not UTF-8). Each caller relaxes what its values may lawfully hold
+and words the problem its own way: `domain.facts.wire_problem` (a new or recorded fact),
+`canonical._check_canonical` (what gets signed) and the hub's check of pushed events.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+# nul: a text holds NUL; unicode: a text holds a lone surrogate; float: a float (any, or one
+# that is not finite when floats are accepted); key: an object key that is not a text;
+# type: a value of a type JSON does not have.
+Kind = Literal["nul", "unicode", "float", "key", "type"]
+
+
+@dataclass(frozen=True, slots=True)
+class ValueProblem:
+    """The first thing in a value that cannot travel: what is wrong, where (a JSON path such
+    as `$.battery[0]`, or `$ key` for an object's key) and the offending value or key."""
+
+    kind: Kind
+    where: str
+    value: Any
+
+
+def value_problem(
+    value: Any,
+    where: str = "$",
+    *,
+    floats: bool = False,
+    texts: bool = True,
+    json_types: bool = True,
+) -> ValueProblem | None:
+    """The first problem met walking `value` depth first (an object's key before its value),
+    or None when it may travel.
+
+    `floats` accepts finite floats (earlier versions' facts, numbers a JSON parser read); a
+    float that is not finite is a problem whatever. `texts` checks texts (and keys) for NUL
+    and lone surrogates; without it any text passes (a signature covers what was recorded,
+    even a NUL an earlier version let in). `json_types` makes a key that is not a text, and
+    any type JSON does not have (a tuple counts as an array), a problem; without it they are
+    left alone (what a JSON parser gave has none) and only lists and dicts are walked into.
+    """
+    if value is None or isinstance(value, bool | int):
+        return None
+    if isinstance(value, str):
+        if texts:
+            if "\x00" in value:
+                return ValueProblem("nul", where, value)
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return ValueProblem("unicode", where, value)
+        return None
+    if isinstance(value, float):
+        if floats and math.isfinite(value):
+            return None
+        return ValueProblem("float", where, value)
+    if isinstance(value, list) or (json_types and isinstance(value, tuple)):
+        for i, item in enumerate(value):
+            found = value_problem(
+                item, f"{where}[{i}]", floats=floats, texts=texts, json_types=json_types
+            )
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if json_types and not isinstance(key, str):
+                return ValueProblem("key", where, key)
+            found = value_problem(
+                key, f"{where} key", floats=floats, texts=texts, json_types=json_types
+            ) or value_problem(
+                item, f"{where}.{key}", floats=floats, texts=texts, json_types=json_types
+            )
+            if found is not None:
+                return found
+        return None
+    return ValueProblem("type", where, value) if json_types else None
