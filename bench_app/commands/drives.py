@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.commands.arguments import training_requested
 from bench_app.devices.drives.blockdev import list_drives
 from bench_app.erasure.safety import SystemView, refusals, resolve_target
 from bench_app.text import Text
@@ -88,7 +89,9 @@ def run_inventory(folder: Path, args: argparse.Namespace, lang: str) -> int:
         row["refusals"] = [e.code for e in why]
         drives.append(row)
     data["drives"] = drives
-    data["asset_code"] = _record_machine(folder, inventory.identity(), data)
+    data["asset_code"] = _record_machine(
+        folder, inventory.identity(), data, training=training_requested(args)
+    )
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
@@ -110,7 +113,9 @@ def run_inventory(folder: Path, args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
-def _record_machine(folder: Path, identity: dict[str, str], data: dict[str, Any]) -> str:
+def _record_machine(
+    folder: Path, identity: dict[str, str], data: dict[str, Any], *, training: bool = False
+) -> str:
     """Finds or registers this computer and records its inventory; returns its asset code."""
     from bench_app.domain.model import DeviceKind
     from bench_app.station import Station, operator_from_environment
@@ -119,7 +124,7 @@ def _record_machine(folder: Path, identity: dict[str, str], data: dict[str, Any]
 
     kind = DeviceKind.LAPTOP if identity.get("kind") == "laptop" else DeviceKind.DESKTOP
     operator = operator_from_environment()
-    station = Station(folder, operator=operator)
+    station = Station(folder, operator=operator, training=training)
     try:
         device = (
             queries.device_by_identity(station.store, kind.value, identity["serial"], "")
@@ -153,7 +158,7 @@ def run_erase(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
     handle = DriveHandle(args.target)
     operator = operator_from_environment()
-    station = Station(folder, operator=operator)
+    station = Station(folder, operator=operator, training=training_requested(args))
     try:
         device = station.device_connected(handle)
         options = {
