@@ -32,6 +32,9 @@ class DeviceView:
     step: Text | None = None
     message: Text | None = None
     prompt: Prompt | None = None
+    # A simulated device (training): the case it shows, and the window can plug it back in.
+    caption: Text | None = None
+    can_replug: bool = False
 
     @property
     def state(self) -> JobState | None:
@@ -49,6 +52,8 @@ def next_action(view: DeviceView) -> tuple[Action, str, bool]:
     state = view.state
     if state is JobState.WAITING_OPERATOR:
         return Action.ANSWER, tr("Answer the question"), True
+    if view.can_replug and not view.connected:
+        return Action.REPLUG, tr("Plug back in"), True
     if state is not None and state.active:
         return Action.WATCH, tr("Follow the check"), True
     if state is not None and state.resumable:
