@@ -62,7 +62,8 @@ def test_real_facts_reach_the_hub_and_the_other_station_training_facts_never_do(
     assert at_hub == {e.id for e in a.store.events_since()}
     assert not at_hub & training
     with live_hub.db.transaction() as tx:
-        assert tx.one("SELECT count(*) FROM events WHERE training = ?", (True,))[0] == 0
+        row = tx.one("SELECT count(*) FROM events WHERE training = ?", (True,))
+    assert row is not None and row[0] == 0
 
     b.sync()
     assert real in b.current() and b.current()[real][0] == "A"

@@ -79,7 +79,8 @@ def test_switching_training_off_takes_the_classroom_set_away_and_on_brings_it_ba
     window.training_toggle.setChecked(False)
     qtbot.waitUntil(lambda: bench.station.engine.active() == [], timeout=20_000)
     _settle()
-    assert bench.station.latest_job(fairphone).state is JobState.INTERRUPTED
+    cut = bench.station.latest_job(fairphone)
+    assert cut is not None and cut.state is JobState.INTERRUPTED
     assert _training_cards(window) == [] and list(window.cards) == [real.id]
     assert not any(p.listening for p in phones)  # the simulated phones are stopped
     assert window.simulator is None and bench.station.connected_device_ids() == []

@@ -5,7 +5,9 @@ are never exported (eReuse) nor put in a real lot's certificate."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +22,7 @@ from bench_app.settings import training_dir
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME
+from tests.unit.support import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -119,3 +122,47 @@ def test_a_real_lots_certificate_leaves_its_training_devices_out(real: Path) -> 
     rows = envelope["document"]["devices"]
     assert [r["serial"] for r in rows] == ["REAL-1"]
     assert envelope["document"]["training"] is False
+
+
+def test_the_window_started_in_training_leaves_the_real_store_untouched(
+    real: Path, tmp_path: Path
+) -> None:
+    """`etabli --training` (a real process, offscreen): the classroom set is registered in
+    the training folder; the real folder is byte for byte as it was."""
+    before = _files(real)
+    env = {
+        **os.environ,
+        "ETABLI_DATA_DIR": str(real),
+        "PYTHONPATH": str(ROOT),
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),  # the training drives' image files
+    }
+    window = subprocess.Popen(
+        [sys.executable, "-m", "bench_app.commands.main", "--training"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    training = tmp_path / "etabli-formation" / DB_NAME
+
+    def classroom() -> int:
+        if not training.exists():
+            return 0
+        with contextlib.closing(sqlite3.connect(f"file:{training}?mode=ro", uri=True)) as c:
+            try:
+                return int(
+                    c.execute("SELECT count(*) FROM devices WHERE training = 1").fetchone()[0]
+                )
+            except sqlite3.OperationalError:  # the tables are being made
+                return 0
+
+    try:
+        wait_for(lambda: classroom() == 5 or window.poll() is not None, "the classroom set", 90)
+        assert window.poll() is None, window.stderr.read() if window.stderr else ""
+    finally:
+        window.send_signal(signal.SIGTERM)
+        window.wait(timeout=60)
+        if window.stderr:
+            window.stderr.close()
+    assert classroom() == 5
+    assert _files(real) == before
