@@ -1084,6 +1084,13 @@ CATALOG: dict[str, ErrorKind] = {
             "Give the code of a computer.",
         ),
         _kind(
+            "EREUSE_TRAINING_DEVICE",
+            "{code} est un appareil de formation : il ne sort pas du poste.",
+            "{code} is a training device: it never leaves the station.",
+            "Donnez le code d’un vrai ordinateur.",
+            "Give the code of a real computer.",
+        ),
+        _kind(
             "EREUSE_NOT_INVENTORIED",
             "L’ordinateur {code} n’a jamais été inventorié : rien à exporter.",
             "Computer {code} was never inventoried: nothing to export.",

@@ -27,6 +27,18 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir("etabli", appauthor=False))
 
 
+# The training folder sits beside the real data folder, with this after its name.
+TRAINING_DIR_SUFFIX = "-formation"
+
+
+def training_dir(real: Path) -> Path:
+    """The training folder of the station whose real data folder is `real`: a sibling named
+    like it with "-formation" (…/etabli → …/etabli-formation). Outside the real folder, so
+    the real store, its backups and its `db check` never see a class's facts."""
+    real = Path(real)
+    return real.with_name(real.name + TRAINING_DIR_SUFFIX)
+
+
 @dataclass
 class Settings:
     language: str = "fr"

@@ -425,6 +425,9 @@ def push(db: HubDB, station: StationIdentity, events: list[Any]) -> PushResult:
             if problem is None and known.get(event_id) == raw["hash"]:
                 result.duplicates.append(event_id)  # same id, same hash, content matching it
                 continue
+            if problem is None and raw["training"]:
+                # Training facts stay on their station; a station that sends one is older.
+                problem = (Refusal.TRAINING, "a training fact stays on its station")
             if problem is None and broken_at is not None:
                 problem = (Refusal.FOLLOWS_REFUSED, f"follows the refused event {broken_at}")
             if problem is None and raw["seq"] <= seq:

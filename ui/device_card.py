@@ -42,6 +42,8 @@ class DeviceCard(QFrame):
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.training_tag = QLabel()
         self.training_tag.setObjectName("TrainingTag")
+        self.case = QLabel()  # the case a training device shows ("Batterie usée"...)
+        self.case.setObjectName("CardCase")
         self.state = QLabel()
         self.state.setObjectName("CardState")
         self.step = QLabel()
@@ -74,6 +76,7 @@ class DeviceCard(QFrame):
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(4)
         layout.addLayout(head)
+        layout.addWidget(self.case)
         state_row = QHBoxLayout()
         state_row.addWidget(self.state, 1)
         state_row.addWidget(self.grade)
@@ -92,6 +95,9 @@ class DeviceCard(QFrame):
         self.code.setText(d.asset_code)
         self.training_tag.setText(self.tr("TRAINING"))
         self.training_tag.setVisible(d.training)
+        self.case.setText(view.caption.get(lang) if view.caption else "")
+        self.case.setToolTip(self.case.text())
+        self.case.setVisible(view.caption is not None)
         state = view.state
         self.state.setText(state_label(state, view.connected, view.end_of_life))
         colour = STATE_COLOURS.get(state, "#44515e") if state else "#44515e"

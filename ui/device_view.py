@@ -42,6 +42,9 @@ class DeviceView:
     grade: Grade | None = None
     # Plugged back in after its job was blocked: the block was likely lifted meanwhile.
     replugged_after_block: bool = False
+    # A simulated device (training): the case it shows, and the window can plug it back in.
+    caption: Text | None = None
+    can_replug: bool = False
 
     @property
     def state(self) -> JobState | None:
@@ -67,6 +70,8 @@ def next_action(view: DeviceView) -> tuple[Action, str, bool]:
     state = view.state
     if state is JobState.WAITING_OPERATOR:
         return Action.ANSWER, tr("Answer the question"), True
+    if view.can_replug and not view.connected:
+        return Action.REPLUG, tr("Plug back in"), True
     if state is not None and state.active:
         return Action.WATCH, tr("Follow the check"), True
     if state is not None and state.resumable:

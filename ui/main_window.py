@@ -324,6 +324,9 @@ class MainWindow(QMainWindow):
             self.views[device_id] = view
         view.device = device
         view.connected = self.station.handle(device_id) is not None
+        sim_key = self._sim_key(device_id)
+        view.can_replug = sim_key is not None
+        view.caption = self.simulator.caption(sim_key) if sim_key and self.simulator else None
         view.job = self.station.latest_job(device_id)
         running = self.station.engine.job_for_device(device_id)
         if running is None:
@@ -347,9 +350,13 @@ class MainWindow(QMainWindow):
         if view is None:
             return
         view.connected = plugged
+        if not plugged and view.device.training and not self.station.training:
+            return  # the classroom set unplugged as training was switched off: no card back
         if plugged and was_away and view.state is JobState.BLOCKED:
             view.replugged_after_block = True  # the block was likely lifted meanwhile
         if device_id not in self.cards:
+            if not plugged and not self._keeps_card(view):
+                return  # gone before its card was drawn, with nothing left to resume
             self._add_card(view)
             if plugged:
                 # Just plugged in: show its card, and open it unless another is in hand.
@@ -464,6 +471,7 @@ class MainWindow(QMainWindow):
     def _remove_card(self, device_id: str) -> None:
         card = self.cards.pop(device_id)
         self.grid.removeWidget(card)
+        card.hide()  # off the screen now, not when the event loop deletes it
         card.deleteLater()
         if self.selected == device_id:
             self.selected = None
@@ -533,6 +541,8 @@ class MainWindow(QMainWindow):
                 self._open_help(block_help(view.block, message, self.lang, self))
             elif action == Action.PLUG_HELP:
                 self._open_help(plug_help(view.device.kind, self.lang, self))
+            elif action == Action.REPLUG:
+                self._sim_replug(device_id)
         except BenchError as exc:
             self._show_error(exc)
         self._view(device_id)
@@ -766,7 +776,9 @@ class MainWindow(QMainWindow):
                 self.station.detach_source(self.simulator)
             self.simulator = None
             self.station.training = False
+            # Their cards go now; late presence signals of these devices are ignored.
             for device_id in [d for d, v in self.views.items() if v.device.training]:
+                self.views[device_id].can_replug = False
                 if device_id in self.cards:
                     self._remove_card(device_id)
         self.banner.setVisible(on)
@@ -782,25 +794,29 @@ class MainWindow(QMainWindow):
         if self.simulator is not None:
             self.simulator.add_drive(persona, behaviour)
 
-    def _selected_sim_key(self) -> str | None:
-        if self.simulator is None or self.selected is None:
+    def _sim_key(self, device_id: str | None) -> str | None:
+        """The key of the simulated device that carries this record (plugged in or not)."""
+        if self.simulator is None or device_id is None:
             return None
-        handle = self.station.handle(self.selected)
+        simulated = {d.key for d in self.simulator.known()}
+        handle = self.station.handle(device_id)
         if handle is not None:
-            return handle.key if handle.key in {d.key for d in self.simulator.known()} else None
+            return handle.key if handle.key in simulated else None
         # Unplugged: find the simulated device that carried this record.
-        for key, device_id in self.station.known_keys().items():
-            if device_id == self.selected and key in {d.key for d in self.simulator.known()}:
+        for key, known_id in self.station.known_keys().items():
+            if known_id == device_id and key in simulated:
                 return key
         return None
 
     def _sim_unplug(self) -> None:
-        key = self._selected_sim_key()
+        key = self._sim_key(self.selected)
         if key is not None and self.simulator is not None:
             self.simulator.unplug(key)
 
-    def _sim_replug(self) -> None:
-        key = self._selected_sim_key()
+    def _sim_replug(self, device_id: str | None = None) -> None:
+        """Plugs a simulated device back in: the one of `device_id` (its card's button), else
+        the selected one (the menu)."""
+        key = self._sim_key(device_id or self.selected)
         if key is not None and self.simulator is not None:
             self.simulator.replug(key)
 

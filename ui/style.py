@@ -37,6 +37,7 @@ QMainWindow, QDialog { background: #eef2f5; }
             color: #2b3a4a; }
 #CardState { font-weight: 700; }
 #CardStep { color: #44515e; }
+#CardCase { color: #8a4b00; font-size: 9pt; font-weight: 700; }
 #TrainingTag { background: #ff9800; color: #1d1d1d; border-radius: 4px; padding: 1px 6px;
                font-size: 9pt; font-weight: 700; }
 QPushButton { padding: 6px 14px; border-radius: 6px; border: 1px solid #9fb3c4;

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench_app.errors import BenchError
 from bench_app.input_files import is_decodable, shown
-from bench_app.settings import data_dir
+from bench_app.settings import data_dir, training_dir
 from bench_app.text import Text
 
 REPLACEMENT_ERRORS = "etabli-replacement"
@@ -122,3 +122,23 @@ def add_operator_argument(parser: argparse.ArgumentParser) -> None:
         help="qui travaille (défaut : $ETABLI_OPERATOR) / who is working (default: "
         "$ETABLI_OPERATOR); must be on the station's list of operators when it keeps one",
     )
+
+
+def training_requested(args: argparse.Namespace) -> bool:
+    """Whether the command was run with --training (before or after the subcommand)."""
+    return bool(getattr(args, "training", False))
+
+
+def station_folder(args: argparse.Namespace) -> Path:
+    """The data folder a command works in. With --training and no --data-dir it is the
+    training folder beside the real one (`settings.training_dir`): a class never writes
+    into the real store. An explicit --data-dir is taken as given, training or not."""
+    return data_folder(str(station_dir(args)))
+
+
+def station_dir(args: argparse.Namespace) -> Path:
+    """The path `station_folder` checks (nothing is looked at on disk)."""
+    override = getattr(args, "data_dir", None)
+    if training_requested(args) and not override:
+        return training_dir(data_dir(None))
+    return data_dir(override)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_app.commands.arguments import add_operator_argument, seconds
+from bench_app.commands.arguments import add_operator_argument, seconds, training_requested
 from bench_app.devices.android.driver import AdbTarget, AndroidPhone, PhoneState
 from bench_app.devices.android.keys import station_signer
 from bench_app.domain.imei import is_valid_imei, normalise_imei
@@ -78,7 +78,7 @@ def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
             file=sys.stderr,
         )
         return 2
-    station = Station(folder, operator=operator)
+    station = Station(folder, operator=operator, training=training_requested(args))
     try:
         device = station.device_connected(phone)
         if args.imei and not device.imei:

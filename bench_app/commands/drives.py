@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_app.commands.arguments import add_operator_argument
+from bench_app.commands.arguments import add_operator_argument, training_requested
 from bench_app.devices.drives.blockdev import list_drives
 from bench_app.devices.drives.system_view import SystemView, resolve_target
 from bench_app.erasure.safety import refusals
@@ -94,7 +94,9 @@ def run_inventory(folder: Path, args: argparse.Namespace, lang: str) -> int:
         row["refusals"] = [e.code for e in why]
         drives.append(row)
     data["drives"] = drives
-    data["asset_code"] = _record_machine(folder, inventory.identity(), data, operator)
+    data["asset_code"] = _record_machine(
+        folder, inventory.identity(), data, operator, training=training_requested(args)
+    )
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
@@ -117,7 +119,12 @@ def run_inventory(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def _record_machine(
-    folder: Path, identity: dict[str, str], data: dict[str, Any], operator: str | None = None
+    folder: Path,
+    identity: dict[str, str],
+    data: dict[str, Any],
+    operator: str | None = None,
+    *,
+    training: bool = False,
 ) -> str:
     """Finds or registers this computer and records its inventory as `operator` (default:
     who the environment names); returns its asset code."""
@@ -128,7 +135,7 @@ def _record_machine(
 
     kind = DeviceKind.LAPTOP if identity.get("kind") == "laptop" else DeviceKind.DESKTOP
     operator = operator_from_environment() if operator is None else operator
-    station = Station(folder, operator=operator)
+    station = Station(folder, operator=operator, training=training)
     try:
         device = (
             queries.device_by_identity(station.store, kind.value, identity["serial"], "")
@@ -162,7 +169,7 @@ def run_erase(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
     operator = operator_for_command(folder, args.operator)  # refused before the drive is read
     handle = DriveHandle(args.target)
-    station = Station(folder, operator=operator)
+    station = Station(folder, operator=operator, training=training_requested(args))
     try:
         device = station.device_connected(handle)
         options = {

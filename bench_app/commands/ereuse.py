@@ -45,6 +45,8 @@ def run_export_ereuse(folder: Path, args: argparse.Namespace, lang: str) -> int:
         device = queries.device_by_code(store, code)
         if device is None:
             raise BenchError("ASSET_CODE_UNKNOWN", code=code)
+        if device.training:  # training facts never leave the station
+            raise BenchError("EREUSE_TRAINING_DEVICE", code=code)
         if device.kind not in ereuse.COMPUTER_KINDS:
             raise BenchError("EREUSE_NOT_A_COMPUTER", code=code, kind=KIND_LABELS[device.kind])
         fact = ereuse.latest_inventory(store, device.id)

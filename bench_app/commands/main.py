@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any, cast
 
 from bench_app import __version__
-from bench_app.commands.arguments import data_folder, readable_output, refuse_undecodable
+from bench_app.commands.arguments import (
+    readable_output,
+    refuse_undecodable,
+    station_dir,
+    station_folder,
+)
 from bench_app.commands.bundles import add_bundle_parsers, run_bundle
 from bench_app.commands.certificates import (
     add_certificate_parsers,
@@ -33,7 +38,6 @@ from bench_app.commands.sync import add_sync_parsers, run_enrol, run_sync
 from bench_app.commands.write_image import add_image_parsers, run_write_image
 from bench_app.domain.model import STAGE_LABELS, JobState
 from bench_app.errors import BenchError
-from bench_app.settings import data_dir
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store, storage_error
 from bench_app.text import Text
@@ -50,6 +54,13 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     parser.add_argument(
         "--lang", choices=("fr", "en"), default=default, help="language of messages"
     )
+    parser.add_argument(
+        "--training",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="mode formation : appareils simulés, données marquées, dans le dossier de"
+        " formation (à côté du vrai) sauf --data-dir / training mode, in the training folder",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,16 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"etabli {__version__}")
     _common(parser, top=True)
-    parser.add_argument(
-        "--training",
-        action="store_true",
-        help="mode formation : appareils simulés, données marquées / training mode",
-    )
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("gui", help="open the window (the default)")
     _common(p, top=False)
-    p.add_argument("--training", action="store_true", default=argparse.SUPPRESS)
 
     p = sub.add_parser("devices", help="list the devices this station knows, with their stage")
     _common(p, top=False)
@@ -177,13 +182,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in (None, "gui"):
             from ui.app import run_gui  # Qt is imported only when the window is wanted
 
-            folder = data_folder(args.data_dir)
+            folder = station_folder(args)
             return run_gui(folder, training=bool(args.training), lang=args.lang)
         if args.command == "simulate":
             return run_simulate(args)
         if args.command == "diagnose":
-            return run_diagnose(data_folder(args.data_dir), args, lang)
-        folder = data_folder(args.data_dir)
+            return run_diagnose(station_folder(args), args, lang)
+        folder = station_folder(args)
         if args.command == "devices":
             return _devices(folder, args.json, lang)
         if args.command == "events":
@@ -209,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except (sqlite3.DatabaseError, OSError) as exc:  # met outside the store's own checks
-        error = _data_folder_error(exc, data_dir(getattr(args, "data_dir", None)))
+        error = _data_folder_error(exc, station_dir(args))
         if error is None:
             raise
         print(error.text(lang), file=sys.stderr)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_app.commands.arguments import add_operator_argument
+from bench_app.commands.arguments import add_operator_argument, training_requested
 from bench_app.domain.facts import duration_ms
 from bench_app.text import Text
 
@@ -71,7 +71,7 @@ def run_write_image(folder: Path, args: argparse.Namespace, lang: str) -> int:
         # Present either way: the command line refuses rather than asks.
         "no_layout_check": args.no_layout_check,
     }
-    station = Station(folder, operator=operator)
+    station = Station(folder, operator=operator, training=training_requested(args))
     try:
         device = station.device_connected(handle)
         job = run_to_end(station, device.id, PIPELINE, options, show_progress=not args.json)

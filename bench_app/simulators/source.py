@@ -27,6 +27,7 @@ from bench_app.simulators.docked_drive import (
     training_drive_folder,
 )
 from bench_app.simulators.mode import SimulationMode, require_simulation_allowed
+from bench_app.text import Text
 
 
 @dataclass
@@ -62,6 +63,7 @@ class SimulatedSource(DeviceSource):
         self._handsets: dict[str, Any] = {}  # handle key -> SimulatedHandset
         self._numbers = itertools.count(1)
         self._all: dict[str, DeviceHandle] = {}
+        self._captions: dict[str, Text] = {}  # handle key -> the case it shows in class
         # The thread watching the cables, and the event that ends it (one pair per start).
         self._watcher: tuple[threading.Thread, threading.Event] | None = None
 
@@ -136,6 +138,8 @@ class SimulatedSource(DeviceSource):
             AdbTarget(host="127.0.0.1", port=port), self.adb_signer, simulated=True
         )
         phone.brand_hint = loaded.props.get("ro.product.brand", "")
+        if loaded.caption is not None:
+            self._captions[phone.key] = loaded.caption
         self._adb[phone.key] = simulator
         self._all[phone.key] = phone
         self._emit(SourceAction.ADDED, phone)
@@ -159,6 +163,8 @@ class SimulatedSource(DeviceSource):
             AdbTarget(host="127.0.0.1", port=handset.adb_port), self.adb_signer, simulated=True
         )
         phone.brand_hint = handset.persona.props.get("ro.product.brand", "")
+        if handset.persona.caption is not None:
+            self._captions[phone.key] = handset.persona.caption
         self._adb[phone.key] = handset.adb
         self._handsets[phone.key] = handset
         self._all[phone.key] = phone
@@ -196,6 +202,7 @@ class SimulatedSource(DeviceSource):
             make_image(image, size)
         drive = SimulatedDockedDrive(image, p, behaviour, mode=self.mode, scale=self.timing.scale)
         self._all[drive.key] = drive
+        self._captions[drive.key] = DRIVE_CAPTIONS[behaviour]
         drive.on_self_unplug.append(lambda d: self._emit(SourceAction.REMOVED, d))
         self._emit(SourceAction.ADDED, drive)
         return drive
@@ -220,6 +227,11 @@ class SimulatedSource(DeviceSource):
             device.replug()
         self._emit(SourceAction.ADDED, device)
 
+    def caption(self, key: str) -> Text | None:
+        """The case a simulated device shows in class ("Batterie usée"...), from its persona
+        (a drive: from its behaviour); None for a device with no particular case."""
+        return self._captions.get(key)
+
     def known(self) -> list[DeviceHandle]:
         """Every simulated device made so far, plugged in or not."""
         return list(self._all.values())
@@ -232,7 +244,19 @@ class SimulatedSource(DeviceSource):
             self.add_adb_phone("fairphone-4"),
             self.add_adb_phone("frp-locked"),
             self.add_adb_phone("worn-battery"),
-            # The cable comes out during the battery reading, as a trainer shows.
-            self.add_adb_phone("xiaomi-redmi-5a", unplug_after_commands=6),
+            # A Redmi 5A whose cable comes out during its check, as a trainer shows.
+            self.add_adb_phone("cable-pulled"),
             self.add_drive("hdd-sata-500", DriveBehaviour.HEALTHY, serial="SIMD0005HDD"),
         ]
+
+
+# What each simulated drive behaviour shows in class, on its card.
+DRIVE_CAPTIONS: dict[DriveBehaviour, Text] = {
+    DriveBehaviour.HEALTHY: Text("Disque sain", "Healthy drive"),
+    DriveBehaviour.FAILING: Text("Secteurs défectueux", "Bad sectors"),
+    DriveBehaviour.SLOW: Text("Disque très lent", "Very slow drive"),
+    DriveBehaviour.END_OF_LIFE: Text("Disque usé : SMART en échec", "Worn-out drive: SMART failed"),
+    DriveBehaviour.UNPLUGGED_MID_ERASURE: Text(
+        "Débranché pendant l’effacement", "Unplugged during the erasure"
+    ),
+}

@@ -19,7 +19,14 @@ from typing import Any
 from bench_app.domain import facts
 from bench_app.errors import BenchError, folder_error
 from bench_app.store import anchors, hlc, integrity, projections
-from bench_app.store.events import EVENT_COLUMNS, ChainProblem, row_to_event, utc_now, verify_chain
+from bench_app.store.events import (
+    EVENT_COLUMNS,
+    ChainProblem,
+    row_to_event,
+    training_chain,
+    utc_now,
+    verify_chain,
+)
 from bench_app.store.migrations import LATEST_VERSION, MIGRATIONS, split_sql
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.text import Text
@@ -132,7 +139,11 @@ class Store:
                 self._check_version_readonly()
             self.station_id = self.meta("station_id") or ""
             self.station_prefix = self.meta("station_prefix") or ""
+            # Training facts have a chain of their own (see `training_chain`): never sent, so
+            # the station's chain that travels has no gap where they were.
+            self.training_chain_id = training_chain(self.station_id)
             self._last: tuple[int, str] | None = None
+            self._training_last: tuple[int, str] | None = None
             self._hlc: hlc.HybridClock | None = None
             if writer and sign_head:
                 self._head = anchors.HeadSigner(self.path.parent, self.station_id)
@@ -387,6 +398,7 @@ class Store:
                     with contextlib.suppress(sqlite3.Error):
                         self._conn.execute("ROLLBACK")
                 self._last = None
+                self._training_last = None
                 raise
             finally:
                 self._tx_owner = None
@@ -427,14 +439,19 @@ class Store:
                     row = self._conn.execute(sql, params).fetchone()
         return tuple(row) if row is not None else None
 
-    def _chain_head(self, conn: sqlite3.Connection) -> tuple[int, str]:
-        if self._last is None:
+    def _chain_head(self, conn: sqlite3.Connection, *, training: bool = False) -> tuple[int, str]:
+        cached = self._training_last if training else self._last
+        if cached is None:
             row = conn.execute(
                 "SELECT seq, hash FROM events WHERE station_id = ? ORDER BY seq DESC LIMIT 1",
-                (self.station_id,),
+                (self.training_chain_id if training else self.station_id,),
             ).fetchone()
-            self._last = (row[0], row[1]) if row else (0, GENESIS_HASH)
-        return self._last
+            cached = (row[0], row[1]) if row else (0, GENESIS_HASH)
+            if training:
+                self._training_last = cached
+            else:
+                self._last = cached
+        return cached
 
     def append(
         self,
@@ -448,8 +465,9 @@ class Store:
         if not self.writer:
             raise BenchError("DB_LOCKED", path=str(self.path.parent))
         facts.validate(new.type, new.payload)
-        seq, prev = self._chain_head(conn)
+        seq, prev = self._chain_head(conn, training=training)
         seq += 1
+        chain = self.training_chain_id if training else self.station_id
         event_id = uuid7_str()
         ts = utc_now()
         payload = new.payload
@@ -458,7 +476,7 @@ class Store:
             stamp = self._clock(conn).tick(hlc.ts_ms(ts))
             payload = {**payload, hlc.PAYLOAD_KEY: str(stamp)}
         fields = hashed_fields(
-            event_id, self.station_id, seq, operator, ts, new.type, new.device_id,
+            event_id, chain, seq, operator, ts, new.type, new.device_id,
             payload, training, prev,
         )  # fmt: skip
         try:
@@ -473,7 +491,10 @@ class Store:
         event = Event(**fields, hash=digest)
         _insert_event(conn, event)
         projections.apply(conn, event)
-        self._last = (seq, event.hash)
+        if training:
+            self._training_last = (seq, event.hash)
+        else:
+            self._last = (seq, event.hash)
         return event
 
     def record(self, events: Sequence[NewEvent], *, operator: str, training: bool) -> list[Event]:
@@ -843,7 +864,7 @@ def _lock_held(lock_path: Path) -> bool:
 
 def _unfit(event: Event, own_station: str) -> tuple[Refusal, str] | None:
     """Why an event cannot be imported whatever else is here, as (code, reason), or None."""
-    if event.station_id == own_station:
+    if event.station_id in (own_station, training_chain(own_station)):
         return Refusal.OWN_EVENT, "an event of this station that this station does not hold"
     try:
         computed = event_hash(event.hashed_fields())

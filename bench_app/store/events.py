@@ -93,3 +93,19 @@ def verify_chain(conn: sqlite3.Connection) -> ChainProblem | None:
                 return ChainProblem(rowid, event.id, event.station_id, event.seq, reason)
             last[event.station_id] = (event.seq, event.hash)
     return None
+
+
+# Appended to a station's id to name the chain of its training facts (`training_chain`).
+TRAINING_CHAIN_SUFFIX = ":training"
+
+
+def training_chain(station_id: str) -> str:
+    """The chain of a station's training facts: its own seq and links, under this name in
+    the station_id column, so that the station's real chain (pushed, bundled, signed)
+    never links to a training fact and can travel without them."""
+    return f"{station_id}{TRAINING_CHAIN_SUFFIX}" if station_id else ""
+
+
+def is_training_chain(station_id: str) -> bool:
+    """Whether events under this station_id are a station's training chain."""
+    return station_id.endswith(TRAINING_CHAIN_SUFFIX)

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Callable
 
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.store.events import iter_events
+from bench_app.store.events import iter_events, training_chain
 from bench_app.store.hlc import Hlc, ms_to_ts, order_key
 from bench_app.store.migrations import PROJECTION_TABLES
 from bench_app.wire.canonical import event_json
@@ -40,7 +40,8 @@ def _foreign_training(conn: sqlite3.Connection, event: Event) -> bool:
     if not event.training:
         return False
     row = conn.execute("SELECT value FROM meta WHERE key = 'station_id'").fetchone()
-    return row is not None and row[0] != event.station_id
+    # This station's own training facts are in its training chain (events.training_chain).
+    return row is not None and event.station_id not in (row[0], training_chain(row[0]))
 
 
 def rebuild(conn: sqlite3.Connection) -> int:

@@ -42,7 +42,7 @@ from bench_app.errors import BenchError
 from bench_app.input_files import BUNDLE_MAX, open_input, too_large
 from bench_app.signing import Keyring, StationKey
 from bench_app.store.database import ImportResult, Store
-from bench_app.store.events import utc_now
+from bench_app.store.events import is_training_chain, utc_now
 from bench_app.sync.jsonguard import measure
 from bench_app.wire.canonical import canonical_json
 from bench_app.wire.events import EVENT_FIELD_TYPES, Event, event_line
@@ -90,16 +90,28 @@ def events_to_send(
     store: Store, *, since_ack: bool = False, all_stations: bool = False
 ) -> list[Event]:
     """This station's events (with `all_stations`, every station's held here), oldest first
-    per station; with `since_ack`, only those after the seq a hub acknowledged."""
+    per station; with `since_ack`, only those after the seq a hub acknowledged. Never a
+    training fact (see `shareable`)."""
     stations = list(store.station_heads()) if all_stations else [store.station_id]
+    stations = [s for s in stations if not is_training_chain(s)]
     if store.station_id in stations:  # this station's own events first
         stations.remove(store.station_id)
         stations.insert(0, store.station_id)
     events: list[Event] = []
     for station in stations:
         after = store.acked_up_to(station) if since_ack else 0
-        events.extend(store.events_since(station, after))
+        events.extend(shareable(store.events_since(station, after)))
     return events
+
+
+def shareable(chain: Sequence[Event]) -> list[Event]:
+    """The events of one chain that may leave the station: all of them up to its first
+    training fact. Training facts have their own chain today; one in a station's chain was
+    written by an older version, and skipping it would leave a gap no reader accepts."""
+    for i, event in enumerate(chain):
+        if event.training:
+            return list(chain[:i])
+    return list(chain)
 
 
 # -- writing ------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from bench_app.errors import BenchError
 from bench_app.input_files import CONFIG_MAX, parse_json, read_input_text
 from bench_app.signing import StationKey, public_raw_base64
 from bench_app.store.database import Store
+from bench_app.sync.bundle import shareable
 from bench_app.wire import request_signing
 from bench_app.wire.events import Event
 from bench_app.wire.refusals import Refusal
@@ -298,10 +299,20 @@ class HubClient:
     def push(self, store: Store) -> PushResult:
         """Sends this station's events the hub has not acknowledged, in batches, each batch
         resuming after the hub's `acked_up_to`. Refused events are returned, never dropped:
-        they stay unacknowledged and are sent again next time."""
+        they stay unacknowledged and are sent again next time. A training fact is never
+        sent: training facts have a chain of their own, and one written into the station's
+        chain by an older version stops the push there (returned as refused, code
+        "training")."""
         result = PushResult(acked_up_to=store.acked_up_to())
         while True:
-            batch = store.events_since(after_seq=result.acked_up_to, limit=PUSH_BATCH)
+            unsent = store.events_since(after_seq=result.acked_up_to, limit=PUSH_BATCH)
+            batch = shareable(unsent)
+            if len(batch) < len(unsent):
+                kept = unsent[len(batch)]
+                result.rejected.append(
+                    {"id": kept.id, "reason": "a training fact stays on its station",
+                     "code": Refusal.TRAINING.value}
+                )  # fmt: skip
             if not batch:
                 return result
             data = self._checked(
@@ -322,7 +333,7 @@ class HubClient:
             self._keep_hub_head(store, data.get("head"))
             if acked > before:
                 result.acked_up_to = store.mark_acknowledged(acked)
-            if result.acked_up_to < head:
+            if result.acked_up_to < head or len(batch) < len(unsent):
                 return result  # the hub stopped short (refused events): no point looping
 
     def _keep_hub_head(self, store: Store, head: Any) -> None:

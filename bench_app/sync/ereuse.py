@@ -391,6 +391,7 @@ def snapshot(store: Store, device_id: str, *, legacy: bool) -> dict[str, Any]:
         erase_lines(record)
         for drive in _drives(store, inventory)
         for record in erasure_records(store, drive.id)
+        if not record.get("training")  # an erasure shown in class is no donor's proof
     ]
     return {
         "type": "Snapshot",

@@ -26,3 +26,4 @@ class Refusal(StrEnum):
     OWN_EVENT = "own_event"  # a station: an event of its own that it does not hold
     DEVICE_UNKNOWN = "device_unknown"  # a station: its device's registration is not here yet
     NOT_APPLICABLE = "not_applicable"  # a station: it cannot be folded into the state here
+    TRAINING = "training"  # a training fact: it never leaves its station

@@ -63,9 +63,12 @@ def _insert(conn: sqlite3.Connection, e: Event) -> None:
 
 
 def delete_last(folder: Path, count: int | None) -> int:
-    """Deletes the station's last `count` events (all of them for None); returns how many."""
+    """Deletes the station's last `count` events (for None, every event of the log, its
+    training chain's too); returns how many."""
     with attacker(folder) as conn:
         events = own_events(conn)
+        if count is None:
+            return int(conn.execute("DELETE FROM events").rowcount)
         doomed = events if count is None else events[-count:]
         for e in doomed:
             conn.execute("DELETE FROM events WHERE id = ?", (e.id,))

@@ -17,6 +17,7 @@ from bench_app.domain.model import DeviceKind, DonorKind
 from bench_app.errors import BenchError
 from bench_app.signing import StationKey
 from bench_app.store import queries
+from bench_app.store.events import training_chain
 from bench_app.sync import bundle
 from bench_app.wire.canonical import canonical_json
 from bench_app.wire.events import Event, event_hash
@@ -302,20 +303,32 @@ def test_export_is_written_whole_or_not_at_all(
     assert list(tmp_path.glob("**/.x.bundle*")) == []
 
 
-def test_training_devices_of_another_station_are_logged_but_not_shown(
-    benches: tuple[Bench, Bench], tmp_path: Path
-) -> None:
+def test_training_facts_never_go_in_a_bundle(benches: tuple[Bench, Bench], tmp_path: Path) -> None:
+    """A station with real and training facts: its bundle (even --all-stations) carries the
+    real ones only, and the other station imports them whole, with no gap in the chain."""
     a, b = benches
     made = intake(a, devices=1)
     practice = a.station.register_device(DeviceKind.PHONE, serial="t-a", training=True)
     grade(a, practice.id, "C", 2, training=True)
+    grade(a, made["devices"][0], "B", 5)  # a real fact after the training ones
     own = b.station.register_device(DeviceKind.PHONE, serial="t-b", training=True)
     assert own.asset_code == practice.asset_code  # both stations number TEST codes alike
     b.trust(a)
+    training_ids = {r[0] for r in a.store.query("SELECT id FROM events WHERE training = 1")}
+    assert len(training_ids) >= 2
+    for all_stations in (False, True):
+        sent = bundle.events_to_send(a.store, all_stations=all_stations)
+        assert not {e.id for e in sent} & training_ids
+        assert [e.seq for e in sent] == list(range(1, len(sent) + 1))
 
     _, result = bundle.import_bundle(b.store, _path(a, tmp_path), b.keyring())
 
-    assert result.rejected == [] and len(result.accepted) == a.event_count()
+    assert result.rejected == []
+    assert len(result.accepted) == a.event_count() - len(training_ids)
+    from_a = (a.store.station_id, training_chain(a.store.station_id))
+    assert b.store.query(
+        "SELECT count(*) FROM events WHERE station_id IN (?, ?) AND training = 1", from_a
+    ) == [(0,)]
     assert {d.id for d in queries.devices(b.store)} == {made["devices"][0], own.id}
     assert b.store.check().ok
     before = b.snapshot()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.store import queries
 from tests.ui.conftest import Bench
+from ui.device_view import Action, next_action
 
 WAIT = 20_000  # ms; generous for a loaded CI machine
 
@@ -106,8 +108,10 @@ def test_unplugged_mid_step_shows_interrupted_and_resumes(
     card = bench.window.cards[device_id]
     qtbot.mouseClick(card.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: card.state.text() == "Interrompu · débranché", timeout=WAIT)
-    assert card.button.text() == "Rebranchez l’appareil"
-    assert not card.button.isEnabled()
+    # A simulated device is plugged back from its card; a real one waits for the operator.
+    assert card.button.text() == "Rebrancher" and card.button.isEnabled()
+    real_view = dataclasses.replace(bench.window.views[device_id], can_replug=False)
+    assert next_action(real_view) == (Action.REPLUG, "Rebranchez l’appareil", False)
     assert "débranché" in card.step.text()
     # The panel shows how to plug it back in, with a picture.
     bench.window._flush(full=True)

@@ -16,6 +16,10 @@
         <translation>Plug the device back in</translation>
     </message>
     <message>
+        <source>Plug back in</source>
+        <translation>Plug back in</translation>
+    </message>
+    <message>
         <source>Resume</source>
         <translation>Resume</translation>
     </message>

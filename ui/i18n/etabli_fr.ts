@@ -16,6 +16,10 @@
         <translation>Rebranchez l’appareil</translation>
     </message>
     <message>
+        <source>Plug back in</source>
+        <translation>Rebrancher</translation>
+    </message>
+    <message>
         <source>Resume</source>
         <translation>Reprendre</translation>
     </message>

@@ -123,8 +123,11 @@ def lot_certificate(
     store: Store, issuer: Issuer, lot: Lot, lang: str = "fr"
 ) -> tuple[bytes, dict[str, Any]]:
     """One summary page for the lot, then one section per erased device, each with its own
-    signed JSON attached; the lot's own signed summary binds them."""
-    devices = [d for d in queries.devices(store) if d.lot_id == lot.id]
+    signed JSON attached; the lot's own signed summary binds them. A real lot's certificate
+    leaves its training devices out (a donor's document never carries training facts)."""
+    devices = [
+        d for d in queries.devices(store) if d.lot_id == lot.id and (lot.training or not d.training)
+    ]
     if not devices:
         raise BenchError("CERT_LOT_EMPTY", lot=lot.id)
     issued_at = now_utc()

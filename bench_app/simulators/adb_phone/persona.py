@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.domain.imei import luhn_digit
+from bench_app.text import Text
 
 PERSONAS_DIR = Path(__file__).resolve().parent / "personas"
 
@@ -97,6 +98,8 @@ class Persona:
     screen_size: str = "1080x2340"
     rooted: bool = False
     behaviour: Behaviour = field(default_factory=Behaviour)
+    # The case a trainer shows with it, in a few words (`[caption]` fr/en): on its card.
+    caption: Text | None = None
 
     @property
     def brand(self) -> str:
@@ -193,7 +196,17 @@ def load_persona(name: str, serial: str | None = None, imei: str | None = None) 
         screen_size=str(raw.get("screen_size", "1080x2340")),
         rooted=bool(raw.get("rooted", False)),
         behaviour=Behaviour.from_mapping(raw["behaviour"]),
+        caption=_caption(raw.get("caption")),
     )
+
+
+def _caption(value: Any) -> Text | None:
+    """A persona's `[caption]` table (fr and en) as a Text; None when it has none."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(value.get(k), str) for k in ("fr", "en")):
+        raise PersonaError("a caption needs a French and an English text (fr, en)")
+    return Text(value["fr"], value["en"])
 
 
 def _raw(name: str, seen: tuple[str, ...]) -> dict[str, Any]:
@@ -210,9 +223,10 @@ def _raw(name: str, seen: tuple[str, ...]) -> dict[str, Any]:
     if base_name:
         raw = _raw(str(base_name), (*seen, name))
         raw.pop("description", None)
+        raw.pop("caption", None)  # the case is the persona's own, never its base's
     else:
         raw = {"texts": {}, "props": {}, "settings": {}, "files": {}, "behaviour": {}}
-    for key in ("description", "serial", "imei", "screen_size", "rooted"):
+    for key in ("description", "serial", "imei", "screen_size", "rooted", "caption"):
         if key in data:
             raw[key] = data[key]
     for key, filename in TEXT_FILES.items():

@@ -26,6 +26,7 @@ SPECIAL = [
     "rooted",
     "unauthorized",
     "unplugged-mid-command",
+    "cable-pulled",
     "garbage",
     "silent",
     "slow",
