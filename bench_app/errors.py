@@ -578,6 +578,13 @@ CATALOG: dict[str, ErrorKind] = {
             "Check the device's code.",
         ),
         _kind(
+            "PHONE_NOT_THAT_DEVICE",
+            "Le téléphone branché est {found}, pas {asset}.",
+            "The phone plugged in is {found}, not {asset}.",
+            "Branchez le téléphone qui porte l’étiquette {asset}, ou donnez son code.",
+            "Plug in the phone labelled {asset}, or give its code.",
+        ),
+        _kind(
             "PHONE_NOT_FOUND",
             "Le téléphone {target} ne répond pas ou n’a pas autorisé ce poste.",
             "The phone {target} does not answer or did not allow this station.",
