@@ -272,7 +272,7 @@ def _read(kind: DeviceKind, facts: Iterable[FactLike], purposes: Mapping[str, Pu
         elif t == "outcome.recorded":
             r.outcome_recorded = True
             r.outcome_details = {
-                k: p[k] for k in ("beneficiary", "due_on", "price_eur", "reference") if k in p
+                k: p[k] for k in ("beneficiary", "due_on", "price_eur", "reference") if p.get(k)
             }
             kinds = {k.value: k for k in OutcomeKind}
             # A kind a newer version knows: the stage is done all the same.

@@ -93,6 +93,13 @@ def terminal_answerer(
         while True:
             line = source.readline()
             if not line:
+                print(
+                    "  (pas de réponse : la tâche est annulée)"
+                    if lang == "fr"
+                    else "  (no answer: the job is cancelled)",
+                    file=sink,
+                    flush=True,
+                )
                 return None
             text = line.strip()
             if text.isdigit() and 1 <= int(text) <= len(prompt.choices):

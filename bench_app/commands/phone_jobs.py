@@ -21,7 +21,8 @@ from typing import Any
 from bench_app.commands.arguments import seconds
 from bench_app.devices.android.driver import AdbTarget, AndroidPhone, PhoneState
 from bench_app.domain.asset_code import AssetCode
-from bench_app.domain.model import Device, DeviceKind, JobState
+from bench_app.domain.imei import is_valid_imei, normalise_imei
+from bench_app.domain.model import JOB_STATE_LABELS, Device, DeviceKind, JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.steps import Purpose
 from bench_app.station import Station, operator_from_environment
@@ -60,6 +61,10 @@ def add_phone_job_parsers(sub: Any, common: Common) -> None:
             default=120.0,
             metavar="SECONDS",
             help="how long to wait for the phone to allow this station",
+        )
+        p.add_argument(
+            "--imei",
+            help="the IMEI read from *#06# or the label, when the phone does not give it",
         )
         if name == "wipe":
             p.add_argument(
@@ -153,6 +158,8 @@ def _session(
     folder: Path, args: argparse.Namespace, lang: str
 ) -> tuple[Station, AndroidPhone, Device]:
     """The plugged-in phone TARGET names, recorded on the station (refused: BenchError)."""
+    if args.imei and not is_valid_imei(args.imei):
+        raise BenchError("IMEI_INVALID", imei=args.imei)
     known = _known_device(folder, args.target)
     if known is not None and known.kind not in PHONE_KINDS:
         raise BenchError(
@@ -179,6 +186,9 @@ def _session(
                 "PHONE_NOT_THAT_DEVICE", asset=known.asset_code, found=device.asset_code
             )
         _fastboot_at(args.fastboot, device.serial)
+        if args.imei and not device.imei:
+            station.identify(device.id, {"imei": normalise_imei(args.imei), "imei_source": "typed"})
+            device = station.device(device.id) or device
     except BaseException:
         station.close()
         phone.close()
@@ -247,15 +257,20 @@ def _finish(
             print(f"  {r.status.value:<12} {r.step_id:<10} {r.summary.get(lang)}")
     if record.state is JobState.SUCCEEDED:
         return 0
-    print(told.get(lang) if told else record.state.value, file=sys.stderr)
+    print(told.get(lang) if told else JOB_STATE_LABELS[record.state].get(lang), file=sys.stderr)
     return 1
 
 
 def run_wipe(folder: Path, args: argparse.Namespace, lang: str) -> int:
     station, phone, device = _session(folder, args, lang)
-    return _finish(
-        station, phone, device, None, Purpose.ERASES, {"wipe_route": args.route}, args, lang
-    )
+    options = {"wipe_route": args.route, **_known_imei(device)}
+    return _finish(station, phone, device, None, Purpose.ERASES, options, args, lang)
+
+
+def _known_imei(device: Device) -> dict[str, str]:
+    """The IMEI the station knows (read or typed earlier): the identity step then does not
+    ask for it again when the phone does not give it."""
+    return {"imei": device.imei} if device.imei else {}
 
 
 def run_install(folder: Path, args: argparse.Namespace, lang: str) -> int:
@@ -272,7 +287,8 @@ def run_install(folder: Path, args: argparse.Namespace, lang: str) -> int:
         station.close()
         phone.close()
         raise
-    return _finish(station, phone, device, None, Purpose.INSTALLS, {"os": os_id}, args, lang)
+    options = {"os": os_id, **_known_imei(device)}
+    return _finish(station, phone, device, None, Purpose.INSTALLS, options, args, lang)
 
 
 def _system(folder: Path, device: Device, wanted: str) -> str:
