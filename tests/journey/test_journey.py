@@ -25,6 +25,7 @@ from bench_app.journey import (
     SEE_WHAT_TO_DO,
     Journey,
     JourneyPolicy,
+    NextStep,
     OutcomeChoice,
     Stage,
     journey_of,
@@ -189,9 +190,7 @@ def _holds_every_rule(journey: Journey, kind: DeviceKind) -> None:
             assert refusal is not None
 
 
-def _see_what_to_do() -> Any:
-    from bench_app.journey import NextStep
-
+def _see_what_to_do() -> NextStep:
     return NextStep(None, SEE_WHAT_TO_DO)
 
 
@@ -301,7 +300,8 @@ def test_a_failing_disk_goes_to_parts_or_recycling_only() -> None:
 def test_a_lock_found_then_removed_frees_the_phone() -> None:
     locked = _job("phone.check", "blocked", [("locks", "failed", {"google_accounts": ["a@b"]})])
     j = journey_of(DeviceKind.PHONE, locked, purposes=PURPOSES)
-    assert j.next == _see_what_to_do() and j.next.label.fr == "Voir quoi faire"
+    assert j.next == _see_what_to_do()
+    assert j.next is not None and j.next.label.fr == "Voir quoi faire"
     freed = locked + _job(
         "phone.check", "succeeded", [("locks", "passed", {"google_accounts": []})]
     )

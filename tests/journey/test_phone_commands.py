@@ -278,7 +278,7 @@ def test_install_is_refused_before_a_verified_wipe_then_runs_after_it(
     install = Command(
         data_dir, "install", asset, "--adb", _adb(handset), *target[1:], "--system", "lineageos-20"
     )
-    asked = []
+    asked: list[str] = []
     while len(asked) < 2:
         question = install.question()
         asked.append(question)
