@@ -18,16 +18,19 @@ do"; a failing disk sends the device to spare parts or recycling only.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from bench_app.domain.model import DeviceKind, OutcomeKind
+from bench_app.domain.model import Device, DeviceKind, OutcomeKind
 from bench_app.errors import CATALOG, BenchError
 from bench_app.jobs.steps import Purpose
 from bench_app.text import Text
+
+if TYPE_CHECKING:
+    from bench_app.store.database import Store
 
 
 class Stage(StrEnum):
@@ -377,6 +380,26 @@ def journey_of(
         outcome=r.outcome,
         outcome_details=r.outcome_details,
     )
+
+
+def device_journey(
+    store: Store, device: Device, *, purposes: Mapping[str, Purpose], policy: JourneyPolicy
+) -> Journey:
+    """The journey of a recorded device, from every fact of it in the store. Its current
+    outcome is the projection's: when two stations chose differently, the clock decides
+    (store/hlc.py), not the order the facts arrived in."""
+    from bench_app.store import queries
+
+    journey = journey_of(
+        device.kind, queries.events(store, device.id), purposes=purposes, policy=policy
+    )
+    latest = queries.latest_outcome(store, device.id)
+    if latest is None:
+        return journey
+    details = {k: v for k, v in latest.details.items() if v}
+    if latest.reference:
+        details["reference"] = latest.reference
+    return replace(journey, outcome=latest.kind, outcome_details=details)
 
 
 def action_label(stage: Stage, policy: JourneyPolicy | None = None) -> Text:

@@ -43,7 +43,7 @@ from bench_app.journey import (
     Journey,
     JourneyPolicy,
     OutcomeChoice,
-    journey_of,
+    device_journey,
     outcome_payload,
     outcome_refusal,
     pipeline_purposes,
@@ -341,10 +341,9 @@ class Station:
 
     def journey(self, device_id: str) -> Journey:
         """The device's stages done, its next stage and what blocks it (bench_app/journey.py)."""
-        device = self._require_device(device_id)
-        return journey_of(
-            device.kind,
-            queries.events(self.store, device.id),
+        return device_journey(
+            self.store,
+            self._require_device(device_id),
             purposes=pipeline_purposes(self.pipelines.all()),
             policy=JourneyPolicy(self.settings.phone_system),
         )

@@ -17,7 +17,7 @@ from bench_app.journey import (
     Journey,
     JourneyPolicy,
     OutcomeChoice,
-    journey_of,
+    device_journey,
     pipeline_purposes,
 )
 from bench_app.settings import Settings
@@ -80,9 +80,9 @@ def _journey(store: Store, folder: Path, asset: str) -> tuple[Any, Journey]:
     if device is None:
         raise BenchError("ASSET_CODE_UNKNOWN", code=code)
     settings = Settings.load(folder)
-    journey = journey_of(
-        device.kind,
-        queries.events(store, device.id),
+    journey = device_journey(
+        store,
+        device,
         purposes=pipeline_purposes(default_pipelines(folder).all()),
         policy=JourneyPolicy(settings.phone_system),
     )

@@ -33,6 +33,8 @@ from bench_app.journey import (
     pipeline_purposes,
     price_text,
 )
+from bench_app.station import Station
+from bench_app.store import queries
 from tests.facts.journeys import Journey as FactJourney
 from tests.facts.journeys import journeys
 
@@ -347,3 +349,35 @@ def test_a_price_in_cents_reads_back_the_same(cents: int) -> None:
     euros, rest = divmod(cents, 100)
     assert price_text(f"{euros},{rest:02d}") == f"{euros}.{rest:02d}"
     assert price_text(f"{euros}.{rest:02d} €") == f"{euros}.{rest:02d}"
+
+
+def test_the_current_outcome_is_the_clocks_not_the_arrivals(station: Station) -> None:
+    """An outcome chosen earlier at another station arrives last: the device's current
+    outcome stays the one with the later stamp, as in its history and reports."""
+    from bench_app.store.database import NewEvent
+    from bench_app.store.hlc import Hlc
+
+    drive = station.register_device(DeviceKind.DRIVE, brand="Seagate", serial="ZZ1")
+    station.record_outcome(drive.id, OutcomeKind.SPARE_PARTS)
+    earlier = Hlc(1_600_000_000_000, 0, "another-station")
+    station.store.record(
+        [
+            NewEvent(
+                "outcome.recorded",
+                {
+                    "device_id": drive.id,
+                    "kind": "recycling",
+                    "reference": "ECO-9",
+                    "hlc": str(earlier),
+                },
+                drive.id,
+            )
+        ],
+        operator="import",
+        training=False,
+    )
+    journey = station.journey(drive.id)
+    assert journey.outcome is OutcomeKind.SPARE_PARTS and journey.outcome_details == {}
+    # The facts alone, in arrival order, would have said recycling.
+    events = queries.events(station.store, drive.id)
+    assert journey_of(DeviceKind.DRIVE, events, purposes=PURPOSES).outcome is OutcomeKind.RECYCLING
