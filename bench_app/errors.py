@@ -572,8 +572,8 @@ CATALOG: dict[str, ErrorKind] = {
         ),
         _kind(
             "JOURNEY_WRONG_KIND",
-            "{asset} est un appareil « {kind} » : cette commande ne sert qu’aux {wanted}.",
-            "{asset} is a “{kind}” device: this command is only for {wanted}.",
+            "{asset} est un appareil de type « {kind} » : cette commande ne sert qu’aux {wanted}.",
+            "{asset} is a device of kind “{kind}”: this command is only for {wanted}.",
             "Vérifiez le code de l’appareil.",
             "Check the device's code.",
         ),

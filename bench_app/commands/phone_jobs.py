@@ -25,6 +25,7 @@ from bench_app.domain.imei import is_valid_imei, normalise_imei
 from bench_app.domain.model import JOB_STATE_LABELS, Device, DeviceKind, JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.steps import Purpose
+from bench_app.output.reports.wording import KIND_LABELS
 from bench_app.station import Station, operator_from_environment
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store
@@ -163,7 +164,10 @@ def _session(
     known = _known_device(folder, args.target)
     if known is not None and known.kind not in PHONE_KINDS:
         raise BenchError(
-            "JOURNEY_WRONG_KIND", asset=known.asset_code, kind=known.kind.value, wanted=PHONES
+            "JOURNEY_WRONG_KIND",
+            asset=known.asset_code,
+            kind=KIND_LABELS[known.kind],
+            wanted=PHONES,
         )
     if args.adb:
         target = _address(args.adb)
@@ -314,7 +318,10 @@ def _skip(folder: Path, args: argparse.Namespace, lang: str) -> int:
         device = station.find_by_code(args.target)
         if device.kind not in PHONE_KINDS:
             raise BenchError(
-                "JOURNEY_WRONG_KIND", asset=device.asset_code, kind=device.kind.value, wanted=PHONES
+                "JOURNEY_WRONG_KIND",
+                asset=device.asset_code,
+                kind=KIND_LABELS[device.kind],
+                wanted=PHONES,
             )
         station.skip_install(device.id, args.skip)
     finally:
