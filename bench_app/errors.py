@@ -550,6 +550,132 @@ CATALOG: dict[str, ErrorKind] = {
             "Recopiez le numéro du bordereau de l’éco-organisme, puis enregistrez à nouveau.",
             "Copy the number from the eco-organism’s slip, then record it again.",
         ),
+        # A device's journey: what blocks a stage (bench_app/journey.py), one sentence each.
+        _kind(
+            "JOURNEY_FRP_LOCK",
+            "Un compte Google bloque ce téléphone (protection contre la réinitialisation).",
+            "A Google account locks this phone (factory reset protection).",
+            "Faites retirer le compte par le donateur (Paramètres > Comptes), puis relancez "
+            "le contrôle.",
+            "Have the donor remove the account (Settings > Accounts), then check it again.",
+        ),
+        _kind(
+            "JOURNEY_MDM_LOCK",
+            "Une entreprise gère encore ce téléphone à distance (MDM).",
+            "A company still manages this phone remotely (MDM).",
+            "Demandez au donateur de le retirer de sa console de gestion, puis relancez le "
+            "contrôle.",
+            "Ask the donor to release it from their management console, then check it again.",
+        ),
+        _kind(
+            "JOURNEY_DISK_FAILING",
+            "Le disque est défaillant : l’appareil ne peut aller qu’aux pièces ou au recyclage.",
+            "The disk is failing: the device can only go to spare parts or recycling.",
+            "Effacez-le quand même si possible, puis choisissez pièces détachées ou recyclage.",
+            "Erase it anyway if you can, then choose spare parts or recycling.",
+        ),
+        _kind(
+            "JOURNEY_ERASURE_FAILED",
+            "Le dernier effacement n’a pas abouti : les données sont peut-être encore là.",
+            "The last erasure did not succeed: the data may still be there.",
+            "Relancez l’effacement ; s’il échoue encore, envoyez l’appareil au recyclage.",
+            "Start the erasure again; if it fails again, send the device to recycling.",
+        ),
+        # Refusals of an outcome (bench_app/journey.py `outcome_refusal`).
+        _kind(
+            "OUTCOME_NEEDS_VERIFIED_ERASURE",
+            "Pas de {outcome} sans effacement vérifié : les données du donateur sont peut-être "
+            "encore sur l’appareil.",
+            "No {outcome} without a verified erasure: the donor's data may still be on the device.",
+            "Effacez l’appareil d’abord (etabli wipe ou etabli erase), puis recommencez.",
+            "Erase the device first (etabli wipe or etabli erase), then try again.",
+        ),
+        _kind(
+            "OUTCOME_DEVICE_LOCKED",
+            "Pas de {outcome} : le téléphone est encore bloqué par un compte ou une entreprise.",
+            "No {outcome}: the phone is still locked by an account or a company.",
+            "Faites lever le blocage, ou choisissez pièces détachées ou recyclage.",
+            "Have the lock removed, or choose spare parts or recycling.",
+        ),
+        _kind(
+            "OUTCOME_DISK_FAILING",
+            "Pas de {outcome} : le disque est défaillant.",
+            "No {outcome}: the disk is failing.",
+            "Choisissez pièces détachées ou recyclage.",
+            "Choose spare parts or recycling.",
+        ),
+        _kind(
+            "OUTCOME_BENEFICIARY_MISSING",
+            "Un {outcome} doit porter la référence du bénéficiaire.",
+            "A {outcome} needs the beneficiary's reference.",
+            "Ajoutez --beneficiary REF (le numéro de dossier, pas le nom de la personne).",
+            "Add --beneficiary REF (the file number, not the person's name).",
+        ),
+        _kind(
+            "OUTCOME_DUE_DATE_MISSING",
+            "Un prêt doit porter sa date de retour.",
+            "A loan needs its return date.",
+            "Ajoutez --due AAAA-MM-JJ.",
+            "Add --due YYYY-MM-DD.",
+        ),
+        _kind(
+            "OUTCOME_DUE_DATE_INVALID",
+            "La date de retour « {due} » n’est pas une date à venir.",
+            "The return date “{due}” is not a date to come.",
+            "Donnez une date après aujourd’hui, au format AAAA-MM-JJ.",
+            "Give a date after today, as YYYY-MM-DD.",
+        ),
+        _kind(
+            "OUTCOME_PRICE_MISSING",
+            "Une vente solidaire doit porter son prix.",
+            "A solidarity sale needs its price.",
+            "Ajoutez --price, en euros (par exemple 45 ou 45,50).",
+            "Add --price, in euros (for example 45 or 45.50).",
+        ),
+        _kind(
+            "OUTCOME_PRICE_INVALID",
+            "Le prix « {price} » n’est pas un montant en euros valable.",
+            "The price “{price}” is not a valid amount in euros.",
+            "Donnez un montant positif ou nul, avec au plus deux chiffres après la virgule "
+            "(par exemple 45,50).",
+            "Give an amount of zero or more, with at most two decimals (for example 45.50).",
+        ),
+        _kind(
+            "INSTALL_NEEDS_VERIFIED_WIPE",
+            "Pas d’installation de système avant un effacement vérifié du téléphone.",
+            "No system installation before a verified wipe of the phone.",
+            "Effacez d’abord le téléphone (etabli wipe), puis installez.",
+            "Wipe the phone first (etabli wipe), then install.",
+        ),
+        _kind(
+            "INSTALL_SKIP_REASON_MISSING",
+            "Passer l’installation demande une raison.",
+            "Skipping the installation needs a reason.",
+            "Écrivez pourquoi (par exemple « système d’origine à jour »).",
+            "Write why (for example “stock system up to date”).",
+        ),
+        _kind(
+            "JOURNEY_WRONG_KIND",
+            "{asset} est un appareil de type « {kind} » : cette commande ne sert qu’aux {wanted}.",
+            "{asset} is a device of kind “{kind}”: this command is only for {wanted}.",
+            "Vérifiez le code de l’appareil.",
+            "Check the device's code.",
+        ),
+        _kind(
+            "PHONE_NOT_THAT_DEVICE",
+            "Le téléphone branché est {found}, pas {asset}.",
+            "The phone plugged in is {found}, not {asset}.",
+            "Branchez le téléphone qui porte l’étiquette {asset}, ou donnez son code.",
+            "Plug in the phone labelled {asset}, or give its code.",
+        ),
+        _kind(
+            "PHONE_NOT_FOUND",
+            "Le téléphone {target} ne répond pas ou n’a pas autorisé ce poste.",
+            "The phone {target} does not answer or did not allow this station.",
+            "Branchez-le, activez le débogage USB et touchez « Autoriser » sur son écran, "
+            "puis recommencez.",
+            "Plug it in, turn USB debugging on and tap “Allow” on its screen, then try again.",
+        ),
         _kind(
             "REPORT_LOT_UNKNOWN",
             "Aucun don ne correspond à « {lot} » sur ce poste.",

@@ -52,6 +52,9 @@ class Settings:
     # Optional: labels and certificates carry BASE/ASSET-CODE as a verification address.
     verification_url: str = ""
     warranty_months: int = 6
+    # The system the workshop installs on phones once wiped ("" : none, phones keep theirs);
+    # the journey's installation stage and its button follow it.
+    phone_system: str = "/e/OS"
     # How often a running erasure flushes the disk and records how far it got (seconds).
     erase_checkpoint_seconds: float = 2.0
     # Who may work here: [{"name": ..., "pin_hash": ...}] (the PIN only as a salted hash).
@@ -85,6 +88,8 @@ class Settings:
             raise ValueError("erase_checkpoint_seconds must be between 0.01 and 600")
         if not isinstance(self.warranty_months, int) or not 0 <= self.warranty_months <= 120:
             raise ValueError("warranty_months must be a whole number from 0 to 120")
+        if not isinstance(self.phone_system, str) or len(self.phone_system) > 40:
+            raise ValueError("phone_system must be a system's name of at most 40 characters")
         if self.verification_url and not self.verification_url.startswith(("https://", "http://")):
             raise ValueError("verification_url must start with https:// or http://")
         parse_operators(self.operators)

@@ -38,7 +38,16 @@ from bench_app.input_files import shown
 from bench_app.jobs.engine import Job as RunningJob
 from bench_app.jobs.engine import JobEngine, JobListener, JobSpec
 from bench_app.jobs.pipelines import default_pipelines
-from bench_app.jobs.steps import StepOutcome
+from bench_app.jobs.steps import Purpose, StepOutcome
+from bench_app.journey import (
+    Journey,
+    JourneyPolicy,
+    OutcomeChoice,
+    device_journey,
+    outcome_payload,
+    outcome_refusal,
+    pipeline_purposes,
+)
 from bench_app.operators import TRAINEE, Operator, clean_name, new_operator
 from bench_app.operators import check as check_operator
 from bench_app.settings import Settings
@@ -388,7 +397,9 @@ class Station:
         self, device_id: str, kind: OutcomeKind, reference: str = "", note: str = ""
     ) -> None:
         """Records where a device went. Recycling needs the eco-organism's reference (the
-        pick-up or tracking slip number), so a donor's report can trace it."""
+        pick-up or tracking slip number), so a donor's report can trace it. The journey's
+        other rules (a verified erasure before reuse...) are `choose_outcome`'s: this one
+        records what was already decided (imports, tests)."""
         reference = reference.strip()
         if kind is OutcomeKind.RECYCLING and not reference:
             raise BenchError("OUTCOME_RECYCLING_REFERENCE")
@@ -430,6 +441,50 @@ class Station:
     def use_trainee(self) -> None:
         """Training mode's default author, so a class can start without choosing anyone."""
         self.operator = TRAINEE
+
+    # -- the journey ---------------------------------------------------------------------
+
+    def journey(self, device_id: str) -> Journey:
+        """The device's stages done, its next stage and what blocks it (bench_app/journey.py)."""
+        return device_journey(
+            self.store,
+            self._require_device(device_id),
+            purposes=pipeline_purposes(self.pipelines.all()),
+            policy=JourneyPolicy(self.settings.phone_system),
+        )
+
+    def choose_outcome(
+        self, device_id: str, choice: OutcomeChoice, today: date | None = None
+    ) -> None:
+        """Records where the device goes once the journey's rules allow it: BenchError
+        saying why not (no reuse without a verified erasure, recycling without the
+        eco-organism's reference, a loan without a return date to come, a bad price...).
+        A new choice is a new fact: the earlier ones stay in the device's history."""
+        refusal = outcome_refusal(self.journey(device_id), choice, today or date.today())
+        if refusal is not None:
+            raise refusal
+        self._record([NewEvent("outcome.recorded", outcome_payload(device_id, choice), device_id)])
+
+    def skip_install(self, device_id: str, reason: str) -> None:
+        """Records that this phone keeps its system, and why (the stage then counts as done)."""
+        reason = reason.strip()
+        if not reason:
+            raise BenchError("INSTALL_SKIP_REASON_MISSING")
+        self._record(
+            [NewEvent("install.skipped", {"device_id": device_id, "reason": reason}, device_id)]
+        )
+
+    def label_printed(self, device_id: str, template: str, printer: str = "") -> None:
+        """Records that the device's asset label went to a printer."""
+        self._record(
+            [
+                NewEvent(
+                    "label.printed",
+                    {"device_id": device_id, "template": template, "printer": printer},
+                    device_id,
+                )
+            ]
+        )
 
     # -- devices coming and going --------------------------------------------------------
 
@@ -523,12 +578,21 @@ class Station:
         device_id: str,
         pipeline_name: str | None = None,
         options: dict[str, Any] | None = None,
+        *,
+        purpose: Purpose | None = None,
     ) -> RunningJob:
-        """Starts a pipeline on a connected device. `options` answer its questions in
-        advance (a headless run); they are kept with the job, for a resume."""
+        """Starts a pipeline on a connected device: the one named, else the first that fits
+        the device with that `purpose` (e.g. its erasure), else the first that fits it.
+        `options` answer its questions in advance (a headless run); they are kept with the
+        job, for a resume."""
         device = self._require_device(device_id)
         handle = self._require_handle(device)
-        if pipeline_name is None:
+        if pipeline_name is None and purpose is not None:
+            with_purpose = self.pipelines.for_purpose(device.kind, handle, purpose)
+            if not with_purpose:
+                raise BenchError("JOB_UNKNOWN_PIPELINE", pipeline=f"<{device.kind}:{purpose}>")
+            pipeline = with_purpose[0]
+        elif pipeline_name is None:
             fitting = self.pipelines.for_device(device.kind, handle)
             if not fitting:
                 raise BenchError("JOB_UNKNOWN_PIPELINE", pipeline=f"<{device.kind}>")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,4 +72,36 @@ def run_print_label(folder: Path, args: argparse.Namespace, lang: str) -> int:
         print(f"{count} étiquette(s) envoyée(s) à {config.name} ({where}).")
     else:
         print(f"{count} label(s) sent to {config.name} ({where}).")
+    _record_printed(folder, contents, config.template, config.name, lang)
     return 0
+
+
+def _record_printed(
+    folder: Path, contents: list[LabelContent], template_name: str, printer: str, lang: str
+) -> None:
+    """Records each label printed (the journey's label stage). With the window open on
+    this folder the labels are printed all the same, and the command says they were not
+    recorded."""
+    from bench_app.errors import BenchError
+    from bench_app.station import Station, operator_from_environment
+    from bench_app.store import queries
+
+    try:
+        station = Station(folder, operator=operator_from_environment())
+    except BenchError as exc:
+        if exc.code != "DB_LOCKED":
+            raise
+        print(
+            "Étiquettes imprimées mais pas notées : Établi est ouvert sur ce dossier."
+            if lang == "fr"
+            else "Labels printed but not recorded: Établi is open on this folder.",
+            file=sys.stderr,
+        )
+        return
+    try:
+        for content in contents:
+            device = queries.device_by_code(station.store, content.code)
+            if device is not None:
+                station.label_printed(device.id, template_name, printer)
+    finally:
+        station.close()

@@ -30,7 +30,9 @@ from bench_app.commands.certificates import (
 from bench_app.commands.diagnose import add_diagnose_parser, run_diagnose
 from bench_app.commands.drives import add_drive_parsers, run_drives, run_erase, run_inventory
 from bench_app.commands.ereuse import add_export_parsers, run_export_ereuse
+from bench_app.commands.journey import add_journey_parsers, run_journey, run_outcome
 from bench_app.commands.labels import add_label_parsers, run_label, run_print_label
+from bench_app.commands.phone_jobs import add_phone_job_parsers, run_install, run_wipe
 from bench_app.commands.profiles import add_profile_parsers, run_images, run_profiles
 from bench_app.commands.reports import REPORT_COMMANDS, add_report_parsers, run_reports
 from bench_app.commands.simulate import add_simulate_parser, run_simulate
@@ -103,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_image_parsers(sub, _common)
     add_report_parsers(sub, _common)
     add_export_parsers(sub, _common)
+    add_journey_parsers(sub, _common)
+    add_phone_job_parsers(sub, _common)
     add_command_groups(sub)
     add_bundle_parsers(sub, _common)
     add_sync_parsers(sub, _common)
@@ -165,6 +169,10 @@ RUNNERS: dict[str, Runner] = {
     "bundle": run_bundle,
     "enrol": run_enrol,
     "sync": run_sync,
+    "journey": run_journey,
+    "outcome": run_outcome,
+    "wipe": run_wipe,
+    "install": run_install,
 }
 RUNNERS_BY_REPORT: dict[str, Runner] = {
     **dict.fromkeys(REPORT_COMMANDS, run_reports),

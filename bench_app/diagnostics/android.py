@@ -38,7 +38,11 @@ class PhoneIdentityStep(Step):
     def run(self, ctx: StepContext) -> StepOutcome:
         identity = readings.identity(_phone(ctx))
         facts: list[tuple[str, dict[str, Any]]] = []
-        if not identity.get("imei") and not self.ask_imei:
+        given = str(ctx.options.get("imei") or "")  # typed before the job (command line)
+        if not identity.get("imei") and given and is_valid_imei(given):
+            identity["imei"] = normalise_imei(given)
+            identity["imei_source"] = "typed"
+        elif not identity.get("imei") and not self.ask_imei:
             identity["imei_source"] = "not given by the phone"
         elif not identity.get("imei"):
             imei = self._ask_imei(ctx)

@@ -56,7 +56,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "cosmetic": int,
         "workshop_grade": _STR,
     },
+    # Where a device went. Optional fields by kind (bench_app/journey.py checks them):
+    # "beneficiary" (donation, loan, rental: a file number, never a name), "due_on" (loan,
+    # rental: YYYY-MM-DD), "price_eur" (sale: a decimal string such as "45.50"),
+    # "reference" (recycling: the eco-organism's slip number). A new outcome is a new fact:
+    # the latest is the current one, the earlier ones stay in the history.
     "outcome.recorded": {"device_id": _STR, "kind": _STR},
+    # The asset label went to a printer (the journey's label stage).
+    "label.printed": {"device_id": _STR, "template": _STR},
+    # The workshop chose not to install a system on this phone, and why.
+    "install.skipped": {"device_id": _STR, "reason": _STR},
     # The hardware of a computer, as the station found it running on it.
     "device.inventoried": {"device_id": _STR, "inventory": dict},
     # An erasure: started (method, standard, the medium), its passes with checkpoints, the

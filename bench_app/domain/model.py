@@ -194,3 +194,5 @@ class Outcome:
     kind: OutcomeKind
     reference: str = ""
     note: str = ""
+    # The fact's other fields: beneficiary, due_on, price_eur (see domain/facts.py).
+    details: dict[str, Any] = field(default_factory=dict)

@@ -150,6 +150,9 @@ class PipelineRegistry:
     def get(self, name: str) -> Pipeline | None:
         return self._pipelines.get(name)
 
+    def all(self) -> list[Pipeline]:
+        return list(self._pipelines.values())
+
     def for_kind(self, kind: DeviceKind) -> list[Pipeline]:
         return [p for p in self._pipelines.values() if kind in p.kinds]
 
@@ -157,3 +160,7 @@ class PipelineRegistry:
         """The pipelines that can run on this connected device, most specific first."""
         fitting = [p for p in self.for_kind(kind) if p.accepts(handle)]
         return sorted(fitting, key=lambda p: p.requires is None)
+
+    def for_purpose(self, kind: DeviceKind, handle: object, purpose: Purpose) -> list[Pipeline]:
+        """The pipelines with that purpose (e.g. the erasure) that can run on this device."""
+        return [p for p in self.for_device(kind, handle) if p.purpose is purpose]

@@ -206,11 +206,20 @@ def latest_grade(store: Store, device_id: str) -> Grade | None:
 
 def latest_outcome(store: Store, device_id: str) -> Outcome | None:
     row = store.query_one(
-        "SELECT device_id, kind, reference, note FROM outcomes WHERE device_id = ?"
-        " ORDER BY at DESC, rowid DESC LIMIT 1",
+        "SELECT o.device_id, o.kind, o.reference, o.note, e.payload FROM outcomes o"
+        " LEFT JOIN events e ON e.id = o.event_id WHERE o.device_id = ?"
+        " ORDER BY o.at DESC, o.rowid DESC LIMIT 1",
         (device_id,),
     )
-    return Outcome(row[0], OutcomeKind(row[1]), row[2], row[3]) if row else None
+    if row is None:
+        return None
+    payload = json.loads(row[4]) if row[4] else {}
+    details = {k: v for k, v in payload.items() if k in OUTCOME_DETAILS}
+    return Outcome(row[0], OutcomeKind(row[1]), row[2], row[3], details)
+
+
+# The outcome fields beyond kind, reference and note (bench_app/domain/facts.py).
+OUTCOME_DETAILS = ("beneficiary", "due_on", "price_eur")
 
 
 def events(store: Store, device_id: str | None = None, limit: int | None = None) -> list[Event]:

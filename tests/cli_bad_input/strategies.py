@@ -691,6 +691,56 @@ def events() -> S[Case]:
     )
 
 
+def journey() -> S[Case]:
+    return st.one_of(case("journey", bad_asset), common(("journey",), (ASSET,)))
+
+
+def outcome() -> S[Case]:
+    kinds = st.sampled_from(["reuse", "loan", "rental", "sale", "parts", "recycling"])
+    bad_due = st.one_of(undecodable, st.sampled_from(["", "2020-01-01", "demain", "31/12/2099"]))
+    bad_price = st.one_of(undecodable, st.sampled_from(["", "-1", "nan", "12.345", "1e3", "€"]))
+    return st.one_of(
+        case("outcome", bad_asset, kinds),
+        case("outcome", ASSET, st.one_of(bad_text, st.just("donation"))),
+        # The seeded laptop was never erased: it goes to no one.
+        case("outcome", LAPTOP, "reuse", "--beneficiary", "B-12"),
+        case("outcome", LAPTOP, "sale", "--price", "40"),
+        case("outcome", ASSET, "recycling", "--reference", st.sampled_from(["", "  "])),
+        case("outcome", ASSET, "loan", "--beneficiary", "B-12", "--due", bad_due),
+        case("outcome", ASSET, st.sampled_from(["reuse", "loan", "rental"])),  # no beneficiary
+        case("outcome", ASSET, "sale", "--price", bad_price),
+        case("outcome", ASSET, "parts", "--note", undecodable),
+        common(("outcome",), (ASSET, "recycling")),
+    )
+
+
+def phone_job(command: str) -> Callable[[], S[Case]]:
+    """`wipe` and `install`: refused before any phone is reached, or on a phone that is
+    not there (127.0.0.1:1 refuses at once and --wait 1 bounds the rest)."""
+    bad_target = st.one_of(
+        undecodable, st.sampled_from(["", " ", "host:port", "h:99999", "h:-1", "a b", "x:"])
+    )
+    extra = ("--system", "eos") if command == "install" else ()
+    good = ("127.0.0.1:1", "--wait", "1", *extra)
+    shapes = [
+        case(command, bad_target, "--wait", "1", *extra),
+        case(command, bad_asset.filter(lambda t: ":" not in t), "--wait", "1", *extra),
+        case(command, st.sampled_from([ASSET, LAPTOP]), "--wait", "1", *extra),  # not phones
+        case(command, "127.0.0.1:1", "--wait", bad_seconds(1, 3600), *extra),
+        case(command, *good),  # a phone that is not there
+        case(command, *good, "--fastboot", bad_target),
+        case(command, *good, "--adb", bad_target),
+        common((command,), good),
+    ]
+    if command == "wipe":
+        shapes.append(case(command, *good, "--route", bad_text))
+    else:
+        shapes.append(case(command, "127.0.0.1:1", "--wait", "1"))  # no --system
+        shapes.append(case(command, st.sampled_from([ASSET, LAPTOP]), "--skip", "raison"))
+        shapes.append(case(command, st.sampled_from([ASSET, LAPTOP]), "--skip", st.just("  ")))
+    return lambda: st.one_of(*shapes)
+
+
 def simple(*command: str) -> Callable[[], S[Case]]:
     """Commands with no input but their options and the data folder."""
     return lambda: common(tuple(command), ())
@@ -736,4 +786,8 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ("bundle", "import"): bundle_import,
     ("enrol",): enrol,
     ("sync",): sync,
+    ("journey",): journey,
+    ("outcome",): outcome,
+    ("wipe",): phone_job("wipe"),
+    ("install",): phone_job("install"),
 }

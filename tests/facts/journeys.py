@@ -2,8 +2,8 @@
 
 A journey is what a station's log holds after real work: a donor, a lot, devices registered
 in it, and for each device any number of chapters in any order (identification, pre-sort,
-inventory, jobs with their steps, erasures cut and resumed, phone installations, disk images,
-grades, outcomes). Every field the fact definitions (`bench_app.domain.facts.SCHEMAS`) name
+inventory, jobs with their steps, erasures cut and resumed, phone installations and
+installations skipped, disk images, grades, labels printed, outcomes). Every field the fact definitions (`bench_app.domain.facts.SCHEMAS`) name
 gets a value of the right type and meaning, and every payload also carries extra fields of
 any wire value, since facts keep what they do not name.
 
@@ -291,6 +291,12 @@ BUILDERS: dict[str, Any] = {
         reasons=d(st.lists(_text_json(), max_size=1)),
     ),
     "outcome.recorded": lambda d, c: _outcome(d, c),
+    "label.printed": lambda d, c: {
+        "device_id": c.device_id,
+        "template": d(st.sampled_from(["brother-62", "zebra-2x1", "a4-24"])),
+        "printer": d(TEXT),
+    },
+    "install.skipped": lambda d, c: {"device_id": c.device_id, "reason": d(NAME)},
     # Registered by the journey itself (they open it): listed so coverage sees them.
     "donor.registered": None,
     "lot.registered": None,
@@ -304,6 +310,14 @@ def _outcome(d: Any, c: Ctx) -> dict[str, Any]:
     payload: dict[str, Any] = {"device_id": c.device_id, "kind": kind, "note": d(TEXT)}
     if kind == OutcomeKind.RECYCLING.value:
         payload["reference"] = d(NAME)
+    if kind in (OutcomeKind.DONATION.value, OutcomeKind.LOAN.value, OutcomeKind.RENTAL.value):
+        payload["beneficiary"] = d(NAME)
+    if kind in (OutcomeKind.LOAN.value, OutcomeKind.RENTAL.value):
+        payload["due_on"] = d(st.dates()).isoformat()
+    if kind == OutcomeKind.SALE.value:
+        # Euros as a decimal string: facts carry no float.
+        cents = d(st.integers(0, 10**7))
+        payload["price_eur"] = f"{cents // 100}.{cents % 100:02d}"
     return payload
 
 
@@ -383,6 +397,8 @@ CHAPTERS: dict[str, Any] = {
     "inventoried": _single("device.inventoried"),
     "grade": _single("grade.assigned"),
     "outcome": _single("outcome.recorded"),
+    "label": _single("label.printed"),
+    "install_skipped": _single("install.skipped"),
     "install": _install_chapter,
     "image": _image_chapter,
     **{

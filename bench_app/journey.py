@@ -1,0 +1,512 @@
+"""A device's journey: the stages its kind goes through, the ones done, the next one, and
+what blocks it, derived from its facts alone (no table, no clock), so the window, the
+command line and the reports all say the same thing.
+
+phone (and tablet): check → data wipe → system installation (when the workshop installs
+one; skipped with a reason counts as done) → grade → label → outcome
+drive: check → erasure → label → outcome
+laptop (and desktop): check → erasure → system image → grade → label → outcome
+
+Rules: the installation comes after a verified wipe (the stage order, and `etabli install`
+refuses otherwise); no reuse, donation, loan, rental or sale without a verified erasure;
+a phone held by a Google account (FRP) or a company (MDM) has one next step, "see what to
+do"; a failing disk sends the device to spare parts or recycling only.
+
+`outcome_refusal` holds the rules an outcome must meet before it is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bench_app.domain.model import Device, DeviceKind, OutcomeKind
+from bench_app.errors import CATALOG, BenchError
+from bench_app.jobs.steps import Purpose
+from bench_app.text import Text
+
+if TYPE_CHECKING:
+    from bench_app.store.database import Store
+
+
+class Stage(StrEnum):
+    CHECK = "check"
+    WIPE = "wipe"  # a phone's data wipe (factory reset, verified)
+    INSTALL = "install"  # a phone's new system
+    ERASE = "erase"  # a drive's erasure (NIST Clear or Purge, verified)
+    SYSTEM_IMAGE = "system_image"  # a laptop's system written and verified
+    GRADE = "grade"
+    LABEL = "label"
+    OUTCOME = "outcome"
+
+
+_PHONE = (Stage.CHECK, Stage.WIPE, Stage.INSTALL, Stage.GRADE, Stage.LABEL, Stage.OUTCOME)
+_COMPUTER = (
+    Stage.CHECK,
+    Stage.ERASE,
+    Stage.SYSTEM_IMAGE,
+    Stage.GRADE,
+    Stage.LABEL,
+    Stage.OUTCOME,
+)
+JOURNEYS: dict[DeviceKind, tuple[Stage, ...]] = {
+    DeviceKind.PHONE: _PHONE,
+    DeviceKind.TABLET: _PHONE,
+    DeviceKind.DRIVE: (Stage.CHECK, Stage.ERASE, Stage.LABEL, Stage.OUTCOME),
+    DeviceKind.LAPTOP: _COMPUTER,
+    DeviceKind.DESKTOP: _COMPUTER,
+}
+
+STAGE_NAMES: dict[Stage, Text] = {
+    Stage.CHECK: Text("Contrôle", "Check"),
+    Stage.WIPE: Text("Effacement des données", "Data wipe"),
+    Stage.INSTALL: Text("Installation du système", "System installation"),
+    Stage.ERASE: Text("Effacement du disque", "Disk erasure"),
+    Stage.SYSTEM_IMAGE: Text("Système", "System image"),
+    Stage.GRADE: Text("Note", "Grade"),
+    Stage.LABEL: Text("Étiquette", "Label"),
+    Stage.OUTCOME: Text("Destination", "Outcome"),
+}
+
+# The big button's words for each stage (the installation's names the workshop's system).
+ACTIONS: dict[Stage, Text] = {
+    Stage.CHECK: Text("Contrôler l’appareil", "Check the device"),
+    Stage.WIPE: Text("Effacer les données", "Erase the data"),
+    Stage.INSTALL: Text("Installer le système", "Install the system"),
+    Stage.ERASE: Text("Effacer le disque", "Erase the disk"),
+    Stage.SYSTEM_IMAGE: Text("Installer le système", "Install the system"),
+    Stage.GRADE: Text("Noter l’appareil", "Grade the device"),
+    Stage.LABEL: Text("Imprimer l’étiquette", "Print the label"),
+    Stage.OUTCOME: Text("Choisir la destination", "Choose the outcome"),
+}
+SEE_WHAT_TO_DO = Text("Voir quoi faire", "See what to do")
+
+# Outcomes where the device goes to someone: each needs a verified erasure first.
+REUSE_OUTCOMES = frozenset(
+    {
+        OutcomeKind.REUSE,
+        OutcomeKind.DONATION,
+        OutcomeKind.LOAN,
+        OutcomeKind.RENTAL,
+        OutcomeKind.SALE,
+    }
+)
+# Outcomes where the device is taken apart or destroyed.
+END_OF_LIFE_OUTCOMES = frozenset({OutcomeKind.SPARE_PARTS, OutcomeKind.RECYCLING})
+
+# Blockers under which a device goes to no one (parts and recycling stay open).
+HOLD_BACK_REUSE = frozenset({"JOURNEY_FRP_LOCK", "JOURNEY_MDM_LOCK", "JOURNEY_DISK_FAILING"})
+# Steps that read a phone's locks, in the check (`locks`, `accounts`) and the wipe (`precheck`).
+LOCK_STEPS = frozenset({"locks", "accounts", "precheck"})
+HEALTH_STEP = "health"  # a drive's SMART verdict, read before its erasure
+
+NOT_INSTALLED_BY_WORKSHOP = Text(
+    "L’atelier n’installe pas de système sur les téléphones.",
+    "The workshop does not install systems on phones.",
+)
+FAILING_DISK_SKIP = Text(
+    "Disque défaillant : pièces détachées ou recyclage seulement.",
+    "Failing disk: spare parts or recycling only.",
+)
+
+
+class FactLike(Protocol):
+    """A recorded fact: an event of the log, or one built by a test."""
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class JourneyPolicy:
+    """What the workshop decided: the phones' system ("" when it installs none)."""
+
+    phone_system: str = "/e/OS"
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Something in the way: a stable code (bench_app/errors.py) with its one-sentence
+    reason. `stops`: nothing else may be done until it is solved."""
+
+    code: str
+    stops: bool
+
+    @property
+    def reason(self) -> Text:
+        return CATALOG[self.code].message
+
+    @property
+    def action(self) -> Text:
+        return CATALOG[self.code].action
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What the big button does: a stage, or (stage None) "see what to do" for a blocker."""
+
+    stage: Stage | None
+    label: Text
+
+
+@dataclass(frozen=True)
+class Journey:
+    kind: DeviceKind
+    stages: tuple[Stage, ...]
+    done: tuple[Stage, ...]  # in journey order; a skipped stage with a reason counts
+    skipped: dict[Stage, Text]  # done stages that were skipped, and why
+    next: NextStep | None  # None: every stage is done
+    blockers: tuple[Blocker, ...]
+    erasure_verified: bool
+    allowed_outcomes: frozenset[OutcomeKind]
+    outcome: OutcomeKind | None = None  # the latest one recorded
+    outcome_details: dict[str, Any] = field(default_factory=dict)
+
+    def blocker(self, code: str) -> Blocker | None:
+        return next((b for b in self.blockers if b.code == code), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "stages": [
+                {
+                    "stage": s.value,
+                    "name": STAGE_NAMES[s].to_json(),
+                    "state": "skipped"
+                    if s in self.skipped
+                    else "done"
+                    if s in self.done
+                    else "todo",
+                    **({"why": self.skipped[s].to_json()} if s in self.skipped else {}),
+                }
+                for s in self.stages
+            ],
+            "done": [s.value for s in self.done],
+            "next": None
+            if self.next is None
+            else {
+                "stage": self.next.stage.value if self.next.stage else None,
+                "label": self.next.label.to_json(),
+            },
+            "blockers": [
+                {
+                    "code": b.code,
+                    "stops": b.stops,
+                    "reason": b.reason.to_json(),
+                    "action": b.action.to_json(),
+                }
+                for b in self.blockers
+            ],
+            "erasure_verified": self.erasure_verified,
+            "allowed_outcomes": sorted(k.value for k in self.allowed_outcomes),
+            "outcome": self.outcome.value if self.outcome else None,
+            "outcome_details": self.outcome_details,
+        }
+
+
+@dataclass
+class _Reading:
+    """What the facts say, folded in log order."""
+
+    pipelines: dict[str, str] = field(default_factory=dict)  # job id -> pipeline name
+    checked: bool = False
+    frp: bool = False
+    mdm: bool = False
+    disk_failing: bool = False
+    verified: dict[str, bool] = field(default_factory=dict)  # erasure id -> last verification
+    erased: set[str] = field(default_factory=set)  # erasure ids finished as "erased"
+    last_erasure_failed: bool = False
+    installed: bool = False
+    install_skipped: str | None = None
+    imaged: bool = False
+    graded: bool = False
+    labelled: bool = False
+    outcome_recorded: bool = False
+    outcome: OutcomeKind | None = None
+    outcome_details: dict[str, Any] = field(default_factory=dict)
+
+
+def _read(kind: DeviceKind, facts: Iterable[FactLike], purposes: Mapping[str, Purpose]) -> _Reading:
+    r = _Reading()
+    for fact in facts:
+        t, p = fact.type, fact.payload
+        if t == "job.created":
+            r.pipelines[str(p.get("job_id"))] = str(p.get("pipeline"))
+        elif t == "job.finished":
+            pipeline = r.pipelines.get(str(p.get("job_id")), "")
+            # A blocked check was done: it found what blocks (read from its steps below).
+            if purposes.get(pipeline) is Purpose.TESTS and p.get("state") in (
+                "succeeded",
+                "blocked",
+            ):
+                r.checked = True
+        elif t == "device.inventoried" and kind in (DeviceKind.LAPTOP, DeviceKind.DESKTOP):
+            r.checked = True
+        elif t == "step.finished":
+            _read_step(r, kind, p)
+        elif t == "erasure.verified":
+            r.verified[str(p.get("erasure_id"))] = p.get("ok") is True
+        elif t == "erasure.finished":
+            erasure_id = str(p.get("erasure_id"))
+            if p.get("result") == "erased":
+                r.erased.add(erasure_id)
+                r.last_erasure_failed = False
+            else:
+                r.erased.discard(erasure_id)
+                r.last_erasure_failed = True
+        elif t == "device.os_installed":
+            r.installed = True
+        elif t == "install.skipped":
+            r.install_skipped = str(p.get("reason") or "")
+        elif t == "image.written":
+            if p.get("verified") is True and p.get("result", "installed") == "installed":
+                r.imaged = True
+        elif t == "grade.assigned":
+            r.graded = True
+        elif t == "label.printed":
+            r.labelled = True
+        elif t == "outcome.recorded":
+            r.outcome_recorded = True
+            r.outcome_details = {
+                k: p[k] for k in ("beneficiary", "due_on", "price_eur", "reference") if p.get(k)
+            }
+            kinds = {k.value: k for k in OutcomeKind}
+            # A kind a newer version knows: the stage is done all the same.
+            r.outcome = kinds.get(str(p.get("kind")))
+    return r
+
+
+def _read_step(r: _Reading, kind: DeviceKind, p: dict[str, Any]) -> None:
+    step = p.get("step_id")
+    evidence = p.get("evidence")
+    if not isinstance(evidence, dict):
+        return
+    if step in LOCK_STEPS:
+        reading = evidence.get("reading", evidence)
+        if isinstance(reading, dict) and (
+            "google_accounts" in reading or "device_owner" in reading
+        ):
+            # The latest reading of the locks says how the phone is now.
+            r.frp = bool(reading.get("google_accounts"))
+            r.mdm = not r.frp and bool(reading.get("device_owner"))
+    elif step == HEALTH_STEP and kind is not DeviceKind.PHONE and kind is not DeviceKind.TABLET:
+        r.checked = True  # the SMART reading is a drive's check
+        r.disk_failing = p.get("status") == "failed"
+
+
+def journey_of(
+    kind: DeviceKind,
+    facts: Iterable[FactLike],
+    *,
+    purposes: Mapping[str, Purpose],
+    policy: JourneyPolicy | None = None,
+) -> Journey:
+    """The journey of a device of `kind` whose facts (in log order) are `facts`.
+    `purposes` gives each pipeline name's purpose (`pipeline_purposes`). The next stage is
+    never a done one; reuse outcomes are allowed only after a verified erasure."""
+    policy = policy or JourneyPolicy()
+    r = _read(kind, facts, purposes)
+    stages = JOURNEYS[kind]
+    verified = any(r.verified.get(e, False) for e in r.erased)
+    done: set[Stage] = set()
+    skipped: dict[Stage, Text] = {}
+
+    def skip(stage: Stage, why: Text) -> None:
+        done.add(stage)
+        skipped[stage] = why
+
+    if r.checked:
+        done.add(Stage.CHECK)
+    if verified:
+        done.update({Stage.WIPE, Stage.ERASE})
+    if r.installed:
+        done.add(Stage.INSTALL)
+    elif r.install_skipped is not None:
+        skip(Stage.INSTALL, Text(r.install_skipped, r.install_skipped))
+    elif not policy.phone_system:
+        skip(Stage.INSTALL, NOT_INSTALLED_BY_WORKSHOP)
+    if r.imaged:
+        done.add(Stage.SYSTEM_IMAGE)
+    if r.graded:
+        done.add(Stage.GRADE)
+    if r.labelled:
+        done.add(Stage.LABEL)
+    if r.outcome_recorded:
+        done.add(Stage.OUTCOME)
+
+    blockers: list[Blocker] = []
+    phone = Stage.WIPE in stages
+    if phone and r.frp:
+        blockers.append(Blocker("JOURNEY_FRP_LOCK", stops=True))
+    if phone and r.mdm:
+        blockers.append(Blocker("JOURNEY_MDM_LOCK", stops=True))
+    if r.disk_failing and not phone:
+        blockers.append(Blocker("JOURNEY_DISK_FAILING", stops=False))
+        for stage in (Stage.SYSTEM_IMAGE, Stage.GRADE):
+            if stage in stages and stage not in done:
+                skip(stage, FAILING_DISK_SKIP)
+    if r.last_erasure_failed and not verified:
+        blockers.append(Blocker("JOURNEY_ERASURE_FAILED", stops=False))
+
+    allowed = set(END_OF_LIFE_OUTCOMES)
+    if verified and not any(b.code in HOLD_BACK_REUSE for b in blockers):
+        allowed |= REUSE_OUTCOMES
+
+    ordered_done = tuple(s for s in stages if s in done)
+    todo = [s for s in stages if s not in done]
+    next_step: NextStep | None
+    if any(b.stops for b in blockers):
+        next_step = NextStep(None, SEE_WHAT_TO_DO)
+    elif todo:
+        next_step = NextStep(todo[0], action_label(todo[0], policy))
+    else:
+        next_step = None
+    return Journey(
+        kind=kind,
+        stages=stages,
+        done=ordered_done,
+        skipped={s: skipped[s] for s in stages if s in skipped},
+        next=next_step,
+        blockers=tuple(blockers),
+        erasure_verified=verified,
+        allowed_outcomes=frozenset(allowed),
+        outcome=r.outcome,
+        outcome_details=r.outcome_details,
+    )
+
+
+def device_journey(
+    store: Store, device: Device, *, purposes: Mapping[str, Purpose], policy: JourneyPolicy
+) -> Journey:
+    """The journey of a recorded device, from every fact of it in the store. Its current
+    outcome is the projection's: when two stations chose differently, the clock decides
+    (store/hlc.py), not the order the facts arrived in."""
+    from bench_app.store import queries
+
+    journey = journey_of(
+        device.kind, queries.events(store, device.id), purposes=purposes, policy=policy
+    )
+    latest = queries.latest_outcome(store, device.id)
+    if latest is None:
+        return journey
+    details = {k: v for k, v in latest.details.items() if v}
+    if latest.reference:
+        details["reference"] = latest.reference
+    return replace(journey, outcome=latest.kind, outcome_details=details)
+
+
+def action_label(stage: Stage, policy: JourneyPolicy | None = None) -> Text:
+    """The big button's words for `stage` ("Installer /e/OS" for the workshop's system)."""
+    system = (policy or JourneyPolicy()).phone_system
+    if stage is Stage.INSTALL and system:
+        return Text(f"Installer {system}", f"Install {system}")
+    return ACTIONS[stage]
+
+
+def pipeline_purposes(pipelines: Iterable[Any]) -> dict[str, Purpose]:
+    """Each pipeline's name and purpose (e.g. from `PipelineRegistry.all()`)."""
+    return {p.name: p.purpose for p in pipelines}
+
+
+# -- outcomes ------------------------------------------------------------------------------
+
+OUTCOME_WORDS: dict[OutcomeKind, Text] = {
+    OutcomeKind.REUSE: Text("réemploi", "reuse"),
+    OutcomeKind.DONATION: Text("don", "donation"),
+    OutcomeKind.LOAN: Text("prêt", "loan"),
+    OutcomeKind.RENTAL: Text("location", "rental"),
+    OutcomeKind.SALE: Text("vente", "sale"),
+    OutcomeKind.SPARE_PARTS: Text("pièces détachées", "spare parts"),
+    OutcomeKind.RECYCLING: Text("recyclage", "recycling"),
+}
+# Outcomes that hand the device to a person, known by a reference (never their name).
+NEEDS_BENEFICIARY = frozenset({OutcomeKind.DONATION, OutcomeKind.LOAN, OutcomeKind.RENTAL})
+MAX_PRICE = Decimal("100000")
+
+
+@dataclass(frozen=True)
+class OutcomeChoice:
+    """An outcome as asked for, before the rules are checked."""
+
+    kind: OutcomeKind
+    beneficiary: str = ""
+    due_on: str = ""  # YYYY-MM-DD as typed
+    price: str = ""  # euros as typed: "45", "45,50", "45.5"
+    reference: str = ""
+    note: str = ""
+
+
+def price_text(typed: str) -> str | None:
+    """The price as facts carry it ("45.50"), or None when it is not an amount in euros
+    of zero or more with at most two decimals."""
+    text = typed.strip().replace(",", ".").replace("€", "").strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value < 0 or value >= MAX_PRICE:
+        return None
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -2:
+        return None
+    return f"{value:.2f}"
+
+
+def outcome_refusal(journey: Journey, choice: OutcomeChoice, today: date) -> BenchError | None:
+    """Why this outcome may not be recorded for the device on this journey (None: it may).
+    A device goes to a person only when verified erased, unlocked and with a sound disk;
+    recycling names the eco-organism's slip; a loan has a return date to come; a sale a
+    price; a donation, loan or rental the beneficiary's reference."""
+    kind = choice.kind
+    words = OUTCOME_WORDS[kind]
+    if kind in REUSE_OUTCOMES:
+        if journey.blocker("JOURNEY_FRP_LOCK") or journey.blocker("JOURNEY_MDM_LOCK"):
+            return BenchError("OUTCOME_DEVICE_LOCKED", outcome=words)
+        if journey.blocker("JOURNEY_DISK_FAILING"):
+            return BenchError("OUTCOME_DISK_FAILING", outcome=words)
+        if not journey.erasure_verified:
+            return BenchError("OUTCOME_NEEDS_VERIFIED_ERASURE", outcome=words)
+    if kind is OutcomeKind.RECYCLING and not choice.reference.strip():
+        return BenchError("OUTCOME_RECYCLING_REFERENCE")
+    if kind in NEEDS_BENEFICIARY and not choice.beneficiary.strip():
+        return BenchError("OUTCOME_BENEFICIARY_MISSING", outcome=words)
+    if kind is OutcomeKind.LOAN and not choice.due_on.strip():
+        return BenchError("OUTCOME_DUE_DATE_MISSING")
+    if choice.due_on.strip():
+        try:
+            due = date.fromisoformat(choice.due_on.strip())
+        except ValueError:
+            due = None
+        if due is None or due <= today:
+            return BenchError("OUTCOME_DUE_DATE_INVALID", due=choice.due_on)
+    if kind is OutcomeKind.SALE and not choice.price.strip():
+        return BenchError("OUTCOME_PRICE_MISSING")
+    if choice.price.strip() and price_text(choice.price) is None:
+        return BenchError("OUTCOME_PRICE_INVALID", price=choice.price)
+    return None
+
+
+def outcome_payload(device_id: str, choice: OutcomeChoice) -> dict[str, Any]:
+    """The `outcome.recorded` fact of an accepted choice (no float: the price is a string)."""
+    payload: dict[str, Any] = {
+        "device_id": device_id,
+        "kind": choice.kind.value,
+        "reference": choice.reference.strip(),
+        "note": choice.note,
+    }
+    if choice.beneficiary.strip():
+        payload["beneficiary"] = choice.beneficiary.strip()
+    if choice.due_on.strip():
+        payload["due_on"] = date.fromisoformat(choice.due_on.strip()).isoformat()
+    if choice.price.strip():
+        price = price_text(choice.price)
+        if price is not None:
+            payload["price_eur"] = price
+    return payload

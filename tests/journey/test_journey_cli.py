@@ -1,0 +1,54 @@
+"""The journey's stages recorded from the command line, as real processes: a printed label
+(on a printer that writes files), an installation skipped with its reason."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench_app.domain.model import DeviceKind
+from bench_app.output.printers import PrinterConfig, PrinterKind, PrinterSetup, save_printers
+from bench_app.station import Station
+from tests.journey.test_phone_commands import run
+
+
+def test_a_printed_label_is_recorded_and_counts_in_the_journey(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    station = Station(data_dir, operator="test")
+    try:
+        drive = station.register_device(DeviceKind.DRIVE, brand="Seagate", serial="ZA9")
+    finally:
+        station.close()
+    setup = PrinterSetup()
+    setup.put(PrinterConfig("Dossier", PrinterKind.FILE, "brother-62", str(tmp_path / "out")))
+    save_printers(data_dir, setup)
+    before = json.loads(run(data_dir, "journey", drive.asset_code, "--json").stdout)
+    assert "label" not in before["done"]
+
+    printed = run(data_dir, "print-label", drive.asset_code)
+    assert printed.returncode == 0, printed.stderr
+    assert list((tmp_path / "out").iterdir())  # the label is there
+    after = json.loads(run(data_dir, "journey", drive.asset_code, "--json").stdout)
+    assert after["done"] == ["label"]
+    events = run(data_dir, "events", "--device", drive.asset_code, "--json").stdout.splitlines()
+    (fact,) = [json.loads(e) for e in events if '"label.printed"' in e]
+    assert fact["payload"]["template"] == "brother-62"
+    assert fact["payload"]["printer"] == "Dossier"
+
+
+def test_an_installation_skipped_with_a_reason_counts_as_done(data_dir: Path) -> None:
+    station = Station(data_dir, operator="test")
+    try:
+        phone = station.register_device(DeviceKind.PHONE, brand="Fairphone", serial="FP4X")
+    finally:
+        station.close()
+    refused = run(data_dir, "install", phone.asset_code, "--skip", "  ")
+    assert refused.returncode == 2 and "raison" in refused.stderr
+    skipped = run(data_dir, "install", phone.asset_code, "--skip", "système d’origine à jour")
+    assert skipped.returncode == 0, skipped.stderr
+    journey = json.loads(run(data_dir, "journey", phone.asset_code, "--json").stdout)
+    (install,) = [s for s in journey["stages"] if s["stage"] == "install"]
+    assert install["state"] == "skipped"
+    assert install["why"]["fr"] == "système d’origine à jour"
+    assert journey["next"]["stage"] == "check"
