@@ -499,6 +499,10 @@
         <translation>Training mode</translation>
     </message>
     <message>
+        <source>Wi-Fi…</source>
+        <translation>Wi-Fi…</translation>
+    </message>
+    <message>
         <source>Phone over Wi-Fi…</source>
         <translation>Phone over Wi-Fi…</translation>
     </message>

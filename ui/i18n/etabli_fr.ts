@@ -499,6 +499,10 @@
         <translation>Mode formation</translation>
     </message>
     <message>
+        <source>Wi-Fi…</source>
+        <translation>Wi-Fi…</translation>
+    </message>
+    <message>
         <source>Phone over Wi-Fi…</source>
         <translation>Téléphone par Wi-Fi…</translation>
     </message>
