@@ -136,6 +136,10 @@ def test_minimum_size_fits_the_workshop_laptop(make_bench: Callable[..., Bench],
     names = [window.language.itemText(i) for i in range(window.language.count())]
     assert names == ["Français", "English"]
     assert window.language.toolTip() == names[0 if lang == "fr" else 1]
+    window.language.showPopup()
+    listed = window.language.view()
+    assert listed.isVisible() and listed.width() >= listed.sizeHintForColumn(0)  # names whole
+    window.language.hidePopup()
     minimum = window.minimumSizeHint()
     # Room left for the window frame and a desktop panel.
     assert minimum.width() <= SMALLEST_SCREEN.width() - 24, minimum
