@@ -425,7 +425,7 @@ class DevicePanel(QScrollArea):
             self.results.setCurrentRow(0)
 
     def reveal_step(self) -> None:
-        target: QWidget = self._answer_buttons[0] if self._answer_buttons else self.step_title
+        target: QWidget = self.answers.buttons[0] if self.answers.buttons else self.step_title
         if self._shown_prompt is not None and self._shown_prompt.entry is not None:
             target = self.entry
         self.reveal(target)

@@ -32,7 +32,7 @@ from bench_app.devices.android.network import reach_phone
 from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.diagnostics.blocks import what_blocks
 from bench_app.diagnostics.health import end_of_life
-from bench_app.domain.model import JobState
+from bench_app.domain.model import DeviceKind, JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
 from bench_app.operators import TRAINEE
@@ -48,8 +48,9 @@ from ui.device_panel import DevicePanel
 from ui.device_view import Action, DeviceView
 from ui.flow_layout import FlowLayout
 from ui.help_dialog import HelpDialog, ask_to_stop, block_help, plug_help
-from ui.icons import app_icon
+from ui.icons import app_icon, device_icon
 from ui.intake_dialog import IntakeDialog
+from ui.language_box import LanguageBox
 from ui.network_dialog import NetworkPhoneDialog
 from ui.operator_chooser import OperatorChooser
 from ui.pending_card import PendingCard
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
         self.network_action.triggered.connect(lambda _checked=False: self.add_network_phone())
         self.addAction(self.network_action)
         self.network_button = QPushButton()
+        self.network_button.setIcon(device_icon(DeviceKind.PHONE))  # a phone, reached by Wi-Fi
         self.network_button.clicked.connect(self.network_action.trigger)
         self.network_button.setVisible(False)  # shown once a TCP source is given
         bar.addWidget(self.network_button)
@@ -157,10 +159,7 @@ class MainWindow(QMainWindow):
         self.sim_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.sim_button.setVisible(simulator is not None)
         bar.addWidget(self.sim_button)
-        self.language = QComboBox()
-        self.language.addItem("Français", "fr")
-        self.language.addItem("English", "en")
-        self.language.setCurrentIndex(0 if lang == "fr" else 1)
+        self.language = LanguageBox(lang)
         self.language.activated.connect(self._on_language)
         bar.addWidget(self.language)
         outer.addWidget(top)
@@ -246,7 +245,9 @@ class MainWindow(QMainWindow):
         self._show_operator()
         self.sim_button.setText(self.tr("Simulated devices"))
         self.training_toggle.setText(self.tr("Training mode"))
-        self.network_button.setText(self.tr("Phone over Wi-Fi…"))
+        # Short on the bar so it fits a 1366-pixel screen; the phone icon and tip say the rest.
+        self.network_button.setText(self.tr("Wi-Fi…"))
+        self.network_button.setToolTip(self.tr("Phone over Wi-Fi…"))
         self.network_action.setText(self.tr("Phone over Wi-Fi…"))
         self.network_action.setEnabled(self.tcp_source is not None)
         self.printers_button.setText(self.tr("Printers…"))
@@ -294,7 +295,7 @@ class MainWindow(QMainWindow):
         name = self.station.operator
         # A long name is cut, so the toolbar still fits a 1366-pixel screen; the tip has it all.
         metrics = self.operator_button.fontMetrics()
-        self.operator_button.setText(metrics.elidedText(name, Qt.TextElideMode.ElideRight, 200))
+        self.operator_button.setText(metrics.elidedText(name, Qt.TextElideMode.ElideRight, 120))
         self.operator_button.setToolTip(self.tr("Who is working: %1").replace("%1", name))
 
     def open_printers(self) -> None:

@@ -60,7 +60,7 @@ QPushButton[answer] QLabel#AnswerText { font-size: 14pt; font-weight: 700; backg
 QPushButton[tone="good"] QLabel#AnswerText, QPushButton[tone="bad"] QLabel#AnswerText {
     color: #ffffff; }
 QPushButton[answer="other"] QLabel#AnswerText { font-size: 12pt; font-weight: 600; color: #2b3a4a; }
-#CodeSearch[place="toolbar"] { min-width: 220px; }
+#CodeSearch[place="toolbar"] { min-width: 200px; }  /* room for a code at 14pt */
 #SearchError[place="line"] { background: #fdecea; padding: 6px 16px;
                              border-bottom: 1px solid #f3b8b3; }
 #PanelCode { font-family: "DejaVu Sans Mono", monospace; font-size: 28pt; font-weight: 800;

@@ -69,7 +69,7 @@ def open_bench(
 ) -> tuple[Bench, str]:
     bench = make_bench(lang=lang)
     bench.window.resize(*size)
-    bench.simulator.add_phone("fairphone-4")
+    bench.simulator.add_adb_phone("fairphone-4")
     qtbot.waitUntil(lambda: len(bench.window.cards) == 1, timeout=WAIT)
     device_id = next(iter(bench.window.cards))
     bench.window.select(device_id)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from bench_app.domain.model import JobState
-from bench_app.simulators.source import Behaviour
 from tests.ui.conftest import Bench
 from tests.ui.screens import SCREEN, screenshot
 from tests.ui.test_main_window import answer_all_prompts
@@ -118,7 +117,7 @@ def test_every_control_of_a_phone_does_something_visible_in_each_state(
     make_bench: Callable[..., Bench], qtbot: QtBot
 ) -> None:
     bench = make_bench()
-    bench.simulator.add_phone("fairphone-4")
+    bench.simulator.add_adb_phone("fairphone-4")
     device_id = first_card(bench, qtbot)
     # Ready: starting the check starts a job.
     assert click_every_control(qtbot, bench, device_id) == ["card: Lancer le contrôle"]
@@ -175,11 +174,14 @@ def test_an_interrupted_check_can_be_resumed_or_abandoned_after_a_question(
     make_bench: Callable[..., Bench], qtbot: QtBot
 ) -> None:
     bench = make_bench()
-    sim = bench.simulator.add_phone("pixel-6", Behaviour.UNPLUGGED_MID_STEP)
+    # The cable comes out during the battery reading, as in the classroom set.
+    sim = bench.simulator.add_adb_phone("xiaomi-redmi-5a", unplug_after_commands=6)
     device_id = first_card(bench, qtbot)
     bench.station.start_job(device_id)
     wait_state(qtbot, bench, device_id, JobState.INTERRUPTED)
     card = bench.window.cards[device_id]
+    # The cut ends the job at once; the unplug reaches the window with the next cable event.
+    qtbot.waitUntil(lambda: card.state.text() == "Interrompu · débranché", timeout=WAIT)
     assert not card.button.isEnabled()  # "plug it back in": nothing to click until then
     window = bench.window
     window.select(device_id)
@@ -202,7 +204,7 @@ def test_cancel_and_abandon_ask_before_acting(
     make_bench: Callable[..., Bench], qtbot: QtBot
 ) -> None:
     bench = make_bench()
-    bench.simulator.add_phone("fairphone-4")
+    bench.simulator.add_adb_phone("fairphone-4")
     device_id = first_card(bench, qtbot)
     window = bench.window
     bench.station.start_job(device_id)
@@ -232,9 +234,10 @@ def test_a_blocked_phone_says_what_to_do_and_checks_again(
     bench = make_bench()
     window = bench.window
     window.resize(*SCREEN)
-    sim = bench.simulator.add_phone("galaxy-s9", Behaviour.LOCKED)
+    sim = bench.simulator.add_adb_phone("frp-locked")
     device_id = first_card(bench, qtbot)
     bench.station.start_job(device_id)
+    answer_all_prompts(qtbot, bench, device_id)  # Android 14 keeps its IMEI: none at hand
     wait_state(qtbot, bench, device_id, JobState.BLOCKED)
     first_job = bench.station.latest_job(device_id)
     card = window.cards[device_id]
@@ -268,6 +271,7 @@ def test_a_blocked_phone_says_what_to_do_and_checks_again(
     )
     second_job = bench.station.latest_job(device_id)
     assert second_job is not None
+    answer_all_prompts(qtbot, bench, device_id)
     wait_state(qtbot, bench, device_id, JobState.BLOCKED)  # the account is still there
     # Unplugged and plugged back (the account removed meanwhile): checking again comes first.
     bench.simulator.unplug(sim.key)

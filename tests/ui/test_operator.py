@@ -37,7 +37,7 @@ def _chooser(qtbot: QtBot, bench: Bench) -> OperatorChooser:
 def _check_a_new_phone(qtbot: QtBot, bench: Bench, persona: str) -> str:
     """Plugs a simulated phone and runs its check through the window's buttons."""
     before = set(bench.window.cards)
-    bench.simulator.add_phone(persona)
+    bench.simulator.add_adb_phone(persona)
     qtbot.waitUntil(lambda: len(set(bench.window.cards) - before) == 1, timeout=WAIT)
     device_id = next(iter(set(bench.window.cards) - before))
     bench.window.select(device_id)
@@ -69,7 +69,7 @@ def test_the_chosen_operator_signs_every_fact_and_a_change_signs_later_ones_only
     assert not chooser.isVisible()
     assert window.operator_button.text() == "Aïcha"
     assert window.change_operator.text() == "Changer d’opérateur"
-    first = _check_a_new_phone(qtbot, bench, "pixel-6")
+    first = _check_a_new_phone(qtbot, bench, "google-pixel-6")
     events = queries.events(bench.station.store)
     assert {e.type for e in events} >= {"device.registered", "job.created", "step.finished"}
     assert {e.operator for e in events} == {"Aïcha"}
@@ -127,7 +127,7 @@ def test_training_starts_with_the_trainee_without_asking(
     assert bench.window.operator_dialog is None
     assert bench.station.operator == TRAINEE
     assert bench.window.operator_button.text() == "Stagiaire"
-    device_id = _check_a_new_phone(qtbot, bench, "pixel-6")
+    device_id = _check_a_new_phone(qtbot, bench, "google-pixel-6")
     assert {e.operator for e in queries.events(bench.station.store, device_id)} == {TRAINEE}
     # Out of training, real facts need a real name: the question comes, and must be answered.
     bench.window.set_training(False)

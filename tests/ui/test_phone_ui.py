@@ -156,7 +156,7 @@ def test_a_phone_added_over_wifi_through_the_menu_action(
 ) -> None:
     """The real action opens a French dialog; a wrong or silent address is said in it; a
     simulated phone listening on a local port is reached by the ADB driver and gets its card."""
-    bench = make_bench(adb=True)
+    bench = make_bench()
     signer = bench.simulator.adb_signer
     assert signer is not None
     tcp = TcpPhoneSource(lambda target: AndroidPhone(target, signer, simulated=True), poll_s=0.1)
@@ -165,7 +165,10 @@ def test_a_phone_added_over_wifi_through_the_menu_action(
     window.resize(*SCREEN)
     window.set_tcp_source(tcp)
     assert window.network_button.isVisibleTo(window)
-    assert window.network_button.text() == "Téléphone par Wi-Fi…"
+    # Short on the toolbar (it fits 1366 px), with a phone icon; the tip says it whole.
+    assert window.network_button.text() == "Wi-Fi…"
+    assert window.network_button.toolTip() == "Téléphone par Wi-Fi…"
+    assert not window.network_button.icon().isNull()
     assert window.network_action.text() == "Téléphone par Wi-Fi…"
     sim = AdbSimulator("google-pixel-6")
     port = sim.start()

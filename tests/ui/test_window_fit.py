@@ -16,9 +16,10 @@ from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from bench_app.devices.source import DeviceSource, SourceAction
+from bench_app.devices.android.driver import AdbTarget, AndroidPhone
+from bench_app.devices.source import DeviceHandle, DeviceSource, SourceAction
 from bench_app.errors import CATALOG, BenchError
-from bench_app.simulators.adb_phone import list_models
+from bench_app.simulators.adb_phone import AdbSimulator, list_models, load_persona
 from bench_app.store import queries
 from bench_app.sync.worker import SyncWorker
 from tests.ui.conftest import Bench
@@ -64,7 +65,7 @@ def test_long_messages_wrap_and_never_widen_the_window(
     bench = make_bench()
     window = bench.window
     window.resize(*size)
-    bench.simulator.add_phone("fairphone-4")
+    bench.simulator.add_adb_phone("fairphone-4")
     qtbot.waitUntil(lambda: len(window.cards) == 1, timeout=WAIT)
     device_id = next(iter(window.cards))
     window.select(device_id)
@@ -124,9 +125,21 @@ def test_minimum_size_fits_the_workshop_laptop(make_bench: Callable[..., Bench],
     bench = make_bench(lang=lang)
     window = bench.window
     window.tcp_source = object()  # type: ignore[assignment]  # every toolbar button shown
+    bench.station.operator = "Marie-Christine Dupont-Lefebvre"  # a long name is cut short
     window.retranslate()
     settle()
     assert window.network_button.isVisible() and window.sim_button.isVisible()
+    assert window.operator_button.text().endswith("…")
+    assert "Marie-Christine Dupont-Lefebvre" in window.operator_button.toolTip()
+    # The language box shows its code; its list names each language in full.
+    assert window.language.shown_text() == lang.upper()
+    names = [window.language.itemText(i) for i in range(window.language.count())]
+    assert names == ["Français", "English"]
+    assert window.language.toolTip() == names[0 if lang == "fr" else 1]
+    window.language.showPopup()
+    listed = window.language.view()
+    assert listed.isVisible() and listed.width() >= listed.sizeHintForColumn(0)  # names whole
+    window.language.hidePopup()
     minimum = window.minimumSizeHint()
     # Room left for the window frame and a desktop panel.
     assert minimum.width() <= SMALLEST_SCREEN.width() - 24, minimum
@@ -218,7 +231,7 @@ def test_the_window_opens_fitted_to_the_screen(tmp_path: Path, size: tuple[int, 
 def test_a_new_card_comes_into_sight_in_arrival_order(
     make_bench: Callable[..., Bench], qtbot: QtBot
 ) -> None:
-    bench = make_bench(adb=True)
+    bench = make_bench()
     window = bench.window
     window.resize(*SIZES[0])
     # Enough devices to fill the card list past its bottom edge.
@@ -261,7 +274,7 @@ def test_a_new_card_does_not_take_the_panel_from_a_check_in_hand(
 ) -> None:
     bench = make_bench()
     window = bench.window
-    bench.simulator.add_phone("pixel-6")
+    bench.simulator.add_adb_phone("google-pixel-6")
     qtbot.waitUntil(lambda: len(window.cards) == 1, timeout=WAIT)
     busy = next(iter(window.cards))
     bench.station.start_job(busy)
@@ -272,8 +285,9 @@ def test_a_new_card_does_not_take_the_panel_from_a_check_in_hand(
     assert window.selected == busy
 
 
-class WaitingStandIn(DeviceSource):
-    """Stands in for USB discovery of a phone that waits for its user to allow the station."""
+class UsbStandIn(DeviceSource):
+    """Stands in for USB discovery: a phone first waits for its user to allow the station,
+    then is reported usable under the same key."""
 
     def start(self) -> None:
         pass
@@ -285,22 +299,30 @@ class WaitingStandIn(DeviceSource):
         waiting = SimpleNamespace(key=key, connected=False, state="unauthorized")
         self._emit(SourceAction.ADDED, waiting)  # type: ignore[arg-type]
 
+    def plug(self, handle: DeviceHandle) -> None:
+        self._emit(SourceAction.ADDED, handle)
+
 
 def test_a_phone_keeps_the_place_its_waiting_card_had(
     make_bench: Callable[..., Bench], qtbot: QtBot
 ) -> None:
     bench = make_bench()
     window = bench.window
-    usb = WaitingStandIn()
+    usb = UsbStandIn()
     bench.station.attach_source(usb)
-    usb.plug_waiting("sim:SIMWAIT0001")  # the phone asks its user; a waiting card shows
-    qtbot.waitUntil(lambda: len(window.pending_cards) == 1, timeout=WAIT)
-    bench.simulator.add_drive("ssd-sata-256")  # another device arrives meanwhile
-    qtbot.waitUntil(lambda: len(window.cards) == 1, timeout=WAIT)
-    drive_card = next(iter(window.cards.values()))
-    # The user allowed it: the phone is identified under the same key.
-    bench.simulator.add_phone("fairphone-4", serial="SIMWAIT0001")
-    qtbot.waitUntil(lambda: len(window.cards) == 2 and not window.pending_cards, timeout=WAIT)
-    phone_id = next(i for i in window.cards if window.cards[i] is not drive_card)
-    order = [window.grid.itemAt(i).widget() for i in range(window.grid.count())]  # type: ignore[union-attr]
-    assert order == [window.cards[phone_id], drive_card]
+    signer = bench.simulator.adb_signer
+    assert signer is not None
+    with AdbSimulator(load_persona("fairphone-4", serial="SIMWAIT0001")) as sim:
+        phone = AndroidPhone(AdbTarget(host="127.0.0.1", port=sim.port), signer, simulated=True)
+        usb.plug_waiting(phone.key)  # the phone asks its user; a waiting card shows
+        qtbot.waitUntil(lambda: len(window.pending_cards) == 1, timeout=WAIT)
+        bench.simulator.add_drive("ssd-sata-256")  # another device arrives meanwhile
+        qtbot.waitUntil(lambda: len(window.cards) == 1, timeout=WAIT)
+        drive_card = next(iter(window.cards.values()))
+        # The user allowed it: the phone is identified under the same key.
+        usb.plug(phone)
+        qtbot.waitUntil(lambda: len(window.cards) == 2 and not window.pending_cards, timeout=WAIT)
+        phone_id = next(i for i in window.cards if window.cards[i] is not drive_card)
+        order = [window.grid.itemAt(i).widget() for i in range(window.grid.count())]  # type: ignore[union-attr]
+        assert order == [window.cards[phone_id], drive_card]
+        bench.station.detach_source(usb)  # the phone goes before its simulator stops

@@ -24,18 +24,6 @@
         <translation>Resume</translation>
     </message>
     <message>
-        <source>Check again</source>
-        <translation>Check again</translation>
-    </message>
-    <message>
-        <source>See what to do</source>
-        <translation>See what to do</translation>
-    </message>
-    <message>
-        <source>How to plug it in</source>
-        <translation>How to plug it in</translation>
-    </message>
-    <message>
         <source>See the results</source>
         <translation>See the results</translation>
     </message>
@@ -86,10 +74,6 @@
     <message>
         <source>Unplugged</source>
         <translation>Unplugged</translation>
-    </message>
-    <message>
-        <source>Drive to recycle</source>
-        <translation>Drive to recycle</translation>
     </message>
     <message>
         <source>unplugged</source>
@@ -156,6 +140,22 @@
         <translation>Outcome: %1</translation>
     </message>
     <message>
+        <source>Check again</source>
+        <translation>Check again</translation>
+    </message>
+    <message>
+        <source>See what to do</source>
+        <translation>See what to do</translation>
+    </message>
+    <message>
+        <source>How to plug it in</source>
+        <translation>How to plug it in</translation>
+    </message>
+    <message>
+        <source>Drive to recycle</source>
+        <translation>Drive to recycle</translation>
+    </message>
+    <message>
         <source>Understood</source>
         <translation>Understood</translation>
     </message>
@@ -216,14 +216,6 @@
     <message>
         <source>What to do now</source>
         <translation>What to do now</translation>
-    </message>
-    <message>
-        <source>See what to do</source>
-        <translation>See what to do</translation>
-    </message>
-    <message>
-        <source>Check again</source>
-        <translation>Check again</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -296,6 +288,14 @@
     <message>
         <source>Confirm</source>
         <translation>Confirm</translation>
+    </message>
+    <message>
+        <source>See what to do</source>
+        <translation>See what to do</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>Check again</translation>
     </message>
 </context>
 <context>
@@ -503,6 +503,10 @@
         <translation>Training mode</translation>
     </message>
     <message>
+        <source>Wi-Fi…</source>
+        <translation>Wi-Fi…</translation>
+    </message>
+    <message>
         <source>Phone over Wi-Fi…</source>
         <translation>Phone over Wi-Fi…</translation>
     </message>
@@ -561,16 +565,8 @@ It will appear here.</translation>
         <translation>healthy</translation>
     </message>
     <message>
-        <source>failing battery</source>
-        <translation>failing battery</translation>
-    </message>
-    <message>
         <source>locked by a Google account</source>
         <translation>locked by a Google account</translation>
-    </message>
-    <message>
-        <source>unplugged during a step</source>
-        <translation>unplugged during a step</translation>
     </message>
     <message>
         <source>slow</source>
@@ -583,12 +579,6 @@ It will appear here.</translation>
     <message>
         <source>Who is working: %1</source>
         <translation>Who is working: %1</translation>
-        <source>You can resume it later.</source>
-        <translation>You can resume it later.</translation>
-    </message>
-    <message>
-        <source>It can no longer be resumed.</source>
-        <translation>It can no longer be resumed.</translation>
     </message>
     <message>
         <source>Plug in a drive</source>
@@ -597,10 +587,6 @@ It will appear here.</translation>
     <message>
         <source>failing</source>
         <translation>failing</translation>
-    </message>
-    <message>
-        <source>at the end of its life (SMART failed)</source>
-        <translation>at the end of its life (SMART failed)</translation>
     </message>
     <message>
         <source>unplugged during the erasure</source>
@@ -639,6 +625,53 @@ It will appear here.</translation>
         <source>Not possible</source>
         <translation>Not possible</translation>
     </message>
+    <message>
+        <source>You can resume it later.</source>
+        <translation>You can resume it later.</translation>
+    </message>
+    <message>
+        <source>It can no longer be resumed.</source>
+        <translation>It can no longer be resumed.</translation>
+    </message>
+    <message>
+        <source>at the end of its life (SMART failed)</source>
+        <translation>at the end of its life (SMART failed)</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkPhoneDialog</name>
+    <message>
+        <source>Phone over Wi-Fi</source>
+        <translation>Phone over Wi-Fi</translation>
+    </message>
+    <message>
+        <source>Type the address shown on the phone.</source>
+        <translation>Type the address shown on the phone.</translation>
+    </message>
+    <message>
+        <source>Learn more</source>
+        <translation>Learn more</translation>
+    </message>
+    <message>
+        <source>On the phone: Settings &gt; Developer options &gt; Wireless debugging. The IP address and port are written at the top.</source>
+        <translation>On the phone: Settings &gt; Developer options &gt; Wireless debugging. The IP address and port are written at the top.</translation>
+    </message>
+    <message>
+        <source>The phone and this station must be on the same Wi-Fi.</source>
+        <translation>The phone and this station must be on the same Wi-Fi.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>Connect</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connecting…</translation>
+    </message>
 </context>
 <context>
     <name>OperatorChooser</name>
@@ -669,26 +702,6 @@ It will appear here.</translation>
     <message>
         <source>Save</source>
         <translation>Save</translation>
-    <name>NetworkPhoneDialog</name>
-    <message>
-        <source>Phone over Wi-Fi</source>
-        <translation>Phone over Wi-Fi</translation>
-    </message>
-    <message>
-        <source>Type the address shown on the phone.</source>
-        <translation>Type the address shown on the phone.</translation>
-    </message>
-    <message>
-        <source>Learn more</source>
-        <translation>Learn more</translation>
-    </message>
-    <message>
-        <source>On the phone: Settings &gt; Developer options &gt; Wireless debugging. The IP address and port are written at the top.</source>
-        <translation>On the phone: Settings &gt; Developer options &gt; Wireless debugging. The IP address and port are written at the top.</translation>
-    </message>
-    <message>
-        <source>The phone and this station must be on the same Wi-Fi.</source>
-        <translation>The phone and this station must be on the same Wi-Fi.</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -697,12 +710,6 @@ It will appear here.</translation>
     <message>
         <source>%1, type your PIN.</source>
         <translation>%1, type your PIN.</translation>
-        <source>Connect</source>
-        <translation>Connect</translation>
-    </message>
-    <message>
-        <source>Connecting…</source>
-        <translation>Connecting…</translation>
     </message>
 </context>
 <context>

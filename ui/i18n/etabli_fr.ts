@@ -24,18 +24,6 @@
         <translation>Reprendre</translation>
     </message>
     <message>
-        <source>Check again</source>
-        <translation>Relancer le contrôle</translation>
-    </message>
-    <message>
-        <source>See what to do</source>
-        <translation>Voir quoi faire</translation>
-    </message>
-    <message>
-        <source>How to plug it in</source>
-        <translation>Comment le brancher</translation>
-    </message>
-    <message>
         <source>See the results</source>
         <translation>Voir les résultats</translation>
     </message>
@@ -86,10 +74,6 @@
     <message>
         <source>Unplugged</source>
         <translation>Débranché</translation>
-    </message>
-    <message>
-        <source>Drive to recycle</source>
-        <translation>Disque à recycler</translation>
     </message>
     <message>
         <source>unplugged</source>
@@ -156,6 +140,22 @@
         <translation>Destination : %1</translation>
     </message>
     <message>
+        <source>Check again</source>
+        <translation>Relancer le contrôle</translation>
+    </message>
+    <message>
+        <source>See what to do</source>
+        <translation>Voir quoi faire</translation>
+    </message>
+    <message>
+        <source>How to plug it in</source>
+        <translation>Comment le brancher</translation>
+    </message>
+    <message>
+        <source>Drive to recycle</source>
+        <translation>Disque à recycler</translation>
+    </message>
+    <message>
         <source>Understood</source>
         <translation>Compris</translation>
     </message>
@@ -216,14 +216,6 @@
     <message>
         <source>What to do now</source>
         <translation>À faire maintenant</translation>
-    </message>
-    <message>
-        <source>See what to do</source>
-        <translation>Voir quoi faire</translation>
-    </message>
-    <message>
-        <source>Check again</source>
-        <translation>Relancer le contrôle</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -296,6 +288,14 @@
     <message>
         <source>Confirm</source>
         <translation>Valider</translation>
+    </message>
+    <message>
+        <source>See what to do</source>
+        <translation>Voir quoi faire</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>Relancer le contrôle</translation>
     </message>
 </context>
 <context>
@@ -503,6 +503,10 @@
         <translation>Mode formation</translation>
     </message>
     <message>
+        <source>Wi-Fi…</source>
+        <translation>Wi-Fi…</translation>
+    </message>
+    <message>
         <source>Phone over Wi-Fi…</source>
         <translation>Téléphone par Wi-Fi…</translation>
     </message>
@@ -561,16 +565,8 @@ Il apparaîtra ici.</translation>
         <translation>en bon état</translation>
     </message>
     <message>
-        <source>failing battery</source>
-        <translation>batterie usée</translation>
-    </message>
-    <message>
         <source>locked by a Google account</source>
         <translation>bloqué par un compte Google</translation>
-    </message>
-    <message>
-        <source>unplugged during a step</source>
-        <translation>débranché pendant une étape</translation>
     </message>
     <message>
         <source>slow</source>
@@ -583,12 +579,6 @@ Il apparaîtra ici.</translation>
     <message>
         <source>Who is working: %1</source>
         <translation>Qui travaille : %1</translation>
-        <source>You can resume it later.</source>
-        <translation>Vous pourrez le reprendre plus tard.</translation>
-    </message>
-    <message>
-        <source>It can no longer be resumed.</source>
-        <translation>Il ne pourra plus être repris.</translation>
     </message>
     <message>
         <source>Plug in a drive</source>
@@ -597,10 +587,6 @@ Il apparaîtra ici.</translation>
     <message>
         <source>failing</source>
         <translation>en fin de vie</translation>
-    </message>
-    <message>
-        <source>at the end of its life (SMART failed)</source>
-        <translation>en fin de vie (SMART en échec)</translation>
     </message>
     <message>
         <source>unplugged during the erasure</source>
@@ -639,6 +625,53 @@ Il apparaîtra ici.</translation>
         <source>Not possible</source>
         <translation>Impossible</translation>
     </message>
+    <message>
+        <source>You can resume it later.</source>
+        <translation>Vous pourrez le reprendre plus tard.</translation>
+    </message>
+    <message>
+        <source>It can no longer be resumed.</source>
+        <translation>Il ne pourra plus être repris.</translation>
+    </message>
+    <message>
+        <source>at the end of its life (SMART failed)</source>
+        <translation>en fin de vie (SMART en échec)</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkPhoneDialog</name>
+    <message>
+        <source>Phone over Wi-Fi</source>
+        <translation>Téléphone par Wi-Fi</translation>
+    </message>
+    <message>
+        <source>Type the address shown on the phone.</source>
+        <translation>Tapez l’adresse affichée sur le téléphone.</translation>
+    </message>
+    <message>
+        <source>Learn more</source>
+        <translation>En savoir plus</translation>
+    </message>
+    <message>
+        <source>On the phone: Settings &gt; Developer options &gt; Wireless debugging. The IP address and port are written at the top.</source>
+        <translation>Sur le téléphone : Paramètres &gt; Options pour les développeurs &gt; Débogage sans fil. L’adresse IP et le port sont écrits en haut.</translation>
+    </message>
+    <message>
+        <source>The phone and this station must be on the same Wi-Fi.</source>
+        <translation>Le téléphone et ce poste doivent être sur le même Wi-Fi.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>Connecter</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connexion…</translation>
+    </message>
 </context>
 <context>
     <name>OperatorChooser</name>
@@ -669,26 +702,6 @@ Il apparaîtra ici.</translation>
     <message>
         <source>Save</source>
         <translation>Enregistrer</translation>
-    <name>NetworkPhoneDialog</name>
-    <message>
-        <source>Phone over Wi-Fi</source>
-        <translation>Téléphone par Wi-Fi</translation>
-    </message>
-    <message>
-        <source>Type the address shown on the phone.</source>
-        <translation>Tapez l’adresse affichée sur le téléphone.</translation>
-    </message>
-    <message>
-        <source>Learn more</source>
-        <translation>En savoir plus</translation>
-    </message>
-    <message>
-        <source>On the phone: Settings &gt; Developer options &gt; Wireless debugging. The IP address and port are written at the top.</source>
-        <translation>Sur le téléphone : Paramètres &gt; Options pour les développeurs &gt; Débogage sans fil. L’adresse IP et le port sont écrits en haut.</translation>
-    </message>
-    <message>
-        <source>The phone and this station must be on the same Wi-Fi.</source>
-        <translation>Le téléphone et ce poste doivent être sur le même Wi-Fi.</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -697,12 +710,6 @@ Il apparaîtra ici.</translation>
     <message>
         <source>%1, type your PIN.</source>
         <translation>%1, tapez votre code.</translation>
-        <source>Connect</source>
-        <translation>Connecter</translation>
-    </message>
-    <message>
-        <source>Connecting…</source>
-        <translation>Connexion…</translation>
     </message>
 </context>
 <context>
