@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.addAction(self.network_action)
         self.network_button = QPushButton()
         self.network_button.setIcon(device_icon(DeviceKind.PHONE))  # a phone, reached by Wi-Fi
+        self.network_button.setObjectName("NetworkButton")
         self.network_button.clicked.connect(self.network_action.trigger)
         self.network_button.setVisible(False)  # shown once a TCP source is given
         bar.addWidget(self.network_button)
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self.printers_button.clicked.connect(self.open_printers)
         bar.addWidget(self.printers_button)
         self.training_toggle = QPushButton()
+        self.training_toggle.setObjectName("TrainingToggle")
         self.training_toggle.setCheckable(True)
         self.training_toggle.setChecked(station.training)
         self.training_toggle.toggled.connect(self.set_training)

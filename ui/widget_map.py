@@ -72,6 +72,10 @@ def describe(top: QWidget) -> dict[str, Any]:
         device = getattr(child, "device_id", None)
         if isinstance(device, str) and device:
             entry["device"] = str(device)
+        for name in ("answer", "tone"):  # an answer button's role and colour
+            value = child.property(name)
+            if isinstance(value, str) and value:
+                entry[name] = value
         if isinstance(child, QAbstractButton) and child.isCheckable():
             entry["checked"] = child.isChecked()
         if isinstance(child, QComboBox):

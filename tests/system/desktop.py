@@ -95,6 +95,7 @@ class Widget:
     rect: tuple[int, int, int, int]
     enabled: bool
     window: str
+    window_class: str
     raw: dict[str, Any]
 
     @property
@@ -133,15 +134,23 @@ class App:
         found = []
         for window in self.snapshot():
             title = window.get("title", "")
+            kind = window.get("class", "")
             for w in window["widgets"]:
                 found.append(
                     Widget(
-                        w["class"], w["name"], w["text"], tuple(w["rect"]), w["enabled"], title, w
+                        w["class"],
+                        w["name"],
+                        w["text"],
+                        tuple(w["rect"]),
+                        w["enabled"],
+                        title,
+                        kind,
+                        w,
                     )
                 )
             for a in window.get("actions", []):
                 found.append(
-                    Widget("QAction", "", a["text"], tuple(a["rect"]), a["enabled"], title, a)
+                    Widget("QAction", "", a["text"], tuple(a["rect"]), a["enabled"], title, kind, a)
                 )
         return found
 

@@ -95,7 +95,7 @@ def test_switching_training_off_takes_the_classroom_set_away_and_on_brings_it_ba
 def test_each_classroom_card_says_which_case_it_shows(
     make_bench: Callable[..., Bench], qtbot: QtBot
 ) -> None:
-    bench = make_bench(training=True, adb=True)
+    bench = make_bench(training=True)
     window = bench.window
     bench.simulator.add_training_set()
     qtbot.waitUntil(lambda: len(window.cards) == 5, timeout=20_000)
@@ -108,7 +108,7 @@ def test_each_classroom_card_says_which_case_it_shows(
 def test_the_cable_pulled_phone_keeps_its_card_and_is_plugged_back_from_it(
     make_bench: Callable[..., Bench], qtbot: QtBot
 ) -> None:
-    bench = make_bench(training=True, adb=True)
+    bench = make_bench(training=True)
     window = bench.window
     bench.simulator.add_training_set()
     qtbot.waitUntil(lambda: len(window.cards) == 5, timeout=20_000)
@@ -151,7 +151,7 @@ def test_plugging_back_works_after_a_restart_on_the_same_training_folder(
         first.close()
 
     # The window again, on the same folder: the classroom set is made again.
-    bench = make_bench(training=True, adb=True)
+    bench = make_bench(training=True)
     window = bench.window
     bench.simulator.add_training_set()
     qtbot.waitUntil(lambda: len(window.cards) == 5, timeout=20_000)

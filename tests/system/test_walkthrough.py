@@ -1,0 +1,310 @@
+"""A new user's walk-through, played on a real X server at the workshop laptop's 1366×768:
+`etabli --training` as its own process, every click and key sent by xdotool at places on the
+screen, a screenshot of each screen in test-artifacts/walkthrough/.
+
+Start in training, take in a donation of three devices, bring every classroom device to its
+end, type a code with a typo, try the Wi-Fi button, switch to English and back, switch
+training off. Then: no traceback in the log, the window never grew past the screen, and the
+answers recorded are exactly the ones clicked — every yes/no question answered by clicking the
+place where "yes" was the first time, never by looking for the button again."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench_app.store.database import DB_NAME
+from tests.system.desktop import ARTIFACTS, App, Desktop, Widget
+
+WIDTH, HEIGHT = 1366, 768
+SHOTS = ARTIFACTS / "walkthrough"
+ENTRY_ANSWERS = {"imei": "356938035643809"}  # a valid IMEI, typed from the phone's *#06#
+
+
+@pytest.fixture
+def desktop() -> Iterator[Desktop]:
+    screen = Desktop(WIDTH, HEIGHT)
+    try:
+        yield screen
+    finally:
+        screen.stop()
+
+
+class Walk:
+    """The walk's state: the app, where "yes" was first seen, what was answered."""
+
+    def __init__(self, app: App, desktop: Desktop) -> None:
+        self.app = app
+        self.desktop = desktop
+        self.yes_at: tuple[int, int] | None = None
+        self.shots = 0
+        self.answered_yes = 0
+
+    def shot(self, name: str) -> None:
+        self.shots += 1
+        self.desktop.screenshot(SHOTS / f"{self.shots:02d}-{name}.png")
+
+    def main_window(self) -> dict[str, object]:
+        windows = [w for w in self.app.snapshot() if w["class"] == "MainWindow"]
+        assert windows, "the main window is not on screen"
+        return windows[0]
+
+    def assert_fits(self, where: str) -> None:
+        x, y, w, h = self.main_window()["rect"]  # type: ignore[misc]
+        assert x >= 0 and y >= 0 and x + w <= WIDTH and y + h <= HEIGHT, (
+            f"{where}: the window reaches {x + w}×{y + h}, past the {WIDTH}×{HEIGHT} screen"
+        )
+        for widget in self.app.widgets():
+            if widget.name in ("CodeSearch", "BigAction") and widget.window_class == "MainWindow":
+                wx, wy, ww, wh = widget.rect
+                assert wx + ww <= WIDTH + 2 and wy + wh <= HEIGHT + 2, (
+                    f"{where}: «{widget.text}» ({widget.name}) is off-screen at {widget.rect}"
+                )
+
+    def title(self) -> str:
+        return str(self.main_window()["title"])
+
+    def card(self, title: str) -> tuple[Widget, Widget]:
+        """The card whose title is `title`, and its big button."""
+
+        def found(widgets: list[Widget]) -> tuple[Widget, Widget] | None:
+            names = [w for w in widgets if w.name == "CardTitle" and w.text == title]
+            for name in names:
+                for card in (w for w in widgets if w.name == "DeviceCard"):
+                    if _inside(name.rect, card.rect):
+                        for button in widgets:
+                            if button.name == "BigAction" and _inside(button.rect, card.rect):
+                                return card, button
+            return None
+
+        result: tuple[Widget, Widget] = self.app.wait(f"the card of {title}", found)
+        return result
+
+    def card_text(self, title: str, name: str) -> str:
+        card, _ = self.card(title)
+        for w in self.app.widgets():
+            if w.name == name and _inside(w.rect, card.rect):
+                return w.text
+        return ""
+
+    def answer_until_done(self, title: str, *, done: tuple[str, ...]) -> str:
+        """Answers every question the panel asks about the device `title` until its card's
+        state is one of `done`; returns that state."""
+        deadline = time.monotonic() + 240
+        seen_prompts = 0
+        while time.monotonic() < deadline:
+            state = self.card_text(title, "CardState")
+            if any(state.startswith(d) for d in done):
+                return state
+            question = [
+                w
+                for w in self.app.widgets()
+                if w.name == "Question" and w.text and w.window_class == "MainWindow"
+            ]
+            if not question:
+                time.sleep(0.2)
+                continue
+            seen_prompts += 1
+            self.answer(question[0].text, title)
+        raise AssertionError(f"{title}: never reached {done}; last state «{state}»")
+
+    def answer(self, question: str, title: str) -> None:
+        widgets = self.app.widgets()
+        widgets = [w for w in widgets if w.window_class == "MainWindow"]
+        answers = [w for w in widgets if w.cls == "AnswerButton"]
+        mains = [w for w in answers if w.raw.get("answer") == "main"]
+        entry = [w for w in widgets if w.name == "CodeSearch" and w.rect[0] > WIDTH // 2]
+        if len(mains) == 2:
+            yes = next(w for w in mains if w.raw.get("tone") == "good")
+            if self.yes_at is None:
+                self.yes_at = yes.centre
+                self.shot("first-question")
+            else:
+                # Fixed places: "yes" is where it was the first time, for every question.
+                assert abs(yes.centre[0] - self.yes_at[0]) <= 1, (question, yes.rect)
+                assert abs(yes.centre[1] - self.yes_at[1]) <= 1, (question, yes.rect)
+            if any(w.raw.get("answer") == "other" for w in answers) and self.shots < 40:
+                self.shot("question-with-a-third-answer")
+            self.desktop.click(*self.yes_at)
+            self.answered_yes += 1
+        elif entry:
+            self.app.click(entry[0])
+            self.desktop.type(ENTRY_ANSWERS["imei"])
+            self.desktop.key("Return")
+        elif answers:
+            self.shot("question-with-choices")
+            self.app.click(answers[0])  # the first choice (the best cosmetic grade)
+        else:
+            time.sleep(0.2)
+            return
+        self.app.wait(
+            "the next question",
+            lambda ws: (
+                not any(
+                    w.name == "Question" and w.text == question and w.window_class == "MainWindow"
+                    for w in ws
+                )
+            ),
+            timeout=60,
+        )
+
+
+def _inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
+    ix, iy, iw, ih = inner
+    ox, oy, ow, oh = outer
+    return ox <= ix and oy <= iy and ix + iw <= ox + ow and iy + ih <= oy + oh
+
+
+def test_a_new_user_walks_through_the_training_day(desktop: Desktop, tmp_path: Path) -> None:
+    folder = tmp_path / "formation"
+    app = App(
+        desktop,
+        tmp_path / "run",
+        ["--data-dir", str(folder), "--training", "--lang", "fr"],
+        {"ETABLI_TESTING": "1"},
+    )
+    walk = Walk(app, desktop)
+    try:
+        app.find(name="CodeSearch", cls="QLineEdit", timeout=120)
+        walk.card("Fairphone FP4")
+        walk.shot("start-in-training")
+        walk.assert_fits("start")
+
+        # Intake of a donation with three devices.
+        app.click(app.find("Accueil d’un don"))
+        donor = app.find("Nom de l’entreprise, de l’organisme ou de la perso", cls="QLineEdit")
+        app.click(donor)
+        desktop.type("Mairie de Pantin")
+        for n, (brand, model, serial) in enumerate(
+            [
+                ("Lenovo", "ThinkPad T480", "PF1ABC01"),
+                ("Samsung", "Galaxy A40", "R58M12345"),
+                ("Dell", "Latitude 5490", "7XK2J52"),
+            ]
+        ):
+            fields = [w for w in app.widgets() if w.cls == "QLineEdit" and w.rect[1] > 360]
+            brand_box, model_box, serial_box = fields[0], fields[1], fields[2]
+            for box, text in ((brand_box, brand), (model_box, model), (serial_box, serial)):
+                app.click(box)
+                desktop.type(text)
+            if n == 0:
+                walk.shot("intake-first-device")
+            app.click(app.find("Enregistrer l’appareil"))
+            app.wait(
+                "the code box cleared for the next device",
+                lambda ws, s=serial: not any(w.text == s for w in ws if w.cls == "QLineEdit"),
+            )
+        walk.shot("intake-three-devices")
+        app.click(app.find("Terminer"))
+        app.wait("the intake closed", lambda ws: not any(w.text == "Terminer" for w in ws))
+        walk.assert_fits("after intake")
+
+        # Every classroom device to its end, by its big button only (and the answers).
+        _, button = walk.card("Fairphone FP4")
+        app.click(button)
+        walk.answer_until_done("Fairphone FP4", done=("Contrôle terminé", "Terminé"))
+        walk.shot("fairphone-checked")
+
+        _, button = walk.card("Samsung SM-G960F")  # the worn battery
+        app.click(button)
+        walk.answer_until_done("Samsung SM-G960F", done=("Contrôle terminé", "Terminé"))
+
+        for title in [
+            w.text for w in app.widgets() if w.name == "CardTitle" and "Samsung" not in w.text
+        ]:
+            case = walk.card_text(title, "CardCase")
+            if "FRP" in case:
+                _, button = walk.card(title)
+                app.click(button)
+                walk.answer_until_done(title, done=("Bloqué",))
+                _, button = walk.card(title)
+                assert button.text == "Voir quoi faire"
+                app.click(button)
+                help_close = app.find("Compris")
+                walk.shot("blocked-phone-what-to-do")
+                app.click(help_close)
+            elif "Câble" in case:
+                _, button = walk.card(title)
+                app.click(button)
+                walk.answer_until_done(title, done=("Interrompu",))
+                walk.shot("cable-pulled")
+                _, button = walk.card(title)
+                assert button.text == "Rebrancher", button.text
+                app.click(button)
+                app.wait("Reprendre", lambda ws, t=title: walk.card(t)[1].text == "Reprendre")
+                app.click(walk.card(title)[1])
+                walk.answer_until_done(title, done=("Contrôle terminé", "Terminé"))
+            elif "Disque" in case:
+                _, button = walk.card(title)
+                app.click(button)
+                walk.answer_until_done(title, done=("Contrôle terminé", "Terminé", "Disque"))
+                walk.shot("drive-checked")
+        walk.assert_fits("after every classroom device")
+
+        # A typo in the search box: a message, and the window keeps its size.
+        size = walk.main_window()["rect"]
+        app.click(app.find(name="CodeSearch", cls="QLineEdit"))
+        desktop.type("TEST-2223-X")
+        desktop.key("Return")
+        app.find(name="SearchError")
+        walk.shot("search-typo")
+        assert walk.main_window()["rect"] == size
+        walk.assert_fits("after a typo")
+
+        # The Wi-Fi button opens its dialog; a wrong address is told plainly.
+        app.click(app.find(name="NetworkButton"))
+        address = app.wait(
+            "the Wi-Fi dialog's address box",
+            lambda ws: [w for w in ws if w.cls == "QLineEdit" and w.window_class != "MainWindow"],
+        )[0]
+        app.click(address)
+        desktop.type("pas-une-adresse")
+        app.click(app.find("Connecter"))
+        walk.shot("wifi-wrong-address")
+        app.click(app.find("Annuler"))
+
+        # English and back.
+        app.click(app.find("Français", cls="QComboBox"))
+        desktop.key("Down", "Return")
+        app.find("English", cls="QComboBox")
+        walk.shot("in-english")
+        walk.assert_fits("in English")
+        app.click(app.find("English", cls="QComboBox"))
+        desktop.key("Up", "Return")
+        app.find("Français", cls="QComboBox")
+
+        # Training off: the classroom cards go; the window asks who works for real.
+        app.click(app.find(name="TrainingToggle"))
+        app.wait(
+            "the classroom cards gone",
+            lambda ws: not any(w.name == "CardCase" for w in ws),
+        )
+        walk.shot("training-off")
+        walk.assert_fits("training off")
+    finally:
+        code = app.close()
+    log = app.log_text()
+    assert "Traceback" not in log, log[-4000:]
+    assert code == 0, log[-2000:]
+
+    # What was recorded is what was clicked: every yes/no question answered "works".
+    assert walk.answered_yes >= 10
+    db = sqlite3.connect(folder / DB_NAME)
+    try:
+        finished = [
+            json.loads(payload)
+            for (payload,) in db.execute(
+                "SELECT payload FROM events WHERE type = 'step.finished' ORDER BY ts"
+            )
+        ]
+    finally:
+        db.close()
+    guided = [p for p in finished if p["summary"].get("fr", "").startswith(("Testé", "Absent"))]
+    assert len(guided) >= walk.answered_yes - 2
+    wrong = [p["step_id"] for p in guided if p["status"] != "passed"]
+    assert not wrong, f"answers recorded as not working although «yes» was clicked: {wrong}"
