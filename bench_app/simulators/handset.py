@@ -108,6 +108,8 @@ class SimulatedHandset:
         adb_after_wipe: bool = True,
         operator: str = AUTO,
         auto_delay: float = 0.5,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         if isinstance(persona, str):
             persona = load_persona(persona, serial=serial)
@@ -118,7 +120,8 @@ class SimulatedHandset:
         self.codename = self.persona.props.get("ro.product.device", "")
         ab = self.persona.props.get("ro.build.ab_update", "") == "true"
         slots = slot_count if slot_count is not None else (2 if ab else 1)
-        self.adb = AdbSimulator(self.persona, mode=simulation)
+        # ADB on `port`, the bootloader on the next one (any free ports when 0).
+        self.adb = AdbSimulator(self.persona, host, port, mode=simulation)
         faults = faults or BootloaderFaults()
         self.bootloader = SimulatedBootloader(
             product=self.codename,
@@ -132,7 +135,7 @@ class SimulatedHandset:
             simulation=simulation,
         )
         self.bootloader.enter("android")
-        self.fastboot = FastbootSimulator(self.bootloader)
+        self.fastboot = FastbootSimulator(self.bootloader, host, port + 1 if port else 0)
         self.installed: InstalledSystem | None = None
         self.refused_packages: list[str] = []  # why a sideloaded package was not applied
         self._applied = 0  # sideload records already considered
