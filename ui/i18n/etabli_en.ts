@@ -467,6 +467,14 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Complete phone (installation)</source>
+        <translation>Complete phone (installation)</translation>
+    </message>
+    <message>
+        <source>Show the simulated phone</source>
+        <translation>Show the simulated phone</translation>
+    </message>
+    <message>
         <source>Établi — refurbishing bench</source>
         <translation>Établi — refurbishing bench</translation>
     </message>
@@ -665,6 +673,9 @@ It will appear here.</translation>
     <message>
         <source>Save</source>
         <translation>Save</translation>
+    </message>
+</context>
+<context>
     <name>NetworkPhoneDialog</name>
     <message>
         <source>Phone over Wi-Fi</source>
@@ -890,6 +901,37 @@ It will appear here.</translation>
     <message>
         <source>Synced %1 min ago · %2 waiting</source>
         <translation>Synced %1 min ago · %2 waiting</translation>
+    </message>
+</context>
+<context>
+    <name>HandsetPanel</name>
+    <message>
+        <source>Simulated phone</source>
+        <translation>Simulated phone</translation>
+    </message>
+    <message>
+        <source>%1: press its keys as on a real phone.</source>
+        <translation>%1: press its keys as on a real phone.</translation>
+    </message>
+    <message>
+        <source>Power</source>
+        <translation>Power</translation>
+    </message>
+    <message>
+        <source>Volume up</source>
+        <translation>Volume up</translation>
+    </message>
+    <message>
+        <source>Volume down</source>
+        <translation>Volume down</translation>
+    </message>
+    <message>
+        <source>Hold Power + Volume −</source>
+        <translation>Hold Power + Volume −</translation>
+    </message>
+    <message>
+        <source>Hold Power + Volume +</source>
+        <translation>Hold Power + Volume +</translation>
     </message>
 </context>
 </TS>

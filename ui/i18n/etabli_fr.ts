@@ -467,6 +467,14 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Complete phone (installation)</source>
+        <translation>Téléphone complet (installation)</translation>
+    </message>
+    <message>
+        <source>Show the simulated phone</source>
+        <translation>Montrer le téléphone simulé</translation>
+    </message>
+    <message>
         <source>Établi — refurbishing bench</source>
         <translation>Établi — poste de reconditionnement</translation>
     </message>
@@ -665,6 +673,9 @@ Il apparaîtra ici.</translation>
     <message>
         <source>Save</source>
         <translation>Enregistrer</translation>
+    </message>
+</context>
+<context>
     <name>NetworkPhoneDialog</name>
     <message>
         <source>Phone over Wi-Fi</source>
@@ -890,6 +901,37 @@ Il apparaîtra ici.</translation>
     <message>
         <source>Synced %1 min ago · %2 waiting</source>
         <translation>Synchronisé il y a %1 min · %2 en attente</translation>
+    </message>
+</context>
+<context>
+    <name>HandsetPanel</name>
+    <message>
+        <source>Simulated phone</source>
+        <translation>Téléphone simulé</translation>
+    </message>
+    <message>
+        <source>%1: press its keys as on a real phone.</source>
+        <translation>%1 : appuyez sur ses touches comme sur un vrai téléphone.</translation>
+    </message>
+    <message>
+        <source>Power</source>
+        <translation>Marche/Arrêt</translation>
+    </message>
+    <message>
+        <source>Volume up</source>
+        <translation>Volume +</translation>
+    </message>
+    <message>
+        <source>Volume down</source>
+        <translation>Volume −</translation>
+    </message>
+    <message>
+        <source>Hold Power + Volume −</source>
+        <translation>Maintenir Marche + Volume −</translation>
+    </message>
+    <message>
+        <source>Hold Power + Volume +</source>
+        <translation>Maintenir Marche + Volume +</translation>
     </message>
 </context>
 </TS>
