@@ -53,7 +53,7 @@ class PhoneDrawing(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.screen: Screen | None = None
+        self.current: Screen | None = None
         self.setMinimumSize(300, 540)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
 
@@ -61,7 +61,7 @@ class PhoneDrawing(QWidget):
         return QSize(300, 560)
 
     def show_screen(self, screen: Screen) -> None:
-        self.screen = screen
+        self.current = screen
         self.setAccessibleDescription(screen.render())
         self.update()
 
@@ -73,7 +73,7 @@ class PhoneDrawing(QWidget):
         painter.setBrush(BODY)
         painter.drawRoundedRect(frame, 34, 34)
         glass = frame.adjusted(14, 46, -14, -46)
-        screen = self.screen
+        screen = self.current
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(HOME if screen is not None and screen.page == "android" else GLASS)
         painter.drawRoundedRect(glass, 8, 8)
@@ -183,9 +183,7 @@ class HandsetPanel(QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Simulated phone"))
         model = self.handset.persona.props.get("ro.product.model", "")
-        self.caption.setText(
-            self.tr("%1: press its keys as on a real phone.").replace("%1", model)
-        )
+        self.caption.setText(self.tr("%1: press its keys as on a real phone.").replace("%1", model))
         self.power.setText(self.tr("Power"))
         self.volume_up.setText(self.tr("Volume up"))
         self.volume_down.setText(self.tr("Volume down"))

@@ -135,9 +135,7 @@ def run_handset_simulator(
             print(handset.face.screen().render(), file=out, flush=True)
         handset.face.watch(show)
         if args.operator != AUTO:
-            reader = threading.Thread(
-                target=_read_keys, args=(handset, keys_in), daemon=True
-            )
+            reader = threading.Thread(target=_read_keys, args=(handset, keys_in), daemon=True)
             reader.start()  # a daemon: a terminal read cannot be interrupted, Ctrl+C ends all
         stop.wait()
     finally:

@@ -55,8 +55,10 @@ def test_a_trainer_drives_the_handset_from_a_terminal(
     station_adb_key: CryptographySigner, tmp_path: Path
 ) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench_app.commands.main", "--lang", "en", "simulate"]
-        + ["handset", "--model", "fairphone-4", "--operator", "person", "--port", "0"],
+        [
+            *(sys.executable, "-m", "bench_app.commands.main", "--lang", "en", "simulate"),
+            *("handset", "--model", "fairphone-4", "--operator", "person", "--port", "0"),
+        ],
         cwd=ROOT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdin=subprocess.PIPE,

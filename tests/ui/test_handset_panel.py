@@ -62,13 +62,13 @@ def answer_done(qtbot: QtBot, bench: Bench, device_id: str, picture: str) -> Non
 
 def wait_page(qtbot: QtBot, panel: HandsetPanel, page: str) -> None:
     qtbot.waitUntil(
-        lambda: panel.drawing.screen is not None and panel.drawing.screen.page == page,
+        lambda: panel.drawing.current is not None and panel.drawing.current.page == page,
         timeout=WAIT,
     )
 
 
 def highlighted(panel: HandsetPanel) -> str:
-    screen = panel.drawing.screen
+    screen = panel.drawing.current
     assert screen is not None and screen.highlight is not None
     return screen.items[screen.highlight]
 
@@ -96,7 +96,7 @@ def test_a_trainee_installs_lineageos_with_the_phone_keys(
     bench.window.select(device_id)
     panel = bench.window.show_handset(phone.key)
     assert panel is not None and panel.isVisible()
-    assert panel.drawing.screen is not None and panel.drawing.screen.page == "android"
+    assert panel.drawing.current is not None and panel.drawing.current.page == "android"
     assert panel.power.text() == "Marche/Arrêt" and panel.volume_down.text() == "Volume −"
 
     bench.station.start_job(device_id, "phone.install", options={"os": "lineageos-20"})
@@ -105,9 +105,11 @@ def test_a_trainee_installs_lineageos_with_the_phone_keys(
     for _ in range(2):
         # A new question starts on "Do not unlock", as on a Pixel's screen.
         qtbot.waitUntil(
-            lambda: panel.drawing.screen is not None
-            and panel.drawing.screen.page == "unlock"
-            and highlighted(panel) == "Do not unlock the bootloader",
+            lambda: (
+                panel.drawing.current is not None
+                and panel.drawing.current.page == "unlock"
+                and highlighted(panel) == "Do not unlock the bootloader"
+            ),
             timeout=WAIT,
         )
         assert not handset.bootloader.critical_unlocked
@@ -121,8 +123,10 @@ def test_a_trainee_installs_lineageos_with_the_phone_keys(
     wait_page(qtbot, panel, "recovery")
     answer_view = bench.window.views[device_id]
     qtbot.waitUntil(
-        lambda: answer_view.prompt is not None
-        and answer_view.prompt.picture == "recovery-format-data.svg",
+        lambda: (
+            answer_view.prompt is not None
+            and answer_view.prompt.picture == "recovery-format-data.svg"
+        ),
         timeout=WAIT,
     )
     assert handset.adb.phone.wipes == 0
@@ -132,20 +136,21 @@ def test_a_trainee_installs_lineageos_with_the_phone_keys(
     assert highlighted(panel) == "Factory reset"
     panel.grab().save(str(artifacts_dir / "handset-panel-recovery.png"))
     click(qtbot, panel.power)
-    assert panel.drawing.screen.title == "Factory reset"  # type: ignore[union-attr]
+    assert panel.drawing.current.title == "Factory reset"
     click(qtbot, panel.power)  # "Format data/factory reset"
-    assert panel.drawing.screen.title == "Format data?"  # type: ignore[union-attr]
+    assert panel.drawing.current.title == "Format data?"
     click(qtbot, panel.volume_down)
     click(qtbot, panel.power)  # "Format data"
     assert handset.adb.phone.wipes == 1
-    assert "Data wipe complete." in panel.drawing.screen.lines  # type: ignore[union-attr]
+    assert "Data wipe complete." in panel.drawing.current.lines
     answer_done(qtbot, bench, device_id, "recovery-format-data.svg")
 
     # "Apply update", then "Apply from ADB"; the station sends the system.
     answer_view = bench.window.views[device_id]
     qtbot.waitUntil(
-        lambda: answer_view.prompt is not None
-        and answer_view.prompt.picture == "recovery-sideload.svg",
+        lambda: (
+            answer_view.prompt is not None and answer_view.prompt.picture == "recovery-sideload.svg"
+        ),
         timeout=WAIT,
     )
     click(qtbot, panel.volume_down)
