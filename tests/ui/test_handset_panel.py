@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from bench_app.devices.fastboot.finder import FastbootFinder
 from bench_app.domain.model import JobState
+from bench_app.erasure.records import erasure_records
 from bench_app.install.images import ImageLibrary
 from bench_app.install.phone_install import phone_install
 from tests.install.test_phone_install import NEW_BUILD, make_rom
@@ -165,4 +166,6 @@ def test_a_trainee_installs_lineageos_with_the_phone_keys(
     assert job is not None and job.state is JobState.SUCCEEDED, job.message if job else None
     assert handset.persona.props["ro.build.fingerprint"] == NEW_BUILD
     assert handset.adb.phone.fs.stat("/sdcard/DCIM/IMG_donor.jpg") is None
+    (record,) = erasure_records(bench.station.store, device_id)
+    assert record["result"] == "erased" and record["verification"]["ok"] is True
     wait_page(qtbot, panel, "android")
