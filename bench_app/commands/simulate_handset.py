@@ -83,6 +83,7 @@ def run_handset_simulator(
     except PersonaError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    from bench_app.simulators.bootloader.bootloader import BootloaderFaults
     from bench_app.simulators.handset import SimulatedHandset
     from bench_app.simulators.mode import SimulationMode
 
@@ -104,6 +105,9 @@ def run_handset_simulator(
         host=args.host,
         port=args.port,
         boot_delay=1.0,
+        # The auto hand takes the time a person takes to read the screen and press.
+        faults=BootloaderFaults(operator_delay=2.0),
+        auto_delay=2.0,
     )
     try:
         try:
