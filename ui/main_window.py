@@ -47,6 +47,7 @@ from ui.device_card import DeviceCard
 from ui.device_panel import DevicePanel
 from ui.device_view import Action, DeviceView
 from ui.flow_layout import FlowLayout
+from ui.handset_panel import HandsetPanel
 from ui.help_dialog import HelpDialog, ask_to_stop, block_help, plug_help
 from ui.icons import app_icon, device_icon
 from ui.intake_dialog import IntakeDialog
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.simulator = simulator
         # The station's ADB key, for simulated ADB phones when training is switched on.
         self.adb_signer = simulator.adb_signer if simulator is not None else None
+        self.handset_panels: dict[str, HandsetPanel] = {}  # simulated handsets' screens, by key
         self.tcp_source: TcpPhoneSource | None = None
         # The last dialogs opened, kept alive while open (and reachable by tests).
         self.network_dialog: NetworkPhoneDialog | None = None
@@ -734,6 +736,7 @@ class MainWindow(QMainWindow):
         special = phones.addMenu(self.tr("Hard cases"))
         for name, label in cases.items():
             special.addAction(label, partial(self._sim_add_adb_phone, name))
+        menu.addAction(self.tr("Complete phone (installation)"), self._sim_add_handset)
         drives = menu.addMenu(self.tr("Plug in a drive"))
         for drive_behaviour, label in (
             (DriveBehaviour.HEALTHY, self.tr("healthy")),
@@ -751,12 +754,37 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(self.tr("Unplug the selected device"), self._sim_unplug)
         menu.addAction(self.tr("Plug the selected device back in"), self._sim_replug)
+        menu.addAction(self.tr("Show the simulated phone"), self._sim_show_handset)
         self.sim_button.setMenu(menu)
         self._sim_menu = menu
 
     def _sim_add_adb_phone(self, persona: str) -> None:
         if self.simulator is not None:
             self.simulator.add_adb_phone(persona)
+
+    def _sim_add_handset(self) -> None:
+        """A whole phone (Android, bootloader, recovery) whose keys the trainee presses."""
+        if self.simulator is not None:
+            phone = self.simulator.add_handset("fairphone-4", operator="person")
+            self.show_handset(phone.key)
+
+    def _sim_show_handset(self) -> None:
+        key = self._selected_sim_key()
+        if key is not None:
+            self.show_handset(key)
+
+    def show_handset(self, key: str) -> HandsetPanel | None:
+        """Opens (or brings forward) the screen and keys of the simulated handset `key`."""
+        handset = self.simulator.handset(key) if self.simulator is not None else None
+        if handset is None:
+            return None
+        panel = self.handset_panels.get(key)
+        if panel is None or not panel.isVisible():
+            panel = HandsetPanel(handset, self)
+            self.handset_panels[key] = panel
+        panel.show()
+        panel.raise_()
+        return panel
 
     def set_training(self, on: bool) -> None:
         """Switches training mode: simulated devices come (or go) and the banner follows."""
@@ -775,6 +803,9 @@ class MainWindow(QMainWindow):
             self.station.attach_source(self.simulator)
             self.simulator.add_training_set()
         else:
+            for panel in self.handset_panels.values():
+                panel.close()
+            self.handset_panels.clear()
             if self.simulator is not None:
                 self.station.detach_source(self.simulator)
             self.simulator = None

@@ -41,6 +41,9 @@ def add_simulate_parser(subparsers: Any) -> None:
     from bench_app.commands.simulate_fastboot import add_fastboot_simulate_parser
 
     add_fastboot_simulate_parser(kinds)
+    from bench_app.commands.simulate_handset import add_handset_simulate_parser
+
+    add_handset_simulate_parser(kinds)
 
 
 def run_simulate(args: argparse.Namespace) -> int:
@@ -50,6 +53,10 @@ def run_simulate(args: argparse.Namespace) -> int:
         from bench_app.commands.simulate_fastboot import run_fastboot_simulator
 
         return run_fastboot_simulator(args)
+    if args.simulate_command == "handset":
+        from bench_app.commands.simulate_handset import run_handset_simulator
+
+        return run_handset_simulator(args)
     if args.list:
         for name in list_personas():
             print(f"{name:<24} {load_persona(name).description}")

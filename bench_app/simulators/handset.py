@@ -9,6 +9,12 @@ fingerprint, SDK level and security patch, which `getprop` then reports. A packa
 another device (`pre-device`), or one sideloaded while the phone still has its stock
 recovery, leaves the phone's system as it was, as a real recovery would.
 
+Its screen and keys (simulators/handset_screen.py) gate what needs a hand: the recovery
+serves a sideload only once "Apply from ADB" is chosen, a recovery factory reset happens only
+when chosen on its menu, and an unlock waits for its confirmation on the screen. The
+`operator` says who presses: `auto` (a person following the station, the default) or
+`person` (training: the keys are pressed from the window or a terminal).
+
 Used by tests and training mode only (both simulators refuse to run elsewhere).
 """
 
@@ -36,6 +42,7 @@ from bench_app.simulators.bootloader.bootloader import (
     SimulatedBootloader,
 )
 from bench_app.simulators.bootloader.server import FastbootSimulator
+from bench_app.simulators.handset_screen import AUTO, HandsetFace
 from bench_app.simulators.mode import SimulationMode
 
 log = logging.getLogger(__name__)
@@ -99,6 +106,10 @@ class SimulatedHandset:
         simulation: SimulationMode = SimulationMode.TEST,
         boot_delay: float | None = None,
         adb_after_wipe: bool = True,
+        operator: str = AUTO,
+        auto_delay: float = 0.5,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         if isinstance(persona, str):
             persona = load_persona(persona, serial=serial)
@@ -109,18 +120,22 @@ class SimulatedHandset:
         self.codename = self.persona.props.get("ro.product.device", "")
         ab = self.persona.props.get("ro.build.ab_update", "") == "true"
         slots = slot_count if slot_count is not None else (2 if ab else 1)
-        self.adb = AdbSimulator(self.persona, mode=simulation)
+        # ADB on `port`, the bootloader on the next one (any free ports when 0).
+        self.adb = AdbSimulator(self.persona, host, port, mode=simulation)
+        faults = faults or BootloaderFaults()
         self.bootloader = SimulatedBootloader(
             product=self.codename,
             serial=self.persona.serial,
             slot_count=slots,
             partition_sizes=handset_partitions(slots),
             unlocked=unlocked,
-            faults=faults or BootloaderFaults(),
+            # The unlock screen waits for the handset's keys; `faults.operator` says what
+            # the auto hand answers there.
+            faults=faults.with_flags(operator="nothing"),
             simulation=simulation,
         )
         self.bootloader.enter("android")
-        self.fastboot = FastbootSimulator(self.bootloader)
+        self.fastboot = FastbootSimulator(self.bootloader, host, port + 1 if port else 0)
         self.installed: InstalledSystem | None = None
         self.refused_packages: list[str] = []  # why a sideloaded package was not applied
         self._applied = 0  # sideload records already considered
@@ -129,6 +144,13 @@ class SimulatedHandset:
         self._lock = threading.Lock()
         self.adb.on_reboot.append(self._adb_rebooted)
         self.bootloader.on_reboot.append(self._bootloader_rebooted)
+        self.face = HandsetFace(
+            self,
+            operator,
+            unlock_answer=faults.operator,
+            unlock_delay=faults.operator_delay,
+            auto_delay=auto_delay,
+        )
 
     # ---- lifecycle -----------------------------------------------------------------------
     def start(self) -> None:
@@ -137,6 +159,7 @@ class SimulatedHandset:
 
     def stop(self) -> None:
         """Puts the phone away: nothing of it runs or listens any more once this returns."""
+        self.face.close()  # first: no hand presses a key of a phone being put away
         self.fastboot.stop()  # first: its thread is the one that boots the ADB side
         self.adb.close()
         self.bootloader.close()
@@ -169,6 +192,35 @@ class SimulatedHandset:
         """The cable comes out, whatever the phone is doing."""
         self.adb.stop()
         self.fastboot.pull_cable()
+
+    # ---- what the keys do ------------------------------------------------------------------
+    def restart(self, target: str) -> None:
+        """The phone restarts into `target` (android, recovery or bootloader) from whatever
+        it was doing, as a key combo or a menu item does: a host connection drops."""
+        if self.bootloader.reachable:
+            self.fastboot.pull_cable()  # the bootloader's host session ends with the restart
+            self.bootloader.rebooted(None if target == ANDROID else target)
+        else:
+            self.adb.reboot({ANDROID: "", RECOVERY: "recovery"}.get(target, "bootloader"))
+
+    def format_data(self) -> None:
+        """The recovery's "Format data": userdata and metadata are new file systems."""
+        self.adb.wipe_userdata()
+        log.info("handset %s: data formatted from the recovery menu", self.serial)
+
+    def custom_recovery(self) -> bool:
+        """Whether the recovery is one flashed here (LineageOS's) rather than the stock one."""
+        return self._recovery_flashed()
+
+    def sideload_result(self) -> str:
+        """The line the recovery shows after the last sideload."""
+        if not self.adb.sideloads:
+            return ""
+        record = self.adb.sideloads[-1]
+        if not record.ok:
+            return f"Installation aborted ({record.reason})."
+        refusal = self._refusal(read_ota_metadata(record.data))
+        return "Install completed with status 0." if refusal is None else "Installation aborted."
 
     # ---- mode changes --------------------------------------------------------------------
     def _adb_rebooted(self, mode: str) -> None:
@@ -218,16 +270,20 @@ class SimulatedHandset:
             if not record.ok:
                 continue
             metadata = read_ota_metadata(record.data)
-            devices = [d for d in metadata.get("pre-device", "").split(",") if d]
-            if devices and self.codename not in devices:
-                self.refused_packages.append(
-                    f"package for {','.join(devices)}, this phone is {self.codename}"
-                )
-                continue
-            if not self._recovery_flashed():
-                self.refused_packages.append("signature verification failed (stock recovery)")
+            refusal = self._refusal(metadata)
+            if refusal is not None:
+                self.refused_packages.append(refusal)
                 continue
             self._install(metadata, record.sha256)
+
+    def _refusal(self, metadata: dict[str, str]) -> str | None:
+        """Why the recovery would not apply a package with this metadata (None: it does)."""
+        devices = [d for d in metadata.get("pre-device", "").split(",") if d]
+        if devices and self.codename not in devices:
+            return f"package for {','.join(devices)}, this phone is {self.codename}"
+        if not self._recovery_flashed():
+            return "signature verification failed (stock recovery)"
+        return None
 
     def _install(self, metadata: dict[str, str], sha256: str) -> None:
         props = self.persona.props

@@ -53,6 +53,7 @@ class Operator(NullListener):
         self.pictures: list[str | None] = []
         self.hands: list[threading.Thread] = []
         self.errors: list[BaseException] = []  # what went wrong in a hand, for the test
+        self.formats_data = True  # False: answers "Done" to the factory reset without doing it
 
     def job_prompt(self, job_id: str, device_id: str, prompt: Prompt | None) -> None:
         if prompt is not None:
@@ -79,7 +80,8 @@ class Operator(NullListener):
         adb = self.handset.adb
         if prompt.picture == "recovery-format-data.svg":
             wait_for(lambda: adb.mode == "recovery" and adb.listening)
-            adb.recovery_select("wipe_data")
+            if self.formats_data:
+                adb.recovery_select("wipe_data")
         elif prompt.picture == "recovery-sideload.svg":
             wait_for(lambda: adb.mode in ("recovery", "sideload") and adb.listening)
             if adb.mode == "recovery":
@@ -308,3 +310,29 @@ def test_phone_wipe_through_fastboot_on_an_unlocked_phone(bench: Bench) -> None:
     (record,) = erasure_records(station.store, device_id)
     assert record["method"] == "factory reset via fastboot"
     assert record["result"] == "erased" and record["verification"]["ok"] is True
+
+
+def test_a_factory_reset_answered_but_not_done_on_the_phone_is_not_an_erasure(
+    bench: Bench, images: dict[str, bytes]
+) -> None:
+    """A trainee's phone (keys pressed by hand only): "Done" without choosing "Format data"
+    on the recovery's menu leaves the donor's data, and the wipe's checks see it."""
+    station, _, operator, _ = bench
+    operator.formats_data = False
+    device_id, handset = plug(bench, operator="person")
+    station.start_job(device_id, "phone.install", options={"os": "lineageos-20"})
+    # The bootloader's unlock questions wait for the keys: the trainee confirms each.
+    wait_for(lambda: handset.face.screen().page == "unlock")
+    handset.face.choose("Unlock the bootloader")
+    wait_for(lambda: handset.bootloader.unlocked)  # its question is off the screen by then
+    wait_for(lambda: handset.face.screen().page == "unlock")  # then the critical partitions
+    handset.face.choose("Unlock the bootloader")
+    job = finish(station, device_id)
+
+    assert job.state is not JobState.SUCCEEDED
+    assert handset.adb.phone.wipes == 0
+    assert handset.adb.phone.fs.stat("/sdcard/DCIM/Camera/IMG_donor.jpg") is not None
+    (record,) = erasure_records(station.store, device_id)
+    assert record["result"] != "erased"
+    checks = {c["check"]: c["ok"] for c in record["verification"]["checks"]}
+    assert checks["markers_gone"] is False

@@ -306,6 +306,37 @@
     </message>
 </context>
 <context>
+    <name>HandsetPanel</name>
+    <message>
+        <source>Simulated phone</source>
+        <translation>Simulated phone</translation>
+    </message>
+    <message>
+        <source>%1: press its keys as on a real phone.</source>
+        <translation>%1: press its keys as on a real phone.</translation>
+    </message>
+    <message>
+        <source>Power</source>
+        <translation>Power</translation>
+    </message>
+    <message>
+        <source>Volume up</source>
+        <translation>Volume up</translation>
+    </message>
+    <message>
+        <source>Volume down</source>
+        <translation>Volume down</translation>
+    </message>
+    <message>
+        <source>Hold Power + Volume −</source>
+        <translation>Hold Power + Volume −</translation>
+    </message>
+    <message>
+        <source>Hold Power + Volume +</source>
+        <translation>Hold Power + Volume +</translation>
+    </message>
+</context>
+<context>
     <name>IntakeDialog</name>
     <message>
         <source>Intake of a donation</source>
@@ -561,6 +592,10 @@ It will appear here.</translation>
         <translation>Hard cases</translation>
     </message>
     <message>
+        <source>Complete phone (installation)</source>
+        <translation>Complete phone (installation)</translation>
+    </message>
+    <message>
         <source>healthy</source>
         <translation>healthy</translation>
     </message>
@@ -599,6 +634,10 @@ It will appear here.</translation>
     <message>
         <source>Plug the selected device back in</source>
         <translation>Plug the selected device back in</translation>
+    </message>
+    <message>
+        <source>Show the simulated phone</source>
+        <translation>Show the simulated phone</translation>
     </message>
     <message numerus="yes">
         <source>%n device(s) plugged in</source>

@@ -306,6 +306,37 @@
     </message>
 </context>
 <context>
+    <name>HandsetPanel</name>
+    <message>
+        <source>Simulated phone</source>
+        <translation>Téléphone simulé</translation>
+    </message>
+    <message>
+        <source>%1: press its keys as on a real phone.</source>
+        <translation>%1 : appuyez sur ses touches comme sur un vrai téléphone.</translation>
+    </message>
+    <message>
+        <source>Power</source>
+        <translation>Marche/Arrêt</translation>
+    </message>
+    <message>
+        <source>Volume up</source>
+        <translation>Volume +</translation>
+    </message>
+    <message>
+        <source>Volume down</source>
+        <translation>Volume −</translation>
+    </message>
+    <message>
+        <source>Hold Power + Volume −</source>
+        <translation>Maintenir Marche + Volume −</translation>
+    </message>
+    <message>
+        <source>Hold Power + Volume +</source>
+        <translation>Maintenir Marche + Volume +</translation>
+    </message>
+</context>
+<context>
     <name>IntakeDialog</name>
     <message>
         <source>Intake of a donation</source>
@@ -561,6 +592,10 @@ Il apparaîtra ici.</translation>
         <translation>Cas difficiles</translation>
     </message>
     <message>
+        <source>Complete phone (installation)</source>
+        <translation>Téléphone complet (installation)</translation>
+    </message>
+    <message>
         <source>healthy</source>
         <translation>en bon état</translation>
     </message>
@@ -599,6 +634,10 @@ Il apparaîtra ici.</translation>
     <message>
         <source>Plug the selected device back in</source>
         <translation>Rebrancher l’appareil choisi</translation>
+    </message>
+    <message>
+        <source>Show the simulated phone</source>
+        <translation>Montrer le téléphone simulé</translation>
     </message>
     <message numerus="yes">
         <source>%n device(s) plugged in</source>

@@ -404,6 +404,14 @@ class AdbSimulator:
         self._cable_pulled = False
         # Called with the new mode each time the phone reboots (e.g. the bootloader starts).
         self.on_reboot: list[Callable[[str], None]] = []
+        # Called with the new mode after every mode change (outside the lock): a handset's
+        # screen follows the phone with it.
+        self.on_mode: list[Callable[[str], None]] = []
+        # Called when a host asks for a sideload while the recovery shows its menu.
+        self.on_sideload_refused: list[Callable[[], None]] = []
+        # A whole handset puts its recovery menu here: `recovery_select` then goes through
+        # the phone's keys (simulators/handset_screen.py) instead of acting at once.
+        self.menu_hand: Callable[[str], None] | None = None
         self.sideloads: list[Any] = []  # every sideload the recovery served (SideloadRecord)
 
     # ---- lifecycle -----------------------------------------------------------------------
@@ -529,6 +537,10 @@ class AdbSimulator:
             if service.startswith("sideload-host:"):
                 return serve_sideload_host(service.split(":", 1)[1])
             return None  # `sideload:` (before Android 4.4) and everything else: refused
+        if service.startswith("sideload-host:") and self.mode == RECOVERY:
+            for hook in list(self.on_sideload_refused):
+                hook()
+            return None  # the recovery's menu: no sideload until "Apply from ADB" is chosen
         if service.startswith(("shell:", "exec:")):
             command = service.split(":", 1)[1]
             return None if not command.strip() else _shell_service(command)
@@ -562,6 +574,7 @@ class AdbSimulator:
             self.phone.reboot_target = target
             self._enter_locked(mode, booting=mode != BOOTLOADER)
             self._spawn_locked(self._finish_reboot, "adb-sim-reboot", mode, self._boots)
+        self._tell_mode(mode)
 
     def boot(self, mode: str = ANDROID) -> None:
         """The phone starts in `mode` at once (the bootloader sends it there): every host
@@ -571,6 +584,14 @@ class AdbSimulator:
             raise ValueError(f"unknown mode {mode!r}; known: {', '.join(MODES)}")
         with self._lock:
             self._enter_locked(mode, booting=False)
+        self._tell_mode(mode)
+
+    def _tell_mode(self, mode: str) -> None:
+        for hook in list(self.on_mode):
+            try:
+                hook(mode)
+            except Exception:  # a broken observer must not stop the phone changing mode
+                log.exception("adb sim %s: on_mode hook failed", self.persona.name)
 
     def switch_mode(self, mode: str) -> None:
         """Changes mode without a reboot (the recovery starts or stops its sideload daemon):
@@ -583,6 +604,9 @@ class AdbSimulator:
         `reboot_bootloader`. ValueError when the phone is not showing that menu."""
         if self.mode not in (RECOVERY, SIDELOAD) or item not in RECOVERY_MENU:
             raise ValueError(f"the phone is in {self.mode} mode: no recovery item {item!r}")
+        if self.menu_hand is not None:
+            self.menu_hand(item)
+            return
         if item == "wipe_data":
             self.wipe_userdata()
         elif item == "reboot":

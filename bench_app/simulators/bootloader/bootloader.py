@@ -113,6 +113,9 @@ class SimulatedBootloader:
         self.critical_unlocked = False
         self.current_slot = "a" if self.slot_count > 1 else ""
         self.on_reboot: list[Callable[[str | None], None]] = []
+        # Called with True when the phone's screen starts asking to confirm an unlock, with
+        # False once it was answered (a handset's screen shows the question meanwhile).
+        self.on_confirm: list[Callable[[bool], None]] = []
         self.lock = threading.RLock()
         self.commands: list[str] = []  # every command received, for tests
         self._operator_answer: bool | None = None
@@ -350,11 +353,15 @@ class SimulatedBootloader:
             timer = threading.Timer(faults.operator_delay, self.press_keys, args=(answer,))
             timer.daemon = True
             timer.start()
+        for hook in list(self.on_confirm):
+            hook(True)
         try:
             while not self._operator_event.wait(faults.info_interval):
                 say(b"INFOWaiting for confirmation on the device")
             return self._operator_answer
         finally:
+            for hook in list(self.on_confirm):
+                hook(False)
             if timer is not None:  # the session may end first: no press left for a later prompt
                 timer.cancel()
                 timer.join()
