@@ -6,7 +6,7 @@ import logging
 from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -167,7 +167,11 @@ class MainWindow(QMainWindow):
         self.language.activated.connect(self._on_language)
         bar.addWidget(self.language)
         outer.addWidget(top)
-        outer.addWidget(self.search_error)
+        self.top_bar = top
+        # The message floats over the top of the cards and the panel, under the bar: it never
+        # moves what is below (an answer button must stay where the operator's hand is).
+        self.search_error.setParent(central)
+        self.search.textEdited.connect(lambda _text: self.search_error.setVisible(False))
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -707,9 +711,24 @@ class MainWindow(QMainWindow):
         self.select_device_card(device.id)
 
     def show_search_error(self, exc: BenchError) -> None:
-        """Says why a typed code found nothing, on its own line under the bar, wrapped."""
+        """Says why a typed code found nothing, on a line floating under the bar, wrapped;
+        it goes when the operator types again."""
         self.search_error.setText(exc.text(self.lang))
+        self._place_search_error()
         self.search_error.setVisible(True)
+        self.search_error.raise_()
+
+    def _place_search_error(self) -> None:
+        if not hasattr(self, "top_bar"):
+            return  # a resize while the window is still being built
+        width = self.centralWidget().width()
+        height = self.search_error.heightForWidth(width)
+        top = self.top_bar.geometry().bottom() + 1
+        self.search_error.setGeometry(0, top, width, max(height, 0))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_search_error()
 
     # -- training ----------------------------------------------------------------------------
 

@@ -193,8 +193,48 @@ class App:
 
         return self.wait(f"{cls or ''} {name or ''} «{text or ''}»", match, timeout)
 
+    def find_starting(self, prefix: str, timeout: float = 60) -> Widget:
+        """The first enabled widget whose text starts with `prefix`."""
+
+        def match(widgets: list[Widget]) -> Widget | None:
+            return next((w for w in widgets if w.text.startswith(prefix) and w.enabled), None)
+
+        found: Widget = self.wait(f"«{prefix}…»", match, timeout)
+        return found
+
+    def settle(self, quiet: float = 0.4, timeout: float = 15) -> None:
+        """Waits until the screen has stopped changing for `quiet` seconds (a person's eye
+        does the same before a click): the map is rewritten on every change."""
+        deadline = time.monotonic() + timeout
+        last = self._stamp()
+        since = time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            now = self._stamp()
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                return
+
+    def _stamp(self) -> int:
+        try:
+            return self.map_file.stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
     def click(self, widget: Widget) -> None:
-        self.desktop.click(*widget.centre)
+        """Clicks the middle of `widget` once the screen is still, where it is then."""
+        self.settle()
+        now = next(
+            (
+                w
+                for w in self.widgets()
+                if (w.cls, w.name, w.text, w.window_class)
+                == (widget.cls, widget.name, widget.text, widget.window_class)
+            ),
+            widget,
+        )
+        self.desktop.click(*now.centre)
 
     def log_text(self) -> str:
         self.log.flush()

@@ -15,6 +15,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,18 +45,20 @@ class Walk:
         self.yes_at: tuple[int, int] | None = None
         self.shots = 0
         self.answered_yes = 0
+        self.third_shown = False
+        self.choices_shown = False
 
     def shot(self, name: str) -> None:
         self.shots += 1
         self.desktop.screenshot(SHOTS / f"{self.shots:02d}-{name}.png")
 
-    def main_window(self) -> dict[str, object]:
+    def main_window(self) -> dict[str, Any]:
         windows = [w for w in self.app.snapshot() if w["class"] == "MainWindow"]
         assert windows, "the main window is not on screen"
         return windows[0]
 
     def assert_fits(self, where: str) -> None:
-        x, y, w, h = self.main_window()["rect"]  # type: ignore[misc]
+        x, y, w, h = (int(v) for v in self.main_window()["rect"])
         assert x >= 0 and y >= 0 and x + w <= WIDTH and y + h <= HEIGHT, (
             f"{where}: the window reaches {x + w}×{y + h}, past the {WIDTH}×{HEIGHT} screen"
         )
@@ -85,6 +88,10 @@ class Walk:
         result: tuple[Widget, Widget] = self.app.wait(f"the card of {title}", found)
         return result
 
+    def wait_button(self, title: str, text: str) -> None:
+        """Waits until the big button of `title`'s card reads `text`."""
+        self.app.wait(f"«{text}» on {title}", lambda _: self.card(title)[1].text == text)
+
     def card_text(self, title: str, name: str) -> str:
         card, _ = self.card(title)
         for w in self.app.widgets():
@@ -96,26 +103,34 @@ class Walk:
         """Answers every question the panel asks about the device `title` until its card's
         state is one of `done`; returns that state."""
         deadline = time.monotonic() + 240
-        seen_prompts = 0
+        state = ""
         while time.monotonic() < deadline:
             state = self.card_text(title, "CardState")
             if any(state.startswith(d) for d in done):
                 return state
-            question = [
-                w
-                for w in self.app.widgets()
-                if w.name == "Question" and w.text and w.window_class == "MainWindow"
-            ]
-            if not question:
+            prompt = self.prompt()
+            if prompt is None:
                 time.sleep(0.2)
                 continue
-            seen_prompts += 1
-            self.answer(question[0].text, title)
+            self.answer(prompt)
+        self.shot("stuck")
         raise AssertionError(f"{title}: never reached {done}; last state «{state}»")
 
-    def answer(self, question: str, title: str) -> None:
-        widgets = self.app.widgets()
-        widgets = [w for w in widgets if w.window_class == "MainWindow"]
+    def prompt(self) -> tuple[str, ...] | None:
+        """What the panel asks now (its question and answers), or None."""
+        widgets = [w for w in self.app.widgets() if w.window_class == "MainWindow"]
+        answers = tuple(w.text for w in widgets if w.cls == "AnswerButton")
+        entry = tuple(w.text for w in widgets if w.name == "CodeSearch" and w.rect[0] > WIDTH // 2)
+        if not answers and not entry:
+            return None
+        question = tuple(w.text for w in widgets if w.name == "Question")
+        return question + answers + entry
+
+    def answer(self, prompt: tuple[str, ...]) -> None:
+        self.app.settle()
+        if self.prompt() != prompt:
+            return  # it changed while the eye settled: look again
+        widgets = [w for w in self.app.widgets() if w.window_class == "MainWindow"]
         answers = [w for w in widgets if w.cls == "AnswerButton"]
         mains = [w for w in answers if w.raw.get("answer") == "main"]
         entry = [w for w in widgets if w.name == "CodeSearch" and w.rect[0] > WIDTH // 2]
@@ -124,11 +139,13 @@ class Walk:
             if self.yes_at is None:
                 self.yes_at = yes.centre
                 self.shot("first-question")
-            else:
+            elif yes.centre != self.yes_at:
+                self.shot("yes-moved")
                 # Fixed places: "yes" is where it was the first time, for every question.
-                assert abs(yes.centre[0] - self.yes_at[0]) <= 1, (question, yes.rect)
-                assert abs(yes.centre[1] - self.yes_at[1]) <= 1, (question, yes.rect)
-            if any(w.raw.get("answer") == "other" for w in answers) and self.shots < 40:
+                assert abs(yes.centre[0] - self.yes_at[0]) <= 1, (prompt, yes.rect)
+                assert abs(yes.centre[1] - self.yes_at[1]) <= 1, (prompt, yes.rect)
+            if any(w.raw.get("answer") == "other" for w in answers) and not self.third_shown:
+                self.third_shown = True
                 self.shot("question-with-a-third-answer")
             self.desktop.click(*self.yes_at)
             self.answered_yes += 1
@@ -136,22 +153,21 @@ class Walk:
             self.app.click(entry[0])
             self.desktop.type(ENTRY_ANSWERS["imei"])
             self.desktop.key("Return")
-        elif answers:
-            self.shot("question-with-choices")
-            self.app.click(answers[0])  # the first choice (the best cosmetic grade)
         else:
-            time.sleep(0.2)
-            return
-        self.app.wait(
-            "the next question",
-            lambda ws: (
-                not any(
-                    w.name == "Question" and w.text == question and w.window_class == "MainWindow"
-                    for w in ws
-                )
-            ),
-            timeout=60,
-        )
+            if not self.choices_shown:
+                self.choices_shown = True
+                self.shot("question-with-choices")
+            self.app.click(answers[0])  # the first choice (the best cosmetic grade)
+        self.app.wait("the next question", lambda _: self.prompt() != prompt, timeout=60)
+
+
+def luhn(body: str) -> str:
+    """`body` with its Luhn check digit (an IMEI's last digit)."""
+    total = 0
+    for i, digit in enumerate(reversed(body)):
+        n = int(digit) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return body + str((10 - total % 10) % 10)
 
 
 def _inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
@@ -177,28 +193,38 @@ def test_a_new_user_walks_through_the_training_day(desktop: Desktop, tmp_path: P
 
         # Intake of a donation with three devices.
         app.click(app.find("Accueil d’un don"))
-        donor = app.find("Nom de l’entreprise, de l’organisme ou de la perso", cls="QLineEdit")
+        donor = app.find("Nom de l’entreprise, de l’organisme ou de la personne", cls="QLineEdit")
         app.click(donor)
         desktop.type("Mairie de Pantin")
-        for n, (brand, model, serial) in enumerate(
-            [
-                ("Lenovo", "ThinkPad T480", "PF1ABC01"),
-                ("Samsung", "Galaxy A40", "R58M12345"),
-                ("Dell", "Latitude 5490", "7XK2J52"),
-            ]
-        ):
+        devices = [
+            # kind (Down presses from "Téléphone"), brand, model, serial, IMEI
+            (2, "Lenovo", "ThinkPad T480", "PF1ABC01", ""),
+            (0, "Samsung", "Galaxy A40", "R58M12345", luhn("35432110123456")),
+            (0, "Apple", "iPhone 8", "F17VX0ABJC68", luhn("35391108765432")),
+        ]
+        for n, (downs, brand, model, serial, imei) in enumerate(devices):
+            kind = app.wait(
+                "the device kind",
+                lambda ws: [w for w in ws if w.cls == "QComboBox" and w.rect[1] > 330],
+            )[0]
+            app.click(kind)
+            desktop.key(*(["Home"] + ["Down"] * downs + ["Return"]))
             fields = [w for w in app.widgets() if w.cls == "QLineEdit" and w.rect[1] > 360]
-            brand_box, model_box, serial_box = fields[0], fields[1], fields[2]
+            brand_box, model_box, serial_box, imei_box = fields[:4]
             for box, text in ((brand_box, brand), (model_box, model), (serial_box, serial)):
                 app.click(box)
                 desktop.type(text)
+            if imei:
+                app.click(imei_box)
+                desktop.type(imei)
             if n == 0:
                 walk.shot("intake-first-device")
-            app.click(app.find("Enregistrer l’appareil"))
-            app.wait(
-                "the code box cleared for the next device",
-                lambda ws, s=serial: not any(w.text == s for w in ws if w.cls == "QLineEdit"),
-            )
+            app.click(app.find_starting("Enregistrer l’appareil"))
+
+            def cleared(widgets: list[Widget], typed: str = serial) -> bool:
+                return not any(w.text == typed for w in widgets if w.cls == "QLineEdit")
+
+            app.wait("the code box cleared for the next device", cleared)
         walk.shot("intake-three-devices")
         app.click(app.find("Terminer"))
         app.wait("the intake closed", lambda ws: not any(w.text == "Terminer" for w in ws))
@@ -236,7 +262,7 @@ def test_a_new_user_walks_through_the_training_day(desktop: Desktop, tmp_path: P
                 _, button = walk.card(title)
                 assert button.text == "Rebrancher", button.text
                 app.click(button)
-                app.wait("Reprendre", lambda ws, t=title: walk.card(t)[1].text == "Reprendre")
+                walk.wait_button(title, "Reprendre")
                 app.click(walk.card(title)[1])
                 walk.answer_until_done(title, done=("Contrôle terminé", "Terminé"))
             elif "Disque" in case:

@@ -1,0 +1,50 @@
+"""A code typed with a typo while a question waits: the message floats under the bar and the
+answer buttons stay exactly where the operator's hand is (a layout that moved them once let a
+click meant for "yes" land elsewhere)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from bench_app.diagnostics.guided_tests import GUIDED_TESTS
+from tests.ui.conftest import Bench
+from tests.ui.test_answer_grid import (
+    SIZES,
+    GuidedRun,
+    by_key,
+    global_rect,
+    open_bench,
+    settle,
+    show_prompt,
+)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_search_message_never_moves_the_answers(
+    make_bench: Callable[..., Bench], qtbot: QtBot, size: tuple[int, int]
+) -> None:
+    bench, device_id = open_bench(make_bench, qtbot, size)
+    window = bench.window
+    run = GuidedRun(bench, device_id, GUIDED_TESTS[0])
+    show_prompt(bench, device_id, run.prompt)
+    before = {key: global_rect(button) for key, button in by_key(bench).items()}
+    window.search.setFocus()
+    qtbot.keyClicks(window.search, "ABCD-2345-Z")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    settle()
+    error = window.search_error
+    assert error.isVisible() and error.text()
+    assert {key: global_rect(button) for key, button in by_key(bench).items()} == before
+    shown = global_rect(error)
+    assert shown.top() >= global_rect(window.search).bottom()  # under the bar
+    assert shown.width() == window.centralWidget().width()  # whole, wrapped, in the window
+    assert all(not shown.intersects(rect) for rect in before.values())
+    # Typing again takes the message away.
+    qtbot.keyClick(window.search, Qt.Key.Key_Backspace)
+    assert not error.isVisible()
+    run.prompt.answer("ok")
+    run.finish()
