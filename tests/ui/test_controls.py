@@ -181,7 +181,7 @@ def test_a_simulated_device_unplugged_is_plugged_back_from_its_card(
 
 
 def test_an_unplugged_device_says_how_to_plug_it_in(
-    make_bench: Callable[..., Bench], qtbot: QtBot
+    make_bench: Callable[..., Bench], qtbot: QtBot, artifacts_dir: Path
 ) -> None:
     bench = make_bench()
     tcp, phone = wifi_phone(bench, "google-pixel-6")
@@ -204,6 +204,7 @@ def test_an_unplugged_device_says_how_to_plug_it_in(
         assert help_dialog is not None and help_dialog.isVisible()
         assert "câble USB" in help_dialog.texts[0]
         assert not help_dialog.pictures[0].pixmap().isNull()
+        screenshot(bench.window, artifacts_dir / "plug-help-phone.png", help_dialog)
         help_dialog.close()
         assert bench.station.handle(device_id) is None  # nothing was plugged back
     finally:
