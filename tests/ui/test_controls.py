@@ -11,7 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from bench_app.devices.android.driver import AndroidPhone
+from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.domain.model import JobState
+from bench_app.simulators.adb_phone import AdbSimulator
 from tests.ui.conftest import Bench
 from tests.ui.screens import SCREEN, screenshot
 from tests.ui.test_main_window import answer_all_prompts
@@ -144,7 +147,20 @@ def test_every_control_of_a_phone_does_something_visible_in_each_state(
     assert window.panel.results.currentRow() == 0
 
 
-def test_an_unplugged_device_says_how_to_plug_it_in(
+def wifi_phone(bench: Bench, persona: str) -> tuple[TcpPhoneSource, AdbSimulator]:
+    """A phone outside the simulator source, reached as the window reaches a phone over
+    Wi-Fi: the station cannot plug it back in itself. Stop both when done."""
+    signer = bench.simulator.adb_signer
+    assert signer is not None
+    tcp = TcpPhoneSource(lambda target: AndroidPhone(target, signer), poll_s=0.1)
+    bench.station.attach_source(tcp)
+    bench.window.set_tcp_source(tcp)
+    phone = AdbSimulator(persona)
+    tcp.add("127.0.0.1", phone.start())
+    return tcp, phone
+
+
+def test_a_simulated_device_unplugged_is_plugged_back_from_its_card(
     make_bench: Callable[..., Bench], qtbot: QtBot
 ) -> None:
     bench = make_bench()
@@ -156,18 +172,44 @@ def test_an_unplugged_device_says_how_to_plug_it_in(
     bench.window._flush(full=True)
     card = bench.window.cards[device_id]
     qtbot.waitUntil(card.isVisible, timeout=WAIT)
-    assert card.button.text() == "Comment le brancher"
-    assert click_every_control(qtbot, bench, device_id) == [
-        "card: Comment le brancher",
-        "panel: Comment le brancher",
-        "panel: Imprimer l’étiquette",
-    ]
+    assert card.button.text() == "Rebrancher" and card.button.isEnabled()
+    assert bench.station.handle(device_id) is None
     qtbot.mouseClick(card.button, Qt.MouseButton.LeftButton)
-    help_dialog = bench.window.help_dialog
-    assert help_dialog is not None and help_dialog.isVisible()
-    assert "dock" in help_dialog.texts[0]
-    assert not help_dialog.pictures[0].pixmap().isNull()
-    help_dialog.close()
+    qtbot.waitUntil(lambda: bench.station.handle(device_id) is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: card.button.text() == "Lancer le contrôle", timeout=WAIT)
+    assert bench.window.help_dialog is None  # plugged back, nothing to explain
+
+
+def test_an_unplugged_device_says_how_to_plug_it_in(
+    make_bench: Callable[..., Bench], qtbot: QtBot, artifacts_dir: Path
+) -> None:
+    bench = make_bench()
+    tcp, phone = wifi_phone(bench, "google-pixel-6")
+    try:
+        device_id = first_card(bench, qtbot)
+        phone.stop()  # the phone leaves: its idle card goes
+        qtbot.waitUntil(lambda: not bench.window.cards, timeout=WAIT)
+        bench.window.select_device_card(device_id)  # found again by its code
+        bench.window._flush(full=True)
+        card = bench.window.cards[device_id]
+        qtbot.waitUntil(card.isVisible, timeout=WAIT)
+        assert card.button.text() == "Comment le brancher"
+        assert click_every_control(qtbot, bench, device_id) == [
+            "card: Comment le brancher",
+            "panel: Comment le brancher",
+            "panel: Imprimer l’étiquette",
+        ]
+        qtbot.mouseClick(card.button, Qt.MouseButton.LeftButton)
+        help_dialog = bench.window.help_dialog
+        assert help_dialog is not None and help_dialog.isVisible()
+        assert "câble USB" in help_dialog.texts[0]
+        assert not help_dialog.pictures[0].pixmap().isNull()
+        screenshot(bench.window, artifacts_dir / "plug-help-phone.png", help_dialog)
+        help_dialog.close()
+        assert bench.station.handle(device_id) is None  # nothing was plugged back
+    finally:
+        tcp.stop()
+        phone.close()
 
 
 def test_an_interrupted_check_can_be_resumed_or_abandoned_after_a_question(
@@ -175,17 +217,52 @@ def test_an_interrupted_check_can_be_resumed_or_abandoned_after_a_question(
 ) -> None:
     bench = make_bench()
     # The cable comes out during the battery reading, as in the classroom set.
-    sim = bench.simulator.add_adb_phone("xiaomi-redmi-5a", unplug_after_commands=6)
+    bench.simulator.add_adb_phone("xiaomi-redmi-5a", unplug_after_commands=6)
     device_id = first_card(bench, qtbot)
     bench.station.start_job(device_id)
     wait_state(qtbot, bench, device_id, JobState.INTERRUPTED)
     card = bench.window.cards[device_id]
     # The cut ends the job at once; the unplug reaches the window with the next cable event.
     qtbot.waitUntil(lambda: card.state.text() == "Interrompu · débranché", timeout=WAIT)
-    assert not card.button.isEnabled()  # "plug it back in": nothing to click until then
+    # A simulated phone: the station plugs it back in itself.
+    assert card.button.text() == "Rebrancher" and card.button.isEnabled()
     window = bench.window
     window.select(device_id)
-    # Abandon asks first; "Non" leaves the job resumable.
+    ask_abandon_and_say_no(qtbot, bench, device_id)
+    qtbot.mouseClick(card.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: card.button.text() == "Reprendre", timeout=WAIT)
+    assert click_every_control(qtbot, bench, device_id) == ["card: Reprendre"]
+    answer_all_prompts(qtbot, bench, device_id)
+    assert bench.station.latest_job(device_id).state is JobState.SUCCEEDED  # type: ignore[union-attr]
+
+
+def test_an_interrupted_check_of_a_real_phone_waits_for_its_cable(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench = make_bench()
+    # Its cable comes out during the battery reading; only a person can plug it back in.
+    tcp, phone = wifi_phone(bench, "cable-pulled")
+    try:
+        device_id = first_card(bench, qtbot)
+        bench.station.start_job(device_id)
+        wait_state(qtbot, bench, device_id, JobState.INTERRUPTED)
+        card = bench.window.cards[device_id]
+        qtbot.waitUntil(lambda: card.state.text() == "Interrompu · débranché", timeout=WAIT)
+        assert card.button.text() == "Rebranchez l’appareil"
+        assert not card.button.isEnabled()  # nothing to click until it is back
+        bench.window.select(device_id)
+        ask_abandon_and_say_no(qtbot, bench, device_id)
+        phone.start()  # a person plugs the cable back in
+        qtbot.waitUntil(lambda: card.button.text() == "Reprendre", timeout=WAIT)
+        assert card.button.isEnabled()
+    finally:
+        tcp.stop()
+        phone.close()
+
+
+def ask_abandon_and_say_no(qtbot: QtBot, bench: Bench, device_id: str) -> None:
+    """Abandon asks first; "Non" leaves the job resumable."""
+    window = bench.window
     qtbot.mouseClick(window.panel.abandon_button, Qt.MouseButton.LeftButton)
     question = window.stop_question
     assert question is not None and question.isVisible()
@@ -193,11 +270,6 @@ def test_an_interrupted_check_can_be_resumed_or_abandoned_after_a_question(
     assert [b.text() for b in question.buttons()] == ["Oui", "Non"]
     next(b for b in question.buttons() if b.text() == "Non").click()
     assert bench.station.latest_job(device_id).state is JobState.INTERRUPTED  # type: ignore[union-attr]
-    bench.simulator.replug(sim.key)
-    qtbot.waitUntil(lambda: card.button.text() == "Reprendre", timeout=WAIT)
-    assert click_every_control(qtbot, bench, device_id) == ["card: Reprendre"]
-    answer_all_prompts(qtbot, bench, device_id)
-    assert bench.station.latest_job(device_id).state is JobState.SUCCEEDED  # type: ignore[union-attr]
 
 
 def test_cancel_and_abandon_ask_before_acting(

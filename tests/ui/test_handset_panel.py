@@ -46,19 +46,20 @@ def click(qtbot: QtBot, button: QPushButton) -> None:
 def answer_done(qtbot: QtBot, bench: Bench, device_id: str, picture: str) -> None:
     """Waits for the station's question with this picture, then clicks "C’est fait"."""
     view = bench.window.views[device_id]
-    qtbot.waitUntil(
-        lambda: view.prompt is not None and view.prompt.picture == picture, timeout=WAIT
-    )
     panel = bench.window.panel
 
-    def done_button() -> QPushButton | None:
-        keys = panel.answers.keys
-        return next((b for b in panel.answer_buttons() if keys.get(b) == "done"), None)
+    def shown() -> bool:
+        # The panel draws at its next turn: until then its buttons answer the last question.
+        prompt = view.prompt
+        return prompt is not None and prompt.picture == picture and panel._shown_prompt is prompt
 
-    qtbot.waitUntil(lambda: done_button() is not None, timeout=WAIT)
-    button = done_button()
-    assert button is not None
+    qtbot.waitUntil(shown, timeout=WAIT)
+    prompt = view.prompt
+    keys = panel.answers.keys
+    button = next((b for b in panel.answer_buttons() if keys.get(b) == "done"), None)
+    assert prompt is not None and button is not None
     click(qtbot, button)
+    assert prompt.answered
 
 
 def wait_page(qtbot: QtBot, panel: HandsetPanel, page: str) -> None:
@@ -169,3 +170,33 @@ def test_a_trainee_installs_lineageos_with_the_phone_keys(
     (record,) = erasure_records(bench.station.store, device_id)
     assert record["result"] == "erased" and record["verification"]["ok"] is True
     wait_page(qtbot, panel, "android")
+
+
+def test_the_simulation_menu_shows_the_keys_of_the_selected_phone(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench = make_bench(lang="fr")
+    window = bench.window
+    handset_phone = bench.simulator.add_handset(
+        "fairphone-4", finder=FastbootFinder(usb=None), operator="person"
+    )
+    plain_phone = bench.simulator.add_adb_phone("fairphone-4")
+    qtbot.waitUntil(lambda: len(bench.station.known_keys()) == 2, timeout=WAIT)
+    keys = bench.station.known_keys()
+    show = next(a for a in window._sim_menu.actions() if a.text() == "Montrer le téléphone simulé")
+    # A phone plugged in over plain ADB has no screen nor keys to show.
+    window.select(keys[plain_phone.key])
+    show.trigger()
+    assert window.handset_panels == {}
+    # The complete phone: its screen and keys open, on its Android screen.
+    window.select(keys[handset_phone.key])
+    show.trigger()
+    panel = window.handset_panels.get(handset_phone.key)
+    assert panel is not None and panel.isVisible()
+    assert panel.drawing.current is not None and panel.drawing.current.page == "android"
+    # Closed, then asked for again: it comes back.
+    panel.close()
+    assert not panel.isVisible()
+    show.trigger()
+    again = window.handset_panels[handset_phone.key]
+    assert again.isVisible()

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.store import queries
 from tests.ui.conftest import Bench
-from ui.device_view import Action, next_action
+from ui.device_view import Action, DeviceView, next_action
 
 WAIT = 20_000  # ms; generous for a loaded CI machine
 
@@ -183,7 +183,15 @@ def test_screenshot_with_four_devices(
         lambda: sum(1 for v in bench.window.views.values() if v.state is not None) >= 3,
         timeout=WAIT,
     )
-    qtbot.wait(1500)
+
+    def under_way(v: DeviceView) -> bool:  # something to see on its card: progress or a question
+        return (
+            v.fraction > 0 or v.prompt is not None or (v.state is not None and not v.state.active)
+        )
+
+    qtbot.waitUntil(
+        lambda: sum(1 for v in bench.window.views.values() if under_way(v)) >= 3, timeout=WAIT
+    )
     bench.window._flush(full=True)
     path = artifacts_dir / "main-window.png"
     assert bench.window.grab().save(str(path))
