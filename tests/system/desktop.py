@@ -225,14 +225,18 @@ class App:
     def click(self, widget: Widget) -> None:
         """Clicks the middle of `widget` once the screen is still, where it is then."""
         self.settle()
-        now = next(
-            (
-                w
-                for w in self.widgets()
-                if (w.cls, w.name, w.text, w.window_class)
-                == (widget.cls, widget.name, widget.text, widget.window_class)
-            ),
-            widget,
+        same = [
+            w
+            for w in self.widgets()
+            if (w.cls, w.name, w.text, w.window_class)
+            == (widget.cls, widget.name, widget.text, widget.window_class)
+        ]
+        # Where it is now: the same control nearest to where it was seen (cards move).
+        x, y = widget.centre
+        now = min(
+            same,
+            key=lambda w: (w.centre[0] - x) ** 2 + (w.centre[1] - y) ** 2,
+            default=widget,
         )
         self.desktop.click(*now.centre)
 

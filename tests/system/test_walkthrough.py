@@ -116,6 +116,16 @@ class Walk:
         self.shot("stuck")
         raise AssertionError(f"{title}: never reached {done}; last state «{state}»")
 
+    def panel_value(self, label: str) -> str:
+        """The value shown beside `label` in the panel's identity rows."""
+        widgets = [w for w in self.app.widgets() if w.window_class == "MainWindow"]
+        name = next(w for w in widgets if w.text == label and w.rect[0] > WIDTH // 2)
+        return next(
+            w.text
+            for w in widgets
+            if w.cls == "QLabel" and w.rect[1] == name.rect[1] and w.rect[0] > name.rect[0]
+        )
+
     def prompt(self) -> tuple[str, ...] | None:
         """What the panel asks now (its question and answers), or None."""
         widgets = [w for w in self.app.widgets() if w.window_class == "MainWindow"]
@@ -151,7 +161,10 @@ class Walk:
             self.answered_yes += 1
         elif entry:
             self.app.click(entry[0])
-            self.desktop.type(ENTRY_ANSWERS["imei"])
+            if any("4 derniers caractères" in part for part in prompt):
+                self.desktop.type(self.panel_value("Numéro de série :")[-4:])  # from the label
+            else:
+                self.desktop.type(ENTRY_ANSWERS["imei"])
             self.desktop.key("Return")
         else:
             if not self.choices_shown:
