@@ -28,7 +28,7 @@ from bench_app.jobs.prompt import Prompt
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.text import Text
-from ui.device_view import Action, DeviceView, next_action, state_label
+from ui.device_view import device_title, Action, DeviceView, next_action, state_label
 from ui.icons import device_icon, picture
 from ui.pending_card import GuideView
 from ui.timeline import describe, local_time
@@ -196,7 +196,7 @@ class DevicePanel(QScrollArea):
             return
         d = view.device
         self.icon.setPixmap(device_icon(d.kind).pixmap(64, 64))
-        self.title.setText(d.label)
+        self.title.setText(device_title(d))
         self.code.setText(d.asset_code)
         self.training_tag.setText(self.tr("TRAINING"))
         self.training_tag.setVisible(d.training)

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from PySide6.QtCore import QCoreApplication
 
-from bench_app.domain.model import Device, Job, JobState
+from bench_app.domain.model import Device, DeviceKind, Job, JobState
 from bench_app.jobs.prompt import Prompt
 from bench_app.text import Text
 
@@ -42,6 +42,22 @@ class DeviceView:
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("", text)  # lupdate files module-level tr() under ""
+
+
+def device_title(device: Device) -> str:
+    """How the window names a device: its label, or its kind in words when it has neither
+    brand nor model (never the kind's code)."""
+    label = device.label
+    if label != device.kind.value:
+        return label
+    kinds = {
+        DeviceKind.PHONE: tr("Phone"),
+        DeviceKind.TABLET: tr("Tablet"),
+        DeviceKind.LAPTOP: tr("Laptop"),
+        DeviceKind.DESKTOP: tr("Desktop computer"),
+        DeviceKind.DRIVE: tr("Drive"),
+    }
+    return kinds[device.kind]
 
 
 def next_action(view: DeviceView) -> tuple[Action, str, bool]:

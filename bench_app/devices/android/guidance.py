@@ -15,27 +15,24 @@ class GuideStep:
 
 
 _STOCK = Text(
-    "Sur le téléphone : Paramètres > À propos du téléphone. Touchez 7 fois « Numéro de build ».",
+    "Paramètres > À propos du téléphone : touchez 7 fois « Numéro de build ».",
     "On the phone: Settings > About phone. Tap “Build number” 7 times.",
 )
 _ABOUT_BY_BRAND: dict[str, Text] = {
     "samsung": Text(
-        "Sur le téléphone : Paramètres > À propos du téléphone > Informations sur le logiciel. "
-        "Touchez 7 fois « Numéro de version ».",
-        "On the phone: Settings > About phone > Software information. Tap “Build number” 7 times.",
+        "À propos du téléphone > Informations sur le logiciel : 7 fois « Numéro de version ».",
+        "About phone > Software information: tap “Build number” 7 times.",
     ),
     "xiaomi": Text(
-        "Sur le téléphone : Paramètres > À propos du téléphone. Touchez 7 fois « Version MIUI » "
-        "(ou « Version du SE HyperOS »).",
-        "On the phone: Settings > About phone. Tap “MIUI version” (or “HyperOS version”) 7 times.",
+        "À propos du téléphone : touchez 7 fois « Version MIUI » (ou « HyperOS »).",
+        "About phone: tap “MIUI version” (or “HyperOS”) 7 times.",
     ),
     "huawei": Text(
-        "Sur le téléphone : Paramètres > À propos du téléphone. Touchez 7 fois « Numéro de build ».",
+        "Paramètres > À propos du téléphone : touchez 7 fois « Numéro de build ».",
         "On the phone: Settings > About phone. Tap “Build number” 7 times.",
     ),
     "oneplus": Text(
-        "Sur le téléphone : Paramètres > À propos de l’appareil > Version. Touchez 7 fois "
-        "« Numéro de build ».",
+        "À propos de l’appareil > Version : touchez 7 fois « Numéro de build ».",
         "On the phone: Settings > About device > Version. Tap “Build number” 7 times.",
     ),
 }
@@ -56,8 +53,8 @@ _XIAOMI_EXTRA = Text(
     "In the same options, also turn on “USB debugging (Security settings)”.",
 )
 _REPLUG = Text(
-    "Débranchez et rebranchez le câble. Le téléphone va vous demander d’autoriser ce poste.",
-    "Unplug and plug the cable back in. The phone will ask you to allow this station.",
+    "Débranchez et rebranchez le câble. Le téléphone demandera d’autoriser ce poste.",
+    "Unplug and replug the cable. The phone will ask to allow this station.",
 )
 
 

@@ -1,0 +1,318 @@
+"""Every screen of the window, in French, shows French: the walker drives the classroom set
+through every state it reaches in training (checked, blocked, unplugged, failed), opens each
+device's panel, every prompt, every dialog and menu, and reads every visible text. No text may
+hold an English word of the product's own English side, a snake_case code, a raw enum value,
+a raw reading of the phone, or a raw exception."""
+
+from __future__ import annotations
+
+import ast
+import html
+import re
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QDialog,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+import bench_app
+from bench_app.devices.android import parsers
+from bench_app.domain import model
+from bench_app.domain.imei import luhn_digit
+from bench_app.errors import BenchError
+from bench_app.jobs.prompt import Prompt
+from tests.ui.conftest import Bench
+from ui.i18n import I18N_DIR
+from ui.intake_dialog import IntakeDialog
+from ui.startup_error import StartupErrorWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+WAIT = 60_000
+
+# Names and technical tokens that are the same in every language.
+ALLOWED = {
+    "établi", "fairphone", "imei", "usb", "wi-fi", "adb", "/e/os", "lineageos", "smart", "frp",
+    "nist", "qr", "pdf", "android", "google", "mdm", "sata", "nvme", "hdd", "ssd", "sp",
+    "fastboot", "recovery", "sideload", "ok", "brother", "zebra", "cups", "deee", "ram",
+}  # fmt: skip
+# Raw words a phone or a drive answers with, never to be shown as they are.
+RAW_READINGS = (
+    set(parsers.HEALTH_NAMES.values())
+    | set(parsers.STATUS_NAMES.values())
+    | {"green", "yellow", "red", "locked", "unlocked", "enforcing", "permissive", "encrypted"}
+)
+WORD = re.compile(r"[^\W\d_]+(?:[’'-][^\W\d_]+)*")
+SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+CODE_LIKE = re.compile(r"\b[A-Z0-9]+(?:[-/][A-Z0-9]+)*\b")  # asset codes, serials, models
+
+
+def _strings(node: ast.expr) -> str:
+    """The literal text of a string or f-string node (its placeholders left out)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return " ".join(_strings(v) for v in node.values)
+    if isinstance(node, ast.BinOp):
+        return _strings(node.left) + " " + _strings(node.right)
+    if isinstance(node, ast.IfExp):
+        return _strings(node.body) + " " + _strings(node.orelse)
+    return ""
+
+
+def bilingual_sources() -> tuple[list[str], list[str]]:
+    """Every French and English sentence of the product: the core's `Text(fr, en)` (and the
+    catalogue's pairs), and the window's .ts translations."""
+    french: list[str] = []
+    english: list[str] = []
+    for path in (ROOT / "bench_app").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for call in ast.walk(tree):
+            if not isinstance(call, ast.Call):
+                continue
+            name = getattr(call.func, "id", getattr(call.func, "attr", ""))
+            args = call.args
+            if name in ("Text", "T") and len(args) >= 2:
+                french.append(_strings(args[0]))
+                english.append(_strings(args[1]))
+            elif name == "_kind" and len(args) == 5:
+                french += [_strings(args[1]), _strings(args[3])]
+                english += [_strings(args[2]), _strings(args[4])]
+    for lang, sink in (("fr", french), ("en", english)):
+        text = (I18N_DIR / f"etabli_{lang}.ts").read_text(encoding="utf-8")
+        for block in re.findall(r"<message[^>]*>.*?</message>", text, re.S):
+            forms = re.findall(r"<(?:numerusform|translation)>(.*?)</", block, re.S)
+            sink.extend(html.unescape(f) for f in forms)
+            if lang == "en":  # the sources are the English side too
+                sink.extend(html.unescape(s) for s in re.findall(r"<source>(.*?)</", block, re.S))
+    return french, english
+
+
+def words(text: str) -> set[str]:
+    return {w.lower() for w in WORD.findall(text)}
+
+
+def english_only_words() -> set[str]:
+    """Words of the product's English side that its French side never uses."""
+    french, english = bilingual_sources()
+    fr_words: set[str] = set().union(*(words(t) for t in french))
+    en_words: set[str] = set().union(*(words(t) for t in english))
+    return {w for w in en_words - fr_words - ALLOWED if len(w) > 2}
+
+
+def raw_enum_values() -> set[str]:
+    """The raw values of the records' enums (they are codes, shown only through labels)."""
+    values: set[str] = set()
+    for item in vars(model).values():
+        if isinstance(item, type) and issubclass(item, StrEnum) and item is not StrEnum:
+            values |= {str(member.value) for member in item}
+    return values
+
+
+class Checker:
+    def __init__(self) -> None:
+        french, _ = bilingual_sources()
+        self.fr_words: set[str] = set().union(*(words(t) for t in french))
+        self.english = english_only_words()
+        self.enums = {v for v in raw_enum_values() if v.lower() not in self.fr_words}
+        self.raw = RAW_READINGS - self.fr_words
+        self.seen: dict[str, str] = {}  # text -> where it was seen
+
+    def add(self, where: str, texts: Iterable[str]) -> None:
+        for text in texts:
+            if text.strip():
+                self.seen.setdefault(text, where)
+
+    def problems(self, text: str) -> list[str]:
+        found: list[str] = []
+        if "errno" in text.lower() or "Traceback" in text or "Exception" in text:
+            found.append("raw exception")
+        for token in SNAKE.findall(text):
+            found.append(f"code {token}")
+        plain = CODE_LIKE.sub(" ", text)
+        for word in words(plain):
+            if word in ALLOWED:
+                continue
+            if word in self.english:
+                found.append(f"English {word!r}")
+            elif word in self.enums:
+                found.append(f"raw value {word!r}")
+            elif word in self.raw:
+                found.append(f"raw reading {word!r}")
+        return found
+
+    def report(self) -> list[str]:
+        return [
+            f"{where}: {text!r} -> {', '.join(p)}"
+            for text, where in sorted(self.seen.items(), key=lambda kv: kv[1])
+            if (p := self.problems(text))
+        ]
+
+
+def texts_of(root: QWidget) -> list[str]:
+    """Every text a person sees in `root`: labels, buttons, placeholders, list and combo
+    items, group titles, tooltips, the window title, and the entries of its menus."""
+    out = [root.windowTitle()]
+    for widget in [root, *root.findChildren(QWidget)]:
+        if widget is not root and not widget.isVisibleTo(root):
+            continue
+        out.append(widget.toolTip())
+        if isinstance(widget, QLabel):
+            out.append(widget.text())
+        elif isinstance(widget, QAbstractButton):
+            out.append(widget.text())
+            menu = getattr(widget, "menu", lambda: None)()
+            if isinstance(menu, QMenu):
+                out += menu_texts(menu)
+        elif isinstance(widget, QLineEdit):
+            out += [widget.placeholderText(), widget.text()]
+        elif isinstance(widget, QComboBox):
+            out += [widget.itemText(i) for i in range(widget.count())]
+        elif isinstance(widget, QGroupBox):
+            out.append(widget.title())
+        elif isinstance(widget, QListWidget):
+            out += [widget.item(i).text() for i in range(widget.count())]
+            out += [widget.item(i).toolTip() for i in range(widget.count())]
+        if isinstance(widget, QMessageBox):
+            out += [widget.text(), widget.informativeText()]
+    return [t for t in out if t and t.strip()]
+
+
+def menu_texts(menu: QMenu) -> list[str]:
+    out = [menu.title()]
+    for action in menu.actions():
+        out += [action.text(), action.toolTip() if action.toolTip() != action.text() else ""]
+        if action.menu() is not None:
+            out += menu_texts(action.menu())  # type: ignore[arg-type]
+    return [t for t in out if t]
+
+
+def _valid_imei(body: str) -> str:
+    return body + luhn_digit(body)
+
+
+def _answer(bench: Bench, device_id: str, prompt: Prompt, typed: dict[str, int]) -> None:
+    """Answers as a trainee would: a mistake first where a number is typed, then right."""
+    if prompt.entry is not None:
+        device = bench.station.device(device_id)
+        assert device is not None
+        tries = typed.get(device_id, 0)
+        typed[device_id] = tries + 1
+        if prompt.picture == "imei.svg":
+            text = "12345" if tries == 0 else _valid_imei("35693803564380")
+        else:  # the end of a drive's serial number
+            text = "ZZZZ" if tries == 0 else device.serial[-4:]
+        bench.window.panel.entry.setText(text)
+        bench.window.panel.entry_ok.click()
+        return
+    buttons = bench.window.panel.answer_buttons()
+    good = [b for b in buttons if b.property("tone") == "good"] or buttons
+    good[0].click()
+
+
+def walk_devices(bench: Bench, qtbot: QtBot, checker: Checker) -> None:
+    """Runs every device's check to its end, reading the window at each prompt."""
+    window = bench.window
+    for device_id in list(window.cards):
+        window.select(device_id)
+        checker.add("panel before the check", texts_of(window))
+        if bench.station.handle(device_id) is not None:
+            bench.station.start_job(device_id)
+    typed: dict[str, int] = {}
+
+    def all_done() -> bool:
+        window._flush(full=True)
+        return all(bench.station.engine.job_for_device(d) is None for d in window.cards)
+
+    while not all_done():
+        for device_id, view in list(window.views.items()):
+            prompt = view.prompt
+            if prompt is None or prompt.answered:
+                continue
+            window.select(device_id)
+            window._flush(full=True)
+            if window.panel._shown_prompt is not prompt:
+                continue
+            checker.add(f"prompt of {view.device.label}", texts_of(window))
+            _answer(bench, device_id, prompt, typed)
+        qtbot.wait(20)
+        import os, time
+        if os.environ.get("WALK_DEBUG") and int(time.time()*5) % 10 == 0:
+            print({window.views[d].device.label: (str(window.views[d].state), bool(window.views[d].prompt), window.views[d].prompt.question.fr[:40] if window.views[d].prompt else '') for d in window.cards}, flush=True)
+
+
+def test_every_french_screen_shows_french_only(
+    make_bench: Callable[..., Bench], qtbot: QtBot, tmp_path: Path
+) -> None:
+    checker = Checker()
+    # The deny list is built from the product itself and is not empty.
+    assert {"laptop", "drive", "unplugged"} <= checker.english
+    bench = make_bench(lang="fr", adb=True)
+    window = bench.window
+    window.resize(1366, 768)
+    checker.add("empty window", texts_of(window))
+    bench.simulator.add_training_set()
+    bench.simulator.add_adb_phone("garbage")
+    bench.simulator.add_adb_phone("unauthorized")
+    qtbot.waitUntil(lambda: len(window.cards) >= 5 and bool(window.pending_cards), timeout=WAIT)
+    for key in list(window.pending_cards):
+        window.select_pending(key)
+        checker.add("phone to allow", texts_of(window))
+    walk_devices(bench, qtbot, checker)
+    window._flush(full=True)
+    states = set()
+    for device_id in list(window.cards):
+        window.select(device_id)
+        window._flush(full=True)
+        view = window.views[device_id]
+        states.add((view.state, view.connected))
+        checker.add(f"panel of {view.device.label} ({view.state})", texts_of(window))
+    shot = ROOT / "test-artifacts"
+    shot.mkdir(exist_ok=True)
+    window.grab().save(str(shot / "fr-main-window.png"))
+    reached = {s for s, _ in states}
+    assert {model.JobState.SUCCEEDED, model.JobState.BLOCKED} <= reached, states
+    assert any(not c for _, c in states) or model.JobState.INTERRUPTED in reached, states
+
+    # Dialogs: intake (empty, a mistyped IMEI, a device registered), printers, errors.
+    intake = IntakeDialog(bench.station, "fr", window)
+    qtbot.addWidget(intake)
+    checker.add("intake", texts_of(intake))
+    intake.donor_name.setText("Mairie de Lyon")
+    intake.imei.setText("490154203237519")
+    intake.register()
+    checker.add("intake, wrong IMEI", texts_of(intake))
+    intake.imei.setText("")
+    intake.register()
+    checker.add("intake, registered", texts_of(intake))
+    intake.grab().save(str(shot / "fr-intake.png"))
+    from ui.printer_dialog import PrinterDialog
+
+    printers = PrinterDialog.for_device(bench.station, next(iter(window.cards)), "fr", window)
+    qtbot.addWidget(printers)
+    checker.add("printers", texts_of(printers))
+    window._show_error(BenchError("JOB_DEVICE_ABSENT", asset="TEST-2345-X"))
+    for box in window.findChildren(QMessageBox):
+        checker.add("error box", texts_of(box))
+    startup = StartupErrorWindow(
+        BenchError("DB_CORRUPT", path=str(tmp_path / "etabli.sqlite3"), detail="file is not a database"),
+        tmp_path,
+        "fr",
+    )
+    qtbot.addWidget(startup)
+    checker.add("startup error", texts_of(startup))
+    for dialog in window.findChildren(QDialog):
+        dialog.close()
+    report = checker.report()
+    assert not report, "\n".join(report)
