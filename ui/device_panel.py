@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bench_app.domain.model import STAGE_LABELS, StepStatus
+from bench_app.domain.model import STAGE_LABELS, JobState, StepStatus
 from bench_app.jobs.prompt import Prompt
 from bench_app.station import Station
 from bench_app.store import queries
@@ -146,6 +146,18 @@ class DevicePanel(QScrollArea):
         self.step_message = QLabel()
         self.step_message.setWordWrap(True)
         c.addWidget(self.step_message)
+        # The longer explanation of a short message, shown only when asked for.
+        self.more_button = QPushButton()
+        self.more_button.setObjectName("MoreButton")
+        self.more_button.setCheckable(True)
+        self.more_button.setFlat(True)
+        self.more_text = QLabel()
+        self.more_text.setWordWrap(True)
+        self.more_button.toggled.connect(self.more_text.setVisible)
+        self.more_button.setVisible(False)
+        self.more_text.setVisible(False)
+        c.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignLeft)
+        c.addWidget(self.more_text)
 
         buttons = QHBoxLayout()
         self.next_button = QPushButton()
@@ -236,10 +248,30 @@ class DevicePanel(QScrollArea):
         self.label_button.setText(self.tr("Print the label"))
         self.results_title.setText(self.tr("Results"))
         self.history_title.setText(self.tr("History"))
+        self.more_button.setText(self.tr("Learn more"))
         if full:
             self._fill_lots(view)
             self._fill_results(view)
             self._fill_history(view)
+            self._show_explanation(view)
+
+    def _show_explanation(self, view: DeviceView) -> None:
+        """A blocked check: its short reason gets its picture and, behind "Learn more",
+        the longer explanation the step left with its evidence."""
+        found: dict[str, object] = {}
+        if view.job is not None and view.state is JobState.BLOCKED and view.prompt is None:
+            for result in queries.step_results(self.station.store, view.job.id):
+                if result.blocking and result.evidence.get("more"):
+                    found = result.evidence
+        more = Text.from_json(found["more"]).get(self.lang) if found else ""
+        self.more_text.setText(more)
+        self.more_button.setVisible(bool(more))
+        if not more:
+            self.more_button.setChecked(False)
+        self.more_text.setVisible(bool(more) and self.more_button.isChecked())
+        if found.get("picture"):
+            self.picture.setPixmap(picture(str(found["picture"]), QSize(240, 200)))
+            self.picture.setVisible(True)
 
     def _fill_identity(self, view: DeviceView) -> None:
         while self.identity.rowCount():

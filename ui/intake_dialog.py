@@ -115,6 +115,18 @@ class IntakeDialog(QDialog):
         self.error.setObjectName("SearchError")
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
+        # The short error above; its full explanation only when asked for.
+        self.error_more = QPushButton(self.tr("Learn more"))
+        self.error_more.setObjectName("MoreButton")
+        self.error_more.setFlat(True)
+        self.error_more.setCheckable(True)
+        self.error_more.setVisible(False)
+        self.error_detail = QLabel()
+        self.error_detail.setWordWrap(True)
+        self.error_detail.setVisible(False)
+        self.error_more.toggled.connect(self.error_detail.setVisible)
+        layout.addWidget(self.error_more, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.error_detail)
         self.code_caption = QLabel(self.tr("Write this code on the device:"))
         self.code_caption.setVisible(False)
         layout.addWidget(self.code_caption)
@@ -144,6 +156,8 @@ class IntakeDialog(QDialog):
     def register(self) -> Device | None:
         """Registers the donor and lot (first time) and the device; shows its code."""
         self.error.clear()
+        self.error_more.setChecked(False)
+        self.error_more.setVisible(False)
         try:
             if self.lot_id is None:
                 donor_id = self.donor.currentData()
@@ -174,7 +188,9 @@ class IntakeDialog(QDialog):
             if checked is not None:
                 self.station.presort(device.id, PreSort(checked.property("presort")))
         except BenchError as exc:
-            self.error.setText(exc.text(self.lang))
+            self.error.setText(exc.short.get(self.lang))
+            self.error_detail.setText(exc.text(self.lang))
+            self.error_more.setVisible(True)
             return None
         self.registered.append(device)
         self.code_caption.setVisible(True)

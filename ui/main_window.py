@@ -529,7 +529,7 @@ class MainWindow(QMainWindow):
         try:
             device = self.station.find_by_code(text)
         except BenchError as exc:
-            self.search_error.setText(exc.text(self.lang))
+            self.search_error.setText(exc.short.get(self.lang))
             self.search_error.setVisible(True)
             self.search.selectAll()
             return
@@ -675,6 +675,17 @@ class MainWindow(QMainWindow):
     def _show_error(self, exc: BenchError) -> None:
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Not possible"))
+        box.setText(exc.short.get(self.lang))
+        box.addButton(QMessageBox.StandardButton.Ok)
+        more = box.addButton(self.tr("Learn more"), QMessageBox.ButtonRole.HelpRole)
+        more.clicked.connect(partial(self._explain, exc))
+        box.open()
+
+    def _explain(self, exc: BenchError) -> None:
+        """The full message and what to do, behind "Learn more"."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Information)
         box.setWindowTitle(self.tr("Not possible"))
         box.setText(exc.message.get(self.lang))
         box.setInformativeText(exc.action.get(self.lang))

@@ -68,6 +68,10 @@ class PhoneIdentityStep(Step):
         facts: list[tuple[str, dict[str, Any]]] = []
         if not identity.get("imei") and not self.ask_imei:
             identity["imei_source"] = "not given by the phone"
+        elif not identity.get("imei") and ctx.options.get("imei"):
+            # Typed at an earlier check of this phone: asked once per phone, not per check.
+            identity["imei"] = str(ctx.options["imei"])
+            identity["imei_source"] = "typed"
         elif not identity.get("imei"):
             imei = self._ask_imei(ctx)
             if imei:
@@ -127,15 +131,22 @@ class LocksStep(Step):
             return StepOutcome(
                 StepStatus.FAILED,
                 Text(
-                    "Un compte Google est encore sur le téléphone : après effacement, il "
-                    "resterait bloqué (protection contre la réinitialisation). Sur le téléphone : "
-                    "Paramètres > Comptes > Google > Supprimer le compte — ou demandez au "
-                    "donateur de le retirer. Puis relancez le contrôle.",
-                    "A Google account is still on the phone: after a reset it would stay locked "
-                    "(factory reset protection). On the phone: Settings > Accounts > Google > "
-                    "Remove account — or ask the donor to remove it. Then start the check again.",
+                    "Compte Google présent : retirez-le, puis relancez le contrôle.",
+                    "Google account present: remove it, then start the check again.",
                 ),
-                reading,
+                {
+                    **reading,
+                    "picture": "frp-remove-account.svg",
+                    "more": Text(
+                        "Après effacement, le téléphone resterait bloqué par ce compte "
+                        "(protection contre la réinitialisation). Sur le téléphone : Paramètres > "
+                        "Comptes > Google > Supprimer le compte — ou demandez au donateur de le "
+                        "retirer. Puis relancez le contrôle.",
+                        "After a reset the phone would stay locked by this account (factory "
+                        "reset protection). On the phone: Settings > Accounts > Google > Remove "
+                        "account — or ask the donor to remove it. Then start the check again.",
+                    ).to_json(),
+                },
                 blocking=True,
             )
         if reading["device_owner"]:

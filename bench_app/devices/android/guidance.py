@@ -54,7 +54,7 @@ _XIAOMI_EXTRA = Text(
 )
 _REPLUG = Text(
     "Débranchez et rebranchez le câble. Le téléphone demandera d’autoriser ce poste.",
-    "Unplug and replug the cable. The phone will ask to allow this station.",
+    "Replug the cable. The phone will ask to allow this station.",
 )
 
 
