@@ -356,3 +356,53 @@ def test_every_french_screen_shows_french_only(
         dialog.close()
     report = checker.report()
     assert not report, "\n".join(report)
+
+
+def test_the_sync_status_is_french_in_every_state(
+    make_bench: Callable[..., Bench], qtbot: QtBot, data_dir: Path, tmp_path: Path
+) -> None:
+    """Not synced yet, server unreachable (a real refused connection), synced: each a short
+    French sentence; the refused connection's raw words only behind "En savoir plus"."""
+    from bench_app.sync.client import enrol_station
+    from hub.db import HubDB
+    from tests.sync.conftest import LiveHub
+    from tests.sync.fault_proxy import FaultProxy
+    from ui.app import start_sync
+    from ui.sync_status import SyncStatusLabel
+
+    checker = Checker()
+    bench = make_bench(training=False, lang="fr")
+    hub = LiveHub(HubDB(f"sqlite://{tmp_path / 'hub.sqlite3'}"))
+    proxy = FaultProxy(hub.port)
+    worker = None
+    try:
+        enrol_station(data_dir, bench.station.store, proxy.url, hub.code("Atelier Lyon"))
+        bench.station.register_device(model.DeviceKind.PHONE, brand="Fairphone", serial="S1")
+        proxy.partition()  # the workshop's network is down: connections are refused
+        worker = start_sync(bench.station, bench.window)
+        assert worker is not None
+        label = bench.window.findChild(SyncStatusLabel)
+        assert label is not None
+        qtbot.waitUntil(lambda: worker.status().rounds >= 1, timeout=20_000)
+        label.refresh()
+        assert label.text() == "Serveur injoignable, nouvel essai dans 1 min"
+        assert label.more.isVisibleTo(bench.window) and label.more.text() == "En savoir plus"
+        checker.add("sync status, unreachable", texts_of(bench.window))
+        box = label.explain()
+        checker.add_detail(texts_of(box))
+        assert "ne répond pas" in box.text()
+        box.close()
+        proxy.heal()
+        worker.poke()
+        qtbot.waitUntil(lambda: worker.status().error is None, timeout=20_000)
+        label.refresh()
+        assert label.text() == "Synchronisé il y a 0 min · 0 en attente"
+        assert not label.more.isVisibleTo(bench.window)
+        checker.add("sync status, synced", texts_of(bench.window))
+    finally:
+        if worker is not None:
+            worker.stop()
+        proxy.close()
+        hub.stop()
+    report = checker.report()
+    assert not report, "\n".join(report)
