@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.device_view import device_title, DeviceView, next_action, state_label
+from ui.device_view import DeviceView, device_title, next_action, state_label
 from ui.icons import device_icon
 from ui.style import STATE_COLOURS
 

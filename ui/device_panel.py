@@ -28,7 +28,7 @@ from bench_app.jobs.prompt import Prompt
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.text import Text
-from ui.device_view import device_title, Action, DeviceView, next_action, state_label
+from ui.device_view import Action, DeviceView, device_title, next_action, state_label
 from ui.icons import device_icon, picture
 from ui.pending_card import GuideView
 from ui.timeline import describe, local_time

@@ -98,8 +98,8 @@ class PhoneIdentityStep(Step):
             answer = ctx.ask(
                 Prompt(
                     Text(
-                        "Composez *#06# sur le téléphone et tapez les 15 chiffres.",
-                        "Dial *#06# on the phone and type the 15 digits.",
+                        "Composez *#06# sur le téléphone et tapez l’IMEI (15 chiffres).",
+                        "Dial *#06# on the phone and type the IMEI (15 digits).",
                     ),
                     (NO_IMEI,),
                     picture="imei.svg",

@@ -131,7 +131,5 @@ class AssetCode:
             )
         number = decode_number(body[PREFIX_LEN:])
         if number == 0:
-            raise BenchError(
-                "ASSET_CODE_INVALID", code=raw, detail=Text("numéro 0", "number 0")
-            )
+            raise BenchError("ASSET_CODE_INVALID", code=raw, detail=Text("numéro 0", "number 0"))
         return cls(body[:PREFIX_LEN], number)

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-import bench_app
 from bench_app.devices.android import parsers
 from bench_app.domain import model
 from bench_app.domain.imei import luhn_digit
@@ -344,7 +343,9 @@ def test_every_french_screen_shows_french_only(
     checker.add_detail(details)
     assert any("[Errno 111]" in t for t in checker.behind_more), details
     startup = StartupErrorWindow(
-        BenchError("DB_CORRUPT", path=str(tmp_path / "etabli.sqlite3"), detail="file is not a database"),
+        BenchError(
+            "DB_CORRUPT", path=str(tmp_path / "etabli.sqlite3"), detail="file is not a database"
+        ),
         tmp_path,
         "fr",
     )

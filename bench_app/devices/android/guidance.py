@@ -20,8 +20,8 @@ _STOCK = Text(
 )
 _ABOUT_BY_BRAND: dict[str, Text] = {
     "samsung": Text(
-        "À propos du téléphone > Informations sur le logiciel : 7 fois « Numéro de version ».",
-        "About phone > Software information: tap “Build number” 7 times.",
+        "Informations sur le logiciel : touchez 7 fois « Numéro de version ».",
+        "Software information: tap “Build number” 7 times.",
     ),
     "xiaomi": Text(
         "À propos du téléphone : touchez 7 fois « Version MIUI » (ou « HyperOS »).",
@@ -36,6 +36,10 @@ _ABOUT_BY_BRAND: dict[str, Text] = {
         "On the phone: Settings > About device > Version. Tap “Build number” 7 times.",
     ),
 }
+_SAMSUNG_ABOUT = Text(
+    "Sur le téléphone : Paramètres > À propos du téléphone.",
+    "On the phone: Settings > About phone.",
+)
 _ALIASES = {
     "redmi": "xiaomi",
     "poco": "xiaomi",
@@ -62,7 +66,8 @@ def enable_debugging(brand: str) -> list[GuideStep]:
     """How to turn on USB debugging on a phone of this brand (unknown brand: stock Android)."""
     key = brand.strip().lower()
     key = _ALIASES.get(key, key)
-    steps = [
+    steps = [GuideStep(_SAMSUNG_ABOUT, "debug_about.svg")] if key == "samsung" else []
+    steps += [
         GuideStep(_ABOUT_BY_BRAND.get(key, _STOCK), "debug_about.svg"),
         GuideStep(_ENABLE, "debug_toggle.svg"),
     ]
