@@ -317,6 +317,7 @@ def test_every_french_screen_shows_french_only(
     checker.add("intake, wrong IMEI", texts_of(intake))
     intake.error_more.click()
     checker.add("intake, wrong IMEI, learn more", texts_of(intake))
+    intake.grab().save(str(shot / "fr-intake-wrong-imei.png"))
     intake.imei.setText("")
     intake.register()
     checker.add("intake, registered", texts_of(intake))
@@ -389,6 +390,8 @@ def test_the_sync_status_is_french_in_every_state(
         assert label.text() == "Serveur injoignable, nouvel essai dans 1 min"
         assert label.more.isVisibleTo(bench.window) and label.more.text() == "En savoir plus"
         checker.add("sync status, unreachable", texts_of(bench.window))
+        bench.window.resize(1366, 768)
+        bench.window.grab().save(str(ROOT / "test-artifacts" / "fr-sync-unreachable.png"))
         box = label.explain()
         checker.add_detail(texts_of(box))
         assert "ne répond pas" in box.text()
