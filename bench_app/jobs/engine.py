@@ -207,8 +207,9 @@ class Job:
                 ctx.processes.stop_all()
                 code = "DEVICE_GONE" if isinstance(exc, DeviceGone) else "DEVICE_NO_ANSWER"
                 err = BenchError(code, step=step.title, detail=str(exc) or code)
-                self._step_failed(step, code, err.message)
-                return self._end_interrupted(code, err.message)
+                # The operator reads the short form; the device's own words stay recorded.
+                self._step_failed(step, code, err.short, str(exc))
+                return self._end_interrupted(code, err.short)
             except BenchError as exc:
                 ctx.processes.stop_all()
                 self._step_failed(step, exc.code, exc.message)
@@ -219,7 +220,10 @@ class Job:
             except Exception as exc:
                 ctx.processes.stop_all()
                 log.exception("step %s of job %s crashed", step.id, self.id)
-                message = Text(f"Erreur interne : {exc}", f"Internal error: {exc}")
+                # The exception's words are in the log and the recorded trace, not on screen.
+                message = Text(
+                    "Erreur interne : appelez votre encadrant.", "Internal error: call your supervisor."
+                )
                 self._step_failed(step, "INTERNAL", message, traceback.format_exc())
                 return self._end_failed("INTERNAL", message, None)
             finished = NewEvent(
