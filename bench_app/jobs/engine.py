@@ -217,12 +217,13 @@ class Job:
                     return self._end_interrupted(exc.code, _told(exc))
                 # The job's message says what went wrong and what to do next.
                 return self._end_failed(exc.code, _told(exc), None)
-            except Exception as exc:
+            except Exception:
                 ctx.processes.stop_all()
                 log.exception("step %s of job %s crashed", step.id, self.id)
                 # The exception's words are in the log and the recorded trace, not on screen.
                 message = Text(
-                    "Erreur interne : appelez votre encadrant.", "Internal error: call your supervisor."
+                    "Erreur interne : appelez votre encadrant.",
+                    "Internal error: call your supervisor.",
                 )
                 self._step_failed(step, "INTERNAL", message, traceback.format_exc())
                 return self._end_failed("INTERNAL", message, None)
