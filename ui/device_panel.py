@@ -28,7 +28,14 @@ from bench_app.jobs.prompt import Prompt
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.text import Text
-from ui.device_view import Action, DeviceView, device_title, next_action, state_label
+from ui.device_view import (
+    Action,
+    DeviceView,
+    device_title,
+    failure_texts,
+    next_action,
+    state_label,
+)
 from ui.icons import device_icon, picture
 from ui.pending_card import GuideView
 from ui.timeline import describe, local_time
@@ -263,6 +270,12 @@ class DevicePanel(QScrollArea):
             for result in queries.step_results(self.station.store, view.job.id):
                 if result.blocking and result.evidence.get("more"):
                     found = result.evidence
+        if view.job is not None and view.state is JobState.FAILED and view.prompt is None:
+            # A failed check: its short form on screen, the full message behind "Learn more".
+            texts = failure_texts(self.station.store, view.job)
+            if texts is not None:
+                self.step_message.setText(texts[0].get(self.lang))
+                found = {"more": texts[1].to_json()}
         more = Text.from_json(found["more"]).get(self.lang) if found else ""
         self.more_text.setText(more)
         self.more_button.setVisible(bool(more))

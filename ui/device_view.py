@@ -10,6 +10,8 @@ from PySide6.QtCore import QCoreApplication
 
 from bench_app.domain.model import Device, DeviceKind, Job, JobState
 from bench_app.jobs.prompt import Prompt
+from bench_app.store import queries
+from bench_app.store.database import Store
 from bench_app.text import Text
 
 
@@ -42,6 +44,17 @@ class DeviceView:
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("", text)  # lupdate files module-level tr() under ""
+
+
+def failure_texts(store: Store, job: Job) -> tuple[Text, Text] | None:
+    """A failed job's (short form, full message) as recorded, when a short form was."""
+    for event in reversed(queries.events(store, job.device_id, limit=50)):
+        p = event.payload
+        if event.type == "job.failed" and p.get("job_id") == job.id:
+            if p.get("short") and p.get("message"):
+                return Text.from_json(p["short"]), Text.from_json(p["message"])
+            return None
+    return None
 
 
 def device_title(device: Device) -> str:

@@ -39,7 +39,7 @@ from bench_app.station import Station
 from ui.bridge import StationBridge
 from ui.device_card import DeviceCard
 from ui.device_panel import DevicePanel
-from ui.device_view import Action, DeviceView
+from ui.device_view import Action, DeviceView, failure_texts
 from ui.flow_layout import FlowLayout
 from ui.icons import app_icon
 from ui.intake_dialog import IntakeDialog
@@ -261,6 +261,9 @@ class MainWindow(QMainWindow):
         if running is None:
             view.live_state = None
             view.prompt = None
+            if view.job is not None and view.job.state is JobState.FAILED:
+                texts = failure_texts(self.station.store, view.job)  # the card's short form
+                view.message = texts[0] if texts else None
         return view
 
     def _on_presence(self, device_id: str, plugged: bool) -> None:

@@ -32,6 +32,8 @@ def describe(event: Event, lang: str, step_titles: dict[str, Text]) -> str:
         return title.get(lang) if title else str(p.get("step_id", ""))
 
     def text_of(key: str) -> str:
+        if key == "message" and p.get("short"):  # the operator's short form, when recorded
+            key = "short"
         value = p.get(key)
         return Text.from_json(value).get(lang) if value else ""
 

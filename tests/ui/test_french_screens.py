@@ -32,7 +32,9 @@ from bench_app.domain import model
 from bench_app.domain.imei import luhn_digit
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
+from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
 from bench_app.simulators.docked_drive import DriveBehaviour
+from bench_app.text import Text
 from tests.ui.conftest import Bench
 from ui.i18n import I18N_DIR
 from ui.intake_dialog import IntakeDialog
@@ -408,5 +410,50 @@ def test_the_sync_status_is_french_in_every_state(
             worker.stop()
         proxy.close()
         hub.stop()
+    report = checker.report()
+    assert not report, "\n".join(report)
+
+
+class _SideloadFails(Step):
+    """A step that fails the way a real one does: a catalogue error carrying the raw words
+    of the operating system."""
+
+    id = "send"
+    title = Text("Envoi du système", "Sending the system")
+
+    def run(self, ctx: StepContext) -> StepOutcome:
+        raise BenchError("SIDELOAD_FAILED", detail="[Errno 32] Broken pipe")
+
+
+def test_a_failed_check_says_it_short_in_french(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    checker = Checker()
+    bench = make_bench(lang="fr")
+    bench.station.pipelines.register(
+        Pipeline(
+            "test.sideload",
+            Text("Essai", "Trial"),
+            frozenset({model.DeviceKind.PHONE}),
+            lambda: [_SideloadFails()],
+            purpose=Purpose.TESTS,
+        )
+    )
+    bench.simulator.add_phone("fairphone-4")
+    window = bench.window
+    qtbot.waitUntil(lambda: len(window.cards) == 1, timeout=WAIT)
+    device_id = next(iter(window.cards))
+    bench.station.start_job(device_id, "test.sideload")
+    qtbot.waitUntil(lambda: bench.station.engine.job_for_device(device_id) is None, timeout=WAIT)
+    window.select(device_id)
+    window._flush(full=True)
+    panel = window.panel
+    assert window.views[device_id].state is model.JobState.FAILED
+    assert panel.step_message.text() == "L’envoi du système au téléphone a échoué."
+    assert panel.more_button.isVisibleTo(window) and not panel.more_text.isVisibleTo(window)
+    checker.add("failed check", texts_of(window))
+    panel.more_button.click()
+    assert "[Errno 32]" in panel.more_text.text()  # the raw words, only when asked for
+    checker.add_detail([panel.more_text.text()])
     report = checker.report()
     assert not report, "\n".join(report)
