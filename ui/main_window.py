@@ -419,6 +419,9 @@ class MainWindow(QMainWindow):
             view.prompt = None
             view.step = None
             view.job = self.station.latest_job(device_id)
+            if job_state is JobState.FAILED and view.job is not None:
+                texts = failure_texts(self.station.store, view.job)  # the card's short form
+                view.message = texts[0] if texts else view.message
             if not view.connected and not self._keeps_card(view) and device_id in self.cards:
                 self._remove_card(device_id)
                 return

@@ -344,7 +344,7 @@ class Job:
         if short is not None and short != message:
             payload["short"] = short.to_json()  # at most 12 words, for the operator
         self._safe_emit(NewEvent("job.failed", payload, self.device_id))
-        self._set_state(JobState.FAILED, short or message)
+        self._set_state(JobState.FAILED, message)
         return JobState.FAILED
 
     def _record_fact(self, event_type: str, payload: dict[str, Any]) -> None:
