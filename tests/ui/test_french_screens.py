@@ -358,6 +358,8 @@ def test_every_french_screen_shows_french_only(
     checker.add_detail([startup.details.text()])
     for dialog in window.findChildren(QDialog):
         dialog.close()
+    # The walk did read the menus, the prompts and the dialogs.
+    assert {"Brancher un téléphone", "Accueil d’un don", "Réemploi"} <= set(checker.seen)
     report = checker.report()
     assert not report, "\n".join(report)
 
