@@ -16,6 +16,11 @@ class ErrorKind:
     message: Text
     action: Text
 
+    @property
+    def short(self) -> Text:
+        """What an operator reads first: at most 12 words, no raw detail."""
+        return SHORT.get(self.code, self.message)
+
 
 def _kind(code: str, fr: str, en: str, fr_do: str, en_do: str) -> ErrorKind:
     return ErrorKind(code, Text(fr, en), Text(fr_do, en_do))
@@ -1490,6 +1495,7 @@ class BenchError(Exception):
         en = {k: v.en if isinstance(v, Text) else v for k, v in values.items()}
         self.message = Text(kind.message.fr.format(**fr), kind.message.en.format(**en))
         self.action = Text(kind.action.fr.format(**fr), kind.action.en.format(**en))
+        self.short = Text(kind.short.fr.format(**fr), kind.short.en.format(**en))
         super().__init__(f"[{error_code}] {self.message.en}")
 
     def text(self, lang: str = "fr") -> str:
@@ -1509,3 +1515,119 @@ def folder_error(exc: OSError, folder: Path) -> BenchError | None:
     if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ENODEV, errno.EIO, errno.ESTALE):
         return BenchError("DATA_FOLDER_GONE", path=str(folder))
     return None
+
+
+# The short form an operator reads first (at most 12 words, no raw detail); the full
+# message and what to do stay behind "En savoir plus" and in the log. Codes not listed
+# here are short already: their message is their short form.
+SHORT: dict[str, Text] = {
+    code: Text(fr, en)
+    for code, fr, en in (
+        ("DB_NEWER", "Base créée par une version plus récente d’Établi.", "Database made by a newer Établi."),
+        ("DB_CORRUPT", "La base de données est abîmée. Appelez votre encadrant.", "The database is damaged. Call your supervisor."),
+        ("DISK_FULL", "Disque du poste plein : libérez de la place.", "The station's disk is full: free some space."),
+        ("DATA_FOLDER_READONLY", "Dossier de données en lecture seule : on ne peut rien enregistrer.", "Data folder is read-only: nothing can be recorded."),
+        ("DATA_FOLDER_GONE", "Dossier de données introuvable : rebranchez le disque.", "Data folder not found: plug the disk back in."),
+        ("DB_HEAD_MISSING", "La signature du journal a disparu. Appelez votre encadrant.", "The log's signature is gone. Call your supervisor."),
+        ("DB_HEAD_NEVER_SIGNED", "Le journal de ce poste n’a jamais été signé.", "This station's log was never signed."),
+        ("DB_HEAD_INVALID", "La signature du journal n’est pas valable. Appelez votre encadrant.", "The log's signature is not valid. Call your supervisor."),
+        ("DB_LOG_SHORTER_THAN_HEAD", "Des faits ont été supprimés du journal. Appelez votre encadrant.", "Facts were removed from the log. Call your supervisor."),
+        ("DB_LOG_DIVERGES_FROM_HEAD", "Le journal a été réécrit. Appelez votre encadrant.", "The log was rewritten. Call your supervisor."),
+        ("DB_LOG_PAST_HEAD", "Des faits non signés sont dans le journal. Appelez votre encadrant.", "Unsigned facts are in the log. Call your supervisor."),
+        ("DB_HUB_ACK_INVALID", "Le reçu du collectif est illisible. Appelez votre encadrant.", "The collective's receipt cannot be read. Call your supervisor."),
+        ("DB_LOG_SHORTER_THAN_HUB", "Le journal a perdu des faits reçus par le collectif.", "The log lost facts the collective received."),
+        ("DB_LOG_DIVERGES_FROM_HUB", "Le journal diffère de ce que le collectif a reçu.", "The log differs from what the collective received."),
+        ("DB_PROJECTION_DIFFERS", "La table {table} ne correspond plus au journal.", "The table {table} no longer matches the log."),
+        ("DB_PROJECTION_ROW_EXTRA", "La table {table} a une ligne en trop.", "The table {table} has an extra row."),
+        ("DB_PROJECTION_ROW_MISSING", "Il manque une ligne à la table {table}.", "The table {table} lacks a row."),
+        ("DB_PROJECTION_ORDER", "L’ordre de la table {table} ne correspond plus au journal.", "The order of table {table} no longer matches the log."),
+        ("DB_PROJECTION_REPLAY_FAILED", "Le journal ne peut pas être relu pour vérification.", "The log cannot be replayed to check it."),
+        ("EVENT_INVALID", "Fait refusé : il est mal formé.", "Fact refused: it is malformed."),
+        ("FACT_MALFORMED", "Défaut du logiciel : rien n’a été enregistré.", "Software bug: nothing was recorded."),
+        ("ASSET_CODE_INVALID", "Code « {code} » incorrect : {detail}.", "Code “{code}” is wrong: {detail}."),
+        ("IMEI_INVALID", "IMEI incorrect : relisez les 15 chiffres (*#06#).", "Wrong IMEI: read the 15 digits again (*#06#)."),
+        ("ADB_TARGET_INVALID", "« {target} » n’est pas un téléphone connu.", "“{target}” is not a known phone."),
+        ("DEVICE_NO_ANSWER", "L’appareil ne répond pas. Rebranchez-le.", "The device does not answer. Plug it in again."),
+        ("SIMULATOR_LISTEN_FAILED", "L’appareil simulé ne peut pas démarrer.", "The simulated device cannot start."),
+        ("SETTINGS_INVALID", "Le fichier de réglages est illisible.", "The settings file cannot be read."),
+        ("INPUT_TOO_LARGE", "Le fichier {path} est bien trop gros.", "The file {path} is far too large."),
+        ("TEXT_UNDECODABLE", "Ce texte contient des caractères illisibles.", "This text holds unreadable characters."),
+        ("ERASE_NOT_A_DRIVE", "{path} n’est pas un disque entier.", "{path} is not a whole disk."),
+        ("ERASE_SYSTEM_DISK", "Disque du système : jamais effacé.", "System disk: never erased."),
+        ("ERASE_LIVE_MEDIUM", "Clé de démarrage d’Établi : jamais effacée.", "Établi's start-up stick: never erased."),
+        ("ERASE_DATA_FILE", "Ce disque porte les données d’Établi : jamais effacé.", "This disk holds Établi's data: never erased."),
+        ("ERASE_STACKED", "Ce disque repose sur un autre : pas effacé.", "This disk stands on another one: not erased."),
+        ("ERASE_METHOD_UNAVAILABLE", "Cette méthode d’effacement est impossible sur ce disque.", "This erasure method is not possible on this disk."),
+        ("ERASE_TARGET_CHANGED", "Ce n’est plus le disque choisi. Rien n’est effacé.", "This is no longer the chosen disk. Nothing erased."),
+        ("REPORT_PERIOD_INVALID", "Période incorrecte.", "Wrong period."),
+        ("REPORT_WRITE_FAILED", "Impossible d’écrire le rapport.", "Cannot write the report."),
+        ("ENVIRONMENT_FACTORS_INVALID", "Fichier des facteurs environnementaux incorrect.", "Environmental factors file not valid."),
+        ("FASTBOOT_GONE", "Le téléphone ne répond plus (mode fastboot).", "The phone stopped answering (fastboot mode)."),
+        ("FASTBOOT_FAILED", "Le téléphone a refusé une commande.", "The phone refused a command."),
+        ("FASTBOOT_GARBLED", "Le téléphone répond de façon incompréhensible.", "The phone answers nonsense."),
+        ("FASTBOOT_WRONG_DEVICE", "Ce téléphone n’est pas le modèle attendu.", "This phone is not the expected model."),
+        ("FASTBOOT_LOCKED", "Chargeur de démarrage verrouillé : déverrouillez-le d’abord.", "Bootloader locked: unlock it first."),
+        ("FASTBOOT_OPERATOR_TIMEOUT", "Le téléphone attend votre confirmation sur son écran.", "The phone waits for your confirmation on its screen."),
+        ("FASTBOOT_IMAGE_INVALID", "Le fichier image est illisible.", "The image file cannot be read."),
+        ("FASTBOOT_FORMAT_UNSUPPORTED", "Impossible de préparer la partition {partition}.", "Cannot prepare partition {partition}."),
+        ("KEY_STATION_UNREADABLE", "La clé du poste est illisible. Appelez votre encadrant.", "The station's key cannot be read. Call your supervisor."),
+        ("KEY_INVALID", "{path} n’est pas une clé publique.", "{path} is not a public key."),
+        ("SIGNATURE_MALFORMED", "{path} n’a pas de signature lisible.", "{path} has no readable signature."),
+        ("SIGNATURE_KEY_UNKNOWN", "{path} est signé par une clé inconnue.", "{path} is signed by an unknown key."),
+        ("SIGNATURE_INVALID", "{path} a été modifié après sa signature.", "{path} was changed after it was signed."),
+        ("CERT_NOT_CERTIFICATE", "{path} n’est pas un certificat d’Établi.", "{path} is not an Établi certificate."),
+        ("CERT_TAMPERED", "{path} a été modifié après sa signature.", "{path} was changed after it was signed."),
+        ("CERT_TOO_LARGE", "{path} est trop gros pour un certificat.", "{path} is too large for a certificate."),
+        ("CERT_WRITE_FAILED", "Impossible d’écrire le certificat.", "Cannot write the certificate."),
+        ("LABEL_OUTPUT_INVALID", "Étiquette : fichier .png ou .pdf seulement.", "Label: .png or .pdf file only."),
+        ("LABEL_WRITE_FAILED", "Impossible d’écrire l’étiquette.", "Cannot write the label."),
+        ("PRINTERS_INVALID", "Le réglage des imprimantes est illisible.", "The printer settings cannot be read."),
+        ("PRINTER_UNREACHABLE", "L’imprimante {printer} ne répond pas : allumez-la.", "The printer {printer} does not answer: switch it on."),
+        ("PRINTER_NO_MEDIA", "Plus d’étiquettes dans {printer} : rechargez-la.", "{printer} is out of labels: refill it."),
+        ("PRINTER_NOT_READY", "L’imprimante {printer} n’est pas prête.", "The printer {printer} is not ready."),
+        ("PRINT_FAILED", "L’impression sur {printer} a échoué.", "Printing on {printer} failed."),
+        ("PROFILE_INVALID", "Fiche de modèle {path} incorrecte.", "Model profile {path} is not valid."),
+        ("PROFILE_OTHER_TOOL", "Le {model} s’installe avec un autre outil.", "The {model} needs another tool to install."),
+        ("IMAGE_CHECKSUM_MISMATCH", "L’image {name} est abîmée : elle n’est pas utilisée.", "The image {name} is damaged: it is not used."),
+        ("IMAGE_NO_CHECKSUM", "L’image {name} n’a pas de somme de contrôle connue.", "The image {name} has no known checksum."),
+        ("IMAGE_IMPORT_FAILED", "L’import de {name} a échoué.", "Importing {name} failed."),
+        ("IMAGE_MANIFEST_TOO_LARGE", "Le fichier de sommes {name} est trop gros.", "The checksum file {name} is too large."),
+        ("SIDELOAD_NOT_READY", "Le téléphone n’est pas en mode « sideload ».", "The phone is not in sideload mode."),
+        ("SIDELOAD_FILE_UNREADABLE", "Le paquet {path} est illisible.", "The package {path} cannot be read."),
+        ("SIDELOAD_FAILED", "L’envoi du système au téléphone a échoué.", "Sending the system to the phone failed."),
+        ("PHONE_WIPE_ROUTE_UNAVAILABLE", "Cet effacement est impossible sur ce téléphone.", "This erasure is not possible on this phone."),
+        ("DISK_IMAGE_UNREADABLE", "L’image disque {name} est illisible.", "The disk image {name} cannot be read."),
+        ("DISK_IMAGE_FORMAT", "Format de compression de {name} inconnu.", "Unknown compression format for {name}."),
+        ("DISK_IMAGE_BMAP_INVALID", "La carte de blocs {name} est incorrecte.", "The block map {name} is not valid."),
+        ("DISK_IMAGE_BMAP_CHECKSUM", "La carte de blocs {name} est abîmée.", "The block map {name} is damaged."),
+        ("DISK_IMAGE_CORRUPT", "L’image {name} est abîmée.", "The image {name} is damaged."),
+        ("DISK_IMAGE_NO_LAYOUT", "{name} ne ressemble pas à une image disque.", "{name} does not look like a disk image."),
+        ("DISK_IMAGE_TOO_LARGE", "L’image {name} est plus grande que le disque.", "The image {name} is larger than the disk."),
+        ("DISK_IMAGE_WRITE_FAILED", "Le disque {path} refuse l’écriture.", "The disk {path} refuses the write."),
+        ("FASTBOOT_WRONG_PHONE", "Ce n’est pas le téléphone attendu.", "This is not the expected phone."),
+        ("INSTALL_ACTION_UNKNOWN", "La fiche du modèle demande une action inconnue.", "The model's profile asks for an unknown action."),
+        ("INSTALL_STOPPED", "L’installation s’est arrêtée à l’étape {number}/{total}.", "The installation stopped at step {number}/{total}."),
+        ("EREUSE_NOT_A_COMPUTER", "Seuls les ordinateurs s’exportent vers eReuse.", "Only computers can be exported to eReuse."),
+        ("EREUSE_NO_INXI", "L’inventaire de {code} n’a pas la sortie d’inxi.", "The inventory of {code} has no inxi output."),
+        ("EREUSE_NO_IDENTITY", "Devicehub ne pourrait pas reconnaître {code}.", "Devicehub could not recognise {code}."),
+        ("EXPORT_WRITE_FAILED", "Impossible d’écrire le fichier {path}.", "Cannot write the file {path}."),
+        ("BUNDLE_UNREADABLE", "Paquet illisible ou abîmé : rien n’est importé.", "Bundle unreadable or damaged: nothing imported."),
+        ("BUNDLE_KEY_UNKNOWN", "Paquet signé par un poste inconnu : rien n’est importé.", "Bundle signed by an unknown station: nothing imported."),
+        ("BUNDLE_SIGNATURE_INVALID", "Paquet modifié après l’export : rien n’est importé.", "Bundle changed after export: nothing imported."),
+        ("BUNDLE_TOO_LARGE", "Paquet bien trop gros : rien n’est importé.", "Bundle far too large: nothing imported."),
+        ("BUNDLE_EXPORT_TOO_LARGE", "Trop de faits pour un seul paquet : rien n’est écrit.", "Too many facts for one bundle: nothing written."),
+        ("HUB_DB_UNREACHABLE", "Impossible de joindre la base de données du hub.", "Cannot reach the hub's database."),
+        ("HUB_DB_CORRUPT", "La base de données du hub est illisible.", "The hub's database cannot be read."),
+        ("SYNC_HUB_UNREACHABLE", "Serveur injoignable. Rien n’est perdu.", "Server unreachable. Nothing is lost."),
+        ("SYNC_REFUSED", "Le serveur refuse ce poste : réinscrivez-le.", "The server refuses this station: enrol it again."),
+        ("SYNC_ENROL_REFUSED", "Inscription refusée : demandez un nouveau code.", "Enrolment refused: ask for a new code."),
+        ("SYNC_ENROL_PROOF_REFUSED", "Le serveur n’a pas pu vérifier la clé du poste.", "The server could not check the station's key."),
+        ("SYNC_ENROL_CHALLENGE_REFUSED", "Vérification expirée : relancez l’inscription.", "Check expired: enrol again."),
+        ("SYNC_REJECTED", "{count} fait(s) refusé(s) par le serveur.", "{count} fact(s) refused by the server."),
+        ("SYNC_HUB_ERROR", "Le serveur a répondu par une erreur.", "The server answered with an error."),
+        ("HUB_BUNDLE_STATION_UNKNOWN", "Paquet d’un poste non inscrit : rien n’est importé.", "Bundle from a station not enrolled: nothing imported."),
+        ("HUB_BUNDLE_KEY_MISMATCH", "Paquet signé par une autre clé : rien n’est importé.", "Bundle signed by another key: nothing imported."),
+        ("SYNC_WAITING", "{count} fait(s) attendent leur appareil (clé USB).", "{count} fact(s) wait for their device (USB stick)."),
+        ("PROCESS_FAILED", "Le programme {program} a échoué.", "The program {program} failed."),
+    )
+}  # fmt: skip

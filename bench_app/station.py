@@ -603,13 +603,16 @@ class Station:
                 raise BenchError("JOB_UNKNOWN_PIPELINE", pipeline=pipeline_name)
             pipeline = found
         job_id = uuid7_str()
+        options = dict(options or {})
+        if device.imei:  # already known (typed at an earlier check): never asked again
+            options.setdefault("imei", device.imei)
         spec = JobSpec(
             job_id,
             device.id,
             device.asset_code,
             pipeline,
             handle,
-            options=dict(options or {}),
+            options=options,
             recall=self._recaller(job_id, device.id),
         )
         created = NewEvent(

@@ -164,5 +164,7 @@ def start_sync(station: Station, window: MainWindow) -> SyncWorker | None:
     worker = SyncWorker(station.folder, station.store)
     station.on_device_changed.append(lambda _device_id: worker.poke())
     worker.start()
-    window.statusBar().addPermanentWidget(SyncStatusLabel(worker, lambda: window.lang, window))
+    label = SyncStatusLabel(worker, lambda: window.lang, window)
+    window.statusBar().addPermanentWidget(label)
+    window.statusBar().addPermanentWidget(label.more)
     return worker

@@ -14,7 +14,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.device_view import END_OF_LIFE_COLOUR, DeviceView, next_action, state_label
+from ui.device_view import (
+    END_OF_LIFE_COLOUR,
+    DeviceView,
+    device_title,
+    next_action,
+    state_label,
+)
 from ui.grade_badge import GradeBadge
 from ui.icons import device_icon
 from ui.style import STATE_COLOURS
@@ -91,7 +97,7 @@ class DeviceCard(QFrame):
         self._lang = lang
         d = view.device
         self.icon.setPixmap(device_icon(d.kind).pixmap(48, 48))
-        self.title.setText(d.label)
+        self.title.setText(device_title(d))
         self.code.setText(d.asset_code)
         self.training_tag.setText(self.tr("TRAINING"))
         self.training_tag.setVisible(d.training)

@@ -32,6 +32,8 @@ from ui.device_view import (
     END_OF_LIFE_COLOUR,
     Action,
     DeviceView,
+    device_title,
+    failure_texts,
     next_action,
     restart_offered,
     state_label,
@@ -154,6 +156,18 @@ class DevicePanel(QScrollArea):
         self.step_message = QLabel()
         wrap_message(self.step_message)
         c.addWidget(self.step_message)
+        # The longer explanation of a short message, shown only when asked for.
+        self.more_button = QPushButton()
+        self.more_button.setObjectName("MoreButton")
+        self.more_button.setCheckable(True)
+        self.more_button.setFlat(True)
+        self.more_text = QLabel()
+        self.more_text.setWordWrap(True)
+        self.more_button.toggled.connect(self.more_text.setVisible)
+        self.more_button.setVisible(False)
+        self.more_text.setVisible(False)
+        c.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignLeft)
+        c.addWidget(self.more_text)
 
         buttons = QHBoxLayout()
         self.next_button = QPushButton()
@@ -233,7 +247,7 @@ class DevicePanel(QScrollArea):
             return
         d = view.device
         self.icon.setPixmap(device_icon(d.kind).pixmap(64, 64))
-        self.title.setText(d.label)
+        self.title.setText(device_title(d))
         self.code.setText(d.asset_code)
         self.training_tag.setText(self.tr("TRAINING"))
         self.training_tag.setVisible(d.training)
@@ -283,10 +297,36 @@ class DevicePanel(QScrollArea):
         self.label_button.setText(self.tr("Print the label"))
         self.results_title.setText(self.tr("Results"))
         self.history_title.setText(self.tr("History"))
+        self.more_button.setText(self.tr("Learn more"))
         if full:
             self._fill_lots(view)
             self._fill_results(view)
             self._fill_history(view)
+            self._show_explanation(view)
+
+    def _show_explanation(self, view: DeviceView) -> None:
+        """A blocked check: its short reason gets its picture and, behind "Learn more",
+        the longer explanation the step left with its evidence."""
+        found: dict[str, object] = {}
+        if view.job is not None and view.state is JobState.BLOCKED and view.prompt is None:
+            for result in queries.step_results(self.station.store, view.job.id):
+                if result.blocking and result.evidence.get("more"):
+                    found = result.evidence
+        if view.job is not None and view.state is JobState.FAILED and view.prompt is None:
+            # A failed check: its short form on screen, the full message behind "Learn more".
+            texts = failure_texts(self.station.store, view.job)
+            if texts is not None:
+                self.step_message.setText(texts[0].get(self.lang))
+                found = {"more": texts[1].to_json()}
+        more = Text.from_json(found["more"]).get(self.lang) if found else ""
+        self.more_text.setText(more)
+        self.more_button.setVisible(bool(more))
+        if not more:
+            self.more_button.setChecked(False)
+        self.more_text.setVisible(bool(more) and self.more_button.isChecked())
+        if found.get("picture"):
+            self.picture.setPixmap(picture(str(found["picture"]), QSize(240, 200)))
+            self.picture.setVisible(True)
 
     def _fill_identity(self, view: DeviceView) -> None:
         while self.identity.rowCount():

@@ -10,8 +10,10 @@ from PySide6.QtCore import QCoreApplication
 
 from bench_app.diagnostics.blocks import Block
 from bench_app.diagnostics.health import EndOfLife
-from bench_app.domain.model import Device, Grade, Job, JobState
+from bench_app.domain.model import Device, DeviceKind, Grade, Job, JobState
 from bench_app.jobs.prompt import Prompt
+from bench_app.store import queries
+from bench_app.store.database import Store
 from bench_app.text import Text
 
 
@@ -63,6 +65,33 @@ def restart_offered(view: DeviceView) -> bool:
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("", text)  # lupdate files module-level tr() under ""
+
+
+def failure_texts(store: Store, job: Job) -> tuple[Text, Text] | None:
+    """A failed job's (short form, full message) as recorded, when a short form was."""
+    for event in reversed(queries.events(store, job.device_id, limit=50)):
+        p = event.payload
+        if event.type == "job.failed" and p.get("job_id") == job.id:
+            if p.get("short") and p.get("message"):
+                return Text.from_json(p["short"]), Text.from_json(p["message"])
+            return None
+    return None
+
+
+def device_title(device: Device) -> str:
+    """How the window names a device: its label, or its kind in words when it has neither
+    brand nor model (never the kind's code)."""
+    label = device.label
+    if label != device.kind.value:
+        return label
+    kinds = {
+        DeviceKind.PHONE: tr("Phone"),
+        DeviceKind.TABLET: tr("Tablet"),
+        DeviceKind.LAPTOP: tr("Laptop"),
+        DeviceKind.DESKTOP: tr("Desktop computer"),
+        DeviceKind.DRIVE: tr("Drive"),
+    }
+    return kinds[device.kind]
 
 
 def next_action(view: DeviceView) -> tuple[Action, str, bool]:

@@ -140,6 +140,18 @@ class IntakeDialog(QDialog):
         same_row.addWidget(self.same_no, 1)
         self.same_question.setVisible(False)
         layout.addWidget(self.same_question)
+        # The short error above; its full explanation only when asked for.
+        self.error_more = QPushButton(self.tr("Learn more"))
+        self.error_more.setObjectName("MoreButton")
+        self.error_more.setFlat(True)
+        self.error_more.setCheckable(True)
+        self.error_more.setVisible(False)
+        self.error_detail = QLabel()
+        self.error_detail.setWordWrap(True)
+        self.error_detail.setVisible(False)
+        self.error_more.toggled.connect(self.error_detail.setVisible)
+        layout.addWidget(self.error_more, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.error_detail)
         self.code_caption = QLabel(self.tr("Write this code on the device:"))
         self.code_caption.setVisible(False)
         layout.addWidget(self.code_caption)
@@ -188,6 +200,8 @@ class IntakeDialog(QDialog):
         self.error.clear()
         self.same_question.setVisible(False)
         serial, imei = self.serial.text().strip(), self.imei.text().strip()
+        self.error_more.setChecked(False)
+        self.error_more.setVisible(False)
         try:
             donor_id = self.donor.currentData()
             name = self.donor_name.text().strip()
@@ -220,7 +234,9 @@ class IntakeDialog(QDialog):
                 same_device=same_device,
             )
         except BenchError as exc:
-            self.error.setText(exc.text(self.lang))
+            self.error.setText(exc.short.get(self.lang))
+            self.error_detail.setText(exc.text(self.lang))
+            self.error_more.setVisible(True)
             if exc.code in SAME_DEVICE_CODES:
                 asset = str(exc.values.get("asset", ""))
                 self.same_label.setText(

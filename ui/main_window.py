@@ -45,7 +45,7 @@ from bench_app.store import queries
 from ui.bridge import StationBridge
 from ui.device_card import DeviceCard
 from ui.device_panel import DevicePanel
-from ui.device_view import Action, DeviceView
+from ui.device_view import Action, DeviceView, failure_texts
 from ui.flow_layout import FlowLayout
 from ui.handset_panel import HandsetPanel
 from ui.help_dialog import HelpDialog, ask_to_stop, block_help, plug_help
@@ -341,6 +341,9 @@ class MainWindow(QMainWindow):
         if running is None:
             view.live_state = None
             view.prompt = None
+            if view.job is not None and view.job.state is JobState.FAILED:
+                texts = failure_texts(self.station.store, view.job)  # the card's short form
+                view.message = texts[0] if texts else None
         # The core's verdicts on the latest job, never guessed here.
         results = queries.step_results(self.station.store, view.job.id) if view.job else []
         view.end_of_life = end_of_life(results)
@@ -580,6 +583,9 @@ class MainWindow(QMainWindow):
             view.prompt = None
             view.step = None
             view.job = self.station.latest_job(device_id)
+            if job_state is JobState.FAILED and view.job is not None:
+                texts = failure_texts(self.station.store, view.job)  # the card's short form
+                view.message = texts[0] if texts else view.message
             if not view.connected and not self._keeps_card(view) and device_id in self.cards:
                 self._remove_card(device_id)
                 return
@@ -713,7 +719,7 @@ class MainWindow(QMainWindow):
     def show_search_error(self, exc: BenchError) -> None:
         """Says why a typed code found nothing, on a line floating under the bar, wrapped;
         it goes when the operator types again."""
-        self.search_error.setText(exc.text(self.lang))
+        self.search_error.setText(exc.short.get(self.lang))
         self._place_search_error()
         self.search_error.setVisible(True)
         self.search_error.raise_()
@@ -721,7 +727,10 @@ class MainWindow(QMainWindow):
     def _place_search_error(self) -> None:
         if not hasattr(self, "top_bar"):
             return  # a resize while the window is still being built
-        width = self.centralWidget().width()
+        central = self.centralWidget()
+        if central is None:
+            return
+        width = central.width()
         height = self.search_error.heightForWidth(width)
         top = self.top_bar.geometry().bottom() + 1
         self.search_error.setGeometry(0, top, width, max(height, 0))
@@ -889,6 +898,17 @@ class MainWindow(QMainWindow):
     def _show_error(self, exc: BenchError) -> None:
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Not possible"))
+        box.setText(exc.short.get(self.lang))
+        box.addButton(QMessageBox.StandardButton.Ok)
+        more = box.addButton(self.tr("Learn more"), QMessageBox.ButtonRole.HelpRole)
+        more.clicked.connect(partial(self._explain, exc))
+        box.open()
+
+    def _explain(self, exc: BenchError) -> None:
+        """The full message and what to do, behind "Learn more"."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Information)
         box.setWindowTitle(self.tr("Not possible"))
         box.setText(exc.message.get(self.lang))
         box.setInformativeText(exc.action.get(self.lang))

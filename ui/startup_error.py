@@ -104,11 +104,19 @@ class StartupErrorWindow(QMainWindow):
                 column.addWidget(self.command, 0, Qt.AlignmentFlag.AlignLeft)
 
         column.addSpacing(8)
+        # The file and SQLite's own words are for the supervisor: shown when asked for.
+        self.more = QPushButton()
+        self.more.setObjectName("MoreButton")
+        self.more.setFlat(True)
+        self.more.setCheckable(True)
+        column.addWidget(self.more, 0, Qt.AlignmentFlag.AlignLeft)
         self.details = QLabel()
         self.details.setObjectName("ErrorDetails")
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         column.addWidget(self.details)
+        self.details.setVisible(False)
+        self.more.toggled.connect(self.details.setVisible)
 
         column.addStretch(1)
         buttons = QHBoxLayout()
@@ -132,6 +140,7 @@ class StartupErrorWindow(QMainWindow):
         if corrupt:  # the headline above is short; the file and SQLite's words are here
             detail += f" {self.error.message.get(self.lang)}"
         self.details.setText(self.tr("Details for your supervisor: %1").replace("%1", detail))
+        self.more.setText(self.tr("Learn more"))
         self.backups_title.setVisible(corrupt)
         self.backup_list.setVisible(corrupt)
         self.backups_title.setText(self.tr("Backups on this station"))

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
 
+from bench_app.domain.model import OutcomeKind, PreSort
 from bench_app.text import Text
 from bench_app.wire.events import Event
 
@@ -31,6 +32,8 @@ def describe(event: Event, lang: str, step_titles: dict[str, Text]) -> str:
         return title.get(lang) if title else str(p.get("step_id", ""))
 
     def text_of(key: str) -> str:
+        if key == "message" and p.get("short"):  # the operator's short form, when recorded
+            key = "short"
         value = p.get(key)
         return Text.from_json(value).get(lang) if value else ""
 
@@ -40,7 +43,7 @@ def describe(event: Event, lang: str, step_titles: dict[str, Text]) -> str:
     if kind == "device.identified":
         return tr("Identified")
     if kind == "device.presorted":
-        return tr("Pre-sorted: %1").replace("%1", str(p.get("presort", "")))
+        return tr("Pre-sorted: %1").replace("%1", presort_label(str(p.get("presort", ""))))
     if kind == "device.attached_to_lot":
         return tr("Attached to a donation")
     if kind == "job.created":
@@ -70,5 +73,57 @@ def describe(event: Event, lang: str, step_titles: dict[str, Text]) -> str:
     if kind == "grade.assigned":
         return tr("Graded %1").replace("%1", str(p.get("workshop_grade", "")))
     if kind == "outcome.recorded":
-        return tr("Outcome: %1").replace("%1", str(p.get("kind", "")))
-    return kind
+        return tr("Outcome: %1").replace("%1", outcome_label(str(p.get("kind", ""))))
+    if kind.startswith("erasure."):
+        return _erasure(kind, p)
+    if kind == "install.action_done":
+        return tr("Installation step done")
+    if kind == "device.os_installed":
+        return tr("System installed: %1").replace("%1", str(p.get("name", "")))
+    if kind.startswith("image."):
+        return tr("Disk image written") if kind == "image.written" else tr("Writing a disk image")
+    if kind == "device.inventoried":
+        return tr("Hardware inventory taken")
+    return tr("Fact recorded")  # a fact from a newer version: never its raw code
+
+
+def _erasure(kind: str, p: dict[str, object]) -> str:
+    if kind == "erasure.started":
+        return tr("Erasure started")
+    if kind in ("erasure.pass_started", "erasure.pass_finished"):
+        number = str(p.get("pass_no", ""))
+        text = tr("Pass %1 started") if kind.endswith("started") else tr("Pass %1 finished")
+        return text.replace("%1", number)
+    if kind == "erasure.checkpoint":
+        return tr("Erasure progress saved")
+    if kind == "erasure.verified":
+        return tr("Erasure verified") if p.get("ok") else tr("Erasure verification failed")
+    if kind == "erasure.finished":
+        return tr("Erasure finished")
+    if kind == "erasure.purge_cancelled":
+        return tr("Drive's own erasure cancelled")
+    return tr("Erasure")
+
+
+def presort_label(value: str) -> str:
+    """The first look at intake, in the operator's words."""
+    labels = {
+        PreSort.REUSE: tr("Reuse"),
+        PreSort.SPARE_PARTS: tr("Spare parts"),
+        PreSort.E_WASTE: tr("E-waste"),
+    }
+    return labels.get(value, tr("unknown"))  # type: ignore[call-overload]
+
+
+def outcome_label(value: str) -> str:
+    """Where a device went, in the operator's words."""
+    labels = {
+        OutcomeKind.REUSE: tr("Reuse"),
+        OutcomeKind.DONATION: tr("Donation"),
+        OutcomeKind.LOAN: tr("Loan"),
+        OutcomeKind.RENTAL: tr("Rental"),
+        OutcomeKind.SALE: tr("Solidarity sale"),
+        OutcomeKind.SPARE_PARTS: tr("Spare parts"),
+        OutcomeKind.RECYCLING: tr("Recycling"),
+    }
+    return labels.get(value, tr("unknown"))  # type: ignore[call-overload]

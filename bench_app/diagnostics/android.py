@@ -24,6 +24,34 @@ def _phone(ctx: StepContext) -> AndroidPhone:
     return cast(AndroidPhone, ctx.device)
 
 
+# What the phone says in its own words (Android's codes), told in the operator's language.
+BATTERY_HEALTH = {
+    "good": Text("bon", "good"),
+    "unknown": Text("inconnu", "unknown"),
+    "overheat": Text("surchauffe", "overheating"),
+    "dead": Text("hors service", "dead"),
+    "over_voltage": Text("surtension", "over-voltage"),
+    "unspecified_failure": Text("en panne", "failed"),
+    "cold": Text("trop froide", "too cold"),
+}
+VERIFIED_BOOT = {
+    "green": Text("système d’origine", "original system"),
+    "yellow": Text("clé personnelle", "custom key"),
+    "orange": Text("non vérifié (déverrouillé)", "not verified (unlocked)"),
+    "red": Text("système abîmé", "damaged system"),
+}
+FEATURE_NAMES = {
+    "wifi": Text("Wi-Fi", "Wi-Fi"),
+    "bluetooth": Text("Bluetooth", "Bluetooth"),
+    "nfc": Text("NFC", "NFC"),
+    "fingerprint": Text("lecteur d’empreinte", "fingerprint reader"),
+    "camera_back": Text("appareil photo arrière", "back camera"),
+    "camera_front": Text("appareil photo avant", "front camera"),
+    "flash": Text("flash", "flash"),
+    "gps": Text("GPS", "GPS"),
+    "telephony": Text("téléphonie", "telephony"),
+}
+
 NO_IMEI = Choice("no_imei", Text("Pas d’IMEI (Wi-Fi seulement)", "No IMEI (Wi-Fi only)"))
 
 
@@ -44,6 +72,10 @@ class PhoneIdentityStep(Step):
             identity["imei_source"] = "typed"
         elif not identity.get("imei") and not self.ask_imei:
             identity["imei_source"] = "not given by the phone"
+        elif not identity.get("imei") and ctx.options.get("imei"):
+            # Typed at an earlier check of this phone: asked once per phone, not per check.
+            identity["imei"] = str(ctx.options["imei"])
+            identity["imei_source"] = "typed"
         elif not identity.get("imei"):
             imei = self._ask_imei(ctx)
             if imei:
@@ -70,10 +102,8 @@ class PhoneIdentityStep(Step):
             answer = ctx.ask(
                 Prompt(
                     Text(
-                        "Le téléphone ne donne pas son IMEI. Composez *#06# sur le téléphone "
-                        "(ou lisez l’étiquette) et tapez les 15 chiffres.",
-                        "The phone does not give its IMEI. Dial *#06# on the phone (or read the "
-                        "label) and type the 15 digits.",
+                        "Composez *#06# sur le téléphone et tapez l’IMEI (15 chiffres).",
+                        "Dial *#06# on the phone and type the IMEI (15 digits).",
                     ),
                     (NO_IMEI,),
                     picture="imei.svg",
@@ -105,15 +135,22 @@ class LocksStep(Step):
             return StepOutcome(
                 StepStatus.FAILED,
                 Text(
-                    "Un compte Google est encore sur le téléphone : après effacement, il "
-                    "resterait bloqué (protection contre la réinitialisation). Sur le téléphone : "
-                    "Paramètres > Comptes > Google > Supprimer le compte — ou demandez au "
-                    "donateur de le retirer. Puis relancez le contrôle.",
-                    "A Google account is still on the phone: after a reset it would stay locked "
-                    "(factory reset protection). On the phone: Settings > Accounts > Google > "
-                    "Remove account — or ask the donor to remove it. Then start the check again.",
+                    "Compte Google présent : retirez-le, puis relancez le contrôle.",
+                    "Google account present: remove it, then start the check again.",
                 ),
-                reading,
+                {
+                    **reading,
+                    "picture": "frp-remove-account.svg",
+                    "more": Text(
+                        "Après effacement, le téléphone resterait bloqué par ce compte "
+                        "(protection contre la réinitialisation). Sur le téléphone : Paramètres > "
+                        "Comptes > Google > Supprimer le compte — ou demandez au donateur de le "
+                        "retirer. Puis relancez le contrôle.",
+                        "After a reset the phone would stay locked by this account (factory "
+                        "reset protection). On the phone: Settings > Accounts > Google > Remove "
+                        "account — or ask the donor to remove it. Then start the check again.",
+                    ).to_json(),
+                },
                 blocking=True,
             )
         if reading["device_owner"]:
@@ -176,11 +213,12 @@ class BatteryHealthStep(Step):
                 evidence,
             )
         if ratio is None:
+            said = BATTERY_HEALTH.get(health, Text("inconnu", "unknown"))
             return StepOutcome(
                 StepStatus.PASSED,
                 Text(
-                    f"Batterie : état « {health or '?'} » ({facts}) ; capacité non donnée par ce téléphone.",
-                    f"Battery: health “{health or '?'}” ({facts}); this phone does not give its capacity.",
+                    f"Batterie : état {said.fr} ({facts}) ; capacité non donnée par ce téléphone.",
+                    f"Battery: health {said.en} ({facts}); this phone does not give its capacity.",
                 ),
                 evidence,
             )
@@ -245,8 +283,9 @@ class SecurityStep(Step):
             notes_en.append("phone rooted")
         vb = s.get("verified_boot_state")
         if vb:
-            notes_fr.append(f"démarrage vérifié : {vb}")
-            notes_en.append(f"verified boot: {vb}")
+            said = VERIFIED_BOOT.get(str(vb), Text("inconnu", "unknown"))
+            notes_fr.append(f"démarrage vérifié : {said.fr}")
+            notes_en.append(f"verified boot: {said.en}")
         r["rooted"] = rooted
         status = StepStatus.WARNING if rooted else StepStatus.PASSED
         text_fr = ", ".join(notes_fr) or "verrouillé, non rooté"
@@ -279,12 +318,12 @@ class HardwareStep(Step):
             "telephony": "android.hardware.telephony" in features,
         }
         r["present"] = present
-        have = [k for k, v in present.items() if v]
+        have = [FEATURE_NAMES[k] for k, v in present.items() if v]
         return StepOutcome(
             StepStatus.PASSED,
             Text(
-                f"{len(r['sensors'])} capteurs ; présents : {', '.join(have)}.",
-                f"{len(r['sensors'])} sensors; present: {', '.join(have)}.",
+                f"{len(r['sensors'])} capteurs ; présents : {', '.join(t.fr for t in have)}.",
+                f"{len(r['sensors'])} sensors; present: {', '.join(t.en for t in have)}.",
             ),
             r,
         )

@@ -39,7 +39,7 @@ GUIDED_TESTS: tuple[GuidedTest, ...] = (
         T("Écran", "Screen"),
         T(
             "Regardez l’écran allumé. Est-il sans tache, sans fissure et sans point noir ?",
-            "Look at the lit screen. Is it free of stains, cracks and dead pixels?",
+            "Look at the lit screen. No stains, cracks or dead pixels?",
         ),
         "screen.svg",
         assist=("settings put system screen_brightness 255",),
@@ -48,8 +48,8 @@ GUIDED_TESTS: tuple[GuidedTest, ...] = (
         "touch",
         T("Tactile", "Touch"),
         T(
-            "Passez le doigt partout sur l’écran. La trace suit-elle votre doigt, sans trou ?",
-            "Slide your finger all over the screen. Does the trail follow it, with no gap?",
+            "Passez le doigt partout sur l’écran. La trace suit-elle, sans trou ?",
+            "Slide a finger all over the screen. Does the trail follow?",
         ),
         "touch.svg",
         assist=("settings put system pointer_location 1",),
@@ -80,7 +80,7 @@ GUIDED_TESTS: tuple[GuidedTest, ...] = (
         T("Haut-parleur", "Loudspeaker"),
         T(
             "Le téléphone va sonner. Entendez-vous le son, clair et sans grésillement ?",
-            "The phone will ring. Do you hear the sound, clear and without crackle?",
+            "The phone will ring. Is the sound clear, no crackle?",
         ),
         "speaker.svg",
         assist=(
@@ -93,7 +93,7 @@ GUIDED_TESTS: tuple[GuidedTest, ...] = (
         T("Écouteur", "Earpiece"),
         T(
             "Appelez un numéro d’essai et écoutez en haut du téléphone. Entendez-vous bien ?",
-            "Call a test number and listen at the top of the phone. Can you hear well?",
+            "Call a test number, listen at the top. Clear?",
         ),
         "earpiece.svg",
         feature="android.hardware.telephony",
@@ -137,7 +137,7 @@ GUIDED_TESTS: tuple[GuidedTest, ...] = (
         T("Flash et lampe", "Flash and torch"),
         T(
             "Allumez la lampe depuis le menu rapide (glissez du haut). S’allume-t-elle ?",
-            "Turn on the torch from the quick menu (swipe from the top). Does it light up?",
+            "Swipe down, turn on the torch. Does it light up?",
         ),
         "flash.svg",
         optional=True,
@@ -161,7 +161,7 @@ GUIDED_TESTS: tuple[GuidedTest, ...] = (
         T("Prise de charge", "Charging port"),
         T(
             "Branchez un chargeur. La charge démarre-t-elle, même en bougeant doucement le câble ?",
-            "Plug in a charger. Does charging start, even when you gently move the cable?",
+            "Plug in a charger. Does it charge, even moving the cable?",
         ),
         "charging.svg",
     ),
@@ -170,7 +170,7 @@ GUIDED_TESTS: tuple[GuidedTest, ...] = (
         T("Prise casque", "Headphone jack"),
         T(
             "Branchez un casque et écoutez de la musique. Entendez-vous des deux côtés ?",
-            "Plug in headphones and play music. Do you hear it on both sides?",
+            "Plug in headphones, play music. Both sides heard?",
         ),
         "headphones.svg",
         optional=True,
@@ -204,7 +204,7 @@ GUIDED_TESTS: tuple[GuidedTest, ...] = (
         T("Localisation", "Location"),
         T(
             "Ouvrez une carte près d’une fenêtre. Le téléphone trouve-t-il sa position ?",
-            "Open a map near a window. Does the phone find where it is?",
+            "Open a map near a window. Does it find you?",
         ),
         "gps.svg",
         optional=True,
@@ -217,7 +217,7 @@ GUIDED_TESTS: tuple[GuidedTest, ...] = (
         T("NFC (sans contact)", "NFC (contactless)"),
         T(
             "Posez une carte sans contact au dos du téléphone. Le téléphone réagit-il ?",
-            "Hold a contactless card against the back of the phone. Does the phone react?",
+            "Hold a contactless card to the back. Does the phone react?",
         ),
         "nfc.svg",
         optional=True,
@@ -334,8 +334,8 @@ class CosmeticStep(Step):
         answer = ctx.ask(
             Prompt(
                 Text(
-                    "Regardez l’écran éteint, le dos et les bords sous une bonne lumière. Comment est l’extérieur ?",
-                    "Look at the screen switched off, the back and the edges under good light. How is the outside?",
+                    "Sous une bonne lumière : écran éteint, dos, bords. Quel état ?",
+                    "Under good light: screen off, back, edges. What state?",
                 ),
                 tuple(Choice(key, label) for key, label in COSMETIC_CHOICES),
                 picture="cosmetic_grade.svg",

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from bench_app.errors import BenchError
+from bench_app.text import Text
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTVWXYZ"
 BASE = len(ALPHABET)  # 31, a prime
@@ -106,24 +107,29 @@ class AssetCode:
             raise BenchError(
                 "ASSET_CODE_INVALID",
                 code=raw,
-                detail=f"{len(cleaned)} caractères au lieu de {expected} / "
-                f"{len(cleaned)} characters instead of {expected}",
+                detail=Text(
+                    f"{len(cleaned)} caractères au lieu de {expected}",
+                    f"{len(cleaned)} characters instead of {expected}",
+                ),
             )
         bad = sorted({c for c in cleaned if c not in _VALUE})
         if bad:
             raise BenchError(
                 "ASSET_CODE_INVALID",
                 code=raw,
-                detail="caractère(s) impossible(s) / impossible character(s): " + " ".join(bad),
+                detail=Text(
+                    "caractère(s) impossible(s) : " + " ".join(bad),
+                    "impossible character(s): " + " ".join(bad),
+                ),
             )
         body, check = cleaned[:-1], cleaned[-1]
         if check_character(body) != check:
             raise BenchError(
                 "ASSET_CODE_INVALID",
                 code=raw,
-                detail="faute de frappe probable / probable typing mistake",
+                detail=Text("faute de frappe probable", "probable typing mistake"),
             )
         number = decode_number(body[PREFIX_LEN:])
         if number == 0:
-            raise BenchError("ASSET_CODE_INVALID", code=raw, detail="numéro 0 / number 0")
+            raise BenchError("ASSET_CODE_INVALID", code=raw, detail=Text("numéro 0", "number 0"))
         return cls(body[:PREFIX_LEN], number)

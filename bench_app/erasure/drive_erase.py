@@ -265,10 +265,12 @@ class MethodStep(Step):
         label_en = {CLEAR_ZERO: "Clear, zeros", CLEAR_RANDOM: "Clear, random", PURGE: "Purge"}[
             method
         ]
+        full = verify_mode == "full"
         return StepOutcome(
             StepStatus.PASSED,
             Text(
-                f"{label}, vérification {verify_mode}.", f"{label_en}, {verify_mode} verification."
+                f"{label}, vérification {'complète' if full else 'par échantillon'}.",
+                f"{label_en}, {'full' if full else 'sampled'} verification.",
             ),
             evidence,
         )
@@ -321,10 +323,8 @@ class MethodStep(Step):
         return ask_serial_end(
             ctx,
             Text(
-                f"Lisez l’étiquette du disque ({target.model}) et tapez les 4 derniers "
-                "caractères de son numéro de série.",
-                f"Read the disk’s label ({target.model}) and type the last 4 characters "
-                "of its serial number.",
+                f"Étiquette du disque {target.model} : tapez les 4 derniers caractères du numéro.",
+                f"Disk label of {target.model}: type the last 4 characters of the serial.",
             ),
             wrong=wrong is not None,
         )

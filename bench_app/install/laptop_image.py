@@ -176,11 +176,8 @@ class ImageStep(Step):
             answer = ctx.ask(
                 Prompt(
                     Text(
-                        f"{path.name} ne ressemble pas à une image disque. C’est peut-être "
-                        "une page d’erreur enregistrée à la place de l’image. L’écrire "
-                        "quand même ?",
-                        f"{path.name} does not look like a disk image. It may be an error "
-                        "page saved instead of the image. Write it anyway?",
+                        f"{path.name} ne ressemble pas à une image disque. L’écrire quand même ?",
+                        f"{path.name} does not look like a disk image. Write it anyway?",
                     ),
                     (CANCEL, WRITE_ANYWAY),
                     detail=exc.message,

@@ -207,19 +207,25 @@ class Job:
                 ctx.processes.stop_all()
                 code = "DEVICE_GONE" if isinstance(exc, DeviceGone) else "DEVICE_NO_ANSWER"
                 err = BenchError(code, step=step.title, detail=str(exc) or code)
-                self._step_failed(step, code, err.message)
-                return self._end_interrupted(code, err.message)
+                # The operator reads the short form; the device's own words stay recorded.
+                self._step_failed(step, code, err.short, str(exc))
+                return self._end_interrupted(code, err.short)
             except BenchError as exc:
                 ctx.processes.stop_all()
-                self._step_failed(step, exc.code, exc.message)
+                self._step_failed(step, exc.code, exc.message, short=exc.short)
                 if exc.code in STORAGE_ERRORS:  # the step was sound; the data folder failed
                     return self._end_interrupted(exc.code, _told(exc))
-                # The job's message says what went wrong and what to do next.
-                return self._end_failed(exc.code, _told(exc), None)
-            except Exception as exc:
+                # The job's message says what went wrong and what to do next; the window
+                # shows its short form first.
+                return self._end_failed(exc.code, _told(exc), None, exc.short)
+            except Exception:
                 ctx.processes.stop_all()
                 log.exception("step %s of job %s crashed", step.id, self.id)
-                message = Text(f"Erreur interne : {exc}", f"Internal error: {exc}")
+                # The exception's words are in the log and the recorded trace, not on screen.
+                message = Text(
+                    "Erreur interne : appelez votre encadrant.",
+                    "Internal error: call your supervisor.",
+                )
                 self._step_failed(step, "INTERNAL", message, traceback.format_exc())
                 return self._end_failed("INTERNAL", message, None)
             finished = NewEvent(
@@ -290,13 +296,17 @@ class Job:
 
     # -- endings ---------------------------------------------------------------------------
 
-    def _step_failed(self, step: Step, code: str, message: Text, trace: str = "") -> None:
+    def _step_failed(
+        self, step: Step, code: str, message: Text, trace: str = "", short: Text | None = None
+    ) -> None:
         payload = {
             "job_id": self.id,
             "step_id": step.id,
             "code": code,
             "message": message.to_json(),
         }
+        if short is not None and short != message:
+            payload["short"] = short.to_json()  # at most 12 words, for the operator
         if trace:
             payload["trace"] = trace[-4000:]
         self._safe_emit(NewEvent("step.failed", payload, self.device_id))
@@ -327,14 +337,13 @@ class Job:
         self._set_state(JobState.CANCELLED)
         return JobState.CANCELLED
 
-    def _end_failed(self, code: str, message: Text, exc: BaseException | None) -> JobState:
-        self._safe_emit(
-            NewEvent(
-                "job.failed",
-                {"job_id": self.id, "code": code, "message": message.to_json()},
-                self.device_id,
-            )
-        )
+    def _end_failed(
+        self, code: str, message: Text, exc: BaseException | None, short: Text | None = None
+    ) -> JobState:
+        payload: dict[str, Any] = {"job_id": self.id, "code": code, "message": message.to_json()}
+        if short is not None and short != message:
+            payload["short"] = short.to_json()  # at most 12 words, for the operator
+        self._safe_emit(NewEvent("job.failed", payload, self.device_id))
         self._set_state(JobState.FAILED, message)
         return JobState.FAILED
 

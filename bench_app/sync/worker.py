@@ -37,6 +37,8 @@ class SyncStatus:
     error: Text | None  # the last failure in plain words, None after a success
     rejected: list[dict[str, str]] = field(default_factory=list)
     rounds: int = 0
+    short: Text | None = None  # the failure in at most 12 words, for the status bar
+    retry_in: float = 0.0  # seconds before the next round
 
 
 class SyncWorker:
@@ -97,6 +99,8 @@ class SyncWorker:
                 Text(error.text("fr"), error.text("en")) if error else None,
                 list(self._rejected),
                 self._rounds,
+                error.short if error else None,
+                self._delay_locked(),
             )
 
     # -- the thread -------------------------------------------------------------------------
@@ -123,6 +127,7 @@ class SyncWorker:
         return result
 
     def _failed(self, exc: BenchError) -> None:
+        log.warning("sync round failed: %s", exc)  # the raw detail goes to the log
         with self._lock:
             self._error = exc
             self._rounds += 1
@@ -143,10 +148,12 @@ class SyncWorker:
     def delay(self) -> float:
         """Seconds before the next round: the interval, or the back-off after failures."""
         with self._lock:
-            failures = self._failures
-        if failures == 0:
+            return self._delay_locked()
+
+    def _delay_locked(self) -> float:
+        if self._failures == 0:
             return self.interval
-        return float(min(self.max_backoff, 2.0 ** min(failures, 30)))
+        return float(min(self.max_backoff, 2.0 ** min(self._failures, 30)))
 
     def _run(self) -> None:
         while not self._stop.is_set():

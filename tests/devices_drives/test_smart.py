@@ -88,7 +88,7 @@ def test_hdd_with_bad_sectors_and_a_failed_self_test_fails() -> None:
     assert report.self_tests[0]["passed"] is False
     assert report.self_tests[2]["status"] == "Aborted by host"
     assert reasons_fr(report) == [
-        "Le dernier autotest a échoué (Completed: read failure).",
+        "Le dernier autotest a échoué (erreur de lecture).",
         "48 secteurs réalloués.",
         "8 secteurs en attente de réallocation.",
     ]
@@ -380,7 +380,7 @@ def test_short_self_test_that_fails_says_so(tmp_path: Path) -> None:
         pass
     assert status.state == "failed"
     assert status.message is not None
-    assert status.message.fr == "L’autotest a échoué (Completed: read failure)."
+    assert status.message.fr == "L’autotest a échoué (erreur de lecture)."
 
 
 def test_self_test_on_a_device_without_smart_is_unsupported() -> None:

@@ -102,7 +102,7 @@ def test_long_messages_wrap_and_never_widen_the_window(
             settle()
             assert window.size().toTuple() == size, (error.code, lang)
             assert window.minimumSizeHint().width() <= size[0], (error.code, lang)
-            assert window.search_error.text() == error.text(lang)
+            assert window.search_error.text() == error.short.get(lang)
             assert window.search_error.wordWrap() and window.search_error.height() < size[1] / 3
             for widget in (window.search, window.intake_button, window.language, window.panel):
                 assert in_sight(window, widget), (error.code, lang, widget)

@@ -352,7 +352,9 @@ def test_unexpected_exception_fails_the_job_and_the_station_goes_on(
     assert failed[0].payload["code"] == "INTERNAL"
     assert failed[0].payload["step_id"] == "crash"
     assert "boom in the step" in failed[0].payload["trace"]
-    assert "boom in the step" in failed[0].payload["message"]["en"]
+    # The operator reads a plain sentence; the exception's words stay in the trace.
+    assert "boom in the step" not in failed[0].payload["message"]["fr"]
+    assert failed[0].payload["message"]["fr"] == "Erreur interne : appelez votre encadrant."
     job_failed = job_events(bench.store, job.id, "job.failed")
     assert [e.payload["code"] for e in job_failed] == ["INTERNAL"]
     record = queries.job(bench.store, job.id)

@@ -20,6 +20,26 @@
         <translation>Plug back in</translation>
     </message>
     <message>
+        <source>Phone</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>Tablet</source>
+        <translation>Tablet</translation>
+    </message>
+    <message>
+        <source>Laptop</source>
+        <translation>Laptop</translation>
+    </message>
+    <message>
+        <source>Desktop computer</source>
+        <translation>Desktop computer</translation>
+    </message>
+    <message>
+        <source>Drive</source>
+        <translation>Drive</translation>
+    </message>
+    <message>
         <source>Resume</source>
         <translation>Resume</translation>
     </message>
@@ -140,6 +160,102 @@
         <translation>Outcome: %1</translation>
     </message>
     <message>
+        <source>Installation step done</source>
+        <translation>Installation step done</translation>
+    </message>
+    <message>
+        <source>System installed: %1</source>
+        <translation>System installed: %1</translation>
+    </message>
+    <message>
+        <source>Disk image written</source>
+        <translation>Disk image written</translation>
+    </message>
+    <message>
+        <source>Writing a disk image</source>
+        <translation>Writing a disk image</translation>
+    </message>
+    <message>
+        <source>Hardware inventory taken</source>
+        <translation>Hardware inventory taken</translation>
+    </message>
+    <message>
+        <source>Fact recorded</source>
+        <translation>Fact recorded</translation>
+    </message>
+    <message>
+        <source>Erasure started</source>
+        <translation>Erasure started</translation>
+    </message>
+    <message>
+        <source>Pass %1 started</source>
+        <translation>Pass %1 started</translation>
+    </message>
+    <message>
+        <source>Pass %1 finished</source>
+        <translation>Pass %1 finished</translation>
+    </message>
+    <message>
+        <source>Erasure progress saved</source>
+        <translation>Erasure progress saved</translation>
+    </message>
+    <message>
+        <source>Erasure verified</source>
+        <translation>Erasure verified</translation>
+    </message>
+    <message>
+        <source>Erasure verification failed</source>
+        <translation>Erasure verification failed</translation>
+    </message>
+    <message>
+        <source>Erasure finished</source>
+        <translation>Erasure finished</translation>
+    </message>
+    <message>
+        <source>Drive&apos;s own erasure cancelled</source>
+        <translation>Drive&apos;s own erasure cancelled</translation>
+    </message>
+    <message>
+        <source>Erasure</source>
+        <translation>Erasure</translation>
+    </message>
+    <message>
+        <source>Reuse</source>
+        <translation>Reuse</translation>
+    </message>
+    <message>
+        <source>Spare parts</source>
+        <translation>Spare parts</translation>
+    </message>
+    <message>
+        <source>E-waste</source>
+        <translation>E-waste</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unknown</translation>
+    </message>
+    <message>
+        <source>Donation</source>
+        <translation>Donation</translation>
+    </message>
+    <message>
+        <source>Loan</source>
+        <translation>Loan</translation>
+    </message>
+    <message>
+        <source>Rental</source>
+        <translation>Rental</translation>
+    </message>
+    <message>
+        <source>Solidarity sale</source>
+        <translation>Solidarity sale</translation>
+    </message>
+    <message>
+        <source>Recycling</source>
+        <translation>Recycling</translation>
+    </message>
+    <message>
         <source>Check again</source>
         <translation>Check again</translation>
     </message>
@@ -236,6 +352,10 @@
     <message>
         <source>History</source>
         <translation>History</translation>
+    </message>
+    <message>
+        <source>Learn more</source>
+        <translation>Learn more</translation>
     </message>
     <message>
         <source>Serial number</source>
@@ -475,6 +595,10 @@
         <translation>No, I correct it</translation>
     </message>
     <message>
+        <source>Learn more</source>
+        <translation>Learn more</translation>
+    </message>
+    <message>
         <source>Write this code on the device:</source>
         <translation>Write this code on the device:</translation>
     </message>
@@ -598,6 +722,10 @@ It will appear here.</translation>
     <message>
         <source>healthy</source>
         <translation>healthy</translation>
+    </message>
+    <message>
+        <source>Learn more</source>
+        <translation>Learn more</translation>
     </message>
     <message>
         <source>locked by a Google account</source>
@@ -892,6 +1020,10 @@ It will appear here.</translation>
         <translation>Details for your supervisor: %1</translation>
     </message>
     <message>
+        <source>Learn more</source>
+        <translation>Learn more</translation>
+    </message>
+    <message>
         <source>Backups on this station</source>
         <translation>Backups on this station</translation>
     </message>
@@ -927,6 +1059,14 @@ It will appear here.</translation>
 <context>
     <name>SyncStatusLabel</name>
     <message>
+        <source>Learn more</source>
+        <translation>Learn more</translation>
+    </message>
+    <message>
+        <source>Server unreachable, next try in %1 min</source>
+        <translation>Server unreachable, next try in %1 min</translation>
+    </message>
+    <message>
         <source>Sync impossible: %1</source>
         <translation>Sync impossible: %1</translation>
     </message>
@@ -940,6 +1080,10 @@ It will appear here.</translation>
     <message>
         <source>Synced %1 min ago · %2 waiting</source>
         <translation>Synced %1 min ago · %2 waiting</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Sync</translation>
     </message>
 </context>
 </TS>

@@ -20,6 +20,26 @@
         <translation>Rebrancher</translation>
     </message>
     <message>
+        <source>Phone</source>
+        <translation>Téléphone</translation>
+    </message>
+    <message>
+        <source>Tablet</source>
+        <translation>Tablette</translation>
+    </message>
+    <message>
+        <source>Laptop</source>
+        <translation>Ordinateur portable</translation>
+    </message>
+    <message>
+        <source>Desktop computer</source>
+        <translation>Ordinateur fixe</translation>
+    </message>
+    <message>
+        <source>Drive</source>
+        <translation>Disque</translation>
+    </message>
+    <message>
         <source>Resume</source>
         <translation>Reprendre</translation>
     </message>
@@ -140,6 +160,102 @@
         <translation>Destination : %1</translation>
     </message>
     <message>
+        <source>Installation step done</source>
+        <translation>Étape d’installation faite</translation>
+    </message>
+    <message>
+        <source>System installed: %1</source>
+        <translation>Système installé : %1</translation>
+    </message>
+    <message>
+        <source>Disk image written</source>
+        <translation>Image disque écrite</translation>
+    </message>
+    <message>
+        <source>Writing a disk image</source>
+        <translation>Écriture d’une image disque</translation>
+    </message>
+    <message>
+        <source>Hardware inventory taken</source>
+        <translation>Inventaire du matériel relevé</translation>
+    </message>
+    <message>
+        <source>Fact recorded</source>
+        <translation>Fait enregistré</translation>
+    </message>
+    <message>
+        <source>Erasure started</source>
+        <translation>Effacement commencé</translation>
+    </message>
+    <message>
+        <source>Pass %1 started</source>
+        <translation>Passage %1 commencé</translation>
+    </message>
+    <message>
+        <source>Pass %1 finished</source>
+        <translation>Passage %1 terminé</translation>
+    </message>
+    <message>
+        <source>Erasure progress saved</source>
+        <translation>Point de reprise enregistré</translation>
+    </message>
+    <message>
+        <source>Erasure verified</source>
+        <translation>Effacement vérifié</translation>
+    </message>
+    <message>
+        <source>Erasure verification failed</source>
+        <translation>Vérification de l’effacement échouée</translation>
+    </message>
+    <message>
+        <source>Erasure finished</source>
+        <translation>Effacement terminé</translation>
+    </message>
+    <message>
+        <source>Drive&apos;s own erasure cancelled</source>
+        <translation>Effacement interne du disque annulé</translation>
+    </message>
+    <message>
+        <source>Erasure</source>
+        <translation>Effacement</translation>
+    </message>
+    <message>
+        <source>Reuse</source>
+        <translation>Réemploi</translation>
+    </message>
+    <message>
+        <source>Spare parts</source>
+        <translation>Pièces détachées</translation>
+    </message>
+    <message>
+        <source>E-waste</source>
+        <translation>DEEE</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>inconnu</translation>
+    </message>
+    <message>
+        <source>Donation</source>
+        <translation>Don</translation>
+    </message>
+    <message>
+        <source>Loan</source>
+        <translation>Prêt</translation>
+    </message>
+    <message>
+        <source>Rental</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <source>Solidarity sale</source>
+        <translation>Vente solidaire</translation>
+    </message>
+    <message>
+        <source>Recycling</source>
+        <translation>Recyclage</translation>
+    </message>
+    <message>
         <source>Check again</source>
         <translation>Relancer le contrôle</translation>
     </message>
@@ -236,6 +352,10 @@
     <message>
         <source>History</source>
         <translation>Historique</translation>
+    </message>
+    <message>
+        <source>Learn more</source>
+        <translation>En savoir plus</translation>
     </message>
     <message>
         <source>Serial number</source>
@@ -475,6 +595,10 @@
         <translation>Non, je corrige</translation>
     </message>
     <message>
+        <source>Learn more</source>
+        <translation>En savoir plus</translation>
+    </message>
+    <message>
         <source>Write this code on the device:</source>
         <translation>Écrivez ce code sur l’appareil :</translation>
     </message>
@@ -598,6 +722,10 @@ Il apparaîtra ici.</translation>
     <message>
         <source>healthy</source>
         <translation>en bon état</translation>
+    </message>
+    <message>
+        <source>Learn more</source>
+        <translation>En savoir plus</translation>
     </message>
     <message>
         <source>locked by a Google account</source>
@@ -892,6 +1020,10 @@ Il apparaîtra ici.</translation>
         <translation>Détails pour votre encadrant : %1</translation>
     </message>
     <message>
+        <source>Learn more</source>
+        <translation>En savoir plus</translation>
+    </message>
+    <message>
         <source>Backups on this station</source>
         <translation>Sauvegardes sur ce poste</translation>
     </message>
@@ -927,6 +1059,14 @@ Il apparaîtra ici.</translation>
 <context>
     <name>SyncStatusLabel</name>
     <message>
+        <source>Learn more</source>
+        <translation>En savoir plus</translation>
+    </message>
+    <message>
+        <source>Server unreachable, next try in %1 min</source>
+        <translation>Serveur injoignable, nouvel essai dans %1 min</translation>
+    </message>
+    <message>
         <source>Sync impossible: %1</source>
         <translation>Synchronisation impossible : %1</translation>
     </message>
@@ -940,6 +1080,10 @@ Il apparaîtra ici.</translation>
     <message>
         <source>Synced %1 min ago · %2 waiting</source>
         <translation>Synchronisé il y a %1 min · %2 en attente</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Synchronisation</translation>
     </message>
 </context>
 </TS>

@@ -15,30 +15,31 @@ class GuideStep:
 
 
 _STOCK = Text(
-    "Sur le téléphone : Paramètres > À propos du téléphone. Touchez 7 fois « Numéro de build ».",
+    "Paramètres > À propos du téléphone : touchez 7 fois « Numéro de build ».",
     "On the phone: Settings > About phone. Tap “Build number” 7 times.",
 )
 _ABOUT_BY_BRAND: dict[str, Text] = {
     "samsung": Text(
-        "Sur le téléphone : Paramètres > À propos du téléphone > Informations sur le logiciel. "
-        "Touchez 7 fois « Numéro de version ».",
-        "On the phone: Settings > About phone > Software information. Tap “Build number” 7 times.",
+        "Informations sur le logiciel : touchez 7 fois « Numéro de version ».",
+        "Software information: tap “Build number” 7 times.",
     ),
     "xiaomi": Text(
-        "Sur le téléphone : Paramètres > À propos du téléphone. Touchez 7 fois « Version MIUI » "
-        "(ou « Version du SE HyperOS »).",
-        "On the phone: Settings > About phone. Tap “MIUI version” (or “HyperOS version”) 7 times.",
+        "À propos du téléphone : touchez 7 fois « Version MIUI » (ou « HyperOS »).",
+        "About phone: tap “MIUI version” (or “HyperOS”) 7 times.",
     ),
     "huawei": Text(
-        "Sur le téléphone : Paramètres > À propos du téléphone. Touchez 7 fois « Numéro de build ».",
+        "Paramètres > À propos du téléphone : touchez 7 fois « Numéro de build ».",
         "On the phone: Settings > About phone. Tap “Build number” 7 times.",
     ),
     "oneplus": Text(
-        "Sur le téléphone : Paramètres > À propos de l’appareil > Version. Touchez 7 fois "
-        "« Numéro de build ».",
+        "À propos de l’appareil > Version : touchez 7 fois « Numéro de build ».",
         "On the phone: Settings > About device > Version. Tap “Build number” 7 times.",
     ),
 }
+_SAMSUNG_ABOUT = Text(
+    "Sur le téléphone : Paramètres > À propos du téléphone.",
+    "On the phone: Settings > About phone.",
+)
 _ALIASES = {
     "redmi": "xiaomi",
     "poco": "xiaomi",
@@ -56,8 +57,8 @@ _XIAOMI_EXTRA = Text(
     "In the same options, also turn on “USB debugging (Security settings)”.",
 )
 _REPLUG = Text(
-    "Débranchez et rebranchez le câble. Le téléphone va vous demander d’autoriser ce poste.",
-    "Unplug and plug the cable back in. The phone will ask you to allow this station.",
+    "Débranchez et rebranchez le câble. Le téléphone demandera d’autoriser ce poste.",
+    "Replug the cable. The phone will ask to allow this station.",
 )
 
 
@@ -65,7 +66,8 @@ def enable_debugging(brand: str) -> list[GuideStep]:
     """How to turn on USB debugging on a phone of this brand (unknown brand: stock Android)."""
     key = brand.strip().lower()
     key = _ALIASES.get(key, key)
-    steps = [
+    steps = [GuideStep(_SAMSUNG_ABOUT, "debug_about.svg")] if key == "samsung" else []
+    steps += [
         GuideStep(_ABOUT_BY_BRAND.get(key, _STOCK), "debug_about.svg"),
         GuideStep(_ENABLE, "debug_toggle.svg"),
     ]

@@ -379,14 +379,30 @@ def _fail_reasons(report: SmartReport, previous: SmartReport | None) -> list[Tex
             )
         )
     if report.self_tests and _test_failed(report.self_tests[0]):
-        status = report.self_tests[0].get("status") or "?"
+        said = self_test_failure(str(report.self_tests[0].get("status") or ""))
         reasons.append(
             Text(
-                f"Le dernier autotest a échoué ({status}).",
-                f"The last self-test failed ({status}).",
+                f"Le dernier autotest a échoué ({said.fr}).",
+                f"The last self-test failed ({said.en}).",
             )
         )
     return reasons
+
+
+def self_test_failure(status: str) -> Text:
+    """The kind of failure a self-test reported (smartctl's English words), in plain words;
+    the raw status stays in the evidence."""
+    low = status.lower()
+    for words, text in (
+        ("read", Text("erreur de lecture", "read failure")),
+        ("electrical", Text("panne électrique", "electrical failure")),
+        ("servo", Text("panne mécanique", "mechanical failure")),
+        ("seek", Text("panne mécanique", "mechanical failure")),
+        ("handling", Text("dommage physique", "handling damage")),
+    ):
+        if words in low:
+            return text
+    return Text("cause inconnue", "unknown cause")
 
 
 def _warning_reasons(report: SmartReport, previous: SmartReport | None) -> list[Text]:
@@ -530,7 +546,10 @@ def _finished(test: Mapping[str, Any], expected: int | None) -> SelfTestStatus:
         return SelfTestStatus(
             "failed",
             expected_minutes=expected,
-            message=Text(f"L’autotest a échoué ({status}).", f"The self-test failed ({status})."),
+            message=Text(
+                f"L’autotest a échoué ({self_test_failure(status).fr}).",
+                f"The self-test failed ({self_test_failure(status).en}).",
+            ),
         )
     return SelfTestStatus("passed", expected_minutes=expected)
 
