@@ -1523,6 +1523,10 @@ def folder_error(exc: OSError, folder: Path) -> BenchError | None:
 SHORT: dict[str, Text] = {
     code: Text(fr, en)
     for code, fr, en in (
+        ("JOURNEY_DISK_FAILING", "Disque défaillant : pièces ou recyclage seulement.", "Failing disk: spare parts or recycling only."),
+        ("JOURNEY_WRONG_KIND", "Cette commande ne sert pas pour {asset}.", "This command is not for {asset}."),
+        ("OUTCOME_DEVICE_LOCKED", "Téléphone encore bloqué : retirez d’abord le compte.", "Phone still locked: remove the account first."),
+        ("OUTCOME_NEEDS_VERIFIED_ERASURE", "Pas de {outcome} sans effacement vérifié.", "No {outcome} without a verified erasure."),
         ("DB_NEWER", "Base créée par une version plus récente d’Établi.", "Database made by a newer Établi."),
         ("DB_CORRUPT", "La base de données est abîmée. Appelez votre encadrant.", "The database is damaged. Call your supervisor."),
         ("DISK_FULL", "Disque du poste plein : libérez de la place.", "The station's disk is full: free some space."),
