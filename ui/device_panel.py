@@ -38,6 +38,7 @@ from ui.device_view import (
     restart_offered,
     state_label,
 )
+from ui.elided_label import ElidedLabel
 from ui.grade_badge import GradeBadge
 from ui.icons import device_icon, picture
 from ui.pending_card import GuideView
@@ -99,9 +100,8 @@ class DevicePanel(QScrollArea):
         self.icon.setFixedSize(64, 64)
         head.addWidget(self.icon)
         names = QVBoxLayout()
-        self.title = QLabel()
+        self.title = ElidedLabel()  # one line whatever the name: the answers keep their place
         self.title.setObjectName("PanelTitle")
-        self.title.setWordWrap(True)
         self.code = QLabel()
         self.code.setObjectName("PanelCode")
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -66,6 +66,8 @@ class Desktop:
         return done.stdout
 
     def click(self, x: int, y: int) -> None:
+        # A hand on a mouse is never still: it comes to the place, then clicks.
+        self.xdotool("mousemove", "--sync", str(x + 3), str(y + 2))
         self.xdotool("mousemove", "--sync", str(x), str(y), "click", "1")
 
     def type(self, text: str) -> None:

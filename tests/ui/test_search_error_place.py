@@ -49,3 +49,25 @@ def test_a_search_message_never_moves_the_answers(
     assert not error.isVisible()
     run.prompt.answer("ok")
     run.finish()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_answers_keep_their_place_whatever_the_device_name(
+    make_bench: Callable[..., Bench], qtbot: QtBot, size: tuple[int, int]
+) -> None:
+    """A drive's long model name ("Seagate ST500LM021-1KJ152") once took two lines in the
+    panel and moved "yes" 25 px down from where it was for a phone."""
+    bench, phone_id = open_bench(make_bench, qtbot, size)
+    bench.simulator.add_drive("hdd-sata-500", size=4 << 20)
+    qtbot.waitUntil(lambda: len(bench.window.cards) == 2, timeout=20_000)
+    drive_id = next(d for d in bench.window.cards if d != phone_id)
+    places = {}
+    for device_id in (phone_id, drive_id):
+        bench.window.select(device_id)
+        run = GuidedRun(bench, device_id, GUIDED_TESTS[0])
+        show_prompt(bench, device_id, run.prompt)
+        places[device_id] = {key: global_rect(button) for key, button in by_key(bench).items()}
+        run.prompt.answer("ok")
+        run.finish()
+    assert bench.window.panel.title.toolTip() == "Seagate ST500LM021-1KJ152"
+    assert places[phone_id] == places[drive_id]
