@@ -607,6 +607,18 @@ It will appear here.</translation>
         <translation>unplugged during the erasure</translation>
     </message>
     <message>
+        <source>Scenarios</source>
+        <translation>Scenarios</translation>
+    </message>
+    <message>
+        <source>Reset the class</source>
+        <translation>Reset the class</translation>
+    </message>
+    <message>
+        <source>Printed labels</source>
+        <translation>Printed labels</translation>
+    </message>
+    <message>
         <source>Unplug the selected device</source>
         <translation>Unplug the selected device</translation>
     </message>
@@ -669,6 +681,9 @@ It will appear here.</translation>
     <message>
         <source>Save</source>
         <translation>Save</translation>
+    </message>
+</context>
+<context>
     <name>NetworkPhoneDialog</name>
     <message>
         <source>Phone over Wi-Fi</source>
@@ -742,6 +757,25 @@ It will appear here.</translation>
     <message>
         <source>Show me how</source>
         <translation>Show me how</translation>
+    </message>
+</context>
+<context>
+    <name>PrintedLabelsDialog</name>
+    <message>
+        <source>Printed labels</source>
+        <translation>Printed labels</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>What the class printer printed, newest first.</source>
+        <translation>What the class printer printed, newest first.</translation>
+    </message>
+    <message>
+        <source>Nothing printed yet. Print a device&apos;s label.</source>
+        <translation>Nothing printed yet. Print a device&apos;s label.</translation>
     </message>
 </context>
 <context>
