@@ -36,8 +36,8 @@ from bench_app.domain.model import JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
 from bench_app.operators import TRAINEE
-from bench_app.simulators.classroom import Classroom
 from bench_app.simulators.adb_phone import list_models, load_persona
+from bench_app.simulators.classroom import Classroom
 from bench_app.simulators.docked_drive import DRIVE_PERSONAS, DriveBehaviour, training_drive_folder
 from bench_app.simulators.mode import SimulationMode
 from bench_app.simulators.scenarios import Scenario, load_scenarios

@@ -23,7 +23,9 @@ PICTURE_WIDTH = 460
 def label_picture(image: Image.Image, width: int = PICTURE_WIDTH) -> QPixmap:
     """A printed label as a picture `width` pixels wide (never wider than printed)."""
     grey = image.convert("L")
-    qimage = QImage(grey.tobytes(), grey.width, grey.height, grey.width, QImage.Format.Format_Grayscale8)
+    qimage = QImage(
+        grey.tobytes(), grey.width, grey.height, grey.width, QImage.Format.Format_Grayscale8
+    )
     pixmap = QPixmap.fromImage(qimage.copy())
     if pixmap.width() > width:
         pixmap = pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)

@@ -202,9 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     raise BenchError("SCENARIO_WITHOUT_TRAINING")
                 find_scenario(scenario)  # an unknown name is said before any window opens
             folder = station_folder(args)
-            return run_gui(
-                folder, training=bool(args.training), lang=args.lang, scenario=scenario
-            )
+            return run_gui(folder, training=bool(args.training), lang=args.lang, scenario=scenario)
         if args.command == "simulate":
             return run_simulate(args)
         if args.command == "diagnose":

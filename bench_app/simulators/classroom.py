@@ -91,7 +91,7 @@ def _plug(
                 handle = source.add_handset(persona, faults=faults)
     if device.caption is not None:
         source.set_caption(handle.key, device.caption)
-    return handle  # type: ignore[no-any-return]
+    return handle
 
 
 class Classroom:

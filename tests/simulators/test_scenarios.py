@@ -88,14 +88,28 @@ HEAD = '[title]\nfr = "Essai"\nen = "Trial"\n[summary]\nfr = "Un essai."\nen = "
         ("title = [", "—"),  # not TOML
         ('[title]\nfr = "Essai"\n[summary]\nfr = "a"\nen = "b"\n' + GOOD_DEVICE, "title.en"),
         (HEAD, "device"),
-        ('level = 3\n' + HEAD + GOOD_DEVICE, "level"),
+        ("level = 3\n" + HEAD + GOOD_DEVICE, "level"),
         ('printer = "epson"\n' + HEAD + GOOD_DEVICE, "printer"),
         (HEAD + '[[device]]\nkind = "tablet"\npersona = "fairphone-4"\n', "device[1].kind"),
-        (HEAD + GOOD_DEVICE + '[[device]]\nkind = "phone"\npersona = "nokia-3310"\n', "device[2].persona"),
+        (
+            HEAD + GOOD_DEVICE + '[[device]]\nkind = "phone"\npersona = "nokia-3310"\n',
+            "device[2].persona",
+        ),
         (HEAD + GOOD_DEVICE + 'behaviour = "on fire"\n', "device[1].behaviour"),
-        (HEAD + '[[device]]\nkind = "phone"\npersona = "fairphone-4"\nbehaviour = "failing"\n', "device[1].behaviour"),
-        (HEAD + '[[device]]\nkind = "phone"\npersona = "fairphone-4"\n[device.flags]\nexplodes = true\n', "device[1].flags"),
-        (HEAD + '[[device]]\nkind = "handset"\npersona = "fairphone-4"\n[device.faults]\nmelt = 1\n', "device[1].faults.melt"),
+        (
+            HEAD + '[[device]]\nkind = "phone"\npersona = "fairphone-4"\nbehaviour = "failing"\n',
+            "device[1].behaviour",
+        ),
+        (
+            HEAD
+            + '[[device]]\nkind = "phone"\npersona = "fairphone-4"\n[device.flags]\nexplodes = true\n',
+            "device[1].flags",
+        ),
+        (
+            HEAD
+            + '[[device]]\nkind = "handset"\npersona = "fairphone-4"\n[device.faults]\nmelt = 1\n',
+            "device[1].faults.melt",
+        ),
         (HEAD + GOOD_DEVICE + 'serial = "../../etc/passwd"\n', "device[1].serial"),
         (HEAD + GOOD_DEVICE + '[device.caption]\nfr = "Sain"\n', "device[1].caption.en"),
     ],
@@ -179,8 +193,10 @@ def test_reset_gives_fresh_devices_and_donor_data_and_leaves_the_real_folder_alo
 
         classroom.reset()
         wait_for(
-            lambda: len(station.connected_device_ids()) == 4
-            and not set(station.connected_device_ids()) & first_ids,
+            lambda: (
+                len(station.connected_device_ids()) == 4
+                and not set(station.connected_device_ids()) & first_ids
+            ),
             "the fresh drives",
         )
         again = {d.serial: d for d in source.known() if isinstance(d, SimulatedDockedDrive)}
@@ -204,19 +220,31 @@ def test_reset_gives_fresh_devices_and_donor_data_and_leaves_the_real_folder_alo
     assert _tree(real) == real_before
 
 
-def test_a_reset_class_phone_gets_a_new_serial_and_imei(station_adb_key: CryptographySigner) -> None:
+def test_a_reset_class_phone_gets_a_new_serial_and_imei(
+    station_adb_key: CryptographySigner,
+) -> None:
     source = SimulatedSource(SimulationMode.TEST, Timing(scale=0.02), adb_signer=station_adb_key)
     classroom = Classroom(source)
     try:
         classroom.play("telephones-bloques")
-        before = {source.simulator(h.key).persona.serial: source.simulator(h.key).persona.imei for h in source.known()}
+        before = {
+            source.simulator(h.key).persona.serial: source.simulator(h.key).persona.imei
+            for h in source.known()
+        }
         classroom.reset()
-        after = {source.simulator(h.key).persona.serial: source.simulator(h.key).persona.imei for h in source.known()}
+        after = {
+            source.simulator(h.key).persona.serial: source.simulator(h.key).persona.imei
+            for h in source.known()
+        }
         assert set(after) == {s + "R1" for s in before}
         assert not set(after.values()) & set(before.values())
         # Each keeps the case it shows in class.
         captions = {source.caption(h.key).fr for h in source.known()}  # type: ignore[union-attr]
-        assert captions == {"Compte Google bloqué (FRP)", "Géré par une entreprise (MDM)", "Batterie usée"}
+        assert captions == {
+            "Compte Google bloqué (FRP)",
+            "Géré par une entreprise (MDM)",
+            "Batterie usée",
+        }
     finally:
         classroom.close()
         source.stop()
