@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from adb_shell.auth.sign_cryptography import CryptographySigner
 
 from bench_app.domain.model import DeviceKind
 from bench_app.errors import BenchError
+from bench_app.output.printers import load_printers
 from bench_app.settings import training_dir
 from bench_app.simulators.classroom import Classroom
 from bench_app.simulators.docked_drive import (
@@ -296,3 +298,62 @@ def test_the_command_line_refuses_a_scenario_outside_training_or_unknown(tmp_pat
     assert "Aucun scénario de formation « examen »" in unknown.stderr
     assert "Traceback" not in outside.stderr + unknown.stderr
     assert not (tmp_path / "d").exists()  # refused before any station opened
+
+
+def test_the_window_started_with_a_scenario_shows_its_devices(tmp_path: Path) -> None:
+    """`etabli --training --scenario Tout` in a real process: the window's map of what is on
+    screen (ETABLI_UI_MAP) shows the eleven devices of « Tout » plugged in, with its cases."""
+    ui_map = tmp_path / "ui-map.json"
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        QT_QPA_PLATFORM="offscreen",
+        ETABLI_UI_MAP=str(ui_map),
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench_app.commands.main",
+            "--data-dir",
+            str(tmp_path / "formation"),
+            "--training",
+            "--scenario",
+            "Tout",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    # Cases only « Tout » has (the map lists the cards in sight, not those scrolled away).
+    only_in_tout = {
+        "Mauvaise image : le téléphone la refuse",
+        "Câble arraché pendant l’écriture",
+        "Disque usé : SMART en échec",
+        "Secteurs défectueux",
+        "Débranché pendant l’effacement",
+        "Géré par une entreprise (MDM)",
+    }
+    status = "11 appareils branchés · 0 contrôle en cours"
+
+    def shown() -> set[str]:
+        try:
+            return set(re.findall(r'"text": "([^"]*)"', ui_map.read_text(encoding="utf-8")))
+        except OSError:
+            return set()
+
+    def ready() -> bool:
+        return status in shown() and bool(only_in_tout & shown())
+
+    try:
+        wait_for(lambda: ready() or process.poll() is not None, "the cards", 90)
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=60)
+    assert process.returncode == 0, errors
+    assert "Traceback" not in errors
+    # The class printer was the station's printer while the class ran, and only then.
+    assert load_printers(tmp_path / "formation").printers == []
