@@ -357,3 +357,93 @@ def test_the_window_started_with_a_scenario_shows_its_devices(tmp_path: Path) ->
     assert "Traceback" not in errors
     # The class printer was the station's printer while the class ran, and only then.
     assert load_printers(tmp_path / "formation").printers == []
+
+
+@pytest.mark.parametrize(
+    ("serial", "said"),
+    [
+        ("FP4CABLE01", "fastboot:flash"),  # the cable comes out during the download
+        ("FP4IMAGE02", "image not for this device"),  # the bootloader refuses the image
+    ],
+)
+def test_the_installation_scenario_shows_its_faults_to_a_real_install(
+    data_dir: Path,
+    station_adb_key: CryptographySigner,
+    tmp_path: Path,
+    serial: str,
+    said: str,
+) -> None:
+    """Each handset of « Installation » stops the real install job on its own fault, says
+    so, and finishes when the trainee resumes (each fault happens once)."""
+    from bench_app.devices.fastboot.finder import FINDER
+    from bench_app.install.images import ImageLibrary
+    from bench_app.install.phone_install import phone_install
+    from bench_app.jobs.engine import NullListener
+    from bench_app.jobs.prompt import Prompt
+    from tests.install.test_phone_install import make_rom
+
+    stick = tmp_path / "stick" / "lineageos" / "FP4"
+    stick.mkdir(parents=True)
+    (stick / "recovery.img").write_bytes(os.urandom(2 << 20))
+    rom = make_rom(stick)
+    (stick / "SHA256SUMS").write_text(
+        "".join(
+            f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
+            for p in (stick / "recovery.img", rom)
+        )
+    )
+    assert ImageLibrary(data_dir).import_folder(tmp_path / "stick").ok
+
+    station = Station(data_dir, training=True, operator="Stagiaire")
+    station.pipelines.register(
+        phone_install(data_dir, finder=FINDER, boot_timeout_s=15.0, poll_s=0.05)
+    )
+    source = SimulatedSource(SimulationMode.TEST, Timing(scale=0.02), adb_signer=station_adb_key)
+    station.attach_source(source)
+    classroom = Classroom(source)
+    handsets: dict[str, object] = {}
+
+    class Trainee(NullListener):
+        """Does on the phone what each question asks (recovery menu items), then answers."""
+
+        def job_prompt(self, job_id: str, device_id: str, prompt: Prompt | None) -> None:
+            if prompt is None:
+                return
+            adb = handsets[serial].adb  # type: ignore[attr-defined]
+            if prompt.picture == "recovery-format-data.svg":
+                wait_for(lambda: adb.mode == "recovery" and adb.listening, "recovery", 60)
+                adb.recovery_select("wipe_data")
+            elif prompt.picture == "recovery-sideload.svg":
+                wait_for(lambda: adb.mode in ("recovery", "sideload") and adb.listening, "sl", 60)
+                if adb.mode == "recovery":
+                    adb.recovery_select("apply_update_from_adb")
+            prompt.answer(prompt.choices[0].key)
+
+    station.set_job_listener(Trainee())
+    try:
+        for handle in classroom.play("installation"):
+            handsets[source.handset(handle.key).serial] = source.handset(handle.key)
+        wait_for(lambda: len(station.connected_device_ids()) == 2, "both phones")
+        device_id = next(
+            d
+            for d in station.connected_device_ids()
+            if station.device(d).serial == serial  # type: ignore[union-attr]
+        )
+
+        def over() -> bool:
+            return station.engine.job_for_device(device_id) is None
+
+        station.start_job(device_id, "phone.install", options={"os": "lineageos-20"})
+        wait_for(over, "the install", 120)
+        job = station.latest_job(device_id)
+        assert job is not None and job.state.value == "failed"
+        assert job.message is not None and said in job.message.fr, job.message
+        station.resume_job(job.id)
+        wait_for(over, "the resumed install", 120)
+        resumed = station.latest_job(device_id)
+        assert resumed is not None
+        assert resumed.state.value == "succeeded", resumed.message
+    finally:
+        classroom.close()
+        source.stop()
+        station.close()
