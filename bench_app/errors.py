@@ -406,6 +406,27 @@ CATALOG: dict[str, ErrorKind] = {
             "Start Établi with --training for a demonstration.",
         ),
         _kind(
+            "SCENARIO_INVALID",
+            "Le scénario de formation {path} est invalide (champ « {field} ») : {detail}.",
+            "The training scenario {path} is not valid (field “{field}”): {detail}.",
+            "Corrigez ce champ du fichier, puis rouvrez le mode formation.",
+            "Fix that field of the file, then open training mode again.",
+        ),
+        _kind(
+            "SCENARIO_UNKNOWN",
+            "Aucun scénario de formation « {name} ». Scénarios : {known}.",
+            "No training scenario “{name}”. Scenarios: {known}.",
+            "Choisissez un des scénarios de la liste.",
+            "Choose one of the scenarios listed.",
+        ),
+        _kind(
+            "SCENARIO_WITHOUT_TRAINING",
+            "Un scénario ne se joue qu’en mode formation.",
+            "A scenario only plays in training mode.",
+            "Ajoutez --training à la commande.",
+            "Add --training to the command.",
+        ),
+        _kind(
             "SIMULATOR_LISTEN_FAILED",
             "L’appareil simulé ne peut pas écouter sur {listen} : {detail}.",
             "The simulated device cannot listen on {listen}: {detail}.",

@@ -99,8 +99,11 @@ def build_error_window(
     return window
 
 
-def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) -> int:
-    """Runs the bench window until it is closed; returns the exit code."""
+def run_gui(
+    folder: Path, *, training: bool = False, lang: str | None = None, scenario: str | None = None
+) -> int:
+    """Runs the bench window until it is closed; returns the exit code. In training, the
+    class starts with `scenario` (« Découverte » when None)."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -135,7 +138,7 @@ def run_gui(folder: Path, *, training: bool = False, lang: str | None = None) ->
     monitor = UsbMonitor(usb)
     monitor.start()  # falls back to the source's periodic scan where udev cannot be watched
     if simulator is not None:
-        simulator.add_training_set()
+        window.play_scenario(scenario or "decouverte")
     app.aboutToQuit.connect(window.shutdown)
     sync = start_sync(station, window)
     window.showMaximized()  # fitted to the screen, the workshop laptop's 1366×768 included

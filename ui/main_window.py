@@ -37,8 +37,10 @@ from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
 from bench_app.operators import TRAINEE
 from bench_app.simulators.adb_phone import list_models, load_persona
+from bench_app.simulators.classroom import Classroom
 from bench_app.simulators.docked_drive import DRIVE_PERSONAS, DriveBehaviour, training_drive_folder
 from bench_app.simulators.mode import SimulationMode
+from bench_app.simulators.scenarios import Scenario, load_scenarios
 from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
@@ -55,6 +57,7 @@ from ui.language_box import LanguageBox
 from ui.network_dialog import NetworkPhoneDialog
 from ui.operator_chooser import OperatorChooser
 from ui.pending_card import PendingCard
+from ui.printed_labels import PrintedLabelsDialog
 from ui.window_fit import fit_to_screen, wrap_message
 
 log = logging.getLogger(__name__)
@@ -76,6 +79,12 @@ class MainWindow(QMainWindow):
         # The station's ADB key, for simulated ADB phones when training is switched on.
         self.adb_signer = simulator.adb_signer if simulator is not None else None
         self.handset_panels: dict[str, HandsetPanel] = {}  # simulated handsets' screens, by key
+        # The trainer's scenarios, reset and label printer (training only).
+        self.classroom: Classroom | None = Classroom(simulator) if simulator is not None else None
+        self.labels_dialog: PrintedLabelsDialog | None = None
+        self._labels_seen = 0
+        # Classroom devices taken away by a scenario change: their unplug brings no card back.
+        self._retired: set[str] = set()
         self.tcp_source: TcpPhoneSource | None = None
         # The last dialogs opened, kept alive while open (and reachable by tests).
         self.network_dialog: NetworkPhoneDialog | None = None
@@ -229,6 +238,11 @@ class MainWindow(QMainWindow):
         self._redraw_timer.setInterval(80)
         self._redraw_timer.timeout.connect(self._flush)
         self._redraw_timer.start()
+        # The class printer prints on its own thread: a new label opens the viewer.
+        self._labels_timer = QTimer(self)
+        self._labels_timer.setInterval(300)
+        self._labels_timer.timeout.connect(self._watch_class_printer)
+        self._labels_timer.start()
 
         self._build_sim_menu()
         self.retranslate()
@@ -364,6 +378,10 @@ class MainWindow(QMainWindow):
         view.connected = plugged
         if not plugged and view.device.training and not self.station.training:
             return  # the classroom set unplugged as training was switched off: no card back
+        if not plugged and device_id in self._retired:
+            return  # taken away by a scenario change or a reset: no card back
+        if plugged:
+            self._retired.discard(device_id)
         if plugged and was_away and view.state is JobState.BLOCKED:
             view.replugged_after_block = True  # the block was likely lifted meanwhile
         if device_id not in self.cards:
@@ -622,7 +640,9 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self._redraw_timer.stop()
+        self._labels_timer.stop()
         self.station.engine.shutdown()
+        self._close_classroom()
         self.bridge.detach()
         app = QApplication.instance()
         if app is not None:
@@ -745,6 +765,7 @@ class MainWindow(QMainWindow):
         if self.simulator is None:
             return
         menu = QMenu(self)
+        self._add_scenario_menu(menu)
         phones = menu.addMenu(self.tr("Plug in a phone"))
         cases = {
             "frp-locked": self.tr("locked by a Google account"),
@@ -829,11 +850,13 @@ class MainWindow(QMainWindow):
                 drive_folder=training_drive_folder(self.station.folder),
             )
             self.station.attach_source(self.simulator)
-            self.simulator.add_training_set()
+            self.classroom = Classroom(self.simulator)
+            self.play_scenario("decouverte")
         else:
             for panel in self.handset_panels.values():
                 panel.close()
             self.handset_panels.clear()
+            self._close_classroom()
             if self.simulator is not None:
                 self.station.detach_source(self.simulator)
             self.simulator = None
@@ -851,6 +874,102 @@ class MainWindow(QMainWindow):
         self.retranslate()
         if not on and self.station.operator == TRAINEE:
             self.ask_operator(required=True)  # real facts are not signed by the trainee
+
+    def _add_scenario_menu(self, menu: QMenu) -> None:
+        """« Scénarios »: one entry per classroom set, the one playing ticked; the reset; the
+        printed labels."""
+        scenarios_menu = menu.addMenu(self.tr("Scenarios"))
+        self._scenario_menu = scenarios_menu
+        try:
+            scenarios = load_scenarios()
+        except BenchError as exc:  # a broken scenario file: said in the menu, none played
+            broken = scenarios_menu.addAction(exc.message.get(self.lang))
+            broken.setEnabled(False)
+            scenarios = []
+        playing = self.classroom.scenario if self.classroom is not None else None
+        for scenario in scenarios:
+            action = scenarios_menu.addAction(
+                scenario.title.get(self.lang), partial(self.play_scenario, scenario)
+            )
+            action.setToolTip(scenario.summary.get(self.lang))
+            action.setCheckable(True)
+            action.setChecked(playing is not None and playing.name == scenario.name)
+        scenarios_menu.setToolTipsVisible(True)
+        menu.addAction(self.tr("Reset the class"), self.reset_class)
+        menu.addAction(self.tr("Printed labels"), self.open_printed_labels)
+        menu.addSeparator()
+
+    def play_scenario(self, scenario: Scenario | str) -> None:
+        """Takes the classroom devices away (their cards go) and plugs in those of
+        `scenario` (or its name); the class printer becomes the station's printer."""
+        if self.classroom is None:
+            return
+        self._retire_classroom_cards()
+        try:
+            self.classroom.play(scenario)
+        except BenchError as exc:
+            self._show_error(exc)
+        self._class_printer_ready()
+
+    def reset_class(self) -> None:
+        """« Remettre la classe à zéro »: the same scenario again, with fresh devices (new
+        serials, drives full of the donor's data); nothing recorded is deleted."""
+        if self.classroom is None:
+            return
+        self._retire_classroom_cards()
+        try:
+            self.classroom.reset()
+        except BenchError as exc:
+            self._show_error(exc)
+        self._class_printer_ready()
+
+    def _retire_classroom_cards(self) -> None:
+        """The cards of the classroom devices go now; their running checks are cancelled."""
+        known = {d.key for d in self.simulator.known()} if self.simulator is not None else set()
+        keys = self.station.known_keys()
+        for key, device_id in keys.items():
+            if key not in known:
+                continue
+            self._retired.add(device_id)
+            running = self.station.engine.job_for_device(device_id)
+            if running is not None:
+                self.station.cancel_job(running.id)
+            if device_id in self.cards:
+                self._remove_card(device_id)
+
+    def _class_printer_ready(self) -> None:
+        if self.classroom is not None:
+            self.classroom.install_printer(self.station.folder)
+        self._build_sim_menu()
+
+    def _close_classroom(self) -> None:
+        classroom, self.classroom = self.classroom, None
+        if classroom is not None:
+            classroom.close()
+            classroom.remove_printer(self.station.folder)
+        if self.labels_dialog is not None:
+            self.labels_dialog.close()
+
+    def open_printed_labels(self) -> PrintedLabelsDialog | None:
+        """Opens (or brings forward) the pictures of the labels the class printer printed."""
+        if self.classroom is None:
+            return None
+        dialog = self.labels_dialog
+        if dialog is None:
+            dialog = PrintedLabelsDialog(self.classroom.labels, self)
+            self.labels_dialog = dialog
+        dialog.refresh()
+        dialog.show()
+        dialog.raise_()
+        return dialog
+
+    def _watch_class_printer(self) -> None:
+        if self.classroom is None or self._shut_down:
+            return
+        count = len(self.classroom.labels())
+        if count > self._labels_seen:
+            self._labels_seen = count
+            self.open_printed_labels()
 
     def _sim_add_drive(self, persona: str, behaviour: DriveBehaviour) -> None:
         if self.simulator is not None:

@@ -65,6 +65,16 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
+def _scenario_option(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    parser.add_argument(
+        "--scenario",
+        metavar="NAME",
+        default=None if top else argparse.SUPPRESS,
+        help="avec --training : la classe de ce scénario (Découverte, Tout…) / with --training:"
+        " the classroom set of this scenario",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="etabli",
@@ -75,8 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser, top=True)
     sub = parser.add_subparsers(dest="command")
 
+    _scenario_option(parser, top=True)
     p = sub.add_parser("gui", help="open the window (the default)")
     _common(p, top=False)
+    _scenario_option(p, top=False)
 
     p = sub.add_parser("devices", help="list the devices this station knows, with their stage")
     _common(p, top=False)
@@ -190,8 +202,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in (None, "gui"):
             from ui.app import run_gui  # Qt is imported only when the window is wanted
 
+            scenario = getattr(args, "scenario", None)
+            if scenario is not None:
+                from bench_app.simulators.scenarios import find_scenario
+
+                if not args.training:
+                    raise BenchError("SCENARIO_WITHOUT_TRAINING")
+                find_scenario(scenario)  # an unknown name is said before any window opens
             folder = station_folder(args)
-            return run_gui(folder, training=bool(args.training), lang=args.lang)
+            return run_gui(folder, training=bool(args.training), lang=args.lang, scenario=scenario)
         if args.command == "simulate":
             return run_simulate(args)
         if args.command == "diagnose":

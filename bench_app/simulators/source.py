@@ -61,6 +61,7 @@ class SimulatedSource(DeviceSource):
         self.drive_folder = drive_folder or training_drive_folder(data_dir())
         self._adb: dict[str, Any] = {}  # handle key -> AdbSimulator
         self._handsets: dict[str, Any] = {}  # handle key -> SimulatedHandset
+        self._finders: dict[str, Any] = {}  # handle key -> where its bootloader is announced
         self._numbers = itertools.count(1)
         self._all: dict[str, DeviceHandle] = {}
         self._captions: dict[str, Text] = {}  # handle key -> the case it shows in class
@@ -145,9 +146,10 @@ class SimulatedSource(DeviceSource):
         self._emit(SourceAction.ADDED, phone)
         return phone
 
-    def add_handset(self, persona: str, finder: Any = None, **options: Any) -> Any:
+    def add_handset(self, persona: Any, finder: Any = None, **options: Any) -> Any:
         """Starts a whole simulated phone (Android, recovery and its bootloader; see
-        bench_app/simulators/handset.py), plugs it in over ADB and tells `finder` (the
+        bench_app/simulators/handset.py) of `persona` (a name or a loaded Persona), plugs it
+        in over ADB and tells `finder` (the
         station's FastbootFinder by default) where its bootloader answers. Returns the
         AndroidPhone handle; `handset(key)` gives the SimulatedHandset."""
         from bench_app.devices.android.driver import AdbTarget, AndroidPhone
@@ -158,7 +160,8 @@ class SimulatedSource(DeviceSource):
             raise ValueError("simulated ADB phones need the station's ADB key (adb_signer)")
         handset = SimulatedHandset(persona, simulation=self.mode, **options)
         handset.start()
-        (finder or FINDER).add_tcp(handset.serial, "127.0.0.1", handset.fastboot_port)
+        finder = finder or FINDER
+        finder.add_tcp(handset.serial, "127.0.0.1", handset.fastboot_port)
         phone = AndroidPhone(
             AdbTarget(host="127.0.0.1", port=handset.adb_port), self.adb_signer, simulated=True
         )
@@ -167,6 +170,7 @@ class SimulatedSource(DeviceSource):
             self._captions[phone.key] = handset.persona.caption
         self._adb[phone.key] = handset.adb
         self._handsets[phone.key] = handset
+        self._finders[phone.key] = finder
         self._all[phone.key] = phone
         self._emit(SourceAction.ADDED, phone)
         return phone
@@ -227,6 +231,30 @@ class SimulatedSource(DeviceSource):
             device.replug()
         self._emit(SourceAction.ADDED, device)
 
+    def remove(self, key: str) -> None:
+        """Takes a simulated device away for good (a classroom set changed): its cable comes
+        out, its simulator stops, and the source forgets it."""
+        device = self._all.pop(key, None)
+        if device is None:
+            return
+        handset = self._handsets.pop(key, None)
+        simulator = self._adb.pop(key, None)
+        if handset is not None:
+            handset.stop()
+            self._finders.pop(key).remove_tcp(handset.serial)
+        elif simulator is not None:
+            simulator.close()
+        if simulator is not None:
+            device.mark_gone()  # type: ignore[attr-defined]
+        elif isinstance(device, SimulatedDockedDrive):
+            device.unplug()
+        self._captions.pop(key, None)
+        self._emit(SourceAction.REMOVED, device)
+
+    def set_caption(self, key: str, caption: Text) -> None:
+        """The case a simulated device shows in class, when its scenario says it."""
+        self._captions[key] = caption
+
     def caption(self, key: str) -> Text | None:
         """The case a simulated device shows in class ("Batterie usée"...), from its persona
         (a drive: from its behaviour); None for a device with no particular case."""
@@ -237,17 +265,14 @@ class SimulatedSource(DeviceSource):
         return list(self._all.values())
 
     def add_training_set(self) -> list[DeviceHandle]:
-        """The classroom set: one device for each case a trainer shows. The phones are
+        """The classroom set: one device for each case a trainer shows, as the scenario
+        « Découverte » lists them (simulators/scenarios/decouverte.toml). The phones are
         simulated ADB phones reached by the real driver, so the source needs the station's
         ADB key."""
-        return [
-            self.add_adb_phone("fairphone-4"),
-            self.add_adb_phone("frp-locked"),
-            self.add_adb_phone("worn-battery"),
-            # A Redmi 5A whose cable comes out during its check, as a trainer shows.
-            self.add_adb_phone("cable-pulled"),
-            self.add_drive("hdd-sata-500", DriveBehaviour.HEALTHY, serial="SIMD0005HDD"),
-        ]
+        from bench_app.simulators.classroom import plug_scenario
+        from bench_app.simulators.scenarios import find_scenario
+
+        return plug_scenario(self, find_scenario("decouverte"))
 
 
 # What each simulated drive behaviour shows in class, on its card.

@@ -724,6 +724,18 @@ It will appear here.</translation>
         <translation>healthy</translation>
     </message>
     <message>
+        <source>Scenarios</source>
+        <translation>Scenarios</translation>
+    </message>
+    <message>
+        <source>Reset the class</source>
+        <translation>Reset the class</translation>
+    </message>
+    <message>
+        <source>Printed labels</source>
+        <translation>Printed labels</translation>
+    </message>
+    <message>
         <source>Learn more</source>
         <translation>Learn more</translation>
     </message>
@@ -916,6 +928,25 @@ It will appear here.</translation>
     <message>
         <source>Show me how</source>
         <translation>Show me how</translation>
+    </message>
+</context>
+<context>
+    <name>PrintedLabelsDialog</name>
+    <message>
+        <source>Printed labels</source>
+        <translation>Printed labels</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>What the class printer printed, newest first.</source>
+        <translation>What the class printer printed, newest first.</translation>
+    </message>
+    <message>
+        <source>Nothing printed yet. Print a device&apos;s label.</source>
+        <translation>Nothing printed yet. Print a device&apos;s label.</translation>
     </message>
 </context>
 <context>

@@ -724,6 +724,18 @@ Il apparaîtra ici.</translation>
         <translation>en bon état</translation>
     </message>
     <message>
+        <source>Scenarios</source>
+        <translation>Scénarios</translation>
+    </message>
+    <message>
+        <source>Reset the class</source>
+        <translation>Remettre la classe à zéro</translation>
+    </message>
+    <message>
+        <source>Printed labels</source>
+        <translation>Étiquettes imprimées</translation>
+    </message>
+    <message>
         <source>Learn more</source>
         <translation>En savoir plus</translation>
     </message>
@@ -916,6 +928,25 @@ Il apparaîtra ici.</translation>
     <message>
         <source>Show me how</source>
         <translation>Montrez-moi comment</translation>
+    </message>
+</context>
+<context>
+    <name>PrintedLabelsDialog</name>
+    <message>
+        <source>Printed labels</source>
+        <translation>Étiquettes imprimées</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>What the class printer printed, newest first.</source>
+        <translation>Ce que l’imprimante de la classe a imprimé, le plus récent en haut.</translation>
+    </message>
+    <message>
+        <source>Nothing printed yet. Print a device&apos;s label.</source>
+        <translation>Rien d’imprimé. Imprimez l’étiquette d’un appareil.</translation>
     </message>
 </context>
 <context>
