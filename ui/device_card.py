@@ -118,7 +118,7 @@ class DeviceCard(QFrame):
         active = bool(state and state.active)
         self.progress.setVisible(active)
         self.progress.setValue(int(view.fraction * 1000))
-        action, label, enabled = next_action(view)
+        action, label, enabled = next_action(view, lang)
         self._action = action.value
         self.button.setText(label)
         self.button.setEnabled(enabled)

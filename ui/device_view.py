@@ -12,6 +12,7 @@ from bench_app.diagnostics.blocks import Block
 from bench_app.diagnostics.health import EndOfLife
 from bench_app.domain.model import Device, Grade, Job, JobState
 from bench_app.jobs.prompt import Prompt
+from bench_app.journey import Journey, Stage
 from bench_app.text import Text
 
 
@@ -25,6 +26,13 @@ class Action(StrEnum):
     HELP = "help"  # what to do about a block, with pictures
     RESTART = "restart"  # a new check after a block was lifted
     PLUG_HELP = "plug_help"  # how to plug in a device that is not there
+    STAGE = "stage"  # the journey's next stage (erase, install, label, outcome...)
+
+
+# Stages done with the device in hand; the label and the outcome need only its record.
+HANDS_ON_STAGES = frozenset(
+    {Stage.CHECK, Stage.WIPE, Stage.ERASE, Stage.INSTALL, Stage.SYSTEM_IMAGE, Stage.GRADE}
+)
 
 
 @dataclass
@@ -45,6 +53,8 @@ class DeviceView:
     # A simulated device (training): the case it shows, and the window can plug it back in.
     caption: Text | None = None
     can_replug: bool = False
+    # Its stages done, the next one and what blocks (bench_app/journey.py).
+    journey: Journey | None = None
 
     @property
     def state(self) -> JobState | None:
@@ -65,8 +75,10 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("", text)  # lupdate files module-level tr() under ""
 
 
-def next_action(view: DeviceView) -> tuple[Action, str, bool]:
-    """The one thing to do next for this device: (action, button label, enabled)."""
+def next_action(view: DeviceView, lang: str = "fr") -> tuple[Action, str, bool]:
+    """The one thing to do next for this device: (action, button label, enabled). A job in
+    hand comes first (its question, its progress, its resume, its block); then the journey's
+    next stage."""
     state = view.state
     if state is JobState.WAITING_OPERATOR:
         return Action.ANSWER, tr("Answer the question"), True
@@ -82,6 +94,18 @@ def next_action(view: DeviceView) -> tuple[Action, str, bool]:
         if view.connected and view.replugged_after_block:
             return Action.RESTART, tr("Check again"), True
         return Action.HELP, tr("See what to do"), True
+    journey = view.journey
+    if journey is not None:
+        step = journey.next
+        if step is None:  # every stage done
+            return Action.SHOW, tr("See the results"), True
+        if step.stage is None:  # a lock stops everything: what to do about it
+            return Action.HELP, tr("See what to do"), True
+        if step.stage in HANDS_ON_STAGES and not view.connected:
+            return Action.PLUG_HELP, tr("How to plug it in"), True
+        if step.stage is Stage.CHECK:
+            return Action.START, tr("Start the check"), True
+        return Action.STAGE, step.label.get(lang), True
     if not view.connected:
         return Action.PLUG_HELP, tr("How to plug it in"), True
     if state is JobState.SUCCEEDED:

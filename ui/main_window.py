@@ -51,6 +51,7 @@ from ui.handset_panel import HandsetPanel
 from ui.help_dialog import HelpDialog, ask_to_stop, block_help, plug_help
 from ui.icons import app_icon, device_icon
 from ui.intake_dialog import IntakeDialog
+from ui.journey_actions import JourneyActions, Other
 from ui.language_box import LanguageBox
 from ui.network_dialog import NetworkPhoneDialog
 from ui.operator_chooser import OperatorChooser
@@ -90,6 +91,8 @@ class MainWindow(QMainWindow):
         # Arrival order of the cards (device ids and handle keys): it never changes after.
         self._arrival: dict[str, int] = {}
         self.bridge = StationBridge(station, self)
+        # The journey's stages and the panel's other actions (their dialogs live there).
+        self.journey = JourneyActions(station, self)
         self.setWindowIcon(app_icon())
 
         central = QWidget()
@@ -342,6 +345,7 @@ class MainWindow(QMainWindow):
         view.end_of_life = end_of_life(results)
         view.block = what_blocks(results)
         view.grade = queries.latest_grade(self.station.store, device_id)
+        view.journey = self.station.journey(device_id)
         if view.job is None or view.job.state is not JobState.BLOCKED:
             view.replugged_after_block = False
         return view
@@ -548,6 +552,10 @@ class MainWindow(QMainWindow):
                 self._open_help(plug_help(view.device.kind, self.lang, self))
             elif action == Action.REPLUG:
                 self._sim_replug(device_id)
+            elif action == Action.STAGE:
+                self.journey.run_stage(view, self.lang)
+            elif action in tuple(Other):
+                self.journey.run_other(view, action, self.lang)
         except BenchError as exc:
             self._show_error(exc)
         self._view(device_id)

@@ -70,5 +70,11 @@ def describe(event: Event, lang: str, step_titles: dict[str, Text]) -> str:
     if kind == "grade.assigned":
         return tr("Graded %1").replace("%1", str(p.get("workshop_grade", "")))
     if kind == "outcome.recorded":
-        return tr("Outcome: %1").replace("%1", str(p.get("kind", "")))
+        from ui.journey_view import outcome_line  # ui.journey_view imports ui.device_view
+
+        return tr("Outcome: %1").replace("%1", outcome_line(p, str(p.get("kind", "")), lang))
+    if kind == "label.printed":
+        return tr("Label printed")
+    if kind == "install.skipped":
+        return tr("Installation skipped: %1").replace("%1", str(p.get("reason", "")))
     return kind
