@@ -226,9 +226,7 @@ class Documents(QObject):
             (tr("Save to a USB stick…"), self.save),
         ):
             action = sub.addAction(text)
-            action.triggered.connect(
-                lambda _c=False, d=do, k=kind: d(k, device=device, lot=lot)
-            )
+            action.triggered.connect(lambda _c=False, d=do, k=kind: d(k, device=device, lot=lot))
 
     # -- what the items do --------------------------------------------------------------
 

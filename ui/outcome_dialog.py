@@ -63,7 +63,7 @@ class OutcomeDialog(QDialog):
         self.state_refusal: BenchError | None = None
         device = station.device(device_id)
         self.setWindowTitle(tr("Choose the outcome"))
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(720)
         layout = QVBoxLayout(self)
         title = QLabel(
             tr("Where does %1 go?").replace("%1", device.asset_code if device else device_id)
@@ -80,7 +80,7 @@ class OutcomeDialog(QDialog):
             button.setMinimumHeight(56)
             button.setProperty("tone", "neutral")
             button.clicked.connect(partial(self.choose, kind))
-            grid.addWidget(button, index // 3, index % 3)
+            grid.addWidget(button, index // 2, index % 2)  # two wide columns: whole words
             self.buttons[kind] = button
         layout.addLayout(grid)
 
@@ -97,6 +97,8 @@ class OutcomeDialog(QDialog):
         self.reference = QLineEdit()
         self.reference.setPlaceholderText(tr("Number on the eco-organism's slip"))
         self.note = QLineEdit()
+        for field in (self.beneficiary, self.price, self.reference):
+            field.textEdited.connect(self._forget_refusal)
         self.fields: dict[str, tuple[QLabel, QWidget]] = {}
         for key, label, widget in (
             ("beneficiary", tr("Beneficiary's reference"), self.beneficiary),
@@ -189,6 +191,11 @@ class OutcomeDialog(QDialog):
             self._show_fields()
             return
         self.accept()
+
+    def _forget_refusal(self) -> None:
+        """Typing answers a refusal about what was typed (not one about the device)."""
+        if self.state_refusal is None:
+            self.refusal.setVisible(False)
 
     def _refuse(self, exc: BenchError) -> None:
         self.refusal.setText(exc.message.get(self.lang))
