@@ -320,7 +320,7 @@ class DevicePanel(QScrollArea):
         self.journey.setVisible(view.journey is not None)
         self.other_button.setText(self.tr("Other actions"))
         self.other_button.setVisible(view.journey is not None)
-        self.documents_button.setText(self.tr("Documents"))
+        self.documents_button.setText(self.tr("Certificates and sheets"))
         self.lot_documents_button.setText(self.tr("Donation documents"))
         self.lot_documents_button.setEnabled(bool(view.device.lot_id))
         self.results_title.setText(self.tr("Results"))

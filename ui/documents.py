@@ -295,7 +295,7 @@ class Documents(QObject):
 
     def _tell(self, text: str) -> None:
         box = QMessageBox(self.parent_widget)
-        box.setWindowTitle(tr("Documents"))
+        box.setWindowTitle(tr("Certificates and sheets"))
         box.setText(text)
         self.message = box
         box.open()

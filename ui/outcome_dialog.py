@@ -105,7 +105,7 @@ class OutcomeDialog(QDialog):
             ("due", tr("Return date"), self.due),
             ("price", tr("Price in €"), self.price),
             ("reference", tr("Eco-organism's reference"), self.reference),
-            ("note", tr("Note"), self.note),
+            ("note", tr("Comment (optional)"), self.note),
         ):
             caption = QLabel(label)
             self.form.addRow(caption, widget)

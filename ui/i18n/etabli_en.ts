@@ -264,8 +264,8 @@
         <translation>Saved: %1</translation>
     </message>
     <message>
-        <source>Documents</source>
-        <translation>Documents</translation>
+        <source>Certificates and sheets</source>
+        <translation>Certificates and sheets</translation>
     </message>
     <message>
         <source>Install a system</source>
@@ -404,8 +404,8 @@
         <translation>Eco-organism&apos;s reference</translation>
     </message>
     <message>
-        <source>Note</source>
-        <translation>Note</translation>
+        <source>Comment (optional)</source>
+        <translation>Comment (optional)</translation>
     </message>
     <message>
         <source>Record</source>
@@ -450,8 +450,8 @@
         <translation>Other actions</translation>
     </message>
     <message>
-        <source>Documents</source>
-        <translation>Documents</translation>
+        <source>Certificates and sheets</source>
+        <translation>Certificates and sheets</translation>
     </message>
     <message>
         <source>Donation documents</source>

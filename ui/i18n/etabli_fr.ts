@@ -264,8 +264,8 @@
         <translation>Enregistré : %1</translation>
     </message>
     <message>
-        <source>Documents</source>
-        <translation>Documents</translation>
+        <source>Certificates and sheets</source>
+        <translation>Certificats et fiches</translation>
     </message>
     <message>
         <source>Install a system</source>
@@ -404,8 +404,8 @@
         <translation>Référence de l’éco-organisme</translation>
     </message>
     <message>
-        <source>Note</source>
-        <translation>Note</translation>
+        <source>Comment (optional)</source>
+        <translation>Remarque (facultatif)</translation>
     </message>
     <message>
         <source>Record</source>
@@ -450,8 +450,8 @@
         <translation>Autres actions</translation>
     </message>
     <message>
-        <source>Documents</source>
-        <translation>Documents</translation>
+        <source>Certificates and sheets</source>
+        <translation>Certificats et fiches</translation>
     </message>
     <message>
         <source>Donation documents</source>
