@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import QMenu, QPushButton
+from PySide6.QtWidgets import QInputDialog, QMenu, QPushButton
 from pytestqt.qtbot import QtBot
 
 from bench_app.devices.fastboot.finder import FastbootFinder
-from bench_app.domain.model import JobState, OutcomeKind
+from bench_app.domain.model import DonorKind, JobState, OutcomeKind
 from bench_app.erasure.phone_wipe import phone_wipe
 from bench_app.install.phone_install import phone_install
 from bench_app.jobs.prompt import Prompt
+from bench_app.journey import Stage
 from bench_app.output.certificates.verify import read_certificate, verify_pdf
 from bench_app.output.printers import PrinterConfig, PrinterKind, PrinterSetup, save_printers
 from bench_app.signing import Keyring
@@ -473,5 +474,68 @@ def test_a_drive_whole_journey_from_its_card(
     )
     (certified,) = check.devices
     assert certified["erasure"]["result"] == "erased"
+
+    # The donation's documents, from the panel's donation row: before the drive is in a
+    # donation they say why not; then its report and its certificate.
+    lot_menu = window.panel.lot_documents_menu
+    assert not window.panel.lot_documents_button.isEnabled()
+    (report_item, *_) = menu_items(lot_menu).values()
+    assert not report_item.isEnabled() and "Rattachez d’abord" in report_item.text()
+    donor = bench.station.register_donor("Caisse de retraite", DonorKind.PUBLIC_BODY)
+    lot_id = bench.station.register_lot(donor, agreement_ref="CONV-2026-07")
+    refresh(bench, device_id)
+    combo = window.panel.lot_combo
+    index = combo.findData(lot_id)
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    refresh(bench, device_id)
+    assert window.panel.lot_documents_button.isEnabled()
+    lot_documents = menu_items(lot_menu)
+    report_menu = lot_documents[Document.LOT_REPORT].menu()
+    assert report_menu is not None
+    report_menu.actions()[0].trigger()
+    assert viewer.paths[-1].name.startswith("rapport-don-")
+    assert viewer.paths[-1].read_bytes()[:5] == b"%PDF-"
+    lot_certificate = lot_documents[Document.LOT_CERTIFICATE].menu()
+    assert lot_certificate is not None
+    lot_certificate.actions()[0].trigger()
+    check = verify_pdf(
+        read_certificate(viewer.paths[-1]), Keyring.for_station(data_dir), "lot certificate"
+    )
+    assert check.lot is not None and check.lot["counts"]["certified"] == 1
     (artifacts_dir / "journey").mkdir(exist_ok=True)
     screenshot(window, artifacts_dir / "journey" / "drive-done.png")
+
+
+def test_skipping_the_installation_asks_why(make_bench: Callable[..., Bench], qtbot: QtBot) -> None:
+    """A phone that keeps its system: the menu asks a reason; none is refused, saying so."""
+    bench = make_bench(lang="fr")
+    window = bench.window
+    phone = bench.simulator.add_adb_phone("fairphone-4")
+    qtbot.waitUntil(lambda: phone.key in bench.station.known_keys(), timeout=WAIT)
+    device_id = bench.station.known_keys()[phone.key]
+    qtbot.waitUntil(lambda: device_id in window.cards, timeout=WAIT)
+    window.select(device_id)
+    refresh(bench, device_id)
+    skip = other_menu(bench)[Other.SKIP_INSTALL]
+    assert skip.isEnabled() and skip.text() == "Passer l’installation…"
+    skip.trigger()
+    asked = window.journey.dialog
+    assert isinstance(asked, QInputDialog)
+    assert asked.labelText() == "Pourquoi ce téléphone garde-t-il son système ?"
+    asked.setTextValue("   ")
+    asked.accept()
+    refusal = window.journey.message
+    assert refusal is not None and refusal.text() == "Passer l’installation demande une raison."
+    refusal.close()
+    other_menu(bench)[Other.SKIP_INSTALL].trigger()
+    asked = window.journey.dialog
+    assert isinstance(asked, QInputDialog)
+    asked.setTextValue("Système d’origine à jour")
+    asked.accept()
+    journey = bench.station.journey(device_id)
+    assert Stage.INSTALL in journey.skipped
+    assert journey.skipped[Stage.INSTALL].get("fr") == "Système d’origine à jour"
+    assert Other.SKIP_INSTALL not in other_menu(bench)
+    refresh(bench, device_id)
+    assert "– Installation du système" in window.panel.journey.text()
