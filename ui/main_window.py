@@ -777,7 +777,7 @@ class MainWindow(QMainWindow):
             self.show_handset(phone.key)
 
     def _sim_show_handset(self) -> None:
-        key = self._selected_sim_key()
+        key = self._sim_key(self.selected)
         if key is not None:
             self.show_handset(key)
 

@@ -69,7 +69,7 @@ class OpenedFiles(QObject):
 @pytest.fixture
 def viewer() -> Iterator[OpenedFiles]:
     opened = OpenedFiles()
-    QDesktopServices.setUrlHandler("file", opened, "open")
+    QDesktopServices.setUrlHandler("file", opened, b"open")
     yield opened
     QDesktopServices.unsetUrlHandler("file")
 
@@ -184,6 +184,18 @@ def other_menu(bench: Bench) -> dict[str, QAction]:
     panel = bench.window.panel
     panel.other_menu.aboutToShow.emit()
     return {str(a.data()): a for a in panel.other_menu.actions()}
+
+
+def next_stage(bench: Bench, device_id: str) -> Stage | None:
+    step = bench.station.journey(device_id).next
+    return step.stage if step is not None else None
+
+
+def submenu(action: QAction) -> QMenu:
+    """The menu an item opens (a document's "Open", "Print", "Save to a USB stick…")."""
+    menu = action.menu()
+    assert isinstance(menu, QMenu), action.text()
+    return menu
 
 
 def menu_items(menu: QMenu) -> dict[str, QAction]:
@@ -309,14 +321,7 @@ def test_a_phone_whole_journey_from_its_card(
     assert isinstance(printer, PrinterDialog)
     click(qtbot, printer.print_button)
     qtbot.waitUntil(lambda: bool(zebra.received), timeout=WAIT)
-    qtbot.waitUntil(
-        lambda: (
-            bench.station.journey(device_id).next is not None
-            and bench.station.journey(device_id).next.stage is not None
-            and bench.station.journey(device_id).next.stage.value == "outcome"
-        ),  # type: ignore[union-attr]
-        timeout=WAIT,
-    )
+    qtbot.waitUntil(lambda: next_stage(bench, device_id) is Stage.OUTCOME, timeout=WAIT)
     printer.close()
 
     # 5. The outcome: a donation to a beneficiary known by a file number.
@@ -345,8 +350,7 @@ def test_a_phone_whole_journey_from_its_card(
 
     # 6. The certificate: opened in the viewer, and a real signed PDF that verifies.
     documents = menu_items(window.panel.documents_menu)
-    certificate_menu = documents[Document.CERTIFICATE].menu()
-    assert certificate_menu is not None
+    certificate_menu = submenu(documents[Document.CERTIFICATE])
     open_item = certificate_menu.actions()[0]
     assert open_item.text() == "Ouvrir"
     open_item.trigger()
@@ -368,8 +372,7 @@ def test_a_phone_whole_journey_from_its_card(
     saved = stick / viewer.paths[-1].name
     assert saved.read_bytes()[:5] == b"%PDF-"
     # The handover sheet opens too.
-    handover = menu_items(window.panel.documents_menu)[Document.HANDOVER].menu()
-    assert handover is not None
+    handover = submenu(menu_items(window.panel.documents_menu)[Document.HANDOVER])
     handover.actions()[0].trigger()
     assert viewer.paths[-1].name.startswith("fiche-remise-")
     assert viewer.paths[-1].read_bytes()[:5] == b"%PDF-"
@@ -466,8 +469,7 @@ def test_a_drive_whole_journey_from_its_card(
 
     # The certificate, opened in the viewer: a signed PDF that verifies.
     documents = menu_items(window.panel.documents_menu)
-    certificate_menu = documents[Document.CERTIFICATE].menu()
-    assert certificate_menu is not None
+    certificate_menu = submenu(documents[Document.CERTIFICATE])
     certificate_menu.actions()[0].trigger()
     check = verify_pdf(
         read_certificate(viewer.paths[-1]), Keyring.for_station(data_dir), "certificate"
@@ -491,13 +493,11 @@ def test_a_drive_whole_journey_from_its_card(
     refresh(bench, device_id)
     assert window.panel.lot_documents_button.isEnabled()
     lot_documents = menu_items(lot_menu)
-    report_menu = lot_documents[Document.LOT_REPORT].menu()
-    assert report_menu is not None
+    report_menu = submenu(lot_documents[Document.LOT_REPORT])
     report_menu.actions()[0].trigger()
     assert viewer.paths[-1].name.startswith("rapport-don-")
     assert viewer.paths[-1].read_bytes()[:5] == b"%PDF-"
-    lot_certificate = lot_documents[Document.LOT_CERTIFICATE].menu()
-    assert lot_certificate is not None
+    lot_certificate = submenu(lot_documents[Document.LOT_CERTIFICATE])
     lot_certificate.actions()[0].trigger()
     check = verify_pdf(
         read_certificate(viewer.paths[-1]), Keyring.for_station(data_dir), "lot certificate"
