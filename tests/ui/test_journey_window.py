@@ -69,7 +69,7 @@ class OpenedFiles(QObject):
 @pytest.fixture
 def viewer() -> Iterator[OpenedFiles]:
     opened = OpenedFiles()
-    QDesktopServices.setUrlHandler("file", opened, b"open")
+    QDesktopServices.setUrlHandler("file", opened, "open")  # type: ignore[arg-type]
     yield opened
     QDesktopServices.unsetUrlHandler("file")
 
