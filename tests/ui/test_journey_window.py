@@ -30,6 +30,7 @@ from bench_app.simulators.handset import SimulatedHandset
 from bench_app.simulators.printers import SimulatedZebra
 from bench_app.store import queries
 from tests.install.test_phone_install import NEW_BUILD, make_rom
+from tests.output.labels import conftest as labels
 from tests.ui.conftest import Bench
 from tests.ui.screens import SCREEN, screenshot
 from ui.documents import Document
@@ -39,6 +40,7 @@ from ui.outcome_dialog import OutcomeDialog
 from ui.printer_dialog import PrinterDialog
 
 WAIT = 90_000  # ms: a whole install on a loaded machine
+cups = labels.cups  # a real cupsd of its own, for the station's document printer
 
 
 @pytest.fixture
@@ -539,3 +541,48 @@ def test_skipping_the_installation_asks_why(make_bench: Callable[..., Bench], qt
     assert Other.SKIP_INSTALL not in other_menu(bench)
     refresh(bench, device_id)
     assert "– Installation du système" in window.panel.journey.text()
+
+
+def test_a_document_goes_to_the_document_printer(
+    make_bench: Callable[..., Bench], qtbot: QtBot, data_dir: Path, cups: labels.Cups
+) -> None:
+    """ "Imprimer" sends the PDF to the station's system printer (CUPS); with none set up,
+    it says so in one sentence."""
+    office = SimulatedZebra()  # a raw socket printer behind the CUPS queue: keeps what comes
+    try:
+        bench = make_bench(lang="fr")
+        window = bench.window
+        drive = bench.simulator.add_drive("hdd-sata-500", size=4 << 20)
+        qtbot.waitUntil(lambda: drive.key in bench.station.known_keys(), timeout=WAIT)
+        device_id = bench.station.known_keys()[drive.key]
+        qtbot.waitUntil(lambda: device_id in window.cards, timeout=WAIT)
+        window.select(device_id)
+        documents = window.panel.documents
+        handover = submenu(menu_items(window.panel.documents_menu)[Document.HANDOVER])
+        assert [a.text() for a in handover.actions()] == [
+            "Ouvrir",
+            "Imprimer",
+            "Enregistrer sur une clé USB…",
+        ]
+        handover.actions()[1].trigger()
+        qtbot.waitUntil(lambda: documents.message is not None, timeout=WAIT)
+        assert documents.message is not None
+        assert documents.message.text() == (
+            "Aucune imprimante de documents : ajoutez l’imprimante du système (CUPS)."
+        )
+        documents.message.close()
+        documents.message = None
+        cups.add_raw_queue("office", f"socket://127.0.0.1:{office.port}")
+        office_printer = PrinterConfig(
+            "Bureau", PrinterKind.CUPS, "a4-24", "office", server=cups.server
+        )
+        save_printers(data_dir, PrinterSetup([office_printer], "Bureau"))
+        handover = submenu(menu_items(window.panel.documents_menu)[Document.HANDOVER])
+        handover.actions()[1].trigger()
+        qtbot.waitUntil(lambda: bool(office.raw), timeout=WAIT)
+        assert office.raw[0].startswith(b"%PDF")
+        qtbot.waitUntil(lambda: documents.message is not None, timeout=WAIT)
+        assert documents.message is not None
+        assert documents.message.text().startswith("Envoyé à l’imprimante")
+    finally:
+        office.off()
