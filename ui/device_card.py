@@ -99,7 +99,7 @@ class DeviceCard(QFrame):
         self.case.setToolTip(self.case.text())
         self.case.setVisible(view.caption is not None)
         state = view.state
-        self.state.setText(state_label(state, view.connected, view.end_of_life))
+        self.state.setText(state_label(state, view.connected, view.end_of_life, view.purpose))
         colour = STATE_COLOURS.get(state, "#44515e") if state else "#44515e"
         if view.end_of_life is not None and state and not state.active:
             colour = END_OF_LIFE_COLOUR

@@ -278,7 +278,7 @@ class DevicePanel(QScrollArea):
         self.step_title.setText(self.tr("What to do now"))
         state = view.state
         self.grade.show_grade(view.grade, lang)
-        self.state.setText(state_label(state, view.connected, view.end_of_life))
+        self.state.setText(state_label(state, view.connected, view.end_of_life, view.purpose))
         worn = view.end_of_life is not None and bool(state and not state.active)
         self.state.setStyleSheet(f"color: {END_OF_LIFE_COLOUR};" if worn else "")
         self._draw_prompt(view.prompt)

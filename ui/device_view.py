@@ -12,6 +12,7 @@ from bench_app.diagnostics.blocks import Block
 from bench_app.diagnostics.health import EndOfLife
 from bench_app.domain.model import Device, Grade, Job, JobState
 from bench_app.jobs.prompt import Prompt
+from bench_app.jobs.steps import Purpose
 from bench_app.journey import Journey, Stage
 from bench_app.text import Text
 
@@ -55,6 +56,8 @@ class DeviceView:
     can_replug: bool = False
     # Its stages done, the next one and what blocks (bench_app/journey.py).
     journey: Journey | None = None
+    # What the latest job is for (its check, an erasure, an installation): its state's words.
+    purpose: Purpose | None = None
 
     @property
     def state(self) -> JobState | None:
@@ -114,8 +117,13 @@ def next_action(view: DeviceView, lang: str = "fr") -> tuple[Action, str, bool]:
 
 
 def state_label(
-    state: JobState | None, connected: bool, end_of_life: EndOfLife | None = None
+    state: JobState | None,
+    connected: bool,
+    end_of_life: EndOfLife | None = None,
+    purpose: Purpose | None = None,
 ) -> str:
+    """The job's state in a few words; an erasure or an installation says so once done or
+    under way (a check by default)."""
     labels = {
         JobState.QUEUED: tr("Waiting for a free slot"),
         JobState.RUNNING: tr("Checking…"),
@@ -127,6 +135,12 @@ def state_label(
         JobState.INTERRUPTED: tr("Interrupted"),
         JobState.ABANDONED: tr("Abandoned"),
     }
+    if purpose is Purpose.ERASES:
+        labels[JobState.RUNNING] = tr("Erasing…")
+        labels[JobState.SUCCEEDED] = tr("Erasure finished")
+    elif purpose is Purpose.INSTALLS:
+        labels[JobState.RUNNING] = tr("Installing…")
+        labels[JobState.SUCCEEDED] = tr("Installation finished")
     if state is None:
         return tr("Ready") if connected else tr("Unplugged")
     text = labels[state]

@@ -346,6 +346,8 @@ class MainWindow(QMainWindow):
         view.block = what_blocks(results)
         view.grade = queries.latest_grade(self.station.store, device_id)
         view.journey = self.station.journey(device_id)
+        pipeline = self.station.pipelines.get(view.job.pipeline) if view.job else None
+        view.purpose = pipeline.purpose if pipeline is not None else None
         if view.job is None or view.job.state is not JobState.BLOCKED:
             view.replugged_after_block = False
         return view
@@ -584,6 +586,7 @@ class MainWindow(QMainWindow):
             view.prompt = None
             view.step = None
             view.job = self.station.latest_job(device_id)
+            self._stale.add(device_id)  # its journey moved on: re-read at the next redraw
             if not view.connected and not self._keeps_card(view) and device_id in self.cards:
                 self._remove_card(device_id)
                 return

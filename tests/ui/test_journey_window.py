@@ -285,6 +285,8 @@ def test_a_phone_whole_journey_from_its_card(
     wiped = run_big_button(qtbot, bench, device_id, "Effacer les données", hand=hand)
     assert wiped is JobState.SUCCEEDED
     assert handset.adb.phone.fs.stat("/sdcard/DCIM/IMG_donor.jpg") is None
+    refresh(bench, device_id)
+    assert window.cards[device_id].state.text() == "Effacement terminé"
 
     # 3. The installation: the workshop's /e/OS is chosen; its images come from a stick.
     button = big_button(bench, device_id)
@@ -313,6 +315,9 @@ def test_a_phone_whole_journey_from_its_card(
     state = answer_until_over(qtbot, bench, device_id, before.id if before else None, hand=hand)
     assert state is JobState.SUCCEEDED, bench.station.latest_job(device_id)
     assert handset.persona.props["ro.build.fingerprint"] == NEW_BUILD
+    card = window.cards[device_id]
+    refresh(bench, device_id)
+    assert card.state.text() == "Installation terminée"
 
     # 4. The label: printed on the Zebra, and recorded.
     button = big_button(bench, device_id)

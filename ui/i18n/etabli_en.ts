@@ -68,6 +68,22 @@
         <translation>Abandoned</translation>
     </message>
     <message>
+        <source>Erasing…</source>
+        <translation>Erasing…</translation>
+    </message>
+    <message>
+        <source>Erasure finished</source>
+        <translation>Erasure finished</translation>
+    </message>
+    <message>
+        <source>Installing…</source>
+        <translation>Installing…</translation>
+    </message>
+    <message>
+        <source>Installation finished</source>
+        <translation>Installation finished</translation>
+    </message>
+    <message>
         <source>Ready</source>
         <translation>Ready</translation>
     </message>

@@ -68,6 +68,22 @@
         <translation>Abandonné</translation>
     </message>
     <message>
+        <source>Erasing…</source>
+        <translation>Effacement…</translation>
+    </message>
+    <message>
+        <source>Erasure finished</source>
+        <translation>Effacement terminé</translation>
+    </message>
+    <message>
+        <source>Installing…</source>
+        <translation>Installation…</translation>
+    </message>
+    <message>
+        <source>Installation finished</source>
+        <translation>Installation terminée</translation>
+    </message>
+    <message>
         <source>Ready</source>
         <translation>Prêt</translation>
     </message>
