@@ -137,10 +137,10 @@ def state_label(
     }
     if purpose is Purpose.ERASES:
         labels[JobState.RUNNING] = tr("Erasing…")
-        labels[JobState.SUCCEEDED] = tr("Erasure finished")
+        labels[JobState.SUCCEEDED] = tr("Data erased")
     elif purpose is Purpose.INSTALLS:
         labels[JobState.RUNNING] = tr("Installing…")
-        labels[JobState.SUCCEEDED] = tr("Installation finished")
+        labels[JobState.SUCCEEDED] = tr("System installed")
     if state is None:
         return tr("Ready") if connected else tr("Unplugged")
     text = labels[state]

@@ -80,6 +80,6 @@ def test_a_healthy_drive_still_ends_green(make_bench: Callable[..., Bench], qtbo
     device_id = erase_through_the_window(qtbot, bench, drive)
     card = bench.window.cards[device_id]
     # Its job was its erasure: the card says so, in green.
-    qtbot.waitUntil(lambda: card.state.text() == "Effacement terminé", timeout=WAIT)
+    qtbot.waitUntil(lambda: card.state.text() == "Données effacées", timeout=WAIT)
     assert "#2e7d32" in card.state.styleSheet()
     assert "SMART" not in card.step.text()

@@ -266,6 +266,10 @@ def test_a_phone_whole_journey_from_its_card(
     assert not install.isEnabled()
     reason = "Pas d’installation de système avant un effacement vérifié du téléphone."
     assert install.text() == f"Installer /e/OS — {reason}"
+    menu = window.panel.other_menu
+    menu.popup(window.panel.other_button.mapToGlobal(window.panel.other_button.rect().bottomLeft()))
+    assert menu.grab().save(str(shots / "phone-2-other-actions.png"))
+    menu.hide()
     other_menu(bench)[Other.OUTCOME].trigger()
     early = window.journey.dialog
     assert isinstance(early, OutcomeDialog)
@@ -286,7 +290,7 @@ def test_a_phone_whole_journey_from_its_card(
     assert wiped is JobState.SUCCEEDED
     assert handset.adb.phone.fs.stat("/sdcard/DCIM/IMG_donor.jpg") is None
     refresh(bench, device_id)
-    assert window.cards[device_id].state.text() == "Effacement terminé"
+    assert window.cards[device_id].state.text() == "Données effacées"
 
     # 3. The installation: the workshop's /e/OS is chosen; its images come from a stick.
     button = big_button(bench, device_id)
@@ -317,7 +321,7 @@ def test_a_phone_whole_journey_from_its_card(
     assert handset.persona.props["ro.build.fingerprint"] == NEW_BUILD
     card = window.cards[device_id]
     refresh(bench, device_id)
-    assert card.state.text() == "Installation terminée"
+    assert card.state.text() == "Système installé"
 
     # 4. The label: printed on the Zebra, and recorded.
     button = big_button(bench, device_id)

@@ -72,16 +72,16 @@
         <translation>Erasing…</translation>
     </message>
     <message>
-        <source>Erasure finished</source>
-        <translation>Erasure finished</translation>
+        <source>Data erased</source>
+        <translation>Data erased</translation>
     </message>
     <message>
         <source>Installing…</source>
         <translation>Installing…</translation>
     </message>
     <message>
-        <source>Installation finished</source>
-        <translation>Installation finished</translation>
+        <source>System installed</source>
+        <translation>System installed</translation>
     </message>
     <message>
         <source>Ready</source>

@@ -72,16 +72,16 @@
         <translation>Effacement…</translation>
     </message>
     <message>
-        <source>Erasure finished</source>
-        <translation>Effacement terminé</translation>
+        <source>Data erased</source>
+        <translation>Données effacées</translation>
     </message>
     <message>
         <source>Installing…</source>
         <translation>Installation…</translation>
     </message>
     <message>
-        <source>Installation finished</source>
-        <translation>Installation terminée</translation>
+        <source>System installed</source>
+        <translation>Système installé</translation>
     </message>
     <message>
         <source>Ready</source>
