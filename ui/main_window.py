@@ -345,7 +345,10 @@ class MainWindow(QMainWindow):
         view.end_of_life = end_of_life(results)
         view.block = what_blocks(results)
         view.grade = queries.latest_grade(self.station.store, device_id)
-        view.journey = self.station.journey(device_id)
+        if running is None or view.journey is None or not running.state.active:
+            # Not while a job runs: every checkpoint of a long erasure would re-read all its
+            # facts; the job's end marks the device stale and the journey is read again then.
+            view.journey = self.station.journey(device_id)
         pipeline = self.station.pipelines.get(view.job.pipeline) if view.job else None
         view.purpose = pipeline.purpose if pipeline is not None else None
         if view.job is None or view.job.state is not JobState.BLOCKED:
