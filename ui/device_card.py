@@ -105,7 +105,7 @@ class DeviceCard(QFrame):
         self.case.setToolTip(self.case.text())
         self.case.setVisible(view.caption is not None)
         state = view.state
-        self.state.setText(state_label(state, view.connected, view.end_of_life))
+        self.state.setText(state_label(state, view.connected, view.end_of_life, view.purpose))
         colour = STATE_COLOURS.get(state, "#44515e") if state else "#44515e"
         if view.end_of_life is not None and state and not state.active:
             colour = END_OF_LIFE_COLOUR
@@ -124,7 +124,7 @@ class DeviceCard(QFrame):
         active = bool(state and state.active)
         self.progress.setVisible(active)
         self.progress.setValue(int(view.fraction * 1000))
-        action, label, enabled = next_action(view)
+        action, label, enabled = next_action(view, lang)
         self._action = action.value
         self.button.setText(label)
         self.button.setEnabled(enabled)

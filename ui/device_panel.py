@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -38,9 +40,12 @@ from ui.device_view import (
     restart_offered,
     state_label,
 )
+from ui.documents import Documents
 from ui.elided_label import ElidedLabel
 from ui.grade_badge import GradeBadge
 from ui.icons import device_icon, picture
+from ui.journey_actions import other_actions
+from ui.journey_view import journey_text
 from ui.pending_card import GuideView
 from ui.timeline import describe, local_time
 from ui.window_fit import wrap_message
@@ -191,10 +196,33 @@ class DevicePanel(QScrollArea):
         buttons.addWidget(self.next_button, 1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.abandon_button)
-        self.label_button = QPushButton()
-        self.label_button.clicked.connect(self._on_print_label)
-        buttons.addWidget(self.label_button)
         c.addLayout(buttons)
+        # The journey: stages done and to do, what blocks, where the device went.
+        self.journey = QLabel()
+        self.journey.setObjectName("JourneyLine")
+        wrap_message(self.journey)
+        c.addWidget(self.journey)
+        # Smaller than the big button: what else may be done now, and the documents.
+        more = QHBoxLayout()
+        self.other_button = QToolButton()
+        self.other_button.setObjectName("OtherActions")
+        self.other_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.other_menu = QMenu(self.other_button)
+        self.other_menu.setToolTipsVisible(True)
+        self.other_menu.aboutToShow.connect(self.fill_other_menu)
+        self.other_button.setMenu(self.other_menu)
+        self.documents = Documents(station, self)
+        self.documents_button = QToolButton()
+        self.documents_button.setObjectName("DocumentsButton")
+        self.documents_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.documents_menu = QMenu(self.documents_button)
+        self.documents_menu.setToolTipsVisible(True)
+        self.documents_menu.aboutToShow.connect(self.fill_documents_menu)
+        self.documents_button.setMenu(self.documents_menu)
+        more.addWidget(self.other_button)
+        more.addWidget(self.documents_button)
+        more.addStretch(1)
+        c.addLayout(more)
 
         # Identity below the step: the question and its answers stay near the top.
         self.identity_title = QLabel()
@@ -213,6 +241,14 @@ class DevicePanel(QScrollArea):
         self.lot_combo.activated.connect(self._on_lot)
         lot_row.addWidget(self.lot_label)
         lot_row.addWidget(self.lot_combo, 1)
+        self.lot_documents_button = QToolButton()
+        self.lot_documents_button.setObjectName("LotDocumentsButton")
+        self.lot_documents_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.lot_documents_menu = QMenu(self.lot_documents_button)
+        self.lot_documents_menu.setToolTipsVisible(True)
+        self.lot_documents_menu.aboutToShow.connect(self.fill_lot_documents_menu)
+        self.lot_documents_button.setMenu(self.lot_documents_menu)
+        lot_row.addWidget(self.lot_documents_button)
         c.addLayout(lot_row)
 
         self.results_title = QLabel()
@@ -256,11 +292,11 @@ class DevicePanel(QScrollArea):
         self.step_title.setText(self.tr("What to do now"))
         state = view.state
         self.grade.show_grade(view.grade, lang)
-        self.state.setText(state_label(state, view.connected, view.end_of_life))
+        self.state.setText(state_label(state, view.connected, view.end_of_life, view.purpose))
         worn = view.end_of_life is not None and bool(state and not state.active)
         self.state.setStyleSheet(f"color: {END_OF_LIFE_COLOUR};" if worn else "")
         self._draw_prompt(view.prompt)
-        action, label, enabled = next_action(view)
+        action, label, enabled = next_action(view, lang)
         if view.prompt is None:
             # Waiting for the device to come back: show how, not just say it.
             self.picture.setVisible(action is Action.REPLUG)
@@ -294,7 +330,13 @@ class DevicePanel(QScrollArea):
         self.cancel_button.setVisible(active)
         self.abandon_button.setText(self.tr("Abandon"))
         self.abandon_button.setVisible(bool(state and state.resumable))
-        self.label_button.setText(self.tr("Print the label"))
+        self.journey.setText(journey_text(view.journey, lang) if view.journey else "")
+        self.journey.setVisible(view.journey is not None)
+        self.other_button.setText(self.tr("Other actions"))
+        self.other_button.setVisible(view.journey is not None)
+        self.documents_button.setText(self.tr("Certificates and sheets"))
+        self.lot_documents_button.setText(self.tr("Donation documents"))
+        self.lot_documents_button.setEnabled(bool(view.device.lot_id))
         self.results_title.setText(self.tr("Results"))
         self.history_title.setText(self.tr("History"))
         self.more_button.setText(self.tr("Learn more"))
@@ -446,7 +488,7 @@ class DevicePanel(QScrollArea):
 
     def _on_next(self) -> None:
         if self.view is not None:
-            action, _, _ = next_action(self.view)
+            action, _, _ = next_action(self.view, self.lang)
             self.action.emit(self.view.device.id, action.value)
 
     def _emit_action(self, action: Action) -> None:
@@ -478,12 +520,35 @@ class DevicePanel(QScrollArea):
         if self.view is not None and self.view.job is not None:
             self.abandon_requested.emit(self.view.job.id)
 
-    def _on_print_label(self) -> None:
-        if self.view is not None:
-            from ui.printer_dialog import PrinterDialog  # loaded when first wanted
+    def fill_other_menu(self) -> None:
+        """The other actions possible now; those that are not say why, greyed."""
+        self.other_menu.clear()
+        if self.view is None:
+            return
+        # As the facts say now, even before the next redraw (a label printed a moment ago).
+        self.view.journey = self.station.journey(self.view.device.id)
+        for item in other_actions(self.view, self.lang, self.station.settings.phone_system):
+            text = item.label if item.enabled else f"{item.label} — {item.reason}"
+            action = self.other_menu.addAction(text)
+            action.setData(item.key.value)
+            action.setEnabled(item.enabled)
+            action.setToolTip(item.reason or item.label)
+            action.triggered.connect(partial(self._emit_other, item.key.value))
 
-            dialog = PrinterDialog.for_device(self.station, self.view.device.id, self.lang, self)
-            dialog.open()
+    def _emit_other(self, key: str, _checked: bool = False) -> None:
+        if self.view is not None:
+            self.action.emit(self.view.device.id, key)
+
+    def fill_documents_menu(self) -> None:
+        if self.view is not None:
+            self.documents.fill_device_menu(self.documents_menu, self.view.device, self.lang)
+
+    def fill_lot_documents_menu(self) -> None:
+        lot = None
+        if self.view is not None and self.view.device.lot_id:
+            wanted = self.view.device.lot_id
+            lot = next((x for x in queries.lots(self.station.store) if x.id == wanted), None)
+        self.documents.fill_lot_menu(self.lot_documents_menu, lot, self.lang)
 
     def _on_lot(self, index: int) -> None:
         lot_id = self.lot_combo.itemData(index)

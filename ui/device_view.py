@@ -12,6 +12,8 @@ from bench_app.diagnostics.blocks import Block
 from bench_app.diagnostics.health import EndOfLife
 from bench_app.domain.model import Device, DeviceKind, Grade, Job, JobState
 from bench_app.jobs.prompt import Prompt
+from bench_app.jobs.steps import Purpose
+from bench_app.journey import Journey, Stage
 from bench_app.store import queries
 from bench_app.store.database import Store
 from bench_app.text import Text
@@ -27,6 +29,13 @@ class Action(StrEnum):
     HELP = "help"  # what to do about a block, with pictures
     RESTART = "restart"  # a new check after a block was lifted
     PLUG_HELP = "plug_help"  # how to plug in a device that is not there
+    STAGE = "stage"  # the journey's next stage (erase, install, label, outcome...)
+
+
+# Stages done with the device in hand; the label and the outcome need only its record.
+HANDS_ON_STAGES = frozenset(
+    {Stage.CHECK, Stage.WIPE, Stage.ERASE, Stage.INSTALL, Stage.SYSTEM_IMAGE, Stage.GRADE}
+)
 
 
 @dataclass
@@ -47,6 +56,10 @@ class DeviceView:
     # A simulated device (training): the case it shows, and the window can plug it back in.
     caption: Text | None = None
     can_replug: bool = False
+    # Its stages done, the next one and what blocks (bench_app/journey.py).
+    journey: Journey | None = None
+    # What the latest job is for (its check, an erasure, an installation): its state's words.
+    purpose: Purpose | None = None
 
     @property
     def state(self) -> JobState | None:
@@ -94,8 +107,10 @@ def device_title(device: Device) -> str:
     return kinds[device.kind]
 
 
-def next_action(view: DeviceView) -> tuple[Action, str, bool]:
-    """The one thing to do next for this device: (action, button label, enabled)."""
+def next_action(view: DeviceView, lang: str = "fr") -> tuple[Action, str, bool]:
+    """The one thing to do next for this device: (action, button label, enabled). A job in
+    hand comes first (its question, its progress, its resume, its block); then the journey's
+    next stage."""
     state = view.state
     if state is JobState.WAITING_OPERATOR:
         return Action.ANSWER, tr("Answer the question"), True
@@ -111,6 +126,18 @@ def next_action(view: DeviceView) -> tuple[Action, str, bool]:
         if view.connected and view.replugged_after_block:
             return Action.RESTART, tr("Check again"), True
         return Action.HELP, tr("See what to do"), True
+    journey = view.journey
+    if journey is not None:
+        step = journey.next
+        if step is None:  # every stage done
+            return Action.SHOW, tr("See the results"), True
+        if step.stage is None:  # a lock stops everything: what to do about it
+            return Action.HELP, tr("See what to do"), True
+        if step.stage in HANDS_ON_STAGES and not view.connected:
+            return Action.PLUG_HELP, tr("How to plug it in"), True
+        if step.stage is Stage.CHECK:
+            return Action.START, tr("Start the check"), True
+        return Action.STAGE, step.label.get(lang), True
     if not view.connected:
         return Action.PLUG_HELP, tr("How to plug it in"), True
     if state is JobState.SUCCEEDED:
@@ -119,8 +146,13 @@ def next_action(view: DeviceView) -> tuple[Action, str, bool]:
 
 
 def state_label(
-    state: JobState | None, connected: bool, end_of_life: EndOfLife | None = None
+    state: JobState | None,
+    connected: bool,
+    end_of_life: EndOfLife | None = None,
+    purpose: Purpose | None = None,
 ) -> str:
+    """The job's state in a few words; an erasure or an installation says so once done or
+    under way (a check by default)."""
     labels = {
         JobState.QUEUED: tr("Waiting for a free slot"),
         JobState.RUNNING: tr("Checking…"),
@@ -132,6 +164,12 @@ def state_label(
         JobState.INTERRUPTED: tr("Interrupted"),
         JobState.ABANDONED: tr("Abandoned"),
     }
+    if purpose is Purpose.ERASES:
+        labels[JobState.RUNNING] = tr("Erasing…")
+        labels[JobState.SUCCEEDED] = tr("Data erased")
+    elif purpose is Purpose.INSTALLS:
+        labels[JobState.RUNNING] = tr("Installing…")
+        labels[JobState.SUCCEEDED] = tr("System installed")
     if state is None:
         return tr("Ready") if connected else tr("Unplugged")
     text = labels[state]

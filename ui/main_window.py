@@ -53,6 +53,7 @@ from ui.handset_panel import HandsetPanel
 from ui.help_dialog import HelpDialog, ask_to_stop, block_help, plug_help
 from ui.icons import app_icon, device_icon
 from ui.intake_dialog import IntakeDialog
+from ui.journey_actions import JourneyActions, Other
 from ui.language_box import LanguageBox
 from ui.network_dialog import NetworkPhoneDialog
 from ui.operator_chooser import OperatorChooser
@@ -99,6 +100,8 @@ class MainWindow(QMainWindow):
         # Arrival order of the cards (device ids and handle keys): it never changes after.
         self._arrival: dict[str, int] = {}
         self.bridge = StationBridge(station, self)
+        # The journey's stages and the panel's other actions (their dialogs live there).
+        self.journey = JourneyActions(station, self)
         self.setWindowIcon(app_icon())
 
         central = QWidget()
@@ -363,6 +366,12 @@ class MainWindow(QMainWindow):
         view.end_of_life = end_of_life(results)
         view.block = what_blocks(results)
         view.grade = queries.latest_grade(self.station.store, device_id)
+        if running is None or view.journey is None or not running.state.active:
+            # Not while a job runs: every checkpoint of a long erasure would re-read all its
+            # facts; the job's end marks the device stale and the journey is read again then.
+            view.journey = self.station.journey(device_id)
+        pipeline = self.station.pipelines.get(view.job.pipeline) if view.job else None
+        view.purpose = pipeline.purpose if pipeline is not None else None
         if view.job is None or view.job.state is not JobState.BLOCKED:
             view.replugged_after_block = False
         return view
@@ -573,6 +582,10 @@ class MainWindow(QMainWindow):
                 self._open_help(plug_help(view.device.kind, self.lang, self))
             elif action == Action.REPLUG:
                 self._sim_replug(device_id)
+            elif action == Action.STAGE:
+                self.journey.run_stage(view, self.lang)
+            elif action in tuple(Other):
+                self.journey.run_other(view, action, self.lang)
         except BenchError as exc:
             self._show_error(exc)
         self._view(device_id)
@@ -604,6 +617,7 @@ class MainWindow(QMainWindow):
             if job_state is JobState.FAILED and view.job is not None:
                 texts = failure_texts(self.station.store, view.job)  # the card's short form
                 view.message = texts[0] if texts else view.message
+            self._stale.add(device_id)  # its journey moved on: re-read at the next redraw
             if not view.connected and not self._keeps_card(view) and device_id in self.cards:
                 self._remove_card(device_id)
                 return

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
 
-from bench_app.domain.model import OutcomeKind, PreSort
+from bench_app.domain.model import PreSort
 from bench_app.text import Text
 from bench_app.wire.events import Event
 
@@ -73,7 +73,13 @@ def describe(event: Event, lang: str, step_titles: dict[str, Text]) -> str:
     if kind == "grade.assigned":
         return tr("Graded %1").replace("%1", str(p.get("workshop_grade", "")))
     if kind == "outcome.recorded":
-        return tr("Outcome: %1").replace("%1", outcome_label(str(p.get("kind", ""))))
+        from ui.journey_view import outcome_line  # ui.journey_view imports ui.device_view
+
+        return tr("Outcome: %1").replace("%1", outcome_line(p, str(p.get("kind", "")), lang))
+    if kind == "label.printed":
+        return tr("Label printed")
+    if kind == "install.skipped":
+        return tr("Installation skipped: %1").replace("%1", str(p.get("reason", "")))
     if kind.startswith("erasure."):
         return _erasure(kind, p)
     if kind == "install.action_done":
@@ -111,19 +117,5 @@ def presort_label(value: str) -> str:
         PreSort.REUSE: tr("Reuse"),
         PreSort.SPARE_PARTS: tr("Spare parts"),
         PreSort.E_WASTE: tr("E-waste"),
-    }
-    return labels.get(value, tr("unknown"))  # type: ignore[call-overload]
-
-
-def outcome_label(value: str) -> str:
-    """Where a device went, in the operator's words."""
-    labels = {
-        OutcomeKind.REUSE: tr("Reuse"),
-        OutcomeKind.DONATION: tr("Donation"),
-        OutcomeKind.LOAN: tr("Loan"),
-        OutcomeKind.RENTAL: tr("Rental"),
-        OutcomeKind.SALE: tr("Solidarity sale"),
-        OutcomeKind.SPARE_PARTS: tr("Spare parts"),
-        OutcomeKind.RECYCLING: tr("Recycling"),
     }
     return labels.get(value, tr("unknown"))  # type: ignore[call-overload]

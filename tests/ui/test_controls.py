@@ -63,7 +63,6 @@ def offered(bench: Bench, device_id: str) -> dict[str, QPushButton]:
         panel.restart_button,
         panel.cancel_button,
         panel.abandon_button,
-        panel.label_button,
     ):
         if button.isVisibleTo(panel) and button.isEnabled():
             buttons["panel: " + button.text()] = button
@@ -127,24 +126,14 @@ def test_every_control_of_a_phone_does_something_visible_in_each_state(
     # A question awaits: the card brings it forward; the panel prints a label, stops (asks).
     qtbot.waitUntil(lambda: bench.window.views[device_id].prompt is not None, timeout=WAIT)
     clicked = click_every_control(qtbot, bench, device_id)
-    assert clicked == [
-        "card: Répondre à la question",
-        "panel: Annuler",
-        "panel: Imprimer l’étiquette",
-    ]
+    assert clicked == ["card: Répondre à la question", "panel: Annuler"]
     assert bench.station.engine.job_for_device(device_id) is not None  # "Non" kept it going
     answer_all_prompts(qtbot, bench, device_id)
     wait_state(qtbot, bench, device_id, JobState.SUCCEEDED)
-    # Finished: the results come forward.
-    assert click_every_control(qtbot, bench, device_id) == [
-        "card: Voir les résultats",
-        "panel: Imprimer l’étiquette",
-    ]
-    window = bench.window
-    window.focus_search()
-    qtbot.mouseClick(window.cards[device_id].button, Qt.MouseButton.LeftButton)
-    assert window.focusWidget() is window.panel.results
-    assert window.panel.results.currentRow() == 0
+    # Checked: the journey's next stage, the data wipe, starts from the card.
+    assert click_every_control(qtbot, bench, device_id) == ["card: Effacer les données"]
+    job = bench.station.latest_job(device_id)
+    assert job is not None and job.pipeline == "phone.wipe"
 
 
 def wifi_phone(bench: Bench, persona: str) -> tuple[TcpPhoneSource, AdbSimulator]:

@@ -88,6 +88,22 @@
         <translation>Abandoned</translation>
     </message>
     <message>
+        <source>Erasing…</source>
+        <translation>Erasing…</translation>
+    </message>
+    <message>
+        <source>Data erased</source>
+        <translation>Data erased</translation>
+    </message>
+    <message>
+        <source>Installing…</source>
+        <translation>Installing…</translation>
+    </message>
+    <message>
+        <source>System installed</source>
+        <translation>System installed</translation>
+    </message>
+    <message>
         <source>Ready</source>
         <translation>Ready</translation>
     </message>
@@ -156,8 +172,32 @@
         <translation>Graded %1</translation>
     </message>
     <message>
+        <source>beneficiary %1</source>
+        <translation>beneficiary %1</translation>
+    </message>
+    <message>
+        <source>due %1</source>
+        <translation>due %1</translation>
+    </message>
+    <message>
+        <source>ref. %1</source>
+        <translation>ref. %1</translation>
+    </message>
+    <message>
         <source>Outcome: %1</source>
         <translation>Outcome: %1</translation>
+    </message>
+    <message>
+        <source>Journey complete.</source>
+        <translation>Journey complete.</translation>
+    </message>
+    <message>
+        <source>Label printed</source>
+        <translation>Label printed</translation>
+    </message>
+    <message>
+        <source>Installation skipped: %1</source>
+        <translation>Installation skipped: %1</translation>
     </message>
     <message>
         <source>Installation step done</source>
@@ -236,8 +276,8 @@
         <translation>unknown</translation>
     </message>
     <message>
-        <source>Donation</source>
-        <translation>Donation</translation>
+        <source>Donation to a beneficiary</source>
+        <translation>Donation to a beneficiary</translation>
     </message>
     <message>
         <source>Loan</source>
@@ -254,6 +294,50 @@
     <message>
         <source>Recycling</source>
         <translation>Recycling</translation>
+    </message>
+    <message>
+        <source>Choose the outcome</source>
+        <translation>Choose the outcome</translation>
+    </message>
+    <message>
+        <source>Where does %1 go?</source>
+        <translation>Where does %1 go?</translation>
+    </message>
+    <message>
+        <source>File number, never a name</source>
+        <translation>File number, never a name</translation>
+    </message>
+    <message>
+        <source>e.g. 45 or 45,50</source>
+        <translation>e.g. 45 or 45,50</translation>
+    </message>
+    <message>
+        <source>Number on the eco-organism&apos;s slip</source>
+        <translation>Number on the eco-organism&apos;s slip</translation>
+    </message>
+    <message>
+        <source>Beneficiary&apos;s reference</source>
+        <translation>Beneficiary&apos;s reference</translation>
+    </message>
+    <message>
+        <source>Return date</source>
+        <translation>Return date</translation>
+    </message>
+    <message>
+        <source>Price in €</source>
+        <translation>Price in €</translation>
+    </message>
+    <message>
+        <source>Eco-organism&apos;s reference</source>
+        <translation>Eco-organism&apos;s reference</translation>
+    </message>
+    <message>
+        <source>Comment (optional)</source>
+        <translation>Comment (optional)</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Record</translation>
     </message>
     <message>
         <source>Check again</source>
@@ -307,6 +391,134 @@
         <source>No</source>
         <translation>No</translation>
     </message>
+    <message>
+        <source>Erasure certificate</source>
+        <translation>Erasure certificate</translation>
+    </message>
+    <message>
+        <source>Handover sheet</source>
+        <translation>Handover sheet</translation>
+    </message>
+    <message>
+        <source>Attach the device to a donation first.</source>
+        <translation>Attach the device to a donation first.</translation>
+    </message>
+    <message>
+        <source>Donation report</source>
+        <translation>Donation report</translation>
+    </message>
+    <message>
+        <source>Donation&apos;s erasure certificate</source>
+        <translation>Donation&apos;s erasure certificate</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>Print</translation>
+    </message>
+    <message>
+        <source>Save to a USB stick…</source>
+        <translation>Save to a USB stick…</translation>
+    </message>
+    <message>
+        <source>No program opens PDF files here: %1</source>
+        <translation>No program opens PDF files here: %1</translation>
+    </message>
+    <message>
+        <source>Sent to the printer: %1</source>
+        <translation>Sent to the printer: %1</translation>
+    </message>
+    <message>
+        <source>Where to save the document?</source>
+        <translation>Where to save the document?</translation>
+    </message>
+    <message>
+        <source>Saved: %1</source>
+        <translation>Saved: %1</translation>
+    </message>
+    <message>
+        <source>Certificates and sheets</source>
+        <translation>Certificates and sheets</translation>
+    </message>
+    <message>
+        <source>Install a system</source>
+        <translation>Install a system</translation>
+    </message>
+    <message>
+        <source>Which system to install?</source>
+        <translation>Which system to install?</translation>
+    </message>
+    <message>
+        <source>Import from a USB stick</source>
+        <translation>Import from a USB stick</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Install</source>
+        <translation>Install</translation>
+    </message>
+    <message>
+        <source>Missing images: %1</source>
+        <translation>Missing images: %1</translation>
+    </message>
+    <message>
+        <source>Images ready and verified.</source>
+        <translation>Images ready and verified.</translation>
+    </message>
+    <message>
+        <source>Choose the USB stick or its folder</source>
+        <translation>Choose the USB stick or its folder</translation>
+    </message>
+    <message>
+        <source>Plug the device in first.</source>
+        <translation>Plug the device in first.</translation>
+    </message>
+    <message>
+        <source>Wait for the job in progress to end.</source>
+        <translation>Wait for the job in progress to end.</translation>
+    </message>
+    <message>
+        <source>Erase again</source>
+        <translation>Erase again</translation>
+    </message>
+    <message>
+        <source>Skip the installation…</source>
+        <translation>Skip the installation…</translation>
+    </message>
+    <message>
+        <source>Print the label again</source>
+        <translation>Print the label again</translation>
+    </message>
+    <message>
+        <source>Print the label</source>
+        <translation>Print the label</translation>
+    </message>
+    <message>
+        <source>Change the outcome…</source>
+        <translation>Change the outcome…</translation>
+    </message>
+    <message>
+        <source>Choose the outcome…</source>
+        <translation>Choose the outcome…</translation>
+    </message>
+    <message>
+        <source>Skip the installation</source>
+        <translation>Skip the installation</translation>
+    </message>
+    <message>
+        <source>Why does this phone keep its system?</source>
+        <translation>Why does this phone keep its system?</translation>
+    </message>
+    <message>
+        <source>Not possible</source>
+        <translation>Not possible</translation>
+    </message>
 </context>
 <context>
     <name>DeviceCard</name>
@@ -342,8 +554,16 @@
         <translation>Abandon</translation>
     </message>
     <message>
-        <source>Print the label</source>
-        <translation>Print the label</translation>
+        <source>Other actions</source>
+        <translation>Other actions</translation>
+    </message>
+    <message>
+        <source>Certificates and sheets</source>
+        <translation>Certificates and sheets</translation>
+    </message>
+    <message>
+        <source>Donation documents</source>
+        <translation>Donation documents</translation>
     </message>
     <message>
         <source>Results</source>

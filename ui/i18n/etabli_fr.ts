@@ -88,6 +88,22 @@
         <translation>Abandonné</translation>
     </message>
     <message>
+        <source>Erasing…</source>
+        <translation>Effacement…</translation>
+    </message>
+    <message>
+        <source>Data erased</source>
+        <translation>Données effacées</translation>
+    </message>
+    <message>
+        <source>Installing…</source>
+        <translation>Installation…</translation>
+    </message>
+    <message>
+        <source>System installed</source>
+        <translation>Système installé</translation>
+    </message>
+    <message>
         <source>Ready</source>
         <translation>Prêt</translation>
     </message>
@@ -156,8 +172,32 @@
         <translation>Noté %1</translation>
     </message>
     <message>
+        <source>beneficiary %1</source>
+        <translation>bénéficiaire %1</translation>
+    </message>
+    <message>
+        <source>due %1</source>
+        <translation>retour le %1</translation>
+    </message>
+    <message>
+        <source>ref. %1</source>
+        <translation>réf. %1</translation>
+    </message>
+    <message>
         <source>Outcome: %1</source>
         <translation>Destination : %1</translation>
+    </message>
+    <message>
+        <source>Journey complete.</source>
+        <translation>Parcours terminé.</translation>
+    </message>
+    <message>
+        <source>Label printed</source>
+        <translation>Étiquette imprimée</translation>
+    </message>
+    <message>
+        <source>Installation skipped: %1</source>
+        <translation>Installation passée : %1</translation>
     </message>
     <message>
         <source>Installation step done</source>
@@ -236,8 +276,8 @@
         <translation>inconnu</translation>
     </message>
     <message>
-        <source>Donation</source>
-        <translation>Don</translation>
+        <source>Donation to a beneficiary</source>
+        <translation>Don à un bénéficiaire</translation>
     </message>
     <message>
         <source>Loan</source>
@@ -254,6 +294,50 @@
     <message>
         <source>Recycling</source>
         <translation>Recyclage</translation>
+    </message>
+    <message>
+        <source>Choose the outcome</source>
+        <translation>Choisir la destination</translation>
+    </message>
+    <message>
+        <source>Where does %1 go?</source>
+        <translation>Où va %1 ?</translation>
+    </message>
+    <message>
+        <source>File number, never a name</source>
+        <translation>Numéro de dossier, jamais un nom</translation>
+    </message>
+    <message>
+        <source>e.g. 45 or 45,50</source>
+        <translation>par ex. 45 ou 45,50</translation>
+    </message>
+    <message>
+        <source>Number on the eco-organism&apos;s slip</source>
+        <translation>Numéro du bordereau de l’éco-organisme</translation>
+    </message>
+    <message>
+        <source>Beneficiary&apos;s reference</source>
+        <translation>Référence du bénéficiaire</translation>
+    </message>
+    <message>
+        <source>Return date</source>
+        <translation>Date de retour</translation>
+    </message>
+    <message>
+        <source>Price in €</source>
+        <translation>Prix en €</translation>
+    </message>
+    <message>
+        <source>Eco-organism&apos;s reference</source>
+        <translation>Référence de l’éco-organisme</translation>
+    </message>
+    <message>
+        <source>Comment (optional)</source>
+        <translation>Remarque (facultatif)</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Enregistrer</translation>
     </message>
     <message>
         <source>Check again</source>
@@ -307,6 +391,134 @@
         <source>No</source>
         <translation>Non</translation>
     </message>
+    <message>
+        <source>Erasure certificate</source>
+        <translation>Certificat d’effacement</translation>
+    </message>
+    <message>
+        <source>Handover sheet</source>
+        <translation>Fiche de remise</translation>
+    </message>
+    <message>
+        <source>Attach the device to a donation first.</source>
+        <translation>Rattachez d’abord l’appareil à un don.</translation>
+    </message>
+    <message>
+        <source>Donation report</source>
+        <translation>Rapport du don</translation>
+    </message>
+    <message>
+        <source>Donation&apos;s erasure certificate</source>
+        <translation>Certificat d’effacement du don</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Ouvrir</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>Imprimer</translation>
+    </message>
+    <message>
+        <source>Save to a USB stick…</source>
+        <translation>Enregistrer sur une clé USB…</translation>
+    </message>
+    <message>
+        <source>No program opens PDF files here: %1</source>
+        <translation>Aucun programme n’ouvre les PDF ici : %1</translation>
+    </message>
+    <message>
+        <source>Sent to the printer: %1</source>
+        <translation>Envoyé à l’imprimante : %1</translation>
+    </message>
+    <message>
+        <source>Where to save the document?</source>
+        <translation>Où enregistrer le document ?</translation>
+    </message>
+    <message>
+        <source>Saved: %1</source>
+        <translation>Enregistré : %1</translation>
+    </message>
+    <message>
+        <source>Certificates and sheets</source>
+        <translation>Certificats et fiches</translation>
+    </message>
+    <message>
+        <source>Install a system</source>
+        <translation>Installer un système</translation>
+    </message>
+    <message>
+        <source>Which system to install?</source>
+        <translation>Quel système installer ?</translation>
+    </message>
+    <message>
+        <source>Import from a USB stick</source>
+        <translation>Importer depuis une clé USB</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Install</source>
+        <translation>Installer</translation>
+    </message>
+    <message>
+        <source>Missing images: %1</source>
+        <translation>Images manquantes : %1</translation>
+    </message>
+    <message>
+        <source>Images ready and verified.</source>
+        <translation>Images prêtes et vérifiées.</translation>
+    </message>
+    <message>
+        <source>Choose the USB stick or its folder</source>
+        <translation>Choisissez la clé USB ou son dossier</translation>
+    </message>
+    <message>
+        <source>Plug the device in first.</source>
+        <translation>Branchez d’abord l’appareil.</translation>
+    </message>
+    <message>
+        <source>Wait for the job in progress to end.</source>
+        <translation>Attendez la fin de la tâche en cours.</translation>
+    </message>
+    <message>
+        <source>Erase again</source>
+        <translation>Effacer à nouveau</translation>
+    </message>
+    <message>
+        <source>Skip the installation…</source>
+        <translation>Passer l’installation…</translation>
+    </message>
+    <message>
+        <source>Print the label again</source>
+        <translation>Réimprimer l’étiquette</translation>
+    </message>
+    <message>
+        <source>Print the label</source>
+        <translation>Imprimer l’étiquette</translation>
+    </message>
+    <message>
+        <source>Change the outcome…</source>
+        <translation>Changer la destination…</translation>
+    </message>
+    <message>
+        <source>Choose the outcome…</source>
+        <translation>Choisir la destination…</translation>
+    </message>
+    <message>
+        <source>Skip the installation</source>
+        <translation>Passer l’installation</translation>
+    </message>
+    <message>
+        <source>Why does this phone keep its system?</source>
+        <translation>Pourquoi ce téléphone garde-t-il son système ?</translation>
+    </message>
+    <message>
+        <source>Not possible</source>
+        <translation>Impossible</translation>
+    </message>
 </context>
 <context>
     <name>DeviceCard</name>
@@ -342,8 +554,16 @@
         <translation>Abandonner</translation>
     </message>
     <message>
-        <source>Print the label</source>
-        <translation>Imprimer l’étiquette</translation>
+        <source>Other actions</source>
+        <translation>Autres actions</translation>
+    </message>
+    <message>
+        <source>Certificates and sheets</source>
+        <translation>Certificats et fiches</translation>
+    </message>
+    <message>
+        <source>Donation documents</source>
+        <translation>Documents du don</translation>
     </message>
     <message>
         <source>Results</source>
