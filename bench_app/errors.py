@@ -1544,6 +1544,7 @@ def folder_error(exc: OSError, folder: Path) -> BenchError | None:
 SHORT: dict[str, Text] = {
     code: Text(fr, en)
     for code, fr, en in (
+        ("SCENARIO_INVALID", "Scénario de formation invalide : {path}.", "Invalid training scenario: {path}."),
         ("JOURNEY_DISK_FAILING", "Disque défaillant : pièces ou recyclage seulement.", "Failing disk: spare parts or recycling only."),
         ("JOURNEY_WRONG_KIND", "Cette commande ne sert pas pour {asset}.", "This command is not for {asset}."),
         ("OUTCOME_DEVICE_LOCKED", "Téléphone encore bloqué : retirez d’abord le compte.", "Phone still locked: remove the account first."),

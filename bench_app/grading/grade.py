@@ -105,6 +105,33 @@ def grade(results: dict[str, StepOutcome], cosmetic: int, policy: GradingPolicy)
     return GradeResult(functional, cosmetic, workshop, outcome, reasons)
 
 
+# The automatic steps a grade can name, in the operator's words (guided tests carry their own
+# titles); a step id never shows on a French screen.
+STEP_NAMES: dict[str, Text] = {
+    "battery": Text("batterie", "battery"),
+    "storage": Text("stockage", "storage"),
+    "identity": Text("identité", "identity"),
+    "locks": Text("verrous", "locks"),
+    "hardware": Text("matériel", "hardware"),
+    "health": Text("état du disque", "drive health"),
+    "security": Text("sécurité", "security"),
+    "hidden_areas": Text("zones cachées du disque", "hidden drive areas"),
+    "cosmetic": Text("aspect extérieur", "outside look"),
+}
+
+
+def step_name(step_id: str) -> Text:
+    """A step's name for people: a guided test's title, or an automatic step's name."""
+    from bench_app.diagnostics.guided_tests import GUIDED_TESTS  # the tests' own titles
+
+    for test in GUIDED_TESTS:
+        if test.id == step_id:
+            return Text(test.title.fr.lower(), test.title.en.lower())
+    return STEP_NAMES.get(step_id, Text("un autre contrôle", "another check"))
+
+
 def _list(fr: str, en: str, items: list[str]) -> Text:
-    joined = ", ".join(items)
-    return Text(f"{fr} : {joined}.", f"{en}: {joined}.")
+    names = [step_name(item) for item in items]
+    return Text(
+        f"{fr} : {', '.join(n.fr for n in names)}.", f"{en}: {', '.join(n.en for n in names)}."
+    )

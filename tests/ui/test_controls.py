@@ -186,7 +186,6 @@ def test_an_unplugged_device_says_how_to_plug_it_in(
         assert click_every_control(qtbot, bench, device_id) == [
             "card: Comment le brancher",
             "panel: Comment le brancher",
-            "panel: Imprimer l’étiquette",
         ]
         qtbot.mouseClick(card.button, Qt.MouseButton.LeftButton)
         help_dialog = bench.window.help_dialog

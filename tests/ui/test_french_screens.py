@@ -264,7 +264,7 @@ def test_every_french_screen_shows_french_only(
     checker = Checker()
     # The deny list is built from the product itself and is not empty.
     assert {"laptop", "drive", "unplugged"} <= checker.english
-    bench = make_bench(lang="fr", adb=True)
+    bench = make_bench(lang="fr")
     window = bench.window
     window.resize(1366, 768)
     checker.add("empty window", texts_of(window))

@@ -14,7 +14,7 @@ WAIT = 60_000
 
 
 def test_the_imei_is_asked_once_per_phone(make_bench: Callable[..., Bench], qtbot: QtBot) -> None:
-    bench = make_bench(adb=True)
+    bench = make_bench()
     bench.simulator.add_adb_phone("fairphone-4")  # Android 13: it does not give its IMEI
     window = bench.window
     qtbot.waitUntil(lambda: len(window.cards) == 1, timeout=WAIT)

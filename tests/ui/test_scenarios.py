@@ -140,7 +140,7 @@ def test_a_label_printed_in_class_is_shown_as_a_picture_that_scans(
     window.panel.fill_other_menu()
     (print_label,) = [a for a in window.panel.other_menu.actions() if a.data() == "print_label"]
     print_label.trigger()
-    dialog = next(w for w in window.panel.findChildren(PrinterDialog) if w.isVisible())
+    dialog = next(w for w in window.findChildren(PrinterDialog) if w.isVisible())
     assert dialog.printer_combo.currentText() == CLASS_PRINTER_NAME
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
 
