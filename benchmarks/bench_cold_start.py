@@ -67,6 +67,7 @@ def time_once(code: str, args: list[str], env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
+    _common.add_json_flag(parser)
     args = parser.parse_args()
     env = dict(os.environ, PYTHONPATH=str(_common.ROOT))
     xvfb = None
@@ -103,6 +104,15 @@ def main() -> None:
             "ratio_etabli_vs_bare": round(_common.median(ours) / _common.median(bare), 2),
             "note": "first start on an empty data folder (creates and migrates the database)",
         },
+        [
+            _common.measure(
+                "window_cold_start_vs_bare_pyside6",
+                _common.median(ours),
+                _common.median(bare),
+                "s",
+            )
+        ],
+        as_json=args.json,
     )
 
 

@@ -261,10 +261,10 @@ def first_sync(
             assert pushed.accepted == pulled.accepted, (pushed, pulled)
             out.update(
                 events=pushed.accepted,
-                push_seconds=round(push_s, 2),
+                push_seconds=round(push_s, 4),
                 push_events_per_s=round(pushed.accepted / push_s),
-                own_pull_back_seconds=round(own_pull_s, 2),
-                second_station_pull_seconds=round(pull_s, 2),
+                own_pull_back_seconds=round(own_pull_s, 4),
+                second_station_pull_seconds=round(pull_s, 4),
                 second_station_pull_events_per_s=round(pulled.accepted / pull_s),
             )
             times, floor_times = [], []
@@ -283,7 +283,7 @@ def first_sync(
             one = _common.median(times)
             floor = _common.median(floor_times)
             out.update(
-                one_event_round_ms=round(one * 1000, 1),
+                one_event_round_ms=round(one * 1000, 3),
                 reference_two_health_requests_ms=round(floor * 1000, 2),
                 ratio_one_event_vs_two_requests=round(one / floor, 1),
             )
@@ -294,7 +294,7 @@ def first_sync(
     rows = rows[: out["events"]]
     floor_s = floor_insert(floor_url, rows, workshops, stations)
     out.update(
-        reference_floor_insert_seconds=round(floor_s, 2),
+        reference_floor_insert_seconds=round(floor_s, 4),
         reference="one COPY" if backend == "postgresql" else "one executemany",
         ratio_push_vs_floor=round(push_s / floor_s, 1),
     )
@@ -353,11 +353,11 @@ def bundles(source: Path, work: Path) -> dict[str, Any]:
     return {
         "events": header.events,
         "bundle_mib": round(path.stat().st_size / 2**20, 1),
-        "export_seconds": round(export_s, 2),
-        "reference_gzip_json_lines_seconds": round(gzip_s, 2),
+        "export_seconds": round(export_s, 4),
+        "reference_gzip_json_lines_seconds": round(gzip_s, 4),
         "ratio_export_vs_gzip": round(export_s / gzip_s, 1),
-        "import_seconds": round(import_s, 2),
-        "reference_plain_executemany_seconds": round(plain_s, 2),
+        "import_seconds": round(import_s, 4),
+        "reference_plain_executemany_seconds": round(plain_s, 4),
         "ratio_import_vs_executemany": round(import_s / plain_s, 1),
     }
 
@@ -403,7 +403,13 @@ def concurrent_ingest(pg: Postgres, sources: list[Path], work: Path) -> dict[str
         wall = time.perf_counter() - start
     total = sum(n for n, _ in results)
     rate, alone_rate = total / wall, n_alone / alone_s
+    # the floor: the same rows written by one COPY into a fresh schema
+    rows, workshops, stations = hub_rows(many_url)
+    copy_s = floor_insert(pg.new_database(), rows, workshops, stations)
     return {
+        "reference_copy_seconds": round(copy_s, 4),
+        "reference_copy_events_per_s": round(len(rows) / copy_s),
+        "ratio_copy_rate_vs_together_rate": round(len(rows) / copy_s / rate, 2),
         "stations": len(folders),
         "events_per_station": n_alone,
         "together_events": total,
@@ -559,6 +565,7 @@ def main() -> None:
     parser.add_argument(
         "--skip", nargs="*", default=[], choices=["sync", "bundle", "ingest", "scale"]
     )
+    _common.add_json_flag(parser)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="etabli-bench-sync-"))
     pg = Postgres(Path(tempfile.mkdtemp(prefix="etabli-bench-pg-")))
@@ -594,7 +601,69 @@ def main() -> None:
         pg.stop()
         shutil.rmtree(pg.folder, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
-    _common.report("bench_sync", figures)
+    _common.report("bench_sync", figures, sync_measures(figures), as_json=args.json)
+
+
+def sync_measures(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The measure records of the parts that ran."""
+    out = []
+    for backend in ("sqlite", "postgresql"):
+        part = figures.get(f"first_sync_{backend}")
+        if part is None:
+            continue
+        # the goal is set for 100,000 events: the push time is scaled to that many
+        scale = 100_000 / part["events"]
+        out.append(
+            _common.measure(
+                "first_sync_push_100k" if backend == "postgresql" else "first_sync_push_100k_sqlite",
+                part["push_seconds"] * scale,
+                part["reference_floor_insert_seconds"] * scale,
+                "s per 100,000 events",
+            )
+        )
+        out.append(
+            _common.measure(
+                f"one_event_round_{backend}",
+                part["one_event_round_ms"],
+                part["reference_two_health_requests_ms"],
+                "ms",
+            )
+        )
+    if "bundle" in figures:
+        part = figures["bundle"]
+        out.append(
+            _common.measure(
+                "bundle_import_vs_insert",
+                part["import_seconds"],
+                part["reference_plain_executemany_seconds"],
+                "s",
+            )
+        )
+        out.append(
+            _common.measure(
+                "bundle_export_vs_gzip",
+                part["export_seconds"],
+                part["reference_gzip_json_lines_seconds"],
+                "s",
+            )
+        )
+    if "ingest_postgresql" in figures:
+        part = figures["ingest_postgresql"]
+        copy_rate = part["reference_copy_events_per_s"]
+        rate = part["together_events_per_s"]
+        out.append(
+            _common.measure(
+                "ingest_pg_4_stations_rate", rate, copy_rate, "events/s", rate / copy_rate,
+                ratio_means="rate ours / rate of one bare COPY",
+            )  # fmt: skip
+        )
+        out.append(
+            _common.measure(
+                "ingest_pg_4_stations_vs_copy", rate, copy_rate, "events/s", copy_rate / rate,
+                ratio_means="rate of one bare COPY / rate ours (how many times slower)",
+            )  # fmt: skip
+        )
+    return out
 
 
 if __name__ == "__main__":
