@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import _common
 
@@ -120,7 +121,7 @@ def simulator_intake(sim: FastbootSimulator, image: Path, limit: int) -> float:
         return size / MiB / (time.perf_counter() - start)
 
 
-def one_at_a_time(image: Path, raw: Path, reps: int) -> dict[str, object]:
+def one_at_a_time(image: Path, raw: Path, reps: int) -> dict[str, Any]:
     bootloader, sim = start_phone()
     ours: list[float] = []
     debian: list[float] = []
@@ -155,7 +156,7 @@ def one_at_a_time(image: Path, raw: Path, reps: int) -> dict[str, object]:
     }
 
 
-def many_at_once(image: Path, phones: int) -> dict[str, object]:
+def many_at_once(image: Path, phones: int) -> dict[str, Any]:
     started = [start_phone() for _ in range(phones)]
     try:
         for bootloader, _ in started:

@@ -92,20 +92,43 @@ class Postgres:
             self.as_user = ["runuser", "-u", "postgres", "--"]
         self.data = folder / "data"
         subprocess.run(
-            [*self.as_user, str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres",
-             "-A", "trust", "-E", "UTF8", "--locale=C"],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                *self.as_user,
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ],
+            check=True,
+            capture_output=True,
+        )
         self.port = _free_port()
         options = (
             f"-k {folder} -p {self.port} -c listen_addresses=127.0.0.1"
             " -c max_wal_size=8GB -c shared_buffers=256MB -c max_connections=100"
         )
         subprocess.run(
-            [*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options,
-             "-l", str(folder / "server.log"), "-w", "start"],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                *self.as_user,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(folder / "server.log"),
+                "-w",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+        )
         self._names = 0
 
     def url(self, database: str) -> str:
@@ -122,10 +145,19 @@ class Postgres:
 
     def stop(self) -> None:
         subprocess.run(
-            [*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast",
-             "-w", "stop"],
-            check=False, capture_output=True,
-        )  # fmt: skip
+            [
+                *self.as_user,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+            check=False,
+            capture_output=True,
+        )
 
 
 # -- the hub, served by uvicorn in its own process -----------------------------------------------
@@ -216,8 +248,11 @@ def floor_insert(db_url: str, rows: list[Any], workshops: list[Any], stations: l
     db = HubDB(db_url)
     try:
         with db.transaction() as tx:
-            tx.many("INSERT INTO workshops VALUES (?, ?, ?)", workshops)
-            tx.many("INSERT INTO stations VALUES (?, ?, ?, ?, ?)", stations)
+            # as many marks as the hub's schema has columns today
+            for table, rows_of in (("workshops", workshops), ("stations", stations)):
+                if rows_of:
+                    marks = ", ".join("?" * len(rows_of[0]))
+                    tx.many(f"INSERT INTO {table} VALUES ({marks})", rows_of)
         start = time.perf_counter()
         if db.dialect == "sqlite":
             with db.transaction() as tx:
@@ -512,7 +547,8 @@ def scale_queries(
         out["lookup_serial_ms"] = round(_common.median(times) * 1000, 2)
         with db.transaction() as tx:
             tx.execute(
-                "INSERT INTO stations VALUES (?, 'ws-1', 'k', 'kid-push', '2025-01-01T00:00:00Z')",
+                "INSERT INTO stations (station_id, workshop_id, public_key, key_id, enrolled_at)"
+                " VALUES (?, 'ws-1', 'k', 'kid-push', '2025-01-01T00:00:00Z')",
                 (push_events[0]["station_id"],),
             )
         who = StationIdentity(push_events[0]["station_id"], "ws-1")
@@ -576,9 +612,13 @@ def main() -> None:
         print(f"station of {args.events} events made in {t:.1f} s", flush=True)
         if "sync" not in args.skip:
             figures["first_sync_sqlite"] = first_sync(
-                "sqlite", f"sqlite://{work / 'hub.sqlite3'}",
-                f"sqlite://{work / 'floor.sqlite3'}", source, work, args.rounds,
-            )  # fmt: skip
+                "sqlite",
+                f"sqlite://{work / 'hub.sqlite3'}",
+                f"sqlite://{work / 'floor.sqlite3'}",
+                source,
+                work,
+                args.rounds,
+            )
             print(figures["first_sync_sqlite"], flush=True)
             figures["first_sync_postgresql"] = first_sync(
                 "postgresql", pg.new_database(), pg.new_database(), source, work, args.rounds
@@ -615,7 +655,9 @@ def sync_measures(figures: dict[str, Any]) -> list[dict[str, Any]]:
         scale = 100_000 / part["events"]
         out.append(
             _common.measure(
-                "first_sync_push_100k" if backend == "postgresql" else "first_sync_push_100k_sqlite",
+                "first_sync_push_100k"
+                if backend == "postgresql"
+                else "first_sync_push_100k_sqlite",
                 part["push_seconds"] * scale,
                 part["reference_floor_insert_seconds"] * scale,
                 "s per 100,000 events",
@@ -653,15 +695,23 @@ def sync_measures(figures: dict[str, Any]) -> list[dict[str, Any]]:
         rate = part["together_events_per_s"]
         out.append(
             _common.measure(
-                "ingest_pg_4_stations_rate", rate, copy_rate, "events/s", rate / copy_rate,
+                "ingest_pg_4_stations_rate",
+                rate,
+                copy_rate,
+                "events/s",
+                rate / copy_rate,
                 ratio_means="rate ours / rate of one bare COPY",
-            )  # fmt: skip
+            )
         )
         out.append(
             _common.measure(
-                "ingest_pg_4_stations_vs_copy", rate, copy_rate, "events/s", copy_rate / rate,
+                "ingest_pg_4_stations_vs_copy",
+                rate,
+                copy_rate,
+                "events/s",
+                copy_rate / rate,
                 ratio_means="rate of one bare COPY / rate ours (how many times slower)",
-            )  # fmt: skip
+            )
         )
     return out
 

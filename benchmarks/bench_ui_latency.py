@@ -135,7 +135,11 @@ def main() -> None:
                 "ms late",
             ),
             _common.measure(
-                "station_peak_rss_busy_vs_idle", peak_rss, idle_rss, "MiB", ratio_means="peak / idle"
+                "station_peak_rss_busy_vs_idle",
+                peak_rss,
+                idle_rss,
+                "MiB",
+                ratio_means="peak / idle",
             ),
         ],
         as_json=args.json,

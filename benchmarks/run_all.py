@@ -32,10 +32,27 @@ QUICK: dict[str, list[str]] = {
     "bench_event_log.py": ["--events", "20000"],
     "bench_chain_head.py": ["--events", "320", "--reps", "1"],
     "bench_sync.py": [
-        "--events", "5000", "--rounds", "3", "--stations", "4",
-        "--station-events", "2000", "--skip", "scale",
-    ],  # fmt: skip
-    "bench_fastboot.py": ["--size-mib", "64", "--reps", "2", "--phones", "8", "--parallel-mib", "16"],
+        "--events",
+        "5000",
+        "--rounds",
+        "3",
+        "--stations",
+        "4",
+        "--station-events",
+        "2000",
+        "--skip",
+        "scale",
+    ],
+    "bench_fastboot.py": [
+        "--size-mib",
+        "64",
+        "--reps",
+        "2",
+        "--phones",
+        "8",
+        "--parallel-mib",
+        "16",
+    ],
     "bench_erase.py": ["--size-mib", "64", "--reps", "1", "--at-once", "2", "--no-ui"],
     "bench_image_write.py": ["--size-mib", "256", "--reps", "1"],
     "bench_phones.py": ["--runs", "2"],
@@ -51,9 +68,7 @@ def run_one(script: str, quick: bool) -> tuple[list[dict[str, Any]], str | None,
     env = dict(os.environ, PYTHONPATH=str(HERE.parent), QT_QPA_PLATFORM="offscreen")
     start = time.perf_counter()
     try:
-        done = subprocess.run(
-            argv, capture_output=True, text=True, env=env, timeout=TIMEOUT[quick]
-        )
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=TIMEOUT[quick])
     except subprocess.TimeoutExpired:
         return [], f"did not finish within {TIMEOUT[quick]:.0f} s", time.perf_counter() - start
     seconds = time.perf_counter() - start
@@ -81,9 +96,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         goal = r["goal_text"] or "-"
         if r["goal"] is not None:
             goal = f"{r['goal_on']} {r['goal_compare']} {r['goal']:g} ({goal})"
-        fig = [
-            "-" if r[k] is None else f"{r[k]:.4g}" for k in ("ours", "reference", "ratio")
-        ]
+        fig = ["-" if r[k] is None else f"{r[k]:.4g}" for k in ("ours", "reference", "ratio")]
         lines.append(
             f"{r['name']:<40} {fig[0]:>11} {fig[1]:>11} {fig[2]:>8}  {goal:<34} {mark(r['met'])}"
         )
