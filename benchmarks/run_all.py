@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -53,8 +54,8 @@ QUICK: dict[str, list[str]] = {
         "--parallel-mib",
         "16",
     ],
-    "bench_erase.py": ["--size-mib", "64", "--reps", "1", "--at-once", "2", "--no-ui"],
-    "bench_image_write.py": ["--size-mib", "256", "--reps", "1"],
+    "bench_erase.py": ["--size-mib", "256", "--reps", "1", "--at-once", "2", "--no-ui"],
+    "bench_image_write.py": ["--size-mib", "1024", "--reps", "1"],
     "bench_phones.py": ["--runs", "2"],
     "bench_cold_start.py": ["--runs", "3"],
     "bench_ui_latency.py": ["--phones", "16", "--drives", "8"],
@@ -67,15 +68,27 @@ def run_one(script: str, quick: bool) -> tuple[list[dict[str, Any]], str | None,
     argv = [sys.executable, str(HERE / script), *(QUICK[script] if quick else []), "--json"]
     env = dict(os.environ, PYTHONPATH=str(HERE.parent), QT_QPA_PLATFORM="offscreen")
     start = time.perf_counter()
+    # A session of its own, so that a benchmark that runs over is stopped with everything
+    # it started (an X server, windows, simulators), not only its first process.
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=TIMEOUT[quick])
+        stdout, stderr = proc.communicate(timeout=TIMEOUT[quick])
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # windows may ignore SIGTERM
+        proc.communicate()
         return [], f"did not finish within {TIMEOUT[quick]:.0f} s", time.perf_counter() - start
     seconds = time.perf_counter() - start
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        said = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return [], f"exit {done.returncode}: {said[:160]}", seconds
+    lines = stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        said = (stderr.strip().splitlines() or ["no output"])[-1]
+        return [], f"exit {proc.returncode}: {said[:160]}", seconds
     try:
         last = json.loads(lines[-1])
     except json.JSONDecodeError:
