@@ -91,6 +91,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--lot", type=int, default=100)
+    _common.add_json_flag(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "data"
@@ -148,6 +149,12 @@ def main() -> None:
             lot_pages = len(pdf.pages)
         station.close()
     m_ours, m_bare = _common.median(ours), _common.median(bare)
+    measures = [
+        _common.measure("certificate_vs_reportlab", m_ours, m_bare, "s"),
+        _common.measure("certificate_verify_vs_pdftotext", verify, pdftotext, "s"),
+        # per device of the lot, beside one bare reportlab page of one device's text
+        _common.measure("lot_certificate_per_device", lot_seconds / args.lot, m_bare, "s"),
+    ]
     _common.report(
         "certificate",
         {
@@ -165,6 +172,8 @@ def main() -> None:
             "lot_certificate_bytes": len(lot_data),
             "lot_verify_s": round(lot_verify, 3),
         },
+        measures,
+        as_json=args.json,
     )
 
 

@@ -67,9 +67,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=4000)
     parser.add_argument("--reps", type=int, default=3)
+    _common.add_json_flag(parser)
     args = parser.parse_args()
     facts = events(args.events)
     figures: dict[str, object] = {"events": len(facts)}
+    measures = []
     for batch in (1, 16):
         rates: dict[str, list[float]] = {name: [] for name in VARIANTS}
         for rep in range(args.reps):
@@ -91,10 +93,19 @@ def main() -> None:
             },
             "added_ms_per_commit": round((batch / medians["as_shipped"] - batch / base) * 1000, 3),
         }
+        measures.append(
+            _common.measure(
+                f"signed_head_{batch}_per_commit_vs_unsigned",
+                medians["as_shipped"],
+                base,
+                "events/s",
+                ratio_means="rate ours / rate of the store before signed heads",
+            )
+        )
     with tempfile.TemporaryDirectory(prefix="etabli-bench-head-") as tmp:
         run(Path(tmp), True, "FULL", 16, facts)
         figures["db_check_seconds"] = round(check_seconds(Path(tmp)), 3)
-    _common.report("chain_head", figures)
+    _common.report("chain_head", figures, measures, as_json=args.json)
 
 
 if __name__ == "__main__":

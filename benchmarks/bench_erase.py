@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import secrets
 import shutil
 import subprocess
@@ -153,18 +154,31 @@ def dd_read_argv(t: Target) -> list[str]:
     ]
 
 
-def timed(argv: Sequence[str]) -> float:
+# CPU seconds of every dd run and the bytes it moved, for the CPU-per-GiB reference
+DD_CPU: list[tuple[float, int]] = []
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: Sequence[str], size: int = 0) -> float:
+    cpu = _children_cpu()
     start = time.perf_counter()
     subprocess.run(argv, check=True)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    if size:
+        DD_CPU.append((_children_cpu() - cpu, size))
+    return seconds
 
 
 def dd_write(t: Target) -> float:
-    return timed(dd_write_argv(t))
+    return timed(dd_write_argv(t), t.size)
 
 
 def dd_read(t: Target) -> float:
-    return timed(dd_read_argv(t))
+    return timed(dd_read_argv(t), t.size)
 
 
 def dd_at_once(argvs: list[list[str]]) -> float:
@@ -189,10 +203,14 @@ def dd_at_once(argvs: list[list[str]]) -> float:
 class Engine:
     chunk: int = CHUNK
     direct_io: set[bool] = field(default_factory=set)
+    # CPU seconds of this process (every thread) and bytes, for each random pass or its check
+    cpu: list[tuple[float, int]] = field(default_factory=list)
+    count_cpu: bool = True  # off while several targets run at once (one process's CPU)
 
     def write(self, t: Target, pattern: Pattern) -> tuple[float, Stream]:
         t.check_ours()
         stream = Stream.new(pattern)
+        cpu = time.process_time()
         start = time.perf_counter()
         io = BlockIO(t.path, write=True)
         try:
@@ -200,12 +218,15 @@ class Engine:
         finally:
             io.close()
         seconds = time.perf_counter() - start
+        if pattern is Pattern.RANDOM and self.count_cpu:
+            self.cpu.append((time.process_time() - cpu, t.size))
         self.direct_io.add(io.direct)
         if not result.completed or result.errors or result.bytes_done != t.size:
             raise RuntimeError(f"the pass on {t.path} did not finish cleanly: {result}")
         return seconds, stream
 
     def check(self, t: Target, stream: Stream) -> float:
+        cpu = time.process_time()
         start = time.perf_counter()
         io = BlockIO(t.path, write=False)
         try:
@@ -213,6 +234,8 @@ class Engine:
         finally:
             io.close()
         seconds = time.perf_counter() - start
+        if stream.pattern is Pattern.RANDOM and self.count_cpu:
+            self.cpu.append((time.process_time() - cpu, t.size))
         if not result.ok or result.bytes_checked != t.size:
             raise RuntimeError(f"the verification of {t.path} failed: {result.to_json()}")
         return seconds
@@ -541,6 +564,61 @@ def cpu_model() -> str:
 # -- main --------------------------------------------------------------------------------------
 
 
+def erase_measures(figures: dict[str, Any], engine: Engine) -> list[dict[str, Any]]:
+    """The measure records: verification of a random pass against a dd read (on the loop
+    device where there is one, else the image file), CPU per GiB written and verified, and
+    the whole command."""
+    speed = "dd seconds / ours (above 1: Établi is faster)"
+    single = figures["loop"] if "median_seconds" in figures.get("loop", {}) else figures["file"]
+    seconds = single["median_seconds"]
+    gib = 1 << 30
+    # Random passes and their checks, each alone in this process (one write, then one full
+    # read per pass): CPU seconds per GiB of drive written and verified. dd: its CPU per GiB
+    # moved, twice (one write and one read of each GiB).
+    ours_cpu = sum(c for c, _ in engine.cpu) / (sum(n for _, n in engine.cpu) / 2 / gib)
+    dd_cpu = 2 * sum(c for c, _ in DD_CPU) / (sum(n for _, n in DD_CPU) / gib)
+    whole = figures["whole_command"]
+    records = [
+        _common.measure(
+            "verify_random_vs_dd_read",
+            seconds["verify_random"],
+            seconds["dd_read_random"],
+            "s",
+            seconds["dd_read_random"] / seconds["verify_random"],
+            ratio_means=speed,
+        ),
+        _common.measure(
+            "random_pass_vs_dd_write",
+            seconds["engine_random"],
+            seconds["dd_write"],
+            "s",
+            seconds["dd_write"] / seconds["engine_random"],
+            ratio_means=speed,
+        ),
+        _common.measure("erase_cpu_per_gib", ours_cpu, dd_cpu, "CPU-s/GiB"),
+        _common.measure(
+            "erase_command_vs_dd_write_read",
+            whole["etabli_erase_s"],
+            whole["dd_write_read_s"],
+            "s",
+            whole["ratio"],
+            ratio_means=speed,
+        ),
+    ]
+    at_once = figures["at_once"]["ratios"]
+    records.append(
+        _common.measure(
+            "verify_random_at_once_vs_dd_reads",
+            figures["at_once"]["median_seconds"]["verify_random"],
+            figures["at_once"]["median_seconds"]["dd_read_random"],
+            "s",
+            at_once["verify_random_vs_dd_reads"],
+            ratio_means=speed,
+        )
+    )
+    return records
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -550,7 +628,7 @@ def main() -> None:
     parser.add_argument("--at-once", type=int, default=4, help="targets erased at once")
     parser.add_argument("--chunk-mib", type=int, default=CHUNK // MiB, help="the engine's writes")
     parser.add_argument("--no-ui", action="store_true", help="skip the window's latency")
-    parser.add_argument("--json", action="store_true", help="print the JSON summary too")
+    _common.add_json_flag(parser)
     args = parser.parse_args()
     if args.size_mib < 64 or args.size_mib % 4:
         parser.error("--size-mib: a multiple of 4, at least 64")
@@ -619,6 +697,7 @@ def main() -> None:
             },
         }
 
+        engine.count_cpu = False
         parallel = at_once(files, engine, args.reps)
         figures["at_once"] = summarize(parallel, size * len(files), PARALLEL_PAIRS)
         figures["engine_direct_io"] = sorted(engine.direct_io)
@@ -639,12 +718,7 @@ def main() -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
     print_table(figures)
-    if args.json:
-        _common.report("erase", figures)
-    else:
-        _common.RESULTS.mkdir(exist_ok=True)
-        data = {"benchmark": "erase", "machine": _common.machine(), **figures}
-        (_common.RESULTS / "erase.json").write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    _common.report("erase", figures, erase_measures(figures, engine), as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -139,6 +139,7 @@ def bench_plain_sqlite(folder: Path, devices: int) -> tuple[int, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
+    _common.add_json_flag(parser)
     args = parser.parse_args()
     devices = max(1, args.events // 16)
     with tempfile.TemporaryDirectory(prefix="etabli-bench-") as tmp:
@@ -164,6 +165,23 @@ def main() -> None:
                 (count / rebuild_s) / (plain_count / plain_read_s), 3
             ),
         },
+        [
+            _common.measure(
+                "event_append_vs_plain_insert",
+                count / append_s,
+                plain_count / plain_append_s,
+                "events/s",
+                ratio_means="rate ours / rate of a plain SQLite executemany",
+            ),
+            _common.measure(
+                "event_rebuild_vs_plain_read",
+                count / rebuild_s,
+                plain_count / plain_read_s,
+                "events/s",
+                ratio_means="rate ours / rate of a plain read",
+            ),
+        ],
+        as_json=args.json,
     )
 
 

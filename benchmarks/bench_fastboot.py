@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import _common
 
@@ -120,7 +121,7 @@ def simulator_intake(sim: FastbootSimulator, image: Path, limit: int) -> float:
         return size / MiB / (time.perf_counter() - start)
 
 
-def one_at_a_time(image: Path, raw: Path, reps: int) -> dict[str, object]:
+def one_at_a_time(image: Path, raw: Path, reps: int) -> dict[str, Any]:
     bootloader, sim = start_phone()
     ours: list[float] = []
     debian: list[float] = []
@@ -142,6 +143,11 @@ def one_at_a_time(image: Path, raw: Path, reps: int) -> dict[str, object]:
         bootloader.close()
     size = raw.stat().st_size / MiB
     return {
+        "etabli_s": _common.median(ours),
+        "fastboot_s": _common.median(debian),
+        # a bimodal client shows as a wide spread between its fastest and slowest run
+        "etabli_spread": max(ours) / min(ours),
+        "fastboot_spread": max(debian) / min(debian),
         "etabli_mibps": round(size / _common.median(ours), 1),
         "fastboot_mibps": round(size / _common.median(debian), 1),
         "ratio": round(_common.median(debian) / _common.median(ours), 3),
@@ -150,7 +156,7 @@ def one_at_a_time(image: Path, raw: Path, reps: int) -> dict[str, object]:
     }
 
 
-def many_at_once(image: Path, phones: int) -> dict[str, object]:
+def many_at_once(image: Path, phones: int) -> dict[str, Any]:
     started = [start_phone() for _ in range(phones)]
     try:
         for bootloader, _ in started:
@@ -193,6 +199,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--phones", type=int, default=8)
     parser.add_argument("--parallel-mib", type=int, default=128)
+    _common.add_json_flag(parser)
     args = parser.parse_args()
     for needed in ("fastboot", "img2simg"):
         if shutil.which(needed) is None:
@@ -216,6 +223,39 @@ def main() -> None:
         raw_result = one_at_a_time(raw, raw, args.reps)
         sparse_result = one_at_a_time(sparse, raw, args.reps)
         parallel = many_at_once(small, args.phones)
+    speed = "reference seconds / ours (above 1: Établi is faster)"
+    measures = [
+        _common.measure(
+            "fastboot_raw_split_vs_fastboot",
+            raw_result["etabli_s"],
+            raw_result["fastboot_s"],
+            "s",
+            raw_result["fastboot_s"] / raw_result["etabli_s"],
+            ratio_means=speed,
+        ),
+        _common.measure(
+            "fastboot_raw_spread_vs_fastboot",
+            raw_result["etabli_spread"],
+            raw_result["fastboot_spread"],
+            "slowest run / fastest run",
+        ),
+        _common.measure(
+            "fastboot_sparse_vs_fastboot",
+            sparse_result["etabli_s"],
+            sparse_result["fastboot_s"],
+            "s",
+            sparse_result["fastboot_s"] / sparse_result["etabli_s"],
+            ratio_means=speed,
+        ),
+        _common.measure(
+            f"fastboot_{args.phones}_phones_vs_fastboot",
+            parallel["etabli_seconds"],
+            parallel["fastboot_seconds"],
+            "s",
+            parallel["ratio"],
+            ratio_means=speed,
+        ),
+    ]
     _common.report(
         "fastboot",
         {
@@ -226,6 +266,8 @@ def main() -> None:
             "sparse_image": sparse_result,
             "many_phones": {"image_mib": args.parallel_mib, **parallel},
         },
+        measures,
+        as_json=args.json,
     )
 
 

@@ -172,6 +172,7 @@ def main() -> None:
     )
     parser.add_argument("--size-mib", type=int, default=4096, help="image size (multiple of 64)")
     parser.add_argument("--reps", type=int, default=3, help="repetitions (medians are kept)")
+    _common.add_json_flag(parser)
     args = parser.parse_args()
     if args.size_mib < 256 or args.size_mib % 64:
         parser.error("--size-mib: a multiple of 64, at least 256")
@@ -219,6 +220,33 @@ def main() -> None:
             same = f.read(MiB) == image.open("rb").read(MiB)
         med = {k: _common.median(v) for k, v in runs.items()}
         mapped = size // 4
+        speed = "dd seconds / ours (above 1: Établi is faster)"
+        measures = [
+            _common.measure(
+                "image_write_bmap_vs_dd",
+                med["etabli"],
+                med["dd"],
+                "s",
+                med["dd"] / med["etabli"],
+                ratio_means=speed,
+            ),
+            _common.measure(
+                "image_write_and_verify_vs_dd",
+                med["etabli"] + med["verify"],
+                med["dd"],
+                "s",
+                med["dd"] / (med["etabli"] + med["verify"]),
+                ratio_means=speed,
+            ),
+            _common.measure(
+                "image_write_vs_bmaptool",
+                med["etabli"],
+                med["bmaptool"],
+                "s",
+                med["bmaptool"] / med["etabli"],
+                ratio_means="bmaptool seconds / ours (above 1: Établi is faster)",
+            ),
+        ]
         _common.report(
             "bench_image_write",
             {
@@ -238,6 +266,8 @@ def main() -> None:
                 "etabli_cli_write_image_seconds": round(cli, 3),
                 "ratio_dd_over_etabli_cli": round(med["dd"] / cli, 2),
             },
+            measures,
+            as_json=args.json,
         )
     finally:
         if target is not None:

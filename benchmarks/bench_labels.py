@@ -47,6 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--labels", type=int, default=50)
     parser.add_argument("--runs", type=int, default=5)
+    _common.add_json_flag(parser)
     args = parser.parse_args()
     assert shutil.which("qrencode"), "install Debian's qrencode"
     tpl = TEMPLATES["brother-62"]
@@ -92,6 +93,11 @@ def main() -> None:
                 "each_run_ratio": [round(a / b, 2) for a, b in zip(pdf_ours, pdf_ref, strict=True)],
             },
         },
+        [
+            _common.measure("label_png_vs_qrencode", m(png_ours), m(png_ref), "s/label"),
+            _common.measure("label_sheet_pdf_vs_qrencode", m(pdf_ours), m(pdf_ref), "s/sheet"),
+        ],
+        as_json=args.json,
     )
 
 

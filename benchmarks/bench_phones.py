@@ -239,6 +239,7 @@ def sixteen_at_once(folder: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
+    _common.add_json_flag(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="etabli-phones-") as tmp:
         folder = Path(tmp)
@@ -265,6 +266,11 @@ def main() -> None:
             "ratio_diagnostics_vs_adb": round(rd_ours / rd_adb, 2),
             "sixteen_phones_at_once": many,
         },
+        [
+            _common.measure("phone_identity_vs_adb", id_ours, id_adb, "s"),
+            _common.measure("phone_diagnostics_vs_adb", rd_ours, rd_adb, "s"),
+        ],
+        as_json=args.json,
     )
 
 

@@ -240,13 +240,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--reps", type=int, default=3)
+    _common.add_json_flag(parser)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="etabli-bench-reports-"))
     try:
         results = [measure(n, args.reps, work) for n in args.sizes]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    _common.report("bench_reports", {"reps": args.reps, "results": results})
+    measures = []
+    for r in results:
+        n = r["devices"]
+        for kind, ref in (("csv", "sqlite3_cli_s"), ("pdf", "bare_reportlab_s")):
+            part = r[kind]
+            measures.append(
+                _common.measure(f"lot_{kind}_{n}_devices", part["etabli_s"], part[ref], "s")
+            )
+    _common.report(
+        "bench_reports", {"reps": args.reps, "results": results}, measures, as_json=args.json
+    )
 
 
 if __name__ == "__main__":

@@ -92,20 +92,43 @@ class Postgres:
             self.as_user = ["runuser", "-u", "postgres", "--"]
         self.data = folder / "data"
         subprocess.run(
-            [*self.as_user, str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres",
-             "-A", "trust", "-E", "UTF8", "--locale=C"],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                *self.as_user,
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ],
+            check=True,
+            capture_output=True,
+        )
         self.port = _free_port()
         options = (
             f"-k {folder} -p {self.port} -c listen_addresses=127.0.0.1"
             " -c max_wal_size=8GB -c shared_buffers=256MB -c max_connections=100"
         )
         subprocess.run(
-            [*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options,
-             "-l", str(folder / "server.log"), "-w", "start"],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                *self.as_user,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(folder / "server.log"),
+                "-w",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+        )
         self._names = 0
 
     def url(self, database: str) -> str:
@@ -122,10 +145,19 @@ class Postgres:
 
     def stop(self) -> None:
         subprocess.run(
-            [*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast",
-             "-w", "stop"],
-            check=False, capture_output=True,
-        )  # fmt: skip
+            [
+                *self.as_user,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+            check=False,
+            capture_output=True,
+        )
 
 
 # -- the hub, served by uvicorn in its own process -----------------------------------------------
@@ -216,8 +248,11 @@ def floor_insert(db_url: str, rows: list[Any], workshops: list[Any], stations: l
     db = HubDB(db_url)
     try:
         with db.transaction() as tx:
-            tx.many("INSERT INTO workshops VALUES (?, ?, ?)", workshops)
-            tx.many("INSERT INTO stations VALUES (?, ?, ?, ?, ?)", stations)
+            # as many marks as the hub's schema has columns today
+            for table, rows_of in (("workshops", workshops), ("stations", stations)):
+                if rows_of:
+                    marks = ", ".join("?" * len(rows_of[0]))
+                    tx.many(f"INSERT INTO {table} VALUES ({marks})", rows_of)
         start = time.perf_counter()
         if db.dialect == "sqlite":
             with db.transaction() as tx:
@@ -261,10 +296,10 @@ def first_sync(
             assert pushed.accepted == pulled.accepted, (pushed, pulled)
             out.update(
                 events=pushed.accepted,
-                push_seconds=round(push_s, 2),
+                push_seconds=round(push_s, 4),
                 push_events_per_s=round(pushed.accepted / push_s),
-                own_pull_back_seconds=round(own_pull_s, 2),
-                second_station_pull_seconds=round(pull_s, 2),
+                own_pull_back_seconds=round(own_pull_s, 4),
+                second_station_pull_seconds=round(pull_s, 4),
                 second_station_pull_events_per_s=round(pulled.accepted / pull_s),
             )
             times, floor_times = [], []
@@ -283,7 +318,7 @@ def first_sync(
             one = _common.median(times)
             floor = _common.median(floor_times)
             out.update(
-                one_event_round_ms=round(one * 1000, 1),
+                one_event_round_ms=round(one * 1000, 3),
                 reference_two_health_requests_ms=round(floor * 1000, 2),
                 ratio_one_event_vs_two_requests=round(one / floor, 1),
             )
@@ -294,7 +329,7 @@ def first_sync(
     rows = rows[: out["events"]]
     floor_s = floor_insert(floor_url, rows, workshops, stations)
     out.update(
-        reference_floor_insert_seconds=round(floor_s, 2),
+        reference_floor_insert_seconds=round(floor_s, 4),
         reference="one COPY" if backend == "postgresql" else "one executemany",
         ratio_push_vs_floor=round(push_s / floor_s, 1),
     )
@@ -353,11 +388,11 @@ def bundles(source: Path, work: Path) -> dict[str, Any]:
     return {
         "events": header.events,
         "bundle_mib": round(path.stat().st_size / 2**20, 1),
-        "export_seconds": round(export_s, 2),
-        "reference_gzip_json_lines_seconds": round(gzip_s, 2),
+        "export_seconds": round(export_s, 4),
+        "reference_gzip_json_lines_seconds": round(gzip_s, 4),
         "ratio_export_vs_gzip": round(export_s / gzip_s, 1),
-        "import_seconds": round(import_s, 2),
-        "reference_plain_executemany_seconds": round(plain_s, 2),
+        "import_seconds": round(import_s, 4),
+        "reference_plain_executemany_seconds": round(plain_s, 4),
         "ratio_import_vs_executemany": round(import_s / plain_s, 1),
     }
 
@@ -403,7 +438,13 @@ def concurrent_ingest(pg: Postgres, sources: list[Path], work: Path) -> dict[str
         wall = time.perf_counter() - start
     total = sum(n for n, _ in results)
     rate, alone_rate = total / wall, n_alone / alone_s
+    # the floor: the same rows written by one COPY into a fresh schema
+    rows, workshops, stations = hub_rows(many_url)
+    copy_s = floor_insert(pg.new_database(), rows, workshops, stations)
     return {
+        "reference_copy_seconds": round(copy_s, 4),
+        "reference_copy_events_per_s": round(len(rows) / copy_s),
+        "ratio_copy_rate_vs_together_rate": round(len(rows) / copy_s / rate, 2),
         "stations": len(folders),
         "events_per_station": n_alone,
         "together_events": total,
@@ -506,7 +547,8 @@ def scale_queries(
         out["lookup_serial_ms"] = round(_common.median(times) * 1000, 2)
         with db.transaction() as tx:
             tx.execute(
-                "INSERT INTO stations VALUES (?, 'ws-1', 'k', 'kid-push', '2025-01-01T00:00:00Z')",
+                "INSERT INTO stations (station_id, workshop_id, public_key, key_id, enrolled_at)"
+                " VALUES (?, 'ws-1', 'k', 'kid-push', '2025-01-01T00:00:00Z')",
                 (push_events[0]["station_id"],),
             )
         who = StationIdentity(push_events[0]["station_id"], "ws-1")
@@ -559,6 +601,7 @@ def main() -> None:
     parser.add_argument(
         "--skip", nargs="*", default=[], choices=["sync", "bundle", "ingest", "scale"]
     )
+    _common.add_json_flag(parser)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="etabli-bench-sync-"))
     pg = Postgres(Path(tempfile.mkdtemp(prefix="etabli-bench-pg-")))
@@ -569,9 +612,13 @@ def main() -> None:
         print(f"station of {args.events} events made in {t:.1f} s", flush=True)
         if "sync" not in args.skip:
             figures["first_sync_sqlite"] = first_sync(
-                "sqlite", f"sqlite://{work / 'hub.sqlite3'}",
-                f"sqlite://{work / 'floor.sqlite3'}", source, work, args.rounds,
-            )  # fmt: skip
+                "sqlite",
+                f"sqlite://{work / 'hub.sqlite3'}",
+                f"sqlite://{work / 'floor.sqlite3'}",
+                source,
+                work,
+                args.rounds,
+            )
             print(figures["first_sync_sqlite"], flush=True)
             figures["first_sync_postgresql"] = first_sync(
                 "postgresql", pg.new_database(), pg.new_database(), source, work, args.rounds
@@ -594,7 +641,79 @@ def main() -> None:
         pg.stop()
         shutil.rmtree(pg.folder, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
-    _common.report("bench_sync", figures)
+    _common.report("bench_sync", figures, sync_measures(figures), as_json=args.json)
+
+
+def sync_measures(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The measure records of the parts that ran."""
+    out = []
+    for backend in ("sqlite", "postgresql"):
+        part = figures.get(f"first_sync_{backend}")
+        if part is None:
+            continue
+        # the goal is set for 100,000 events: the push time is scaled to that many
+        scale = 100_000 / part["events"]
+        out.append(
+            _common.measure(
+                "first_sync_push_100k"
+                if backend == "postgresql"
+                else "first_sync_push_100k_sqlite",
+                part["push_seconds"] * scale,
+                part["reference_floor_insert_seconds"] * scale,
+                "s per 100,000 events",
+            )
+        )
+        out.append(
+            _common.measure(
+                f"one_event_round_{backend}",
+                part["one_event_round_ms"],
+                part["reference_two_health_requests_ms"],
+                "ms",
+            )
+        )
+    if "bundle" in figures:
+        part = figures["bundle"]
+        out.append(
+            _common.measure(
+                "bundle_import_vs_insert",
+                part["import_seconds"],
+                part["reference_plain_executemany_seconds"],
+                "s",
+            )
+        )
+        out.append(
+            _common.measure(
+                "bundle_export_vs_gzip",
+                part["export_seconds"],
+                part["reference_gzip_json_lines_seconds"],
+                "s",
+            )
+        )
+    if "ingest_postgresql" in figures:
+        part = figures["ingest_postgresql"]
+        copy_rate = part["reference_copy_events_per_s"]
+        rate = part["together_events_per_s"]
+        out.append(
+            _common.measure(
+                "ingest_pg_4_stations_rate",
+                rate,
+                copy_rate,
+                "events/s",
+                rate / copy_rate,
+                ratio_means="rate ours / rate of one bare COPY",
+            )
+        )
+        out.append(
+            _common.measure(
+                "ingest_pg_4_stations_vs_copy",
+                rate,
+                copy_rate,
+                "events/s",
+                copy_rate / rate,
+                ratio_means="rate of one bare COPY / rate ours (how many times slower)",
+            )
+        )
+    return out
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""UI event-loop latency while 16 simulated jobs run at once (full phone checks on simulated ADB
-phones, and every fourth device a simulated drive really erased), beside the same window idle:
-how late a 10 ms timer is delivered, p50/p99/max.
+"""UI event-loop latency while 16 simulated phones start their checks at once (full phone checks
+on simulated ADB phones) and 8 simulated drives are really erased meanwhile, beside the same
+window idle: how late a 10 ms timer is delivered, p50/p99/max; and the station's peak memory
+(resident set of this process, which runs the station and its window) beside its memory idle.
 
-    .venv/bin/python benchmarks/bench_ui_latency.py [--jobs 16]
+    .venv/bin/python benchmarks/bench_ui_latency.py [--phones 16] [--drives 8] [--json]
 """
 
 from __future__ import annotations
@@ -39,13 +40,23 @@ def spin(seconds: float) -> None:
         time.sleep(0.001)
 
 
+def current_rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--jobs", type=int, default=16)
+    parser.add_argument("--phones", type=int, default=16, help="simulated phones started at once")
+    parser.add_argument("--drives", type=int, default=8, help="simulated drives erasing meanwhile")
+    _common.add_json_flag(parser)
     args = parser.parse_args()
     app = create_app()
     with tempfile.TemporaryDirectory(prefix="etabli-latency-") as tmp:
-        settings = Settings(max_parallel_jobs=args.jobs)
+        jobs = args.phones + args.drives
+        settings = Settings(max_parallel_jobs=jobs)
         station = Station(Path(tmp) / "station", training=True, settings=settings)
         simulator = SimulatedSource(
             SimulationMode.TRAINING,
@@ -58,12 +69,12 @@ def main() -> None:
         window.resize(1280, 800)
         window.show()
         models = list_models()
-        for i in range(args.jobs):
-            if i % 4 == 3:
-                simulator.add_drive(DRIVE_PERSONAS[i % len(DRIVE_PERSONAS)].name)
-            else:
-                simulator.add_adb_phone(models[i % len(models)])
+        for i in range(args.drives):
+            simulator.add_drive(DRIVE_PERSONAS[i % len(DRIVE_PERSONAS)].name)
+        for i in range(args.phones):
+            simulator.add_adb_phone(models[i % len(models)])
         spin(1.0)
+        idle_rss = current_rss_mib()
 
         idle = LatencyProbe(10)
         idle.start()
@@ -98,10 +109,14 @@ def main() -> None:
         states = {station.latest_job(d).state.value for d in window.cards}  # type: ignore[union-attr]
         window.shutdown()
         station.close()
+    peak_rss = _common.peak_rss_mib()
     _common.report(
         "ui_latency",
         {
-            "jobs": args.jobs,
+            "phones": args.phones,
+            "drives": args.drives,
+            "idle_rss_mib": round(idle_rss, 1),
+            "peak_rss_mib": round(peak_rss, 1),
             "all_jobs": sorted(states),
             "jobs_wall_s": round(elapsed, 2),
             "busy_samples": len(busy.samples),
@@ -111,6 +126,23 @@ def main() -> None:
             "idle_p50_ms": round(idle.percentile(50), 2),
             "idle_p99_ms": round(idle.percentile(99), 2),
         },
+        [
+            _common.measure(
+                # the goal (GOALS) is set for 16 phones and 8 drives, the name says the counts
+                f"ui_p99_{args.phones}_phones_{args.drives}_drives",
+                busy.percentile(99),
+                idle.percentile(99),
+                "ms late",
+            ),
+            _common.measure(
+                "station_peak_rss_busy_vs_idle",
+                peak_rss,
+                idle_rss,
+                "MiB",
+                ratio_means="peak / idle",
+            ),
+        ],
+        as_json=args.json,
     )
 
 

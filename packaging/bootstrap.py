@@ -57,6 +57,7 @@ RUNTIME_PACKAGES: list[tuple[str, ...]] = [
     ("util-linux",),  # losetup, swapon, lsblk
     ("mount",),
     ("cups-client",),  # `lp`, to print labels on any CUPS printer
+    ("libqrencode4",),  # certificates' QR codes in C (bench_app/output/qr_matrix.py)
 ]
 TEST_PACKAGES: list[tuple[str, ...]] = [
     ("xvfb",),  # a real X server for tests and screenshots that need one

@@ -10,16 +10,19 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import Device, Lot
 from bench_app.errors import BenchError
-from bench_app.signing import Keyring, StationKey, public_pem, trust_key_file
-from bench_app.store import queries
-from bench_app.store.database import DB_NAME, Store
 from bench_app.text import Text
 from bench_app.wire.canonical import canonical_json
+
+if TYPE_CHECKING:
+    from bench_app.store.database import Store
+
+# The keys (cryptography) and the store load only when a command uses them, so the other
+# commands, and `--help`, start without them.
 
 Common = Callable[..., None]
 
@@ -69,10 +72,14 @@ def add_certificate_parsers(sub: Any, common: Common) -> None:
 
 
 def _store(folder: Path) -> Store:
+    from bench_app.store.database import DB_NAME, Store
+
     return Store.open_for_reading(folder / DB_NAME)
 
 
 def _device(store: Store, asset: str) -> Device:
+    from bench_app.store import queries
+
     code = str(AssetCode.parse(asset))
     device = queries.device_by_code(store, code)
     if device is None:
@@ -81,6 +88,8 @@ def _device(store: Store, asset: str) -> Device:
 
 
 def _lot(store: Store, text: str) -> Lot:
+    from bench_app.store import queries
+
     wanted = text.strip().lower()
     # A unique start of the id is enough (as with git), so nobody types 36 characters.
     found = [x for x in queries.lots(store) if wanted and x.id.lower().startswith(wanted)]
@@ -140,6 +149,7 @@ def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
 def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.output.certificates.document import is_success
     from bench_app.output.certificates.verify import read_certificate, verify_pdf
+    from bench_app.signing import Keyring
 
     fr = lang == "fr"
     path = Path(args.file)
@@ -231,6 +241,8 @@ def run_report(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def run_keys(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.signing import Keyring, StationKey, public_pem, trust_key_file
+
     fr = lang == "fr"
     if args.keys_command == "export-public":
         station = StationKey.load_or_create(folder)

@@ -9,16 +9,16 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench_app.commands.arguments import add_operator_argument, seconds, training_requested
-from bench_app.devices.android.driver import AdbTarget, AndroidPhone, PhoneState
-from bench_app.devices.android.keys import station_signer
-from bench_app.domain.imei import is_valid_imei, normalise_imei
-from bench_app.domain.model import JobState
 from bench_app.errors import BenchError
-from bench_app.station import Station, operator_for_command
-from bench_app.store import queries
+
+if TYPE_CHECKING:
+    from bench_app.devices.android.driver import AdbTarget
+
+# The ADB driver and the station load only when a phone is diagnosed, so every other
+# command starts without them.
 
 
 def add_diagnose_parser(sub: Any, common: Any) -> None:
@@ -44,6 +44,13 @@ def add_diagnose_parser(sub: Any, common: Any) -> None:
 
 
 def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.devices.android.driver import AndroidPhone, PhoneState
+    from bench_app.devices.android.keys import station_signer
+    from bench_app.domain.imei import is_valid_imei, normalise_imei
+    from bench_app.domain.model import JobState
+    from bench_app.station import Station, operator_for_command
+    from bench_app.store import queries
+
     fr = lang == "fr"
     # What was typed is checked before waiting up to --wait seconds for the phone.
     if args.imei and not is_valid_imei(args.imei):
@@ -135,6 +142,8 @@ def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 def _target(text: str) -> AdbTarget:
     """The phone's address as typed: a USB serial, or HOST:PORT with a port that exists."""
+    from bench_app.devices.android.driver import AdbTarget
+
     try:
         target = AdbTarget.parse(text.strip())
     except ValueError:

@@ -7,14 +7,15 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bench_app.output.labels.content import LabelContent, content_for_code
-from bench_app.output.labels.render import save
 from bench_app.output.labels.templates import DEFAULT_TEMPLATE, TEMPLATES, template
-from bench_app.output.printers import load_printers, make_printer
-from bench_app.settings import Settings
-from bench_app.store.database import DB_NAME, Store
+
+if TYPE_CHECKING:
+    from bench_app.output.labels.content import LabelContent
+
+# Rendering (segno, Pillow, reportlab) and the printers load only when a label is made, so
+# every other command starts without them.
 
 Common = Callable[..., None]
 
@@ -40,12 +41,19 @@ def add_label_parsers(sub: Any, common: Common) -> None:
 
 
 def _contents(folder: Path, codes: list[str]) -> list[LabelContent]:
+    from bench_app.output.labels.content import content_for_code
+    from bench_app.settings import Settings
+    from bench_app.store.database import DB_NAME, Store
+
     settings = Settings.load(folder)
     with Store.open_for_reading(folder / DB_NAME) as store:
         return [content_for_code(store, code, settings) for code in codes]
 
 
 def run_label(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.output.labels.render import save
+    from bench_app.output.printers import load_printers
+
     name = args.template
     if name is None:
         setup = load_printers(folder)
@@ -63,6 +71,8 @@ def run_label(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def run_print_label(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.output.printers import load_printers, make_printer
+
     config = load_printers(folder).get(args.printer)
     contents = _contents(folder, args.asset)
     printer = make_printer(config)

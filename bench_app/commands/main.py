@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import json
 import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from bench_app import __version__
 from bench_app.commands.arguments import (
@@ -40,9 +39,13 @@ from bench_app.commands.sync import add_sync_parsers, run_enrol, run_sync
 from bench_app.commands.write_image import add_image_parsers, run_write_image
 from bench_app.domain.model import STAGE_LABELS, JobState
 from bench_app.errors import BenchError
-from bench_app.store import queries
-from bench_app.store.database import DB_NAME, Store, storage_error
 from bench_app.text import Text
+
+if TYPE_CHECKING:
+    from bench_app.store.database import Store
+
+# The store (and its signed head: cryptography) loads only for the commands that read it,
+# so `--help`, `--version` and the window's start pay nothing for it here.
 
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -75,7 +78,9 @@ def _scenario_option(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The `etabli` parser. Given the command line, installed command groups (the hub...)
+    are loaded only when it may name one, so a core command never imports them."""
     parser = argparse.ArgumentParser(
         prog="etabli",
         description="Établi — poste de reconditionnement / refurbishing bench. "
@@ -119,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_parsers(sub, _common)
     add_journey_parsers(sub, _common)
     add_phone_job_parsers(sub, _common)
-    add_command_groups(sub)
+    add_command_groups(sub, load=argv is None or _may_name_a_group(argv, set(sub.choices)))
     add_bundle_parsers(sub, _common)
     add_sync_parsers(sub, _common)
     return parser
@@ -135,10 +140,35 @@ COMMAND_GROUPS = "etabli.commands"
 KNOWN_GROUPS = {"hub": "le serveur du collectif / the collective's hub server"}
 
 
-def add_command_groups(sub: Any) -> None:
+def _may_name_a_group(argv: Sequence[str], core: set[str]) -> bool:
+    """Whether the command line may need an installed command group: it names a command
+    that is not a core one, or asks for the top-level help (which lists every group)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in ("--data-dir", "--lang"):  # the top-level options that take a value
+            skip = True
+        elif word == "--version":
+            return False  # argparse answers it before any subcommand is looked at
+        elif word in ("-h", "--help"):
+            return True
+        elif not word.startswith("-"):
+            return word not in core
+    return False  # the window
+
+
+def add_command_groups(sub: Any, *, load: bool = True) -> None:
     """Adds every installed command group, and for each known group that is not installed
-    a command that says so whatever its arguments."""
+    a command that says so whatever its arguments. With `load` false (the command line names
+    a core command) no group is imported: the known ones only get their name and help."""
     found: set[str] = set()
+    if not load:
+        for name, help_text in KNOWN_GROUPS.items():
+            sub.add_parser(name, help=help_text, add_help=False)
+        return
+    import importlib.metadata  # reading the installed entry points costs ~40 ms
+
     for entry in importlib.metadata.entry_points(group=COMMAND_GROUPS):
         try:
             register = entry.load()
@@ -194,7 +224,7 @@ RUNNERS_BY_REPORT: dict[str, Runner] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     readable_output()
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     lang = getattr(args, "lang", None) or "fr"
     try:
@@ -253,6 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _data_folder_error(exc: BaseException, folder: Path) -> BenchError | None:
     """A full, read-only or vanished data folder, or a damaged database, said plainly;
     None for a failure elsewhere (a file given on the command line...)."""
+    from bench_app.store.database import DB_NAME, storage_error
+
     if isinstance(exc, OSError):
         name = exc.filename if isinstance(exc.filename, str) else ""
         if not name or not Path(name).is_relative_to(folder):
@@ -261,6 +293,8 @@ def _data_folder_error(exc: BaseException, folder: Path) -> BenchError | None:
 
 
 def _open(folder: Path) -> Store:
+    from bench_app.store.database import DB_NAME, Store
+
     return Store.open_for_reading(folder / DB_NAME)
 
 
@@ -271,6 +305,8 @@ STALE = Text(
 
 
 def _devices(folder: Path, as_json: bool, lang: str) -> int:
+    from bench_app.store import queries
+
     with _open(folder) as store:
         devices = queries.devices(store)
         rows = []
@@ -320,6 +356,8 @@ def _devices(folder: Path, as_json: bool, lang: str) -> int:
 
 
 def _events(folder: Path, asset: str | None, as_json: bool) -> int:
+    from bench_app.store import queries
+
     with _open(folder) as store:
         device_id = None
         if asset is not None:  # an empty --device is a code typed wrong, not "all"
@@ -343,6 +381,8 @@ def _events(folder: Path, asset: str | None, as_json: bool) -> int:
 
 
 def _db_check(folder: Path, lang: str) -> int:
+    from bench_app.store.database import DB_NAME, Store
+
     path = folder / DB_NAME
     if not path.exists():
         print(

@@ -9,9 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_app.install.images import ImageLibrary
-from bench_app.profiles.loader import check_files, load_station_profiles
-from bench_app.profiles.pictures import INSTALL_PICTURES
+# The profile loader (YAML, JSON Schema) and the image library load only when these
+# commands run, so every other command starts without them.
 
 Common = Callable[..., None]
 
@@ -47,6 +46,9 @@ def add_profile_parsers(sub: Any, common: Common) -> None:
 
 
 def run_profiles(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.profiles.loader import check_files, load_station_profiles
+    from bench_app.profiles.pictures import INSTALL_PICTURES
+
     fr = lang == "fr"
     if args.profiles_command == "check":
         if args.paths:
@@ -96,6 +98,9 @@ def run_profiles(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def run_images(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.install.images import ImageLibrary
+    from bench_app.profiles.loader import load_station_profiles
+
     fr = lang == "fr"
     profiles = load_station_profiles(folder)
     library = ImageLibrary(folder, profiles)

@@ -11,12 +11,6 @@ from typing import Any
 
 from bench_app.commands.arguments import whole_number
 from bench_app.errors import BenchError
-from bench_app.simulators.adb_phone.persona import (
-    PersonaError,
-    imei_for,
-    list_personas,
-    load_persona,
-)
 
 
 def add_simulate_parser(subparsers: Any) -> None:
@@ -48,6 +42,14 @@ def add_simulate_parser(subparsers: Any) -> None:
 
 def run_simulate(args: argparse.Namespace) -> int:
     """Lists personas, or serves one until Ctrl+C or SIGTERM; returns the exit status."""
+    # The personas load only when a phone is simulated, so other commands start without them.
+    from bench_app.simulators.adb_phone.persona import (
+        PersonaError,
+        imei_for,
+        list_personas,
+        load_persona,
+    )
+
     lang = getattr(args, "lang", None) or "fr"
     if args.simulate_command == "fastboot":
         from bench_app.commands.simulate_fastboot import run_fastboot_simulator

@@ -13,6 +13,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -34,6 +35,10 @@ MUTED = colors.HexColor("#5b6b77")
 GOOD = colors.HexColor("#1b7f3b")
 BAD = colors.HexColor("#b3261e")
 RULE = colors.HexColor("#c9d3da")
+
+# Streams stay binary (Flate alone): ASCII85 over them makes files a quarter larger and,
+# in reportlab's pure-Python encoder, costs milliseconds per page (the QR code's page most).
+rl_config.useA85 = 0
 
 _registered = False
 

@@ -5,11 +5,11 @@ never the word certify."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
-import segno
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -55,47 +55,59 @@ from bench_app.output.pdf_style import (
     RULE,
     styles,
 )
+from bench_app.output.qr_matrix import qr_matrix
 from bench_app.text import Text
 
 BAD_FILL = colors.HexColor("#fbe9e7")
 GOOD_FILL = colors.HexColor("#e8f3ec")
 
 
-class QrCode(BaseFlowable):
-    """A QR code drawn as vector rectangles (one per run of dark modules)."""
+_DARK_RUN = re.compile(b"\x01+")
 
-    def __init__(self, text: str, size: float) -> None:
+
+class QrCode(BaseFlowable):
+    """A QR code drawn as vector rectangles (one per run of dark modules).
+    The text is made and encoded when the code is first laid out, so a page built without it
+    pays nothing for it."""
+
+    def __init__(self, text: str | Callable[[], str], size: float) -> None:
         super().__init__()
-        self.qr = segno.make(text, error="m", micro=False)
+        self._text = text
+        self._matrix: list[bytes] | None = None
         self.size = size
         self.width = self.height = size
+
+    @property
+    def matrix(self) -> list[bytes]:
+        if self._matrix is None:
+            text = self._text if isinstance(self._text, str) else self._text()
+            self._matrix = qr_matrix(text, error="m")
+        return self._matrix
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.size, self.size
 
     def draw(self) -> None:
-        matrix = [list(row) for row in self.qr.matrix]
+        matrix = self.matrix
         n = len(matrix) + 8  # four modules of quiet zone on each side
         unit = self.size / n
-        c = self.canv
-        c.setFillColor(colors.black)
+        # One module is one unit of a scaled space, so each run is written as whole numbers
+        # (reportlab's rect() formats four floats per run: thousands on a dense code).
+        runs: list[str] = []
         for y, row in enumerate(matrix):
-            x = 0
-            while x < len(row):
-                if row[x]:
-                    start = x
-                    while x < len(row) and row[x]:
-                        x += 1
-                    c.rect(
-                        (start + 4) * unit,
-                        self.size - (y + 5) * unit,
-                        (x - start) * unit,
-                        unit,
-                        stroke=0,
-                        fill=1,
-                    )
-                else:
-                    x += 1
+            top = n - 5 - y  # PDF's y axis goes up
+            # Each run filled apart, as rect() did: viewers snap a lone rectangle to whole
+            # pixels, which keeps small modules sharp on screen.
+            runs += [
+                f"{run.start() + 4} {top} {run.end() - run.start()} 1 re f"
+                for run in _DARK_RUN.finditer(row)
+            ]
+        c = self.canv
+        c.saveState()
+        c.setFillColor(colors.black)
+        c.transform(unit, 0, 0, unit, 0, 0)
+        c.addLiteral("\n".join(runs))
+        c.restoreState()
 
 
 # -- rendering ---------------------------------------------------------------------------------
@@ -599,7 +611,7 @@ def _signature_block(page: _Page, document: dict[str, Any], envelope: dict[str, 
             )
         )
     text = [page.p(line, page.s.small) for line in lines]
-    qr = QrCode(qr_text(envelope), 42 * mm)
+    qr = QrCode(lambda: qr_text(envelope), 42 * mm)
     table = Table([[text, qr]], colWidths=[FRAME_WIDTH - 44 * mm, 44 * mm], hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -764,7 +776,7 @@ def _lot_flowables(document: dict[str, Any], envelope: dict[str, Any], lang: str
     ]
     text = [page.p(line, page.s.small) for line in lines]
     sign = Table(
-        [[text, QrCode(qr_text(envelope), 46 * mm)]],
+        [[text, QrCode(lambda: qr_text(envelope), 46 * mm)]],
         colWidths=[FRAME_WIDTH - 50 * mm, 50 * mm],
         hAlign="LEFT",
     )
