@@ -13,18 +13,27 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bench_app import simulators
 from bench_app.store.database import DB_NAME
 from tests.system.desktop import ARTIFACTS, App, Desktop, Widget
 
 WIDTH, HEIGHT = 1366, 768
 SHOTS = ARTIFACTS / "walkthrough"
 ENTRY_ANSWERS = {"imei": "356938035643809"}  # a valid IMEI, typed from the phone's *#06#
+SCENARIO = Path(simulators.__file__).parent / "scenarios" / "decouverte.toml"
+# The classroom drive's serial, as printed on its (simulated) label.
+CLASSROOM_DRIVE_SERIAL = next(
+    str(d["serial"])
+    for d in tomllib.loads(SCENARIO.read_text(encoding="utf-8"))["device"]
+    if "serial" in d
+)
 
 
 @pytest.fixture
@@ -116,16 +125,6 @@ class Walk:
         self.shot("stuck")
         raise AssertionError(f"{title}: never reached {done}; last state «{state}»")
 
-    def panel_value(self, label: str) -> str:
-        """The value shown beside `label` in the panel's identity rows."""
-        widgets = [w for w in self.app.widgets() if w.window_class == "MainWindow"]
-        name = next(w for w in widgets if w.text == label and w.rect[0] > WIDTH // 2)
-        return next(
-            w.text
-            for w in widgets
-            if w.cls == "QLabel" and w.rect[1] == name.rect[1] and w.rect[0] > name.rect[0]
-        )
-
     def prompt(self) -> tuple[str, ...] | None:
         """What the panel asks now (its question and answers), or None."""
         widgets = [w for w in self.app.widgets() if w.window_class == "MainWindow"]
@@ -162,7 +161,7 @@ class Walk:
         elif entry:
             self.app.click(entry[0])
             if any("4 derniers caractères" in part for part in prompt):
-                self.desktop.type(self.panel_value("Numéro de série :")[-4:])  # from the label
+                self.desktop.type(CLASSROOM_DRIVE_SERIAL[-4:])  # read on the drive's label
             else:
                 self.desktop.type(ENTRY_ANSWERS["imei"])
             self.desktop.key("Return")
@@ -281,7 +280,7 @@ def test_a_new_user_walks_through_the_training_day(desktop: Desktop, tmp_path: P
             elif "Disque" in case:
                 _, button = walk.card(title)
                 app.click(button)
-                walk.answer_until_done(title, done=("Contrôle terminé", "Terminé", "Disque"))
+                walk.answer_until_done(title, done=("Contrôle terminé", "Terminé", "Disque", "Données effacées"))
                 walk.shot("drive-checked")
         walk.assert_fits("after every classroom device")
 
