@@ -42,6 +42,7 @@ from bench_app.simulators.mode import SimulationMode
 from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
+from ui.batch_bar import BatchBar
 from ui.bridge import StationBridge
 from ui.device_card import DeviceCard
 from ui.device_panel import DevicePanel
@@ -178,6 +179,8 @@ class MainWindow(QMainWindow):
         self.empty_hint.setWordWrap(True)
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         left_layout.addWidget(self.empty_hint)
+        self.batch_bar = BatchBar(self)  # shown once 2+ phones of one model are here
+        left_layout.addWidget(self.batch_bar)
         self.grid_host = QWidget()
         self.grid = FlowLayout(self.grid_host)
         scroll = QScrollArea()
@@ -612,7 +615,9 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self._redraw_timer.stop()
+        self.batch_bar.halt()  # no batch starts an installation on a closing station
         self.station.engine.shutdown()
+        self.batch_bar.wait()
         self.bridge.detach()
         app = QApplication.instance()
         if app is not None:

@@ -251,9 +251,13 @@ class Batch:
             thread.join(left)
         return not any(t.is_alive() for t in self._threads)
 
+    def halt(self) -> None:
+        """No new job starts (the station is closing: the jobs under way end with it)."""
+        self._stop.set()
+
     def stop(self, timeout: float = 10.0) -> None:
         """No new job starts; the jobs under way are cancelled (resumable one by one)."""
-        self._stop.set()
+        self.halt()
         for member in self.members.values():
             job = member.job
             if job is not None:

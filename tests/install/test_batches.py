@@ -36,12 +36,11 @@ __all__ = ["images", "signer"]  # fixtures, used by name
 DONOR_PHOTO = "/sdcard/DCIM/Camera/IMG_donor.jpg"
 
 
-def hand_on(handset: Any, prompt: Prompt) -> None:
-    """What a person does on the phone for each question of the wipe and the installation,
-    then the answer "Done" (the first choice)."""
+def act_on_phone(handset: Any, prompt: Prompt) -> str:
+    """What a person does on the phone for each question of the wipe and the installation;
+    returns the answer to give: "done" (the first choice), or the IMEI read on the label."""
     adb = handset.adb
-    question = prompt.question.en
-    if question.startswith("Choose “Wipe data”"):  # the wipe's own factory reset
+    if prompt.question.en.startswith("Choose “Wipe data”"):  # the wipe's own factory reset
         wait_for(lambda: adb.mode == "recovery" and adb.listening)
         adb.recovery_select("wipe_data")
         adb.recovery_select("reboot")
@@ -52,10 +51,13 @@ def hand_on(handset: Any, prompt: Prompt) -> None:
         wait_for(lambda: adb.mode in ("recovery", "sideload") and adb.listening)
         if adb.mode == "recovery":
             adb.recovery_select("apply_update_from_adb")
-    elif prompt.entry is not None:  # the IMEI, read on the label
-        prompt.answer(imei_for(handset.serial))
-        return
-    prompt.answer(prompt.choices[0].key)
+    elif prompt.entry is not None:
+        return imei_for(handset.serial)
+    return prompt.choices[0].key
+
+
+def hand_on(handset: Any, prompt: Prompt) -> None:
+    prompt.answer(act_on_phone(handset, prompt))
 
 
 class Hands(NullListener):
