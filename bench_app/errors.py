@@ -366,6 +366,13 @@ CATALOG: dict[str, ErrorKind] = {
             "Choose phones of the same model.",
         ),
         _kind(
+            "BATCH_FASTBOOT_COUNT",
+            "{given} adresses --fastboot pour {phones} téléphones.",
+            "{given} --fastboot addresses for {phones} phones.",
+            "Donnez une adresse --fastboot par téléphone, dans le même ordre, ou aucune.",
+            "Give one --fastboot address per phone, in the same order, or none.",
+        ),
+        _kind(
             "BATCH_WIPE_NOT_VERIFIED",
             "L’effacement n’est pas vérifié : le système n’est pas installé.",
             "The wipe is not verified: the system was not installed.",

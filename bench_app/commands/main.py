@@ -19,6 +19,7 @@ from bench_app.commands.arguments import (
     station_dir,
     station_folder,
 )
+from bench_app.commands.batch import add_batch_parsers, run_batch
 from bench_app.commands.bundles import add_bundle_parsers, run_bundle
 from bench_app.commands.certificates import (
     add_certificate_parsers,
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_parsers(sub, _common)
     add_journey_parsers(sub, _common)
     add_phone_job_parsers(sub, _common)
+    add_batch_parsers(sub, _common)
     add_command_groups(sub)
     add_bundle_parsers(sub, _common)
     add_sync_parsers(sub, _common)
@@ -173,6 +175,7 @@ RUNNERS: dict[str, Runner] = {
     "outcome": run_outcome,
     "wipe": run_wipe,
     "install": run_install,
+    "batch": run_batch,
 }
 RUNNERS_BY_REPORT: dict[str, Runner] = {
     **dict.fromkeys(REPORT_COMMANDS, run_reports),
