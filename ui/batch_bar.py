@@ -200,8 +200,8 @@ class BatchBar(QFrame):
             model_of = devices[batchable[shown[0]][0]]
         self._show_systems(model_of)
         self.controls.setVisible(bool(batchable))
-        for batch, view in self.batches:
-            view.show_summary(batch.summary(), window.lang)
+        for batch, strip in self.batches:
+            strip.show_summary(batch.summary(), window.lang)
         self.setVisible(bool(batchable) or bool(self.batches))
         self._enable_start()
 
