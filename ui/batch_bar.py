@@ -117,6 +117,7 @@ class BatchBar(QFrame):
         self._group_labels: dict[tuple[str, str], str] = {}
         self._shown_groups: tuple[tuple[str, str], ...] = ()
         self._systems_for: str | None = None  # the codename whose systems the list shows
+        self._followed: set[QWidget] = set()  # cards whose tick box is connected here
 
         self.all_buttons = QHBoxLayout()
         self.all_buttons.setSpacing(6)
@@ -189,6 +190,10 @@ class BatchBar(QFrame):
         in_batchable = {d for ids in batchable.values() for d in ids}
         for device_id, card in window.cards.items():
             card.set_batchable(device_id in in_batchable)
+            if card not in self._followed:  # a tick enables the start button at once
+                self._followed.add(card)
+                card.batch_toggled.connect(self._enable_start)
+                card.destroyed.connect(partial(self._followed.discard, card))
         self._groups, self._group_labels = batchable, labels
         shown = tuple(sorted(batchable))
         if shown != self._shown_groups:
@@ -248,7 +253,7 @@ class BatchBar(QFrame):
             self._profiles[codename] = profiles.for_codename(codename) if codename else None
         return self._profiles[codename]
 
-    def _enable_start(self) -> None:
+    def _enable_start(self, *_: object) -> None:
         self.start_button.setEnabled(bool(self.ticked()) and self.system.count() > 0)
 
     # -- what the operator does --------------------------------------------------------------
