@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from bench_app.domain.model import Device
 from bench_app.errors import BenchError
 from bench_app.jobs.batches import PHONE_KINDS, Batch, BatchSummary, same_model_key, start_batch
-from bench_app.profiles.loader import load_station_profiles
+from bench_app.profiles.loader import ProfileSet, load_station_profiles
 from bench_app.profiles.model import DeviceProfile
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ class BatchBar(QFrame):
         self.setStyleSheet(STYLE)
         self.window_ = window
         self.batches: list[tuple[Batch, BatchSummaryView]] = []
-        self._profiles: dict[str, DeviceProfile | None] = {}  # by codename
+        self._profiles: ProfileSet | None = None  # loaded once, when first needed
         self._groups: dict[tuple[str, str], list[str]] = {}  # model -> device ids
         self._group_labels: dict[tuple[str, str], str] = {}
         self._shown_groups: tuple[tuple[str, str], ...] = ()
@@ -248,10 +248,13 @@ class BatchBar(QFrame):
         return profile.label if profile is not None else device.label
 
     def _profile(self, codename: str) -> DeviceProfile | None:
-        if codename not in self._profiles:
-            profiles = load_station_profiles(self.window_.station.folder)
-            self._profiles[codename] = profiles.for_codename(codename) if codename else None
-        return self._profiles[codename]
+        return self._profile_set().for_codename(codename) if codename else None
+
+    def _profile_set(self) -> ProfileSet:
+        # Loading validates every profile (most of a second): once, not on each refresh.
+        if self._profiles is None:
+            self._profiles = load_station_profiles(self.window_.station.folder)
+        return self._profiles
 
     def _enable_start(self, *_: object) -> None:
         self.start_button.setEnabled(bool(self.ticked()) and self.system.count() > 0)
@@ -281,7 +284,7 @@ class BatchBar(QFrame):
         system_id = str(self.system.currentData() or "")
         name = str(self.system.currentText())
         try:
-            batch = start_batch(self.window_.station, ids, system_id)
+            batch = start_batch(self.window_.station, ids, system_id, profiles=self._profile_set())
         except BenchError as exc:
             self.window_._show_error(exc)
             return None

@@ -31,6 +31,7 @@ from bench_app.text import Text
 
 if TYPE_CHECKING:
     from bench_app.jobs.engine import Job as RunningJob
+    from bench_app.profiles.loader import ProfileSet
     from bench_app.station import Station
 
 log = logging.getLogger(__name__)
@@ -99,13 +100,17 @@ class BatchSummary:
         }
 
 
-def resolve_system(folder: Path, device: Device, wanted: str) -> str:
+def resolve_system(
+    folder: Path, device: Device, wanted: str, profiles: ProfileSet | None = None
+) -> str:
     """The profile's system id for what was typed (an id like `eos`, or a name like /e/OS);
-    BenchError when the model has no profile, needs another tool, or lacks that system."""
+    BenchError when the model has no profile, needs another tool, or lacks that system.
+    `profiles`: the station's profiles already loaded (loading them takes a moment)."""
     from bench_app.profiles.loader import load_station_profiles, other_tool_error
 
     codename = str(device.details.get("codename") or device.details.get("device") or "")
-    profile = load_station_profiles(folder).for_codename(codename)
+    loaded = profiles if profiles is not None else load_station_profiles(folder)
+    profile = loaded.for_codename(codename)
     if profile is None:
         raise BenchError("PROFILE_UNKNOWN", codename=codename or "?")
     if not profile.installable:
@@ -266,7 +271,10 @@ class Batch:
 
 
 def prepare_batch(
-    station: Station, device_ids: Sequence[str], system: str
+    station: Station,
+    device_ids: Sequence[str],
+    system: str,
+    profiles: ProfileSet | None = None,
 ) -> tuple[list[Device], str]:
     """Checks a batch before anything starts: at least one phone, each plugged in with no
     job running, all the same model, and `system` listed in that model's profile. Returns
@@ -290,16 +298,21 @@ def prepare_batch(
     models = {same_model_key(d) for d in devices}
     if len(models) > 1:
         raise BenchError("BATCH_MIXED_MODELS", models=", ".join(sorted({d.label for d in devices})))
-    os_id = resolve_system(station.folder, devices[0], system)
+    os_id = resolve_system(station.folder, devices[0], system, profiles)
     return devices, os_id
 
 
 def start_batch(
-    station: Station, device_ids: Sequence[str], system: str, *, wipe_route: str = "recovery"
+    station: Station,
+    device_ids: Sequence[str],
+    system: str,
+    *,
+    wipe_route: str = "recovery",
+    profiles: ProfileSet | None = None,
 ) -> Batch:
     """Checks the batch (`prepare_batch`), then starts each phone's wipe; each verified
     wipe is followed by the installation of `system` on that phone."""
-    devices, os_id = prepare_batch(station, device_ids, system)
+    devices, os_id = prepare_batch(station, device_ids, system, profiles)
     batch = Batch(station, devices, os_id, wipe_route=wipe_route)
     batch.start()
     return batch

@@ -48,7 +48,7 @@ class Operator:
 
     def __init__(self, bench: Bench, qtbot: QtBot, handsets: dict[str, Any]) -> None:
         self.bench, self.qtbot, self.handsets = bench, qtbot, handsets
-        self.seen: set[int] = set()
+        self.seen: set[Prompt] = set()  # kept alive, so no id is ever reused
         self.ready: queue.Queue[tuple[str, Prompt, str]] = queue.Queue()
         self.hands: list[threading.Thread] = []
         self.errors: list[BaseException] = []
@@ -57,9 +57,9 @@ class Operator:
         """One look at the window: new questions get a hand, done ones get their answer."""
         for device_id, view in list(self.bench.window.views.items()):
             prompt = view.prompt
-            if prompt is None or id(prompt) in self.seen or device_id not in self.handsets:
+            if prompt is None or prompt in self.seen or device_id not in self.handsets:
                 continue
-            self.seen.add(id(prompt))
+            self.seen.add(prompt)
             hand = threading.Thread(target=self._hand, args=(device_id, prompt), daemon=True)
             self.hands.append(hand)
             hand.start()
