@@ -50,6 +50,8 @@ GOALS: dict[str, Goal] = {
     "image_write_bmap_vs_dd": Goal(">=", 3.5, "ratio", "≥ 3.5× dd"),
     "erase_command_startup": Goal("<=", 0.3, "ours", "≤ 0.3 s"),
     "ui_p99_16_phones_8_drives": Goal("<", 50.0, "ours", "p99 < 50 ms"),
+    # 8 handsets wiped and installed as one batch while 4 drives erase (issue: the journey).
+    "ui_p99_batch_install_and_drives": Goal("<", 50.0, "ours", "p99 < 50 ms"),
 }
 
 

@@ -96,6 +96,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("documents, sync and simulators", ("bench_app.output", "bench_app.sync",
                                         "bench_app.simulators")),
     ("the station", ("bench_app.station",)),
+    ("batches: several devices' jobs chained on the station", ("bench_app.jobs.batches",)),
     ("front ends", ("bench_app.commands", "ui", "hub")),
 ]  # fmt: skip
 _EXACT = {"bench_app", "bench_app.jobs"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -29,6 +30,7 @@ from ui.style import STATE_COLOURS
 class DeviceCard(QFrame):
     selected = Signal(str)  # device_id
     action = Signal(str, str)  # device_id, Action value
+    batch_toggled = Signal(str, bool)  # device_id, ticked for a batch
 
     def __init__(self, view: DeviceView, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +40,11 @@ class DeviceCard(QFrame):
         self.device_id = view.device.id
         self._lang = lang
 
+        # Ticks the phone for a batch; shown only when 2+ phones of its model are here.
+        self.batch_box = QCheckBox()
+        self.batch_box.setObjectName("BatchBox")
+        self.batch_box.setVisible(False)
+        self.batch_box.toggled.connect(lambda on: self.batch_toggled.emit(self.device_id, on))
         self.icon = QLabel()
         self.icon.setFixedSize(48, 48)
         self.title = QLabel()
@@ -82,7 +89,10 @@ class DeviceCard(QFrame):
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(4)
         layout.addLayout(head)
-        layout.addWidget(self.case)
+        case_row = QHBoxLayout()
+        case_row.addWidget(self.case, 1)
+        case_row.addWidget(self.batch_box)
+        layout.addLayout(case_row)
         state_row = QHBoxLayout()
         state_row.addWidget(self.state, 1)
         state_row.addWidget(self.grade)
@@ -130,6 +140,15 @@ class DeviceCard(QFrame):
         self.button.setEnabled(enabled)
         self._set_style_property("unplugged", not view.connected)
         self.grade.show_grade(view.grade, lang)
+
+    def set_batchable(self, on: bool) -> None:
+        """Shows the batch tick box (2+ phones of this model); hidden, it is unticked."""
+        if not on and self.batch_box.isChecked():
+            self.batch_box.setChecked(False)
+        self.batch_box.setVisible(on)
+        self.batch_box.setText(self.tr("Batch"))
+        self.batch_box.setToolTip(self.tr("Include in the batch"))
+        self.batch_box.setAccessibleName(self.tr("Include in the batch"))
 
     def set_selected(self, selected: bool) -> None:
         self._set_style_property("selected", selected)

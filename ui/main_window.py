@@ -44,6 +44,7 @@ from bench_app.simulators.scenarios import Scenario, load_scenarios
 from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
+from ui.batch_bar import BatchBar
 from ui.bridge import StationBridge
 from ui.device_card import DeviceCard
 from ui.device_panel import DevicePanel
@@ -194,6 +195,8 @@ class MainWindow(QMainWindow):
         self.empty_hint.setWordWrap(True)
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         left_layout.addWidget(self.empty_hint)
+        self.batch_bar = BatchBar(self)  # shown once 2+ phones of one model are here
+        left_layout.addWidget(self.batch_bar)
         self.grid_host = QWidget()
         self.grid = FlowLayout(self.grid_host)
         scroll = QScrollArea()
@@ -655,7 +658,9 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self._redraw_timer.stop()
         self._labels_timer.stop()
+        self.batch_bar.halt()  # no batch starts an installation on a closing station
         self.station.engine.shutdown()
+        self.batch_bar.wait()
         self._close_classroom()
         self.bridge.detach()
         app = QApplication.instance()

@@ -18,6 +18,7 @@ from bench_app.commands.arguments import (
     station_dir,
     station_folder,
 )
+from bench_app.commands.batch import add_batch_parsers, run_batch
 from bench_app.commands.bundles import add_bundle_parsers, run_bundle
 from bench_app.commands.certificates import (
     add_certificate_parsers,
@@ -124,6 +125,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_export_parsers(sub, _common)
     add_journey_parsers(sub, _common)
     add_phone_job_parsers(sub, _common)
+    add_batch_parsers(sub, _common)
     add_command_groups(sub, load=argv is None or _may_name_a_group(argv, set(sub.choices)))
     add_bundle_parsers(sub, _common)
     add_sync_parsers(sub, _common)
@@ -215,6 +217,7 @@ RUNNERS: dict[str, Runner] = {
     "outcome": run_outcome,
     "wipe": run_wipe,
     "install": run_install,
+    "batch": run_batch,
 }
 RUNNERS_BY_REPORT: dict[str, Runner] = {
     **dict.fromkeys(REPORT_COMMANDS, run_reports),

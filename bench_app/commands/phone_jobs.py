@@ -297,19 +297,9 @@ def run_install(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 def _system(folder: Path, device: Device, wanted: str) -> str:
     """The profile's system id for what was typed (an id like `eos`, or a name like /e/OS)."""
-    from bench_app.profiles.loader import load_station_profiles, other_tool_error
+    from bench_app.jobs.batches import resolve_system
 
-    codename = str(device.details.get("codename") or device.details.get("device") or "")
-    profile = load_station_profiles(folder).for_codename(codename)
-    if profile is None:
-        raise BenchError("PROFILE_UNKNOWN", codename=codename or "?")
-    if not profile.installable:
-        raise other_tool_error(profile)
-    typed = wanted.strip().casefold()
-    for option in profile.operating_systems:
-        if typed in (option.id.casefold(), option.name.casefold()):
-            return option.id
-    raise BenchError("INSTALL_OS_UNKNOWN", os=wanted, model=profile.label)
+    return resolve_system(folder, device, wanted)
 
 
 def _skip(folder: Path, args: argparse.Namespace, lang: str) -> int:

@@ -280,7 +280,9 @@ def test_a_new_user_walks_through_the_training_day(desktop: Desktop, tmp_path: P
             elif "Disque" in case:
                 _, button = walk.card(title)
                 app.click(button)
-                walk.answer_until_done(title, done=("Contrôle terminé", "Terminé", "Disque", "Données effacées"))
+                walk.answer_until_done(
+                    title, done=("Contrôle terminé", "Terminé", "Disque", "Données effacées")
+                )
                 walk.shot("drive-checked")
         walk.assert_fits("after every classroom device")
 

@@ -521,10 +521,68 @@
     </message>
 </context>
 <context>
+    <name>BatchBar</name>
+    <message>
+        <source>Same phones:</source>
+        <translation>Same phones:</translation>
+    </message>
+    <message>
+        <source>Erase and install %1</source>
+        <translation>Erase and install %1</translation>
+    </message>
+    <message>
+        <source>All the %1</source>
+        <translation>All the %1</translation>
+    </message>
+</context>
+<context>
+    <name>BatchSummaryView</name>
+    <message>
+        <source>Batch %1 · %2</source>
+        <translation>Batch %1 · %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n done</source>
+        <translation>
+            <numerusform>%n done</numerusform>
+            <numerusform>%n done</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n failed</numerusform>
+            <numerusform>%n failed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n waiting for you</source>
+        <translation>
+            <numerusform>%n waiting for you</numerusform>
+            <numerusform>%n waiting for you</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n running</source>
+        <translation>
+            <numerusform>%n running</numerusform>
+            <numerusform>%n running</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>DeviceCard</name>
     <message>
         <source>TRAINING</source>
         <translation>TRAINING</translation>
+    </message>
+    <message>
+        <source>Batch</source>
+        <translation>Batch</translation>
+    </message>
+    <message>
+        <source>Include in the batch</source>
+        <translation>Include in the batch</translation>
     </message>
 </context>
 <context>

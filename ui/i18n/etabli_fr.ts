@@ -521,10 +521,68 @@
     </message>
 </context>
 <context>
+    <name>BatchBar</name>
+    <message>
+        <source>Same phones:</source>
+        <translation>Téléphones identiques :</translation>
+    </message>
+    <message>
+        <source>Erase and install %1</source>
+        <translation>Effacer et installer %1</translation>
+    </message>
+    <message>
+        <source>All the %1</source>
+        <translation>Tous les %1</translation>
+    </message>
+</context>
+<context>
+    <name>BatchSummaryView</name>
+    <message>
+        <source>Batch %1 · %2</source>
+        <translation>Série %1 · %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n done</source>
+        <translation>
+            <numerusform>%n terminé</numerusform>
+            <numerusform>%n terminés</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n échoué</numerusform>
+            <numerusform>%n échoués</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n waiting for you</source>
+        <translation>
+            <numerusform>%n attend votre réponse</numerusform>
+            <numerusform>%n attendent votre réponse</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n running</source>
+        <translation>
+            <numerusform>%n en cours</numerusform>
+            <numerusform>%n en cours</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>DeviceCard</name>
     <message>
         <source>TRAINING</source>
         <translation>FORMATION</translation>
+    </message>
+    <message>
+        <source>Batch</source>
+        <translation>Série</translation>
+    </message>
+    <message>
+        <source>Include in the batch</source>
+        <translation>Mettre dans la série</translation>
     </message>
 </context>
 <context>
