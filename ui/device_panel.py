@@ -110,14 +110,19 @@ class DevicePanel(QScrollArea):
         self.code = QLabel()
         self.code.setObjectName("PanelCode")
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        names.addWidget(self.title)
-        names.addWidget(self.code)
-        head.addLayout(names, 1)
         self.training_tag = QLabel()
         self.training_tag.setObjectName("TrainingTag")
-        head.addWidget(self.training_tag, 0, Qt.AlignmentFlag.AlignTop)
+        # The tag beside the (elided) name, not beside the big code: the header fits the
+        # panel's width even with the grade shown.
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.training_tag, 0, Qt.AlignmentFlag.AlignVCenter)
+        names.addLayout(title_row)
+        names.addWidget(self.code)
+        head.addLayout(names, 1)
         # The grade beside the name: it must not push the answers down.
-        self.grade = GradeBadge(64)
+        self.grade = GradeBadge(56)
+        self.grade.setMaximumWidth(200)  # its name wraps: the panel never grows past its area
         head.addWidget(self.grade, 0, Qt.AlignmentFlag.AlignTop)
         c.addLayout(head)
 

@@ -4,7 +4,7 @@ colour, and its name beside it ("B — Bon état")."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from bench_app.domain.model import Grade
 from bench_app.grading.grade import workshop_grade_name
@@ -32,6 +32,8 @@ class GradeBadge(QWidget):
         self.name = QLabel()
         self.name.setObjectName("GradeName")
         self.name.setWordWrap(True)
+        # Asks for no width of its own: it takes what the row leaves and wraps there.
+        self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.letter)
         layout.addWidget(self.name, 1)
         self.colour = ""

@@ -76,6 +76,12 @@ def test_the_window_mid_work_at_1366x768(
     assert bench.station.latest_job(graded).state is JobState.SUCCEEDED  # type: ignore[union-attr]
     badge = window.cards[graded].grade
     qtbot.waitUntil(lambda: badge.isVisibleTo(window.cards[graded]), timeout=WAIT)
+    # The graded phone's panel, with its grade in the header, stays inside its area.
+    window.select(graded)
+    window._flush(full=True)
+    qtbot.waitUntil(window.panel.grade.isVisible, timeout=WAIT)
+    assert window.panel.widget().width() <= window.panel.viewport().width()
+    assert window.size().toTuple() == SCREEN
     # A second phone opens itself; its check is run to a question with three answers.
     bench.simulator.add_adb_phone("xiaomi-redmi-5a")
     qtbot.waitUntil(lambda: len(window.cards) == 2, timeout=WAIT)
