@@ -146,6 +146,7 @@ class NetworkPhoneDialog(QDialog):
     def _say_error(self, exc: BenchError) -> None:
         self.error.setText(exc.message.get(self._lang) + "\n" + exc.action.get(self._lang))
         self.error.setVisible(True)
+        self.adjustSize()  # room for the wrapped lines: never a sentence cut in half
         self.address.selectAll()
 
     def busy(self) -> bool:

@@ -305,18 +305,19 @@ def test_a_new_user_walks_through_the_training_day(desktop: Desktop, tmp_path: P
         app.click(address)
         desktop.type("pas-une-adresse")
         app.click(app.find("Connecter"))
+        app.find_starting("Adresse incorrecte")
         walk.shot("wifi-wrong-address")
         app.click(app.find("Annuler"))
 
         # English and back.
-        app.click(app.find("Français", cls="QComboBox"))
+        app.click(app.find("FR", cls="LanguageBox"))
         desktop.key("Down", "Return")
-        app.find("English", cls="QComboBox")
+        app.find("EN", cls="LanguageBox")
         walk.shot("in-english")
         walk.assert_fits("in English")
-        app.click(app.find("English", cls="QComboBox"))
+        app.click(app.find("EN", cls="LanguageBox"))
         desktop.key("Up", "Return")
-        app.find("Français", cls="QComboBox")
+        app.find("FR", cls="LanguageBox")
 
         # Training off: the classroom cards go; the window asks who works for real.
         app.click(app.find(name="TrainingToggle"))

@@ -195,6 +195,9 @@ def test_a_phone_added_over_wifi_through_the_menu_action(
         qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
         assert dialog.error.isVisibleTo(dialog) and not dialog.busy()
         assert dialog.error.text().startswith("Adresse incorrecte")
+        qtbot.waitUntil(
+            lambda: dialog.error.height() >= dialog.error.heightForWidth(dialog.error.width())
+        )
         assert dialog.isVisible()
 
         dialog.address.setText(f"127.0.0.1:{_closed_port()}")
