@@ -63,6 +63,7 @@ from ui.printed_labels import PrintedLabelsDialog
 from ui.window_fit import fit_to_screen, wrap_message
 
 log = logging.getLogger(__name__)
+SEARCH_ERROR_SECONDS = 15  # long enough to read twice; then the screen is clean again
 
 
 class MainWindow(QMainWindow):
@@ -185,6 +186,13 @@ class MainWindow(QMainWindow):
         # moves what is below (an answer button must stay where the operator's hand is).
         self.search_error.setParent(central)
         self.search.textEdited.connect(lambda _text: self.search_error.setVisible(False))
+        # It says why one code was not found: it goes by itself after a while, and follows the
+        # bar when the banner above it comes or goes.
+        self._search_error_timer = QTimer(self)
+        self._search_error_timer.setSingleShot(True)
+        self._search_error_timer.setInterval(SEARCH_ERROR_SECONDS * 1000)
+        self._search_error_timer.timeout.connect(lambda: self.search_error.setVisible(False))
+        top.installEventFilter(self)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -762,6 +770,15 @@ class MainWindow(QMainWindow):
         self._place_search_error()
         self.search_error.setVisible(True)
         self.search_error.raise_()
+        self._search_error_timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is getattr(self, "top_bar", None) and event.type() in (
+            QEvent.Type.Move,
+            QEvent.Type.Resize,
+        ):
+            self._place_search_error()
+        return super().eventFilter(watched, event)
 
     def _place_search_error(self) -> None:
         if not hasattr(self, "top_bar"):
@@ -858,6 +875,7 @@ class MainWindow(QMainWindow):
         """Switches training mode: simulated devices come (or go) and the banner follows."""
         if on == (self.simulator is not None and self.station.training):
             return
+        self.search_error.setVisible(False)  # about the class's codes: not the real screen's
         if on:
             self.station.training = True
             # Training phones are simulated ADB phones: they need the station's key.

@@ -243,7 +243,8 @@ class App:
         self.desktop.click(*now.centre)
 
     def log_text(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return self.log_file.read_text(encoding="utf-8", errors="replace")
 
     def close(self, timeout: float = 30) -> int:

@@ -310,14 +310,14 @@ def test_a_new_user_walks_through_the_training_day(desktop: Desktop, tmp_path: P
         app.click(app.find("Annuler"))
 
         # English and back.
-        app.click(app.find("FR", cls="LanguageBox"))
+        app.click(app.find("Français", cls="LanguageBox"))
         desktop.key("Down", "Return")
-        app.find("EN", cls="LanguageBox")
+        app.find("English", cls="LanguageBox")
         walk.shot("in-english")
         walk.assert_fits("in English")
-        app.click(app.find("EN", cls="LanguageBox"))
+        app.click(app.find("English", cls="LanguageBox"))
         desktop.key("Up", "Return")
-        app.find("FR", cls="LanguageBox")
+        app.find("Français", cls="LanguageBox")
 
         # Training off: the classroom cards go; the window asks who works for real.
         app.click(app.find(name="TrainingToggle"))
@@ -325,6 +325,20 @@ def test_a_new_user_walks_through_the_training_day(desktop: Desktop, tmp_path: P
             "the classroom cards gone",
             lambda ws: not any(w.name == "CardCase" for w in ws),
         )
+        app.find("Qui travaille ?")
+        walk.shot("training-off-who-works")
+        name_box = app.wait(
+            "the first name box",
+            lambda ws: [w for w in ws if w.cls == "QLineEdit" and w.window_class != "MainWindow"],
+        )[0]
+        app.click(name_box)
+        desktop.type("Aïcha")
+        app.click(app.find("Enregistrer"))
+        app.wait(
+            "Aïcha at work",
+            lambda ws: any(w.name == "OperatorName" and "Aïcha" in w.text for w in ws),
+        )
+        assert not any(w.name == "TrainingBanner" for w in app.widgets())
         walk.shot("training-off")
         walk.assert_fits("training off")
     finally:

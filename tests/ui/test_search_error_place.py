@@ -71,3 +71,25 @@ def test_answers_keep_their_place_whatever_the_device_name(
         run.finish()
     assert bench.window.panel.title.toolTip() == "Seagate ST500LM021-1KJ152"
     assert places[phone_id] == places[drive_id]
+
+
+def test_a_search_message_follows_the_bar_and_goes_by_itself(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench, _ = open_bench(make_bench, qtbot, SIZES[0])
+    window = bench.window
+    window.search.setFocus()
+    qtbot.keyClicks(window.search, "ABCD-2345-Z")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    settle()
+    error = window.search_error
+    assert error.isVisible()
+    # The training banner goes: the bar moves up, the message with it.
+    window.banner.setVisible(not window.banner.isVisible())
+    settle()
+    assert global_rect(error).top() == global_rect(window.top_bar).bottom() + 1
+    # It goes by itself once read.
+    assert window._search_error_timer.isActive()
+    assert window._search_error_timer.interval() == 15_000
+    window._search_error_timer.timeout.emit()
+    assert not error.isVisible()
