@@ -268,6 +268,8 @@ class MainWindow(QMainWindow):
     # -- texts -------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
+        if hasattr(self, "search_error"):
+            self.search_error.setVisible(False)  # said in the other language: not redrawn
         self.setWindowTitle(
             self.tr("Établi — refurbishing bench")
             + (" — " + self.tr("TRAINING") if self.station.training else "")
@@ -1002,6 +1004,10 @@ class MainWindow(QMainWindow):
 
     def _watch_class_printer(self) -> None:
         if self.classroom is None or self._shut_down:
+            return
+        if QApplication.activeModalWidget() is not None:
+            # The print dialog is still open (and modal): a picture over it could be neither
+            # closed nor moved, and would hide its buttons. It comes once that dialog closes.
             return
         count = len(self.classroom.labels())
         if count > self._labels_seen:

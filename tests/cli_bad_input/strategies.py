@@ -368,6 +368,46 @@ def _personas() -> set[str]:
     return set(list_personas())
 
 
+def simulate_handset() -> S[Case]:
+    """Only refusals: a handset that starts would run until Ctrl+C."""
+    unknown = bad_text.filter(lambda t: t not in _personas())
+    return st.one_of(
+        case("simulate", "handset", "--model", unknown),
+        case("simulate", "handset", "--model", "fairphone-4", "--port", bad_number(0, 65535)),
+        case("simulate", "handset", "--model", "fairphone-4", "--host", "192.0.2.1"),
+        case("simulate", "handset", "--model", "fairphone-4", "--operator", bad_text),
+        case("simulate", "handset"),  # no model
+        common(("simulate", "handset"), ("--model", "fairphone-4"), data_dir=False),
+    )
+
+
+def batch_wipe_install() -> S[Case]:
+    """Refused before any phone is reached, or on phones that are not there."""
+    bad_target = st.one_of(
+        undecodable, st.sampled_from(["", " ", "host:port", "h:99999", "h:-1", "a b", "x:"])
+    )
+    good = ("--system", "eos", "--wait", "1")
+    return st.one_of(
+        case("batch", "wipe-install", *good, bad_target),
+        case("batch", "wipe-install", *good, st.sampled_from([ASSET, LAPTOP])),  # not phones
+        case("batch", "wipe-install", "--system", bad_text, "127.0.0.1:1", "127.0.0.2:1"),
+        case("batch", "wipe-install", "127.0.0.1:1"),  # no --system
+        case("batch", "wipe-install", *good),  # no phone at all
+        case("batch", "wipe-install", *good, "--route", bad_text, "127.0.0.1:1"),
+        case("batch", "wipe-install", *good, "--fastboot", bad_target, "127.0.0.1:1"),
+        case(
+            "batch",
+            "wipe-install",
+            "--system",
+            "eos",
+            "--wait",
+            bad_seconds(1, 3600),
+            "127.0.0.1:1",
+        ),
+        common(("batch", "wipe-install"), (*good, "127.0.0.1:1", "127.0.0.2:1")),
+    )
+
+
 def simulate_fastboot() -> S[Case]:
     return st.one_of(
         case("simulate", "fastboot", "--product", "FP4", "--port", bad_number(0, 65535)),
@@ -754,6 +794,8 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ("db", "check"): simple("db", "check"),
     ("simulate", "phone"): simulate_phone,
     ("simulate", "fastboot"): simulate_fastboot,
+    ("simulate", "handset"): simulate_handset,
+    ("batch", "wipe-install"): batch_wipe_install,
     ("diagnose",): diagnose,
     ("drives",): simple("drives"),
     ("inventory",): lambda: st.one_of(

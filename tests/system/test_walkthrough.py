@@ -14,6 +14,7 @@ import json
 import sqlite3
 import time
 import tomllib
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 
 from bench_app import simulators
+from bench_app.diagnostics.guided_tests import GUIDED_TESTS
 from bench_app.store.database import DB_NAME
 from tests.system.desktop import ARTIFACTS, App, Desktop, Widget
 
@@ -54,6 +56,7 @@ class Walk:
         self.yes_at: tuple[int, int] | None = None
         self.shots = 0
         self.answered_yes = 0
+        self.clicked_yes: list[str] = []  # the questions answered by a click where yes was
         self.third_shown = False
         self.choices_shown = False
 
@@ -96,6 +99,66 @@ class Walk:
 
         result: tuple[Widget, Widget] = self.app.wait(f"the card of {title}", found)
         return result
+
+    def drive_to_its_outcome(self, title: str) -> None:
+        """After its erasure, the drive's big button prints its label on the class printer,
+        then asks where it goes: recycling, with the eco-organism's reference."""
+        self.wait_button(title, "Imprimer l’étiquette")
+        self.app.click(self.card(title)[1])
+        printer = self.app.find("Imprimer l’étiquette", name="BigAction", timeout=60)
+        if printer.window_class == "MainWindow":  # the card's button again: look for the dialog
+            printer = self.app.wait(
+                "the label dialog",
+                lambda ws: next(
+                    (
+                        w
+                        for w in ws
+                        if w.name == "BigAction"
+                        and w.text == "Imprimer l’étiquette"
+                        and w.window_class != "MainWindow"
+                    ),
+                    None,
+                ),
+            )
+        self.shot("drive-label")
+        self.app.click(printer)
+        self.app.find_starting("Envoyé")  # the dialog says the label went to the printer
+        self.app.click(
+            self.app.wait(
+                "the printer dialog's Fermer",
+                lambda ws: next(
+                    (w for w in ws if w.text == "Fermer" and w.window_class == "PrinterDialog"),
+                    None,
+                ),
+            )
+        )
+        # The class printer's prints open as pictures once the print dialog is closed.
+        close = self.app.wait(
+            "the printed label's picture",
+            lambda ws: next(
+                (w for w in ws if w.text == "Fermer" and w.window_class == "PrintedLabelsDialog"),
+                None,
+            ),
+        )
+        self.shot("drive-label-printed")
+        self.app.click(close)
+        self.wait_button(title, "Choisir la destination")
+        self.app.click(self.card(title)[1])
+        self.app.click(self.app.find("Recyclage"))
+        reference = self.app.find(
+            "Numéro du bordereau de l’éco-organisme", cls="QLineEdit", timeout=30
+        )
+        self.app.click(reference)
+        self.desktop.type("ECO-2026-0142")
+        self.shot("drive-outcome")
+        self.app.click(self.app.find("Enregistrer"))
+        self.app.wait(
+            "the outcome recorded",
+            lambda ws: (
+                not any(w.text == "Recyclage" and w.window_class != "MainWindow" for w in ws)
+            ),
+        )
+        self.shot("drive-at-its-end")
 
     def wait_button(self, title: str, text: str) -> None:
         """Waits until the big button of `title`'s card reads `text`."""
@@ -158,6 +221,7 @@ class Walk:
                 self.shot("question-with-a-third-answer")
             self.desktop.click(*self.yes_at)
             self.answered_yes += 1
+            self.clicked_yes.append(prompt[0] if prompt else "")
         elif entry:
             self.app.click(entry[0])
             if any("4 derniers caractères" in part for part in prompt):
@@ -280,10 +344,9 @@ def test_a_new_user_walks_through_the_training_day(desktop: Desktop, tmp_path: P
             elif "Disque" in case:
                 _, button = walk.card(title)
                 app.click(button)
-                walk.answer_until_done(
-                    title, done=("Contrôle terminé", "Terminé", "Disque", "Données effacées")
-                )
-                walk.shot("drive-checked")
+                walk.answer_until_done(title, done=("Données effacées",))
+                walk.shot("drive-erased")
+                walk.drive_to_its_outcome(title)
         walk.assert_fits("after every classroom device")
 
         # A typo in the search box: a message, and the window keeps its size.
@@ -347,7 +410,8 @@ def test_a_new_user_walks_through_the_training_day(desktop: Desktop, tmp_path: P
     assert "Traceback" not in log, log[-4000:]
     assert code == 0, log[-2000:]
 
-    # What was recorded is what was clicked: every yes/no question answered "works".
+    # What was recorded is what was clicked: every guided question answered by a click where
+    # "yes" was is recorded as "works", once per click, and nothing else was answered.
     assert walk.answered_yes >= 10
     db = sqlite3.connect(folder / DB_NAME)
     try:
@@ -359,7 +423,14 @@ def test_a_new_user_walks_through_the_training_day(desktop: Desktop, tmp_path: P
         ]
     finally:
         db.close()
-    guided = [p for p in finished if p["summary"].get("fr", "").startswith(("Testé", "Absent"))]
-    assert len(guided) >= walk.answered_yes - 2
-    wrong = [p["step_id"] for p in guided if p["status"] != "passed"]
-    assert not wrong, f"answers recorded as not working although «yes» was clicked: {wrong}"
+    guided_ids = {test.id for test in GUIDED_TESTS}
+    questions = {test.question.fr for test in GUIDED_TESTS}
+    answered = [
+        (p["evidence"]["question"]["fr"], p["evidence"]["answer"], p["status"])
+        for p in finished
+        if p["step_id"] in guided_ids and "answer" in p.get("evidence", {})
+    ]
+    wrong = [(q, a, status) for q, a, status in answered if (a, status) != ("ok", "passed")]
+    assert not wrong, f"recorded otherwise although «yes» was clicked: {wrong}"
+    clicked = Counter(q for q in walk.clicked_yes if q in questions)
+    assert Counter(q for q, _, _ in answered) == clicked

@@ -143,7 +143,12 @@ def test_a_label_printed_in_class_is_shown_as_a_picture_that_scans(
     dialog = next(w for w in window.findChildren(PrinterDialog) if w.isVisible())
     assert dialog.printer_combo.currentText() == CLASS_PRINTER_NAME
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
-
+    qtbot.waitUntil(lambda: bool(window.classroom and window.classroom.labels()), timeout=30_000)
+    # Not over the print dialog, still open and modal: the picture waits until it is closed.
+    if dialog.isModal():
+        qtbot.wait(700)  # two turns of the window's watch on the class printer
+        assert window.labels_dialog is None or not window.labels_dialog.isVisible()
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
         lambda: window.labels_dialog is not None and len(window.labels_dialog.pictures) == 1,
         timeout=30_000,
