@@ -80,7 +80,8 @@ def test_the_window_mid_work_at_1366x768(
     window.select(graded)
     window._flush(full=True)
     qtbot.waitUntil(window.panel.grade.isVisible, timeout=WAIT)
-    assert window.panel.widget().width() <= window.panel.viewport().width()
+    body = window.panel.widget()
+    assert body is not None and body.width() <= window.panel.viewport().width()
     assert window.size().toTuple() == SCREEN
     # A second phone opens itself; its check is run to a question with three answers.
     bench.simulator.add_adb_phone("xiaomi-redmi-5a")
