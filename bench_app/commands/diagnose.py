@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import threading
 import time
@@ -75,9 +76,13 @@ def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
     timer.start()
     try:
         ready = phone.bring_up(stop, on_state)
+    except Exception as exc:  # the USB layer: no such phone, no permission on it, no libusb
+        logging.getLogger(__name__).info("phone %s not reached: %r", args.target, exc)
+        ready = False
     finally:
         timer.cancel()
     if not ready:
+        phone.close()
         print(
             f"Le téléphone {args.target} ne répond pas ou n’a pas autorisé ce poste."
             if fr

@@ -130,3 +130,27 @@ def test_diagnose_of_a_phone_that_never_allows_the_station(
     )
     assert done.returncode == 2
     assert "Autoriser" in done.stderr and "n’a pas autorisé" in done.stderr
+
+
+def test_diagnose_of_a_usb_serial_that_is_not_plugged_in(data_dir: Path) -> None:
+    """No phone with that serial on USB: a plain sentence and exit 2, never a traceback."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench_app.commands.main",
+            "diagnose",
+            "NOSUCHPHONE01",
+            "--data-dir",
+            str(data_dir),
+            "--wait",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ETABLI_TESTING": "1"},
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "NOSUCHPHONE01" in done.stderr and "ne répond pas" in done.stderr
