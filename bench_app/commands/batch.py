@@ -65,6 +65,8 @@ def add_batch_parsers(sub: Any, common: Common) -> None:
 def run_batch(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.commands.phone_jobs import _address, _bring_up, _fastboot_at, _known_device
 
+    if not args.system.strip():  # refused before any phone is waited for
+        raise BenchError("INSTALL_OS_UNKNOWN", os="?", model=" ".join(args.targets))
     if args.fastboot and len(args.fastboot) != len(args.targets):
         raise BenchError("BATCH_FASTBOOT_COUNT", given=len(args.fastboot), phones=len(args.targets))
     phones: list[AndroidPhone] = []

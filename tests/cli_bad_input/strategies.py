@@ -390,7 +390,7 @@ def batch_wipe_install() -> S[Case]:
     return st.one_of(
         case("batch", "wipe-install", *good, bad_target),
         case("batch", "wipe-install", *good, st.sampled_from([ASSET, LAPTOP])),  # not phones
-        case("batch", "wipe-install", "--system", bad_text, "127.0.0.1:1", "127.0.0.2:1"),
+        case("batch", "wipe-install", "--system", bad_text, "--wait", "1", "127.0.0.1:1"),
         case("batch", "wipe-install", "127.0.0.1:1"),  # no --system
         case("batch", "wipe-install", *good),  # no phone at all
         case("batch", "wipe-install", *good, "--route", bad_text, "127.0.0.1:1"),
