@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bench_app.diagnostics.guided_tests import GUIDED_TESTS
 from bench_app.domain.model import StepStatus
 from bench_app.grading.policy import GradingPolicy
 from bench_app.jobs.steps import StepOutcome
@@ -120,13 +121,14 @@ STEP_NAMES: dict[str, Text] = {
 }
 
 
+GUIDED_BY_ID = {test.id: test for test in GUIDED_TESTS}  # guided tests carry their titles
+
+
 def step_name(step_id: str) -> Text:
     """A step's name for people: a guided test's title, or an automatic step's name."""
-    from bench_app.diagnostics.guided_tests import GUIDED_TESTS  # the tests' own titles
-
-    for test in GUIDED_TESTS:
-        if test.id == step_id:
-            return Text(test.title.fr.lower(), test.title.en.lower())
+    test = GUIDED_BY_ID.get(step_id)
+    if test is not None:
+        return Text(test.title.fr.lower(), test.title.en.lower())
     return STEP_NAMES.get(step_id, Text("un autre contrôle", "another check"))
 
 
