@@ -28,7 +28,7 @@ from bench_app.profiles.loader import load_station_profiles, other_tool_error
 from bench_app.profiles.model import DeviceProfile
 from bench_app.station import Station
 from ui.device_view import tr
-from ui.window_fit import wrap_message
+from ui.window_fit import confirm_row, refusal_label, wrap_message
 
 
 class _ImportSignals(QObject):
@@ -73,21 +73,13 @@ class InstallDialog(QDialog):
         self.progress.setRange(0, 1000)
         self.progress.setVisible(False)
         layout.addWidget(self.progress)
-        self.refusal = QLabel()
-        self.refusal.setObjectName("SearchError")
-        wrap_message(self.refusal)
-        self.refusal.setVisible(False)
+        self.refusal = refusal_label()
         layout.addWidget(self.refusal)
-        row = QHBoxLayout()
         self.cancel_button = QPushButton(tr("Cancel"))
         self.cancel_button.clicked.connect(self.reject)
         self.install_button = QPushButton(tr("Install"))
-        self.install_button.setObjectName("BigAction")
         self.install_button.clicked.connect(self.install)
-        row.addWidget(self.cancel_button)
-        row.addStretch(1)
-        row.addWidget(self.install_button)
-        layout.addLayout(row)
+        layout.addLayout(confirm_row(self.cancel_button, self.install_button))
         self._load_systems()
 
     # -- systems and their images -----------------------------------------------------------

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -27,7 +26,7 @@ from bench_app.errors import BenchError
 from bench_app.journey import NEEDS_BENEFICIARY, OutcomeChoice, outcome_refusal
 from bench_app.station import Station
 from ui.device_view import tr
-from ui.window_fit import wrap_message
+from ui.window_fit import confirm_row, refusal_label
 
 # The device's state alone refuses these, whatever is typed: said as soon as it is chosen.
 STATE_REFUSALS = frozenset(
@@ -112,22 +111,14 @@ class OutcomeDialog(QDialog):
             self.fields[key] = (caption, widget)
         layout.addLayout(self.form)
 
-        self.refusal = QLabel()
-        self.refusal.setObjectName("SearchError")
-        wrap_message(self.refusal)
-        self.refusal.setVisible(False)
+        self.refusal = refusal_label()
         layout.addWidget(self.refusal)
 
-        row = QHBoxLayout()
         self.cancel_button = QPushButton(tr("Cancel"))
         self.cancel_button.clicked.connect(self.reject)
         self.record_button = QPushButton(tr("Record"))
-        self.record_button.setObjectName("BigAction")
         self.record_button.clicked.connect(self.record)
-        row.addWidget(self.cancel_button)
-        row.addStretch(1)
-        row.addWidget(self.record_button)
-        layout.addLayout(row)
+        layout.addLayout(confirm_row(self.cancel_button, self.record_button))
         self._show_fields()
 
     def choose(self, kind: OutcomeKind) -> None:

@@ -4,7 +4,7 @@ messages wrap instead of widening it."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 SMALLEST_SCREEN = QSize(1366, 768)  # the common workshop laptop
 
@@ -31,3 +31,22 @@ def wrap_message(label: QLabel, *, wrap: bool = True) -> None:
     policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
     label.setSizePolicy(policy)
     label.setMinimumWidth(0)
+
+
+def refusal_label() -> QLabel:
+    """A dialog's line for why something was refused: red, wrapped, hidden until said."""
+    label = QLabel()
+    label.setObjectName("SearchError")
+    wrap_message(label)
+    label.setVisible(False)
+    return label
+
+
+def confirm_row(cancel: QPushButton, confirm: QPushButton) -> QHBoxLayout:
+    """A dialog's last row: Cancel on the left, the one big action on the right."""
+    confirm.setObjectName("BigAction")
+    row = QHBoxLayout()
+    row.addWidget(cancel)
+    row.addStretch(1)
+    row.addWidget(confirm)
+    return row

@@ -523,10 +523,6 @@
 <context>
     <name>BatchBar</name>
     <message>
-        <source>Same phones:</source>
-        <translation>Same phones:</translation>
-    </message>
-    <message>
         <source>Erase and install %1</source>
         <translation>Erase and install %1</translation>
     </message>

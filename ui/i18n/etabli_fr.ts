@@ -523,10 +523,6 @@
 <context>
     <name>BatchBar</name>
     <message>
-        <source>Same phones:</source>
-        <translation>Téléphones identiques :</translation>
-    </message>
-    <message>
         <source>Erase and install %1</source>
         <translation>Effacer et installer %1</translation>
     </message>
