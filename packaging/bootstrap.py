@@ -88,6 +88,14 @@ TEST_PACKAGES: list[tuple[str, ...]] = [
     ("qrencode",),  # the reference tool of benchmarks/bench_labels.py
     # A real PostgreSQL server, started by the hub's tests on loopback (initdb, pg_ctl).
     ("postgresql",),
+    ("desktop-file-utils",),  # desktop-file-validate, on the packaged app's menu entry
+]
+
+# What `python3 packaging/build.py` needs besides the runtime packages (the packaged app and
+# its offline installer).
+BUILD_PACKAGES: list[tuple[str, ...]] = [
+    ("binutils",),  # objdump and objcopy: PyInstaller reads and writes the ELF files with them
+    ("apt",),  # apt-get download and apt-cache: the .deb packages of the offline installer
 ]
 
 
@@ -152,7 +160,8 @@ def ensure_venv() -> None:
     say("installing Établi and its test tools into the virtual environment")
     pip = [str(venv_python()), "-m", "pip", "--disable-pip-version-check", "-q"]
     run([*pip, "install", "--upgrade", "pip"])
-    run([*pip, "install", "-e", f"{ROOT}[test]"])
+    # The `package` extra (PyInstaller) too: the packaging tests build the app.
+    run([*pip, "install", "-e", f"{ROOT}[test,package]"])
     STAMP.write_text(wanted)
 
 
@@ -170,7 +179,7 @@ def start(args: list[str]) -> int:
 
 
 def test(args: list[str]) -> int:
-    ensure_system_packages(RUNTIME_PACKAGES + TEST_PACKAGES)
+    ensure_system_packages(RUNTIME_PACKAGES + TEST_PACKAGES + BUILD_PACKAGES)
     ensure_venv()
     compile_translations()
     bin_dir = VENV / "bin"

@@ -114,6 +114,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "the derived tables against a rebuild from the log",
     )
     _common(check, top=False)
+    sub.add_parser(
+        "build-check",
+        help="vérifie que ce paquet d’Établi contient tout ce qu’il lit (sans écran, dans un"
+        " dossier temporaire) / checks this build carries everything it reads, offscreen",
+    )
     add_simulate_parser(sub)
     add_diagnose_parser(sub, _common)
     add_drive_parsers(sub, _common)
@@ -244,6 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 find_scenario(scenario)  # an unknown name is said before any window opens
             folder = station_folder(args)
             return run_gui(folder, training=bool(args.training), lang=args.lang, scenario=scenario)
+        if args.command == "build-check":
+            from ui.build_check import run_build_check  # Qt, offscreen, only for this check
+
+            return run_build_check()
         if args.command == "simulate":
             return run_simulate(args)
         if args.command == "diagnose":
