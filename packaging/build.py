@@ -4,9 +4,10 @@
     python3 packaging/build.py             the app, one folder: dist/etabli/ (PyInstaller)
     python3 packaging/build.py --archive   the app and the offline installer:
                                            dist/etabli-VERSION-linux-x86_64-CODENAME.tar.gz
-    python3 packaging/build.py --test      the packaging tests (a build in a temporary
+    python3 packaging/build.py --test      only the packaging tests (a build in a temporary
                                            folder, its build-check, install and uninstall
-                                           into a fake root): long, so not in the default test run
+                                           into a fake root; about 40 s, so they are part of
+                                           the default test run too)
 
 It installs what the build needs (system packages, the project's virtual environment and
 PyInstaller, from the `package` extra of pyproject.toml), compiles the translations, runs
@@ -172,7 +173,7 @@ def run_tests(extra: list[str]) -> int:
     ensure_pyinstaller(python)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     return subprocess.call(
-        [str(python), "-m", "pytest", "-ra", "-m", "build", "tests/packaging", *extra],
+        [str(python), "-m", "pytest", "-ra", "tests/packaging", *extra],
         cwd=ROOT,
         env=env,
     )

@@ -792,6 +792,13 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ("devices",): simple("devices"),
     ("events",): events,
     ("db", "check"): simple("db", "check"),
+    # The package's self-check takes no option at all.
+    ("build-check",): lambda: st.one_of(
+        st.sampled_from(["--no-such-option", "x", "--data-dir", "--lang=fr"]).map(
+            lambda o: Case(("build-check", o))
+        ),
+        undecodable.map(lambda t: Case(("build-check", t))),
+    ),
     ("simulate", "phone"): simulate_phone,
     ("simulate", "fastboot"): simulate_fastboot,
     ("simulate", "handset"): simulate_handset,

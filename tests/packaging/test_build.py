@@ -331,6 +331,14 @@ def test_install_and_uninstall_into_a_fake_root(built: tuple[Path, str], tmp_pat
     assert str(data) in gone.stdout
     assert (root / "etc" / "passwd").read_text().count("atelier") == 2
 
+    # An archive made on another release installs none of its packages and names them.
+    (archive / "RELEASE").write_text("otheros1\n")
+    other = _script(archive / "install.sh", root)
+    assert other.returncode == 0, other.stdout + other.stderr
+    assert "this archive is for otheros1" in other.stdout
+    assert "      etabli-test-missing" in other.stdout
+    assert "etabli-test-present" not in other.stdout
+
 
 def test_the_desktop_entry_is_valid_and_bilingual() -> None:
     entry = PACKAGING / "etabli.desktop"
