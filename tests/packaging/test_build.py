@@ -1,7 +1,8 @@
 """The packaged app, built for real by `python3 packaging/build.py` into a temporary folder
-(about 30 s on two cores: it stays in the default test run), then: its build-check offscreen,
-every data file of the source tree inside it, database upgrades and refusals by the built
-program, and install.sh / uninstall.sh run into a fake root."""
+(25 to 40 s on two cores: it stays in the default test run), then: its build-check offscreen,
+its window on a real X server, every data file of the source tree inside it, database
+upgrades and refusals by the built program, and install.sh / uninstall.sh run into a fake
+root."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import importlib.util
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import ModuleType
 
@@ -21,6 +24,7 @@ from bench_app.domain.model import DeviceKind
 from bench_app.station import Station
 from bench_app.store.database import DB_NAME
 from bench_app.store.migrations import LATEST_VERSION
+from tests.system.desktop import Desktop
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
@@ -202,6 +206,59 @@ def test_the_built_app_refuses_a_newer_database_plainly(
         assert "Traceback" not in done.stderr
     assert (folder / DB_NAME).read_bytes() == before
     assert not list(folder.glob("*.bak"))
+
+
+def test_the_built_window_opens_on_a_real_x_server(built: tuple[Path, str], tmp_path: Path) -> None:
+    """What a workshop gets: the xcb platform plugin and its libraries from the bundle, the
+    training class playing its first scenario; a polite SIGTERM closes it with exit 0."""
+    app, _ = built
+    desktop = Desktop(1366, 768)
+    ui_map = tmp_path / "ui-map.json"
+    log = tmp_path / "etabli.log"
+    env = {
+        **_clean_env(tmp_path),
+        "DISPLAY": desktop.display,
+        "QT_QPA_PLATFORM": "xcb",
+        "ETABLI_UI_MAP": str(ui_map),
+    }
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            [str(app / "etabli"), "--training", "--data-dir", str(tmp_path / "data")],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            titles = _wait_for_windows(process, ui_map, log)
+            assert any(t.startswith("Établi") for t in titles), titles
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=60) == 0, log.read_text()[-3000:]
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            desktop.stop()
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" not in text
+    assert "Could not load the Qt platform plugin" not in text
+
+
+def _wait_for_windows(process: subprocess.Popen[bytes], ui_map: Path, log: Path) -> list[str]:
+    """The titles of the windows the app lists in its widget map, once it has written one."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(
+                f"etabli stopped (exit {process.returncode}):\n{log.read_text()[-3000:]}"
+            )
+        try:
+            windows = json.loads(ui_map.read_text(encoding="utf-8"))["windows"]
+        except (FileNotFoundError, json.JSONDecodeError, KeyError):
+            windows = []
+        if windows:
+            return [str(w.get("title", "")) for w in windows]
+        time.sleep(0.1)
+    raise AssertionError(f"no window within 90 s:\n{log.read_text()[-3000:]}")
 
 
 def _deb(folder: Path, name: str) -> Path:
