@@ -506,6 +506,27 @@ CATALOG: dict[str, ErrorKind] = {
             'organisation "Workshop name".',
         ),
         _kind(
+            "SETUP_STATION_UNNAMED",
+            "Donnez un nom à ce poste.",
+            "Give this station a name.",
+            "Un nom court, comme « Poste 1 » : il remplace le numéro du poste partout.",
+            "A short name, like “Station 1”: it replaces the station's number everywhere.",
+        ),
+        _kind(
+            "SETUP_NO_OPERATOR",
+            "Ajoutez au moins une personne.",
+            "Add at least one person.",
+            "Tapez un prénom, un code PIN si vous voulez, puis « Ajouter cette personne ».",
+            "Type a first name, a PIN if you wish, then “Add this person”.",
+        ),
+        _kind(
+            "SETUP_OPERATOR_REFUSED",
+            "Cette personne n’a pas pu être ajoutée.",
+            "This person could not be added.",
+            "Lisez le message sous la liste, corrigez, puis « Ajouter cette personne ».",
+            "Read the message under the list, fix it, then “Add this person”.",
+        ),
+        _kind(
             "SETTINGS_KEY_UNKNOWN",
             "Le réglage « {key} » n’existe pas.",
             "There is no setting “{key}”.",
