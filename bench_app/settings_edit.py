@@ -13,7 +13,7 @@ from typing import Any
 
 from bench_app.errors import BenchError
 from bench_app.input_files import shown
-from bench_app.operators import clean_name
+from bench_app.operators import clean_name, find
 from bench_app.settings import Settings
 from bench_app.text import Text
 
@@ -140,8 +140,19 @@ def parse_value(key: str, raw: str) -> Any:
 
 
 def with_value(settings: Settings, key: str, raw: str) -> Settings:
-    """A copy of `settings` with `key` set from `raw` (the original is left as it was)."""
-    return replace(settings, **{key: parse_value(key, raw)})
+    """A copy of `settings` with `key` set from `raw` (the original is left as it was).
+    The default operator must be on the station's list when it keeps one."""
+    value = parse_value(key, raw)
+    listed = settings.operator_list()
+    if key == "operator" and value and listed and find(listed, value) is None:
+        raise BenchError(
+            "SETTINGS_VALUE_INVALID",
+            key=key,
+            value=shown(raw)[:60],
+            detail=Text("pas sur la liste du poste", "not on the station's list"),
+            expected=Text(", ".join(o.name for o in listed), ", ".join(o.name for o in listed)),
+        )
+    return replace(settings, **{key: value})
 
 
 def shown_settings(settings: Settings) -> dict[str, Any]:

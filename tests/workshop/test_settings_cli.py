@@ -79,6 +79,7 @@ def test_set_saves_a_checked_value(folder: Path) -> None:
         (("organisation", "Atelier\nbis"), "caractères de contrôle", "control characters"),
         (("organisation", "x" * 121), "au plus 120 caractères", "at most 120 characters"),
         (("verification_url", "verif.example.org"), "https://", "https://"),
+        (("operator", "Zoé"), "pas sur la liste du poste", "not on the station's list"),
     ],
 )
 def test_set_refuses_an_unknown_key_or_a_bad_value(
