@@ -497,6 +497,50 @@ CATALOG: dict[str, ErrorKind] = {
             "Fix the file or delete it: Établi will create a new one.",
         ),
         _kind(
+            "WORKSHOP_UNNAMED",
+            "Nommez d’abord l’atelier (Réglages).",
+            "Name the workshop first (Settings).",
+            "Ouvrez Réglages et donnez le nom de l’atelier, ou : etabli settings set "
+            'organisation "Nom de l’atelier".',
+            "Open Settings and give the workshop's name, or: etabli settings set "
+            'organisation "Workshop name".',
+        ),
+        _kind(
+            "SETUP_STATION_UNNAMED",
+            "Donnez un nom à ce poste.",
+            "Give this station a name.",
+            "Un nom court, comme « Poste 1 » : il remplace le numéro du poste partout.",
+            "A short name, like “Station 1”: it replaces the station's number everywhere.",
+        ),
+        _kind(
+            "SETUP_NO_OPERATOR",
+            "Ajoutez au moins une personne.",
+            "Add at least one person.",
+            "Tapez un prénom, un code PIN si vous voulez, puis « Ajouter cette personne ».",
+            "Type a first name, a PIN if you wish, then “Add this person”.",
+        ),
+        _kind(
+            "SETUP_OPERATOR_REFUSED",
+            "Cette personne n’a pas pu être ajoutée.",
+            "This person could not be added.",
+            "Lisez le message sous la liste, corrigez, puis « Ajouter cette personne ».",
+            "Read the message under the list, fix it, then “Add this person”.",
+        ),
+        _kind(
+            "SETTINGS_KEY_UNKNOWN",
+            "Le réglage « {key} » n’existe pas.",
+            "There is no setting “{key}”.",
+            "Réglages possibles : {keys}.",
+            "Settings you can change: {keys}.",
+        ),
+        _kind(
+            "SETTINGS_VALUE_INVALID",
+            "La valeur « {value} » ne convient pas pour {key} : {detail}.",
+            "The value “{value}” does not suit {key}: {detail}.",
+            "Donnez une valeur comme : {expected}.",
+            "Give a value like: {expected}.",
+        ),
+        _kind(
             "DATA_DIR_NOT_A_FOLDER",
             "Le dossier de données {path} n’est pas un dossier : c’est {kind}.",
             "The data folder {path} is not a folder: it is {kind}.",
@@ -1632,6 +1676,7 @@ SHORT: dict[str, Text] = {
         ("DEVICE_NO_ANSWER", "L’appareil ne répond pas. Rebranchez-le.", "The device does not answer. Plug it in again."),
         ("SIMULATOR_LISTEN_FAILED", "L’appareil simulé ne peut pas démarrer.", "The simulated device cannot start."),
         ("SETTINGS_INVALID", "Le fichier de réglages est illisible.", "The settings file cannot be read."),
+        ("SETTINGS_VALUE_INVALID", "Valeur refusée pour le réglage {key}.", "Value refused for the setting {key}."),
         ("INPUT_TOO_LARGE", "Le fichier {path} est bien trop gros.", "The file {path} is far too large."),
         ("TEXT_UNDECODABLE", "Ce texte contient des caractères illisibles.", "This text holds unreadable characters."),
         ("ERASE_NOT_A_DRIVE", "{path} n’est pas un disque entier.", "{path} is not a whole disk."),

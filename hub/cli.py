@@ -14,7 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.commands.help_language import say
 from bench_app.errors import BenchError
+from bench_app.text import Text
 
 Common = Callable[..., None]
 DEFAULT_LISTEN = "127.0.0.1:8750"
@@ -29,7 +31,9 @@ def register(sub: Any, common: Common) -> None:
 
 
 def add_hub_parsers(sub: Any, common: Common) -> None:
-    p = sub.add_parser("hub", help="le serveur du collectif / the collective's hub server")
+    p = sub.add_parser(
+        "hub", help=say(Text("le serveur du collectif", "the collective's hub server"))
+    )
     p.set_defaults(run_group=run_hub)
     common(p, top=False)
     _db_option(p)
@@ -37,23 +41,35 @@ def add_hub_parsers(sub: Any, common: Common) -> None:
         "--listen",
         default=DEFAULT_LISTEN,
         metavar="HOST:PORT",
-        help=f"adresse d’écoute / address to listen on (default {DEFAULT_LISTEN})",
+        help=say(
+            Text(
+                f"adresse d’écoute (défaut : {DEFAULT_LISTEN})",
+                f"address to listen on (default: {DEFAULT_LISTEN})",
+            )
+        ),
     )
     hub_sub = p.add_subparsers(dest="hub_command")
     code = hub_sub.add_parser(
-        "enrol-code", help="un code d’inscription à usage unique / a one-time enrolment code"
+        "enrol-code",
+        help=say(Text("un code d’inscription à usage unique", "a one-time enrolment code")),
     )
     common(code, top=False)
     _db_option(code)
-    code.add_argument("workshop", metavar="WORKSHOP", help="nom de l’atelier / workshop name")
+    code.add_argument(
+        "workshop", metavar="WORKSHOP", help=say(Text("nom de l’atelier", "workshop name"))
+    )
     code.add_argument("--valid-days", type=int, default=7, metavar="N")
     bundle = hub_sub.add_parser(
         "import-bundle",
-        help="importer le paquet hors ligne d’un poste / import a station's offline bundle",
+        help=say(
+            Text("importe le paquet hors ligne d’un poste", "import a station's offline bundle")
+        ),
     )
     common(bundle, top=False)
     _db_option(bundle)
-    bundle.add_argument("file", metavar="FILE", help="le paquet signé / the signed bundle file")
+    bundle.add_argument(
+        "file", metavar="FILE", help=say(Text("le paquet signé", "the signed bundle file"))
+    )
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -61,8 +77,14 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
         "--db",
         default=argparse.SUPPRESS,
         metavar="URL",
-        help="postgresql://USER@HOST/DB ou/or sqlite:///PATH "
-        f"(default: ${DB_ENV}, else DATA/etabli-hub.sqlite3)",
+        help=say(
+            Text(
+                f"postgresql://USER@HOST/DB ou sqlite:///CHEMIN (défaut : ${DB_ENV}, sinon "
+                "DATA/etabli-hub.sqlite3)",
+                f"postgresql://USER@HOST/DB or sqlite:///PATH (default: ${DB_ENV}, else "
+                "DATA/etabli-hub.sqlite3)",
+            )
+        ),
     )
 
 

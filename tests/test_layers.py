@@ -79,9 +79,10 @@ def test_the_store_does_not_reach_into_sync() -> None:
 # for their own __init__.py only (their modules sit in several layers).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
-        "base: messages, errors, input files, settings and the operators list",
+        "base: messages, errors, input files, settings, the operators list and the workshop",
         ("bench_app", "bench_app.text", "bench_app.errors", "bench_app.input_files",
-         "bench_app.settings", "bench_app.operators"),
+         "bench_app.settings", "bench_app.operators", "bench_app.settings_edit",
+         "bench_app.workshop"),
     ),
     ("the wire", ("bench_app.wire",)),
     ("domain and the station key", ("bench_app.domain", "bench_app.signing")),

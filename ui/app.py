@@ -53,8 +53,11 @@ def build_window(
     lang: str,
     simulator: SimulatedSource | None = None,
     operator: str | None = None,
+    *,
+    first_run: bool = False,
 ) -> MainWindow:
-    """The main window on `station`; `operator` skips the "Who is working?" question."""
+    """The main window on `station`; `operator` skips the "Who is working?" question;
+    `first_run` (the app's start) shows the set-up assistant to a real, unnamed station."""
     translations = Translations(app)
     if not translations.install(lang):
         logging.getLogger(__name__).warning(
@@ -68,7 +71,7 @@ def build_window(
 
     window = MainWindow(station, lang=lang, simulator=simulator, switch_language=switch)
     window._translations = translations  # type: ignore[attr-defined]  # keep it alive
-    window.start_session(operator)
+    window.start_session(operator, first_run=first_run)
     return window
 
 
@@ -132,7 +135,7 @@ def run_gui(
             SimulationMode.TRAINING, adb_signer=signer, drive_folder=training_drive_folder(folder)
         )
         station.attach_source(simulator)
-    window = build_window(station, app, language, simulator)
+    window = build_window(station, app, language, simulator, first_run=True)
     window.adb_signer = signer
     window.set_tcp_source(tcp)
     monitor = UsbMonitor(usb)

@@ -23,6 +23,7 @@ from bench_app.output.printers.cups import run_lp
 from bench_app.signing import StationKey
 from bench_app.station import Station
 from bench_app.text import Text
+from bench_app.workshop import document_settings, is_named
 from ui.device_view import tr
 from ui.printer_dialog import PrinterDialog
 
@@ -70,12 +71,23 @@ def label_dialog(station: Station, device_id: str, lang: str, parent: QWidget) -
 
 def certificate_refusal(station: Station, device: Device, lang: str) -> str:
     """Why the device has no erasure certificate ("" : it has one to give)."""
+    unnamed = unnamed_refusal(station, lang, training=device.training)
+    if unnamed:
+        return unnamed
     journey = station.journey(device.id)
     if journey.erasure_verified:
         return ""
     if journey.blocker("JOURNEY_ERASURE_FAILED") is not None:
         return CATALOG["JOURNEY_ERASURE_FAILED"].message.get(lang)
     return BenchError("CERT_NO_ERASURE", asset=device.asset_code).message.get(lang)
+
+
+def unnamed_refusal(station: Station, lang: str, *, training: bool) -> str:
+    """Why no certificate or sheet while the workshop has no name ("" once it has one, and
+    for a training device or lot, whose documents carry the class defaults)."""
+    if training or is_named(station.settings):
+        return ""
+    return BenchError("WORKSHOP_UNNAMED").message.get(lang)
 
 
 def make_document(
@@ -94,7 +106,11 @@ def make_document(
 
     folder = station.folder / DOCUMENTS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    issuer = Issuer(station.settings, StationKey.load_or_create(station.folder))
+    training = device.training if device is not None else lot is not None and lot.training
+    settings = station.settings
+    if kind is not Document.LOT_REPORT:  # a certificate or a sheet names its workshop
+        settings = document_settings(settings, training=training, lang=lang)
+    issuer = Issuer(settings, StationKey.load_or_create(station.folder))
     if kind in (Document.CERTIFICATE, Document.HANDOVER):
         assert device is not None
         path = folder / FILE_NAMES[kind].format(device.asset_code)
@@ -108,7 +124,7 @@ def make_document(
         else:
             from bench_app.output.reports.handover import gather_handover, write_handover
 
-            sheet = gather_handover(station.store, device, station.settings, station.folder)
+            sheet = gather_handover(station.store, device, settings, station.folder)
             write_handover(sheet, path)
         return path
     assert lot is not None
@@ -190,7 +206,8 @@ class Documents(QObject):
         self._document_menu(
             menu, tr("Erasure certificate"), Document.CERTIFICATE, refusal, device=device
         )
-        self._document_menu(menu, tr("Handover sheet"), Document.HANDOVER, "", device=device)
+        unnamed = unnamed_refusal(self.station, lang, training=device.training)
+        self._document_menu(menu, tr("Handover sheet"), Document.HANDOVER, unnamed, device=device)
 
     def fill_lot_menu(self, menu: QMenu, lot: Lot | None, lang: str) -> None:
         """The donation's documents: its report for the donor and its certificate."""
@@ -198,6 +215,7 @@ class Documents(QObject):
         menu.clear()
         reason = "" if lot is not None else tr("Attach the device to a donation first.")
         self._document_menu(menu, tr("Donation report"), Document.LOT_REPORT, reason, lot=lot)
+        reason = reason or unnamed_refusal(self.station, lang, training=bool(lot and lot.training))
         self._document_menu(
             menu, tr("Donation's erasure certificate"), Document.LOT_CERTIFICATE, reason, lot=lot
         )

@@ -36,6 +36,7 @@ from bench_app.domain.model import DeviceKind, JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
 from bench_app.operators import TRAINEE
+from bench_app.settings import Settings
 from bench_app.simulators.adb_phone import list_models, load_persona
 from bench_app.simulators.classroom import Classroom
 from bench_app.simulators.docked_drive import DRIVE_PERSONAS, DriveBehaviour, training_drive_folder
@@ -44,6 +45,7 @@ from bench_app.simulators.scenarios import Scenario, load_scenarios
 from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
+from bench_app.workshop import needs_setup
 from ui.batch_bar import BatchBar
 from ui.bridge import StationBridge
 from ui.device_card import DeviceCard
@@ -61,6 +63,7 @@ from ui.operator_chooser import OperatorChooser
 from ui.pending_card import PendingCard
 from ui.printed_labels import PrintedLabelsDialog
 from ui.window_fit import fit_to_screen, wrap_message
+from ui.workshop_setup import SettingsDialog, SetupAssistant
 
 log = logging.getLogger(__name__)
 SEARCH_ERROR_SECONDS = 15  # long enough to read twice; then the screen is clean again
@@ -133,6 +136,10 @@ class MainWindow(QMainWindow):
         operator_menu = QMenu(self.operator_button)
         self.change_operator = operator_menu.addAction("")
         self.change_operator.triggered.connect(lambda: self.ask_operator(required=False))
+        # "Réglages": the workshop, this station, its operators, printer, system, hub.
+        self.settings_action = operator_menu.addAction("")
+        self.settings_action.triggered.connect(lambda: self.open_settings())
+        self.setup_dialog: SetupAssistant | SettingsDialog | None = None
         self.operator_button.setMenu(operator_menu)
         bar.addWidget(self.operator_button)
         self.operator_dialog: OperatorChooser | None = None
@@ -270,8 +277,10 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         if hasattr(self, "search_error"):
             self.search_error.setVisible(False)  # said in the other language: not redrawn
+        name = self.station.settings.station_name.strip()  # the station by its name, not its id
         self.setWindowTitle(
             self.tr("Établi — refurbishing bench")
+            + (f" — {name}" if name else "")
             + (" — " + self.tr("TRAINING") if self.station.training else "")
         )
         self.banner.setText(
@@ -280,6 +289,7 @@ class MainWindow(QMainWindow):
         self.search.setPlaceholderText(self.tr("Scan or type a device code (e.g. ABCD-2345-X)"))
         self.intake_button.setText(self.tr("Intake of a donation"))
         self.change_operator.setText(self.tr("Change operator"))
+        self.settings_action.setText(self.tr("Settings…"))
         self._show_operator()
         self.sim_button.setText(self.tr("Simulated devices"))
         self.training_toggle.setText(self.tr("Training mode"))
@@ -309,9 +319,14 @@ class MainWindow(QMainWindow):
 
     # -- who works ---------------------------------------------------------------------------
 
-    def start_session(self, operator: str | None = None) -> None:
+    def start_session(self, operator: str | None = None, *, first_run: bool = False) -> None:
         """Who records facts from now on: `operator` when given (tests, a kiosk), the
-        trainee in training mode, else the operator is asked "Who is working?"."""
+        trainee in training mode, else the operator is asked "Who is working?". With
+        `first_run` (the app's start), a real station whose workshop has no name first
+        shows the set-up assistant; the question follows it."""
+        if first_run and needs_setup(self.station.settings, training=self.station.training):
+            QTimer.singleShot(0, self, lambda: self._first_run(operator))
+            return
         if operator:
             self.station.operator = operator
         elif self.station.training:
@@ -335,6 +350,25 @@ class MainWindow(QMainWindow):
         metrics = self.operator_button.fontMetrics()
         self.operator_button.setText(metrics.elidedText(name, Qt.TextElideMode.ElideRight, 120))
         self.operator_button.setToolTip(self.tr("Who is working: %1").replace("%1", name))
+
+    def _first_run(self, operator: str | None) -> None:
+        dialog = self.open_settings(first_run=True)
+        dialog.finished.connect(lambda _result: self.start_session(operator))
+
+    def open_settings(self, *, first_run: bool = False) -> SetupAssistant | SettingsDialog:
+        """The set-up assistant (first run) or "Réglages" (window-modal); on save, the
+        title, the status and the language follow."""
+        kind = SetupAssistant if first_run else SettingsDialog
+        dialog = kind(self.station, self.lang, self, on_saved=self._settings_saved)
+        self.setup_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _settings_saved(self, settings: Settings) -> None:
+        if settings.language != self.lang:
+            self.language.setCurrentIndex(max(self.language.findData(settings.language), 0))
+            self._on_language(self.language.currentIndex())
+        self.retranslate()
 
     def open_printers(self) -> None:
         from ui.printer_dialog import PrinterDialog  # reportlab and Pillow load on first use
@@ -1051,7 +1085,9 @@ class MainWindow(QMainWindow):
         plugged = len(self.station.connected_device_ids())
         running = len(self.station.engine.active())
         waiting = sum(1 for v in self.views.values() if v.prompt is not None)
-        text = self.tr("%n device(s) plugged in", "", plugged)
+        name = self.station.settings.station_name.strip()
+        text = f"{name} · " if name else ""
+        text += self.tr("%n device(s) plugged in", "", plugged)
         text += " · " + self.tr("%n check(s) running", "", running)
         if waiting:
             text += " · " + self.tr("%n answer(s) awaited", "", waiting)

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bench_app.commands.help_language import say
 from bench_app.errors import BenchError
 from bench_app.input_files import is_decodable, shown
 from bench_app.settings import data_dir, training_dir
@@ -119,8 +120,12 @@ def add_operator_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--operator",
         metavar="NAME",
-        help="qui travaille (défaut : $ETABLI_OPERATOR) / who is working (default: "
-        "$ETABLI_OPERATOR); must be on the station's list of operators when it keeps one",
+        help=say(
+            Text(
+                "qui travaille (défaut : $ETABLI_OPERATOR) ; doit être sur la liste du poste quand il en a une",
+                "who is working (default: $ETABLI_OPERATOR); must be on the station's list of operators when it keeps one",
+            )
+        ),
     )
 
 

@@ -19,45 +19,88 @@ from typing import Any
 
 from bench_app.commands.arguments import seconds
 from bench_app.commands.headless import terminal_answerer
+from bench_app.commands.help_language import say
 from bench_app.devices.android.driver import AdbTarget, AndroidPhone
 from bench_app.errors import BenchError
 from bench_app.jobs.batches import Batch, prepare_batch
 from bench_app.station import Station, operator_from_environment
+from bench_app.text import Text
 
 Common = Callable[..., None]
 
 
 def add_batch_parsers(sub: Any, common: Common) -> None:
-    batch = sub.add_parser("batch", help="the same work on several phones of one model at once")
+    batch = sub.add_parser(
+        "batch",
+        help=say(
+            Text(
+                "le même travail sur plusieurs téléphones d’un modèle à la fois",
+                "the same work on several phones of one model at once",
+            )
+        ),
+    )
     batch_sub = batch.add_subparsers(dest="batch_command", required=True)
     p = batch_sub.add_parser(
         "wipe-install",
-        help="wipe each phone (verified), then install the system on it",
+        help=say(
+            Text(
+                "efface chaque téléphone (vérifié), puis y installe le système",
+                "wipe each phone (verified), then install the system on it",
+            )
+        ),
     )
     common(p, top=False)
     p.add_argument(
-        "targets", nargs="+", metavar="ASSET|SERIAL", help="asset codes, USB serials or HOST:PORT"
+        "targets",
+        nargs="+",
+        metavar="ASSET|SERIAL",
+        help=say(
+            Text(
+                "codes d’inventaire, numéros USB ou HÔTE:PORT",
+                "asset codes, USB serials or HOST:PORT",
+            )
+        ),
     )
-    p.add_argument("--system", required=True, metavar="NAME", help="the system's id or name")
+    p.add_argument(
+        "--system",
+        required=True,
+        metavar="NAME",
+        help=say(Text("l’identifiant ou le nom du système", "the system's id or name")),
+    )
     p.add_argument(
         "--route",
         choices=("recovery", "fastboot"),
         default="recovery",
-        help="the wipe's factory reset: from the recovery menu, or through fastboot",
+        help=say(
+            Text(
+                "la remise à zéro de l’effacement : par le menu recovery, ou par fastboot",
+                "the wipe's factory reset: from the recovery menu, or through fastboot",
+            )
+        ),
     )
     p.add_argument(
         "--fastboot",
         action="append",
         default=[],
         metavar="HOST:PORT",
-        help="where each phone's bootloader answers over TCP, one per TARGET, in order",
+        help=say(
+            Text(
+                "où répond en TCP le chargeur de démarrage de chaque téléphone, un par cible, dans l’ordre",
+                "where each phone's bootloader answers over TCP, one per TARGET, in order",
+            )
+        ),
     )
     p.add_argument(
         "--wait",
         type=seconds(1, 3600),
         default=120.0,
         metavar="SECONDS",
-        help="how long to wait for each phone to allow this station",
+        help=say(
+            Text(
+                "combien de temps attendre que chaque téléphone autorise ce poste",
+                "how long to wait for each phone to allow this station",
+            )
+        ),
     )
     p.add_argument("--json", action="store_true")
 

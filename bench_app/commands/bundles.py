@@ -8,27 +8,58 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.commands.help_language import say
+from bench_app.text import Text
+
 Common = Callable[..., None]
 
 
 def add_bundle_parsers(sub: Any, common: Common) -> None:
-    p = sub.add_parser("bundle", help="offline bundles of events (USB stick) / paquets hors ligne")
+    p = sub.add_parser(
+        "bundle",
+        help=say(
+            Text("paquets de faits hors ligne (clé USB)", "offline bundles of events (USB stick)")
+        ),
+    )
     common(p, top=False)
     bundle_sub = p.add_subparsers(dest="bundle_command", required=True)
-    e = bundle_sub.add_parser("export", help="write this station's events to a signed bundle")
+    e = bundle_sub.add_parser(
+        "export",
+        help=say(
+            Text(
+                "écrit les faits de ce poste dans un paquet signé",
+                "write this station's events to a signed bundle",
+            )
+        ),
+    )
     common(e, top=False)
     e.add_argument("file", metavar="FILE")
     e.add_argument(
         "--since-ack",
         action="store_true",
-        help="only the events a hub has not acknowledged yet",
+        help=say(
+            Text(
+                "seulement les faits que le collectif n’a pas encore confirmés",
+                "only the events a hub has not acknowledged yet",
+            )
+        ),
     )
     e.add_argument(
         "--all-stations",
         action="store_true",
-        help="also forward the other stations' events held here",
+        help=say(
+            Text(
+                "transmet aussi les faits des autres postes gardés ici",
+                "also forward the other stations' events held here",
+            )
+        ),
     )
-    i = bundle_sub.add_parser("import", help="import the events of a signed bundle")
+    i = bundle_sub.add_parser(
+        "import",
+        help=say(
+            Text("importe les faits d’un paquet signé", "import the events of a signed bundle")
+        ),
+    )
     common(i, top=False)
     i.add_argument("file", metavar="FILE")
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench_app.commands.help_language import say
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import Device, Lot
 from bench_app.errors import BenchError
@@ -19,6 +20,7 @@ from bench_app.text import Text
 from bench_app.wire.canonical import canonical_json
 
 if TYPE_CHECKING:
+    from bench_app.output.certificates.document import Issuer
     from bench_app.store.database import Store
 
 # The keys (cryptography) and the store load only when a command uses them, so the other
@@ -29,15 +31,40 @@ Common = Callable[..., None]
 
 def add_certificate_parsers(sub: Any, common: Common) -> None:
     p = sub.add_parser(
-        "certificate", help="signed erasure certificate (PDF) of a device, or of a whole lot"
+        "certificate",
+        help=say(
+            Text(
+                "certificat d’effacement signé (PDF) d’un appareil, ou de tout un lot",
+                "signed erasure certificate (PDF) of a device, or of a whole lot",
+            )
+        ),
     )
     common(p, top=False)
-    p.add_argument("asset", nargs="?", help="the device's asset code")
-    p.add_argument("--lot", metavar="LOT_ID", help="one certificate for every device of a lot")
+    p.add_argument(
+        "asset",
+        nargs="?",
+        help=say(Text("le code d’inventaire de l’appareil", "the device's asset code")),
+    )
+    p.add_argument(
+        "--lot",
+        metavar="LOT_ID",
+        help=say(
+            Text(
+                "un certificat pour tous les appareils d’un lot",
+                "one certificate for every device of a lot",
+            )
+        ),
+    )
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
 
     p = sub.add_parser(
-        "verify-certificate", help="check a certificate PDF offline (exit 0 only when intact)"
+        "verify-certificate",
+        help=say(
+            Text(
+                "vérifie un certificat PDF hors ligne (code 0 seulement s’il est intact)",
+                "check a certificate PDF offline (exit 0 only when intact)",
+            )
+        ),
     )
     common(p, top=False)
     p.add_argument("file", metavar="FILE.pdf")
@@ -46,28 +73,77 @@ def add_certificate_parsers(sub: Any, common: Common) -> None:
         action="append",
         default=[],
         metavar="FILE.pub",
-        help="also trust this public key (PEM or base64) for this check",
+        help=say(
+            Text(
+                "fait aussi confiance à cette clé publique (PEM ou base64) pour cette vérification",
+                "also trust this public key (PEM or base64) for this check",
+            )
+        ),
     )
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("report", help="machine-readable reports")
+    p = sub.add_parser(
+        "report", help=say(Text("rapports lisibles par une machine", "machine-readable reports"))
+    )
     common(p, top=False)
     report_sub = p.add_subparsers(dest="report_command", required=True)
-    r = report_sub.add_parser("erasure", help="the signed JSON of a device's latest erasure")
+    r = report_sub.add_parser(
+        "erasure",
+        help=say(
+            Text(
+                "le JSON signé du dernier effacement d’un appareil",
+                "the signed JSON of a device's latest erasure",
+            )
+        ),
+    )
     common(r, top=False)
-    r.add_argument("asset", help="the device's asset code")
+    r.add_argument(
+        "asset", help=say(Text("le code d’inventaire de l’appareil", "the device's asset code"))
+    )
     r.add_argument("-o", "--output", required=True, metavar="FILE.json")
 
-    p = sub.add_parser("keys", help="the station's signing key and the keys it trusts")
+    p = sub.add_parser(
+        "keys",
+        help=say(
+            Text(
+                "la clé de signature du poste et les clés de confiance",
+                "the station's signing key and the keys it trusts",
+            )
+        ),
+    )
     common(p, top=False)
     keys_sub = p.add_subparsers(dest="keys_command", required=True)
-    k = keys_sub.add_parser("export-public", help="print (or write) the station's public key")
+    k = keys_sub.add_parser(
+        "export-public",
+        help=say(
+            Text(
+                "affiche (ou écrit) la clé publique du poste",
+                "print (or write) the station's public key",
+            )
+        ),
+    )
     common(k, top=False)
     k.add_argument("-o", "--output", metavar="FILE.pub")
-    k = keys_sub.add_parser("trust", help="trust another station's or the collective's key")
+    k = keys_sub.add_parser(
+        "trust",
+        help=say(
+            Text(
+                "fait confiance à la clé d’un autre poste ou du collectif",
+                "trust another station's or the collective's key",
+            )
+        ),
+    )
     common(k, top=False)
     k.add_argument("file", metavar="FILE.pub")
-    k = keys_sub.add_parser("show", help="the station's key id and the trusted keys")
+    k = keys_sub.add_parser(
+        "show",
+        help=say(
+            Text(
+                "l’identifiant de la clé du poste et les clés de confiance",
+                "the station's key id and the trusted keys",
+            )
+        ),
+    )
     common(k, top=False)
 
 
@@ -98,6 +174,18 @@ def _lot(store: Store, text: str) -> Lot:
     return found[0]
 
 
+def _issuer(folder: Path, lang: str, *, training: bool) -> Issuer:
+    """Who signs: refused (WORKSHOP_UNNAMED) while the workshop has no name, unless the
+    device or lot certified is a training one (its document carries the class defaults)."""
+    from bench_app.output.certificates.document import Issuer
+    from bench_app.settings import Settings
+    from bench_app.signing import StationKey
+    from bench_app.workshop import document_settings
+
+    settings = document_settings(Settings.load(folder), training=training, lang=lang)
+    return Issuer(settings, StationKey.load_or_create(folder))
+
+
 def _write(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -111,7 +199,8 @@ def _write(path: Path, data: bytes) -> None:
 
 def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.output.certificates.assemble import device_certificate, lot_certificate
-    from bench_app.output.certificates.document import Issuer, is_success
+    from bench_app.output.certificates.document import is_success
+    from bench_app.settings import Settings
 
     if bool(args.asset) == bool(args.lot):
         print(
@@ -121,11 +210,13 @@ def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
             file=sys.stderr,
         )
         return 2
-    issuer = Issuer.for_folder(folder)
+    Settings.load(folder)  # a damaged settings file is said before anything is read
     output = Path(args.output)
     with _store(folder) as store:
         if args.lot:
-            data, envelope = lot_certificate(store, issuer, _lot(store, args.lot), lang)
+            lot = _lot(store, args.lot)
+            issuer = _issuer(folder, lang, training=lot.training)
+            data, envelope = lot_certificate(store, issuer, lot, lang)
             counts = envelope["document"]["counts"]
             ok = counts["not_certified"] == 0
             summary = (
@@ -134,7 +225,9 @@ def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
                 else f"{counts['certified']}/{counts['devices']} erased and verified"
             )
         else:
-            data, envelope = device_certificate(store, issuer, _device(store, args.asset), lang)
+            device = _device(store, args.asset)
+            issuer = _issuer(folder, lang, training=device.training)
+            data, envelope = device_certificate(store, issuer, device, lang)
             ok = is_success(envelope["document"])
             summary = (
                 ("effacé et vérifié" if lang == "fr" else "erased and verified")
@@ -228,11 +321,10 @@ def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) ->
 
 def run_report(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.output.certificates.assemble import device_envelope
-    from bench_app.output.certificates.document import Issuer
 
-    issuer = Issuer.for_folder(folder)
     with _store(folder) as store:
-        envelope = device_envelope(store, issuer, _device(store, args.asset))
+        device = _device(store, args.asset)
+        envelope = device_envelope(store, _issuer(folder, lang, training=device.training), device)
     _write(Path(args.output), canonical_json(envelope))
     print(
         f"{args.output}: {envelope['document']['reference']} ({envelope['document']['erasure']['result']})"

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench_app.commands.arguments import add_operator_argument, seconds, training_requested
+from bench_app.commands.help_language import say
 from bench_app.errors import BenchError
+from bench_app.text import Text
 
 if TYPE_CHECKING:
     from bench_app.devices.android.driver import AdbTarget
@@ -24,22 +26,45 @@ if TYPE_CHECKING:
 
 def add_diagnose_parser(sub: Any, common: Any) -> None:
     p = sub.add_parser(
-        "diagnose", help="read a connected phone's diagnostics over ADB and record them"
+        "diagnose",
+        help=say(
+            Text(
+                "lit les contrôles d’un téléphone branché par ADB et les enregistre",
+                "read a connected phone's diagnostics over ADB and record them",
+            )
+        ),
     )
     common(p, top=False)
     p.add_argument(
-        "target", help="USB serial, or HOST:PORT for a phone over TCP (Wi-Fi, simulator)"
+        "target",
+        help=say(
+            Text(
+                "numéro USB, ou HÔTE:PORT pour un téléphone en TCP (Wi-Fi, simulateur)",
+                "USB serial, or HOST:PORT for a phone over TCP (Wi-Fi, simulator)",
+            )
+        ),
     )
     p.add_argument("--json", action="store_true")
     p.add_argument(
-        "--imei", help="the IMEI read from *#06# or the label, when the phone does not give it"
+        "--imei",
+        help=say(
+            Text(
+                "l’IMEI lu par *#06# ou sur l’étiquette, quand le téléphone ne le donne pas",
+                "the IMEI read from *#06# or the label, when the phone does not give it",
+            )
+        ),
     )
     p.add_argument(
         "--wait",
         type=seconds(1, 3600),
         default=120.0,
         metavar="SECONDS",
-        help="how long to wait for the phone to allow this station",
+        help=say(
+            Text(
+                "combien de temps attendre que le téléphone autorise ce poste",
+                "how long to wait for the phone to allow this station",
+            )
+        ),
     )
     add_operator_argument(p)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.commands.arguments import add_operator_argument, training_requested
+from bench_app.commands.help_language import say
 from bench_app.devices.drives.blockdev import list_drives
 from bench_app.devices.drives.system_view import SystemView, resolve_target
 from bench_app.erasure.safety import refusals
@@ -20,33 +21,77 @@ Common = Callable[..., None]
 
 def add_drive_parsers(sub: Any, common: Common) -> None:
     p = sub.add_parser(
-        "drives", help="list the disks of this machine and whether each may be erased"
+        "drives",
+        help=say(
+            Text(
+                "liste les disques de cette machine et dit lesquels peuvent être effacés",
+                "list the disks of this machine and whether each may be erased",
+            )
+        ),
     )
     common(p, top=False)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--include-loop", action="store_true", help="list loop devices too")
+    p.add_argument(
+        "--include-loop",
+        action="store_true",
+        help=say(Text("liste aussi les périphériques loop", "list loop devices too")),
+    )
 
-    p = sub.add_parser("inventory", help="inventory this computer (hardware and drives)")
+    p = sub.add_parser(
+        "inventory",
+        help=say(
+            Text(
+                "relève le matériel de cet ordinateur (composants et disques)",
+                "inventory this computer (hardware and drives)",
+            )
+        ),
+    )
     common(p, top=False)
     p.add_argument("--this-machine", action="store_true", required=True)
     p.add_argument("--json", action="store_true")
     add_operator_argument(p)
 
-    p = sub.add_parser("erase", help="erase a drive (or an image file) and verify it")
+    p = sub.add_parser(
+        "erase",
+        help=say(
+            Text(
+                "efface un disque (ou un fichier image) et le vérifie",
+                "erase a drive (or an image file) and verify it",
+            )
+        ),
+    )
     common(p, top=False)
-    p.add_argument("target", help="a whole disk (/dev/sdb) or an image file")
+    p.add_argument(
+        "target",
+        help=say(
+            Text(
+                "un disque entier (/dev/sdb) ou un fichier image",
+                "a whole disk (/dev/sdb) or an image file",
+            )
+        ),
+    )
     p.add_argument("--method", choices=("clear-zero", "clear-random", "purge"), required=True)
     p.add_argument("--verify", choices=("full", "sample"), default="full")
     p.add_argument(
         "--confirm-serial",
         required=True,
         metavar="LAST_CHARS",
-        help="the last characters of the serial on the drive's label (an image: its name)",
+        help=say(
+            Text(
+                "les derniers caractères du numéro de série sur l’étiquette du disque (une image : son nom)",
+                "the last characters of the serial on the drive's label (an image: its name)",
+            )
+        ),
     )
     p.add_argument(
         "--remove-hidden-areas",
         action="store_true",
-        help="remove an HPA found on the drive before erasing (otherwise: not erased)",
+        help=say(
+            Text(
+                "retire une zone cachée HPA avant d’effacer (sinon : pas effacé)",
+                "remove an HPA found on the drive before erasing (otherwise: not erased)",
+            )
+        ),
     )
     p.add_argument("--json", action="store_true")
     add_operator_argument(p)

@@ -11,25 +11,45 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.commands.help_language import say
 from bench_app.errors import BenchError
+from bench_app.text import Text
 
 Common = Callable[..., None]
 
 
 def add_export_parsers(sub: Any, common: Common) -> None:
-    p = sub.add_parser("export", help="export facts for other tools")
+    p = sub.add_parser(
+        "export",
+        help=say(Text("exporte des faits pour d’autres outils", "export facts for other tools")),
+    )
     common(p, top=False)
     export_sub = p.add_subparsers(dest="export_command", required=True)
     e = export_sub.add_parser(
-        "ereuse", help="a laptop or desktop as an eReuse Workbench snapshot (JSON)"
+        "ereuse",
+        help=say(
+            Text(
+                "un ordinateur comme relevé eReuse Workbench (JSON)",
+                "a laptop or desktop as an eReuse Workbench snapshot (JSON)",
+            )
+        ),
     )
     common(e, top=False)
-    e.add_argument("asset", metavar="ASSET", help="the computer's asset code")
+    e.add_argument(
+        "asset",
+        metavar="ASSET",
+        help=say(Text("le code d’inventaire de l’ordinateur", "the computer's asset code")),
+    )
     e.add_argument("-o", "--output", required=True, metavar="FILE.json")
     e.add_argument(
         "--legacy",
         action="store_true",
-        help='the older Devicehub format (schema_api "1.0.0"), without erasures',
+        help=say(
+            Text(
+                "l’ancien format Devicehub (schema_api « 1.0.0 »), sans effacements",
+                'the older Devicehub format (schema_api "1.0.0"), without erasures',
+            )
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.commands.help_language import say
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import OutcomeKind
 from bench_app.errors import BenchError
@@ -49,27 +50,79 @@ OUTCOME_NAMES: dict[OutcomeKind, Text] = {
 
 
 def add_journey_parsers(sub: Any, common: Common) -> None:
-    p = sub.add_parser("journey", help="a device's stages done, the next one and what blocks")
+    p = sub.add_parser(
+        "journey",
+        help=say(
+            Text(
+                "les étapes faites d’un appareil, la suivante et ce qui bloque",
+                "a device's stages done, the next one and what blocks",
+            )
+        ),
+    )
     common(p, top=False)
-    p.add_argument("asset", metavar="ASSET", help="the asset code, as printed")
+    p.add_argument(
+        "asset",
+        metavar="ASSET",
+        help=say(Text("le code d’inventaire, tel qu’imprimé", "the asset code, as printed")),
+    )
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("outcome", help="record where a device goes (reuse, loan, sale...)")
+    p = sub.add_parser(
+        "outcome",
+        help=say(
+            Text(
+                "enregistre où va un appareil (réemploi, prêt, vente…)",
+                "record where a device goes (reuse, loan, sale...)",
+            )
+        ),
+    )
     common(p, top=False)
-    p.add_argument("asset", metavar="ASSET", help="the asset code, as printed")
-    p.add_argument("kind", choices=list(OUTCOME_ARGUMENTS))
-    p.add_argument("--due", default="", metavar="YYYY-MM-DD", help="a loan's return date")
-    p.add_argument("--price", default="", metavar="EUR", help="a sale's price in euros")
     p.add_argument(
-        "--reference", default="", metavar="REF", help="recycling: the eco-organism's slip"
+        "asset",
+        metavar="ASSET",
+        help=say(Text("le code d’inventaire, tel qu’imprimé", "the asset code, as printed")),
+    )
+    p.add_argument("kind", choices=list(OUTCOME_ARGUMENTS))
+    p.add_argument(
+        "--due",
+        default="",
+        metavar="YYYY-MM-DD",
+        help=say(Text("la date de retour d’un prêt", "a loan's return date")),
+    )
+    p.add_argument(
+        "--price",
+        default="",
+        metavar="EUR",
+        help=say(Text("le prix d’une vente en euros", "a sale's price in euros")),
+    )
+    p.add_argument(
+        "--reference",
+        default="",
+        metavar="REF",
+        help=say(
+            Text(
+                "recyclage : le bordereau de l’éco-organisme", "recycling: the eco-organism's slip"
+            )
+        ),
     )
     p.add_argument(
         "--beneficiary",
         default="",
         metavar="REF",
-        help="who receives it: a file number, never a name",
+        help=say(
+            Text(
+                "qui le reçoit : un numéro de dossier, jamais un nom",
+                "who receives it: a file number, never a name",
+            )
+        ),
     )
-    p.add_argument("--note", default="", help="a free note kept with the outcome")
+    p.add_argument(
+        "--note",
+        default="",
+        help=say(
+            Text("une note libre gardée avec la destination", "a free note kept with the outcome")
+        ),
+    )
 
 
 def _journey(store: Store, folder: Path, asset: str) -> tuple[Any, Journey]:

@@ -9,7 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench_app.commands.help_language import say
 from bench_app.output.labels.templates import DEFAULT_TEMPLATE, TEMPLATES, template
+from bench_app.text import Text
 
 if TYPE_CHECKING:
     from bench_app.output.labels.content import LabelContent
@@ -21,22 +23,67 @@ Common = Callable[..., None]
 
 
 def add_label_parsers(sub: Any, common: Common) -> None:
-    p = sub.add_parser("label", help="make the asset label of a device as a PNG or PDF file")
+    p = sub.add_parser(
+        "label",
+        help=say(
+            Text(
+                "fait l’étiquette d’inventaire d’un appareil en fichier PNG ou PDF",
+                "make the asset label of a device as a PNG or PDF file",
+            )
+        ),
+    )
     common(p, top=False)
-    p.add_argument("asset", nargs="+", metavar="ASSET", help="asset code(s), as printed")
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.png or FILE.pdf")
+    p.add_argument(
+        "asset",
+        nargs="+",
+        metavar="ASSET",
+        help=say(Text("code(s) d’inventaire, tel(s) qu’imprimé(s)", "asset code(s), as printed")),
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help=say(Text("FICHIER.png ou FICHIER.pdf", "FILE.png or FILE.pdf")),
+    )
     p.add_argument(
         "--template",
         choices=sorted(TEMPLATES),
         default=None,
-        help=f"label size (default: the default printer's, else {DEFAULT_TEMPLATE})",
+        help=say(
+            Text(
+                f"taille d’étiquette (défaut : celle de l’imprimante par défaut, sinon "
+                f"{DEFAULT_TEMPLATE})",
+                f"label size (default: the default printer's, else {DEFAULT_TEMPLATE})",
+            )
+        ),
     )
 
-    p = sub.add_parser("print-label", help="print the asset label on the station's printer")
+    p = sub.add_parser(
+        "print-label",
+        help=say(
+            Text(
+                "imprime l’étiquette d’inventaire sur l’imprimante du poste",
+                "print the asset label on the station's printer",
+            )
+        ),
+    )
     common(p, top=False)
-    p.add_argument("asset", nargs="+", metavar="ASSET", help="asset code(s), as printed")
     p.add_argument(
-        "--printer", metavar="NAME", help="a printer of printers.json (default: the default one)"
+        "asset",
+        nargs="+",
+        metavar="ASSET",
+        help=say(Text("code(s) d’inventaire, tel(s) qu’imprimé(s)", "asset code(s), as printed")),
+    )
+    p.add_argument(
+        "--printer",
+        metavar="NAME",
+        help=say(
+            Text(
+                "une imprimante de printers.json (défaut : celle par défaut)",
+                "a printer of printers.json (default: the default one)",
+            )
+        ),
     )
 
 

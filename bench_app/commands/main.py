@@ -30,11 +30,13 @@ from bench_app.commands.certificates import (
 from bench_app.commands.diagnose import add_diagnose_parser, run_diagnose
 from bench_app.commands.drives import add_drive_parsers, run_drives, run_erase, run_inventory
 from bench_app.commands.ereuse import add_export_parsers, run_export_ereuse
+from bench_app.commands.help_language import VERSION, Parser, language_from, say, use_language
 from bench_app.commands.journey import add_journey_parsers, run_journey, run_outcome
 from bench_app.commands.labels import add_label_parsers, run_label, run_print_label
 from bench_app.commands.phone_jobs import add_phone_job_parsers, run_install, run_wipe
 from bench_app.commands.profiles import add_profile_parsers, run_images, run_profiles
 from bench_app.commands.reports import REPORT_COMMANDS, add_report_parsers, run_reports
+from bench_app.commands.settings import add_settings_parsers, run_settings
 from bench_app.commands.simulate import add_simulate_parser, run_simulate
 from bench_app.commands.sync import add_sync_parsers, run_enrol, run_sync
 from bench_app.commands.write_image import add_image_parsers, run_write_image
@@ -55,17 +57,29 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
         "--data-dir",
         default=default,
         metavar="DIR",
-        help="station data folder (default: $ETABLI_DATA_DIR or the user data folder)",
+        help=say(
+            Text(
+                "dossier de données du poste (défaut : $ETABLI_DATA_DIR ou le dossier de l’utilisateur)",
+                "station data folder (default: $ETABLI_DATA_DIR or the user data folder)",
+            )
+        ),
     )
     parser.add_argument(
-        "--lang", choices=("fr", "en"), default=default, help="language of messages"
+        "--lang",
+        choices=("fr", "en"),
+        default=default,
+        help=say(Text("langue des messages", "language of messages")),
     )
     parser.add_argument(
         "--training",
         action="store_true",
         default=False if top else argparse.SUPPRESS,
-        help="mode formation : appareils simulés, données marquées, dans le dossier de"
-        " formation (à côté du vrai) sauf --data-dir / training mode, in the training folder",
+        help=say(
+            Text(
+                "mode formation : appareils simulés, données marquées, dans le dossier de formation (à côté du vrai) sauf --data-dir",
+                "training mode: simulated devices, marked records, in the training folder (beside the real one) unless --data-dir",
+            )
+        ),
     )
 
 
@@ -74,44 +88,85 @@ def _scenario_option(parser: argparse.ArgumentParser, *, top: bool) -> None:
         "--scenario",
         metavar="NAME",
         default=None if top else argparse.SUPPRESS,
-        help="avec --training : la classe de ce scénario (Découverte, Tout…) / with --training:"
-        " the classroom set of this scenario",
+        help=say(
+            Text(
+                "avec --training : la classe de ce scénario (Découverte, Tout…)",
+                "with --training: the classroom set of this scenario (Découverte, Tout…)",
+            )
+        ),
     )
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The `etabli` parser. Given the command line, installed command groups (the hub...)
     are loaded only when it may name one, so a core command never imports them."""
-    parser = argparse.ArgumentParser(
+    use_language(language_from(argv))
+    parser = Parser(
         prog="etabli",
-        description="Établi — poste de reconditionnement / refurbishing bench. "
-        "Sans sous-commande : ouvre la fenêtre. Without a subcommand: opens the window.",
+        description=say(
+            Text(
+                "Établi — poste de reconditionnement. Sans sous-commande : ouvre la fenêtre.",
+                "Établi — refurbishing bench. Without a subcommand: opens the window.",
+            )
+        ),
     )
-    parser.add_argument("--version", action="version", version=f"etabli {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"etabli {__version__}", help=say(VERSION)
+    )
     _common(parser, top=True)
     sub = parser.add_subparsers(dest="command")
 
     _scenario_option(parser, top=True)
-    p = sub.add_parser("gui", help="open the window (the default)")
+    p = sub.add_parser(
+        "gui", help=say(Text("ouvre la fenêtre (par défaut)", "open the window (the default)"))
+    )
     _common(p, top=False)
     _scenario_option(p, top=False)
 
-    p = sub.add_parser("devices", help="list the devices this station knows, with their stage")
+    p = sub.add_parser(
+        "devices",
+        help=say(
+            Text(
+                "liste les appareils connus de ce poste, avec leur étape",
+                "list the devices this station knows, with their stage",
+            )
+        ),
+    )
     _common(p, top=False)
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("events", help="print the event log")
+    p = sub.add_parser(
+        "events", help=say(Text("affiche le journal des faits", "print the event log"))
+    )
     _common(p, top=False)
-    p.add_argument("--device", metavar="ASSET", help="only the events of this asset code")
-    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument(
+        "--device",
+        metavar="ASSET",
+        help=say(
+            Text(
+                "seulement les faits de ce code d’inventaire", "only the events of this asset code"
+            )
+        ),
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help=say(Text("un objet JSON par ligne", "one JSON object per line")),
+    )
 
-    p = sub.add_parser("db", help="database maintenance")
+    p = sub.add_parser(
+        "db", help=say(Text("entretien de la base de données", "database maintenance"))
+    )
     _common(p, top=False)
     db_sub = p.add_subparsers(dest="db_command", required=True)
     check = db_sub.add_parser(
         "check",
-        help="verify SQLite, the hash chain, the signed head, the hub's acknowledgement and "
-        "the derived tables against a rebuild from the log",
+        help=say(
+            Text(
+                "vérifie SQLite, la chaîne d’empreintes, la tête signée, le reçu du collectif et les tables dérivées contre une reconstruction depuis le journal",
+                "verify SQLite, the hash chain, the signed head, the hub's acknowledgement and the derived tables against a rebuild from the log",
+            )
+        ),
     )
     _common(check, top=False)
     sub.add_parser(
@@ -131,6 +186,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_journey_parsers(sub, _common)
     add_phone_job_parsers(sub, _common)
     add_batch_parsers(sub, _common)
+    add_settings_parsers(sub, _common)
     add_command_groups(sub, load=argv is None or _may_name_a_group(argv, set(sub.choices)))
     add_bundle_parsers(sub, _common)
     add_sync_parsers(sub, _common)
@@ -144,7 +200,7 @@ Runner = Callable[[Path, argparse.Namespace, str], int]
 # with the default `run_group`, a Runner.
 COMMAND_GROUPS = "etabli.commands"
 # The groups Établi ships: one that is not installed is said plainly, not "invalid choice".
-KNOWN_GROUPS = {"hub": "le serveur du collectif / the collective's hub server"}
+KNOWN_GROUPS = {"hub": Text("le serveur du collectif", "the collective's hub server")}
 
 
 def _may_name_a_group(argv: Sequence[str], core: set[str]) -> bool:
@@ -172,7 +228,7 @@ def add_command_groups(sub: Any, *, load: bool = True) -> None:
     found: set[str] = set()
     if not load:
         for name, help_text in KNOWN_GROUPS.items():
-            sub.add_parser(name, help=help_text, add_help=False)
+            sub.add_parser(name, help=say(help_text), add_help=False)
         return
     import importlib.metadata  # reading the installed entry points costs ~40 ms
 
@@ -186,7 +242,7 @@ def add_command_groups(sub: Any, *, load: bool = True) -> None:
     for name, help_text in KNOWN_GROUPS.items():
         if name not in found:
             # "+" as the only option prefix, so every argument is taken as given.
-            p = sub.add_parser(name, help=help_text, prefix_chars="+", add_help=False)
+            p = sub.add_parser(name, help=say(help_text), prefix_chars="+", add_help=False)
             p.add_argument("arguments", nargs="*")
             p.set_defaults(run_group=_not_installed)
 
@@ -223,6 +279,7 @@ RUNNERS: dict[str, Runner] = {
     "wipe": run_wipe,
     "install": run_install,
     "batch": run_batch,
+    "settings": run_settings,
 }
 RUNNERS_BY_REPORT: dict[str, Runner] = {
     **dict.fromkeys(REPORT_COMMANDS, run_reports),

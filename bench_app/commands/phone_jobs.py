@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.commands.arguments import seconds
+from bench_app.commands.help_language import say
 from bench_app.devices.android.driver import AdbTarget, AndroidPhone, PhoneState
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.imei import is_valid_imei, normalise_imei
@@ -39,52 +40,107 @@ PRINTED_CODE = re.compile(r"[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]")
 
 def add_phone_job_parsers(sub: Any, common: Common) -> None:
     for name, help_text in (
-        ("wipe", "erase a plugged-in phone's data (verified factory reset)"),
-        ("install", "install a system on a plugged-in phone, once its data is wiped"),
+        (
+            "wipe",
+            Text(
+                "efface les données d’un téléphone branché (remise à zéro vérifiée)",
+                "erase a plugged-in phone's data (verified factory reset)",
+            ),
+        ),
+        (
+            "install",
+            Text(
+                "installe un système sur un téléphone branché, une fois ses données effacées",
+                "install a system on a plugged-in phone, once its data is wiped",
+            ),
+        ),
     ):
-        p = sub.add_parser(name, help=help_text)
+        p = sub.add_parser(name, help=say(help_text))
         common(p, top=False)
-        p.add_argument("target", metavar="ASSET|SERIAL", help="asset code, USB serial or HOST:PORT")
+        p.add_argument(
+            "target",
+            metavar="ASSET|SERIAL",
+            help=say(
+                Text(
+                    "code d’inventaire, numéro USB ou HÔTE:PORT",
+                    "asset code, USB serial or HOST:PORT",
+                )
+            ),
+        )
         p.add_argument("--json", action="store_true")
         p.add_argument(
             "--adb",
             metavar="HOST:PORT",
-            help="reach the phone of that asset code over TCP (Wi-Fi debugging, simulator)",
+            help=say(
+                Text(
+                    "joint le téléphone de ce code en TCP (débogage Wi-Fi, simulateur)",
+                    "reach the phone of that asset code over TCP (Wi-Fi debugging, simulator)",
+                )
+            ),
         )
         p.add_argument(
             "--fastboot",
             metavar="HOST:PORT",
-            help="where the phone's bootloader answers over TCP, when not on USB",
+            help=say(
+                Text(
+                    "où répond en TCP le chargeur de démarrage du téléphone, hors USB",
+                    "where the phone's bootloader answers over TCP, when not on USB",
+                )
+            ),
         )
         p.add_argument(
             "--wait",
             type=seconds(1, 3600),
             default=120.0,
             metavar="SECONDS",
-            help="how long to wait for the phone to allow this station",
+            help=say(
+                Text(
+                    "combien de temps attendre que le téléphone autorise ce poste",
+                    "how long to wait for the phone to allow this station",
+                )
+            ),
         )
         p.add_argument(
             "--imei",
-            help="the IMEI read from *#06# or the label, when the phone does not give it",
+            help=say(
+                Text(
+                    "l’IMEI lu par *#06# ou sur l’étiquette, quand le téléphone ne le donne pas",
+                    "the IMEI read from *#06# or the label, when the phone does not give it",
+                )
+            ),
         )
         if name == "wipe":
             p.add_argument(
                 "--route",
                 choices=("recovery", "fastboot"),
                 default="recovery",
-                help="factory reset from the recovery menu (the operator picks it on the "
-                "phone) or through fastboot (an unlocked bootloader)",
+                help=say(
+                    Text(
+                        "remise à zéro par le menu recovery (l’opérateur la choisit sur le téléphone) ou par fastboot (chargeur de démarrage déverrouillé)",
+                        "factory reset from the recovery menu (the operator picks it on the phone) or through fastboot (an unlocked bootloader)",
+                    )
+                ),
             )
         else:
             p.add_argument(
                 "--system",
                 metavar="NAME",
-                help="the system to install: its id or name in the model's profile",
+                help=say(
+                    Text(
+                        "le système à installer : son identifiant ou son nom dans la fiche du modèle",
+                        "the system to install: its id or name in the model's profile",
+                    )
+                ),
             )
             p.add_argument(
                 "--skip",
                 metavar="REASON",
-                help="keep the phone's own system, and record why (no phone needed)",
+                help=say(
+                    Text(
+                        "garde le système du téléphone, et note pourquoi (sans téléphone)",
+                        "keep the phone's own system, and record why (no phone needed)",
+                    )
+                ),
             )
 
 

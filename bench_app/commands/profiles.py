@@ -9,6 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.commands.help_language import say
+from bench_app.text import Text
+
 # The profile loader (YAML, JSON Schema) and the image library load only when these
 # commands run, so every other command starts without them.
 
@@ -16,30 +19,86 @@ Common = Callable[..., None]
 
 
 def add_profile_parsers(sub: Any, common: Common) -> None:
-    p = sub.add_parser("profiles", help="device profiles: check, list")
+    p = sub.add_parser(
+        "profiles",
+        help=say(Text("fiches des modèles : vérifier, lister", "device profiles: check, list")),
+    )
     common(p, top=False)
     psub = p.add_subparsers(dest="profiles_command", required=True)
-    check = psub.add_parser("check", help="validate profile files (default: shipped + override)")
+    check = psub.add_parser(
+        "check",
+        help=say(
+            Text(
+                "vérifie les fiches (défaut : livrées + celles de l’atelier)",
+                "validate profile files (default: shipped + override)",
+            )
+        ),
+    )
     common(check, top=False)
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
-    listing = psub.add_parser("list", help="list the profiles and where each comes from")
+    listing = psub.add_parser(
+        "list",
+        help=say(
+            Text(
+                "liste les fiches et d’où vient chacune",
+                "list the profiles and where each comes from",
+            )
+        ),
+    )
     common(listing, top=False)
     listing.add_argument("--json", action="store_true")
-    pictures = psub.add_parser("pictures", help="pictures operator steps may use")
+    pictures = psub.add_parser(
+        "pictures",
+        help=say(
+            Text(
+                "les images que les étapes de l’opérateur peuvent montrer",
+                "pictures operator steps may use",
+            )
+        ),
+    )
     common(pictures, top=False)
 
-    p = sub.add_parser("images", help="the verified image library: import, list")
+    p = sub.add_parser(
+        "images",
+        help=say(
+            Text(
+                "la bibliothèque d’images vérifiées : importer, lister",
+                "the verified image library: import, list",
+            )
+        ),
+    )
     common(p, top=False)
     isub = p.add_subparsers(dest="images_command", required=True)
-    imp = isub.add_parser("import", help="import images (and their checksums) from a folder")
+    imp = isub.add_parser(
+        "import",
+        help=say(
+            Text(
+                "importe des images (et leurs empreintes) depuis un dossier",
+                "import images (and their checksums) from a folder",
+            )
+        ),
+    )
     common(imp, top=False)
     imp.add_argument("source", type=Path, metavar="DIR")
     imp.add_argument(
         "--accept-unchecked",
         action="store_true",
-        help="also import images with no published checksum (their hash is computed here)",
+        help=say(
+            Text(
+                "importe aussi les images sans empreinte publiée (calculée ici)",
+                "also import images with no published checksum (their hash is computed here)",
+            )
+        ),
     )
-    listing = isub.add_parser("list", help="list the library, or what each profile misses")
+    listing = isub.add_parser(
+        "list",
+        help=say(
+            Text(
+                "liste la bibliothèque, ou ce qui manque à chaque fiche",
+                "list the library, or what each profile misses",
+            )
+        ),
+    )
     common(listing, top=False)
     listing.add_argument("--missing", action="store_true")
     listing.add_argument("--json", action="store_true")

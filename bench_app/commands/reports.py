@@ -11,7 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.commands.help_language import say
 from bench_app.errors import BenchError
+from bench_app.text import Text
 
 Common = Callable[..., None]
 REPORT_COMMANDS = ("lot", "handover", "activity")
@@ -23,7 +25,9 @@ def report_subparsers(sub: Any, common: Common) -> Any:
     `report` parser already, else a new `report` parser's."""
     parser = sub.choices.get("report")
     if parser is None:
-        parser = sub.add_parser("report", help="reports and exports")
+        parser = sub.add_parser(
+            "report", help=say(Text("rapports et exports", "reports and exports"))
+        )
         common(parser, top=False)
         kept = parser.add_subparsers(dest="report_command", required=True)
         setattr(parser, _KEPT, kept)
@@ -38,27 +42,70 @@ def report_subparsers(sub: Any, common: Common) -> Any:
 
 def add_report_parsers(sub: Any, common: Common) -> None:
     reports = report_subparsers(sub, common)
-    p = reports.add_parser("lot", help="a donation's report for its donor (PDF or CSV)")
+    p = reports.add_parser(
+        "lot",
+        help=say(
+            Text(
+                "le rapport d’un don pour son donateur (PDF ou CSV)",
+                "a donation's report for its donor (PDF or CSV)",
+            )
+        ),
+    )
     common(p, top=False)
-    p.add_argument("lot", help="the lot's agreement reference, its id, or the end of its id")
+    p.add_argument(
+        "lot",
+        help=say(
+            Text(
+                "la référence de convention du lot, son identifiant, ou la fin de celui-ci",
+                "the lot's agreement reference, its id, or the end of its id",
+            )
+        ),
+    )
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf|FILE.csv")
     p.add_argument(
         "--include-training",
         action="store_true",
-        help="include the lot's training devices (the report then carries the watermark)",
+        help=say(
+            Text(
+                "inclut les appareils de formation du lot (le rapport porte alors le filigrane)",
+                "include the lot's training devices (the report then carries the watermark)",
+            )
+        ),
     )
 
-    p = reports.add_parser("handover", help="the handover sheet for a beneficiary (PDF)")
+    p = reports.add_parser(
+        "handover",
+        help=say(
+            Text(
+                "la fiche de remise pour un bénéficiaire (PDF)",
+                "the handover sheet for a beneficiary (PDF)",
+            )
+        ),
+    )
     common(p, top=False)
-    p.add_argument("asset", help="the device's asset code")
+    p.add_argument(
+        "asset", help=say(Text("le code d’inventaire de l’appareil", "the device's asset code"))
+    )
     p.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
 
-    p = reports.add_parser("activity", help="the workshop's activity over a period (CSV)")
+    p = reports.add_parser(
+        "activity",
+        help=say(
+            Text(
+                "l’activité de l’atelier sur une période (CSV)",
+                "the workshop's activity over a period (CSV)",
+            )
+        ),
+    )
     common(p, top=False)
     p.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD")
     p.add_argument("-o", "--output", required=True, metavar="FILE.csv")
-    p.add_argument("--include-training", action="store_true", help="include training devices")
+    p.add_argument(
+        "--include-training",
+        action="store_true",
+        help=say(Text("inclut les appareils de formation", "include training devices")),
+    )
 
 
 def run_reports(folder: Path, args: argparse.Namespace, lang: str) -> int:
@@ -104,7 +151,10 @@ def run_reports(folder: Path, args: argparse.Namespace, lang: str) -> int:
             device = queries.device_by_code(store, code)
             if device is None:
                 raise BenchError("ASSET_CODE_UNKNOWN", code=code)
-            write_handover(gather_handover(store, device, settings, folder), output)
+            from bench_app.workshop import document_settings
+
+            named = document_settings(settings, training=device.training, lang=lang)
+            write_handover(gather_handover(store, device, named, folder), output)
             print(f"{output} : {code}." if fr else f"{output}: {code}.")
             return 0
         from bench_app.output.reports.activity import Period, gather_activity, write_activity

@@ -10,26 +10,56 @@ from types import FrameType
 from typing import Any
 
 from bench_app.commands.arguments import whole_number
+from bench_app.commands.help_language import say
 from bench_app.errors import BenchError
+from bench_app.text import Text
 
 
 def add_simulate_parser(subparsers: Any) -> None:
     """Adds `simulate phone --persona NAME [--host H] [--port N] [--list]` to the `etabli` parser."""
     parser = subparsers.add_parser(
-        "simulate", help="run a simulated device for training / appareil simulé (formation)"
+        "simulate",
+        help=say(
+            Text("lance un appareil simulé (formation)", "run a simulated device for training")
+        ),
     )
     kinds = parser.add_subparsers(dest="simulate_command", required=True)
     phone = kinds.add_parser(
-        "phone", help="a simulated Android phone reachable with `adb connect HOST:PORT`"
+        "phone",
+        help=say(
+            Text(
+                "un téléphone Android simulé, joignable par `adb connect HÔTE:PORT`",
+                "a simulated Android phone reachable with `adb connect HOST:PORT`",
+            )
+        ),
     )
-    phone.add_argument("--persona", metavar="NAME", help="which phone to be (see --list)")
-    phone.add_argument("--host", default="127.0.0.1", help="address to listen on")
     phone.add_argument(
-        "--port", type=whole_number(0, 65535), default=0, help="TCP port (0: any free port)"
+        "--persona",
+        metavar="NAME",
+        help=say(Text("quel téléphone simuler (voir --list)", "which phone to be (see --list)")),
     )
-    phone.add_argument("--list", action="store_true", help="list the personas and exit")
     phone.add_argument(
-        "--serial", help="another phone of the same model: its serial (the IMEI follows from it)"
+        "--host", default="127.0.0.1", help=say(Text("adresse d’écoute", "address to listen on"))
+    )
+    phone.add_argument(
+        "--port",
+        type=whole_number(0, 65535),
+        default=0,
+        help=say(Text("port TCP (0 : un port libre)", "TCP port (0: any free port)")),
+    )
+    phone.add_argument(
+        "--list",
+        action="store_true",
+        help=say(Text("liste les téléphones simulés et s’arrête", "list the personas and exit")),
+    )
+    phone.add_argument(
+        "--serial",
+        help=say(
+            Text(
+                "un autre téléphone du même modèle : son numéro de série (l’IMEI en découle)",
+                "another phone of the same model: its serial (the IMEI follows from it)",
+            )
+        ),
     )
     # The fastboot kind lives with the fastboot package; it only hooks in here.
     from bench_app.commands.simulate_fastboot import add_fastboot_simulate_parser

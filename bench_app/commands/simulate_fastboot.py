@@ -18,22 +18,56 @@ from types import FrameType
 from typing import Any
 
 from bench_app.commands.arguments import whole_number
+from bench_app.commands.help_language import say
 from bench_app.errors import BenchError
+from bench_app.text import Text
 
 
 def add_fastboot_simulate_parser(kinds: Any) -> None:
     """Adds the `fastboot` kind to `etabli simulate`."""
     parser = kinds.add_parser(
-        "fastboot", help="a simulated phone in fastboot mode: `fastboot -s tcp:HOST:PORT`"
+        "fastboot",
+        help=say(
+            Text(
+                "un téléphone simulé en mode fastboot : `fastboot -s tcp:HÔTE:PORT`",
+                "a simulated phone in fastboot mode: `fastboot -s tcp:HOST:PORT`",
+            )
+        ),
     )
-    parser.add_argument("--product", metavar="CODENAME", help="what `getvar product` answers")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument(
-        "--port", type=whole_number(0, 65535), default=0, help="TCP port (0: any free port)"
+        "--product",
+        metavar="CODENAME",
+        help=say(Text("ce que répond `getvar product`", "what `getvar product` answers")),
     )
-    parser.add_argument("--serial", default="", help="what `getvar serialno` answers")
-    parser.add_argument("--unlocked", action="store_true", help="start with an unlocked bootloader")
-    parser.add_argument("--no-slots", action="store_true", help="a phone without A/B slots")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help=say(Text("adresse d’écoute", "address to listen on"))
+    )
+    parser.add_argument(
+        "--port",
+        type=whole_number(0, 65535),
+        default=0,
+        help=say(Text("port TCP (0 : un port libre)", "TCP port (0: any free port)")),
+    )
+    parser.add_argument(
+        "--serial",
+        default="",
+        help=say(Text("ce que répond `getvar serialno`", "what `getvar serialno` answers")),
+    )
+    parser.add_argument(
+        "--unlocked",
+        action="store_true",
+        help=say(
+            Text(
+                "démarre avec un chargeur de démarrage déverrouillé",
+                "start with an unlocked bootloader",
+            )
+        ),
+    )
+    parser.add_argument(
+        "--no-slots",
+        action="store_true",
+        help=say(Text("un téléphone sans partitions A/B", "a phone without A/B slots")),
+    )
 
 
 def run_fastboot_simulator(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from bench_app.commands.arguments import whole_number
+from bench_app.commands.help_language import say
 from bench_app.errors import BenchError
 from bench_app.simulators.handset_screen import (
     AUTO,
@@ -28,6 +29,7 @@ from bench_app.simulators.handset_screen import (
     VOLUME_UP,
     Screen,
 )
+from bench_app.text import Text
 
 # What a trainer types in the terminal, one letter a line.
 TERMINAL_KEYS: dict[str, tuple[str, ...]] = {
@@ -43,21 +45,47 @@ def add_handset_simulate_parser(kinds: Any) -> None:
     """Adds the `handset` kind to `etabli simulate`."""
     parser = kinds.add_parser(
         "handset",
-        help="a whole simulated phone: adb on PORT, fastboot on PORT+1, keys from the terminal",
+        help=say(
+            Text(
+                "un téléphone simulé complet : adb sur PORT, fastboot sur PORT+1, touches au terminal",
+                "a whole simulated phone: adb on PORT, fastboot on PORT+1, keys from the terminal",
+            )
+        ),
     )
-    parser.add_argument("--model", metavar="NAME", help="which phone (see simulate phone --list)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument(
+        "--model",
+        metavar="NAME",
+        help=say(
+            Text(
+                "quel téléphone (voir simulate phone --list)",
+                "which phone (see simulate phone --list)",
+            )
+        ),
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help=say(Text("adresse d’écoute", "address to listen on"))
+    )
     parser.add_argument(
         "--port",
         type=whole_number(0, 65534),
         default=0,
-        help="ADB port; fastboot answers on the next one (0: any free ports)",
+        help=say(
+            Text(
+                "port ADB ; fastboot répond sur le suivant (0 : des ports libres)",
+                "ADB port; fastboot answers on the next one (0: any free ports)",
+            )
+        ),
     )
     parser.add_argument(
         "--operator",
         choices=OPERATORS,
         default=AUTO,
-        help="auto: the keys are pressed as a person would; person: you press them (p/u/d)",
+        help=say(
+            Text(
+                "auto : les touches sont pressées comme par une personne ; person : vous les pressez (p/u/d)",
+                "auto: the keys are pressed as a person would; person: you press them (p/u/d)",
+            )
+        ),
     )
 
 

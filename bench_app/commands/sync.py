@@ -11,19 +11,46 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.commands.arguments import seconds
+from bench_app.commands.help_language import say
+from bench_app.text import Text
 
 Common = Callable[..., None]
 
 
 def add_sync_parsers(sub: Any, common: Common) -> None:
-    p = sub.add_parser("enrol", help="enrol this station with a hub / inscrire ce poste")
+    p = sub.add_parser(
+        "enrol",
+        help=say(Text("inscrit ce poste auprès du collectif", "enrol this station with a hub")),
+    )
     common(p, top=False)
-    p.add_argument("url", metavar="URL", help="the hub's address, e.g. https://hub.example.org")
-    p.add_argument("code", metavar="CODE", help="the one-time enrolment code")
-    s = sub.add_parser("sync", help="sync with the hub / synchroniser avec le hub")
+    p.add_argument(
+        "url",
+        metavar="URL",
+        help=say(
+            Text(
+                "l’adresse du collectif, par exemple https://hub.exemple.org",
+                "the hub's address, e.g. https://hub.example.org",
+            )
+        ),
+    )
+    p.add_argument(
+        "code",
+        metavar="CODE",
+        help=say(Text("le code d’inscription à usage unique", "the one-time enrolment code")),
+    )
+    s = sub.add_parser("sync", help=say(Text("synchronise avec le collectif", "sync with the hub")))
     common(s, top=False)
-    s.add_argument("action", nargs="?", choices=("status",), help="status: show, do not sync")
-    s.add_argument("--once", action="store_true", help="one round, then stop")
+    s.add_argument(
+        "action",
+        nargs="?",
+        choices=("status",),
+        help=say(Text("status : montre l’état, sans synchroniser", "status: show, do not sync")),
+    )
+    s.add_argument(
+        "--once",
+        action="store_true",
+        help=say(Text("un seul tour, puis s’arrête", "one round, then stop")),
+    )
     s.add_argument(
         "--interval",
         type=seconds(1, 86400),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.commands.arguments import add_operator_argument, training_requested
+from bench_app.commands.help_language import say
 from bench_app.domain.facts import duration_ms
 from bench_app.text import Text
 
@@ -25,29 +26,72 @@ Common = Callable[..., None]
 def add_image_parsers(sub: Any, common: Common) -> None:
     p = sub.add_parser(
         "write-image",
-        help="write a Linux image (raw, .gz, .xz, .bz2, .zst) to a drive, then verify it",
+        help=say(
+            Text(
+                "écrit une image Linux (brute, .gz, .xz, .bz2, .zst) sur un disque, puis la vérifie",
+                "write a Linux image (raw, .gz, .xz, .bz2, .zst) to a drive, then verify it",
+            )
+        ),
     )
     common(p, top=False)
-    p.add_argument("image", help="the image file, or its name in the image library")
-    p.add_argument("target", help="a whole disk (/dev/sdb) or an image file standing in for one")
+    p.add_argument(
+        "image",
+        help=say(
+            Text(
+                "le fichier image, ou son nom dans la bibliothèque",
+                "the image file, or its name in the image library",
+            )
+        ),
+    )
+    p.add_argument(
+        "target",
+        help=say(
+            Text(
+                "un disque entier (/dev/sdb) ou un fichier image qui en tient lieu",
+                "a whole disk (/dev/sdb) or an image file standing in for one",
+            )
+        ),
+    )
     p.add_argument(
         "--confirm-serial",
         required=True,
         metavar="LAST_CHARS",
-        help="the last characters of the serial on the drive's label (an image: its name)",
+        help=say(
+            Text(
+                "les derniers caractères du numéro de série sur l’étiquette du disque (une image : son nom)",
+                "the last characters of the serial on the drive's label (an image: its name)",
+            )
+        ),
     )
     p.add_argument(
-        "--bmap", metavar="FILE", help="the block map (default: IMAGE.bmap beside the image)"
+        "--bmap",
+        metavar="FILE",
+        help=say(
+            Text(
+                "la carte des blocs (défaut : IMAGE.bmap à côté de l’image)",
+                "the block map (default: IMAGE.bmap beside the image)",
+            )
+        ),
     )
     p.add_argument(
-        "--sha256", metavar="HEX", help="the sha256 the image file must have, as published"
+        "--sha256",
+        metavar="HEX",
+        help=say(
+            Text(
+                "l’empreinte sha256 que doit avoir l’image, telle que publiée",
+                "the sha256 the image file must have, as published",
+            )
+        ),
     )
     p.add_argument(
         "--no-layout-check",
         action="store_true",
-        help="write the image even though its start looks like no disk image (no partition "
-        "table, boot sector, ISO 9660 or file system): only for an image you trust, never "
-        "for a file that may be an error page saved under the image's name",
+        help=say(
+            Text(
+                "écrit l’image même si son début ne ressemble à aucune image disque (ni table de partitions, ni secteur de démarrage, ni ISO 9660, ni système de fichiers) : seulement pour une image sûre, jamais pour un fichier qui pourrait être une page d’erreur enregistrée sous le nom de l’image",
+                "write the image even though its start looks like no disk image (no partition table, boot sector, ISO 9660 or file system): only for an image you trust, never for a file that may be an error page saved under the image's name",
+            )
+        ),
     )
     p.add_argument("--json", action="store_true")
     add_operator_argument(p)

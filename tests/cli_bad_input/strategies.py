@@ -190,6 +190,10 @@ SETTINGS = data_file(
         b'{"language": "xx"}', b'{"max_parallel_jobs": 1e999}', b'{"warranty_months": -1}'
     ),
 )
+# A real station whose workshop has no name yet: no certificate, no handover sheet.
+UNNAMED = data_file(
+    "settings.json", st.sampled_from([b'{"organisation": ""}', b'{"organisation": "   "}'])
+)
 PRINTERS = data_file(
     "printers.json",
     json_damage_and(b'{"printers": [{"name": 1}], "default": []}', b'{"printers": {"a": 1}}'),
@@ -492,7 +496,8 @@ def certificate() -> S[Case]:
         case("certificate", ASSET, "--lot", LOT, "-o", "out.pdf"),  # both
         case("certificate", "-o", "out.pdf"),  # neither
         case("certificate", ASSET, "-o", bad_output(".pdf")),
-        with_files(("certificate",), (ASSET, "-o", "out.pdf"), SETTINGS, STATION_KEY),
+        with_files(("certificate",), (ASSET, "-o", "out.pdf"), SETTINGS, STATION_KEY, UNNAMED),
+        with_files(("certificate",), ("--lot", LOT, "-o", "out.pdf"), UNNAMED),
         common(("certificate",), (ASSET, "-o", "out.pdf")),
     )
 
@@ -514,7 +519,9 @@ def report_erasure() -> S[Case]:
         case("report", "erasure", bad_asset, "-o", "out.json"),
         case("report", "erasure", LAPTOP, "-o", "out.json"),  # never erased
         case("report", "erasure", ASSET, "-o", bad_output(".json")),
-        with_files(("report", "erasure"), (ASSET, "-o", "out.json"), SETTINGS, STATION_KEY),
+        with_files(
+            ("report", "erasure"), (ASSET, "-o", "out.json"), SETTINGS, STATION_KEY, UNNAMED
+        ),
         common(("report", "erasure"), (ASSET, "-o", "out.json")),
     )
 
@@ -539,7 +546,7 @@ def report_handover() -> S[Case]:
     return st.one_of(
         case("report", "handover", bad_asset, "-o", "out.pdf"),
         case("report", "handover", ASSET, "-o", st.one_of(bad_output(".pdf"), st.just("out.csv"))),
-        with_files(("report", "handover"), (ASSET, "-o", "out.pdf"), SETTINGS),
+        with_files(("report", "handover"), (ASSET, "-o", "out.pdf"), SETTINGS, UNNAMED),
         common(("report", "handover"), (ASSET, "-o", "out.pdf")),
     )
 
@@ -781,6 +788,35 @@ def phone_job(command: str) -> Callable[[], S[Case]]:
     return lambda: st.one_of(*shapes)
 
 
+def settings_show(command: tuple[str, ...]) -> Callable[[], S[Case]]:
+    """`settings` and `settings show`: only a damaged settings file or a bad option is refused."""
+    return lambda: st.one_of(
+        with_files(command, (), SETTINGS),
+        with_files(command, ("--json",), SETTINGS),
+        case(*command, bad_text.filter(lambda t: t not in ("show", "set") and t[:1] != "-")),
+        common(command, ()),
+    )
+
+
+def settings_set() -> S[Case]:
+    keys = st.sampled_from(["organisation", "station_name", "organisation_contact"])
+    bad_key = st.one_of(
+        bad_text, st.sampled_from(["operators", "colour", "Organisation", "pin_hash"])
+    )
+    return st.one_of(
+        case("settings", "set", bad_key, "Ressourcerie"),
+        case("settings", "set", keys, st.one_of(long_text, control_text.filter(str.strip))),
+        case("settings", "set", "language", st.one_of(bad_text, st.just("de"))),
+        case("settings", "set", "warranty_months", bad_number(0, 120)),
+        case("settings", "set", "max_parallel_jobs", bad_number(1, 64)),
+        case("settings", "set", "erase_checkpoint_seconds", bad_seconds(0.01, 600)),
+        case("settings", "set", "verification_url", st.sampled_from(["ftp://x", "verif", "a b"])),
+        case("settings", "set", "organisation"),  # no value
+        with_files(("settings", "set"), ("organisation", "Ressourcerie"), SETTINGS),
+        common(("settings", "set"), ("organisation", "Ressourcerie")),
+    )
+
+
 def simple(*command: str) -> Callable[[], S[Case]]:
     """Commands with no input but their options and the data folder."""
     return lambda: common(tuple(command), ())
@@ -839,4 +875,7 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ("outcome",): outcome,
     ("wipe",): phone_job("wipe"),
     ("install",): phone_job("install"),
+    ("settings",): settings_show(("settings",)),
+    ("settings", "show"): settings_show(("settings", "show")),
+    ("settings", "set"): settings_set,
 }

@@ -142,6 +142,7 @@ COMMANDS: dict[str, tuple[list[str], str]] = {
 def test_every_command_says_plainly_that_the_database_is_damaged(
     name: str, data_dir: Path, tmp_path: Path
 ) -> None:
+    Settings(organisation="Ressourcerie").save(data_dir)  # named, as a station in the field
     damaged_station(data_dir)
     image = make_image(tmp_path / "DISK-DMG0-4K2Z.img", 4 * MiB)
     argv, expected = COMMANDS[name]
@@ -183,6 +184,8 @@ def _station_on(folder: Path, tmp_path: Path) -> str:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     asset = str(json.loads(done.stdout)["asset_code"])
+    named = etabli("settings", "set", "organisation", "Ressourcerie", "--data-dir", str(folder))
+    assert named.returncode == 0, named.stderr  # no certificate from an unnamed workshop
     signed = etabli(
         "certificate", asset, "-o", str(tmp_path / "first.pdf"), "--data-dir", str(folder)
     )

@@ -519,6 +519,234 @@
         <source>Not possible</source>
         <translation>Not possible</translation>
     </message>
+    <message>
+        <source>Your workshop</source>
+        <translation>Your workshop</translation>
+    </message>
+    <message>
+        <source>Its name goes on every certificate.</source>
+        <translation>Its name goes on every certificate.</translation>
+    </message>
+    <message>
+        <source>e.g. Ressourcerie du Port</source>
+        <translation>e.g. Ressourcerie du Port</translation>
+    </message>
+    <message>
+        <source>Street, postcode, town</source>
+        <translation>Street, postcode, town</translation>
+    </message>
+    <message>
+        <source>Phone or e-mail</source>
+        <translation>Phone or e-mail</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>How to reach you</source>
+        <translation>How to reach you</translation>
+    </message>
+    <message>
+        <source>This station</source>
+        <translation>This station</translation>
+    </message>
+    <message>
+        <source>Give it a short name, like “Station 1”.</source>
+        <translation>Give it a short name, like “Station 1”.</translation>
+    </message>
+    <message>
+        <source>Station 1</source>
+        <translation>Station 1</translation>
+    </message>
+    <message>
+        <source>Station name</source>
+        <translation>Station name</translation>
+    </message>
+    <message>
+        <source>Who works here?</source>
+        <translation>Who works here?</translation>
+    </message>
+    <message>
+        <source>Add each person: a name and a PIN of 4 to 8 digits.</source>
+        <translation>Add each person: a name and a PIN of 4 to 8 digits.</translation>
+    </message>
+    <message>
+        <source>First name</source>
+        <translation>First name</translation>
+    </message>
+    <message>
+        <source>4 to 8 digits (optional)</source>
+        <translation>4 to 8 digits (optional)</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Add this person</source>
+        <translation>Add this person</translation>
+    </message>
+    <message>
+        <source>Remove the chosen person</source>
+        <translation>Remove the chosen person</translation>
+    </message>
+    <message>
+        <source>with PIN</source>
+        <translation>with PIN</translation>
+    </message>
+    <message>
+        <source>Language of the station</source>
+        <translation>Language of the station</translation>
+    </message>
+    <message>
+        <source>Screens and documents use it.</source>
+        <translation>Screens and documents use it.</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>Label printer</source>
+        <translation>Label printer</translation>
+    </message>
+    <message>
+        <source>Choose the printer, then print a test label.</source>
+        <translation>Choose the printer, then print a test label.</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Printer</translation>
+    </message>
+    <message>
+        <source>Print a test label</source>
+        <translation>Print a test label</translation>
+    </message>
+    <message>
+        <source>Set up a printer…</source>
+        <translation>Set up a printer…</translation>
+    </message>
+    <message>
+        <source>No printer yet: set one up.</source>
+        <translation>No printer yet: set one up.</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>Printing…</translation>
+    </message>
+    <message>
+        <source>Test label sent: %1</source>
+        <translation>Test label sent: %1</translation>
+    </message>
+    <message>
+        <source>System for the phones</source>
+        <translation>System for the phones</translation>
+    </message>
+    <message>
+        <source>Installed on each phone once it is wiped.</source>
+        <translation>Installed on each phone once it is wiped.</translation>
+    </message>
+    <message>
+        <source>None: phones keep their own</source>
+        <translation>None: phones keep their own</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>The collective (optional)</source>
+        <translation>The collective (optional)</translation>
+    </message>
+    <message>
+        <source>No code yet? Skip this page.</source>
+        <translation>No code yet? Skip this page.</translation>
+    </message>
+    <message>
+        <source>Given by the collective</source>
+        <translation>Given by the collective</translation>
+    </message>
+    <message>
+        <source>Enrolment code</source>
+        <translation>Enrolment code</translation>
+    </message>
+    <message>
+        <source>Hub address</source>
+        <translation>Hub address</translation>
+    </message>
+    <message>
+        <source>Enrol this station</source>
+        <translation>Enrol this station</translation>
+    </message>
+    <message>
+        <source>Already enrolled with %1.</source>
+        <translation>Already enrolled with %1.</translation>
+    </message>
+    <message>
+        <source>Type the hub&apos;s address and the code.</source>
+        <translation>Type the hub&apos;s address and the code.</translation>
+    </message>
+    <message>
+        <source>Enrolling…</source>
+        <translation>Enrolling…</translation>
+    </message>
+    <message>
+        <source>Station enrolled (%1).</source>
+        <translation>Station enrolled (%1).</translation>
+    </message>
+    <message>
+        <source>Setting up Établi</source>
+        <translation>Setting up Établi</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2</source>
+        <translation>Step %1 of %2</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>Finish</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>Next</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Workshop</source>
+        <translation>Workshop</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>Station</translation>
+    </message>
+    <message>
+        <source>Operators</source>
+        <translation>Operators</translation>
+    </message>
+    <message>
+        <source>Phones</source>
+        <translation>Phones</translation>
+    </message>
+    <message>
+        <source>Collective</source>
+        <translation>Collective</translation>
+    </message>
 </context>
 <context>
     <name>BatchBar</name>
@@ -922,6 +1150,10 @@
     <message>
         <source>Change operator</source>
         <translation>Change operator</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Settings…</translation>
     </message>
     <message>
         <source>Simulated devices</source>

@@ -519,6 +519,234 @@
         <source>Not possible</source>
         <translation>Impossible</translation>
     </message>
+    <message>
+        <source>Your workshop</source>
+        <translation>Votre atelier</translation>
+    </message>
+    <message>
+        <source>Its name goes on every certificate.</source>
+        <translation>Son nom figure sur chaque certificat.</translation>
+    </message>
+    <message>
+        <source>e.g. Ressourcerie du Port</source>
+        <translation>par exemple : Ressourcerie du Port</translation>
+    </message>
+    <message>
+        <source>Street, postcode, town</source>
+        <translation>Rue, code postal, ville</translation>
+    </message>
+    <message>
+        <source>Phone or e-mail</source>
+        <translation>Téléphone ou courriel</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>How to reach you</source>
+        <translation>Pour vous joindre</translation>
+    </message>
+    <message>
+        <source>This station</source>
+        <translation>Ce poste</translation>
+    </message>
+    <message>
+        <source>Give it a short name, like “Station 1”.</source>
+        <translation>Donnez-lui un nom court, comme « Poste 1 ».</translation>
+    </message>
+    <message>
+        <source>Station 1</source>
+        <translation>Poste 1</translation>
+    </message>
+    <message>
+        <source>Station name</source>
+        <translation>Nom du poste</translation>
+    </message>
+    <message>
+        <source>Who works here?</source>
+        <translation>Qui travaille ici ?</translation>
+    </message>
+    <message>
+        <source>Add each person: a name and a PIN of 4 to 8 digits.</source>
+        <translation>Ajoutez chaque personne : un nom et un code PIN de 4 à 8 chiffres.</translation>
+    </message>
+    <message>
+        <source>First name</source>
+        <translation>Prénom</translation>
+    </message>
+    <message>
+        <source>4 to 8 digits (optional)</source>
+        <translation>4 à 8 chiffres (facultatif)</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>Code PIN</translation>
+    </message>
+    <message>
+        <source>Add this person</source>
+        <translation>Ajouter cette personne</translation>
+    </message>
+    <message>
+        <source>Remove the chosen person</source>
+        <translation>Retirer la personne choisie</translation>
+    </message>
+    <message>
+        <source>with PIN</source>
+        <translation>avec code PIN</translation>
+    </message>
+    <message>
+        <source>Language of the station</source>
+        <translation>Langue du poste</translation>
+    </message>
+    <message>
+        <source>Screens and documents use it.</source>
+        <translation>Les écrans et les documents l’utilisent.</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <source>Label printer</source>
+        <translation>Imprimante d’étiquettes</translation>
+    </message>
+    <message>
+        <source>Choose the printer, then print a test label.</source>
+        <translation>Choisissez l’imprimante, puis imprimez une étiquette d’essai.</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Imprimante</translation>
+    </message>
+    <message>
+        <source>Print a test label</source>
+        <translation>Imprimer une étiquette d’essai</translation>
+    </message>
+    <message>
+        <source>Set up a printer…</source>
+        <translation>Régler une imprimante…</translation>
+    </message>
+    <message>
+        <source>No printer yet: set one up.</source>
+        <translation>Pas encore d’imprimante : réglez-en une.</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>Impression…</translation>
+    </message>
+    <message>
+        <source>Test label sent: %1</source>
+        <translation>Étiquette d’essai envoyée : %1</translation>
+    </message>
+    <message>
+        <source>System for the phones</source>
+        <translation>Système des téléphones</translation>
+    </message>
+    <message>
+        <source>Installed on each phone once it is wiped.</source>
+        <translation>Installé sur chaque téléphone une fois effacé.</translation>
+    </message>
+    <message>
+        <source>None: phones keep their own</source>
+        <translation>Aucun : les téléphones gardent le leur</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>Système</translation>
+    </message>
+    <message>
+        <source>The collective (optional)</source>
+        <translation>Le collectif (facultatif)</translation>
+    </message>
+    <message>
+        <source>No code yet? Skip this page.</source>
+        <translation>Pas encore de code ? Passez cette page.</translation>
+    </message>
+    <message>
+        <source>Given by the collective</source>
+        <translation>Donné par le collectif</translation>
+    </message>
+    <message>
+        <source>Enrolment code</source>
+        <translation>Code d’inscription</translation>
+    </message>
+    <message>
+        <source>Hub address</source>
+        <translation>Adresse du collectif</translation>
+    </message>
+    <message>
+        <source>Enrol this station</source>
+        <translation>Inscrire ce poste</translation>
+    </message>
+    <message>
+        <source>Already enrolled with %1.</source>
+        <translation>Déjà inscrit auprès de %1.</translation>
+    </message>
+    <message>
+        <source>Type the hub&apos;s address and the code.</source>
+        <translation>Tapez l’adresse du collectif et le code.</translation>
+    </message>
+    <message>
+        <source>Enrolling…</source>
+        <translation>Inscription…</translation>
+    </message>
+    <message>
+        <source>Station enrolled (%1).</source>
+        <translation>Poste inscrit (%1).</translation>
+    </message>
+    <message>
+        <source>Setting up Établi</source>
+        <translation>Mise en route d’Établi</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Précédent</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2</source>
+        <translation>Étape %1 sur %2</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>Terminer</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>Suivant</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Réglages</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Enregistrer</translation>
+    </message>
+    <message>
+        <source>Workshop</source>
+        <translation>Atelier</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>Poste</translation>
+    </message>
+    <message>
+        <source>Operators</source>
+        <translation>Opérateurs</translation>
+    </message>
+    <message>
+        <source>Phones</source>
+        <translation>Téléphones</translation>
+    </message>
+    <message>
+        <source>Collective</source>
+        <translation>Collectif</translation>
+    </message>
 </context>
 <context>
     <name>BatchBar</name>
@@ -922,6 +1150,10 @@
     <message>
         <source>Change operator</source>
         <translation>Changer d’opérateur</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Réglages…</translation>
     </message>
     <message>
         <source>Simulated devices</source>

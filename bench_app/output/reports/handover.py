@@ -362,6 +362,8 @@ def handover_pdf(sheet: HandoverSheet) -> bytes:
     )
 
     footer = f"Établi — Fiche de remise / Handover sheet — {d.asset_code} — {sheet.handed_on.isoformat()}"
+    if st.station_name.strip():  # the station by its name, never by its id
+        footer += f" — {st.station_name.strip()}"
     return pdf_style.a4_pdf(
         story,
         organisation=st.organisation,

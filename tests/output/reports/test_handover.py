@@ -95,6 +95,7 @@ def test_an_erased_drive_names_its_certificate_and_no_test(
     record = latest_erasure(station.store, gift.erased)
     assert device is not None and record is not None
     out = tmp_path / "remise.pdf"
+    ORG.save(station.folder)  # a sheet names its workshop: none is made for an unnamed one
     assert main(["report", "handover", device.asset_code, "-o", str(out)]) == 0
     text = pdf_text(out)
     assert certificate_reference(record["erasure_id"]) in text
