@@ -1431,6 +1431,20 @@ CATALOG: dict[str, ErrorKind] = {
             "Give postgresql://USER@HOST/DB or sqlite:///PATH/hub.sqlite3.",
         ),
         _kind(
+            "HUB_WORKERS_INVALID",
+            "Nombre de processus du hub incorrect : {workers} (de 1 à {most}).",
+            "Wrong number of hub worker processes: {workers} (1 to {most}).",
+            "Donnez --workers entre 1 et {most} (par exemple 2 par cœur du serveur).",
+            "Give --workers between 1 and {most} (for example 2 per server core).",
+        ),
+        _kind(
+            "HUB_WAIT_INVALID",
+            "Attente incorrecte : {wait} secondes (de 0 à 3600).",
+            "Wrong wait: {wait} seconds (0 to 3600).",
+            "Donnez --wait entre 0 et 3600 secondes.",
+            "Give --wait between 0 and 3600 seconds.",
+        ),
+        _kind(
             "HUB_DB_UNREACHABLE",
             "Impossible de joindre la base de données du hub {url} : {detail}.",
             "Cannot reach the hub's database {url}: {detail}.",
