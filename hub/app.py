@@ -273,4 +273,3 @@ def app_from_environment() -> Starlette:
     app = create_app(db)
     app.router.lifespan_context = lifespan
     return app
-

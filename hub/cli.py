@@ -60,9 +60,7 @@ def add_hub_parsers(sub: Any, common: Common) -> None:
     common(init, top=False)
     _db_option(init)
     init.add_argument("workshop", metavar="WORKSHOP", help="nom de l’atelier / workshop name")
-    health = hub_sub.add_parser(
-        "health", help="le hub répond-il ? / does the hub answer?"
-    )
+    health = hub_sub.add_parser("health", help="le hub répond-il ? / does the hub answer?")
     common(health, top=False)
     health.add_argument("--url", default=HEALTH_URL, metavar="URL", help=f"default {HEALTH_URL}")
     health.add_argument(
@@ -175,6 +173,8 @@ def _init(url: str, workshop: str, lang: str) -> int:
     from hub.db import HubDB, _safe_url
     from hub.service import create_enrolment_code
 
+    if not workshop.strip():  # said before any database is made
+        raise BenchError("HUB_WORKSHOP_NAME_EMPTY")
     db = HubDB(url)
     try:
         version = db.schema_version()
@@ -203,16 +203,18 @@ def _health(url: str, wait: float, lang: str) -> int:
 
     if not 0 <= wait <= 3600:
         raise BenchError("HUB_WAIT_INVALID", wait=wait)
+    if not url.startswith(("http://", "https://")):
+        raise BenchError("SYNC_URL_INVALID", url=url)
     deadline = time.monotonic() + wait
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 - an operator's URL
+            with urllib.request.urlopen(url, timeout=10) as answer:
                 body = json.loads(answer.read() or b"{}")
             print(json.dumps(body, ensure_ascii=False))
             return 0
         except urllib.error.HTTPError as exc:
             why = f"HTTP {exc.code} {exc.read().decode(errors='replace')[:200]}"
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, OSError, ValueError, UnicodeError) as exc:
             why = str(getattr(exc, "reason", exc))
         if time.monotonic() >= deadline:
             break

@@ -36,6 +36,7 @@ from bench_app.domain.model import DeviceKind, JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
 from bench_app.operators import TRAINEE
+from bench_app.selfcheck import SCREEN_TITLE
 from bench_app.simulators.adb_phone import list_models, load_persona
 from bench_app.simulators.classroom import Classroom
 from bench_app.simulators.docked_drive import DRIVE_PERSONAS, DriveBehaviour, training_drive_folder
@@ -60,6 +61,7 @@ from ui.network_dialog import NetworkPhoneDialog
 from ui.operator_chooser import OperatorChooser
 from ui.pending_card import PendingCard
 from ui.printed_labels import PrintedLabelsDialog
+from ui.this_station_dialog import ThisStationDialog
 from ui.window_fit import fit_to_screen, wrap_message
 
 log = logging.getLogger(__name__)
@@ -133,6 +135,9 @@ class MainWindow(QMainWindow):
         operator_menu = QMenu(self.operator_button)
         self.change_operator = operator_menu.addAction("")
         self.change_operator.triggered.connect(lambda: self.ask_operator(required=False))
+        # "Ce poste": what this station has and lacks to work (ui/this_station_dialog.py).
+        self.this_station_action = operator_menu.addAction("")
+        self.this_station_action.triggered.connect(lambda: self.open_this_station())
         self.operator_button.setMenu(operator_menu)
         bar.addWidget(self.operator_button)
         self.operator_dialog: OperatorChooser | None = None
@@ -280,6 +285,7 @@ class MainWindow(QMainWindow):
         self.search.setPlaceholderText(self.tr("Scan or type a device code (e.g. ABCD-2345-X)"))
         self.intake_button.setText(self.tr("Intake of a donation"))
         self.change_operator.setText(self.tr("Change operator"))
+        self.this_station_action.setText(SCREEN_TITLE.get(self.lang) + "…")
         self._show_operator()
         self.sim_button.setText(self.tr("Simulated devices"))
         self.training_toggle.setText(self.tr("Training mode"))
@@ -335,6 +341,11 @@ class MainWindow(QMainWindow):
         metrics = self.operator_button.fontMetrics()
         self.operator_button.setText(metrics.elidedText(name, Qt.TextElideMode.ElideRight, 120))
         self.operator_button.setToolTip(self.tr("Who is working: %1").replace("%1", name))
+
+    def open_this_station(self) -> ThisStationDialog:
+        dialog = ThisStationDialog(self.station.folder, self.lang, self)
+        dialog.open()
+        return dialog
 
     def open_printers(self) -> None:
         from ui.printer_dialog import PrinterDialog  # reportlab and Pillow load on first use

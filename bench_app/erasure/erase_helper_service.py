@@ -276,7 +276,9 @@ def _allowed_gid(args: argparse.Namespace) -> int:
     try:
         return grp.getgrnam(args.group).gr_gid
     except KeyError:
-        raise SystemExit(f"{SERVICE}: no group {args.group!r} (groupadd --system {args.group})")
+        raise SystemExit(
+            f"{SERVICE}: no group {args.group!r} (groupadd --system {args.group})"
+        ) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -121,7 +121,9 @@ def test_an_accepted_disk_is_erased_and_verified_through_the_helper(
         opened.close()
     device = station.device_connected(DriveHandle(dev, helper=helper.client()))
     job = station.start_job(
-        device.id, "drive.erase", {"method": "clear-zero", "verify": "full", "confirm_serial": "8k3m"}
+        device.id,
+        "drive.erase",
+        {"method": "clear-zero", "verify": "full", "confirm_serial": "8k3m"},
     )
     assert finish(job) is JobState.SUCCEEDED, job.message
     record = latest_erasure(station.store, device.id)
@@ -250,7 +252,9 @@ def test_a_malformed_request_is_refused_plainly_and_the_helper_keeps_serving(
     assert helper.proc.poll() is None
 
 
-def test_an_unreachable_helper_says_what_to_do(tmp_path: Path, loop_device: Callable[..., str]) -> None:
+def test_an_unreachable_helper_says_what_to_do(
+    tmp_path: Path, loop_device: Callable[..., str]
+) -> None:
     dev = loop_device("NOHLP-SN-6Y7U.img", size=8 * MiB)
     handle = DriveHandle(dev, helper=EraseHelperClient(str(tmp_path / "no-such.sock")))
     with pytest.raises(BenchError) as refused:
