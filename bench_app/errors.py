@@ -663,6 +663,40 @@ CATALOG: dict[str, ErrorKind] = {
             "Choose another method.",
         ),
         _kind(
+            "ERASE_HELPER_UNREACHABLE",
+            "Le service d’effacement d’Établi ne répond pas ({socket} : {detail}).",
+            "Établi's erasure service does not answer ({socket}: {detail}).",
+            "Demandez à l’encadrant de lancer « sudo systemctl enable --now "
+            "etabli-erase-helper.socket » et d’ajouter ce compte au groupe etabli (puis "
+            "reconnectez-vous). Voir « etabli selfcheck ».",
+            "Ask your supervisor to run “sudo systemctl enable --now "
+            "etabli-erase-helper.socket” and to add this account to the etabli group (then log "
+            "in again). See “etabli selfcheck”.",
+        ),
+        _kind(
+            "ERASE_HELPER_NOT_ALLOWED",
+            "Ce compte (uid {uid}) n’est pas dans le groupe {group} : pas d’effacement.",
+            "This account (uid {uid}) is not in the {group} group: no erasure.",
+            "Demandez à l’encadrant : « sudo usermod -aG {group} NOM », puis reconnectez-vous.",
+            "Ask your supervisor: “sudo usermod -aG {group} NAME”, then log in again.",
+        ),
+        _kind(
+            "ERASE_HELPER_BAD_REQUEST",
+            "Le service d’effacement refuse une demande mal formée : {detail}.",
+            "The erasure service refuses a malformed request: {detail}.",
+            "Mettez Établi à jour : le poste et le service doivent être de la même version.",
+            "Update Établi: the station and the service must be the same version.",
+        ),
+        _kind(
+            "ERASE_HELPER_FAILED",
+            "Le service d’effacement a répondu de façon illisible : {detail}.",
+            "The erasure service gave an unreadable answer: {detail}.",
+            "Relancez le service (« sudo systemctl restart etabli-erase-helper.socket »), puis "
+            "recommencez.",
+            "Restart the service (“sudo systemctl restart etabli-erase-helper.socket”), then "
+            "start again.",
+        ),
+        _kind(
             "ERASE_TARGET_CHANGED",
             "Le disque branché n’est plus celui choisi (attendu {expected}, trouvé {found}).",
             "The disk plugged in is no longer the one chosen (expected {expected}, found {found}).",
@@ -1441,6 +1475,20 @@ CATALOG: dict[str, ErrorKind] = {
             "Give postgresql://USER@HOST/DB or sqlite:///PATH/hub.sqlite3.",
         ),
         _kind(
+            "HUB_WORKERS_INVALID",
+            "Nombre de processus du hub incorrect : {workers} (de 1 à {most}).",
+            "Wrong number of hub worker processes: {workers} (1 to {most}).",
+            "Donnez --workers entre 1 et {most} (par exemple 2 par cœur du serveur).",
+            "Give --workers between 1 and {most} (for example 2 per server core).",
+        ),
+        _kind(
+            "HUB_WAIT_INVALID",
+            "Attente incorrecte : {wait} secondes (de 0 à 3600).",
+            "Wrong wait: {wait} seconds (0 to 3600).",
+            "Donnez --wait entre 0 et 3600 secondes.",
+            "Give --wait between 0 and 3600 seconds.",
+        ),
+        _kind(
             "HUB_DB_UNREACHABLE",
             "Impossible de joindre la base de données du hub {url} : {detail}.",
             "Cannot reach the hub's database {url}: {detail}.",
@@ -1685,6 +1733,10 @@ SHORT: dict[str, Text] = {
         ("ERASE_DATA_FILE", "Ce disque porte les données d’Établi : jamais effacé.", "This disk holds Établi's data: never erased."),
         ("ERASE_STACKED", "Ce disque repose sur un autre : pas effacé.", "This disk stands on another one: not erased."),
         ("ERASE_METHOD_UNAVAILABLE", "Cette méthode d’effacement est impossible sur ce disque.", "This erasure method is not possible on this disk."),
+        ("ERASE_HELPER_UNREACHABLE", "Le service d’effacement ne répond pas.", "The erasure service does not answer."),
+        ("ERASE_HELPER_NOT_ALLOWED", "Ce compte n’est pas dans le groupe {group}.", "This account is not in the {group} group."),
+        ("ERASE_HELPER_BAD_REQUEST", "Demande refusée par le service d’effacement.", "Request refused by the erasure service."),
+        ("ERASE_HELPER_FAILED", "Réponse illisible du service d’effacement.", "Unreadable answer from the erasure service."),
         ("ERASE_TARGET_CHANGED", "Ce n’est plus le disque choisi. Rien n’est effacé.", "This is no longer the chosen disk. Nothing erased."),
         ("REPORT_PERIOD_INVALID", "Période incorrecte.", "Wrong period."),
         ("REPORT_WRITE_FAILED", "Impossible d’écrire le rapport.", "Cannot write the report."),

@@ -10,6 +10,9 @@
   GET  /v1/events?after=C&limit=N  -> {events, next_cursor, more}
   GET  /v1/devices/lookup?serial=S | ?imei=I -> {query, history: [{workshop, type, date}]}
   GET  /v1/health                  -> {status, schema}
+  GET  /health                     -> 200 {status: "ok", database: "ok", schema, pid} when the
+                                   database answers, 503 {status: "unavailable", database:
+                                   REASON, pid} when it does not (systemd's check, a proxy's)
 
 Every request but enrolment and health is signed by the station key (see
 bench_app/wire/request_signing.py). A refused request answers {error, reason} with its HTTP
@@ -20,8 +23,11 @@ exhaust the hub's memory or stack."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import zlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
@@ -37,6 +43,8 @@ from bench_app.sync.jsonguard import measure
 from hub import protocol, service
 from hub.db import HubDB
 from hub.service import HubRefusal, StationIdentity
+
+DB_ENV = "ETABLI_HUB_DB"  # the variable `etabli hub` also reads (hub/cli.py)
 
 
 async def _raw_body(request: Request, limit: int = protocol.MAX_BODY_BYTES) -> bytes:
@@ -200,6 +208,19 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok", "schema": version})
 
 
+async def service_health(request: Request) -> Response:
+    """Whether this worker can reach the database now: a query on a pooled connection (a
+    broken one is dropped and the next request connects again)."""
+    try:
+        version = await run_in_threadpool(request.app.state.db.schema_version)
+    except Exception as exc:  # any failure to reach the database is "unavailable"
+        reason = exc.message.en if isinstance(exc, BenchError) else type(exc).__name__
+        return JSONResponse(
+            {"status": "unavailable", "database": reason, "pid": os.getpid()}, status_code=503
+        )
+    return JSONResponse({"status": "ok", "database": "ok", "schema": version, "pid": os.getpid()})
+
+
 async def _refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HubRefusal)
     return JSONResponse({"error": exc.code, "reason": exc.reason}, status_code=exc.status)
@@ -228,9 +249,27 @@ def create_app(db: HubDB) -> Starlette:
             Route("/v1/events", pull_events, methods=["GET"]),
             Route("/v1/devices/lookup", lookup_device, methods=["GET"]),
             Route("/v1/health", health, methods=["GET"]),
+            Route("/health", service_health, methods=["GET"]),
         ],
         middleware=[Middleware(GZipMiddleware, minimum_size=1024)],
         exception_handlers={HubRefusal: _refused, BenchError: _bench_error, 500: _internal},
     )
     app.state.db = db
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The hub for one worker process of `etabli hub --workers N` (uvicorn's factory): its
+    own database connections, from $ETABLI_HUB_DB, closed when the worker stops."""
+    db = HubDB(os.environ[DB_ENV])
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            db.close()
+
+    app = create_app(db)
+    app.router.lifespan_context = lifespan
     return app

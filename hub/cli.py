@@ -1,4 +1,7 @@
-"""`etabli hub [--db URL] [--listen HOST:PORT]` runs the collective's hub;
+"""`etabli hub [--db URL] [--listen HOST:PORT] [--workers N]` runs the collective's hub;
+`etabli hub init WORKSHOP [--db URL]` creates (or upgrades) its database and prints the first
+enrolment code; `etabli hub health [--url URL] [--wait S]` asks a running hub's /health (exit
+0: the hub and its database answer, 1: they do not);
 `etabli hub enrol-code WORKSHOP [--db URL] [--valid-days N]` prints a one-time code;
 `etabli hub import-bundle FILE [--db URL]` stores a station's offline bundle (exit 0: all
 in, 1: some events refused, 2: the bundle refused whole, nothing stored).
@@ -22,6 +25,8 @@ Common = Callable[..., None]
 DEFAULT_LISTEN = "127.0.0.1:8750"
 DB_ENV = "ETABLI_HUB_DB"
 MAX_VALID_DAYS = 366  # a code is for an enrolment soon; a year is already generous
+MAX_WORKERS = 64
+HEALTH_URL = f"http://{DEFAULT_LISTEN}/health"
 
 
 def register(sub: Any, common: Common) -> None:
@@ -48,7 +53,47 @@ def add_hub_parsers(sub: Any, common: Common) -> None:
             )
         ),
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help=say(Text("processus de service (1 par défaut)", "worker processes (default 1)")),
+    )
     hub_sub = p.add_subparsers(dest="hub_command")
+    init = hub_sub.add_parser(
+        "init",
+        help=say(
+            Text(
+                "créer la base et le premier code d’inscription",
+                "create the database and the first enrolment code",
+            )
+        ),
+    )
+    common(init, top=False)
+    _db_option(init)
+    init.add_argument(
+        "workshop", metavar="WORKSHOP", help=say(Text("nom de l’atelier", "workshop name"))
+    )
+    health = hub_sub.add_parser(
+        "health", help=say(Text("le hub répond-il ?", "does the hub answer?"))
+    )
+    common(health, top=False)
+    health.add_argument(
+        "--url",
+        default=HEALTH_URL,
+        metavar="URL",
+        help=say(Text(f"{HEALTH_URL} par défaut", f"default {HEALTH_URL}")),
+    )
+    health.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help=say(
+            Text("attendre qu’il réponde (0 par défaut)", "wait until it answers (default 0)")
+        ),
+    )
     code = hub_sub.add_parser(
         "enrol-code",
         help=say(Text("un code d’inscription à usage unique", "a one-time enrolment code")),
@@ -128,17 +173,94 @@ def run_hub(folder: Path, args: argparse.Namespace, lang: str) -> int:
         return 0
     if args.hub_command == "import-bundle":
         return _import_bundle(url, Path(args.file), lang)
+    if args.hub_command == "init":
+        return _init(url, args.workshop, lang)
+    if args.hub_command == "health":
+        return _health(args.url, args.wait, lang)
     host, port = parse_listen(args.listen)
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise BenchError("HUB_WORKERS_INVALID", workers=args.workers, most=MAX_WORKERS)
     import uvicorn
 
+    from hub.app import DB_ENV as APP_DB_ENV
     from hub.app import create_app
 
-    db = HubDB(url)
+    db = HubDB(url)  # creates or upgrades the schema once, before any worker starts
+    if args.workers > 1:
+        db.close()
+        os.environ[APP_DB_ENV] = url
+        # Each worker process opens its own connections (hub.app.app_from_environment).
+        uvicorn.run(
+            "hub.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=args.workers,
+            log_level="info",
+        )
+        return 0
     try:
         uvicorn.run(create_app(db), host=host, port=port, log_level="info")
     finally:
         db.close()
     return 0
+
+
+def _init(url: str, workshop: str, lang: str) -> int:
+    from hub.db import HubDB, _safe_url
+    from hub.service import create_enrolment_code
+
+    if not workshop.strip():  # said before any database is made
+        raise BenchError("HUB_WORKSHOP_NAME_EMPTY")
+    db = HubDB(url)
+    try:
+        version = db.schema_version()
+        code, expires = create_enrolment_code(db, workshop)
+    finally:
+        db.close()
+    if lang == "fr":
+        print(f"Base du hub prête : {_safe_url(url)} (schéma {version}).")
+        print(f"Premier code d’inscription pour « {workshop.strip()} » (usage unique, "
+              f"valable jusqu’au {expires}) :")  # fmt: skip
+    else:
+        print(f"Hub database ready: {_safe_url(url)} (schema {version}).")
+        print(f"First enrolment code for “{workshop.strip()}” (one use, valid until "
+              f"{expires}):")  # fmt: skip
+    print(code)
+    return 0
+
+
+def _health(url: str, wait: float, lang: str) -> int:
+    """0 when `url` answers 200 (within `wait` seconds), 1 otherwise; says why on stderr."""
+    import json
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    if not 0 <= wait <= 3600:
+        raise BenchError("HUB_WAIT_INVALID", wait=wait)
+    if not url.startswith(("http://", "https://")):
+        raise BenchError("SYNC_URL_INVALID", url=url)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as answer:
+                body = json.loads(answer.read() or b"{}")
+            print(json.dumps(body, ensure_ascii=False))
+            return 0
+        except urllib.error.HTTPError as exc:
+            why = f"HTTP {exc.code} {exc.read().decode(errors='replace')[:200]}"
+        except (urllib.error.URLError, OSError, ValueError, UnicodeError) as exc:
+            why = str(getattr(exc, "reason", exc))
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.5)  # polling a server that is starting, not synchronising threads
+    if lang == "fr":
+        print(f"Le hub ne répond pas bien ({url}) : {why}", file=sys.stderr)
+    else:
+        print(f"The hub does not answer well ({url}): {why}", file=sys.stderr)
+    return 1
 
 
 def _import_bundle(url: str, path: Path, lang: str) -> int:

@@ -36,6 +36,7 @@ from bench_app.domain.model import DeviceKind, JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
 from bench_app.operators import TRAINEE
+from bench_app.selfcheck import SCREEN_TITLE
 from bench_app.settings import Settings
 from bench_app.simulators.adb_phone import list_models, load_persona
 from bench_app.simulators.classroom import Classroom
@@ -62,6 +63,7 @@ from ui.network_dialog import NetworkPhoneDialog
 from ui.operator_chooser import OperatorChooser
 from ui.pending_card import PendingCard
 from ui.printed_labels import PrintedLabelsDialog
+from ui.this_station_dialog import ThisStationDialog
 from ui.window_fit import fit_to_screen, wrap_message
 from ui.workshop_setup import SettingsDialog, SetupAssistant
 
@@ -140,6 +142,9 @@ class MainWindow(QMainWindow):
         self.settings_action = operator_menu.addAction("")
         self.settings_action.triggered.connect(lambda: self.open_settings())
         self.setup_dialog: SetupAssistant | SettingsDialog | None = None
+        # "Ce poste": what this station has and lacks to work (ui/this_station_dialog.py).
+        self.this_station_action = operator_menu.addAction("")
+        self.this_station_action.triggered.connect(lambda: self.open_this_station())
         self.operator_button.setMenu(operator_menu)
         bar.addWidget(self.operator_button)
         self.operator_dialog: OperatorChooser | None = None
@@ -290,6 +295,7 @@ class MainWindow(QMainWindow):
         self.intake_button.setText(self.tr("Intake of a donation"))
         self.change_operator.setText(self.tr("Change operator"))
         self.settings_action.setText(self.tr("Settings…"))
+        self.this_station_action.setText(SCREEN_TITLE.get(self.lang) + "…")
         self._show_operator()
         self.sim_button.setText(self.tr("Simulated devices"))
         self.training_toggle.setText(self.tr("Training mode"))
@@ -369,6 +375,11 @@ class MainWindow(QMainWindow):
             self.language.setCurrentIndex(max(self.language.findData(settings.language), 0))
             self._on_language(self.language.currentIndex())
         self.retranslate()
+
+    def open_this_station(self) -> ThisStationDialog:
+        dialog = ThisStationDialog(self.station.folder, self.lang, self)
+        dialog.open()
+        return dialog
 
     def open_printers(self) -> None:
         from ui.printer_dialog import PrinterDialog  # reportlab and Pillow load on first use

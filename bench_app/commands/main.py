@@ -36,6 +36,7 @@ from bench_app.commands.labels import add_label_parsers, run_label, run_print_la
 from bench_app.commands.phone_jobs import add_phone_job_parsers, run_install, run_wipe
 from bench_app.commands.profiles import add_profile_parsers, run_images, run_profiles
 from bench_app.commands.reports import REPORT_COMMANDS, add_report_parsers, run_reports
+from bench_app.commands.selfcheck import add_selfcheck_parser, run_selfcheck_command
 from bench_app.commands.settings import add_settings_parsers, run_settings
 from bench_app.commands.simulate import add_simulate_parser, run_simulate
 from bench_app.commands.sync import add_sync_parsers, run_enrol, run_sync
@@ -171,8 +172,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     _common(check, top=False)
     sub.add_parser(
         "build-check",
-        help="vérifie que ce paquet d’Établi contient tout ce qu’il lit (sans écran, dans un"
-        " dossier temporaire) / checks this build carries everything it reads, offscreen",
+        help=say(
+            Text(
+                "vérifie que ce paquet d’Établi contient tout ce qu’il lit (sans écran)",
+                "checks this build carries everything it reads (offscreen)",
+            )
+        ),
     )
     add_simulate_parser(sub)
     add_diagnose_parser(sub, _common)
@@ -190,6 +195,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_command_groups(sub, load=argv is None or _may_name_a_group(argv, set(sub.choices)))
     add_bundle_parsers(sub, _common)
     add_sync_parsers(sub, _common)
+    add_selfcheck_parser(sub, _common)
     return parser
 
 
@@ -260,6 +266,7 @@ def _not_installed(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 # Subcommands that take the data folder, their arguments and the language.
 RUNNERS: dict[str, Runner] = {
+    "selfcheck": run_selfcheck_command,
     "drives": run_drives,
     "inventory": run_inventory,
     "erase": run_erase,

@@ -444,8 +444,41 @@ def hub_server() -> S[Case]:
     )
     return st.one_of(
         case("hub", "--listen", bad_listen),
+        case("hub", "--workers", bad_number(1, 64), "--listen", "127.0.0.1:1"),
         case("hub", "--db", _bad_db(), "--listen", "192.0.2.1:1"),
         common(("hub",), ("--listen", "nowhere")),
+    )
+
+
+def hub_init() -> S[Case]:
+    return st.one_of(
+        case("hub", "init", st.one_of(undecodable, st.sampled_from(["", "   ", "\t"]))),
+        case("hub", "init", "Atelier de Lyon", "--db", _bad_db()),
+        common(("hub", "init"), ("Atelier de Lyon",)),
+    )
+
+
+def hub_health() -> S[Case]:
+    # Nothing answers on port 1 of this machine; other addresses are not http(s) at all.
+    not_http = st.one_of(
+        bad_text.filter(lambda t: not t.strip().lower().startswith("http")),
+        st.sampled_from(["file:///etc/passwd", "ftp://127.0.0.1/", "http://", "http://[::1"]),
+    )
+    return st.one_of(
+        case("hub", "health", "--url", not_http),
+        case("hub", "health", "--url", "http://127.0.0.1:1/health"),
+        case("hub", "health", "--url", "http://127.0.0.1:1/health", "--wait", bad_seconds(0, 3600)),
+        common(("hub", "health"), ("--url", "http://127.0.0.1:1/health")),
+    )
+
+
+def selfcheck() -> S[Case]:
+    # Only what the command line can get wrong: a damaged file of the data folder is a line
+    # of the report (a warning with what to do), not a refusal.
+    return st.one_of(
+        case("selfcheck", st.one_of(bad_text, st.just("now"))),
+        case("selfcheck", "--json", st.sampled_from(["--verbose", "-j", "--json=yes"])),
+        common(("selfcheck",), ()),
     )
 
 
@@ -867,6 +900,9 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ("hub",): hub_server,
     ("hub", "enrol-code"): hub_enrol_code,
     ("hub", "import-bundle"): hub_import_bundle,
+    ("hub", "init"): hub_init,
+    ("hub", "health"): hub_health,
+    ("selfcheck",): selfcheck,
     ("bundle", "export"): bundle_export,
     ("bundle", "import"): bundle_import,
     ("enrol",): enrol,

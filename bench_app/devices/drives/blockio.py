@@ -43,6 +43,18 @@ class BlockIO:
         self._plain: int | None = None  # for a tail O_DIRECT refuses (unaligned length)
         self._write = write
 
+    @classmethod
+    def from_fds(cls, path: str, direct_fd: int, plain_fd: int, *, direct: bool) -> BlockIO:
+        """A drive another process opened (the erasure helper): `direct_fd` with O_DIRECT
+        when `direct`, `plain_fd` without; both read-write, both closed by `close`."""
+        io = cls.__new__(cls)
+        io.path = path
+        io.fd = direct_fd
+        io.direct = direct
+        io._plain = plain_fd
+        io._write = True
+        return io
+
     def pwrite(self, buf: memoryview, offset: int) -> int:
         try:
             return os.pwrite(self.fd, buf, offset)

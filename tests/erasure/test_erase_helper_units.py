@@ -1,0 +1,40 @@
+"""The systemd units of the erasure helper agree with the program: the socket where the
+station looks, the group the helper lets in, the program systemd starts."""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+
+from bench_app.devices.drives.erase_helper import DEFAULT_SOCKET
+from bench_app.erasure.erase_helper_service import GROUP
+
+ROOT = Path(__file__).resolve().parents[2]
+UNITS = ROOT / "packaging" / "systemd"
+
+
+def _unit(name: str) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read(UNITS / name, encoding="utf-8")
+    return parser
+
+
+def test_the_socket_is_where_the_station_looks_and_only_the_group_reaches_it() -> None:
+    socket = _unit("etabli-erase-helper.socket")["Socket"]
+    assert socket["ListenStream"] == DEFAULT_SOCKET
+    assert (socket["SocketUser"], socket["SocketGroup"], socket["SocketMode"]) == (
+        "root",
+        GROUP,
+        "0660",
+    )
+    assert socket["Accept"] == "no"  # one helper process, the socket handed to it as fd 3
+
+
+def test_the_service_runs_the_helper_program_for_the_group() -> None:
+    service = _unit("etabli-erase-helper.service")["Service"]
+    argv = service["ExecStart"].split()
+    assert argv[0].endswith("/etabli-erase-helper")
+    assert argv[argv.index("--group") + 1] == GROUP
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'etabli-erase-helper = "bench_app.erasure.erase_helper_service:main"' in pyproject
