@@ -486,6 +486,17 @@ class Station:
             ]
         )
 
+    def certificate_issued(self, payload: dict[str, Any], *, training: bool | None = None) -> None:
+        """Records that a certificate was given out (`certificate.issued`, made by
+        bench_app/output/certificates/issued.py): a device's goes into its history, a lot's
+        into the station's log (`training`: a training lot's, marked as such)."""
+        found = payload.get("device_id")
+        device_id = found if isinstance(found, str) else None
+        self._record(
+            [NewEvent("certificate.issued", payload, device_id)],
+            training=None if device_id else training,  # a device's fact follows the device
+        )
+
     # -- devices coming and going --------------------------------------------------------
 
     def attach_source(self, source: DeviceSource) -> None:

@@ -224,6 +224,38 @@
         <translation>Fact recorded</translation>
     </message>
     <message>
+        <source>Donation&apos;s certificate %1</source>
+        <translation>Donation&apos;s certificate %1</translation>
+    </message>
+    <message>
+        <source>Erasure report %1</source>
+        <translation>Erasure report %1</translation>
+    </message>
+    <message>
+        <source>Erasure certificate %1</source>
+        <translation>Erasure certificate %1</translation>
+    </message>
+    <message>
+        <source>opened</source>
+        <translation>opened</translation>
+    </message>
+    <message>
+        <source>printed</source>
+        <translation>printed</translation>
+    </message>
+    <message>
+        <source>saved to a folder or a USB stick</source>
+        <translation>saved to a folder or a USB stick</translation>
+    </message>
+    <message>
+        <source>written to a file</source>
+        <translation>written to a file</translation>
+    </message>
+    <message>
+        <source>issued</source>
+        <translation>issued</translation>
+    </message>
+    <message>
         <source>Erasure started</source>
         <translation>Erasure started</translation>
     </message>

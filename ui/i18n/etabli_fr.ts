@@ -224,6 +224,38 @@
         <translation>Fait enregistré</translation>
     </message>
     <message>
+        <source>Donation&apos;s certificate %1</source>
+        <translation>Certificat du don %1</translation>
+    </message>
+    <message>
+        <source>Erasure report %1</source>
+        <translation>Rapport d’effacement %1</translation>
+    </message>
+    <message>
+        <source>Erasure certificate %1</source>
+        <translation>Certificat d’effacement %1</translation>
+    </message>
+    <message>
+        <source>opened</source>
+        <translation>ouvert</translation>
+    </message>
+    <message>
+        <source>printed</source>
+        <translation>imprimé</translation>
+    </message>
+    <message>
+        <source>saved to a folder or a USB stick</source>
+        <translation>enregistré sur une clé ou un dossier</translation>
+    </message>
+    <message>
+        <source>written to a file</source>
+        <translation>écrit dans un fichier</translation>
+    </message>
+    <message>
+        <source>issued</source>
+        <translation>remis</translation>
+    </message>
+    <message>
         <source>Erasure started</source>
         <translation>Effacement commencé</translation>
     </message>
