@@ -394,29 +394,30 @@ class Station:
         )
 
     def record_outcome(
-        self, device_id: str, kind: OutcomeKind, reference: str = "", note: str = ""
+        self,
+        device_id: str,
+        kind: OutcomeKind,
+        reference: str = "",
+        note: str = "",
+        *,
+        beneficiary: str = "",
+        due_on: str = "",
+        price: str = "",
+        today: date | None = None,
     ) -> None:
-        """Records where a device went. Recycling needs the eco-organism's reference (the
-        pick-up or tracking slip number), so a donor's report can trace it. The journey's
-        other rules (a verified erasure before reuse...) are `choose_outcome`'s: this one
-        records what was already decided (imports, tests)."""
-        reference = reference.strip()
-        if kind is OutcomeKind.RECYCLING and not reference:
-            raise BenchError("OUTCOME_RECYCLING_REFERENCE")
-        self._record(
-            [
-                NewEvent(
-                    "outcome.recorded",
-                    {
-                        "device_id": device_id,
-                        "kind": kind.value,
-                        "reference": reference,
-                        "note": note,
-                    },
-                    device_id,
-                )
-            ]
+        """Records where a device went, under the journey's rules: the same refusals as
+        `choose_outcome` (BenchError saying why, nothing recorded), which it calls.
+        `reference` is the eco-organism's slip for recycling (or any outside reference),
+        `beneficiary` the file number of whom it was given, lent or rented to."""
+        choice = OutcomeChoice(
+            kind,
+            beneficiary=beneficiary,
+            due_on=due_on,
+            price=price,
+            reference=reference,
+            note=note,
         )
+        self.choose_outcome(device_id, choice, today)
 
     # -- operators -----------------------------------------------------------------------
 
