@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from bench_app.devices.android.driver import AdbTarget, PhoneState
 from bench_app.devices.android.keys import station_signer
-from bench_app.devices.android.network import reach_phone
+from bench_app.devices.android.network import reach_phone, wifi_address
 from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.diagnostics.blocks import what_blocks
 from bench_app.diagnostics.health import end_of_life
@@ -363,6 +363,7 @@ class MainWindow(QMainWindow):
             self.views[device_id] = view
         view.device = device
         view.connected = self.station.handle(device_id) is not None
+        view.network_address = wifi_address(self.station.presence.last_handle(device_id))
         sim_key = self._sim_key(device_id)
         view.can_replug = sim_key is not None
         view.caption = self.simulator.caption(sim_key) if sim_key and self.simulator else None
@@ -592,7 +593,10 @@ class MainWindow(QMainWindow):
                 message = view.job.message if view.job else None
                 self._open_help(block_help(view.block, message, self.lang, self))
             elif action == Action.PLUG_HELP:
-                self._open_help(plug_help(view.device.kind, self.lang, self))
+                help_dialog = plug_help(
+                    view.device.kind, self.lang, self, address=view.network_address
+                )
+                self._open_help(help_dialog)
             elif action == Action.REPLUG:
                 self._sim_replug(device_id)
             elif action == Action.STAGE:

@@ -52,6 +52,10 @@
         <translation>Start the check</translation>
     </message>
     <message>
+        <source>How to reconnect it</source>
+        <translation>How to reconnect it</translation>
+    </message>
+    <message>
         <source>Waiting for a free slot</source>
         <translation>Waiting for a free slot</translation>
     </message>
@@ -406,6 +410,14 @@
     <message>
         <source>What blocks</source>
         <translation>What blocks</translation>
+    </message>
+    <message>
+        <source>Reconnect the phone over Wi-Fi</source>
+        <translation>Reconnect the phone over Wi-Fi</translation>
+    </message>
+    <message>
+        <source>Last address: %1</source>
+        <translation>Last address: %1</translation>
     </message>
     <message>
         <source>Plug the device in</source>

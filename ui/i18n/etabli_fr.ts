@@ -52,6 +52,10 @@
         <translation>Lancer le contrôle</translation>
     </message>
     <message>
+        <source>How to reconnect it</source>
+        <translation>Comment le reconnecter</translation>
+    </message>
+    <message>
         <source>Waiting for a free slot</source>
         <translation>En attente d’une place libre</translation>
     </message>
@@ -406,6 +410,14 @@
     <message>
         <source>What blocks</source>
         <translation>Ce qui bloque</translation>
+    </message>
+    <message>
+        <source>Reconnect the phone over Wi-Fi</source>
+        <translation>Reconnecter le téléphone par Wi-Fi</translation>
+    </message>
+    <message>
+        <source>Last address: %1</source>
+        <translation>Dernière adresse : %1</translation>
     </message>
     <message>
         <source>Plug the device in</source>
