@@ -696,10 +696,6 @@
         <translation>Storage</translation>
     </message>
     <message>
-        <source>%1 GB</source>
-        <translation>%1 GB</translation>
-    </message>
-    <message>
         <source>Capacity</source>
         <translation>Capacity</translation>
     </message>

@@ -696,10 +696,6 @@
         <translation>Stockage</translation>
     </message>
     <message>
-        <source>%1 GB</source>
-        <translation>%1 Go</translation>
-    </message>
-    <message>
         <source>Capacity</source>
         <translation>Capacité</translation>
     </message>
