@@ -22,6 +22,7 @@ from bench_app.devices.presence import (
 )
 from bench_app.devices.source import DeviceHandle, DeviceSource
 from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode
+from bench_app.domain.brands import brand_name
 from bench_app.domain.imei import is_valid_imei, normalise_imei
 from bench_app.domain.model import (
     Device,
@@ -713,8 +714,5 @@ _MISSING = object()
 
 
 def display_brand(brand: str, manufacturer: str = "") -> str:
-    """Phones say "samsung" or "google"; people write Samsung and Google (and OnePlus)."""
-    for candidate in (manufacturer, brand):
-        if candidate and candidate.lower() == brand.lower() and not candidate.islower():
-            return candidate
-    return brand[:1].upper() + brand[1:] if brand.islower() else brand
+    """Phones say "samsung" or "oneplus"; people write Samsung and OnePlus (domain/brands.py)."""
+    return brand_name(brand, manufacturer)

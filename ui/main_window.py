@@ -32,6 +32,7 @@ from bench_app.devices.android.network import reach_phone, wifi_address
 from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.diagnostics.blocks import what_blocks
 from bench_app.diagnostics.health import end_of_life
+from bench_app.domain.brands import brand_name
 from bench_app.domain.model import DeviceKind, JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
@@ -822,7 +823,8 @@ class MainWindow(QMainWindow):
         }
         for name in list_models():
             props = load_persona(name).props
-            label = f"{props.get('ro.product.brand', '')} {props.get('ro.product.model', '')} · Android {props.get('ro.build.version.release', '?')}"
+            brand = brand_name(props.get("ro.product.brand", ""))
+            label = f"{brand} {props.get('ro.product.model', '')} · Android {props.get('ro.build.version.release', '?')}"
             phones.addAction(label, partial(self._sim_add_adb_phone, name))
         special = phones.addMenu(self.tr("Hard cases"))
         for name, label in cases.items():

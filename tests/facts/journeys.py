@@ -327,7 +327,7 @@ def _certificate_issued(d: Any, c: Ctx) -> dict[str, Any]:
     """A device's erasure certificate (the erasure it certifies, drawn or the chapter's) or
     its lot's certificate, as the window or `etabli certificate` gave it out."""
     common = {
-        "reference": d(st.from_regex(r"\ACE-[0-9A-Z]{4}-[0-9A-Z]{4}\Z")),
+        "reference": d(st.from_regex(r"\ACERT-[0-9A-F]{5}-[0-9A-F]{5}\Z")),
         "sha256": d(st.from_regex(r"\A[0-9a-f]{64}\Z")),
         "lang": d(st.sampled_from(["fr", "en"])),
         "delivery": d(st.sampled_from(["opened", "printed", "saved", "file"])),

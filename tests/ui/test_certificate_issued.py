@@ -21,6 +21,7 @@ from bench_app.store.database import NewEvent
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.wire.events import Event
 from tests.ui.conftest import Bench
+from tests.ui.screens import screenshot
 from tests.ui.test_journey_window import OpenedFiles, menu_items, submenu
 from ui.documents import Document
 
@@ -104,7 +105,11 @@ def refresh(bench: Bench, device_id: str) -> None:
 
 
 def test_a_certificate_opened_then_saved_is_recorded_each_time_with_its_hash(
-    make_bench: Callable[..., Bench], qtbot: QtBot, viewer: OpenedFiles, tmp_path: Path
+    make_bench: Callable[..., Bench],
+    qtbot: QtBot,
+    viewer: OpenedFiles,
+    tmp_path: Path,
+    artifacts_dir: Path,
 ) -> None:
     bench = make_bench(lang="fr")
     phone = wiped_phone(bench.station, ok=True)
@@ -146,6 +151,7 @@ def test_a_certificate_opened_then_saved_is_recorded_each_time_with_its_hash(
     lines = history(bench)
     assert any(f"Certificat d’effacement {reference} — ouvert" in line for line in lines), lines
     assert any(f"Certificat d’effacement {reference} — enregistré" in line for line in lines)
+    screenshot(bench.window, artifacts_dir / "certificate-issued-history.png")
 
 
 def test_the_history_tells_a_certificate_in_english(
