@@ -126,13 +126,13 @@ def build(folder: Path, n: int) -> str:
                 training=False,
             )
             # Written as history, like the grades: the journey's rules are not measured here.
-            kind = OutcomeKind.RECYCLING if i % 20 == 0 else OUTCOMES[i % len(OUTCOMES)]
-            reference = f"ECO-{i:06d}" if kind is OutcomeKind.RECYCLING else ""
+            outcome = OutcomeKind.RECYCLING if i % 20 == 0 else OUTCOMES[i % len(OUTCOMES)]
+            reference = f"ECO-{i:06d}" if outcome is OutcomeKind.RECYCLING else ""
             station.store.record(
                 [
                     NewEvent(
                         "outcome.recorded",
-                        {"device_id": device.id, "kind": kind.value, "reference": reference},
+                        {"device_id": device.id, "kind": outcome.value, "reference": reference},
                         device.id,
                     )
                 ],

@@ -127,9 +127,9 @@ def test_the_plug_help_fits_the_connection(qapp: QApplication) -> None:
     assert english.texts[0] == "1. Put the phone on the same Wi-Fi as the station."
     # Which phones count as reached over Wi-Fi: a TCP address, never USB nor the simulator.
     signer = None
-    over_tcp = AndroidPhone(AdbTarget(host="192.168.1.23", port=37015), signer)  # type: ignore[arg-type]
-    on_usb = AndroidPhone(AdbTarget(usb_serial="FP4A1B2C3"), signer)  # type: ignore[arg-type]
-    in_class = AndroidPhone(AdbTarget(host="127.0.0.1", port=5037), signer, simulated=True)  # type: ignore[arg-type]
+    over_tcp = AndroidPhone(AdbTarget(host="192.168.1.23", port=37015), signer)
+    on_usb = AndroidPhone(AdbTarget(usb_serial="FP4A1B2C3"), signer)
+    in_class = AndroidPhone(AdbTarget(host="127.0.0.1", port=5037), signer, simulated=True)
     assert wifi_address(over_tcp) == "192.168.1.23:37015"
     assert wifi_address(on_usb) == "" and wifi_address(in_class) == "" and wifi_address(None) == ""
     for dialog in (cable, wifi, english):

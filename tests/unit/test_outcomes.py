@@ -3,6 +3,8 @@ public way to record one applies the journey's rules: a refused outcome records 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bench_app.domain.model import DeviceKind, DeviceStage, OutcomeKind
@@ -47,7 +49,7 @@ def test_outcome_is_recorded_and_the_latest_wins(station: Station) -> None:
     ],
 )
 def test_record_outcome_refuses_what_the_journey_refuses_and_records_nothing(
-    station: Station, kind: OutcomeKind, fields: dict[str, str], code: str
+    station: Station, kind: OutcomeKind, fields: dict[str, Any], code: str
 ) -> None:
     """The path that once recorded without the journey's checks: a device never erased
     goes to nobody, recycling names its slip, a price is an amount."""
