@@ -132,8 +132,11 @@ def test_every_control_of_a_phone_does_something_visible_in_each_state(
     wait_state(qtbot, bench, device_id, JobState.SUCCEEDED)
     # Checked: the journey's next stage, the data wipe, starts from the card.
     assert click_every_control(qtbot, bench, device_id) == ["card: Effacer les données"]
-    job = bench.station.latest_job(device_id)
-    assert job is not None and job.pipeline == "phone.wipe"
+    # The job's worker records its creation (engine.submit): wait for that record.
+    qtbot.waitUntil(
+        lambda: getattr(bench.station.latest_job(device_id), "pipeline", "") == "phone.wipe",
+        timeout=WAIT,
+    )
 
 
 def wifi_phone(bench: Bench, persona: str) -> tuple[TcpPhoneSource, AdbSimulator]:
