@@ -15,15 +15,20 @@ from pytestqt.qtbot import QtBot
 from bench_app.domain.model import Device, DeviceKind, DonorKind
 from bench_app.erasure.records import latest_erasure
 from bench_app.output.certificates.references import certificate_reference
+from bench_app.output.printers import PrinterConfig, PrinterKind, PrinterSetup, save_printers
+from bench_app.simulators.printers import SimulatedZebra
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.wire.events import Event
+from tests.output.labels import conftest as labels
 from tests.ui.conftest import Bench
 from tests.ui.screens import screenshot
 from tests.ui.test_journey_window import OpenedFiles, menu_items, submenu
 from ui.documents import Document
+
+cups = labels.cups  # a real cupsd of its own, for the station's document printer
 
 
 @pytest.fixture
@@ -207,3 +212,36 @@ def test_a_refused_certificate_records_nothing(
     assert documents.message is not None and documents.message.text()
     assert viewer.paths == []
     assert issued(bench.station) == []
+
+
+def test_a_certificate_printed_is_recorded_once_it_reached_the_printer(
+    make_bench: Callable[..., Bench], qtbot: QtBot, data_dir: Path, cups: labels.Cups
+) -> None:
+    """No document printer: said, not recorded. A CUPS queue: the very bytes the printer
+    received are those whose hash is recorded."""
+    office = SimulatedZebra()  # a raw socket printer behind the CUPS queue: keeps what comes
+    try:
+        bench = make_bench(lang="fr")
+        phone = wiped_phone(bench.station, ok=True)
+        bench.window.select(phone.id)
+        documents = bench.window.panel.documents
+        certificate = submenu(menu_items(bench.window.panel.documents_menu)[Document.CERTIFICATE])
+        certificate.actions()[1].trigger()  # Imprimer
+        qtbot.waitUntil(lambda: documents.message is not None, timeout=30_000)
+        assert documents.message is not None and "Aucune imprimante" in documents.message.text()
+        assert issued(bench.station) == []
+        documents.message.close()
+        documents.message = None
+
+        cups.add_raw_queue("office", f"socket://127.0.0.1:{office.port}")
+        printer = PrinterConfig("Bureau", PrinterKind.CUPS, "a4-24", "office", server=cups.server)
+        save_printers(data_dir, PrinterSetup([printer], "Bureau"))
+        certificate = submenu(menu_items(bench.window.panel.documents_menu)[Document.CERTIFICATE])
+        certificate.actions()[1].trigger()
+        qtbot.waitUntil(lambda: bool(office.raw), timeout=30_000)
+        qtbot.waitUntil(lambda: bool(issued(bench.station)), timeout=30_000)
+        (fact,) = issued(bench.station, phone.id)
+        assert fact.payload["delivery"] == "printed"
+        assert fact.payload["sha256"] == hashlib.sha256(b"".join(office.raw)).hexdigest()
+    finally:
+        office.off()
