@@ -22,6 +22,7 @@ from bench_app.devices.presence import (
 )
 from bench_app.devices.source import DeviceHandle, DeviceSource
 from bench_app.domain.asset_code import TRAINING_PREFIX, AssetCode
+from bench_app.domain.brands import brand_name
 from bench_app.domain.imei import is_valid_imei, normalise_imei
 from bench_app.domain.model import (
     Device,
@@ -394,29 +395,30 @@ class Station:
         )
 
     def record_outcome(
-        self, device_id: str, kind: OutcomeKind, reference: str = "", note: str = ""
+        self,
+        device_id: str,
+        kind: OutcomeKind,
+        reference: str = "",
+        note: str = "",
+        *,
+        beneficiary: str = "",
+        due_on: str = "",
+        price: str = "",
+        today: date | None = None,
     ) -> None:
-        """Records where a device went. Recycling needs the eco-organism's reference (the
-        pick-up or tracking slip number), so a donor's report can trace it. The journey's
-        other rules (a verified erasure before reuse...) are `choose_outcome`'s: this one
-        records what was already decided (imports, tests)."""
-        reference = reference.strip()
-        if kind is OutcomeKind.RECYCLING and not reference:
-            raise BenchError("OUTCOME_RECYCLING_REFERENCE")
-        self._record(
-            [
-                NewEvent(
-                    "outcome.recorded",
-                    {
-                        "device_id": device_id,
-                        "kind": kind.value,
-                        "reference": reference,
-                        "note": note,
-                    },
-                    device_id,
-                )
-            ]
+        """Records where a device went, under the journey's rules: the same refusals as
+        `choose_outcome` (BenchError saying why, nothing recorded), which it calls.
+        `reference` is the eco-organism's slip for recycling (or any outside reference),
+        `beneficiary` the file number of whom it was given, lent or rented to."""
+        choice = OutcomeChoice(
+            kind,
+            beneficiary=beneficiary,
+            due_on=due_on,
+            price=price,
+            reference=reference,
+            note=note,
         )
+        self.choose_outcome(device_id, choice, today)
 
     # -- operators -----------------------------------------------------------------------
 
@@ -484,6 +486,17 @@ class Station:
                     device_id,
                 )
             ]
+        )
+
+    def certificate_issued(self, payload: dict[str, Any], *, training: bool | None = None) -> None:
+        """Records that a certificate was given out (`certificate.issued`, made by
+        bench_app/output/certificates/issued.py): a device's goes into its history, a lot's
+        into the station's log (`training`: a training lot's, marked as such)."""
+        found = payload.get("device_id")
+        device_id = found if isinstance(found, str) else None
+        self._record(
+            [NewEvent("certificate.issued", payload, device_id)],
+            training=None if device_id else training,  # a device's fact follows the device
         )
 
     # -- devices coming and going --------------------------------------------------------
@@ -701,8 +714,5 @@ _MISSING = object()
 
 
 def display_brand(brand: str, manufacturer: str = "") -> str:
-    """Phones say "samsung" or "google"; people write Samsung and Google (and OnePlus)."""
-    for candidate in (manufacturer, brand):
-        if candidate and candidate.lower() == brand.lower() and not candidate.islower():
-            return candidate
-    return brand[:1].upper() + brand[1:] if brand.islower() else brand
+    """Phones say "samsung" or "oneplus"; people write Samsung and OnePlus (domain/brands.py)."""
+    return brand_name(brand, manufacturer)

@@ -125,10 +125,20 @@ def build(folder: Path, n: int) -> str:
                 operator="bench",
                 training=False,
             )
-            if i % 20 == 0:
-                station.record_outcome(device.id, OutcomeKind.RECYCLING, f"ECO-{i:06d}")
-            else:
-                station.record_outcome(device.id, OUTCOMES[i % len(OUTCOMES)])
+            # Written as history, like the grades: the journey's rules are not measured here.
+            outcome = OutcomeKind.RECYCLING if i % 20 == 0 else OUTCOMES[i % len(OUTCOMES)]
+            reference = f"ECO-{i:06d}" if outcome is OutcomeKind.RECYCLING else ""
+            station.store.record(
+                [
+                    NewEvent(
+                        "outcome.recorded",
+                        {"device_id": device.id, "kind": outcome.value, "reference": reference},
+                        device.id,
+                    )
+                ],
+                operator="bench",
+                training=False,
+            )
         return lot
     finally:
         station.close()

@@ -82,7 +82,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "base: messages, errors, input files, settings, the operators list and the workshop",
         ("bench_app", "bench_app.text", "bench_app.errors", "bench_app.input_files",
          "bench_app.settings", "bench_app.operators", "bench_app.settings_edit",
-         "bench_app.workshop"),
+         "bench_app.workshop", "bench_app.sizes"),
     ),
     ("the wire", ("bench_app.wire",)),
     ("domain and the station key", ("bench_app.domain", "bench_app.signing")),

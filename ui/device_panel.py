@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from bench_app.domain.model import STAGE_LABELS, JobState, StepStatus
 from bench_app.jobs.prompt import Prompt
+from bench_app.sizes import size_words
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.text import Text
@@ -389,13 +390,10 @@ class DevicePanel(QScrollArea):
         if details.get("android_version"):
             rows.append((self.tr("Android"), str(details["android_version"])))
         if details.get("storage_gb"):
-            rows.append(
-                (self.tr("Storage"), self.tr("%1 GB").replace("%1", str(details["storage_gb"])))
-            )
+            storage = float(details["storage_gb"]) * 1e9
+            rows.append((self.tr("Storage"), size_words(storage, self.lang)))
         if details.get("size_bytes"):
-            gb = int(details["size_bytes"]) / 1e9
-            size = f"{gb:.0f}" if gb >= 10 else f"{gb:.2g}"
-            rows.append((self.tr("Capacity"), self.tr("%1 GB").replace("%1", size)))
+            rows.append((self.tr("Capacity"), size_words(int(details["size_bytes"]), self.lang)))
         rows.append((self.tr("Plugged in"), self.tr("yes") if view.connected else self.tr("no")))
         for label, value in rows:
             value_label = QLabel(value)

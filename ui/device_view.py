@@ -60,6 +60,8 @@ class DeviceView:
     journey: Journey | None = None
     # What the latest job is for (its check, an erasure, an installation): its state's words.
     purpose: Purpose | None = None
+    # HOST:PORT when the phone was last reached over Wi-Fi debugging ("": a cable, unknown).
+    network_address: str = ""
 
     @property
     def state(self) -> JobState | None:
@@ -134,15 +136,20 @@ def next_action(view: DeviceView, lang: str = "fr") -> tuple[Action, str, bool]:
         if step.stage is None:  # a lock stops everything: what to do about it
             return Action.HELP, tr("See what to do"), True
         if step.stage in HANDS_ON_STAGES and not view.connected:
-            return Action.PLUG_HELP, tr("How to plug it in"), True
+            return Action.PLUG_HELP, _plug_help_label(view), True
         if step.stage is Stage.CHECK:
             return Action.START, tr("Start the check"), True
         return Action.STAGE, step.label.get(lang), True
     if not view.connected:
-        return Action.PLUG_HELP, tr("How to plug it in"), True
+        return Action.PLUG_HELP, _plug_help_label(view), True
     if state is JobState.SUCCEEDED:
         return Action.SHOW, tr("See the results"), True
     return Action.START, tr("Start the check"), True
+
+
+def _plug_help_label(view: DeviceView) -> str:
+    """A phone reached over Wi-Fi is connected again, not plugged in."""
+    return tr("How to reconnect it") if view.network_address else tr("How to plug it in")
 
 
 def state_label(

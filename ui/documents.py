@@ -2,7 +2,8 @@
 label) and a lot's (the donation report, the lot certificate): made by the generators of
 bench_app/output, then opened in the system's viewer, printed on the station's document
 printer (CUPS), or saved to a USB stick. A certificate is offered only once the erasure
-is verified; otherwise its menu item says why."""
+is verified; otherwise its menu item says why. A certificate opened, printed or saved is
+recorded (`certificate.issued`, with the SHA-256 of the bytes given out)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from bench_app.domain.model import Device, Lot
 from bench_app.errors import CATALOG, BenchError
+from bench_app.output.certificates.issued import Delivery, IssuedCertificate
 from bench_app.output.printers import PrinterKind, load_printers
 from bench_app.output.printers.cups import run_lp
 from bench_app.signing import StationKey
@@ -90,6 +92,15 @@ def unnamed_refusal(station: Station, lang: str, *, training: bool) -> str:
     return BenchError("WORKSHOP_UNNAMED").message.get(lang)
 
 
+@dataclass(frozen=True)
+class Made:
+    """A document made: what, where, and for a certificate what its fact will say."""
+
+    kind: Document
+    path: Path
+    issued: IssuedCertificate | None = None
+
+
 def make_document(
     station: Station,
     kind: Document,
@@ -97,11 +108,15 @@ def make_document(
     *,
     device: Device | None = None,
     lot: Lot | None = None,
-) -> Path:
-    """Writes the document with the core's generator into DATA/documents/ and returns its
-    path; BenchError (the generator's refusal) when it cannot be made."""
-    from bench_app.output.certificates.assemble import device_certificate, lot_certificate
+) -> Made:
+    """Writes the document with the core's generator into DATA/documents/ and says where;
+    BenchError (the generator's refusal) when it cannot be made. Making records nothing:
+    a certificate is recorded once it is given out (`Documents.issued`)."""
     from bench_app.output.certificates.document import Issuer
+    from bench_app.output.certificates.issued import (
+        issue_device_certificate,
+        issue_lot_certificate,
+    )
     from bench_app.output.reports.spreadsheet import write_atomically
 
     folder = station.folder / DOCUMENTS_FOLDER
@@ -119,28 +134,26 @@ def make_document(
             # never erased; one whose erasure did not end well gets no document either.
             if station.journey(device.id).blocker("JOURNEY_ERASURE_FAILED"):
                 raise BenchError("JOURNEY_ERASURE_FAILED")
-            data, _ = device_certificate(station.store, issuer, device, lang)
-            write_atomically(path, data)
-        else:
-            from bench_app.output.reports.handover import gather_handover, write_handover
+            issued = issue_device_certificate(station.store, issuer, device, lang)
+            write_atomically(path, issued.data)
+            return Made(kind, path, issued)
+        from bench_app.output.reports.handover import gather_handover, write_handover
 
-            sheet = gather_handover(station.store, device, settings, station.folder)
-            write_handover(sheet, path)
-        return path
+        sheet = gather_handover(station.store, device, settings, station.folder)
+        write_handover(sheet, path)
+        return Made(kind, path)
     assert lot is not None
     path = folder / FILE_NAMES[kind].format(lot.id[:8])
     if kind is Document.LOT_CERTIFICATE:
-        data, _ = lot_certificate(station.store, issuer, lot, lang)
-        write_atomically(path, data)
-    else:
-        from bench_app.output.reports.environment import load_factors
-        from bench_app.output.reports.lot_report import gather_lot, write_lot_report
+        issued = issue_lot_certificate(station.store, issuer, lot, lang)
+        write_atomically(path, issued.data)
+        return Made(kind, path, issued)
+    from bench_app.output.reports.environment import load_factors
+    from bench_app.output.reports.lot_report import gather_lot, write_lot_report
 
-        report = gather_lot(
-            station.store, lot, load_factors(station.folder), settings=station.settings
-        )
-        write_lot_report(report, path, lang)
-    return path
+    report = gather_lot(station.store, lot, load_factors(station.folder), settings=station.settings)
+    write_lot_report(report, path, lang)
+    return Made(kind, path)
 
 
 class _PrintSignals(QObject):
@@ -171,14 +184,6 @@ class DocumentPrint(QRunnable):
             self.signals.failed.emit(exc.message.get(self.lang))
             return
         self.signals.done.emit(answer or printer.name)
-
-
-@dataclass(frozen=True)
-class Made:
-    """A document made: where, and for whom (shown in the messages)."""
-
-    kind: Document
-    path: Path
 
 
 class Documents(QObject):
@@ -248,53 +253,70 @@ class Documents(QObject):
 
     # -- what the items do --------------------------------------------------------------
 
-    def make(self, kind: Document, *, device: Device | None = None, lot: Lot | None = None) -> Path:
+    def make(self, kind: Document, *, device: Device | None = None, lot: Lot | None = None) -> Made:
         """Makes the document (BenchError: the generator's refusal)."""
-        path = make_document(self.station, kind, self.lang, device=device, lot=lot)
-        self.last = Made(kind, path)
-        return path
+        made = make_document(self.station, kind, self.lang, device=device, lot=lot)
+        self.last = made
+        return made
+
+    def issued(self, made: Made, delivery: Delivery, where: str = "") -> None:
+        """Records a certificate that left the station (`certificate.issued`); the other
+        documents are not recorded."""
+        if made.issued is None:
+            return
+        payload = made.issued.payload(delivery, where or made.path.name)
+        try:
+            self.station.certificate_issued(payload, training=made.issued.training)
+        except BenchError as exc:  # a full disk: the document is out, the operator is told
+            self._tell(exc.message.get(self.lang))
 
     def open(self, kind: Document, **whose: object) -> None:
         """Makes the document and opens it in the system's PDF viewer."""
         self._safely(lambda: self._open(self.make(kind, **whose)))  # type: ignore[arg-type]
 
-    def _open(self, path: Path) -> None:
+    def _open(self, made: Made) -> None:
+        path = made.path
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
             self._tell(tr("No program opens PDF files here: %1").replace("%1", str(path)))
+            return
+        self.issued(made, Delivery.OPENED)
 
     def print(self, kind: Document, **whose: object) -> None:
         """Makes the document and sends it to the document printer."""
 
         def start() -> None:
-            task = DocumentPrint(self.station, self.make(kind, **whose), self.lang)  # type: ignore[arg-type]
+            made = self.make(kind, **whose)  # type: ignore[arg-type]
+            task = DocumentPrint(self.station, made.path, self.lang)
             queued = Qt.ConnectionType.QueuedConnection
-            task.signals.done.connect(
-                lambda where: self._tell(tr("Sent to the printer: %1").replace("%1", where)),
-                queued,
-            )
+            task.signals.done.connect(lambda where: self._printed(made, where), queued)
             task.signals.failed.connect(self._tell, queued)
             self.task = task
             self.pool.start(task)
 
         self._safely(start)
 
+    def _printed(self, made: Made, where: str) -> None:
+        self.issued(made, Delivery.PRINTED, where)
+        self._tell(tr("Sent to the printer: %1").replace("%1", where))
+
     def save(self, kind: Document, **whose: object) -> None:
         """Makes the document, then asks where to copy it (a USB stick, any folder)."""
 
         def ask() -> None:
-            path = self.make(kind, **whose)  # type: ignore[arg-type]
+            made = self.make(kind, **whose)  # type: ignore[arg-type]
             chooser = QFileDialog(self.parent_widget, tr("Where to save the document?"))
             chooser.setFileMode(QFileDialog.FileMode.Directory)
             chooser.setOption(QFileDialog.Option.ShowDirsOnly, True)
             chooser.setOption(QFileDialog.Option.DontUseNativeDialog, True)
             chooser.setDirectory(str(_media_folder()))
-            chooser.fileSelected.connect(lambda folder: self._copy(path, Path(folder)))
+            chooser.fileSelected.connect(lambda folder: self._copy(made, Path(folder)))
             self.chooser = chooser
             chooser.open()
 
         self._safely(ask)
 
-    def _copy(self, path: Path, folder: Path) -> None:
+    def _copy(self, made: Made, folder: Path) -> None:
+        path = made.path
         try:
             shutil.copyfile(path, folder / path.name)
         except OSError as exc:
@@ -303,6 +325,7 @@ class Documents(QObject):
             )
             self._tell(error.message.get(self.lang))
             return
+        self.issued(made, Delivery.SAVED, str(folder / path.name))
         self._tell(tr("Saved: %1").replace("%1", str(folder / path.name)))
 
     def _safely(self, do: Callable[[], None]) -> None:

@@ -63,7 +63,7 @@ class HelpDialog(QDialog):
             layout.addLayout(row)
             self.texts.append(text.text())
             self.pictures.append(image)
-        if extra:  # the job's own words, when no picture guide fits
+        if extra:  # this case's own words: the job's when no guide fits, a last address
             detail = QLabel(extra)
             detail.setWordWrap(True)
             layout.addWidget(detail)
@@ -87,8 +87,43 @@ def block_help(block: Block | None, message: Text | None, lang: str, parent: QWi
     return HelpDialog(titles.get(kind, tr("What blocks")), steps, lang, parent, extra=extra)
 
 
-def plug_help(kind: DeviceKind, lang: str, parent: QWidget) -> HelpDialog:
-    """How to plug in a device the station does not see."""
+WIFI_STEPS = [
+    GuideStep(
+        Text(
+            "Mettez le téléphone sur le même Wi-Fi que le poste.",
+            "Put the phone on the same Wi-Fi as the station.",
+        ),
+        "wifi.svg",
+    ),
+    GuideStep(
+        Text(
+            "Sur le téléphone, ouvrez « Débogage sans fil » et activez-le.",
+            "On the phone, open “Wireless debugging” and switch it on.",
+        ),
+        "wifi-debugging.svg",
+    ),
+    GuideStep(
+        Text(
+            "Ici, cliquez « Wi-Fi… » et tapez l’adresse que montre le téléphone.",
+            "Here, click “Wi-Fi…” and type the address the phone shows.",
+        ),
+        "wifi-debugging.svg",
+    ),
+]
+
+
+def plug_help(kind: DeviceKind, lang: str, parent: QWidget, *, address: str = "") -> HelpDialog:
+    """How to plug in a device the station does not see; for a phone last reached over
+    Wi-Fi debugging (`address`, HOST:PORT), how to reach it again that way."""
+    after = Text("Sa carte se met à jour toute seule.", "Its card updates by itself.")
+    if address:
+        return HelpDialog(
+            tr("Reconnect the phone over Wi-Fi"),
+            [*WIFI_STEPS, GuideStep(after, "wifi.svg")],
+            lang,
+            parent,
+            extra=tr("Last address: %1").replace("%1", address),
+        )
     if kind is DeviceKind.DRIVE:
         text = Text(
             "Posez le disque sur le dock et allumez le dock.",
@@ -101,7 +136,6 @@ def plug_help(kind: DeviceKind, lang: str, parent: QWidget) -> HelpDialog:
             "Plug the USB cable into the station, then switch the device on.",
         )
         image = "replug.svg"
-    after = Text("Sa carte se met à jour toute seule.", "Its card updates by itself.")
     return HelpDialog(
         tr("Plug the device in"),
         [GuideStep(text, image), GuideStep(after, image)],

@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
 
 from bench_app.devices.android.driver import AdbTarget, PhoneState
 from bench_app.devices.android.keys import station_signer
-from bench_app.devices.android.network import reach_phone
+from bench_app.devices.android.network import reach_phone, wifi_address
 from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.diagnostics.blocks import what_blocks
 from bench_app.diagnostics.health import end_of_life
+from bench_app.domain.brands import brand_name
 from bench_app.domain.model import DeviceKind, JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
@@ -408,6 +409,7 @@ class MainWindow(QMainWindow):
             self.views[device_id] = view
         view.device = device
         view.connected = self.station.handle(device_id) is not None
+        view.network_address = wifi_address(self.station.presence.last_handle(device_id))
         sim_key = self._sim_key(device_id)
         view.can_replug = sim_key is not None
         view.caption = self.simulator.caption(sim_key) if sim_key and self.simulator else None
@@ -637,7 +639,10 @@ class MainWindow(QMainWindow):
                 message = view.job.message if view.job else None
                 self._open_help(block_help(view.block, message, self.lang, self))
             elif action == Action.PLUG_HELP:
-                self._open_help(plug_help(view.device.kind, self.lang, self))
+                help_dialog = plug_help(
+                    view.device.kind, self.lang, self, address=view.network_address
+                )
+                self._open_help(help_dialog)
             elif action == Action.REPLUG:
                 self._sim_replug(device_id)
             elif action == Action.STAGE:
@@ -863,7 +868,8 @@ class MainWindow(QMainWindow):
         }
         for name in list_models():
             props = load_persona(name).props
-            label = f"{props.get('ro.product.brand', '')} {props.get('ro.product.model', '')} · Android {props.get('ro.build.version.release', '?')}"
+            brand = brand_name(props.get("ro.product.brand", ""))
+            label = f"{brand} {props.get('ro.product.model', '')} · Android {props.get('ro.build.version.release', '?')}"
             phones.addAction(label, partial(self._sim_add_adb_phone, name))
         special = phones.addMenu(self.tr("Hard cases"))
         for name, label in cases.items():

@@ -8,6 +8,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from bench_app.devices.android.guidance import guide_for
+from bench_app.domain.brands import brand_name
 from bench_app.domain.model import DeviceKind
 from ui.icons import device_icon, picture
 
@@ -59,7 +60,7 @@ class PendingCard(QFrame):
 
     def set_state(self, state: str) -> None:
         self.current = state
-        name = self.brand or self.tr("Phone")
+        name = brand_name(self.brand) or self.tr("Phone")
         self.title.setText(self.tr("%1 plugged in").replace("%1", name))
         self.state.setText(state_text(state))
         self.button.setText(self.tr("Show me how"))

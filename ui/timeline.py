@@ -78,6 +78,8 @@ def describe(event: Event, lang: str, step_titles: dict[str, Text]) -> str:
         return tr("Outcome: %1").replace("%1", outcome_line(p, str(p.get("kind", "")), lang))
     if kind == "label.printed":
         return tr("Label printed")
+    if kind == "certificate.issued":
+        return _certificate(p)
     if kind == "install.skipped":
         return tr("Installation skipped: %1").replace("%1", str(p.get("reason", "")))
     if kind.startswith("erasure."):
@@ -91,6 +93,24 @@ def describe(event: Event, lang: str, step_titles: dict[str, Text]) -> str:
     if kind == "device.inventoried":
         return tr("Hardware inventory taken")
     return tr("Fact recorded")  # a fact from a newer version: never its raw code
+
+
+def _certificate(p: dict[str, object]) -> str:
+    """A certificate given out: which one, its reference, and how it left the station."""
+    reference = str(p.get("reference", ""))
+    if p.get("document") == "lot_certificate":
+        title = tr("Donation's certificate %1").replace("%1", reference)
+    elif p.get("certified") is False:  # a report of an erasure that did not end well
+        title = tr("Erasure report %1").replace("%1", reference)
+    else:
+        title = tr("Erasure certificate %1").replace("%1", reference)
+    how = {
+        "opened": tr("opened"),
+        "printed": tr("printed"),
+        "saved": tr("saved to a folder or a USB stick"),
+        "file": tr("written to a file"),
+    }.get(str(p.get("delivery", "")), tr("issued"))
+    return f"{title} — {how}"
 
 
 def _erasure(kind: str, p: dict[str, object]) -> str:

@@ -21,6 +21,7 @@ from bench_app.wire.canonical import canonical_json
 
 if TYPE_CHECKING:
     from bench_app.output.certificates.document import Issuer
+    from bench_app.output.certificates.issued import IssuedCertificate
     from bench_app.store.database import Store
 
 # The keys (cryptography) and the store load only when a command uses them, so the other
@@ -198,8 +199,10 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
-    from bench_app.output.certificates.assemble import device_certificate, lot_certificate
-    from bench_app.output.certificates.document import is_success
+    from bench_app.output.certificates.issued import (
+        issue_device_certificate,
+        issue_lot_certificate,
+    )
     from bench_app.settings import Settings
 
     if bool(args.asset) == bool(args.lot):
@@ -216,9 +219,8 @@ def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
         if args.lot:
             lot = _lot(store, args.lot)
             issuer = _issuer(folder, lang, training=lot.training)
-            data, envelope = lot_certificate(store, issuer, lot, lang)
-            counts = envelope["document"]["counts"]
-            ok = counts["not_certified"] == 0
+            issued = issue_lot_certificate(store, issuer, lot, lang)
+            counts = issued.envelope["document"]["counts"]
             summary = (
                 f"{counts['certified']}/{counts['devices']} effacés et vérifiés"
                 if lang == "fr"
@@ -227,16 +229,51 @@ def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
         else:
             device = _device(store, args.asset)
             issuer = _issuer(folder, lang, training=device.training)
-            data, envelope = device_certificate(store, issuer, device, lang)
-            ok = is_success(envelope["document"])
+            issued = issue_device_certificate(store, issuer, device, lang)
             summary = (
                 ("effacé et vérifié" if lang == "fr" else "erased and verified")
-                if ok
+                if issued.ok
                 else ("NON EFFACÉ" if lang == "fr" else "NOT ERASED")
             )
-    _write(output, data)
-    print(f"{output}: {envelope['document']['reference']}, {summary}")
+    _write(output, issued.data)
+    print(f"{output}: {issued.reference}, {summary}")
+    _record_issued(folder, issued, output, lang)
     return 0
+
+
+def _record_issued(folder: Path, issued: IssuedCertificate, output: Path, lang: str) -> None:
+    """Records the certificate given out (`certificate.issued`). With the window open on
+    this folder, or the folder read-only, the file is written all the same, and the command
+    says it was not recorded."""
+    from bench_app.input_files import shown
+    from bench_app.output.certificates.issued import Delivery
+    from bench_app.station import Station, operator_from_environment
+
+    try:
+        station = Station(folder, operator=operator_from_environment())
+    except BenchError as exc:
+        if exc.code == "DB_LOCKED":
+            print(
+                "Certificat écrit mais pas noté : Établi est ouvert sur ce dossier."
+                if lang == "fr"
+                else "Certificate written but not recorded: Établi is open on this folder.",
+                file=sys.stderr,
+            )
+            return
+        if exc.code == "DATA_FOLDER_READONLY":  # a stick read elsewhere: never written
+            print(
+                "Certificat écrit mais pas noté : le dossier de données est en lecture seule."
+                if lang == "fr"
+                else "Certificate written but not recorded: the data folder is read-only.",
+                file=sys.stderr,
+            )
+            return
+        raise
+    try:
+        payload = issued.payload(Delivery.FILE, shown(str(output.absolute())))
+        station.certificate_issued(payload, training=issued.training)
+    finally:
+        station.close()
 
 
 def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:

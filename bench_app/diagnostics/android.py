@@ -17,6 +17,7 @@ from bench_app.grading.grade import SUGGESTED_LABELS, grade
 from bench_app.grading.policy import GradingPolicy
 from bench_app.jobs.prompt import Choice, Prompt
 from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
+from bench_app.sizes import size_words
 from bench_app.text import Text
 
 
@@ -241,8 +242,8 @@ class StorageStep(Step):
         r = readings.storage(_phone(ctx))
         total = r.get("total_bytes")
         ram = r.get("ram_bytes")
-        size = f"{total / 1e9:.0f} Go" if total else "? Go"
-        size_en = f"{total / 1e9:.0f} GB" if total else "? GB"
+        size = size_words(total, "fr") if total else "? Go"
+        size_en = size_words(total, "en") if total else "? GB"
         ram_txt = f", {ram / 2**30:.1f} Go de RAM" if ram else ""
         ram_en = f", {ram / 2**30:.1f} GB RAM" if ram else ""
         encrypted = r.get("encrypted")

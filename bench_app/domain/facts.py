@@ -64,6 +64,20 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "outcome.recorded": {"device_id": _STR, "kind": _STR},
     # The asset label went to a printer (the journey's label stage).
     "label.printed": {"device_id": _STR, "template": _STR},
+    # An erasure certificate (a device's: the erasure it certifies) or a lot's certificate
+    # (its lot) was given out: "document" erasure_certificate | lot_certificate, its
+    # "reference", the "sha256" of the PDF's bytes, its "lang", and how it was delivered
+    # ("delivery": opened, printed, saved, file). Traces any certificate a donor shows back.
+    "certificate.issued": {
+        "document": _STR,
+        "reference": _STR,
+        "sha256": _STR,
+        "lang": _STR,
+        "delivery": _STR,
+        "device_id": _OPT_STR,
+        "erasure_id": _OPT_STR,
+        "lot_id": _OPT_STR,
+    },
     # The workshop chose not to install a system on this phone, and why.
     "install.skipped": {"device_id": _STR, "reason": _STR},
     # The hardware of a computer, as the station found it running on it.

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bench_app.domain.brands import brand_name
 from bench_app.text import Text
 
 
@@ -148,9 +149,10 @@ class Device:
         """How people call it: "Samsung Galaxy S9" rather than "samsung SM-G960F" when the
         device gave its marketing name."""
         marketing = str(self.details.get("marketing_name") or "")
+        brand = brand_name(self.brand)  # as its maker writes it, even on an older record
         if marketing and marketing.lower().startswith(self.brand.lower()):
             return marketing
-        name = " ".join(p for p in (self.brand, marketing or self.model) if p)
+        name = " ".join(p for p in (brand, marketing or self.model) if p)
         return name or self.kind.value
 
 

@@ -22,6 +22,7 @@ from bench_app.jobs.prompt import Cancelled, Choice, Prompt
 from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
 from bench_app.settings import Settings
 from bench_app.settings import data_dir as default_data_dir
+from bench_app.sizes import size_text
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.text import Text
 
@@ -47,10 +48,6 @@ def _run(ctx: StepContext) -> Run:
     return _drive(ctx).firmware or ctx.processes.run
 
 
-def _size_text(size: int) -> str:
-    return f"{size / 1e9:.0f} Go" if size >= 10e9 else f"{size / 1e9:.2f} Go"
-
-
 class DriveIdentityStep(Step):
     id = "identity"
     title = Text("Identification du disque", "Drive identification")
@@ -58,7 +55,11 @@ class DriveIdentityStep(Step):
 
     def run(self, ctx: StepContext) -> StepOutcome:
         target = _drive(ctx).target()
-        name = f"{target.model}, {_size_text(target.size_bytes)}, {target.transport.upper()}"
+        size = size_text(target.size_bytes)
+        name = Text(
+            f"{target.model}, {size.fr}, {target.transport.upper()}",
+            f"{target.model}, {size.en}, {target.transport.upper()}",
+        )
         fields = {
             k: v
             for k, v in _drive(ctx).identity().items()
@@ -66,7 +67,7 @@ class DriveIdentityStep(Step):
         }
         return StepOutcome(
             StepStatus.PASSED,
-            Text(f"{name}, n° {target.serial}.", f"{name}, serial {target.serial}."),
+            Text(f"{name.fr}, n° {target.serial}.", f"{name.en}, serial {target.serial}."),
             {"drive": target.to_json()},
             facts=[("device.identified", {"fields": fields})],
         )
@@ -170,15 +171,15 @@ class HiddenAreaStep(Step):
                 ),
                 {"hidden_areas": evidence},
             )
-        size = _size_text(hidden * 512)
+        size = size_text(hidden * 512)
         answer = ctx.options.get("remove_hidden_areas")
         if answer is None:
             answer = (
                 ctx.ask(
                     Prompt(
                         Text(
-                            f"Ce disque cache {size} (zone HPA). La supprimer pour tout effacer ?",
-                            f"This disk hides {size} (HPA). Remove it to erase everything?",
+                            f"Ce disque cache {size.fr} (zone HPA). La supprimer pour tout effacer ?",
+                            f"This disk hides {size.en} (HPA). Remove it to erase everything?",
                         ),
                         (self.YES, self.NO),
                     )
@@ -189,7 +190,7 @@ class HiddenAreaStep(Step):
             evidence["state"] = "hpa_kept"
             return StepOutcome(
                 StepStatus.WARNING,
-                Text(f"Zone cachée de {size} gardée.", f"Hidden area of {size} kept."),
+                Text(f"Zone cachée de {size.fr} gardée.", f"Hidden area of {size.en} kept."),
                 {"hidden_areas": evidence},
             )
         try:
@@ -200,15 +201,15 @@ class HiddenAreaStep(Step):
             return StepOutcome(
                 StepStatus.WARNING,
                 Text(
-                    f"La zone cachée de {size} n’a pas pu être supprimée : {exc.reason.fr}",
-                    f"The hidden area of {size} could not be removed: {exc.reason.en}",
+                    f"La zone cachée de {size.fr} n’a pas pu être supprimée : {exc.reason.fr}",
+                    f"The hidden area of {size.en} could not be removed: {exc.reason.en}",
                 ),
                 {"hidden_areas": evidence},
             )
         evidence["state"] = "hpa_removed"
         return StepOutcome(
             StepStatus.PASSED,
-            Text(f"Zone cachée de {size} supprimée.", f"Hidden area of {size} removed."),
+            Text(f"Zone cachée de {size.fr} supprimée.", f"Hidden area of {size.en} removed."),
             {"hidden_areas": evidence},
         )
 
@@ -464,9 +465,9 @@ def _clear(
     return StepOutcome(
         status,
         Text(
-            f"{_size_text(size)} réécrits ({mb:.0f} Mo/s)"
+            f"{size_text(size).fr} réécrits ({mb:.0f} Mo/s)"
             + (f", {len(errors)} zones illisibles." if errors else "."),
-            f"{_size_text(size).replace('Go', 'GB')} overwritten ({mb:.0f} MB/s)"
+            f"{size_text(size).en} overwritten ({mb:.0f} MB/s)"
             + (f", {len(errors)} bad ranges." if errors else "."),
         ),
         {"pass": fact},
@@ -604,8 +605,8 @@ class VerifyStep(Step):
             fact["markers_left"] = markers_left
         if ok:
             summary = Text(
-                f"Vérifié : {_size_text(result.bytes_checked)} relus, conformes.",
-                f"Verified: {_size_text(result.bytes_checked).replace('Go', 'GB')} read back, as written.",
+                f"Vérifié : {size_text(result.bytes_checked).fr} relus, conformes.",
+                f"Verified: {size_text(result.bytes_checked).en} read back, as written.",
             )
         else:
             summary = Text(

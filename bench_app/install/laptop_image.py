@@ -49,6 +49,7 @@ from bench_app.jobs.prompt import Cancelled, Choice, Prompt
 from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
 from bench_app.settings import Settings
 from bench_app.settings import data_dir as default_data_dir
+from bench_app.sizes import size_text
 from bench_app.store import queries
 from bench_app.store.database import Store
 from bench_app.store.uuid7 import uuid7_str
@@ -61,10 +62,6 @@ WRITE_ANYWAY = Choice("write_anyway", Text("Écrire quand même", "Write it anyw
 
 def _drive(ctx: StepContext) -> DriveHandle:
     return cast(DriveHandle, ctx.device)
-
-
-def _gb(size: int) -> str:
-    return f"{size / 1e9:.2f}"
 
 
 def image_path(reference: str, data_folder: Path) -> Path:
@@ -135,7 +132,8 @@ class ImageStep(Step):
         bmap = ctx.options.get("bmap")
 
         def progress(done: int) -> None:
-            ctx.progress(0.5, Text(f"{_gb(done)} Go lus", f"{_gb(done)} GB read"))
+            read = size_text(done)
+            ctx.progress(0.5, Text(f"{read.fr} lus", f"{read.en} read"))
 
         plan = plan_image(
             path,
@@ -145,7 +143,7 @@ class ImageStep(Step):
             cancelled=ctx.cancelled.is_set,
         )
         self.shared.plan = plan
-        size, mapped = _gb(plan.image_size), _gb(plan.mapped_bytes)
+        size, mapped = size_text(plan.image_size), size_text(plan.mapped_bytes)
         how = {
             MAP_FILE: Text("carte de blocs fournie", "block map provided"),
             MAP_SPARSE: Text("carte tirée du fichier creux", "map built from the sparse file"),
@@ -157,8 +155,8 @@ class ImageStep(Step):
         return StepOutcome(
             StepStatus.PASSED,
             Text(
-                f"{plan.path.name} : {size} Go, dont {mapped} Go à écrire ({how.fr}).",
-                f"{plan.path.name}: {size} GB, {mapped} GB to write ({how.en}).",
+                f"{plan.path.name} : {size.fr}, dont {mapped.fr} à écrire ({how.fr}).",
+                f"{plan.path.name}: {size.en}, {mapped.en} to write ({how.en}).",
             ),
             {"image": plan.to_json(), "layout": layout, "layout_confirmed_by_operator": confirmed},
         )
@@ -322,8 +320,8 @@ class WriteImageStep(Step):
         return StepOutcome(
             StepStatus.PASSED,
             Text(
-                f"{_gb(plan.mapped_bytes)} Go écrits ({mbps:.0f} Mo/s).",
-                f"{_gb(plan.mapped_bytes)} GB written ({mbps:.0f} MB/s).",
+                f"{size_text(plan.mapped_bytes).fr} écrits ({mbps:.0f} Mo/s).",
+                f"{size_text(plan.mapped_bytes).en} written ({mbps:.0f} MB/s).",
             ),
             {"write": fact},
         )

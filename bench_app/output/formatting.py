@@ -3,13 +3,16 @@ in French or English (`lang` is "fr" or "en"): decimal comma and narrow no-break
 thousands in French, "Go"/"o" for "GB"/"B".
 
 Two sizes live here on purpose: `size_text` is the exact size of an erased medium
-(certificates), `capacity_text` the rounded capacity a label prints (as sold on the box)."""
+(certificates), `capacity_text` the rounded capacity a label prints (as sold on the box; but
+a phone's flash, the rounding shared with the window and the steps, bench_app/sizes.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from datetime import UTC, datetime
 from typing import Any
+
+from bench_app.sizes import size_words
 
 NARROW_NBSP = "\u202f"  # French thousands separator
 
@@ -69,10 +72,7 @@ def capacity_text(n_bytes: float, lang: str, *, flash: bool = False) -> str:
         for nominal in (2, 4, 8, 16, 32, 64, 128, 256, 512, 1024):
             if 0.75 * nominal <= gb <= 1.08 * nominal:
                 return f"{nominal} {unit}"
-    if gb >= 1000:
-        tb = f"{gb / 1000:.1f}".rstrip("0").rstrip(".")
-        return f"{tb} {'To' if lang == 'fr' else 'TB'}"
-    return f"{gb:.0f} {unit}" if gb >= 10 else f"{gb:.1f} {unit}".replace(".", ",")
+    return size_words(n_bytes, lang)  # the one rounding of sizes: "34 Mo", never "0,0 Go"
 
 
 def ram_text(n_bytes: float, lang: str) -> str:

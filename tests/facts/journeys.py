@@ -3,7 +3,7 @@
 A journey is what a station's log holds after real work: a donor, a lot, devices registered
 in it, and for each device any number of chapters in any order (identification, pre-sort,
 inventory, jobs with their steps, erasures cut and resumed, phone installations and
-installations skipped, disk images, grades, labels printed, outcomes). Every field the fact definitions (`bench_app.domain.facts.SCHEMAS`) name
+installations skipped, disk images, grades, labels printed, certificates given out, outcomes). Every field the fact definitions (`bench_app.domain.facts.SCHEMAS`) name
 gets a value of the right type and meaning, and every payload also carries extra fields of
 any wire value, since facts keep what they do not name.
 
@@ -90,6 +90,7 @@ class Ctx:
     job_id: str = ""
     erasure_id: str = ""
     write_id: str = ""
+    lot_id: str = ""
     full: bool = False  # at least one of each repeated fact
 
 
@@ -297,6 +298,7 @@ BUILDERS: dict[str, Any] = {
         "printer": d(TEXT),
     },
     "install.skipped": lambda d, c: {"device_id": c.device_id, "reason": d(NAME)},
+    "certificate.issued": lambda d, c: _certificate_issued(d, c),
     # Registered by the journey itself (they open it): listed so coverage sees them.
     "donor.registered": None,
     "lot.registered": None,
@@ -319,6 +321,46 @@ def _outcome(d: Any, c: Ctx) -> dict[str, Any]:
         cents = d(st.integers(0, 10**7))
         payload["price_eur"] = f"{cents // 100}.{cents % 100:02d}"
     return payload
+
+
+def _certificate_issued(d: Any, c: Ctx) -> dict[str, Any]:
+    """A device's erasure certificate (the erasure it certifies, drawn or the chapter's) or
+    its lot's certificate, as the window or `etabli certificate` gave it out."""
+    common = {
+        "reference": d(st.from_regex(r"\ACERT-[0-9A-F]{5}-[0-9A-F]{5}\Z")),
+        "sha256": d(st.from_regex(r"\A[0-9a-f]{64}\Z")),
+        "lang": d(st.sampled_from(["fr", "en"])),
+        "delivery": d(st.sampled_from(["opened", "printed", "saved", "file"])),
+        "file_name": d(TEXT),
+        "key_id": d(TEXT),
+    }
+    if d(st.booleans()):
+        return {
+            **common,
+            "document": "lot_certificate",
+            "device_id": None,
+            "erasure_id": None,
+            "lot_id": c.lot_id,
+            "counts": {"devices": d(st.integers(0, 500)), "certified": d(st.integers(0, 500))},
+            "references": d(st.lists(TEXT, max_size=2)),
+        }
+    return {
+        **common,
+        "document": "erasure_certificate",
+        "device_id": c.device_id,
+        "asset_code": d(TEXT),
+        "erasure_id": c.erasure_id or _new_id(),
+        "job_id": c.job_id or _new_id(),
+        "result": d(st.sampled_from(["erased", "not_erased", "in_progress"])),
+        "certified": d(st.booleans()),
+        "lot_id": None,
+    }
+
+
+def _certificate_chapter(d: Any, c: Ctx) -> list[Fact]:
+    """A certificate given out: a lot's belongs to no device."""
+    payload = _with_extras(d, _certificate_issued(d, c))
+    return [Fact("certificate.issued", payload, payload["device_id"])]
 
 
 def _fact(d: Any, c: Ctx, event_type: str) -> Fact:
@@ -399,6 +441,7 @@ CHAPTERS: dict[str, Any] = {
     "outcome": _single("outcome.recorded"),
     "label": _single("label.printed"),
     "install_skipped": _single("install.skipped"),
+    "certificate": _certificate_chapter,
     "install": _install_chapter,
     "image": _image_chapter,
     **{
@@ -454,7 +497,7 @@ def journeys(draw: Any, prefix: str = "ABCD", *, every_chapter: bool = False) ->
     for number in range(1, (1 if every_chapter else draw(st.integers(1, 3))) + 1):
         kind = draw(st.sampled_from(list(DeviceKind)))
         device_id = _new_id()
-        c = Ctx(device_id, kind, full=every_chapter)
+        c = Ctx(device_id, kind, lot_id=lot_id, full=every_chapter)
         register = Fact(
             "device.registered",
             _with_extras(

@@ -29,7 +29,7 @@ from bench_app.store.anchors import HEAD_FILE
 from bench_app.store.database import NewEvent
 from bench_app.store.uuid7 import uuid7_str
 from tests.devices_drives.conftest import make_image
-from tests.unit.support import Listener, device_for, finish
+from tests.unit.support import Listener, device_for, finish, outcome_in_log
 
 MiB = 1 << 20
 
@@ -133,7 +133,7 @@ def recorded_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sessi
             operator=station.operator,
             training=False,
         )
-        station.record_outcome(phone.id, OutcomeKind.DONATION, reference="Emmaüs 42")
+        outcome_in_log(station, phone.id, OutcomeKind.DONATION, reference="Emmaüs 42")
         assert station.store.check().ok, station.store.check()
     finally:
         station.close()

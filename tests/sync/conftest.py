@@ -22,6 +22,7 @@ from hub.db import HubDB
 from hub.service import create_enrolment_code
 from tests.hub.conftest import hub_db, hub_url, postgres_server  # noqa: F401  (fixtures)
 from tests.sync.fault_proxy import FaultProxy
+from tests.unit.support import outcome_in_log
 
 
 def _free_port() -> int:
@@ -136,7 +137,7 @@ class SyncedStation:
         )
 
     def outcome(self, device_id: str, kind: OutcomeKind) -> None:
-        self.station.record_outcome(device_id, kind)
+        outcome_in_log(self.station, device_id, kind)
 
     def event_ids(self) -> list[str]:
         return [str(r[0]) for r in self.store.query("SELECT id FROM events")]

@@ -28,6 +28,7 @@ from bench_app.sync.client import (
 )
 from bench_app.sync.worker import SyncStatus
 from tests.sync.conftest import LiveHub, SyncedStation
+from tests.unit.support import outcome_in_log
 
 
 @pytest.fixture
@@ -232,7 +233,7 @@ def test_the_commands_enrol_sync_and_show_the_status(
 ) -> None:
     station = Station(data_dir, operator="Camille")
     phone = station.register_device(DeviceKind.PHONE, brand="Fairphone", model="FP3", serial="S1")
-    station.record_outcome(phone.id, OutcomeKind.DONATION)
+    outcome_in_log(station, phone.id, OutcomeKind.DONATION)
     count = len(station.store.events_since())
     station.close()
     folder = ["--data-dir", str(data_dir)]

@@ -13,6 +13,7 @@ from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent
 from bench_app.wire.canonical import canonical_json
+from tests.unit.support import outcome_in_log
 
 
 @dataclass
@@ -87,7 +88,7 @@ def intake(bench: Bench, devices: int = 2) -> dict[str, Any]:
     ]
     station.identify(ids[0], {"storage_gb": 128})
     grade(bench, ids[0], "B", 7)
-    station.record_outcome(ids[0], OutcomeKind.DONATION, note="association")
+    outcome_in_log(station, ids[0], OutcomeKind.DONATION, note="association")
     return {"donor": donor, "lot": lot, "devices": ids}
 
 

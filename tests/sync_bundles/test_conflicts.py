@@ -13,6 +13,7 @@ from bench_app.store.events import utc_now
 from bench_app.store.hlc import Hlc, ms_to_ts, ts_ms
 from bench_app.sync import bundle
 from tests.sync_bundles.support import Bench, grade, intake
+from tests.unit.support import outcome_in_log
 
 
 def _send(source: Bench, target: Bench, tmp_path: Path) -> None:
@@ -102,10 +103,10 @@ def test_a_station_clock_moves_past_imported_stamps(
     # A's clock is a day ahead; B, after importing, stamps after it although its clock is not.
     day_ahead = ms_to_ts(ts_ms(utc_now()) + 86_400_000)
     monkeypatch.setattr(database, "utc_now", lambda: day_ahead)
-    a.station.record_outcome(shared, OutcomeKind.SALE, reference="F-12")
+    outcome_in_log(a.station, shared, OutcomeKind.SALE, reference="F-12")
     monkeypatch.undo()
     _send(a, b, tmp_path)
-    b.station.record_outcome(shared, OutcomeKind.LOAN, note="prêt")
+    outcome_in_log(b.station, shared, OutcomeKind.LOAN, note="prêt")
     _send(b, a, tmp_path)
     for bench in (a, b):
         outcome = queries.latest_outcome(bench.store, shared)

@@ -20,6 +20,7 @@ from bench_app.store.events import utc_now
 from bench_app.store.hlc import ms_to_ts, ts_ms
 from bench_app.wire.events import Event
 from tests.sync_bundles.support import grade, intake, open_bench
+from tests.unit.support import outcome_in_log
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def histories(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, li
             patch.setattr(database, "utc_now", lambda: ahead)
             grade(c, phone, "A", 9)
             c.station.register_lot(made["donor"], agreement_ref="CONV-C", expected_count=1)
-            c.station.record_outcome(phone, OutcomeKind.SALE, reference="F-1")
+            outcome_in_log(c.station, phone, OutcomeKind.SALE, reference="F-1")
         for source in (b, c):
             a.store.import_events(source.store.events_since())
         grade(a, phone, "B", 6)  # after seeing both: this one wins everywhere

@@ -203,10 +203,12 @@ def test_a_read_only_data_folder_is_read_and_never_written(mounts: Mounts, tmp_p
     out = tmp_path / "out"
     out.mkdir()
     reads: dict[str, list[str]] = {
+        # First: on a writable folder it records `certificate.issued`, which the listings
+        # below then show; on the read-only one it records nothing.
+        "certificate": ["certificate", asset, "-o", str(out / "c.pdf")],
         "devices": ["devices", "--json"],
         "events": ["events", "--json"],
         "db check": ["db", "check"],
-        "certificate": ["certificate", asset, "-o", str(out / "c.pdf")],
         "report erasure": ["report", "erasure", asset, "-o", str(out / "e.json")],
         "report handover": ["report", "handover", asset, "-o", str(out / "h.pdf")],
         "report activity": [*PERIOD, "-o", str(out / "a.csv")],

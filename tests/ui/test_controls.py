@@ -132,8 +132,11 @@ def test_every_control_of_a_phone_does_something_visible_in_each_state(
     wait_state(qtbot, bench, device_id, JobState.SUCCEEDED)
     # Checked: the journey's next stage, the data wipe, starts from the card.
     assert click_every_control(qtbot, bench, device_id) == ["card: Effacer les données"]
-    job = bench.station.latest_job(device_id)
-    assert job is not None and job.pipeline == "phone.wipe"
+    # The job's worker records its creation (engine.submit): wait for that record.
+    qtbot.waitUntil(
+        lambda: getattr(bench.station.latest_job(device_id), "pipeline", "") == "phone.wipe",
+        timeout=WAIT,
+    )
 
 
 def wifi_phone(bench: Bench, persona: str) -> tuple[TcpPhoneSource, AdbSimulator]:
@@ -169,11 +172,12 @@ def test_a_simulated_device_unplugged_is_plugged_back_from_its_card(
     assert bench.window.help_dialog is None  # plugged back, nothing to explain
 
 
-def test_an_unplugged_device_says_how_to_plug_it_in(
+def test_a_phone_gone_from_wifi_says_how_to_reach_it_again_over_wifi(
     make_bench: Callable[..., Bench], qtbot: QtBot, artifacts_dir: Path
 ) -> None:
     bench = make_bench()
     tcp, phone = wifi_phone(bench, "google-pixel-6")
+    port = phone.port
     try:
         device_id = first_card(bench, qtbot)
         phone.stop()  # the phone leaves: its idle card goes
@@ -182,16 +186,19 @@ def test_an_unplugged_device_says_how_to_plug_it_in(
         bench.window._flush(full=True)
         card = bench.window.cards[device_id]
         qtbot.waitUntil(card.isVisible, timeout=WAIT)
-        assert card.button.text() == "Comment le brancher"
+        assert card.button.text() == "Comment le reconnecter"
         assert click_every_control(qtbot, bench, device_id) == [
-            "card: Comment le brancher",
-            "panel: Comment le brancher",
+            "card: Comment le reconnecter",
+            "panel: Comment le reconnecter",
         ]
         qtbot.mouseClick(card.button, Qt.MouseButton.LeftButton)
         help_dialog = bench.window.help_dialog
         assert help_dialog is not None and help_dialog.isVisible()
-        assert "câble USB" in help_dialog.texts[0]
-        assert not help_dialog.pictures[0].pixmap().isNull()
+        assert help_dialog.windowTitle() == "Reconnecter le téléphone par Wi-Fi"
+        assert "même Wi-Fi" in help_dialog.texts[0]
+        assert not any("câble" in text or "USB" in text for text in help_dialog.texts)
+        assert help_dialog.texts[-1] == f"Dernière adresse : 127.0.0.1:{port}"
+        assert all(not p.pixmap().isNull() for p in help_dialog.pictures)
         screenshot(bench.window, artifacts_dir / "plug-help-phone.png", help_dialog)
         help_dialog.close()
         assert bench.station.handle(device_id) is None  # nothing was plugged back

@@ -98,3 +98,39 @@ def test_a_lock_stops_everything_with_what_to_do() -> None:
     assert view.journey is not None and view.journey.next is not None
     assert view.journey.next.stage is None
     assert next_action(view)[:2] == (Action.HELP, "Voir quoi faire")
+
+
+def test_a_phone_away_says_how_to_plug_it_in_or_reach_it_again_over_wifi() -> None:
+    cabled = phone(CHECKED, JobState.SUCCEEDED, connected=False)
+    assert next_action(cabled) == (Action.PLUG_HELP, "Comment le brancher", True)
+    wifi = phone(CHECKED, JobState.SUCCEEDED, connected=False)
+    wifi.network_address = "192.168.1.23:37015"
+    assert next_action(wifi) == (Action.PLUG_HELP, "Comment le reconnecter", True)
+    no_journey = DeviceView(Device("d2", "TEST-2224-C", DeviceKind.PHONE), connected=False)
+    assert next_action(no_journey)[1] == "Comment le brancher"
+    no_journey.network_address = "192.168.1.23:37015"
+    assert next_action(no_journey)[1] == "Comment le reconnecter"
+
+
+def test_the_plug_help_fits_the_connection(qapp: QApplication) -> None:
+    from bench_app.devices.android.driver import AdbTarget, AndroidPhone
+    from bench_app.devices.android.network import wifi_address
+    from ui.help_dialog import plug_help
+
+    cable = plug_help(DeviceKind.PHONE, "fr", None)  # type: ignore[arg-type]
+    assert "câble USB" in cable.texts[0]
+    wifi = plug_help(DeviceKind.PHONE, "fr", None, address="192.168.1.23:37015")  # type: ignore[arg-type]
+    assert "même Wi-Fi" in wifi.texts[0] and "Débogage sans fil" in wifi.texts[1]
+    assert not any("USB" in t or "câble" in t for t in wifi.texts)
+    assert wifi.texts[-1] == "Dernière adresse : 192.168.1.23:37015"
+    english = plug_help(DeviceKind.PHONE, "en", None, address="10.0.0.5:5555")  # type: ignore[arg-type]
+    assert english.texts[0] == "1. Put the phone on the same Wi-Fi as the station."
+    # Which phones count as reached over Wi-Fi: a TCP address, never USB nor the simulator.
+    signer = None
+    over_tcp = AndroidPhone(AdbTarget(host="192.168.1.23", port=37015), signer)
+    on_usb = AndroidPhone(AdbTarget(usb_serial="FP4A1B2C3"), signer)
+    in_class = AndroidPhone(AdbTarget(host="127.0.0.1", port=5037), signer, simulated=True)
+    assert wifi_address(over_tcp) == "192.168.1.23:37015"
+    assert wifi_address(on_usb) == "" and wifi_address(in_class) == "" and wifi_address(None) == ""
+    for dialog in (cable, wifi, english):
+        dialog.deleteLater()

@@ -179,11 +179,11 @@ def test_the_assistant_sets_up_the_station_and_the_certificate_names_it(
     # The certificate now names the workshop and the station.
     documents.fill_device_menu(menu, device, "fr")
     assert not any(UNNAMED_FR in t for t in _menu_texts(menu))
-    path = make_document(station, Document.CERTIFICATE, "fr", device=device)
+    path = make_document(station, Document.CERTIFICATE, "fr", device=device).path
     text = squash(text_of(path))
     assert squash("Ressourcerie du Port") in text and squash("Poste du fond") in text
     assert squash("3 quai des Lilas, 13002 Marseille") in text
-    sheet = squash(text_of(make_document(station, Document.HANDOVER, "fr", device=device)))
+    sheet = squash(text_of(make_document(station, Document.HANDOVER, "fr", device=device).path))
     assert squash("Ressourcerie du Port") in sheet and squash("Poste du fond") in sheet
     assert len(shots) == 7 and all(p.stat().st_size > 10_000 for p in shots)
 

@@ -1,6 +1,7 @@
 """Helpers shared by the core tests: a job listener that records what it hears and can answer
 prompts, polling with generous timeouts, simulated ADB phones plugged in and registered, a
-short phone check for the engine's own tests, and small event-log queries."""
+short phone check for the engine's own tests, small event-log queries, and outcome facts as
+a log may hold them."""
 
 from __future__ import annotations
 
@@ -18,14 +19,14 @@ from bench_app.diagnostics.android import (
     StorageStep,
 )
 from bench_app.diagnostics.guided_tests import GUIDED_TESTS, GuidedTestStep
-from bench_app.domain.model import Device, DeviceKind, DeviceStage, JobState
+from bench_app.domain.model import Device, DeviceKind, DeviceStage, JobState, OutcomeKind
 from bench_app.jobs.engine import Job as RunningJob
 from bench_app.jobs.prompt import Prompt
 from bench_app.jobs.steps import Pipeline, Purpose, Step
 from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
-from bench_app.store.database import Store
+from bench_app.store.database import NewEvent, Store
 from bench_app.text import Text
 from bench_app.wire.events import Event
 
@@ -185,3 +186,20 @@ def event_count(store: Store) -> int:
     row = store.query_one("SELECT count(*) FROM events")
     assert row is not None
     return int(row[0])
+
+
+def outcome_in_log(
+    station: Station, device_id: str, kind: OutcomeKind, reference: str = "", note: str = ""
+) -> None:
+    """An `outcome.recorded` fact as a log may hold it whatever today's rules say (recorded
+    by an earlier version, imported from another station): written through the store, as
+    an import is. Reports, projections and sync read such facts; `Station.record_outcome`
+    would refuse many of them (a donation without a verified erasure)."""
+    device = station.device(device_id)
+    assert device is not None
+    payload = {"device_id": device_id, "kind": kind.value, "reference": reference, "note": note}
+    station.store.record(
+        [NewEvent("outcome.recorded", payload, device_id)],
+        operator=station.operator,
+        training=device.training,
+    )

@@ -46,6 +46,7 @@ from tests.unit.support import (
     Listener,
     device_for,
     finish,
+    outcome_in_log,
     plug_phone,
     replug,
     short_check,
@@ -158,7 +159,7 @@ def test_realistic_day_rebuilds_to_the_same_state(
     _grade(station, healthy_dev.id, "A", 8)
     _grade(station, healthy_dev.id, "B", 6)  # regraded
     _grade(station, worn.id, "C", 4)
-    station.record_outcome(healthy_dev.id, OutcomeKind.DONATION, "BON-0042", "pour l’école")
+    outcome_in_log(station, healthy_dev.id, OutcomeKind.DONATION, "BON-0042", "pour l’école")
     station.record_outcome(worn.id, OutcomeKind.SPARE_PARTS)
     station.record_outcome(laptops[1].id, OutcomeKind.RECYCLING, "ECO-BSD-0001")
 
@@ -286,7 +287,7 @@ class StationOperations(RuleBasedStateMachine):
 
     @rule(device=devices, kind=st.sampled_from(list(OutcomeKind)))
     def outcome(self, device: str, kind: OutcomeKind) -> None:
-        self.station.record_outcome(device, kind, "ECO-1" if kind is OutcomeKind.RECYCLING else "")
+        outcome_in_log(self.station, device, kind, "ECO-1" if kind is OutcomeKind.RECYCLING else "")
 
     @rule(device=devices, functional=st.sampled_from("ABCD"), cosmetic=st.integers(0, 9))
     def grade(self, device: str, functional: str, cosmetic: int) -> None:

@@ -52,6 +52,10 @@
         <translation>Start the check</translation>
     </message>
     <message>
+        <source>How to reconnect it</source>
+        <translation>How to reconnect it</translation>
+    </message>
+    <message>
         <source>Waiting for a free slot</source>
         <translation>Waiting for a free slot</translation>
     </message>
@@ -224,6 +228,38 @@
         <translation>Fact recorded</translation>
     </message>
     <message>
+        <source>Donation&apos;s certificate %1</source>
+        <translation>Donation&apos;s certificate %1</translation>
+    </message>
+    <message>
+        <source>Erasure report %1</source>
+        <translation>Erasure report %1</translation>
+    </message>
+    <message>
+        <source>Erasure certificate %1</source>
+        <translation>Erasure certificate %1</translation>
+    </message>
+    <message>
+        <source>opened</source>
+        <translation>opened</translation>
+    </message>
+    <message>
+        <source>printed</source>
+        <translation>printed</translation>
+    </message>
+    <message>
+        <source>saved to a folder or a USB stick</source>
+        <translation>saved to a folder or a USB stick</translation>
+    </message>
+    <message>
+        <source>written to a file</source>
+        <translation>written to a file</translation>
+    </message>
+    <message>
+        <source>issued</source>
+        <translation>issued</translation>
+    </message>
+    <message>
         <source>Erasure started</source>
         <translation>Erasure started</translation>
     </message>
@@ -374,6 +410,14 @@
     <message>
         <source>What blocks</source>
         <translation>What blocks</translation>
+    </message>
+    <message>
+        <source>Reconnect the phone over Wi-Fi</source>
+        <translation>Reconnect the phone over Wi-Fi</translation>
+    </message>
+    <message>
+        <source>Last address: %1</source>
+        <translation>Last address: %1</translation>
     </message>
     <message>
         <source>Plug the device in</source>
@@ -878,10 +922,6 @@
     <message>
         <source>Storage</source>
         <translation>Storage</translation>
-    </message>
-    <message>
-        <source>%1 GB</source>
-        <translation>%1 GB</translation>
     </message>
     <message>
         <source>Capacity</source>

@@ -52,6 +52,10 @@
         <translation>Lancer le contrôle</translation>
     </message>
     <message>
+        <source>How to reconnect it</source>
+        <translation>Comment le reconnecter</translation>
+    </message>
+    <message>
         <source>Waiting for a free slot</source>
         <translation>En attente d’une place libre</translation>
     </message>
@@ -224,6 +228,38 @@
         <translation>Fait enregistré</translation>
     </message>
     <message>
+        <source>Donation&apos;s certificate %1</source>
+        <translation>Certificat du don %1</translation>
+    </message>
+    <message>
+        <source>Erasure report %1</source>
+        <translation>Rapport d’effacement %1</translation>
+    </message>
+    <message>
+        <source>Erasure certificate %1</source>
+        <translation>Certificat d’effacement %1</translation>
+    </message>
+    <message>
+        <source>opened</source>
+        <translation>ouvert</translation>
+    </message>
+    <message>
+        <source>printed</source>
+        <translation>imprimé</translation>
+    </message>
+    <message>
+        <source>saved to a folder or a USB stick</source>
+        <translation>enregistré sur une clé ou un dossier</translation>
+    </message>
+    <message>
+        <source>written to a file</source>
+        <translation>écrit dans un fichier</translation>
+    </message>
+    <message>
+        <source>issued</source>
+        <translation>remis</translation>
+    </message>
+    <message>
         <source>Erasure started</source>
         <translation>Effacement commencé</translation>
     </message>
@@ -374,6 +410,14 @@
     <message>
         <source>What blocks</source>
         <translation>Ce qui bloque</translation>
+    </message>
+    <message>
+        <source>Reconnect the phone over Wi-Fi</source>
+        <translation>Reconnecter le téléphone par Wi-Fi</translation>
+    </message>
+    <message>
+        <source>Last address: %1</source>
+        <translation>Dernière adresse : %1</translation>
     </message>
     <message>
         <source>Plug the device in</source>
@@ -878,10 +922,6 @@
     <message>
         <source>Storage</source>
         <translation>Stockage</translation>
-    </message>
-    <message>
-        <source>%1 GB</source>
-        <translation>%1 Go</translation>
     </message>
     <message>
         <source>Capacity</source>

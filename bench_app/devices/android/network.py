@@ -9,7 +9,7 @@ import re
 from adb_shell.auth.sign_cryptography import CryptographySigner
 
 from bench_app.devices.android.driver import AdbTarget, AndroidPhone, PhoneState, PhoneUnauthorized
-from bench_app.devices.source import DeviceGone, DeviceNoAnswer
+from bench_app.devices.source import DeviceGone, DeviceHandle, DeviceNoAnswer
 from bench_app.errors import BenchError
 
 _HOST_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
@@ -24,6 +24,17 @@ def parse_address(text: str) -> AdbTarget:
     if not valid_host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise BenchError("PHONE_ADDRESS_INVALID", address=text.strip())
     return AdbTarget(host=host, port=int(port_text))
+
+
+def wifi_address(handle: DeviceHandle | None) -> str:
+    """`HOST:PORT` when the handle is a phone reached over Wi-Fi debugging; "" for a phone
+    on a USB cable, a simulated phone (in class it stands for a plugged one), or no handle."""
+    if handle is None or handle.simulated or not isinstance(handle, AndroidPhone):
+        return ""
+    target = handle.target
+    if target.usb_serial or target.usb_port_path:
+        return ""
+    return f"{target.host}:{target.port}"
 
 
 def _is_ip(host: str) -> bool:

@@ -14,7 +14,7 @@ from bench_app.station import Station
 from bench_app.store.database import NewEvent
 from tests.devices_drives.conftest import make_image
 from tests.erasure.test_erase_job import FlakyDrive
-from tests.unit.support import finish
+from tests.unit.support import finish, outcome_in_log
 
 MiB = 1 << 20
 ECO_REF = "ECOSYSTEM-BSD-2026-0042"
@@ -79,10 +79,10 @@ def make_donation(station: Station, folder: Path) -> Donation:
         station.attach_to_lot(device.id, lot)
     grade(station, erased.id, "A", 8)
     grade(station, phone.id, "B", 6)
-    station.record_outcome(erased.id, OutcomeKind.DONATION, "BON-0042")
-    station.record_outcome(failed.id, OutcomeKind.RECYCLING, ECO_REF)
-    station.record_outcome(phone.id, OutcomeKind.LOAN, "PRET-2026-031", "à rendre en juin")
-    station.record_outcome(training.id, OutcomeKind.DONATION)
+    outcome_in_log(station, erased.id, OutcomeKind.DONATION, "BON-0042")
+    outcome_in_log(station, failed.id, OutcomeKind.RECYCLING, ECO_REF)
+    outcome_in_log(station, phone.id, OutcomeKind.LOAN, "PRET-2026-031", "à rendre en juin")
+    outcome_in_log(station, training.id, OutcomeKind.DONATION)
     return Donation(lot, erased.id, failed.id, phone.id, laptop.id, training.id)
 
 

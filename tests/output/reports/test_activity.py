@@ -18,6 +18,7 @@ from bench_app.errors import BenchError
 from bench_app.output.reports.activity import Period
 from bench_app.station import Station
 from tests.output.reports.support import grade
+from tests.unit.support import outcome_in_log
 
 
 def _clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
@@ -59,7 +60,7 @@ def test_each_month_shows_what_happened_in_it(
     )
     day(date(2026, 4, 3))
     grade(station, late.id, "B", 6)
-    station.record_outcome(late.id, OutcomeKind.DONATION, "BON-77")
+    outcome_in_log(station, late.id, OutcomeKind.DONATION, "BON-77")
 
     march = {r["Code"]: r for r in _export(tmp_path, "2026-03-01", "2026-03-31")}
     assert set(march) == {early.asset_code, late.asset_code}

@@ -29,6 +29,7 @@ from bench_app.store.database import NewEvent
 from bench_app.store.uuid7 import uuid7_str
 from tests.android.test_phone_check import Operator, finish, plugged
 from tests.output.reports.support import make_donation, pdf_text, watermarked
+from tests.unit.support import outcome_in_log
 
 ORG = Settings(
     organisation="Atelier Solidaire du Faubourg",
@@ -64,7 +65,7 @@ def test_a_checked_phone_lent_to_a_beneficiary(
     device_id = plugged(station)
     station.start_job(device_id)
     finish(station, device_id)
-    station.record_outcome(device_id, OutcomeKind.LOAN, "PRET-2026-031", "à rendre en juin")
+    outcome_in_log(station, device_id, OutcomeKind.LOAN, "PRET-2026-031", "à rendre en juin")
     device = station.device(device_id)
     assert device is not None
     out = tmp_path / "remise.pdf"

@@ -40,9 +40,9 @@ def test_recycling_needs_the_eco_organisms_reference(station: Station) -> None:
     assert refused.value.code == "OUTCOME_RECYCLING_REFERENCE"
     assert queries.latest_outcome(station.store, device.id) is None
     station.record_outcome(device.id, OutcomeKind.RECYCLING, reference="ECO-BSD-7")
-    station.record_outcome(device.id, OutcomeKind.REUSE, note="poste de l’accueil")
+    station.record_outcome(device.id, OutcomeKind.SPARE_PARTS, note="écran gardé à l’atelier")
     outcome = queries.latest_outcome(station.store, device.id)
-    assert outcome is not None and outcome.kind is OutcomeKind.REUSE
+    assert outcome is not None and outcome.kind is OutcomeKind.SPARE_PARTS
 
 
 def test_the_csv_lists_each_device_with_its_certificate_outcome_and_benefit(
