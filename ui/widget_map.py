@@ -69,6 +69,8 @@ def describe(top: QWidget) -> dict[str, Any]:
             "rect": _rect(child),
             "enabled": child.isEnabled(),
         }
+        if child.accessibleDescription():  # what a drawn widget shows (a phone's screen)
+            entry["description"] = child.accessibleDescription()
         device = getattr(child, "device_id", None)
         if isinstance(device, str) and device:
             entry["device"] = str(device)

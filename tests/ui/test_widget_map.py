@@ -50,3 +50,34 @@ def test_visible_controls_are_listed_with_their_place_on_screen(
     mapper.write()
     texts = {w["text"] for w in json.loads(target.read_text())["windows"][0]["widgets"]}
     assert "Ça ne marche pas" in texts and before <= target.stat().st_mtime_ns
+
+
+def test_a_drawn_widget_is_listed_with_what_it_shows(qtbot: QtBot, tmp_path: Path) -> None:
+    """A widget that paints its content (a simulated phone's screen) has no text: the map
+    gives its accessible description instead, and follows it."""
+    window = QWidget()
+    window.setWindowTitle("Téléphone")
+    layout = QVBoxLayout(window)
+    screen = QWidget()
+    screen.setObjectName("PhoneScreen")
+    screen.setMinimumSize(100, 100)
+    screen.setAccessibleDescription("Fastboot Mode\nSTART")
+    layout.addWidget(screen)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+
+    target = tmp_path / "map.json"
+    mapper = WidgetMap(target)
+
+    def shown() -> str:
+        mapper.write()
+        (entry,) = [
+            w for w in json.loads(target.read_text())["windows"] if w["title"] == "Téléphone"
+        ]
+        (drawn,) = [w for w in entry["widgets"] if w["name"] == "PhoneScreen"]
+        return str(drawn.get("description", ""))
+
+    assert shown() == "Fastboot Mode\nSTART"
+    screen.setAccessibleDescription("Recovery")
+    assert shown() == "Recovery"
