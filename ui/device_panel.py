@@ -444,11 +444,14 @@ class DevicePanel(QScrollArea):
         self.answers.clear()
         self._shown_prompt = prompt
         self.question.setVisible(prompt is not None)
-        # The picture's place is kept even without a picture: the answers stay put.
-        self.picture.setVisible(prompt is not None)
-        self.picture.clear()
         detail = prompt.detail.get(self.lang) if prompt and prompt.detail else ""
+        # Without a picture, its detail (steps to follow) takes the picture's place.
+        alone = bool(detail) and prompt is not None and not prompt.picture
+        # The picture's place is kept even without a picture: the answers stay put.
+        self.picture.setVisible(prompt is not None and not alone)
+        self.picture.clear()
         self.prompt_detail.setText(detail)
+        self.prompt_detail.setMinimumHeight(PICTURE.height() if alone else 0)
         self.prompt_detail.setVisible(bool(detail))
         wants_entry = prompt is not None and prompt.entry is not None
         self.entry.setVisible(wants_entry)

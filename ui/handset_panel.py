@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QDialog,
@@ -140,6 +140,7 @@ class HandsetPanel(QDialog):
         self.setModal(False)
         self.setObjectName("handsetPanel")
         self.drawing = PhoneDrawing()
+        self.drawing.setObjectName("PhoneScreen")  # its text is in the widget map
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -169,6 +170,18 @@ class HandsetPanel(QDialog):
         self.signal.changed.connect(self.drawing.show_screen)
         self.drawing.show_screen(handset.face.screen())
         self.retranslate()
+
+    def place_beside(self, keep_clear: QWidget) -> None:
+        """Moves this window just left of `keep_clear` (the station's device panel, where
+        its questions are), not over it: the trainee reads and presses side by side."""
+        self.adjustSize()
+        clear = keep_clear.mapToGlobal(QPoint(0, 0))
+        window = keep_clear.window().mapToGlobal(QPoint(0, 0))
+        x = max(window.x(), clear.x() - self.frameGeometry().width() - 8)
+        y = clear.y()
+        screen = keep_clear.screen().availableGeometry()
+        y = max(screen.top(), min(y, screen.bottom() - self.frameGeometry().height()))
+        self.move(x, y)
 
     def _key(self, key: str) -> QPushButton:
         button = QPushButton()

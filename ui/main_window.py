@@ -920,6 +920,7 @@ class MainWindow(QMainWindow):
         if panel is None or not panel.isVisible():
             panel = HandsetPanel(handset, self)
             self.handset_panels[key] = panel
+            panel.place_beside(self.panel)
         panel.show()
         panel.raise_()
         return panel

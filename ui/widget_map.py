@@ -57,8 +57,8 @@ def describe(top: QWidget) -> dict[str, Any]:
     """One top-level window: its title, class, rectangle, and the visible widgets in it."""
     entries: list[dict[str, Any]] = []
     for child in top.findChildren(QWidget):
-        if not _shown(child):
-            continue
+        if not _shown(child) or child.window() is not top:
+            continue  # hidden, or in a dialog of its own (listed with that dialog)
         named = bool(child.objectName()) and not child.objectName().startswith("qt_")
         if not isinstance(child, _KINDS) and not named:
             continue
@@ -69,6 +69,8 @@ def describe(top: QWidget) -> dict[str, Any]:
             "rect": _rect(child),
             "enabled": child.isEnabled(),
         }
+        if child.accessibleDescription():  # what a drawn widget shows (a phone's screen)
+            entry["description"] = child.accessibleDescription()
         device = getattr(child, "device_id", None)
         if isinstance(device, str) and device:
             entry["device"] = str(device)

@@ -55,6 +55,33 @@ APKS_FOLDER = "apks"  # DATA/apks/*.apk: the workshop's curated free apps
 CANNOT = Choice("cannot", Text("Je n’y arrive pas", "I cannot do it"), "bad")
 
 
+# What each kind of profile step does, in the operator's words (the progress line).
+STEP_WORDS: dict[str, Text] = {
+    "adb:reboot": Text("Redémarrage du téléphone", "Restarting the phone"),
+    "adb:wait": Text("Attente du téléphone", "Waiting for the phone"),
+    "adb:sideload": Text("Envoi du système au téléphone", "Sending the system to the phone"),
+    "fastboot:assert_var": Text("Vérification du téléphone", "Checking the phone"),
+    "fastboot:erase": Text("Effacement d’une partition", "Erasing a partition"),
+    "fastboot:flash": Text("Écriture sur le téléphone", "Writing to the phone"),
+    "fastboot:format": Text("Formatage d’une partition", "Formatting a partition"),
+    "fastboot:set_active": Text("Choix de l’emplacement actif", "Choosing the active slot"),
+    "fastboot:flashing_unlock": Text("Déverrouillage", "Unlocking"),
+    "fastboot:oem_unlock": Text("Déverrouillage", "Unlocking"),
+    "fastboot:reboot": Text("Redémarrage du téléphone", "Restarting the phone"),
+    "fastboot:wait": Text("Attente du mode fastboot", "Waiting for fastboot mode"),
+    "image:verify": Text("Vérification de l’image", "Checking the image"),
+    "operator:action": Text("À vous de jouer sur le téléphone", "Your turn on the phone"),
+    "phone:wipe": Text("Effacement des données", "Wiping the data"),
+}
+
+
+def step_progress(index: int, total: int, action: str) -> Text:
+    """The progress line of step `index` (from 0) of `total`: its number and what it does,
+    never the profile's action id (a step kind without words keeps its id)."""
+    words = STEP_WORDS.get(action, Text(action, action))
+    return Text(f"Étape {index + 1}/{total} : {words.fr}", f"Step {index + 1}/{total}: {words.en}")
+
+
 def ota_metadata(package: Path) -> dict[str, str]:
     """The update zip's own metadata (`post-build` fingerprint, `pre-device`...); {} if none."""
     try:
@@ -458,10 +485,7 @@ class InstallStep(Step):
                     continue
                 ctx.progress(
                     index / len(steps),
-                    Text(
-                        f"Étape {index + 1}/{len(steps)} : {step.action}",
-                        f"Step {index + 1}/{len(steps)}: {step.action}",
-                    ),
+                    step_progress(index, len(steps), step.action),
                 )
                 try:
                     runner.run(step)

@@ -119,18 +119,11 @@ class SimulatedSource(DeviceSource):
         plugs it in; returns the AndroidPhone handle the station will talk to. `serial` and
         `imei` give it another identity (the same phone back with a new system)."""
         from bench_app.devices.android.driver import AdbTarget, AndroidPhone
-        from bench_app.simulators.adb_phone import AdbSimulator, load_persona
-        from bench_app.simulators.adb_phone.persona import imei_for
+        from bench_app.simulators.adb_phone import AdbSimulator
 
         if self.adb_signer is None:
             raise ValueError("simulated ADB phones need the station's ADB key (adb_signer)")
-        loaded = load_persona(persona, serial=serial, imei=imei)
-        in_use = {sim.persona.serial for sim in self._adb.values()}
-        if serial is None and loaded.serial in in_use:
-            # Another phone of the same model: its own serial and IMEI, stable per copy.
-            n = sum(1 for sim in self._adb.values() if sim.persona.name == persona) + 1
-            serial = f"{loaded.serial[:-3]}{n:03d}"
-            loaded = load_persona(persona, serial=serial, imei=imei_for(serial))
+        loaded = self._own_identity(persona, serial, imei)
         simulator = AdbSimulator(
             loaded, behaviour=loaded.behaviour.with_flags(**behaviour), mode=self.mode
         )
@@ -158,6 +151,10 @@ class SimulatedSource(DeviceSource):
 
         if self.adb_signer is None:
             raise ValueError("simulated ADB phones need the station's ADB key (adb_signer)")
+        if isinstance(persona, str) and options.get("serial") is None:
+            # Never the serial of a phone already plugged (the classroom's own Fairphone):
+            # the station would take both for one device, on one card.
+            persona = self._own_identity(persona, None, None)
         handset = SimulatedHandset(persona, simulation=self.mode, **options)
         handset.start()
         finder = finder or FINDER
@@ -174,6 +171,21 @@ class SimulatedSource(DeviceSource):
         self._all[phone.key] = phone
         self._emit(SourceAction.ADDED, phone)
         return phone
+
+    def _own_identity(self, persona: str, serial: str | None, imei: str | None) -> Any:
+        """The persona loaded with `serial`/`imei`, or when none is given and its own serial
+        is already plugged, with a serial and IMEI of its own (stable per copy)."""
+        from bench_app.simulators.adb_phone import load_persona
+        from bench_app.simulators.adb_phone.persona import imei_for
+
+        loaded = load_persona(persona, serial=serial, imei=imei)
+        in_use = {sim.persona.serial for sim in self._adb.values()}
+        if serial is None and loaded.serial in in_use:
+            # Another phone of the same model: its own serial and IMEI, stable per copy.
+            n = sum(1 for sim in self._adb.values() if sim.persona.name == persona) + 1
+            serial = f"{loaded.serial[:-3]}{n:03d}"
+            loaded = load_persona(persona, serial=serial, imei=imei_for(serial))
+        return loaded
 
     def handset(self, key: str) -> Any:
         """The SimulatedHandset behind a handle made by `add_handset`."""

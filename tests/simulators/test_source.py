@@ -78,6 +78,39 @@ def test_copies_of_a_model_get_their_own_identity(sim_source: SimulatedSource) -
     sim_source.stop()
 
 
+def test_a_whole_phone_never_takes_the_serial_of_a_plugged_one(
+    sim_source: SimulatedSource, tmp_path: Path
+) -> None:
+    """The menu's "complete phone" while the class's Fairphone is plugged: two phones, two
+    identities, so two devices on the station (not one card for both)."""
+    plain = sim_source.add_adb_phone("fairphone-4")
+    whole = sim_source.add_handset("fairphone-4", finder=_NoFinder())
+    try:
+        first = sim_source.simulator(plain.key).persona
+        second = sim_source.handset(whole.key).persona
+        assert second.serial != first.serial
+        assert second.imei != first.imei and _luhn_ok(second.imei)
+        assert plain.identity()["serial"] != whole.identity()["serial"]
+        station = Station(tmp_path / "data", training=True)
+        try:
+            ids = {station.device_connected(h).id for h in (plain, whole)}
+        finally:
+            station.close()
+        assert len(ids) == 2
+    finally:
+        sim_source.stop()
+
+
+class _NoFinder:
+    """A fastboot finder that is told where the bootloader answers and does nothing with it."""
+
+    def add_tcp(self, serial: str, host: str, port: int) -> None:
+        pass
+
+    def remove_tcp(self, serial: str) -> None:
+        pass
+
+
 def test_imei_is_stable_for_a_serial_across_processes() -> None:
     serials = [s for s in SERIALS if s]
     here = {s: imei_for(s) for s in serials}

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.system.desktop import Desktop
 from tests.system.support import Mounts
+from tests.system.walk import HEIGHT, WIDTH
 
 
 @pytest.fixture
@@ -17,3 +19,13 @@ def mounts() -> Iterator[Mounts]:
         yield made
     finally:
         made.cleanup()
+
+
+@pytest.fixture
+def desktop() -> Iterator[Desktop]:
+    """An X server of the workshop laptop's size, stopped when the test ends."""
+    screen = Desktop(WIDTH, HEIGHT)
+    try:
+        yield screen
+    finally:
+        screen.stop()

@@ -12,21 +12,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 import tomllib
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from bench_app import simulators
 from bench_app.diagnostics.guided_tests import GUIDED_TESTS
 from bench_app.store.database import DB_NAME
 from tests.system.desktop import ARTIFACTS, App, Desktop, Widget
+from tests.system.walk import Walk, luhn
 
-WIDTH, HEIGHT = 1366, 768
 SHOTS = ARTIFACTS / "walkthrough"
 ENTRY_ANSWERS = {"imei": "356938035643809"}  # a valid IMEI, typed from the phone's *#06#
 SCENARIO = Path(simulators.__file__).parent / "scenarios" / "decouverte.toml"
@@ -38,110 +33,21 @@ CLASSROOM_DRIVE_SERIAL = next(
 )
 
 
-@pytest.fixture
-def desktop() -> Iterator[Desktop]:
-    screen = Desktop(WIDTH, HEIGHT)
-    try:
-        yield screen
-    finally:
-        screen.stop()
+def typed(prompt: tuple[str, ...]) -> str:
+    """What the trainee types in the panel's box: the drive serial's end read on its label,
+    else the phone's IMEI."""
+    if any("4 derniers caractères" in part for part in prompt):
+        return CLASSROOM_DRIVE_SERIAL[-4:]
+    return ENTRY_ANSWERS["imei"]
 
 
-class Walk:
-    """The walk's state: the app, where "yes" was first seen, what was answered."""
-
-    def __init__(self, app: App, desktop: Desktop) -> None:
-        self.app = app
-        self.desktop = desktop
-        self.yes_at: tuple[int, int] | None = None
-        self.shots = 0
-        self.answered_yes = 0
-        self.clicked_yes: list[str] = []  # the questions answered by a click where yes was
-        self.third_shown = False
-        self.choices_shown = False
-
-    def shot(self, name: str) -> None:
-        self.shots += 1
-        self.desktop.screenshot(SHOTS / f"{self.shots:02d}-{name}.png")
-
-    def main_window(self) -> dict[str, Any]:
-        windows = [w for w in self.app.snapshot() if w["class"] == "MainWindow"]
-        assert windows, "the main window is not on screen"
-        return windows[0]
-
-    def assert_fits(self, where: str) -> None:
-        x, y, w, h = (int(v) for v in self.main_window()["rect"])
-        assert x >= 0 and y >= 0 and x + w <= WIDTH and y + h <= HEIGHT, (
-            f"{where}: the window reaches {x + w}×{y + h}, past the {WIDTH}×{HEIGHT} screen"
-        )
-        for widget in self.app.widgets():
-            if widget.name in ("CodeSearch", "BigAction") and widget.window_class == "MainWindow":
-                wx, wy, ww, wh = widget.rect
-                assert wx + ww <= WIDTH + 2 and wy + wh <= HEIGHT + 2, (
-                    f"{where}: «{widget.text}» ({widget.name}) is off-screen at {widget.rect}"
-                )
-
-    def title(self) -> str:
-        return str(self.main_window()["title"])
-
-    def card(self, title: str) -> tuple[Widget, Widget]:
-        """The card whose title is `title`, and its big button."""
-
-        def found(widgets: list[Widget]) -> tuple[Widget, Widget] | None:
-            names = [w for w in widgets if w.name == "CardTitle" and w.text == title]
-            for name in names:
-                for card in (w for w in widgets if w.name == "DeviceCard"):
-                    if _inside(name.rect, card.rect):
-                        for button in widgets:
-                            if button.name == "BigAction" and _inside(button.rect, card.rect):
-                                return card, button
-            return None
-
-        result: tuple[Widget, Widget] = self.app.wait(f"the card of {title}", found)
-        return result
+class DriveWalk(Walk):
+    """The training day's walk, with the drive taken to its end."""
 
     def drive_to_its_outcome(self, title: str) -> None:
         """After its erasure, the drive's big button prints its label on the class printer,
         then asks where it goes: recycling, with the eco-organism's reference."""
-        self.wait_button(title, "Imprimer l’étiquette")
-        self.app.click(self.card(title)[1])
-        printer = self.app.find("Imprimer l’étiquette", name="BigAction", timeout=60)
-        if printer.window_class == "MainWindow":  # the card's button again: look for the dialog
-            printer = self.app.wait(
-                "the label dialog",
-                lambda ws: next(
-                    (
-                        w
-                        for w in ws
-                        if w.name == "BigAction"
-                        and w.text == "Imprimer l’étiquette"
-                        and w.window_class != "MainWindow"
-                    ),
-                    None,
-                ),
-            )
-        self.shot("drive-label")
-        self.app.click(printer)
-        self.app.find_starting("Envoyé")  # the dialog says the label went to the printer
-        self.app.click(
-            self.app.wait(
-                "the printer dialog's Fermer",
-                lambda ws: next(
-                    (w for w in ws if w.text == "Fermer" and w.window_class == "PrinterDialog"),
-                    None,
-                ),
-            )
-        )
-        # The class printer's prints open as pictures once the print dialog is closed.
-        close = self.app.wait(
-            "the printed label's picture",
-            lambda ws: next(
-                (w for w in ws if w.text == "Fermer" and w.window_class == "PrintedLabelsDialog"),
-                None,
-            ),
-        )
-        self.shot("drive-label-printed")
-        self.app.click(close)
+        self.print_label(title, "drive")
         self.wait_button(title, "Choisir la destination")
         self.app.click(self.card(title)[1])
         self.app.click(self.app.find("Recyclage"))
@@ -160,97 +66,6 @@ class Walk:
         )
         self.shot("drive-at-its-end")
 
-    def wait_button(self, title: str, text: str) -> None:
-        """Waits until the big button of `title`'s card reads `text`."""
-        self.app.wait(f"«{text}» on {title}", lambda _: self.card(title)[1].text == text)
-
-    def card_text(self, title: str, name: str) -> str:
-        card, _ = self.card(title)
-        for w in self.app.widgets():
-            if w.name == name and _inside(w.rect, card.rect):
-                return w.text
-        return ""
-
-    def answer_until_done(self, title: str, *, done: tuple[str, ...]) -> str:
-        """Answers every question the panel asks about the device `title` until its card's
-        state is one of `done`; returns that state."""
-        deadline = time.monotonic() + 240
-        state = ""
-        while time.monotonic() < deadline:
-            state = self.card_text(title, "CardState")
-            if any(state.startswith(d) for d in done):
-                return state
-            prompt = self.prompt()
-            if prompt is None:
-                time.sleep(0.2)
-                continue
-            self.answer(prompt)
-        self.shot("stuck")
-        raise AssertionError(f"{title}: never reached {done}; last state «{state}»")
-
-    def prompt(self) -> tuple[str, ...] | None:
-        """What the panel asks now (its question and answers), or None."""
-        widgets = [w for w in self.app.widgets() if w.window_class == "MainWindow"]
-        answers = tuple(w.text for w in widgets if w.cls == "AnswerButton")
-        entry = tuple(w.text for w in widgets if w.name == "CodeSearch" and w.rect[0] > WIDTH // 2)
-        if not answers and not entry:
-            return None
-        question = tuple(w.text for w in widgets if w.name == "Question")
-        return question + answers + entry
-
-    def answer(self, prompt: tuple[str, ...]) -> None:
-        self.app.settle()
-        if self.prompt() != prompt:
-            return  # it changed while the eye settled: look again
-        widgets = [w for w in self.app.widgets() if w.window_class == "MainWindow"]
-        answers = [w for w in widgets if w.cls == "AnswerButton"]
-        mains = [w for w in answers if w.raw.get("answer") == "main"]
-        entry = [w for w in widgets if w.name == "CodeSearch" and w.rect[0] > WIDTH // 2]
-        if len(mains) == 2:
-            yes = next(w for w in mains if w.raw.get("tone") == "good")
-            if self.yes_at is None:
-                self.yes_at = yes.centre
-                self.shot("first-question")
-            elif yes.centre != self.yes_at:
-                self.shot("yes-moved")
-                # Fixed places: "yes" is where it was the first time, for every question.
-                assert abs(yes.centre[0] - self.yes_at[0]) <= 1, (prompt, yes.rect)
-                assert abs(yes.centre[1] - self.yes_at[1]) <= 1, (prompt, yes.rect)
-            if any(w.raw.get("answer") == "other" for w in answers) and not self.third_shown:
-                self.third_shown = True
-                self.shot("question-with-a-third-answer")
-            self.desktop.click(*self.yes_at)
-            self.answered_yes += 1
-            self.clicked_yes.append(prompt[0] if prompt else "")
-        elif entry:
-            self.app.click(entry[0])
-            if any("4 derniers caractères" in part for part in prompt):
-                self.desktop.type(CLASSROOM_DRIVE_SERIAL[-4:])  # read on the drive's label
-            else:
-                self.desktop.type(ENTRY_ANSWERS["imei"])
-            self.desktop.key("Return")
-        else:
-            if not self.choices_shown:
-                self.choices_shown = True
-                self.shot("question-with-choices")
-            self.app.click(answers[0])  # the first choice (the best cosmetic grade)
-        self.app.wait("the next question", lambda _: self.prompt() != prompt, timeout=60)
-
-
-def luhn(body: str) -> str:
-    """`body` with its Luhn check digit (an IMEI's last digit)."""
-    total = 0
-    for i, digit in enumerate(reversed(body)):
-        n = int(digit) * (2 if i % 2 == 0 else 1)
-        total += n - 9 if n > 9 else n
-    return body + str((10 - total % 10) % 10)
-
-
-def _inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
-    ix, iy, iw, ih = inner
-    ox, oy, ow, oh = outer
-    return ox <= ix and oy <= iy and ix + iw <= ox + ow and iy + ih <= oy + oh
-
 
 def test_a_new_user_walks_through_the_training_day(desktop: Desktop, tmp_path: Path) -> None:
     folder = tmp_path / "formation"
@@ -260,7 +75,7 @@ def test_a_new_user_walks_through_the_training_day(desktop: Desktop, tmp_path: P
         ["--data-dir", str(folder), "--training", "--lang", "fr"],
         {"ETABLI_TESTING": "1"},
     )
-    walk = Walk(app, desktop)
+    walk = DriveWalk(app, desktop, SHOTS, typed)
     try:
         app.find(name="CodeSearch", cls="QLineEdit", timeout=120)
         walk.card("Fairphone FP4")

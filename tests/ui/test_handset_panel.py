@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -194,6 +194,10 @@ def test_the_simulation_menu_shows_the_keys_of_the_selected_phone(
     panel = window.handset_panels.get(handset_phone.key)
     assert panel is not None and panel.isVisible()
     assert panel.drawing.current is not None and panel.drawing.current.page == "android"
+    # Beside the device panel, not over its question: the two are read side by side.
+    questions = QRect(window.panel.mapToGlobal(QPoint(0, 0)), window.panel.size())
+    assert not panel.frameGeometry().intersects(questions), (panel.frameGeometry(), questions)
+    assert panel.frameGeometry().left() >= window.geometry().left()
     # Closed, then asked for again: it comes back.
     panel.close()
     assert not panel.isVisible()

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from ui.widget_map import WidgetMap
@@ -48,5 +48,61 @@ def test_visible_controls_are_listed_with_their_place_on_screen(
     assert target.stat().st_mtime_ns == touched
     shown.setText("Ça ne marche pas")
     mapper.write()
-    texts = {w["text"] for w in json.loads(target.read_text())["windows"][0]["widgets"]}
+    (again,) = [w for w in json.loads(target.read_text())["windows"] if w["title"] == "Essai"]
+    texts = {w["text"] for w in again["widgets"]}  # other tests' windows may still be open
     assert "Ça ne marche pas" in texts and before <= target.stat().st_mtime_ns
+
+
+def test_a_drawn_widget_is_listed_with_what_it_shows(qtbot: QtBot, tmp_path: Path) -> None:
+    """A widget that paints its content (a simulated phone's screen) has no text: the map
+    gives its accessible description instead, and follows it."""
+    window = QWidget()
+    window.setWindowTitle("Téléphone")
+    layout = QVBoxLayout(window)
+    screen = QWidget()
+    screen.setObjectName("PhoneScreen")
+    screen.setMinimumSize(100, 100)
+    screen.setAccessibleDescription("Fastboot Mode\nSTART")
+    layout.addWidget(screen)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+
+    target = tmp_path / "map.json"
+    mapper = WidgetMap(target)
+
+    def shown() -> str:
+        mapper.write()
+        (entry,) = [
+            w for w in json.loads(target.read_text())["windows"] if w["title"] == "Téléphone"
+        ]
+        (drawn,) = [w for w in entry["widgets"] if w["name"] == "PhoneScreen"]
+        return str(drawn.get("description", ""))
+
+    assert shown() == "Fastboot Mode\nSTART"
+    screen.setAccessibleDescription("Recovery")
+    assert shown() == "Recovery"
+
+
+def test_a_dialog_s_widgets_are_listed_with_the_dialog_only(qtbot: QtBot, tmp_path: Path) -> None:
+    """A dialog is a child of the main window but a window of its own: its controls are
+    listed once, under the dialog, so a click is aimed at the right window."""
+    window = QWidget()
+    window.setWindowTitle("Principale")
+    QVBoxLayout(window).addWidget(QPushButton("Dans la fenêtre"))
+    dialog = QDialog(window)
+    dialog.setWindowTitle("Dialogue")
+    QVBoxLayout(dialog).addWidget(QPushButton("Dans le dialogue"))
+    qtbot.addWidget(window)
+    window.show()
+    dialog.show()
+    qtbot.waitExposed(dialog)
+
+    target = tmp_path / "map.json"
+    WidgetMap(target).write()
+    texts = {
+        w["title"]: [x["text"] for x in w["widgets"]]
+        for w in json.loads(target.read_text())["windows"]
+    }
+    assert texts["Principale"] == ["Dans la fenêtre"]
+    assert texts["Dialogue"] == ["Dans le dialogue"]
