@@ -210,11 +210,11 @@ def test_a_new_user_walks_through_the_training_day(desktop: Desktop, tmp_path: P
             lambda ws: [w for w in ws if w.cls == "QLineEdit" and w.window_class != "MainWindow"],
         )[0]
         app.click(name_box)
-        desktop.type("Aïcha")
+        desktop.type("Karim")
         app.click(app.find("Enregistrer"))
         app.wait(
-            "Aïcha at work",
-            lambda ws: any(w.name == "OperatorName" and "Aïcha" in w.text for w in ws),
+            "Karim at work",
+            lambda ws: any(w.name == "OperatorName" and "Karim" in w.text for w in ws),
         )
         assert not any(w.name == "TrainingBanner" for w in app.widgets())
         walk.shot("training-off")
