@@ -60,6 +60,8 @@ class DeviceView:
     journey: Journey | None = None
     # What the latest job is for (its check, an erasure, an installation): its state's words.
     purpose: Purpose | None = None
+    # A disk: the code of the computer it was taken out of ("" : none).
+    host_code: str = ""
 
     @property
     def state(self) -> JobState | None:
@@ -133,6 +135,8 @@ def next_action(view: DeviceView, lang: str = "fr") -> tuple[Action, str, bool]:
             return Action.SHOW, tr("See the results"), True
         if step.stage is None:  # a lock stops everything: what to do about it
             return Action.HELP, tr("See what to do"), True
+        if view.device.kind in (DeviceKind.LAPTOP, DeviceKind.DESKTOP):
+            return _computer_action(view, step.stage, step.label.get(lang))
         if step.stage in HANDS_ON_STAGES and not view.connected:
             return Action.PLUG_HELP, tr("How to plug it in"), True
         if step.stage is Stage.CHECK:
@@ -143,6 +147,17 @@ def next_action(view: DeviceView, lang: str = "fr") -> tuple[Action, str, bool]:
     if state is JobState.SUCCEEDED:
         return Action.SHOW, tr("See the results"), True
     return Action.START, tr("Start the check"), True
+
+
+def _computer_action(view: DeviceView, stage: Stage, label: str) -> tuple[Action, str, bool]:
+    """A computer is worked on through its docked disks: linking one comes first; its check,
+    erasure and system image need one docked ("connected"); its list is answered here."""
+    disks = view.journey.disks if view.journey is not None else ()
+    if stage is Stage.CHECK and not disks:
+        return Action.STAGE, label, True  # « Relier son disque »
+    if stage in (Stage.CHECK, Stage.ERASE, Stage.SYSTEM_IMAGE) and not view.connected:
+        return Action.PLUG_HELP, tr("Dock its disk"), True
+    return Action.STAGE, label, True
 
 
 def state_label(

@@ -78,6 +78,13 @@ def certificate_refusal(station: Station, device: Device, lang: str) -> str:
     return BenchError("CERT_NO_ERASURE", asset=device.asset_code).message.get(lang)
 
 
+def computer_disks(station: Station, device: Device) -> list[Device]:
+    """A computer's linked disks (none for any other device)."""
+    from bench_app.disk_links import COMPUTER_KINDS, disks_of
+
+    return disks_of(station.store, device.id) if device.kind in COMPUTER_KINDS else []
+
+
 def make_document(
     station: Station,
     kind: Document,
@@ -103,6 +110,16 @@ def make_document(
             # never erased; one whose erasure did not end well gets no document either.
             if station.journey(device.id).blocker("JOURNEY_ERASURE_FAILED"):
                 raise BenchError("JOURNEY_ERASURE_FAILED")
+            disks = computer_disks(station, device)
+            if disks:  # a computer's erasure is its docked disks': one certificate each
+                paths = [path] + [
+                    folder / FILE_NAMES[kind].format(f"{device.asset_code}-{d.asset_code}")
+                    for d in disks[1:]
+                ]
+                for disk, disk_path in zip(disks, paths, strict=True):
+                    data, _ = device_certificate(station.store, issuer, disk, lang)
+                    write_atomically(disk_path, data)
+                return path
             data, _ = device_certificate(station.store, issuer, device, lang)
             write_atomically(path, data)
         else:

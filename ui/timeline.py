@@ -78,6 +78,10 @@ def describe(event: Event, lang: str, step_titles: dict[str, Text]) -> str:
         return tr("Outcome: %1").replace("%1", outcome_line(p, str(p.get("kind", "")), lang))
     if kind == "label.printed":
         return tr("Label printed")
+    if kind == "disk.linked":
+        if p.get("host_asset"):
+            return tr("Disk of computer %1").replace("%1", str(p.get("host_asset", "")))
+        return tr("Link to its computer removed")
     if kind == "install.skipped":
         return tr("Installation skipped: %1").replace("%1", str(p.get("reason", "")))
     if kind.startswith("erasure."):
