@@ -441,7 +441,9 @@ def journey_of(
     no_disk = kind in COMPUTER_KINDS and not states and not r.checked and not verified
     if no_disk:
         blockers.append(Blocker("JOURNEY_NO_DISK_LINKED", stops=False))
-    if unerased and Stage.CHECK in done:
+    # Said once the disks are checked, or as soon as one of them is erased (or failed).
+    started = any(d.erased or d.erasure_failed for d in states)
+    if unerased and (Stage.CHECK in done or started):
         blockers.append(
             Blocker(
                 "JOURNEY_DISK_NOT_ERASED", stops=False, values=(("disks", ", ".join(unerased)),)

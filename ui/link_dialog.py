@@ -3,7 +3,7 @@
 From a disk's card: the laptops and desktops registered and not finished, a code typed or
 scanned, or a new laptop registered on the spot (brand, model, serial); "none" corrects a
 wrong link (the earlier one stays in the history). From a computer's card: the docked
-disks that belong to no other computer. Recorded through `Station.link_disk`; a refusal is
+disks linked to no computer yet. Recorded through `Station.link_disk`; a refusal is
 said in one sentence and nothing is recorded."""
 
 from __future__ import annotations
@@ -139,8 +139,8 @@ class LinkDialog(QDialog):
                 disk = self.station.device(device_id)
                 if disk is None or disk.kind is not DeviceKind.DRIVE:
                     continue
-                if links.get(disk.id, self.host_id) != self.host_id:
-                    continue  # another computer's disk
+                if disk.id in links:
+                    continue  # linked already (a correction is made from the disk's card)
                 if host is not None and disk.training != host.training:
                     continue
                 self._add(disk.id, computer_line(disk))
