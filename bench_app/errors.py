@@ -680,8 +680,8 @@ CATALOG: dict[str, ErrorKind] = {
         ),
         _kind(
             "LINK_NOT_A_DISK",
-            "{asset} n’est pas un disque : seul un disque se relie à un ordinateur.",
-            "{asset} is not a disk: only a disk is linked to a computer.",
+            "{asset} n’est pas un disque : seul un disque se relie.",
+            "{asset} is not a disk: only a disk can be linked.",
             "Choisissez la carte du disque branché au poste.",
             "Choose the card of the disk docked at the station.",
         ),
