@@ -74,8 +74,8 @@ class LaptopGradeDialog(QDialog):
         chassis_row = QHBoxLayout()
         chassis_group = QButtonGroup(self)
         self.chassis: dict[str, QPushButton] = {}
-        for key, words in COSMETIC_CHOICES:
-            button = QPushButton(words.get(lang))
+        for key, look in COSMETIC_CHOICES:
+            button = QPushButton(look.get(lang))
             button.setCheckable(True)
             button.setMinimumHeight(44)
             chassis_group.addButton(button)

@@ -142,7 +142,7 @@ def test_a_laptop_is_erased_exactly_when_every_disk_is(disk_moves: list[list[F]]
     disks = [_disk(f"ABCD-{2345 + i}-X", moves) for i, moves in enumerate(disk_moves)]
     journey = _laptop(*disks)
     _holds_every_rule(journey, DeviceKind.LAPTOP)
-    assert journey.erasure_verified == all(_verified_erasure(list(d.facts)) for d in disks)
+    assert journey.erasure_verified == all(_verified_erasure(moves) for moves in disk_moves)
     for disk, state in zip(disks, journey.disks, strict=True):
         alone = journey_of(DeviceKind.DRIVE, disk.facts, purposes=PURPOSES)
         assert state.erased == alone.erasure_verified
