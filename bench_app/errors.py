@@ -710,8 +710,8 @@ CATALOG: dict[str, ErrorKind] = {
             "LAPTOP_IMAGE_NOT_SET",
             "L’atelier n’a pas choisi d’image système pour les ordinateurs.",
             "The workshop has not chosen a system image for computers.",
-            "Indiquez-la dans les réglages (laptop_image), ou passez l’étape avec une raison.",
-            "Set it in the settings (laptop_image), or skip the stage with a reason.",
+            "Demandez à l’encadrant de la choisir, ou passez l’étape avec une raison.",
+            "Ask your supervisor to choose it (setting laptop_image), or skip the stage with a reason.",
         ),
         _kind(
             "GRADE_ANSWERS_MISSING",
