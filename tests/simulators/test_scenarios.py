@@ -119,6 +119,16 @@ HEAD = '[title]\nfr = "Essai"\nen = "Trial"\n[summary]\nfr = "Un essai."\nen = "
         ),
         (HEAD + GOOD_DEVICE + 'serial = "../../etc/passwd"\n', "device[1].serial"),
         (HEAD + GOOD_DEVICE + '[device.caption]\nfr = "Sain"\n', "device[1].caption.en"),
+        (
+            HEAD + GOOD_DEVICE + '[device.laptop]\nbrand = "Dell"\nmodel = "E7490"\n',
+            "device[1].laptop.serial",
+        ),
+        (
+            HEAD
+            + '[[device]]\nkind = "phone"\npersona = "fairphone-4"\n'
+            + '[device.laptop]\nbrand = "Dell"\nmodel = "E7490"\nserial = "DL1"\n',
+            "device[1].laptop",
+        ),
     ],
 )
 def test_a_malformed_scenario_names_its_file_and_field(
