@@ -377,12 +377,14 @@ def journey_of(
     purposes: Mapping[str, Purpose],
     policy: JourneyPolicy | None = None,
     disks: Sequence[LinkedDisk] = (),
+    host_code: str = "",
 ) -> Journey:
     """The journey of a device of `kind` whose facts (in log order) are `facts`.
     `purposes` gives each pipeline name's purpose (`pipeline_purposes`). The next stage is
     never a done one; reuse outcomes are allowed only after a verified erasure. A computer's
     `disks` (linked, each with its own facts) make its check, erasure and system image:
-    its erasure is verified only when every linked disk's is."""
+    its erasure is verified only when every linked disk's is. A drive linked to the
+    computer `host_code` goes back into it: its label and outcome are the computer's."""
     policy = policy or JourneyPolicy()
     r = _read(kind, facts, purposes)
     stages = JOURNEYS[kind]
@@ -424,6 +426,11 @@ def journey_of(
         done.add(Stage.LABEL)
     if r.outcome_recorded:
         done.add(Stage.OUTCOME)
+    if host_code and kind is DeviceKind.DRIVE:
+        goes_with = Text(f"Suit l’ordinateur {host_code}.", f"Goes with computer {host_code}.")
+        for stage in (Stage.LABEL, Stage.OUTCOME):
+            if stage not in done:
+                skip(stage, goes_with)
 
     blockers: list[Blocker] = []
     phone = Stage.WIPE in stages
@@ -486,7 +493,7 @@ def device_journey(
     """The journey of a recorded device, from every fact of it in the store. Its current
     outcome is the projection's: when two stations chose differently, the clock decides
     (store/hlc.py), not the order the facts arrived in."""
-    from bench_app.disk_links import disks_of
+    from bench_app.disk_links import disks_of, host_of
     from bench_app.store import queries
 
     disks = (
@@ -497,12 +504,14 @@ def device_journey(
         if device.kind in COMPUTER_KINDS
         else []
     )
+    host = host_of(store, device.id) if device.kind is DeviceKind.DRIVE else None
     journey = journey_of(
         device.kind,
         queries.events(store, device.id),
         purposes=purposes,
         policy=policy,
         disks=disks,
+        host_code=host.asset_code if host is not None else "",
     )
     latest = queries.latest_outcome(store, device.id)
     if latest is None:

@@ -379,6 +379,14 @@ class MainWindow(QMainWindow):
         view.caption = self.simulator.caption(sim_key) if sim_key and self.simulator else None
         if device.kind is DeviceKind.DRIVE:
             self._show_host(view)
+        elif device.kind in COMPUTER_KINDS and targets:
+            # Its card says which docked disks are its own (their cards say the same back).
+            codes = ", ".join(d.asset_code for d in disks_of(self.station.store, device.id))
+            many = len(targets) > 1
+            view.caption = Text(
+                f"{'Disques' if many else 'Disque'} {codes}",
+                f"{'Disks' if many else 'Disk'} {codes}",
+            )
         view.job = self._latest_job(device_id)
         running = next(
             (j for t in targets if (j := self.station.engine.job_for_device(t)) is not None), None

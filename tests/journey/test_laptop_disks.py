@@ -131,6 +131,15 @@ def test_a_failing_linked_disk_keeps_the_laptop_from_anyone() -> None:
     assert Stage.SYSTEM_IMAGE in journey.skipped and Stage.GRADE in journey.skipped
 
 
+def test_a_linked_disk_goes_back_into_its_computer() -> None:
+    erased = [*_health(), *_erasure("e1", True)]
+    linked = journey_of(DeviceKind.DRIVE, erased, purposes=PURPOSES, host_code="ABCD-2345-X")
+    assert linked.next is None  # its label and outcome are the laptop's
+    assert linked.skipped[Stage.OUTCOME].fr == "Suit l’ordinateur ABCD-2345-X."
+    alone = journey_of(DeviceKind.DRIVE, erased, purposes=PURPOSES)
+    assert alone.next is not None and alone.next.stage is Stage.LABEL
+
+
 def test_a_drive_alone_ignores_disks_given() -> None:
     alone = journey_of(DeviceKind.DRIVE, _health(), purposes=PURPOSES, disks=[_disk("X")])
     assert alone.disks == () and alone.done == (Stage.CHECK,)

@@ -131,6 +131,10 @@ def test_a_laptop_whole_journey_from_its_card(
     assert host is not None and host.id == laptop_id
     refresh(bench, disk_id)
     assert window.cards[disk_id].case.text() == f"Disque du portable {host.asset_code}"
+    docked = bench.station.device(disk_id)
+    assert docked is not None
+    refresh(bench, laptop_id)
+    assert window.cards[laptop_id].case.text() == f"Disque {docked.asset_code}"
     assert other_menu_for(bench, disk_id)[Other.LINK_DISK].text() == "Changer d’ordinateur…"
     window.select(laptop_id)
 
