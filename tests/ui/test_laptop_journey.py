@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
 from bench_app.disk_links import host_of
@@ -279,3 +280,64 @@ def test_one_of_two_disks_not_erased_keeps_the_laptop_from_reuse(
     click(qtbot, parts.record_button)
     latest = queries.latest_outcome(bench.station.store, laptop.id)
     assert latest is not None and latest.kind is OutcomeKind.SPARE_PARTS
+
+
+def test_a_new_laptop_on_the_spot_a_corrected_link_and_no_workshop_system(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    """From a docked disk: a laptop registered on the spot and linked; the link corrected to
+    no computer (the history keeps both); linked again, the laptop skips the workshop's
+    system with a reason."""
+    bench = make_bench(lang="fr")
+    window = bench.window
+    disk = bench.simulator.add_drive("hdd-sata-500", size=2 << 20)
+    qtbot.waitUntil(lambda: disk.key in bench.station.known_keys(), timeout=WAIT)
+    disk_id = bench.station.known_keys()[disk.key]
+    qtbot.waitUntil(lambda: disk_id in window.cards, timeout=WAIT)
+    window.select(disk_id)
+    other_menu(bench)[Other.LINK_DISK].trigger()
+    link = window.journey.dialog
+    assert isinstance(link, LinkDialog) and link.choices.count() == 0
+    click(qtbot, link.new_button)
+    qtbot.keyClicks(link.brand, "HP")
+    qtbot.keyClicks(link.model, "EliteBook 840")
+    click(qtbot, link.register_button)
+    assert link.refusal.text() == "Il faut un numéro de série ou un IMEI."
+    qtbot.keyClicks(link.serial, "5CG1234XYZ")
+    click(qtbot, link.register_button)
+    assert link.choices.count() == 1 and "HP EliteBook 840" in link.choices.item(0).text()
+    click(qtbot, link.link_button)
+    laptop = bench.station.find_by_code(window.cards[window.selected or ""].code.text())
+    assert laptop.kind is DeviceKind.LAPTOP and laptop.serial == "5CG1234XYZ"
+
+    # The link corrected: from no computer.
+    window.select(disk_id)
+    assert other_menu(bench)[Other.LINK_DISK].text() == "Changer d’ordinateur…"
+    other_menu(bench)[Other.LINK_DISK].trigger()
+    fix = window.journey.dialog
+    assert isinstance(fix, LinkDialog)
+    assert fix.chosen() == laptop.id  # the current link is preselected
+    fix.choices.setCurrentRow(fix.choices.count() - 1)
+    assert fix.choices.currentItem().text() == "D’aucun ordinateur (retirer le lien)"
+    click(qtbot, fix.link_button)
+    assert host_of(bench.station.store, disk_id) is None
+    refresh(bench, disk_id)
+    history = [window.panel.history.item(i).text() for i in range(window.panel.history.count())]
+    assert any(f"Disque de l’ordinateur {laptop.asset_code}" in line for line in history)
+    assert any("Lien avec son ordinateur retiré" in line for line in history)
+
+    # Linked again; the laptop gets no system from the workshop, and says why.
+    bench.station.link_disk(disk_id, laptop.id)
+    window.select_device_card(laptop.id)
+    skip = other_menu(bench)[Other.SKIP_INSTALL]
+    assert skip.text() == "Pas de système de l’atelier…"
+    skip.trigger()
+    asked = window.journey.dialog
+    assert isinstance(asked, QInputDialog)
+    assert asked.labelText() == "Pourquoi cet ordinateur ne reçoit-il pas le système de l’atelier ?"
+    asked.setTextValue("Le bénéficiaire installe le sien")
+    asked.accept()
+    journey = bench.station.journey(laptop.id)
+    assert journey.skipped[Stage.SYSTEM_IMAGE].fr == "Le bénéficiaire installe le sien"
+    refresh(bench, laptop.id)
+    assert "– Système" in window.panel.journey.text()
