@@ -597,7 +597,7 @@
     </message>
     <message>
         <source>Scan or type the computer&apos;s code</source>
-        <translation>Scan or type the computer's code</translation>
+        <translation>Scan or type the computer&apos;s code</translation>
     </message>
     <message>
         <source>New laptop…</source>
