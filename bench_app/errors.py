@@ -741,7 +741,71 @@ CATALOG: dict[str, ErrorKind] = {
             "Relancez l’effacement ; s’il échoue encore, envoyez l’appareil au recyclage.",
             "Start the erasure again; if it fails again, send the device to recycling.",
         ),
+        # A computer's disks, docked at the station (bench_app/disk_links.py).
+        _kind(
+            "JOURNEY_NO_DISK_LINKED",
+            "Aucun disque n’est relié à cet ordinateur.",
+            "No disk is linked to this computer.",
+            "Sortez son disque, branchez-le au poste, puis reliez-le à l’ordinateur.",
+            "Take its disk out, dock it at the station, then link it to the computer.",
+        ),
+        _kind(
+            "JOURNEY_DISK_NOT_ERASED",
+            "Disque pas encore effacé et vérifié : {disks}.",
+            "Disk not yet erased and verified: {disks}.",
+            "Branchez ce disque au poste et effacez-le.",
+            "Dock this disk at the station and erase it.",
+        ),
+        _kind(
+            "LINK_NOT_A_DISK",
+            "{asset} n’est pas un disque : seul un disque se relie.",
+            "{asset} is not a disk: only a disk can be linked.",
+            "Choisissez la carte du disque branché au poste.",
+            "Choose the card of the disk docked at the station.",
+        ),
+        _kind(
+            "LINK_NOT_A_COMPUTER",
+            "{asset} n’est ni un portable ni un ordinateur fixe.",
+            "{asset} is neither a laptop nor a desktop.",
+            "Vérifiez le code de l’ordinateur.",
+            "Check the computer's code.",
+        ),
+        _kind(
+            "LINK_TRAINING_MIX",
+            "{asset} et ce disque ne sont pas tous deux en formation.",
+            "{asset} and this disk are not both in training.",
+            "Reliez un disque de formation à un ordinateur de formation.",
+            "Link a training disk to a training computer.",
+        ),
+        _kind(
+            "LAPTOP_NO_DISK_DOCKED",
+            "Aucun disque de cet ordinateur n’est branché au poste.",
+            "No disk of this computer is docked at the station.",
+            "Branchez son disque sur le dock du poste.",
+            "Dock its disk at the station.",
+        ),
+        _kind(
+            "LAPTOP_IMAGE_NOT_SET",
+            "L’atelier n’a pas choisi d’image système pour les ordinateurs.",
+            "The workshop has not chosen a system image for computers.",
+            "Demandez à l’encadrant de la choisir, ou passez l’étape avec une raison.",
+            "Ask your supervisor to choose it (setting laptop_image), or skip the stage with a reason.",
+        ),
+        _kind(
+            "GRADE_ANSWERS_MISSING",
+            "Répondez à chaque question avant de noter.",
+            "Answer every question before grading.",
+            "Choisissez une réponse pour chaque ligne.",
+            "Choose an answer on each line.",
+        ),
         # Refusals of an outcome (bench_app/journey.py `outcome_refusal`).
+        _kind(
+            "OUTCOME_DISK_NOT_ERASED",
+            "Pas de {outcome} : disque {disks} pas effacé et vérifié.",
+            "No {outcome}: disk {disks} not erased and verified.",
+            "Effacez ce disque au poste, puis choisissez la destination.",
+            "Erase this disk at the station, then choose the outcome.",
+        ),
         _kind(
             "OUTCOME_NEEDS_VERIFIED_ERASURE",
             "Pas de {outcome} sans effacement vérifié : les données du donateur sont peut-être "

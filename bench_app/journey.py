@@ -7,6 +7,12 @@ one; skipped with a reason counts as done) → grade → label → outcome
 drive: check → erasure → label → outcome
 laptop (and desktop): check → erasure → system image → grade → label → outcome
 
+A computer's disk is taken out and docked at the station, where it is checked, erased and
+given a system as a drive; linked to its computer (bench_app/disk_links.py), its facts count
+for the computer: the check once every linked disk's health was read, the erasure once
+every linked disk is verified erased (one that is not keeps it open, saying which), the
+system image once one of them received it after its erasure.
+
 Rules: the installation comes after a verified wipe (the stage order, and `etabli install`
 refuses otherwise); no reuse, donation, loan, rental or sale without a verified erasure;
 a phone held by a Google account (FRP) or a company (MDM) has one next step, "see what to
@@ -17,7 +23,7 @@ do"; a failing disk sends the device to spare parts or recycling only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -104,6 +110,10 @@ HOLD_BACK_REUSE = frozenset({"JOURNEY_FRP_LOCK", "JOURNEY_MDM_LOCK", "JOURNEY_DI
 LOCK_STEPS = frozenset({"locks", "accounts", "precheck"})
 HEALTH_STEP = "health"  # a drive's SMART verdict, read before its erasure
 
+COMPUTER_KINDS = frozenset({DeviceKind.LAPTOP, DeviceKind.DESKTOP})
+# A computer whose disk is not linked yet: its check starts by linking the docked disk.
+LINK_DISK = Text("Relier son disque", "Link its disk")
+
 NOT_INSTALLED_BY_WORKSHOP = Text(
     "L’atelier n’installe pas de système sur les téléphones.",
     "The workshop does not install systems on phones.",
@@ -138,14 +148,52 @@ class Blocker:
 
     code: str
     stops: bool
+    values: tuple[tuple[str, str], ...] = ()  # what the sentence names (a disk's code)
 
     @property
     def reason(self) -> Text:
+        if self.values:
+            return BenchError(self.code, **dict(self.values)).message
         return CATALOG[self.code].message
 
     @property
     def action(self) -> Text:
+        if self.values:
+            return BenchError(self.code, **dict(self.values)).action
         return CATALOG[self.code].action
+
+
+@dataclass(frozen=True)
+class LinkedDisk:
+    """A disk taken out of a computer and docked at the station, with its own facts."""
+
+    device_id: str
+    asset_code: str
+    facts: Sequence[FactLike]
+
+
+@dataclass(frozen=True)
+class DiskState:
+    """Where a computer's linked disk is on its way."""
+
+    device_id: str
+    asset_code: str
+    checked: bool  # its health (SMART) was read
+    failing: bool
+    erased: bool  # verified erased
+    erasure_failed: bool  # its last erasure did not succeed
+    imaged: bool  # given the system image (verified) after its last erasure
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "device_id": self.device_id,
+            "asset_code": self.asset_code,
+            "checked": self.checked,
+            "failing": self.failing,
+            "erased": self.erased,
+            "erasure_failed": self.erasure_failed,
+            "imaged": self.imaged,
+        }
 
 
 @dataclass(frozen=True)
@@ -168,6 +216,7 @@ class Journey:
     allowed_outcomes: frozenset[OutcomeKind]
     outcome: OutcomeKind | None = None  # the latest one recorded
     outcome_details: dict[str, Any] = field(default_factory=dict)
+    disks: tuple[DiskState, ...] = ()  # a computer's linked disks
 
     def blocker(self, code: str) -> Blocker | None:
         return next((b for b in self.blockers if b.code == code), None)
@@ -208,6 +257,7 @@ class Journey:
             "allowed_outcomes": sorted(k.value for k in self.allowed_outcomes),
             "outcome": self.outcome.value if self.outcome else None,
             "outcome_details": self.outcome_details,
+            "disks": [d.to_json() for d in self.disks],
         }
 
 
@@ -217,6 +267,7 @@ class _Reading:
 
     pipelines: dict[str, str] = field(default_factory=dict)  # job id -> pipeline name
     checked: bool = False
+    identified: bool = False  # registered or identified: its identity is known
     frp: bool = False
     mdm: bool = False
     disk_failing: bool = False
@@ -247,14 +298,17 @@ def _read(kind: DeviceKind, facts: Iterable[FactLike], purposes: Mapping[str, Pu
                 "blocked",
             ):
                 r.checked = True
-        elif t == "device.inventoried" and kind in (DeviceKind.LAPTOP, DeviceKind.DESKTOP):
+        elif t == "device.inventoried" and kind in COMPUTER_KINDS:
             r.checked = True
+        elif t in ("device.registered", "device.identified"):
+            r.identified = True
         elif t == "step.finished":
             _read_step(r, kind, p)
         elif t == "erasure.verified":
             r.verified[str(p.get("erasure_id"))] = p.get("ok") is True
         elif t == "erasure.finished":
             erasure_id = str(p.get("erasure_id"))
+            r.imaged = False  # an erasure takes away a system written before it
             if p.get("result") == "erased":
                 r.erased.add(erasure_id)
                 r.last_erasure_failed = False
@@ -301,20 +355,49 @@ def _read_step(r: _Reading, kind: DeviceKind, p: dict[str, Any]) -> None:
         r.disk_failing = p.get("status") == "failed"
 
 
+def disk_state(disk: LinkedDisk, purposes: Mapping[str, Purpose]) -> DiskState:
+    """What a linked disk's own facts say of it."""
+    r = _read(DeviceKind.DRIVE, disk.facts, purposes)
+    erased = any(r.verified.get(e, False) for e in r.erased)
+    return DiskState(
+        disk.device_id,
+        disk.asset_code,
+        checked=r.checked,
+        failing=r.disk_failing,
+        erased=erased,
+        erasure_failed=r.last_erasure_failed and not erased,
+        imaged=r.imaged,
+    )
+
+
 def journey_of(
     kind: DeviceKind,
     facts: Iterable[FactLike],
     *,
     purposes: Mapping[str, Purpose],
     policy: JourneyPolicy | None = None,
+    disks: Sequence[LinkedDisk] = (),
+    host_code: str = "",
 ) -> Journey:
     """The journey of a device of `kind` whose facts (in log order) are `facts`.
     `purposes` gives each pipeline name's purpose (`pipeline_purposes`). The next stage is
-    never a done one; reuse outcomes are allowed only after a verified erasure."""
+    never a done one; reuse outcomes are allowed only after a verified erasure. A computer's
+    `disks` (linked, each with its own facts) make its check, erasure and system image:
+    its erasure is verified only when every linked disk's is. A drive linked to the
+    computer `host_code` goes back into it: its label and outcome are the computer's."""
     policy = policy or JourneyPolicy()
     r = _read(kind, facts, purposes)
     stages = JOURNEYS[kind]
     verified = any(r.verified.get(e, False) for e in r.erased)
+    states = tuple(disk_state(d, purposes) for d in disks) if kind in COMPUTER_KINDS else ()
+    unerased = [d.asset_code for d in states if not d.erased]
+    if states:
+        # The disks hold the computer's data: each one must be verified erased.
+        verified = not unerased
+        r.checked = r.checked or (r.identified and all(d.checked for d in states))
+        r.imaged = r.imaged or any(d.imaged and d.erased for d in states)
+        r.disk_failing = r.disk_failing or any(d.failing for d in states)
+        r.last_erasure_failed = any(d.erasure_failed for d in states)
     done: set[Stage] = set()
     skipped: dict[Stage, Text] = {}
 
@@ -334,12 +417,20 @@ def journey_of(
         skip(Stage.INSTALL, NOT_INSTALLED_BY_WORKSHOP)
     if r.imaged:
         done.add(Stage.SYSTEM_IMAGE)
+    elif r.install_skipped is not None and Stage.SYSTEM_IMAGE in stages:
+        # A computer gets no system from the workshop (the beneficiary installs their own).
+        skip(Stage.SYSTEM_IMAGE, Text(r.install_skipped, r.install_skipped))
     if r.graded:
         done.add(Stage.GRADE)
     if r.labelled:
         done.add(Stage.LABEL)
     if r.outcome_recorded:
         done.add(Stage.OUTCOME)
+    if host_code and kind is DeviceKind.DRIVE:
+        goes_with = Text(f"Suit l’ordinateur {host_code}.", f"Goes with computer {host_code}.")
+        for stage in (Stage.LABEL, Stage.OUTCOME):
+            if stage not in done:
+                skip(stage, goes_with)
 
     blockers: list[Blocker] = []
     phone = Stage.WIPE in stages
@@ -354,6 +445,17 @@ def journey_of(
                 skip(stage, FAILING_DISK_SKIP)
     if r.last_erasure_failed and not verified:
         blockers.append(Blocker("JOURNEY_ERASURE_FAILED", stops=False))
+    no_disk = kind in COMPUTER_KINDS and not states and not r.checked and not verified
+    if no_disk:
+        blockers.append(Blocker("JOURNEY_NO_DISK_LINKED", stops=False))
+    # Said once the disks are checked, or as soon as one of them is erased (or failed).
+    started = any(d.erased or d.erasure_failed for d in states)
+    if unerased and (Stage.CHECK in done or started):
+        blockers.append(
+            Blocker(
+                "JOURNEY_DISK_NOT_ERASED", stops=False, values=(("disks", ", ".join(unerased)),)
+            )
+        )
 
     allowed = set(END_OF_LIFE_OUTCOMES)
     if verified and not any(b.code in HOLD_BACK_REUSE for b in blockers):
@@ -364,6 +466,8 @@ def journey_of(
     next_step: NextStep | None
     if any(b.stops for b in blockers):
         next_step = NextStep(None, SEE_WHAT_TO_DO)
+    elif todo and no_disk and todo[0] is Stage.CHECK:
+        next_step = NextStep(Stage.CHECK, LINK_DISK)
     elif todo:
         next_step = NextStep(todo[0], action_label(todo[0], policy))
     else:
@@ -379,6 +483,7 @@ def journey_of(
         allowed_outcomes=frozenset(allowed),
         outcome=r.outcome,
         outcome_details=r.outcome_details,
+        disks=states,
     )
 
 
@@ -388,10 +493,25 @@ def device_journey(
     """The journey of a recorded device, from every fact of it in the store. Its current
     outcome is the projection's: when two stations chose differently, the clock decides
     (store/hlc.py), not the order the facts arrived in."""
+    from bench_app.disk_links import disks_of, host_of
     from bench_app.store import queries
 
+    disks = (
+        [
+            LinkedDisk(d.id, d.asset_code, queries.events(store, d.id))
+            for d in disks_of(store, device.id)
+        ]
+        if device.kind in COMPUTER_KINDS
+        else []
+    )
+    host = host_of(store, device.id) if device.kind is DeviceKind.DRIVE else None
     journey = journey_of(
-        device.kind, queries.events(store, device.id), purposes=purposes, policy=policy
+        device.kind,
+        queries.events(store, device.id),
+        purposes=purposes,
+        policy=policy,
+        disks=disks,
+        host_code=host.asset_code if host is not None else "",
     )
     latest = queries.latest_outcome(store, device.id)
     if latest is None:
@@ -471,6 +591,9 @@ def outcome_refusal(journey: Journey, choice: OutcomeChoice, today: date) -> Ben
             return BenchError("OUTCOME_DEVICE_LOCKED", outcome=words)
         if journey.blocker("JOURNEY_DISK_FAILING"):
             return BenchError("OUTCOME_DISK_FAILING", outcome=words)
+        unerased = [d.asset_code for d in journey.disks if not d.erased]
+        if unerased:
+            return BenchError("OUTCOME_DISK_NOT_ERASED", outcome=words, disks=", ".join(unerased))
         if not journey.erasure_verified:
             return BenchError("OUTCOME_NEEDS_VERIFIED_ERASURE", outcome=words)
     if kind is OutcomeKind.RECYCLING and not choice.reference.strip():

@@ -55,6 +55,9 @@ class Settings:
     # The system the workshop installs on phones once wiped ("" : none, phones keep theirs);
     # the journey's installation stage and its button follow it.
     phone_system: str = "/e/OS"
+    # The system image written on a computer's docked disk (its name in the image library,
+    # or a path; "" : none chosen, the stage is skipped with a reason). Training has its own.
+    laptop_image: str = ""
     # How often a running erasure flushes the disk and records how far it got (seconds).
     erase_checkpoint_seconds: float = 2.0
     # Who may work here: [{"name": ..., "pin_hash": ...}] (the PIN only as a salted hash).
@@ -90,6 +93,8 @@ class Settings:
             raise ValueError("warranty_months must be a whole number from 0 to 120")
         if not isinstance(self.phone_system, str) or len(self.phone_system) > 40:
             raise ValueError("phone_system must be a system's name of at most 40 characters")
+        if not isinstance(self.laptop_image, str) or len(self.laptop_image) > 400:
+            raise ValueError("laptop_image must be an image's name or path (400 characters)")
         if self.verification_url and not self.verification_url.startswith(("https://", "http://")):
             raise ValueError("verification_url must start with https:// or http://")
         parse_operators(self.operators)

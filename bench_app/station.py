@@ -499,6 +499,36 @@ class Station:
             training=None if device_id else training,  # a device's fact follows the device
         )
 
+    # -- a computer's disks and its list -------------------------------------------------
+
+    def link_disk(self, disk_id: str, host_id: str | None, reason: str = "") -> None:
+        """Records which computer a docked disk came from (None: from none, a corrected
+        link; the earlier link stays in the history). BenchError when the link makes no
+        sense (bench_app/disk_links.py `link_refusal`)."""
+        from bench_app.disk_links import host_of, link_payload, link_refusal
+
+        disk = self._require_device(disk_id)
+        host = self._require_device(host_id) if host_id else None
+        refusal = link_refusal(disk, host)
+        if refusal is not None:
+            raise refusal
+        before = host_of(self.store, disk.id)
+        self._record([NewEvent("disk.linked", link_payload(disk, host, reason), disk.id)])
+        for computer in {c.id for c in (before, host) if c is not None}:
+            self._notify_changed(computer)  # its journey counts other disks now
+
+    def grade_by_hand(self, device_id: str, answers: dict[str, str], chassis: str) -> None:
+        """Grades a computer from its guided list answered in the window (screen, keyboard,
+        battery, hinges; the chassis's look) under the workshop's grading policy."""
+        from bench_app.grading.laptop_checks import grade_payload, laptop_grade
+        from bench_app.grading.policy import GradingPolicy
+
+        device = self._require_device(device_id)
+        policy = GradingPolicy.load(self.folder)
+        result = laptop_grade(answers, chassis, policy)
+        payload = grade_payload(device.id, result, answers, chassis, policy.source)
+        self._record([NewEvent("grade.assigned", payload, device.id)])
+
     # -- devices coming and going --------------------------------------------------------
 
     def attach_source(self, source: DeviceSource) -> None:

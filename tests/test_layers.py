@@ -92,7 +92,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("the job engine and its steps", ("bench_app.jobs", "bench_app.jobs.steps",
                                       "bench_app.jobs.engine")),
     ("the work", ("bench_app.diagnostics", "bench_app.grading", "bench_app.erasure",
-                  "bench_app.install", "bench_app.journey")),
+                  "bench_app.install", "bench_app.journey", "bench_app.disk_links")),
     ("the pipeline catalogue", ("bench_app.jobs.pipelines",)),
     ("documents, sync and simulators", ("bench_app.output", "bench_app.sync",
                                         "bench_app.simulators")),

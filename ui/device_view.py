@@ -62,6 +62,8 @@ class DeviceView:
     purpose: Purpose | None = None
     # HOST:PORT when the phone was last reached over Wi-Fi debugging ("": a cable, unknown).
     network_address: str = ""
+    # A disk: the code of the computer it was taken out of ("" : none).
+    host_code: str = ""
 
     @property
     def state(self) -> JobState | None:
@@ -135,6 +137,8 @@ def next_action(view: DeviceView, lang: str = "fr") -> tuple[Action, str, bool]:
             return Action.SHOW, tr("See the results"), True
         if step.stage is None:  # a lock stops everything: what to do about it
             return Action.HELP, tr("See what to do"), True
+        if view.device.kind in (DeviceKind.LAPTOP, DeviceKind.DESKTOP):
+            return _computer_action(view, step.stage, step.label.get(lang))
         if step.stage in HANDS_ON_STAGES and not view.connected:
             return Action.PLUG_HELP, _plug_help_label(view), True
         if step.stage is Stage.CHECK:
@@ -150,6 +154,17 @@ def next_action(view: DeviceView, lang: str = "fr") -> tuple[Action, str, bool]:
 def _plug_help_label(view: DeviceView) -> str:
     """A phone reached over Wi-Fi is connected again, not plugged in."""
     return tr("How to reconnect it") if view.network_address else tr("How to plug it in")
+
+
+def _computer_action(view: DeviceView, stage: Stage, label: str) -> tuple[Action, str, bool]:
+    """A computer is worked on through its docked disks: linking one comes first; its check,
+    erasure and system image need one docked ("connected"); its list is answered here."""
+    disks = view.journey.disks if view.journey is not None else ()
+    if stage is Stage.CHECK and not disks:
+        return Action.STAGE, label, True  # « Relier son disque »
+    if stage in (Stage.CHECK, Stage.ERASE, Stage.SYSTEM_IMAGE) and not view.connected:
+        return Action.PLUG_HELP, tr("Dock its disk"), True
+    return Action.STAGE, label, True
 
 
 def state_label(

@@ -101,6 +101,13 @@ class Made:
     issued: IssuedCertificate | None = None
 
 
+def computer_disks(station: Station, device: Device) -> list[Device]:
+    """A computer's linked disks (none for any other device)."""
+    from bench_app.disk_links import COMPUTER_KINDS, disks_of
+
+    return disks_of(station.store, device.id) if device.kind in COMPUTER_KINDS else []
+
+
 def make_document(
     station: Station,
     kind: Document,
@@ -134,6 +141,16 @@ def make_document(
             # never erased; one whose erasure did not end well gets no document either.
             if station.journey(device.id).blocker("JOURNEY_ERASURE_FAILED"):
                 raise BenchError("JOURNEY_ERASURE_FAILED")
+            disks = computer_disks(station, device)
+            if disks:  # a computer's erasure is its docked disks': one certificate each
+                paths = [path] + [
+                    folder / FILE_NAMES[kind].format(f"{device.asset_code}-{d.asset_code}")
+                    for d in disks[1:]
+                ]
+                made = [issue_device_certificate(station.store, issuer, d, lang) for d in disks]
+                for issued, disk_path in zip(made, paths, strict=True):
+                    write_atomically(disk_path, issued.data)
+                return Made(kind, path, made[0])  # the first opens; each is its disk's
             issued = issue_device_certificate(station.store, issuer, device, lang)
             write_atomically(path, issued.data)
             return Made(kind, path, issued)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from bench_app.domain.model import DeviceKind
@@ -16,6 +16,13 @@ from bench_app.jobs.steps import Purpose
 from bench_app.journey import JourneyPolicy, Stage, action_label
 from bench_app.station import Station
 from ui.device_view import DeviceView, tr
+from ui.laptop_stages import (
+    erase_docked_disk,
+    grade_dialog,
+    is_computer,
+    link_dialog,
+    start_disk_stage,
+)
 
 
 class Other(StrEnum):
@@ -27,6 +34,7 @@ class Other(StrEnum):
     SKIP_INSTALL = "skip_install"
     PRINT_LABEL = "print_label"
     OUTCOME = "outcome"
+    LINK_DISK = "link_disk"  # a disk: the computer it came from; a computer: one more disk
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,15 @@ def other_actions(view: DeviceView, lang: str, phone_system: str) -> list[OtherA
         actions.append(OtherAction(Other.INSTALL, label, reason))
     if Stage.INSTALL in journey.stages and Stage.INSTALL not in journey.done:
         actions.append(OtherAction(Other.SKIP_INSTALL, tr("Skip the installation…"), ""))
+    if Stage.SYSTEM_IMAGE in journey.stages and Stage.SYSTEM_IMAGE not in journey.done:
+        actions.append(OtherAction(Other.SKIP_INSTALL, tr("No system from the workshop…"), ""))
+    if view.device.kind is DeviceKind.DRIVE:
+        label = (
+            tr("Change its computer…") if view.host_code else tr("This disk comes from a laptop…")
+        )
+        actions.append(OtherAction(Other.LINK_DISK, label))
+    elif is_computer(view.device) and journey.disks:
+        actions.append(OtherAction(Other.LINK_DISK, tr("Link another disk…")))
     if next_stage is not Stage.LABEL:
         label = (
             tr("Print the label again") if Stage.LABEL in journey.done else tr("Print the label")
@@ -87,6 +104,8 @@ class JourneyActions(QObject):
     """Carries out a stage or another action for the window; keeps the last dialog it
     opened (tests and the window reach it there)."""
 
+    show_device = Signal(str)  # a device to bring on screen (the computer a disk was linked to)
+
     def __init__(self, station: Station, parent: QWidget) -> None:
         super().__init__(parent)
         self.station = station
@@ -101,7 +120,9 @@ class JourneyActions(QObject):
             return
         stage = journey.next.stage
         device_id = view.device.id
-        if stage in (Stage.CHECK, Stage.GRADE):
+        if is_computer(view.device):
+            self.run_computer_stage(device_id, stage, lang)
+        elif stage in (Stage.CHECK, Stage.GRADE):
             self._start(device_id, Purpose.TESTS)
         elif stage in (Stage.WIPE, Stage.ERASE):
             self._start(device_id, Purpose.ERASES)
@@ -117,7 +138,9 @@ class JourneyActions(QObject):
     def run_other(self, view: DeviceView, key: str, lang: str) -> None:
         """Does one of the panel's other actions (BenchError: why not)."""
         device_id = view.device.id
-        if key == Other.CHECK_AGAIN:
+        if key == Other.ERASE_AGAIN and is_computer(view.device):
+            erase_docked_disk(self.station, device_id)
+        elif key == Other.CHECK_AGAIN:
             self._start(device_id, Purpose.TESTS)
         elif key == Other.ERASE_AGAIN:
             self._start(device_id, Purpose.ERASES)
@@ -129,6 +152,38 @@ class JourneyActions(QObject):
             self.print_label(device_id, lang)
         elif key == Other.OUTCOME:
             self.choose_outcome(device_id, lang)
+        elif key == Other.LINK_DISK:
+            self.link_disk(view, lang)
+
+    def run_computer_stage(self, device_id: str, stage: Stage, lang: str) -> None:
+        """A computer's stage: linking its disk first, then jobs on its docked disks, its
+        list answered here, its label and outcome (BenchError: why not)."""
+        journey = self.station.journey(device_id)
+        if stage is Stage.CHECK and not journey.disks:
+            self._open(link_dialog(self.station, lang, self.parent_widget, host_id=device_id))
+        elif stage in (Stage.CHECK, Stage.ERASE, Stage.SYSTEM_IMAGE):
+            start_disk_stage(self.station, device_id, stage)
+        elif stage is Stage.GRADE:
+            self._open(grade_dialog(self.station, device_id, lang, self.parent_widget))
+        elif stage is Stage.LABEL:
+            self.print_label(device_id, lang)
+        elif stage is Stage.OUTCOME:
+            self.choose_outcome(device_id, lang)
+
+    def link_disk(self, view: DeviceView, lang: str) -> QDialog:
+        """From a disk: the computer it came from; from a computer: one of its docked disks."""
+        if view.device.kind is DeviceKind.DRIVE:
+            dialog = link_dialog(self.station, lang, self.parent_widget, disk_id=view.device.id)
+
+            def linked() -> None:
+                host = getattr(dialog, "linked", None)
+                if host and host[1]:
+                    self.show_device.emit(host[1])
+
+            dialog.accepted.connect(linked)
+        else:
+            dialog = link_dialog(self.station, lang, self.parent_widget, host_id=view.device.id)
+        return self._open(dialog)
 
     def _start(self, device_id: str, purpose: Purpose) -> None:
         """Starts the device's pipeline with that purpose; a drive has no check alone: its
@@ -163,10 +218,15 @@ class JourneyActions(QObject):
         return self._open(label_dialog(self.station, device_id, lang, self.parent_widget))
 
     def ask_skip_reason(self, device_id: str, lang: str) -> QDialog:
-        """Asks why this phone keeps its system; an empty reason is refused, saying so."""
+        """Asks why this phone keeps its system (a computer: why it gets none from the
+        workshop); an empty reason is refused, saying so."""
+        device = self.station.device(device_id)
         dialog = QInputDialog(self.parent_widget)
         dialog.setWindowTitle(tr("Skip the installation"))
-        dialog.setLabelText(tr("Why does this phone keep its system?"))
+        if device is not None and is_computer(device):
+            dialog.setLabelText(tr("Why does this computer get no system from the workshop?"))
+        else:
+            dialog.setLabelText(tr("Why does this phone keep its system?"))
         dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
         dialog.setOkButtonText(tr("Skip the installation"))
         dialog.setCancelButtonText(tr("Cancel"))

@@ -27,6 +27,22 @@ def outcome_line(details: dict[str, Any], kind: OutcomeKind | str | None, lang: 
     return ", ".join(words)
 
 
+def disks_line(journey: Journey, lang: str) -> str:
+    """ "Disques : ABCD-… effacé ✓ · ABCD-… pas encore effacé" — a computer's linked disks."""
+    states = []
+    for disk in journey.disks:
+        if disk.failing:
+            state = tr("failing")
+        elif disk.erased:
+            state = tr("erased ✓")
+        elif disk.erasure_failed:
+            state = tr("erasure failed")
+        else:
+            state = tr("not erased yet")
+        states.append(f"{disk.asset_code} {state}")
+    return tr("Disks: %1").replace("%1", " · ".join(states))
+
+
 def journey_text(journey: Journey, lang: str) -> str:
     """A few short lines: the stages, the blockers' reasons, the current outcome."""
     marks = []
@@ -41,6 +57,8 @@ def journey_text(journey: Journey, lang: str) -> str:
             mark = "·"
         marks.append(f"{mark} {STAGE_NAMES[stage].get(lang)}")
     lines = ["  ".join(marks)]
+    if journey.disks:
+        lines.append(disks_line(journey, lang))
     lines += [b.reason.get(lang) for b in journey.blockers]
     if journey.outcome is not None:
         outcome = outcome_line(journey.outcome_details, journey.outcome, lang)

@@ -32,21 +32,23 @@ from bench_app.devices.android.network import reach_phone, wifi_address
 from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.diagnostics.blocks import what_blocks
 from bench_app.diagnostics.health import end_of_life
+from bench_app.disk_links import COMPUTER_KINDS, disks_of, host_of
 from bench_app.domain.brands import brand_name
-from bench_app.domain.model import DeviceKind, JobState
+from bench_app.domain.model import Device, DeviceKind, Job, JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
 from bench_app.operators import TRAINEE
 from bench_app.selfcheck import SCREEN_TITLE
 from bench_app.settings import Settings
 from bench_app.simulators.adb_phone import list_models, load_persona
-from bench_app.simulators.classroom import Classroom
+from bench_app.simulators.classroom import Classroom, donated_laptops
 from bench_app.simulators.docked_drive import DRIVE_PERSONAS, DriveBehaviour, training_drive_folder
 from bench_app.simulators.mode import SimulationMode
 from bench_app.simulators.scenarios import Scenario, load_scenarios
 from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.store import queries
+from bench_app.text import Text
 from bench_app.workshop import needs_setup
 from ui.batch_bar import BatchBar
 from ui.bridge import StationBridge
@@ -94,6 +96,7 @@ class MainWindow(QMainWindow):
         self._labels_seen = 0
         # Classroom devices taken away by a scenario change: their unplug brings no card back.
         self._retired: set[str] = set()
+        self._class_laptops: set[str] = set()  # the scenario's donated laptops (their cards)
         self.tcp_source: TcpPhoneSource | None = None
         # The last dialogs opened, kept alive while open (and reachable by tests).
         self.network_dialog: NetworkPhoneDialog | None = None
@@ -102,6 +105,8 @@ class MainWindow(QMainWindow):
         self._switch_language = switch_language
         self._shut_down = False
         self.views: dict[str, DeviceView] = {}
+        # A docked disk's computer (disk id -> computer id): its jobs show on both cards.
+        self._host_of: dict[str, str] = {}
         self.cards: dict[str, DeviceCard] = {}
         self.pending_cards: dict[str, PendingCard] = {}
         self.selected: str | None = None
@@ -110,6 +115,7 @@ class MainWindow(QMainWindow):
         self.bridge = StationBridge(station, self)
         # The journey's stages and the panel's other actions (their dialogs live there).
         self.journey = JourneyActions(station, self)
+        self.journey.show_device.connect(self.select_device_card)
         self.setWindowIcon(app_icon())
 
         central = QWidget()
@@ -243,6 +249,10 @@ class MainWindow(QMainWindow):
         self.bridge.job_progress.connect(self._on_job_progress, queued)
         self.bridge.job_prompt.connect(self._on_job_prompt, queued)
         self.bridge.pending_changed.connect(self._on_pending, queued)
+        # A computer's card follows the jobs of its docked disks.
+        self.bridge.job_state.connect(self._mirror_job_state, queued)
+        self.bridge.job_progress.connect(self._mirror_job_progress, queued)
+        self.bridge.job_prompt.connect(self._mirror_job_prompt, queued)
         self.panel.action.connect(self.do_action)
         self.panel.answer.connect(self._on_answer)
         self.panel.cancel_requested.connect(self._on_cancel)
@@ -408,13 +418,26 @@ class MainWindow(QMainWindow):
             view = DeviceView(device)
             self.views[device_id] = view
         view.device = device
-        view.connected = self.station.handle(device_id) is not None
+        targets = self._job_devices(device)  # the device, or a computer's linked disks
+        view.connected = any(self.station.handle(t) is not None for t in targets)
         view.network_address = wifi_address(self.station.presence.last_handle(device_id))
         sim_key = self._sim_key(device_id)
         view.can_replug = sim_key is not None
         view.caption = self.simulator.caption(sim_key) if sim_key and self.simulator else None
-        view.job = self.station.latest_job(device_id)
-        running = self.station.engine.job_for_device(device_id)
+        if device.kind is DeviceKind.DRIVE:
+            self._show_host(view)
+        elif device.kind in COMPUTER_KINDS and targets:
+            # Its card says which docked disks are its own (their cards say the same back).
+            codes = ", ".join(d.asset_code for d in disks_of(self.station.store, device.id))
+            many = len(targets) > 1
+            view.caption = Text(
+                f"{'Disques' if many else 'Disque'} {codes}",
+                f"{'Disks' if many else 'Disk'} {codes}",
+            )
+        view.job = self._latest_job(device_id)
+        running = next(
+            (j for t in targets if (j := self.station.engine.job_for_device(t)) is not None), None
+        )
         if running is None:
             view.live_state = None
             view.prompt = None
@@ -436,9 +459,68 @@ class MainWindow(QMainWindow):
             view.replugged_after_block = False
         return view
 
+    def _job_devices(self, device: Device) -> list[str]:
+        """Where the device's jobs run: itself, or a computer's linked disks (docked)."""
+        if device.kind not in COMPUTER_KINDS:
+            return [device.id]
+        disks = [d.id for d in disks_of(self.station.store, device.id)]
+        for known in [k for k, h in self._host_of.items() if h == device.id]:
+            self._host_of.pop(known)
+        self._host_of.update(dict.fromkeys(disks, device.id))
+        return disks
+
+    def _latest_job(self, device_id: str) -> Job | None:
+        """The device's latest job; a computer's: the latest of its linked disks'."""
+        device = self.station.device(device_id)
+        if device is None or device.kind not in COMPUTER_KINDS:
+            return self.station.latest_job(device_id)
+        jobs = [j for d in self._job_devices(device) if (j := self.station.latest_job(d))]
+        return max(jobs, key=lambda j: j.id) if jobs else None  # uuid7: creation order
+
+    def _show_host(self, view: DeviceView) -> None:
+        """A disk's card says which computer it was taken out of."""
+        host = host_of(self.station.store, view.device.id)
+        view.host_code = host.asset_code if host is not None else ""
+        if host is None:
+            self._host_of.pop(view.device.id, None)
+            return
+        self._host_of[view.device.id] = host.id
+        if host.kind is DeviceKind.LAPTOP:
+            view.caption = Text(
+                f"Disque du portable {host.asset_code}", f"Disk of laptop {host.asset_code}"
+            )
+        else:
+            view.caption = Text(
+                f"Disque de l’ordinateur {host.asset_code}", f"Disk of computer {host.asset_code}"
+            )
+
+    def _host_shown(self, device_id: str) -> str | None:
+        """The computer of this disk, when its card or panel is on screen."""
+        host = self._host_of.get(device_id)
+        return host if host is not None and host in self.views else None
+
+    def _mirror_job_state(self, job_id: str, device_id: str, state: str) -> None:
+        host = self._host_shown(device_id)
+        if host is not None:
+            self._on_job_state(job_id, host, state)
+
+    def _mirror_job_progress(self, job_id: str, device_id: str, fraction: float) -> None:
+        host = self._host_shown(device_id)
+        if host is not None:
+            self._on_job_progress(job_id, host, fraction)
+
+    def _mirror_job_prompt(self, job_id: str, device_id: str, waiting: bool) -> None:
+        host = self._host_shown(device_id)
+        if host is not None:
+            self._on_job_prompt(job_id, host, waiting)
+
     def _on_presence(self, device_id: str, plugged: bool) -> None:
         if self._shut_down:  # late queued signals after the station closed
             return
+        host = self._host_shown(device_id)
+        if host is not None:  # its disk docked or taken away: the computer's button follows
+            self._stale.add(host)
+            self._mark(host, full=True)
         before = self.views.get(device_id)
         was_away = before is None or not before.connected or device_id not in self.cards
         view = self._view(device_id)
@@ -585,6 +667,10 @@ class MainWindow(QMainWindow):
             # of queued signals must stay cheap or it holds the event loop.
             self._stale.add(device_id)
             self._mark(device_id, full=True)
+        host = self._host_shown(device_id)
+        if host is not None and (host in self.cards or host == self.selected):
+            self._stale.add(host)  # its disk's facts move the computer's journey
+            self._mark(host, full=True)
 
     def _mark(self, device_id: str, *, full: bool = False) -> None:
         """Schedules a redraw; `full` also reloads the panel's results and history."""
@@ -630,7 +716,10 @@ class MainWindow(QMainWindow):
         if view is None:
             return
         try:
-            if action in (Action.START, Action.RESTART):
+            if action in (Action.START, Action.RESTART) and view.device.kind in COMPUTER_KINDS:
+                view.replugged_after_block = False
+                self.journey.run_stage(view, self.lang)  # its jobs run on its docked disks
+            elif action in (Action.START, Action.RESTART):
                 view.replugged_after_block = False
                 self.station.start_job(device_id)
             elif action == Action.RESUME and view.job is not None:
@@ -676,12 +765,18 @@ class MainWindow(QMainWindow):
         if not job_state.active:
             view.prompt = None
             view.step = None
-            view.job = self.station.latest_job(device_id)
+            view.job = self._latest_job(device_id)
             if job_state is JobState.FAILED and view.job is not None:
                 texts = failure_texts(self.station.store, view.job)  # the card's short form
                 view.message = texts[0] if texts else view.message
             self._stale.add(device_id)  # its journey moved on: re-read at the next redraw
-            if not view.connected and not self._keeps_card(view) and device_id in self.cards:
+            computer = view.device.kind in COMPUTER_KINDS  # its card stays: it is never plugged
+            if (
+                not computer
+                and not view.connected
+                and not self._keeps_card(view)
+                and device_id in self.cards
+            ):
                 self._remove_card(device_id)
                 return
         self._mark(device_id, full=not job_state.active)
@@ -1000,6 +1095,7 @@ class MainWindow(QMainWindow):
             self.classroom.play(scenario)
         except BenchError as exc:
             self._show_error(exc)
+        self._take_in_laptops()
         self._class_printer_ready()
 
     def reset_class(self) -> None:
@@ -1012,7 +1108,31 @@ class MainWindow(QMainWindow):
             self.classroom.reset()
         except BenchError as exc:
             self._show_error(exc)
+        self._take_in_laptops()
         self._class_printer_ready()
+
+    def _take_in_laptops(self) -> None:
+        """The scenario's donated laptops, taken in as at intake (once: the same serial is
+        the same laptop); their cards come, their disks are docked."""
+        if self.classroom is None or self.classroom.scenario is None:
+            return
+        for laptop in donated_laptops(self.classroom.scenario, self.classroom.round):
+            try:
+                device = self.station.intake_device(
+                    DeviceKind.LAPTOP,
+                    brand=laptop.brand,
+                    model=laptop.model,
+                    serial=laptop.serial,
+                    same_device=True,
+                )
+            except BenchError as exc:
+                self._show_error(exc)
+                continue
+            self._class_laptops.add(device.id)
+            view = self._view(device.id)
+            if view is not None and device.id not in self.cards:
+                self._add_card(view)
+        self._update_status()
 
     def _retire_classroom_cards(self) -> None:
         """The cards of the classroom devices go now; their running checks are cancelled."""
@@ -1027,6 +1147,10 @@ class MainWindow(QMainWindow):
                 self.station.cancel_job(running.id)
             if device_id in self.cards:
                 self._remove_card(device_id)
+        for device_id in self._class_laptops:
+            if device_id in self.cards:
+                self._remove_card(device_id)
+        self._class_laptops.clear()
 
     def _class_printer_ready(self) -> None:
         if self.classroom is not None:

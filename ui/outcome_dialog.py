@@ -30,7 +30,12 @@ from ui.window_fit import confirm_row, refusal_label
 
 # The device's state alone refuses these, whatever is typed: said as soon as it is chosen.
 STATE_REFUSALS = frozenset(
-    {"OUTCOME_NEEDS_VERIFIED_ERASURE", "OUTCOME_DEVICE_LOCKED", "OUTCOME_DISK_FAILING"}
+    {
+        "OUTCOME_NEEDS_VERIFIED_ERASURE",
+        "OUTCOME_DEVICE_LOCKED",
+        "OUTCOME_DISK_FAILING",
+        "OUTCOME_DISK_NOT_ERASED",
+    }
 )
 LOAN_DAYS = 90  # a loan's return date proposed by default
 

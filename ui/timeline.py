@@ -80,6 +80,10 @@ def describe(event: Event, lang: str, step_titles: dict[str, Text]) -> str:
         return tr("Label printed")
     if kind == "certificate.issued":
         return _certificate(p)
+    if kind == "disk.linked":
+        if p.get("host_asset"):
+            return tr("Disk of computer %1").replace("%1", str(p.get("host_asset", "")))
+        return tr("Link to its computer removed")
     if kind == "install.skipped":
         return tr("Installation skipped: %1").replace("%1", str(p.get("reason", "")))
     if kind.startswith("erasure."):

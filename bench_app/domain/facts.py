@@ -80,6 +80,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     # The workshop chose not to install a system on this phone, and why.
     "install.skipped": {"device_id": _STR, "reason": _STR},
+    # A disk taken out of a computer (laptop, desktop) and docked at the station: the
+    # computer it came from ("" : none, a corrected link). Recorded on the disk, with the
+    # computer's "host_asset" code; a disk's latest link is the current one.
+    "disk.linked": {"device_id": _STR, "host_id": _STR},
     # The hardware of a computer, as the station found it running on it.
     "device.inventoried": {"device_id": _STR, "inventory": dict},
     # An erasure: started (method, standard, the medium), its passes with checkpoints, the

@@ -118,6 +118,8 @@ STEP_NAMES: dict[str, Text] = {
     "security": Text("sécurité", "security"),
     "hidden_areas": Text("zones cachées du disque", "hidden drive areas"),
     "cosmetic": Text("aspect extérieur", "outside look"),
+    "keyboard": Text("clavier", "keyboard"),  # a laptop's guided list
+    "hinges": Text("charnières", "hinges"),
 }
 
 

@@ -29,7 +29,7 @@ from bench_app.output.printers import (
 )
 from bench_app.simulators.docked_drive import DriveBehaviour, SimulatedDockedDrive
 from bench_app.simulators.printers import SimulatedBrotherQL, SimulatedZebra
-from bench_app.simulators.scenarios import Scenario, ScenarioDevice, find_scenario
+from bench_app.simulators.scenarios import Scenario, ScenarioDevice, ScenarioLaptop, find_scenario
 from bench_app.simulators.source import SimulatedSource
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,16 @@ def _plug(
     if device.caption is not None:
         source.set_caption(handle.key, device.caption)
     return handle
+
+
+def donated_laptops(scenario: Scenario, round_number: int = 0) -> list[ScenarioLaptop]:
+    """The laptops whose disks `scenario` docks, with the serials of round `round_number`
+    (the station registers them, as if taken in at intake)."""
+    return [
+        ScenarioLaptop(d.laptop.brand, d.laptop.model, round_serial(d.laptop.serial, round_number))
+        for d in scenario.devices
+        if d.laptop is not None
+    ]
 
 
 class Classroom:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 # The event types whose current value is decided by the clock (the last writer wins).
-STAMPED_TYPES = frozenset({"grade.assigned", "outcome.recorded"})
+STAMPED_TYPES = frozenset({"grade.assigned", "outcome.recorded", "disk.linked"})
 PAYLOAD_KEY = "hlc"
 _COUNTER_MAX = 9999
 _STAMP = re.compile(r"^(\d{13})-(\d{4})-(\S+)$")

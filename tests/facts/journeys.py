@@ -3,7 +3,7 @@
 A journey is what a station's log holds after real work: a donor, a lot, devices registered
 in it, and for each device any number of chapters in any order (identification, pre-sort,
 inventory, jobs with their steps, erasures cut and resumed, phone installations and
-installations skipped, disk images, grades, labels printed, certificates given out, outcomes). Every field the fact definitions (`bench_app.domain.facts.SCHEMAS`) name
+installations skipped, disk images, disks linked to their computer, grades, labels printed, certificates given out, outcomes). Every field the fact definitions (`bench_app.domain.facts.SCHEMAS`) name
 gets a value of the right type and meaning, and every payload also carries extra fields of
 any wire value, since facts keep what they do not name.
 
@@ -299,6 +299,13 @@ BUILDERS: dict[str, Any] = {
     },
     "install.skipped": lambda d, c: {"device_id": c.device_id, "reason": d(NAME)},
     "certificate.issued": lambda d, c: _certificate_issued(d, c),
+    # A disk linked to the computer it came from, or unlinked ("" : a corrected link).
+    "disk.linked": lambda d, c: {
+        "device_id": c.device_id,
+        "host_id": d(st.just("") | st.uuids().map(str)),
+        "host_asset": d(st.just("") | st.just(str(AssetCode.make("ABCD", 1)))),
+        "reason": d(TEXT),
+    },
     # Registered by the journey itself (they open it): listed so coverage sees them.
     "donor.registered": None,
     "lot.registered": None,
@@ -442,6 +449,7 @@ CHAPTERS: dict[str, Any] = {
     "label": _single("label.printed"),
     "install_skipped": _single("install.skipped"),
     "certificate": _certificate_chapter,
+    "disk_linked": _single("disk.linked"),
     "install": _install_chapter,
     "image": _image_chapter,
     **{

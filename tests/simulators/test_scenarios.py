@@ -19,7 +19,7 @@ from bench_app.domain.model import DeviceKind
 from bench_app.errors import BenchError
 from bench_app.output.printers import load_printers
 from bench_app.settings import training_dir
-from bench_app.simulators.classroom import Classroom
+from bench_app.simulators.classroom import Classroom, donated_laptops
 from bench_app.simulators.docked_drive import (
     DriveBehaviour,
     SimulatedDockedDrive,
@@ -49,6 +49,7 @@ def test_the_shipped_scenarios_are_the_trainers_sets() -> None:
         "Effacement des disques",
         "Téléphones bloqués",
         "Installation",
+        "Un portable donné",
         "Tout",
     ]
     assert len(scenario_files()) == len(scenarios)
@@ -64,6 +65,10 @@ def test_the_shipped_scenarios_are_the_trainers_sets() -> None:
     install = find_scenario("installation").devices
     assert [d.kind for d in install] == ["handset", "handset"]
     assert {next(iter(d.faults)) for d in install} == {"drop_download_after", "fail_flash"}
+    # A donated laptop: its disk is docked, the laptop itself is taken in by the station.
+    (docked,) = find_scenario("portable").devices
+    assert docked.kind == "drive" and docked.laptop is not None
+    assert donated_laptops(find_scenario("portable"), 2)[0].serial == "SIML0021T480R2"
     # « Tout » holds every device of the other scenarios.
     everything = {(d.kind, d.persona, d.behaviour, d.serial) for d in find_scenario("tout").devices}
     for scenario in scenarios:
@@ -114,6 +119,16 @@ HEAD = '[title]\nfr = "Essai"\nen = "Trial"\n[summary]\nfr = "Un essai."\nen = "
         ),
         (HEAD + GOOD_DEVICE + 'serial = "../../etc/passwd"\n', "device[1].serial"),
         (HEAD + GOOD_DEVICE + '[device.caption]\nfr = "Sain"\n', "device[1].caption.en"),
+        (
+            HEAD + GOOD_DEVICE + '[device.laptop]\nbrand = "Dell"\nmodel = "E7490"\n',
+            "device[1].laptop.serial",
+        ),
+        (
+            HEAD
+            + '[[device]]\nkind = "phone"\npersona = "fairphone-4"\n'
+            + '[device.laptop]\nbrand = "Dell"\nmodel = "E7490"\nserial = "DL1"\n',
+            "device[1].laptop",
+        ),
     ],
 )
 def test_a_malformed_scenario_names_its_file_and_field(
@@ -302,7 +317,7 @@ def test_the_command_line_refuses_a_scenario_outside_training_or_unknown(tmp_pat
 
 def test_the_window_started_with_a_scenario_shows_its_devices(tmp_path: Path) -> None:
     """`etabli --training --scenario Tout` in a real process: the window's map of what is on
-    screen (ETABLI_UI_MAP) shows the eleven devices of « Tout » plugged in, with its cases."""
+    screen (ETABLI_UI_MAP) shows the twelve devices of « Tout » plugged in, with its cases."""
     ui_map = tmp_path / "ui-map.json"
     env = dict(
         os.environ,
@@ -336,7 +351,7 @@ def test_the_window_started_with_a_scenario_shows_its_devices(tmp_path: Path) ->
         "Débranché pendant l’effacement",
         "Géré par une entreprise (MDM)",
     }
-    status = "11 appareils branchés · 0 contrôle en cours"
+    status = "12 appareils branchés · 0 contrôle en cours"
 
     def shown() -> set[str]:
         try:

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from bench_app.domain.asset_code import AssetCode
 from bench_app.output.printers import load_printers
 from bench_app.simulators.adb_phone.persona import load_persona
-from bench_app.simulators.classroom import CLASS_PRINTER_NAME
+from bench_app.simulators.classroom import CLASS_PRINTER_NAME, donated_laptops
 from bench_app.simulators.docked_drive import DriveBehaviour
 from bench_app.simulators.scenarios import Scenario, load_scenario, scenario_files
 from bench_app.simulators.source import DRIVE_CAPTIONS
@@ -37,6 +37,8 @@ def expected_captions(scenario: Scenario) -> list[str]:
         else:
             caption = load_persona(device.persona).caption  # type: ignore[assignment]
         captions.append(caption.fr if caption is not None else "")
+    # A donated laptop whose disk is docked: its own card, with no case.
+    captions += ["" for _ in donated_laptops(scenario)]
     return sorted(captions)
 
 
@@ -53,7 +55,8 @@ def test_every_device_of_every_scenario_reaches_its_card(
     bench = make_bench(training=True)
     window = bench.window
     window.play_scenario(scenario)
-    qtbot.waitUntil(lambda: len(window.cards) == len(scenario.devices), timeout=30_000)
+    count = len(scenario.devices) + len(donated_laptops(scenario))
+    qtbot.waitUntil(lambda: len(window.cards) == count, timeout=30_000)
     window._flush(full=True)
     cards = list(window.cards.values())
     assert sorted(c.case.text() for c in cards) == expected_captions(scenario)

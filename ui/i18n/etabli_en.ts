@@ -56,6 +56,10 @@
         <translation>How to reconnect it</translation>
     </message>
     <message>
+        <source>Dock its disk</source>
+        <translation>Dock its disk</translation>
+    </message>
+    <message>
         <source>Waiting for a free slot</source>
         <translation>Waiting for a free slot</translation>
     </message>
@@ -188,6 +192,26 @@
         <translation>ref. %1</translation>
     </message>
     <message>
+        <source>failing</source>
+        <translation>failing</translation>
+    </message>
+    <message>
+        <source>erased ✓</source>
+        <translation>erased ✓</translation>
+    </message>
+    <message>
+        <source>erasure failed</source>
+        <translation>erasure failed</translation>
+    </message>
+    <message>
+        <source>not erased yet</source>
+        <translation>not erased yet</translation>
+    </message>
+    <message>
+        <source>Disks: %1</source>
+        <translation>Disks: %1</translation>
+    </message>
+    <message>
         <source>Outcome: %1</source>
         <translation>Outcome: %1</translation>
     </message>
@@ -198,6 +222,14 @@
     <message>
         <source>Label printed</source>
         <translation>Label printed</translation>
+    </message>
+    <message>
+        <source>Disk of computer %1</source>
+        <translation>Disk of computer %1</translation>
+    </message>
+    <message>
+        <source>Link to its computer removed</source>
+        <translation>Link to its computer removed</translation>
     </message>
     <message>
         <source>Installation skipped: %1</source>
@@ -536,6 +568,22 @@
         <translation>Skip the installation…</translation>
     </message>
     <message>
+        <source>No system from the workshop…</source>
+        <translation>No system from the workshop…</translation>
+    </message>
+    <message>
+        <source>Change its computer…</source>
+        <translation>Change its computer…</translation>
+    </message>
+    <message>
+        <source>This disk comes from a laptop…</source>
+        <translation>This disk comes from a laptop…</translation>
+    </message>
+    <message>
+        <source>Link another disk…</source>
+        <translation>Link another disk…</translation>
+    </message>
+    <message>
         <source>Print the label again</source>
         <translation>Print the label again</translation>
     </message>
@@ -554,6 +602,10 @@
     <message>
         <source>Skip the installation</source>
         <translation>Skip the installation</translation>
+    </message>
+    <message>
+        <source>Why does this computer get no system from the workshop?</source>
+        <translation>Why does this computer get no system from the workshop?</translation>
     </message>
     <message>
         <source>Why does this phone keep its system?</source>
@@ -790,6 +842,82 @@
     <message>
         <source>Collective</source>
         <translation>Collective</translation>
+    </message>
+    <message>
+        <source>Grade the device</source>
+        <translation>Grade the device</translation>
+    </message>
+    <message>
+        <source>Check %1 by hand</source>
+        <translation>Check %1 by hand</translation>
+    </message>
+    <message>
+        <source>Works</source>
+        <translation>Works</translation>
+    </message>
+    <message>
+        <source>Does not work</source>
+        <translation>Does not work</translation>
+    </message>
+    <message>
+        <source>Record the grade</source>
+        <translation>Record the grade</translation>
+    </message>
+    <message>
+        <source>serial %1</source>
+        <translation>serial %1</translation>
+    </message>
+    <message>
+        <source>Scan or type the computer&apos;s code</source>
+        <translation>Scan or type the computer&apos;s code</translation>
+    </message>
+    <message>
+        <source>New laptop…</source>
+        <translation>New laptop…</translation>
+    </message>
+    <message>
+        <source>Brand</source>
+        <translation>Brand</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Model</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>Serial number</translation>
+    </message>
+    <message>
+        <source>Register this laptop</source>
+        <translation>Register this laptop</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Link</translation>
+    </message>
+    <message>
+        <source>This disk comes from a computer</source>
+        <translation>This disk comes from a computer</translation>
+    </message>
+    <message>
+        <source>Which computer was disk %1 taken out of?</source>
+        <translation>Which computer was disk %1 taken out of?</translation>
+    </message>
+    <message>
+        <source>From no computer (remove the link)</source>
+        <translation>From no computer (remove the link)</translation>
+    </message>
+    <message>
+        <source>Link its disk</source>
+        <translation>Link its disk</translation>
+    </message>
+    <message>
+        <source>Which docked disk was taken out of %1?</source>
+        <translation>Which docked disk was taken out of %1?</translation>
+    </message>
+    <message>
+        <source>Dock its disk at the station first.</source>
+        <translation>Dock its disk at the station first.</translation>
     </message>
 </context>
 <context>

@@ -56,6 +56,10 @@
         <translation>Comment le reconnecter</translation>
     </message>
     <message>
+        <source>Dock its disk</source>
+        <translation>Brancher son disque</translation>
+    </message>
+    <message>
         <source>Waiting for a free slot</source>
         <translation>En attente d’une place libre</translation>
     </message>
@@ -188,6 +192,26 @@
         <translation>réf. %1</translation>
     </message>
     <message>
+        <source>failing</source>
+        <translation>en fin de vie</translation>
+    </message>
+    <message>
+        <source>erased ✓</source>
+        <translation>effacé ✓</translation>
+    </message>
+    <message>
+        <source>erasure failed</source>
+        <translation>effacement échoué</translation>
+    </message>
+    <message>
+        <source>not erased yet</source>
+        <translation>pas encore effacé</translation>
+    </message>
+    <message>
+        <source>Disks: %1</source>
+        <translation>Disques : %1</translation>
+    </message>
+    <message>
         <source>Outcome: %1</source>
         <translation>Destination : %1</translation>
     </message>
@@ -198,6 +222,14 @@
     <message>
         <source>Label printed</source>
         <translation>Étiquette imprimée</translation>
+    </message>
+    <message>
+        <source>Disk of computer %1</source>
+        <translation>Disque de l’ordinateur %1</translation>
+    </message>
+    <message>
+        <source>Link to its computer removed</source>
+        <translation>Lien avec son ordinateur retiré</translation>
     </message>
     <message>
         <source>Installation skipped: %1</source>
@@ -536,6 +568,22 @@
         <translation>Passer l’installation…</translation>
     </message>
     <message>
+        <source>No system from the workshop…</source>
+        <translation>Pas de système de l’atelier…</translation>
+    </message>
+    <message>
+        <source>Change its computer…</source>
+        <translation>Changer d’ordinateur…</translation>
+    </message>
+    <message>
+        <source>This disk comes from a laptop…</source>
+        <translation>Ce disque vient d’un portable…</translation>
+    </message>
+    <message>
+        <source>Link another disk…</source>
+        <translation>Relier un autre disque…</translation>
+    </message>
+    <message>
         <source>Print the label again</source>
         <translation>Réimprimer l’étiquette</translation>
     </message>
@@ -554,6 +602,10 @@
     <message>
         <source>Skip the installation</source>
         <translation>Passer l’installation</translation>
+    </message>
+    <message>
+        <source>Why does this computer get no system from the workshop?</source>
+        <translation>Pourquoi cet ordinateur ne reçoit-il pas le système de l’atelier ?</translation>
     </message>
     <message>
         <source>Why does this phone keep its system?</source>
@@ -790,6 +842,82 @@
     <message>
         <source>Collective</source>
         <translation>Collectif</translation>
+    </message>
+    <message>
+        <source>Grade the device</source>
+        <translation>Noter l’appareil</translation>
+    </message>
+    <message>
+        <source>Check %1 by hand</source>
+        <translation>Contrôler %1 à la main</translation>
+    </message>
+    <message>
+        <source>Works</source>
+        <translation>Fonctionne</translation>
+    </message>
+    <message>
+        <source>Does not work</source>
+        <translation>Ne fonctionne pas</translation>
+    </message>
+    <message>
+        <source>Record the grade</source>
+        <translation>Enregistrer la note</translation>
+    </message>
+    <message>
+        <source>serial %1</source>
+        <translation>n° %1</translation>
+    </message>
+    <message>
+        <source>Scan or type the computer&apos;s code</source>
+        <translation>Scannez ou tapez le code de l’ordinateur</translation>
+    </message>
+    <message>
+        <source>New laptop…</source>
+        <translation>Nouveau portable…</translation>
+    </message>
+    <message>
+        <source>Brand</source>
+        <translation>Marque</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modèle</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>Numéro de série</translation>
+    </message>
+    <message>
+        <source>Register this laptop</source>
+        <translation>Enregistrer ce portable</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>Relier</translation>
+    </message>
+    <message>
+        <source>This disk comes from a computer</source>
+        <translation>Ce disque vient d’un ordinateur</translation>
+    </message>
+    <message>
+        <source>Which computer was disk %1 taken out of?</source>
+        <translation>De quel ordinateur sort le disque %1 ?</translation>
+    </message>
+    <message>
+        <source>From no computer (remove the link)</source>
+        <translation>D’aucun ordinateur (retirer le lien)</translation>
+    </message>
+    <message>
+        <source>Link its disk</source>
+        <translation>Relier son disque</translation>
+    </message>
+    <message>
+        <source>Which docked disk was taken out of %1?</source>
+        <translation>Quel disque branché sort de %1 ?</translation>
+    </message>
+    <message>
+        <source>Dock its disk at the station first.</source>
+        <translation>Branchez d’abord son disque au poste.</translation>
     </message>
 </context>
 <context>

@@ -19,6 +19,8 @@ with BenchError(SCENARIO_INVALID) naming the file and the field, never half-plug
     [device.flags]        # phones only: behaviour flags of the ADB simulator
     [device.faults]       # handsets only: bootloader faults (BootloaderFaults' fields)
     [device.caption]      # optional: the case shown on the card (else the persona's)
+    [device.laptop]       # drives only, optional: the donated laptop it was taken out of,
+                          # registered at the station (brand, model, serial)
 """
 
 from __future__ import annotations
@@ -37,7 +39,17 @@ SCENARIOS_DIR = Path(str(resources.files(__package__)))
 KINDS = ("phone", "handset", "drive")
 PRINTERS = ("brother", "zebra")
 _TOP_KEYS = {"title", "summary", "order", "printer", "device"}
-_DEVICE_KEYS = {"kind", "persona", "serial", "behaviour", "flags", "faults", "caption"}
+_DEVICE_KEYS = {"kind", "persona", "serial", "behaviour", "flags", "faults", "caption", "laptop"}
+_LAPTOP_KEYS = ("brand", "model", "serial")
+
+
+@dataclass(frozen=True)
+class ScenarioLaptop:
+    """A donated laptop whose disk is a scenario's docked drive (the trainee links them)."""
+
+    brand: str
+    model: str
+    serial: str
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,7 @@ class ScenarioDevice:
     flags: dict[str, Any] = field(default_factory=dict)  # a phone's behaviour flags
     faults: dict[str, Any] = field(default_factory=dict)  # a handset's bootloader faults
     caption: Text | None = None
+    laptop: ScenarioLaptop | None = None  # a drive taken out of this donated laptop
 
 
 @dataclass(frozen=True)
@@ -179,7 +192,13 @@ def _device(entry: Any, where: str) -> ScenarioDevice:
     if serial is not None and (not isinstance(serial, str) or not serial.isalnum()):
         raise _Invalid(f"{where}.serial", "letters and digits only")
     caption = _text(entry["caption"], f"{where}.caption") if "caption" in entry else None
-    for name, allowed in (("behaviour", "drive"), ("flags", "phone"), ("faults", "handset")):
+    laptop = _laptop(entry["laptop"], f"{where}.laptop") if "laptop" in entry else None
+    for name, allowed in (
+        ("behaviour", "drive"),
+        ("flags", "phone"),
+        ("faults", "handset"),
+        ("laptop", "drive"),
+    ):
         if name in entry and kind != allowed:
             raise _Invalid(f"{where}.{name}", f"only for a {allowed}")
     behaviour = entry.get("behaviour", "healthy")
@@ -221,4 +240,19 @@ def _device(entry: Any, where: str) -> ScenarioDevice:
         flags=dict(flags),
         faults=dict(faults),
         caption=caption,
+        laptop=laptop,
     )
+
+
+def _laptop(entry: Any, where: str) -> ScenarioLaptop:
+    if not isinstance(entry, dict):
+        raise _Invalid(where, "must be a table")
+    unknown = sorted(set(entry) - set(_LAPTOP_KEYS))
+    if unknown:
+        raise _Invalid(f"{where}.{unknown[0]}", "unknown field")
+    for key in _LAPTOP_KEYS:
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            raise _Invalid(f"{where}.{key}", "missing")
+    if not entry["serial"].isalnum():
+        raise _Invalid(f"{where}.serial", "letters and digits only")
+    return ScenarioLaptop(entry["brand"], entry["model"], entry["serial"])
