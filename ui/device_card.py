@@ -141,6 +141,17 @@ class DeviceCard(QFrame):
         self._set_style_property("unplugged", not view.connected)
         self.grade.show_grade(view.grade, lang)
 
+    def show_progress(self, view: DeviceView, lang: str) -> None:
+        """Only what progress moves while a job runs: the step line and the bar."""
+        state = view.state
+        if not (state and state.active):
+            return  # its end redraws the whole card
+        step_text = view.step.get(lang) if view.step else ""
+        if self.step.toolTip() != step_text:
+            self.step.setText(_elide(step_text, 64))
+            self.step.setToolTip(step_text)
+        self.progress.setValue(int(view.fraction * 1000))
+
     def set_batchable(self, on: bool) -> None:
         """Shows the batch tick box (2+ phones of this model); hidden, it is unticked."""
         if not on and self.batch_box.isChecked():

@@ -351,6 +351,25 @@ class DevicePanel(QScrollArea):
             self._fill_history(view)
             self._show_explanation(view)
 
+    def show_progress(self, view: DeviceView, lang: str) -> None:
+        """Only what progress moves while a job runs: the bar and the step's line."""
+        state = view.state
+        if view is not self.view or not (state and state.active):
+            return  # another device, or its end: show_view draws those
+        self.progress.setValue(int(view.fraction * 1000))
+        message = ""  # as show_view words it while a job runs
+        if view.step is not None:
+            message = view.step.get(lang)
+            if view.message is not None:
+                message += " — " + view.message.get(lang)
+        elif view.message is not None:
+            message = view.message.get(lang)
+        elif view.job and view.job.message:
+            message = view.job.message.get(lang)
+        if self.step_message.text() != message:
+            self.step_message.setText(message)
+            self.step_message.setVisible(bool(message) and view.prompt is None)
+
     def _show_explanation(self, view: DeviceView) -> None:
         """A blocked check: its short reason gets its picture and, behind "Learn more",
         the longer explanation the step left with its evidence."""
