@@ -24,6 +24,7 @@ from ui.device_view import (
 )
 from ui.grade_badge import GradeBadge
 from ui.icons import device_icon
+from ui.progress_bar import set_bar
 from ui.style import STATE_COLOURS
 
 
@@ -133,7 +134,7 @@ class DeviceCard(QFrame):
         self.step.setToolTip(step_text)
         active = bool(state and state.active)
         self.progress.setVisible(active)
-        self.progress.setValue(int(view.fraction * 1000))
+        set_bar(self.progress, int(view.fraction * 1000))
         action, label, enabled = next_action(view, lang)
         self._action = action.value
         self.button.setText(label)
@@ -150,7 +151,7 @@ class DeviceCard(QFrame):
         if self.step.toolTip() != step_text:
             self.step.setText(_elide(step_text, 64))
             self.step.setToolTip(step_text)
-        self.progress.setValue(int(view.fraction * 1000))
+        set_bar(self.progress, int(view.fraction * 1000))
 
     def set_batchable(self, on: bool) -> None:
         """Shows the batch tick box (2+ phones of this model); hidden, it is unticked."""

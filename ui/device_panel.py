@@ -47,6 +47,7 @@ from ui.icons import device_icon, picture
 from ui.journey_actions import other_actions
 from ui.journey_view import journey_text
 from ui.pending_card import GuideView
+from ui.progress_bar import set_bar
 from ui.timeline import describe, local_time
 from ui.window_fit import wrap_message
 
@@ -309,7 +310,7 @@ class DevicePanel(QScrollArea):
                 self.picture.setPixmap(picture("replug.svg", PICTURE))
         active = bool(state and state.active)
         self.progress.setVisible(active)
-        self.progress.setValue(int(view.fraction * 1000))
+        set_bar(self.progress, int(view.fraction * 1000))
         message = ""
         if active and view.step is not None:
             message = view.step.get(lang)
@@ -356,7 +357,7 @@ class DevicePanel(QScrollArea):
         state = view.state
         if view is not self.view or not (state and state.active):
             return  # another device, or its end: show_view draws those
-        self.progress.setValue(int(view.fraction * 1000))
+        set_bar(self.progress, int(view.fraction * 1000))
         message = ""  # as show_view words it while a job runs
         if view.step is not None:
             message = view.step.get(lang)

@@ -1,6 +1,7 @@
 """Bursts of progress and recorded facts stay cheap for the window's thread: the bridge wakes
 it once per burst, progress repaints only the bars, and a running device's records are read
-again at most once per READ_EVERY_S. Counted in calls, never timed."""
+again at most once per READ_EVERY_S; a bar is painted with the next turn, not inside the
+call that moves it. Counted in calls and paints, never timed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QProgressBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from bench_app.domain.model import JobState
@@ -20,6 +22,7 @@ from ui.bridge import _JobSignals
 from ui.device_card import DeviceCard
 from ui.device_panel import DevicePanel
 from ui.main_window import READ_EVERY_S
+from ui.progress_bar import set_bar
 
 WAIT = 20_000
 
@@ -194,3 +197,39 @@ def test_a_running_device_s_records_are_read_once_per_interval_and_at_its_end(
     window._flush()
     assert views == [device_id, device_id]  # read at once, without waiting for its turn
     bench.station.engine.cancel(job_id)
+
+
+class Paints(QObject):
+    """Counts the paint events a widget receives."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_a_bar_moves_without_painting_inside_the_call(qtbot: QtBot) -> None:
+    bar = QProgressBar()
+    bar.setRange(0, 1000)
+    bar.resize(300, 20)
+    qtbot.addWidget(bar)
+    bar.show()
+    qtbot.waitExposed(bar)
+    QApplication.processEvents()
+    bar.setValue(100)
+    paints = Paints(bar)
+    bar.setValue(600)  # Qt's own call paints at once
+    assert paints.count >= 1
+    paints.count = 0
+    set_bar(bar, 900)
+    assert bar.value() == 900 and paints.count == 0  # painted with the next turn, not here
+    qtbot.waitUntil(lambda: paints.count >= 1, timeout=WAIT)
+    painted = paints.count
+    set_bar(bar, 900)  # unchanged: nothing to paint
+    QApplication.processEvents()
+    assert paints.count == painted
