@@ -11,7 +11,12 @@ a moment. The 4 drives are simulated docked drives (image files) really erased
 (`drive.erase`, clear-random). A 10 ms timer measures how late the event loop delivers it;
 the goal is a p99 under 50 ms while everything runs. The reference is the idle window's p99.
 
-    .venv/bin/python benchmarks/bench_ui_journey.py [--phones 8] [--drives 4] [--rom-mib 16] [--json]
+The phones are simulated in a process of their own (benchmarks/_phone_farm.py), as real phones
+are outside the station: the window shares its interpreter with the station's own work only.
+`--phones-in station` simulates them inside the station's process instead, as before.
+
+    .venv/bin/python benchmarks/bench_ui_journey.py [--phones 8] [--drives 4] [--rom-mib 16]
+        [--phones-in process|station] [--json]
 
 `--json` prints, last, `{"measures": [{"name", "ours", "reference", "unit", "ratio", "goal",
 "met"}]}`. Not a test: nothing here asserts a duration.
@@ -35,6 +40,7 @@ import _common
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from _phone_farm import PhoneFarm
 from PySide6.QtCore import QCoreApplication, QTimer
 
 from bench_app.devices.android.keys import station_signer
@@ -89,11 +95,30 @@ def import_images(folder: Path, data: Path, rom_mib: int) -> None:
         raise SystemExit(f"images not imported: {report}")
 
 
+class LocalPhones:
+    """Handsets simulated in this process: what `PhoneFarm.act` does, done here."""
+
+    def __init__(self, simulator: SimulatedSource) -> None:
+        self.simulator = simulator
+        self.keys: dict[str, str] = {}  # serial -> handle key
+
+    def act(self, serial: str, modes: list[str], select: list[str]) -> str:
+        adb = self.simulator.handset(self.keys[serial]).adb
+        deadline = time.monotonic() + 60
+        while not (adb.mode in modes and adb.listening) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if adb.mode == "recovery":
+            for item in select:
+                adb.recovery_select(item)
+        return str(adb.mode)
+
+
 class Hand:
     """A person at the bench: does on each phone what its question asks, then answers."""
 
-    def __init__(self, handsets: dict[str, Any]) -> None:
-        self.handsets = handsets
+    def __init__(self, phones: LocalPhones | PhoneFarm, handsets: dict[str, str]) -> None:
+        self.phones = phones
+        self.handsets = handsets  # device id -> the phone's serial
         self.seen: set[Prompt] = set()  # kept alive, so no id is ever reused
         self.threads: list[threading.Thread] = []
 
@@ -109,33 +134,18 @@ class Hand:
             self.threads.append(thread)
             thread.start()
 
-    @staticmethod
-    def _do(handset: Any, prompt: Prompt) -> None:
-        adb = handset.adb
-
-        def until(condition: Any) -> None:
-            deadline = time.monotonic() + 60
-            while not condition() and time.monotonic() < deadline:
-                time.sleep(0.02)
-
+    def _do(self, serial: str, prompt: Prompt) -> None:
         try:
             if prompt.question.en.startswith("Choose “Wipe data”"):
-                until(lambda: adb.mode == "recovery" and adb.listening)
-                adb.recovery_select("wipe_data")
-                adb.recovery_select("reboot")
+                self.phones.act(serial, ["recovery"], ["wipe_data", "reboot"])
             elif prompt.picture == "recovery-format-data.svg":
-                until(lambda: adb.mode == "recovery" and adb.listening)
-                adb.recovery_select("wipe_data")
+                self.phones.act(serial, ["recovery"], ["wipe_data"])
             elif prompt.picture == "recovery-sideload.svg":
-                until(lambda: adb.mode in ("recovery", "sideload") and adb.listening)
-                if adb.mode == "recovery":
-                    adb.recovery_select("apply_update_from_adb")
+                self.phones.act(serial, ["recovery", "sideload"], ["apply_update_from_adb"])
             if not prompt.answered:  # "Done", or the IMEI read on the label
-                prompt.answer(
-                    prompt.choices[0].key if prompt.entry is None else imei_for(handset.serial)
-                )
+                prompt.answer(prompt.choices[0].key if prompt.entry is None else imei_for(serial))
         except Exception as exc:  # the job then says what stopped it
-            print(f"hand on {handset.serial}: {exc}")
+            print(f"hand on {serial}: {exc}")
 
 
 def main() -> None:
@@ -145,6 +155,12 @@ def main() -> None:
     parser.add_argument("--rom-mib", type=int, default=16, help="size of the system package")
     parser.add_argument("--idle-s", type=float, default=3.0)
     parser.add_argument("--timeout-s", type=float, default=900.0, help="give up after this")
+    parser.add_argument(
+        "--phones-in",
+        choices=("process", "station"),
+        default="process",
+        help="simulate the phones in a process of their own (as real ones), or in the station's",
+    )
     _common.add_json_flag(parser)
     args = parser.parse_args()
     app = create_app()
@@ -167,34 +183,47 @@ def main() -> None:
             drive_folder=Path(tmp) / "drives",
         )
         station.attach_source(simulator)
+        phones: LocalPhones | PhoneFarm
+        if args.phones_in == "process":
+            phones = PhoneFarm(station.folder, station_signer(station.folder), finder)
+            station.attach_source(phones)
+        else:
+            phones = LocalPhones(simulator)
         window = build_window(station, app, "fr", simulator, operator="banc")
         window.resize(1366, 768)
         window.show()
+        serials: dict[str, str] = {}  # handle key -> serial
         for i in range(args.phones):
-            simulator.add_handset(
-                "fairphone-4", finder=finder, serial=f"FP4BENCH{i + 1:03d}", boot_delay=0.2
-            )
+            serial, options = f"FP4BENCH{i + 1:03d}", {"boot_delay": 0.2}
+            if isinstance(phones, PhoneFarm):
+                phone, _ = phones.add_handset("fairphone-4", serial=serial, **options)
+            else:
+                phone = simulator.add_handset(
+                    "fairphone-4", finder=finder, serial=serial, **options
+                )
+                phones.keys[serial] = phone.key
+            serials[phone.key] = serial
         for i in range(args.drives):
             simulator.add_drive(DRIVE_PERSONAS[i % len(DRIVE_PERSONAS)].name)
         deadline = time.monotonic() + 60
         while len(window.cards) < args.phones + args.drives and time.monotonic() < deadline:
             spin(0.1)
         spin(1.0)
-        handsets: dict[str, Any] = {}
+        handsets: dict[str, str] = {}
         drives: list[str] = []
         for device_id, view in window.views.items():
             handle = station.handle(device_id)
             if view.device.kind is DeviceKind.DRIVE:
                 drives.append(device_id)
-            elif handle is not None:
-                handsets[device_id] = simulator.handset(handle.key)
+            elif handle is not None and handle.key in serials:
+                handsets[device_id] = serials[handle.key]
 
         idle = LatencyProbe(10)
         idle.start()
         spin(args.idle_s)
         idle.stop()
 
-        hand = Hand(handsets)
+        hand = Hand(phones, handsets)
         helper = QTimer()
         helper.timeout.connect(lambda: hand.look(window.views))
         helper.start(100)
@@ -239,6 +268,8 @@ def main() -> None:
         window.shutdown()
         station.close()
         simulator.stop()
+        if isinstance(phones, PhoneFarm):
+            phones.stop()
         for thread in hand.threads:
             thread.join(timeout=10)
     busy_p99, idle_p99 = busy.percentile(99), idle.percentile(99)
@@ -246,6 +277,7 @@ def main() -> None:
         "phones": args.phones,
         "drives": args.drives,
         "rom_mib": args.rom_mib,
+        "phones_simulated_in": args.phones_in,
         "phones_done": len(summary.done),
         "phones_failed": [{"asset": a, "why": w.en} for a, w in summary.failed],
         "drive_jobs": drive_states,

@@ -4,7 +4,11 @@ on simulated ADB phones) and 8 simulated drives are really erased meanwhile, bes
 window idle: how late a 10 ms timer is delivered, p50/p99/max; and the station's peak memory
 (resident set of this process, which runs the station and its window) beside its memory idle.
 
-    .venv/bin/python benchmarks/bench_ui_latency.py [--phones 16] [--drives 8] [--json]
+The phones are simulated in a process of their own (benchmarks/_phone_farm.py), as real phones
+are outside the station; `--phones-in station` simulates them inside the station's process.
+
+    .venv/bin/python benchmarks/bench_ui_latency.py [--phones 16] [--drives 8]
+        [--phones-in process|station] [--json]
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import _common
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from _phone_farm import PhoneFarm
 from PySide6.QtCore import QCoreApplication, QTimer
 
 from bench_app.devices.android.keys import station_signer
@@ -51,6 +56,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--phones", type=int, default=16, help="simulated phones started at once")
     parser.add_argument("--drives", type=int, default=8, help="simulated drives erasing meanwhile")
+    parser.add_argument(
+        "--phones-in",
+        choices=("process", "station"),
+        default="process",
+        help="simulate the phones in a process of their own (as real ones), or in the station's",
+    )
     _common.add_json_flag(parser)
     args = parser.parse_args()
     app = create_app()
@@ -65,6 +76,10 @@ def main() -> None:
             drive_folder=Path(tmp) / "drives",
         )
         station.attach_source(simulator)
+        farm = None
+        if args.phones_in == "process":
+            farm = PhoneFarm(station.folder, station_signer(station.folder))
+            station.attach_source(farm)
         window = build_window(station, app, "fr", simulator)
         window.resize(1280, 800)
         window.show()
@@ -72,7 +87,7 @@ def main() -> None:
         for i in range(args.drives):
             simulator.add_drive(DRIVE_PERSONAS[i % len(DRIVE_PERSONAS)].name)
         for i in range(args.phones):
-            simulator.add_adb_phone(models[i % len(models)])
+            (farm or simulator).add_adb_phone(models[i % len(models)])
         spin(1.0)
         idle_rss = current_rss_mib()
 
@@ -109,12 +124,16 @@ def main() -> None:
         states = {station.latest_job(d).state.value for d in window.cards}  # type: ignore[union-attr]
         window.shutdown()
         station.close()
+        simulator.stop()
+        if farm is not None:
+            farm.stop()
     peak_rss = _common.peak_rss_mib()
     _common.report(
         "ui_latency",
         {
             "phones": args.phones,
             "drives": args.drives,
+            "phones_simulated_in": args.phones_in,
             "idle_rss_mib": round(idle_rss, 1),
             "peak_rss_mib": round(peak_rss, 1),
             "all_jobs": sorted(states),

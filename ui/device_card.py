@@ -24,6 +24,7 @@ from ui.device_view import (
 )
 from ui.grade_badge import GradeBadge
 from ui.icons import device_icon
+from ui.progress_bar import set_bar
 from ui.style import STATE_COLOURS
 
 
@@ -133,13 +134,24 @@ class DeviceCard(QFrame):
         self.step.setToolTip(step_text)
         active = bool(state and state.active)
         self.progress.setVisible(active)
-        self.progress.setValue(int(view.fraction * 1000))
+        set_bar(self.progress, int(view.fraction * 1000))
         action, label, enabled = next_action(view, lang)
         self._action = action.value
         self.button.setText(label)
         self.button.setEnabled(enabled)
         self._set_style_property("unplugged", not view.connected)
         self.grade.show_grade(view.grade, lang)
+
+    def show_progress(self, view: DeviceView, lang: str) -> None:
+        """Only what progress moves while a job runs: the step line and the bar."""
+        state = view.state
+        if not (state and state.active):
+            return  # its end redraws the whole card
+        step_text = view.step.get(lang) if view.step else ""
+        if self.step.toolTip() != step_text:
+            self.step.setText(_elide(step_text, 64))
+            self.step.setToolTip(step_text)
+        set_bar(self.progress, int(view.fraction * 1000))
 
     def set_batchable(self, on: bool) -> None:
         """Shows the batch tick box (2+ phones of this model); hidden, it is unticked."""

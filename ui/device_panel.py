@@ -48,6 +48,7 @@ from ui.icons import device_icon, picture
 from ui.journey_actions import other_actions
 from ui.journey_view import journey_text
 from ui.pending_card import GuideView
+from ui.progress_bar import set_bar
 from ui.timeline import describe, local_time
 from ui.window_fit import wrap_message
 
@@ -310,7 +311,7 @@ class DevicePanel(QScrollArea):
                 self.picture.setPixmap(picture("replug.svg", PICTURE))
         active = bool(state and state.active)
         self.progress.setVisible(active)
-        self.progress.setValue(int(view.fraction * 1000))
+        set_bar(self.progress, int(view.fraction * 1000))
         message = ""
         if active and view.step is not None:
             message = view.step.get(lang)
@@ -351,6 +352,25 @@ class DevicePanel(QScrollArea):
             self._fill_results(view)
             self._fill_history(view)
             self._show_explanation(view)
+
+    def show_progress(self, view: DeviceView, lang: str) -> None:
+        """Only what progress moves while a job runs: the bar and the step's line."""
+        state = view.state
+        if view is not self.view or not (state and state.active):
+            return  # another device, or its end: show_view draws those
+        set_bar(self.progress, int(view.fraction * 1000))
+        message = ""  # as show_view words it while a job runs
+        if view.step is not None:
+            message = view.step.get(lang)
+            if view.message is not None:
+                message += " — " + view.message.get(lang)
+        elif view.message is not None:
+            message = view.message.get(lang)
+        elif view.job and view.job.message:
+            message = view.job.message.get(lang)
+        if self.step_message.text() != message:
+            self.step_message.setText(message)
+            self.step_message.setVisible(bool(message) and view.prompt is None)
 
     def _show_explanation(self, view: DeviceView) -> None:
         """A blocked check: its short reason gets its picture and, behind "Learn more",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -72,6 +73,7 @@ from ui.workshop_setup import SettingsDialog, SetupAssistant
 
 log = logging.getLogger(__name__)
 SEARCH_ERROR_SECONDS = 15  # long enough to read twice; then the screen is clean again
+READ_EVERY_S = 1.0  # a running device's records are re-read at most this often
 
 
 class MainWindow(QMainWindow):
@@ -243,10 +245,11 @@ class MainWindow(QMainWindow):
 
         # Queued even from the main thread: the window never runs inside a core callback.
         queued = Qt.ConnectionType.QueuedConnection
-        self.bridge.device_changed.connect(self._on_device_changed, queued)
+        # These two the bridge already delivers from the event loop, coalesced: direct.
+        self.bridge.device_changed.connect(self._on_device_changed)
         self.bridge.presence_changed.connect(self._on_presence, queued)
         self.bridge.job_state.connect(self._on_job_state, queued)
-        self.bridge.job_progress.connect(self._on_job_progress, queued)
+        self.bridge.job_progress.connect(self._on_job_progress)
         self.bridge.job_prompt.connect(self._on_job_prompt, queued)
         self.bridge.pending_changed.connect(self._on_pending, queued)
         # A computer's card follows the jobs of its docked disks.
@@ -271,6 +274,10 @@ class MainWindow(QMainWindow):
         self._dirty: set[str] = set()
         self._full_dirty: set[str] = set()
         self._stale: set[str] = set()  # devices whose records changed since the last redraw
+        self._progress_dirty: set[str] = set()  # only their bar and step line moved
+        self._read_now: set[str] = set()  # stale and not to be held (their job just ended)
+        self._read_at: dict[str, float] = {}  # when each device's records were last read
+        self._clock = time.monotonic  # a test may give its own
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setInterval(80)
         self._redraw_timer.timeout.connect(self._flush)
@@ -418,6 +425,8 @@ class MainWindow(QMainWindow):
             view = DeviceView(device)
             self.views[device_id] = view
         view.device = device
+        self._read_at[device_id] = self._clock()
+        self._stale.discard(device_id)  # this read answers any change seen so far
         targets = self._job_devices(device)  # the device, or a computer's linked disks
         view.connected = any(self.station.handle(t) is not None for t in targets)
         view.network_address = wifi_address(self.station.presence.last_handle(device_id))
@@ -665,12 +674,12 @@ class MainWindow(QMainWindow):
         if device_id in self.cards or device_id == self.selected:
             # Re-read at the next redraw, once, however many facts arrived meanwhile: a burst
             # of queued signals must stay cheap or it holds the event loop.
-            self._stale.add(device_id)
-            self._mark(device_id, full=True)
+            self._stale.add(device_id)  # redrawn with the read, when its turn comes
+            self._full_dirty.add(device_id)
         host = self._host_shown(device_id)
         if host is not None and (host in self.cards or host == self.selected):
             self._stale.add(host)  # its disk's facts move the computer's journey
-            self._mark(host, full=True)
+            self._full_dirty.add(host)
 
     def _mark(self, device_id: str, *, full: bool = False) -> None:
         """Schedules a redraw; `full` also reloads the panel's results and history."""
@@ -678,14 +687,34 @@ class MainWindow(QMainWindow):
         if full:
             self._full_dirty.add(device_id)
 
+    def _held(self, device_id: str, now: float) -> bool:
+        """A device whose job runs records facts in bursts (every step, every checkpoint):
+        its records are read again at most once per READ_EVERY_S, and at once when it ends."""
+        view = self.views.get(device_id)
+        return (
+            view is not None
+            and view.live_state is not None
+            and device_id not in self._read_now
+            and now - self._read_at.get(device_id, 0.0) < READ_EVERY_S
+            and self.station.engine.job_for_device(device_id) is not None  # not ended meanwhile
+        )
+
     def _flush(self, full: bool = False) -> None:
         if self._shut_down:  # late queued signals after the station closed
             return
-        if not self._dirty:
+        now = self._clock()
+        # Held devices keep their stale mark (and their panel's reload) for their turn; a
+        # question or a state change still redraws them now, from what the window holds.
+        held = {d for d in self._stale if self._held(d, now)}
+        stale, self._stale = self._stale - held, held
+        progressed, self._progress_dirty = self._progress_dirty, set()
+        dirty, self._dirty = self._dirty | stale, set()
+        full_ids, self._full_dirty = self._full_dirty - held, self._full_dirty & held
+        self._read_now.clear()
+        for device_id in progressed - dirty:
+            self._show_progress(device_id)
+        if not dirty:
             return
-        dirty, self._dirty = self._dirty, set()
-        full_ids, self._full_dirty = self._full_dirty, set()
-        stale, self._stale = self._stale, set()
         for device_id in dirty:
             view = self._view(device_id) if device_id in stale else self.views.get(device_id)
             if view is None:
@@ -696,6 +725,17 @@ class MainWindow(QMainWindow):
             if device_id == self.selected:
                 self.panel.show_view(view, self.lang, full=full or device_id in full_ids)
         self._update_status()
+
+    def _show_progress(self, device_id: str) -> None:
+        """Progress alone: the card's bar and step line, and the panel's if shown."""
+        view = self.views.get(device_id)
+        if view is None:
+            return
+        card = self.cards.get(device_id)
+        if card is not None:
+            card.show_progress(view, self.lang)
+        if device_id == self.selected:
+            self.panel.show_progress(view, self.lang)
 
     def select(self, device_id: str) -> None:
         previous = self.cards.get(self.selected or "")
@@ -770,6 +810,7 @@ class MainWindow(QMainWindow):
                 texts = failure_texts(self.station.store, view.job)  # the card's short form
                 view.message = texts[0] if texts else view.message
             self._stale.add(device_id)  # its journey moved on: re-read at the next redraw
+            self._read_now.add(device_id)
             computer = view.device.kind in COMPUTER_KINDS  # its card stays: it is never plugged
             if (
                 not computer
@@ -791,7 +832,7 @@ class MainWindow(QMainWindow):
         view.fraction = running.fraction
         view.step = running.step_title
         view.message = running.message
-        self._dirty.add(device_id)
+        self._progress_dirty.add(device_id)
 
     def _on_job_prompt(self, job_id: str, device_id: str, waiting: bool) -> None:
         if self._shut_down:  # late queued signals after the station closed

@@ -7,8 +7,10 @@ codename as a shipped profile replaces it; a broken override leaves the shipped 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -203,6 +205,33 @@ def load_profile_file(
         ) from exc
     except BenchError as exc:  # a folder, a FIFO, a device, or far too large
         raise ProfileFileError([ProfileProblem(path, 1, "(file)", exc.message.en)]) from exc
+    schema = schema_path or shipped_profiles_dir() / SCHEMA_NAME
+    # Every installation reloads the profiles: the same bytes are parsed and validated once.
+    key = (str(path), origin, str(schema), hashlib.sha256(text.encode()).digest())
+    with _parsed_lock:
+        known = _parsed.get(key)
+    if known is None:
+        try:
+            known = _parse_profile(path, text, origin, schema)
+        except ProfileFileError as exc:
+            known = exc
+        with _parsed_lock:
+            if len(_parsed) >= _PARSED_MAX:
+                _parsed.clear()
+            _parsed[key] = known
+    if isinstance(known, ProfileFileError):
+        raise ProfileFileError(list(known.problems))
+    return known
+
+
+# (file, origin, schema, sha-256 of the text) -> its profile or its problems. Profiles are
+# frozen, so one parsed file is safely shared by every job and thread.
+_parsed: dict[tuple[str, str, str, bytes], DeviceProfile | ProfileFileError] = {}
+_parsed_lock = threading.Lock()
+_PARSED_MAX = 512
+
+
+def _parse_profile(path: Path, text: str, origin: str, schema: Path) -> DeviceProfile:
     try:
         data = yaml_lines.load(text)
     except yaml.MarkedYAMLError as exc:
@@ -218,7 +247,7 @@ def load_profile_file(
         raise ProfileFileError(
             [ProfileProblem(path, 1, "(document)", "a profile must be a YAML mapping")]
         )
-    validator = _validator(schema_path or shipped_profiles_dir() / SCHEMA_NAME)
+    validator = _validator(schema)
     problems = [_schema_problem(path, data, e) for e in validator.iter_errors(data)]
     if not problems:
         problems = _semantic_problems(path, data)

@@ -267,3 +267,57 @@ def test_cli_check_names_file_line_and_field(
     assert main(["profiles", "list", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "ginkgo" in out and "odin-heimdall" in out
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Records each file the loader really parses and validates (not served from memory)."""
+    from bench_app.profiles import loader
+
+    parsed: list[Path] = []
+    real = loader._parse_profile
+
+    def counting(path: Path, *args: object) -> object:
+        parsed.append(path)
+        return real(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "_parse_profile", counting)
+    return parsed
+
+
+def test_unchanged_profiles_are_validated_once_across_loads(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = override_dir(data_dir)
+    folder.mkdir(parents=True)
+    text = (shipped_profiles_dir() / "FP4.yaml").read_text(encoding="utf-8")
+    (folder / "FP4.yaml").write_text(text.replace('name: "4"', 'name: "4 (atelier)"'), "utf-8")
+    parsed = _count_parses(monkeypatch)
+    first = load_station_profiles(data_dir)
+    assert parsed.count(folder / "FP4.yaml") <= 1
+    before = len(parsed)
+    for _ in range(5):  # as every installation job does
+        again = load_station_profiles(data_dir)
+        assert again.require("FP4").name == "4 (atelier)"
+    assert len(parsed) == before
+    assert [p.codename for p in again] == [p.codename for p in first]
+
+
+def test_an_edited_profile_is_read_again_and_a_broken_one_stays_refused(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = override_dir(data_dir)
+    folder.mkdir(parents=True)
+    text = (shipped_profiles_dir() / "FP4.yaml").read_text(encoding="utf-8")
+    path = folder / "FP4.yaml"
+    path.write_text(text.replace('name: "4"', 'name: "4 (un)"'), "utf-8")
+    assert load_station_profiles(data_dir).require("FP4").name == "4 (un)"
+    parsed = _count_parses(monkeypatch)
+    path.write_text(text.replace('name: "4"', 'name: "4 (deux)"'), "utf-8")
+    assert load_station_profiles(data_dir).require("FP4").name == "4 (deux)"
+    assert parsed == [path]  # only the file that changed
+    path.write_text("codename: FP4\nbrand: [\n", "utf-8")
+    for _ in range(2):  # refused each time, with its problems, parsed once
+        profiles = load_station_profiles(data_dir)
+        assert profiles.require("FP4").origin == "shipped"
+        assert [p.path for p in profiles.problems] == [path]
+    assert parsed == [path, path]
