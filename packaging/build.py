@@ -130,6 +130,9 @@ ARCHIVE_FILES = (
     ("etabli.desktop", "etabli.desktop"),
     ("udev/60-etabli.rules", "60-etabli.rules"),
     ("INSTALL.txt", "LISEZMOI.txt"),
+    ("systemd/etabli-erase-helper.socket", "systemd/etabli-erase-helper.socket"),
+    ("systemd/etabli-erase-helper.service", "systemd/etabli-erase-helper.service"),
+    ("../docs/erase-helper.md", "erase-helper.md"),
 )
 
 
@@ -142,6 +145,7 @@ def stage_archive(app: Path, stage: Path, debs: list[Path]) -> Path:
     top.mkdir(parents=True)
     shutil.copytree(app, top / "app", symlinks=True)
     for source, name in ARCHIVE_FILES:
+        (top / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(PACKAGING / source, top / name)
     shutil.copy2(ROOT / "assets" / "icons" / "etabli.svg", top / "etabli.svg")
     (top / "RELEASE").write_text(offline_debs.release_codename() + "\n", encoding="utf-8")
