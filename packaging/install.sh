@@ -64,8 +64,22 @@ elif [ -n "$missing" ] && [ -n "$ROOT" ]; then
         say "  ! $package : non installé dans $ROOT (racine de test) / not installed in a test root"
     done
 elif [ -n "$missing" ]; then
+    # apt with no source at all (empty lists): otherwise, when its lists know the same version
+    # on a mirror, it fetches that one instead of the archive's file, and fails offline
+    # (--no-download does not help: apt 2.6 then refuses the local files). Dependencies are
+    # resolved against what is installed.
+    no_sources=$(mktemp -d)
+    mkdir "$no_sources/partial"
+    apt_status=0
     # shellcheck disable=SC2086  # one argument per package file
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-download --no-install-recommends $missing
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        -o Dir::State::Lists="$no_sources" -o Dir::Etc::SourceList=/dev/null \
+        -o Dir::Etc::SourceParts="$no_sources" $missing || apt_status=$?
+    rm -rf "$no_sources"
+    if [ "$apt_status" -ne 0 ]; then
+        say "Les paquets système de l’archive ne s’installent pas (voir ci-dessus). / The archive's system packages did not install (see above)."
+        exit "$apt_status"
+    fi
     for deb in $missing; do
         package=$(dpkg-deb -f "$deb" Package)
         debs_installed="$debs_installed $package"

@@ -47,6 +47,7 @@ SUITE = "bookworm"
 RELEASE = "debian12"
 MIRROR = "http://deb.debian.org/debian"
 USER = "atelier"
+HOSTNAME = "poste-essai"
 HOME = f"/home/{USER}"
 # What a fresh desktop has that matters here besides the app's own needs: a user who may sudo.
 DESKTOP_EXTRAS = ("sudo", "adduser", "passwd")
@@ -134,6 +135,7 @@ class Sandbox:
         setup = "; ".join(
             [
                 "set -e",
+                f"hostname {HOSTNAME}",
                 f"mount --bind {r} {r}",  # the chroot's / is a mount, as on a real system
                 f"mount -t proc proc {r}/proc",
                 f"mount --bind /sys {r}/sys",
@@ -146,7 +148,7 @@ class Sandbox:
             ]
         )
         self.holder = subprocess.Popen(
-            ["unshare", "--mount", "--net", "--pid", "--fork", "--propagation", "private",
+            ["unshare", "--mount", "--net", "--pid", "--uts", "--fork", "--propagation", "private",
              "--kill-child", "sh", "-c", setup],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
@@ -256,6 +258,9 @@ def run_install_test(archive: Path, cache: Path, mirror: str, keep: bool) -> int
             sudoers = sandbox.path(f"/etc/sudoers.d/{USER}")
             sudoers.write_text(f"{USER} ALL=(ALL:ALL) NOPASSWD: ALL\n")
             sudoers.chmod(0o440)
+            sandbox.path("/etc/hostname").write_text(f"{HOSTNAME}\n")
+            with sandbox.path("/etc/hosts").open("a") as hosts:
+                hosts.write(f"127.0.1.1\t{HOSTNAME}\n")
 
         with step("the archive copied in and unpacked by the user"):
             shutil.copy2(archive, sandbox.path(f"{HOME}/{archive.name}"))

@@ -43,6 +43,7 @@ from bench_app.commands.sync import add_sync_parsers, run_enrol, run_sync
 from bench_app.commands.write_image import add_image_parsers, run_write_image
 from bench_app.domain.model import STAGE_LABELS, JobState
 from bench_app.errors import BenchError
+from bench_app.jobs.process import ensure_system_programs_on_path
 from bench_app.text import Text
 
 if TYPE_CHECKING:
@@ -310,6 +311,7 @@ RUNNERS_BY_REPORT: dict[str, Runner] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     readable_output()
+    ensure_system_programs_on_path()  # a normal user's PATH lacks /usr/sbin (smartctl...)
     parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     lang = getattr(args, "lang", None) or "fr"
