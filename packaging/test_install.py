@@ -41,6 +41,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import bootstrap  # beside this file (packaging/ is no package)
 import offline_debs
 
 SUITE = "bookworm"
@@ -95,25 +96,52 @@ def show(text: str, indent: str = "    ") -> None:
         print(indent + line, flush=True)
 
 
-def debootstrap_root(root: Path, cache: Path, mirror: str) -> str:
-    """A fresh bookworm in `root`: from the cached debootstrap tarball, made first when there
-    is none for this package list. Returns what was done, for the report."""
+def desktop_packages(cache: Path) -> list[str]:
+    """The packages the test root gets besides minbase: a user who may sudo, and what a fresh
+    desktop has that the archive counts on. Worked out from apt's data (about a minute), then
+    kept in `cache` until apt's lists or the runtime packages change."""
+    lists = sorted(Path("/var/lib/apt/lists").glob("*_Packages*"))
+    state = repr(
+        (bootstrap.RUNTIME_PACKAGES, DESKTOP_EXTRAS, [(p.name, p.stat().st_mtime) for p in lists])
+    )
+    kept = cache / f"desktop-packages-{hashlib.sha256(state.encode()).hexdigest()[:12]}.txt"
+    if kept.is_file():
+        return kept.read_text().split()
     include = sorted({*DESKTOP_EXTRAS, *offline_debs.present_on_desktop()})
-    key = hashlib.sha256(" ".join([SUITE, mirror, *include]).encode()).hexdigest()[:12]
+    kept.write_text("\n".join(include) + "\n")
+    return include
+
+
+def debootstrap_root(root: Path, cache: Path, mirror: str) -> str:
+    """A fresh bookworm in `root`. The first time: debootstrap downloads into a tarball, then
+    installs from it; the installed tree is kept too, so a rerun only unpacks it (seconds).
+    Returns what was done, for the report."""
     cache.mkdir(parents=True, exist_ok=True)
+    include = desktop_packages(cache)
+    key = hashlib.sha256(" ".join([SUITE, mirror, *include]).encode()).hexdigest()[:12]
+    tree = cache / f"root-{SUITE}-minbase-{key}.tar"
+    unpack = ["tar", "--numeric-owner", "--xattrs", "-C", str(root)]
+    if tree.is_file():
+        _run_logged([*unpack, "-xpf", str(tree)])
+        return f"unpacked the cached installed root {tree} ({tree.stat().st_size / 1e6:.0f} MB)"
     tarball = cache / f"debootstrap-{SUITE}-minbase-{key}.tgz"
     common = ["debootstrap", "--variant=minbase", "--include=" + ",".join(include)]
-    made = ""
+    done = []
     if not tarball.is_file():
         started = time.monotonic()
         partial = tarball.with_suffix(".partial.tgz")
         with tempfile.TemporaryDirectory(prefix="etabli-debootstrap-") as scratch:
             _run_logged([*common, f"--make-tarball={partial}", SUITE, scratch, mirror])
         partial.rename(tarball)
-        made = f"tarball made in {time.monotonic() - started:.0f} s, "
+        done.append(f"debootstrap tarball downloaded in {time.monotonic() - started:.0f} s")
+    started = time.monotonic()
     _run_logged([*common, f"--unpack-tarball={tarball}", SUITE, str(root), mirror])
-    size = tarball.stat().st_size / 1e6
-    return f"{made}{len(include)} packages asked, cache {tarball} ({size:.0f} MB)"
+    done.append(f"{len(include)} packages installed in {time.monotonic() - started:.0f} s")
+    partial_tree = tree.with_suffix(".partial.tar")
+    _run_logged([*unpack, "-cpf", str(partial_tree), "."])
+    partial_tree.rename(tree)
+    done.append(f"cached: {tarball.name}, {tree.name} in {cache}")
+    return "; ".join(done)
 
 
 def _run_logged(argv: Sequence[str]) -> None:
