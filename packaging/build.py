@@ -10,7 +10,8 @@
                                            network) and uses it as a normal user: set-up, a
                                            simulated phone, a loop device erased through the
                                            helper, a certificate (packaging/test_install.py;
-                                           about 10 minutes, 3 once the Debian system is cached)
+                                           6 to 8 minutes; with --archive-file and the Debian
+                                           root cached, under a minute)
     python3 packaging/build.py --test      only the packaging tests (a build in a temporary
                                            folder, its build-check, install and uninstall
                                            into a fake root; about 40 s, so they are part of

@@ -1,6 +1,6 @@
 """The offline installation, end to end, on a fresh Debian 12: `python3 packaging/build.py
---test-install` (as root; about 10 minutes the first time, much less once the Debian system is
-cached). Too long for the default test run, so it is a command of its own.
+--test-install` (as root; 6 to 8 minutes with the build, under a minute with --archive-file
+once the Debian root is cached). Too long for the default test run: a command of its own.
 
 1. builds the archive on this machine (Debian 12), as a newcomer would, or takes one given
    with --archive-file;
