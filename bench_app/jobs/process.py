@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from bench_app.jobs.prompt import Cancelled
 
-
 # Where Debian and Ubuntu put smartctl, hdparm, nvme, losetup...: not on a normal user's PATH.
 SYSTEM_PROGRAM_DIRS = ("/usr/local/sbin", "/usr/sbin", "/sbin")
 
