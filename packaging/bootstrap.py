@@ -96,6 +96,11 @@ TEST_PACKAGES: list[tuple[str, ...]] = [
 BUILD_PACKAGES: list[tuple[str, ...]] = [
     ("binutils",),  # objdump and objcopy: PyInstaller reads and writes the ELF files with them
     ("apt",),  # apt-get download and apt-cache: the .deb packages of the offline installer
+    # `build.py --test-install`: a fresh Debian 12 root to install the archive into, with no
+    # network but loopback (ip), and the certificate it issues read back (pdftotext).
+    ("debootstrap",),
+    ("iproute2",),
+    ("poppler-utils",),
 ]
 
 

@@ -4,6 +4,14 @@
     python3 packaging/build.py             the app, one folder: dist/etabli/ (PyInstaller)
     python3 packaging/build.py --archive   the app and the offline installer:
                                            dist/etabli-VERSION-linux-x86_64-CODENAME.tar.gz
+    python3 packaging/build.py --test-install
+                                           as root, on Debian 12: builds the archive, installs
+                                           it into a fresh Debian 12 (debootstrap, chroot, no
+                                           network) and uses it as a normal user: set-up, a
+                                           simulated phone, a loop device erased through the
+                                           helper, a certificate (packaging/test_install.py;
+                                           6 to 8 minutes; with --archive-file and the Debian
+                                           root cached, under a minute)
     python3 packaging/build.py --test      only the packaging tests (a build in a temporary
                                            folder, its build-check, install and uninstall
                                            into a fake root; about 40 s, so they are part of
@@ -130,6 +138,9 @@ ARCHIVE_FILES = (
     ("etabli.desktop", "etabli.desktop"),
     ("udev/60-etabli.rules", "60-etabli.rules"),
     ("INSTALL.txt", "LISEZMOI.txt"),
+    ("systemd/etabli-erase-helper.socket", "systemd/etabli-erase-helper.socket"),
+    ("systemd/etabli-erase-helper.service", "systemd/etabli-erase-helper.service"),
+    ("../docs/erase-helper.md", "erase-helper.md"),
 )
 
 
@@ -142,6 +153,7 @@ def stage_archive(app: Path, stage: Path, debs: list[Path]) -> Path:
     top.mkdir(parents=True)
     shutil.copytree(app, top / "app", symlinks=True)
     for source, name in ARCHIVE_FILES:
+        (top / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(PACKAGING / source, top / name)
     shutil.copy2(ROOT / "assets" / "icons" / "etabli.svg", top / "etabli.svg")
     (top / "RELEASE").write_text(offline_debs.release_codename() + "\n", encoding="utf-8")
@@ -189,16 +201,56 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--work", type=Path, default=ROOT / "build", help="PyInstaller's working folder"
     )
+    parser.add_argument(
+        "--test-install",
+        action="store_true",
+        help="build the archive and install it into a fresh Debian 12 with no network (root)",
+    )
+    parser.add_argument(
+        "--archive-file",
+        type=Path,
+        default=None,
+        help="with --test-install: this archive instead of a new build",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "etabli",
+        help="with --test-install: where the debootstrap tarball is kept",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="with --test-install: keep the Debian root"
+    )
     args, rest = parser.parse_known_args(argv)
     if args.test:
         return run_tests(rest)
     if rest:
         parser.error(f"unknown arguments: {' '.join(rest)}")
     dist, work = args.dist.resolve(), args.work.resolve()
+    if args.test_install:
+        return test_install(args, dist, work)
     app = build_app(dist, work)
     if args.archive:
         build_archive(app, dist, work)
     return 0
+
+
+def test_install(args: argparse.Namespace, dist: Path, work: Path) -> int:
+    """The offline installation end to end (packaging/test_install.py); 0 when it passed."""
+    import test_install as end_to_end  # beside this file
+
+    if os.geteuid() == 0:
+        bootstrap.ensure_system_packages(bootstrap.BUILD_PACKAGES)
+    why = end_to_end.preflight()
+    if why:
+        say(f"--test-install cannot run: {why}")
+        return 2
+    started = time.monotonic()
+    archive = args.archive_file
+    if archive is None:
+        archive = build_archive(build_app(dist, work), dist, work)
+        say(f"archive built in {time.monotonic() - started:.0f} s")
+    return int(end_to_end.main(archive.resolve(), args.cache.resolve(), keep=args.keep))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 # Puts the app in /opt/etabli and a launcher in /usr/local/bin, installs the .deb packages
 # of debs/ that this system lacks, the udev rules (phones and label printers for the
 # `etabli` group), the desktop entry and its icon, creates the `etabli` group and adds the
-# user who ran sudo to it. Prints each change. Running it again updates the app in place:
+# user who ran sudo to it, installs and enables the erasure helper's socket unit (systemd).
+# Prints each change. Running it again updates the app in place:
 # the stations' data folders (~/.local/share/etabli) are never touched.
 # ROOT=DIR installs into DIR instead of / (tests); no package is installed there.
 set -eu
@@ -19,6 +20,8 @@ RULES="$ROOT/etc/udev/rules.d/60-etabli.rules"
 DESKTOP="$ROOT/usr/share/applications/etabli.desktop"
 ICON="$ROOT/usr/share/icons/hicolor/scalable/apps/etabli.svg"
 MANIFEST="$APP_DIR/INSTALLED"
+UNITS="$ROOT/etc/systemd/system"
+HELPER_DOC="$ROOT/usr/share/doc/etabli/erase-helper.md"
 
 say() { printf '%s\n' "$*"; }
 changed() { printf '  + %s\n' "$*"; }
@@ -61,8 +64,22 @@ elif [ -n "$missing" ] && [ -n "$ROOT" ]; then
         say "  ! $package : non installé dans $ROOT (racine de test) / not installed in a test root"
     done
 elif [ -n "$missing" ]; then
+    # apt with no source at all (empty lists): otherwise, when its lists know the same version
+    # on a mirror, it fetches that one instead of the archive's file, and fails offline
+    # (--no-download does not help: apt 2.6 then refuses the local files). Dependencies are
+    # resolved against what is installed.
+    no_sources=$(mktemp -d)
+    mkdir "$no_sources/partial"
+    apt_status=0
     # shellcheck disable=SC2086  # one argument per package file
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-download --no-install-recommends $missing
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        -o Dir::State::Lists="$no_sources" -o Dir::Etc::SourceList=/dev/null \
+        -o Dir::Etc::SourceParts="$no_sources" $missing || apt_status=$?
+    rm -rf "$no_sources"
+    if [ "$apt_status" -ne 0 ]; then
+        say "Les paquets système de l’archive ne s’installent pas (voir ci-dessus). / The archive's system packages did not install (see above)."
+        exit "$apt_status"
+    fi
     for deb in $missing; do
         package=$(dpkg-deb -f "$deb" Package)
         debs_installed="$debs_installed $package"
@@ -134,6 +151,28 @@ changed "$ICON"
 if [ -z "$ROOT" ]; then
     command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q /usr/share/applications || true
     command -v gtk-update-icon-cache >/dev/null 2>&1 && gtk-update-icon-cache -q -t /usr/share/icons/hicolor || true
+fi
+
+# 5. The erasure helper (root, the app's `erase-helper` subcommand), started by systemd on
+# the first connection to its socket: the station's user erases disks without being root.
+for unit in etabli-erase-helper.socket etabli-erase-helper.service; do
+    install -D -m 0644 "$HERE/systemd/$unit" "$UNITS/$unit"
+    changed "$UNITS/$unit"
+done
+install -D -m 0644 "$HERE/erase-helper.md" "$HELPER_DOC"
+changed "$HELPER_DOC"
+if [ -n "$ROOT" ]; then
+    say "  ! service d’effacement non activé dans $ROOT (racine de test) / erasure helper not enabled in a test root"
+elif [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    systemctl daemon-reload
+    systemctl enable --now etabli-erase-helper.socket
+    # A running helper of the previous version ends; the socket starts the new one.
+    systemctl try-restart etabli-erase-helper.service || true
+    changed "service d’effacement activé / erasure helper enabled: etabli-erase-helper.socket"
+else
+    say "  ! systemd ne tourne pas ici : service d’effacement non activé. Pour effacer un disque, lancez en root :"
+    say "    systemd is not running here: erasure helper not enabled. To erase a disk, run as root:"
+    say "      /opt/etabli/etabli erase-helper --group $GROUP --socket /run/etabli/erase.sock"
 fi
 
 # What uninstall.sh needs to know: whether the group is ours, which packages came from here.

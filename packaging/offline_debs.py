@@ -145,12 +145,25 @@ def wanted_roots() -> list[str]:
     return roots
 
 
-def missing_on_desktop() -> list[str]:
-    """The packages (with dependencies) the app needs that a fresh desktop lacks, sorted."""
+def _needed_and_baseline() -> tuple[set[str], set[str]]:
+    """The app's runtime packages with their dependencies, and a fresh desktop's packages."""
     baseline = desktop_baseline()
     roots = wanted_roots()
     needed = _apt_depends(roots, recommends=False).roots_closure(roots, _DEPENDS, baseline)
+    return needed, baseline
+
+
+def missing_on_desktop() -> list[str]:
+    """The packages (with dependencies) the app needs that a fresh desktop lacks, sorted."""
+    needed, baseline = _needed_and_baseline()
     return sorted(needed - baseline)
+
+
+def present_on_desktop() -> list[str]:
+    """The packages (with dependencies) the app needs that a fresh desktop has already, sorted:
+    what the archive counts on, so what a test system standing for a desktop must have."""
+    needed, baseline = _needed_and_baseline()
+    return sorted(needed & baseline)
 
 
 def download(folder: Path) -> list[Path]:

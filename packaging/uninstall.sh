@@ -1,8 +1,9 @@
 #!/bin/sh
 # Removes what install.sh put in place:
 #     sudo ./uninstall.sh        (or sudo /opt/etabli/uninstall.sh)
-# The app in /opt/etabli, the launcher, the udev rules, the desktop entry and icon, and the
-# `etabli` group when install.sh created it. Keeps the stations' data folders (database,
+# The app in /opt/etabli, the launcher, the udev rules, the desktop entry and icon, the
+# erasure helper's systemd units (stopped and disabled first), and the `etabli` group when
+# install.sh created it. Keeps the stations' data folders (database,
 # certificates, keys) and says where they are; keeps the system packages (other programs may
 # use them) and names those the installer added.
 # ROOT=DIR removes from DIR instead of / (tests).
@@ -30,6 +31,28 @@ value() { printf '%s\n' "$manifest" | sed -n "s/^$1=//p"; }
 
 say "Désinstallation d’Établi / Uninstalling Établi${ROOT:+ from $ROOT}"
 say "Modifications / Changes:"
+
+# The erasure helper first: stopped and disabled while its program is still there.
+UNITS="$ROOT/etc/systemd/system"
+systemd_here=no
+if [ -z "$ROOT" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    systemd_here=yes
+    if [ -e "$UNITS/etabli-erase-helper.socket" ]; then
+        systemctl disable --now etabli-erase-helper.socket || true
+        systemctl stop etabli-erase-helper.service || true
+        removed "service d’effacement arrêté / erasure helper stopped and disabled"
+    fi
+fi
+for file in "$UNITS/etabli-erase-helper.socket" "$UNITS/etabli-erase-helper.service" \
+    "$UNITS/sockets.target.wants/etabli-erase-helper.socket"; do
+    if [ -e "$file" ] || [ -L "$file" ]; then rm -f "$file"; removed "$file"; fi
+done
+if [ "$systemd_here" = yes ]; then systemctl daemon-reload || true; fi
+if [ -e "$ROOT/usr/share/doc/etabli/erase-helper.md" ]; then
+    rm -f "$ROOT/usr/share/doc/etabli/erase-helper.md"
+    rmdir "$ROOT/usr/share/doc/etabli" 2>/dev/null || true
+    removed "$ROOT/usr/share/doc/etabli/erase-helper.md"
+fi
 
 if [ -d "$APP_DIR" ]; then rm -rf "$APP_DIR"; removed "$APP_DIR"; fi
 # The launcher only if it is ours (it names /opt/etabli).

@@ -43,6 +43,7 @@ from bench_app.commands.sync import add_sync_parsers, run_enrol, run_sync
 from bench_app.commands.write_image import add_image_parsers, run_write_image
 from bench_app.domain.model import STAGE_LABELS, JobState
 from bench_app.errors import BenchError
+from bench_app.jobs.process import ensure_system_programs_on_path
 from bench_app.text import Text
 
 if TYPE_CHECKING:
@@ -196,6 +197,20 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_bundle_parsers(sub, _common)
     add_sync_parsers(sub, _common)
     add_selfcheck_parser(sub, _common)
+    # The privileged erasure helper, run as root by systemd: the packaged app is one program,
+    # so the helper is this subcommand of it. Its options are its own ("+": none is ours).
+    p = sub.add_parser(
+        "erase-helper",
+        help=say(
+            Text(
+                "le service d’effacement (root, lancé par systemd : etabli-erase-helper.socket)",
+                "the erasure helper service (root, started by systemd: etabli-erase-helper.socket)",
+            )
+        ),
+        prefix_chars="+",
+        add_help=False,
+    )
+    p.add_argument("arguments", nargs="*")
     return parser
 
 
@@ -296,6 +311,7 @@ RUNNERS_BY_REPORT: dict[str, Runner] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     readable_output()
+    ensure_system_programs_on_path()  # a normal user's PATH lacks /usr/sbin (smartctl...)
     parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     lang = getattr(args, "lang", None) or "fr"
@@ -319,6 +335,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_build_check()
         if args.command == "simulate":
             return run_simulate(args)
+        if args.command == "erase-helper":
+            from bench_app.erasure.erase_helper_service import main as run_erase_helper
+
+            return run_erase_helper(args.arguments)
         if args.command == "diagnose":
             return run_diagnose(station_folder(args), args, lang)
         folder = station_folder(args)

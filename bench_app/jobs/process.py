@@ -13,6 +13,19 @@ from dataclasses import dataclass
 
 from bench_app.jobs.prompt import Cancelled
 
+# Where Debian and Ubuntu put smartctl, hdparm, nvme, losetup...: not on a normal user's PATH.
+SYSTEM_PROGRAM_DIRS = ("/usr/local/sbin", "/usr/sbin", "/sbin")
+
+
+def ensure_system_programs_on_path(environ: dict[str, str] | None = None) -> None:
+    """Appends the system program folders missing from PATH (in `environ`, by default this
+    process's environment), so a station run by a normal user finds the drive tools."""
+    env: dict[str, str] | os._Environ[str] = os.environ if environ is None else environ
+    parts = [p for p in env.get("PATH", "").split(os.pathsep) if p]
+    missing = [d for d in SYSTEM_PROGRAM_DIRS if d not in parts]
+    if missing:
+        env["PATH"] = os.pathsep.join([*parts, *missing])
+
 
 @dataclass(frozen=True, slots=True)
 class ProcessResult:

@@ -4,6 +4,8 @@ station looks, the group the helper lets in, the program systemd starts."""
 from __future__ import annotations
 
 import configparser
+import subprocess
+import sys
 from pathlib import Path
 
 from bench_app.devices.drives.erase_helper import DEFAULT_SOCKET
@@ -34,7 +36,19 @@ def test_the_socket_is_where_the_station_looks_and_only_the_group_reaches_it() -
 def test_the_service_runs_the_helper_program_for_the_group() -> None:
     service = _unit("etabli-erase-helper.service")["Service"]
     argv = service["ExecStart"].split()
-    assert argv[0].endswith("/etabli-erase-helper")
+    # The packaged app where install.sh puts it; the helper is its `erase-helper` subcommand.
+    assert argv[:2] == ["/opt/etabli/etabli", "erase-helper"]
+    assert 'APP_DIR="$ROOT/opt/etabli"' in (ROOT / "packaging" / "install.sh").read_text()
     assert argv[argv.index("--group") + 1] == GROUP
+    # Every option the unit gives is one the subcommand knows.
+    done = subprocess.run(
+        [sys.executable, "-m", "bench_app.commands.main", "erase-helper", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for option in (a for a in argv[2:] if a.startswith("--")):
+        assert option in done.stdout, option
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert 'etabli-erase-helper = "bench_app.erasure.erase_helper_service:main"' in pyproject

@@ -11,15 +11,18 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from bench_app.devices.drives.erase_helper import EraseHelperClient
 from bench_app.domain.model import DeviceKind
 from bench_app.station import Station
 from bench_app.store.database import DB_NAME
@@ -40,6 +43,7 @@ CHECKS = (
     "commands",
     "station",
 )
+HELPER_UNITS = ("etabli-erase-helper.socket", "etabli-erase-helper.service")
 # The source folders whose every file the app may read at run time, and where they land.
 DATA_FOLDERS = (
     "assets",
@@ -323,6 +327,9 @@ def test_install_and_uninstall_into_a_fake_root(built: tuple[Path, str], tmp_pat
         "LISEZMOI.txt",
         "RELEASE",
         "app/etabli",
+        "systemd/etabli-erase-helper.socket",
+        "systemd/etabli-erase-helper.service",
+        "erase-helper.md",
     ):
         assert (archive / name).is_file(), name
     root = tmp_path / "root"
@@ -354,6 +361,15 @@ def test_install_and_uninstall_into_a_fake_root(built: tuple[Path, str], tmp_pat
     # The installed copy runs.
     check = _run(opt, "build-check", home=tmp_path / "home")
     assert check.returncode == 0, check.stdout + check.stderr
+    # The erasure helper's units, whose program is the installed one, and the helper answers.
+    units = root / "etc" / "systemd" / "system"
+    for unit in HELPER_UNITS:
+        assert (units / unit).read_bytes() == (PACKAGING / "systemd" / unit).read_bytes()
+        assert str(units / unit) in done.stdout
+    assert "erasure helper not enabled in a test root" in done.stdout
+    doc = root / "usr" / "share" / "doc" / "etabli" / "erase-helper.md"
+    assert doc.read_bytes() == (ROOT / "docs" / "erase-helper.md").read_bytes()
+    _the_installed_helper_answers(root, tmp_path)
 
     # An update: data kept, the group not made twice, the app replaced.
     data = root / "home" / "atelier" / ".local" / "share" / "etabli"
@@ -378,7 +394,7 @@ def test_install_and_uninstall_into_a_fake_root(built: tuple[Path, str], tmp_pat
 
     gone = _script(opt / "uninstall.sh", root)
     assert gone.returncode == 0, gone.stdout + gone.stderr
-    for path in (opt, launcher, rules, desktop, icon):
+    for path in (opt, launcher, rules, desktop, icon, doc, *(units / u for u in HELPER_UNITS)):
         assert not path.exists(), path
         assert str(path) in gone.stdout
     assert not any(
@@ -395,6 +411,66 @@ def test_install_and_uninstall_into_a_fake_root(built: tuple[Path, str], tmp_pat
     assert "this archive is for otheros1" in other.stdout
     assert "      etabli-test-missing" in other.stdout
     assert "etabli-test-present" not in other.stdout
+
+
+def _helper_program(root: Path) -> list[str]:
+    """The erasure helper's command line as the installed service unit gives it, with its
+    program inside `root`."""
+    unit = root / "etc" / "systemd" / "system" / "etabli-erase-helper.service"
+    (line,) = [x for x in unit.read_text().splitlines() if x.startswith("ExecStart=")]
+    argv = line.removeprefix("ExecStart=").split()
+    return [str(root / argv[0].lstrip("/")), *argv[1:]]
+
+
+def _the_installed_helper_answers(root: Path, tmp_path: Path) -> None:
+    """Runs the installed helper the way systemd does (its listening socket as fd 3,
+    LISTEN_PID its own pid: the packaged program must not fork), for root's group: it answers
+    a ping, refuses a malformed request plainly, and answers again."""
+    argv = _helper_program(root)
+    assert os.access(argv[0], os.X_OK), argv[0]
+    assert argv[1] == "erase-helper"
+    argv = [*argv[: argv.index("--group")], "--gid", "0", "--data-dir", str(tmp_path / "data")]
+    short = tempfile.mkdtemp(prefix="eh-pkg-")  # a unix socket's path is at most 107 bytes
+    path = str(Path(short) / "erase.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(4)
+    fd = listener.fileno()
+    script = f'exec 3<&{fd} {fd}<&-; LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"'
+    log = tmp_path / "helper.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            ["bash", "-c", script, "bash", *argv],
+            pass_fds=(fd,),
+            env=_clean_env(tmp_path / "home"),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        client = EraseHelperClient(path, timeout=60)
+        assert client.ping() is True, log.read_text()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(60)
+            s.connect(path)
+            s.sendall(b'{"op": "format-everything"}\n')
+            s.shutdown(socket.SHUT_WR)
+            answer = b""
+            while chunk := s.recv(4096):
+                answer += chunk
+        assert json.loads(answer) == {
+            "ok": False,
+            "code": "ERASE_HELPER_BAD_REQUEST",
+            "values": {"detail": "unknown op 'format-everything'"},
+        }
+        assert client.ping() is True
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        listener.close()
+        shutil.rmtree(short, ignore_errors=True)
+    text = log.read_text()
+    assert "refused [ERASE_HELPER_BAD_REQUEST]" in text and "Traceback" not in text
 
 
 def test_the_desktop_entry_is_valid_and_bilingual() -> None:
