@@ -42,7 +42,7 @@ from bench_app.wire import request_signing
 from bench_app.wire.canonical import event_json
 from bench_app.wire.events import EVENT_FIELD_TYPES, GENESIS_HASH, hashed_fields
 from bench_app.wire.refusals import Refusal
-from bench_app.wire.values import value_problem
+from bench_app.wire.values import surely_travels, value_problem
 from hub import protocol
 from hub.db import HubDB, Tx, is_unique_violation, now
 
@@ -426,7 +426,10 @@ def _push(tx: Tx, station: StationIdentity, events: list[Any]) -> PushResult:
     seq, last_hash = (int(head[0]), str(head[1])) if head else (0, GENESIS_HASH)
     broken_at: str | None = None  # the first refused event of the station's chain
     # Each event's shape is checked once; the hashed form comes out of the same check.
-    checked = [(raw, *_inspect(raw)) for raw in events]
+    # The wire's value rule over the whole batch at once: when it holds, no event needs it
+    # again (nor its facts' payload); else each event is walked on its own.
+    travels = surely_travels(events, floats=True)
+    checked = [(raw, *_inspect(raw, travels)) for raw in events]
     known = _stored_hashes(tx, [raw["id"] for raw, shape, _, _ in checked if shape is None])
     rows: list[tuple[Any, ...]] = []
     identities: list[tuple[str, str, str, str]] = []
@@ -455,7 +458,7 @@ def _push(tx: Tx, station: StationIdentity, events: list[Any]) -> PushResult:
             problem = (Refusal.BROKEN_LINK, "link to the previous event is broken")
         if problem is None:
             try:
-                facts.validate(raw["type"], raw["payload"], recorded=True)
+                facts.validate(raw["type"], raw["payload"], recorded=True, travels=travels)
             except BenchError as exc:
                 detail = exc.values.get("detail", exc.code)
                 problem = (Refusal.INVALID_FACT, f"not a valid {raw['type']}: {detail}")
@@ -521,10 +524,10 @@ def _problem(
 ALTERED_REASON = "content does not match its hash"
 
 
-def _inspect(raw: Any) -> tuple[str | None, bytes, str]:
+def _inspect(raw: Any, travels: bool = False) -> tuple[str | None, bytes, str]:
     """(why the event is malformed, or None; its hashed form and its payload in the event
-    encoding, both empty when malformed)."""
-    shape = _shape_problem_before_payload(raw)
+    encoding, both empty when malformed). `travels`: the wire's value rule already holds."""
+    shape = _shape_problem_before_payload(raw, travels)
     if shape is not None:
         return shape, b"", ""
     try:
@@ -554,7 +557,7 @@ def _shape_problem(raw: Any) -> str | None:
     return _inspect(raw)[0]
 
 
-def _shape_problem_before_payload(raw: Any) -> str | None:
+def _shape_problem_before_payload(raw: Any, travels: bool = False) -> str | None:
     if not isinstance(raw, dict):
         return "an event must be a JSON object"
     for name, types in _FIELD_TYPES.items():
@@ -569,7 +572,7 @@ def _shape_problem_before_payload(raw: Any) -> str | None:
         return "seq must be between 1 and 2^62"
     if depth_exceeds(raw["payload"], MAX_PAYLOAD_DEPTH):  # before anything recursive walks it
         return f"payload nests deeper than {MAX_PAYLOAD_DEPTH} levels"
-    return _text_problem(raw)
+    return None if travels else _text_problem(raw)
 
 
 def _text_problem(value: Any) -> str | None:

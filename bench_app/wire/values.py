@@ -55,6 +55,12 @@ def value_problem(
     return _walk(value, where, floats=floats, texts=texts, json_types=json_types)
 
 
+def surely_travels(value: Any, *, floats: bool = False) -> bool:
+    """True only when `value_problem(value, floats=floats)` is certainly None, decided
+    without walking it (so whatever its depth); False means "ask value_problem"."""
+    return isinstance(value, dict | list) and _plainly_fine(value, floats=floats, texts=True)
+
+
 class _FloatSeen(Exception):
     pass
 

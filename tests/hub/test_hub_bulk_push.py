@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from bench_app.wire.canonical import event_json
-from bench_app.wire.values import _walk, value_problem
+from bench_app.wire.values import _walk, surely_travels, value_problem
 from hub import service
 from hub.db import HubDB, Tx
 from hub.service import StationIdentity, count_rows
@@ -76,6 +76,8 @@ def test_the_quick_value_check_finds_what_the_walk_finds(
 ) -> None:
     flags = {"floats": floats, "texts": texts, "json_types": json_types}
     assert value_problem(value, "$", **flags) == _walk(value, "$", **flags)
+    if surely_travels(value, floats=floats):
+        assert _walk(value, "$", floats=floats, texts=True, json_types=True) is None
 
 
 _event_texts = st.text(max_size=16).filter(lambda t: "\x00" not in t)
@@ -146,12 +148,24 @@ def _spoil(event: dict[str, Any], how: str) -> Any:
         spoilt["station_id"] = str(uuid.uuid4())
     elif how == "training":
         spoilt["training"] = True
+    elif how == "nul_in_payload":
+        spoilt["payload"]["model"] = "FP\x003"
+    elif how == "big_number":
+        spoilt["payload"]["model"] = float("inf")  # what a parser makes of 1e999
+    elif how == "deep_payload":
+        nested: Any = "bottom"
+        for _ in range(5000):  # past the payload depth bound, and far past recursion's
+            nested = [nested]
+        spoilt["payload"]["extra"] = nested
     elif how == "not_an_object":
         return [spoilt["id"]]
     return spoilt
 
 
-_SPOILS = ["altered", "malformed", "nul", "not_a_uuid", "relayed", "training", "not_an_object"]
+_SPOILS = [
+    "altered", "malformed", "nul", "not_a_uuid", "relayed", "training", "not_an_object",
+    "nul_in_payload", "big_number", "deep_payload",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
