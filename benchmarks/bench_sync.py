@@ -162,12 +162,12 @@ class Postgres:
 
 # -- the hub, served by uvicorn in its own process -----------------------------------------------
 
+# As `etabli hub --workers N` serves it: one worker process per core.
 SERVE = (
-    "import sys, uvicorn\n"
-    "from hub.app import create_app\n"
-    "from hub.db import HubDB\n"
-    "uvicorn.run(create_app(HubDB(sys.argv[1])), host='127.0.0.1', port=int(sys.argv[2]),"
-    " log_level='warning')\n"
+    "import os, sys, uvicorn\n"
+    "os.environ['ETABLI_HUB_DB'] = sys.argv[1]\n"
+    "uvicorn.run('hub.app:app_from_environment', factory=True, host='127.0.0.1',"
+    " port=int(sys.argv[2]), workers=os.cpu_count() or 1, log_level='warning')\n"
 )
 
 

@@ -25,6 +25,7 @@ DEFAULT_SQLITE_NAME = "etabli-hub.sqlite3"
 # A lock id no other program is expected to take: serialises migrations and event writes.
 _PG_LOCK_MIGRATE = 0x657461626C6901
 _PG_LOCK_EVENTS = 0x657461626C6902
+_PG_LOCK_STATION = 0x65746103  # first key of the per-station locks (an int4)
 
 
 class Tx:
@@ -52,6 +53,22 @@ class Tx:
         else:
             self._conn.executemany(sql, [tuple(r) for r in rows])
 
+    def copy(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Writes the rows into the table: one COPY on PostgreSQL, one executemany on SQLite."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        if self.dialect == "postgresql":
+            with (
+                self._conn.cursor() as cur,
+                cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(columns))
+            self._conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in self._conn.execute(self._sql(sql), tuple(params)).fetchall()]
 
@@ -60,10 +77,20 @@ class Tx:
         return tuple(row) if row is not None else None
 
     def lock_events(self) -> None:
-        """Makes event writers take turns, so pull cursors become visible in order (a
-        PostgreSQL sequence hands out numbers before commit; SQLite has one writer)."""
+        """Makes event writers take turns until they commit, so pull cursors become visible
+        in order (a PostgreSQL sequence hands out numbers before commit; SQLite has one
+        writer). Taken just before writing: checking a batch needs no turn."""
         if self.dialect == "postgresql":
             self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_EVENTS,))
+
+    def lock_station(self, station_id: str) -> None:
+        """Makes two transactions of one station take turns (its chain is checked against
+        the head it holds); other stations' go on at the same time. Two-key advisory locks
+        live apart from the one-key locks above; a shared hash only makes two wait."""
+        if self.dialect == "postgresql":
+            self._conn.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_PG_LOCK_STATION, station_id)
+            )
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

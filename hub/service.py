@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 import secrets
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,9 +40,9 @@ from bench_app.store.uuid7 import uuid7_str
 from bench_app.sync.jsonguard import depth_exceeds
 from bench_app.wire import request_signing
 from bench_app.wire.canonical import event_json
-from bench_app.wire.events import EVENT_FIELD_TYPES, GENESIS_HASH, event_hash, hashed_fields
+from bench_app.wire.events import EVENT_FIELD_TYPES, GENESIS_HASH, hashed_fields
 from bench_app.wire.refusals import Refusal
-from bench_app.wire.values import value_problem
+from bench_app.wire.values import surely_travels, value_problem
 from hub import protocol
 from hub.db import HubDB, Tx, is_unique_violation, now
 
@@ -404,87 +405,106 @@ def parse_push(body: Any) -> list[Any]:
 
 
 def push(db: HubDB, station: StationIdentity, events: list[Any]) -> PushResult:
-    """Stores the batch's good events (one transaction) and names each refused one."""
+    """Stores the batch's good events (one transaction) and names each refused one.
+
+    The batch is checked as a whole against what the hub holds (one query for the ids it
+    already has, the station's head once), each event still on its own (shape, author, hash,
+    chain, facts schema); the good ones are written with one COPY. Two pushes of one station
+    take turns; pushes of different stations are checked at the same time and only take
+    turns to write, so pull cursors still become visible in order. A push that lost a race
+    on an event id to another station's is checked again from the start."""
+    return _retried(db, lambda tx: _push(tx, station, events))
+
+
+def _push(tx: Tx, station: StationIdentity, events: list[Any]) -> PushResult:
     result = PushResult()
-    with db.transaction() as tx:
-        tx.lock_events()
-        head = tx.one(
-            "SELECT seq, hash FROM events WHERE station_id = ? ORDER BY seq DESC LIMIT 1",
-            (station.station_id,),
-        )
-        seq, last_hash = (int(head[0]), str(head[1])) if head else (0, GENESIS_HASH)
-        broken_at: str | None = None  # the first refused event of the station's chain
-        known = _stored_hashes(tx, [e["id"] for e in events if _shape_problem(e) is None])
-        rows: list[tuple[Any, ...]] = []
-        identities: list[tuple[str, str, str, str]] = []
-        # A batch sent out of order is taken in chain order; malformed events come first.
-        ordered = sorted(events, key=lambda e: e["seq"] if _shape_problem(e) is None else 0)
-        for raw in ordered:
-            event_id = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
-            problem = _problem(raw, station, known)
-            if problem is None and known.get(event_id) == raw["hash"]:
-                result.duplicates.append(event_id)  # same id, same hash, content matching it
-                continue
-            if problem is None and raw["training"]:
-                # Training facts stay on their station; a station that sends one is older.
-                problem = (Refusal.TRAINING, "a training fact stays on its station")
-            if problem is None and broken_at is not None:
-                problem = (Refusal.FOLLOWS_REFUSED, f"follows the refused event {broken_at}")
-            if problem is None and raw["seq"] <= seq:
-                problem = (
-                    Refusal.SEQ_TAKEN,
-                    f"sequence {raw['seq']} is already taken by another event",
-                )
-            if problem is None and raw["seq"] > seq + 1:
-                problem = (Refusal.MISSING_EVENTS, f"missing events {seq + 1}..{raw['seq'] - 1}")
-            if problem is None and raw["prev_hash"] != last_hash:
-                problem = (Refusal.BROKEN_LINK, "link to the previous event is broken")
-            if problem is None:
-                try:
-                    facts.validate(raw["type"], raw["payload"], recorded=True)
-                except BenchError as exc:
-                    detail = exc.values.get("detail", exc.code)
-                    problem = (Refusal.INVALID_FACT, f"not a valid {raw['type']}: {detail}")
-            if problem is not None:
-                code, reason = problem
-                result.rejected.append({"id": event_id, "reason": reason, "code": code})
-                # An altered copy of a stored event leaves the chain whole: the original holds.
-                if (
-                    isinstance(raw, dict)
-                    and raw.get("station_id") == station.station_id
-                    and broken_at is None
-                    and known.get(event_id) != raw.get("hash")
-                ):
-                    broken_at = event_id
-                continue
-            rows.append(_event_row(station, raw))
-            identities += _identities(station, raw)
-            known[event_id] = raw["hash"]
-            seq, last_hash = raw["seq"], raw["hash"]
-            result.accepted.append(event_id)
-        tx.many(
-            "INSERT INTO events (id, station_id, seq, workshop_id, operator, ts, type, device_id,"
-            " payload, training, prev_hash, hash, received_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        tx.many(
-            "INSERT INTO device_identities (kind, value, device_id, workshop_id)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (kind, value, device_id) DO NOTHING",
-            identities,
-        )
-        result.acked_up_to = seq
-        result.head_hash = last_hash
+    tx.lock_station(station.station_id)
+    head = tx.one(
+        "SELECT seq, hash FROM events WHERE station_id = ? ORDER BY seq DESC LIMIT 1",
+        (station.station_id,),
+    )
+    seq, last_hash = (int(head[0]), str(head[1])) if head else (0, GENESIS_HASH)
+    broken_at: str | None = None  # the first refused event of the station's chain
+    # Each event's shape is checked once; the hashed form comes out of the same check.
+    # The wire's value rule over the whole batch at once: when it holds, no event needs it
+    # again (nor its facts' payload); else each event is walked on its own.
+    travels = surely_travels(events, floats=True)
+    checked = [(raw, *_inspect(raw, travels)) for raw in events]
+    known = _stored_hashes(tx, [raw["id"] for raw, shape, _, _ in checked if shape is None])
+    rows: list[tuple[Any, ...]] = []
+    identities: list[tuple[str, str, str, str]] = []
+    # A batch sent out of order is taken in chain order; malformed events come first.
+    checked.sort(key=lambda c: c[0]["seq"] if c[1] is None else 0)
+    received = now()
+    for raw, shape, hashed, payload in checked:
+        event_id = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
+        problem = _problem(raw, station, known, shape, hashed)
+        if problem is None and known.get(event_id) == raw["hash"]:
+            result.duplicates.append(event_id)  # same id, same hash, content matching it
+            continue
+        if problem is None and raw["training"]:
+            # Training facts stay on their station; a station that sends one is older.
+            problem = (Refusal.TRAINING, "a training fact stays on its station")
+        if problem is None and broken_at is not None:
+            problem = (Refusal.FOLLOWS_REFUSED, f"follows the refused event {broken_at}")
+        if problem is None and raw["seq"] <= seq:
+            problem = (
+                Refusal.SEQ_TAKEN,
+                f"sequence {raw['seq']} is already taken by another event",
+            )
+        if problem is None and raw["seq"] > seq + 1:
+            problem = (Refusal.MISSING_EVENTS, f"missing events {seq + 1}..{raw['seq'] - 1}")
+        if problem is None and raw["prev_hash"] != last_hash:
+            problem = (Refusal.BROKEN_LINK, "link to the previous event is broken")
+        if problem is None:
+            try:
+                facts.validate(raw["type"], raw["payload"], recorded=True, travels=travels)
+            except BenchError as exc:
+                detail = exc.values.get("detail", exc.code)
+                problem = (Refusal.INVALID_FACT, f"not a valid {raw['type']}: {detail}")
+        if problem is not None:
+            code, reason = problem
+            result.rejected.append({"id": event_id, "reason": reason, "code": code})
+            # An altered copy of a stored event leaves the chain whole: the original holds.
+            if (
+                isinstance(raw, dict)
+                and raw.get("station_id") == station.station_id
+                and broken_at is None
+                and known.get(event_id) != raw.get("hash")
+            ):
+                broken_at = event_id
+            continue
+        rows.append(_event_row(station, raw, payload, received))
+        identities += _identities(station, raw)
+        known[event_id] = raw["hash"]
+        seq, last_hash = raw["seq"], raw["hash"]
+        result.accepted.append(event_id)
+    # Writers take turns from here to the commit only (see Tx.lock_events).
+    tx.lock_events()
+    tx.copy("events", EVENT_COLUMNS, rows)
+    tx.many(
+        "INSERT INTO device_identities (kind, value, device_id, workshop_id)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (kind, value, device_id) DO NOTHING",
+        identities,
+    )
+    result.acked_up_to = seq
+    result.head_hash = last_hash
     return result
 
 
+EVENT_COLUMNS = (
+    "id", "station_id", "seq", "workshop_id", "operator", "ts", "type", "device_id",
+    "payload", "training", "prev_hash", "hash", "received_at",
+)  # fmt: skip
+
+
 def _problem(
-    raw: Any, station: StationIdentity, known: dict[str, str]
+    raw: Any, station: StationIdentity, known: dict[str, str], shape: str | None, hashed: bytes
 ) -> tuple[Refusal, str] | None:
     """(code, reason) when an event is refused whatever the chain: its shape, its author,
     its content against its hash (recomputed from the fields: a stored id and hash with a
-    changed payload is an altered copy, not a duplicate), or its id taken by another event."""
-    shape = _shape_problem(raw)
+    changed payload is an altered copy, not a duplicate), or its id taken by another event.
+    `shape` and `hashed` are what `_inspect` found."""
     if shape is not None:
         return (Refusal.MALFORMED, shape)
     if raw["station_id"] != station.station_id:
@@ -493,7 +513,7 @@ def _problem(
             "written by another station; each station pushes only its own events"
             " (relaying is not accepted by this hub)",
         )
-    if event_hash(_hashed(raw)) != raw["hash"]:
+    if hashlib.sha256(hashed).hexdigest() != raw["hash"]:
         return (Refusal.ALTERED, ALTERED_REASON)
     stored = known.get(raw["id"])
     if stored is not None and stored != raw["hash"]:
@@ -504,7 +524,40 @@ def _problem(
 ALTERED_REASON = "content does not match its hash"
 
 
+def _inspect(raw: Any, travels: bool = False) -> tuple[str | None, bytes, str]:
+    """(why the event is malformed, or None; its hashed form and its payload in the event
+    encoding, both empty when malformed). `travels`: the wire's value rule already holds."""
+    shape = _shape_problem_before_payload(raw, travels)
+    if shape is not None:
+        return shape, b"", ""
+    try:
+        payload = event_json(raw["payload"])
+    except ValueError as exc:
+        return f"payload is not JSON: {exc}", b"", ""
+    return None, _hashed_text(raw, payload).encode("utf-8"), payload
+
+
+_text = encode_basestring  # a text as json.dumps(ensure_ascii=False) writes it
+
+
+def _hashed_text(raw: dict[str, Any], payload: str) -> str:
+    """`event_json(_hashed(raw))`, put together from the payload already written: the
+    fields in sorted order, each written as json.dumps writes it (shape already checked)."""
+    device = "null" if raw["device_id"] is None else _text(raw["device_id"])
+    return (
+        f'{{"device_id":{device},"id":{_text(raw["id"])},"operator":{_text(raw["operator"])},'
+        f'"payload":{payload},"prev_hash":{_text(raw["prev_hash"])},"seq":{int(raw["seq"])!r},'
+        f'"station_id":{_text(raw["station_id"])},'
+        f'"training":{"true" if raw["training"] else "false"},"ts":{_text(raw["ts"])},'
+        f'"type":{_text(raw["type"])}}}'
+    )
+
+
 def _shape_problem(raw: Any) -> str | None:
+    return _inspect(raw)[0]
+
+
+def _shape_problem_before_payload(raw: Any, travels: bool = False) -> str | None:
     if not isinstance(raw, dict):
         return "an event must be a JSON object"
     for name, types in _FIELD_TYPES.items():
@@ -519,14 +572,7 @@ def _shape_problem(raw: Any) -> str | None:
         return "seq must be between 1 and 2^62"
     if depth_exceeds(raw["payload"], MAX_PAYLOAD_DEPTH):  # before anything recursive walks it
         return f"payload nests deeper than {MAX_PAYLOAD_DEPTH} levels"
-    text = _text_problem(raw)
-    if text is not None:
-        return text
-    try:
-        event_json(raw["payload"])
-    except ValueError as exc:
-        return f"payload is not JSON: {exc}"
-    return None
+    return None if travels else _text_problem(raw)
 
 
 def _text_problem(value: Any) -> str | None:
@@ -564,11 +610,13 @@ def _stored_hashes(tx: Tx, ids: list[str]) -> dict[str, str]:
     return found
 
 
-def _event_row(station: StationIdentity, raw: dict[str, Any]) -> tuple[Any, ...]:
+def _event_row(
+    station: StationIdentity, raw: dict[str, Any], payload: str, received: str
+) -> tuple[Any, ...]:
     return (
         raw["id"], raw["station_id"], raw["seq"], station.workshop_id, raw["operator"],
-        raw["ts"], raw["type"], raw["device_id"], event_json(raw["payload"]),
-        raw["training"], raw["prev_hash"], raw["hash"], now(),
+        raw["ts"], raw["type"], raw["device_id"], payload,
+        raw["training"], raw["prev_hash"], raw["hash"], received,
     )  # fmt: skip
 
 
@@ -720,11 +768,13 @@ def count_rows(db: HubDB, table: str) -> int:
     return int(row[0]) if row else 0
 
 
+# A UUID written the canonical way (8-4-4-4-12 hex digits, either case): what
+# `str(uuid.UUID(text)) == text.lower()` accepts, without building the object.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def _is_uuid(text: str) -> bool:
-    try:
-        return str(uuid.UUID(text)) == text.lower()
-    except ValueError:
-        return False
+    return _UUID.fullmatch(text) is not None
 
 
 def _iso(moment: datetime) -> str:

@@ -214,11 +214,15 @@ def wire_problem(value: Any, where: str = "$", *, floats: bool = False) -> str |
     return f"{at}: {type(found.value).__name__} is not JSON"
 
 
-def validate(event_type: str, payload: dict[str, Any], *, recorded: bool = False) -> None:
+def validate(
+    event_type: str, payload: dict[str, Any], *, recorded: bool = False, travels: bool = False
+) -> None:
     """Raises BenchError naming the fact and the first missing, mistyped or untravelable
     field: EVENT_INVALID for a wrong shape, FACT_MALFORMED for a value that could not be
     signed, bundled or pushed. `recorded` is for an event already recorded at another
-    station (import, hub): earlier versions' floats and old field names are accepted."""
+    station (import, hub): earlier versions' floats and old field names are accepted.
+    `travels` says the caller already found no problem in the payload by the wire's rule
+    with floats accepted (`wire.values.value_problem`); only a recorded fact may say so."""
     schema = SCHEMAS.get(event_type)
     if schema is None:
         raise BenchError("EVENT_INVALID", event_type=event_type, detail="unknown type")
@@ -235,6 +239,8 @@ def validate(event_type: str, payload: dict[str, Any], *, recorded: bool = False
             raise BenchError(
                 "EVENT_INVALID", event_type=event_type, detail=f"{name} has the wrong type"
             )
+    if travels and recorded:
+        return
     problem = wire_problem(payload, "payload", floats=recorded)
     if problem is not None:
         raise BenchError("FACT_MALFORMED", event_type=event_type, detail=problem)

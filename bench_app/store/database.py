@@ -610,14 +610,15 @@ class Store:
         """Sorts out duplicates and events unfit on their own; the rest, by station and seq."""
         candidates: dict[str, dict[int, Event]] = {}
         seen: set[str] = set()
+        stored = _stored_hashes(conn, [event.id for event in events])
         for event in events:
             if event.id in seen:
                 result.duplicates.append(event.id)
                 continue
             seen.add(event.id)
-            row = conn.execute("SELECT hash FROM events WHERE id = ?", (event.id,)).fetchone()
-            if row is not None:
-                if row[0] != event.hash:
+            held = stored.get(event.id)
+            if held is not None:
+                if held != event.hash:
                     result.reject(
                         event, Refusal.ID_TAKEN, "another event with this id is already here"
                     )
@@ -657,6 +658,7 @@ class Store:
         # station -> why its next event cannot be applied yet (code, reason)
         waiting: dict[str, tuple[Refusal, str]] = {}
         stamps: list[hlc.Hlc] = []
+        devices: set[str] = set()  # found here once, here for the rest of the transaction
         progress = True
         while progress:  # another station's event may be what a waiting one needed
             progress = False
@@ -666,7 +668,7 @@ class Store:
                     event = chain.get(seq + 1)
                     if event is None or event.prev_hash != prev:
                         break
-                    why = self._import_one(conn, event)
+                    why = self._import_one(conn, event, devices)
                     if why is not None:
                         waiting[station] = why
                         break
@@ -703,15 +705,24 @@ class Store:
                 result.reject(event, code, reason)
         return stamps
 
-    def _import_one(self, conn: sqlite3.Connection, event: Event) -> tuple[Refusal, str] | None:
+    def _import_one(
+        self, conn: sqlite3.Connection, event: Event, devices: set[str]
+    ) -> tuple[Refusal, str] | None:
         """Inserts and folds one event inside a savepoint; None when done, else why it must
         wait (what it refers to is not here yet) as (code, reason), with nothing of it left
-        behind."""
+        behind. `devices` holds the ids of devices already found here."""
         device_id = event.device_id or event.payload.get("device_id")
         # Another station's training facts are logged, not folded (projections.apply).
-        if not event.training and event.type != "device.registered" and isinstance(device_id, str):
+        if (
+            not event.training
+            and event.type != "device.registered"
+            and isinstance(device_id, str)
+            and device_id not in devices
+        ):
             known = conn.execute("SELECT 1 FROM devices WHERE id = ?", (device_id,)).fetchone()
-            if known is None:
+            if known is not None:
+                devices.add(device_id)
+            else:
                 return (
                     Refusal.DEVICE_UNKNOWN,
                     f"device {device_id} is not known here: import its registration first",
@@ -860,6 +871,19 @@ def _lock_held(lock_path: Path) -> bool:
     finally:
         os.close(fd)  # closing also lets go of a shared lock taken just now
     return False
+
+
+def _stored_hashes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
+    """The hashes this log holds for these event ids (one query per 500 ids)."""
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for event_id, held in conn.execute(
+            f"SELECT id, hash FROM events WHERE id IN ({marks})", chunk
+        ):
+            found[event_id] = held
+    return found
 
 
 def _unfit(event: Event, own_station: str) -> tuple[Refusal, str] | None:

