@@ -663,6 +663,15 @@ CATALOG: dict[str, ErrorKind] = {
             "Choose another method.",
         ),
         _kind(
+            "PROGRAM_MISSING",
+            "Le programme {program} manque sur ce poste.",
+            "The program {program} is missing on this station.",
+            "Installez-le (paquet {package}) ou demandez à l’encadrant ; « etabli selfcheck » "
+            "dit ce qui manque.",
+            "Install it (package {package}) or ask your supervisor; “etabli selfcheck” says "
+            "what is missing.",
+        ),
+        _kind(
             "ERASE_HELPER_UNREACHABLE",
             "Le service d’effacement d’Établi ne répond pas ({socket} : {detail}).",
             "Établi's erasure service does not answer ({socket}: {detail}).",

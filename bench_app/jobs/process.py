@@ -11,10 +11,33 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Cancelled
 
 # Where Debian and Ubuntu put smartctl, hdparm, nvme, losetup...: not on a normal user's PATH.
 SYSTEM_PROGRAM_DIRS = ("/usr/local/sbin", "/usr/sbin", "/sbin")
+# The Debian package of each program the station runs, said when one is missing.
+PACKAGES = {
+    "smartctl": "smartmontools",
+    "hdparm": "hdparm",
+    "nvme": "nvme-cli",
+    "lshw": "lshw",
+    "inxi": "inxi",
+    "dmidecode": "dmidecode",
+    "lsblk": "util-linux",
+    "losetup": "util-linux",
+    "blkdiscard": "util-linux",
+    "adb": "adb",
+    "fastboot": "fastboot",
+    "lp": "cups-client",
+    "lpstat": "cups-client",
+}
+
+
+def missing_program(argv: Sequence[str]) -> BenchError:
+    """The error for a program not found on this station, naming its Debian package."""
+    program = os.path.basename(argv[0]) if argv else "?"
+    return BenchError("PROGRAM_MISSING", program=program, package=PACKAGES.get(program, program))
 
 
 def ensure_system_programs_on_path(environ: dict[str, str] | None = None) -> None:
@@ -47,13 +70,16 @@ class ProcessRunner:
     def run(self, argv: Sequence[str], timeout: float | None = None) -> ProcessResult:
         if self._cancelled.is_set():
             raise Cancelled()
-        proc = subprocess.Popen(
-            list(argv),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
+        try:
+            proc = subprocess.Popen(
+                list(argv),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+        except FileNotFoundError as exc:  # a tool the station lacks: said, not a traceback
+            raise missing_program(argv) from exc
         with self._lock:
             self._running.add(proc)
         try:
