@@ -140,10 +140,12 @@ def test_debian_simg2img_reads_an_image_with_a_fill_of_every_kind(tmp_path: Path
     assert back[: len(raw)] == raw and not any(back[len(raw) :])
 
 
-def _reference_chunks(raw: bytes, block_size: int, skip_zeros: bool) -> list[tuple[object, ...]]:
+def _reference_chunks(
+    raw: bytes, block_size: int, skip_zeros: bool
+) -> list[tuple[ChunkType, int, int, int, bytes]]:
     """The sorting into RAW and FILL, one block at a time, straight from the definition:
     a whole block that is one 4-byte value repeated is FILL, any other block RAW."""
-    runs: list[list[object]] = []  # [kind, first block, blocks, fill]
+    runs: list[tuple[ChunkType | None, int, int, bytes]] = []  # kind, first block, blocks, fill
     for index in range(-(-len(raw) // block_size)):
         block = raw[index * block_size : (index + 1) * block_size]
         kind: ChunkType | None = ChunkType.RAW
@@ -151,13 +153,13 @@ def _reference_chunks(raw: bytes, block_size: int, skip_zeros: bool) -> list[tup
         if len(block) == block_size and block[4:] == block[:-4]:
             fill = block[:4]
             kind = None if skip_zeros and fill == bytes(4) else ChunkType.FILL
-        last = runs[-1] if runs else None
-        if last is not None and last[0] is kind and last[3] == fill and last[1] + last[2] == index:
-            last[2] = int(last[2]) + 1  # type: ignore[call-overload]
+        if runs and runs[-1][0] is kind and runs[-1][3] == fill:
+            last_kind, first, blocks, _ = runs[-1]
+            runs[-1] = (last_kind, first, blocks + 1, fill)
         else:
-            runs.append([kind, index, 1, fill])
+            runs.append((kind, index, 1, fill))
     return [
-        (kind, first, blocks, int(first) * block_size, fill)  # type: ignore[call-overload]
+        (kind, first, blocks, first * block_size, fill)
         for kind, first, blocks, fill in runs
         if kind is not None
     ]
@@ -170,9 +172,7 @@ SORTED_BLOCKS = st.lists(
     st.one_of(
         st.binary(min_size=64, max_size=64),
         st.just(bytes(64)),
-        st.sampled_from([b"\xff\xff\xff\xff", b"\xde\xad\xbe\xef", bytes(4)]).map(
-            lambda v: v * 16
-        ),
+        st.sampled_from([b"\xff\xff\xff\xff", b"\xde\xad\xbe\xef", bytes(4)]).map(lambda v: v * 16),
         st.tuples(
             st.sampled_from([bytes(4), b"\xde\xad\xbe\xef"]),
             st.integers(min_value=0, max_value=63),
