@@ -7,10 +7,14 @@
    256 MiB max-download-size, so both clients turn it into sparse pieces) flashed by
    `FastbootClient` vs `fastboot flash`, the order flipped every other repetition;
 2. the same image as a sparse file made by img2simg;
-3. 8 phones (8 simulators) flashed at once: 8 client threads vs 8 `fastboot` processes.
+3. 8 phones (8 simulators) flashed at once: 8 client threads vs 8 `fastboot` processes,
+   medians of the same number of rounds, the order flipped every other round.
 
 Ratios are Debian's seconds over ours: above 1, Établi is faster. Every flash is checked
-byte for byte against the image afterwards (outside the timing).
+byte for byte against the image afterwards (outside the timing). Every simulated phone gets
+one download before the timings (its download memory is then in place, as a phone's RAM),
+and the images are synced to disk first, so neither the first client nor the first run
+pays for the set-up.
 
     .venv/bin/python benchmarks/bench_fastboot.py [--size-mib 512] [--reps 3]
         [--phones 8] [--parallel-mib 128]
@@ -49,11 +53,48 @@ def make_image(path: Path, size: int) -> None:
             f.write(bytes(MiB) if index % 4 == 3 else os.urandom(MiB))
 
 
+# Where the simulated phones keep their partitions: RAM (tmpfs) unless --partitions-on-disk.
+# On the station's disk, a flash could run while the kernel writes the last flash's pages
+# back or waits on the file system's journal, whichever client it was: that measured the
+# disk, not the clients (runs alternated slow and fast, the slow ones on either client).
+PHONE_DIR: str | None = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
 def start_phone() -> tuple[SimulatedBootloader, FastbootSimulator]:
-    bootloader = SimulatedBootloader("FP4", unlocked=True)
+    folder = Path(tempfile.mkdtemp(prefix="bench-fastboot-phone-", dir=PHONE_DIR))
+    bootloader = SimulatedBootloader("FP4", unlocked=True, folder=folder)
     sim = FastbootSimulator(bootloader)
     sim.start()
     return bootloader, sim
+
+
+def stop_phone(bootloader: SimulatedBootloader, sim: FastbootSimulator) -> None:
+    sim.stop()
+    bootloader.close()
+    if bootloader.folder is not None:
+        shutil.rmtree(bootloader.folder, ignore_errors=True)  # made here, not by the phone
+
+
+def warm(sim: FastbootSimulator, size: int) -> None:
+    """One download of `size` zero bytes, nothing flashed: the simulated phone's download
+    memory is then in place, as a phone's RAM is, so whichever client goes first does not
+    pay for the simulator's first page faults."""
+    zeros = memoryview(bytes(MiB))
+    with socket.create_connection((sim.host, sim.port)) as sock:
+        sock.sendall(b"FB01")
+        assert sock.recv(4, socket.MSG_WAITALL) == b"FB01"
+
+        def reply() -> bytes:
+            (length,) = struct.unpack(">Q", sock.recv(8, socket.MSG_WAITALL))
+            return sock.recv(length, socket.MSG_WAITALL)
+
+        command = b"download:%08x" % size
+        sock.sendall(struct.pack(">Q", len(command)) + command)
+        assert reply().startswith(b"DATA")
+        sock.sendall(struct.pack(">Q", size))
+        for start in range(0, size, MiB):
+            sock.sendall(zeros[: min(MiB, size - start)])
+        assert reply() == b"OKAY"
 
 
 def flash_ours(sim: FastbootSimulator, image: Path) -> None:
@@ -88,10 +129,18 @@ def same_content(bootloader: SimulatedBootloader, raw: Path) -> bool:
 
 
 def reset(bootloader: SimulatedBootloader) -> None:
+    """The partition blank again, and nothing of the last flash left to write to the disk.
+
+    Without the sync, the flash after one that wrote hundreds of MiB runs while the kernel
+    writes those pages back (or waits for them on truncating): every other flash was slow
+    (0.3 s or 0.85 s at 256 MiB), whichever client it was, and with the order flipped each
+    repetition the slow ones fell twice on one client out of three repetitions."""
+    os.sync()
     path = bootloader.partitions[PARTITION].path
     with open(path, "r+b") as f:
         f.truncate(0)
         f.truncate(bootloader.partitions[PARTITION].size)
+    os.sync()
 
 
 def simulator_intake(sim: FastbootSimulator, image: Path, limit: int) -> float:
@@ -123,9 +172,18 @@ def simulator_intake(sim: FastbootSimulator, image: Path, limit: int) -> float:
 
 def one_at_a_time(image: Path, raw: Path, reps: int) -> dict[str, Any]:
     bootloader, sim = start_phone()
+    warm(sim, min(bootloader.max_download_size, image.stat().st_size))
     ours: list[float] = []
     debian: list[float] = []
     try:
+        # One untimed flash with each client first: the first flash into a new phone was
+        # measured slower whoever made it, and it always fell to the client listed first.
+        for flash in (
+            lambda: flash_ours(sim, image),
+            lambda: wait_debian(flash_debian(sim, image)),
+        ):
+            reset(bootloader)
+            flash()
         for rep in range(reps):
             order = ("ours", "debian") if rep % 2 == 0 else ("debian", "ours")
             for who in order:
@@ -139,8 +197,7 @@ def one_at_a_time(image: Path, raw: Path, reps: int) -> dict[str, Any]:
                 if not same_content(bootloader, raw):
                     raise SystemExit(f"{who}: the partition does not match the image")
     finally:
-        sim.stop()
-        bootloader.close()
+        stop_phone(bootloader, sim)
     size = raw.stat().st_size / MiB
     return {
         "etabli_s": _common.median(ours),
@@ -156,40 +213,52 @@ def one_at_a_time(image: Path, raw: Path, reps: int) -> dict[str, Any]:
     }
 
 
-def many_at_once(image: Path, phones: int) -> dict[str, Any]:
+def many_at_once(image: Path, phones: int, reps: int) -> dict[str, Any]:
+    """8 client threads vs 8 `fastboot` processes, `reps` rounds each, the order flipped
+    every other round (the first round after the phones start is slower, whoever runs it)."""
     started = [start_phone() for _ in range(phones)]
-    try:
-        for bootloader, _ in started:
-            reset(bootloader)
-        start = time.perf_counter()
+
+    def ours() -> None:
         threads = [threading.Thread(target=flash_ours, args=(sim, image)) for _, sim in started]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        ours = time.perf_counter() - start
-        ok_ours = all(same_content(b, image) for b, _ in started)
-        for bootloader, _ in started:
-            reset(bootloader)
-        start = time.perf_counter()
+
+    def debian() -> None:
         procs = [flash_debian(sim, image) for _, sim in started]
         for proc in procs:
             wait_debian(proc)
-        debian = time.perf_counter() - start
-        ok_debian = all(same_content(b, image) for b, _ in started)
+
+    times: dict[str, list[float]] = {"ours": [], "debian": []}
+    all_match = True
+    try:
+        for _, sim in started:
+            warm(sim, image.stat().st_size)
+        for rep in range(reps):
+            order = ("ours", "debian") if rep % 2 == 0 else ("debian", "ours")
+            for who in order:
+                for bootloader, _ in started:
+                    reset(bootloader)
+                start = time.perf_counter()
+                (ours if who == "ours" else debian)()
+                times[who].append(time.perf_counter() - start)
+                all_match = all_match and all(same_content(b, image) for b, _ in started)
     finally:
         for bootloader, sim in started:
-            sim.stop()
-            bootloader.close()
+            stop_phone(bootloader, sim)
     total = phones * image.stat().st_size / MiB
+    m_ours, m_debian = _common.median(times["ours"]), _common.median(times["debian"])
     return {
         "phones": phones,
-        "etabli_seconds": round(ours, 3),
-        "fastboot_seconds": round(debian, 3),
-        "etabli_aggregate_mibps": round(total / ours, 1),
-        "fastboot_aggregate_mibps": round(total / debian, 1),
-        "ratio": round(debian / ours, 3),
-        "all_partitions_match": ok_ours and ok_debian,
+        "etabli_seconds": round(m_ours, 3),
+        "fastboot_seconds": round(m_debian, 3),
+        "etabli_aggregate_mibps": round(total / m_ours, 1),
+        "fastboot_aggregate_mibps": round(total / m_debian, 1),
+        "ratio": round(m_debian / m_ours, 3),
+        "etabli_rounds": [round(t, 3) for t in times["ours"]],
+        "fastboot_rounds": [round(t, 3) for t in times["debian"]],
+        "all_partitions_match": all_match,
     }
 
 
@@ -199,8 +268,16 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--phones", type=int, default=8)
     parser.add_argument("--parallel-mib", type=int, default=128)
+    parser.add_argument(
+        "--partitions-on-disk",
+        action="store_true",
+        help="keep the simulated phones' partitions in the temporary folder, not in /dev/shm",
+    )
     _common.add_json_flag(parser)
     args = parser.parse_args()
+    global PHONE_DIR
+    if args.partitions_on_disk:
+        PHONE_DIR = None
     for needed in ("fastboot", "img2simg"):
         if shutil.which(needed) is None:
             raise SystemExit(
@@ -213,16 +290,17 @@ def main() -> None:
         subprocess.run(["img2simg", str(raw), str(sparse)], check=True)
         small = Path(folder) / "small.img"
         make_image(small, args.parallel_mib * MiB)
+        # The images' pages go to the disk now, not during the first flash measured.
+        os.sync()
 
         bootloader, sim = start_phone()
         try:
             intake = simulator_intake(sim, raw, bootloader.max_download_size)
         finally:
-            sim.stop()
-            bootloader.close()
+            stop_phone(bootloader, sim)
         raw_result = one_at_a_time(raw, raw, args.reps)
         sparse_result = one_at_a_time(sparse, raw, args.reps)
-        parallel = many_at_once(small, args.phones)
+        parallel = many_at_once(small, args.phones, args.reps)
     speed = "reference seconds / ours (above 1: Établi is faster)"
     measures = [
         _common.measure(
@@ -260,6 +338,7 @@ def main() -> None:
         "fastboot",
         {
             "image_mib": args.size_mib,
+            "phone_partitions": PHONE_DIR or tempfile.gettempdir(),
             "max_download_size_mib": 256,
             "simulator_intake_mibps": round(intake, 1),
             "raw_image": raw_result,

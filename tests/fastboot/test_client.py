@@ -4,13 +4,17 @@ unlock prompts, checking the phone's model, and the simulator's refusal outside 
 from __future__ import annotations
 
 import contextlib
+import random
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bench_app.devices.fastboot.client import FastbootClient, FastbootFailed, FastbootGone
 from bench_app.devices.fastboot.tcp import TcpTransport
@@ -246,3 +250,68 @@ def test_the_simulator_refuses_to_exist_outside_tests(monkeypatch: pytest.Monkey
     with pytest.raises(BenchError) as refused:
         SimulatedBootloader("FP4", simulation=SimulationMode.TEST)
     assert refused.value.code == "SIMULATION_REFUSED"
+
+
+def test_a_new_session_does_not_see_the_last_sessions_download(start_sim: StartSim) -> None:
+    """The simulated phone keeps its download memory from one connection to the next (as a
+    phone's RAM), but a flash in a new session without a download of its own is refused,
+    never written from what the previous host sent."""
+    sim = start_sim(unlocked=True)
+    with connect(sim) as client:
+        client.download(b"\x5a" * 8192)
+        client.command("flash:boot_a")
+    assert sim.bootloader.read_partition("boot_a", 8192) == b"\x5a" * 8192
+    sim.bootloader.write_partition("boot_a", bytes(8192))
+    with connect(sim) as client, pytest.raises(FastbootFailed) as refused:
+        client.command("flash:boot_a")
+    assert refused.value.reason == "no data downloaded"
+    assert sim.bootloader.read_partition("boot_a", 8192) == bytes(8192)
+
+
+LIMIT = 64 << 10  # the phone's max-download-size in the test below
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    pieces=st.integers(min_value=0, max_value=3),
+    delta=st.integers(min_value=-3 * 4096 - 40, max_value=3 * 4096 + 40),
+    layout=st.lists(st.sampled_from(["random", "zero", "pattern"]), min_size=1, max_size=12),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_images_around_the_download_size_come_back_whole(
+    start_sim: StartSim, pieces: int, delta: int, layout: list[str], seed: int
+) -> None:
+    """Raw images of sizes around multiples of max-download-size (a byte or a few blocks
+    under or over, so the split falls on and beside chunk and block edges), with zero and
+    pattern stretches: what the simulator reassembles from the sparse pieces is the image,
+    and the rest of the partition is untouched. (A simulated phone per example: each starts
+    with its partitions blank, then gets "old content" around where the image goes.)"""
+    size = max(1, pieces * LIMIT + delta)
+    rng = random.Random(seed)
+    stretch = -(-size // len(layout))
+    raw = b"".join(
+        rng.randbytes(stretch)
+        if kind == "random"
+        else bytes(stretch)
+        if kind == "zero"
+        else b"\x12\x34\x56\x78" * (stretch // 4 + 1)
+        for kind in layout
+    )[:size]
+    sim = start_sim(unlocked=True, max_download_size=LIMIT)
+    old = b"\xa5" * (size + 3 * 4096)  # "old content", so a block left unwritten shows
+    sim.bootloader.write_partition("boot_a", old)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "boot.img"
+        path.write_bytes(raw)
+        with connect(sim) as client:
+            client.flash("boot", path, slot="a")
+    written = sim.bootloader.read_partition("boot_a", len(old))
+    # Split, a last partial block is padded with zeros; sent whole, it is written as it is.
+    padded = -(-size // 4096) * 4096 if size > LIMIT else size
+    assert written[:size] == raw
+    assert written[size:padded] == bytes(padded - size)
+    assert written[padded:] == old[padded:]

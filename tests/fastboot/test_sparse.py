@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import subprocess
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench_app.devices.fastboot import sparse
 from bench_app.devices.fastboot.sparse import (
     ChunkType,
     MappedFile,
@@ -135,3 +138,91 @@ def test_debian_simg2img_reads_an_image_with_a_fill_of_every_kind(tmp_path: Path
     assert out.returncode == 0
     back = (tmp_path / "back").read_bytes()
     assert back[: len(raw)] == raw and not any(back[len(raw) :])
+
+
+def _reference_chunks(
+    raw: bytes, block_size: int, skip_zeros: bool
+) -> list[tuple[ChunkType, int, int, int, bytes]]:
+    """The sorting into RAW and FILL, one block at a time, straight from the definition:
+    a whole block that is one 4-byte value repeated is FILL, any other block RAW."""
+    runs: list[tuple[ChunkType | None, int, int, bytes]] = []  # kind, first block, blocks, fill
+    for index in range(-(-len(raw) // block_size)):
+        block = raw[index * block_size : (index + 1) * block_size]
+        kind: ChunkType | None = ChunkType.RAW
+        fill = b""
+        if len(block) == block_size and block[4:] == block[:-4]:
+            fill = block[:4]
+            kind = None if skip_zeros and fill == bytes(4) else ChunkType.FILL
+        if runs and runs[-1][0] is kind and runs[-1][3] == fill:
+            last_kind, first, blocks, _ = runs[-1]
+            runs[-1] = (last_kind, first, blocks + 1, fill)
+        else:
+            runs.append((kind, index, 1, fill))
+    return [
+        (kind, first, blocks, first * block_size, fill)
+        for kind, first, blocks, fill in runs
+        if kind is not None
+    ]
+
+
+# Blocks of 64 bytes: random, zero, a repeated value, and a repeated value with one byte
+# changed anywhere (the bulk sorting only probes a few bytes of each block, so a block that
+# differs elsewhere must still come out RAW).
+SORTED_BLOCKS = st.lists(
+    st.one_of(
+        st.binary(min_size=64, max_size=64),
+        st.just(bytes(64)),
+        st.sampled_from([b"\xff\xff\xff\xff", b"\xde\xad\xbe\xef", bytes(4)]).map(lambda v: v * 16),
+        st.tuples(
+            st.sampled_from([bytes(4), b"\xde\xad\xbe\xef"]),
+            st.integers(min_value=0, max_value=63),
+        ).map(lambda t: bytes(b ^ (i == t[1]) for i, b in enumerate(t[0] * 16))),
+    ),
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    SORTED_BLOCKS,
+    st.integers(min_value=0, max_value=63),
+    st.sampled_from([64, 192, 256, 1024, 1 << 20]),
+    st.booleans(),
+)
+def test_bulk_block_sorting_matches_sorting_block_by_block(
+    blocks: list[bytes], tail: int, window: int, skip_zeros: bool
+) -> None:
+    """Whatever the blocks and wherever the sorting windows fall, the chunks are those of
+    the block-by-block definition (runs merged across windows, a partial last block RAW)."""
+    raw = b"".join(blocks)[: len(blocks) * 64 - tail] or b"\1"
+    with mock.patch.object(sparse, "WINDOW", window):
+        image = SparseImage.from_raw(Source(memoryview(raw)), 64, skip_zeros=skip_zeros)
+    got = [(c.kind, c.start, c.blocks, c.offset, c.fill) for c in image.chunks]
+    assert got == _reference_chunks(raw, 64, skip_zeros)
+
+
+def test_a_large_file_is_sorted_the_same_through_its_memory_map(tmp_path: Path) -> None:
+    """4 KiB blocks over several 1 MiB windows of a real file: long zero and pattern runs
+    crossing windows, lone uniform blocks, and near-uniform blocks."""
+    rng = random.Random(7)
+    pieces = []
+    for _ in range(700):
+        choice = rng.random()
+        if choice < 0.5:
+            pieces.append(rng.randbytes(BLOCK))
+        elif choice < 0.8:
+            pieces.append(bytes(BLOCK) * rng.randint(1, 400))
+        elif choice < 0.9:
+            pieces.append(b"\x01\x02\x03\x04" * (BLOCK // 4) * rng.randint(1, 3))
+        else:
+            block = bytearray(BLOCK)
+            block[rng.randrange(BLOCK)] = 1
+            pieces.append(bytes(block))
+    raw = b"".join(pieces) + rng.randbytes(1000)
+    (tmp_path / "raw.img").write_bytes(raw)
+    with MappedFile(tmp_path / "raw.img") as mapped:
+        image = SparseImage.from_raw(mapped)
+        got = [(c.kind, c.start, c.blocks, c.offset, c.fill) for c in image.chunks]
+    assert len(raw) > 8 << 20
+    assert got == _reference_chunks(raw, BLOCK, False)

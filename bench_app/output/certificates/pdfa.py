@@ -20,6 +20,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from xml.sax.saxutils import escape
 
 import pikepdf
 from PIL import ImageCms
@@ -47,6 +48,43 @@ def _pdf_date(moment: datetime) -> str:
     return moment.strftime("D:%Y%m%d%H%M%S") + f"{offset[:3]}'{offset[3:]}'"
 
 
+_XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
+   <pdf:Producer>{producer}</pdf:Producer>
+   <xmp:CreatorTool>Établi</xmp:CreatorTool>
+   <xmp:CreateDate>{date}</xmp:CreateDate>
+   <xmp:ModifyDate>{date}</xmp:ModifyDate>
+   <xmp:MetadataDate>{date}</xmp:MetadataDate>
+   <pdfaid:part>3</pdfaid:part>
+   <pdfaid:conformance>B</pdfaid:conformance>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+
+
+def _xmp(title: str, author: str, subject: str, created: datetime) -> bytes:
+    """The XMP packet PDF/A asks for, saying what the document information says. Filled from
+    a fixed text: pikepdf's XMP editor parses and rewrites the tree for each property, which
+    cost more than the rest of the PDF/A completion."""
+    return _XMP.format(
+        title=escape(title),
+        author=escape(author),
+        subject=escape(subject),
+        producer=escape(PRODUCER),
+        date=created.isoformat(),
+    ).encode("utf-8")
+
+
 def to_pdfa3(
     source: bytes,
     *,
@@ -71,18 +109,10 @@ def to_pdfa3(
         ModDate=pikepdf.String(stamp),
     )
     pdf.trailer.Info = pdf.make_indirect(info)
-    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        meta.load_from_docinfo(pdf.docinfo)
-        meta["pdfaid:part"] = "3"
-        meta["pdfaid:conformance"] = "B"
-        meta["dc:title"] = title
-        meta["dc:creator"] = [author]
-        meta["dc:description"] = subject
-        meta["xmp:CreatorTool"] = "Établi"
-        meta["pdf:Producer"] = PRODUCER
-        meta["xmp:CreateDate"] = created.isoformat()
-        meta["xmp:ModifyDate"] = created.isoformat()
-        meta["xmp:MetadataDate"] = created.isoformat()
+    metadata = pikepdf.Stream(pdf, _xmp(title, author, subject, created))
+    metadata.Type = pikepdf.Name.Metadata
+    metadata.Subtype = pikepdf.Name.XML
+    pdf.Root.Metadata = pdf.make_indirect(metadata)
     icc = pikepdf.Stream(pdf, srgb_profile())
     icc.N = 3
     intent = pikepdf.Dictionary(

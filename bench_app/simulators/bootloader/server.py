@@ -33,19 +33,32 @@ class CablePulled(SessionEnded):
     forever on a TCP end-of-file.)"""
 
 
+class DownloadMemory:
+    """The phone's download buffer, kept from one session to the next as a phone's RAM is:
+    a fresh 256 MiB buffer per connection would cost every flash 65,536 page faults on the
+    simulator's side, whoever the client."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+
 class _Session:
     """One host connection: the handshake, then commands and download data phases."""
 
-    def __init__(self, sock: socket.socket, bootloader: SimulatedBootloader) -> None:
+    def __init__(
+        self, sock: socket.socket, bootloader: SimulatedBootloader, memory: DownloadMemory
+    ) -> None:
         self.sock = sock
         self.bootloader = bootloader
-        self.buffer = bytearray()
+        self.memory = memory
         self.downloaded: memoryview | None = None
 
     def recv_exact(self, view: memoryview) -> None:
         got = 0
         while got < len(view):
-            n = self.sock.recv_into(view[got:])
+            # MSG_WAITALL: the kernel fills the whole view before waking this thread, so a
+            # download is a few calls, not one per arriving segment (each taking the GIL).
+            n = self.sock.recv_into(view[got:], 0, socket.MSG_WAITALL)
             if n == 0:
                 raise SessionEnded("host hung up")
             got += n
@@ -91,10 +104,10 @@ class _Session:
         if not 0 < size <= self.bootloader.max_download_size:
             self.say(b"FAILdata too large")
             return
-        if len(self.buffer) < size:
-            self.buffer = bytearray(size)
-        view = memoryview(self.buffer)[:size]
         self.downloaded = None
+        if len(self.memory.buffer) < size:
+            self.memory.buffer = bytearray(size)
+        view = memoryview(self.memory.buffer)[:size]
         drop_after = self.bootloader.take_drop_fault()
         self.say(b"DATA%08x" % size)
         received = 0
@@ -134,6 +147,7 @@ class FastbootSimulator:
         self._thread: threading.Thread | None = None
         self._current: socket.socket | None = None  # the session being served
         self._gone = threading.Event()
+        self._memory = DownloadMemory()  # used by one session at a time (the serving thread)
 
     def start(self) -> int:
         """Binds and serves in a background thread; returns the TCP port."""
@@ -209,7 +223,7 @@ class FastbootSimulator:
             target: str | bool | None = False
             pulled = False
             try:
-                target = _Session(sock, self.bootloader).run()
+                target = _Session(sock, self.bootloader, self._memory).run()
             except CablePulled:
                 # Closing with a zero linger sends a reset instead of an orderly end.
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

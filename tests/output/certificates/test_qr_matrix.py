@@ -3,6 +3,7 @@ scan back, with zbar, to the exact text; libqrencode is what a station uses."""
 
 from __future__ import annotations
 
+import random
 import subprocess
 from pathlib import Path
 
@@ -55,3 +56,35 @@ def test_segno_fallback_scans_back(
 ) -> None:
     monkeypatch.setattr(qr, "_libqrencode", lambda: None)
     assert _scan(qr.qr_matrix(text), tmp_path) == [text]
+
+
+def _format_modules(rows: list[bytes]) -> bytes:
+    """The format information beside the top-left finder: error level and mask pattern."""
+    return bytes(rows[8][:9]) + bytes(row[8] for row in rows[:9])
+
+
+@pytest.mark.parametrize("segno_fallback", [False, True], ids=["libqrencode", "segno"])
+def test_the_mask_is_the_fixed_one(
+    segno_fallback: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import segno
+
+    if segno_fallback:
+        monkeypatch.setattr(qr, "_libqrencode", lambda: None)
+    text = TEXTS[0]
+    rows = qr.qr_matrix(text)
+    reference = [bytes(r) for r in segno.make(text, error="m", micro=False, mask=qr.MASK).matrix]
+    other = [bytes(r) for r in segno.make(text, error="m", micro=False, mask=qr.MASK + 1).matrix]
+    assert _format_modules(rows) == _format_modules(reference)
+    assert _format_modules(rows) != _format_modules(other)
+
+
+def test_fixed_mask_codes_of_many_lengths_scan_back(tmp_path: Path) -> None:
+    """Certificates' codes range from short digests to ~2,000 characters: with the mask fixed
+    rather than chosen, codes of lengths across that range (random base45, as compressed
+    envelopes look) still read back exactly."""
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+    rng = random.Random(20)
+    for length in (40, 300, 777, 1234, 1583, 1999):
+        text = "ETABLI1:" + "".join(rng.choice(alphabet) for _ in range(length))
+        assert _scan(qr.qr_matrix(text), tmp_path) == [text], length
