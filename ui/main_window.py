@@ -1084,6 +1084,12 @@ class MainWindow(QMainWindow):
                 panel.close()
             self.handset_panels.clear()
             self._close_classroom()
+            # The class's jobs stop now, recorded as interrupted (resumable), rather than
+            # when each one finds its simulated phone gone.
+            for device_id in [d for d, v in self.views.items() if v.device.training]:
+                job = self.station.engine.job_for_device(device_id)
+                if job is not None:
+                    job.cancel(station_stopping=True)
             if self.simulator is not None:
                 self.station.detach_source(self.simulator)
             self.simulator = None
