@@ -55,6 +55,7 @@ from bench_app.devices.drives.erase_helper import (
 )
 from bench_app.devices.drives.system_view import EraseTarget, SystemView, resolve_target
 from bench_app.erasure import helper_commands
+from bench_app.erasure.purge import REDACTED, TEMPORARY_PASSWORD
 from bench_app.erasure.safety import refusals
 from bench_app.errors import BenchError
 
@@ -217,7 +218,8 @@ class Helper:
         size = resolve_target(path).size_bytes
         argv = helper_commands.argv_of(command, program, path, size)
         limit = helper_commands.limit_seconds(command, size)
-        self.log(f"{who}: running {' '.join(argv)} (serial {serial})")
+        shown = " ".join(REDACTED if a == TEMPORARY_PASSWORD else a for a in argv)
+        self.log(f"{who}: running {shown} (serial {serial})")
         proc = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,

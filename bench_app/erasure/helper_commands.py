@@ -36,6 +36,7 @@ from bench_app.erasure.purge import (
     METHODS,
     TEMPORARY_PASSWORD,
 )
+from bench_app.errors import BenchError
 from bench_app.jobs.process import ProcessResult
 
 Run = Callable[[Sequence[str]], ProcessResult]
@@ -202,15 +203,21 @@ class DriveRunner:
         if found is None:
             return self.local(argv)
         request, command = found
-        helper = self.helper or EraseHelperClient()
-        reply = helper.run(
-            request,
-            target.path,
-            target.serial,
-            data_dir=self.data_dir,
-            wait=limit_seconds(command, target.size_bytes) + 60,
-            cancelled=self.cancelled,
-        )
+        try:
+            reply = (self.helper or EraseHelperClient()).run(
+                request,
+                target.path,
+                target.serial,
+                data_dir=self.data_dir,
+                wait=limit_seconds(command, target.size_bytes) + 60,
+                cancelled=self.cancelled,
+            )
+        except BenchError as exc:
+            if exc.code != "ERASE_HELPER_UNREACHABLE" or self.helper is not None:
+                raise
+            # No helper installed: as before it, the program itself says what it may not do
+            # (health reads "unknown"); an erasure stops when it opens the disk.
+            return self.local(argv)
         # The engine's own argv: the helper's differs only by the program's path.
         return ProcessResult(
             tuple(argv),

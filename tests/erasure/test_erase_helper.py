@@ -326,6 +326,8 @@ def test_a_normal_user_in_the_group_erases_a_disk_it_cannot_open_itself(
         assert record["result"] == "erased" and record["verification"]["ok"]
         assert _backing(dev).read_bytes() == bytes(8 * MiB)
         assert f"uid=65534: opened {dev}" in helper.log_text()
+        # SMART, which a normal user may not read either, was read by the helper too.
+        assert f"uid=65534: running {shutil.which('smartctl')} -j -a {dev}" in helper.log_text()
         # Without the group, the same user is refused by the helper, with what to do.
         again = subprocess.run(
             [python, "-m", "bench_app.commands.main", "erase", dev, "--method",

@@ -22,6 +22,7 @@ The wire: one JSON object per line, at most `MAX_REQUEST` bytes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -193,10 +194,8 @@ class EraseHelperClient:
 def _send_request(sock: socket.socket, line: bytes) -> None:
     """Sends the request; a helper that refused the caller before reading it may have
     closed already, its refusal waiting to be read."""
-    try:
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
         sock.sendall(line)
-    except (BrokenPipeError, ConnectionResetError):
-        pass
 
 
 _TICK = 0.5  # how often a waiting client looks at its job's cancel flag
