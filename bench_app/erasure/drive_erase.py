@@ -45,7 +45,20 @@ def _drive(ctx: StepContext) -> DriveHandle:
 
 
 def _run(ctx: StepContext) -> Run:
-    return _drive(ctx).firmware or ctx.processes.run
+    """The drive's programs: its simulated firmware, else the real programs, run through the
+    erasure helper when the station is not root (smartctl, identify and purge commands)."""
+    drive = _drive(ctx)
+    if drive.firmware is not None:
+        return drive.firmware
+    from bench_app.erasure.helper_commands import DriveRunner
+
+    return DriveRunner(
+        ctx.processes.run,
+        drive.target,
+        helper=drive.helper,
+        data_dir=default_data_dir(),
+        cancelled=ctx.cancelled,
+    )
 
 
 class DriveIdentityStep(Step):

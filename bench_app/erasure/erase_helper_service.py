@@ -14,6 +14,13 @@ It opens a whole disk for a member of the `etabli` group, and nothing else. Per 
 5. the open descriptors go back over the socket (SCM_RIGHTS); each decision is logged on
    stderr (the journal under systemd).
 
+The ops `smart`, `identify` and `purge` go through the same checks (2 to 4, the disk held
+O_EXCL while the command runs), then run one command of the closed table of
+erasure/helper_commands.py on that disk: a fixed argument list, no shell, a time limit, a
+minimal environment; the client's request only chooses the entry. The answer carries the
+exit status and output. A client that closes its connection stops the command. Each
+connection is served in its own thread, so a long purge does not hold the others.
+
 Run by systemd with socket activation (packaging/systemd/etabli-erase-helper.socket: the
 socket is passed as fd 3, LISTEN_FDS/LISTEN_PID), or by hand with --socket PATH.
 """
@@ -25,17 +32,30 @@ import errno
 import grp
 import json
 import os
+import select
+import shutil
+import signal
 import socket
 import stat
 import struct
+import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench_app.devices.drives.erase_helper import MAX_REQUEST, SERVICE, encode_values
+from bench_app.devices.drives.erase_helper import (
+    MAX_REQUEST,
+    OUTPUT_MAX,
+    SERVICE,
+    encode_values,
+)
 from bench_app.devices.drives.system_view import EraseTarget, SystemView, resolve_target
+from bench_app.erasure import helper_commands
+from bench_app.erasure.purge import REDACTED, TEMPORARY_PASSWORD
 from bench_app.erasure.safety import refusals
 from bench_app.errors import BenchError
 
@@ -82,22 +102,38 @@ class Helper:
     data_dirs: list[Path] = field(default_factory=list)
     groups: Callable[[Peer], set[int]] = groups_of
     log: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True)
+    # Test only: a folder whose smartctl, hdparm and nvme are run instead of the system's.
+    programs_dir: Path | None = None
+    _busy: int = field(default=0, init=False)  # connections being served
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def serve_forever(self, listener: socket.socket, *, idle_exit: float | None = None) -> None:
-        """Answers connections one after another; returns after `idle_exit` seconds without
-        one (systemd starts the helper again on the next)."""
+        """Answers each connection in its own thread; returns after `idle_exit` seconds
+        without a connection nor one in progress (systemd starts the helper again on the
+        next)."""
         listener.settimeout(idle_exit)
         while True:
             try:
                 conn, _addr = listener.accept()
             except TimeoutError:
+                with self._lock:
+                    if self._busy:
+                        continue
                 self.log("idle: exiting")
                 return
+            with self._lock:
+                self._busy += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
             with conn:
-                try:
-                    self.handle(conn)
-                except Exception as exc:  # one bad connection never stops the service
-                    self.log(f"connection failed: {type(exc).__name__}: {exc}")
+                self.handle(conn)
+        except Exception as exc:  # one bad connection never stops the service
+            self.log(f"connection failed: {type(exc).__name__}: {exc}")
+        finally:
+            with self._lock:
+                self._busy -= 1
 
     def handle(self, conn: socket.socket) -> None:
         """One connection: one request, one answer (with descriptors when accepted)."""
@@ -113,7 +149,7 @@ class Helper:
                 _send(conn, {"ok": True, "service": SERVICE})
                 self.log(f"{who}: ping")
                 return
-            if op != "open":
+            if op not in ("open", *COMMAND_OPS):
                 raise BenchError("ERASE_HELPER_BAD_REQUEST", detail=f"unknown op {op!r}")
             path, serial = request.get("path"), request.get("serial")
             data_dir = request.get("data_dir")
@@ -121,7 +157,17 @@ class Helper:
                 raise BenchError("ERASE_HELPER_BAD_REQUEST", detail="path and serial expected")
             if data_dir is not None and not isinstance(data_dir, str):
                 raise BenchError("ERASE_HELPER_BAD_REQUEST", detail="data_dir is not a text")
+            command, program = None, ""
+            if op in COMMAND_OPS:
+                command = helper_commands.lookup(request)
+                if command is None:
+                    raise BenchError("ERASE_HELPER_BAD_REQUEST", detail=_unknown(request))
+                program = self.program(command.program)
             fds, direct = self.open_disk(path, serial, data_dir)
+            if op in FIRMWARE_OPS and resolve_target(path).transport == "usb":
+                for fd in fds:
+                    os.close(fd)
+                raise BenchError("ERASE_HELPER_BAD_REQUEST", detail=_THROUGH_USB)
         except BenchError as exc:
             self.log(f"{who}: refused [{exc.code}] {exc.message.en}")
             try:
@@ -132,6 +178,13 @@ class Helper:
         except OSError as exc:
             self.log(f"{who}: connection failed ({exc.strerror or type(exc).__name__})")
             return
+        if command is not None:
+            try:
+                self.run_command(conn, who, command, program, path, serial)
+            finally:
+                for fd in fds:
+                    os.close(fd)
+            return
         try:
             _send(conn, {"ok": True, "path": path, "serial": serial, "direct": direct}, fds)
             self.log(f"{who}: opened {path} (serial {serial}) for erasure")
@@ -140,6 +193,62 @@ class Helper:
         finally:
             for fd in fds:
                 os.close(fd)
+
+    def program(self, name: str) -> str:
+        """The program's path: from the test folder when one was given, else from the
+        system's own folders (never the caller's PATH)."""
+        if self.programs_dir is not None:
+            return str(self.programs_dir / name)
+        found = shutil.which(name, path=helper_commands.SYSTEM_PATH)
+        if found is None:
+            raise BenchError("ERASE_HELPER_FAILED", detail=f"{name} is not installed")
+        return found
+
+    def run_command(
+        self,
+        conn: socket.socket,
+        who: str,
+        command: helper_commands.Command,
+        program: str,
+        path: str,
+        serial: str,
+    ) -> None:
+        """Runs `command` on the validated disk `path` (held O_EXCL by the caller) and sends
+        its exit status and output; stops it when the client goes or its time is up."""
+        size = resolve_target(path).size_bytes
+        argv = helper_commands.argv_of(command, program, path, size)
+        limit = helper_commands.limit_seconds(command, size)
+        shown = " ".join(REDACTED if a == TEMPORARY_PASSWORD else a for a in argv)
+        self.log(f"{who}: running {shown} (serial {serial})")
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={"PATH": helper_commands.SYSTEM_PATH, "LC_ALL": "C"},
+            start_new_session=True,
+        )
+        outcome, out, err = _follow(proc, conn, limit)
+        stdout, stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+        if outcome == "gone":
+            self.log(f"{who}: client gone, {argv[0]} stopped")
+            return
+        if outcome == "timeout":
+            stderr += f"\n{SERVICE}: stopped after {limit:.0f} s"
+        self.log(f"{who}: {argv[0]} ended with {proc.returncode}")
+        try:
+            _send(
+                conn,
+                {
+                    "ok": True,
+                    "argv": argv,
+                    "returncode": proc.returncode,
+                    "stdout": stdout,
+                    "stderr": stderr,
+                },
+            )
+        except OSError as exc:
+            self.log(f"{who}: answer not delivered ({exc.strerror})")
 
     def open_disk(self, path: str, serial: str, data_dir: str | None) -> tuple[list[int], bool]:
         """The whole disk `path` opened twice (O_DIRECT, then plain) once every rule holds;
@@ -193,6 +302,82 @@ class Helper:
             return grp.getgrgid(self.allowed_gid).gr_name
         except KeyError:
             return str(self.allowed_gid)
+
+
+COMMAND_OPS = ("smart", "identify", "purge")
+FIRMWARE_OPS = ("identify", "purge")  # never sent through a USB bridge, not even the question
+_THROUGH_USB = "no firmware command through a USB adapter"
+
+
+def _unknown(request: dict[str, Any]) -> str:
+    if request.get("op") == "purge":
+        return f"unknown purge method or step {request.get('method')!r} {request.get('step')!r}"
+    return f"unknown {request.get('op')} variant {request.get('variant')!r}"
+
+
+def _follow(
+    proc: subprocess.Popen[bytes], conn: socket.socket, limit: float
+) -> tuple[str, bytes, bytes]:
+    """Waits for `proc`, reading its output as it comes (so it never blocks on a full pipe,
+    at most OUTPUT_MAX bytes kept of each): ("done" | "gone" | "timeout", stdout, stderr).
+    "gone" (the client closed the connection) and "timeout" stop the program."""
+    assert proc.stdout is not None and proc.stderr is not None
+    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
+    kept = {out_fd: bytearray(), err_fd: bytearray()}
+    poller = select.poll()
+    for fd in kept:
+        poller.register(fd, select.POLLIN)
+    poller.register(conn, select.POLLIN)
+    open_pipes = set(kept)
+    deadline = time.monotonic() + limit
+    outcome = "done"
+    while outcome == "done" and (open_pipes or proc.poll() is None):
+        if time.monotonic() > deadline:
+            outcome = "timeout"
+            break
+        for fd, _event in poller.poll(500):
+            if fd not in kept:
+                if _client_gone(conn):
+                    outcome = "gone"
+                    break
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                poller.unregister(fd)
+                open_pipes.discard(fd)
+            elif len(kept[fd]) < OUTPUT_MAX:
+                kept[fd] += chunk[: OUTPUT_MAX - len(kept[fd])]
+    if outcome != "done":
+        _stop(proc)
+    proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
+    return outcome, bytes(kept[out_fd]), bytes(kept[err_fd])
+
+
+def _client_gone(conn: socket.socket) -> bool:
+    """True when the client closed its end; anything it sends meanwhile is dropped."""
+    try:
+        data = conn.recv(4096, socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    return not data
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the program's session, SIGKILL after a grace time."""
+    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _devnum(rdev: int) -> tuple[int, int]:
@@ -292,8 +477,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--socket", default=None, help="listen here (without systemd)")
     parser.add_argument("--idle-exit", type=float, default=None, metavar="SECONDS")
+    parser.add_argument(
+        "--test-programs",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="tests only: run DIR/smartctl, DIR/hdparm, DIR/nvme instead of the system's",
+    )
     args = parser.parse_args(argv)
-    helper = Helper(_allowed_gid(args), list(args.data_dir))
+    helper = Helper(_allowed_gid(args), list(args.data_dir), programs_dir=args.test_programs)
+    if args.test_programs is not None:
+        helper.log(f"TEST MODE: drive programs from {args.test_programs}")
     listener = listener_from_systemd()
     if listener is None:
         if not args.socket:

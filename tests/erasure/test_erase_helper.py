@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +53,9 @@ def start_helper(tmp_path: Path) -> Iterator[Callable[..., RunningHelper]]:
     started: list[tuple[RunningHelper, socket.socket]] = []
     short = tempfile.mkdtemp(prefix="eh-")  # a unix socket's path is at most 107 bytes
 
-    def start(gid: int = 0, data_dir: Path | None = None) -> RunningHelper:
+    def start(
+        gid: int = 0, data_dir: Path | None = None, args: Sequence[str] = ()
+    ) -> RunningHelper:
         path = str(Path(short) / f"erase-{len(started)}.sock")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(path)
@@ -62,6 +64,7 @@ def start_helper(tmp_path: Path) -> Iterator[Callable[..., RunningHelper]]:
         argv = [sys.executable, "-m", "bench_app.erasure.erase_helper_service", "--gid", str(gid)]
         if data_dir is not None:
             argv += ["--data-dir", str(data_dir)]
+        argv += list(args)
         # bash keeps its pid through exec: LISTEN_PID=$$ names the helper, as systemd does.
         script = f'exec 3<&{fd} {fd}<&-; LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"'
         log = tmp_path / f"helper-{len(started)}.log"
@@ -323,6 +326,8 @@ def test_a_normal_user_in_the_group_erases_a_disk_it_cannot_open_itself(
         assert record["result"] == "erased" and record["verification"]["ok"]
         assert _backing(dev).read_bytes() == bytes(8 * MiB)
         assert f"uid=65534: opened {dev}" in helper.log_text()
+        # SMART, which a normal user may not read either, was read by the helper too.
+        assert f"uid=65534: running {shutil.which('smartctl')} -j -a {dev}" in helper.log_text()
         # Without the group, the same user is refused by the helper, with what to do.
         again = subprocess.run(
             [python, "-m", "bench_app.commands.main", "erase", dev, "--method",

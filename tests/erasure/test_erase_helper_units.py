@@ -52,3 +52,16 @@ def test_the_service_runs_the_helper_program_for_the_group() -> None:
         assert option in done.stdout, option
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert 'etabli-erase-helper = "bench_app.erasure.erase_helper_service:main"' in pyproject
+
+
+def test_the_service_may_run_the_drive_programs_and_never_the_test_ones() -> None:
+    """The drive programs it runs need raw ATA (SG_IO) and NVMe admin commands; the fake
+    programs of the tests are never named by the unit."""
+    service = _unit("etabli-erase-helper.service")["Service"]
+    assert set(service["CapabilityBoundingSet"].split()) == {
+        "CAP_DAC_OVERRIDE",
+        "CAP_DAC_READ_SEARCH",
+        "CAP_SYS_RAWIO",
+        "CAP_SYS_ADMIN",
+    }
+    assert "--test-programs" not in service["ExecStart"]

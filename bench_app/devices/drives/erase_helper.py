@@ -13,24 +13,35 @@ The wire: one JSON object per line, at most `MAX_REQUEST` bytes.
       -> {"ok": true, "path": P, "serial": S, "direct": bool} + two descriptors
          (the first with O_DIRECT when `direct`, the second without, both read-write)
       -> {"ok": false, "code": CODE, "values": {...}}  (a BenchError code of errors.py)
+  {"op": "smart" | "identify", "variant": V, "path": P, "serial": S, "data_dir": D}
+  {"op": "purge", "method": M, "step": T, "path": P, "serial": S, "data_dir": D}
+      -> {"ok": true, "argv": [...], "returncode": N, "stdout": "...", "stderr": "..."}
+         the helper runs one command of its closed table (erasure/helper_commands.py) on the
+         disk it validated, exactly as for "open"; closing the connection stops the command.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from bench_app.devices.drives.blockio import BlockIO
 from bench_app.errors import CATALOG, BenchError
+from bench_app.jobs.prompt import Cancelled
 from bench_app.text import Text
 
 DEFAULT_SOCKET = "/run/etabli/erase.sock"
 SOCKET_ENV = "ETABLI_ERASE_HELPER_SOCKET"
 MAX_REQUEST = 4096
 REPLY_MAX = 16384
+RUN_REPLY_MAX = 8 << 20  # a command's output (smartctl -j -a is some tens of KiB)
+OUTPUT_MAX = 4 << 20  # what the helper keeps of each of stdout and stderr
 TIMEOUT_SECONDS = 30.0  # the helper reads sysfs and mounts: quick, but never forever
 SERVICE = "etabli-erase-helper"
 
@@ -93,7 +104,7 @@ class EraseHelperClient:
             raise BenchError("ERASE_HELPER_FAILED", detail="request too long")
         with self._connect() as sock:
             try:
-                sock.sendall(line)
+                _send_request(sock, line)
                 data, fds = _recv_reply(sock)
             except OSError as exc:
                 raise BenchError(
@@ -136,6 +147,83 @@ class EraseHelperClient:
                 os.close(fd)
             raise BenchError("ERASE_HELPER_FAILED", detail=f"{len(fds)} descriptors received")
         return BlockIO.from_fds(path, fds[0], fds[1], direct=bool(reply.get("direct")))
+
+    def run(
+        self,
+        request: dict[str, Any],
+        path: str,
+        serial: str,
+        *,
+        data_dir: Path | None = None,
+        wait: float = TIMEOUT_SECONDS,
+        cancelled: threading.Event | None = None,
+    ) -> dict[str, Any]:
+        """Has the helper run the command `request` names (op and variant, or purge method
+        and step) on the whole disk `path` of serial `serial`; its answer (argv, returncode,
+        stdout, stderr), or the refusal. Waits at most `wait` seconds; a set `cancelled`
+        closes the connection, which stops the command, and raises Cancelled."""
+        full = {**request, "path": path, "serial": serial}
+        if data_dir is not None:
+            full["data_dir"] = str(data_dir)
+        line = json.dumps(full).encode() + b"\n"
+        if len(line) > MAX_REQUEST:
+            raise BenchError("ERASE_HELPER_FAILED", detail="request too long")
+        with self._connect() as sock:
+            try:
+                _send_request(sock, line)
+                data = _recv_line(sock, wait, cancelled)
+            except OSError as exc:
+                raise BenchError(
+                    "ERASE_HELPER_UNREACHABLE",
+                    socket=self.path,
+                    detail=exc.strerror or type(exc).__name__,
+                ) from None
+        try:
+            reply = json.loads(data)
+            if not isinstance(reply, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            raise BenchError("ERASE_HELPER_FAILED", detail="unreadable answer") from None
+        if not reply.get("ok"):
+            raise decode_error(reply)
+        if not isinstance(reply.get("returncode"), int):
+            raise BenchError("ERASE_HELPER_FAILED", detail="no exit status")
+        return reply
+
+
+def _send_request(sock: socket.socket, line: bytes) -> None:
+    """Sends the request; a helper that refused the caller before reading it may have
+    closed already, its refusal waiting to be read."""
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        sock.sendall(line)
+
+
+_TICK = 0.5  # how often a waiting client looks at its job's cancel flag
+
+
+def _recv_line(sock: socket.socket, wait: float, cancelled: threading.Event | None) -> bytes:
+    """One reply line of at most RUN_REPLY_MAX bytes, read while the helper works (for up to
+    `wait` seconds); Cancelled as soon as `cancelled` is set."""
+    sock.settimeout(_TICK)
+    deadline = time.monotonic() + wait
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if cancelled is not None and cancelled.is_set():
+            raise Cancelled()
+        if time.monotonic() > deadline:
+            raise BenchError("ERASE_HELPER_FAILED", detail=f"no answer within {wait:.0f} s")
+        try:
+            chunk = sock.recv(1 << 16)
+        except TimeoutError:
+            continue
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if chunk.endswith(b"\n") or size > RUN_REPLY_MAX:
+            break
+    return b"".join(chunks)
 
 
 def _recv_reply(sock: socket.socket) -> tuple[bytes, list[int]]:
