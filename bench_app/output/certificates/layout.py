@@ -24,6 +24,12 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable as BaseFlowable
 
+from bench_app.erasure.wording import (
+    IMAGE_FILE_MODEL,
+    check_words,
+    encryption_words,
+    value_words,
+)
 from bench_app.output.certificates.document import (
     CELL_CHARS,
     FAILURE_BANNER,
@@ -35,12 +41,6 @@ from bench_app.output.certificates.document import (
     identifier_text,
     is_success,
     verdict_line,
-)
-from bench_app.erasure.wording import (
-    IMAGE_FILE_MODEL,
-    check_words,
-    encryption_words,
-    value_words,
 )
 from bench_app.output.certificates.qr import qr_text
 from bench_app.output.formatting import (
