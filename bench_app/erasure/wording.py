@@ -96,6 +96,11 @@ def encryption_words(encryption: dict[str, object]) -> Text:
     return Text(f"{state.fr} ({words.fr})", f"{state.en} ({words.en})")
 
 
+def model_words(model: str) -> Text:
+    """A drive's recorded model as shown: an image file says so in words."""
+    return VALUES[model] if model == IMAGE_FILE_MODEL else Text(model, model)
+
+
 def check_words(check: str) -> Text:
     """A check's id (phone_wipe.py) in words; an unknown id with its underscores as spaces."""
     return CHECKS.get(check) or Text(check.replace("_", " "), check.replace("_", " "))
