@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-
 # Qt's own words, translated by Qt's catalogue (not ours: lupdate must not collect them).
 QT_CONTEXT = "QFileDialog"
 QT_LABELS = {
