@@ -13,10 +13,8 @@ VALUES: dict[str, Text] = {
     # Standards.
     "NIST SP 800-88 Rev. 1 Purge — mobile devices: cryptographic erase via factory reset on "
     "an encrypted device": Text(
-        "NIST SP 800-88 Rev. 1, Purge des appareils mobiles : effacement cryptographique par "
-        "réinitialisation d’usine d’un appareil chiffré",
-        "NIST SP 800-88 Rev. 1 Purge for mobile devices: cryptographic erase by a factory "
-        "reset of an encrypted device",
+        "NIST SP 800-88 Rev. 1, Purge des appareils mobiles chiffrés",
+        "NIST SP 800-88 Rev. 1, Purge of encrypted mobile devices",
     ),
     "reset without encryption: not a NIST Purge": Text(
         "réinitialisation sans chiffrement : pas un Purge NIST",
@@ -61,14 +59,14 @@ VALUES: dict[str, Text] = {
 # What each check after a phone's reset looked at (phone_wipe.py), as a short question.
 CHECKS: dict[str, Text] = {
     "setup_wizard_not_complete": Text(
-        "Assistant de démarrage à refaire", "Setup wizard to be done again"
+        "Assistant de démarrage à refaire", "Setup wizard to do again"
     ),
     "device_not_provisioned": Text("Téléphone non configuré", "Phone not set up"),
     "no_accounts": Text("Aucun compte", "No account"),
     "no_device_owner": Text("Aucune gestion d’entreprise", "No company management"),
     "markers_gone": Text("Fichiers témoins disparus", "Marker files gone"),
     "android_id_changed": Text("Identifiant Android changé", "Android ID changed"),
-    "encryption_still_reported": Text("Chiffrement toujours présent", "Encryption still there"),
+    "encryption_still_reported": Text("Chiffrement présent", "Encryption present"),
     "welcome_screen": Text("Écran de bienvenue", "Welcome screen"),
 }
 

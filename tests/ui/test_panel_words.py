@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QLayoutItem
 from pytestqt.qtbot import QtBot
 
 from bench_app.domain.model import DeviceKind, JobState, OutcomeKind, StepStatus
@@ -185,16 +185,24 @@ def test_the_panel_s_stage_line_follows_the_journey_after_the_last_job(
     window._flush(full=True)
     panel = window.panel
     assert panel.state.text() == "Fait : Destination"
+    form = panel.identity
     rows = {
-        panel.identity.itemAt(r, panel.identity.ItemRole.LabelRole)
-        .widget()
-        .text(): panel.identity.itemAt(r, panel.identity.ItemRole.FieldRole).widget().text()
-        for r in range(panel.identity.rowCount())
+        _text(form.itemAt(r, form.ItemRole.LabelRole)): _text(
+            form.itemAt(r, form.ItemRole.FieldRole)
+        )
+        for r in range(form.rowCount())
     }
     said = stage_line(bench.station.journey(device_id)).fr
     assert said.startswith("Fait : Destination · ") and rows["Étape du parcours :"] == said
     assert "Noté" not in rows.values() and "Système installé" not in panel.state.text()
     screenshot(window, SHOTS / "panel-after-outcome.png")
+
+
+def _text(item: QLayoutItem | None) -> str:
+    """The text of a form's label or value."""
+    widget = item.widget() if item is not None else None
+    assert isinstance(widget, QLabel)
+    return widget.text()
 
 
 def _set() -> threading.Event:

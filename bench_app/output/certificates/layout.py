@@ -25,9 +25,9 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable as BaseFlowable
 
 from bench_app.erasure.wording import (
-    IMAGE_FILE_MODEL,
     check_words,
     encryption_words,
+    model_words,
     value_words,
 )
 from bench_app.output.certificates.document import (
@@ -198,9 +198,7 @@ def _value_text(key: str, value: Any, lang: str) -> str:
 
 def _brand_model(device: dict[str, Any], lang: str) -> str:
     """ "Fairphone FP4"; a drive that is an image file says so in the page's language."""
-    model = str(device.get("model") or "")
-    if model == IMAGE_FILE_MODEL:
-        model = value_words(model).get(lang)
+    model = model_words(str(device.get("model") or "")).get(lang)
     return f"{device.get('brand') or ''} {model}".strip()
 
 
@@ -597,21 +595,40 @@ def _verification_block(page: _Page, verification: Any) -> Flowable:
             )
     shown = {"ok", "mode", "bytes_checked", "regions", "seconds", "milliseconds", "throughput_bps"}
     shown |= {"checks", "erasure_id"}
+    # Each check after a phone's reset: what it looked at, and whether it held, on one
+    # full-width line so the page keeps to one sheet.
+    said = []
     for check in verification.get("checks") or []:
-        # Each check after a phone's reset: its question, and whether it held.
         if isinstance(check, dict) and check.get("check"):
             held = yes_no(bool(check.get("ok")), lang)
             if not check.get("required", True):
                 held += t(" (indicatif)", " (for information)")
-            right.append((check_words(str(check["check"])).get(lang), held))
+            said.append(f"{check_words(str(check['check'])).get(lang)}{t(' : ', ': ')}{held}")
     for key, value in verification.items():
         if key not in shown and key not in counted and key not in listed:
             right.append((_label(key, lang), _value_text(key, value, lang)))
     half = FRAME_WIDTH / 2 - 3 * mm
     left_table = page.pairs(left, half, bad_rows=() if ok else (0,))
-    if not right:  # a verification that says no more than its result (a Table needs rows)
-        return left_table
-    return _two_columns(left_table, page.pairs(right, half))
+    # A verification that says no more than its result (a Table needs rows).
+    block = _two_columns(left_table, page.pairs(right, half)) if right else left_table
+    if not said:
+        return block
+    checks = Table(
+        [[block], [page.p(t("Contrôles : ", "Checks: ") + " · ".join(said), page.cell)]],
+        colWidths=[FRAME_WIDTH],
+        hAlign="LEFT",
+    )
+    checks.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return checks
 
 
 def _signature_block(page: _Page, document: dict[str, Any], envelope: dict[str, Any]) -> Table:
@@ -773,7 +790,7 @@ def _lot_flowables(document: dict[str, Any], envelope: dict[str, Any], lang: str
         data.append(
             [
                 page.p(row["asset_code"]),
-                page.p(row["model"] or "—"),
+                page.p(model_words(row["model"]).get(lang) if row["model"] else "—"),
                 page.p(
                     " / ".join(identifier_text(x) for x in (row["serial"], row["imei"]) if x) or "—"
                 ),

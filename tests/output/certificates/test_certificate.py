@@ -185,7 +185,7 @@ def test_a_phone_wipe_shows_the_phone_fields(
         "chiffré (par fichier)",
         "Version d’Android",
         "effacement cryptographique (réinitialisation d’usine par le mode recovery)",
-        "Purge des appareils mobiles",
+        "Purge des appareils mobiles chiffrés",
         "contrôles après redémarrage",
     ):
         assert squash(fact) in flat, fact
