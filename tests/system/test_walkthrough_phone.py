@@ -240,7 +240,7 @@ def test_a_trainee_takes_a_phone_through_its_whole_journey(
         # /e/OS: its images are not in the library yet; they come from the USB stick.
         walk.yes_at = None
         app.click(walk.wait_button(None, "Installer /e/OS"))
-        app.find_starting("Images manquantes")
+        app.find_starting("Il manque le système /e/OS")
         walk.shot("install-images-missing")
         app.click(app.find("Importer depuis une clé USB"))
         place = app.find(name="fileNameEdit", cls="QLineEdit")
