@@ -766,7 +766,7 @@ class MainWindow(QMainWindow):
         view.live_state = job_state if job_state.active else None
         view.message = running.message if running is not None else None
         if running is not None and job_state.active:
-            view.purpose = running.spec.pipeline.purpose  # its words: "Installation en cours…"
+            view.purpose = running.spec.pipeline.purpose  # its words: "Installation…", not a check
         if not job_state.active:
             view.prompt = None
             view.step = None
