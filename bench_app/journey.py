@@ -522,12 +522,25 @@ def device_journey(
     return replace(journey, outcome=latest.kind, outcome_details=details)
 
 
+# Stages recorded without a job on the device: once done, the last job's words are stale.
+RECORDED_STAGES = (Stage.OUTCOME, Stage.LABEL)
+
+
 def done_line(journey: Journey) -> Text | None:
-    """The last stage done ("Fait : Destination"); None before the first."""
+    """The last stage done ("Fait : Destination"): the outcome once chosen, else the done
+    stage just before the next one in the journey's order (a grade given during the check
+    does not hide that the wipe comes next); None before the first."""
     if not journey.done:
         return None
-    last = STAGE_NAMES[journey.done[-1]]
-    return Text(f"Fait : {last.fr}", f"Done: {last.en}")
+    last = journey.done[-1]
+    step = journey.next
+    if Stage.OUTCOME not in journey.done and step is not None and step.stage is not None:
+        before = journey.stages[: journey.stages.index(step.stage)]
+        earlier = [s for s in before if s in journey.done]
+        if earlier:
+            last = earlier[-1]
+    name = STAGE_NAMES[last]
+    return Text(f"Fait : {name.fr}", f"Done: {name.en}")
 
 
 def stage_line(journey: Journey) -> Text:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from bench_app.domain.model import STAGE_LABELS, JobState, StepStatus
 from bench_app.jobs.prompt import Prompt
-from bench_app.journey import done_line, stage_line
+from bench_app.journey import RECORDED_STAGES, done_line, stage_line
 from bench_app.sizes import size_words
 from bench_app.station import Station
 from bench_app.store import queries
@@ -306,10 +306,12 @@ class DevicePanel(QScrollArea):
         self.grade.show_grade(view.grade, lang)
         self.state.setText(state_label(state, view.connected, view.end_of_life, view.purpose))
         worn = view.end_of_life is not None and bool(state and not state.active)
-        done = done_line(view.journey) if view.journey is not None else None
-        if state is JobState.SUCCEEDED and done is not None and not worn:
-            # Its last job is over: the journey's last stage stays true after a label or an
-            # outcome, where the job's own words ("Système installé") would not.
+        journey = view.journey
+        done = done_line(journey) if journey is not None else None
+        recorded = journey is not None and any(s in journey.done for s in RECORDED_STAGES)
+        if state is JobState.SUCCEEDED and done is not None and recorded and not worn:
+            # A label or an outcome came after the last job: its words ("Système installé")
+            # are stale; the journey's last stage is said instead.
             self.state.setText(done.get(lang))
         self.state.setStyleSheet(f"color: {END_OF_LIFE_COLOUR};" if worn else "")
         self._draw_prompt(view.prompt)

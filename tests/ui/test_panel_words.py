@@ -209,3 +209,22 @@ def _set() -> threading.Event:
     done = threading.Event()
     done.set()
     return done
+
+
+def test_the_stage_line_names_the_stage_before_the_next_one() -> None:
+    """A grade given during the check does not make "Note" the last stage done while the
+    wipe comes next; the outcome, once chosen, is."""
+    from bench_app.journey import JourneyPolicy, Stage, done_line, journey_of
+    from tests.ui.test_next_action import CHECKED, PURPOSES, WIPED
+
+    policy = JourneyPolicy("/e/OS")
+    checked = journey_of(DeviceKind.PHONE, CHECKED, purposes=PURPOSES, policy=policy)
+    assert checked.next is not None and checked.next.stage is Stage.WIPE
+    assert stage_line(checked).fr == "Fait : Contrôle · Ensuite : Effacement des données"
+    wiped = journey_of(DeviceKind.PHONE, CHECKED + WIPED, purposes=PURPOSES, policy=policy)
+    assert stage_line(wiped).fr == (
+        "Fait : Effacement des données · Ensuite : Installation du système"
+    )
+    assert stage_line(wiped).en == "Done: Data wipe · Next: System installation"
+    fresh = journey_of(DeviceKind.PHONE, [], purposes=PURPOSES, policy=policy)
+    assert done_line(fresh) is None and stage_line(fresh).fr == "Ensuite : Contrôle"
