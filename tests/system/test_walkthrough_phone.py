@@ -146,7 +146,9 @@ class PhoneHand:
         """Before answering the station: does on the phone what its instruction says, the
         items named in quotes, in their order, when the phone shows them."""
         panel = self.walk.in_panel(self.app.widgets())
-        said = " ".join(w.text for w in panel if w.name in ("Question", "SearchError"))
+        said = " ".join(
+            w.text for w in panel if w.name in ("Question", "Instruction", "SearchError")
+        )
         labels = re.findall(r"[«“]\s*([^»”]+?)\s*[»”]", said)
         if labels:
             self.walk.shot("station-asks-for-the-phone-keys")
