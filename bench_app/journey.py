@@ -522,6 +522,43 @@ def device_journey(
     return replace(journey, outcome=latest.kind, outcome_details=details)
 
 
+# Stages recorded without a job on the device: once done, the last job's words are stale.
+RECORDED_STAGES = (Stage.OUTCOME, Stage.LABEL)
+
+
+def done_line(journey: Journey) -> Text | None:
+    """The last stage done ("Fait : Destination"): the outcome once chosen, else the done
+    stage just before the next one in the journey's order (a grade given during the check
+    does not hide that the wipe comes next); None before the first."""
+    if not journey.done:
+        return None
+    last = journey.done[-1]
+    step = journey.next
+    if Stage.OUTCOME not in journey.done and step is not None and step.stage is not None:
+        before = journey.stages[: journey.stages.index(step.stage)]
+        earlier = [s for s in before if s in journey.done]
+        if earlier:
+            last = earlier[-1]
+    name = STAGE_NAMES[last]
+    return Text(f"Fait : {name.fr}", f"Done: {name.en}")
+
+
+def stage_line(journey: Journey) -> Text:
+    """Where the device is on its way, in one line: the last stage done and the next one
+    ("Fait : Effacement des données · Ensuite : Installation du système")."""
+    done = done_line(journey)
+    parts: list[Text] = [done] if done is not None else []
+    step = journey.next
+    if step is None:
+        parts.append(Text("Parcours terminé", "Journey complete"))
+    elif step.stage is None:  # a lock stops everything
+        parts.append(Text("Ensuite : voir quoi faire", "Next: see what to do"))
+    else:
+        following = STAGE_NAMES[step.stage]
+        parts.append(Text(f"Ensuite : {following.fr}", f"Next: {following.en}"))
+    return Text(" · ".join(t.fr for t in parts), " · ".join(t.en for t in parts))
+
+
 def action_label(stage: Stage, policy: JourneyPolicy | None = None) -> Text:
     """The big button's words for `stage` ("Installer /e/OS" for the workshop's system)."""
     system = (policy or JourneyPolicy()).phone_system

@@ -82,6 +82,11 @@ def _translations() -> str:
     translations.install("fr")
     if said.get("fr") != "Téléphone":
         raise RuntimeError(f"the French translation does not translate: {said}")
+    # Qt's own dialogs (the folder chooser) speak French through qtbase_fr.qm.
+    from ui.file_chooser import QT_CONTEXT
+
+    if QCoreApplication.translate(QT_CONTEXT, "Look in:") == "Look in:":
+        raise RuntimeError("Qt's own French translation (qtbase_fr.qm) is missing")
     return ", ".join(LANGUAGES)
 
 

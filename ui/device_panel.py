@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from bench_app.domain.model import STAGE_LABELS, JobState, StepStatus
 from bench_app.jobs.prompt import Prompt
+from bench_app.journey import RECORDED_STAGES, done_line, stage_line
 from bench_app.sizes import size_words
 from bench_app.station import Station
 from bench_app.store import queries
@@ -144,9 +145,14 @@ class DevicePanel(QScrollArea):
         self.picture.setFixedHeight(PICTURE.height())
         c.addWidget(self.picture)
         self.prompt_detail = QLabel()
-        self.prompt_detail.setObjectName("SearchError")
+        self.prompt_detail.setObjectName("Instruction")  # steps to follow, not an error
         wrap_message(self.prompt_detail)
         c.addWidget(self.prompt_detail)
+        self.prompt_error = QLabel()  # a typed answer that was wrong, asked again
+        self.prompt_error.setObjectName("SearchError")
+        wrap_message(self.prompt_error)
+        self.prompt_error.setVisible(False)
+        c.addWidget(self.prompt_error)
         entry_row = QHBoxLayout()
         self.entry = QLineEdit()
         self.entry.setObjectName("CodeSearch")
@@ -301,6 +307,13 @@ class DevicePanel(QScrollArea):
         self.grade.show_grade(view.grade, lang)
         self.state.setText(state_label(state, view.connected, view.end_of_life, view.purpose))
         worn = view.end_of_life is not None and bool(state and not state.active)
+        journey = view.journey
+        done = done_line(journey) if journey is not None else None
+        recorded = journey is not None and any(s in journey.done for s in RECORDED_STAGES)
+        if state is JobState.SUCCEEDED and done is not None and recorded and not worn:
+            # A label or an outcome came after the last job: its words ("Système installé")
+            # are stale; the journey's last stage is said instead.
+            self.state.setText(done.get(lang))
         self.state.setStyleSheet(f"color: {END_OF_LIFE_COLOUR};" if worn else "")
         self._draw_prompt(view.prompt)
         action, label, enabled = next_action(view, lang)
@@ -402,7 +415,12 @@ class DevicePanel(QScrollArea):
         d = view.device
         rows: list[tuple[str, str]] = [
             (self.tr("Serial number"), d.serial or "—"),
-            (self.tr("Stage"), STAGE_LABELS[d.stage].get(self.lang)),
+            (
+                self.tr("Stage"),
+                stage_line(view.journey).get(self.lang)
+                if view.journey is not None
+                else STAGE_LABELS[d.stage].get(self.lang),
+            ),
         ]
         if d.imei:
             rows.insert(1, (self.tr("IMEI"), d.imei))
@@ -473,6 +491,9 @@ class DevicePanel(QScrollArea):
         self.prompt_detail.setText(detail)
         self.prompt_detail.setMinimumHeight(PICTURE.height() if alone else 0)
         self.prompt_detail.setVisible(bool(detail))
+        error = prompt.error.get(self.lang) if prompt and prompt.error else ""
+        self.prompt_error.setText(error)
+        self.prompt_error.setVisible(bool(error))
         wants_entry = prompt is not None and prompt.entry is not None
         self.entry.setVisible(wants_entry)
         self.entry_ok.setVisible(wants_entry)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication
 from bench_app.diagnostics.blocks import Block
 from bench_app.diagnostics.health import EndOfLife
 from bench_app.domain.model import Device, DeviceKind, Grade, Job, JobState
+from bench_app.erasure.wording import IMAGE_FILE_MODEL
 from bench_app.jobs.prompt import Prompt
 from bench_app.jobs.steps import Purpose
 from bench_app.journey import Journey, Stage
@@ -99,6 +100,8 @@ def device_title(device: Device) -> str:
     """How the window names a device: its label, or its kind in words when it has neither
     brand nor model (never the kind's code)."""
     label = device.label
+    if device.model == IMAGE_FILE_MODEL:  # a drive that is an image file: said in words
+        return " ".join(p for p in (device.brand, tr("Image file")) if p)
     if label != device.kind.value:
         return label
     kinds = {
@@ -118,10 +121,11 @@ def next_action(view: DeviceView, lang: str = "fr") -> tuple[Action, str, bool]:
     state = view.state
     if state is JobState.WAITING_OPERATOR:
         return Action.ANSWER, tr("Answer the question"), True
+    if state is not None and state.active:
+        # A job under way: the phone may leave the bus (fastboot, a reboot); no plugging help.
+        return Action.WATCH, _follow_label(view.purpose), True
     if view.can_replug and not view.connected:
         return Action.REPLUG, tr("Plug back in"), True
-    if state is not None and state.active:
-        return Action.WATCH, tr("Follow the check"), True
     if state is not None and state.resumable:
         if not view.connected:
             return Action.REPLUG, tr("Plug the device back in"), False
@@ -149,6 +153,15 @@ def next_action(view: DeviceView, lang: str = "fr") -> tuple[Action, str, bool]:
     if state is JobState.SUCCEEDED:
         return Action.SHOW, tr("See the results"), True
     return Action.START, tr("Start the check"), True
+
+
+def _follow_label(purpose: Purpose | None) -> str:
+    """ "Suivre l’installation": the job under way, named."""
+    if purpose is Purpose.ERASES:
+        return tr("Follow the erasure")
+    if purpose is Purpose.INSTALLS:
+        return tr("Follow the installation")
+    return tr("Follow the check")
 
 
 def _plug_help_label(view: DeviceView) -> str:

@@ -27,6 +27,7 @@ from bench_app.station import Station
 from bench_app.text import Text
 from bench_app.workshop import document_settings, is_named
 from ui.device_view import tr
+from ui.file_chooser import folder_chooser
 from ui.printer_dialog import PrinterDialog
 
 DOCUMENTS_FOLDER = "documents"  # DATA/documents/: the PDFs the window made
@@ -321,11 +322,7 @@ class Documents(QObject):
 
         def ask() -> None:
             made = self.make(kind, **whose)  # type: ignore[arg-type]
-            chooser = QFileDialog(self.parent_widget, tr("Where to save the document?"))
-            chooser.setFileMode(QFileDialog.FileMode.Directory)
-            chooser.setOption(QFileDialog.Option.ShowDirsOnly, True)
-            chooser.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-            chooser.setDirectory(str(_media_folder()))
+            chooser = folder_chooser(self.parent_widget, tr("Where to save the document?"))
             chooser.fileSelected.connect(lambda folder: self._copy(made, Path(folder)))
             self.chooser = chooser
             chooser.open()
@@ -357,13 +354,3 @@ class Documents(QObject):
         box.setText(text)
         self.message = box
         box.open()
-
-
-def _media_folder() -> Path:
-    """Where USB sticks appear on a desktop (/media/USER), else the home folder."""
-    import getpass
-
-    for folder in (Path("/media") / getpass.getuser(), Path("/run/media") / getpass.getuser()):
-        if folder.is_dir():
-            return folder
-    return Path.home()

@@ -28,6 +28,7 @@ from bench_app.profiles.loader import load_station_profiles, other_tool_error
 from bench_app.profiles.model import DeviceProfile
 from bench_app.station import Station
 from ui.device_view import tr
+from ui.file_chooser import folder_chooser
 from ui.window_fit import confirm_row, refusal_label, wrap_message
 
 
@@ -65,6 +66,19 @@ class InstallDialog(QDialog):
         self.status = QLabel()
         wrap_message(self.status)
         layout.addWidget(self.status)
+        # The files the library lacks, by name: for whoever prepares the stick, on demand.
+        self.details_button = QPushButton(tr("Details"))
+        self.details_button.setObjectName("MoreButton")
+        self.details_button.setCheckable(True)
+        self.details_button.setFlat(True)
+        self.details = QLabel()
+        self.details.setObjectName("ErrorDetails")
+        self.details.setWordWrap(True)
+        self.details_button.toggled.connect(self.details.setVisible)
+        self.details_button.setVisible(False)
+        self.details.setVisible(False)
+        layout.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.details)
         self.import_button = QPushButton(tr("Import from a USB stick"))
         self.import_button.setObjectName("BigAction")
         self.import_button.clicked.connect(self.choose_folder)
@@ -135,23 +149,42 @@ class InstallDialog(QDialog):
     def _show_images(self) -> None:
         missing = self.missing()
         if missing:
-            self.status.setText(tr("Missing images: %1").replace("%1", ", ".join(missing)))
+            self.status.setText(self._missing_sentence())
+            self.details.setText(tr("Files expected: %1").replace("%1", ", ".join(missing)))
         else:
             self.status.setText(tr("Images ready and verified."))
+            self.details_button.setChecked(False)
+        self.details_button.setVisible(bool(missing))
+        self.details.setVisible(bool(missing) and self.details_button.isChecked())
         importing = self.importer is not None
         self.import_button.setVisible(bool(missing))
         self.import_button.setEnabled(not importing)
         self.install_button.setEnabled(bool(self.chosen) and not missing and not importing)
+
+    def _missing_sentence(self) -> str:
+        """ "Il manque le système /e/OS pour ce modèle (FP4)." — no file name."""
+        profile = self.profile
+        option = (
+            next((o for o in profile.operating_systems if o.id == self.chosen), None)
+            if profile
+            else None
+        )
+        system = option.name if option else self.chosen
+        model = (profile.models[0] if profile and profile.models else "") or (
+            profile.name if profile else ""
+        )
+        return (
+            tr("The %1 system for this model (%2) is missing.")
+            .replace("%1", system)
+            .replace("%2", model)
+        )
 
     # -- import from a stick -----------------------------------------------------------------
 
     def choose_folder(self) -> None:
         """Asks for the stick's folder (the window's own chooser: it works the same on every
         desktop); the import starts once one is chosen."""
-        chooser = QFileDialog(self, tr("Choose the USB stick or its folder"))
-        chooser.setFileMode(QFileDialog.FileMode.Directory)
-        chooser.setOption(QFileDialog.Option.ShowDirsOnly, True)
-        chooser.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        chooser = folder_chooser(self, tr("Choose the USB stick or its folder"))
         chooser.fileSelected.connect(lambda folder: self.import_from(Path(folder)))
         self.chooser = chooser
         chooser.open()

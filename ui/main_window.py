@@ -38,6 +38,7 @@ from bench_app.domain.brands import brand_name
 from bench_app.domain.model import Device, DeviceKind, Job, JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
+from bench_app.jobs.steps import Purpose
 from bench_app.operators import TRAINEE
 from bench_app.selfcheck import SCREEN_TITLE
 from bench_app.settings import Settings
@@ -463,6 +464,8 @@ class MainWindow(QMainWindow):
             # facts; the job's end marks the device stale and the journey is read again then.
             view.journey = self.station.journey(device_id)
         pipeline = self.station.pipelines.get(view.job.pipeline) if view.job else None
+        if running is not None and running.state.active:
+            pipeline = running.spec.pipeline  # the job under way, even before it is recorded
         view.purpose = pipeline.purpose if pipeline is not None else None
         if view.job is None or view.job.state is not JobState.BLOCKED:
             view.replugged_after_block = False
@@ -802,6 +805,8 @@ class MainWindow(QMainWindow):
         running = self.station.engine.job(job_id)
         view.live_state = job_state if job_state.active else None
         view.message = running.message if running is not None else None
+        if running is not None and job_state.active:
+            view.purpose = running.spec.pipeline.purpose  # its words: "Installation…", not a check
         if not job_state.active:
             view.prompt = None
             view.step = None
@@ -1272,12 +1277,21 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         self.empty_hint.setVisible(not self.cards and not self.pending_cards)
         plugged = len(self.station.connected_device_ids())
-        running = len(self.station.engine.active())
+        purposes = [job.spec.pipeline.purpose for job in self.station.engine.active()]
+        erasing = purposes.count(Purpose.ERASES)
+        installing = purposes.count(Purpose.INSTALLS)
+        checking = len(purposes) - erasing - installing
         waiting = sum(1 for v in self.views.values() if v.prompt is not None)
         name = self.station.settings.station_name.strip()
         text = f"{name} · " if name else ""
         text += self.tr("%n device(s) plugged in", "", plugged)
-        text += " · " + self.tr("%n check(s) running", "", running)
+        # Each job under way named by what it does: an installation is not "un contrôle".
+        if checking or not purposes:
+            text += " · " + self.tr("%n check(s) running", "", checking)
+        if erasing:
+            text += " · " + self.tr("%n erasure(s) running", "", erasing)
+        if installing:
+            text += " · " + self.tr("%n installation(s) running", "", installing)
         if waiting:
             text += " · " + self.tr("%n answer(s) awaited", "", waiting)
         self.status.setText(text)

@@ -29,6 +29,7 @@ QMainWindow, QDialog { background: #eef2f5; }
               background: #ffffff; min-width: 320px; }
 #CodeSearch:focus { border-color: #1f6fb2; }
 #SearchError { color: #c62828; font-weight: 600; }
+#Instruction { font-size: 12pt; color: #2b3a4a; font-weight: 400; }
 #DeviceCard { background: #ffffff; border: 2px solid #d5dee6; border-radius: 10px; }
 #DeviceCard[selected="true"] { border: 3px solid #1f6fb2; }
 #DeviceCard[unplugged="true"] { background: #f4f4f4; }

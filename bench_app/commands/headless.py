@@ -85,6 +85,8 @@ def terminal_answerer(
         print(f"\n? {prompt.question.get(lang)}", file=sink)
         if prompt.detail is not None:
             print(f"  {prompt.detail.get(lang)}", file=sink)
+        if prompt.error is not None:
+            print(f"  {prompt.error.get(lang)}", file=sink)
         if prompt.entry is not None:
             print(f"  {prompt.entry.get(lang)}", file=sink)
         for number, choice in enumerate(prompt.choices, 1):

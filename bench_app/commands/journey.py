@@ -14,6 +14,7 @@ from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import OutcomeKind
 from bench_app.errors import BenchError
 from bench_app.journey import (
+    COMPUTER_KINDS,
     STAGE_NAMES,
     Journey,
     JourneyPolicy,
@@ -169,6 +170,8 @@ def run_journey(folder: Path, args: argparse.Namespace, lang: str) -> int:
             print(f"  ▶  {name}")
         else:
             print(f"  ·  {name}")
+    if device.kind in COMPUTER_KINDS:
+        print(_disks_line(journey, lang))
     if journey.next is None:
         print("Parcours terminé." if fr else "Journey complete.")
     else:
@@ -189,6 +192,24 @@ def run_journey(folder: Path, args: argparse.Namespace, lang: str) -> int:
         )
         print(_outcome_line(payload, lang))
     return 0
+
+
+def _disks_line(journey: Journey, lang: str) -> str:
+    """A computer's linked disks and where each is: "Disques : ABCD-… effacé ✓ · …"."""
+    fr = lang == "fr"
+    states = []
+    for disk in journey.disks:
+        if disk.failing:
+            state = Text("défaillant", "failing")
+        elif disk.erased:
+            state = Text("effacé ✓", "erased ✓")
+        elif disk.erasure_failed:
+            state = Text("effacement échoué", "erasure failed")
+        else:
+            state = Text("pas encore effacé", "not erased yet")
+        states.append(f"{disk.asset_code} {state.get(lang)}")
+    listed = " · ".join(states) or ("aucun relié" if fr else "none linked")
+    return ("Disques : " if fr else "Disks: ") + listed
 
 
 def _outcome_line(payload: dict[str, Any], lang: str) -> str:

@@ -98,7 +98,7 @@ class PhoneIdentityStep(Step):
         )
 
     def _ask_imei(self, ctx: StepContext) -> str | None:
-        detail: Text | None = None
+        error: Text | None = None
         while True:
             answer = ctx.ask(
                 Prompt(
@@ -108,7 +108,7 @@ class PhoneIdentityStep(Step):
                     ),
                     (NO_IMEI,),
                     picture="imei.svg",
-                    detail=detail,
+                    error=error,
                     entry=Text("IMEI", "IMEI"),
                 )
             )
@@ -116,7 +116,7 @@ class PhoneIdentityStep(Step):
                 return None
             if is_valid_imei(answer):
                 return normalise_imei(answer)
-            detail = Text(
+            error = Text(
                 f"« {answer} » n’est pas un IMEI valide : vérifiez chaque chiffre.",
                 f"“{answer}” is not a valid IMEI: check each digit.",
             )

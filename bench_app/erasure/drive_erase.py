@@ -17,6 +17,7 @@ from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.erasure import overwrite as io
 from bench_app.erasure.safety import check_erasable
 from bench_app.erasure.verdict import ErasureResultStep
+from bench_app.erasure.wording import model_words
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Cancelled, Choice, Prompt
 from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
@@ -69,9 +70,10 @@ class DriveIdentityStep(Step):
     def run(self, ctx: StepContext) -> StepOutcome:
         target = _drive(ctx).target()
         size = size_text(target.size_bytes)
+        model = model_words(target.model)
         name = Text(
-            f"{target.model}, {size.fr}, {target.transport.upper()}",
-            f"{target.model}, {size.en}, {target.transport.upper()}",
+            f"{model.fr}, {size.fr}, {target.transport.upper()}",
+            f"{model.en}, {size.en}, {target.transport.upper()}",
         )
         fields = {
             k: v
@@ -337,8 +339,10 @@ class MethodStep(Step):
         return ask_serial_end(
             ctx,
             Text(
-                f"Étiquette du disque {target.model} : tapez les 4 derniers caractères du numéro.",
-                f"Disk label of {target.model}: type the last 4 characters of the serial.",
+                f"Étiquette du disque {model_words(target.model).fr} : tapez les 4 derniers "
+                "caractères du numéro.",
+                f"Disk label of {model_words(target.model).en}: type the last 4 characters of "
+                "the serial.",
             ),
             wrong=wrong is not None,
         )
@@ -352,7 +356,7 @@ def ask_serial_end(ctx: StepContext, question: Text, *, wrong: bool) -> str:
             question,
             (CANCEL,),
             picture="drive-serial.svg",
-            detail=Text("Ce n’est pas le bon numéro.", "That is not the right number.")
+            error=Text("Ce n’est pas le bon numéro.", "That is not the right number.")
             if wrong
             else None,
             entry=Text("Fin du numéro de série", "End of the serial number"),

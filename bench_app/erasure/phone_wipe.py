@@ -25,6 +25,7 @@ from bench_app.devices.source import DeviceGone, DeviceNoAnswer
 from bench_app.diagnostics.android import PhoneIdentityStep
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.erasure.verdict import ErasureResultStep
+from bench_app.erasure.wording import checks_words, value_words
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import DONE, Choice, Prompt
 from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
@@ -439,16 +440,17 @@ class PostWipeCheckStep(Step):
                         {"check": "welcome_screen", "by": "operator", "ok": ok, "required": True}
                     ],
                 }
-        failed = [c["check"] for c in fact["checks"] if c["required"] and not c["ok"]]
+        failed = checks_words([c["check"] for c in fact["checks"] if c["required"] and not c["ok"]])
+        mode = value_words(fact["mode"])
         if fact["ok"]:
             summary = Text(
-                f"Vérifié : {len(fact['checks'])} contrôles conformes ({fact['mode']}).",
-                f"Verified: {len(fact['checks'])} checks passed ({fact['mode']}).",
+                f"Vérifié : {len(fact['checks'])} contrôles conformes ({mode.fr}).",
+                f"Verified: {len(fact['checks'])} checks passed ({mode.en}).",
             )
         else:
             summary = Text(
-                "Échec de la vérification : " + ", ".join(failed) + ".",
-                "Verification failed: " + ", ".join(failed) + ".",
+                "Échec de la vérification : " + failed.fr + ".",
+                "Verification failed: " + failed.en + ".",
             )
         return StepOutcome(
             StepStatus.PASSED if fact["ok"] else StepStatus.FAILED,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench_app.domain.model import StepStatus
+from bench_app.erasure.wording import checks_words
 from bench_app.jobs.steps import Step, StepContext, StepOutcome
 from bench_app.text import Text
 
@@ -97,10 +98,11 @@ def erasure_reasons(
         failed = [
             c["check"] for c in verified[-1].get("checks", []) if c["required"] and not c["ok"]
         ]
+        said = checks_words(failed)
         reasons.append(
             Text(
-                "La vérification a échoué (" + ", ".join(failed) + ").",
-                "The verification failed (" + ", ".join(failed) + ").",
+                "La vérification a échoué (" + said.fr + ").",
+                "The verification failed (" + said.en + ").",
             )
             if failed
             else Text("La vérification a échoué.", "The verification failed.")

@@ -32,7 +32,9 @@ class Prompt:
     question: Text
     choices: tuple[Choice, ...]
     picture: str | None = None  # a file name under assets/steps/
-    detail: Text | None = None
+    detail: Text | None = None  # steps to follow
+    # What was wrong with the last typed answer, asked again (shown as an error).
+    error: Text | None = None
     # A typed answer (e.g. an IMEI read from the label): the UI shows a field; the typed
     # text comes back as the answer. `choices` then offer ways out ("no IMEI").
     entry: Text | None = None

@@ -280,7 +280,8 @@ def test_the_operator_chooses_the_method_and_types_the_serial(
     assert [c.key for c in method.choices] == ["clear-zero", "clear-random", "cancel"]
     assert method.picture == "drive-erase.svg"
     assert wrong.entry is not None and wrong.detail is None and wrong.picture == "drive-serial.svg"
-    assert right.detail is not None and "not the right number" in right.detail.en
+    assert right.error is not None and "not the right number" in right.error.en
+    assert right.detail is None  # an error, drawn as one; instructions stay in `detail`
     record = latest_erasure(station.store, device.id)
     assert (
         record is not None and record["method"] == "clear-random" and record["result"] == "erased"

@@ -151,6 +151,12 @@ def test_an_encrypted_phone_is_erased_as_a_purge(bench: Bench) -> None:
     for name in ("setup_wizard_not_complete", "no_accounts", "no_device_owner", "markers_gone"):
         assert checks[name]["ok"] and checks[name]["required"], name
     assert checks["android_id_changed"]["ok"]
+    # The result line names the checks in words, never the record's English mode.
+    verified = {r.step_id: r for r in queries.step_results(station.store, job.id)}["verify"]
+    assert verified.summary.fr == (
+        f"Vérifié : {len(checks)} contrôles conformes (contrôles après redémarrage)."
+    )
+    assert verified.summary.en == f"Verified: {len(checks)} checks passed (checks after restart)."
     assert [p["pattern"] for p in record["passes"]] == ["factory-reset:recovery"]
     assert record["passes"][0]["completed"]
     device = station.device(device_id)
@@ -221,7 +227,8 @@ def test_a_reset_the_operator_does_not_confirm_is_not_erased(bench: Bench) -> No
     assert job.state is JobState.BLOCKED
     (record,) = erasure_records(station.store, device_id)
     assert record["result"] == "not_erased"
-    assert "welcome_screen" in record["reasons"][0]["en"]
+    assert record["reasons"][0]["fr"] == "La vérification a échoué (écran de bienvenue)."
+    assert record["reasons"][0]["en"] == "The verification failed (welcome screen)."
     device = station.device(device_id)
     assert device is not None and device.stage is not DeviceStage.ERASED
 

@@ -139,8 +139,8 @@ def test_a_phone_whose_checks_failed_names_the_required_ones() -> None:
     )
     assert out.status is StepStatus.FAILED and out.blocking
     assert out.summary == Text(
-        "NON EFFACÉ : La vérification a échoué (no_accounts, markers_gone).",
-        "NOT ERASED: The verification failed (no_accounts, markers_gone).",
+        "NON EFFACÉ : La vérification a échoué (aucun compte, fichiers témoins disparus).",
+        "NOT ERASED: The verification failed (no account, marker files gone).",
     )
 
 

@@ -52,3 +52,26 @@ def test_an_installation_skipped_with_a_reason_counts_as_done(data_dir: Path) ->
     assert install["state"] == "skipped"
     assert install["why"]["fr"] == "système d’origine à jour"
     assert journey["next"]["stage"] == "check"
+
+
+def test_a_laptops_text_journey_lists_its_linked_disks(data_dir: Path) -> None:
+    station = Station(data_dir, operator="test")
+    try:
+        laptop = station.register_device(DeviceKind.LAPTOP, brand="Lenovo", serial="PF1")
+        lone = station.register_device(DeviceKind.LAPTOP, brand="Dell", serial="PF2")
+        disks = [station.register_device(DeviceKind.DRIVE, serial=s) for s in ("WD-1", "WD-2")]
+        for disk in disks:
+            station.link_disk(disk.id, laptop.id)
+    finally:
+        station.close()
+    said = run(data_dir, "journey", laptop.asset_code, "--lang", "fr")
+    assert said.returncode == 0, said.stderr
+    line = next(x for x in said.stdout.splitlines() if x.startswith("Disques : "))
+    assert line == "Disques : " + " · ".join(f"{d.asset_code} pas encore effacé" for d in disks)
+    english = run(data_dir, "journey", laptop.asset_code, "--lang", "en").stdout
+    assert f"Disks: {disks[0].asset_code} not erased yet" in english
+    alone = run(data_dir, "journey", lone.asset_code, "--lang", "fr").stdout
+    assert "Disques : aucun relié" in alone.splitlines()
+    # The JSON has said the same all along.
+    data = json.loads(run(data_dir, "journey", laptop.asset_code, "--json").stdout)
+    assert [d["asset_code"] for d in data["disks"]] == [d.asset_code for d in disks]

@@ -134,6 +134,8 @@ def test_the_build_carries_every_data_file_and_no_test_tool(built: tuple[Path, s
         assert (internal / scenario.relative_to(ROOT)).is_file(), scenario.name
     for lang in ("fr", "en"):
         assert (internal / "ui" / "i18n" / f"etabli_{lang}.qm").stat().st_size > 1000
+    # Qt's own French, for its dialogs (the folder chooser), beside PySide6's libraries.
+    assert (internal / "PySide6" / "Qt" / "translations" / "qtbase_fr.qm").stat().st_size > 1000
     for tool in ("pytest", "_pytest", "hypothesis", "mypy"):
         assert not (internal / tool).exists(), tool
 

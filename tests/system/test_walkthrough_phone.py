@@ -146,7 +146,9 @@ class PhoneHand:
         """Before answering the station: does on the phone what its instruction says, the
         items named in quotes, in their order, when the phone shows them."""
         panel = self.walk.in_panel(self.app.widgets())
-        said = " ".join(w.text for w in panel if w.name in ("Question", "SearchError"))
+        said = " ".join(
+            w.text for w in panel if w.name in ("Question", "Instruction", "SearchError")
+        )
         labels = re.findall(r"[«“]\s*([^»”]+?)\s*[»”]", said)
         if labels:
             self.walk.shot("station-asks-for-the-phone-keys")
@@ -240,7 +242,7 @@ def test_a_trainee_takes_a_phone_through_its_whole_journey(
         # /e/OS: its images are not in the library yet; they come from the USB stick.
         walk.yes_at = None
         app.click(walk.wait_button(None, "Installer /e/OS"))
-        app.find_starting("Images manquantes")
+        app.find_starting("Il manque le système /e/OS")
         walk.shot("install-images-missing")
         app.click(app.find("Importer depuis une clé USB"))
         place = app.find(name="fileNameEdit", cls="QLineEdit")

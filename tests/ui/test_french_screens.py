@@ -459,3 +459,38 @@ def test_a_failed_check_says_it_short_in_french(
     checker.add_detail([panel.more_text.text()])
     report = checker.report()
     assert not report, "\n".join(report)
+
+
+def test_an_image_file_drive_and_the_folder_chooser_read_french(
+    make_bench: Callable[..., Bench], qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A drive that is an image file is "Fichier image" on its card and panel; Qt's own
+    folder chooser (USB import, saving a document) has French labels, Qt's own included."""
+    from bench_app.devices.drives.handle import DriveHandle
+    from tests.devices_drives.conftest import make_image
+    from ui.file_chooser import folder_chooser
+
+    checker = Checker()
+    bench = make_bench(lang="fr")
+    window = bench.window
+    image = make_image(tmp_path / "DISQUE-7Q2W.img", 1 << 20, random=False)
+    device = bench.station.device_connected(DriveHandle(str(image)))
+    qtbot.waitUntil(lambda: device.id in window.cards, timeout=WAIT)
+    window.select(device.id)
+    window._flush(full=True)
+    assert window.panel.title.text() == "Fichier image"
+    assert window.cards[device.id].title.text() == "Fichier image"
+    seen = texts_of(window)
+    assert not [t for t in seen if "Image file" in t], seen
+    checker.add("panel of an image file", seen)
+    chooser = folder_chooser(window, "Choisissez la clé USB ou son dossier")
+    qtbot.addWidget(chooser)
+    chooser.show()
+    said = texts_of(chooser)
+    chooser.grab().save(str(ROOT / "test-artifacts" / "fr-folder-chooser.png"))
+    assert not [t for t in said if "Look in" in t or "Files of type" in t], said
+    assert {"Voir dans\u00a0:", "Fichiers de type\u00a0:", "Annuler"} <= set(said), said
+    checker.add("folder chooser", said)
+    chooser.close()
+    report = checker.report()
+    assert not report, "\n".join(report)

@@ -96,8 +96,8 @@ def test_a_phone_checked_and_graded_through_the_window(
     assert panel.entry.isVisibleTo(panel) and "*#06#" in panel.question.text()
     panel.entry.setText("490154203237519")
     qtbot.mouseClick(panel.entry_ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: prompt_shown() and panel.prompt_detail.isVisibleTo(panel), timeout=WAIT)
-    assert "n’est pas un IMEI valide" in panel.prompt_detail.text()
+    qtbot.waitUntil(lambda: prompt_shown() and panel.prompt_error.isVisibleTo(panel), timeout=WAIT)
+    assert "n’est pas un IMEI valide" in panel.prompt_error.text()
     panel.entry.setText("490154203237518")
     qtbot.keyClick(panel.entry, Qt.Key.Key_Return)
 

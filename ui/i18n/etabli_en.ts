@@ -16,6 +16,10 @@
         <translation>Plug the device back in</translation>
     </message>
     <message>
+        <source>Image file</source>
+        <translation>Image file</translation>
+    </message>
+    <message>
         <source>Plug back in</source>
         <translation>Plug back in</translation>
     </message>
@@ -50,6 +54,14 @@
     <message>
         <source>Start the check</source>
         <translation>Start the check</translation>
+    </message>
+    <message>
+        <source>Follow the erasure</source>
+        <translation>Follow the erasure</translation>
+    </message>
+    <message>
+        <source>Follow the installation</source>
+        <translation>Follow the installation</translation>
     </message>
     <message>
         <source>How to reconnect it</source>
@@ -528,6 +540,10 @@
         <translation>Which system to install?</translation>
     </message>
     <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
         <source>Import from a USB stick</source>
         <translation>Import from a USB stick</translation>
     </message>
@@ -540,12 +556,16 @@
         <translation>Install</translation>
     </message>
     <message>
-        <source>Missing images: %1</source>
-        <translation>Missing images: %1</translation>
+        <source>Files expected: %1</source>
+        <translation>Files expected: %1</translation>
     </message>
     <message>
         <source>Images ready and verified.</source>
         <translation>Images ready and verified.</translation>
+    </message>
+    <message>
+        <source>The %1 system for this model (%2) is missing.</source>
+        <translation>The %1 system for this model (%2) is missing.</translation>
     </message>
     <message>
         <source>Choose the USB stick or its folder</source>
@@ -1408,6 +1428,20 @@ It will appear here.</translation>
     <message>
         <source>Printed labels</source>
         <translation>Printed labels</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n erasure(s) running</source>
+        <translation>
+            <numerusform>%n erasure running</numerusform>
+            <numerusform>%n erasures running</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n installation(s) running</source>
+        <translation>
+            <numerusform>%n installation running</numerusform>
+            <numerusform>%n installations running</numerusform>
+        </translation>
     </message>
     <message>
         <source>Learn more</source>

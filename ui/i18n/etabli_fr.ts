@@ -16,6 +16,10 @@
         <translation>Rebranchez l’appareil</translation>
     </message>
     <message>
+        <source>Image file</source>
+        <translation>Fichier image</translation>
+    </message>
+    <message>
         <source>Plug back in</source>
         <translation>Rebrancher</translation>
     </message>
@@ -50,6 +54,14 @@
     <message>
         <source>Start the check</source>
         <translation>Lancer le contrôle</translation>
+    </message>
+    <message>
+        <source>Follow the erasure</source>
+        <translation>Suivre l’effacement</translation>
+    </message>
+    <message>
+        <source>Follow the installation</source>
+        <translation>Suivre l’installation</translation>
     </message>
     <message>
         <source>How to reconnect it</source>
@@ -528,6 +540,10 @@
         <translation>Quel système installer ?</translation>
     </message>
     <message>
+        <source>Details</source>
+        <translation>Détails</translation>
+    </message>
+    <message>
         <source>Import from a USB stick</source>
         <translation>Importer depuis une clé USB</translation>
     </message>
@@ -540,12 +556,16 @@
         <translation>Installer</translation>
     </message>
     <message>
-        <source>Missing images: %1</source>
-        <translation>Images manquantes : %1</translation>
+        <source>Files expected: %1</source>
+        <translation>Fichiers attendus : %1</translation>
     </message>
     <message>
         <source>Images ready and verified.</source>
         <translation>Images prêtes et vérifiées.</translation>
+    </message>
+    <message>
+        <source>The %1 system for this model (%2) is missing.</source>
+        <translation>Il manque le système %1 pour ce modèle (%2).</translation>
     </message>
     <message>
         <source>Choose the USB stick or its folder</source>
@@ -1408,6 +1428,20 @@ Il apparaîtra ici.</translation>
     <message>
         <source>Printed labels</source>
         <translation>Étiquettes imprimées</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n erasure(s) running</source>
+        <translation>
+            <numerusform>%n effacement en cours</numerusform>
+            <numerusform>%n effacements en cours</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n installation(s) running</source>
+        <translation>
+            <numerusform>%n installation en cours</numerusform>
+            <numerusform>%n installations en cours</numerusform>
+        </translation>
     </message>
     <message>
         <source>Learn more</source>

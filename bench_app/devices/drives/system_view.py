@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.devices.drives.blockdev import DriveInfo, drive_for_path
+from bench_app.erasure.wording import IMAGE_FILE_MODEL
 from bench_app.errors import BenchError
 
 SYSTEM_MOUNTS = ("/", "/boot", "/boot/efi", "/efi", "/usr")
@@ -101,7 +102,7 @@ def resolve_target(path: str) -> EraseTarget:
             path=os.path.abspath(path),
             is_image=True,
             serial=serial,
-            model="Image file",
+            model=IMAGE_FILE_MODEL,
             size_bytes=st.st_size,
             logical_sector=512,
             physical_sector=4096,

@@ -23,6 +23,12 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable as BaseFlowable
 
+from bench_app.erasure.wording import (
+    check_words,
+    encryption_words,
+    model_words,
+    value_words,
+)
 from bench_app.output.certificates.document import (
     CELL_CHARS,
     FAILURE_BANNER,
@@ -138,6 +144,9 @@ TARGET_LABELS: dict[str, Text] = {
     "firmware": T("Micrologiciel", "Firmware"),
     "path": T("Chemin", "Path"),
     "image_file": T("Fichier image", "Image file"),
+    "marketing_name": T("Nom commercial", "Marketing name"),
+    "device": T("Nom de code", "Code name"),
+    "build": T("Version du système", "System build"),
     "encryption": T("Chiffrement", "Encryption"),
     "encrypted": T("Chiffré", "Encrypted"),
     "android_version": T("Version d’Android", "Android version"),
@@ -180,6 +189,8 @@ def _value_text(key: str, value: Any, lang: str) -> str:
         return f"{value} {'octets' if lang == 'fr' else 'bytes'}"
     if isinstance(value, dict) and set(value) <= {"fr", "en"}:
         return Text.from_json(value).get(lang)
+    if key == "encryption" and isinstance(value, dict):
+        return encryption_words(value).get(lang)
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_value_text(k, v, lang)}" for k, v in value.items())
     if isinstance(value, list):
@@ -189,6 +200,12 @@ def _value_text(key: str, value: Any, lang: str) -> str:
     if key in IDENTIFIERS:
         return identifier_text(value)
     return str(value)
+
+
+def _brand_model(device: dict[str, Any], lang: str) -> str:
+    """ "Fairphone FP4"; a drive that is an image file says so in the page's language."""
+    model = model_words(str(device.get("model") or "")).get(lang)
+    return f"{device.get('brand') or ''} {model}".strip()
 
 
 def _label(key: str, lang: str) -> str:
@@ -319,7 +336,7 @@ def device_flowables(
     dev_rows = [
         (t("Code d’inventaire", "Asset code"), device["asset_code"]),
         (t("Nature", "Kind"), kind),
-        (t("Marque et modèle", "Brand and model"), f"{device['brand']} {device['model']}".strip()),
+        (t("Marque et modèle", "Brand and model"), _brand_model(device, lang)),
     ]
     if device.get("serial"):
         dev_rows.append((t("N° de série", "Serial number"), identifier_text(device["serial"])))
@@ -351,9 +368,16 @@ def device_flowables(
     out.append(page.heading("Méthode", "Method"))
     limitation = erasure.get("limitation")
     method_rows = [
-        (t("Norme", "Standard"), erasure["standard"]),
-        (t("Technique", "Technique"), f"{erasure['technique']} ({erasure['method']})"),
-        (t("Vérification", "Verification"), str(erasure.get("verify_mode") or "—")),
+        (t("Norme", "Standard"), value_words(erasure["standard"]).get(lang)),
+        (
+            t("Technique", "Technique"),
+            f"{value_words(erasure['technique']).get(lang)} "
+            f"({value_words(erasure['method']).get(lang)})",
+        ),
+        (
+            t("Vérification", "Verification"),
+            value_words(erasure.get("verify_mode") or "—").get(lang),
+        ),
         (t("Passages", "Passes"), str(len(erasure.get("passes") or []))),
     ]
     if limitation:
@@ -419,6 +443,9 @@ def _verdict_box(page: _Page, document: dict[str, Any]) -> Table:
     t = page.t
     org = document["organisation"].get("name") or t("l’organisation", "the organisation")
     erasure = document["erasure"]
+    standard = value_words(erasure["standard"]).get(page.lang)
+    technique = value_words(erasure["technique"]).get(page.lang)
+    verify = value_words(erasure.get("verify_mode") or "—").get(page.lang)
     if is_success(document):
         rows: list[list[Any]] = [
             [Paragraph(escape(verdict_line(document)), page.banner_good)],
@@ -426,11 +453,11 @@ def _verdict_box(page: _Page, document: dict[str, Any]) -> Table:
                 page.p(
                     t(
                         f"{org} certifie que les données du support décrit ci-dessous ont été "
-                        f"effacées selon {erasure['standard']} ({erasure['technique']}), et que "
-                        f"l’effacement a été vérifié ({erasure.get('verify_mode') or '—'}).",
+                        f"effacées selon {standard} ({technique}), et que "
+                        f"l’effacement a été vérifié ({verify}).",
                         f"{org} certifies that the data on the medium described below was erased "
-                        f"according to {erasure['standard']} ({erasure['technique']}), and that "
-                        f"the erasure was verified ({erasure.get('verify_mode') or '—'}).",
+                        f"according to {standard} ({technique}), and that "
+                        f"the erasure was verified ({verify}).",
                     ),
                     page.s.body,
                 )
@@ -500,7 +527,7 @@ def _passes_table(page: _Page, passes: list[dict[str, Any]]) -> Table:
             )
         row = [
             page.p(str(p.get("pass_no", ""))),
-            page.p(str(p.get("pattern", ""))),
+            page.p(value_words(p.get("pattern", "")).get(lang)),
             page.p(
                 f"{grouped(int(p.get('start_byte', 0)), lang)}–{grouped(int(p.get('end_byte', 0)), lang)}"
             ),
@@ -540,7 +567,7 @@ def _verification_block(page: _Page, verification: Any) -> Flowable:
     ok = verification.get("ok") is True
     left: list[tuple[str, str]] = [
         (t("Résultat", "Result"), t("conforme", "as expected") if ok else t("ÉCHEC", "FAILED")),
-        (t("Mode", "Mode"), str(verification.get("mode") or "—")),
+        (t("Mode", "Mode"), value_words(verification.get("mode") or "—").get(lang)),
     ]
     right: list[tuple[str, str]] = []
     if "bytes_checked" in verification:
@@ -573,14 +600,41 @@ def _verification_block(page: _Page, verification: Any) -> Flowable:
                 )
             )
     shown = {"ok", "mode", "bytes_checked", "regions", "seconds", "milliseconds", "throughput_bps"}
+    shown |= {"checks", "erasure_id"}
+    # Each check after a phone's reset: what it looked at, and whether it held, on one
+    # full-width line so the page keeps to one sheet.
+    said = []
+    for check in verification.get("checks") or []:
+        if isinstance(check, dict) and check.get("check"):
+            held = yes_no(bool(check.get("ok")), lang)
+            if not check.get("required", True):
+                held += t(" (indicatif)", " (for information)")
+            said.append(f"{check_words(str(check['check'])).get(lang)}{t(' : ', ': ')}{held}")
     for key, value in verification.items():
         if key not in shown and key not in counted and key not in listed:
             right.append((_label(key, lang), _value_text(key, value, lang)))
     half = FRAME_WIDTH / 2 - 3 * mm
     left_table = page.pairs(left, half, bad_rows=() if ok else (0,))
-    if not right:  # a verification that says no more than its result (a Table needs rows)
-        return left_table
-    return _two_columns(left_table, page.pairs(right, half))
+    # A verification that says no more than its result (a Table needs rows).
+    block = _two_columns(left_table, page.pairs(right, half)) if right else left_table
+    if not said:
+        return block
+    checks = Table(
+        [[block], [page.p(t("Contrôles : ", "Checks: ") + " · ".join(said), page.cell)]],
+        colWidths=[FRAME_WIDTH],
+        hAlign="LEFT",
+    )
+    checks.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return checks
 
 
 def _signature_block(page: _Page, document: dict[str, Any], envelope: dict[str, Any]) -> Table:
@@ -742,7 +796,7 @@ def _lot_flowables(document: dict[str, Any], envelope: dict[str, Any], lang: str
         data.append(
             [
                 page.p(row["asset_code"]),
-                page.p(row["model"] or "—"),
+                page.p(model_words(row["model"]).get(lang) if row["model"] else "—"),
                 page.p(
                     " / ".join(identifier_text(x) for x in (row["serial"], row["imei"]) if x) or "—"
                 ),

@@ -14,6 +14,7 @@ import pytest
 
 from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import Device, DeviceKind, DonorKind, JobState
+from bench_app.erasure.phone_wipe import METHODS, PURGE_STANDARD, RECOVERY
 from bench_app.settings import Settings
 from bench_app.station import Station
 from bench_app.store.database import NewEvent
@@ -88,20 +89,35 @@ class Bench:
             "serial": "FP4-A1B2C3",
             "imei": "356938035643809",
             "storage_bytes": 128_000_000_000,
-            "encryption": "file-based (FBE)",
+            "encryption": {"state": "encrypted", "type": "file"},
             "android_version": "13",
         }
         ids = {"job_id": job_id, "erasure_id": erasure_id, "device_id": device.id}
+        # The checks the real wipe makes after the phone restarts (phone_wipe.py).
+        checks = [
+            {
+                "check": "setup_wizard_not_complete",
+                "ok": ok,
+                "value": "0" if ok else "1",
+                "required": True,
+            },
+            {"check": "device_not_provisioned", "ok": False, "value": "1", "required": False},
+            {"check": "no_accounts", "ok": True, "value": [], "required": True},
+            {"check": "no_device_owner", "ok": True, "value": None, "required": True},
+            {"check": "markers_gone", "ok": True, "value": [], "required": True},
+            {"check": "android_id_changed", "ok": True, "value": "9f3c", "required": False},
+        ]
         events: list[tuple[str, dict[str, Any]]] = [
             (
                 "erasure.started",
                 {
                     **ids,
-                    "method": "factory reset",
+                    "method": METHODS[RECOVERY],
                     "technique": "cryptographic erase",
-                    "standard": "NIST SP 800-88 Rev. 1; IEEE 2883-2022",
+                    "standard": PURGE_STANDARD,
                     "target": target,
-                    "verify": "post-reset check",
+                    "route": RECOVERY,
+                    "verify": "post-boot checks",
                 },
             ),
             (
@@ -109,7 +125,7 @@ class Bench:
                 {
                     **ids,
                     "pass_no": 1,
-                    "pattern": "factory reset",
+                    "pattern": f"factory-reset:{RECOVERY}",
                     "start_byte": 0,
                     "end_byte": 128_000_000_000,
                 },
@@ -127,7 +143,7 @@ class Bench:
             ),
             (
                 "erasure.verified",
-                {**ids, "mode": "post-reset check", "ok": ok, "setup_wizard_shown": ok},
+                {**ids, "mode": "post-boot checks", "ok": ok, "checks": checks},
             ),
             (
                 "erasure.finished",

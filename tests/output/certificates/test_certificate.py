@@ -68,7 +68,7 @@ def test_an_erased_drive_gets_a_one_page_certificate_that_verifies(
         "Caisse de retraite Sud-Est",
         "CONV-2026-014",
         "NIST SP 800-88 Rev. 1",
-        "Clear (clear-random)",
+        "Clear (réécriture aléatoire)",
         "aes-256-ctr",
         "16,8 Mo (16 777 216 octets)",
         "amina",
@@ -182,11 +182,11 @@ def test_a_phone_wipe_shows_the_phone_fields(
         "Stockage",
         "128,0 Go (128 000 000 000 octets)",
         "Chiffrement",
-        "file-based (FBE)",
+        "chiffré (par fichier)",
         "Version d’Android",
-        "cryptographic erase (factory reset)",
-        "IEEE 2883-2022",
-        "post-reset check",
+        "effacement cryptographique (réinitialisation d’usine par le mode recovery)",
+        "Purge des appareils mobiles chiffrés",
+        "contrôles après redémarrage",
     ):
         assert squash(fact) in flat, fact
     assert run(capsys, "verify-certificate", str(out))[0] == 0
