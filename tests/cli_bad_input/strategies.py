@@ -862,6 +862,20 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ("events",): events,
     ("db", "check"): simple("db", "check"),
     # The package's self-check takes no option at all.
+    # Only refusals: a good set of options would serve on its socket until stopped.
+    ("erase-helper",): lambda: st.one_of(
+        st.sampled_from(
+            [
+                ("--no-such-option",),
+                ("--gid", "x"),
+                ("--gid",),
+                ("--socket",),
+                ("--idle-exit", "soon"),
+                ("--group", "groupe-inexistant-zz", "--socket", "/nonexistent/erase.sock"),
+            ]
+        ).map(lambda o: Case(("erase-helper", *o))),
+        undecodable.map(lambda t: Case(("erase-helper", "--gid", t))),
+    ),
     ("build-check",): lambda: st.one_of(
         st.sampled_from(["--no-such-option", "x", "--data-dir", "--lang=fr"]).map(
             lambda o: Case(("build-check", o))
