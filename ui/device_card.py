@@ -20,7 +20,7 @@ from ui.device_view import (
     DeviceView,
     device_title,
     next_action,
-    state_label,
+    status_words,
 )
 from ui.grade_badge import GradeBadge
 from ui.icons import device_icon
@@ -116,7 +116,7 @@ class DeviceCard(QFrame):
         self.case.setToolTip(self.case.text())
         self.case.setVisible(view.caption is not None)
         state = view.state
-        self.state.setText(state_label(state, view.connected, view.end_of_life, view.purpose))
+        self.state.setText(status_words(view, lang))
         colour = STATE_COLOURS.get(state, "#44515e") if state else "#44515e"
         if view.end_of_life is not None and state and not state.active:
             colour = END_OF_LIFE_COLOUR

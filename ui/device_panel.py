@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from bench_app.domain.model import STAGE_LABELS, JobState, StepStatus
 from bench_app.jobs.prompt import Prompt
-from bench_app.journey import RECORDED_STAGES, done_line, stage_line
+from bench_app.journey import stage_line
 from bench_app.sizes import size_words
 from bench_app.station import Station
 from bench_app.store import queries
@@ -40,7 +40,7 @@ from ui.device_view import (
     failure_texts,
     next_action,
     restart_offered,
-    state_label,
+    status_words,
 )
 from ui.documents import Documents
 from ui.elided_label import ElidedLabel
@@ -305,15 +305,8 @@ class DevicePanel(QScrollArea):
         self.step_title.setText(self.tr("What to do now"))
         state = view.state
         self.grade.show_grade(view.grade, lang)
-        self.state.setText(state_label(state, view.connected, view.end_of_life, view.purpose))
+        self.state.setText(status_words(view, lang))
         worn = view.end_of_life is not None and bool(state and not state.active)
-        journey = view.journey
-        done = done_line(journey) if journey is not None else None
-        recorded = journey is not None and any(s in journey.done for s in RECORDED_STAGES)
-        if state is JobState.SUCCEEDED and done is not None and recorded and not worn:
-            # A label or an outcome came after the last job: its words ("Système installé")
-            # are stale; the journey's last stage is said instead.
-            self.state.setText(done.get(lang))
         self.state.setStyleSheet(f"color: {END_OF_LIFE_COLOUR};" if worn else "")
         self._draw_prompt(view.prompt)
         action, label, enabled = next_action(view, lang)

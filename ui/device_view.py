@@ -14,7 +14,7 @@ from bench_app.domain.model import Device, DeviceKind, Grade, Job, JobState
 from bench_app.erasure.wording import IMAGE_FILE_MODEL
 from bench_app.jobs.prompt import Prompt
 from bench_app.jobs.steps import Purpose
-from bench_app.journey import Journey, Stage
+from bench_app.journey import RECORDED_STAGES, Journey, Stage, done_line
 from bench_app.store import queries
 from bench_app.store.database import Store
 from bench_app.text import Text
@@ -178,6 +178,22 @@ def _computer_action(view: DeviceView, stage: Stage, label: str) -> tuple[Action
     if stage in (Stage.CHECK, Stage.ERASE, Stage.SYSTEM_IMAGE) and not view.connected:
         return Action.PLUG_HELP, tr("Dock its disk"), True
     return Action.STAGE, label, True
+
+
+def status_words(view: DeviceView, lang: str) -> str:
+    """The card's and the panel's status: the job's state in a few words, or, once a label
+    or an outcome came after the last job, the journey's last stage (the job's words,
+    "Système installé", would be stale)."""
+    state = view.state
+    words = state_label(state, view.connected, view.end_of_life, view.purpose)
+    worn = view.end_of_life is not None and bool(state and not state.active)
+    journey = view.journey
+    if state is not JobState.SUCCEEDED or journey is None or worn:
+        return words
+    if not any(s in journey.done for s in RECORDED_STAGES):
+        return words
+    done = done_line(journey)
+    return done.get(lang) if done is not None else words
 
 
 def state_label(

@@ -195,6 +195,8 @@ def test_the_panel_s_stage_line_follows_the_journey_after_the_last_job(
     said = stage_line(bench.station.journey(device_id)).fr
     assert said.startswith("Fait : Destination · ") and rows["Étape du parcours :"] == said
     assert "Noté" not in rows.values() and "Système installé" not in panel.state.text()
+    # The card says the same as the panel, not the last job's words.
+    assert window.cards[device_id].state.text() == "Fait : Destination"
     screenshot(window, SHOTS / "panel-after-outcome.png")
 
 
