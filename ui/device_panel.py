@@ -429,6 +429,7 @@ class DevicePanel(QScrollArea):
         for label, value in rows:
             value_label = QLabel(value)
             value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value_label.setWordWrap(True)  # a long value (the stage line) wraps, never widens
             self.identity.addRow(label + " :" if self.lang == "fr" else label + ":", value_label)
 
     def _fill_lots(self, view: DeviceView) -> None:

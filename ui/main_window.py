@@ -802,6 +802,9 @@ class MainWindow(QMainWindow):
         if view is None:
             return
         job_state = JobState(state)
+        current = self.station.engine.job_for_device(device_id)
+        if not job_state.active and current is not None and current.id != job_id:
+            return  # a late word of an earlier job: the device's running job speaks for it
         running = self.station.engine.job(job_id)
         view.live_state = job_state if job_state.active else None
         view.message = running.message if running is not None else None

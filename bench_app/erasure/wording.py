@@ -5,9 +5,8 @@ English through this vocabulary, never as the raw value."""
 
 from __future__ import annotations
 
+from bench_app.devices.drives.system_view import IMAGE_FILE_MODEL
 from bench_app.text import Text
-
-IMAGE_FILE_MODEL = "Image file"  # the model recorded for a drive that is an image file
 
 VALUES: dict[str, Text] = {
     # Standards.

@@ -233,3 +233,20 @@ def test_a_bar_moves_without_painting_inside_the_call(qtbot: QtBot) -> None:
     set_bar(bar, 900)  # unchanged: nothing to paint
     QApplication.processEvents()
     assert paints.count == painted
+
+
+def test_a_late_end_of_an_earlier_job_does_not_hide_the_running_one(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench = make_bench()
+    device_id, job_id = erasure_waiting(bench, qtbot)
+    window = bench.window
+    window._flush()
+    view = window.views[device_id]
+    assert view.live_state is not None and view.live_state.active
+    # The device's previous job (its check) says "succeeded" late, after the erasure began.
+    window._on_job_state("an-earlier-job", device_id, JobState.SUCCEEDED.value)
+    assert view.live_state is not None and view.live_state.active
+    # The running job's own end still counts.
+    window._on_job_state(job_id, device_id, JobState.CANCELLED.value)
+    assert view.live_state is None

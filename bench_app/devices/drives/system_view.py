@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.devices.drives.blockdev import DriveInfo, drive_for_path
-from bench_app.erasure.wording import IMAGE_FILE_MODEL
 from bench_app.errors import BenchError
+
+IMAGE_FILE_MODEL = "Image file"  # the model recorded for a drive that is an image file
 
 SYSTEM_MOUNTS = ("/", "/boot", "/boot/efi", "/efi", "/usr")
 # Where live systems (Debian live, Ubuntu casper, dracut, Arch ISO) mount the medium they
