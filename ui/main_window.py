@@ -70,6 +70,7 @@ from ui.pending_card import PendingCard
 from ui.printed_labels import PrintedLabelsDialog
 from ui.this_station_dialog import ThisStationDialog
 from ui.window_fit import fit_to_screen, wrap_message
+from ui.workshop_menu import WorkshopMenu
 from ui.workshop_setup import SettingsDialog, SetupAssistant
 
 log = logging.getLogger(__name__)
@@ -189,6 +190,9 @@ class MainWindow(QMainWindow):
         self.printers_button = QPushButton()
         self.printers_button.clicked.connect(self.open_printers)
         bar.addWidget(self.printers_button)
+        # "Atelier": lots, loans, beneficiaries, the dashboard (ui/workshop_menu.py).
+        self.workshop_menu = WorkshopMenu(self)
+        bar.addWidget(self.workshop_menu)
         self.training_toggle = QPushButton()
         self.training_toggle.setObjectName("TrainingToggle")
         self.training_toggle.setCheckable(True)
@@ -324,6 +328,7 @@ class MainWindow(QMainWindow):
         self.network_action.setText(self.tr("Phone over Wi-Fi…"))
         self.network_action.setEnabled(self.tcp_source is not None)
         self.printers_button.setText(self.tr("Printers…"))
+        self.workshop_menu.retranslate(self.lang)
         self.network_button.setVisible(self.tcp_source is not None)
         self.training_toggle.setToolTip(
             self.tr("Simulated devices for a demonstration; their records are marked as training")

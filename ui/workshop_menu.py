@@ -1,0 +1,90 @@
+"""The "Atelier" menu on the window's bar: the workshop beyond the devices plugged in now
+(donations and their lots, loans, beneficiaries, the dashboard), each view in its own window.
+
+A view is an entry of `VIEWS`: its key, its title in both languages, and where its opener
+lives ("module:function", imported when first opened, so that the window starts without
+loading what nobody asked for). An opener takes the main window and returns its QWidget;
+the menu keeps one window per view and brings it forward when chosen again."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QToolButton, QWidget
+
+from bench_app.text import Text
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+@dataclass(frozen=True, slots=True)
+class WorkshopView:
+    key: str
+    title: Text
+    opener: str  # "ui.module:function", the function taking the main window
+
+
+VIEWS: list[WorkshopView] = []
+
+MENU_TITLE = Text("Atelier", "Workshop")
+
+
+class WorkshopMenu(QToolButton):
+    """The bar's "Atelier" button and its menu of views."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.setObjectName("WorkshopMenu")
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.window_ = window
+        self.menu_ = QMenu(self)
+        self.setMenu(self.menu_)
+        self.actions_: dict[str, QAction] = {}
+        self.opened: dict[str, QWidget] = {}
+        for view in VIEWS:
+            action = self.menu_.addAction("")
+            action.setObjectName(f"WorkshopView-{view.key}")
+            action.triggered.connect(lambda _checked=False, key=view.key: self.open(key))
+            self.actions_[view.key] = action
+        self.setVisible(bool(VIEWS))
+        self.retranslate(window.lang)
+
+    def retranslate(self, lang: str) -> None:
+        self.setText(MENU_TITLE.get(lang))
+        self.setAccessibleName(MENU_TITLE.get(lang))
+        for view in VIEWS:
+            self.actions_[view.key].setText(view.title.get(lang) + "…")
+        for widget in self.opened.values():
+            retranslate = getattr(widget, "retranslate", None)
+            if _alive(widget) and callable(retranslate):
+                retranslate(lang)
+
+    def open(self, key: str) -> QWidget:
+        """Opens the view `key` (or brings its window forward) and returns it."""
+        widget = self.opened.get(key)
+        if widget is None or not _alive(widget):
+            view = next(v for v in VIEWS if v.key == key)
+            module_name, _, function = view.opener.partition(":")
+            opener = cast(
+                Callable[["MainWindow"], QWidget],
+                getattr(importlib.import_module(module_name), function),
+            )
+            widget = opener(self.window_)
+            self.opened[key] = widget
+        widget.show()
+        widget.raise_()
+        widget.activateWindow()
+        return widget
+
+
+def _alive(widget: QWidget) -> bool:
+    try:
+        widget.objectName()
+    except RuntimeError:  # its C++ side was deleted (closed with WA_DeleteOnClose)
+        return False
+    return True
