@@ -453,6 +453,10 @@ class MainWindow(QMainWindow):
         running = next(
             (j for t in targets if (j := self.station.engine.job_for_device(t)) is not None), None
         )
+        if running is not None and running.state.active and view.live_state is None:
+            # Started, its first record not yet written (the worker writes it): the latest
+            # recorded job is the one before, whose end must not speak for this one.
+            view.live_state = running.state
         if running is None:
             view.live_state = None
             view.prompt = None

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ from bench_app.signing import Keyring
 from bench_app.simulators.handset import SimulatedHandset
 from bench_app.simulators.printers import SimulatedZebra
 from bench_app.store import queries
+from bench_app.store.database import NewEvent
 from tests.install.test_phone_install import NEW_BUILD, make_rom
 from tests.output.labels import conftest as labels
 from tests.ui.conftest import Bench
@@ -595,3 +597,49 @@ def test_a_document_goes_to_the_document_printer(
         assert documents.message.text().startswith("Envoyé à l’imprimante")
     finally:
         office.off()
+
+
+def test_a_stage_just_started_never_shows_the_last_job_words(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    """Between the click and the new job's first record (the store busy with other jobs),
+    the card says the wipe is on its way, never "Données effacées" from the check's end."""
+    bench = make_bench(lang="fr")
+    window = bench.window
+    fast = {"boot_timeout_s": 20.0, "poll_s": 0.05}
+    bench.station.pipelines.register(phone_wipe(None, **fast))
+    phone = bench.simulator.add_handset("fairphone-4", boot_delay=0.1)
+    qtbot.waitUntil(lambda: phone.key in bench.station.known_keys(), timeout=WAIT)
+    device_id = bench.station.known_keys()[phone.key]
+    qtbot.waitUntil(lambda: device_id in window.cards, timeout=WAIT)
+    window.select(device_id)
+    assert run_big_button(qtbot, bench, device_id, "Lancer le contrôle") is JobState.SUCCEEDED
+    button = big_button(bench, device_id)
+    assert button.text() == "Effacer les données"
+
+    # The store is slow to take the new job's first record: the worker waits on it.
+    engine = bench.station.engine
+    record = engine._record
+    store_free = threading.Event()
+
+    def slow_record(events: Sequence[NewEvent]) -> None:
+        if any(e.type == "job.created" for e in events):
+            store_free.wait(30)
+        record(events)
+
+    engine._record = slow_record
+    try:
+        click(qtbot, button)
+        running = engine.job_for_device(device_id)
+        latest = bench.station.latest_job(device_id)
+        assert running is not None and latest is not None and latest.id != running.id
+        for _ in range(5):  # redraws while the record waits
+            refresh(bench, device_id)
+            qtbot.wait(20)
+            for state in (window.cards[device_id].state.text(), window.panel.state.text()):
+                assert state in ("En attente d’une place libre", "Effacement…"), state
+    finally:
+        store_free.set()
+        engine._record = record
+    hand = phone_hand(qtbot, bench.simulator.handset(phone.key), reboot=True)
+    assert answer_until_over(qtbot, bench, device_id, None, hand=hand) is JobState.SUCCEEDED
