@@ -38,6 +38,7 @@ from bench_app.errors import BenchError
 from bench_app.input_files import shown
 from bench_app.store.database import NewEvent, Store
 from bench_app.store.events import utc_now
+from bench_app.text import Text
 
 REFERENCE_MAX = 40
 FIELD_MAX = 200
@@ -71,7 +72,9 @@ def clean_reference(reference: str) -> str:
     BENEFICIARY_REFERENCE_INVALID: empty, too long, or with a control character."""
     text = shown(reference).strip()
     if not text:
-        raise BenchError("BENEFICIARY_REFERENCE_INVALID", reference=text, detail="vide / empty")
+        raise BenchError(
+            "BENEFICIARY_REFERENCE_INVALID", reference=text, detail=Text("vide", "empty")
+        )
     if len(text) > REFERENCE_MAX:
         raise BenchError(
             "BENEFICIARY_REFERENCE_INVALID",
@@ -82,18 +85,20 @@ def clean_reference(reference: str) -> str:
         raise BenchError(
             "BENEFICIARY_REFERENCE_INVALID",
             reference=text.encode("unicode_escape").decode("ascii"),
-            detail="caractère de contrôle / control character",
+            detail=Text("un caractère de contrôle", "a control character"),
         )
     return text
 
 
-def _clean_field(name: str, value: str) -> str:
+def _clean_field(name: Text | str, value: str) -> str:
     text = shown(value).strip()
     if len(text) > FIELD_MAX:
         raise BenchError("BENEFICIARY_FIELD_INVALID", field=name, detail=f"{len(text)} > 200")
     if not text.isprintable():
         raise BenchError(
-            "BENEFICIARY_FIELD_INVALID", field=name, detail="caractère de contrôle / control"
+            "BENEFICIARY_FIELD_INVALID",
+            field=name,
+            detail=Text("un caractère de contrôle", "a control character"),
         )
     return text
 
@@ -147,7 +152,7 @@ def add(
     fact `beneficiary.registered` with the reference only, in one transaction."""
     ref = clean_reference(reference)
     fields = {
-        "name": _clean_field("nom / name", name),
+        "name": _clean_field(Text("nom", "name"), name),
         "structure": _clean_field("structure", structure),
         "contact": _clean_field("contact", contact),
     }
@@ -181,7 +186,7 @@ def update(
     the change is personal data; the old values are overwritten on disk."""
     ref = clean_reference(reference)
     values = (
-        _clean_field("nom / name", name),
+        _clean_field(Text("nom", "name"), name),
         _clean_field("structure", structure),
         _clean_field("contact", contact),
     )

@@ -49,5 +49,7 @@ def files_holding(folder: Path, text: str) -> list[str]:
     """Every file under `folder` whose bytes hold `text` (UTF-8)."""
     needle = text.encode("utf-8")
     return sorted(
-        str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and needle in p.read_bytes()
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and needle in p.read_bytes()
     )
