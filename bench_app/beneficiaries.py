@@ -252,8 +252,8 @@ def expired(store: Store, months: int, today: date | None = None) -> list[str]:
     found = []
     # Only records untouched since the cutoff can have expired; each is then checked
     # against the facts that name it (the index of migration 4 makes that one lookup).
-    for ref, touched in store.query(
-        "SELECT reference, max(registered_at, updated_at) FROM beneficiaries"
+    for (ref,) in store.query(
+        "SELECT reference FROM beneficiaries"
         " WHERE substr(max(registered_at, updated_at), 1, 10) < ? ORDER BY reference",
         (cutoff,),
     ):
