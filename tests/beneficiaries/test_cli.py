@@ -70,3 +70,22 @@ def test_purge_on_demand_erases_who_is_past_the_retention_period(data_dir: Path)
     assert [p["reference"] for p in json.loads(run(data_dir, "list", "--json").stdout)] == [
         "DOS-NOW"
     ]
+
+
+def test_the_retention_period_and_sharing_are_settings(data_dir: Path) -> None:
+    where = ("--data-dir", str(data_dir), "--lang", "fr")
+    for key, value in (("beneficiary_retention_months", "24"), ("share_beneficiary_data", "oui")):
+        done = subprocess.run([*CLI, "settings", "set", key, value, *where], capture_output=True)
+        assert done.returncode == 0, done.stderr
+    refused = subprocess.run(
+        [*CLI, "settings", "set", "share_beneficiary_data", "peut-être", *where],
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 2 and "oui ou non" in refused.stderr
+    purged = run(data_dir, "purge")
+    assert "Délai de conservation : 24 mois." in purged.stdout
+    shown = subprocess.run([*CLI, "settings", "show", *where], capture_output=True, text=True)
+    assert "Noms des bénéficiaires dans l’export d’activité (share_beneficiary_data) : oui" in (
+        shown.stdout
+    )

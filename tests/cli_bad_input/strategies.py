@@ -882,6 +882,16 @@ def settings_set() -> S[Case]:
         case("settings", "set", "language", st.one_of(bad_text, st.just("de"))),
         case("settings", "set", "warranty_months", bad_number(0, 120)),
         case("settings", "set", "max_parallel_jobs", bad_number(1, 64)),
+        case("settings", "set", "beneficiary_retention_months", bad_number(1, 120)),
+        case(
+            "settings",
+            "set",
+            "share_beneficiary_data",
+            st.one_of(
+                undecodable,
+                st.sampled_from(["", "peut-être", "2", "vrai?", "oui non", "ouii"]),
+            ),
+        ),
         case("settings", "set", "erase_checkpoint_seconds", bad_seconds(0.01, 600)),
         case("settings", "set", "verification_url", st.sampled_from(["ftp://x", "verif", "a b"])),
         case("settings", "set", "organisation"),  # no value
