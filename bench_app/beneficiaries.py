@@ -14,8 +14,9 @@ are written in one transaction (both or neither), the training folder keeps its 
 apart for free, the station's single-writer lock covers it, and the export can join the
 devices a person received. Erasure is made real for SQLite: rows are deleted or overwritten
 with `secure_delete` on (freed space is zeroed) and the write-ahead log is then emptied
-(`Store.checkpoint`), so the name is gone from every file of the data folder. The table is
-not derived from events: a projection rebuild and `etabli db check` leave it alone.
+(`Store.checkpoint`), and the copies kept before a migration (`*.bak`) lose the person too,
+so the name is gone from every file of the data folder. The table is not derived from
+events: a projection rebuild and `etabli db check` leave it alone.
 
 Retention: a person's data is erased `Settings.beneficiary_retention_months` after their
 last activity, the latest of their record's registration or edit and any fact naming their
@@ -27,18 +28,22 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from bench_app.domain.model import OutcomeKind
 from bench_app.errors import BenchError
 from bench_app.input_files import shown
-from bench_app.store.database import NewEvent, Store
+from bench_app.store.database import NewEvent, Store, backups
 from bench_app.store.events import utc_now
 from bench_app.text import Text
+
+log = logging.getLogger(__name__)
 
 REFERENCE_MAX = 40
 FIELD_MAX = 200
@@ -233,6 +238,25 @@ def forget(
         store.append(
             conn, NewEvent("beneficiary.forgotten", payload), operator=operator, training=training
         )
+    _scrub_backups(store.path.parent, ref)
+
+
+def _scrub_backups(folder: Path, reference: str) -> None:
+    """The copies of the database made before a migration hold the table as it was then:
+    the person is erased there too (their log, a restore point, is left as it was)."""
+    for path in backups(folder):
+        try:
+            with contextlib.closing(sqlite3.connect(path)) as conn:
+                found = conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'beneficiaries'"
+                ).fetchone()
+                if found is None:
+                    continue
+                conn.execute("PRAGMA secure_delete = ON")
+                conn.execute("DELETE FROM beneficiaries WHERE reference = ?", (reference,))
+                conn.commit()
+        except sqlite3.Error as exc:  # a damaged copy: the station's own data is erased
+            log.warning("could not erase %s from the copy %s: %s", reference, path.name, exc)
 
 
 def months_before(day: date, months: int) -> date:

@@ -71,6 +71,9 @@ def test_forgetting_erases_the_data_from_every_file_and_keeps_the_history_anonym
     register(station)
     asset = give(station, OutcomeKind.LOAN, due_on="2027-03-01")
     assert files_holding(data_dir, NAME), "the name should be on disk before"
+    # A copy made before a migration holds the table as it was: erased there too.
+    station.store.backup(data_dir / "etabli.sqlite3.v4.bak")
+    assert "etabli.sqlite3.v4.bak" in files_holding(data_dir, NAME)
     beneficiaries.forget(
         station.store, REF, operator=station.operator, training=False, approved_by="Mme Encadrante"
     )
@@ -79,7 +82,8 @@ def test_forgetting_erases_the_data_from_every_file_and_keeps_the_history_anonym
         {"reference": REF, "reason": "request", "approved_by": "Mme Encadrante"}
     ]
     # The name, structure and contact are in no file of the data folder any more (the
-    # database, its write-ahead log, its shared memory), while the device keeps its history.
+    # database, its write-ahead log, its shared memory, the copy), while the device keeps
+    # its history.
     for text in (NAME, STRUCTURE, CONTACT):
         assert files_holding(data_dir, text) == [], text
     device = queries.device_by_code(station.store, asset)
