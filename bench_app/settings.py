@@ -63,6 +63,12 @@ class Settings:
     # Who may work here: [{"name": ..., "pin_hash": ...}] (the PIN only as a salted hash).
     # Empty: anyone, as before (the window still asks who works).
     operators: list[dict[str, str]] = field(default_factory=list)
+    # A beneficiary's personal data (name, structure, contact) is erased this many months
+    # after the last loan or donation naming them (bench_app/beneficiaries.py).
+    beneficiary_retention_months: int = 36
+    # True: the activity CSV names each beneficiary and their referring structure. Sync and
+    # bundles never carry personal data, whatever this says (the log cannot be erased).
+    share_beneficiary_data: bool = False
 
     @classmethod
     def load(cls, folder: Path) -> Settings:
@@ -97,6 +103,11 @@ class Settings:
             raise ValueError("laptop_image must be an image's name or path (400 characters)")
         if self.verification_url and not self.verification_url.startswith(("https://", "http://")):
             raise ValueError("verification_url must start with https:// or http://")
+        months = self.beneficiary_retention_months
+        if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 120:
+            raise ValueError("beneficiary_retention_months must be a whole number from 1 to 120")
+        if not isinstance(self.share_beneficiary_data, bool):
+            raise ValueError("share_beneficiary_data must be true or false")
         parse_operators(self.operators)
 
     def operator_list(self) -> list[Operator]:

@@ -103,6 +103,15 @@ def _operator(raw: str) -> str:
     return value
 
 
+def _yes_no(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in ("oui", "yes", "true", "1"):
+        return True
+    if word in ("non", "no", "false", "0"):
+        return False
+    raise Refused(Text("oui ou non", "yes or no"))
+
+
 KEYS: dict[str, Key] = {
     k.name: k
     for k in (
@@ -117,6 +126,8 @@ KEYS: dict[str, Key] = {
         Key("warranty_months", _whole(0, 120), Text("un nombre de 0 à 120", "a number from 0 to 120")),
         Key("max_parallel_jobs", _whole(1, 64), Text("un nombre de 1 à 64", "a number from 1 to 64")),
         Key("erase_checkpoint_seconds", _seconds, Text("2 (de 0,01 à 600)", "2 (0.01 to 600)")),
+        Key("beneficiary_retention_months", _whole(1, 120), Text("un nombre de mois, de 1 à 120", "a number of months, 1 to 120")),
+        Key("share_beneficiary_data", _yes_no, Text("oui ou non", "yes or no")),
     )
 }  # fmt: skip
 

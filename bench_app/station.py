@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bench_app.beneficiaries import purge_expired
 from bench_app.devices.presence import (
     PendingChanged,
     PendingDevice,
@@ -114,12 +115,15 @@ class Station:
         self.presence = Presence(self.device_connected)
         self._lock = threading.RLock()
         self.interrupted_on_open: list[str] = []
+        # References whose personal data passed the retention period and were erased here.
+        self.forgotten_on_open: list[str] = []
         try:
             self._training_devices = {
                 r[0] for r in self.store.query("SELECT id FROM devices WHERE training = 1")
             }
             if recover:
                 self.interrupted_on_open = self.recover_interrupted()
+                self.forgotten_on_open = self.purge_beneficiaries()
         except BaseException:
             # A damaged table or a full disk met once the store is open: the error is plain
             # (BenchError), and the folder's lock is let go.
@@ -176,6 +180,17 @@ class Station:
             )
             ids.append(job.id)
         return ids
+
+    def purge_beneficiaries(self, today: date | None = None) -> list[str]:
+        """Erases the personal data of beneficiaries past the retention period (a setting);
+        returns their references (bench_app/beneficiaries.py)."""
+        return purge_expired(
+            self.store,
+            self.settings.beneficiary_retention_months,
+            operator=self.operator,
+            training=self.training,
+            today=today,
+        )
 
     # -- recording -----------------------------------------------------------------------
 

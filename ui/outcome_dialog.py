@@ -10,6 +10,7 @@ from functools import partial
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
+    QCompleter,
     QDateEdit,
     QDialog,
     QFormLayout,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bench_app import beneficiaries
 from bench_app.domain.model import OutcomeKind
 from bench_app.errors import BenchError
 from bench_app.journey import NEEDS_BENEFICIARY, OutcomeChoice, outcome_refusal
@@ -91,6 +93,9 @@ class OutcomeDialog(QDialog):
         self.form = QFormLayout()
         self.beneficiary = QLineEdit()
         self.beneficiary.setPlaceholderText(tr("File number, never a name"))
+        # The file numbers on record, offered as they are typed (ui/beneficiaries_view.py).
+        known = [b.reference for b in beneficiaries.listing(station.store)]
+        self.beneficiary.setCompleter(QCompleter(known, self.beneficiary))
         self.due = QDateEdit()
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("dd/MM/yyyy")

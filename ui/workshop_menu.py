@@ -29,7 +29,13 @@ class WorkshopView:
     opener: str  # "ui.module:function", the function taking the main window
 
 
-VIEWS: list[WorkshopView] = []
+VIEWS: list[WorkshopView] = [
+    WorkshopView(
+        "beneficiaries",
+        Text("Bénéficiaires", "Beneficiaries"),
+        "ui.beneficiaries_view:open_beneficiaries",
+    ),
+]
 
 MENU_TITLE = Text("Atelier", "Workshop")
 

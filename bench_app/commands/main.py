@@ -19,6 +19,7 @@ from bench_app.commands.arguments import (
     station_folder,
 )
 from bench_app.commands.batch import add_batch_parsers, run_batch
+from bench_app.commands.beneficiaries import add_beneficiary_parsers, run_beneficiary
 from bench_app.commands.bundles import add_bundle_parsers, run_bundle
 from bench_app.commands.certificates import (
     add_certificate_parsers,
@@ -190,6 +191,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_report_parsers(sub, _common)
     add_export_parsers(sub, _common)
     add_journey_parsers(sub, _common)
+    add_beneficiary_parsers(sub, _common)
     add_phone_job_parsers(sub, _common)
     add_batch_parsers(sub, _common)
     add_settings_parsers(sub, _common)
@@ -298,6 +300,7 @@ RUNNERS: dict[str, Runner] = {
     "sync": run_sync,
     "journey": run_journey,
     "outcome": run_outcome,
+    "beneficiary": run_beneficiary,
     "wipe": run_wipe,
     "install": run_install,
     "batch": run_batch,

@@ -160,7 +160,13 @@ def run_reports(folder: Path, args: argparse.Namespace, lang: str) -> int:
         from bench_app.output.reports.activity import Period, gather_activity, write_activity
 
         period = Period.parse(args.first, args.last)
-        activity = gather_activity(store, period, include_training=args.include_training, lang=lang)
+        activity = gather_activity(
+            store,
+            period,
+            include_training=args.include_training,
+            lang=lang,
+            share_beneficiaries=settings.share_beneficiary_data,
+        )
         write_activity(activity, output, lang)
         n = len(activity.rows)
         left = activity.excluded_training

@@ -29,7 +29,15 @@ LABELS = {
     "warranty_months": Text("Garantie (mois)", "Warranty (months)"),
     "max_parallel_jobs": Text("Tâches en parallèle", "Jobs in parallel"),
     "erase_checkpoint_seconds": Text("Point de reprise (s)", "Checkpoint (s)"),
+    "beneficiary_retention_months": Text(
+        "Conservation des données des bénéficiaires (mois)", "Beneficiaries' data kept (months)"
+    ),
+    "share_beneficiary_data": Text(
+        "Noms des bénéficiaires dans l’export d’activité",
+        "Beneficiaries' names in the activity export",
+    ),
 }
+YES_NO = (Text("non", "no"), Text("oui", "yes"))
 NONE = Text("(vide)", "(empty)")
 NO_SYSTEM = Text("aucun", "none")
 WITH_PIN = Text("avec PIN", "with PIN")
@@ -102,4 +110,6 @@ def _plain(key: str, value: Any, lang: str) -> str:
         return ", ".join(names) or NONE.get(lang)
     if key == "phone_system" and not value:
         return NO_SYSTEM.get(lang)
+    if isinstance(value, bool):
+        return YES_NO[value].get(lang)
     return str(value) if value != "" else NONE.get(lang)

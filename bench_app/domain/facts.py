@@ -62,6 +62,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     # "reference" (recycling: the eco-organism's slip number). A new outcome is a new fact:
     # the latest is the current one, the earlier ones stay in the history.
     "outcome.recorded": {"device_id": _STR, "kind": _STR},
+    # A beneficiary's file was opened, or their personal data erased ("reason": request or
+    # retention; "approved_by": who approved a request). By reference only: names and
+    # contacts stay in the station's local table (bench_app/beneficiaries.py), never here.
+    "beneficiary.registered": {"reference": _STR},
+    "beneficiary.forgotten": {"reference": _STR, "reason": _STR},
     # The asset label went to a printer (the journey's label stage).
     "label.printed": {"device_id": _STR, "template": _STR},
     # An erasure certificate (a device's: the erasure it certifies) or a lot's certificate

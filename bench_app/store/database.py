@@ -405,6 +405,16 @@ class Store:
             if confirm is not None and self._head is not None:
                 self._head.after_commit(confirm)
 
+    def checkpoint(self) -> bool:
+        """Copies the write-ahead log back into the database file and empties it, so rows
+        just erased (with secure_delete) leave no older copy behind. True when it finished;
+        False when a reader held it back (the next checkpoint finishes the job)."""
+        if not self.writer:
+            return False
+        with self._lock, self._plain_errors():
+            row = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return row is not None and row[0] == 0
+
     def _reader(self) -> sqlite3.Connection | None:
         """This thread's own read-only connection, so that reading (the window redrawing)
         never waits for another thread's write transaction; WAL lets both proceed. None

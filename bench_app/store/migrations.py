@@ -2,7 +2,8 @@
 
 Version 1 holds the event log; version 2 the tables derived from it (filled by replaying the
 log, so a database of any past version upgrades with its whole history); version 3 the
-erasures.
+erasures; version 4 the beneficiaries' personal data, kept beside the log and never derived
+from it (bench_app/beneficiaries.py says why).
 """
 
 from __future__ import annotations
@@ -158,6 +159,22 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX erasures_device ON erasures (device_id);
         """,
         rebuild_projections=True,
+    ),
+    Migration(
+        4,
+        "beneficiaries' personal data, local only, and the facts that name a beneficiary",
+        """
+        CREATE TABLE beneficiaries (
+            reference TEXT PRIMARY KEY,
+            name TEXT NOT NULL DEFAULT '',
+            structure TEXT NOT NULL DEFAULT '',
+            contact TEXT NOT NULL DEFAULT '',
+            registered_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX events_beneficiary ON events (json_extract(payload, '$.beneficiary'))
+            WHERE json_valid(payload) AND json_extract(payload, '$.beneficiary') IS NOT NULL;
+        """,
     ),
 )
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from bench_app import beneficiaries
 from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import DeviceKind, DonorKind, JobState
 from bench_app.settings import Settings
@@ -31,6 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "bench_app.commands.main"]
 # The image the seeded erasure wrote: its serial is its name, "disk-SEED".
 SEED_IMAGE = "disk-SEED.img"
+SEEDED_BENEFICIARY = "DOS-SEED"  # a person on record: adding them again is refused
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         assert finish(job) is JobState.SUCCEEDED
         erased = station.device(drive.id)
         assert erased is not None
+        beneficiaries.add(
+            station.store, SEEDED_BENEFICIARY, name="Camille Seed", operator="seed", training=False
+        )
     finally:
         station.close()
     env = child_env(folder, home)

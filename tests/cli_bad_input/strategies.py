@@ -32,6 +32,7 @@ from tests.cli_bad_input.cases import (
     long_header_bundle,
     wide_json,
 )
+from tests.cli_bad_input.conftest import SEEDED_BENEFICIARY
 
 S = st.SearchStrategy
 
@@ -794,6 +795,45 @@ def outcome() -> S[Case]:
     )
 
 
+# A file number that cannot be recorded: empty, blank, too long, with a control character.
+bad_reference: S[str] = st.one_of(
+    st.sampled_from(["", "   ", "DOS\n1", "\x7f", "R" * 41]), long_text, control_text
+)
+# Any file number but the seeded person's: unknown here, or not a file number at all.
+not_on_record: S[str] = bad_text.filter(lambda t: t.strip() != SEEDED_BENEFICIARY)
+bad_field: S[str] = st.one_of(long_text, control_text.filter(str.strip), st.just("a\x1b[31m"))
+
+
+def beneficiary_add() -> S[Case]:
+    field = st.sampled_from(["--name", "--structure", "--contact"])
+    return st.one_of(
+        case("beneficiary", "add", bad_reference),
+        case("beneficiary", "add", SEEDED_BENEFICIARY),  # already on record
+        case("beneficiary", "add", "DOS-NEW-1", field, bad_field),
+        case("beneficiary", "add", "DOS-NEW-2", field, undecodable),
+        with_files(("beneficiary", "add"), ("DOS-NEW-3",), SETTINGS),
+        common(("beneficiary", "add"), ("DOS-NEW-4",)),
+    )
+
+
+def beneficiary_export() -> S[Case]:
+    return st.one_of(
+        case("beneficiary", "export", not_on_record),
+        case("beneficiary", "export", not_on_record, "--out", "person.json"),
+        case("beneficiary", "export", SEEDED_BENEFICIARY, "--out", bad_output(".json")),
+        common(("beneficiary", "export"), (SEEDED_BENEFICIARY,)),
+    )
+
+
+def beneficiary_forget() -> S[Case]:
+    return st.one_of(
+        case("beneficiary", "forget", not_on_record),
+        case("beneficiary", "forget", SEEDED_BENEFICIARY, "--approved-by", undecodable),
+        with_files(("beneficiary", "forget"), (SEEDED_BENEFICIARY,), SETTINGS),
+        common(("beneficiary", "forget"), (SEEDED_BENEFICIARY,)),
+    )
+
+
 def phone_job(command: str) -> Callable[[], S[Case]]:
     """`wipe` and `install`: refused before any phone is reached, or on a phone that is
     not there (127.0.0.1:1 refuses at once and --wait 1 bounds the rest)."""
@@ -842,6 +882,16 @@ def settings_set() -> S[Case]:
         case("settings", "set", "language", st.one_of(bad_text, st.just("de"))),
         case("settings", "set", "warranty_months", bad_number(0, 120)),
         case("settings", "set", "max_parallel_jobs", bad_number(1, 64)),
+        case("settings", "set", "beneficiary_retention_months", bad_number(1, 120)),
+        case(
+            "settings",
+            "set",
+            "share_beneficiary_data",
+            st.one_of(
+                undecodable,
+                st.sampled_from(["", "peut-être", "2", "vrai?", "oui non", "ouii"]),
+            ),
+        ),
         case("settings", "set", "erase_checkpoint_seconds", bad_seconds(0.01, 600)),
         case("settings", "set", "verification_url", st.sampled_from(["ftp://x", "verif", "a b"])),
         case("settings", "set", "organisation"),  # no value
@@ -923,6 +973,15 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ("sync",): sync,
     ("journey",): journey,
     ("outcome",): outcome,
+    ("beneficiary", "add"): beneficiary_add,
+    ("beneficiary", "list"): lambda: st.one_of(
+        common(("beneficiary", "list"), ()), common(("beneficiary", "list"), ("--json",))
+    ),
+    ("beneficiary", "export"): beneficiary_export,
+    ("beneficiary", "forget"): beneficiary_forget,
+    ("beneficiary", "purge"): lambda: st.one_of(
+        with_files(("beneficiary", "purge"), (), SETTINGS), common(("beneficiary", "purge"), ())
+    ),
     ("wipe",): phone_job("wipe"),
     ("install",): phone_job("install"),
     ("settings",): settings_show(("settings",)),

@@ -3,7 +3,7 @@
 A journey is what a station's log holds after real work: a donor, a lot, devices registered
 in it, and for each device any number of chapters in any order (identification, pre-sort,
 inventory, jobs with their steps, erasures cut and resumed, phone installations and
-installations skipped, disk images, disks linked to their computer, grades, labels printed, certificates given out, outcomes). Every field the fact definitions (`bench_app.domain.facts.SCHEMAS`) name
+installations skipped, disk images, disks linked to their computer, grades, labels printed, certificates given out, outcomes, beneficiaries registered and forgotten). Every field the fact definitions (`bench_app.domain.facts.SCHEMAS`) name
 gets a value of the right type and meaning, and every payload also carries extra fields of
 any wire value, since facts keep what they do not name.
 
@@ -306,6 +306,13 @@ BUILDERS: dict[str, Any] = {
         "host_asset": d(st.just("") | st.just(str(AssetCode.make("ABCD", 1)))),
         "reason": d(TEXT),
     },
+    # A beneficiary's file opened and their personal data erased: the reference only.
+    "beneficiary.registered": lambda d, c: {"reference": d(NAME)},
+    "beneficiary.forgotten": lambda d, c: {
+        "reference": d(NAME),
+        "reason": d(st.sampled_from(["request", "retention"])),
+        "approved_by": d(TEXT),
+    },
     # Registered by the journey itself (they open it): listed so coverage sees them.
     "donor.registered": None,
     "lot.registered": None,
@@ -430,6 +437,14 @@ def _image_chapter(d: Any, c: Ctx) -> list[Fact]:
     return facts
 
 
+def _beneficiary_chapter(d: Any, c: Ctx) -> list[Fact]:
+    """A beneficiary registered, then maybe forgotten: facts about no device."""
+    facts = [_fact(d, c, "beneficiary.registered")]
+    if c.full or d(st.booleans()):
+        facts.append(_fact(d, c, "beneficiary.forgotten"))
+    return [Fact(f.type, f.payload, None) for f in facts]
+
+
 def _single(event_type: str) -> Any:
     return lambda d, c: [_fact(d, c, event_type)]
 
@@ -450,6 +465,7 @@ CHAPTERS: dict[str, Any] = {
     "install_skipped": _single("install.skipped"),
     "certificate": _certificate_chapter,
     "disk_linked": _single("disk.linked"),
+    "beneficiary": _beneficiary_chapter,
     "install": _install_chapter,
     "image": _image_chapter,
     **{

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from bench_app import beneficiaries
 from bench_app.domain.model import STAGE_LABELS, DeviceKind, DeviceStage, OutcomeKind
 from bench_app.errors import BenchError
 from bench_app.output.formatting import yes_no
 from bench_app.output.reports.spreadsheet import csv_text, write_atomically
 from bench_app.output.reports.wording import KIND_LABELS, NO_OUTCOME, OUTCOME_LABELS, erasure_text
-from bench_app.store import report_queries
+from bench_app.store import queries, report_queries
 from bench_app.store.database import Store
 from bench_app.text import Text
 
@@ -89,18 +90,35 @@ _HEADER = (
 )
 
 
+# Added only when the workshop shares beneficiaries' data (Settings.share_beneficiary_data):
+# the name (or the file number when none is on record) and the referring structure. Never
+# the contact.
+_SHARED_HEADER = (
+    Text("Bénéficiaire", "Beneficiary"),
+    Text("Structure d’orientation", "Referring structure"),
+)
+
+
 @dataclass(frozen=True)
 class Activity:
     period: Period
     rows: list[list[str]]
     excluded_training: int
+    shares_beneficiaries: bool = False
 
 
 def gather_activity(
-    store: Store, period: Period, *, include_training: bool = False, lang: str = "fr"
+    store: Store,
+    period: Period,
+    *,
+    include_training: bool = False,
+    lang: str = "fr",
+    share_beneficiaries: bool = False,
 ) -> Activity:
     """The rows of the export. Training devices are left out unless asked for (the count of
-    those left out is kept); their rows say so in the training column when included."""
+    those left out is kept); their rows say so in the training column when included.
+    `share_beneficiaries` adds who each device was given to (name and referring structure,
+    as on record now); without it no beneficiary data is in the export at all."""
     start, end = period.bounds()
     stages = _stages(store, start, end)
     order = list(DeviceStage)
@@ -133,7 +151,20 @@ def gather_activity(
                 yes_no(bool(r[11]), lang),
             ]
         )
-    return Activity(period, rows, excluded)
+        if share_beneficiaries:
+            rows[-1] += _beneficiary_cells(store, r[0], end)
+    return Activity(period, rows, excluded, share_beneficiaries)
+
+
+def _beneficiary_cells(store: Store, device_id: str, end: str) -> list[str]:
+    """Who the device went to, by its latest outcome before `end`: the name (else the file
+    number) and the referring structure; two empty cells when it went to no one."""
+    before = [e for e in queries.value_history(store, device_id, "outcome.recorded") if e.ts < end]
+    ref = str(before[-1].payload.get("beneficiary", "")) if before else ""
+    if not ref:
+        return ["", ""]
+    person = beneficiaries.get(store, ref)
+    return [person.shown_name(), person.structure] if person else [ref, ""]
 
 
 def _local_date(ts: str) -> str:
@@ -141,7 +172,8 @@ def _local_date(ts: str) -> str:
 
 
 def activity_csv(activity: Activity, lang: str = "fr") -> str:
-    return csv_text([h.get(lang) for h in _HEADER], activity.rows)
+    header = (*_HEADER, *_SHARED_HEADER) if activity.shares_beneficiaries else _HEADER
+    return csv_text([h.get(lang) for h in header], activity.rows)
 
 
 def write_activity(activity: Activity, path: Path, lang: str = "fr") -> None:
