@@ -924,6 +924,13 @@ CATALOG: dict[str, ErrorKind] = {
             "Take a photo of the signed sheet (PNG or JPEG, under 5 MB), or sign on screen.",
         ),
         _kind(
+            "HANDOVER_PICTURE_UNREADABLE",
+            "Impossible de lire la photo {path}.",
+            "Cannot read the photo {path}.",
+            "Vérifiez que la clé USB est branchée et que le fichier existe, puis réessayez.",
+            "Check that the USB stick is plugged in and the file exists, then try again.",
+        ),
+        _kind(
             "HANDOVER_PICTURE_MISSING",
             "L’image de la signature n’est plus dans le dossier de données.",
             "The signature picture is no longer in the data folder.",
@@ -950,13 +957,6 @@ CATALOG: dict[str, ErrorKind] = {
             "Unknown condition “{state}”.",
             "Choisissez : {choices}.",
             "Choose: {choices}.",
-        ),
-        _kind(
-            "LOANS_DAYS_INVALID",
-            "Nombre de jours « {days} » incorrect : de 0 à 3650.",
-            "Number of days “{days}” is wrong: 0 to 3650.",
-            "Donnez un nombre entier de jours, par exemple 14.",
-            "Give a whole number of days, for example 14.",
         ),
         _kind(
             "INSTALL_NEEDS_VERIFIED_WIPE",
@@ -1972,11 +1972,11 @@ SHORT: dict[str, Text] = {
         ("OUTCOME_PART_RECEIVER_SELF", "Un appareil ne se donne pas une pièce.", "A device does not give itself a part."),
         ("OUTCOME_WEIGHT_INVALID", "Poids incorrect : des kilos au-dessus de zéro.", "Wrong weight: kilograms above zero."),
         ("HANDOVER_PICTURE_INVALID", "Image de signature illisible : PNG ou JPEG.", "Signature picture unreadable: PNG or JPEG."),
+        ("HANDOVER_PICTURE_UNREADABLE", "Impossible de lire la photo {path}.", "Cannot read the photo {path}."),
         ("HANDOVER_PICTURE_MISSING", "Image de signature introuvable : signez de nouveau.", "Signature picture not found: sign again."),
         ("LOAN_NOT_OUT", "{code} n’est ni prêté ni loué.", "{code} is neither lent nor rented."),
         ("RETURN_CONDITION_MISSING", "Dites dans quel état revient l’appareil.", "Say in what condition the device came back."),
         ("RETURN_STATE_UNKNOWN", "État « {state} » inconnu.", "Unknown condition “{state}”."),
-        ("LOANS_DAYS_INVALID", "Nombre de jours incorrect : de 0 à 3650.", "Wrong number of days: 0 to 3650."),
         ("PROCESS_FAILED", "Le programme {program} a échoué.", "The program {program} failed."),
     )
 }  # fmt: skip

@@ -27,6 +27,7 @@ do"; a failing disk sends the device to spare parts or recycling only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -341,6 +342,8 @@ def _read(kind: DeviceKind, facts: Iterable[FactLike], purposes: Mapping[str, Pu
             # A kind a newer version knows: the stage is done all the same.
             r.outcome = kinds.get(str(p.get("kind")))
             r.returned = False
+        elif t == "job.created":
+            r.returned = False  # worked on since its return
         elif t == "loan.returned":
             # Back from a borrower: checked, erased, graded and placed again, from now on.
             r.checked = False
@@ -652,18 +655,39 @@ def price_text(typed: str) -> str | None:
     return f"{value:.2f}"
 
 
+def more_outcome_words(details: Mapping[str, Any]) -> list[Text]:
+    """What else an outcome recorded, in words: a sale's receipt, a rental's months, the
+    weight recycled, the part given and to which device, a signed handover sheet."""
+    words: list[Text] = []
+    if details.get("receipt"):
+        receipt = str(details["receipt"])
+        words.append(Text(f"reçu {receipt}", f"receipt {receipt}"))
+    if details.get("term_months"):
+        months = str(details["term_months"])
+        words.append(Text(f"{months} mois", f"{months} months"))
+    if details.get("weight_kg"):
+        weight = str(details["weight_kg"])
+        words.append(Text(f"{weight.replace('.', ',')} kg", f"{weight} kg"))
+    if details.get("part"):
+        given = f"{details['part']} → {details.get('receiver_asset', '')}"
+        words.append(Text(given, given))
+    if details.get("signed") is True:
+        words.append(Text("fiche signée", "sheet signed"))
+    return words
+
+
+# A device back from a loan or rental, not worked on since: the last job's words are stale.
+RETURNED_WORDS = Text("De retour : à contrôler", "Back: to check again")
+
+
 def weight_text(typed: str) -> str | None:
     """The weight as facts carry it ("12.5", kilograms), or None when it is not a number of
     kilograms above zero with at most three decimals."""
     text = typed.strip().replace(",", ".").lower().removesuffix("kg").strip()
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    exponent = value.as_tuple().exponent
-    if not value.is_finite() or value <= 0 or value >= MAX_WEIGHT_KG:
-        return None
-    if not isinstance(exponent, int) or exponent < -3:
+    if not re.fullmatch(r"[0-9]{1,6}(\.[0-9]{1,3})?", text):
+        return None  # digits only: no sign, no exponent, no "nan"
+    value = Decimal(text)
+    if value <= 0 or value >= MAX_WEIGHT_KG:
         return None
     return format(value.normalize(), "f")
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from bench_app.domain.calendar import add_months
 from bench_app.domain.model import OutcomeKind
 from bench_app.errors import BenchError
+from bench_app.input_files import read_input, shown
 from bench_app.text import Text
 
 if TYPE_CHECKING:
@@ -212,6 +213,15 @@ def keep_picture(folder: Path, data: bytes) -> str:
         partial.write_bytes(data)
         os.replace(partial, target)  # never a half-written picture under its hash
     return digest
+
+
+def read_picture(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a photo of a signed sheet (a file given by its path); BenchError when it
+    cannot be read, is no regular file or is too large (checked as a picture when kept)."""
+    try:
+        return read_input(path, limit=MAX_PICTURE_BYTES)
+    except OSError as exc:
+        raise BenchError("HANDOVER_PICTURE_UNREADABLE", path=shown(os.fspath(path))) from exc
 
 
 def has_picture(folder: Path, sha256: str) -> bool:

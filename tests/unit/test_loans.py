@@ -47,11 +47,12 @@ def _erased(station: Station, device: Device, n: int = 1) -> None:
             "erasure.finished",
             {"job_id": job, "erasure_id": erasure, "result": "erased", "reasons": []},
         ),
+        ("job.finished", {"job_id": job, "state": "succeeded"}),
     ]
     station.store.record(
         [NewEvent(t, {"device_id": device.id, **p}, device.id) for t, p in facts],
         operator="test",
-        training=False,
+        training=device.training,
     )
 
 
