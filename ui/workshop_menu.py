@@ -29,7 +29,11 @@ class WorkshopView:
     opener: str  # "ui.module:function", the function taking the main window
 
 
-VIEWS: list[WorkshopView] = []
+VIEWS: list[WorkshopView] = [
+    WorkshopView(
+        "loans", Text("Prêts et locations", "Loans and rentals"), "ui.loans_view:open_loans_view"
+    ),
+]
 
 MENU_TITLE = Text("Atelier", "Workshop")
 
