@@ -519,12 +519,9 @@ def device_journey(
     from bench_app.store import queries
 
     facts = queries.events(store, device.id)
-    returns = [e.ts for e in facts if e.type == "loan.returned"]
-    # Back from a loan: a disk's check and erasure count only from the return on.
-    since = returns[-1] if returns else ""
     disks = (
         [
-            LinkedDisk(d.id, d.asset_code, [e for e in queries.events(store, d.id) if e.ts > since])
+            LinkedDisk(d.id, d.asset_code, _disk_facts(store, d.id, device.id))
             for d in disks_of(store, device.id)
         ]
         if device.kind in COMPUTER_KINDS
@@ -548,6 +545,27 @@ def device_journey(
     if latest.reference:
         details["reference"] = latest.reference
     return replace(journey, outcome=latest.kind, outcome_details=details)
+
+
+def _disk_facts(store: Store, disk_id: str, host_id: str) -> list[Any]:
+    """A linked disk's facts; once its computer came back from a loan, only those after
+    the return in the log (its check and erasure before the loan prove nothing now)."""
+    from bench_app.store import queries
+
+    facts = queries.events(store, disk_id)
+    row = store.query_one(
+        "SELECT max(rowid) FROM events WHERE device_id = ? AND type = 'loan.returned'",
+        (host_id,),
+    )
+    if row is None or row[0] is None:
+        return facts
+    later = {
+        r[0]
+        for r in store.query(
+            "SELECT id FROM events WHERE device_id = ? AND rowid > ?", (disk_id, row[0])
+        )
+    }
+    return [e for e in facts if e.id in later]
 
 
 # Stages recorded without a job on the device: once done, the last job's words are stale.

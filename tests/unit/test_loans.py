@@ -298,3 +298,24 @@ def test_a_sale_keeps_its_receipt_and_recycling_its_weight(station: Station) -> 
     station.choose_outcome(old.id, choice, TODAY)
     details = station.journey(old.id).outcome_details
     assert details["weight_kg"] == "2.35" and details["reference"] == "ECO-77"
+
+
+def test_a_laptop_back_from_a_loan_needs_its_disk_erased_again(station: Station) -> None:
+    """Its disk's erasure before the loan proves nothing about the borrower's data."""
+    laptop = station.register_device(DeviceKind.LAPTOP, brand="Lenovo", serial="T480-LENT")
+    disk = station.register_device(DeviceKind.DRIVE, brand="Samsung", serial="S3-LENT")
+    station.link_disk(disk.id, laptop.id)
+    _erased(station, disk)
+    station.skip_install(laptop.id, "Le bénéficiaire installe son système.")
+    assert station.journey(laptop.id).erasure_verified
+    station.choose_outcome(
+        laptop.id, OutcomeChoice(OutcomeKind.LOAN, beneficiary="D-5", due_on="2027-01-05"), TODAY
+    )
+    station.return_device(laptop.id, "clavier usé", "worn")
+    journey = station.journey(laptop.id)
+    assert not journey.erasure_verified and Stage.ERASE not in journey.done
+    assert [d.erased for d in journey.disks] == [False]
+    assert journey.next is not None and journey.next.stage is Stage.CHECK
+    _erased(station, disk, 2)  # erased again after the return
+    journey = station.journey(laptop.id)
+    assert journey.erasure_verified and [d.erased for d in journey.disks] == [True]
