@@ -94,6 +94,6 @@ class SignaturePad(QWidget):
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        self.image().save(buffer, "PNG")
+        self.image().save(buffer, b"PNG")
         buffer.close()
         return bytes(data.data())

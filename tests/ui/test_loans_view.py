@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QMouseEvent
-from PySide6.QtWidgets import QApplication, QPushButton, QTableWidget, QWidget
+from PySide6.QtWidgets import QApplication, QPushButton, QTableWidget, QTableWidgetItem, QWidget
 from pytestqt.qtbot import QtBot
 
 from bench_app.domain.model import Device, DeviceKind, OutcomeKind
@@ -80,7 +80,7 @@ def test_the_signature_pad_draws_with_the_mouse_and_saves_a_png(
     assert not pad.is_empty()
     data = pad.png_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
-    image = QImage.fromData(data, "PNG")
+    image = QImage.fromData(data, b"PNG")
     assert (image.width(), image.height()) == (480, 150)
     assert _dark_pixels(image) > 40  # the ink is in the picture
     assert image.pixelColor(5, 5).lightness() > 240  # on white paper
@@ -119,7 +119,7 @@ def test_a_loan_signed_on_screen_keeps_its_picture_by_its_hash(
     assert loan.signed and loan.beneficiary == "DOS-0042"
     kept = picture_path(data_dir, loan.signature_sha256).read_bytes()
     assert hashlib.sha256(kept).hexdigest() == loan.signature_sha256
-    assert _dark_pixels(QImage.fromData(kept, "PNG")) > 40
+    assert _dark_pixels(QImage.fromData(kept, b"PNG")) > 40
 
 
 def test_the_outcome_dialog_asks_each_outcome_its_own_fields(
@@ -192,9 +192,15 @@ def _lend(station: Station, serial: str, days: int, *, signed: bool = False) -> 
     return drive
 
 
+def _item(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
+    item = table.item(row, column)
+    assert item is not None
+    return item
+
+
 def _rows(table: QTableWidget) -> list[list[str]]:
     return [
-        [table.item(r, c).text() for c in range(table.columnCount() - 1)]
+        [_item(table, r, c).text() for c in range(table.columnCount() - 1)]
         for r in range(table.rowCount())
     ]
 
@@ -207,7 +213,11 @@ def _ui_english_only() -> set[str]:
         tree = ast.parse((ROOT / "ui" / name).read_text(encoding="utf-8"))
         for call in ast.walk(tree):
             if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "Text":
-                args = [a.value for a in call.args if isinstance(a, ast.Constant)]
+                args = [
+                    a.value
+                    for a in call.args
+                    if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                ]
                 if len(args) == 2:
                     fr |= words(args[0])
                     en |= words(args[1])
@@ -233,7 +243,7 @@ def test_the_loans_view_lists_late_and_due_soon_and_takes_a_device_back(
     assert rows[0][4].endswith("(3 j de retard)") and rows[1][4].endswith("(dans 4 j)")
     assert [r[5] for r in rows] == ["Non signée", "Signée", "Non signée"]
     for r in range(3):  # a word and an icon on each, never a colour alone
-        assert not view.table.item(r, 0).icon().isNull()
+        assert not _item(view.table, r, 0).icon().isNull()
     assert [b.text() for b in view.filter_buttons] == [
         "Tous (3)",
         "Retour bientôt (1)",
@@ -295,7 +305,8 @@ def test_the_loans_view_lists_late_and_due_soon_and_takes_a_device_back(
     view.retranslate("en")
     assert view.windowTitle() == "Loans and rentals"
     assert [r[0] for r in _rows(view.table)] == ["Due soon", "Out"]
-    assert view.table.horizontalHeaderItem(4).text() == "Due back"
+    header = view.table.horizontalHeaderItem(4)
+    assert header is not None and header.text() == "Due back"
     view.grab().save(str(artifacts_dir / "loans-view-en.png"))
     later_day = LoansView(bench.station, "fr", today=lambda: TODAY + timedelta(days=45))
     qtbot.addWidget(later_day)
