@@ -80,7 +80,7 @@ def test_the_signature_pad_draws_with_the_mouse_and_saves_a_png(
     assert not pad.is_empty()
     data = pad.png_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
-    image = QImage.fromData(data, b"PNG")
+    image = QImage.fromData(data)
     assert (image.width(), image.height()) == (480, 150)
     assert _dark_pixels(image) > 40  # the ink is in the picture
     assert image.pixelColor(5, 5).lightness() > 240  # on white paper
@@ -119,7 +119,7 @@ def test_a_loan_signed_on_screen_keeps_its_picture_by_its_hash(
     assert loan.signed and loan.beneficiary == "DOS-0042"
     kept = picture_path(data_dir, loan.signature_sha256).read_bytes()
     assert hashlib.sha256(kept).hexdigest() == loan.signature_sha256
-    assert _dark_pixels(QImage.fromData(kept, b"PNG")) > 40
+    assert _dark_pixels(QImage.fromData(kept)) > 40
 
 
 def test_the_outcome_dialog_asks_each_outcome_its_own_fields(
