@@ -132,14 +132,7 @@ class LoansView(QWidget):
         row.addWidget(self.remind)
         layout.addLayout(row)
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(52)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table = self._new_table(0)
         layout.addWidget(self.table, 1)
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -152,8 +145,19 @@ class LoansView(QWidget):
         self.title.setText(TITLE.get(lang))
         self.remind_label.setText(REMIND.get(lang))
         self.remind.setSuffix(DAYS.get(lang))
-        self.table.setHorizontalHeaderLabels([c.get(lang) for c in COLUMNS])
         self.refresh()
+
+    def _new_table(self, rows: int) -> QTableWidget:
+        table = QTableWidget(rows, len(COLUMNS))
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(52)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        table.setHorizontalHeaderLabels([c.get(self.lang) for c in COLUMNS])
+        return table
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -186,7 +190,13 @@ class LoansView(QWidget):
         if drawn == self._drawn:
             return  # brought forward with nothing new: the rows (and their buttons) stay
         self._drawn = drawn
-        self.table.setRowCount(len(self.shown))
+        # A new table each time: the old rows' buttons go with it, none left behind.
+        old, self.table = self.table, self._new_table(len(self.shown))
+        layout = self.layout()
+        assert layout is not None
+        layout.replaceWidget(old, self.table)
+        old.hide()
+        old.deleteLater()
         for row, loan in enumerate(self.shown):
             self._fill(row, loan, today)
         self.table.setVisible(bool(self.shown))
