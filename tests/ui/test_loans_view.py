@@ -295,6 +295,7 @@ def test_the_loans_view_lists_late_and_due_soon_and_takes_a_device_back(
     assert card_view.journey.next.stage is Stage.CHECK
     card = window.cards[late.id]
     assert card.state.text() == "De retour : à contrôler"  # not the check of before the loan
+    assert "#44515e" in card.state.styleSheet()  # neutral: not the green of a check done
     panel = texts_of(window.panel)
     assert "▶ Contrôle" in " ".join(panel)
     assert any(t.endswith("Retour de prêt : Écran rayé, chargeur manquant") for t in panel)
