@@ -13,6 +13,10 @@ for the computer: the check once every linked disk's health was read, the erasur
 every linked disk is verified erased (one that is not keeps it open, saying which), the
 system image once one of them received it after its erasure.
 
+A loan or rental that comes back (`loan.returned`) sends the device back into the flow:
+its check, its erasure (or wipe), its grade and its outcome are to be done again (the
+borrower's data and wear); its installed system and its label stay; its history is intact.
+
 Rules: the installation comes after a verified wipe (the stage order, and `etabli install`
 refuses otherwise); no reuse, donation, loan, rental or sale without a verified erasure;
 a phone held by a Google account (FRP) or a company (MDM) has one next step, "see what to
@@ -23,6 +27,7 @@ do"; a failing disk sends the device to spare parts or recycling only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -30,6 +35,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bench_app.domain.facts import OUTCOME_DETAILS
 from bench_app.domain.model import Device, DeviceKind, OutcomeKind
 from bench_app.errors import CATALOG, BenchError
 from bench_app.jobs.steps import Purpose
@@ -217,6 +223,7 @@ class Journey:
     outcome: OutcomeKind | None = None  # the latest one recorded
     outcome_details: dict[str, Any] = field(default_factory=dict)
     disks: tuple[DiskState, ...] = ()  # a computer's linked disks
+    returned: bool = False  # back from a loan or rental, not placed again yet
 
     def blocker(self, code: str) -> Blocker | None:
         return next((b for b in self.blockers if b.code == code), None)
@@ -258,6 +265,7 @@ class Journey:
             "outcome": self.outcome.value if self.outcome else None,
             "outcome_details": self.outcome_details,
             "disks": [d.to_json() for d in self.disks],
+            "returned": self.returned,
         }
 
 
@@ -282,6 +290,7 @@ class _Reading:
     outcome_recorded: bool = False
     outcome: OutcomeKind | None = None
     outcome_details: dict[str, Any] = field(default_factory=dict)
+    returned: bool = False  # back from a loan or rental since its last outcome
 
 
 def _read(kind: DeviceKind, facts: Iterable[FactLike], purposes: Mapping[str, Purpose]) -> _Reading:
@@ -328,12 +337,24 @@ def _read(kind: DeviceKind, facts: Iterable[FactLike], purposes: Mapping[str, Pu
             r.labelled = True
         elif t == "outcome.recorded":
             r.outcome_recorded = True
-            r.outcome_details = {
-                k: p[k] for k in ("beneficiary", "due_on", "price_eur", "reference") if p.get(k)
-            }
+            r.outcome_details = {k: p[k] for k in OUTCOME_DETAILS if p.get(k)}
             kinds = {k.value: k for k in OutcomeKind}
             # A kind a newer version knows: the stage is done all the same.
             r.outcome = kinds.get(str(p.get("kind")))
+            r.returned = False
+        elif t == "job.created":
+            r.returned = False  # worked on since its return
+        elif t == "loan.returned":
+            # Back from a borrower: checked, erased, graded and placed again, from now on.
+            r.checked = False
+            r.verified.clear()
+            r.erased.clear()
+            r.last_erasure_failed = False
+            r.graded = False
+            r.outcome_recorded = False
+            r.outcome = None
+            r.outcome_details = {}
+            r.returned = True
     return r
 
 
@@ -484,6 +505,7 @@ def journey_of(
         outcome=r.outcome,
         outcome_details=r.outcome_details,
         disks=states,
+        returned=r.returned,
     )
 
 
@@ -496,9 +518,10 @@ def device_journey(
     from bench_app.disk_links import disks_of, host_of
     from bench_app.store import queries
 
+    facts = queries.events(store, device.id)
     disks = (
         [
-            LinkedDisk(d.id, d.asset_code, queries.events(store, d.id))
+            LinkedDisk(d.id, d.asset_code, _disk_facts(store, d.id, device.id))
             for d in disks_of(store, device.id)
         ]
         if device.kind in COMPUTER_KINDS
@@ -507,12 +530,14 @@ def device_journey(
     host = host_of(store, device.id) if device.kind is DeviceKind.DRIVE else None
     journey = journey_of(
         device.kind,
-        queries.events(store, device.id),
+        facts,
         purposes=purposes,
         policy=policy,
         disks=disks,
         host_code=host.asset_code if host is not None else "",
     )
+    if Stage.OUTCOME not in journey.done or journey.outcome is None:
+        return journey  # none yet, or back from a loan: no current outcome
     latest = queries.latest_outcome(store, device.id)
     if latest is None:
         return journey
@@ -520,6 +545,27 @@ def device_journey(
     if latest.reference:
         details["reference"] = latest.reference
     return replace(journey, outcome=latest.kind, outcome_details=details)
+
+
+def _disk_facts(store: Store, disk_id: str, host_id: str) -> list[Any]:
+    """A linked disk's facts; once its computer came back from a loan, only those after
+    the return in the log (its check and erasure before the loan prove nothing now)."""
+    from bench_app.store import queries
+
+    facts = queries.events(store, disk_id)
+    row = store.query_one(
+        "SELECT max(rowid) FROM events WHERE device_id = ? AND type = 'loan.returned'",
+        (host_id,),
+    )
+    if row is None or row[0] is None:
+        return facts
+    later = {
+        r[0]
+        for r in store.query(
+            "SELECT id FROM events WHERE device_id = ? AND rowid > ?", (disk_id, row[0])
+        )
+    }
+    return [e for e in facts if e.id in later]
 
 
 # Stages recorded without a job on the device: once done, the last job's words are stale.
@@ -585,7 +631,11 @@ OUTCOME_WORDS: dict[OutcomeKind, Text] = {
 }
 # Outcomes that hand the device to a person, known by a reference (never their name).
 NEEDS_BENEFICIARY = frozenset({OutcomeKind.DONATION, OutcomeKind.LOAN, OutcomeKind.RENTAL})
+# Outcomes where the device comes back: each is a loan of its own (bench_app/loans.py).
+LOAN_KINDS = frozenset({OutcomeKind.LOAN, OutcomeKind.RENTAL})
 MAX_PRICE = Decimal("100000")
+MAX_WEIGHT_KG = Decimal("100000")
+MAX_RENTAL_MONTHS = 60
 
 
 @dataclass(frozen=True)
@@ -598,6 +648,13 @@ class OutcomeChoice:
     price: str = ""  # euros as typed: "45", "45,50", "45.5"
     reference: str = ""
     note: str = ""
+    receipt: str = ""  # a sale's receipt number
+    months: str = ""  # a rental's term in months, as typed
+    part: str = ""  # spare parts: the part given...
+    receiver: str = ""  # ...to the device with this asset code, as typed
+    weight: str = ""  # recycling: kilograms as typed: "12,5"
+    signed: bool = False  # loan, rental: the handover sheet is signed (screen or paper)
+    signature: str = ""  # the SHA-256 of the signature's picture kept in the data folder
 
 
 def price_text(typed: str) -> str | None:
@@ -614,6 +671,52 @@ def price_text(typed: str) -> str | None:
     if not isinstance(exponent, int) or exponent < -2:
         return None
     return f"{value:.2f}"
+
+
+def more_outcome_words(details: Mapping[str, Any]) -> list[Text]:
+    """What else an outcome recorded, in words: a sale's receipt, a rental's months, the
+    weight recycled, the part given and to which device, a signed handover sheet."""
+    words: list[Text] = []
+    if details.get("receipt"):
+        receipt = str(details["receipt"])
+        words.append(Text(f"reçu {receipt}", f"receipt {receipt}"))
+    if details.get("term_months"):
+        months = str(details["term_months"])
+        words.append(Text(f"{months} mois", f"{months} months"))
+    if details.get("weight_kg"):
+        weight = str(details["weight_kg"])
+        words.append(Text(f"{weight.replace('.', ',')} kg", f"{weight} kg"))
+    if details.get("part"):
+        given = f"{details['part']} → {details.get('receiver_asset', '')}"
+        words.append(Text(given, given))
+    if details.get("signed") is True:
+        words.append(Text("fiche signée", "sheet signed"))
+    return words
+
+
+# A device back from a loan or rental, not worked on since: the last job's words are stale.
+RETURNED_WORDS = Text("De retour : à contrôler", "Back: to check again")
+
+
+def weight_text(typed: str) -> str | None:
+    """The weight as facts carry it ("12.5", kilograms), or None when it is not a number of
+    kilograms above zero with at most three decimals."""
+    text = typed.strip().replace(",", ".").lower().removesuffix("kg").strip()
+    if not re.fullmatch(r"[0-9]{1,6}(\.[0-9]{1,3})?", text):
+        return None  # digits only: no sign, no exponent, no "nan"
+    value = Decimal(text)
+    if value <= 0 or value >= MAX_WEIGHT_KG:
+        return None
+    return format(value.normalize(), "f")
+
+
+def rental_months(typed: str) -> int | None:
+    """A rental's term as typed, in whole months from 1 to 60; None otherwise."""
+    text = typed.strip()
+    if not text.isdecimal() or not text.isascii():
+        return None
+    months = int(text)
+    return months if 1 <= months <= MAX_RENTAL_MONTHS else None
 
 
 def outcome_refusal(journey: Journey, choice: OutcomeChoice, today: date) -> BenchError | None:
@@ -646,27 +749,67 @@ def outcome_refusal(journey: Journey, choice: OutcomeChoice, today: date) -> Ben
             due = None
         if due is None or due <= today:
             return BenchError("OUTCOME_DUE_DATE_INVALID", due=choice.due_on)
+    if kind is OutcomeKind.RENTAL and rental_months(choice.months) is None:
+        return BenchError("OUTCOME_RENTAL_TERM_INVALID", months=choice.months)
     if kind is OutcomeKind.SALE and not choice.price.strip():
         return BenchError("OUTCOME_PRICE_MISSING")
     if choice.price.strip() and price_text(choice.price) is None:
         return BenchError("OUTCOME_PRICE_INVALID", price=choice.price)
+    if kind is OutcomeKind.SALE and not choice.receipt.strip():
+        return BenchError("OUTCOME_RECEIPT_MISSING")
+    if kind is OutcomeKind.SPARE_PARTS and bool(choice.part.strip()) != bool(
+        choice.receiver.strip()
+    ):
+        return BenchError("OUTCOME_PART_INCOMPLETE")
+    weighed = kind is OutcomeKind.RECYCLING and choice.weight.strip()
+    if weighed and weight_text(choice.weight) is None:
+        return BenchError("OUTCOME_WEIGHT_INVALID", weight=choice.weight)
     return None
 
 
-def outcome_payload(device_id: str, choice: OutcomeChoice) -> dict[str, Any]:
-    """The `outcome.recorded` fact of an accepted choice (no float: the price is a string)."""
+def outcome_payload(
+    device_id: str,
+    choice: OutcomeChoice,
+    *,
+    today: date | None = None,
+    loan_id: str = "",
+    receiver_id: str = "",
+) -> dict[str, Any]:
+    """The `outcome.recorded` fact of an accepted choice (no float: the price and weight are
+    strings). A loan or rental is a loan of its own: its `loan_id`, its start (`today`),
+    its return date or monthly term, and its handover sheet (signed, the picture's hash).
+    Spare parts name the part and the receiving device (`receiver_id`, its asset code)."""
+    kind = choice.kind
     payload: dict[str, Any] = {
         "device_id": device_id,
-        "kind": choice.kind.value,
+        "kind": kind.value,
         "reference": choice.reference.strip(),
         "note": choice.note,
     }
     if choice.beneficiary.strip():
         payload["beneficiary"] = choice.beneficiary.strip()
-    if choice.due_on.strip():
+    if choice.due_on.strip() and kind is not OutcomeKind.RENTAL:
         payload["due_on"] = date.fromisoformat(choice.due_on.strip()).isoformat()
     if choice.price.strip():
         price = price_text(choice.price)
         if price is not None:
             payload["price_eur"] = price
+    if kind is OutcomeKind.SALE:
+        payload["receipt"] = choice.receipt.strip()
+    if kind in LOAN_KINDS:
+        payload["loan_id"] = loan_id
+        payload["start_on"] = (today or date.today()).isoformat()
+        payload["signed"] = choice.signed or bool(choice.signature)
+        if choice.signature:
+            payload["signature_sha256"] = choice.signature
+    if kind is OutcomeKind.RENTAL:
+        payload["term_months"] = rental_months(choice.months)
+    if kind is OutcomeKind.SPARE_PARTS and choice.part.strip():
+        payload["part"] = choice.part.strip()
+        payload["receiver_id"] = receiver_id
+        payload["receiver_asset"] = choice.receiver.strip().upper()
+    if kind is OutcomeKind.RECYCLING and choice.weight.strip():
+        weight = weight_text(choice.weight)
+        if weight is not None:
+            payload["weight_kg"] = weight
     return payload

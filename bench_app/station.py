@@ -10,10 +10,12 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bench_app import loans
 from bench_app.beneficiaries import purge_expired
 from bench_app.devices.presence import (
     PendingChanged,
@@ -42,6 +44,7 @@ from bench_app.jobs.engine import JobEngine, JobListener, JobSpec
 from bench_app.jobs.pipelines import default_pipelines
 from bench_app.jobs.steps import Purpose, StepOutcome
 from bench_app.journey import (
+    LOAN_KINDS,
     Journey,
     JourneyPolicy,
     OutcomeChoice,
@@ -50,6 +53,7 @@ from bench_app.journey import (
     outcome_refusal,
     pipeline_purposes,
 )
+from bench_app.loans import Loan
 from bench_app.operators import TRAINEE, Operator, clean_name, new_operator
 from bench_app.operators import check as check_operator
 from bench_app.settings import Settings
@@ -480,7 +484,52 @@ class Station:
         refusal = outcome_refusal(self.journey(device_id), choice, today or date.today())
         if refusal is not None:
             raise refusal
-        self._record([NewEvent("outcome.recorded", outcome_payload(device_id, choice), device_id)])
+        receiver_id = ""
+        if choice.kind is OutcomeKind.SPARE_PARTS and choice.receiver.strip():
+            try:
+                receiver = self.find_by_code(choice.receiver)
+            except BenchError as exc:
+                code = choice.receiver.strip()
+                raise BenchError("OUTCOME_PART_RECEIVER_UNKNOWN", code=shown(code)) from exc
+            if receiver.id == device_id:
+                raise BenchError("OUTCOME_PART_RECEIVER_SELF")
+            receiver_id = receiver.id
+            choice = replace(choice, receiver=receiver.asset_code)
+        if choice.signature and not loans.has_picture(self.folder, choice.signature):
+            raise BenchError("HANDOVER_PICTURE_MISSING")
+        payload = outcome_payload(
+            device_id,
+            choice,
+            today=today or date.today(),
+            loan_id=uuid7_str() if choice.kind in LOAN_KINDS else "",
+            receiver_id=receiver_id,
+        )
+        self._record([NewEvent("outcome.recorded", payload, device_id)])
+
+    # -- loans and rentals ---------------------------------------------------------------
+
+    def keep_signature(self, picture: bytes) -> str:
+        """Keeps the picture of a signed handover sheet (PNG or JPEG) in the data folder
+        and returns the SHA-256 a loan's outcome carries (`OutcomeChoice.signature`)."""
+        return loans.keep_picture(self.folder, picture)
+
+    def open_loans(self) -> list[Loan]:
+        """Every device lent or rented and not back yet, the soonest due first."""
+        return loans.open_loans(self.store)
+
+    def return_device(self, device_id: str, condition: str, state: str = "") -> None:
+        """Records that a lent or rented device came back, in what condition: the loan is
+        closed and the device goes back to its check and erasure, its history intact.
+        BenchError LOAN_NOT_OUT when it is not out, or saying what is missing."""
+        device = self._require_device(device_id)
+        loan = loans.open_loan(self.store, device.id)
+        if loan is None:
+            raise BenchError("LOAN_NOT_OUT", code=device.asset_code)
+        refusal = loans.return_refusal(condition, state)
+        if refusal is not None:
+            raise refusal
+        payload = loans.return_payload(loan, condition, state)
+        self._record([NewEvent("loan.returned", payload, device.id)])
 
     def skip_install(self, device_id: str, reason: str) -> None:
         """Records that this phone keeps its system, and why (the stage then counts as done)."""

@@ -118,6 +118,8 @@ class DeviceCard(QFrame):
         state = view.state
         self.state.setText(status_words(view, lang))
         colour = STATE_COLOURS.get(state, "#44515e") if state else "#44515e"
+        if view.journey is not None and view.journey.returned and not (state and state.active):
+            colour = "#44515e"  # back from a loan: its last job's green no longer holds
         if view.end_of_life is not None and state and not state.active:
             colour = END_OF_LIFE_COLOUR
         if self._colour != colour:  # setStyleSheet re-polishes the label: only on change

@@ -14,7 +14,7 @@ from bench_app.domain.model import Device, DeviceKind, Grade, Job, JobState
 from bench_app.erasure.wording import IMAGE_FILE_MODEL
 from bench_app.jobs.prompt import Prompt
 from bench_app.jobs.steps import Purpose
-from bench_app.journey import RECORDED_STAGES, Journey, Stage, done_line
+from bench_app.journey import RECORDED_STAGES, RETURNED_WORDS, Journey, Stage, done_line
 from bench_app.store import queries
 from bench_app.store.database import Store
 from bench_app.text import Text
@@ -188,6 +188,8 @@ def status_words(view: DeviceView, lang: str) -> str:
     words = state_label(state, view.connected, view.end_of_life, view.purpose)
     worn = view.end_of_life is not None and bool(state and not state.active)
     journey = view.journey
+    if journey is not None and journey.returned and not (state and state.active):
+        return RETURNED_WORDS.get(lang)  # the last job was before the loan
     if state is not JobState.SUCCEEDED or journey is None or worn:
         return words
     if not any(s in journey.done for s in RECORDED_STAGES):

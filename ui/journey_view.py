@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench_app.domain.model import OutcomeKind
-from bench_app.journey import OUTCOME_WORDS, STAGE_NAMES, Journey
+from bench_app.journey import OUTCOME_WORDS, STAGE_NAMES, Journey, more_outcome_words
 from ui.device_view import tr
 
 
@@ -24,6 +24,7 @@ def outcome_line(details: dict[str, Any], kind: OutcomeKind | str | None, lang: 
         words.append(f"{price.replace('.', ',')} €" if lang == "fr" else f"€{price}")
     if details.get("reference"):
         words.append(tr("ref. %1").replace("%1", str(details["reference"])))
+    words += [w.get(lang) for w in more_outcome_words(details)]
     return ", ".join(words)
 
 

@@ -1,10 +1,13 @@
 """Where a device goes: big buttons (donation, loan, rental, solidarity sale, spare parts,
-recycling), then only the one or two fields that outcome needs. Recorded through
+recycling), then only the fields that outcome needs (a loan's return date or a rental's
+months and its handover sheet, a sale's price and receipt, the part given and the device
+receiving it, the eco-organism's slip and the weight). Recorded through
 `Station.choose_outcome`; a refusal (no reuse before a verified erasure...) is said in one
 sentence and nothing is recorded."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
 
@@ -18,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -25,9 +29,17 @@ from PySide6.QtWidgets import (
 from bench_app import beneficiaries
 from bench_app.domain.model import OutcomeKind
 from bench_app.errors import BenchError
-from bench_app.journey import NEEDS_BENEFICIARY, OutcomeChoice, outcome_refusal
+from bench_app.journey import (
+    LOAN_KINDS,
+    MAX_RENTAL_MONTHS,
+    NEEDS_BENEFICIARY,
+    OutcomeChoice,
+    outcome_refusal,
+)
 from bench_app.station import Station
+from bench_app.text import Text
 from ui.device_view import tr
+from ui.handover_sheet import HandoverSheet
 from ui.window_fit import confirm_row, refusal_label
 
 # The device's state alone refuses these, whatever is typed: said as soon as it is chosen.
@@ -40,6 +52,22 @@ STATE_REFUSALS = frozenset(
     }
 )
 LOAN_DAYS = 90  # a loan's return date proposed by default
+RENTAL_MONTHS = 12  # a rental's term proposed by default
+# The fields added for loans, sales, parts and recycling (French first).
+LABELS = {
+    "months": Text("Durée en mois", "Term in months"),
+    "receipt": Text("Numéro du reçu", "Receipt number"),
+    "part": Text("Pièce donnée", "Part given"),
+    "receiver": Text("Appareil qui la reçoit", "Device receiving it"),
+    "weight": Text("Poids en kg", "Weight in kg"),
+    "handover": Text("Fiche de remise", "Handover sheet"),
+}
+HINTS = {
+    "receipt": Text("Numéro sur le reçu remis", "Number on the receipt given"),
+    "part": Text("Par exemple : écran", "For example: screen"),
+    "receiver": Text("Code d’inventaire, par exemple ABCD-2345-X", "Asset code, e.g. ABCD-2345-X"),
+    "weight": Text("Par exemple : 0,2 ou 12,5", "For example: 0.2 or 12.5"),
+}
 
 
 def outcome_names() -> dict[OutcomeKind, str]:
@@ -106,14 +134,43 @@ class OutcomeDialog(QDialog):
         self.reference = QLineEdit()
         self.reference.setPlaceholderText(tr("Number on the eco-organism's slip"))
         self.note = QLineEdit()
-        for field in (self.beneficiary, self.price, self.reference):
+        self.months = QSpinBox()
+        self.months.setRange(1, MAX_RENTAL_MONTHS)
+        self.months.setValue(RENTAL_MONTHS)
+        self.receipt = QLineEdit()
+        self.part = QLineEdit()
+        self.receiver = QLineEdit()
+        self.weight = QLineEdit()
+        for key, field in (
+            ("receipt", self.receipt),
+            ("part", self.part),
+            ("receiver", self.receiver),
+            ("weight", self.weight),
+        ):
+            field.setPlaceholderText(HINTS[key].get(lang))
+        self.handover = HandoverSheet(lang)
+        for field in (
+            self.beneficiary,
+            self.price,
+            self.reference,
+            self.receipt,
+            self.part,
+            self.receiver,
+            self.weight,
+        ):
             field.textEdited.connect(self._forget_refusal)
         self.fields: dict[str, tuple[QLabel, QWidget]] = {}
         for key, label, widget in (
             ("beneficiary", tr("Beneficiary's reference"), self.beneficiary),
             ("due", tr("Return date"), self.due),
+            ("months", LABELS["months"].get(lang), self.months),
             ("price", tr("Price in €"), self.price),
+            ("receipt", LABELS["receipt"].get(lang), self.receipt),
+            ("part", LABELS["part"].get(lang), self.part),
+            ("receiver", LABELS["receiver"].get(lang), self.receiver),
             ("reference", tr("Eco-organism's reference"), self.reference),
+            ("weight", LABELS["weight"].get(lang), self.weight),
+            ("handover", LABELS["handover"].get(lang), self.handover),
             ("note", tr("Comment (optional)"), self.note),
         ):
             caption = QLabel(label)
@@ -152,9 +209,15 @@ class OutcomeDialog(QDialog):
         kind = self.kind
         shown = {
             "beneficiary": kind in NEEDS_BENEFICIARY,
-            "due": kind in (OutcomeKind.LOAN, OutcomeKind.RENTAL),
+            "due": kind is OutcomeKind.LOAN,
+            "months": kind is OutcomeKind.RENTAL,
             "price": kind is OutcomeKind.SALE,
+            "receipt": kind is OutcomeKind.SALE,
+            "part": kind is OutcomeKind.SPARE_PARTS,
+            "receiver": kind is OutcomeKind.SPARE_PARTS,
             "reference": kind is OutcomeKind.RECYCLING,
+            "weight": kind is OutcomeKind.RECYCLING,
+            "handover": kind in LOAN_KINDS,
             "note": kind is not None,
         }
         for key, (caption, widget) in self.fields.items():
@@ -169,15 +232,24 @@ class OutcomeDialog(QDialog):
         if kind is None:
             return None
         due = ""
-        if kind in (OutcomeKind.LOAN, OutcomeKind.RENTAL):
+        if kind is OutcomeKind.LOAN:
             due = self.due.date().toString("yyyy-MM-dd")
+        sale = kind is OutcomeKind.SALE
+        parts = kind is OutcomeKind.SPARE_PARTS
+        recycling = kind is OutcomeKind.RECYCLING
         return OutcomeChoice(
             kind,
             beneficiary=self.beneficiary.text() if kind in NEEDS_BENEFICIARY else "",
             due_on=due,
-            price=self.price.text() if kind is OutcomeKind.SALE else "",
-            reference=self.reference.text() if kind is OutcomeKind.RECYCLING else "",
+            price=self.price.text() if sale else "",
+            reference=self.reference.text() if recycling else "",
             note=self.note.text(),
+            receipt=self.receipt.text() if sale else "",
+            months=str(self.months.value()) if kind is OutcomeKind.RENTAL else "",
+            part=self.part.text() if parts else "",
+            receiver=self.receiver.text() if parts else "",
+            weight=self.weight.text() if recycling else "",
+            signed=kind in LOAN_KINDS and self.handover.signed.isChecked(),
         )
 
     def record(self) -> None:
@@ -186,6 +258,16 @@ class OutcomeDialog(QDialog):
         if choice is None:
             return
         try:
+            if choice.kind in LOAN_KINDS:
+                # The journey's rules first: no picture is kept for a loan refused anyway.
+                refusal = outcome_refusal(
+                    self.station.journey(self.device_id), choice, date.today()
+                )
+                if refusal is not None:
+                    raise refusal
+                picture = self.handover.picture()
+                if picture is not None:
+                    choice = replace(choice, signature=self.station.keep_signature(picture))
             self.station.choose_outcome(self.device_id, choice)
         except BenchError as exc:
             self._refuse(exc)

@@ -10,6 +10,8 @@ from bench_app.domain.model import PreSort
 from bench_app.text import Text
 from bench_app.wire.events import Event
 
+RETURNED = Text("Retour de prêt : %1", "Back from loan: %1")
+
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("", text)  # lupdate files module-level tr() under ""
@@ -78,6 +80,8 @@ def describe(event: Event, lang: str, step_titles: dict[str, Text]) -> str:
         return tr("Outcome: %1").replace("%1", outcome_line(p, str(p.get("kind", "")), lang))
     if kind == "label.printed":
         return tr("Label printed")
+    if kind == "loan.returned":
+        return RETURNED.get(lang).replace("%1", str(p.get("condition", "")))
     if kind == "certificate.issued":
         return _certificate(p)
     if kind == "disk.linked":

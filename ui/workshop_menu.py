@@ -35,6 +35,9 @@ VIEWS: list[WorkshopView] = [
         Text("Bénéficiaires", "Beneficiaries"),
         "ui.beneficiaries_view:open_beneficiaries",
     ),
+    WorkshopView(
+        "loans", Text("Prêts et locations", "Loans and rentals"), "ui.loans_view:open_loans_view"
+    ),
 ]
 
 MENU_TITLE = Text("Atelier", "Workshop")

@@ -42,10 +42,9 @@ def whole_number(least: int, most: int) -> Callable[[str], int]:
     """An argparse type: a whole number from `least` to `most`."""
 
     def parse(text: str) -> int:
-        try:
-            value = int(text.strip(), 10)
-        except ValueError:
-            value = None
+        digits = text.strip().removeprefix("-")
+        # Plain ASCII digits only: int() also takes "1_000" and other scripts' digits.
+        value = int(text.strip(), 10) if digits.isascii() and digits.isdigit() else None
         if value is None or not least <= value <= most:
             raise argparse.ArgumentTypeError(
                 f"un nombre entier de {least} à {most} / a whole number from {least} to {most}"

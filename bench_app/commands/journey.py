@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,13 @@ from bench_app.domain.model import OutcomeKind
 from bench_app.errors import BenchError
 from bench_app.journey import (
     COMPUTER_KINDS,
+    LOAN_KINDS,
     STAGE_NAMES,
     Journey,
     JourneyPolicy,
     OutcomeChoice,
     device_journey,
+    more_outcome_words,
     pipeline_purposes,
 )
 from bench_app.settings import Settings
@@ -124,6 +127,58 @@ def add_journey_parsers(sub: Any, common: Common) -> None:
             Text("une note libre gardée avec la destination", "a free note kept with the outcome")
         ),
     )
+    p.add_argument(
+        "--receipt",
+        default="",
+        metavar="NUM",
+        help=say(Text("vente : le numéro du reçu", "sale: the receipt number")),
+    )
+    p.add_argument(
+        "--months",
+        default="",
+        metavar="N",
+        help=say(Text("location : sa durée en mois (1 à 60)", "rental: its term in months (1-60)")),
+    )
+    p.add_argument(
+        "--part",
+        default="",
+        metavar="NAME",
+        help=say(Text("pièces : la pièce donnée", "parts: the part given")),
+    )
+    p.add_argument(
+        "--to",
+        default="",
+        metavar="ASSET",
+        help=say(
+            Text(
+                "pièces : le code de l’appareil qui la reçoit", "parts: the receiving device's code"
+            )
+        ),
+    )
+    p.add_argument(
+        "--weight",
+        default="",
+        metavar="KG",
+        help=say(Text("recyclage : le poids en kilos", "recycling: the weight in kilograms")),
+    )
+    p.add_argument(
+        "--signed",
+        action="store_true",
+        help=say(
+            Text("prêt, location : la fiche de remise est signée", "loan, rental: sheet signed")
+        ),
+    )
+    p.add_argument(
+        "--signature",
+        default=None,
+        metavar="FILE",
+        help=say(
+            Text(
+                "prêt, location : la photo de la fiche signée (PNG ou JPEG)",
+                "loan, rental: the photo of the signed sheet (PNG or JPEG)",
+            )
+        ),
+    )
 
 
 def _journey(store: Store, folder: Path, asset: str) -> tuple[Any, Journey]:
@@ -226,10 +281,12 @@ def _outcome_line(payload: dict[str, Any], lang: str) -> str:
         words.append(f"{price.replace('.', ',')} €" if fr else f"€{price}")
     if payload.get("reference"):
         words.append(("réf. " if fr else "ref. ") + str(payload["reference"]))
+    words += [w.get(lang) for w in more_outcome_words(payload)]
     return ", ".join(words)
 
 
 def run_outcome(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.loans import read_picture
     from bench_app.station import Station, operator_from_environment
 
     choice = OutcomeChoice(
@@ -239,10 +296,20 @@ def run_outcome(folder: Path, args: argparse.Namespace, lang: str) -> int:
         price=args.price,
         reference=args.reference,
         note=args.note,
+        receipt=args.receipt,
+        months=args.months,
+        part=args.part,
+        receiver=args.to,
+        weight=args.weight,
+        signed=args.signed,
     )
+    # Read before anything is kept: a file that is not a picture records nothing.
+    picture = None if args.signature is None else read_picture(args.signature)
     station = Station(folder, operator=operator_from_environment())
     try:
         device = station.find_by_code(args.asset)
+        if picture is not None and choice.kind in LOAN_KINDS:
+            choice = replace(choice, signature=station.keep_signature(picture))
         station.choose_outcome(device.id, choice)
         outcome = queries.latest_outcome(station.store, device.id)
     finally:

@@ -61,12 +61,22 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     # rental: YYYY-MM-DD), "price_eur" (sale: a decimal string such as "45.50"),
     # "reference" (recycling: the eco-organism's slip number). A new outcome is a new fact:
     # the latest is the current one, the earlier ones stay in the history.
+    # A loan or rental is the loan's one record: "loan_id", "start_on", "due_on" (loan) or
+    # "term_months" (rental, an integer), "signed" (the handover sheet, on screen or paper)
+    # and "signature_sha256" (its picture, kept in the data folder's signatures/, never in
+    # the fact). A sale carries its "receipt" number; spare parts the "part" given and the
+    # device receiving it ("receiver_id", "receiver_asset"); recycling its "weight_kg" (a
+    # decimal string).
     "outcome.recorded": {"device_id": _STR, "kind": _STR},
     # A beneficiary's file was opened, or their personal data erased ("reason": request or
     # retention; "approved_by": who approved a request). By reference only: names and
     # contacts stay in the station's local table (bench_app/beneficiaries.py), never here.
     "beneficiary.registered": {"reference": _STR},
     "beneficiary.forgotten": {"reference": _STR, "reason": _STR},
+    # A lent or rented device came back: the loan it closes, the device's "condition" in
+    # words and its "state" (good, worn, damaged, incomplete; "" when not said). The device
+    # goes back to its check and erasure (bench_app/journey.py).
+    "loan.returned": {"device_id": _STR, "loan_id": _STR, "condition": _STR, "state": _STR},
     # The asset label went to a printer (the journey's label stage).
     "label.printed": {"device_id": _STR, "template": _STR},
     # An erasure certificate (a device's: the erasure it certifies) or a lot's certificate
@@ -145,6 +155,22 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "verified": bool,
     },
 }
+
+
+# An outcome's fields beyond kind and note, as the journey, reports and lists show them.
+OUTCOME_DETAILS = (
+    "beneficiary",
+    "due_on",
+    "start_on",
+    "term_months",
+    "signed",
+    "price_eur",
+    "receipt",
+    "reference",
+    "weight_kg",
+    "part",
+    "receiver_asset",
+)
 
 
 # Fields that earlier versions recorded under another name, as a float: (type, field) -> the

@@ -3,7 +3,7 @@
 Version 1 holds the event log; version 2 the tables derived from it (filled by replaying the
 log, so a database of any past version upgrades with its whole history); version 3 the
 erasures; version 4 the beneficiaries' personal data, kept beside the log and never derived
-from it (bench_app/beneficiaries.py says why).
+from it (bench_app/beneficiaries.py says why); version 5 the loans and rentals.
 """
 
 from __future__ import annotations
@@ -176,10 +176,37 @@ MIGRATIONS: tuple[Migration, ...] = (
             WHERE json_valid(payload) AND json_extract(payload, '$.beneficiary') IS NOT NULL;
         """,
     ),
+    Migration(
+        5,
+        "loans and rentals, from their outcomes and returns",
+        """
+        CREATE TABLE loans (
+            id TEXT PRIMARY KEY,
+            event_id TEXT NOT NULL,
+            device_id TEXT NOT NULL REFERENCES devices (id),
+            kind TEXT NOT NULL,
+            beneficiary TEXT NOT NULL DEFAULT '',
+            start_on TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            term_months INTEGER,
+            signed INTEGER NOT NULL DEFAULT 0,
+            signature_sha256 TEXT NOT NULL DEFAULT '',
+            returned_at TEXT,
+            return_event_id TEXT,
+            condition TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL DEFAULT '',
+            training INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX loans_device ON loans (device_id);
+        CREATE INDEX loans_due ON loans (returned_at, due_on);
+        """,
+        rebuild_projections=True,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 PROJECTION_TABLES = (
+    "loans",
     "erasures",
     "outcomes",
     "grades",

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
+from datetime import date
 
+from bench_app.domain.calendar import add_months
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.store.events import iter_events, training_chain
 from bench_app.store.hlc import Hlc, ms_to_ts, order_key
@@ -345,6 +347,56 @@ def _outcome(conn: sqlite3.Connection, e: Event) -> None:
     )
     _rank_by_clock(conn, "outcomes", p["device_id"])
     _advance_stage(conn, p["device_id"], DeviceStage.DONE, e.ts)
+    if p["kind"] in ("loan", "rental") and p.get("loan_id"):
+        _loan_opened(conn, e)
+
+
+def _loan_opened(conn: sqlite3.Connection, e: Event) -> None:
+    """A loan or rental is a row of its own; a rental's return date is its start plus its
+    term in months (bench_app/loans.py reads the rest)."""
+    p = e.payload
+    start = str(p.get("start_on") or e.ts[:10])
+    term = p.get("term_months")
+    months = term if isinstance(term, int) and not isinstance(term, bool) else None
+    due = str(p.get("due_on") or "")
+    if months is not None:
+        try:
+            due = add_months(date.fromisoformat(start), months).isoformat()
+        except ValueError:
+            due = ""
+    conn.execute(
+        "INSERT OR REPLACE INTO loans (id, event_id, device_id, kind, beneficiary, start_on,"
+        " due_on, term_months, signed, signature_sha256, training)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            p["loan_id"],
+            e.id,
+            p["device_id"],
+            p["kind"],
+            str(p.get("beneficiary") or ""),
+            start,
+            due,
+            months,
+            p.get("signed") is True,
+            str(p.get("signature_sha256") or ""),
+            e.training,
+        ),
+    )
+
+
+@handles("loan.returned")
+def _loan_returned(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    conn.execute(
+        "UPDATE loans SET returned_at = ?, return_event_id = ?, condition = ?, state = ?"
+        " WHERE id = ? AND returned_at IS NULL",
+        (e.ts, e.id, p["condition"], p["state"], p["loan_id"]),
+    )
+    # Back in the workshop: its stage starts over from identified (its check comes next).
+    conn.execute(
+        "UPDATE devices SET stage = ?, updated_at = max(updated_at, ?) WHERE id = ?",
+        (DeviceStage.IDENTIFIED, e.ts, p["device_id"]),
+    )
 
 
 @handles("erasure.started")

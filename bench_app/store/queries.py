@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bench_app.domain.facts import OUTCOME_DETAILS
 from bench_app.domain.model import (
     Device,
     DeviceKind,
@@ -214,12 +215,8 @@ def latest_outcome(store: Store, device_id: str) -> Outcome | None:
     if row is None:
         return None
     payload = json.loads(row[4]) if row[4] else {}
-    details = {k: v for k, v in payload.items() if k in OUTCOME_DETAILS}
+    details = {k: v for k, v in payload.items() if k in OUTCOME_DETAILS and k != "reference"}
     return Outcome(row[0], OutcomeKind(row[1]), row[2], row[3], details)
-
-
-# The outcome fields beyond kind, reference and note (bench_app/domain/facts.py).
-OUTCOME_DETAILS = ("beneficiary", "due_on", "price_eur")
 
 
 def events(store: Store, device_id: str | None = None, limit: int | None = None) -> list[Event]:

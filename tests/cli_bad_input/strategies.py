@@ -791,6 +791,24 @@ def outcome() -> S[Case]:
         case("outcome", ASSET, st.sampled_from(["reuse", "loan", "rental"])),  # no beneficiary
         case("outcome", ASSET, "sale", "--price", bad_price),
         case("outcome", ASSET, "parts", "--note", undecodable),
+        case("outcome", ASSET, "sale", "--price", "40", "--receipt", st.sampled_from(["", " "])),
+        case("outcome", ASSET, "rental", "--beneficiary", "B-12", "--months", bad_months),
+        case("outcome", ASSET, "rental", "--beneficiary", "B-12"),  # no term
+        case("outcome", ASSET, "parts", st.sampled_from(["--part", "--to"]), "écran"),  # half
+        case("outcome", ASSET, "parts", "--part", "écran", "--to", bad_asset),
+        case("outcome", ASSET, "parts", "--part", "écran", "--to", ASSET),  # itself
+        case("outcome", ASSET, "recycling", "--reference", "ECO-1", "--weight", bad_weight),
+        case(
+            "outcome",
+            ASSET,
+            "loan",
+            "--beneficiary",
+            "B-12",
+            "--due",
+            "2099-01-01",
+            "--signature",
+            not_a_picture,
+        ),
         common(("outcome",), (ASSET, "recycling")),
     )
 
@@ -831,6 +849,46 @@ def beneficiary_forget() -> S[Case]:
         case("beneficiary", "forget", SEEDED_BENEFICIARY, "--approved-by", undecodable),
         with_files(("beneficiary", "forget"), (SEEDED_BENEFICIARY,), SETTINGS),
         common(("beneficiary", "forget"), (SEEDED_BENEFICIARY,)),
+    )
+
+
+bad_months = st.one_of(
+    undecodable, st.sampled_from(["0", "61", "-1", "1.5", "douze", " ", "１２"]), huge_numbers
+)
+bad_weight = st.one_of(
+    undecodable, st.sampled_from(["0", "-1", "lourd", "nan", "inf", "1,2345", "1e3"]), huge_numbers
+)
+# Where the photo of a signed sheet is expected: no file, or a file that is no PNG or JPEG.
+not_a_picture: S[Made] = st.one_of(
+    specials("fiche.png"),
+    st.builds(
+        Made,
+        st.just("bytes"),
+        st.just("fiche.png"),
+        garbage.filter(lambda b: not b.startswith((b"\x89PNG", b"\xff\xd8\xff"))),
+    ),
+)
+
+
+def loans() -> S[Case]:
+    return st.one_of(
+        case("loans", "--due-within", bad_number(0, 3650)),
+        case("loans", "--overdue", "--due-within", st.one_of(negative_numbers, odd_numbers)),
+        common(("loans",), ()),
+    )
+
+
+def return_() -> S[Case]:
+    bad_state = st.one_of(undecodable, st.sampled_from(["", "bon", "cassé", "GOOD"]))
+    return st.one_of(
+        case("return", bad_asset, "--condition", "bon état"),
+        case("return", ASSET, "--condition", "bon état"),  # not lent: nothing to close
+        case("return", LAPTOP, "--condition", "bon état", "--state", "good"),
+        case("return", ASSET, "--condition", st.sampled_from(["", "  ", "\t"])),
+        case("return", ASSET, "--condition", undecodable),
+        case("return", ASSET),  # no condition
+        case("return", ASSET, "--condition", "rayé", "--state", bad_state),
+        common(("return",), (ASSET, "--condition", "bon état")),
     )
 
 
@@ -982,6 +1040,8 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ("beneficiary", "purge"): lambda: st.one_of(
         with_files(("beneficiary", "purge"), (), SETTINGS), common(("beneficiary", "purge"), ())
     ),
+    ("loans",): loans,
+    ("return",): return_,
     ("wipe",): phone_job("wipe"),
     ("install",): phone_job("install"),
     ("settings",): settings_show(("settings",)),

@@ -152,6 +152,7 @@ READS_FILES = {
     ("hub", "enrol-code"),
     ("hub", "import-bundle"),
     ("sync",),
+    ("outcome",),  # the photo of a signed handover sheet
 }
 
 

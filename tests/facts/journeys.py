@@ -91,6 +91,7 @@ class Ctx:
     erasure_id: str = ""
     write_id: str = ""
     lot_id: str = ""
+    loan_id: str = ""
     full: bool = False  # at least one of each repeated fact
 
 
@@ -292,6 +293,13 @@ BUILDERS: dict[str, Any] = {
         reasons=d(st.lists(_text_json(), max_size=1)),
     ),
     "outcome.recorded": lambda d, c: _outcome(d, c),
+    # A lent or rented device back at the workshop, closing its loan.
+    "loan.returned": lambda d, c: {
+        "device_id": c.device_id,
+        "loan_id": c.loan_id or _new_id(),
+        "condition": d(NAME),
+        "state": d(st.sampled_from(["good", "worn", "damaged", "incomplete", ""])),
+    },
     "label.printed": lambda d, c: {
         "device_id": c.device_id,
         "template": d(st.sampled_from(["brother-62", "zebra-2x1", "a4-24"])),
@@ -321,20 +329,44 @@ BUILDERS: dict[str, Any] = {
 }
 
 
-def _outcome(d: Any, c: Ctx) -> dict[str, Any]:
-    kind = d(st.sampled_from([k.value for k in OutcomeKind]))
+def _outcome(d: Any, c: Ctx, kinds: list[str] | None = None) -> dict[str, Any]:
+    kind = d(st.sampled_from(kinds or [k.value for k in OutcomeKind]))
     payload: dict[str, Any] = {"device_id": c.device_id, "kind": kind, "note": d(TEXT)}
     if kind == OutcomeKind.RECYCLING.value:
         payload["reference"] = d(NAME)
+        if d(st.booleans()):
+            grams = d(st.integers(1, 10**8))
+            payload["weight_kg"] = f"{grams // 1000}.{grams % 1000:03d}"
     if kind in (OutcomeKind.DONATION.value, OutcomeKind.LOAN.value, OutcomeKind.RENTAL.value):
         payload["beneficiary"] = d(NAME)
     if kind in (OutcomeKind.LOAN.value, OutcomeKind.RENTAL.value):
+        # The loan's one record: its id, start, handover sheet (the picture by its hash).
+        c.loan_id = _new_id()
+        payload["loan_id"] = c.loan_id
+        payload["start_on"] = d(st.dates()).isoformat()
+        payload["signed"] = d(st.booleans())
+        if d(st.booleans()):
+            payload["signature_sha256"] = d(st.from_regex(r"\A[0-9a-f]{64}\Z"))
+    if kind == OutcomeKind.LOAN.value:
         payload["due_on"] = d(st.dates()).isoformat()
+    if kind == OutcomeKind.RENTAL.value:
+        payload["term_months"] = d(st.integers(1, 60))
     if kind == OutcomeKind.SALE.value:
         # Euros as a decimal string: facts carry no float.
         cents = d(st.integers(0, 10**7))
         payload["price_eur"] = f"{cents // 100}.{cents % 100:02d}"
+        payload["receipt"] = d(NAME)
+    if kind == OutcomeKind.SPARE_PARTS.value and d(st.booleans()):
+        payload["part"] = d(NAME)
+        payload["receiver_id"] = _new_id()
+        payload["receiver_asset"] = str(AssetCode.make("ABCD", d(st.integers(1, 999))))
     return payload
+
+
+def _loan_chapter(d: Any, c: Ctx) -> list[Fact]:
+    """A loan or rental, then the device back at the workshop."""
+    lent = _with_extras(d, _outcome(d, c, [OutcomeKind.LOAN.value, OutcomeKind.RENTAL.value]))
+    return [Fact("outcome.recorded", lent, c.device_id), _fact(d, c, "loan.returned")]
 
 
 def _certificate_issued(d: Any, c: Ctx) -> dict[str, Any]:
@@ -461,6 +493,7 @@ CHAPTERS: dict[str, Any] = {
     "inventoried": _single("device.inventoried"),
     "grade": _single("grade.assigned"),
     "outcome": _single("outcome.recorded"),
+    "loan_returned": _loan_chapter,
     "label": _single("label.printed"),
     "install_skipped": _single("install.skipped"),
     "certificate": _certificate_chapter,

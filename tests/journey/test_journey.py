@@ -184,7 +184,12 @@ def _holds_every_rule(journey: Journey, kind: DeviceKind) -> None:
             assert len(re.findall(r"[.!?](\s|$)", text)) == 1 and len(text) < 110, text
     for kind_asked in REUSE_OUTCOMES:
         choice = OutcomeChoice(
-            kind_asked, beneficiary="B-17", due_on=str(TODAY + timedelta(days=30)), price="40"
+            kind_asked,
+            beneficiary="B-17",
+            due_on=str(TODAY + timedelta(days=30)),
+            price="40",
+            receipt="R-2026-001",
+            months="3",
         )
         refusal = outcome_refusal(journey, choice, TODAY)
         assert (refusal is None) == (kind_asked in journey.allowed_outcomes)
@@ -332,14 +337,36 @@ def test_outcome_rules_each_refuse_with_their_code() -> None:
         (OutcomeChoice(OutcomeKind.SALE, price="-1"), "OUTCOME_PRICE_INVALID"),
         (OutcomeChoice(OutcomeKind.SALE, price="12.345"), "OUTCOME_PRICE_INVALID"),
         (OutcomeChoice(OutcomeKind.SALE, price="nan"), "OUTCOME_PRICE_INVALID"),
+        (OutcomeChoice(OutcomeKind.SALE, price="45"), "OUTCOME_RECEIPT_MISSING"),
+        (OutcomeChoice(OutcomeKind.SALE, price="45", receipt=" "), "OUTCOME_RECEIPT_MISSING"),
+        (OutcomeChoice(OutcomeKind.RENTAL, beneficiary="B"), "OUTCOME_RENTAL_TERM_INVALID"),
+        *(
+            (
+                OutcomeChoice(OutcomeKind.RENTAL, beneficiary="B", months=m),
+                "OUTCOME_RENTAL_TERM_INVALID",
+            )
+            for m in ("0", "61", "-1", "1.5", "douze", "١٢")
+        ),
+        (OutcomeChoice(OutcomeKind.SPARE_PARTS, part="écran"), "OUTCOME_PART_INCOMPLETE"),
+        (OutcomeChoice(OutcomeKind.SPARE_PARTS, receiver="ABCD"), "OUTCOME_PART_INCOMPLETE"),
+        *(
+            (
+                OutcomeChoice(OutcomeKind.RECYCLING, reference="ECO-1", weight=w),
+                "OUTCOME_WEIGHT_INVALID",
+            )
+            for w in ("0", "-2", "lourd", "1,2345", "nan", "inf", "100000")
+        ),
     ]
     for choice, code in cases:
         refusal = outcome_refusal(ok, choice, TODAY)
         assert refusal is not None and refusal.code == code, (choice, refusal)
     for choice in (
         OutcomeChoice(OutcomeKind.LOAN, beneficiary="B", due_on=tomorrow),
-        OutcomeChoice(OutcomeKind.SALE, price="0"),
+        OutcomeChoice(OutcomeKind.SALE, price="0", receipt="R-1"),
         OutcomeChoice(OutcomeKind.RECYCLING, reference="ECO-1"),
+        OutcomeChoice(OutcomeKind.RECYCLING, reference="ECO-1", weight="12,5"),
+        OutcomeChoice(OutcomeKind.RENTAL, beneficiary="B", months="12"),
+        OutcomeChoice(OutcomeKind.SPARE_PARTS, part="écran", receiver="ABCD-2345-X"),
     ):
         assert outcome_refusal(ok, choice, TODAY) is None
 

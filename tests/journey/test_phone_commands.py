@@ -323,6 +323,7 @@ def test_outcomes_are_refused_with_why_then_kept_with_their_history(
         (("sale",), "prix"),
         (("sale", "--price", "-3"), "montant"),
         (("sale", "--price", "12,345"), "montant"),
+        (("sale", "--price", "45"), "reçu"),
     ]
     for argv, words in refusals:
         done = run(data_dir, "outcome", asset, *argv)
@@ -330,10 +331,11 @@ def test_outcomes_are_refused_with_why_then_kept_with_their_history(
         assert words in done.stderr, (argv, done.stderr)
     loan = run(data_dir, "outcome", asset, "loan", "--beneficiary", "B-7", "--due", later)
     assert loan.returncode == 0, loan.stderr
-    sale = run(data_dir, "outcome", asset, "sale", "--price", "45,5")
+    sale = run(data_dir, "outcome", asset, "sale", "--price", "45,5", "--receipt", "RS-12")
     assert sale.returncode == 0, sale.stderr
     journey = _journey(data_dir, asset)
-    assert journey["outcome"] == "sale" and journey["outcome_details"] == {"price_eur": "45.50"}
+    assert journey["outcome"] == "sale"
+    assert journey["outcome_details"] == {"price_eur": "45.50", "receipt": "RS-12"}
     history = journey["outcome_history"]
     assert [h["kind"] for h in history] == ["loan", "sale"]
     assert history[0]["due_on"] == later and history[0]["beneficiary"] == "B-7"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +162,10 @@ def test_realistic_day_rebuilds_to_the_same_state(
     outcome_in_log(station, healthy_dev.id, OutcomeKind.DONATION, "BON-0042", "pour l’école")
     station.record_outcome(worn.id, OutcomeKind.SPARE_PARTS)
     station.record_outcome(laptops[1].id, OutcomeKind.RECYCLING, "ECO-BSD-0001")
+    # The erased drive is lent, then comes back (a loan of its own, closed by its return).
+    due = (date.today() + timedelta(days=30)).isoformat()
+    station.record_outcome(drive.id, OutcomeKind.LOAN, beneficiary="DOS-0007", due_on=due)
+    station.return_device(drive.id, "boîtier rayé", "worn")
 
     live = _rebuilds_identically(station)
     for table in PROJECTION_TABLES:

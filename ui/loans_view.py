@@ -1,0 +1,262 @@
+"""The "Prêts" view (Atelier menu): every device lent or rented and not back yet, those
+due back soon and those late, each said by a word and an icon (never by colour alone), and
+a "Retour" button on each that opens the return dialog. A device taken back shows in the
+main window, where its next action is its check again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QStyle,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bench_app.domain.model import OutcomeKind
+from bench_app.loans import REMIND_DAYS, STATUS_WORDS, Loan, LoanStatus
+from bench_app.station import Station
+from bench_app.text import Text
+from ui.return_dialog import ReturnDialog
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+TITLE = Text("Prêts et locations", "Loans and rentals")
+EVERY = Text("Tous ({n})", "All ({n})")
+REMIND = Text("Rappel : retour dans les", "Reminder: due within")
+DAYS = Text(" jours", " days")
+NONE = Text("Aucun appareil prêté ou loué en ce moment.", "No device is lent or rented now.")
+NONE_HERE = Text("Aucun appareil dans cette liste.", "No device in this list.")
+RETURN = Text("Retour", "Return")
+COLUMNS = (
+    Text("État", "Status"),
+    Text("Appareil", "Device"),
+    Text("Type", "Type"),
+    Text("Dossier", "File"),
+    Text("Retour prévu", "Due back"),
+    Text("Fiche de remise", "Handover sheet"),
+    Text("", ""),
+)
+KINDS = {OutcomeKind.LOAN: Text("Prêt", "Loan"), OutcomeKind.RENTAL: Text("Location", "Rental")}
+SIGNED = Text("Signée", "Signed")
+NOT_SIGNED = Text("Non signée", "Not signed")
+LATE_COLOUR = QColor("#b71c1c")  # with the word and the icon, never alone
+SOON_COLOUR = QColor("#8a5a00")
+FILTERS = (None, LoanStatus.DUE_SOON, LoanStatus.OVERDUE)
+
+
+def _status_icon(status: LoanStatus) -> QIcon:
+    style = QWidget().style()
+    pixmap = {
+        LoanStatus.OVERDUE: QStyle.StandardPixmap.SP_MessageBoxWarning,
+        LoanStatus.DUE_SOON: QStyle.StandardPixmap.SP_MessageBoxInformation,
+        LoanStatus.OUT: QStyle.StandardPixmap.SP_DialogYesButton,
+    }[status]
+    return style.standardIcon(pixmap)
+
+
+def when_words(loan: Loan, today: date) -> Text:
+    """The due date and how far it is: "20/12/2026 (dans 16 j)", "… (2 j de retard)"."""
+    if loan.due_on is None:
+        return Text("?", "?")
+    day = loan.due_on.strftime("%d/%m/%Y")
+    left = (loan.due_on - today).days
+    if left < 0:
+        return Text(f"{day} ({-left} j de retard)", f"{day} ({-left} days late)")
+    if left == 0:
+        return Text(f"{day} (aujourd’hui)", f"{day} (today)")
+    return Text(f"{day} (dans {left} j)", f"{day} (in {left} days)")
+
+
+class LoansView(QWidget):
+    """The loans out; `returned` carries the id of a device just taken back."""
+
+    returned = Signal(str)
+
+    def __init__(
+        self,
+        station: Station,
+        lang: str,
+        today: Callable[[], date] = date.today,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("LoansView")
+        self.station = station
+        self.lang = lang
+        self.today = today
+        self.loans: list[Loan] = []
+        self.shown: list[Loan] = []
+        self.dialog: ReturnDialog | None = None
+        self._drawn: tuple[object, ...] = ()  # what the table shows now
+        self.resize(1100, 560)
+        layout = QVBoxLayout(self)
+        self.title = QLabel()
+        self.title.setObjectName("SectionTitle")
+        layout.addWidget(self.title)
+
+        row = QHBoxLayout()
+        self.filters = QButtonGroup(self)
+        self.filter_buttons: list[QPushButton] = []
+        for index, _status in enumerate(FILTERS):
+            button = QPushButton()
+            button.setCheckable(True)
+            button.setMinimumHeight(44)
+            button.setChecked(index == 0)
+            self.filters.addButton(button, index)
+            self.filter_buttons.append(button)
+            row.addWidget(button)
+        self.filters.idClicked.connect(lambda _id: self.refresh())
+        row.addStretch(1)
+        self.remind_label = QLabel()
+        self.remind = QSpinBox()
+        self.remind.setRange(0, 365)
+        self.remind.setValue(REMIND_DAYS)
+        self.remind.valueChanged.connect(lambda _v: self.refresh())
+        row.addWidget(self.remind_label)
+        row.addWidget(self.remind)
+        layout.addLayout(row)
+
+        self.table = self._new_table(0)
+        layout.addWidget(self.table, 1)
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty)
+        self.retranslate(lang)
+
+    def retranslate(self, lang: str) -> None:
+        self.lang = lang
+        self.setWindowTitle(TITLE.get(lang))
+        self.title.setText(TITLE.get(lang))
+        self.remind_label.setText(REMIND.get(lang))
+        self.remind.setSuffix(DAYS.get(lang))
+        self.refresh()
+
+    def _new_table(self, rows: int) -> QTableWidget:
+        table = QTableWidget(rows, len(COLUMNS))
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(52)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        table.setHorizontalHeaderLabels([c.get(self.lang) for c in COLUMNS])
+        return table
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.WindowActivate:
+            self.refresh()  # brought forward: what happened meanwhile shows
+        return super().event(event)
+
+    def status(self, loan: Loan) -> LoanStatus:
+        return loan.status(self.today(), self.remind.value())
+
+    def refresh(self) -> None:
+        """Reads the loans out again and shows the chosen list, late ones first."""
+        today = self.today()
+        order = [LoanStatus.OVERDUE, LoanStatus.DUE_SOON, LoanStatus.OUT]
+        self.loans = sorted(
+            self.station.open_loans(), key=lambda loan: order.index(self.status(loan))
+        )
+        counts = {s: sum(1 for x in self.loans if self.status(x) is s) for s in LoanStatus}
+        self.filter_buttons[0].setText(EVERY.get(self.lang).replace("{n}", str(len(self.loans))))
+        for button, status in zip(self.filter_buttons[1:], FILTERS[1:], strict=True):
+            assert status is not None
+            button.setText(f"{STATUS_WORDS[status].get(self.lang)} ({counts[status]})")
+            button.setIcon(_status_icon(status))
+        wanted = FILTERS[max(self.filters.checkedId(), 0)]
+        self.shown = [x for x in self.loans if wanted is None or self.status(x) is wanted]
+        drawn = (tuple(self.shown), wanted, self.remind.value(), self.lang, today)
+        if drawn == self._drawn:
+            return  # brought forward with nothing new: the rows (and their buttons) stay
+        self._drawn = drawn
+        # A new table each time: the old rows' buttons go with it, none left behind.
+        old, self.table = self.table, self._new_table(len(self.shown))
+        layout = self.layout()
+        assert layout is not None
+        layout.replaceWidget(old, self.table)
+        old.hide()
+        old.deleteLater()
+        for row, loan in enumerate(self.shown):
+            self._fill(row, loan, today)
+        self.table.setVisible(bool(self.shown))
+        self.empty.setVisible(not self.shown)
+        self.empty.setText((NONE if not self.loans else NONE_HERE).get(self.lang))
+
+    def _fill(self, row: int, loan: Loan, today: date) -> None:
+        lang = self.lang
+        status = self.status(loan)
+        colour = {LoanStatus.OVERDUE: LATE_COLOUR, LoanStatus.DUE_SOON: SOON_COLOUR}.get(status)
+        when = when_words(loan, today).get(lang)
+        term = loan.next_term(today)
+        if term is not None and loan.due_on is not None and term < loan.due_on:
+            when += (" · échéance " if lang == "fr" else " · next term ") + term.strftime(
+                "%d/%m/%Y"
+            )
+        cells = [
+            QTableWidgetItem(_status_icon(status), STATUS_WORDS[status].get(lang)),
+            QTableWidgetItem(loan.asset_code),
+            QTableWidgetItem(KINDS[loan.kind].get(lang)),
+            QTableWidgetItem(loan.beneficiary),
+            QTableWidgetItem(when),
+            QTableWidgetItem((SIGNED if loan.signed else NOT_SIGNED).get(lang)),
+        ]
+        for column, item in enumerate(cells):
+            if colour is not None and column in (0, 4):
+                item.setForeground(colour)
+            self.table.setItem(row, column, item)
+        button = QPushButton(RETURN.get(lang))
+        button.setObjectName("LoanReturn")
+        button.setAccessibleName(f"{RETURN.get(lang)} {loan.asset_code}")
+        button.clicked.connect(partial(self.open_return, loan.loan_id))
+        self.table.setCellWidget(row, len(COLUMNS) - 1, button)
+
+    def return_button(self, asset_code: str) -> QPushButton:
+        """The "Retour" button on the row of this device."""
+        for row, loan in enumerate(self.shown):
+            if loan.asset_code == asset_code:
+                widget = self.table.cellWidget(row, len(COLUMNS) - 1)
+                assert isinstance(widget, QPushButton)
+                return widget
+        raise KeyError(asset_code)
+
+    def open_return(self, loan_id: str) -> ReturnDialog:
+        """Opens the return dialog of this loan; once recorded, the list is read again."""
+        loan = next(x for x in self.loans if x.loan_id == loan_id)
+        dialog = ReturnDialog(self.station, loan, self.lang, self)
+        dialog.accepted.connect(partial(self._taken_back, loan.device_id))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _taken_back(self, device_id: str) -> None:
+        self.refresh()
+        self.returned.emit(device_id)
+
+
+def open_loans_view(window: MainWindow) -> QWidget:
+    """The "Prêts" view of the main window's station; a device taken back opens in the
+    main window, showing its next action (its check again)."""
+    view = LoansView(window.station, window.lang)
+    view.returned.connect(window.select_device_card)
+    return view
