@@ -306,6 +306,19 @@ BUILDERS: dict[str, Any] = {
         "host_asset": d(st.just("") | st.just(str(AssetCode.make("ABCD", 1)))),
         "reason": d(TEXT),
     },
+    # A supervisor's approval of what an operator must not do alone (bench_app/approvals.py).
+    "approval.granted": lambda d, c: {
+        "action": d(
+            st.sampled_from(
+                ["override_check", "regrade_after_label", "recycle_passed", "forget_beneficiary"]
+            )
+        ),
+        "device_id": c.device_id,
+        "operator": d(NAME),
+        "supervisor": d(NAME),
+        "role": d(st.sampled_from(["supervisor", "trainer"])),
+        "reason": d(NAME),
+    },
     # Registered by the journey itself (they open it): listed so coverage sees them.
     "donor.registered": None,
     "lot.registered": None,
@@ -450,6 +463,7 @@ CHAPTERS: dict[str, Any] = {
     "install_skipped": _single("install.skipped"),
     "certificate": _certificate_chapter,
     "disk_linked": _single("disk.linked"),
+    "approval": _single("approval.granted"),
     "install": _install_chapter,
     "image": _image_chapter,
     **{
