@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_app.commands.approvals import add_approval_arguments, approval_request
 from bench_app.commands.help_language import say
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import OutcomeKind
@@ -124,6 +125,8 @@ def add_journey_parsers(sub: Any, common: Common) -> None:
             Text("une note libre gardée avec la destination", "a free note kept with the outcome")
         ),
     )
+    # Recycling a device that passed its checks needs a supervisor's approval.
+    add_approval_arguments(p)
 
 
 def _journey(store: Store, folder: Path, asset: str) -> tuple[Any, Journey]:
@@ -240,10 +243,11 @@ def run_outcome(folder: Path, args: argparse.Namespace, lang: str) -> int:
         reference=args.reference,
         note=args.note,
     )
+    request = approval_request(args, lang)  # the PIN is asked before anything is opened
     station = Station(folder, operator=operator_from_environment())
     try:
         device = station.find_by_code(args.asset)
-        station.choose_outcome(device.id, choice)
+        station.choose_outcome(device.id, choice, approval=request)
         outcome = queries.latest_outcome(station.store, device.id)
     finally:
         station.close()

@@ -790,7 +790,26 @@ def outcome() -> S[Case]:
         case("outcome", ASSET, st.sampled_from(["reuse", "loan", "rental"])),  # no beneficiary
         case("outcome", ASSET, "sale", "--price", bad_price),
         case("outcome", ASSET, "parts", "--note", undecodable),
+        # A supervisor named but no PIN to be had: refused before anything is opened.
+        case(
+            "outcome", ASSET, "recycling", "--reference", "ECO-1", "--supervisor",
+            st.one_of(st.sampled_from(["Nadia", "x"]), undecodable),
+        ),  # fmt: skip
         common(("outcome",), (ASSET, "recycling")),
+    )
+
+
+def override_check() -> S[Case]:
+    """No approval, no PIN (no terminal, no $ETABLI_SUPERVISOR_PIN), or a device whose
+    check never failed: nothing is recorded."""
+    supervisor = st.one_of(st.sampled_from(["Nadia", "x", "--reason"]), undecodable)
+    return st.one_of(
+        case("override-check", bad_asset),
+        case("override-check", st.sampled_from([ASSET, LAPTOP])),
+        case("override-check", ASSET, "--supervisor", supervisor, "--reason", "batterie"),
+        case("override-check", LAPTOP, "--supervisor", "Nadia", "--reason", bad_text),
+        case("override-check", ASSET, "--reason", bad_text),
+        common(("override-check",), (ASSET,)),
     )
 
 
@@ -923,6 +942,7 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ("sync",): sync,
     ("journey",): journey,
     ("outcome",): outcome,
+    ("override-check",): override_check,
     ("wipe",): phone_job("wipe"),
     ("install",): phone_job("install"),
     ("settings",): settings_show(("settings",)),
