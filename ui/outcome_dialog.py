@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bench_app.approvals import Guarded
 from bench_app.domain.model import OutcomeKind
 from bench_app.errors import BenchError
 from bench_app.journey import NEEDS_BENEFICIARY, OutcomeChoice, outcome_refusal
 from bench_app.station import Station
+from ui.approval_dialog import ApprovalDialog, attempt_or_ask
 from ui.device_view import tr
 from ui.window_fit import confirm_row, refusal_label
 
@@ -65,6 +67,7 @@ class OutcomeDialog(QDialog):
         self.kind: OutcomeKind | None = None
         # The device cannot go there, whatever is typed (no reuse before a verified erasure).
         self.state_refusal: BenchError | None = None
+        self.approval_dialog: ApprovalDialog | None = None  # when a supervisor must approve
         device = station.device(device_id)
         self.setWindowTitle(tr("Choose the outcome"))
         self.setMinimumWidth(720)
@@ -181,12 +184,18 @@ class OutcomeDialog(QDialog):
         if choice is None:
             return
         try:
-            self.station.choose_outcome(self.device_id, choice)
+            # Recycling a device that passed its checks: a supervisor approves first.
+            self.approval_dialog = attempt_or_ask(
+                self.station,
+                self.lang,
+                Guarded.RECYCLE_PASSED,
+                lambda r: self.station.choose_outcome(self.device_id, choice, approval=r),
+                self,
+                on_done=self.accept,
+            )
         except BenchError as exc:
             self._refuse(exc)
             self._show_fields()
-            return
-        self.accept()
 
     def _forget_refusal(self) -> None:
         """Typing answers a refusal about what was typed (not one about the device)."""

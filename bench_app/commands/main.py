@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from bench_app import __version__
+from bench_app.commands.approvals import add_override_parser, run_override_check
 from bench_app.commands.arguments import (
     readable_output,
     refuse_undecodable,
@@ -31,7 +32,6 @@ from bench_app.commands.diagnose import add_diagnose_parser, run_diagnose
 from bench_app.commands.drives import add_drive_parsers, run_drives, run_erase, run_inventory
 from bench_app.commands.ereuse import add_export_parsers, run_export_ereuse
 from bench_app.commands.help_language import VERSION, Parser, language_from, say, use_language
-from bench_app.commands.approvals import add_override_parser, run_override_check
 from bench_app.commands.journey import add_journey_parsers, run_journey, run_outcome
 from bench_app.commands.labels import add_label_parsers, run_label, run_print_label
 from bench_app.commands.phone_jobs import add_phone_job_parsers, run_install, run_wipe

@@ -37,7 +37,9 @@ def _record(station: Station, device_id: str, facts: list[tuple[str, dict[str, o
     )
 
 
-def check_job(station: Station, device_id: str, *, fails: bool, step_status: str = "passed") -> None:
+def check_job(
+    station: Station, device_id: str, *, fails: bool, step_status: str = "passed"
+) -> None:
     """A phone's full check (phone.check): it failed on a step that could not read, or it
     succeeded with its steps and the grade it gave."""
     job = uuid7_str()
@@ -106,7 +108,9 @@ def make_case(station: Station, action: Guarded, serial: str = "") -> Case:
         label(station, laptop.id)
 
         def grades() -> int:
-            return sum(1 for e in queries.events(station.store, laptop.id) if e.type == "grade.assigned")
+            return sum(
+                1 for e in queries.events(station.store, laptop.id) if e.type == "grade.assigned"
+            )
 
         def regrade(request: ApprovalRequest | None) -> None:
             station.grade_by_hand(laptop.id, LAPTOP_ANSWERS, "visible_marks", approval=request)
@@ -135,7 +139,5 @@ def make_case(station: Station, action: Guarded, serial: str = "") -> Case:
 
 def approvals(station: Station, device_id: str | None = None) -> list[dict[str, object]]:
     return [
-        e.payload
-        for e in queries.events(station.store, device_id)
-        if e.type == "approval.granted"
+        e.payload for e in queries.events(station.store, device_id) if e.type == "approval.granted"
     ]

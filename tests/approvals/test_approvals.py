@@ -208,8 +208,12 @@ def test_what_an_operator_still_does_alone(station: Station) -> None:
     check_job(station, passed.id, fails=False)
     station.record_outcome(passed.id, OutcomeKind.SPARE_PARTS)  # parts are not recycling
     laptop = station.register_device(DeviceKind.LAPTOP, brand="HP", serial="L9")
-    station.grade_by_hand(laptop.id, {k: "works" for k in ("screen", "keyboard", "battery", "hinges")}, "good")
-    station.grade_by_hand(laptop.id, {k: "works" for k in ("screen", "keyboard", "battery", "hinges")}, "damaged")  # no label yet
+    station.grade_by_hand(
+        laptop.id, {k: "works" for k in ("screen", "keyboard", "battery", "hinges")}, "good"
+    )
+    station.grade_by_hand(
+        laptop.id, {k: "works" for k in ("screen", "keyboard", "battery", "hinges")}, "damaged"
+    )  # no label yet
     assert approvals(station) == []
     assert outcome_needs_approval(station.journey(passed.id), OutcomeKind.RECYCLING) is (
         Guarded.RECYCLE_PASSED

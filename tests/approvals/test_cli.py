@@ -94,7 +94,13 @@ def test_recycling_a_sound_device_needs_a_supervisor_on_the_command_line(data_di
     assert journey["outcome"] is None
 
     done = run(
-        data_dir, *recycle, "--supervisor", SUPERVISOR_NAME, "--reason", "écran HS", pin=SUPERVISOR_PIN
+        data_dir,
+        *recycle,
+        "--supervisor",
+        SUPERVISOR_NAME,
+        "--reason",
+        "écran HS",
+        pin=SUPERVISOR_PIN,
     )
     assert done.returncode == 0, done.stderr
     [fact] = _approvals(data_dir, passed)
@@ -144,7 +150,7 @@ def test_the_pin_typed_at_a_terminal_is_not_echoed(data_dir: Path) -> None:
         stdout=slave,
         stderr=slave,
         env=_env(data_dir),
-        preexec_fn=controlling_terminal,  # noqa: PLW1509 - no threads run in the child
+        preexec_fn=controlling_terminal,
         close_fds=True,
     )
     os.close(slave)

@@ -792,9 +792,14 @@ def outcome() -> S[Case]:
         case("outcome", ASSET, "parts", "--note", undecodable),
         # A supervisor named but no PIN to be had: refused before anything is opened.
         case(
-            "outcome", ASSET, "recycling", "--reference", "ECO-1", "--supervisor",
+            "outcome",
+            ASSET,
+            "recycling",
+            "--reference",
+            "ECO-1",
+            "--supervisor",
             st.one_of(st.sampled_from(["Nadia", "x"]), undecodable),
-        ),  # fmt: skip
+        ),
         common(("outcome",), (ASSET, "recycling")),
     )
 
