@@ -37,6 +37,9 @@ class Guarded(StrEnum):
     REGRADE_AFTER_LABEL = "regrade_after_label"
     RECYCLE_PASSED = "recycle_passed"
     FORGET_BENEFICIARY = "forget_beneficiary"
+    # Who may approve changes (a supervisor or trainer added, removed or given a new PIN):
+    # else an operator could make themself a supervisor in the settings.
+    CHANGE_ROLES = "change_roles"
 
 
 ACTION_NAMES: dict[Guarded, Text] = {
@@ -46,6 +49,7 @@ ACTION_NAMES: dict[Guarded, Text] = {
     ),
     Guarded.RECYCLE_PASSED: Text("Recycler un appareil en bon état", "Recycle a sound device"),
     Guarded.FORGET_BENEFICIARY: Text("Effacer un bénéficiaire", "Delete a beneficiary"),
+    Guarded.CHANGE_ROLES: Text("Changer les responsables", "Change the supervisors"),
 }
 
 
@@ -135,6 +139,17 @@ def regrade_needs_approval(journey: Journey) -> bool:
     """A grade given and its label printed: a new grade would contradict the label."""
     graded = Stage.GRADE in journey.done and Stage.GRADE not in journey.skipped
     return graded and Stage.LABEL in journey.done
+
+
+def roles_change_needs_approval(before: list[Operator], after: list[Operator]) -> bool:
+    """Once a station has a supervisor, changing who may approve (a supervisor or trainer
+    added, removed, renamed or given another PIN) needs one of the current supervisors."""
+
+    def holders(people: list[Operator]) -> set[tuple[str, str, str]]:
+        return {(o.name.casefold(), o.role, o.pin_hash) for o in people if o.role != "operator"}
+
+    has_supervisor = any(o.is_supervisor for o in before)
+    return has_supervisor and holders(before) != holders(after)
 
 
 def can_override(journey: Journey) -> bool:

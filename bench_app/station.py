@@ -22,6 +22,7 @@ from bench_app.approvals import (
     grant,
     outcome_needs_approval,
     regrade_needs_approval,
+    roles_change_needs_approval,
 )
 from bench_app.devices.presence import (
     PendingChanged,
@@ -480,6 +481,13 @@ class Station:
         it with device None)."""
         approval = self.approval(action, device_id, request)
         return NewEvent("approval.granted", approval.payload(), device_id)
+
+    def approve_roles(self, after: list[Operator], request: ApprovalRequest | None) -> None:
+        """Before the operators' list is saved as `after`: when it changes who may approve on
+        a station that has a supervisor, one of the current supervisors approves it (the
+        fact recorded now, naming no device); BenchError otherwise, nothing recorded."""
+        if roles_change_needs_approval(self.operators(), after):
+            self._record([self.approval_event(Guarded.CHANGE_ROLES, None, request)])
 
     def override_check(self, device_id: str, request: ApprovalRequest | None) -> Approval:
         """Lets the journey go on after a failed check, with a supervisor's approval and a

@@ -288,3 +288,27 @@ def test_only_supervisors_approve_and_trainers_only_in_training() -> None:
         training=False,
     )
     assert (approval.supervisor, approval.reason) == ("Nadia", "une raison")
+
+
+def test_changing_who_may_approve_needs_a_current_supervisor(station: Station) -> None:
+    station.add_operator(OPERATOR_NAME)
+    station.operator = OPERATOR_NAME
+    first = new_operator(station.operators(), SUPERVISOR_NAME, SUPERVISOR_PIN, SUPERVISOR)
+    station.approve_roles([*station.operators(), first], None)  # the first one: set freely
+    station.settings.add_operator(first)
+    sam = station.operators()[0]
+    promoted = Operator(sam.name, hash_pin("2222"), SUPERVISOR)  # Sam makes himself one
+    after = [promoted, first]
+    with pytest.raises(BenchError) as refused:
+        station.approve_roles(after, None)
+    assert refused.value.code == "APPROVAL_NEEDED"
+    with pytest.raises(BenchError) as refused:  # not yet a supervisor: cannot approve it
+        station.approve_roles(after, ApprovalRequest(OPERATOR_NAME, "2222", "promu"))
+    assert refused.value.code == "APPROVAL_NOT_SUPERVISOR"
+    assert approvals(station) == []
+    newcomer = new_operator(station.operators(), "Karim")
+    station.approve_roles([*station.operators(), newcomer], None)  # a plain operator: free
+    station.approve_roles(after, ApprovalRequest(SUPERVISOR_NAME, SUPERVISOR_PIN, "promu"))
+    [fact] = approvals(station)
+    assert fact["action"] == "change_roles" and fact["device_id"] is None
+    assert (fact["operator"], fact["supervisor"]) == (OPERATOR_NAME, SUPERVISOR_NAME)

@@ -6,6 +6,7 @@ check overridden from "Autres actions"."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtWidgets import QDialog
@@ -14,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from bench_app.approvals import ApprovalRequest, Guarded
 from bench_app.domain.model import DeviceKind, OutcomeKind
 from bench_app.journey import Stage
+from bench_app.settings import Settings
 from bench_app.station import Station
 from bench_app.store import queries
 from tests.approvals.cases import (
@@ -37,6 +39,7 @@ from ui.journey_actions import Other
 from ui.laptop_grade_dialog import LaptopGradeDialog
 from ui.outcome_dialog import OutcomeDialog
 from ui.timeline import describe
+from ui.workshop_setup import OperatorsPage, SettingsDialog
 
 WAIT = 30_000
 
@@ -242,3 +245,77 @@ def test_a_labelled_phone_checked_again_asks_an_approval_first(
     qtbot.waitUntil(lambda: len(approvals(bench.station, device_id)) == 1, timeout=WAIT)
     [fact] = approvals(bench.station, device_id)
     assert fact["action"] == "regrade_after_label"
+
+
+def test_settings_give_each_person_a_role_and_a_new_supervisor_needs_an_approval(
+    make_bench: Callable[..., Bench], qtbot: QtBot, data_dir: Path, artifacts_dir: Path
+) -> None:
+    named = Settings(organisation="Atelier du Faubourg", station_name="Poste 1")
+    named.save(data_dir)
+    bench = make_bench(
+        lang="fr", training=False, operator=OPERATOR_NAME, settings=Settings.load(data_dir)
+    )
+    add_staff(bench.station)
+    bench.window.settings_action.trigger()
+    dialog = bench.window.setup_dialog
+    assert isinstance(dialog, SettingsDialog)
+    page = dialog.page("OperatorsPage")
+    assert isinstance(page, OperatorsPage)
+    assert [page.names.item(i).text() for i in range(page.names.count())] == [
+        "Sam (avec code PIN)",
+        "Nadia (avec code PIN, responsable)",
+        "Théo (avec code PIN, formateur)",
+    ]
+    assert [page.role.itemText(i) for i in range(page.role.count())] == [
+        "Opérateur",
+        "Responsable",
+        "Formateur",
+    ]
+    page.name.setText("Karim")
+    page.role.setCurrentIndex(page.role.findData("supervisor"))
+    assert not page.add()  # a supervisor without a PIN
+    assert page.message.text() == "Un responsable ou un formateur doit avoir un code."
+    page.pin.setText("5555")
+    assert page.add()
+    dialog.tabs.setCurrentWidget(page)
+    screenshot(bench.window, artifacts_dir / "approval-settings-roles.png", dialog)
+    assert not dialog.save()  # Sam cannot make a supervisor alone
+    asked = dialog.approval_dialog
+    assert isinstance(asked, ApprovalDialog)
+    assert list(asked.people) == [SUPERVISOR_NAME]  # Karim is not one until it is saved
+    asked.reject()
+    assert dialog.isVisible()
+    assert "Karim" not in [o["name"] for o in Settings.load(data_dir).operators]
+    assert not dialog.save()
+    asked = dialog.approval_dialog
+    assert isinstance(asked, ApprovalDialog)
+    _fill(asked, SUPERVISOR_NAME, SUPERVISOR_PIN, "nouveau responsable d’atelier")
+    assert asked.approve()
+    assert dialog.saved and not dialog.isVisible()
+    karim = next(o for o in Settings.load(data_dir).operator_list() if o.name == "Karim")
+    assert karim.role == "supervisor"
+    [fact] = approvals(bench.station)
+    assert (fact["action"], fact["operator"]) == ("change_roles", OPERATOR_NAME)
+
+
+def test_the_approval_dialog_reads_french_for_every_action(
+    qtbot: QtBot, training_station: Station
+) -> None:
+    """Every guarded action's dialog, in training (the trainer named) and its refusals,
+    shows French only (the French screens' own checker)."""
+    from tests.ui.test_french_screens import Checker, texts_of
+
+    add_staff(training_station)
+    checker = Checker()
+    for action in Guarded:
+        dialog = ApprovalDialog(training_station, "fr", action, lambda r: None)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        _fill(dialog, TRAINER_NAME, "0", "x")
+        dialog.attempt = partial(training_station.approval, action, None)
+        assert not dialog.approve()
+        assert dialog.refusal.text() == "Code faux pour Théo."
+        checker.add(f"approval {action.value}", texts_of(dialog))
+        dialog.close()
+    report = checker.report()
+    assert not report, "\n".join(report)
