@@ -7,6 +7,11 @@ supervisor) who chooses their name, types their PIN and says why. The guarded ac
 then recorded with an `approval.granted` fact naming both people (the operator at work and
 the one approving), the action, the device and the reason, in the same transaction.
 
+A station that lists nobody who may approve works as before roles: everyone does everything
+alone (as an empty list of operators lets anyone work), except what exists only through an
+approval (overriding a failed check), which it refuses, saying to name a supervisor. Once a
+supervisor is listed, removing them is itself a change that needs one (`CHANGE_ROLES`).
+
 A supervisor at work who does a guarded action themself needs no second person, but still
 types their own PIN and a reason: the fact then names them twice (operator == supervisor).
 The PIN proves that the supervisor is at the station now, not only that their name was
@@ -85,6 +90,16 @@ class Approval:
         }
 
 
+# What exists only through an approval: without anyone to approve, nobody may do it.
+APPROVAL_ONLY = frozenset({Guarded.OVERRIDE_CHECK})
+
+
+def approval_required(operators: list[Operator], action: Guarded, *, training: bool) -> bool:
+    """Whether `action` needs an approval at this station: always for what exists only by
+    approval; otherwise once the station lists someone who may approve."""
+    return action in APPROVAL_ONLY or bool(approvers(operators, training=training))
+
+
 def approvers(operators: list[Operator], *, training: bool) -> list[Operator]:
     """Who may approve: the supervisors, and in training mode the trainers too."""
     roles = (SUPERVISOR, TRAINER) if training else (SUPERVISOR,)
@@ -102,13 +117,13 @@ def grant(
 ) -> Approval:
     """The approval of `action` on `device_id` for `operator`, once the request names a
     supervisor (a trainer too in training) whose PIN matches and gives a reason; BenchError
-    otherwise (APPROVAL_NEEDED without a request, then no supervisor listed, not one, no
+    otherwise (no supervisor listed, APPROVAL_NEEDED without a request, then not one, no
     reason, wrong PIN)."""
-    if request is None:
-        raise BenchError("APPROVAL_NEEDED", action=ACTION_NAMES[action])
     allowed = approvers(operators, training=training)
     if not allowed:
         raise BenchError("APPROVAL_NO_SUPERVISOR")
+    if request is None:
+        raise BenchError("APPROVAL_NEEDED", action=ACTION_NAMES[action])
     chosen = find(allowed, request.supervisor)
     if chosen is None:
         raise BenchError("APPROVAL_NOT_SUPERVISOR", name=clean_name(request.supervisor) or "?")

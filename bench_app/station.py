@@ -18,6 +18,7 @@ from bench_app.approvals import (
     Approval,
     ApprovalRequest,
     Guarded,
+    approval_required,
     can_override,
     grant,
     outcome_needs_approval,
@@ -473,21 +474,25 @@ class Station:
             training=self.training,
         )
 
-    def approval_event(
+    def approval_events(
         self, action: Guarded, device_id: str | None, request: ApprovalRequest | None
-    ) -> NewEvent:
+    ) -> list[NewEvent]:
         """The `approval.granted` fact of a checked approval, to record in the same
         transaction as the guarded action's own facts (a beneficiary's forgetting records
-        it with device None)."""
+        it with device None); none when the station lists nobody who may approve and the
+        action is not one that exists only by approval (bench_app/approvals.py).
+        BenchError when an approval is needed and refused."""
+        if not approval_required(self.operators(), action, training=self.training):
+            return []
         approval = self.approval(action, device_id, request)
-        return NewEvent("approval.granted", approval.payload(), device_id)
+        return [NewEvent("approval.granted", approval.payload(), device_id)]
 
     def approve_roles(self, after: list[Operator], request: ApprovalRequest | None) -> None:
         """Before the operators' list is saved as `after`: when it changes who may approve on
         a station that has a supervisor, one of the current supervisors approves it (the
         fact recorded now, naming no device); BenchError otherwise, nothing recorded."""
         if roles_change_needs_approval(self.operators(), after):
-            self._record([self.approval_event(Guarded.CHANGE_ROLES, None, request)])
+            self._record(self.approval_events(Guarded.CHANGE_ROLES, None, request))
 
     def override_check(self, device_id: str, request: ApprovalRequest | None) -> Approval:
         """Lets the journey go on after a failed check, with a supervisor's approval and a
@@ -532,7 +537,7 @@ class Station:
         events = [NewEvent("outcome.recorded", outcome_payload(device_id, choice), device_id)]
         guarded = outcome_needs_approval(journey, choice.kind)
         if guarded is not None:
-            events.insert(0, self.approval_event(guarded, device_id, approval))
+            events[:0] = self.approval_events(guarded, device_id, approval)
         self._record(events)
 
     def skip_install(self, device_id: str, reason: str) -> None:
@@ -602,7 +607,7 @@ class Station:
         device = self._require_device(device_id)
         events: list[NewEvent] = []
         if regrade_needs_approval(self.journey(device.id)):
-            events.append(self.approval_event(Guarded.REGRADE_AFTER_LABEL, device.id, approval))
+            events += self.approval_events(Guarded.REGRADE_AFTER_LABEL, device.id, approval)
         policy = GradingPolicy.load(self.folder)
         result = laptop_grade(answers, chassis, policy)
         payload = grade_payload(device.id, result, answers, chassis, policy.source)
@@ -759,7 +764,7 @@ class Station:
             self.journey(device.id)
         ):
             guarded = Guarded.REGRADE_AFTER_LABEL
-            first.insert(0, self.approval_event(guarded, device.id, approval))
+            first[:0] = self.approval_events(guarded, device.id, approval)
         return self.engine.submit(spec, first)
 
     def resume_job(self, job_id: str) -> RunningJob:

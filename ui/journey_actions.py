@@ -72,7 +72,7 @@ def other_actions(view: DeviceView, lang: str, phone_system: str) -> list[OtherA
         return busy_reason if busy else "" if view.connected else unplugged
 
     actions: list[OtherAction] = []
-    if can_override(journey):
+    if can_override(journey):  # refused with what to do when nobody may approve here
         actions.append(OtherAction(Other.OVERRIDE_CHECK, OVERRIDE_WORDS.get(lang)))
     if Stage.CHECK in journey.done and view.device.kind in PHONE_KINDS:
         actions.append(OtherAction(Other.CHECK_AGAIN, tr("Check again"), hands_on()))

@@ -122,15 +122,35 @@ def test_in_training_the_trainer_approves(training_station: Station, action: Gua
 
 
 @pytest.mark.parametrize("action", DEVICE_ACTIONS)
-def test_a_station_without_a_supervisor_refuses_saying_so(
+def test_a_station_without_a_supervisor_works_as_before_roles_but_overrides_nothing(
     station: Station, action: Guarded
 ) -> None:
+    """Nobody listed may approve: what was allowed before roles still is, with no approval
+    recorded; overriding a failed check, which exists only by approval, is refused."""
     station.add_operator(OPERATOR_NAME)
+    station.operator = OPERATOR_NAME
     case = make_case(station, action)
+    if action is Guarded.OVERRIDE_CHECK:
+        with pytest.raises(BenchError) as refused:
+            case.perform(None)
+        assert refused.value.code == "APPROVAL_NO_SUPERVISOR"
+        assert not case.done()
+    else:
+        case.perform(None)
+        assert case.done()
+    assert approvals(station) == []
+
+
+def test_in_training_a_station_with_only_a_trainer_asks_the_trainer(
+    training_station: Station,
+) -> None:
+    training_station.add_operator("Théo", "9876", "trainer")
+    case = make_case(training_station, Guarded.RECYCLE_PASSED)
     with pytest.raises(BenchError) as refused:
-        case.perform(GOOD)
-    assert refused.value.code == "APPROVAL_NO_SUPERVISOR"
-    assert not case.done()
+        case.perform(None)
+    assert refused.value.code == "APPROVAL_NEEDED"
+    case.perform(ApprovalRequest("Théo", "9876", "démonstration"))
+    assert case.done()
 
 
 # One station per drawn example: made here, since a test's fixtures last for all examples.
@@ -185,8 +205,8 @@ def test_the_generic_approval_serves_an_action_of_no_device(station: Station) ->
     with device None through the same check."""
     add_staff(station)
     with pytest.raises(BenchError):
-        station.approval_event(Guarded.FORGET_BENEFICIARY, None, None)
-    event = station.approval_event(Guarded.FORGET_BENEFICIARY, None, GOOD)
+        station.approval_events(Guarded.FORGET_BENEFICIARY, None, None)
+    [event] = station.approval_events(Guarded.FORGET_BENEFICIARY, None, GOOD)
     assert event.device_id is None
     assert event.payload["action"] == "forget_beneficiary"
     assert event.payload["operator"] == OPERATOR_NAME

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from bench_app.approvals import ApprovalRequest, Guarded
@@ -319,3 +319,18 @@ def test_the_approval_dialog_reads_french_for_every_action(
         dialog.close()
     report = checker.report()
     assert not report, "\n".join(report)
+
+
+def test_overriding_where_nobody_may_approve_says_what_to_do(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench = make_bench(lang="fr", training=False, operator="test")
+    device_id = _plugged_phone(bench, qtbot)
+    check_job(bench.station, device_id, fails=True)
+    refresh(bench, device_id)
+    other_menu(bench)[Other.OVERRIDE_CHECK].trigger()
+    boxes = [b for b in bench.window.findChildren(QMessageBox) if b.isVisible()]
+    assert [b.text() for b in boxes] == ["Aucun responsable n’est inscrit sur ce poste."]
+    assert not isinstance(bench.window.journey.dialog, ApprovalDialog)
+    assert Stage.CHECK not in bench.station.journey(device_id).done
+    assert approvals(bench.station) == []
