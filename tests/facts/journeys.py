@@ -377,6 +377,16 @@ def _certificate_issued(d: Any, c: Ctx) -> dict[str, Any]:
     }
 
 
+def _approval_chapter(d: Any, c: Ctx) -> list[Fact]:
+    """A supervisor's approval: of a device's action, or of none (the station's roles, a
+    beneficiary's forgetting)."""
+    payload = _with_extras(d, BUILDERS["approval.granted"](d, c))
+    if d(st.booleans()):
+        payload["action"] = d(st.sampled_from(["change_roles", "forget_beneficiary"]))
+        payload["device_id"] = None
+    return [Fact("approval.granted", payload, payload["device_id"])]
+
+
 def _certificate_chapter(d: Any, c: Ctx) -> list[Fact]:
     """A certificate given out: a lot's belongs to no device."""
     payload = _with_extras(d, _certificate_issued(d, c))
@@ -463,7 +473,7 @@ CHAPTERS: dict[str, Any] = {
     "install_skipped": _single("install.skipped"),
     "certificate": _certificate_chapter,
     "disk_linked": _single("disk.linked"),
-    "approval": _single("approval.granted"),
+    "approval": _approval_chapter,
     "install": _install_chapter,
     "image": _image_chapter,
     **{
