@@ -124,7 +124,6 @@ class ApprovalDialog(QDialog):
         self.reason.setMinimumHeight(44)  # as easy to reach as the PIN above it
         self.reason.setAccessibleName(REASON.get(lang))
         self.reason_caption.setBuddy(self.reason)
-        self.reason.returnPressed.connect(self.approve)
         layout.addWidget(self.reason)
 
         self.refusal = refusal_label()
@@ -133,12 +132,15 @@ class ApprovalDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         self.approve_button = QPushButton(APPROVE.get(lang))
         self.approve_button.clicked.connect(self.approve)
+        self.approve_button.setDefault(True)  # Enter in a field approves, once
+        self.cancel_button.setAutoDefault(False)
         layout.addLayout(confirm_row(self.cancel_button, self.approve_button))
         if not allowed:  # nobody may approve here: said at once, nothing to type
             self._say(BenchError("APPROVAL_NO_SUPERVISOR"))
             for widget in (self.pin, self.reason, self.approve_button):
                 widget.setEnabled(False)
-        (self.pin if preset else self.reason).setFocus(Qt.FocusReason.OtherFocusReason)
+        first = self.pin if preset else next(iter(self.people.values()), self.pin)
+        first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def chosen(self) -> str:
         return next((name for name, b in self.people.items() if b.isChecked()), "")
@@ -154,7 +156,9 @@ class ApprovalDialog(QDialog):
             self.attempt(ApprovalRequest(who, self.pin.text(), self.reason.text()))
         except BenchError as exc:
             self._say(exc)
-            self.pin.clear()
+            if exc.code == "APPROVAL_PIN_WRONG":
+                self.pin.clear()  # typed again; the name and the reason stay
+                self.pin.setFocus(Qt.FocusReason.OtherFocusReason)
             return False
         self.accept()
         return True

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -334,3 +335,28 @@ def test_overriding_where_nobody_may_approve_says_what_to_do(
     assert not isinstance(bench.window.journey.dialog, ApprovalDialog)
     assert Stage.CHECK not in bench.station.journey(device_id).done
     assert approvals(bench.station) == []
+
+
+def test_enter_in_a_field_approves_once(qtbot: QtBot, station: Station) -> None:
+    """The keyboard alone: Enter in the reason approves, and only once; a missing reason
+    keeps the PIN typed."""
+    add_staff(station)
+    done: list[ApprovalRequest | None] = []
+
+    def attempt(request: ApprovalRequest | None) -> None:
+        station.approval(Guarded.RECYCLE_PASSED, "d", request)
+        done.append(request)
+
+    dialog = ApprovalDialog(station, "fr", Guarded.RECYCLE_PASSED, attempt)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.pin.hasFocus() or dialog.focusWidget() is dialog.pin
+    qtbot.keyClicks(dialog.pin, SUPERVISOR_PIN)
+    qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
+    assert dialog.refusal.text().startswith("Écrivez pourquoi")
+    assert dialog.pin.text() == SUPERVISOR_PIN and done == []
+    qtbot.keyClicks(dialog.reason, "vitre cassee")  # QTest types ASCII only
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert done == [ApprovalRequest(SUPERVISOR_NAME, SUPERVISOR_PIN, "vitre cassee")]
+    assert dialog.result() == QDialog.DialogCode.Accepted
