@@ -203,6 +203,7 @@ def test_a_failed_check_is_overridden_from_other_actions(
     check_job(bench.station, device_id, fails=True)
     refresh(bench, device_id)
     assert "Le contrôle a échoué." in bench.window.panel.journey.text()
+    assert bench.window.panel.abandon_button.isVisible()  # the failed check, in hand
     action = other_menu(bench)[Other.OVERRIDE_CHECK]
     assert action.isEnabled() and action.text() == "Passer outre le contrôle échoué…"
     action.trigger()
@@ -224,6 +225,7 @@ def test_a_failed_check_is_overridden_from_other_actions(
     view = bench.window.views[device_id]
     assert next_action(view, "fr")[1] == "Effacer les données"  # not "Reprendre" the check
     assert status_words(view, "fr") == "Fait : Contrôle"
+    assert not bench.window.panel.abandon_button.isVisible()  # nothing left to abandon
     screenshot(bench.window, artifacts_dir / "approval-override-done.png")
 
 
