@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.commands.approvals import add_approval_arguments, approval_request
+from bench_app.commands.arguments import training_requested
 from bench_app.commands.help_language import say
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import OutcomeKind
@@ -244,7 +245,10 @@ def run_outcome(folder: Path, args: argparse.Namespace, lang: str) -> int:
         note=args.note,
     )
     request = approval_request(args, lang)  # the PIN is asked before anything is opened
-    station = Station(folder, operator=operator_from_environment())
+    # In training (--training), the class's trainer may approve too.
+    station = Station(
+        folder, operator=operator_from_environment(), training=training_requested(args)
+    )
     try:
         device = station.find_by_code(args.asset)
         station.choose_outcome(device.id, choice, approval=request)

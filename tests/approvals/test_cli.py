@@ -20,6 +20,8 @@ from tests.approvals.cases import (
     OPERATOR_NAME,
     SUPERVISOR_NAME,
     SUPERVISOR_PIN,
+    TRAINER_NAME,
+    TRAINER_PIN,
     add_staff,
     check_job,
 )
@@ -179,3 +181,15 @@ def test_the_pin_typed_at_a_terminal_is_not_echoed(data_dir: Path) -> None:
     assert b"accord de Nadia" in seen
     [fact] = _approvals(data_dir, failed)
     assert fact["supervisor"] == SUPERVISOR_NAME
+
+
+def test_in_training_the_trainer_approves_on_the_command_line(data_dir: Path) -> None:
+    passed, _ = _seed(data_dir)
+    recycle = ("outcome", passed, "recycling", "--reference", "ECO-3")
+    trainer = ("--supervisor", TRAINER_NAME, "--reason", "démonstration")
+    real = run(data_dir, *recycle, *trainer, pin=TRAINER_PIN)
+    assert real.returncode == 2 and "ne peut pas donner cet accord" in real.stderr
+    done = run(data_dir, "--training", *recycle, *trainer, pin=TRAINER_PIN)
+    assert done.returncode == 0, done.stderr
+    [fact] = _approvals(data_dir, passed)
+    assert (fact["supervisor"], fact["role"]) == (TRAINER_NAME, "trainer")
