@@ -335,6 +335,64 @@ CATALOG: dict[str, ErrorKind] = {
             "Tapez seulement des chiffres, ou laissez vide.",
             "Type digits only, or leave it empty.",
         ),
+        # Roles and approvals (bench_app/operators.py, bench_app/approvals.py).
+        _kind(
+            "OPERATOR_ROLE_NEEDS_PIN",
+            "Un responsable ou un formateur doit avoir un code.",
+            "A supervisor or a trainer needs a PIN.",
+            "Donnez-lui un code de 4 à 8 chiffres.",
+            "Give them a PIN of 4 to 8 digits.",
+        ),
+        _kind(
+            "APPROVAL_NEEDED",
+            "{action} : il faut l’accord d’un responsable.",
+            "{action}: a supervisor must approve.",
+            "Un responsable choisit son nom, tape son code et dit pourquoi.",
+            "A supervisor chooses their name, types their PIN and says why.",
+        ),
+        _kind(
+            "APPROVAL_NO_SUPERVISOR",
+            "Aucun responsable n’est inscrit sur ce poste.",
+            "No supervisor is listed at this station.",
+            "Ajoutez un responsable avec son code dans Réglages, Opérateurs (en formation : "
+            "un formateur).",
+            "Add a supervisor with a PIN in Settings, Operators (in training: a trainer).",
+        ),
+        _kind(
+            "APPROVAL_NOT_SUPERVISOR",
+            "« {name} » ne peut pas donner cet accord.",
+            "“{name}” cannot give this approval.",
+            "Choisissez un responsable de la liste (en formation : un formateur).",
+            "Choose a supervisor from the list (in training: a trainer).",
+        ),
+        _kind(
+            "APPROVAL_PIN_WRONG",
+            "Code faux pour {name}.",
+            "Wrong PIN for {name}.",
+            "Le responsable retape son code.",
+            "The supervisor types their PIN again.",
+        ),
+        _kind(
+            "APPROVAL_PIN_MISSING",
+            "Le code du responsable n’a pas été donné.",
+            "The supervisor's PIN was not given.",
+            "Tapez-le quand il est demandé, ou mettez-le dans ETABLI_SUPERVISOR_PIN.",
+            "Type it when asked, or put it in ETABLI_SUPERVISOR_PIN.",
+        ),
+        _kind(
+            "APPROVAL_REASON_MISSING",
+            "Écrivez pourquoi, en quelques mots (300 caractères au plus).",
+            "Write why, in a few words (300 characters at most).",
+            "La raison est gardée avec l’accord.",
+            "The reason is kept with the approval.",
+        ),
+        _kind(
+            "APPROVAL_NOTHING_TO_OVERRIDE",
+            "Le contrôle de {asset} n’a pas échoué : rien à passer outre.",
+            "The check of {asset} did not fail: nothing to override.",
+            "Continuez le parcours normalement.",
+            "Go on with the journey as usual.",
+        ),
         _kind(
             "JOB_BUSY",
             "Cet appareil a déjà une tâche en cours.",
@@ -749,6 +807,14 @@ CATALOG: dict[str, ErrorKind] = {
             "The last erasure did not succeed: the data may still be there.",
             "Relancez l’effacement ; s’il échoue encore, envoyez l’appareil au recyclage.",
             "Start the erasure again; if it fails again, send the device to recycling.",
+        ),
+        _kind(
+            "JOURNEY_CHECK_FAILED",
+            "Le contrôle a échoué.",
+            "The check failed.",
+            "Recommencez-le ; s’il échoue encore, un responsable peut passer outre "
+            "(Autres actions).",
+            "Start it again; if it fails again, a supervisor may override it (Other actions).",
         ),
         # A computer's disks, docked at the station (bench_app/disk_links.py).
         _kind(

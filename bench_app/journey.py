@@ -22,6 +22,10 @@ refuses otherwise); no reuse, donation, loan, rental or sale without a verified 
 a phone held by a Google account (FRP) or a company (MDM) has one next step, "see what to
 do"; a failing disk sends the device to spare parts or recycling only.
 
+A failed check (the latest checking job failed) keeps the check open; a supervisor's
+approval to go on (`approval.granted` for `CHECK_OVERRIDE`, bench_app/approvals.py) counts
+as the check, shown skipped with the approval's reason.
+
 `outcome_refusal` holds the rules an outcome must meet before it is recorded.
 """
 
@@ -115,6 +119,8 @@ HOLD_BACK_REUSE = frozenset({"JOURNEY_FRP_LOCK", "JOURNEY_MDM_LOCK", "JOURNEY_DI
 # Steps that read a phone's locks, in the check (`locks`, `accounts`) and the wipe (`precheck`).
 LOCK_STEPS = frozenset({"locks", "accounts", "precheck"})
 HEALTH_STEP = "health"  # a drive's SMART verdict, read before its erasure
+# The approved action that lets a failed check count as done (bench_app/approvals.py).
+CHECK_OVERRIDE = "override_check"
 
 COMPUTER_KINDS = frozenset({DeviceKind.LAPTOP, DeviceKind.DESKTOP})
 # A computer whose disk is not linked yet: its check starts by linking the docked disk.
@@ -224,6 +230,9 @@ class Journey:
     outcome_details: dict[str, Any] = field(default_factory=dict)
     disks: tuple[DiskState, ...] = ()  # a computer's linked disks
     returned: bool = False  # back from a loan or rental, not placed again yet
+    # The check was done and found nothing wrong: every step passed, no lock, a sound disk,
+    # a grade that does not send it to recycling (not an overridden check).
+    check_passed: bool = False
 
     def blocker(self, code: str) -> Blocker | None:
         return next((b for b in self.blockers if b.code == code), None)
@@ -266,6 +275,7 @@ class Journey:
             "outcome_details": self.outcome_details,
             "disks": [d.to_json() for d in self.disks],
             "returned": self.returned,
+            "check_passed": self.check_passed,
         }
 
 
@@ -291,6 +301,11 @@ class _Reading:
     outcome: OutcomeKind | None = None
     outcome_details: dict[str, Any] = field(default_factory=dict)
     returned: bool = False  # back from a loan or rental since its last outcome
+    check_job: str = ""  # the latest checking job
+    check_failed: bool = False  # that job failed (not interrupted, not blocked)
+    check_flawed: bool = False  # a step of it failed, or it was blocked
+    overridden: Text | None = None  # the approval that let a failed check count, and why
+    suggested: str = ""  # the latest grade's suggested outcome
 
 
 def _read(kind: DeviceKind, facts: Iterable[FactLike], purposes: Mapping[str, Purpose]) -> _Reading:
@@ -299,6 +314,9 @@ def _read(kind: DeviceKind, facts: Iterable[FactLike], purposes: Mapping[str, Pu
         t, p = fact.type, fact.payload
         if t == "job.created":
             r.pipelines[str(p.get("job_id"))] = str(p.get("pipeline"))
+            if purposes.get(str(p.get("pipeline"))) is Purpose.TESTS:
+                r.check_job = str(p.get("job_id"))
+                r.check_failed = r.check_flawed = False
         elif t == "job.finished":
             pipeline = r.pipelines.get(str(p.get("job_id")), "")
             # A blocked check was done: it found what blocks (read from its steps below).
@@ -307,6 +325,16 @@ def _read(kind: DeviceKind, facts: Iterable[FactLike], purposes: Mapping[str, Pu
                 "blocked",
             ):
                 r.checked = True
+                r.check_flawed = r.check_flawed or p.get("state") == "blocked"
+                r.overridden = None  # a check done after an override is the check
+        elif t == "job.failed" and p.get("job_id") == r.check_job:
+            r.check_failed = True
+        elif t == "approval.granted" and p.get("action") == CHECK_OVERRIDE:
+            r.checked = True
+            who, why = str(p.get("supervisor", "")), str(p.get("reason", ""))
+            r.overridden = Text(
+                f"contrôle échoué, accord de {who} : {why}", f"check failed, {who} approved: {why}"
+            )
         elif t == "device.inventoried" and kind in COMPUTER_KINDS:
             r.checked = True
         elif t in ("device.registered", "device.identified"):
@@ -333,6 +361,7 @@ def _read(kind: DeviceKind, facts: Iterable[FactLike], purposes: Mapping[str, Pu
                 r.imaged = True
         elif t == "grade.assigned":
             r.graded = True
+            r.suggested = str(p.get("suggested_outcome") or "")
         elif t == "label.printed":
             r.labelled = True
         elif t == "outcome.recorded":
@@ -360,6 +389,8 @@ def _read(kind: DeviceKind, facts: Iterable[FactLike], purposes: Mapping[str, Pu
 
 def _read_step(r: _Reading, kind: DeviceKind, p: dict[str, Any]) -> None:
     step = p.get("step_id")
+    if p.get("job_id") == r.check_job and p.get("status") == "failed":
+        r.check_flawed = True
     evidence = p.get("evidence")
     if not isinstance(evidence, dict):
         return
@@ -426,7 +457,9 @@ def journey_of(
         done.add(stage)
         skipped[stage] = why
 
-    if r.checked:
+    if r.overridden is not None and Stage.CHECK in stages:
+        skip(Stage.CHECK, r.overridden)
+    elif r.checked:
         done.add(Stage.CHECK)
     if verified:
         done.update({Stage.WIPE, Stage.ERASE})
@@ -464,6 +497,8 @@ def journey_of(
         for stage in (Stage.SYSTEM_IMAGE, Stage.GRADE):
             if stage in stages and stage not in done:
                 skip(stage, FAILING_DISK_SKIP)
+    if r.check_failed and Stage.CHECK not in done:
+        blockers.append(Blocker("JOURNEY_CHECK_FAILED", stops=False))
     if r.last_erasure_failed and not verified:
         blockers.append(Blocker("JOURNEY_ERASURE_FAILED", stops=False))
     no_disk = kind in COMPUTER_KINDS and not states and not r.checked and not verified
@@ -506,6 +541,12 @@ def journey_of(
         outcome_details=r.outcome_details,
         disks=states,
         returned=r.returned,
+        check_passed=Stage.CHECK in done
+        and Stage.CHECK not in skipped
+        and not r.check_flawed
+        and not r.disk_failing
+        and not any(b.code in HOLD_BACK_REUSE for b in blockers)
+        and r.suggested != OutcomeKind.RECYCLING.value,
     )
 
 

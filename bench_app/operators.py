@@ -1,5 +1,8 @@
 """Who works at the station: the list of operators kept in the station's settings, each with
-an optional PIN stored only as a salted hash.
+an optional PIN stored only as a salted hash, and a role: an operator (the default), a
+supervisor (who approves what an operator must not do alone, bench_app/approvals.py) or a
+trainer (who approves in training mode only: the person who runs the class). A supervisor
+or a trainer always has a PIN: their approval is proved by it.
 
 Names are personal data: they stay in the station's settings and travel only in the
 `operator` field of the facts they record, as before."""
@@ -21,15 +24,32 @@ NAME_MAX = 60
 # for a chooser (a few tens of milliseconds).
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 
+OPERATOR, SUPERVISOR, TRAINER = "operator", "supervisor", "trainer"
+ROLES = (OPERATOR, SUPERVISOR, TRAINER)
+
 
 @dataclass(frozen=True, slots=True)
 class Operator:
     name: str
     pin_hash: str = ""
+    role: str = OPERATOR
 
     @property
     def has_pin(self) -> bool:
         return bool(self.pin_hash)
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == SUPERVISOR
+
+    def entry(self) -> dict[str, str]:
+        """The entry the settings keep (no role key for a plain operator, as before roles)."""
+        entry = {"name": self.name}
+        if self.pin_hash:
+            entry["pin_hash"] = self.pin_hash
+        if self.role != OPERATOR:
+            entry["role"] = self.role
+        return entry
 
 
 def clean_name(name: str) -> str:
@@ -71,7 +91,8 @@ def valid_hash(stored: str) -> bool:
 
 
 def parse_operators(raw: object) -> list[Operator]:
-    """The `operators` setting: a list of {"name": ..., "pin_hash": ...}; ValueError if not."""
+    """The `operators` setting: a list of {"name": ..., "pin_hash": ..., "role": ...};
+    ValueError if not (a supervisor or a trainer without a PIN included)."""
     if not isinstance(raw, list):
         raise ValueError("operators must be a list")
     found: list[Operator] = []
@@ -85,10 +106,15 @@ def parse_operators(raw: object) -> list[Operator]:
             raise ValueError(f"operator name must be 1 to {NAME_MAX} characters")
         if not isinstance(pin_hash, str) or (pin_hash and not valid_hash(pin_hash)):
             raise ValueError(f"operator {name!r}: pin_hash is not a scrypt hash")
+        role = entry.get("role", OPERATOR)
+        if role not in ROLES:
+            raise ValueError(f"operator {name!r}: role must be one of {', '.join(ROLES)}")
+        if role != OPERATOR and not pin_hash:
+            raise ValueError(f"operator {name!r}: a {role} needs a PIN")
         if name.casefold() in seen:
             raise ValueError(f"operator {name!r} is listed twice")
         seen.add(name.casefold())
-        found.append(Operator(name, pin_hash))
+        found.append(Operator(name, pin_hash, role))
     return found
 
 
@@ -98,9 +124,11 @@ def find(operators: list[Operator], name: str) -> Operator | None:
     return next((o for o in operators if o.name.casefold() == key), None)
 
 
-def new_operator(operators: list[Operator], name: str, pin: str = "") -> Operator:
-    """A new entry for the list; BenchError when the name is empty, too long or taken, or
-    the PIN is not 4 to 8 digits."""
+def new_operator(
+    operators: list[Operator], name: str, pin: str = "", role: str = OPERATOR
+) -> Operator:
+    """A new entry for the list; BenchError when the name is empty, too long or taken, the
+    PIN is not 4 to 8 digits, or a supervisor or trainer comes without a PIN."""
     name = clean_name(name)
     if not name or len(name) > NAME_MAX:
         raise BenchError("OPERATOR_NAME_INVALID")
@@ -109,7 +137,11 @@ def new_operator(operators: list[Operator], name: str, pin: str = "") -> Operato
     pin = pin.strip()
     if pin and not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
         raise BenchError("OPERATOR_PIN_FORMAT")
-    return Operator(name, hash_pin(pin) if pin else "")
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    if role != OPERATOR and not pin:
+        raise BenchError("OPERATOR_ROLE_NEEDS_PIN")
+    return Operator(name, hash_pin(pin) if pin else "", role)
 
 
 def check(operators: list[Operator], name: str, pin: str | None = None) -> Operator:

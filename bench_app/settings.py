@@ -60,7 +60,8 @@ class Settings:
     laptop_image: str = ""
     # How often a running erasure flushes the disk and records how far it got (seconds).
     erase_checkpoint_seconds: float = 2.0
-    # Who may work here: [{"name": ..., "pin_hash": ...}] (the PIN only as a salted hash).
+    # Who may work here: [{"name": ..., "pin_hash": ..., "role": ...}] (the PIN only as a
+    # salted hash; role "supervisor" or "trainer" when not a plain operator).
     # Empty: anyone, as before (the window still asks who works).
     operators: list[dict[str, str]] = field(default_factory=list)
     # A beneficiary's personal data (name, structure, contact) is erased this many months
@@ -115,10 +116,7 @@ class Settings:
         return parse_operators(self.operators)
 
     def add_operator(self, operator: Operator) -> None:
-        entry = {"name": operator.name}
-        if operator.pin_hash:
-            entry["pin_hash"] = operator.pin_hash
-        self.operators = [*self.operators, entry]
+        self.operators = [*self.operators, operator.entry()]
 
     def save(self, folder: Path) -> None:
         self.validate()

@@ -173,7 +173,7 @@ def shown_settings(settings: Settings) -> dict[str, Any]:
     for f in fields(settings):
         if f.name == "operators":
             out["operators"] = [
-                {"name": o.name, "pin": o.has_pin} for o in settings.operator_list()
+                {"name": o.name, "pin": o.has_pin, "role": o.role} for o in settings.operator_list()
             ]
         else:
             out[f.name] = getattr(settings, f.name)

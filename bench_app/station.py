@@ -16,6 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from bench_app import loans
+from bench_app.approvals import (
+    Approval,
+    ApprovalRequest,
+    Guarded,
+    approval_required,
+    can_override,
+    grant,
+    outcome_needs_approval,
+    regrade_needs_approval,
+    roles_change_needs_approval,
+)
 from bench_app.beneficiaries import purge_expired
 from bench_app.devices.presence import (
     PendingChanged,
@@ -54,7 +65,7 @@ from bench_app.journey import (
     pipeline_purposes,
 )
 from bench_app.loans import Loan
-from bench_app.operators import TRAINEE, Operator, clean_name, new_operator
+from bench_app.operators import OPERATOR, TRAINEE, Operator, clean_name, new_operator
 from bench_app.operators import check as check_operator
 from bench_app.settings import Settings
 from bench_app.store import queries
@@ -69,6 +80,8 @@ ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING, JobState.WAITING_OPERATOR)
 
 
 OPERATOR_ENV = "ETABLI_OPERATOR"
+# The step of a check that gives the grade (bench_app/diagnostics/android.py GradeStep).
+GRADING_STEP = "grading"
 
 
 def operator_from_environment() -> str:
@@ -424,6 +437,7 @@ class Station:
         due_on: str = "",
         price: str = "",
         today: date | None = None,
+        approval: ApprovalRequest | None = None,
     ) -> None:
         """Records where a device went, under the journey's rules: the same refusals as
         `choose_outcome` (BenchError saying why, nothing recorded), which it calls.
@@ -437,7 +451,7 @@ class Station:
             reference=reference,
             note=note,
         )
-        self.choose_outcome(device_id, choice, today)
+        self.choose_outcome(device_id, choice, today, approval=approval)
 
     # -- operators -----------------------------------------------------------------------
 
@@ -451,10 +465,10 @@ class Station:
         self.operator = check_operator(self.operators(), name, pin).name
         return self.operator
 
-    def add_operator(self, name: str, pin: str = "") -> Operator:
+    def add_operator(self, name: str, pin: str = "", role: str = OPERATOR) -> Operator:
         """Adds an operator to the station's list (the PIN kept as a salted hash) and saves
         the settings; the current operator does not change."""
-        operator = new_operator(self.operators(), name, pin)
+        operator = new_operator(self.operators(), name, pin, role)
         self.settings.add_operator(operator)
         self.settings.save(self.folder)
         return operator
@@ -462,6 +476,53 @@ class Station:
     def use_trainee(self) -> None:
         """Training mode's default author, so a class can start without choosing anyone."""
         self.operator = TRAINEE
+
+    # -- approvals -----------------------------------------------------------------------
+
+    def approval(
+        self, action: Guarded, device_id: str | None, request: ApprovalRequest | None
+    ) -> Approval:
+        """The approval of `action` for the operator at work, checked against the station's
+        list (a trainer approves too in training mode); BenchError when refused."""
+        return grant(
+            self.operators(),
+            request,
+            action=action,
+            device_id=device_id,
+            operator=self.operator,
+            training=self.training,
+        )
+
+    def approval_events(
+        self, action: Guarded, device_id: str | None, request: ApprovalRequest | None
+    ) -> list[NewEvent]:
+        """The `approval.granted` fact of a checked approval, to record in the same
+        transaction as the guarded action's own facts (a beneficiary's forgetting records
+        it with device None); none when the station lists nobody who may approve and the
+        action is not one that exists only by approval (bench_app/approvals.py).
+        BenchError when an approval is needed and refused."""
+        if not approval_required(self.operators(), action, training=self.training):
+            return []
+        approval = self.approval(action, device_id, request)
+        return [NewEvent("approval.granted", approval.payload(), device_id)]
+
+    def approve_roles(self, after: list[Operator], request: ApprovalRequest | None) -> None:
+        """Before the operators' list is saved as `after`: when it changes who may approve on
+        a station that has a supervisor, one of the current supervisors approves it (the
+        fact recorded now, naming no device); BenchError otherwise, nothing recorded."""
+        if roles_change_needs_approval(self.operators(), after):
+            self._record(self.approval_events(Guarded.CHANGE_ROLES, None, request))
+
+    def override_check(self, device_id: str, request: ApprovalRequest | None) -> Approval:
+        """Lets the journey go on after a failed check, with a supervisor's approval and a
+        reason (the check then counts as done, shown with the reason); BenchError when the
+        check did not fail or the approval is refused."""
+        device = self._require_device(device_id)
+        if not can_override(self.journey(device.id)):
+            raise BenchError("APPROVAL_NOTHING_TO_OVERRIDE", asset=device.asset_code)
+        approval = self.approval(Guarded.OVERRIDE_CHECK, device.id, request)
+        self._record([NewEvent("approval.granted", approval.payload(), device.id)])
+        return approval
 
     # -- the journey ---------------------------------------------------------------------
 
@@ -475,13 +536,21 @@ class Station:
         )
 
     def choose_outcome(
-        self, device_id: str, choice: OutcomeChoice, today: date | None = None
+        self,
+        device_id: str,
+        choice: OutcomeChoice,
+        today: date | None = None,
+        *,
+        approval: ApprovalRequest | None = None,
     ) -> None:
         """Records where the device goes once the journey's rules allow it: BenchError
         saying why not (no reuse without a verified erasure, recycling without the
         eco-organism's reference, a loan without a return date to come, a bad price...).
-        A new choice is a new fact: the earlier ones stay in the device's history."""
-        refusal = outcome_refusal(self.journey(device_id), choice, today or date.today())
+        Recycling a device that passed its checks needs a supervisor's `approval`,
+        recorded with it. A new choice is a new fact: the earlier ones stay in the
+        device's history."""
+        journey = self.journey(device_id)
+        refusal = outcome_refusal(journey, choice, today or date.today())
         if refusal is not None:
             raise refusal
         receiver_id = ""
@@ -504,7 +573,11 @@ class Station:
             loan_id=uuid7_str() if choice.kind in LOAN_KINDS else "",
             receiver_id=receiver_id,
         )
-        self._record([NewEvent("outcome.recorded", payload, device_id)])
+        events = [NewEvent("outcome.recorded", payload, device_id)]
+        guarded = outcome_needs_approval(journey, choice.kind)
+        if guarded is not None:
+            events[:0] = self.approval_events(guarded, device_id, approval)
+        self._record(events)
 
     # -- loans and rentals ---------------------------------------------------------------
 
@@ -581,17 +654,29 @@ class Station:
         for computer in {c.id for c in (before, host) if c is not None}:
             self._notify_changed(computer)  # its journey counts other disks now
 
-    def grade_by_hand(self, device_id: str, answers: dict[str, str], chassis: str) -> None:
+    def grade_by_hand(
+        self,
+        device_id: str,
+        answers: dict[str, str],
+        chassis: str,
+        *,
+        approval: ApprovalRequest | None = None,
+    ) -> None:
         """Grades a computer from its guided list answered in the window (screen, keyboard,
-        battery, hinges; the chassis's look) under the workshop's grading policy."""
+        battery, hinges; the chassis's look) under the workshop's grading policy. Once its
+        label is printed, a new grade needs a supervisor's `approval`, recorded with it."""
         from bench_app.grading.laptop_checks import grade_payload, laptop_grade
         from bench_app.grading.policy import GradingPolicy
 
         device = self._require_device(device_id)
+        events: list[NewEvent] = []
+        if regrade_needs_approval(self.journey(device.id)):
+            events += self.approval_events(Guarded.REGRADE_AFTER_LABEL, device.id, approval)
         policy = GradingPolicy.load(self.folder)
         result = laptop_grade(answers, chassis, policy)
         payload = grade_payload(device.id, result, answers, chassis, policy.source)
-        self._record([NewEvent("grade.assigned", payload, device.id)])
+        events.append(NewEvent("grade.assigned", payload, device.id))
+        self._record(events)
 
     # -- devices coming and going --------------------------------------------------------
 
@@ -687,11 +772,13 @@ class Station:
         options: dict[str, Any] | None = None,
         *,
         purpose: Purpose | None = None,
+        approval: ApprovalRequest | None = None,
     ) -> RunningJob:
         """Starts a pipeline on a connected device: the one named, else the first that fits
         the device with that `purpose` (e.g. its erasure), else the first that fits it.
         `options` answer its questions in advance (a headless run); they are kept with the
-        job, for a resume."""
+        job, for a resume. A check that grades, on a device graded and labelled already,
+        needs a supervisor's `approval` (recorded with the job's creation)."""
         device = self._require_device(device_id)
         handle = self._require_handle(device)
         if pipeline_name is None and purpose is not None:
@@ -736,7 +823,13 @@ class Station:
             },
             device.id,
         )
-        return self.engine.submit(spec, [created])
+        first = [created]
+        if GRADING_STEP in created.payload["steps"] and regrade_needs_approval(
+            self.journey(device.id)
+        ):
+            guarded = Guarded.REGRADE_AFTER_LABEL
+            first[:0] = self.approval_events(guarded, device.id, approval)
+        return self.engine.submit(spec, first)
 
     def resume_job(self, job_id: str) -> RunningJob:
         record = queries.job(self.store, job_id)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from ui.device_view import (
     END_OF_LIFE_COLOUR,
     DeviceView,
+    check_overridden,
     device_title,
     next_action,
     status_words,
@@ -120,6 +121,8 @@ class DeviceCard(QFrame):
         colour = STATE_COLOURS.get(state, "#44515e") if state else "#44515e"
         if view.journey is not None and view.journey.returned and not (state and state.active):
             colour = "#44515e"  # back from a loan: its last job's green no longer holds
+        if check_overridden(view):  # a supervisor let it go on: no longer a failure
+            colour = "#44515e"
         if view.end_of_life is not None and state and not state.active:
             colour = END_OF_LIFE_COLOUR
         if self._colour != colour:  # setStyleSheet re-polishes the label: only on change

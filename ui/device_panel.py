@@ -36,6 +36,7 @@ from ui.device_view import (
     END_OF_LIFE_COLOUR,
     Action,
     DeviceView,
+    check_overridden,
     device_title,
     failure_texts,
     next_action,
@@ -342,7 +343,10 @@ class DevicePanel(QScrollArea):
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setVisible(active)
         self.abandon_button.setText(self.tr("Abandon"))
-        self.abandon_button.setVisible(bool(state and state.resumable))
+        # A check overridden by a supervisor is behind the device: nothing to abandon.
+        self.abandon_button.setVisible(
+            bool(state and state.resumable) and not check_overridden(view)
+        )
         self.journey.setText(journey_text(view.journey, lang) if view.journey else "")
         self.journey.setVisible(view.journey is not None)
         self.other_button.setText(self.tr("Other actions"))

@@ -4,17 +4,21 @@ again...), each offered only when possible, or shown greyed with why in one sent
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
+from bench_app.approvals import ApprovalRequest, Guarded, can_override
 from bench_app.domain.model import DeviceKind
 from bench_app.errors import CATALOG, BenchError
 from bench_app.jobs.steps import Purpose
 from bench_app.journey import JourneyPolicy, Stage, action_label
 from bench_app.station import Station
+from bench_app.text import Text
+from ui.approval_dialog import attempt_or_ask
 from ui.device_view import DeviceView, tr
 from ui.laptop_stages import (
     erase_docked_disk,
@@ -35,6 +39,7 @@ class Other(StrEnum):
     PRINT_LABEL = "print_label"
     OUTCOME = "outcome"
     LINK_DISK = "link_disk"  # a disk: the computer it came from; a computer: one more disk
+    OVERRIDE_CHECK = "override_check"  # a failed check, with a supervisor's approval
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class OtherAction:
 
 
 PHONE_KINDS = (DeviceKind.PHONE, DeviceKind.TABLET)
+OVERRIDE_WORDS = Text("Passer outre le contrôle échoué…", "Override the failed check…")
 
 
 def other_actions(view: DeviceView, lang: str, phone_system: str) -> list[OtherAction]:
@@ -66,6 +72,8 @@ def other_actions(view: DeviceView, lang: str, phone_system: str) -> list[OtherA
         return busy_reason if busy else "" if view.connected else unplugged
 
     actions: list[OtherAction] = []
+    if can_override(journey):  # refused with what to do when nobody may approve here
+        actions.append(OtherAction(Other.OVERRIDE_CHECK, OVERRIDE_WORDS.get(lang)))
     if Stage.CHECK in journey.done and view.device.kind in PHONE_KINDS:
         actions.append(OtherAction(Other.CHECK_AGAIN, tr("Check again"), hands_on()))
     erased = Stage.WIPE in journey.done or Stage.ERASE in journey.done
@@ -141,7 +149,16 @@ class JourneyActions(QObject):
         if key == Other.ERASE_AGAIN and is_computer(view.device):
             erase_docked_disk(self.station, device_id)
         elif key == Other.CHECK_AGAIN:
-            self._start(device_id, Purpose.TESTS)
+            # A check gives a new grade: once labelled, a supervisor approves it first.
+            self._guarded(
+                lang,
+                Guarded.REGRADE_AFTER_LABEL,
+                lambda r: self._start(device_id, Purpose.TESTS, approval=r),
+            )
+        elif key == Other.OVERRIDE_CHECK:
+            self._guarded(
+                lang, Guarded.OVERRIDE_CHECK, lambda r: self.station.override_check(device_id, r)
+            )
         elif key == Other.ERASE_AGAIN:
             self._start(device_id, Purpose.ERASES)
         elif key == Other.INSTALL:
@@ -185,7 +202,26 @@ class JourneyActions(QObject):
             dialog = link_dialog(self.station, lang, self.parent_widget, host_id=view.device.id)
         return self._open(dialog)
 
-    def _start(self, device_id: str, purpose: Purpose) -> None:
+    def start_job(self, device_id: str, lang: str) -> None:
+        """The device's first fitting pipeline (the card's Start), asking a supervisor's
+        approval when it would change the grade of a labelled device."""
+        self._guarded(
+            lang,
+            Guarded.REGRADE_AFTER_LABEL,
+            lambda r: self.station.start_job(device_id, approval=r),
+        )
+
+    def _guarded(
+        self, lang: str, action: Guarded, attempt: Callable[[ApprovalRequest | None], object]
+    ) -> None:
+        """Does `attempt`, or opens "Accord d’un responsable" when it needs an approval."""
+        dialog = attempt_or_ask(self.station, lang, action, attempt, self.parent_widget)
+        if dialog is not None:
+            self.dialog = dialog
+
+    def _start(
+        self, device_id: str, purpose: Purpose, approval: ApprovalRequest | None = None
+    ) -> None:
         """Starts the device's pipeline with that purpose; a drive has no check alone: its
         check is the first part of its erasure."""
         device = self.station.device(device_id)
@@ -196,9 +232,9 @@ class JourneyActions(QObject):
             and purpose is Purpose.TESTS
             and not self.station.pipelines.for_purpose(device.kind, handle, purpose)
         ):
-            self.station.start_job(device_id)
+            self.station.start_job(device_id, approval=approval)
             return
-        self.station.start_job(device_id, purpose=purpose)
+        self.station.start_job(device_id, purpose=purpose, approval=approval)
 
     def open_install(self, device_id: str, lang: str) -> QDialog:
         from ui.install_dialog import InstallDialog

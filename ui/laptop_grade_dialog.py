@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bench_app.approvals import Guarded
 from bench_app.diagnostics.guided_tests import COSMETIC_CHOICES
 from bench_app.errors import BenchError
 from bench_app.grading.laptop_checks import BROKEN, CHASSIS, LAPTOP_CHECKS, WORKS
 from bench_app.station import Station
+from ui.approval_dialog import ApprovalDialog, attempt_or_ask
 from ui.device_view import tr
 from ui.window_fit import confirm_row, refusal_label
 
@@ -37,6 +39,7 @@ class LaptopGradeDialog(QDialog):
         self.station = station
         self.device_id = device_id
         self.lang = lang
+        self.approval_dialog: ApprovalDialog | None = None  # when a supervisor must approve
         device = station.device(device_id)
         self.setWindowTitle(tr("Grade the device"))
         self.setMinimumWidth(760)
@@ -102,9 +105,15 @@ class LaptopGradeDialog(QDialog):
     def _grade(self, _checked: bool = False) -> None:
         answers, chassis = self.chosen()
         try:
-            self.station.grade_by_hand(self.device_id, answers, chassis)
+            # Once the label is printed, a new grade needs a supervisor's approval.
+            self.approval_dialog = attempt_or_ask(
+                self.station,
+                self.lang,
+                Guarded.REGRADE_AFTER_LABEL,
+                lambda r: self.station.grade_by_hand(self.device_id, answers, chassis, approval=r),
+                self,
+                on_done=self.accept,
+            )
         except BenchError as exc:
             self.refusal.setText(exc.short.get(self.lang))
             self.refusal.setVisible(True)
-            return
-        self.accept()

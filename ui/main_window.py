@@ -773,7 +773,7 @@ class MainWindow(QMainWindow):
                 self.journey.run_stage(view, self.lang)  # its jobs run on its docked disks
             elif action in (Action.START, Action.RESTART):
                 view.replugged_after_block = False
-                self.station.start_job(device_id)
+                self.journey.start_job(device_id, self.lang)  # a regrade asks an approval
             elif action == Action.RESUME and view.job is not None:
                 self.station.resume_job(view.job.id)
             elif action == Action.HELP:

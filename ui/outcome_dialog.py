@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from bench_app import beneficiaries
+from bench_app.approvals import Guarded
 from bench_app.domain.model import OutcomeKind
 from bench_app.errors import BenchError
 from bench_app.journey import (
@@ -38,6 +39,7 @@ from bench_app.journey import (
 )
 from bench_app.station import Station
 from bench_app.text import Text
+from ui.approval_dialog import ApprovalDialog, attempt_or_ask
 from ui.device_view import tr
 from ui.handover_sheet import HandoverSheet
 from ui.window_fit import confirm_row, refusal_label
@@ -95,6 +97,7 @@ class OutcomeDialog(QDialog):
         self.kind: OutcomeKind | None = None
         # The device cannot go there, whatever is typed (no reuse before a verified erasure).
         self.state_refusal: BenchError | None = None
+        self.approval_dialog: ApprovalDialog | None = None  # when a supervisor must approve
         device = station.device(device_id)
         self.setWindowTitle(tr("Choose the outcome"))
         self.setMinimumWidth(720)
@@ -268,12 +271,19 @@ class OutcomeDialog(QDialog):
                 picture = self.handover.picture()
                 if picture is not None:
                     choice = replace(choice, signature=self.station.keep_signature(picture))
-            self.station.choose_outcome(self.device_id, choice)
+            chosen = choice
+            # Recycling a device that passed its checks: a supervisor approves first.
+            self.approval_dialog = attempt_or_ask(
+                self.station,
+                self.lang,
+                Guarded.RECYCLE_PASSED,
+                lambda r: self.station.choose_outcome(self.device_id, chosen, approval=r),
+                self,
+                on_done=self.accept,
+            )
         except BenchError as exc:
             self._refuse(exc)
             self._show_fields()
-            return
-        self.accept()
 
     def _forget_refusal(self) -> None:
         """Typing answers a refusal about what was typed (not one about the device)."""

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
 
+from bench_app.approvals import approval_summary
 from bench_app.domain.model import PreSort
 from bench_app.text import Text
 from bench_app.wire.events import Event
@@ -90,6 +91,8 @@ def describe(event: Event, lang: str, step_titles: dict[str, Text]) -> str:
         return tr("Link to its computer removed")
     if kind == "install.skipped":
         return tr("Installation skipped: %1").replace("%1", str(p.get("reason", "")))
+    if kind == "approval.granted":
+        return approval_summary(p).get(lang)  # both people, the action and why
     if kind.startswith("erasure."):
         return _erasure(kind, p)
     if kind == "install.action_done":

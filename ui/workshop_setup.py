@@ -29,13 +29,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bench_app.approvals import Guarded
 from bench_app.errors import BenchError
-from bench_app.operators import new_operator
+from bench_app.operators import OPERATOR, SUPERVISOR, TRAINER, new_operator
 from bench_app.output.labels.content import sample_content
 from bench_app.output.printers import PrinterSetup, load_printers, save_printers
 from bench_app.settings import Settings
 from bench_app.settings_edit import KNOWN_SYSTEMS, parse_value
 from bench_app.station import Station
+from bench_app.text import Text
+from ui.approval_dialog import ApprovalDialog, attempt_or_ask
 from ui.device_view import tr
 from ui.printer_dialog import PrinterDialog, PrintTask
 
@@ -123,8 +126,23 @@ class StationPage(Page):
         _set(draft, "station_name", self.name.text())
 
 
+# Each person's role: a supervisor approves what an operator must not do alone; a trainer,
+# in training mode only (bench_app/approvals.py). Both need a PIN.
+ROLE_WORDS = {
+    OPERATOR: Text("Opérateur", "Operator"),
+    SUPERVISOR: Text("Responsable", "Supervisor"),
+    TRAINER: Text("Formateur", "Trainer"),
+}
+ROLE_CAPTION = Text("Rôle", "Role")
+ROLE_HINT = Text(
+    "Un responsable ou un formateur a toujours un code.",
+    "A supervisor or a trainer always has a PIN.",
+)
+
+
 class OperatorsPage(Page):
-    """The people who work here: a name and a short PIN each (at least one person)."""
+    """The people who work here: a name, a short PIN and a role each (at least one
+    person)."""
 
     def __init__(self) -> None:
         super().__init__("OperatorsPage")
@@ -138,6 +156,12 @@ class OperatorsPage(Page):
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.form.addRow(tr("Name"), self.name)
         self.form.addRow(tr("PIN"), self.pin)
+        self.role = QComboBox()
+        for key, words in ROLE_WORDS.items():
+            self.role.addItem(words.get(self.lang), key)
+        self.role.setToolTip(ROLE_HINT.get(self.lang))
+        self.role_caption = QLabel(ROLE_CAPTION.get(self.lang))
+        self.form.addRow(self.role_caption, self.role)
         row = QHBoxLayout()
         self.add_button = QPushButton(tr("Add this person"))
         self.add_button.setObjectName("BigAction")
@@ -156,19 +180,28 @@ class OperatorsPage(Page):
 
     def load(self, draft: Settings) -> None:
         self.operators = [dict(o) for o in draft.operators]
+        # The page's language is known now (set after it was built).
+        for index, words in enumerate(ROLE_WORDS.values()):
+            self.role.setItemText(index, words.get(self.lang))
+        self.role.setToolTip(ROLE_HINT.get(self.lang))
+        self.role_caption.setText(ROLE_CAPTION.get(self.lang))
         self._show()
 
     def _show(self) -> None:
         self.names.clear()
         for entry in self.operators:
-            pin = " (" + tr("with PIN") + ")" if entry.get("pin_hash") else ""
-            self.names.addItem(entry["name"] + pin)
+            notes = [tr("with PIN")] if entry.get("pin_hash") else []
+            role = entry.get("role", OPERATOR)
+            if role != OPERATOR:
+                notes.append(ROLE_WORDS[role].get(self.lang).lower())
+            self.names.addItem(entry["name"] + (f" ({', '.join(notes)})" if notes else ""))
 
     def add(self) -> bool:
         """Adds the person typed in; False (and why, in the page) when refused."""
         draft = Settings(operators=self.operators)
         try:
-            operator = new_operator(draft.operator_list(), self.name.text(), self.pin.text())
+            role = str(self.role.currentData() or OPERATOR)
+            operator = new_operator(draft.operator_list(), self.name.text(), self.pin.text(), role)
         except BenchError as exc:
             self.message.setText(exc.short.get(self.lang))
             return False
@@ -176,6 +209,7 @@ class OperatorsPage(Page):
         self.operators = draft.operators
         self.name.clear()
         self.pin.clear()
+        self.role.setCurrentIndex(0)
         self.message.clear()
         self._show()
         return True
@@ -464,6 +498,8 @@ class _SetupBase(QDialog):
         self.error.setWordWrap(True)
         self.setModal(True)
         self.setMinimumWidth(640)
+        self.saved = False
+        self.approval_dialog: ApprovalDialog | None = None  # a change of supervisors asked
 
     def page(self, name: str) -> Page:
         return next(p for p in self.pages if p.objectName() == name)
@@ -479,23 +515,42 @@ class _SetupBase(QDialog):
 
     def save(self) -> bool:
         """Every page checked, then the settings file replaced in one step; False (and the
-        page that is wrong shown) when a page refuses."""
+        page that is wrong shown) when a page refuses. A change of who may approve (a
+        supervisor or trainer added, removed or given another PIN) first asks one of the
+        current supervisors ("Accord d’un responsable"); False while it is asked."""
         for page in self.pages:
             if not self._stored(page):
                 self.show_page(page)
                 return False
+        self.saved = False
+        try:
+            self.approval_dialog = attempt_or_ask(
+                self.station,
+                self.lang,
+                Guarded.CHANGE_ROLES,
+                lambda r: self.station.approve_roles(self.draft.operator_list(), r),
+                self,
+                on_done=self._write,
+            )
+        except BenchError as exc:
+            self.error.setText(exc.short.get(self.lang))
+            return False
+        return self.saved
+
+    def _write(self) -> None:
+        """The settings file replaced in one step, and every holder told."""
         try:
             self.draft.save(self.station.folder)
             self.page_of(PrinterPage).save_default()
         except BenchError as exc:
             self.error.setText(exc.short.get(self.lang))
-            return False
+            return
         for f in fields(Settings):  # the station's own object: every holder sees the change
             setattr(self.station.settings, f.name, getattr(self.draft, f.name))
         if self.on_saved is not None:
             self.on_saved(self.station.settings)
+        self.saved = True
         self.accept()
-        return True
 
     def page_of(self, kind: type[PrinterPage]) -> PrinterPage:
         return next(p for p in self.pages if isinstance(p, kind))

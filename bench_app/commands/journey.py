@@ -10,6 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bench_app.commands.approvals import add_approval_arguments, approval_request
+from bench_app.commands.arguments import training_requested
 from bench_app.commands.help_language import say
 from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import OutcomeKind
@@ -179,6 +181,8 @@ def add_journey_parsers(sub: Any, common: Common) -> None:
             )
         ),
     )
+    # Recycling a device that passed its checks needs a supervisor's approval.
+    add_approval_arguments(p)
 
 
 def _journey(store: Store, folder: Path, asset: str) -> tuple[Any, Journey]:
@@ -305,12 +309,16 @@ def run_outcome(folder: Path, args: argparse.Namespace, lang: str) -> int:
     )
     # Read before anything is kept: a file that is not a picture records nothing.
     picture = None if args.signature is None else read_picture(args.signature)
-    station = Station(folder, operator=operator_from_environment())
+    request = approval_request(args, lang)  # the PIN is asked before anything is opened
+    # In training (--training), the class's trainer may approve too.
+    station = Station(
+        folder, operator=operator_from_environment(), training=training_requested(args)
+    )
     try:
         device = station.find_by_code(args.asset)
         if picture is not None and choice.kind in LOAN_KINDS:
             choice = replace(choice, signature=station.keep_signature(picture))
-        station.choose_outcome(device.id, choice)
+        station.choose_outcome(device.id, choice, approval=request)
         outcome = queries.latest_outcome(station.store, device.id)
     finally:
         station.close()

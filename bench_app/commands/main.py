@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from bench_app import __version__
+from bench_app.commands.approvals import add_override_parser, run_override_check
 from bench_app.commands.arguments import (
     readable_output,
     refuse_undecodable,
@@ -194,6 +195,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_journey_parsers(sub, _common)
     add_beneficiary_parsers(sub, _common)
     add_loan_parsers(sub, _common)
+    add_override_parser(sub, _common)
     add_phone_job_parsers(sub, _common)
     add_batch_parsers(sub, _common)
     add_settings_parsers(sub, _common)
@@ -305,6 +307,7 @@ RUNNERS: dict[str, Runner] = {
     "beneficiary": run_beneficiary,
     "loans": run_loans,
     "return": run_return,
+    "override-check": run_override_check,
     "wipe": run_wipe,
     "install": run_install,
     "batch": run_batch,

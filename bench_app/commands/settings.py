@@ -1,6 +1,7 @@
 """`etabli settings [show] [--json]` and `etabli settings set KEY VALUE`: the station's
 settings read and changed from the command line, checked as the window checks them.
-Operators show by name and whether they have a PIN; a PIN's hash is never printed."""
+Operators show by name, whether they have a PIN and their role (supervisor, trainer); a
+PIN's hash is never printed."""
 
 from __future__ import annotations
 
@@ -41,6 +42,10 @@ YES_NO = (Text("non", "no"), Text("oui", "yes"))
 NONE = Text("(vide)", "(empty)")
 NO_SYSTEM = Text("aucun", "none")
 WITH_PIN = Text("avec PIN", "with PIN")
+ROLE_NAMES = {
+    "supervisor": Text("responsable", "supervisor"),
+    "trainer": Text("formateur", "trainer"),
+}
 
 
 def add_settings_parsers(sub: Any, common: Common) -> None:
@@ -106,7 +111,12 @@ def _colon(lang: str) -> str:
 
 def _plain(key: str, value: Any, lang: str) -> str:
     if key == "operators":
-        names = [o["name"] + (f" ({WITH_PIN.get(lang)})" if o["pin"] else "") for o in value]
+        names = []
+        for o in value:
+            notes = [WITH_PIN.get(lang)] if o["pin"] else []
+            if o.get("role") in ROLE_NAMES:
+                notes.append(ROLE_NAMES[o["role"]].get(lang))
+            names.append(o["name"] + (f" ({', '.join(notes)})" if notes else ""))
         return ", ".join(names) or NONE.get(lang)
     if key == "phone_system" and not value:
         return NO_SYSTEM.get(lang)

@@ -99,6 +99,17 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     # computer it came from ("" : none, a corrected link). Recorded on the disk, with the
     # computer's "host_asset" code; a disk's latest link is the current one.
     "disk.linked": {"device_id": _STR, "host_id": _STR},
+    # What an operator must not do alone, approved (bench_app/approvals.py): the "action"
+    # (override_check, regrade_after_label, recycle_passed, forget_beneficiary), the device
+    # (None: a beneficiary's), the "operator" at work, the "supervisor" who approved (the
+    # same name when a supervisor acted alone), their "role" and the "reason".
+    "approval.granted": {
+        "action": _STR,
+        "device_id": _OPT_STR,
+        "operator": _STR,
+        "supervisor": _STR,
+        "reason": _STR,
+    },
     # The hardware of a computer, as the station found it running on it.
     "device.inventoried": {"device_id": _STR, "inventory": dict},
     # An erasure: started (method, standard, the medium), its passes with checkpoints, the

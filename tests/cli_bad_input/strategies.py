@@ -809,6 +809,16 @@ def outcome() -> S[Case]:
             "--signature",
             not_a_picture,
         ),
+        # A supervisor named but no PIN to be had: refused before anything is opened.
+        case(
+            "outcome",
+            ASSET,
+            "recycling",
+            "--reference",
+            "ECO-1",
+            "--supervisor",
+            st.one_of(st.sampled_from(["Nadia", "x"]), undecodable),
+        ),
         common(("outcome",), (ASSET, "recycling")),
     )
 
@@ -889,6 +899,20 @@ def return_() -> S[Case]:
         case("return", ASSET),  # no condition
         case("return", ASSET, "--condition", "rayé", "--state", bad_state),
         common(("return",), (ASSET, "--condition", "bon état")),
+    )
+
+
+def override_check() -> S[Case]:
+    """No approval, no PIN (no terminal, no $ETABLI_SUPERVISOR_PIN), or a device whose
+    check never failed: nothing is recorded."""
+    supervisor = st.one_of(st.sampled_from(["Nadia", "x", "--reason"]), undecodable)
+    return st.one_of(
+        case("override-check", bad_asset),
+        case("override-check", st.sampled_from([ASSET, LAPTOP])),
+        case("override-check", ASSET, "--supervisor", supervisor, "--reason", "batterie"),
+        case("override-check", LAPTOP, "--supervisor", "Nadia", "--reason", bad_text),
+        case("override-check", ASSET, "--reason", bad_text),
+        common(("override-check",), (ASSET,)),
     )
 
 
@@ -1042,6 +1066,7 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ),
     ("loans",): loans,
     ("return",): return_,
+    ("override-check",): override_check,
     ("wipe",): phone_job("wipe"),
     ("install",): phone_job("install"),
     ("settings",): settings_show(("settings",)),

@@ -321,6 +321,19 @@ BUILDERS: dict[str, Any] = {
         "reason": d(st.sampled_from(["request", "retention"])),
         "approved_by": d(TEXT),
     },
+    # A supervisor's approval of what an operator must not do alone (bench_app/approvals.py).
+    "approval.granted": lambda d, c: {
+        "action": d(
+            st.sampled_from(
+                ["override_check", "regrade_after_label", "recycle_passed", "forget_beneficiary"]
+            )
+        ),
+        "device_id": c.device_id,
+        "operator": d(NAME),
+        "supervisor": d(NAME),
+        "role": d(st.sampled_from(["supervisor", "trainer"])),
+        "reason": d(NAME),
+    },
     # Registered by the journey itself (they open it): listed so coverage sees them.
     "donor.registered": None,
     "lot.registered": None,
@@ -401,6 +414,16 @@ def _certificate_issued(d: Any, c: Ctx) -> dict[str, Any]:
         "certified": d(st.booleans()),
         "lot_id": None,
     }
+
+
+def _approval_chapter(d: Any, c: Ctx) -> list[Fact]:
+    """A supervisor's approval: of a device's action, or of none (the station's roles, a
+    beneficiary's forgetting)."""
+    payload = _with_extras(d, BUILDERS["approval.granted"](d, c))
+    if d(st.booleans()):
+        payload["action"] = d(st.sampled_from(["change_roles", "forget_beneficiary"]))
+        payload["device_id"] = None
+    return [Fact("approval.granted", payload, payload["device_id"])]
 
 
 def _certificate_chapter(d: Any, c: Ctx) -> list[Fact]:
@@ -499,6 +522,7 @@ CHAPTERS: dict[str, Any] = {
     "certificate": _certificate_chapter,
     "disk_linked": _single("disk.linked"),
     "beneficiary": _beneficiary_chapter,
+    "approval": _approval_chapter,
     "install": _install_chapter,
     "image": _image_chapter,
     **{

@@ -29,7 +29,10 @@ def folder(tmp_path: Path) -> Path:
     Settings(
         organisation="Atelier du Faubourg",
         station_name="Poste 2",
-        operators=[{"name": "Aïcha", "pin_hash": hash_pin("2468")}, {"name": "Marc"}],
+        operators=[
+            {"name": "Aïcha", "pin_hash": hash_pin("2468"), "role": "supervisor"},
+            {"name": "Marc"},
+        ],
     ).save(data)
     return data
 
@@ -45,12 +48,16 @@ def test_show_lists_every_setting_but_never_a_pin_hash(folder: Path) -> None:
     values = json.loads(shown.stdout)
     assert values["organisation"] == "Atelier du Faubourg"
     assert values["station_name"] == "Poste 2"
-    assert values["operators"] == [{"name": "Aïcha", "pin": True}, {"name": "Marc", "pin": False}]
+    assert values["operators"] == [
+        {"name": "Aïcha", "pin": True, "role": "supervisor"},
+        {"name": "Marc", "pin": False, "role": "operator"},
+    ]
     assert set(values) == set(json.loads(stored))
     assert "Atelier (organisation) : Atelier du Faubourg" in plain.stdout
-    assert "Aïcha (avec PIN), Marc" in plain.stdout
+    assert "Aïcha (avec PIN, responsable), Marc" in plain.stdout
     english = etabli(folder, "--lang", "en", "settings")
     assert "Workshop (organisation): Atelier du Faubourg" in english.stdout
+    assert "Aïcha (with PIN, supervisor), Marc" in english.stdout
 
 
 def test_set_saves_a_checked_value(folder: Path) -> None:
