@@ -39,6 +39,11 @@ def training_dir(real: Path) -> Path:
     return real.with_name(real.name + TRAINING_DIR_SUFFIX)
 
 
+# The window's looks a person may choose (ui/style.py builds its stylesheet from them).
+THEMES = ("standard", "contrast")
+TEXT_SIZES = (100, 125, 150)
+
+
 @dataclass
 class Settings:
     language: str = "fr"
@@ -63,6 +68,10 @@ class Settings:
     # Who may work here: [{"name": ..., "pin_hash": ...}] (the PIN only as a salted hash).
     # Empty: anyone, as before (the window still asks who works).
     operators: list[dict[str, str]] = field(default_factory=list)
+    # How the window looks: "standard" or "contrast" (strong contrast, for low vision), and
+    # its text size in percent (100, 125 or 150); both change the window at once.
+    theme: str = "standard"
+    text_size: int = 100
 
     @classmethod
     def load(cls, folder: Path) -> Settings:
@@ -97,6 +106,10 @@ class Settings:
             raise ValueError("laptop_image must be an image's name or path (400 characters)")
         if self.verification_url and not self.verification_url.startswith(("https://", "http://")):
             raise ValueError("verification_url must start with https:// or http://")
+        if self.theme not in THEMES:
+            raise ValueError(f"theme must be {' or '.join(THEMES)}, not {self.theme!r}")
+        if self.text_size not in TEXT_SIZES or isinstance(self.text_size, bool):
+            raise ValueError(f"text_size must be one of {', '.join(map(str, TEXT_SIZES))}")
         parse_operators(self.operators)
 
     def operator_list(self) -> list[Operator]:
