@@ -73,7 +73,13 @@ def is_interactive(widget: QWidget) -> bool:
     if not isinstance(widget, INTERACTIVE):
         return False
     parent = widget.parentWidget()
-    return not (parent is not None and isinstance(parent, _PART_OF))
+    if parent is not None and isinstance(parent, _PART_OF):
+        return False
+    while parent is not None:  # a combo box's open list is its own window, under the box
+        if isinstance(parent, QComboBox):
+            return False
+        parent = parent.parentWidget()
+    return True
 
 
 def spoken_name(widget: QWidget) -> str:

@@ -162,7 +162,7 @@ QPushButton#BigAction:disabled { border: 2px dashed #ffffff; }
 QProgressBar { border: 2px solid #000000; }
 """
 CHECKED = """
-QPushButton:checked { border: 3px solid #1d2630; font-weight: 700; }
+QPushButton:checked { border: 3px solid #1d2630; padding: 4px 12px; }
 """
 
 _SIZE = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)pt")
