@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -86,6 +85,10 @@ def spoken_name(widget: QWidget) -> str:
     """What a screen reader announces as the widget's name. A list to choose from is the
     exception: on Linux Qt gives its current choice as its name, and the reader names it by
     the label it is "labelled by" (a buddy), else by the accessible name given here."""
+    if isinstance(widget, QAbstractItemView):
+        # Its interface is not asked for: one made while no reader listens is not kept up to
+        # date when the list is cleared. Qt names a list by its accessible name.
+        return widget.accessibleName().strip()
     face = QAccessible.queryAccessibleInterface(widget)
     if face is None:
         return ""
@@ -144,32 +147,21 @@ def name_for(widget: QWidget) -> str:
 
 
 def title_above(widget: QWidget) -> str:
-    """The text of the label right above `widget` in its layout (a list under its title)."""
+    """The text of the label placed just before `widget` among its parent's children (a
+    list under its title): the order a screen's layout received them."""
     parent = widget.parentWidget()
-    layout = parent.layout() if parent is not None else None
-    if layout is None:
+    if parent is None:
         return ""
-    found = _before(layout, widget)
-    return _clean(found.text()) if isinstance(found, QLabel) else ""
-
-
-def _before(layout: QLayout, widget: QWidget) -> QWidget | None:
-    """The widget placed just before `widget` in `layout` (its nested layouts included)."""
-    previous: QWidget | None = None
-    for index in range(layout.count()):
-        item = layout.itemAt(index)
-        if item is None:
+    # Its children, not its layout's items: Python wrappers of layout items would outlive
+    # the items Qt deletes (and confuse the bindings).
+    siblings = [c for c in parent.children() if isinstance(c, QWidget)]
+    if widget not in siblings:
+        return ""
+    for sibling in reversed(siblings[: siblings.index(widget)]):
+        if sibling.isWindow() or not sibling.isVisibleTo(parent):
             continue
-        if item.widget() is widget:
-            return previous
-        inner = item.layout()
-        if inner is not None:
-            found = _before(inner, widget)
-            if found is not None:
-                return found
-        if item.widget() is not None and item.widget().isVisibleTo(widget.window()):
-            previous = item.widget()
-    return None
+        return _clean(sibling.text()) if isinstance(sibling, QLabel) else ""
+    return ""
 
 
 def give_name(widget: QWidget) -> None:
@@ -285,7 +277,7 @@ class Accessibility(QObject):
         if kind in self._REFRESH:
             if isinstance(watched, QWidget) and is_interactive(watched):
                 give_name(watched)
-                if kind == QEvent.Type.Show and not spoken_name(watched):
+                if kind == QEvent.Type.Show and _may_lack_name(watched):
                     self._later(watched)
             return False
 
@@ -313,6 +305,14 @@ class Accessibility(QObject):
         if pressing and modifiers == Qt.KeyboardModifier.NoModifier:
             return press(watched, space=key == Qt.Key.Key_Space)
         return False
+
+
+def _may_lack_name(widget: QWidget) -> bool:
+    """No name of its own, and no words of its own to be named by (without asking Qt's
+    accessibility layer, which would build interfaces no reader listens to)."""
+    if widget.accessibleName():
+        return False
+    return not (isinstance(widget, QAbstractButton) and _WORD.search(widget.text()))
 
 
 def _alive(widget: QWidget) -> bool:
