@@ -201,16 +201,10 @@ def _shown_control(widget: QWidget, top: QWidget) -> bool:
 
 
 def tab_stops(top: QWidget) -> list[QWidget]:
-    """The widgets under `top` Tab may stop on now, in Qt's focus chain order."""
-    stops: list[QWidget] = []
-    seen: set[int] = set()
-    widget = top.nextInFocusChain()
-    while widget is not None and id(widget) not in seen and widget is not top:
-        seen.add(id(widget))
-        if _tab_stop(widget) and (top.isAncestorOf(widget)):
-            stops.append(widget)
-        widget = widget.nextInFocusChain()
-    return stops
+    """The widgets under `top` Tab may stop on now, in the order the screen placed them (its
+    widget tree, as Qt's own order follows creation). Not from `nextInFocusChain()`: its
+    Python binding marks unrelated objects deleted."""
+    return [w for w in top.findChildren(QWidget) if _tab_stop(w)]
 
 
 def _tab_stop(widget: QWidget) -> bool:

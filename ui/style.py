@@ -166,7 +166,7 @@ QPushButton:checked { border: 3px solid #1d2630; padding: 4px 12px; }
 """
 
 _SIZE = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)pt")
-_current = {"theme": "standard", "text_size": 100}
+_current: dict[str, str | int] = {"theme": "standard", "text_size": 100}
 
 
 def stylesheet(theme: str = "standard", text_size: int = 100) -> str:

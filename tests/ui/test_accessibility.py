@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
+from bench_app.devices.android.driver import AdbTarget, PhoneState
 from bench_app.devices.fastboot.finder import FastbootFinder
 from bench_app.domain.model import DeviceKind, JobState
+from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Choice, Prompt
 from bench_app.settings import Settings
 from bench_app.text import Text
@@ -92,6 +95,15 @@ def check_screen(screen: QWidget, where: str) -> None:
     assert unreachable == [], f"{where}: controls Tab cannot reach: {unreachable}"
 
 
+def unreachable(target: AdbTarget) -> PhoneState:
+    raise BenchError("ADB_TARGET_INVALID", target=str(target))  # never asked here
+
+
+def shown(screen: QWidget | None) -> QWidget:
+    assert screen is not None
+    return screen
+
+
 def every_page(screen: QWidget) -> Iterator[str]:
     """Shows each page of a screen made of tabs or steps in turn (once for a plain one)."""
     tabs = getattr(screen, "tabs", None)
@@ -135,15 +147,15 @@ def test_every_screen_names_its_controls_and_tab_reaches_them(
         ),
         "help": lambda: plug_help(DeviceKind.PHONE, "fr", window),
         "operator chooser": lambda: window.ask_operator(required=False),
-        "phone over wi-fi": lambda: NetworkPhoneDialog(lambda _target: None, "fr", window),
+        "phone over wi-fi": lambda: NetworkPhoneDialog(unreachable, "fr", window),
         "label": lambda: label_dialog(bench.station, device_id, "fr", window),
-        "printed labels": lambda: window.open_printed_labels(),  # type: ignore[return-value]
+        "printed labels": lambda: shown(window.open_printed_labels()),
         "disk link": lambda: LinkDialog(bench.station, "fr", window, disk_id=drive_id),
         "skip reason": lambda: window.journey.ask_skip_reason(device_id, "fr"),
-        "simulated phone": lambda: window.show_handset(handset.key),  # type: ignore[return-value]
+        "simulated phone": lambda: shown(window.show_handset(handset.key)),
     }
     for view in workshop_menu.VIEWS:  # every view of the "Atelier" menu, present or future
-        openers[f"view {view.key}"] = lambda key=view.key: window.workshop_menu.open(key)
+        openers[f"view {view.key}"] = partial(window.workshop_menu.open, view.key)
     for name, open_screen in openers.items():
         screen = open_screen()
         qtbot.addWidget(screen)
@@ -228,6 +240,16 @@ def test_tab_from_the_search_reaches_the_first_card_button_and_enter_starts_it(
     qtbot.keyClick(card.button, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bench.station.latest_job(device_id) is not None, timeout=WAIT)
     assert window.selected == device_id
+    # The operator's menu without opening it: its key is shown beside it, and works.
+    assert window.settings_action.shortcut().toString() == "Ctrl+,"
+    assert window.setup_dialog is None
+    qtbot.keyClick(
+        QApplication.focusWidget(), Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier
+    )
+    qtbot.waitUntil(lambda: window.setup_dialog is not None)
+    assert window.setup_dialog is not None
+    qtbot.addWidget(window.setup_dialog)
+    window.setup_dialog.reject()
 
 
 def test_answers_are_reached_by_tab_and_pressed_by_space(
