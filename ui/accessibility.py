@@ -134,6 +134,9 @@ def name_for(widget: QWidget) -> str:
         text = _clean(widget.text())
         if isinstance(widget, QToolButton) and widget.menu() is not None and tip:
             return tip  # a menu button shows a short or cut text; its tip says it whole
+        short = text.rstrip("…. ").casefold()
+        if short and len(tip) > len(text) and short in tip.casefold():
+            return tip  # a short text ("Wi-Fi…") its tip says whole ("Phone over Wi-Fi…")
         if _WORD.search(text):
             return ""  # its text says it, and Qt follows the text as it changes
         return tip or label_of(widget)

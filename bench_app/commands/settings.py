@@ -29,6 +29,8 @@ LABELS = {
     "warranty_months": Text("Garantie (mois)", "Warranty (months)"),
     "max_parallel_jobs": Text("Tâches en parallèle", "Jobs in parallel"),
     "erase_checkpoint_seconds": Text("Point de reprise (s)", "Checkpoint (s)"),
+    "theme": Text("Contraste de la fenêtre", "Window contrast"),
+    "text_size": Text("Taille du texte (%)", "Text size (%)"),
 }
 NONE = Text("(vide)", "(empty)")
 NO_SYSTEM = Text("aucun", "none")

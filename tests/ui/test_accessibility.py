@@ -204,6 +204,11 @@ def test_names_come_from_labels_placeholders_and_tips(qtbot: QtBot, qapp: QAppli
     assert spoken(named) == "Nom choisi"
     icon_button.setToolTip("Retirer")  # the name follows its source
     assert spoken(icon_button) == "Retirer"
+    short = QPushButton("Wi-Fi…")
+    short.setToolTip("Téléphone en Wi-Fi…")
+    form.addRow(short)
+    short.show()
+    assert spoken(short) == "Téléphone en Wi-Fi…"
     assert names_missing(form_host) == []
 
 
