@@ -213,7 +213,7 @@ def test_names_come_from_labels_placeholders_and_tips(qtbot: QtBot, qapp: QAppli
 
 
 def test_tab_from_the_search_reaches_the_first_card_button_and_enter_starts_it(
-    make_bench: Callable[..., Bench], qtbot: QtBot
+    make_bench: Callable[..., Bench], qtbot: QtBot, artifacts_dir: Path
 ) -> None:
     bench = make_bench()
     window = bench.window
@@ -234,6 +234,9 @@ def test_tab_from_the_search_reaches_the_first_card_button_and_enter_starts_it(
         if visited[-1] is card.button:
             break
     assert visited[:3] == [window.intake_button, card, card.button], visited
+    card.setFocus(Qt.FocusReason.TabFocusReason)  # how the keyboard's place looks on a card
+    screenshot(window, artifacts_dir / "keyboard-focus-on-a-card.png")
+    card.button.setFocus(Qt.FocusReason.TabFocusReason)
     order = focus_order(window)
     assert order.index(card.button) < order.index(window.panel.next_button)
     assert order.index(window.search) == 0
