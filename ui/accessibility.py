@@ -348,9 +348,7 @@ def press(widget: QWidget, *, space: bool) -> bool:
         activate()  # a card: opened in the panel, as a click does
         return True
     if isinstance(widget, QToolButton) and widget.menu() is not None:
-        if not space:
-            return False
-        widget.showMenu()
+        widget.showMenu()  # its menu, as a click opens it
         return True
     if isinstance(widget, QPushButton | QToolButton) or (
         space and isinstance(widget, QAbstractButton)
