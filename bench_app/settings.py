@@ -39,6 +39,11 @@ def training_dir(real: Path) -> Path:
     return real.with_name(real.name + TRAINING_DIR_SUFFIX)
 
 
+# The window's looks a person may choose (ui/style.py builds its stylesheet from them).
+THEMES = ("standard", "contrast")
+TEXT_SIZES = (100, 125, 150)
+
+
 @dataclass
 class Settings:
     language: str = "fr"
@@ -70,6 +75,10 @@ class Settings:
     # True: the activity CSV names each beneficiary and their referring structure. Sync and
     # bundles never carry personal data, whatever this says (the log cannot be erased).
     share_beneficiary_data: bool = False
+    # How the window looks: "standard" or "contrast" (strong contrast, for low vision), and
+    # its text size in percent (100, 125 or 150); both change the window at once.
+    theme: str = "standard"
+    text_size: int = 100
 
     @classmethod
     def load(cls, folder: Path) -> Settings:
@@ -109,6 +118,10 @@ class Settings:
             raise ValueError("beneficiary_retention_months must be a whole number from 1 to 120")
         if not isinstance(self.share_beneficiary_data, bool):
             raise ValueError("share_beneficiary_data must be true or false")
+        if self.theme not in THEMES:
+            raise ValueError(f"theme must be {' or '.join(THEMES)}, not {self.theme!r}")
+        if self.text_size not in TEXT_SIZES or isinstance(self.text_size, bool):
+            raise ValueError(f"text_size must be one of {', '.join(map(str, TEXT_SIZES))}")
         parse_operators(self.operators)
 
     def operator_list(self) -> list[Operator]:

@@ -14,7 +14,7 @@ from typing import Any
 from bench_app.errors import BenchError
 from bench_app.input_files import shown
 from bench_app.operators import clean_name, find
-from bench_app.settings import Settings
+from bench_app.settings import TEXT_SIZES, THEMES, Settings
 from bench_app.text import Text
 
 # What a workshop means by "no system": phones keep theirs.
@@ -89,6 +89,20 @@ def _system(raw: str) -> str:
     return "" if value.casefold() in NO_SYSTEM_WORDS else value
 
 
+def _theme(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in THEMES:
+        raise Refused(Text("standard ou contrast", "standard or contrast"))
+    return value
+
+
+def _text_size(raw: str) -> int:
+    value = raw.strip().rstrip("%").strip()
+    if value not in {str(size) for size in TEXT_SIZES}:
+        raise Refused(Text("100, 125 ou 150", "100, 125 or 150"))
+    return int(value)
+
+
 def _url(raw: str) -> str:
     value = _text(200)(raw)
     if value and (not value.startswith(("https://", "http://")) or " " in value):
@@ -128,6 +142,8 @@ KEYS: dict[str, Key] = {
         Key("erase_checkpoint_seconds", _seconds, Text("2 (de 0,01 à 600)", "2 (0.01 to 600)")),
         Key("beneficiary_retention_months", _whole(1, 120), Text("un nombre de mois, de 1 à 120", "a number of months, 1 to 120")),
         Key("share_beneficiary_data", _yes_no, Text("oui ou non", "yes or no")),
+        Key("theme", _theme, Text("standard ou contrast", "standard or contrast")),
+        Key("text_size", _text_size, Text("100, 125 ou 150 (%)", "100, 125 or 150 (%)")),
     )
 }  # fmt: skip
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from bench_app.jobs.prompt import Choice
+from ui.style import scaled_px
 
 MAIN_HEIGHT = 72  # the yes/no buttons: big targets, room for two lines of text
 OTHER_HEIGHT = 52
@@ -39,7 +40,7 @@ class AnswerButton(QPushButton):
         # Never asks for more width than the column gives: the panel must not scroll sideways.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(0)
-        self.setFixedHeight(MAIN_HEIGHT if role == "main" else OTHER_HEIGHT)
+        self.setFixedHeight(scaled_px(MAIN_HEIGHT if role == "main" else OTHER_HEIGHT))
         self.setAccessibleName(text)
 
     def text(self) -> str:  # the label carries the text

@@ -24,11 +24,12 @@ from bench_app.simulators.source import SimulatedSource
 from bench_app.station import Station
 from bench_app.sync.client import SyncConfig
 from bench_app.sync.worker import SyncWorker
+from ui import accessibility
 from ui.i18n import Translations
 from ui.icons import app_icon
 from ui.main_window import MainWindow
 from ui.startup_error import StartupErrorWindow
-from ui.style import STYLESHEET
+from ui.style import STYLESHEET, apply_style
 from ui.sync_status import SyncStatusLabel
 from ui.usb_monitor import UsbMonitor
 from ui.widget_map import install_from_environment
@@ -69,7 +70,10 @@ def build_window(
         station.settings.language = new_lang
         station.settings.save(station.folder)
 
+    apply_style(app, station.settings.theme, station.settings.text_size)  # before any card
     window = MainWindow(station, lang=lang, simulator=simulator, switch_language=switch)
+    accessibility.install(app, window)
+    accessibility.keyboard_shortcuts(window)
     window._translations = translations  # type: ignore[attr-defined]  # keep it alive
     window.start_session(operator, first_run=first_run)
     return window

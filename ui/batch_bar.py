@@ -28,6 +28,7 @@ from bench_app.errors import BenchError
 from bench_app.jobs.batches import PHONE_KINDS, Batch, BatchSummary, same_model_key, start_batch
 from bench_app.profiles.loader import ProfileSet, load_station_profiles
 from bench_app.profiles.model import DeviceProfile
+from ui.accessibility import text
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -167,6 +168,7 @@ class BatchBar(QFrame):
     def _retitle_start(self) -> None:
         name = str(self.system.currentData(Qt.ItemDataRole.UserRole + 1) or "")
         self.start_button.setText(self.tr("Erase and install %1").replace("%1", name).strip())
+        self.system.setAccessibleName(text("Système à installer", "System to install"))
         self._enable_start()
 
     # -- following the cards ---------------------------------------------------------------

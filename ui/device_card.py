@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bench_app.text import Text
 from ui.device_view import (
     END_OF_LIFE_COLOUR,
     DeviceView,
@@ -26,7 +27,7 @@ from ui.device_view import (
 from ui.grade_badge import GradeBadge
 from ui.icons import device_icon
 from ui.progress_bar import set_bar
-from ui.style import STATE_COLOURS
+from ui.style import STATE_COLOURS, scaled
 
 
 class DeviceCard(QFrame):
@@ -37,8 +38,9 @@ class DeviceCard(QFrame):
     def __init__(self, view: DeviceView, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("DeviceCard")
-        self.setFixedSize(QSize(300, 200))
+        self.setFixedSize(scaled(QSize(300, 200)))
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # Tab stops on it; Enter opens it
         self.device_id = view.device.id
         self._lang = lang
 
@@ -146,6 +148,29 @@ class DeviceCard(QFrame):
         self.button.setEnabled(enabled)
         self._set_style_property("unplugged", not view.connected)
         self.grade.show_grade(view.grade, lang)
+        self.setFixedSize(scaled(QSize(300, 200)))  # the text size may have changed
+        self._describe(d.asset_code, step_text)
+
+    def _describe(self, code: str, step_text: str) -> None:
+        """What a screen reader says of the card and of its button: which device, its
+        state, its step and its grade (the state's colour carries nothing by itself)."""
+        who = f"{self.title.text()} {code}"
+        grade = self.grade.letter.text() if self.grade.isVisibleTo(self) else ""
+        said = [self.state.text(), step_text]
+        if grade:
+            said.append(
+                Text("Note", "Grade").get(self._lang) + f" {grade} {self.grade.name.text()}"
+            )
+        status = ", ".join(t for t in said if t.strip())
+        self.setAccessibleName(who)
+        self.setAccessibleDescription(status)
+        self.button.setAccessibleDescription(
+            f"{who} : {status}" if self._lang == "fr" else f"{who}: {status}"
+        )
+
+    def activate(self) -> None:
+        """The keyboard's click (Enter or Space on the focused card): opens it in the panel."""
+        self.selected.emit(self.device_id)
 
     def show_progress(self, view: DeviceView, lang: str) -> None:
         """Only what progress moves while a job runs: the step line and the bar."""

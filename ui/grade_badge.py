@@ -11,6 +11,9 @@ from bench_app.grading.grade import workshop_grade_name
 from bench_app.text import Text
 
 GRADE_COLOURS = {"A": "#2e7d32", "B": "#558b2f", "C": "#c77700", "D": "#c62828"}
+STANDARD_GRADE_COLOURS = dict(GRADE_COLOURS)
+# The contrast theme's (ui/style.py apply_style): white letters on them reach 4.5:1.
+CONTRAST_GRADE_COLOURS = {"A": "#1b5e20", "B": "#2f5216", "C": "#7a3d00", "D": "#9b0000"}
 OTHER_GRADE_COLOUR = "#44515e"  # a letter the workshop's own policy added
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from bench_app.simulators.handset_screen import POWER, VOLUME_DOWN, VOLUME_UP, Screen
+from ui.accessibility import text
 
 # The phone's screen colours: recovery and bootloader screens are light text on black.
 BODY = QColor("#202428")
@@ -202,6 +203,19 @@ class HandsetPanel(QDialog):
         self.volume_down.setText(self.tr("Volume down"))
         self.hold_bootloader.setText(self.tr("Hold Power + Volume −"))
         self.hold_recovery.setText(self.tr("Hold Power + Volume +"))
+        # Said in words: a screen reader reads "−" and "+" badly, or not at all.
+        for button, name in (
+            (self.power, text("Touche marche", "Power key")),
+            (self.volume_up, text("Touche volume plus", "Volume up key")),
+            (self.volume_down, text("Touche volume moins", "Volume down key")),
+            (
+                self.hold_bootloader,
+                text("Tenir marche et volume moins", "Hold power and volume down"),
+            ),
+            (self.hold_recovery, text("Tenir marche et volume plus", "Hold power and volume up")),
+        ):
+            button.setAccessibleName(name)
+        self.drawing.setAccessibleName(text("Écran du téléphone", "Phone screen"))
 
     def done(self, result: int) -> None:
         self.signal.stop()

@@ -12,8 +12,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bench_app.text import Text
+
 # Each language under its own name, so a reader of either finds theirs.
 LANGUAGES = (("fr", "Français"), ("en", "English"))
+NAME = Text("Langue de l’écran", "Screen language")
 
 
 class LanguageBox(QComboBox):
@@ -39,7 +42,9 @@ class LanguageBox(QComboBox):
 
     def _show_full_name(self) -> None:
         self.setToolTip(self.currentText())
-        self.setAccessibleName(self.currentText())
+        # Named for what it chooses, in the language it shows; the value is the language.
+        self.setAccessibleName(NAME.get(str(self.currentData() or "fr")))
+        self.setAccessibleDescription(self.currentText())
 
     def showPopup(self) -> None:
         # The list is wider than the closed box: every full name is read whole.

@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from bench_app.devices.android.guidance import guide_for
 from bench_app.domain.brands import brand_name
-from bench_app.domain.model import DeviceKind
+from bench_app.domain.model import DeviceKind, JobState
 from ui.icons import device_icon, picture
+from ui.style import STATE_COLOURS, scaled
 
 
 def state_text(state: str) -> str:
@@ -33,7 +34,8 @@ class PendingCard(QFrame):
     def __init__(self, key: str, state: str, brand: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("DeviceCard")
-        self.setFixedSize(QSize(300, 200))
+        self.setFixedSize(scaled(QSize(300, 200)))
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # Tab stops on it; Enter opens it
         self.key = key
         self.brand = brand
         icon = QLabel()
@@ -43,7 +45,7 @@ class PendingCard(QFrame):
         self.state = QLabel()
         self.state.setObjectName("CardState")
         self.state.setWordWrap(True)
-        self.state.setStyleSheet("color: #c77700;")
+        self.state.setStyleSheet(f"color: {STATE_COLOURS[JobState.WAITING_OPERATOR]};")
         self.button = QPushButton()
         self.button.setObjectName("BigAction")
         self.button.clicked.connect(lambda: self.selected.emit(self.key))
@@ -65,6 +67,12 @@ class PendingCard(QFrame):
         self.state.setText(state_text(state))
         self.button.setText(self.tr("Show me how"))
         self.button.setVisible(state in ("no_debugging", "unauthorized"))
+        self.setAccessibleName(self.title.text())
+        self.setAccessibleDescription(self.state.text())
+
+    def activate(self) -> None:
+        """The keyboard's click (Enter or Space on the focused card): opens its guide."""
+        self.selected.emit(self.key)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -40,7 +41,9 @@ from bench_app.station import Station
 from bench_app.text import Text
 from ui.approval_dialog import ApprovalDialog, attempt_or_ask
 from ui.device_view import tr
+from ui.look_settings import TAB_TITLE, LookFields
 from ui.printer_dialog import PrinterDialog, PrintTask
+from ui.style import apply_style
 
 
 class Page(QWidget):
@@ -237,12 +240,18 @@ class LanguagePage(Page):
         self.choice.addItem("Français", "fr")
         self.choice.addItem("English", "en")
         self.form.addRow(tr("Language"), self.choice)
+        self.look: LookFields | None = None  # contrast and text size (given the language)
 
     def load(self, draft: Settings) -> None:
         self.choice.setCurrentIndex(max(self.choice.findData(draft.language), 0))
+        if self.look is None:
+            self.look = LookFields(self.form, self.lang)
+        self.look.load(draft)
 
     def store(self, draft: Settings) -> None:
         draft.language = str(self.choice.currentData())
+        if self.look is not None:
+            self.look.store(draft)
 
 
 class _TestSignals(QObject):
@@ -547,6 +556,9 @@ class _SetupBase(QDialog):
             return
         for f in fields(Settings):  # the station's own object: every holder sees the change
             setattr(self.station.settings, f.name, getattr(self.draft, f.name))
+        app = QApplication.instance()
+        if isinstance(app, QApplication):  # the new look, at once
+            apply_style(app, self.draft.theme, self.draft.text_size)
         if self.on_saved is not None:
             self.on_saved(self.station.settings)
         self.saved = True
@@ -654,6 +666,7 @@ class SettingsDialog(_SetupBase):
         self.tabs = QTabWidget()
         for page, label in zip(self.pages, _tab_labels(), strict=True):
             self.tabs.addTab(page, label)
+        self.tabs.setTabText(self.pages.index(self.page("LanguagePage")), TAB_TITLE.get(lang))
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error)
         buttons = QHBoxLayout()

@@ -37,6 +37,8 @@ LABELS = {
         "Noms des bénéficiaires dans l’export d’activité",
         "Beneficiaries' names in the activity export",
     ),
+    "theme": Text("Contraste de la fenêtre", "Window contrast"),
+    "text_size": Text("Taille du texte (%)", "Text size (%)"),
 }
 YES_NO = (Text("non", "no"), Text("oui", "yes"))
 NONE = Text("(vide)", "(empty)")

@@ -976,6 +976,8 @@ def settings_set() -> S[Case]:
         ),
         case("settings", "set", "erase_checkpoint_seconds", bad_seconds(0.01, 600)),
         case("settings", "set", "verification_url", st.sampled_from(["ftp://x", "verif", "a b"])),
+        case("settings", "set", "theme", st.sampled_from(["sombre", "dark", "", "contraste!"])),
+        case("settings", "set", "text_size", st.sampled_from(["110", "99", "200", "grand", ""])),
         case("settings", "set", "organisation"),  # no value
         with_files(("settings", "set"), ("organisation", "Ressourcerie"), SETTINGS),
         common(("settings", "set"), ("organisation", "Ressourcerie")),

@@ -240,7 +240,7 @@ def test_settings_changes_take_effect(
     assert isinstance(dialog, SettingsDialog)
     qtbot.waitUntil(dialog.isVisible)
     assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
-        "Atelier", "Poste", "Opérateurs", "Langue", "Imprimante", "Téléphones", "Collectif",
+        "Atelier", "Poste", "Opérateurs", "Langue, affichage", "Imprimante", "Téléphones", "Collectif",
     ]  # fmt: skip
     window.resize(1366, 768)
     ARTIFACTS.mkdir(exist_ok=True)

@@ -104,3 +104,20 @@ def test_set_refuses_an_unknown_key_or_a_bad_value(
         )
     assert (folder / SETTINGS_NAME).read_bytes() == before
     assert not list(folder.glob("*.tmp"))
+
+
+def test_the_window_look_is_set_from_the_command_line(folder: Path) -> None:
+    done = etabli(folder, "settings", "set", "theme", "Contrast")
+    assert done.returncode == 0, done.stderr
+    assert "Contraste de la fenêtre : contrast" in done.stdout
+    done = etabli(folder, "settings", "set", "text_size", "125 %")
+    assert done.returncode == 0, done.stderr
+    assert "Taille du texte (%) : 125" in done.stdout
+    saved = Settings.load(folder)
+    assert (saved.theme, saved.text_size) == ("contrast", 125)
+    before = (folder / SETTINGS_NAME).read_bytes()
+    for key, value in (("theme", "sombre"), ("text_size", "140")):
+        refused = etabli(folder, "settings", "set", key, value)
+        assert refused.returncode == 2, refused.stdout
+        assert key in refused.stderr and "Traceback" not in refused.stderr
+    assert (folder / SETTINGS_NAME).read_bytes() == before
