@@ -196,7 +196,19 @@ def not_focusable(top: QWidget) -> list[QWidget]:
         if _shown_control(w, top)
         and w.isEnabled()
         and not (w.focusPolicy() & Qt.FocusPolicy.TabFocus)
+        and not _arrow_reached(w)
     ]
+
+
+def _arrow_reached(widget: QWidget) -> bool:
+    """A button of an exclusive group (filters, choices): Tab stops on its checked one and the
+    arrow keys move within the group, as Qt does for every exclusive group."""
+    group = widget.group() if isinstance(widget, QAbstractButton) else None
+    return (
+        group is not None
+        and group.exclusive()
+        and any(b.focusPolicy() & Qt.FocusPolicy.TabFocus for b in group.buttons())
+    )
 
 
 def _shown_control(widget: QWidget, top: QWidget) -> bool:

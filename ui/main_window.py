@@ -75,6 +75,8 @@ from ui.workshop_setup import SettingsDialog, SetupAssistant
 
 log = logging.getLogger(__name__)
 SEARCH_ERROR_SECONDS = 15  # long enough to read twice; then the screen is clean again
+PRINTERS = Text("Imprimantes", "Printers")
+SETTINGS = Text("Réglages", "Settings")
 READ_EVERY_S = 1.0  # a running device's records are re-read at most this often
 
 
@@ -187,11 +189,12 @@ class MainWindow(QMainWindow):
         self.network_button.clicked.connect(self.network_action.trigger)
         self.network_button.setVisible(False)  # shown once a TCP source is given
         bar.addWidget(self.network_button)
-        self.printers_button = QPushButton()
-        self.printers_button.clicked.connect(self.open_printers)
-        bar.addWidget(self.printers_button)
-        # "Atelier": lots, loans, beneficiaries, the dashboard (ui/workshop_menu.py).
+        # "Atelier": lots, loans, beneficiaries, the dashboard (ui/workshop_menu.py), then
+        # the printers, "Réglages" and "Ce poste" (also in the operator's menu).
         self.workshop_menu = WorkshopMenu(self)
+        self.printers_action = self.workshop_menu.add_action(PRINTERS, self.open_printers)
+        self.workshop_menu.add_action(SETTINGS, lambda: self.open_settings())
+        self.workshop_menu.add_action(SCREEN_TITLE, lambda: self.open_this_station())
         bar.addWidget(self.workshop_menu)
         self.training_toggle = QPushButton()
         self.training_toggle.setObjectName("TrainingToggle")
@@ -327,7 +330,6 @@ class MainWindow(QMainWindow):
         self.network_button.setToolTip(self.tr("Phone over Wi-Fi…"))
         self.network_action.setText(self.tr("Phone over Wi-Fi…"))
         self.network_action.setEnabled(self.tcp_source is not None)
-        self.printers_button.setText(self.tr("Printers…"))
         self.workshop_menu.retranslate(self.lang)
         self.network_button.setVisible(self.tcp_source is not None)
         self.training_toggle.setToolTip(

@@ -1,5 +1,6 @@
 """The "Atelier" menu on the window's bar: the workshop beyond the devices plugged in now
-(donations and their lots, loans, beneficiaries, the dashboard), each view in its own window.
+(donations and their lots, loans, beneficiaries, the dashboard), each view in its own window,
+then the station's own set-up (printers, settings, this station).
 
 A view is an entry of `VIEWS`: its key, its title in both languages, and where its opener
 lives ("module:function", imported when first opened, so that the window starts without
@@ -60,14 +61,26 @@ class WorkshopMenu(QToolButton):
             action.setObjectName(f"WorkshopView-{view.key}")
             action.triggered.connect(lambda _checked=False, key=view.key: self.open(key))
             self.actions_[view.key] = action
-        self.setVisible(bool(VIEWS))
+        # The station's own set-up, after the views: printers, settings, this station.
+        self._station_separator = self.menu_.addSeparator()
+        self._station_separator.setVisible(bool(VIEWS))
+        self.station_actions: list[tuple[QAction, Text]] = []
         self.retranslate(window.lang)
+
+    def add_action(self, title: Text, slot: Callable[[], object]) -> QAction:
+        """An entry of the station's own set-up (a dialog the window opens itself)."""
+        action = self.menu_.addAction(title.get(self.window_.lang) + "…")
+        action.triggered.connect(lambda _checked=False: slot())
+        self.station_actions.append((action, title))
+        return action
 
     def retranslate(self, lang: str) -> None:
         self.setText(MENU_TITLE.get(lang))
         self.setAccessibleName(MENU_TITLE.get(lang))
         for view in VIEWS:
             self.actions_[view.key].setText(view.title.get(lang) + "…")
+        for action, title in getattr(self, "station_actions", []):
+            action.setText(title.get(lang) + "…")
         for widget in self.opened.values():
             retranslate = getattr(widget, "retranslate", None)
             if _alive(widget) and callable(retranslate):

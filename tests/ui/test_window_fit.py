@@ -147,7 +147,7 @@ def test_minimum_size_fits_the_workshop_laptop(make_bench: Callable[..., Bench],
     window.resize(SMALLEST_SCREEN)
     settle()
     assert window.size() == SMALLEST_SCREEN
-    bar = [window.search, window.intake_button, window.network_button, window.printers_button]
+    bar = [window.search, window.intake_button, window.network_button, window.workshop_menu]
     bar += [window.training_toggle, window.sim_button, window.language]
     rects = [QRect(w.mapTo(window, QPoint(0, 0)), w.size()) for w in bar]
     for widget, rect in zip(bar, rects, strict=True):

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from bench_app.text import Text
 from tests.ui.conftest import Bench
 from ui import workshop_menu
+from ui.printer_dialog import PrinterDialog
 from ui.workshop_menu import WorkshopView
 
 OPENED: list[ProbeView] = []
@@ -60,9 +61,17 @@ def test_a_view_opens_once_and_follows_the_language(
     assert OPENED[0].text() == "Probe view"
 
 
-def test_without_views_the_menu_is_not_shown(
-    make_bench: Callable[..., Bench], monkeypatch: pytest.MonkeyPatch
+def test_the_menu_also_offers_the_station_set_up(
+    qtbot: QtBot, make_bench: Callable[..., Bench], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """With or without views: the printers, the settings and this station's self-check."""
     monkeypatch.setattr(workshop_menu, "VIEWS", [])
     window = make_bench(lang="fr").window
-    assert not window.workshop_menu.isVisible()
+    menu = window.workshop_menu
+    assert menu.isVisible()
+    texts = [a.text() for a in menu.menu_.actions() if a.isVisible() and not a.isSeparator()]
+    assert texts == ["Imprimantes…", "Réglages…", "Ce poste…"]
+    window.printers_action.trigger()
+    [dialog] = window.findChildren(PrinterDialog)
+    assert dialog.isVisible()
+    dialog.close()

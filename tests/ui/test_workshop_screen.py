@@ -97,7 +97,7 @@ def test_the_window_mid_work_at_1366x768(
 
     # The toolbar: every button whole on screen, none on another, the name cut with a tip.
     bar = [window.operator_button, window.search, window.intake_button, window.network_button]
-    bar += [window.printers_button, window.training_toggle, window.sim_button, window.language]
+    bar += [window.workshop_menu, window.training_toggle, window.sim_button, window.language]
     rects = [in_window(window, w) for w in bar]
     for i, rect in enumerate(rects):
         assert all(not rect.intersects(other) for other in rects[i + 1 :]), bar[i]
