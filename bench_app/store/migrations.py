@@ -2,7 +2,7 @@
 
 Version 1 holds the event log; version 2 the tables derived from it (filled by replaying the
 log, so a database of any past version upgrades with its whole history); version 3 the
-erasures.
+erasures; version 4 the dashboard's indexes.
 """
 
 from __future__ import annotations
@@ -158,6 +158,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX erasures_device ON erasures (device_id);
         """,
         rebuild_projections=True,
+    ),
+    Migration(
+        4,
+        "indexes for the dashboard: facts by type and time, outcomes and grades by time",
+        """
+        CREATE INDEX events_type_ts ON events (type, ts, station_id, device_id);
+        CREATE INDEX outcomes_at ON outcomes (at);
+        CREATE INDEX outcomes_kind_at ON outcomes (kind, at);
+        CREATE INDEX grades_at ON grades (at);
+        """,
     ),
 )
 

@@ -305,8 +305,9 @@ def build(version: int, history: list[tuple[str, str | None, dict[str, Any], boo
     return text
 
 
-# Version 2 added the derived tables: its database holds the same history, projected.
-DUMPS = {1: history_v1, 2: history_v1}
+# Version 2 added the derived tables: its database holds the same history, projected;
+# version 3 the erasures (the same history has none).
+DUMPS = {1: history_v1, 2: history_v1, 3: history_v1}
 
 
 def main() -> None:
