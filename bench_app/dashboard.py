@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from bench_app.domain.model import STAGE_LABELS, DeviceKind, DeviceStage, OutcomeKind
-from bench_app.output.formatting import decimal_text, number_text
+from bench_app.output.formatting import decimal_text, grouped, number_text
 from bench_app.output.reports.activity import Period
 from bench_app.output.reports.environment import EnvironmentFactors
 from bench_app.output.reports.spreadsheet import csv_text
@@ -101,13 +101,14 @@ class Figure:
     # Extra CSV columns after the series: (header, one cell per category).
     extra_columns: list[tuple[Text, list[str]]] = field(default_factory=list)
 
-    def value_text(self, value: float, lang: str) -> str:
-        """A value as written on the chart and in the CSV (decimal comma in French)."""
+    def value_text(self, value: float, lang: str, *, for_csv: bool = False) -> str:
+        """A value as written on the chart (thousands grouped) and in the CSV (digits only,
+        so that spreadsheets read a number); decimal comma in French."""
         if self.percent:
             return decimal_text(value * 100, lang, 1) + " %"
         if self.decimals:
             return decimal_text(value, lang, self.decimals)
-        return number_text(round(value), lang)
+        return str(round(value)) if for_csv else grouped(round(value), lang)
 
     def total(self, series_key: str) -> float:
         return sum(next(s for s in self.series if s.key == series_key).values)
@@ -119,7 +120,8 @@ class Figure:
         header += [h.get(lang) for h, _ in self.extra_columns]
         rows: list[list[str]] = []
         for i, label in enumerate(self.category_labels):
-            row = [label.get(lang), *(self.value_text(s.values[i], lang) for s in self.series)]
+            row = [label.get(lang)]
+            row += [self.value_text(s.values[i], lang, for_csv=True) for s in self.series]
             row += [cells[i] for _, cells in self.extra_columns]
             rows.append(row)
         text = csv_text(header, rows)

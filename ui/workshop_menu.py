@@ -29,7 +29,11 @@ class WorkshopView:
     opener: str  # "ui.module:function", the function taking the main window
 
 
-VIEWS: list[WorkshopView] = []
+VIEWS: list[WorkshopView] = [
+    WorkshopView(
+        "dashboard", Text("Tableau de bord", "Dashboard"), "ui.dashboard_view:open_dashboard"
+    ),
+]
 
 MENU_TITLE = Text("Atelier", "Workshop")
 

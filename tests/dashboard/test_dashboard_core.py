@@ -284,3 +284,18 @@ def test_every_stage_and_outcome_kind_is_counted(
         assert values(d, "outcomes") == {k.value: float(n) for k, n in expected_outcomes.items()}
     finally:
         shop.close()
+
+
+def test_large_counts_are_grouped_on_the_chart_and_plain_in_the_csv() -> None:
+    fig = dashboard.Figure(
+        "outcomes",
+        dashboard.DEVICES,
+        dashboard.DEVICES,
+        dashboard.DEVICES,
+        ["donation"],
+        [dashboard.OUTCOME_LABELS[OutcomeKind.DONATION]],
+        [dashboard.Series("devices", dashboard.DEVICES, [1234567.0])],
+    )
+    assert fig.value_text(1234567, "fr") == "1\u202f234\u202f567"
+    assert fig.value_text(1234567, "en") == "1,234,567"
+    assert parse_csv(fig.csv("fr"))[1] == ["Don", "1234567"]
