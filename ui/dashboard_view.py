@@ -14,7 +14,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, QThread, QTime, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QDate,
+    QIODevice,
+    Qt,
+    QThread,
+    QTime,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -438,6 +448,11 @@ def _qdate(day: date) -> QDate:
 
 def open_dashboard(window: MainWindow) -> QWidget:
     """The opener named in ui/workshop_menu.py VIEWS."""
-    view = DashboardView(window.station, window.lang)
+    # A window of its own, but the main window's child: it closes with it.
+    view = DashboardView(window.station, window.lang, parent=window)
+    view.setWindowFlag(Qt.WindowType.Window)
     view.resize(1300, 740)
+    app = QCoreApplication.instance()
+    if app is not None:  # a computation under way ends before the application does
+        app.aboutToQuit.connect(view.shutdown)
     return view

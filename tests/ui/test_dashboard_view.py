@@ -102,6 +102,8 @@ def test_the_dashboard_opens_from_the_menu_and_shows_the_figures(
         view.resize(1366, 768)
         qtbot.waitExposed(view)
         assert view.grab().save(str(ARTIFACTS / "dashboard-fr.png"))
+        for key in ("loans", "environment", "erasure_throughput"):
+            assert view.cards[key].grab().save(str(ARTIFACTS / f"dashboard-card-{key}-fr.png"))
         view.cards["environment"].chart.image().save(
             str(ARTIFACTS / "dashboard-environment-fr.png")
         )
@@ -202,5 +204,30 @@ def test_the_window_answers_while_the_figures_are_computed(
         assert view.status.text().startswith("Du ")
     finally:
         release.set()
+        view.shutdown()
+        view.close()
+
+
+def test_the_french_dashboard_shows_french(qtbot: QtBot, make_bench: Callable[..., Bench]) -> None:
+    """Every text of the window and of its charts (titles, axes, categories, series, notes)
+    passes the French screens' checks: no English word, no code, no raw value."""
+    from tests.ui.test_french_screens import Checker, texts_of
+
+    bench = make_bench(lang="fr")
+    _facts(bench.station)
+    view = _open(bench, qtbot)
+    try:
+        checker = Checker()
+        checker.add("dashboard window", texts_of(view))
+        assert view.board is not None
+        for figure in view.board.figures:
+            drawn = [figure.title.fr, figure.x_label.fr, figure.y_label.fr]
+            drawn += [c.fr for c in figure.category_labels] + [s.name.fr for s in figure.series]
+            drawn += [n.fr for n in figure.notes]
+            drawn.append(view.cards[figure.key].chart.accessibleDescription())
+            checker.add(f"chart {figure.key}", drawn)
+        assert "Tableau de bord — Établi" in checker.seen
+        assert checker.report() == []
+    finally:
         view.shutdown()
         view.close()
