@@ -59,6 +59,8 @@ class Chart(QWidget):
         super().__init__(parent)
         self.figure: Figure | None = None
         self.lang = "fr"
+        # False when the window shows the notes as text under the chart (the PNG has them).
+        self.paint_notes = True
         self.setMinimumSize(480, 300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -78,7 +80,14 @@ class Chart(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("#ffffff"))
         if self.figure is not None:
-            draw(painter, QRectF(self.rect()), self.figure, self.lang, self.font())
+            draw(
+                painter,
+                QRectF(self.rect()),
+                self.figure,
+                self.lang,
+                self.font(),
+                notes=self.paint_notes,
+            )
         painter.end()
 
     def image(self, size: QSize = EXPORT_SIZE) -> QImage:
@@ -111,8 +120,11 @@ def summary(figure: Figure, lang: str) -> str:
     return "; ".join(parts) or EMPTY.get(lang)
 
 
-def draw(painter: QPainter, area: QRectF, figure: Figure, lang: str, font: QFont) -> None:
-    """Draws the whole chart (title, legend, axes, values, notes) inside `area`."""
+def draw(
+    painter: QPainter, area: QRectF, figure: Figure, lang: str, font: QFont, *, notes: bool = True
+) -> None:
+    """Draws the whole chart (title, legend, axes, values, and its notes unless the window
+    shows them beside it) inside `area`."""
     unit = QFontMetricsF(font).height()
     pad = unit * 0.6
     box = area.adjusted(pad, pad, -pad, -pad)
@@ -144,7 +156,7 @@ def draw(painter: QPainter, area: QRectF, figure: Figure, lang: str, font: QFont
             + pad * 0.5
         )
     notes_h = 0.0
-    if figure.notes:
+    if figure.notes and notes:
         text = "\n".join(n.get(lang) for n in figure.notes)
         flags = int(Qt.TextFlag.TextWordWrap)
         notes_h = fm.boundingRect(QRectF(0, 0, box.width(), 10_000), flags, text).height()

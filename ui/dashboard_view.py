@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from bench_app import dashboard
-from bench_app.dashboard import Dashboard, Filters, Preset
+from bench_app.dashboard import Dashboard, Figure, Filters, Preset
 from bench_app.errors import BenchError
 from bench_app.output.reports.activity import Period
 from bench_app.output.reports.environment import load_factors
@@ -153,12 +153,26 @@ class ChartCard(QFrame):
         buttons.addWidget(self.csv)
         layout = QVBoxLayout(self)
         layout.addWidget(self.chart, 1)
+        # Notes (the factors and their sources) as text: wrapped, selectable, read aloud.
+        self.chart.paint_notes = False
+        self.notes = QLabel(self)
+        self.notes.setObjectName(f"ChartNotes-{key}")
+        self.notes.setWordWrap(True)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes.setVisible(False)
+        layout.addWidget(self.notes)
         layout.addLayout(buttons)
 
     def retranslate(self, lang: str) -> None:
         self.png.setText(_fmt("png", lang))
         self.csv.setText(_fmt("csv", lang))
-        self.chart.set_figure(self.chart.figure, lang)
+        self.display(self.chart.figure, lang)
+
+    def display(self, figure: Figure | None, lang: str) -> None:
+        self.chart.set_figure(figure, lang)
+        notes = figure.notes if figure is not None else []
+        self.notes.setText("\n".join(n.get(lang) for n in notes))
+        self.notes.setVisible(bool(notes))
 
 
 KEYS = [
@@ -235,7 +249,7 @@ class DashboardView(QWidget):
         grid = QGridLayout(grid_host)
         for i, key in enumerate(KEYS):
             grid.addWidget(self.cards[key], i // 2, i % 2)
-        self.cards["environment"].setMinimumHeight(560)
+        self.cards["environment"].chart.setMinimumHeight(340)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(grid_host)
@@ -331,7 +345,7 @@ class DashboardView(QWidget):
             return
         self.board = board
         for figure in board.figures:
-            self.cards[figure.key].chart.set_figure(figure, self.lang)
+            self.cards[figure.key].display(figure, self.lang)
         self.status.setText(self._status_text())
 
     def _failed(self, error: BenchError, number: int) -> None:

@@ -95,6 +95,11 @@ def test_the_dashboard_opens_from_the_menu_and_shows_the_figures(
         assert outcomes["donation"] >= 1 and outcomes["loan"] >= 1
         loans = view.board.figure("loans")
         assert loans.series[0].values[loans.categories.index("overdue")] >= 1
+        # the factors' sources are shown as text under the environmental chart
+        for source in load_factors().sources():
+            assert source.url in view.cards["environment"].notes.text()
+        assert view.cards["environment"].notes.isVisibleTo(view)
+        assert not view.cards["outcomes"].notes.isVisibleTo(view)
         # the values are written for screen readers too, not only drawn
         described = view.cards["outcomes"].chart.accessibleDescription()
         assert "Don : " in described and "Prêt" in described
