@@ -37,7 +37,6 @@ import _common
 os.environ.setdefault("ETABLI_TESTING", "1")
 
 from bench_app import dashboard
-from bench_app.output.reports.activity import Period
 from bench_app.output.reports.environment import load_factors
 from bench_app.store.database import DB_NAME, Store
 
@@ -68,9 +67,9 @@ def _ts(at: datetime) -> str:
 
 def _device_rows(i: int, n: int, seqs: list[int]) -> Iterator[tuple[str, Any]]:
     """("events" | table, row) for device i of n: its facts and derived rows."""
-    span = datetime.combine(LAST_DAY, datetime.min.time()).replace(
-        tzinfo=UTC
-    ) - datetime.combine(FIRST_DAY, datetime.min.time()).replace(tzinfo=UTC)
+    span = datetime.combine(LAST_DAY, datetime.min.time()).replace(tzinfo=UTC) - datetime.combine(
+        FIRST_DAY, datetime.min.time()
+    ).replace(tzinfo=UTC)
     t0 = datetime.combine(FIRST_DAY, datetime.min.time()).replace(tzinfo=UTC) + span * (i / n)
     s = i % len(STATIONS)
     station = STATIONS[s]
@@ -277,9 +276,7 @@ def main() -> None:
             )
         )
     measures.append(
-        _common.measure(
-            f"dashboard_choices_{n}_devices", results["choices"]["median_s"], None, "s"
-        )
+        _common.measure(f"dashboard_choices_{n}_devices", results["choices"]["median_s"], None, "s")
     )
     _common.report(
         "bench_dashboard",

@@ -205,7 +205,9 @@ def test_the_window_answers_while_the_figures_are_computed(
         release.set()
         qtbot.waitUntil(lambda: view.board is not None and not view.computing(), timeout=WAIT)
         assert len(calls) == 2
-        assert view.board.filters.period.first == view.today.replace(month=1, day=1)
+        board = view.board
+        assert board is not None
+        assert board.filters.period.first == view.today.replace(month=1, day=1)
         assert view.status.text().startswith("Du ")
     finally:
         release.set()
