@@ -14,7 +14,8 @@ Measured, for the periods the window offers (this week, month and year, ending o
 day of the data): `dashboard.compute` (every figure, as the window's refresh does) and the
 filter lists (stations, donors, lots) against a reference reading the same facts: a bare
 `SELECT type, count(*) ... GROUP BY type` over the period's facts of the same types. Medians
-of --reps runs after one warm-up; the first run's time is kept too.
+of --reps runs after one warm-up; the first run's time is kept too, and each figure's own
+time (one run after a warm-up).
 
     .venv/bin/python benchmarks/bench_dashboard.py [--devices 1000000] [--reps 3]
 """
@@ -29,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -222,7 +224,16 @@ def measure(path: Path, reps: int) -> dict[str, Any]:
             ref_first, ref_median, counted = timed(reference, reps)
             one_lot = dashboard.Filters(period, lot_id=_uid(2, 7))
             _, lot_median, _ = timed(lambda f=one_lot: ours(f), reps)  # type: ignore[misc]
+            parts: dict[str, Callable[[], Any]] = {
+                "stages": partial(dashboard.stages_figure, store, filters),
+                "outcomes": partial(dashboard.outcome_counts, store, filters),
+                "grades": partial(dashboard.grades_figure, store, filters),
+                "erasures": partial(dashboard.erasure_figures, store, filters),
+                "loans": partial(dashboard.loans, store, filters, LAST_DAY),
+            }
+            each = {name: round(timed(fn, 1)[1], 4) for name, fn in parts.items()}
             out[preset] = {
+                "each_figure_s": each,
                 "period": [period.first.isoformat(), period.last.isoformat()],
                 "facts_in_period": sum(r[1] for r in counted),
                 "devices_registered": int(board.figure("stages").total("intake")),
