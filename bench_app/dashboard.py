@@ -13,7 +13,8 @@ What each figure counts (periods run from local midnight to local midnight, both
 - erasures: finished erasures per station, the share that ended "erased", and the
   throughput in devices erased per day (erased erasures / days of the period);
 - loans: devices whose outcome at the end of the period (or today, if earlier) is a loan
-  or a rental, the overdue ones (due date passed) and those due within 7 days;
+  or a rental, the overdue ones (due date passed) and those due within 7 days (today's
+  from the open_loans table, a past day's from the outcomes' history);
 - environment: the benefit of the period's outcomes, under the factors' rule
   (output/reports/environment.py), per kind of device, with the factors and sources.
 Training facts count only on a training dashboard, and real facts only on a real one.
@@ -232,13 +233,27 @@ GROUP BY station ORDER BY station
 
 # Devices whose outcome at the end is a loan or a rental, with its due date.
 _LOANS_SQL = """
-SELECT t.kind, json_extract(ev.payload, '$.due_on'), count(*)
-FROM outcomes t JOIN devices d ON d.id = t.device_id JOIN events ev ON ev.id = t.event_id
-WHERE t.kind IN ('loan', 'rental') AND t.at < :end AND {devices} {station}
-  AND NOT EXISTS (
-    SELECT 1 FROM outcomes l WHERE l.device_id = t.device_id AND l.at < :end
-      AND (l.at > t.at OR (l.at = t.at AND l.rowid > t.rowid)))
-GROUP BY t.kind, json_extract(ev.payload, '$.due_on')
+WITH due AS (
+    SELECT t.kind AS kind, coalesce(json_extract(ev.payload, '$.due_on'), '') AS due_on
+    FROM outcomes t JOIN devices d ON d.id = t.device_id JOIN events ev ON ev.id = t.event_id
+    WHERE t.kind IN ('loan', 'rental') AND t.at < :end AND {devices} {station}
+      AND NOT EXISTS (
+        SELECT 1 FROM outcomes l WHERE l.device_id = t.device_id AND l.at < :end
+          AND (l.at > t.at OR (l.at = t.at AND l.rowid > t.rowid)))
+)
+SELECT kind, count(*), sum(due_on <> '' AND due_on < :as_of),
+       sum(due_on >= :as_of AND due_on <= :soon)
+FROM due GROUP BY kind
+"""
+
+# The same, today: the open_loans table holds the devices whose outcome is a loan or a
+# rental now, read through its (training, kind, due_on) index.
+_OPEN_LOANS_SQL = """
+SELECT t.kind, count(*), sum(t.due_on <> '' AND t.due_on < :as_of),
+       sum(t.due_on >= :as_of AND t.due_on <= :soon)
+FROM open_loans t {device_join}
+WHERE t.training = :training {devices} {station}
+GROUP BY t.kind
 """
 
 
@@ -436,22 +451,29 @@ class Loans:
 def loans(store: Store, filters: Filters, today: date) -> Loans:
     """The loans and rentals out at the end of the period (today when it ends later): the
     devices whose latest outcome is one; overdue when its due date (due_on) is before that
-    day, due soon within DUE_SOON_DAYS. A later outcome of the device (a donation, a
-    return once recorded as a fact of its own: add it to the NOT EXISTS) ends a loan."""
+    day, due soon within DUE_SOON_DAYS. A later outcome of the device ends a loan (a return,
+    once it is a fact of its own, must also take the device out of open_loans). A period
+    ending today or later reads the open loans; an earlier one, the outcomes' history."""
     as_of = min(filters.period.last, today)
     where = _Where(Filters(Period(as_of, as_of), filters.lot_id, filters.donor_id,
                            filters.station_id, filters.training))  # fmt: skip
-    sql = _LOANS_SQL.format(devices=where.devices(), station=where.station.format(e="ev"))
+    where.params["as_of"] = as_of.isoformat()
+    where.params["soon"] = (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()
+    if as_of >= today:
+        by_device = filters.lot_id is not None or filters.donor_id is not None
+        sql = _OPEN_LOANS_SQL.format(
+            device_join="JOIN devices d ON d.id = t.device_id" if by_device else "",
+            devices=f"AND {where.devices()}" if by_device else "",
+            station=where.station.format(e="t"),
+        )
+    else:
+        sql = _LOANS_SQL.format(devices=where.devices(), station=where.station.format(e="ev"))
     out = {k: 0 for k in LOAN_KINDS}
     overdue = due_soon = 0
-    soon = (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()
-    for kind, due_on, n in _rows(store, sql, where.params):
+    for kind, n, late, soon in _rows(store, sql, where.params):
         out[OutcomeKind(kind)] += n
-        if isinstance(due_on, str) and due_on:
-            if due_on < as_of.isoformat():
-                overdue += n
-            elif due_on <= soon:
-                due_soon += n
+        overdue += late or 0
+        due_soon += soon or 0
     return Loans(out, overdue, due_soon, as_of)
 
 

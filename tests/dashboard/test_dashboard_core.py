@@ -19,6 +19,7 @@ from bench_app.domain.model import DeviceKind, DeviceStage, OutcomeKind
 from bench_app.output.reports.activity import Period
 from bench_app.output.reports.environment import load_factors
 from bench_app.store.database import NewEvent
+from bench_app.store.migrations import MIGRATIONS, split_sql
 from tests.dashboard.support import Workshop
 
 MON = date(2026, 3, 2)  # a Monday
@@ -154,6 +155,19 @@ def test_loans_out_overdue_and_due_soon_at_the_end_of_the_period(shop: Workshop)
         shop.store, Filters(Period(MON, MON)), load_factors(), today=TODAY, station_names={}
     )
     assert values(early, "loans")["loan"] == 4
+    # Today's open loans (the open_loans table) agree with the outcomes' history read for
+    # the same day from a later "today".
+    history = dashboard.loans(shop.store, Filters(PERIOD), TODAY + timedelta(days=1))
+    assert history == dashboard.loans(shop.store, Filters(PERIOD), TODAY)
+    # A database upgraded to version 4 gets the same open loans from its outcomes as the
+    # projection keeps event by event.
+    kept = shop.store.query("SELECT * FROM open_loans ORDER BY device_id")
+    assert len(kept) == 4
+    fill = next(s for s in split_sql(MIGRATIONS[3].sql) if s.startswith("INSERT INTO open_loans"))
+    with shop.store.transaction() as conn:
+        conn.execute("DELETE FROM open_loans")
+        conn.execute(fill)
+    assert shop.store.query("SELECT * FROM open_loans ORDER BY device_id") == kept
 
 
 def test_environment_uses_the_factors_rule_and_shows_the_sources(shop: Workshop) -> None:

@@ -162,6 +162,7 @@ def test_realistic_day_rebuilds_to_the_same_state(
     outcome_in_log(station, healthy_dev.id, OutcomeKind.DONATION, "BON-0042", "pour l’école")
     station.record_outcome(worn.id, OutcomeKind.SPARE_PARTS)
     station.record_outcome(laptops[1].id, OutcomeKind.RECYCLING, "ECO-BSD-0001")
+    outcome_in_log(station, laptops[0].id, OutcomeKind.LOAN)  # out on loan: in open_loans
 
     live = _rebuilds_identically(station)
     for table in PROJECTION_TABLES:
