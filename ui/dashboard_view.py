@@ -238,12 +238,18 @@ class DashboardView(QWidget):
         self.status.setObjectName("DashboardStatus")
         self.status.setWordWrap(True)
 
+        # Two rows, so that the chosen dates never push the window past a 1366 px screen.
         row = QHBoxLayout()
         for w in (self.period_label, self.period, self.from_label, self.first, self.to_label,
-                  self.last, self.lot_label, self.lot, self.donor_label, self.donor,
-                  self.station_label, self.station_box, self.refresh_button):  # fmt: skip
+                  self.last):  # fmt: skip
             row.addWidget(w)
         row.addStretch(1)
+        row.addWidget(self.refresh_button)
+        row2 = QHBoxLayout()
+        for w in (self.lot_label, self.lot, self.donor_label, self.donor, self.station_label,
+                  self.station_box):  # fmt: skip
+            row2.addWidget(w)
+        row2.addStretch(1)
         self.cards = {key: ChartCard(key, self) for key in KEYS}
         grid_host = QWidget()
         grid = QGridLayout(grid_host)
@@ -255,6 +261,7 @@ class DashboardView(QWidget):
         scroll.setWidget(grid_host)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
+        layout.addLayout(row2)
         layout.addWidget(self.status)
         layout.addWidget(scroll, 1)
 

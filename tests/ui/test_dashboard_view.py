@@ -113,6 +113,14 @@ def test_the_dashboard_opens_from_the_menu_and_shows_the_figures(
             str(ARTIFACTS / "dashboard-environment-fr.png")
         )
         view.cards["stages"].chart.image().save(str(ARTIFACTS / "dashboard-stages-fr.png"))
+        # chosen dates: two date fields appear, and the window still fits a 1366 px screen
+        view.period.setCurrentIndex(view.period.findData("custom"))
+        assert view.first.isVisibleTo(view) and view.last.isVisibleTo(view)
+        assert view.minimumSizeHint().width() <= 1366
+        qtbot.waitUntil(lambda: not view.computing(), timeout=WAIT)
+        assert view.grab().save(str(ARTIFACTS / "dashboard-dates-fr.png"))
+        view.period.setCurrentIndex(view.period.findData(dashboard.Preset.WEEK))
+        qtbot.waitUntil(lambda: not view.computing(), timeout=WAIT)
         # the lot filter narrows every figure to the lot's devices
         lot_index = view.lot.findText("CONV-2026-12", Qt.MatchFlag.MatchStartsWith)
         assert lot_index > 0
