@@ -182,8 +182,9 @@ _STAGE_TYPES = (
 )
 
 # Stage facts in the period, week by week (each week a range of the (type, ts, station_id,
-# device_id) index: exact local weeks, no date arithmetic per fact), each fact's stage read
-# once (MATERIALIZED), then distinct devices per week and stage.
+# device_id) index: exact local weeks, no date arithmetic per fact; for a lot or a donor,
+# its devices' facts), each fact's stage read once (MATERIALIZED), then distinct devices per
+# week and stage.
 _STAGES_SQL = """
 WITH weeks(n, first, after) AS (VALUES {weeks}),
 f AS MATERIALIZED (
@@ -201,11 +202,11 @@ f AS MATERIALIZED (
                      WHERE j.id = json_extract(e.payload, '$.job_id')) END
         END AS stage
     FROM weeks w JOIN events e ON e.type IN ({types}) AND e.ts >= w.first AND e.ts < w.after
-    WHERE e.device_id IS NOT NULL AND {chain}
+    WHERE e.device_id IS NOT NULL AND {chain} {devices}
 )
 SELECT f.week, f.stage, count(DISTINCT f.device_id)
-FROM f {device_join}
-WHERE f.stage IS NOT NULL {devices}
+FROM f
+WHERE f.stage IS NOT NULL
 GROUP BY f.week, f.stage
 """
 
@@ -295,8 +296,12 @@ def stages_figure(store: Store, filters: Filters) -> Figure:
         weeks=", ".join(bounds),
         types=_placeholders(_STAGE_TYPES),
         chain=where.chain("e"),
-        device_join="JOIN devices d ON d.id = f.device_id" if by_device else "",
-        devices=f"AND {where.devices()}" if by_device else "",
+        # a lot's or a donor's devices first, then their facts (the events_device index)
+        devices=(
+            f"AND e.device_id IN (SELECT d.id FROM devices d WHERE {where.devices()})"
+            if by_device
+            else ""
+        ),
     )
     counts: dict[tuple[int, str], int] = {}
     for week, stage, n in _rows(store, sql, where.params):

@@ -8,7 +8,8 @@ the facts the dashboard reads (registered, identified, a diagnosis job, an erasu
 install job for phones, a grade, an outcome with a due date for loans and rentals), spread
 evenly over two years, four stations and 100 devices per lot. The hash chain is not
 computed (placeholder hashes): the dashboard never reads it, and `etabli db check` would
-refuse this database. (A reusable 1M-device builder is meant to replace this one.)
+refuse this database. The open loans are then derived from the outcomes by migration 4's
+own statement. (A reusable 1M-device builder is meant to replace this one.)
 
 Measured, for the periods the window offers (this week, month and year, ending on the last
 day of the data): `dashboard.compute` (every figure, as the window's refresh does) and the
@@ -41,6 +42,7 @@ os.environ.setdefault("ETABLI_TESTING", "1")
 from bench_app import dashboard
 from bench_app.output.reports.environment import load_factors
 from bench_app.store.database import DB_NAME, Store
+from bench_app.store.migrations import MIGRATIONS, split_sql
 
 FIRST_DAY = date(2025, 1, 1)
 LAST_DAY = date(2026, 12, 31)
@@ -180,6 +182,9 @@ def build(folder: Path, n: int) -> tuple[Path, int]:
                 conn.executemany(INSERTS[table], rows)
                 rows.clear()
     conn.execute("COMMIT")
+    # The open loans, derived from the outcomes as migration 4 derives them on an upgrade.
+    fill = next(s for s in split_sql(MIGRATIONS[3].sql) if s.startswith("INSERT INTO open_loans"))
+    conn.execute(fill)
     conn.execute("ANALYZE")
     conn.close()
     return path, events
