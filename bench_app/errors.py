@@ -1117,6 +1117,13 @@ CATALOG: dict[str, ErrorKind] = {
             "Give two dates YYYY-MM-DD, the first before the second.",
         ),
         _kind(
+            "DASHBOARD_FAILED",
+            "Le tableau de bord n’a pas pu être calculé : {detail}.",
+            "The dashboard could not be computed: {detail}.",
+            "Cliquez sur « Actualiser ». Si cela recommence, lancez « etabli db check ».",
+            "Click “Refresh”. If it happens again, run “etabli db check”.",
+        ),
+        _kind(
             "REPORT_WRITE_FAILED",
             "Impossible d’écrire {path} : {detail}.",
             "Cannot write {path}: {detail}.",
@@ -1995,6 +2002,7 @@ SHORT: dict[str, Text] = {
         ("ERASE_HELPER_FAILED", "Réponse illisible du service d’effacement.", "Unreadable answer from the erasure service."),
         ("ERASE_TARGET_CHANGED", "Ce n’est plus le disque choisi. Rien n’est effacé.", "This is no longer the chosen disk. Nothing erased."),
         ("REPORT_PERIOD_INVALID", "Période incorrecte.", "Wrong period."),
+        ("DASHBOARD_FAILED", "Tableau de bord impossible à calculer.", "The dashboard could not be computed."),
         ("REPORT_WRITE_FAILED", "Impossible d’écrire le rapport.", "Cannot write the report."),
         ("ENVIRONMENT_FACTORS_INVALID", "Fichier des facteurs environnementaux incorrect.", "Environmental factors file not valid."),
         ("FASTBOOT_GONE", "Le téléphone ne répond plus (mode fastboot).", "The phone stopped answering (fastboot mode)."),

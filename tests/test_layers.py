@@ -96,7 +96,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                   "bench_app.beneficiaries", "bench_app.loans", "bench_app.approvals")),
     ("the pipeline catalogue", ("bench_app.jobs.pipelines",)),
     ("documents, sync and simulators", ("bench_app.output", "bench_app.sync",
-                                        "bench_app.simulators")),
+                                        "bench_app.simulators", "bench_app.dashboard")),
     ("the station and its self-check", ("bench_app.station", "bench_app.selfcheck")),
     ("batches: several devices' jobs chained on the station", ("bench_app.jobs.batches",)),
     ("front ends", ("bench_app.commands", "ui", "hub")),

@@ -39,6 +39,9 @@ VIEWS: list[WorkshopView] = [
     WorkshopView(
         "loans", Text("Prêts et locations", "Loans and rentals"), "ui.loans_view:open_loans_view"
     ),
+    WorkshopView(
+        "dashboard", Text("Tableau de bord", "Dashboard"), "ui.dashboard_view:open_dashboard"
+    ),
 ]
 
 MENU_TITLE = Text("Atelier", "Workshop")

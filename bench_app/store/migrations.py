@@ -3,7 +3,9 @@
 Version 1 holds the event log; version 2 the tables derived from it (filled by replaying the
 log, so a database of any past version upgrades with its whole history); version 3 the
 erasures; version 4 the beneficiaries' personal data, kept beside the log and never derived
-from it (bench_app/beneficiaries.py says why); version 5 the loans and rentals.
+from it (bench_app/beneficiaries.py says why); version 5 the loans and rentals;
+version 6 the dashboard's indexes and the devices out on loan or rental now (filled from
+the outcomes and loans already derived: no replay of the log).
 """
 
 from __future__ import annotations
@@ -202,10 +204,39 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         rebuild_projections=True,
     ),
+    Migration(
+        6,
+        "for the dashboard: facts by type and time, outcomes and grades by time, open loans",
+        """
+        CREATE INDEX events_type_ts ON events (type, ts, station_id, device_id);
+        CREATE INDEX outcomes_at ON outcomes (at);
+        CREATE INDEX outcomes_kind_at ON outcomes (kind, at);
+        CREATE INDEX grades_at ON grades (at);
+        CREATE TABLE open_loans (
+            device_id TEXT PRIMARY KEY REFERENCES devices (id),
+            kind TEXT NOT NULL,
+            due_on TEXT NOT NULL DEFAULT '',
+            station_id TEXT NOT NULL,
+            training INTEGER NOT NULL DEFAULT 0,
+            since TEXT NOT NULL
+        );
+        CREATE INDEX open_loans_count ON open_loans (training, kind, due_on);
+        INSERT INTO open_loans (device_id, kind, due_on, station_id, training, since)
+        SELECT o.device_id, o.kind, coalesce(json_extract(e.payload, '$.due_on'), ''),
+               e.station_id, d.training, o.at
+        FROM outcomes o JOIN events e ON e.id = o.event_id JOIN devices d ON d.id = o.device_id
+        WHERE o.kind IN ('loan', 'rental') AND NOT EXISTS (
+            SELECT 1 FROM outcomes l WHERE l.device_id = o.device_id
+              AND (l.at > o.at OR (l.at = o.at AND l.rowid > o.rowid)))
+          AND NOT EXISTS (
+            SELECT 1 FROM loans r WHERE r.event_id = o.event_id AND r.returned_at IS NOT NULL);
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 PROJECTION_TABLES = (
+    "open_loans",
     "loans",
     "erasures",
     "outcomes",

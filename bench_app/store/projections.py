@@ -346,6 +346,7 @@ def _outcome(conn: sqlite3.Connection, e: Event) -> None:
         ),
     )
     _rank_by_clock(conn, "outcomes", p["device_id"])
+    _open_loan(conn, p["device_id"])
     _advance_stage(conn, p["device_id"], DeviceStage.DONE, e.ts)
     if p["kind"] in ("loan", "rental") and p.get("loan_id"):
         _loan_opened(conn, e)
@@ -396,6 +397,30 @@ def _loan_returned(conn: sqlite3.Connection, e: Event) -> None:
     conn.execute(
         "UPDATE devices SET stage = ?, updated_at = max(updated_at, ?) WHERE id = ?",
         (DeviceStage.IDENTIFIED, e.ts, p["device_id"]),
+    )
+    _open_loan(conn, p["device_id"])  # no longer out
+
+
+def _open_loan(conn: sqlite3.Connection, device_id: str) -> None:
+    """Keeps the device in open_loans while its current outcome is a loan or a rental (the
+    dashboard counts them without reading every outcome ever recorded)."""
+    row = conn.execute(
+        "SELECT o.kind, o.at, coalesce(json_extract(e.payload, '$.due_on'), ''),"
+        " coalesce(e.station_id, ''), coalesce(d.training, 0),"
+        " EXISTS (SELECT 1 FROM loans r WHERE r.event_id = o.event_id"
+        " AND r.returned_at IS NOT NULL) FROM outcomes o"
+        " LEFT JOIN events e ON e.id = o.event_id LEFT JOIN devices d ON d.id = o.device_id"
+        " WHERE o.device_id = ? ORDER BY o.at DESC, o.rowid DESC LIMIT 1",
+        (device_id,),
+    ).fetchone()
+    # Out while its current outcome is a loan or a rental not returned yet.
+    if row is None or row[0] not in ("loan", "rental") or row[5]:
+        conn.execute("DELETE FROM open_loans WHERE device_id = ?", (device_id,))
+        return
+    conn.execute(
+        "INSERT OR REPLACE INTO open_loans (device_id, kind, due_on, station_id, training,"
+        " since) VALUES (?, ?, ?, ?, ?, ?)",
+        (device_id, row[0], str(row[2]), row[3], row[4], row[1]),
     )
 
 

@@ -134,6 +134,7 @@ def recorded_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sessi
             training=False,
         )
         outcome_in_log(station, phone.id, OutcomeKind.DONATION, reference="Emmaüs 42")
+        outcome_in_log(station, drive.id, OutcomeKind.LOAN)  # an open loan (open_loans)
         assert station.store.check().ok, station.store.check()
     finally:
         station.close()

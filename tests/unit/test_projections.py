@@ -166,6 +166,7 @@ def test_realistic_day_rebuilds_to_the_same_state(
     due = (date.today() + timedelta(days=30)).isoformat()
     station.record_outcome(drive.id, OutcomeKind.LOAN, beneficiary="DOS-0007", due_on=due)
     station.return_device(drive.id, "boîtier rayé", "worn")
+    outcome_in_log(station, laptops[0].id, OutcomeKind.LOAN)  # out on loan: in open_loans
 
     live = _rebuilds_identically(station)
     for table in PROJECTION_TABLES:

@@ -306,8 +306,9 @@ def build(version: int, history: list[tuple[str, str | None, dict[str, Any], boo
 
 
 # Version 2 added the derived tables: its database holds the same history, projected;
-# version 3 the erasures (none in this history); version 4 the beneficiaries (none either).
-DUMPS = {1: history_v1, 2: history_v1, 3: history_v1, 4: history_v1}
+# version 3 the erasures (none in this history); version 4 the beneficiaries (none either);
+# version 5 the loans (none).
+DUMPS = {1: history_v1, 2: history_v1, 3: history_v1, 4: history_v1, 5: history_v1}
 
 
 def main() -> None:

@@ -1,0 +1,632 @@
+"""The workshop's dashboard: the figures of a period, filtered by lot, donor and station.
+
+Each figure is a few set-based queries over the event log and the derived tables (never one
+query per device), bounded by the period through indexes (migration 4), so a week or a
+month of a database of 1,000,000 devices is read in well under a second. A figure carries
+its title, axis labels, values and notes in French and English, and its CSV form.
+
+What each figure counts (periods run from local midnight to local midnight, both days in):
+- stages: devices that reached each stage, per week (Monday), by the facts that show it;
+  a device counts once per stage and week however many such facts it has;
+- outcomes, grades: each device's latest outcome (grade) recorded in the period, as it
+  stood at the end of the period (a corrected outcome counts once, as corrected);
+- erasures: finished erasures per station, the share that ended "erased", and the
+  throughput in devices erased per day (erased erasures / days of the period);
+- loans: devices whose outcome at the end of the period (or today, if earlier) is a loan
+  or a rental, the overdue ones (due date passed) and those due within 7 days (today's
+  from the open_loans table, a past day's from the outcomes' history);
+- environment: the benefit of the period's outcomes, under the factors' rule
+  (output/reports/environment.py), per kind of device, with the factors and sources.
+Training facts count only on a training dashboard, and real facts only on a real one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+
+from bench_app.domain.model import STAGE_LABELS, DeviceKind, DeviceStage, OutcomeKind
+from bench_app.output.formatting import decimal_text, grouped, number_text
+from bench_app.output.reports.activity import Period
+from bench_app.output.reports.environment import EnvironmentFactors
+from bench_app.output.reports.spreadsheet import csv_text
+from bench_app.output.reports.wording import KIND_LABELS, OUTCOME_LABELS
+from bench_app.store.database import Store
+from bench_app.store.events import TRAINING_CHAIN_SUFFIX
+from bench_app.text import Text
+
+LOAN_KINDS = (OutcomeKind.LOAN, OutcomeKind.RENTAL)
+DUE_SOON_DAYS = 7
+
+
+class Preset:
+    """The periods the dashboard offers besides a custom one."""
+
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+def preset_period(preset: str, today: date) -> Period:
+    """This week (from Monday), this month or this year, up to and including today."""
+    if preset == Preset.WEEK:
+        first = today - timedelta(days=today.weekday())
+    elif preset == Preset.MONTH:
+        first = today.replace(day=1)
+    elif preset == Preset.YEAR:
+        first = today.replace(month=1, day=1)
+    else:
+        raise ValueError(f"unknown period {preset!r}")
+    return Period(first, today)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What the figures are about: a period, and at most one lot, donor and station.
+    `training`: the training facts (a training station's dashboard) instead of the real."""
+
+    period: Period
+    lot_id: str | None = None
+    donor_id: str | None = None
+    station_id: str | None = None
+    training: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    key: str
+    name: Text
+    values: list[float]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One chart's data: categories along x (their keys and labels), one or more series of
+    values, and what the axes and values mean. `kind` says how it is best drawn ("bar" or
+    "line"); `percent`: values are shares written as percentages; `notes`: lines printed
+    under the chart (the environmental factors and their sources)."""
+
+    key: str
+    title: Text
+    x_label: Text
+    y_label: Text
+    categories: list[str]
+    category_labels: list[Text]
+    series: list[Series]
+    kind: str = "bar"
+    percent: bool = False
+    decimals: int = 0
+    notes: list[Text] = field(default_factory=list)
+    # Extra CSV columns after the series: (header, one cell per category).
+    extra_columns: list[tuple[Text, list[str]]] = field(default_factory=list)
+
+    def value_text(self, value: float, lang: str, *, for_csv: bool = False) -> str:
+        """A value as written on the chart (thousands grouped) and in the CSV (digits only,
+        so that spreadsheets read a number); decimal comma in French."""
+        if self.percent:
+            return decimal_text(value * 100, lang, 1) + " %"
+        if self.decimals:
+            return decimal_text(value, lang, self.decimals)
+        return str(round(value)) if for_csv else grouped(round(value), lang)
+
+    def total(self, series_key: str) -> float:
+        return sum(next(s for s in self.series if s.key == series_key).values)
+
+    def csv(self, lang: str = "fr") -> str:
+        """The figure's data: one row per category, one column per series (then any extra
+        column), values written as on the chart; `;`-separated UTF-8 with BOM."""
+        header = [self.x_label.get(lang), *(s.name.get(lang) for s in self.series)]
+        header += [h.get(lang) for h, _ in self.extra_columns]
+        rows: list[list[str]] = []
+        for i, label in enumerate(self.category_labels):
+            row = [label.get(lang)]
+            row += [self.value_text(s.values[i], lang, for_csv=True) for s in self.series]
+            row += [cells[i] for _, cells in self.extra_columns]
+            rows.append(row)
+        text = csv_text(header, rows)
+        for note in self.notes:  # the factors and sources travel with the numbers
+            text += csv_text([note.get(lang)], [])[1:]
+        return text
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    filters: Filters
+    figures: list[Figure]
+
+    def figure(self, key: str) -> Figure:
+        return next(f for f in self.figures if f.key == key)
+
+
+# -- the filters' SQL ------------------------------------------------------------------------
+
+
+class _Where:
+    """Conditions and named parameters shared by every figure's query."""
+
+    def __init__(self, filters: Filters) -> None:
+        start, end = filters.period.bounds()
+        self.params: dict[str, Any] = {"start": start, "end": end, "training": filters.training}
+        self.device: list[str] = ["d.training = :training"]
+        if filters.lot_id is not None:
+            self.device.append("d.lot_id = :lot")
+            self.params["lot"] = filters.lot_id
+        if filters.donor_id is not None:
+            self.device.append("d.lot_id IN (SELECT id FROM lots WHERE donor_id = :donor)")
+            self.params["donor"] = filters.donor_id
+        self.station = ""
+        if filters.station_id is not None:
+            # A station's training facts are in its training chain (store/events.py).
+            self.station = "AND {e}.station_id IN (:station, :station || :suffix)"
+            self.params["station"] = filters.station_id
+        self.params["suffix"] = TRAINING_CHAIN_SUFFIX
+
+    def devices(self) -> str:
+        return " AND ".join(self.device)
+
+    def chain(self, alias: str) -> str:
+        """The event is in the wanted chains (training or not, the station if filtered)."""
+        training = f"(substr({alias}.station_id, -length(:suffix)) = :suffix) = (:training <> 0)"
+        return f"{training} {self.station.format(e=alias)}"
+
+
+_STAGE_TYPES = (
+    "device.registered",
+    "device.identified",
+    "erasure.finished",
+    "job.finished",
+    "grade.assigned",
+    "outcome.recorded",
+)
+
+# Stage facts in the period, week by week (each week a range of the (type, ts, station_id,
+# device_id) index: exact local weeks, no date arithmetic per fact; for a lot or a donor,
+# its devices' facts), each fact's stage read once (MATERIALIZED), then distinct devices per
+# week and stage.
+_STAGES_SQL = """
+WITH weeks(n, first, after) AS (VALUES {weeks}),
+f AS MATERIALIZED (
+    SELECT w.n AS week, e.device_id AS device_id,
+        CASE e.type
+            WHEN 'device.registered' THEN 'intake'
+            WHEN 'device.identified' THEN 'identified'
+            WHEN 'grade.assigned' THEN 'graded'
+            WHEN 'outcome.recorded' THEN 'done'
+            WHEN 'erasure.finished' THEN
+                CASE WHEN json_extract(e.payload, '$.result') = 'erased' THEN 'erased' END
+            WHEN 'job.finished' THEN
+                CASE WHEN json_extract(e.payload, '$.state') = 'succeeded' THEN
+                    (SELECT j.stage_on_success FROM jobs j
+                     WHERE j.id = json_extract(e.payload, '$.job_id')) END
+        END AS stage
+    FROM weeks w JOIN events e ON e.type IN ({types}) AND e.ts >= w.first AND e.ts < w.after
+    WHERE e.device_id IS NOT NULL AND {chain} {devices}
+)
+SELECT f.week, f.stage, count(DISTINCT f.device_id)
+FROM f
+WHERE f.stage IS NOT NULL
+GROUP BY f.week, f.stage
+"""
+
+# Each device's latest row of `table` recorded in the period, as it stood at the end.
+_LATEST_SQL = """
+SELECT {column}, d.kind, count(*)
+FROM {table} t JOIN devices d ON d.id = t.device_id {station_join}
+WHERE t.at >= :start AND t.at < :end AND {devices}
+  AND NOT EXISTS (
+    SELECT 1 FROM {table} l WHERE l.device_id = t.device_id AND l.at < :end
+      AND (l.at > t.at OR (l.at = t.at AND l.rowid > t.rowid)))
+GROUP BY {column}, d.kind
+"""
+
+_ERASURES_SQL = """
+SELECT CASE WHEN substr(e.station_id, -length(:suffix)) = :suffix
+            THEN substr(e.station_id, 1, length(e.station_id) - length(:suffix))
+            ELSE e.station_id END AS station,
+       sum(json_extract(e.payload, '$.result') = 'erased'), count(*)
+FROM events e JOIN devices d ON d.id = e.device_id
+WHERE e.type = 'erasure.finished' AND e.ts >= :start AND e.ts < :end AND {chain}
+  AND {devices}
+GROUP BY station ORDER BY station
+"""
+
+# Devices whose outcome at the end is a loan or a rental, with its due date.
+_LOANS_SQL = """
+WITH due AS (
+    SELECT t.kind AS kind, coalesce(json_extract(ev.payload, '$.due_on'), '') AS due_on
+    FROM outcomes t JOIN devices d ON d.id = t.device_id JOIN events ev ON ev.id = t.event_id
+    WHERE t.kind IN ('loan', 'rental') AND t.at < :end AND {devices} {station}
+      AND NOT EXISTS (
+        SELECT 1 FROM outcomes l WHERE l.device_id = t.device_id AND l.at < :end
+          AND (l.at > t.at OR (l.at = t.at AND l.rowid > t.rowid)))
+)
+SELECT kind, count(*), sum(due_on <> '' AND due_on < :as_of),
+       sum(due_on >= :as_of AND due_on <= :soon)
+FROM due GROUP BY kind
+"""
+
+# The same, today: the open_loans table holds the devices whose outcome is a loan or a
+# rental now, read through its (training, kind, due_on) index.
+_OPEN_LOANS_SQL = """
+SELECT t.kind, count(*), sum(t.due_on <> '' AND t.due_on < :as_of),
+       sum(t.due_on >= :as_of AND t.due_on <= :soon)
+FROM open_loans t {device_join}
+WHERE t.training = :training {devices} {station}
+GROUP BY t.kind
+"""
+
+
+def _rows(store: Store, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    # sqlite3 takes named parameters as a mapping; Store.query passes them on as given.
+    return store.query(sql, cast(Sequence[Any], params))
+
+
+def _placeholders(values: Sequence[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)  # constants of this module only
+
+
+# -- the figures ---------------------------------------------------------------------------
+
+DEVICES = Text("Appareils", "Devices")
+
+
+def _weeks(period: Period) -> list[date]:
+    monday = period.first - timedelta(days=period.first.weekday())
+    weeks = []
+    while monday <= period.last:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def stages_figure(store: Store, filters: Filters) -> Figure:
+    """Devices through each stage, per week of the period (weeks start on Monday)."""
+    where = _Where(filters)
+    weeks = _weeks(filters.period)
+    bounds = []
+    for n, monday in enumerate(weeks):
+        first = max(monday, filters.period.first)
+        last = min(monday + timedelta(days=6), filters.period.last)
+        start, end = Period(first, last).bounds()
+        bounds.append(f"({n}, '{start}', '{end}')")  # our own timestamps: no quoting needed
+    by_device = filters.lot_id is not None or filters.donor_id is not None
+    sql = _STAGES_SQL.format(
+        weeks=", ".join(bounds),
+        types=_placeholders(_STAGE_TYPES),
+        chain=where.chain("e"),
+        # a lot's or a donor's devices first, then their facts (the events_device index)
+        devices=(
+            f"AND e.device_id IN (SELECT d.id FROM devices d WHERE {where.devices()})"
+            if by_device
+            else ""
+        ),
+    )
+    counts: dict[tuple[int, str], int] = {}
+    for week, stage, n in _rows(store, sql, where.params):
+        counts[(week, stage)] = n
+    series = [
+        Series(
+            stage.value,
+            STAGE_LABELS[stage],
+            [float(counts.get((i, stage), 0)) for i in range(len(weeks))],
+        )
+        for stage in DeviceStage
+    ]
+    days = [w.isoformat() for w in weeks]
+    return Figure(
+        "stages",
+        Text(
+            "Appareils passés par chaque étape, par semaine", "Devices through each stage, by week"
+        ),
+        Text("Semaine du", "Week of"),
+        DEVICES,
+        days,
+        [Text(_day(w, "fr"), _day(w, "en")) for w in days],
+        series,
+        kind="line",
+    )
+
+
+def _day(iso: str, lang: str) -> str:
+    d = date.fromisoformat(iso)
+    return d.strftime("%d/%m") if lang == "fr" else d.strftime("%b %d").replace(" 0", " ")
+
+
+def _latest(store: Store, filters: Filters, table: str, column: str) -> list[tuple[Any, ...]]:
+    where = _Where(filters)
+    station_join = ""
+    if filters.station_id is not None:
+        station_join = f"JOIN events ev ON ev.id = t.event_id {where.station.format(e='ev')}"
+    sql = _LATEST_SQL.format(
+        table=table, column=column, station_join=station_join, devices=where.devices()
+    )
+    return _rows(store, sql, where.params)
+
+
+def outcome_counts(store: Store, filters: Filters) -> dict[tuple[OutcomeKind, DeviceKind], int]:
+    """(outcome, device kind) -> devices whose latest outcome was recorded in the period."""
+    found: dict[tuple[OutcomeKind, DeviceKind], int] = {}
+    for kind, device_kind, n in _latest(store, filters, "outcomes", "t.kind"):
+        if kind in OutcomeKind._value2member_map_ and device_kind in DeviceKind._value2member_map_:
+            key = (OutcomeKind(kind), DeviceKind(device_kind))
+            found[key] = found.get(key, 0) + n
+    return found
+
+
+def outcomes_figure(counts: dict[tuple[OutcomeKind, DeviceKind], int]) -> Figure:
+    by_kind = {k: 0 for k in OutcomeKind}
+    for (outcome, _), n in counts.items():
+        by_kind[outcome] += n
+    return Figure(
+        "outcomes",
+        Text("Issues des appareils", "Device outcomes"),
+        Text("Issue", "Outcome"),
+        DEVICES,
+        [k.value for k in OutcomeKind],
+        [OUTCOME_LABELS[k] for k in OutcomeKind],
+        [Series("devices", DEVICES, [float(by_kind[k]) for k in OutcomeKind])],
+    )
+
+
+def grades_figure(store: Store, filters: Filters) -> Figure:
+    """Devices by their latest workshop grade given in the period (grades in order)."""
+    by_grade: dict[str, int] = {}
+    for grade, _kind, n in _latest(store, filters, "grades", "t.workshop_grade"):
+        by_grade[str(grade)] = by_grade.get(str(grade), 0) + n
+    grades = sorted(by_grade)
+    return Figure(
+        "grades",
+        Text("Notes de l’atelier", "Workshop grades"),
+        Text("Note", "Grade"),
+        DEVICES,
+        grades,
+        [Text(g, g) for g in grades],
+        [Series("devices", DEVICES, [float(by_grade[g]) for g in grades])],
+    )
+
+
+def erasure_figures(
+    store: Store, filters: Filters, station_names: dict[str, str] | None = None
+) -> tuple[Figure, Figure]:
+    """Per station: the share of finished erasures that ended "erased", and the devices
+    erased per day of the period."""
+    where = _Where(filters)
+    sql = _ERASURES_SQL.format(chain=where.chain("e"), devices=where.devices())
+    rows = _rows(store, sql, where.params)
+    names = station_names or {}
+    stations = [str(r[0]) for r in rows]
+    labels = [Text(names.get(s, s[-8:]), names.get(s, s[-8:])) for s in stations]
+    erased = [float(r[1] or 0) for r in rows]
+    finished = [float(r[2]) for r in rows]
+    days = (filters.period.last - filters.period.first).days + 1
+    station = Text("Poste", "Station")
+    success = Figure(
+        "erasure_success",
+        Text("Effacements réussis, par poste", "Successful erasures, by station"),
+        station,
+        Text("Part réussie", "Share erased"),
+        stations,
+        labels,
+        [
+            Series(
+                "share",
+                Text("Part réussie", "Share erased"),
+                [e / f if f else 0.0 for e, f in zip(erased, finished, strict=True)],
+            )
+        ],
+        percent=True,
+        extra_columns=[
+            (Text("Effacés", "Erased"), [str(int(e)) for e in erased]),
+            (Text("Terminés", "Finished"), [str(int(f)) for f in finished]),
+        ],
+    )
+    throughput = Figure(
+        "erasure_throughput",
+        Text("Appareils effacés par jour, par poste", "Devices erased per day, by station"),
+        station,
+        Text("Appareils par jour", "Devices per day"),
+        stations,
+        labels,
+        [
+            Series(
+                "per_day", Text("Appareils par jour", "Devices per day"), [e / days for e in erased]
+            )
+        ],
+        decimals=1,
+        notes=[
+            Text(
+                f"Appareils effacés avec succès divisés par les {days} jours de la période.",
+                f"Devices erased successfully divided by the {days} days of the period.",
+            )
+        ],
+    )
+    return success, throughput
+
+
+@dataclass(frozen=True, slots=True)
+class Loans:
+    out: dict[OutcomeKind, int]
+    overdue: int
+    due_soon: int
+    as_of: date
+
+
+def loans(store: Store, filters: Filters, today: date) -> Loans:
+    """The loans and rentals out at the end of the period (today when it ends later): the
+    devices whose latest outcome is one; overdue when its due date (due_on) is before that
+    day, due soon within DUE_SOON_DAYS. A later outcome of the device ends a loan (a return,
+    once it is a fact of its own, must also take the device out of open_loans). A period
+    ending today or later reads the open loans; an earlier one, the outcomes' history."""
+    as_of = min(filters.period.last, today)
+    where = _Where(Filters(Period(as_of, as_of), filters.lot_id, filters.donor_id,
+                           filters.station_id, filters.training))  # fmt: skip
+    where.params["as_of"] = as_of.isoformat()
+    where.params["soon"] = (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()
+    if as_of >= today:
+        by_device = filters.lot_id is not None or filters.donor_id is not None
+        sql = _OPEN_LOANS_SQL.format(
+            device_join="JOIN devices d ON d.id = t.device_id" if by_device else "",
+            devices=f"AND {where.devices()}" if by_device else "",
+            station=where.station.format(e="t"),
+        )
+    else:
+        sql = _LOANS_SQL.format(devices=where.devices(), station=where.station.format(e="ev"))
+    out = {k: 0 for k in LOAN_KINDS}
+    overdue = due_soon = 0
+    for kind, n, late, soon in _rows(store, sql, where.params):
+        out[OutcomeKind(kind)] += n
+        overdue += late or 0
+        due_soon += soon or 0
+    return Loans(out, overdue, due_soon, as_of)
+
+
+def loans_figure(found: Loans) -> Figure:
+    keys = ["loan", "rental", "overdue", "due_soon"]
+    labels = [
+        Text("Prêtés", "On loan"),
+        Text("Loués", "Rented"),
+        Text("En retard", "Overdue"),
+        Text(f"À rendre sous {DUE_SOON_DAYS} jours", f"Due within {DUE_SOON_DAYS} days"),
+    ]
+    values = [
+        found.out[OutcomeKind.LOAN],
+        found.out[OutcomeKind.RENTAL],
+        found.overdue,
+        found.due_soon,
+    ]
+    day_fr = found.as_of.strftime("%d/%m/%Y")
+    return Figure(
+        "loans",
+        Text(f"Prêts et locations au {day_fr}", f"Loans and rentals on {found.as_of.isoformat()}"),
+        Text("Situation", "Status"),
+        DEVICES,
+        keys,
+        labels,
+        [Series("devices", DEVICES, [float(v) for v in values])],
+    )
+
+
+def environment_figure(
+    counts: dict[tuple[OutcomeKind, DeviceKind], int], factors: EnvironmentFactors
+) -> Figure:
+    """CO2e and material avoided by the period's outcomes, per kind of device, with the
+    factors' rule and sources as notes (the same rule as the lot report's)."""
+    kinds = list(DeviceKind)
+    co2e = {k: 0.0 for k in kinds}
+    material = {k: 0.0 for k in kinds}
+    counted = {k: 0.0 for k in kinds}
+    for (outcome, kind), n in counts.items():
+        weight = factors.weight(outcome)
+        if weight:
+            c, m = factors.per_device(kind)
+            co2e[kind] += weight * c * n
+            material[kind] += weight * m * n
+            counted[kind] += weight * n
+    notes = [factors.rule()]
+    for kind in kinds:
+        f = factors.kinds[kind]
+        c, m = factors.per_device(kind)
+        notes.append(
+            Text(
+                f"{KIND_LABELS[kind].fr} : {decimal_text(c, 'fr')} kg CO2e et "
+                f"{decimal_text(m, 'fr')} kg de matière par appareil ({f.basis.fr}).",
+                f"{KIND_LABELS[kind].en}: {decimal_text(c, 'en')} kg CO2e and "
+                f"{decimal_text(m, 'en')} kg of material per device ({f.basis.en}).",
+            )
+        )
+    for source in factors.sources():
+        notes.append(Text("Source : " + source.citation(), "Source: " + source.citation()))
+    return Figure(
+        "environment",
+        Text("Bénéfice environnemental (évité)", "Environmental benefit (avoided)"),
+        Text("Type d’appareil", "Kind of device"),
+        Text("Kilogrammes évités", "Kilograms avoided"),
+        [k.value for k in kinds],
+        [KIND_LABELS[k] for k in kinds],
+        [
+            Series("co2e_kg", Text("CO2e (kg)", "CO2e (kg)"), [round(co2e[k], 1) for k in kinds]),
+            Series(
+                "material_kg",
+                Text("Matière (kg)", "Material (kg)"),
+                [round(material[k], 1) for k in kinds],
+            ),
+        ],
+        decimals=1,
+        notes=notes,
+        extra_columns=[
+            (
+                Text("Appareils comptés", "Devices counted"),
+                [number_text(counted[k], "fr") for k in kinds],
+            ),
+            (
+                Text("Source", "Source"),
+                [factors.kinds[k].source.citation() for k in kinds],
+            ),
+        ],
+    )
+
+
+def compute(
+    store: Store,
+    filters: Filters,
+    factors: EnvironmentFactors,
+    *,
+    today: date | None = None,
+    station_names: dict[str, str] | None = None,
+) -> Dashboard:
+    """Every figure of the dashboard for `filters`, in the order the window shows them."""
+    counts = outcome_counts(store, filters)
+    success, throughput = erasure_figures(store, filters, station_names)
+    return Dashboard(
+        filters,
+        [
+            stages_figure(store, filters),
+            outcomes_figure(counts),
+            grades_figure(store, filters),
+            success,
+            throughput,
+            loans_figure(loans(store, filters, today or datetime.now().astimezone().date())),
+            environment_figure(counts, factors),
+        ],
+    )
+
+
+# -- the filters' choices -------------------------------------------------------------------
+
+
+def stations(store: Store) -> list[str]:
+    """The stations with facts in the log (a training chain counts as its station), each
+    found by one index seek rather than a scan of the log."""
+    rows = store.query(
+        "WITH RECURSIVE s(id) AS (SELECT min(station_id) FROM events UNION ALL"
+        " SELECT (SELECT min(station_id) FROM events WHERE station_id > s.id) FROM s"
+        " WHERE s.id IS NOT NULL) SELECT id FROM s WHERE id IS NOT NULL"
+    )
+    found: list[str] = []
+    for (station,) in rows:
+        name = str(station).removesuffix(TRAINING_CHAIN_SUFFIX)
+        if name and name not in found:
+            found.append(name)
+    return found
+
+
+def donors(store: Store, *, training: bool = False) -> list[tuple[str, str]]:
+    """(id, name) of every donor, by name."""
+    rows = store.query(
+        "SELECT id, name FROM donors WHERE training = ? ORDER BY name, id", (training,)
+    )
+    return [(str(r[0]), str(r[1])) for r in rows]
+
+
+def lots(store: Store, *, training: bool = False) -> list[tuple[str, str]]:
+    """(id, label) of every lot, the latest received first: its agreement reference or
+    its date, and its donor's name."""
+    rows = store.query(
+        "SELECT l.id, l.agreement_ref, l.received_on, coalesce(dn.name, '') FROM lots l"
+        " LEFT JOIN donors dn ON dn.id = l.donor_id WHERE l.training = ?"
+        " ORDER BY l.received_on DESC, l.id",
+        (training,),
+    )
+    return [(str(r[0]), f"{r[1] or r[2]} — {r[3]}" if r[3] else str(r[1] or r[2])) for r in rows]
