@@ -169,16 +169,18 @@ def title_above(widget: QWidget) -> str:
 
 def give_name(widget: QWidget) -> None:
     """Names `widget` when it has no name of its own, or refreshes a name given here."""
-    given = bool(widget.property(AUTO))
+    # Given here only while it still is the name given here: a screen that names the
+    # widget afterwards (its own words) keeps them.
+    given = bool(widget.property(AUTO)) and widget.accessibleName() == widget.property(AUTO)
     if widget.accessibleName() and not given:
         return  # the screen named it itself
     name = name_for(widget)
     if name and name != widget.accessibleName():
         widget.setAccessibleName(name)
-        widget.setProperty(AUTO, True)
+        widget.setProperty(AUTO, name)
     elif not name and given:
         widget.setAccessibleName("")  # its text speaks for it again
-        widget.setProperty(AUTO, False)
+        widget.setProperty(AUTO, "")
 
 
 def names_missing(top: QWidget) -> list[QWidget]:

@@ -159,11 +159,11 @@ def test_loans_out_overdue_and_due_soon_at_the_end_of_the_period(shop: Workshop)
     # the same day from a later "today".
     history = dashboard.loans(shop.store, Filters(PERIOD), TODAY + timedelta(days=1))
     assert history == dashboard.loans(shop.store, Filters(PERIOD), TODAY)
-    # A database upgraded to version 4 gets the same open loans from its outcomes as the
+    # A database upgraded to version 6 gets the same open loans from its outcomes as the
     # projection keeps event by event.
     kept = shop.store.query("SELECT * FROM open_loans ORDER BY device_id")
     assert len(kept) == 4
-    fill = next(s for s in split_sql(MIGRATIONS[3].sql) if s.startswith("INSERT INTO open_loans"))
+    fill = next(s for s in split_sql(MIGRATIONS[5].sql) if s.startswith("INSERT INTO open_loans"))
     with shop.store.transaction() as conn:
         conn.execute("DELETE FROM open_loans")
         conn.execute(fill)

@@ -21,6 +21,7 @@ import pytest
 from bench_app.devices.android.keys import station_signer
 from bench_app.devices.drives.handle import DriveHandle
 from bench_app.domain.model import DeviceKind, DonorKind, JobState, OutcomeKind
+from bench_app.journey import OutcomeChoice, outcome_payload
 from bench_app.settings import Settings
 from bench_app.simulators.mode import SimulationMode
 from bench_app.simulators.source import SimulatedSource, Timing
@@ -134,7 +135,14 @@ def recorded_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sessi
             training=False,
         )
         outcome_in_log(station, phone.id, OutcomeKind.DONATION, reference="Emmaüs 42")
-        outcome_in_log(station, drive.id, OutcomeKind.LOAN)  # an open loan (open_loans)
+        # A loan with its own record (loans) still out (open_loans), as the window writes it.
+        lent = OutcomeChoice(OutcomeKind.LOAN, beneficiary="DOS-0042", due_on="2099-01-31")
+        loan = outcome_payload(drive.id, lent, loan_id=uuid7_str())
+        station.store.record(
+            [NewEvent("outcome.recorded", loan, drive.id)],
+            operator=station.operator,
+            training=False,
+        )
         assert station.store.check().ok, station.store.check()
     finally:
         station.close()
