@@ -30,7 +30,7 @@ import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -223,10 +223,12 @@ def forget(
     training: bool,
     approved_by: str = "",
     reason: str = "request",
+    before: Sequence[NewEvent] = (),
 ) -> None:
     """Erases a person's personal data (BenchError BENEFICIARY_UNKNOWN if none is held) and
     records `beneficiary.forgotten` with the reference, the reason ("request" or
-    "retention") and who approved it. The devices' history keeps the reference only."""
+    "retention") and who approved it, after the facts `before` (the approval), all in one
+    transaction. The devices' history keeps the reference only."""
     ref = clean_reference(reference)
     payload: dict[str, Any] = {"reference": ref, "reason": reason}
     if approved_by.strip():
@@ -235,6 +237,8 @@ def forget(
         gone = conn.execute("DELETE FROM beneficiaries WHERE reference = ?", (ref,))
         if gone.rowcount == 0:
             raise BenchError("BENEFICIARY_UNKNOWN", reference=ref)
+        for event in before:
+            store.append(conn, event, operator=operator, training=training)
         store.append(
             conn, NewEvent("beneficiary.forgotten", payload), operator=operator, training=training
         )

@@ -27,7 +27,7 @@ from bench_app.approvals import (
     regrade_needs_approval,
     roles_change_needs_approval,
 )
-from bench_app.beneficiaries import purge_expired
+from bench_app.beneficiaries import forget, purge_expired
 from bench_app.devices.presence import (
     PendingChanged,
     PendingDevice,
@@ -207,6 +207,21 @@ class Station:
             operator=self.operator,
             training=self.training,
             today=today,
+        )
+
+    def forget_beneficiary(self, reference: str, approval: ApprovalRequest | None = None) -> None:
+        """Erases a person's personal data on their request; where the station has someone
+        who may approve, a supervisor's `approval` is recorded with it (BenchError when
+        needed and refused: nothing erased)."""
+        before = self.approval_events(Guarded.FORGET_BENEFICIARY, None, approval)
+        approved_by = str(before[0].payload.get("supervisor", "")) if before else ""
+        forget(
+            self.store,
+            reference,
+            operator=self.operator,
+            training=self.training,
+            approved_by=approved_by,
+            before=before,
         )
 
     # -- recording -----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from bench_app import beneficiaries
+from bench_app.approvals import Guarded
 from bench_app.errors import BenchError
 from bench_app.output.formatting import day_text
 from bench_app.output.reports.spreadsheet import write_atomically
@@ -94,6 +96,7 @@ class BeneficiariesView(QWidget):
         self.editing: str | None = None  # the file number being edited, None: a new person
         self.chooser: QFileDialog | None = None
         self.question: QMessageBox | None = None
+        self.approval_dialog: QDialog | None = None  # a supervisor's approval, when asked
         self.resize(1000, 640)
 
         layout = QVBoxLayout(self)
@@ -313,19 +316,25 @@ class BeneficiariesView(QWidget):
         return box
 
     def forget(self, reference: str) -> None:
+        """Erases the person's data; a supervisor approves first where the station has one."""
+        from ui.approval_dialog import attempt_or_ask
+
+        def done() -> None:
+            self.new_person()
+            self.refresh()
+            self._say(self._t("forgotten", ref=reference))
+
         try:
-            beneficiaries.forget(
-                self.station.store,
-                reference,
-                operator=self.station.operator,
-                training=self.station.training,
+            self.approval_dialog = attempt_or_ask(
+                self.station,
+                self.lang,
+                Guarded.FORGET_BENEFICIARY,
+                lambda r: self.station.forget_beneficiary(reference, approval=r),
+                self,
+                on_done=done,
             )
         except BenchError as exc:
             self._say(exc.short.get(self.lang))
-            return
-        self.new_person()
-        self.refresh()
-        self._say(self._t("forgotten", ref=reference))
 
     def purge(self) -> None:
         try:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app import beneficiaries
+from bench_app.commands.approvals import add_approval_arguments, approval_request
 from bench_app.commands.help_language import say
 from bench_app.text import Text
 
@@ -88,12 +89,8 @@ def add_beneficiary_parsers(sub: Any, common: Common) -> None:
     )
     common(f, top=False)
     f.add_argument("reference", metavar="REF", help=say(_REF_HELP))
-    f.add_argument(
-        "--approved-by",
-        default="",
-        metavar="NAME",
-        help=say(Text("l’encadrant qui l’a approuvé", "the supervisor who approved it")),
-    )
+    # Where the station lists a supervisor, one approves (bench_app/approvals.py).
+    add_approval_arguments(f)
 
     g = b.add_parser(
         "purge",
@@ -165,6 +162,8 @@ def _write(folder: Path, args: argparse.Namespace, lang: str) -> int:
     fr = lang == "fr"
     command = args.beneficiary_command
     ref = "" if command == "purge" else beneficiaries.clean_reference(args.reference)
+    # The PIN is asked before anything is opened.
+    request = approval_request(args, lang) if command == "forget" else None
     station = Station(folder, operator=operator_from_environment())
     try:
         if command == "add":
@@ -180,13 +179,7 @@ def _write(folder: Path, args: argparse.Namespace, lang: str) -> int:
             print(f"Enregistré : {ref}." if fr else f"Recorded: {ref}.")
             return 0
         if command == "forget":
-            beneficiaries.forget(
-                station.store,
-                ref,
-                operator=station.operator,
-                training=station.training,
-                approved_by=args.approved_by,
-            )
+            station.forget_beneficiary(ref, approval=request)
             print(
                 f"Effacé : nom, structure et contact de {ref}. L’historique des appareils garde "
                 "le numéro de dossier."

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bench_app import beneficiaries
 from bench_app.approvals import ApprovalRequest, Guarded
 from bench_app.domain.model import DeviceKind, OutcomeKind
 from bench_app.operators import OPERATOR, SUPERVISOR, TRAINER
@@ -17,8 +18,11 @@ from bench_app.store.uuid7 import uuid7_str
 OPERATOR_NAME, SUPERVISOR_NAME, TRAINER_NAME = "Sam", "Nadia", "Théo"
 SUPERVISOR_PIN, TRAINER_PIN, OPERATOR_PIN = "4321", "9876", "1111"
 LAPTOP_ANSWERS = {"screen": "works", "keyboard": "works", "battery": "works", "hinges": "works"}
-# The guarded actions with a device of their own (a beneficiary's is the beneficiaries' part).
+# The guarded actions with a device of their own; with forgetting a person's data, every
+# action a supervisor approves (changing roles is tested with the settings).
 DEVICE_ACTIONS = (Guarded.OVERRIDE_CHECK, Guarded.REGRADE_AFTER_LABEL, Guarded.RECYCLE_PASSED)
+PERSON_ACTIONS = (*DEVICE_ACTIONS, Guarded.FORGET_BENEFICIARY)
+PERSON = "DOS-2026-0042"
 
 
 def add_staff(station: Station) -> None:
@@ -101,7 +105,24 @@ class Case:
 
 
 def make_case(station: Station, action: Guarded, serial: str = "") -> Case:
-    """A new device in the state where `action` needs an approval."""
+    """A new device (or a person on record) in the state where `action` needs an approval."""
+    if action is Guarded.FORGET_BENEFICIARY:
+        reference = f"{PERSON}{serial}"
+        beneficiaries.add(
+            station.store,
+            reference,
+            name="Léa Martin",
+            operator=station.operator,
+            training=station.training,
+        )
+
+        def forgotten() -> bool:
+            return beneficiaries.get(station.store, reference) is None
+
+        def forget(request: ApprovalRequest | None) -> None:
+            station.forget_beneficiary(reference, approval=request)
+
+        return Case(action, "", forget, forgotten)
     if action is Guarded.REGRADE_AFTER_LABEL:
         laptop = station.register_device(DeviceKind.LAPTOP, brand="HP", serial=serial or "L1")
         station.grade_by_hand(laptop.id, LAPTOP_ANSWERS, "like_new")
@@ -138,6 +159,9 @@ def make_case(station: Station, action: Guarded, serial: str = "") -> Case:
 
 
 def approvals(station: Station, device_id: str | None = None) -> list[dict[str, object]]:
+    """The approvals recorded about `device_id` (about no device: "" or None, every one)."""
     return [
-        e.payload for e in queries.events(station.store, device_id) if e.type == "approval.granted"
+        e.payload
+        for e in queries.events(station.store, device_id or None)
+        if e.type == "approval.granted"
     ]

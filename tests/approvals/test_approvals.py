@@ -29,6 +29,7 @@ from tests.approvals.cases import (
     DEVICE_ACTIONS,
     OPERATOR_NAME,
     OPERATOR_PIN,
+    PERSON_ACTIONS,
     SUPERVISOR_NAME,
     SUPERVISOR_PIN,
     TRAINER_NAME,
@@ -54,7 +55,7 @@ REFUSALS: list[tuple[ApprovalRequest | None, str]] = [
 ]
 
 
-@pytest.mark.parametrize("action", DEVICE_ACTIONS)
+@pytest.mark.parametrize("action", PERSON_ACTIONS)
 @pytest.mark.parametrize(("request_", "code"), REFUSALS)
 def test_a_guarded_action_is_refused_without_a_valid_approval(
     station: Station, action: Guarded, request_: ApprovalRequest | None, code: str
@@ -159,7 +160,7 @@ _PINS = {SUPERVISOR_NAME: SUPERVISOR_PIN, TRAINER_NAME: TRAINER_PIN, OPERATOR_NA
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    action=st.sampled_from(DEVICE_ACTIONS),
+    action=st.sampled_from(PERSON_ACTIONS),
     training=st.booleans(),
     who=st.sampled_from([SUPERVISOR_NAME, TRAINER_NAME, OPERATOR_NAME, "Personne"]),
     pin_right=st.booleans(),
@@ -210,6 +211,20 @@ def test_the_generic_approval_serves_an_action_of_no_device(station: Station) ->
     assert event.device_id is None
     assert event.payload["action"] == "forget_beneficiary"
     assert event.payload["operator"] == OPERATOR_NAME
+
+
+def test_forgetting_a_person_names_the_approver_in_its_own_fact(station: Station) -> None:
+    """The approval and the erasure in one transaction, the supervisor named in both."""
+    add_staff(station)
+    case = make_case(station, Guarded.FORGET_BENEFICIARY)
+    case.perform(GOOD)
+    assert case.done()
+    facts = [e for e in queries.events(station.store) if e.device_id is None]
+    granted = next(e for e in facts if e.type == "approval.granted")
+    forgotten = next(e for e in facts if e.type == "beneficiary.forgotten")
+    assert forgotten.seq == granted.seq + 1
+    assert granted.payload["action"] == "forget_beneficiary"
+    assert forgotten.payload["approved_by"] == SUPERVISOR_NAME
 
 
 # -- what needs an approval, and what does not ---------------------------------------------

@@ -40,7 +40,7 @@ def test_add_list_export_and_forget_one_person(data_dir: Path, tmp_path: Path) -
     assert exported.returncode == 0, exported.stderr
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["record"]["structure"] == "Mission locale" and data["devices"] == []
-    forgot = run(data_dir, "forget", "DOS-77", "--approved-by", "Anne", lang="en")
+    forgot = run(data_dir, "forget", "DOS-77", lang="en")  # no supervisor listed here
     assert forgot.returncode == 0, forgot.stderr
     assert "Erased: name, structure and contact of DOS-77" in forgot.stdout
     assert "keeps the file number" in forgot.stdout

@@ -856,7 +856,7 @@ def beneficiary_export() -> S[Case]:
 def beneficiary_forget() -> S[Case]:
     return st.one_of(
         case("beneficiary", "forget", not_on_record),
-        case("beneficiary", "forget", SEEDED_BENEFICIARY, "--approved-by", undecodable),
+        case("beneficiary", "forget", SEEDED_BENEFICIARY, "--supervisor", undecodable),
         with_files(("beneficiary", "forget"), (SEEDED_BENEFICIARY,), SETTINGS),
         common(("beneficiary", "forget"), (SEEDED_BENEFICIARY,)),
     )
