@@ -36,6 +36,7 @@ from bench_app.commands.labels import add_label_parsers, run_label, run_print_la
 from bench_app.commands.phone_jobs import add_phone_job_parsers, run_install, run_wipe
 from bench_app.commands.profiles import add_profile_parsers, run_images, run_profiles
 from bench_app.commands.reports import REPORT_COMMANDS, add_report_parsers, run_reports
+from bench_app.commands.search import add_search_parser, run_search
 from bench_app.commands.selfcheck import add_selfcheck_parser, run_selfcheck_command
 from bench_app.commands.settings import add_settings_parsers, run_settings
 from bench_app.commands.simulate import add_simulate_parser, run_simulate
@@ -190,6 +191,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_report_parsers(sub, _common)
     add_export_parsers(sub, _common)
     add_journey_parsers(sub, _common)
+    add_search_parser(sub, _common)
     add_phone_job_parsers(sub, _common)
     add_batch_parsers(sub, _common)
     add_settings_parsers(sub, _common)
@@ -298,6 +300,7 @@ RUNNERS: dict[str, Runner] = {
     "sync": run_sync,
     "journey": run_journey,
     "outcome": run_outcome,
+    "search": run_search,
     "wipe": run_wipe,
     "install": run_install,
     "batch": run_batch,

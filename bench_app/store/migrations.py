@@ -2,7 +2,7 @@
 
 Version 1 holds the event log; version 2 the tables derived from it (filled by replaying the
 log, so a database of any past version upgrades with its whole history); version 3 the
-erasures.
+erasures; version 4 what search reads (bench_app/search.py).
 """
 
 from __future__ import annotations
@@ -159,10 +159,48 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         rebuild_projections=True,
     ),
+    Migration(
+        4,
+        "search: identifiers as typed or scanned, and the words of each device",
+        # Serials are compared without spaces and case, IMEIs without spaces and dashes: the
+        # expressions here and in bench_app/search.py must stay the same to use the index.
+        """
+        CREATE INDEX devices_serial_key ON devices (upper(replace(serial, ' ', '')));
+        CREATE INDEX devices_imei_key ON devices (replace(replace(imei, ' ', ''), '-', ''));
+        CREATE TABLE device_search (
+            id INTEGER PRIMARY KEY,
+            device_id TEXT NOT NULL UNIQUE,
+            model TEXT NOT NULL DEFAULT '',
+            donor TEXT NOT NULL DEFAULT '',
+            beneficiary TEXT NOT NULL DEFAULT ''
+        );
+        CREATE VIRTUAL TABLE device_search_fts USING fts5(
+            model, donor, beneficiary,
+            content = 'device_search', content_rowid = 'id',
+            tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+        );
+        CREATE TRIGGER device_search_ai AFTER INSERT ON device_search BEGIN
+            INSERT INTO device_search_fts (rowid, model, donor, beneficiary)
+            VALUES (new.id, new.model, new.donor, new.beneficiary);
+        END;
+        CREATE TRIGGER device_search_ad AFTER DELETE ON device_search BEGIN
+            INSERT INTO device_search_fts (device_search_fts, rowid, model, donor, beneficiary)
+            VALUES ('delete', old.id, old.model, old.donor, old.beneficiary);
+        END;
+        CREATE TRIGGER device_search_au AFTER UPDATE ON device_search BEGIN
+            INSERT INTO device_search_fts (device_search_fts, rowid, model, donor, beneficiary)
+            VALUES ('delete', old.id, old.model, old.donor, old.beneficiary);
+            INSERT INTO device_search_fts (rowid, model, donor, beneficiary)
+            VALUES (new.id, new.model, new.donor, new.beneficiary);
+        END;
+        """,
+        rebuild_projections=True,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 PROJECTION_TABLES = (
+    "device_search",  # its full-text index follows it by triggers
     "erasures",
     "outcomes",
     "grades",

@@ -69,6 +69,49 @@ def _advance_stage(conn: sqlite3.Connection, device_id: str, stage: DeviceStage,
     )
 
 
+def _index_device(conn: sqlite3.Connection, device_id: str) -> None:
+    """Keeps the words search finds a device by (bench_app/search.py): its brand and model,
+    its donor's name and lot agreement, every beneficiary reference it was handed to."""
+    row = conn.execute(
+        "SELECT d.brand, d.model, coalesce(n.name, ''), coalesce(l.agreement_ref, '')"
+        " FROM devices d LEFT JOIN lots l ON l.id = d.lot_id"
+        " LEFT JOIN donors n ON n.id = l.donor_id WHERE d.id = ?",
+        (device_id,),
+    ).fetchone()
+    if row is None:
+        return
+    references = conn.execute(
+        "SELECT DISTINCT json_extract(e.payload, '$.beneficiary') FROM outcomes o"
+        " JOIN events e ON e.id = o.event_id WHERE o.device_id = ?"
+        " AND json_extract(e.payload, '$.beneficiary') IS NOT NULL ORDER BY 1",
+        (device_id,),
+    ).fetchall()
+    words = (
+        " ".join(w for w in (row[0], row[1]) if w),
+        " ".join(w for w in (row[2], row[3]) if w),
+        " ".join(str(r[0]) for r in references if r[0]),
+    )
+    stored = conn.execute(
+        "SELECT model, donor, beneficiary FROM device_search WHERE device_id = ?", (device_id,)
+    ).fetchone()
+    if stored is not None and tuple(stored) == words:
+        return  # unchanged: the full-text index is left alone
+    conn.execute(
+        "INSERT INTO device_search (device_id, model, donor, beneficiary) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (device_id) DO UPDATE SET model = excluded.model,"
+        " donor = excluded.donor, beneficiary = excluded.beneficiary",
+        (device_id, *words),
+    )
+
+
+def _index_lot(conn: sqlite3.Connection, where: str, value: str) -> None:
+    """A lot or donor that arrived after its devices (sync order) gives them its words."""
+    for (device_id,) in conn.execute(
+        f"SELECT d.id FROM devices d JOIN lots l ON l.id = d.lot_id WHERE {where} = ?", (value,)
+    ).fetchall():
+        _index_device(conn, device_id)
+
+
 @handles("donor.registered")
 def _donor(conn: sqlite3.Connection, e: Event) -> None:
     p = e.payload
@@ -77,6 +120,7 @@ def _donor(conn: sqlite3.Connection, e: Event) -> None:
         " VALUES (?, ?, ?, ?, ?, ?)",
         (p["donor_id"], p["name"], p["kind"], p.get("contact", ""), e.training, e.ts),
     )
+    _index_lot(conn, "l.donor_id", p["donor_id"])
 
 
 @handles("lot.registered")
@@ -95,6 +139,7 @@ def _lot(conn: sqlite3.Connection, e: Event) -> None:
             e.ts,
         ),
     )
+    _index_lot(conn, "l.id", p["lot_id"])
 
 
 @handles("device.registered")
@@ -118,6 +163,7 @@ def _device(conn: sqlite3.Connection, e: Event) -> None:
             e.ts,
         ),
     )
+    _index_device(conn, p["device_id"])
 
 
 _IDENTITY_COLUMNS = ("brand", "model", "serial", "imei", "kind")
@@ -141,6 +187,7 @@ def _identified(conn: sqlite3.Connection, e: Event) -> None:
         (event_json(details), e.ts, device_id),
     )
     _advance_stage(conn, device_id, DeviceStage.IDENTIFIED, e.ts)
+    _index_device(conn, device_id)
 
 
 @handles("device.presorted")
@@ -157,6 +204,7 @@ def _attached(conn: sqlite3.Connection, e: Event) -> None:
         "UPDATE devices SET lot_id = ?, updated_at = max(updated_at, ?) WHERE id = ?",
         (e.payload["lot_id"], e.ts, e.payload["device_id"]),
     )
+    _index_device(conn, e.payload["device_id"])
 
 
 @handles("job.created")
@@ -345,6 +393,7 @@ def _outcome(conn: sqlite3.Connection, e: Event) -> None:
     )
     _rank_by_clock(conn, "outcomes", p["device_id"])
     _advance_stage(conn, p["device_id"], DeviceStage.DONE, e.ts)
+    _index_device(conn, p["device_id"])
 
 
 @handles("erasure.started")

@@ -262,8 +262,10 @@ def history_v1() -> list[tuple[str, str | None, dict[str, Any], bool]]:
 
 def build(version: int, history: list[tuple[str, str | None, dict[str, Any], bool]]) -> str:
     conn = sqlite3.connect(":memory:")
+    # The derived tables are filled by today's projections, which write tables of later
+    # versions too: those are made for the fold and dropped before the dump.
     for migration in MIGRATIONS:
-        if migration.version <= version:
+        if migration.version <= version or version >= 3:
             conn.executescript(migration.sql)
     conn.execute("INSERT INTO meta (key, value) VALUES ('station_id', ?)", (STATION_ID,))
     conn.execute("INSERT INTO meta (key, value) VALUES ('station_prefix', ?)", (PREFIX,))
@@ -300,18 +302,42 @@ def build(version: int, history: list[tuple[str, str | None, dict[str, Any], boo
         for _, event in iter_events(conn):
             projections.apply(conn, event)
     conn.commit()
+    _drop_later_schema(conn, version)
     text = "\n".join(conn.iterdump()) + "\n"
     conn.close()
     return text
 
 
+def _drop_later_schema(conn: sqlite3.Connection, version: int) -> None:
+    """Drops what migrations after `version` made, so the dump has that version's schema."""
+    reference = sqlite3.connect(":memory:")
+    for migration in MIGRATIONS:
+        if migration.version <= version:
+            reference.executescript(migration.sql)
+    known = {r[0] for r in reference.execute("SELECT name FROM sqlite_master")}
+    reference.close()
+    kinds = {"table": "TABLE", "index": "INDEX", "trigger": "TRIGGER"}
+    later = conn.execute(
+        "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        " ORDER BY type = 'table'"  # triggers and indexes first, then their tables
+    ).fetchall()
+    for kind, name in later:
+        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone()
+        if name not in known and exists:  # a virtual table's own tables go with it
+            conn.execute(f"DROP {kinds[kind]} {name}")
+    conn.commit()
+
+
 # Version 2 added the derived tables: its database holds the same history, projected.
-DUMPS = {1: history_v1, 2: history_v1}
+# Version 3 added the erasures (none in this history).
+DUMPS = {1: history_v1, 2: history_v1, 3: history_v1}
 
 
 def main() -> None:
     for version, history in DUMPS.items():
         target = HERE / f"v{version}.sql"
+        if target.exists():
+            continue  # a released version's database is never regenerated
         target.write_text(build(version, history()), encoding="utf-8")
         print(f"wrote {target.relative_to(HERE.parents[2])}")
 
