@@ -22,6 +22,7 @@ from bench_app.errors import BenchError
 from bench_app.store.database import Store
 
 TEXT_LIMIT = 50  # word hits shown at most; the list says when there were more
+CANDIDATES = 2000  # word hits ranked at most (the newest), so a search stays instant
 MAX_WORDS = 8  # a model, a donor or a reference has fewer; more only slows the query
 
 # The same expressions as the indexes of migration 4 (SQLite uses an index on an
@@ -151,7 +152,8 @@ def _hit(row: tuple[Any, ...], matched: str) -> Hit:
 
 def search(store: Store, text: str, *, training: bool = False, limit: int = TEXT_LIMIT) -> Results:
     """Every device `text` names, exact hits first (asset code, serial, IMEI), then up to
-    `limit` word hits (model, donor, lot agreement, beneficiary reference) best first.
+    `limit` word hits (model, donor, lot agreement, beneficiary reference) best first
+    (among the newest CANDIDATES when more devices have those words).
     Only training devices in training, only real ones otherwise. Raises BenchError:
     SEARCH_EMPTY for empty text; when nothing is found, ASSET_CODE_INVALID for what looks
     like a mistyped code (the check character says so), else SEARCH_NOTHING_FOUND."""
@@ -203,14 +205,18 @@ def search(store: Store, text: str, *, training: bool = False, limit: int = TEXT
     more = False
     query = fts_query(wanted)
     if query is not None and limit > 0:
-        # Beneficiary references and donors are rarer words than models: they weigh more.
+        # Ranked among the newest CANDIDATES that have every word: scoring all of them would
+        # cost a time that grows with the workshop (a model can name 50,000 devices), and
+        # beyond that many, the newest devices are those people look for.
         rows = store.query(
-            f"SELECT {_COLUMNS} FROM device_search_fts f"
-            " JOIN device_search s ON s.id = f.rowid JOIN devices d ON d.id = s.device_id"
+            f"SELECT {_COLUMNS} FROM (SELECT rowid AS id,"
+            # Beneficiary references and donors are rarer words than models: they weigh more.
+            " bm25(device_search_fts, 1.0, 2.0, 4.0) AS score FROM device_search_fts"
+            " WHERE device_search_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f"
+            " JOIN device_search s ON s.id = f.id JOIN devices d ON d.id = s.device_id"
             " LEFT JOIN lots l ON l.id = d.lot_id LEFT JOIN donors n ON n.id = l.donor_id"
-            " WHERE device_search_fts MATCH ? AND d.training = ?"
-            " ORDER BY bm25(device_search_fts, 1.0, 2.0, 4.0), d.asset_code LIMIT ?",
-            (query, flag, limit + len(seen) + 1),
+            " WHERE d.training = ? ORDER BY f.score, f.id DESC LIMIT ?",
+            (query, CANDIDATES, flag, limit + len(seen) + 1),
         )
         before = len(found)
         add(rows, "text")
