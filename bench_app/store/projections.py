@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+import uuid
 from collections.abc import Callable
 
 from bench_app.domain.model import DeviceStage, JobState
@@ -96,12 +98,37 @@ def _index_device(conn: sqlite3.Connection, device_id: str) -> None:
     ).fetchone()
     if stored is not None and tuple(stored) == words:
         return  # unchanged: the full-text index is left alone
+    if stored is not None:
+        conn.execute(
+            "UPDATE device_search SET model = ?, donor = ?, beneficiary = ? WHERE device_id = ?",
+            (*words, device_id),
+        )
+        return
+    row_id = search_row_id(device_id)
+    while conn.execute("SELECT 1 FROM device_search WHERE id = ?", (row_id,)).fetchone():
+        row_id = (row_id + 1) & _ROW_ID_MASK  # two devices on one number: next free one
     conn.execute(
-        "INSERT INTO device_search (device_id, model, donor, beneficiary) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (device_id) DO UPDATE SET model = excluded.model,"
-        " donor = excluded.donor, beneficiary = excluded.beneficiary",
-        (device_id, *words),
+        "INSERT INTO device_search (id, device_id, model, donor, beneficiary)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (row_id, device_id, *words),
     )
+
+
+_ROW_ID_MASK = (1 << 63) - 1
+
+
+def search_row_id(device_id: str) -> int:
+    """A device's row number in the search tables: the same on every station whatever
+    order the facts arrive in (the state must not depend on it), and greater for a newer
+    device (a UUIDv7's milliseconds, then 15 of its counter's bits), so that search can
+    take the newest matches first by walking the index backwards."""
+    try:
+        value = uuid.UUID(device_id)
+    except ValueError:
+        value = None
+    if value is not None and value.version == 7:
+        return ((value.int >> 80) << 15) | (value.int & 0x7FFF)
+    return int.from_bytes(hashlib.sha256(device_id.encode()).digest()[:8], "big") & _ROW_ID_MASK
 
 
 def _index_lot(conn: sqlite3.Connection, where: str, value: str) -> None:

@@ -253,3 +253,20 @@ def test_a_database_from_before_search_gets_its_index_from_the_log(
         assert len(queries.devices(upgraded)) == len(queries.devices(station.store))
     finally:
         upgraded.close()
+
+
+def test_past_the_ranked_candidates_the_newest_devices_come_first(
+    station: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word many devices share: the newest ones are ranked, the older ones left out."""
+    import bench_app.search as search_module
+
+    made = [
+        station.register_device(DeviceKind.PHONE, brand="Nokia", model="3310", serial=f"N{n}")
+        for n in range(12)
+    ]
+    monkeypatch.setattr(search_module, "CANDIDATES", 5)
+    found = station.search("nokia")
+    assert {h.device_id for h in found.hits} == {d.id for d in made[-5:]}
+    every = search(station.store, "nokia", limit=3)
+    assert len(every.hits) == 3 and every.more
