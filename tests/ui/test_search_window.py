@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTreeWidget, QWidget
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 from pytestqt.qtbot import QtBot
 
 from bench_app.domain.model import Device, DeviceKind, DonorKind
@@ -62,11 +62,13 @@ def _search(qtbot: QtBot, bench: Bench, text: str) -> None:
     qtbot.keyClick(window.search, Qt.Key.Key_Return)
 
 
+def _items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
+    found = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    return [item for item in found if item is not None]
+
+
 def _rows(tree: QTreeWidget) -> list[list[str]]:
-    return [
-        [tree.topLevelItem(i).text(c) for c in range(tree.columnCount())]
-        for i in range(tree.topLevelItemCount())
-    ]
+    return [[item.text(c) for c in range(tree.columnCount())] for item in _items(tree)]
 
 
 def _french(root: QWidget, tree: QTreeWidget) -> list[str]:
@@ -104,11 +106,7 @@ def test_several_hits_open_a_list_and_one_opens_on_its_page(
     # The given phone: keyboard down to it, Enter; it is not on the bench: its page opens.
     listing.list.setFocus()
     listing.list.setCurrentItem(
-        next(
-            listing.list.topLevelItem(i)
-            for i in range(listing.list.topLevelItemCount())
-            if listing.list.topLevelItem(i).text(0) == second.asset_code
-        )
+        next(i for i in _items(listing.list) if i.text(0) == second.asset_code)
     )
     qtbot.keyClick(listing.list, Qt.Key.Key_Return)
     page = bench.window.device_pages[second.id]
