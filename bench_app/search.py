@@ -22,7 +22,7 @@ from bench_app.errors import BenchError
 from bench_app.store.database import Store
 
 TEXT_LIMIT = 50  # word hits shown at most; the list says when there were more
-CANDIDATES = 2000  # word hits ranked at most (the newest), so a search stays instant
+CANDIDATES = 1000  # word hits ranked at most (the newest), so a search stays instant
 MAX_WORDS = 8  # a model, a donor or a reference has fewer; more only slows the query
 
 # The same expressions as the indexes of migration 4 (SQLite uses an index on an
@@ -209,13 +209,16 @@ def search(store: Store, text: str, *, training: bool = False, limit: int = TEXT
         # cost a time that grows with the workshop (a model can name 50,000 devices), and
         # beyond that many, the newest devices are those people look for.
         rows = store.query(
-            f"SELECT {_COLUMNS} FROM (SELECT rowid AS id,"
+            f"SELECT {_COLUMNS} FROM (SELECT f.id, f.score FROM (SELECT rowid AS id,"
             # Beneficiary references and donors are rarer words than models: they weigh more.
             " bm25(device_search_fts, 1.0, 2.0, 4.0) AS score FROM device_search_fts"
             " WHERE device_search_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f"
             " JOIN device_search s ON s.id = f.id JOIN devices d ON d.id = s.device_id"
+            " WHERE d.training = ? ORDER BY f.score, f.id DESC LIMIT ?) r"
+            # What a result shows is read for the rows kept only, not for every candidate.
+            " JOIN device_search s ON s.id = r.id JOIN devices d ON d.id = s.device_id"
             " LEFT JOIN lots l ON l.id = d.lot_id LEFT JOIN donors n ON n.id = l.donor_id"
-            " WHERE d.training = ? ORDER BY f.score, f.id DESC LIMIT ?",
+            " ORDER BY r.score, r.id DESC",
             (query, CANDIDATES, flag, limit + len(seen) + 1),
         )
         before = len(found)
