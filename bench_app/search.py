@@ -20,6 +20,7 @@ from bench_app.domain.asset_code import ALPHABET, AssetCode
 from bench_app.domain.model import DeviceKind, DeviceStage
 from bench_app.errors import BenchError
 from bench_app.store.database import Store
+from bench_app.store.projections import squeezed
 
 TEXT_LIMIT = 50  # word hits shown at most; the list says when there were more
 CANDIDATES = 1000  # word hits ranked at most (the newest), so a search stays instant
@@ -202,9 +203,10 @@ def search(store: Store, text: str, *, training: bool = False, limit: int = TEXT
             ),
             "imei",
         )
-    more = False
-    query = fts_query(wanted)
-    if query is not None and limit > 0:
+
+    def words(match: str) -> bool:
+        """Adds up to `limit` word hits for the full-text query `match`; True when there
+        were more."""
         # Ranked among the newest CANDIDATES that have every word: scoring all of them would
         # cost a time that grows with the workshop (a model can name 50,000 devices), and
         # beyond that many, the newest devices are those people look for.
@@ -219,13 +221,29 @@ def search(store: Store, text: str, *, training: bool = False, limit: int = TEXT
             " JOIN device_search s ON s.id = r.id JOIN devices d ON d.id = s.device_id"
             " LEFT JOIN lots l ON l.id = d.lot_id LEFT JOIN donors n ON n.id = l.donor_id"
             " ORDER BY r.score, r.id DESC",
-            (query, CANDIDATES, flag, limit + len(seen) + 1),
+            (match, CANDIDATES, flag, limit + len(seen) + 1),
         )
         before = len(found)
         add(rows, "text")
         if len(found) - before > limit:
             del found[before + limit :]
-            more = True
+            return True
+        return False
+
+    more = False
+    query = fts_query(wanted)
+    # A code found is the device meant: its letters are no one's words (a label scanned
+    # at the bench must open at once, whatever the size of the workshop).
+    if query is not None and limit > 0 and not any(h.matched == "code" for h in found):
+        # A reference typed with separators (BEN-2026-0042, "ben 2026 0042") is first looked
+        # for whole (the projections keep it squeezed too): its parts alone ("2026") are in
+        # too many devices to be merged quickly.
+        whole = squeezed(wanted)
+        before = len(found)
+        if len(query.split()) > 1 and len(whole) >= 4 and any(c.isdigit() for c in whole):
+            more = words(f'"{whole}"*')
+        if len(found) == before:
+            more = words(query)
     if not found:
         if code_error is not None:
             raise code_error

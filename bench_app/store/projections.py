@@ -90,8 +90,8 @@ def _index_device(conn: sqlite3.Connection, device_id: str) -> None:
     ).fetchall()
     words = (
         " ".join(w for w in (row[0], row[1]) if w),
-        " ".join(w for w in (row[2], row[3]) if w),
-        " ".join(str(r[0]) for r in references if r[0]),
+        " ".join(w for w in (row[2], _with_squeezed(row[3])) if w),
+        " ".join(_with_squeezed(str(r[0])) for r in references if r[0]),
     )
     stored = conn.execute(
         "SELECT model, donor, beneficiary FROM device_search WHERE device_id = ?", (device_id,)
@@ -129,6 +129,20 @@ def search_row_id(device_id: str) -> int:
     if value is not None and value.version == 7:
         return ((value.int >> 80) << 15) | (value.int & 0x7FFF)
     return int.from_bytes(hashlib.sha256(device_id.encode()).digest()[:8], "big") & _ROW_ID_MASK
+
+
+def squeezed(reference: str) -> str:
+    """A reference as one word, letters and digits only ("BEN-2026-0042" → "BEN20260042"):
+    search finds it whole, however it was typed, without merging its common parts."""
+    return "".join(c for c in reference if c.isalnum())
+
+
+def _with_squeezed(reference: str) -> str:
+    """A reference and, when it has separators and a digit, its squeezed form beside it."""
+    whole = squeezed(reference)
+    if whole == reference or not any(c.isdigit() for c in whole):
+        return reference
+    return f"{reference} {whole}"
 
 
 def _index_lot(conn: sqlite3.Connection, where: str, value: str) -> None:

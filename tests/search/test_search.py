@@ -133,8 +133,11 @@ def test_donor_agreement_and_beneficiary_words(workshop: tuple[Station, list[Dev
         assert {h.device_id for h in station.search(text).hits} == rhone, text
     assert {h.device_id for h in station.search("la poste").hits} == {d.id for d in devices[::2]}
     # Every beneficiary a device was handed to finds it, the earlier ones too.
-    for reference in ("BEN-2026-0042", "ben 2026 0077"):
-        assert [h.device_id for h in station.search(reference).hits] == [devices[1].id]
+    for reference in ("BEN-2026-0042", "ben 2026 0077", "ben20260042", "Conv rh 7"):
+        hits = station.search(reference).hits
+        assert devices[1].id in {h.device_id for h in hits}, reference
+        if reference.lower().startswith("ben"):
+            assert [h.device_id for h in hits] == [devices[1].id]
     hit = station.search("DOSSIER-913").hits[0]
     assert hit.device_id == devices[3].id and hit.outcome == "rental"
     assert hit.donor == "Département du Rhône" and hit.agreement_ref == "CONV-RH-7"
