@@ -235,13 +235,28 @@ def search(store: Store, text: str, *, training: bool = False, limit: int = TEXT
     # A code found is the device meant: its letters are no one's words (a label scanned
     # at the bench must open at once, whatever the size of the workshop).
     if query is not None and limit > 0 and not any(h.matched == "code" for h in found):
-        # A reference typed with separators (BEN-2026-0042, "ben 2026 0042") is first looked
-        # for whole (the projections keep it squeezed too): its parts alone ("2026") are in
-        # too many devices to be merged quickly.
-        whole = squeezed(wanted)
+        # A reference (a beneficiary's, a lot agreement) is looked for whole, however it
+        # was typed (BEN-2026-0042, "ben 2026 0042"), in its own index: its parts alone
+        # ("2026") are in too many devices to be merged quickly as words.
+        whole = squeezed(wanted).upper()
         before = len(found)
-        if len(query.split()) > 1 and len(whole) >= 4 and any(c.isdigit() for c in whole):
-            more = words(f'"{whole}"*')
+        if len(whole) >= 4 and any(c.isdigit() for c in whole):
+            # One walk of the index from the reference typed: the whole one first (it
+            # sorts before the longer ones it starts), bounded by the limit.
+            rows = store.query(
+                f"SELECT {_COLUMNS} FROM (SELECT r.device_id, r.reference"
+                " FROM device_references r JOIN devices d ON d.id = r.device_id"
+                " WHERE r.reference >= ? AND r.reference < ? AND d.training = ?"
+                " ORDER BY r.reference, r.device_id LIMIT ?) k"
+                " JOIN devices d ON d.id = k.device_id"
+                " LEFT JOIN lots l ON l.id = d.lot_id LEFT JOIN donors n ON n.id = l.donor_id"
+                " ORDER BY k.reference, k.device_id",
+                (whole, whole + "\U0010ffff", flag, limit + len(seen) + 1),
+            )
+            add(rows, "text")
+            if len(found) - before > limit:
+                del found[before + limit :]
+                more = True
         if len(found) == before:
             more = words(query)
     if not found:

@@ -174,6 +174,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             donor TEXT NOT NULL DEFAULT '',
             beneficiary TEXT NOT NULL DEFAULT ''
         );
+        CREATE TABLE device_references (
+            reference TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            PRIMARY KEY (reference, device_id)
+        );
+        CREATE INDEX device_references_device ON device_references (device_id);
         CREATE VIRTUAL TABLE device_search_fts USING fts5(
             model, donor, beneficiary,
             content = 'device_search', content_rowid = 'id',
@@ -201,6 +207,7 @@ MIGRATIONS: tuple[Migration, ...] = (
 LATEST_VERSION = MIGRATIONS[-1].version
 PROJECTION_TABLES = (
     "device_search",  # its full-text index follows it by triggers
+    "device_references",
     "erasures",
     "outcomes",
     "grades",

@@ -90,9 +90,10 @@ def _index_device(conn: sqlite3.Connection, device_id: str) -> None:
     ).fetchall()
     words = (
         " ".join(w for w in (row[0], row[1]) if w),
-        " ".join(w for w in (row[2], _with_squeezed(row[3])) if w),
-        " ".join(_with_squeezed(str(r[0])) for r in references if r[0]),
+        " ".join(w for w in (row[2], row[3]) if w),
+        " ".join(str(r[0]) for r in references if r[0]),
     )
+    _index_references(conn, device_id, [row[3], *(str(r[0]) for r in references if r[0])])
     stored = conn.execute(
         "SELECT model, donor, beneficiary FROM device_search WHERE device_id = ?", (device_id,)
     ).fetchone()
@@ -137,12 +138,24 @@ def squeezed(reference: str) -> str:
     return "".join(c for c in reference if c.isalnum())
 
 
-def _with_squeezed(reference: str) -> str:
-    """A reference and, when it has separators and a digit, its squeezed form beside it."""
-    whole = squeezed(reference)
-    if whole == reference or not any(c.isdigit() for c in whole):
-        return reference
-    return f"{reference} {whole}"
+def _index_references(conn: sqlite3.Connection, device_id: str, references: list[str]) -> None:
+    """Keeps the device's references (lot agreement, beneficiaries) squeezed and in upper
+    case, each a key of its own: search finds one whole, or by its start, in one index walk."""
+    keys = sorted({squeezed(r).upper() for r in references if any(c.isdigit() for c in r)})
+    stored = [
+        r[0]
+        for r in conn.execute(
+            "SELECT reference FROM device_references WHERE device_id = ? ORDER BY reference",
+            (device_id,),
+        )
+    ]
+    if stored == keys:
+        return
+    conn.execute("DELETE FROM device_references WHERE device_id = ?", (device_id,))
+    conn.executemany(
+        "INSERT INTO device_references (reference, device_id) VALUES (?, ?)",
+        [(key, device_id) for key in keys if key],
+    )
 
 
 def _index_lot(conn: sqlite3.Connection, where: str, value: str) -> None:

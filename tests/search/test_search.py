@@ -218,9 +218,12 @@ def test_rebuilding_from_the_log_recreates_the_search_index(
     station, _ = workshop
     before = {q: _snapshot(station.store, q) for q in QUERIES}
     table = station.store.query("SELECT * FROM device_search ORDER BY id")
+    references = station.store.query("SELECT * FROM device_references ORDER BY 1, 2")
     assert len(table) == 13 and all(before.values())
+    assert ("BEN20260042", station.search("BEN-2026-0042").hits[0].device_id) in references
     station.store.rebuild_projections()
     assert station.store.query("SELECT * FROM device_search ORDER BY id") == table
+    assert station.store.query("SELECT * FROM device_references ORDER BY 1, 2") == references
     assert {q: _snapshot(station.store, q) for q in QUERIES} == before
     # The full-text index agrees with its table, and the check compares the table.
     with station.store.transaction() as conn:  # raises if the index and table disagree
