@@ -259,6 +259,22 @@ CATALOG: dict[str, ErrorKind] = {
             "Check the code, or register the device at intake.",
         ),
         _kind(
+            "SEARCH_NOTHING_FOUND",
+            "Aucun appareil ne correspond à « {text} » sur ce poste.",
+            "No device matches “{text}” on this station.",
+            "Vérifiez ce qui est tapé : un code, un numéro de série, un IMEI, un modèle, "
+            "un donateur ou un numéro de bénéficiaire.",
+            "Check what was typed: a code, a serial number, an IMEI, a model, a donor or a "
+            "beneficiary number.",
+        ),
+        _kind(
+            "SEARCH_EMPTY",
+            "Rien à chercher : le texte est vide.",
+            "Nothing to search for: the text is empty.",
+            "Tapez ou scannez un code, un numéro de série, un IMEI, un modèle ou un nom.",
+            "Type or scan a code, a serial number, an IMEI, a model or a name.",
+        ),
+        _kind(
             "IMEI_INVALID",
             "L’IMEI « {imei} » n’est pas valide (15 chiffres, le dernier est une clé de contrôle).",
             "The IMEI “{imei}” is not valid (15 digits, the last one is a check digit).",
@@ -1982,6 +1998,7 @@ SHORT: dict[str, Text] = {
         ("BENEFICIARY_UNKNOWN", "Aucune donnée sur le dossier {reference}.", "No data about the file {reference}."),
         ("FACT_MALFORMED", "Défaut du logiciel : rien n’a été enregistré.", "Software bug: nothing was recorded."),
         ("ASSET_CODE_INVALID", "Code « {code} » incorrect : {detail}.", "Code “{code}” is wrong: {detail}."),
+        ("SEARCH_NOTHING_FOUND", "Aucun appareil trouvé pour « {text} ».", "No device found for “{text}”."),
         ("IMEI_INVALID", "IMEI incorrect : relisez les 15 chiffres (*#06#).", "Wrong IMEI: read the 15 digits again (*#06#)."),
         ("ADB_TARGET_INVALID", "« {target} » n’est pas un téléphone connu.", "“{target}” is not a known phone."),
         ("DEVICE_NO_ANSWER", "L’appareil ne répond pas. Rebranchez-le.", "The device does not answer. Plug it in again."),

@@ -67,6 +67,7 @@ from bench_app.journey import (
 from bench_app.loans import Loan
 from bench_app.operators import OPERATOR, TRAINEE, Operator, clean_name, new_operator
 from bench_app.operators import check as check_operator
+from bench_app.search import Results, search
 from bench_app.settings import Settings
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, NewEvent, Store
@@ -770,6 +771,11 @@ class Station:
         if found is None:
             raise BenchError("ASSET_CODE_UNKNOWN", code=str(code))
         return found
+
+    def search(self, text: str) -> Results:
+        """Any device `text` names (code or label address, serial, IMEI, model, donor,
+        beneficiary), exact hits first; training devices only in training (search.py)."""
+        return search(self.store, text, training=self.training)
 
     def jobs(self, device_id: str) -> list[Job]:
         return queries.jobs_for_device(self.store, device_id)

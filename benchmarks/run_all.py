@@ -61,6 +61,7 @@ QUICK: dict[str, list[str]] = {
     "bench_cold_start.py": ["--runs", "3"],
     "bench_ui_latency.py": ["--phones", "16", "--drives", "8"],
     "bench_ui_journey.py": ["--phones", "8", "--drives", "4", "--rom-mib", "16"],
+    "bench_workshop_scale.py": ["--devices", "100000", "--queries", "100"],
 }
 TIMEOUT = {True: 240.0, False: 3 * 3600.0}
 

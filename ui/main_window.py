@@ -55,6 +55,7 @@ from bench_app.workshop import needs_setup
 from ui.batch_bar import BatchBar
 from ui.bridge import StationBridge
 from ui.device_card import DeviceCard
+from ui.device_page import DevicePage
 from ui.device_panel import DevicePanel
 from ui.device_view import Action, DeviceView, failure_texts
 from ui.flow_layout import FlowLayout
@@ -68,6 +69,7 @@ from ui.network_dialog import NetworkPhoneDialog
 from ui.operator_chooser import OperatorChooser
 from ui.pending_card import PendingCard
 from ui.printed_labels import PrintedLabelsDialog
+from ui.search_results import SEARCH_HINT, SEARCH_TIP, SearchResults, alive, show_results
 from ui.this_station_dialog import ThisStationDialog
 from ui.window_fit import fit_to_screen, wrap_message
 from ui.workshop_menu import WorkshopMenu
@@ -100,6 +102,9 @@ class MainWindow(QMainWindow):
         self.classroom: Classroom | None = Classroom(simulator) if simulator is not None else None
         self.labels_dialog: PrintedLabelsDialog | None = None
         self._labels_seen = 0
+        # What the search field opened: its list of results, and device pages by device.
+        self.search_results: SearchResults | None = None
+        self.device_pages: dict[str, DevicePage] = {}
         # Classroom devices taken away by a scenario change: their unplug brings no card back.
         self._retired: set[str] = set()
         self._class_laptops: set[str] = set()  # the scenario's donated laptops (their cards)
@@ -317,7 +322,9 @@ class MainWindow(QMainWindow):
         self.banner.setText(
             self.tr("TRAINING MODE — simulated devices, nothing here is real or sent anywhere")
         )
-        self.search.setPlaceholderText(self.tr("Scan or type a device code (e.g. ABCD-2345-X)"))
+        self.search.setPlaceholderText(SEARCH_HINT.get(self.lang))
+        self.search.setToolTip(SEARCH_TIP.get(self.lang))
+        self.search.setAccessibleName(SEARCH_TIP.get(self.lang))
         self.intake_button.setText(self.tr("Intake of a donation"))
         self.change_operator.setText(self.tr("Change operator"))
         self.settings_action.setText(self.tr("Settings…"))
@@ -331,6 +338,10 @@ class MainWindow(QMainWindow):
         self.network_action.setText(self.tr("Phone over Wi-Fi…"))
         self.network_action.setEnabled(self.tcp_source is not None)
         self.workshop_menu.retranslate(self.lang)
+        opened: list[SearchResults | DevicePage | None] = [self.search_results]
+        for widget in [*opened, *self.device_pages.values()]:
+            if widget is not None and alive(widget):
+                widget.retranslate(self.lang)
         self.network_button.setVisible(self.tcp_source is not None)
         self.training_toggle.setToolTip(
             self.tr("Simulated devices for a demonstration; their records are marked as training")
@@ -961,14 +972,14 @@ class MainWindow(QMainWindow):
         if not text:
             return
         try:
-            device = self.station.find_by_code(text)
+            results = self.station.search(text)  # code, label address, serial, IMEI, words
         except BenchError as exc:
             self.show_search_error(exc)
             self.search.selectAll()
             return
         self.search_error.setVisible(False)
         self.search.clear()
-        self.select_device_card(device.id)
+        show_results(self, results, text)
 
     def show_search_error(self, exc: BenchError) -> None:
         """Says why a typed code found nothing, on a line floating under the bar, wrapped;

@@ -39,6 +39,7 @@ from bench_app.commands.loans import add_loan_parsers, run_loans, run_return
 from bench_app.commands.phone_jobs import add_phone_job_parsers, run_install, run_wipe
 from bench_app.commands.profiles import add_profile_parsers, run_images, run_profiles
 from bench_app.commands.reports import REPORT_COMMANDS, add_report_parsers, run_reports
+from bench_app.commands.search import add_search_parser, run_search
 from bench_app.commands.selfcheck import add_selfcheck_parser, run_selfcheck_command
 from bench_app.commands.settings import add_settings_parsers, run_settings
 from bench_app.commands.simulate import add_simulate_parser, run_simulate
@@ -196,6 +197,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_beneficiary_parsers(sub, _common)
     add_loan_parsers(sub, _common)
     add_override_parser(sub, _common)
+    add_search_parser(sub, _common)
     add_phone_job_parsers(sub, _common)
     add_batch_parsers(sub, _common)
     add_settings_parsers(sub, _common)
@@ -308,6 +310,7 @@ RUNNERS: dict[str, Runner] = {
     "loans": run_loans,
     "return": run_return,
     "override-check": run_override_check,
+    "search": run_search,
     "wipe": run_wipe,
     "install": run_install,
     "batch": run_batch,

@@ -5,7 +5,8 @@ log, so a database of any past version upgrades with its whole history); version
 erasures; version 4 the beneficiaries' personal data, kept beside the log and never derived
 from it (bench_app/beneficiaries.py says why); version 5 the loans and rentals;
 version 6 the dashboard's indexes and the devices out on loan or rental now (filled from
-the outcomes and loans already derived: no replay of the log).
+the outcomes and loans already derived: no replay of the log); version 7 what search reads
+(bench_app/search.py).
 """
 
 from __future__ import annotations
@@ -232,10 +233,55 @@ MIGRATIONS: tuple[Migration, ...] = (
             SELECT 1 FROM loans r WHERE r.event_id = o.event_id AND r.returned_at IS NOT NULL);
         """,
     ),
+    Migration(
+        7,
+        "search: identifiers as typed or scanned, and the words of each device",
+        # Serials are compared without spaces and case, IMEIs without spaces and dashes: the
+        # expressions here and in bench_app/search.py must stay the same to use the index.
+        """
+        CREATE INDEX devices_serial_key ON devices (upper(replace(serial, ' ', '')));
+        CREATE INDEX devices_imei_key ON devices (replace(replace(imei, ' ', ''), '-', ''));
+        CREATE TABLE device_search (
+            id INTEGER PRIMARY KEY,
+            device_id TEXT NOT NULL UNIQUE,
+            model TEXT NOT NULL DEFAULT '',
+            donor TEXT NOT NULL DEFAULT '',
+            beneficiary TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE device_references (
+            reference TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            PRIMARY KEY (reference, device_id)
+        );
+        CREATE INDEX device_references_device ON device_references (device_id);
+        CREATE VIRTUAL TABLE device_search_fts USING fts5(
+            model, donor, beneficiary,
+            content = 'device_search', content_rowid = 'id',
+            tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+        );
+        CREATE TRIGGER device_search_ai AFTER INSERT ON device_search BEGIN
+            INSERT INTO device_search_fts (rowid, model, donor, beneficiary)
+            VALUES (new.id, new.model, new.donor, new.beneficiary);
+        END;
+        CREATE TRIGGER device_search_ad AFTER DELETE ON device_search BEGIN
+            INSERT INTO device_search_fts (device_search_fts, rowid, model, donor, beneficiary)
+            VALUES ('delete', old.id, old.model, old.donor, old.beneficiary);
+        END;
+        CREATE TRIGGER device_search_au AFTER UPDATE ON device_search BEGIN
+            INSERT INTO device_search_fts (device_search_fts, rowid, model, donor, beneficiary)
+            VALUES ('delete', old.id, old.model, old.donor, old.beneficiary);
+            INSERT INTO device_search_fts (rowid, model, donor, beneficiary)
+            VALUES (new.id, new.model, new.donor, new.beneficiary);
+        END;
+        """,
+        rebuild_projections=True,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 PROJECTION_TABLES = (
+    "device_search",  # its full-text index follows it by triggers
+    "device_references",
     "open_loans",
     "loans",
     "erasures",

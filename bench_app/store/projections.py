@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+import uuid
 from collections.abc import Callable
 from datetime import date
 
@@ -71,6 +73,101 @@ def _advance_stage(conn: sqlite3.Connection, device_id: str, stage: DeviceStage,
     )
 
 
+def _index_device(conn: sqlite3.Connection, device_id: str) -> None:
+    """Keeps the words search finds a device by (bench_app/search.py): its brand and model,
+    its donor's name and lot agreement, every beneficiary reference it was handed to."""
+    row = conn.execute(
+        "SELECT d.brand, d.model, coalesce(n.name, ''), coalesce(l.agreement_ref, '')"
+        " FROM devices d LEFT JOIN lots l ON l.id = d.lot_id"
+        " LEFT JOIN donors n ON n.id = l.donor_id WHERE d.id = ?",
+        (device_id,),
+    ).fetchone()
+    if row is None:
+        return
+    references = conn.execute(
+        "SELECT DISTINCT json_extract(e.payload, '$.beneficiary') FROM outcomes o"
+        " JOIN events e ON e.id = o.event_id WHERE o.device_id = ?"
+        " AND json_extract(e.payload, '$.beneficiary') IS NOT NULL ORDER BY 1",
+        (device_id,),
+    ).fetchall()
+    words = (
+        " ".join(w for w in (row[0], row[1]) if w),
+        " ".join(w for w in (row[2], row[3]) if w),
+        " ".join(str(r[0]) for r in references if r[0]),
+    )
+    _index_references(conn, device_id, [row[3], *(str(r[0]) for r in references if r[0])])
+    stored = conn.execute(
+        "SELECT model, donor, beneficiary FROM device_search WHERE device_id = ?", (device_id,)
+    ).fetchone()
+    if stored is not None and tuple(stored) == words:
+        return  # unchanged: the full-text index is left alone
+    if stored is not None:
+        conn.execute(
+            "UPDATE device_search SET model = ?, donor = ?, beneficiary = ? WHERE device_id = ?",
+            (*words, device_id),
+        )
+        return
+    row_id = search_row_id(device_id)
+    while conn.execute("SELECT 1 FROM device_search WHERE id = ?", (row_id,)).fetchone():
+        row_id = (row_id + 1) & _ROW_ID_MASK  # two devices on one number: next free one
+    conn.execute(
+        "INSERT INTO device_search (id, device_id, model, donor, beneficiary)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (row_id, device_id, *words),
+    )
+
+
+_ROW_ID_MASK = (1 << 63) - 1
+
+
+def search_row_id(device_id: str) -> int:
+    """A device's row number in the search tables: the same on every station whatever
+    order the facts arrive in (the state must not depend on it), and greater for a newer
+    device (a UUIDv7's milliseconds, then 15 of its counter's bits), so that search can
+    take the newest matches first by walking the index backwards."""
+    try:
+        value = uuid.UUID(device_id)
+    except ValueError:
+        value = None
+    if value is not None and value.version == 7:
+        return ((value.int >> 80) << 15) | (value.int & 0x7FFF)
+    return int.from_bytes(hashlib.sha256(device_id.encode()).digest()[:8], "big") & _ROW_ID_MASK
+
+
+def squeezed(reference: str) -> str:
+    """A reference as one word, letters and digits only ("BEN-2026-0042" → "BEN20260042"):
+    search finds it whole, however it was typed, without merging its common parts."""
+    return "".join(c for c in reference if c.isalnum())
+
+
+def _index_references(conn: sqlite3.Connection, device_id: str, references: list[str]) -> None:
+    """Keeps the device's references (lot agreement, beneficiaries) squeezed and in upper
+    case, each a key of its own: search finds one whole, or by its start, in one index walk."""
+    keys = sorted({squeezed(r).upper() for r in references if any(c.isdigit() for c in r)})
+    stored = [
+        r[0]
+        for r in conn.execute(
+            "SELECT reference FROM device_references WHERE device_id = ? ORDER BY reference",
+            (device_id,),
+        )
+    ]
+    if stored == keys:
+        return
+    conn.execute("DELETE FROM device_references WHERE device_id = ?", (device_id,))
+    conn.executemany(
+        "INSERT INTO device_references (reference, device_id) VALUES (?, ?)",
+        [(key, device_id) for key in keys if key],
+    )
+
+
+def _index_lot(conn: sqlite3.Connection, where: str, value: str) -> None:
+    """A lot or donor that arrived after its devices (sync order) gives them its words."""
+    for (device_id,) in conn.execute(
+        f"SELECT d.id FROM devices d JOIN lots l ON l.id = d.lot_id WHERE {where} = ?", (value,)
+    ).fetchall():
+        _index_device(conn, device_id)
+
+
 @handles("donor.registered")
 def _donor(conn: sqlite3.Connection, e: Event) -> None:
     p = e.payload
@@ -79,6 +176,7 @@ def _donor(conn: sqlite3.Connection, e: Event) -> None:
         " VALUES (?, ?, ?, ?, ?, ?)",
         (p["donor_id"], p["name"], p["kind"], p.get("contact", ""), e.training, e.ts),
     )
+    _index_lot(conn, "l.donor_id", p["donor_id"])
 
 
 @handles("lot.registered")
@@ -97,6 +195,7 @@ def _lot(conn: sqlite3.Connection, e: Event) -> None:
             e.ts,
         ),
     )
+    _index_lot(conn, "l.id", p["lot_id"])
 
 
 @handles("device.registered")
@@ -120,6 +219,7 @@ def _device(conn: sqlite3.Connection, e: Event) -> None:
             e.ts,
         ),
     )
+    _index_device(conn, p["device_id"])
 
 
 _IDENTITY_COLUMNS = ("brand", "model", "serial", "imei", "kind")
@@ -143,6 +243,7 @@ def _identified(conn: sqlite3.Connection, e: Event) -> None:
         (event_json(details), e.ts, device_id),
     )
     _advance_stage(conn, device_id, DeviceStage.IDENTIFIED, e.ts)
+    _index_device(conn, device_id)
 
 
 @handles("device.presorted")
@@ -159,6 +260,7 @@ def _attached(conn: sqlite3.Connection, e: Event) -> None:
         "UPDATE devices SET lot_id = ?, updated_at = max(updated_at, ?) WHERE id = ?",
         (e.payload["lot_id"], e.ts, e.payload["device_id"]),
     )
+    _index_device(conn, e.payload["device_id"])
 
 
 @handles("job.created")
@@ -350,6 +452,7 @@ def _outcome(conn: sqlite3.Connection, e: Event) -> None:
     _advance_stage(conn, p["device_id"], DeviceStage.DONE, e.ts)
     if p["kind"] in ("loan", "rental") and p.get("loan_id"):
         _loan_opened(conn, e)
+    _index_device(conn, p["device_id"])
 
 
 def _loan_opened(conn: sqlite3.Connection, e: Event) -> None:

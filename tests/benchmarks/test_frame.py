@@ -74,6 +74,7 @@ TINY = [
     ("bench_labels.py", ["--labels", "2", "--runs", "1"]),
     ("bench_certificate.py", ["--runs", "1", "--lot", "1"]),
     ("bench_reports.py", ["--sizes", "5", "--reps", "1"]),
+    ("bench_workshop_scale.py", ["--devices", "400", "--queries", "20", "--no-cache"]),
 ]
 
 

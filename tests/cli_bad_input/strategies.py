@@ -776,6 +776,23 @@ def journey() -> S[Case]:
     return st.one_of(case("journey", bad_asset), common(("journey",), (ASSET,)))
 
 
+# Text that names no seeded device: not UTF-8, empty, control characters, very long, codes
+# with a typo or unknown, bare or in a label's address, words no device has.
+unmatched_search = st.one_of(
+    undecodable,
+    long_text,
+    control_text,
+    st.just(""),
+    st.sampled_from(
+        ["ABCD-2345-X", "ZZZZ-9999-9", "zzq-nothing-here", "https://verif.example.org/ABCD-2345-Z"]
+    ),
+)
+
+
+def search() -> S[Case]:
+    return st.one_of(case("search", unmatched_search), common(("search",), ("zzq-nothing-here",)))
+
+
 def outcome() -> S[Case]:
     kinds = st.sampled_from(["reuse", "loan", "rental", "sale", "parts", "recycling"])
     bad_due = st.one_of(undecodable, st.sampled_from(["", "2020-01-01", "demain", "31/12/2099"]))
@@ -1056,6 +1073,7 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ("enrol",): enrol,
     ("sync",): sync,
     ("journey",): journey,
+    ("search",): search,
     ("outcome",): outcome,
     ("beneficiary", "add"): beneficiary_add,
     ("beneficiary", "list"): lambda: st.one_of(

@@ -239,9 +239,13 @@ def tamperings(draw: st.DrawFn) -> tuple[str, Callable[[Path, Session], None], s
                 (value,) = conn.execute(
                     f"SELECT {column} FROM {table} WHERE rowid = ?", (rowid,)
                 ).fetchone()
-                conn.execute(
-                    f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (t.changed(value), rowid)
-                )
+                new = t.changed(value)
+                if (
+                    isinstance(value, int)
+                    and conn.execute(f"SELECT 1 FROM {table} WHERE {column} = ?", (new,)).fetchone()
+                ):  # a unique number (device_search.id) is moved past the last one
+                    (new,) = conn.execute(f"SELECT max({column}) + 1 FROM {table}").fetchone()
+                conn.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (new, rowid))
 
         return f"{kind} {table} at {where:.2f}/{column_at:.2f}", edit_table, "DB_PROJECTION_"
     if kind == "head-gone":

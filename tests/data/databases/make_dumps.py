@@ -331,6 +331,7 @@ DUMPS: dict[int, Callable[[], str]] = {
     3: lambda: build(3, history_v1()),
     4: lambda: forward(4),
     5: lambda: forward(5),
+    6: lambda: forward(6),
 }
 
 
