@@ -33,6 +33,7 @@ from bench_app.commands.ereuse import add_export_parsers, run_export_ereuse
 from bench_app.commands.help_language import VERSION, Parser, language_from, say, use_language
 from bench_app.commands.journey import add_journey_parsers, run_journey, run_outcome
 from bench_app.commands.labels import add_label_parsers, run_label, run_print_label
+from bench_app.commands.lots import add_lots_parsers, run_lot, run_lots
 from bench_app.commands.phone_jobs import add_phone_job_parsers, run_install, run_wipe
 from bench_app.commands.profiles import add_profile_parsers, run_images, run_profiles
 from bench_app.commands.reports import REPORT_COMMANDS, add_report_parsers, run_reports
@@ -190,6 +191,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_report_parsers(sub, _common)
     add_export_parsers(sub, _common)
     add_journey_parsers(sub, _common)
+    add_lots_parsers(sub, _common)
     add_phone_job_parsers(sub, _common)
     add_batch_parsers(sub, _common)
     add_settings_parsers(sub, _common)
@@ -298,6 +300,8 @@ RUNNERS: dict[str, Runner] = {
     "sync": run_sync,
     "journey": run_journey,
     "outcome": run_outcome,
+    "lots": run_lots,
+    "lot": run_lot,
     "wipe": run_wipe,
     "install": run_install,
     "batch": run_batch,
