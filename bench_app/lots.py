@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +46,7 @@ from bench_app.store.database import Store
 from bench_app.text import Text
 
 if TYPE_CHECKING:
+    from bench_app.output.reports.activity import Activity
     from bench_app.station import Station
 
 BLOCKED = "blocked"  # a lock stops everything: the next step is "see what to do"
@@ -501,3 +504,27 @@ def attach_scanned(station: Station, lot: Lot, text: str) -> Scanned:
         Text(f"{code} : ajouté à ce don.", f"{code}: added to this donation."),
         device,
     )
+
+
+# -- the lot's activity ------------------------------------------------------------------
+
+
+def lot_activity(store: Store, lot: Lot, today: date, lang: str = "fr") -> Activity:
+    """The activity export (output/reports/activity.py) of the lot's devices only, from the
+    lot's first day (or its first device's, if earlier) to `today`."""
+    from bench_app.output.reports.activity import Activity, Period, gather_activity
+
+    first = today
+    with suppress(ValueError):
+        first = min(first, date.fromisoformat(lot.received_on))
+    row = store.query_one("SELECT min(created_at) FROM devices WHERE lot_id = ?", (lot.id,))
+    if row and row[0]:
+        with suppress(ValueError):
+            registered = datetime.fromisoformat(str(row[0]).replace("Z", "+00:00"))
+            first = min(first, registered.astimezone().date())
+    everything = gather_activity(
+        store, Period(first, max(first, today)), include_training=lot.training, lang=lang
+    )
+    codes = {d.asset_code for d in lot_devices(store, lot)}
+    rows = [r for r in everything.rows if r[0] in codes]
+    return Activity(everything.period, rows, 0)

@@ -29,7 +29,9 @@ class WorkshopView:
     opener: str  # "ui.module:function", the function taking the main window
 
 
-VIEWS: list[WorkshopView] = []
+VIEWS: list[WorkshopView] = [
+    WorkshopView("lots", Text("Dons", "Donations"), "ui.lots_view:open_lots"),
+]
 
 MENU_TITLE = Text("Atelier", "Workshop")
 
