@@ -346,8 +346,7 @@ class LotsView(QWidget):
         queued = Qt.ConnectionType.QueuedConnection
         task.signals.done.connect(lambda result: self._finished(task, done, result), queued)
         task.signals.failed.connect(lambda text: self._finished(task, self._failed, text), queued)
-        task.setAutoDelete(False)
-        self.tasks.append(task)
+        self.tasks.append(task)  # kept until it reports
         self.pool.start(task)
 
     def _finished(self, task: _Read, then: Callable[[Any], None], result: Any) -> None:
@@ -567,10 +566,9 @@ class LotsView(QWidget):
         box.open()
 
     def closeEvent(self, event: Any) -> None:
-        for task in list(self.tasks):  # a read still running ends without a window
+        for task in self.tasks:  # a read still running ends without a window to fill
             task.signals.done.disconnect()
             task.signals.failed.disconnect()
-        self.tasks.clear()
         super().closeEvent(event)
 
 

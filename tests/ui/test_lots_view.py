@@ -10,6 +10,8 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableWidget
 from pytestqt.qtbot import QtBot
 
 from bench_app.domain.model import DeviceKind, DonorKind
@@ -55,10 +57,16 @@ def _open(bench: Bench, qtbot: QtBot) -> LotsView:
     return view
 
 
+def _cell(table: QTableWidget, row: int, column: int) -> str:
+    item = table.item(row, column)
+    assert item is not None, (row, column)
+    return item.text()
+
+
 def _page(view: LotsView) -> dict[str, list[str]]:
     rows = {}
     for r in range(view.devices.rowCount()):
-        cells = [view.devices.item(r, c).text() for c in range(view.devices.columnCount())]
+        cells = [_cell(view.devices, r, c) for c in range(view.devices.columnCount())]
         rows[cells[1].split()[-1]] = cells
     return rows
 
@@ -74,7 +82,7 @@ def test_the_view_counts_lists_and_attaches_scanned_labels(
 
     assert view.windowTitle() == "Dons"
     assert view.table.rowCount() == 1
-    cells = [view.table.item(0, c).text() for c in range(5)]
+    cells = [_cell(view.table, 0, c) for c in range(5)]
     assert cells == ["Caisse de retraite", "CONV-2026-11", cells[2], "6", "5"]
     bar = view.table.cellWidget(0, 5)
     assert isinstance(bar, StageBar)
@@ -82,10 +90,12 @@ def test_the_view_counts_lists_and_attaches_scanned_labels(
     assert bar.legend == (
         "Bloqué 1 · Contrôle 1 · Effacement des données 1 · Installation du système 1 · Terminé 1"
     )
-    assert view.table.item(0, 6).text() == "1"  # the locked phone
+    assert _cell(view.table, 0, 6) == "1"  # the locked phone
     screenshot(view, artifacts_dir / "lots-overview.png")
 
-    view.open_lot(0)
+    view.table.setFocus()  # by keyboard alone: Enter on the selected lot opens its page
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert view.stack.currentIndex() == 1
     qtbot.waitUntil(lambda: view.lot_page is not None)
     rows = _page(view)
     assert set(rows) == {"neuf", "controle", "verrouille", "FP4", "fini"}
@@ -118,12 +128,12 @@ def test_the_view_counts_lists_and_attaches_scanned_labels(
 
     checker = Checker()
     checker.add("lots page", texts_of(view))
-    checker.add("lots table", [view.devices.item(r, c).text() for r in range(6) for c in range(6)])
+    checker.add("lots table", [_cell(view.devices, r, c) for r in range(6) for c in range(6)])
     assert checker.report() == []
 
     view.back_button.click()
     qtbot.waitUntil(lambda: view.stack.currentIndex() == 0 and not view.tasks)
-    assert view.table.item(0, 4).text() == "6"
+    assert _cell(view.table, 0, 4) == "6"
 
 
 def test_the_page_saves_the_report_certificate_and_activity(
