@@ -29,7 +29,6 @@ from bench_app.jobs.steps import Purpose
 from bench_app.journey import (
     COMPUTER_KINDS,
     HEALTH_STEP,
-    LOCK_STEPS,
     OUTCOME_WORDS,
     STAGE_NAMES,
     Blocker,
@@ -161,7 +160,10 @@ class LotPage:
 
 # -- the overview ------------------------------------------------------------------------
 
-_TEST_PIPELINE = "lots.check"  # the pipeline of the facts standing for a done check
+_TEST_PIPELINE = "lots.check"
+_HOSTED_BIT = lot_queries.FLAGS.index(
+    "hosted"
+)  # the pipeline of the facts standing for a done check
 
 
 @dataclass(frozen=True)
@@ -190,25 +192,30 @@ class _Flags:
 
     @classmethod
     def of_row(cls, r: Sequence[Any]) -> _Flags:
+        """From a row of store/lot_queries.py (kind at 1, the flags' bits at 3)."""
         kind = DeviceKind(r[1])
+        bit = {name: bool(int(r[3]) >> n & 1) for n, name in enumerate(lot_queries.FLAGS)}
         phone = kind in (DeviceKind.PHONE, DeviceKind.TABLET)
-        health = bool(r[5]) and not phone  # a SMART reading is a drive's or computer's check
-        checked = bool(r[3]) or (bool(r[4]) and kind in COMPUTER_KINDS) or health
+        health = bit["health"] and not phone  # a SMART reading is a drive's or computer's check
         return cls(
             kind=kind,
-            checked=checked,
-            failing=health and bool(r[6]),
-            verified=bool(r[7]),
-            erasure_failed=bool(r[8]),
-            installed=bool(r[9]),
-            install_skipped=bool(r[10]),
-            imaged=bool(r[11]),
-            graded=bool(r[12]),
-            labelled=bool(r[13]),
-            outcome=bool(r[14]),
-            frp=bool(r[15]),
-            mdm=bool(r[16]),
+            checked=bit["tested"] or (bit["inventoried"] and kind in COMPUTER_KINDS) or health,
+            failing=health and bit["failing"],
+            verified=bit["verified"],
+            erasure_failed=bit["erasure_failed"],
+            installed=bit["installed"],
+            install_skipped=bit["skipped"],
+            imaged=bit["imaged"],
+            graded=bit["graded"],
+            labelled=bit["labelled"],
+            outcome=bit["outcome"],
+            frp=bit["frp"],
+            mdm=bit["mdm"],
         )
+
+    def hosted(self, r: Sequence[Any]) -> bool:
+        """A disk that goes back into its computer."""
+        return self.kind is DeviceKind.DRIVE and bool(int(r[3]) >> _HOSTED_BIT & 1)
 
     def facts(self) -> list[_Fact]:
         """A few facts whose journey reads exactly these flags."""
@@ -309,32 +316,31 @@ class _Subject:
 
 
 def _subjects(
-    store: Store, lot_id: str | None, purposes: Mapping[str, Purpose]
-) -> dict[str, _Subject]:
-    """What the journey reads of every device of the lot (or of every lot), by device id."""
+    store: Store, lot_id: str | None, purposes: Mapping[str, Purpose], *, per_device: bool
+) -> list[tuple[str | None, _Subject, int]]:
+    """What the journey reads of the devices of the lot (or of every lot): (device id, or
+    None for devices counted together, what is read, how many devices)."""
     hosts = disk_hosts(store)
-    tests = sorted(name for name, p in purposes.items() if p is Purpose.TESTS)
-    rows = lot_queries.device_flags(
+    read = lot_queries.device_flag_rows if per_device else lot_queries.device_flags
+    rows = read(
         store,
         lot_id=lot_id,
-        test_pipelines=tests,
-        lock_steps=sorted(LOCK_STEPS),
-        health_step=HEALTH_STEP,
+        test_pipelines=sorted(name for name, p in purposes.items() if p is Purpose.TESTS),
         hosts=hosts,
     )
-    flags = {r[0]: _Flags.of_row(r) for r in rows}
+    flags = {r[0]: _Flags.of_row(r) for r in rows if r[0] is not None}
     disks_of: dict[str, list[_Flags]] = {}
     for disk, host in hosts.items():
         if disk in flags:
             disks_of.setdefault(host, []).append(flags[disk])
-    found: dict[str, _Subject] = {}
+    found: list[tuple[str | None, _Subject, int]] = []
     for r in rows:
         if r[2] is None:  # a linked disk outside the lots asked for
             continue
-        f = flags[r[0]]
+        f = flags[r[0]] if r[0] is not None else _Flags.of_row(r)
         disks = _NO_DISKS
-        if f.kind in COMPUTER_KINDS and disks_of.get(r[0]):
-            linked = disks_of[r[0]]
+        linked = disks_of.get(r[0]) if r[0] is not None else None
+        if f.kind in COMPUTER_KINDS and linked:
             disks = _DisksFlags(
                 len(linked),
                 all(d.checked for d in linked),
@@ -343,7 +349,7 @@ def _subjects(
                 any(d.erasure_failed and not d.verified for d in linked),
                 any(d.imaged and d.verified for d in linked),
             )
-        found[r[0]] = _Subject(r[2], f, disks, f.kind is DeviceKind.DRIVE and bool(r[17]))
+        found.append((r[0], _Subject(r[2], f, disks, f.hosted(r)), int(r[4])))
     return found
 
 
@@ -358,22 +364,22 @@ def read_journeys(
     blockers' codes are those of `device_journey`; a blocker's named disks are not kept)."""
     cache: dict[_Subject, Journey] = {}
     found = {}
-    for device_id, subject in _subjects(store, lot_id, purposes).items():
+    for device_id, subject, _count in _subjects(store, lot_id, purposes, per_device=True):
         key = replace(subject, lot_id="")
         if key not in cache:
             cache[key] = key.journey(policy)
+        assert device_id is not None
         found[device_id] = cache[key]
     return found
 
 
 def _positions(
-    subjects: Iterable[_Subject], policy: JourneyPolicy
+    subjects: Iterable[tuple[str | None, _Subject, int]], policy: JourneyPolicy
 ) -> dict[str, tuple[Counter[str], int]]:
     """Per lot: how many devices at each position, and how many with a blocker."""
-    groups = Counter(subjects)
     cache: dict[_Subject, tuple[str, bool]] = {}
     result: dict[str, tuple[Counter[str], int]] = {}
-    for subject, count in groups.items():
+    for _device, subject, count in subjects:
         key = replace(subject, lot_id="")
         if key not in cache:
             journey = key.journey(policy)
@@ -395,7 +401,7 @@ def overview(
     """Every lot (only training or only real ones when `training` says so), newest first,
     with its donor and how many of its devices wait at each position. A real lot counts its
     real devices only (as its report does)."""
-    per_lot = _positions(_subjects(store, None, purposes).values(), policy)
+    per_lot = _positions(_subjects(store, None, purposes, per_device=False), policy)
     found = []
     for r in lot_queries.lot_rows(store):
         lot = Lot(r[0], r[1], r[2], r[3], r[4], bool(r[5]))
@@ -410,7 +416,7 @@ def summary(
     store: Store, lot: Lot, *, purposes: Mapping[str, Purpose], policy: JourneyPolicy
 ) -> LotSummary:
     """One lot's line of the overview."""
-    subjects = _subjects(store, lot.id, purposes).values()
+    subjects = _subjects(store, lot.id, purposes, per_device=False)
     counts, attention = _positions(subjects, policy).get(lot.id, (Counter(), 0))
     donor = report_queries.donor(store, lot.donor_id)
     return LotSummary(

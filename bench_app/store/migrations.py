@@ -2,7 +2,7 @@
 
 Version 1 holds the event log; version 2 the tables derived from it (filled by replaying the
 log, so a database of any past version upgrades with its whole history); version 3 the
-erasures.
+erasures; version 4 what each device's journey has reached (lots counted by stage).
 """
 
 from __future__ import annotations
@@ -159,10 +159,41 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         rebuild_projections=True,
     ),
+    Migration(
+        4,
+        "what each device's journey has reached, for counting a lot's devices by stage",
+        """
+        CREATE TABLE device_progress (
+            device_id TEXT PRIMARY KEY,
+            inventoried INTEGER NOT NULL DEFAULT 0,
+            health INTEGER NOT NULL DEFAULT 0,
+            failing INTEGER NOT NULL DEFAULT 0,
+            erasure_failed INTEGER NOT NULL DEFAULT 0,
+            installed INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            imaged INTEGER NOT NULL DEFAULT 0,
+            graded INTEGER NOT NULL DEFAULT 0,
+            labelled INTEGER NOT NULL DEFAULT 0,
+            outcome INTEGER NOT NULL DEFAULT 0,
+            frp INTEGER NOT NULL DEFAULT 0,
+            mdm INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE erasure_checks (
+            erasure_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            ended_erased INTEGER,
+            verified_ok INTEGER,
+            PRIMARY KEY (device_id, erasure_id)
+        );
+        """,
+        rebuild_projections=True,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 PROJECTION_TABLES = (
+    "device_progress",
+    "erasure_checks",
     "erasures",
     "outcomes",
     "grades",

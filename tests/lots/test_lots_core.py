@@ -125,3 +125,10 @@ def test_scanning_labels_attaches_devices_once(bench: Bench) -> None:
     assert unknown.result in (lots.ScanResult.UNKNOWN, lots.ScanResult.INVALID)
     wrong = other.asset_code[:-1] + ("A" if other.asset_code[-1] != "A" else "B")
     assert lots.attach_scanned(station, lot, wrong).result is lots.ScanResult.INVALID
+
+
+def test_the_progress_kept_reads_the_steps_the_journey_reads() -> None:
+    from bench_app.journey import HEALTH_STEP, LOCK_STEPS
+    from bench_app.store.projections import PROGRESS_HEALTH_STEP, PROGRESS_LOCK_STEPS
+
+    assert PROGRESS_LOCK_STEPS == LOCK_STEPS and PROGRESS_HEALTH_STEP == HEALTH_STEP

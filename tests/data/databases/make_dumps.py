@@ -11,6 +11,7 @@ Commit the .sql files; never regenerate a released one (it stands for databases 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -262,9 +263,11 @@ def history_v1() -> list[tuple[str, str | None, dict[str, Any], bool]]:
 
 def build(version: int, history: list[tuple[str, str | None, dict[str, Any], bool]]) -> str:
     conn = sqlite3.connect(":memory:")
+    later: list[str] = []  # the tables of later versions: made for today's handlers, dropped
     for migration in MIGRATIONS:
-        if migration.version <= version:
-            conn.executescript(migration.sql)
+        conn.executescript(migration.sql)
+        if migration.version > version:
+            later += re.findall(r"CREATE TABLE (\w+)", migration.sql)
     conn.execute("INSERT INTO meta (key, value) VALUES ('station_id', ?)", (STATION_ID,))
     conn.execute("INSERT INTO meta (key, value) VALUES ('station_prefix', ?)", (PREFIX,))
     conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(version),))
@@ -299,14 +302,17 @@ def build(version: int, history: list[tuple[str, str | None, dict[str, Any], boo
     if version >= 2:
         for _, event in iter_events(conn):
             projections.apply(conn, event)
+    for table in later:
+        conn.execute(f"DROP TABLE {table}")
     conn.commit()
     text = "\n".join(conn.iterdump()) + "\n"
     conn.close()
     return text
 
 
-# Version 2 added the derived tables: its database holds the same history, projected.
-DUMPS = {1: history_v1, 2: history_v1}
+# Version 2 added the derived tables: its database holds the same history, projected;
+# version 3 the erasures (the same history has none).
+DUMPS = {1: history_v1, 2: history_v1, 3: history_v1}
 
 
 def main() -> None:
