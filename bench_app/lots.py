@@ -118,6 +118,7 @@ class LotDeviceLine:
     device: Device
     journey: Journey
     grade: str  # the workshop's latest grade, "" if none
+    outcome: OutcomeKind | None  # the latest outcome recorded (by the stations' clock)
 
     @property
     def position(self) -> str:
@@ -128,11 +129,10 @@ class LotDeviceLine:
         return self.journey.blockers
 
     def outcome_words(self) -> Text | None:
-        outcome = self.journey.outcome
-        return OUTCOME_WORDS[outcome] if outcome else None
+        return OUTCOME_WORDS[self.outcome] if self.outcome else None
 
     def to_json(self) -> dict[str, Any]:
-        outcome: OutcomeKind | None = self.journey.outcome
+        outcome = self.outcome
         return {
             "device_id": self.device.id,
             "asset_code": self.device.asset_code,
@@ -428,21 +428,26 @@ def page(
     store: Store, lot: Lot, *, purposes: Mapping[str, Purpose], policy: JourneyPolicy
 ) -> LotPage:
     """A lot's page: its line of the overview, and each of its devices (by asset code) with
-    its journey (from its facts) and latest grade. A real lot lists its real devices."""
+    its position and blockers as the overview reads them (a computer's from its facts and
+    its disks', whose blockers name the disks), its latest grade and its latest outcome.
+    A real lot lists its real devices."""
     head = summary(store, lot, purposes=purposes, policy=policy)
-    grades = {r[0]: r[14] or "" for r in report_queries.lot_device_rows(store, lot.id)}
+    latest = {r[0]: (r[14] or "", r[15]) for r in report_queries.lot_device_rows(store, lot.id)}
+    read = read_journeys(store, lot.id, purposes=purposes, policy=policy)
+    kinds = {k.value: k for k in OutcomeKind}
     lines = []
     for device in lot_devices(store, lot):
-        journey = device_journey(store, device, purposes=purposes, policy=policy)
-        lines.append(LotDeviceLine(device, journey, grades.get(device.id, "")))
+        journey = read.get(device.id)
+        if journey is None or device.kind in COMPUTER_KINDS:
+            journey = device_journey(store, device, purposes=purposes, policy=policy)
+        grade, outcome = latest.get(device.id, ("", None))
+        lines.append(LotDeviceLine(device, journey, grade, kinds.get(str(outcome))))
     return LotPage(head, lines)
 
 
 def lot_devices(store: Store, lot: Lot) -> list[Device]:
     """The lot's devices by asset code (a real lot's real devices only)."""
-    return [
-        d for d in queries.devices(store) if d.lot_id == lot.id and (lot.training or not d.training)
-    ]
+    return [d for d in queries.lot_devices(store, lot.id) if lot.training or not d.training]
 
 
 def find_lot(store: Store, text: str) -> Lot:

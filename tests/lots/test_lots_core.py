@@ -96,6 +96,11 @@ def test_the_page_lists_stage_grade_outcome_and_blockers(bench: Bench) -> None:
     assert by_model["verrouille"].position == "blocked"
     assert [b.code for b in by_model["rate"].blockers] == ["JOURNEY_ERASURE_FAILED"]
     assert by_model["neuf"].blockers == () and by_model["neuf"].grade == ""
+    for line in page.devices:  # each as its journey from its own facts says
+        journey = device_journey(bench.station.store, line.device, purposes=purposes, policy=POLICY)
+        assert (line.journey.done, line.position) == (journey.done, lots.position_of(journey))
+        assert line.blockers == journey.blockers
+        assert line.outcome == journey.outcome
     # The page's counts are its devices' positions.
     assert page.summary.positions["erase"] == sum(
         1 for line in page.devices if line.position == "erase"
