@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRectF, QRunnable, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -84,6 +84,7 @@ WORDS = {
     "loading": Text("Lecture des dons…", "Reading the donations…"),
     "none": Text("Aucun don enregistré.", "No donation recorded."),
     "open": Text("Ouvrir le don", "Open the donation"),
+    "refresh": Text("Actualiser", "Refresh"),
     "back": Text("← Tous les dons", "← All donations"),
     "report": Text("Rapport du don (PDF)", "Donation report (PDF)"),
     "certificate": Text("Certificat du don (PDF)", "Donation certificate (PDF)"),
@@ -199,6 +200,7 @@ class LotsView(QWidget):
         self.stack.addWidget(self._build_overview())
         self.stack.addWidget(self._build_page())
         self.resize(1100, 640)
+        QShortcut(QKeySequence("F5"), self, self.refresh)  # what other stations added meanwhile
         self.retranslate(lang)
         self.refresh()
 
@@ -229,7 +231,11 @@ class LotsView(QWidget):
         box.addWidget(self.overview_title)
         box.addWidget(self.status)
         box.addWidget(self.table, 1)
+        self.refresh_button = QPushButton()
+        self.refresh_button.setObjectName("LotsRefresh")
+        self.refresh_button.clicked.connect(self.refresh)
         row = QHBoxLayout()
+        row.addWidget(self.refresh_button)
         row.addStretch(1)
         row.addWidget(self.open_button)
         box.addLayout(row)
@@ -321,6 +327,7 @@ class LotsView(QWidget):
         self.table.setAccessibleName(TITLE.get(lang))
         for button, key in (
             (self.open_button, "open"),
+            (self.refresh_button, "refresh"),
             (self.back_button, "back"),
             (self.report_button, "report"),
             (self.certificate_button, "certificate"),

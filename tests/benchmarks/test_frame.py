@@ -74,6 +74,7 @@ TINY = [
     ("bench_labels.py", ["--labels", "2", "--runs", "1"]),
     ("bench_certificate.py", ["--runs", "1", "--lot", "1"]),
     ("bench_reports.py", ["--sizes", "5", "--reps", "1"]),
+    ("bench_lots.py", ["--devices", "30", "--lot-size", "10", "--reps", "1"]),
 ]
 
 

@@ -134,6 +134,11 @@ def test_the_view_counts_lists_and_attaches_scanned_labels(
     view.back_button.click()
     qtbot.waitUntil(lambda: view.stack.currentIndex() == 0 and not view.tasks)
     assert _cell(view.table, 0, 4) == "6"
+    # A device attached from its panel meanwhile: "Actualiser" counts it.
+    later = facts.add("plus-tard", DeviceKind.PHONE, lot=False)
+    bench.window.panel.lot_chosen.emit(later.id, facts.lot_id)
+    view.refresh_button.click()
+    qtbot.waitUntil(lambda: not view.tasks and _cell(view.table, 0, 4) == "7")
 
 
 def test_the_page_saves_the_report_certificate_and_activity(
