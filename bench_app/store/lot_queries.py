@@ -33,9 +33,11 @@ subject AS (
 tested AS (
     SELECT DISTINCT device_id AS id FROM jobs
     WHERE state IN ('succeeded', 'blocked') AND pipeline IN (SELECT value FROM json_each(?2))
+      AND (?1 IS NULL OR device_id IN (SELECT id FROM subject))
 ),
 verified AS (
     SELECT DISTINCT device_id AS id FROM erasure_checks WHERE ended_erased = 1 AND verified_ok = 1
+      AND (?1 IS NULL OR device_id IN (SELECT id FROM subject))
 ),
 flags AS (
     SELECT s.id, s.kind, s.lot_id, s.linked,
