@@ -160,10 +160,8 @@ class LotPage:
 
 # -- the overview ------------------------------------------------------------------------
 
-_TEST_PIPELINE = "lots.check"
-_HOSTED_BIT = lot_queries.FLAGS.index(
-    "hosted"
-)  # the pipeline of the facts standing for a done check
+_TEST_PIPELINE = "lots.check"  # the pipeline of the facts standing for a done check
+_HOSTED_BIT = lot_queries.FLAGS.index("hosted")
 
 
 @dataclass(frozen=True)
