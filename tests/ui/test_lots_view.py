@@ -187,7 +187,9 @@ def test_the_page_saves_the_report_certificate_and_activity(
     assert view.message is not None and "Enregistré" in view.message.text()
 
 
-def test_the_view_speaks_english(make_bench: Callable[..., Bench], qtbot: QtBot) -> None:
+def test_the_view_speaks_english(
+    make_bench: Callable[..., Bench], qtbot: QtBot, artifacts_dir: Path
+) -> None:
     bench = make_bench(lang="en")
     _lot(bench)
     view = _open(bench, qtbot)
@@ -198,3 +200,4 @@ def test_the_view_speaks_english(make_bench: Callable[..., Bench], qtbot: QtBot)
     qtbot.waitUntil(lambda: view.lot_page is not None)
     assert _page(view)["fini"][2:5] == ["Done", "B", "spare parts"]
     assert view.add_button.text() == "Add devices"
+    screenshot(view, artifacts_dir / "lots-page-en.png")
