@@ -84,7 +84,7 @@ def build(folder: Path, devices: int, lot_size: int) -> list[str]:
                     number += 1
                     kind = KINDS[number % len(KINDS)]
                     device_id = uuid7_str()
-                    code = f"{store.station_prefix}-{_code(number)}"
+                    code = _code(number)
                     events.append(
                         NewEvent(
                             "device.registered",
@@ -106,9 +106,11 @@ def build(folder: Path, devices: int, lot_size: int) -> list[str]:
 
 
 def _code(number: int) -> str:
+    """Device number's asset code: a prefix holds 923,520 numbers, the next ones take another."""
     from bench_app.domain.asset_code import AssetCode
 
-    return str(AssetCode.make("BNCH", number)).split("-", 1)[1]
+    prefix, rest = divmod(number - 1, 900_000)
+    return str(AssetCode.make("BNC" + "ABCDEFGH"[prefix], rest + 1))
 
 
 def timed(fn: Any, reps: int) -> tuple[float, Any]:
