@@ -30,6 +30,7 @@ QUICK: dict[str, list[str]] = {
     "bench_certificate.py": ["--runs", "5", "--lot", "10"],
     "bench_reports.py": ["--sizes", "300", "--reps", "1"],
     "bench_dashboard.py": ["--devices", "50000", "--reps", "2"],
+    "bench_lots.py": ["--devices", "5000", "--lot-size", "1000", "--reps", "1"],
     "bench_labels.py": ["--labels", "10", "--runs", "2"],
     "bench_event_log.py": ["--events", "20000"],
     "bench_chain_head.py": ["--events", "320", "--reps", "1"],

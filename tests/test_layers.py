@@ -98,7 +98,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("the pipeline catalogue", ("bench_app.jobs.pipelines",)),
     ("documents, sync and simulators", ("bench_app.output", "bench_app.sync",
                                         "bench_app.simulators", "bench_app.dashboard")),
-    ("the station and its self-check", ("bench_app.station", "bench_app.selfcheck")),
+    ("the station and its self-check", ("bench_app.station", "bench_app.selfcheck",
+                                        "bench_app.lots")),
     ("batches: several devices' jobs chained on the station", ("bench_app.jobs.batches",)),
     ("front ends", ("bench_app.commands", "ui", "hub")),
 ]  # fmt: skip

@@ -31,6 +31,7 @@ class WorkshopView:
 
 
 VIEWS: list[WorkshopView] = [
+    WorkshopView("lots", Text("Dons", "Donations"), "ui.lots_view:open_lots"),
     WorkshopView(
         "beneficiaries",
         Text("Bénéficiaires", "Beneficiaries"),

@@ -36,6 +36,7 @@ from bench_app.commands.help_language import VERSION, Parser, language_from, say
 from bench_app.commands.journey import add_journey_parsers, run_journey, run_outcome
 from bench_app.commands.labels import add_label_parsers, run_label, run_print_label
 from bench_app.commands.loans import add_loan_parsers, run_loans, run_return
+from bench_app.commands.lots import add_lots_parsers, run_lot, run_lots
 from bench_app.commands.phone_jobs import add_phone_job_parsers, run_install, run_wipe
 from bench_app.commands.profiles import add_profile_parsers, run_images, run_profiles
 from bench_app.commands.reports import REPORT_COMMANDS, add_report_parsers, run_reports
@@ -198,6 +199,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_loan_parsers(sub, _common)
     add_override_parser(sub, _common)
     add_search_parser(sub, _common)
+    add_lots_parsers(sub, _common)
     add_phone_job_parsers(sub, _common)
     add_batch_parsers(sub, _common)
     add_settings_parsers(sub, _common)
@@ -311,6 +313,8 @@ RUNNERS: dict[str, Runner] = {
     "return": run_return,
     "override-check": run_override_check,
     "search": run_search,
+    "lots": run_lots,
+    "lot": run_lot,
     "wipe": run_wipe,
     "install": run_install,
     "batch": run_batch,

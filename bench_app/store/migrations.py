@@ -6,7 +6,8 @@ erasures; version 4 the beneficiaries' personal data, kept beside the log and ne
 from it (bench_app/beneficiaries.py says why); version 5 the loans and rentals;
 version 6 the dashboard's indexes and the devices out on loan or rental now (filled from
 the outcomes and loans already derived: no replay of the log); version 7 what search reads
-(bench_app/search.py).
+(bench_app/search.py); version 8 what each device's journey has reached (lots counted by
+stage).
 """
 
 from __future__ import annotations
@@ -276,6 +277,35 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         rebuild_projections=True,
     ),
+    Migration(
+        8,
+        "what each device's journey has reached, for counting a lot's devices by stage",
+        """
+        CREATE TABLE device_progress (
+            device_id TEXT PRIMARY KEY,
+            inventoried INTEGER NOT NULL DEFAULT 0,
+            health INTEGER NOT NULL DEFAULT 0,
+            failing INTEGER NOT NULL DEFAULT 0,
+            erasure_failed INTEGER NOT NULL DEFAULT 0,
+            installed INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            imaged INTEGER NOT NULL DEFAULT 0,
+            graded INTEGER NOT NULL DEFAULT 0,
+            labelled INTEGER NOT NULL DEFAULT 0,
+            outcome INTEGER NOT NULL DEFAULT 0,
+            frp INTEGER NOT NULL DEFAULT 0,
+            mdm INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE erasure_checks (
+            erasure_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            ended_erased INTEGER,
+            verified_ok INTEGER,
+            PRIMARY KEY (device_id, erasure_id)
+        );
+        """,
+        rebuild_projections=True,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -284,6 +314,8 @@ PROJECTION_TABLES = (
     "device_references",
     "open_loans",
     "loans",
+    "device_progress",
+    "erasure_checks",
     "erasures",
     "outcomes",
     "grades",

@@ -19,23 +19,24 @@ from bench_app.wire.canonical import event_json
 from bench_app.wire.events import Event
 
 Handler = Callable[[sqlite3.Connection, Event], None]
-_HANDLERS: dict[str, Handler] = {}
+_HANDLERS: dict[str, list[Handler]] = {}
 
 _STAGE_ORDER = list(DeviceStage)
 
 
 def handles(event_type: str) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
-        _HANDLERS[event_type] = fn
+        _HANDLERS.setdefault(event_type, []).append(fn)  # in the order they are declared
         return fn
 
     return register
 
 
 def apply(conn: sqlite3.Connection, event: Event) -> None:
-    handler = _HANDLERS.get(event.type)
-    if handler is not None and not _foreign_training(conn, event):
-        handler(conn, event)
+    handlers = _HANDLERS.get(event.type)
+    if handlers and not _foreign_training(conn, event):
+        for handler in handlers:
+            handler(conn, event)
 
 
 def _foreign_training(conn: sqlite3.Connection, event: Event) -> bool:
@@ -556,3 +557,91 @@ def _erasure_finished(conn: sqlite3.Connection, e: Event) -> None:
     )
     if p["result"] == "erased":
         _advance_stage(conn, p["device_id"], DeviceStage.ERASED, e.ts)
+
+
+# -- what each device's journey has reached (bench_app/lots.py counts lots by it) ------------
+# The same readings as bench_app/journey.py's, kept as the facts are folded in log order:
+# the steps it reads (journey.LOCK_STEPS, journey.HEALTH_STEP; a test keeps them equal),
+# the latest lock reading, the latest SMART verdict, a system written after the last erasure.
+PROGRESS_LOCK_STEPS = frozenset({"locks", "accounts", "precheck"})
+PROGRESS_HEALTH_STEP = "health"
+_PROGRESS_FACTS = {
+    "device.inventoried": "inventoried",
+    "device.os_installed": "installed",
+    "install.skipped": "skipped",
+    "grade.assigned": "graded",
+    "label.printed": "labelled",
+    "outcome.recorded": "outcome",
+}
+
+
+def _progress(conn: sqlite3.Connection, device_id: str | None, **columns: object) -> None:
+    if not device_id:
+        return
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    updates = ", ".join(f"{name} = excluded.{name}" for name in columns)
+    conn.execute(
+        f"INSERT INTO device_progress (device_id, {names}) VALUES (?, {marks})"
+        f" ON CONFLICT (device_id) DO UPDATE SET {updates}",
+        (device_id, *columns.values()),
+    )
+
+
+def _reached(column: str) -> Handler:
+    def handler(conn: sqlite3.Connection, e: Event) -> None:
+        _progress(conn, e.device_id, **{column: 1})
+
+    return handler
+
+
+for _fact, _column in _PROGRESS_FACTS.items():
+    handles(_fact)(_reached(_column))
+
+
+@handles("step.finished")
+def _progress_step(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    evidence = p.get("evidence")
+    if not isinstance(evidence, dict):
+        return
+    step = p.get("step_id")
+    if step in PROGRESS_LOCK_STEPS:
+        reading = evidence.get("reading", evidence)
+        if isinstance(reading, dict) and (
+            "google_accounts" in reading or "device_owner" in reading
+        ):
+            frp = bool(reading.get("google_accounts"))
+            _progress(conn, e.device_id, frp=frp, mdm=not frp and bool(reading.get("device_owner")))
+    elif step == PROGRESS_HEALTH_STEP:
+        _progress(conn, e.device_id, health=1, failing=p.get("status") == "failed")
+
+
+def _erasure_check(conn: sqlite3.Connection, e: Event, column: str, value: bool) -> None:
+    if not e.device_id:
+        return
+    conn.execute(
+        f"INSERT INTO erasure_checks (device_id, erasure_id, {column}) VALUES (?, ?, ?)"
+        f" ON CONFLICT (device_id, erasure_id) DO UPDATE SET {column} = excluded.{column}",
+        (e.device_id, str(e.payload.get("erasure_id")), value),
+    )
+
+
+@handles("erasure.verified")
+def _progress_verified(conn: sqlite3.Connection, e: Event) -> None:
+    _erasure_check(conn, e, "verified_ok", e.payload.get("ok") is True)
+
+
+@handles("erasure.finished")
+def _progress_erasure(conn: sqlite3.Connection, e: Event) -> None:
+    erased = e.payload.get("result") == "erased"
+    _erasure_check(conn, e, "ended_erased", erased)
+    # An erasure takes away a system written before it.
+    _progress(conn, e.device_id, erasure_failed=not erased, imaged=0)
+
+
+@handles("image.written")
+def _progress_image(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    if p.get("verified") is True and p.get("result", "installed") == "installed":
+        _progress(conn, e.device_id, imaged=1)

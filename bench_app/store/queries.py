@@ -73,6 +73,14 @@ def devices(store: Store, *, include_training: bool = True) -> list[Device]:
     return [_device(r) for r in rows]
 
 
+def lot_devices(store: Store, lot_id: str) -> list[Device]:
+    """The devices attached to the lot, by asset code."""
+    rows = store.query(
+        f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE lot_id = ? ORDER BY asset_code", (lot_id,)
+    )
+    return [_device(r) for r in rows]
+
+
 def device(store: Store, device_id: str) -> Device | None:
     row = store.query_one(f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE id = ?", (device_id,))
     return _device(row) if row else None

@@ -75,6 +75,7 @@ TINY = [
     ("bench_certificate.py", ["--runs", "1", "--lot", "1"]),
     ("bench_reports.py", ["--sizes", "5", "--reps", "1"]),
     ("bench_workshop_scale.py", ["--devices", "400", "--queries", "20", "--no-cache"]),
+    ("bench_lots.py", ["--devices", "30", "--lot-size", "10", "--reps", "1"]),
 ]
 
 

@@ -793,6 +793,24 @@ def search() -> S[Case]:
     return st.one_of(case("search", unmatched_search), common(("search",), ("zzq-nothing-here",)))
 
 
+def lots_list() -> S[Case]:
+    return st.one_of(
+        with_files(("lots",), (), SETTINGS),
+        case("lots", bad_text.filter(lambda t: t[:1] != "-" and t.strip() != "")),
+        common(("lots",), ()),
+    )
+
+
+def lot_page() -> S[Case]:
+    return st.one_of(
+        case("lot", not_a_lot),
+        case("lot", st.sampled_from(["%%%%%%", "______", "%"])),
+        case("lot", not_a_lot, "--json"),
+        with_files(("lot",), (LOT,), SETTINGS),
+        common(("lot",), (LOT,)),
+    )
+
+
 def outcome() -> S[Case]:
     kinds = st.sampled_from(["reuse", "loan", "rental", "sale", "parts", "recycling"])
     bad_due = st.one_of(undecodable, st.sampled_from(["", "2020-01-01", "demain", "31/12/2099"]))
@@ -1074,6 +1092,8 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ("sync",): sync,
     ("journey",): journey,
     ("search",): search,
+    ("lots",): lots_list,
+    ("lot",): lot_page,
     ("outcome",): outcome,
     ("beneficiary", "add"): beneficiary_add,
     ("beneficiary", "list"): lambda: st.one_of(
