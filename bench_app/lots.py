@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -187,6 +187,7 @@ class _Flags:
     outcome: bool
     frp: bool
     mdm: bool
+    check_failed: bool = False  # its latest check failed
 
     @classmethod
     def of_row(cls, r: Sequence[Any]) -> _Flags:
@@ -209,6 +210,7 @@ class _Flags:
             outcome=bit["outcome"],
             frp=bit["frp"],
             mdm=bit["mdm"],
+            check_failed=bit["check_failed"],
         )
 
     def hosted(self, r: Sequence[Any]) -> bool:
@@ -222,6 +224,11 @@ class _Flags:
             facts += [
                 _Fact("job.created", {"job_id": "c", "pipeline": _TEST_PIPELINE}),
                 _Fact("job.finished", {"job_id": "c", "state": "succeeded"}),
+            ]
+        if self.check_failed:  # the latest check, after any that went through
+            facts += [
+                _Fact("job.created", {"job_id": "x", "pipeline": _TEST_PIPELINE}),
+                _Fact("job.failed", {"job_id": "x"}),
             ]
         if self.failing:
             facts.append(
@@ -301,8 +308,12 @@ class _Subject:
     flags: _Flags
     disks: _DisksFlags
     hosted: bool  # a disk that goes back into its computer
+    exact_id: str = ""  # a device whose journey is read from its facts (`fixed`)
+    fixed: Journey | None = field(default=None, compare=False)
 
     def journey(self, policy: JourneyPolicy) -> Journey:
+        if self.fixed is not None:
+            return self.fixed
         return journey_of(
             self.flags.kind,
             self.flags.facts(),
@@ -314,11 +325,18 @@ class _Subject:
 
 
 def _subjects(
-    store: Store, lot_id: str | None, purposes: Mapping[str, Purpose], *, per_device: bool
+    store: Store,
+    lot_id: str | None,
+    purposes: Mapping[str, Purpose],
+    *,
+    per_device: bool,
+    policy: JourneyPolicy,
 ) -> list[tuple[str | None, _Subject, int]]:
     """What the journey reads of the devices of the lot (or of every lot): (device id, or
-    None for devices counted together, what is read, how many devices)."""
+    None for devices counted together, what is read, how many devices). A device back from
+    a loan or whose failed check was let through has its journey read from its facts."""
     hosts = disk_hosts(store)
+    exact = lot_queries.exact_devices(store)
     read = lot_queries.device_flag_rows if per_device else lot_queries.device_flags
     rows = read(
         store,
@@ -347,7 +365,13 @@ def _subjects(
                 any(d.erasure_failed and not d.verified for d in linked),
                 any(d.imaged and d.verified for d in linked),
             )
-        found.append((r[0], _Subject(r[2], f, disks, f.hosted(r)), int(r[4])))
+        subject = _Subject(r[2], f, disks, f.hosted(r))
+        if r[0] is not None and r[0] in exact:
+            device = queries.device(store, r[0])
+            if device is not None:
+                fixed = device_journey(store, device, purposes=purposes, policy=policy)
+                subject = replace(subject, exact_id=r[0], fixed=fixed)
+        found.append((r[0], subject, int(r[4])))
     return found
 
 
@@ -362,7 +386,9 @@ def read_journeys(
     blockers' codes are those of `device_journey`; a blocker's named disks are not kept)."""
     cache: dict[_Subject, Journey] = {}
     found = {}
-    for device_id, subject, _count in _subjects(store, lot_id, purposes, per_device=True):
+    for device_id, subject, _count in _subjects(
+        store, lot_id, purposes, per_device=True, policy=policy
+    ):
         key = replace(subject, lot_id="")
         if key not in cache:
             cache[key] = key.journey(policy)
@@ -399,7 +425,7 @@ def overview(
     """Every lot (only training or only real ones when `training` says so), newest first,
     with its donor and how many of its devices wait at each position. A real lot counts its
     real devices only (as its report does)."""
-    per_lot = _positions(_subjects(store, None, purposes, per_device=False), policy)
+    per_lot = _positions(_subjects(store, None, purposes, per_device=False, policy=policy), policy)
     found = []
     for r in lot_queries.lot_rows(store):
         lot = Lot(r[0], r[1], r[2], r[3], r[4], bool(r[5]))
@@ -414,7 +440,7 @@ def summary(
     store: Store, lot: Lot, *, purposes: Mapping[str, Purpose], policy: JourneyPolicy
 ) -> LotSummary:
     """One lot's line of the overview."""
-    subjects = _subjects(store, lot.id, purposes, per_device=False)
+    subjects = _subjects(store, lot.id, purposes, per_device=False, policy=policy)
     counts, attention = _positions(subjects, policy).get(lot.id, (Counter(), 0))
     donor = report_queries.donor(store, lot.donor_id)
     return LotSummary(

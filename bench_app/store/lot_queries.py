@@ -20,11 +20,17 @@ Row = tuple[Any, ...]
 # ?3 disk id -> computer id (JSON object).
 _FLAGS_CTE = """
 WITH links AS (SELECT key AS disk, value AS host FROM json_each(?3)),
+exact AS (
+    SELECT DISTINCT device_id AS id FROM events
+    WHERE type = 'loan.returned'
+       OR (type = 'approval.granted' AND json_extract(payload, '$.action') = 'override_check')
+),
 subject AS (
     SELECT d.id, d.kind,
         CASE WHEN (?1 IS NULL OR d.lot_id = ?1) AND (l.training = 1 OR d.training = 0)
              THEN d.lot_id END AS lot_id,
-        d.id IN (SELECT disk FROM links) OR d.id IN (SELECT host FROM links) AS linked
+        d.id IN (SELECT disk FROM links) OR d.id IN (SELECT host FROM links)
+            OR d.id IN (SELECT id FROM exact) AS linked
     FROM devices d LEFT JOIN lots l ON l.id = d.lot_id
     WHERE (d.lot_id IS NOT NULL AND (?1 IS NULL OR d.lot_id = ?1)
            AND (l.training = 1 OR d.training = 0))
@@ -34,6 +40,15 @@ tested AS (
     SELECT DISTINCT device_id AS id FROM jobs
     WHERE state IN ('succeeded', 'blocked') AND pipeline IN (SELECT value FROM json_each(?2))
       AND (?1 IS NULL OR device_id IN (SELECT id FROM subject))
+),
+last_check AS (
+    SELECT device_id AS id, max(rowid) AS job FROM jobs
+    WHERE pipeline IN (SELECT value FROM json_each(?2))
+      AND (?1 IS NULL OR device_id IN (SELECT id FROM subject))
+    GROUP BY device_id
+),
+check_failed AS (
+    SELECT c.id FROM last_check c JOIN jobs j ON j.rowid = c.job WHERE j.state = 'failed'
 ),
 verified AS (
     SELECT DISTINCT device_id AS id FROM erasure_checks WHERE ended_erased = 1 AND verified_ok = 1
@@ -49,7 +64,8 @@ flags AS (
         coalesce(p.imaged, 0) AS imaged, coalesce(p.graded, 0) AS graded,
         coalesce(p.labelled, 0) AS labelled, coalesce(p.outcome, 0) AS outcome,
         coalesce(p.frp, 0) AS frp, coalesce(p.mdm, 0) AS mdm,
-        s.id IN (SELECT k.disk FROM links k JOIN devices h ON h.id = k.host) AS hosted
+        s.id IN (SELECT k.disk FROM links k JOIN devices h ON h.id = k.host) AS hosted,
+        s.id IN (SELECT id FROM check_failed) AS check_failed
     FROM subject s LEFT JOIN device_progress p ON p.device_id = s.id
 )
 """
@@ -58,10 +74,13 @@ flags AS (
 FLAGS = (
     "tested", "inventoried", "health", "failing", "verified", "erasure_failed", "installed",
     "skipped", "imaged", "graded", "labelled", "outcome", "frp", "mdm", "hosted",
+    "check_failed",
 )  # fmt: skip
 _BITS = " | ".join(f"(({name}) << {bit})" for bit, name in enumerate(FLAGS))
-# A device linked to another (a disk and its computer) keeps its own row; the others are
-# counted by lot, kind and flags.
+# A device linked to another (a disk and its computer) keeps its own row, and so does one
+# whose history the flags cannot say (back from a loan, a failed check let through: its
+# journey is read from its facts, bench_app/lots.py); the others are counted by lot, kind
+# and flags.
 _GROUPED_SQL = (
     _FLAGS_CTE
     + f", bits AS MATERIALIZED (SELECT CASE WHEN linked THEN id END AS key, kind, lot_id,"
@@ -92,6 +111,17 @@ def device_flags(
         _GROUPED_SQL,
         (lot_id, json.dumps(list(test_pipelines)), json.dumps(dict(hosts))),
     )
+
+
+def exact_devices(store: Store) -> set[str]:
+    """The devices whose journey the flags cannot say: back from a loan (the stages before
+    it no longer count) or a failed check let through by a supervisor."""
+    rows = store.query(
+        "SELECT DISTINCT device_id FROM events WHERE device_id IS NOT NULL AND (type ="
+        " 'loan.returned' OR (type = 'approval.granted'"
+        " AND json_extract(payload, '$.action') = 'override_check'))"
+    )
+    return {str(r[0]) for r in rows}
 
 
 def device_flag_rows(
