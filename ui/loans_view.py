@@ -42,6 +42,13 @@ REMIND = Text("Rappel : retour dans les", "Reminder: due within")
 DAYS = Text(" jours", " days")
 NONE = Text("Aucun appareil prêté ou loué en ce moment.", "No device is lent or rented now.")
 NONE_HERE = Text("Aucun appareil dans cette liste.", "No device in this list.")
+# Rows drawn at most (each has its button): the most urgent first; the others are found by
+# the bar's search, by code or by beneficiary.
+SHOWN_AT_MOST = 300
+MORE = Text(
+    "{shown} premiers sur {total} : cherchez un appareil par son code pour les autres.",
+    "First {shown} of {total}: search a device by its code for the others.",
+)
 RETURN = Text("Retour", "Return")
 COLUMNS = (
     Text("État", "Status"),
@@ -137,6 +144,10 @@ class LoansView(QWidget):
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty)
+        self.more = QLabel()
+        self.more.setObjectName("LoansMore")
+        self.more.setVisible(False)
+        layout.addWidget(self.more)
         self.retranslate(lang)
 
     def retranslate(self, lang: str) -> None:
@@ -185,7 +196,14 @@ class LoansView(QWidget):
             button.setText(f"{STATUS_WORDS[status].get(self.lang)} ({counts[status]})")
             button.setIcon(_status_icon(status))
         wanted = FILTERS[max(self.filters.checkedId(), 0)]
-        self.shown = [x for x in self.loans if wanted is None or self.status(x) is wanted]
+        listed = [x for x in self.loans if wanted is None or self.status(x) is wanted]
+        self.shown = listed[:SHOWN_AT_MOST]
+        self.more.setVisible(len(listed) > len(self.shown))
+        self.more.setText(
+            MORE.get(self.lang)
+            .replace("{shown}", str(len(self.shown)))
+            .replace("{total}", str(len(listed)))
+        )
         drawn = (tuple(self.shown), wanted, self.remind.value(), self.lang, today)
         if drawn == self._drawn:
             return  # brought forward with nothing new: the rows (and their buttons) stay

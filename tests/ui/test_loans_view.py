@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication, QPushButton, QTableWidget, QTableWidgetItem, QWidget
@@ -24,6 +25,7 @@ from bench_app.store import queries
 from tests.ui.conftest import Bench, save_with_dialog
 from tests.ui.test_french_screens import Checker, texts_of, words
 from tests.unit.test_loans import _erased
+from ui import loans_view
 from ui.loans_view import LoansView
 from ui.outcome_dialog import OutcomeDialog
 from ui.return_dialog import ReturnDialog
@@ -327,3 +329,29 @@ def test_the_loans_view_says_when_nothing_is_out(
     view.show()
     assert not view.table.isVisible() and view.empty.isVisible()
     assert view.empty.text() == "Aucun appareil prêté ou loué en ce moment."
+
+
+def test_a_long_list_draws_the_most_urgent_and_says_how_many_more(
+    qtbot: QtBot,
+    make_bench: Callable[..., Bench],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Thousands of loans out must not freeze the window: the most urgent rows are drawn,
+    and a line says how many the list holds in all."""
+    monkeypatch.setattr(loans_view, "SHOWN_AT_MOST", 2)
+    bench = make_bench(lang="fr")
+    late = _lend(bench.station, "LATE", -3)
+    _lend(bench.station, "LATER", 50)
+    soon = _lend(bench.station, "SOON", 4)
+    bench.window.workshop_menu.actions_["loans"].trigger()
+    view = bench.window.workshop_menu.opened["loans"]
+    assert isinstance(view, LoansView)
+    qtbot.addWidget(view)
+    assert [r[1] for r in _rows(view.table)] == [late.asset_code, soon.asset_code]
+    assert view.more.isVisible()
+    assert view.more.text() == (
+        "2 premiers sur 3 : cherchez un appareil par son code pour les autres."
+    )
+    qtbot.mouseClick(view.filter_buttons[2], Qt.MouseButton.LeftButton)  # the late one only
+    assert [r[1] for r in _rows(view.table)] == [late.asset_code]
+    assert not view.more.isVisible()
