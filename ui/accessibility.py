@@ -297,8 +297,10 @@ class Accessibility(QObject):
         return False
 
     def _key(self, watched: QObject, event: QKeyEvent) -> bool:
-        if not isinstance(watched, QWidget) or QApplication.activeModalWidget() is not None:
+        if not isinstance(watched, QWidget):
             return False
+        # A key reaching a main window's widget: no dialog blocks it (a dialog's keys reach
+        # the dialog, a window of its own, never listed here).
         window = watched.window()
         if window not in self.windows:
             return False
