@@ -16,7 +16,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRectF, QRunnable, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    QRunnable,
+    QSize,
+    Qt,
+    QThreadPool,
+    Signal,
+)
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +39,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -108,9 +120,45 @@ def _counts_text(positions: dict[str, int], lang: str) -> str:
     return " · ".join(parts) or WORDS["no_device"].get(lang)
 
 
-class StageBar(QWidget):
+# The table's bar cell keeps its counts under this role (its words under the accessible
+# text role): one delegate paints every row's bar, no widget per row (thousands of lots).
+POSITIONS_ROLE = Qt.ItemDataRole.UserRole + 1
+BAR_SIZE = QSize(320, 46)
+
+
+def paint_stage_bar(
+    painter: QPainter, area: QRectF, positions: dict[str, int], legend: str
+) -> None:
     """A lot's devices by position: one coloured part per position, as wide as its share,
     with its count written on it and the legend in words underneath."""
+    painter.save()
+    painter.fillRect(area, QColor("#ffffff"))  # readable on a selected row too
+    left, top = area.x() + 2, area.y() + 2
+    width, bar = area.width() - 4, 20.0
+    shown = {p: n for p, n in positions.items() if n}
+    total = sum(shown.values())
+    x = left
+    painter.setPen(QColor("#ffffff"))
+    for position, count in shown.items():
+        part = width * count / total if total else 0
+        rect = QRectF(x, top, part, bar)
+        painter.fillRect(rect, QColor(COLOURS.get(position, "#7a8794")))
+        if part >= 16:
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(count))
+        x += part
+    painter.setPen(QColor("#9fb3c4"))
+    painter.drawRect(QRectF(left, top, width, bar))
+    painter.setPen(QColor("#1d2630"))
+    words = QRectF(left, top + bar + 2, width, area.height() - bar - 4)
+    elided = painter.fontMetrics().elidedText(
+        legend, Qt.TextElideMode.ElideRight, int(words.width())
+    )
+    painter.drawText(words, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, elided)
+    painter.restore()
+
+
+class StageBar(QWidget):
+    """One lot's bar on its page (the table's rows are painted by StageBarDelegate)."""
 
     def __init__(self, positions: dict[str, int], lang: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -122,31 +170,31 @@ class StageBar(QWidget):
         self.setMinimumHeight(44)
 
     def sizeHint(self) -> QSize:
-        return QSize(320, 46)
+        return BAR_SIZE
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("#ffffff"))  # readable on a selected row too
-        width, bar = self.width() - 4, 20
-        total = sum(self.positions.values())
-        x = 2.0
-        painter.setPen(QColor("#ffffff"))
-        for position, count in self.positions.items():
-            part = width * count / total if total else 0
-            rect = QRectF(x, 2, part, bar)
-            painter.fillRect(rect, QColor(COLOURS.get(position, "#7a8794")))
-            if part >= 16:
-                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(count))
-            x += part
-        painter.setPen(QColor("#9fb3c4"))
-        painter.drawRect(QRectF(2, 2, width, bar))
-        painter.setPen(QColor("#1d2630"))
-        legend = QRectF(2, bar + 4, width, self.height() - bar - 4)
-        elided = painter.fontMetrics().elidedText(
-            self.legend, Qt.TextElideMode.ElideRight, int(legend.width())
-        )
-        painter.drawText(legend, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, elided)
+        paint_stage_bar(painter, QRectF(self.rect()), self.positions, self.legend)
         painter.end()
+
+
+class StageBarDelegate(QStyledItemDelegate):
+    """Paints the bar of the cell's lot from its counts (POSITIONS_ROLE) and its words."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        positions = index.data(POSITIONS_ROLE) or {}
+        legend = str(index.data(Qt.ItemDataRole.AccessibleTextRole) or "")
+        paint_stage_bar(painter, QRectF(option.rect), dict(positions), legend)
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return BAR_SIZE
 
 
 class _Signals(QObject):
@@ -222,7 +270,10 @@ class LotsView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(52)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(200)  # columns sized on the first rows, not thousands
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.bar_delegate = StageBarDelegate(self.table)
+        self.table.setItemDelegateForColumn(5, self.bar_delegate)
         self.table.cellActivated.connect(lambda row, _col: self.open_lot(row))
         self.table.cellDoubleClicked.connect(lambda row, _col: self.open_lot(row))
         self.open_button = QPushButton()
@@ -400,10 +451,13 @@ class LotsView(QWidget):
                 if column in (3, 4):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.table.setItem(row, column, item)
-            legend = QTableWidgetItem()  # the bar draws its words; readers get them here
-            legend.setData(Qt.ItemDataRole.AccessibleTextRole, _counts_text(s.positions, lang))
-            self.table.setItem(row, 5, legend)
-            self.table.setCellWidget(row, 5, StageBar(s.positions, lang))
+            # The delegate draws the bar and its words; readers and tips get the words.
+            bar = QTableWidgetItem()
+            words = _counts_text(s.positions, lang)
+            bar.setData(POSITIONS_ROLE, {p: n for p, n in s.positions.items() if n})
+            bar.setData(Qt.ItemDataRole.AccessibleTextRole, words)
+            bar.setToolTip(words)
+            self.table.setItem(row, 5, bar)
             attention = QTableWidgetItem(str(s.attention) if s.attention else "")
             attention.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.table.setItem(row, 6, attention)

@@ -23,7 +23,7 @@ from tests.ui.conftest import Bench
 from tests.ui.screens import screenshot
 from tests.ui.test_certificate_issued import issued, wiped_phone
 from tests.ui.test_french_screens import Checker, texts_of
-from ui.lots_view import LotsView, StageBar
+from ui.lots_view import POSITIONS_ROLE, LotsView
 
 
 def _lot(bench: Bench) -> Facts:
@@ -84,12 +84,15 @@ def test_the_view_counts_lists_and_attaches_scanned_labels(
     assert view.table.rowCount() == 1
     cells = [_cell(view.table, 0, c) for c in range(5)]
     assert cells == ["Caisse de retraite", "CONV-2026-11", cells[2], "6", "5"]
-    bar = view.table.cellWidget(0, 5)
-    assert isinstance(bar, StageBar)
-    assert bar.positions == {"blocked": 1, "check": 1, "wipe": 1, "install": 1, "done": 1}
-    assert bar.legend == (
+    bar = view.table.item(0, 5)
+    assert bar is not None
+    assert bar.data(POSITIONS_ROLE) == {
+        "blocked": 1, "check": 1, "wipe": 1, "install": 1, "done": 1,
+    }  # fmt: skip
+    assert bar.data(Qt.ItemDataRole.AccessibleTextRole) == (
         "Bloqué 1 · Contrôle 1 · Effacement des données 1 · Installation du système 1 · Terminé 1"
     )
+    assert view.table.itemDelegateForColumn(5) is view.bar_delegate
     assert _cell(view.table, 0, 6) == "1"  # the locked phone
     screenshot(view, artifacts_dir / "lots-overview.png")
 
@@ -194,8 +197,9 @@ def test_the_view_speaks_english(
     _lot(bench)
     view = _open(bench, qtbot)
     assert view.windowTitle() == "Donations"
-    bar = view.table.cellWidget(0, 5)
-    assert isinstance(bar, StageBar) and bar.legend.startswith("Blocked 1 · Check 1")
+    bar = view.table.item(0, 5)
+    assert bar is not None
+    assert str(bar.data(Qt.ItemDataRole.AccessibleTextRole)).startswith("Blocked 1 · Check 1")
     view.open_lot(0)
     qtbot.waitUntil(lambda: view.lot_page is not None)
     assert _page(view)["fini"][2:5] == ["Done", "B", "spare parts"]
