@@ -193,7 +193,7 @@ def test(args: list[str]) -> int:
         ("ruff check", [str(bin_dir / "ruff"), "check", "."]),
         ("ruff format", [str(bin_dir / "ruff"), "format", "--check", "."]),
         ("mypy", [str(bin_dir / "mypy")]),
-        ("pytest", [str(venv_python()), "-m", "pytest", "-ra", *args]),
+        ("pytest", [str(venv_python()), "-m", "pytest", "-ra", "--durations=25", *args]),
     ]
     for name, cmd in steps:
         say(f"{name}…")

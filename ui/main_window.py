@@ -885,6 +885,7 @@ class MainWindow(QMainWindow):
         self._redraw_timer.stop()
         self._labels_timer.stop()
         self.batch_bar.halt()  # no batch starts an installation on a closing station
+        self.workshop_menu.close_views()  # their reads and dialogs go with the station
         self.station.engine.shutdown()
         self.batch_bar.wait()
         self._close_classroom()

@@ -107,6 +107,16 @@ class WorkshopMenu(QToolButton):
         widget.activateWindow()
         return widget
 
+    def close_views(self) -> None:
+        """Closes every view opened (the window closing: their station goes with it)."""
+        for widget in list(self.opened.values()):
+            if _alive(widget):
+                shutdown = getattr(widget, "shutdown", None)
+                if callable(shutdown):
+                    shutdown()  # a view reading in the background stops first
+                widget.close()
+        self.opened.clear()
+
 
 def _alive(widget: QWidget) -> bool:
     try:

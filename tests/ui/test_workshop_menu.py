@@ -75,3 +75,24 @@ def test_the_menu_also_offers_the_station_set_up(
     [dialog] = window.findChildren(PrinterDialog)
     assert dialog.isVisible()
     dialog.close()
+
+
+def test_the_views_close_with_the_window(
+    qtbot: QtBot, make_bench: Callable[..., Bench], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The station closing takes its views with it: none stays on screen, reading from a
+    closed database or holding the keyboard."""
+    monkeypatch.setattr(
+        workshop_menu,
+        "VIEWS",
+        [WorkshopView("probe", TITLE, "tests.ui.test_workshop_menu:open_probe")],
+    )
+    OPENED.clear()
+    window = make_bench(lang="fr").window
+    window.workshop_menu.actions_["probe"].trigger()
+    [view] = OPENED
+    qtbot.addWidget(view)
+    assert view.isVisible()
+    window.shutdown()
+    assert not view.isVisible()
+    assert window.workshop_menu.opened == {}
