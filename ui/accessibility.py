@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from bench_app.text import Text
+from ui.window_fit import alive
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -280,7 +281,7 @@ class Accessibility(QObject):
     def _name_again(self) -> None:
         widgets, self._unnamed = list(self._unnamed), weakref.WeakSet()
         for widget in widgets:
-            if _alive(widget):
+            if alive(widget):
                 give_name(widget)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -326,14 +327,6 @@ def _may_lack_name(widget: QWidget) -> bool:
     if widget.accessibleName():
         return False
     return not (isinstance(widget, QAbstractButton) and _WORD.search(widget.text()))
-
-
-def _alive(widget: QWidget) -> bool:
-    try:
-        widget.objectName()
-    except RuntimeError:  # its C++ side is gone
-        return False
-    return True
 
 
 def move_focus(window: MainWindow, *, backwards: bool = False) -> bool:

@@ -69,9 +69,9 @@ from ui.network_dialog import NetworkPhoneDialog
 from ui.operator_chooser import OperatorChooser
 from ui.pending_card import PendingCard
 from ui.printed_labels import PrintedLabelsDialog
-from ui.search_results import SEARCH_HINT, SEARCH_TIP, SearchResults, alive, show_results
+from ui.search_results import SEARCH_HINT, SEARCH_TIP, SearchResults, show_results
 from ui.this_station_dialog import ThisStationDialog
-from ui.window_fit import fit_to_screen, wrap_message
+from ui.window_fit import alive, fit_to_screen, wrap_message
 from ui.workshop_menu import WorkshopMenu
 from ui.workshop_setup import SettingsDialog, SetupAssistant
 
@@ -885,7 +885,11 @@ class MainWindow(QMainWindow):
         self._redraw_timer.stop()
         self._labels_timer.stop()
         self.batch_bar.halt()  # no batch starts an installation on a closing station
-        self.workshop_menu.close_views()  # their reads and dialogs go with the station
+        # The windows opened from it go with the station: none stays reading a closed one.
+        self.workshop_menu.close_views()
+        for widget in [self.search_results, *self.device_pages.values()]:
+            if widget is not None and alive(widget):
+                widget.close()
         self.station.engine.shutdown()
         self.batch_bar.wait()
         self._close_classroom()

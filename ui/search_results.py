@@ -28,6 +28,7 @@ from bench_app.journey import OUTCOME_WORDS
 from bench_app.search import Hit, Results
 from bench_app.text import Text
 from ui.device_page import DevicePage, kind_words
+from ui.window_fit import alive
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -99,15 +100,6 @@ def open_found(window: MainWindow, device_id: str) -> QWidget:
     page.raise_()
     page.activateWindow()
     return page
-
-
-def alive(widget: QWidget) -> bool:
-    """Whether a window opened here is still there (a closed one is deleted)."""
-    try:
-        widget.objectName()
-    except RuntimeError:  # closed and deleted
-        return False
-    return True
 
 
 class SearchResults(QWidget):

@@ -50,3 +50,13 @@ def confirm_row(cancel: QPushButton, confirm: QPushButton) -> QHBoxLayout:
     row.addStretch(1)
     row.addWidget(confirm)
     return row
+
+
+def alive(widget: QWidget) -> bool:
+    """Whether a window opened earlier is still there (one closed with WA_DeleteOnClose has
+    lost its C++ side)."""
+    try:
+        widget.objectName()
+    except RuntimeError:
+        return False
+    return True

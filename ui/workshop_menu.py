@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from bench_app.text import Text
+from ui.window_fit import alive
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -87,13 +88,13 @@ class WorkshopMenu(QToolButton):
             action.setText(title.get(lang) + "…")
         for widget in self.opened.values():
             retranslate = getattr(widget, "retranslate", None)
-            if _alive(widget) and callable(retranslate):
+            if alive(widget) and callable(retranslate):
                 retranslate(lang)
 
     def open(self, key: str) -> QWidget:
         """Opens the view `key` (or brings its window forward) and returns it."""
         widget = self.opened.get(key)
-        if widget is None or not _alive(widget):
+        if widget is None or not alive(widget):
             view = next(v for v in VIEWS if v.key == key)
             module_name, _, function = view.opener.partition(":")
             opener = cast(
@@ -110,17 +111,9 @@ class WorkshopMenu(QToolButton):
     def close_views(self) -> None:
         """Closes every view opened (the window closing: their station goes with it)."""
         for widget in list(self.opened.values()):
-            if _alive(widget):
+            if alive(widget):
                 shutdown = getattr(widget, "shutdown", None)
                 if callable(shutdown):
                     shutdown()  # a view reading in the background stops first
                 widget.close()
         self.opened.clear()
-
-
-def _alive(widget: QWidget) -> bool:
-    try:
-        widget.objectName()
-    except RuntimeError:  # its C++ side was deleted (closed with WA_DeleteOnClose)
-        return False
-    return True

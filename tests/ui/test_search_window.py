@@ -19,6 +19,7 @@ from bench_app.store.database import NewEvent
 from tests.ui.conftest import Bench
 from tests.ui.test_french_screens import Checker, texts_of
 from ui.search_results import SearchResults
+from ui.window_fit import alive
 
 
 def _given(station: Station, device: Device, beneficiary: str) -> None:
@@ -178,3 +179,25 @@ def test_a_serial_typed_differently_finds_the_plugged_phone_card(
     _search(qtbot, bench, " ".join(serial.lower()))
     assert bench.window.selected == phone.id
     assert not bench.window.device_pages  # plugged in: its card, not a page
+
+
+def test_the_list_and_the_pages_close_with_the_window(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    """Closing the station closes what its search opened: nothing stays on screen reading a
+    closed database (nor keeps the application from quitting)."""
+    bench = make_bench()
+    _first, second, _laptop = _workshop(bench.station)
+    _search(qtbot, bench, "galaxy")
+    listing = bench.window.search_results
+    assert isinstance(listing, SearchResults)
+    qtbot.waitExposed(listing)
+    listing.list.setCurrentItem(
+        next(i for i in _items(listing.list) if i.text(0) == second.asset_code)
+    )
+    qtbot.keyClick(listing.list, Qt.Key.Key_Return)
+    page = bench.window.device_pages[second.id]
+    qtbot.waitExposed(page)
+    bench.window.shutdown()
+    for window in (listing, page):
+        assert not alive(window) or not window.isVisible()
