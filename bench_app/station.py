@@ -135,6 +135,9 @@ class Station:
         self.interrupted_on_open: list[str] = []
         # References whose personal data passed the retention period and were erased here.
         self.forgotten_on_open: list[str] = []
+        # The trainer of the classroom scenario playing (bench_app/class_seeds.py): may
+        # approve in training mode only, never saved in the list of operators.
+        self.class_trainer: Operator | None = None
         try:
             self._training_devices = {
                 r[0] for r in self.store.query("SELECT id FROM devices WHERE training = 1")
@@ -489,6 +492,15 @@ class Station:
         self.settings.save(self.folder)
         return operator
 
+    def approving_people(self) -> list[Operator]:
+        """The list approvals are checked against: the station's, and in training mode the
+        class's trainer of the scenario playing (when no one of the list has that name)."""
+        people = self.operators()
+        trainer = self.class_trainer
+        if self.training and trainer is not None and all(o.name != trainer.name for o in people):
+            people = [*people, trainer]
+        return people
+
     def use_trainee(self) -> None:
         """Training mode's default author, so a class can start without choosing anyone."""
         self.operator = TRAINEE
@@ -501,7 +513,7 @@ class Station:
         """The approval of `action` for the operator at work, checked against the station's
         list (a trainer approves too in training mode); BenchError when refused."""
         return grant(
-            self.operators(),
+            self.approving_people(),
             request,
             action=action,
             device_id=device_id,
@@ -517,7 +529,7 @@ class Station:
         it with device None); none when the station lists nobody who may approve and the
         action is not one that exists only by approval (bench_app/approvals.py).
         BenchError when an approval is needed and refused."""
-        if not approval_required(self.operators(), action, training=self.training):
+        if not approval_required(self.approving_people(), action, training=self.training):
             return []
         approval = self.approval(action, device_id, request)
         return [NewEvent("approval.granted", approval.payload(), device_id)]

@@ -101,6 +101,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("the station and its self-check", ("bench_app.station", "bench_app.selfcheck",
                                         "bench_app.lots")),
     ("batches: several devices' jobs chained on the station", ("bench_app.jobs.batches",)),
+    ("a class scenario's records, set up on the station", ("bench_app.class_seeds",)),
     ("front ends", ("bench_app.commands", "ui", "hub")),
 ]  # fmt: skip
 _EXACT = {"bench_app", "bench_app.jobs"}

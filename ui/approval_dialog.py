@@ -86,7 +86,7 @@ class ApprovalDialog(QDialog):
         grid = QGridLayout()
         self.group = QButtonGroup(self)
         self.people: dict[str, QPushButton] = {}
-        allowed = approvers(station.operators(), training=station.training)
+        allowed = approvers(station.approving_people(), training=station.training)
         for i, person in enumerate(allowed):
             words = person.name
             if station.training:  # a class sees who is the trainer

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bench_app.class_seeds import seed_scenario
 from bench_app.devices.android.driver import AdbTarget, PhoneState
 from bench_app.devices.android.keys import station_signer
 from bench_app.devices.android.network import reach_phone, wifi_address
@@ -100,6 +101,8 @@ class MainWindow(QMainWindow):
         self.handset_panels: dict[str, HandsetPanel] = {}  # simulated handsets' screens, by key
         # The trainer's scenarios, reset and label printer (training only).
         self.classroom: Classroom | None = Classroom(simulator) if simulator is not None else None
+        if self.classroom is not None:  # a scenario's records, set up before its devices
+            self.classroom.seeder = partial(seed_scenario, station)
         self.labels_dialog: PrintedLabelsDialog | None = None
         self._labels_seen = 0
         # What the search field opened: its list of results, and device pages by device.
@@ -1113,6 +1116,7 @@ class MainWindow(QMainWindow):
             )
             self.station.attach_source(self.simulator)
             self.classroom = Classroom(self.simulator)
+            self.classroom.seeder = partial(seed_scenario, self.station)
             self.play_scenario("decouverte")
         else:
             for panel in self.handset_panels.values():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,9 @@ class Classroom:
         self._printer_kind = ""
         self._earlier_labels: list[Image.Image] = []  # from a printer of an earlier scenario
         self.round = self._read_round()
+        # Sets up the records a scenario names (its seed) before its devices are plugged in:
+        # given by the window (bench_app/class_seeds.py), which holds the station.
+        self.seeder: Callable[[Scenario, int], object] | None = None
 
     # -- the round ------------------------------------------------------------------------
 
@@ -146,6 +150,8 @@ class Classroom:
         self.clear()
         self.scenario = chosen
         self._use_printer(chosen.printer)
+        if self.seeder is not None:
+            self.seeder(chosen, self.round)
         return plug_scenario(self.source, chosen, self.round)
 
     def clear(self) -> None:

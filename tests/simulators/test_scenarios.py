@@ -50,6 +50,9 @@ def test_the_shipped_scenarios_are_the_trainers_sets() -> None:
         "Téléphones bloqués",
         "Installation",
         "Un portable donné",
+        "Un prêt et son retour",
+        "Un don, de l’accueil au rapport",
+        "L’accord du formateur",
         "Tout",
     ]
     assert len(scenario_files()) == len(scenarios)
@@ -69,9 +72,18 @@ def test_the_shipped_scenarios_are_the_trainers_sets() -> None:
     (docked,) = find_scenario("portable").devices
     assert docked.kind == "drive" and docked.laptop is not None
     assert donated_laptops(find_scenario("portable"), 2)[0].serial == "SIML0021T480R2"
-    # « Tout » holds every device of the other scenarios.
+    # The scenarios about the workshop's records set them up when played (class_seeds).
+    assert {s.name: s.seed for s in scenarios if s.seed} == {
+        "pret-et-retour": "loan",
+        "don-au-rapport": "lot",
+        "accord-du-formateur": "approval",
+    }
+    # « Tout » holds every device of the other scenarios (those whose case is a record set
+    # up by a seed need it, and play on their own).
     everything = {(d.kind, d.persona, d.behaviour, d.serial) for d in find_scenario("tout").devices}
     for scenario in scenarios:
+        if scenario.seed:
+            continue
         for d in scenario.devices:
             assert (d.kind, d.persona, d.behaviour, d.serial) in everything, (scenario.name, d)
     # A name is found by its file name or its title, in any case.
@@ -118,6 +130,7 @@ HEAD = '[title]\nfr = "Essai"\nen = "Trial"\n[summary]\nfr = "Un essai."\nen = "
             "device[1].faults.melt",
         ),
         (HEAD + GOOD_DEVICE + 'serial = "../../etc/passwd"\n', "device[1].serial"),
+        ('seed = "party"\n' + HEAD + GOOD_DEVICE, "seed"),
         (HEAD + GOOD_DEVICE + '[device.caption]\nfr = "Sain"\n', "device[1].caption.en"),
         (
             HEAD + GOOD_DEVICE + '[device.laptop]\nbrand = "Dell"\nmodel = "E7490"\n',

@@ -21,6 +21,11 @@ with BenchError(SCENARIO_INVALID) naming the file and the field, never half-plug
     [device.caption]      # optional: the case shown on the card (else the persona's)
     [device.laptop]       # drives only, optional: the donated laptop it was taken out of,
                           # registered at the station (brand, model, serial)
+
+A scenario about the workshop's records rather than one device names a seed (`seed =
+"loan"`, one of SEEDS): what it needs besides its devices — a donation, a beneficiary, a
+device already lent, a failed check, the class's trainer — recorded in the training data
+when it is played (bench_app/class_seeds.py), never in the real workshop's.
 """
 
 from __future__ import annotations
@@ -38,7 +43,11 @@ from bench_app.text import Text
 SCENARIOS_DIR = Path(str(resources.files(__package__)))
 KINDS = ("phone", "handset", "drive")
 PRINTERS = ("brother", "zebra")
-_TOP_KEYS = {"title", "summary", "order", "printer", "device"}
+_TOP_KEYS = {"title", "summary", "order", "printer", "device", "seed"}
+# The records a scenario may have set up when played (bench_app/class_seeds.py does it):
+# a loan to take back and a device to lend; a donation whose labels are scanned; a failed
+# check a trainer overrides.
+SEEDS = ("loan", "lot", "approval")
 _DEVICE_KEYS = {"kind", "persona", "serial", "behaviour", "flags", "faults", "caption", "laptop"}
 _LAPTOP_KEYS = ("brand", "model", "serial")
 
@@ -77,6 +86,7 @@ class Scenario:
     order: int = 100
     printer: str = "brother"
     path: Path | None = None
+    seed: str = ""  # one of SEEDS: the records it sets up in the training data
 
 
 def scenario_files(folder: Path = SCENARIOS_DIR) -> list[Path]:
@@ -143,6 +153,9 @@ def _scenario(path: Path, raw: dict[str, Any]) -> Scenario:
     printer = raw.get("printer", "brother")
     if printer not in PRINTERS:
         raise _Invalid("printer", f"must be one of {', '.join(PRINTERS)}")
+    seed = raw.get("seed", "")
+    if seed not in ("", *SEEDS):
+        raise _Invalid("seed", f"must be one of {', '.join(SEEDS)}")
     devices = raw.get("device")
     if not isinstance(devices, list) or not devices:
         raise _Invalid("device", "a scenario needs at least one [[device]]")
@@ -154,6 +167,7 @@ def _scenario(path: Path, raw: dict[str, Any]) -> Scenario:
         order=order,
         printer=printer,
         path=path,
+        seed=seed,
     )
 
 
