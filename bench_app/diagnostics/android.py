@@ -67,7 +67,8 @@ def not_read_in_trade_in() -> StepOutcome:
 
 
 def unreadable_status(evidence: dict[str, Any]) -> StepOutcome:
-    """A trade-in status that holds no JSON: said plainly, the phone's answer kept."""
+    """A trade-in status that holds no JSON: said plainly, the phone's answer kept, and the
+    check stops there (a grade from readings that could not be read would be false)."""
     return StepOutcome(
         StepStatus.FAILED,
         Text(
@@ -77,6 +78,7 @@ def unreadable_status(evidence: dict[str, Any]) -> StepOutcome:
             "back, then start the check again.",
         ),
         evidence,
+        blocking=True,
     )
 
 
@@ -359,7 +361,7 @@ class SecurityStep(Step):
     weight = 0.5
 
     def run(self, ctx: StepContext) -> StepOutcome:
-        if _phone(ctx).trade_in is TradeIn.FOYER:
+        if _phone(ctx).trade_in_mode() is TradeIn.FOYER:
             return not_read_in_trade_in()
         r = readings.security(_phone(ctx))
         s = r["security"]
@@ -396,7 +398,7 @@ class HardwareStep(Step):
     weight = 0.5
 
     def run(self, ctx: StepContext) -> StepOutcome:
-        if _phone(ctx).trade_in is TradeIn.FOYER:
+        if _phone(ctx).trade_in_mode() is TradeIn.FOYER:
             return not_read_in_trade_in()
         r = readings.hardware(_phone(ctx))
         r["network"] = readings.network(_phone(ctx))
@@ -443,7 +445,7 @@ class TradeInEvaluationStep(Step):
 
     def run(self, ctx: StepContext) -> StepOutcome:
         phone = _phone(ctx)
-        if phone.trade_in is TradeIn.EVALUATION:
+        if phone.trade_in_mode() is TradeIn.EVALUATION:
             return StepOutcome(
                 StepStatus.PASSED,
                 Text("Déjà en mode évaluation.", "Already in evaluation mode."),

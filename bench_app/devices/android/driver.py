@@ -228,11 +228,18 @@ class AndroidPhone(DeviceHandle):
         """Runs a shell command and returns its output (stdout and stderr, as the legacy
         `shell:` service gives them). DeviceGone / DeviceNoAnswer on failure; at once
         for a command adbd in trade-in mode would refuse (all but `tradeinmode`)."""
-        if self.trade_in is TradeIn.FOYER and command.split(maxsplit=1)[:1] != ["tradeinmode"]:
-            raise DeviceNoAnswer(f"{command!r}: refused by the phone in trade-in mode")
-        return self._call(
-            lambda d: self._read_limited(d, command, timeout_s or self._timeout, limit)
-        )
+
+        def run(device: AdbDevice) -> str:
+            # Known at connection: no need to send what adbd will refuse.
+            if self.trade_in is TradeIn.FOYER and command.split()[:1] != ["tradeinmode"]:
+                raise DeviceNoAnswer(f"{command!r}: refused by the phone in trade-in mode")
+            return self._read_limited(device, command, timeout_s or self._timeout, limit)
+
+        return self._call(run)
+
+    def trade_in_mode(self) -> TradeIn:
+        """Whether the phone is in trade-in mode now (connecting first if need be)."""
+        return self._call(lambda _: self.trade_in)
 
     def _read_limited(self, device: AdbDevice, command: str, timeout_s: float, limit: int) -> str:
         chunks: list[bytes] = []
@@ -409,13 +416,14 @@ def _shell_or_refused(device: AdbDevice, command: str, timeout_s: float) -> str 
 
 def _trade_in_state(device: AdbDevice) -> TradeIn:
     """Asks a phone that took the connection without a key whether it is in trade-in mode:
-    at the setup screen `getprop` is refused and `tradeinmode getstatus` answers JSON; in
-    evaluation mode `persist.adb.tradeinmode` is 2."""
+    at the setup screen `getprop` is refused and `tradeinmode getstatus` is let through
+    (whatever it then answers: a garbled status is still one); in evaluation mode
+    `persist.adb.tradeinmode` is 2."""
     mode = _shell_or_refused(device, "getprop persist.adb.tradeinmode", 10.0)
     if mode is not None:
         return TradeIn.EVALUATION if mode.strip() == "2" else TradeIn.NONE
     status = _shell_or_refused(device, "tradeinmode getstatus", 10.0)
-    return TradeIn.FOYER if status is not None and "{" in status else TradeIn.NONE
+    return TradeIn.NONE if status is None else TradeIn.FOYER
 
 
 def _default_device(target: AdbTarget) -> AdbDevice:

@@ -89,7 +89,7 @@ def _trade_in_identity(phone: AndroidPhone) -> dict[str, Any]:
 
 
 def identity(phone: AndroidPhone) -> dict[str, Any]:
-    if phone.trade_in is TradeIn.FOYER:  # at the setup screen only the status answers
+    if phone.trade_in_mode() is TradeIn.FOYER:  # at the setup screen only the status answers
         return _trade_in_identity(phone)
     props = phone.props()
     ident = parsers.identity_from_props(props)
@@ -115,7 +115,7 @@ def read_imei(phone: AndroidPhone) -> str | None:
 
 
 def battery(phone: AndroidPhone) -> dict[str, Any]:
-    if phone.trade_in is not TradeIn.NONE:
+    if phone.trade_in_mode() is not TradeIn.NONE:
         evidence = trade_in(phone)
         reading = (evidence.get("readings") or {}).get("battery")
         return {"reading": reading, "source": "tradeinmode"} | _kept(evidence)
@@ -130,7 +130,7 @@ def _kept(evidence: dict[str, Any]) -> dict[str, Any]:
 
 
 def accounts(phone: AndroidPhone) -> dict[str, Any]:
-    if phone.trade_in is not TradeIn.NONE:
+    if phone.trade_in_mode() is not TradeIn.NONE:
         # A reset phone has no account left; the status says whether FRP still holds it.
         evidence = trade_in(phone)
         readings = evidence.get("readings") or {}
@@ -159,7 +159,7 @@ def accounts(phone: AndroidPhone) -> dict[str, Any]:
 
 
 def storage(phone: AndroidPhone) -> dict[str, Any]:
-    if phone.trade_in is TradeIn.FOYER:
+    if phone.trade_in_mode() is TradeIn.FOYER:
         evidence = trade_in(phone)
         told = (evidence.get("readings") or {}).get("storage") or {}
         return {
@@ -178,7 +178,7 @@ def storage(phone: AndroidPhone) -> dict[str, Any]:
     security = parsers.security_from_props(phone.props())
     memory_raw = phone.shell("cat /proc/meminfo")
     found: dict[str, Any] = {}
-    if phone.trade_in is TradeIn.EVALUATION:  # the storage's wear only the status gives
+    if phone.trade_in_mode() is TradeIn.EVALUATION:  # the storage's wear only the status gives
         status = trade_in(phone)
         lifetime = ((status.get("readings") or {}).get("storage") or {}).get(
             "useful_lifetime_remaining"
