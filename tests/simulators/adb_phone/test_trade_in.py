@@ -5,12 +5,20 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from bench_app.devices.android.tradein import parse_getstatus
 from bench_app.simulators.adb_phone import AdbSimulator, list_personas, load_persona
 from bench_app.simulators.adb_phone.server import TRADE_IN_SERVICE
-from tests.simulators.adb_phone.support import AdbServer
+from tests.simulators.adb_phone.support import WAIT, AdbServer
+
+ROOT = Path(__file__).resolve().parents[3]
 
 SimFactory = Callable[..., AdbSimulator]
 
@@ -97,3 +105,57 @@ def test_trade_in_personas_are_listed_with_a_status_that_reads() -> None:
         assert (status.serial, status.imei) == (persona.serial, persona.imei)
         assert status.model == persona.model
     assert parse_getstatus(load_persona("trade-in-frp-locked").texts["tradein_status"]).frp_locked
+
+
+def test_the_list_names_the_trade_in_personas() -> None:
+    """`etabli simulate phone --list`, as a real process: trainers find them there."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "bench_app.commands.main", "simulate", "phone", "--list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        check=True,
+    ).stdout
+    for name in ("trade-in-android16", "trade-in-frp-locked"):
+        line = re.search(rf"^{name}\s+(.+)$", listed, re.M)
+        assert line and "trade-in mode" in line.group(1), listed
+
+
+def test_a_served_trade_in_persona_answers_debian_adb(adb_server: AdbServer) -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench_app.commands.main",
+            "--lang",
+            "en",
+            "simulate",
+            "phone",
+            "--persona",
+            "trade-in-frp-locked",
+            "--port",
+            "0",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None
+        found = re.search(r"adb connect (127\.0\.0\.1:\d+)", proc.stdout.readline())
+        assert found
+        serial = found.group(1)
+        adb_server.connect(serial)
+        answer = adb_server.run("-s", serial, "shell", "tradeinmode", "getstatus")
+        assert json.loads(answer.stdout)["locks"]["factory_reset_protection"] is True
+        adb_server.run("disconnect", serial)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=WAIT) == 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
