@@ -5,6 +5,7 @@ is proposed and started, and the phone goes through the check to a grade like an
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,8 +19,8 @@ from bench_app.devices.android import readings
 from bench_app.devices.android.driver import AdbTarget, AndroidPhone, TradeIn
 from bench_app.devices.source import DeviceNoAnswer
 from bench_app.diagnostics.android import LocksStep
-from bench_app.jobs.steps import StepContext
 from bench_app.domain.model import DeviceStage, JobState, StepStatus
+from bench_app.jobs.steps import StepContext
 from bench_app.simulators.adb_phone import AdbSimulator, load_persona
 from bench_app.simulators.mode import SimulationMode
 from bench_app.simulators.source import SimulatedSource
@@ -128,7 +129,7 @@ def _never_asked(prompt: Any) -> str:
 
 def test_a_status_with_missing_fields_still_reads(start_persona: Callable[..., Any]) -> None:
     persona = load_persona("trade-in-android16")
-    partial = '{"serial": "%s", "battery": {"cycle_count": "many"}}' % persona.serial
+    partial = json.dumps({"serial": persona.serial, "battery": {"cycle_count": "many"}})
     persona = dataclasses.replace(persona, texts=persona.texts | {"tradein_status": partial})
     _, phone = start_persona(persona)
     battery = readings.battery(phone)

@@ -36,9 +36,9 @@ days = st.integers(
     int(datetime(2005, 1, 1, tzinfo=UTC).timestamp()),
     int(datetime(2099, 12, 31, tzinfo=UTC).timestamp()),
 )
-words = st.text(
-    st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=30
-).map(str.strip)
+words = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=30).map(
+    str.strip
+)
 
 statuses = st.fixed_dictionaries(
     {},
