@@ -491,10 +491,12 @@ class PostWipeCheckStep(Step):
                 "Échec de la vérification : " + failed.fr + ".",
                 "Verification failed: " + failed.en + ".",
             )
+        # The trade-in status read is the step's evidence, not the certificate's.
+        raw = fact.pop("status_raw", None)
         return StepOutcome(
             StepStatus.PASSED if fact["ok"] else StepStatus.FAILED,
             summary,
-            {"verification": fact},
+            {"verification": fact} | ({"status_raw": raw} if raw is not None else {}),
             facts=[("erasure.verified", fact)],
         )
 

@@ -282,6 +282,8 @@ def test_an_android_16_phone_in_trade_in_mode_is_erased_and_verified_by_its_stat
     assert verification["mode"] == "trade-in status after restart" and verification["ok"]
     checks = {c["check"]: c for c in verification["checks"]}
     assert checks["no_factory_reset_protection"]["value"] is False
+    assert "status_raw" not in verification  # the status stays with the step, off the sheet
+    assert '"factory_reset_protection": false' in results["verify"].evidence["status_raw"]
     assert results["verify"].summary.fr == (
         "Vérifié : 2 contrôles conformes (état du mode reprise après redémarrage)."
     )

@@ -389,7 +389,9 @@ class _WatchedSigner:
 def _shell_or_refused(device: AdbDevice, command: str, timeout_s: float) -> str | None:
     """Runs `shell:command`; None when the phone refuses the service at once (it closes
     the stream instead of opening it, as adbd does for a service it will not run).
-    adb-shell would wait out its whole timeout then; this reads the refusal."""
+    adb-shell would wait out its whole timeout then; this reads the refusal. It leans on
+    adb-shell's stream internals (as `reboot` does on `_service`); the driver contract
+    tests against the simulator hold it to them."""
     from adb_shell import constants
     from adb_shell.adb_message import AdbMessage
     from adb_shell.hidden_helpers import _AdbTransactionInfo
