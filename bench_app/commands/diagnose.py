@@ -70,7 +70,7 @@ def add_diagnose_parser(sub: Any, common: Any) -> None:
 
 
 def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
-    from bench_app.devices.android.driver import AndroidPhone, PhoneState
+    from bench_app.devices.android.driver import AndroidPhone, PhoneState, TradeIn
     from bench_app.devices.android.keys import station_signer
     from bench_app.domain.imei import is_valid_imei, normalise_imei
     from bench_app.domain.model import JobState
@@ -120,7 +120,9 @@ def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
         device = station.device_connected(phone)
         if args.imei and not device.imei:
             station.identify(device.id, {"imei": normalise_imei(args.imei), "imei_source": "typed"})
-        job = station.start_job(device.id, "phone.readings")
+        # A phone at its setup screen in trade-in mode gives its status, and only that.
+        readings = "phone.readings" if phone.trade_in is TradeIn.NONE else "phone.tradein_readings"
+        job = station.start_job(device.id, readings)
         while job.thread is not None and job.thread.is_alive():
             time.sleep(0.05)
         record = queries.job(station.store, job.id)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from bench_app.devices.android import readings
-from bench_app.devices.android.driver import AndroidPhone
+from bench_app.devices.android.driver import AndroidPhone, TradeIn
 from bench_app.diagnostics.guided_tests import GUIDED_TESTS, CosmeticStep, GuidedTestStep
 from bench_app.domain.facts import number
 from bench_app.domain.imei import is_valid_imei, normalise_imei
@@ -53,6 +53,35 @@ FEATURE_NAMES = {
     "telephony": Text("téléphonie", "telephony"),
 }
 
+
+def not_read_in_trade_in() -> StepOutcome:
+    """What a reading says when the phone stayed at its setup screen in trade-in mode."""
+    return StepOutcome(
+        StepStatus.SKIPPED,
+        Text(
+            "Non lu : le téléphone est resté en mode reprise (sans évaluation).",
+            "Not read: the phone stayed in trade-in mode (no evaluation).",
+        ),
+        {"trade_in": TradeIn.FOYER.value},
+    )
+
+
+def unreadable_status(evidence: dict[str, Any]) -> StepOutcome:
+    """A trade-in status that holds no JSON: said plainly, the phone's answer kept, and the
+    check stops there (a grade from readings that could not be read would be false)."""
+    return StepOutcome(
+        StepStatus.FAILED,
+        Text(
+            "Le téléphone donne un état illisible (mode reprise). Débranchez-le, "
+            "rebranchez-le, puis relancez le contrôle.",
+            "The phone gives an unreadable status (trade-in mode). Unplug it, plug it "
+            "back, then start the check again.",
+        ),
+        evidence,
+        blocking=True,
+    )
+
+
 NO_IMEI = Choice("no_imei", Text("Pas d’IMEI (Wi-Fi seulement)", "No IMEI (Wi-Fi only)"))
 
 
@@ -89,13 +118,15 @@ class PhoneIdentityStep(Step):
             str(identity.get(k, "")) for k in ("brand", "marketing_name") if identity.get(k)
         )
         name = name or f"{identity.get('brand', '')} {identity.get('model', '')}".strip()
-        version = identity.get("android_version", "?")
-        return StepOutcome(
-            StepStatus.PASSED,
-            Text(f"{name}, Android {version}.", f"{name}, Android {version}."),
-            {"identity": identity},
-            facts=facts,
-        )
+        if identity.get("trade_in") and not identity.get("android_version"):
+            said = Text(
+                f"{name}, Android 16 ou plus (mode reprise).",
+                f"{name}, Android 16 or later (trade-in mode).",
+            )
+        else:
+            version = identity.get("android_version", "?")
+            said = Text(f"{name}, Android {version}.", f"{name}, Android {version}.")
+        return StepOutcome(StepStatus.PASSED, said, {"identity": identity}, facts=facts)
 
     def _ask_imei(self, ctx: StepContext) -> str | None:
         error: Text | None = None
@@ -132,6 +163,36 @@ class LocksStep(Step):
 
     def run(self, ctx: StepContext) -> StepOutcome:
         reading = readings.accounts(_phone(ctx))
+        if reading.get("error"):
+            return unreadable_status(reading)
+        if reading.get("frp_locked"):
+            return StepOutcome(
+                StepStatus.FAILED,
+                Text(
+                    "Bloqué par le compte Google du donateur (FRP) : le donateur doit le "
+                    "retirer, puis relancez le contrôle.",
+                    "Locked by the donor's Google account (FRP): the donor must remove it, "
+                    "then start the check again.",
+                ),
+                {
+                    **reading,
+                    "picture": "frp-remove-account.svg",
+                    "more": Text(
+                        "Le téléphone a été réinitialisé sans retirer le compte : il ne "
+                        "s’ouvrira qu’avec ce compte (protection contre la réinitialisation). "
+                        "Demandez au donateur de retirer l’appareil de son compte Google "
+                        "(myaccount.google.com > Sécurité > Vos appareils), ou de venir "
+                        "saisir son mot de passe sur le téléphone. Sans lui : pièces "
+                        "détachées. Puis relancez le contrôle.",
+                        "The phone was reset without removing the account: it only opens "
+                        "with that account (factory reset protection). Ask the donor to "
+                        "remove the device from their Google account (myaccount.google.com "
+                        "> Security > Your devices), or to come and type their password on "
+                        "the phone. Without them: spare parts. Then start the check again.",
+                    ).to_json(),
+                },
+                blocking=True,
+            )
         if reading["google_accounts"]:
             return StepOutcome(
                 StepStatus.FAILED,
@@ -182,11 +243,14 @@ class BatteryHealthStep(Step):
 
     def run(self, ctx: StepContext) -> StepOutcome:
         evidence = readings.battery(_phone(ctx))
+        if evidence.get("error"):
+            return unreadable_status(evidence)
         r = evidence["reading"]
         ratio = number(r.get("capacity_ratio"))
         temperature = number(r.get("temperature_c"))
         health = str(r.get("health") or "")
-        parts = [f"{r.get('percent', r.get('level'))} %"]
+        charge = r.get("percent", r.get("level"))
+        parts = [f"{charge} %"] if charge is not None else []  # trade-in status: no level
         if temperature is not None:
             parts.append(f"{temperature:.1f} °C")
         if r.get("cycle_count") is not None:
@@ -238,8 +302,14 @@ class StorageStep(Step):
     title = Text("Stockage et chiffrement", "Storage and encryption")
     weight = 0.5
 
+    # The flash's useful lifetime left (%), when the phone tells it (trade-in status).
+    tired_lifetime = 30  # below: worth saying to the next owner
+    worn_lifetime = 10  # below: the storage may fail soon
+
     def run(self, ctx: StepContext) -> StepOutcome:
         r = readings.storage(_phone(ctx))
+        if r.get("error"):
+            return unreadable_status(r)
         total = r.get("total_bytes")
         ram = r.get("ram_bytes")
         size = size_words(total, "fr") if total else "? Go"
@@ -247,6 +317,25 @@ class StorageStep(Step):
         ram_txt = f", {ram / 2**30:.1f} Go de RAM" if ram else ""
         ram_en = f", {ram / 2**30:.1f} GB RAM" if ram else ""
         encrypted = r.get("encrypted")
+        lifetime = r.get("useful_lifetime_remaining")  # trade-in status only, in %
+        if lifetime is not None and lifetime < self.worn_lifetime:
+            return StepOutcome(
+                StepStatus.FAILED,
+                Text(
+                    f"{size}{ram_txt}. Mémoire usée : {lifetime} % de durée de vie restante.",
+                    f"{size_en}{ram_en}. Worn storage: {lifetime}% of its lifetime left.",
+                ),
+                r,
+            )
+        if lifetime is not None and lifetime < self.tired_lifetime:
+            return StepOutcome(
+                StepStatus.WARNING,
+                Text(
+                    f"{size}{ram_txt}. Mémoire fatiguée : {lifetime} % de durée de vie restante.",
+                    f"{size_en}{ram_en}. Tired storage: {lifetime}% of its lifetime left.",
+                ),
+                r,
+            )
         if encrypted is False:
             return StepOutcome(
                 StepStatus.WARNING,
@@ -258,6 +347,9 @@ class StorageStep(Step):
             )
         enc = "chiffré" if encrypted else "chiffrement inconnu"
         enc_en = "encrypted" if encrypted else "encryption unknown"
+        if lifetime is not None:
+            enc += f", {lifetime} % de durée de vie restante"
+            enc_en += f", {lifetime}% of its lifetime left"
         return StepOutcome(
             StepStatus.PASSED, Text(f"{size}{ram_txt}, {enc}.", f"{size_en}{ram_en}, {enc_en}."), r
         )
@@ -269,6 +361,8 @@ class SecurityStep(Step):
     weight = 0.5
 
     def run(self, ctx: StepContext) -> StepOutcome:
+        if _phone(ctx).trade_in_mode() is TradeIn.FOYER:
+            return not_read_in_trade_in()
         r = readings.security(_phone(ctx))
         s = r["security"]
         rooted = bool(r.get("su_binary")) or (
@@ -304,6 +398,8 @@ class HardwareStep(Step):
     weight = 0.5
 
     def run(self, ctx: StepContext) -> StepOutcome:
+        if _phone(ctx).trade_in_mode() is TradeIn.FOYER:
+            return not_read_in_trade_in()
         r = readings.hardware(_phone(ctx))
         r["network"] = readings.network(_phone(ctx))
         features = set(r["features"])
@@ -327,6 +423,80 @@ class HardwareStep(Step):
                 f"{len(r['sensors'])} sensors; present: {', '.join(t.en for t in have)}.",
             ),
             r,
+        )
+
+
+START_EVALUATION = Choice("evaluate", Text("Lancer l’évaluation", "Start the evaluation"), "good")
+SKIP_EVALUATION = Choice("skip", Text("Pas maintenant", "Not now"))
+
+
+class TradeInEvaluationStep(Step):
+    """A phone in trade-in mode gives its status at its setup screen, and nothing else. Its
+    evaluation mode opens the full shell (sensors, boot state, the helpers of the guided
+    tests) without the setup screen; the phone erases itself at its next start. The bench
+    proposes it, starts it when the operator agrees, and records that it was started."""
+
+    id = "evaluation"
+    title = Text("Mode évaluation", "Evaluation mode")
+    weight = 0.5
+
+    def __init__(self, ask: bool = True) -> None:
+        self.ask = ask  # headless runs cannot ask: they start it when `evaluate` is given
+
+    def run(self, ctx: StepContext) -> StepOutcome:
+        phone = _phone(ctx)
+        if phone.trade_in_mode() is TradeIn.EVALUATION:
+            return StepOutcome(
+                StepStatus.PASSED,
+                Text("Déjà en mode évaluation.", "Already in evaluation mode."),
+                {"evaluation": "already"},
+            )
+        wanted = ctx.options.get("evaluate")
+        if wanted is None and self.ask:
+            wanted = (
+                ctx.ask(
+                    Prompt(
+                        Text(
+                            "Passer le téléphone en mode évaluation pour tout tester ? "
+                            "Il s’effacera seul au prochain redémarrage.",
+                            "Put the phone in evaluation mode to test everything? It will "
+                            "erase itself at its next restart.",
+                        ),
+                        (START_EVALUATION, SKIP_EVALUATION),
+                        picture="replug.svg",
+                    )
+                )
+                == START_EVALUATION.key
+            )
+        if not wanted:
+            return StepOutcome(
+                StepStatus.SKIPPED,
+                Text(
+                    "Évaluation non lancée : seules les lectures du mode reprise comptent.",
+                    "Evaluation not started: only the trade-in readings count.",
+                ),
+                {"evaluation": "declined"},
+            )
+        started = phone.start_evaluation(stop=ctx.cancelled)
+        ctx.check_cancelled()
+        if not started:
+            return StepOutcome(
+                StepStatus.WARNING,
+                Text(
+                    "Le téléphone n’est pas revenu en mode évaluation : contrôle limité aux "
+                    "lectures du mode reprise.",
+                    "The phone did not come back in evaluation mode: the check keeps to the "
+                    "trade-in readings.",
+                ),
+                {"evaluation": "failed", "trade_in": phone.trade_in.value},
+            )
+        return StepOutcome(
+            StepStatus.PASSED,
+            Text(
+                "Mode évaluation lancé : le téléphone s’effacera à son prochain redémarrage.",
+                "Evaluation mode started: the phone will erase itself at its next restart.",
+            ),
+            {"evaluation": "started", "trade_in": phone.trade_in.value},
         )
 
 
@@ -382,6 +552,14 @@ def phone_steps(data_folder: Path | None = None) -> list[Step]:
     return steps
 
 
+def _usual(device: object) -> bool:
+    return getattr(device, "trade_in", TradeIn.NONE) is TradeIn.NONE
+
+
+def _in_trade_in(device: object) -> bool:
+    return not _usual(device)
+
+
 def phone_check(data_folder: Path | None = None) -> Pipeline:
     return Pipeline(
         name="phone.check",
@@ -391,6 +569,39 @@ def phone_check(data_folder: Path | None = None) -> Pipeline:
         stage_on_success=DeviceStage.GRADED,
         purpose=Purpose.TESTS,
         requires=AndroidPhone,
+        fits=_usual,
+    )
+
+
+def trade_in_steps(data_folder: Path | None = None) -> list[Step]:
+    """The check of a phone in Android 16's trade-in mode: its status first (identity,
+    FRP, battery, storage), then the evaluation mode proposed, what it opens, the guided
+    tests and the grade — the same steps and facts as any phone's check."""
+    steps: list[Step] = [
+        PhoneIdentityStep(),
+        LocksStep(),
+        BatteryHealthStep(),
+        StorageStep(),
+        TradeInEvaluationStep(),
+        SecurityStep(),
+        HardwareStep(),
+    ]
+    steps.extend(GuidedTestStep(test) for test in GUIDED_TESTS)
+    steps.append(CosmeticStep())
+    steps.append(GradeStep(data_folder))
+    return steps
+
+
+def trade_in_check(data_folder: Path | None = None) -> Pipeline:
+    return Pipeline(
+        name="phone.tradein_check",
+        title=Text("Contrôle en mode reprise (Android 16)", "Trade-in mode check (Android 16)"),
+        kinds=frozenset({DeviceKind.PHONE, DeviceKind.TABLET}),
+        build=lambda: trade_in_steps(data_folder),
+        stage_on_success=DeviceStage.GRADED,
+        purpose=Purpose.TESTS,
+        requires=AndroidPhone,
+        fits=_in_trade_in,
     )
 
 
@@ -414,4 +625,27 @@ PHONE_READINGS = Pipeline(
     stage_on_success=DeviceStage.DIAGNOSED,
     purpose=Purpose.TESTS,
     requires=AndroidPhone,
+    fits=_usual,
+)
+
+
+def trade_in_automated_steps() -> list[Step]:
+    """The trade-in status alone, for `etabli diagnose`: nothing asked, no evaluation."""
+    return [
+        PhoneIdentityStep(ask_imei=False),
+        LocksStep(),
+        BatteryHealthStep(),
+        StorageStep(),
+    ]
+
+
+TRADE_IN_READINGS = Pipeline(
+    name="phone.tradein_readings",
+    title=Text("Lectures du mode reprise", "Trade-in mode readings"),
+    kinds=frozenset({DeviceKind.PHONE, DeviceKind.TABLET}),
+    build=trade_in_automated_steps,
+    stage_on_success=DeviceStage.DIAGNOSED,
+    purpose=Purpose.TESTS,
+    requires=AndroidPhone,
+    fits=_in_trade_in,
 )

@@ -253,7 +253,9 @@ class GuidedTestStep(Step):
         test = self.test
         evidence: dict[str, Any] = {"question": test.question.to_json()}
         hardware = ctx.results.get("hardware")
-        features = set(hardware.evidence.get("features", [])) if hardware else None
+        # No list (a phone in trade-in mode could not give it): every test is asked.
+        listed = hardware.evidence.get("features") if hardware else None
+        features = set(listed) if listed is not None else None
         if test.feature and features is not None and test.feature not in features:
             evidence["missing_feature"] = test.feature
             return StepOutcome(

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, cast
 
 from bench_app.devices.android import readings
-from bench_app.devices.android.driver import AndroidPhone, PhoneUnauthorized
+from bench_app.devices.android.driver import AndroidPhone, PhoneUnauthorized, TradeIn
 from bench_app.devices.source import DeviceGone, DeviceNoAnswer
 from bench_app.diagnostics.android import PhoneIdentityStep
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
@@ -97,6 +97,41 @@ class WipePrecheckStep(Step):
             "accounts": locks["accounts"],
             "device_owner": locks["device_owner"],
         }
+        if "frp_locked" in locks:  # a phone in trade-in mode: its status says it
+            evidence["frp_locked"] = locks["frp_locked"]
+        if locks.get("frp_locked") or locks.get("error"):
+            return StepOutcome(
+                StepStatus.FAILED,
+                Text(
+                    "Le téléphone est bloqué par le compte Google du donateur (FRP), ou ne "
+                    "dit pas s’il l’est : le donateur doit retirer l’appareil de son compte "
+                    "Google. Puis relancez l’effacement. Rien n’a été effacé.",
+                    "The phone is locked by the donor's Google account (FRP), or does not "
+                    "say whether it is: the donor must remove the device from their Google "
+                    "account. Then start the erasure again. Nothing was erased.",
+                ),
+                evidence | {"raw_status": locks.get("raw", "")[:8000]},
+                blocking=True,
+            )
+        if phone.trade_in_mode() is TradeIn.FOYER:
+            # At its setup screen only the status answers: evaluation mode opens the shell
+            # and the recovery the wipe goes through (and forces a reset at the next boot).
+            ctx.progress(0.2, Text("Passage en mode évaluation…", "Entering evaluation mode…"))
+            started = phone.start_evaluation(stop=ctx.cancelled)
+            ctx.check_cancelled()
+            evidence["evaluation"] = "started" if started else "failed"
+            if not started:
+                return StepOutcome(
+                    StepStatus.FAILED,
+                    Text(
+                        "Le téléphone n’est pas passé en mode évaluation : débranchez-le, "
+                        "rebranchez-le, puis relancez l’effacement. Rien n’a été effacé.",
+                        "The phone did not enter evaluation mode: unplug it, plug it back, "
+                        "then start the erasure again. Nothing was erased.",
+                    ),
+                    evidence,
+                    blocking=True,
+                )
         if locks["google_accounts"]:
             return StepOutcome(
                 StepStatus.FAILED,
@@ -196,6 +231,10 @@ def reach_phone(ctx: StepContext, phone: AndroidPhone, timeout_s: float, poll_s:
         try:
             phone.forget_connection()
             phone.connect()
+            # Android 16 and later: a stock phone comes back from its reset at the setup
+            # screen with adbd in trade-in mode, which starts only once Android has booted.
+            if phone.trade_in is TradeIn.FOYER:
+                return True
             if phone.shell("getprop sys.boot_completed", timeout_s=10).strip() == "1":
                 return True
         except (DeviceGone, DeviceNoAnswer, PhoneUnauthorized):
@@ -452,14 +491,18 @@ class PostWipeCheckStep(Step):
                 "Échec de la vérification : " + failed.fr + ".",
                 "Verification failed: " + failed.en + ".",
             )
+        # The trade-in status read is the step's evidence, not the certificate's.
+        raw = fact.pop("status_raw", None)
         return StepOutcome(
             StepStatus.PASSED if fact["ok"] else StepStatus.FAILED,
             summary,
-            {"verification": fact},
+            {"verification": fact} | ({"status_raw": raw} if raw is not None else {}),
             facts=[("erasure.verified", fact)],
         )
 
     def _over_adb(self, ctx: StepContext, phone: AndroidPhone, erasure_id: str) -> dict[str, Any]:
+        if phone.trade_in is TradeIn.FOYER:
+            return self._over_trade_in(phone, erasure_id)
         checks: list[dict[str, Any]] = []
 
         def check(name: str, ok: bool, value: Any, required: bool = True) -> None:
@@ -491,6 +534,32 @@ class PostWipeCheckStep(Step):
             "mode": "post-boot checks",
             "ok": all(c["ok"] for c in checks if c["required"]),
             "checks": checks,
+        }
+
+    @staticmethod
+    def _over_trade_in(phone: AndroidPhone, erasure_id: str) -> dict[str, Any]:
+        """The phone came back in trade-in mode: Android starts it only on a factory-reset
+        phone at its setup screen, not provisioned, with no account — read by the station,
+        as the welcome screen would be by the operator. Its status says whether factory
+        reset protection still holds it (unreadable: not verified). No shell answers
+        there, so the marker files cannot be listed."""
+        evidence = readings.trade_in(phone)
+        frp = (evidence.get("readings") or {}).get("frp_locked")
+        checks = [
+            {"check": "trade_in_setup_screen", "ok": True, "value": "foyer", "required": True},
+            {
+                "check": "no_factory_reset_protection",
+                "ok": frp is False,
+                "value": frp if evidence["error"] is None else evidence["error"],
+                "required": True,
+            },
+        ]
+        return {
+            "erasure_id": erasure_id,
+            "mode": "trade-in status after restart",
+            "ok": all(c["ok"] for c in checks),
+            "checks": checks,
+            "status_raw": evidence["raw"][:8000],
         }
 
 

@@ -39,6 +39,9 @@ VALUES: dict[str, Text] = {
     "operator check of the welcome screen": Text(
         "écran de bienvenue vu par l’opérateur", "welcome screen seen by the operator"
     ),
+    "trade-in status after restart": Text(
+        "état du mode reprise après redémarrage", "trade-in status after restart"
+    ),
     "full": Text("relecture complète", "full read-back"),
     "sample": Text("relecture par échantillons", "sampled read-back"),
     # Passes' patterns.
@@ -67,6 +70,12 @@ CHECKS: dict[str, Text] = {
     "android_id_changed": Text("Identifiant Android changé", "Android ID changed"),
     "encryption_still_reported": Text("Chiffrement présent", "Encryption present"),
     "welcome_screen": Text("Écran de bienvenue", "Welcome screen"),
+    "trade_in_setup_screen": Text(
+        "Écran d’accueil en mode reprise", "Setup screen in trade-in mode"
+    ),
+    "no_factory_reset_protection": Text(
+        "Aucune protection contre la réinitialisation", "No factory reset protection"
+    ),
 }
 
 

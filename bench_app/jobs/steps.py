@@ -127,9 +127,13 @@ class Pipeline:
     finds_device: bool = False
     # What the pipeline does (tests, erases, installs): every definition must say it.
     purpose: Purpose = field(kw_only=True)
+    # The state the device must be in, beyond its driver (e.g. a phone in trade-in mode).
+    fits: Callable[[object], bool] | None = field(default=None, kw_only=True)
 
     def accepts(self, device: object) -> bool:
-        return self.requires is None or isinstance(device, self.requires)
+        if self.requires is not None and not isinstance(device, self.requires):
+            return False
+        return self.fits is None or self.fits(device)
 
     def steps(self) -> list[Step]:
         steps = list(self.build())

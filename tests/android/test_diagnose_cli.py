@@ -154,3 +154,32 @@ def test_diagnose_of_a_usb_serial_that_is_not_plugged_in(data_dir: Path) -> None
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "NOSUCHPHONE01" in done.stderr and "ne répond pas" in done.stderr
+
+
+def test_diagnose_reads_a_phone_in_trade_in_mode(
+    data_dir: Path, simulated_phone: Callable[[str], str]
+) -> None:
+    """A reset Android 16 phone at its setup screen: no key to allow, its status read."""
+    address = simulated_phone("trade-in-android16")
+    done = diagnose(data_dir, address, "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["model"], report["serial"]) == ("Pixel 7a", "2B161JEHN0A7QK")
+    assert report["imei"] == "356217442915831"
+    steps = {r["step"]: r for r in report["results"]}
+    assert set(steps) == {"identity", "locks", "battery", "storage"}
+    assert steps["battery"]["evidence"]["reading"]["cycle_count"] == 212
+    assert steps["locks"]["evidence"]["frp_locked"] is False
+    with Store.open_for_reading(data_dir / DB_NAME) as store:
+        results = queries.step_results(store, report["job"]["id"])
+        battery = next(r for r in results if r.step_id == "battery")
+        assert json.loads(battery.evidence["raw"])["battery"]["cycle_count"] == 212
+
+
+def test_diagnose_says_frp_holds_a_trade_in_phone(
+    data_dir: Path, simulated_phone: Callable[[str], str]
+) -> None:
+    address = simulated_phone("trade-in-frp-locked")
+    done = diagnose(data_dir, address, "--lang", "en")
+    assert done.returncode == 1
+    assert "FRP" in done.stdout

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from bench_app.devices.android import readings
-from bench_app.devices.android.driver import AndroidPhone, PhoneState, PhoneUnauthorized
+from bench_app.devices.android.driver import AndroidPhone, PhoneState, PhoneUnauthorized, TradeIn
 from bench_app.devices.source import DeviceGone, DeviceNoAnswer
 from bench_app.domain.imei import is_valid_imei
 from bench_app.simulators.adb_phone import (
@@ -155,7 +155,10 @@ class AndroidDriverContract:
             if name in faults:
                 continue
             _, phone = start_phone(name)
-            assert phone.props()["ro.product.model"]
+            if phone.trade_in_mode() is TradeIn.FOYER:  # only its status answers
+                assert phone.identity()["model"] == load_persona(name).model
+            else:
+                assert phone.props()["ro.product.model"]
 
 
 class TestDriverAgainstTheAdbSimulator(AndroidDriverContract):

@@ -258,3 +258,43 @@ def test_an_unplug_mid_wipe_is_interrupted_and_resumes(bench: Bench) -> None:
     assert record["interruptions"][0]["resumed_at"] is not None
     events = [e.type for e in queries.events(station.store, device_id)]
     assert events.count("erasure.started") == 1 and events.count("erasure.finished") == 1
+
+
+def test_an_android_16_phone_in_trade_in_mode_is_erased_and_verified_by_its_status(
+    bench: Bench,
+) -> None:
+    """At its setup screen only `tradeinmode` answers: the wipe enters evaluation mode to
+    reach the recovery, and the phone coming back in trade-in mode is the proof it was
+    reset (read by the station, not asked of the operator)."""
+    station, _, operator = bench
+    device_id, _, sim = plug(bench, "trade-in-android16")
+    assert donor_files(sim) and sim.phone.trade_in == "foyer"
+    job = run_wipe(station, device_id)
+    assert job.state is JobState.SUCCEEDED, job.message
+    assert sim.phone.wipes == 1 and donor_files(sim) == []
+    assert sim.phone.trade_in == "foyer"  # back at its setup screen
+    results = {r.step_id: r for r in queries.step_results(station.store, job.id)}
+    assert results["precheck"].evidence["evaluation"] == "started"
+    assert not any("welcome screen" in q for q in operator.asked)
+    (record,) = erasure_records(station.store, device_id)
+    assert record["result"] == "erased"
+    verification = record["verification"]
+    assert verification["mode"] == "trade-in status after restart" and verification["ok"]
+    checks = {c["check"]: c for c in verification["checks"]}
+    assert checks["no_factory_reset_protection"]["value"] is False
+    assert "status_raw" not in verification  # the status stays with the step, off the sheet
+    assert '"factory_reset_protection": false' in results["verify"].evidence["status_raw"]
+    assert results["verify"].summary.fr == (
+        "Vérifié : 2 contrôles conformes (état du mode reprise après redémarrage)."
+    )
+
+
+def test_frp_in_the_trade_in_status_blocks_before_anything_is_wiped(bench: Bench) -> None:
+    station = bench[0]
+    device_id, _, sim = plug(bench, "trade-in-frp-locked")
+    job = run_wipe(station, device_id)
+    assert job.state is JobState.BLOCKED
+    assert job.message is not None and "FRP" in job.message.fr
+    assert sim.phone.wipes == 0 and donor_files(sim)
+    assert sim.phone.trade_in == "foyer"  # not even evaluation mode was started
+    assert erasure_records(station.store, device_id) == []

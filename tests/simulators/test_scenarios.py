@@ -50,6 +50,7 @@ def test_the_shipped_scenarios_are_the_trainers_sets() -> None:
         "Téléphones bloqués",
         "Installation",
         "Un portable donné",
+        "Mode reprise (Android 16)",
         "Un prêt et son retour",
         "Un don, de l’accueil au rapport",
         "L’accord du formateur",
@@ -330,7 +331,7 @@ def test_the_command_line_refuses_a_scenario_outside_training_or_unknown(tmp_pat
 
 def test_the_window_started_with_a_scenario_shows_its_devices(tmp_path: Path) -> None:
     """`etabli --training --scenario Tout` in a real process: the window's map of what is on
-    screen (ETABLI_UI_MAP) shows the twelve devices of « Tout » plugged in, with its cases."""
+    screen (ETABLI_UI_MAP) shows the fourteen devices of « Tout » plugged in, with its cases."""
     ui_map = tmp_path / "ui-map.json"
     env = dict(
         os.environ,
@@ -364,7 +365,7 @@ def test_the_window_started_with_a_scenario_shows_its_devices(tmp_path: Path) ->
         "Débranché pendant l’effacement",
         "Géré par une entreprise (MDM)",
     }
-    status = "12 appareils branchés · 0 contrôle en cours"
+    status = "14 appareils branchés · 0 contrôle en cours"
 
     def shown() -> set[str]:
         try:

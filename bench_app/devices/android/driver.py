@@ -10,6 +10,7 @@ import logging
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -41,6 +42,14 @@ class PhoneState(StrEnum):
     RECOVERY = "recovery"
     SIDELOAD = "sideload"
     FASTBOOT = "fastboot"
+
+
+class TradeIn(StrEnum):
+    """Whether adbd runs in Android 16's trade-in mode (a reset phone at its setup screen)."""
+
+    NONE = ""  # a phone as usual: debugging switched on and this station allowed
+    FOYER = "foyer"  # setup screen: no key asked, only `tradeinmode` commands answered
+    EVALUATION = "evaluation"  # after `tradeinmode evaluate`: a full shell, reset at reboot
 
 
 class PhoneUnauthorized(Exception):
@@ -101,6 +110,8 @@ class AndroidPhone(DeviceHandle):
         self._gone = threading.Event()
         self.state = PhoneState.OFFLINE
         self.brand_hint = ""  # the maker, as USB tells it before the phone can be asked
+        # Found out at each connection: whether adbd runs in trade-in mode (TradeIn).
+        self.trade_in = TradeIn.NONE
 
     # -- connection ------------------------------------------------------------------------
 
@@ -125,9 +136,10 @@ class AndroidPhone(DeviceHandle):
                 if on_waiting_for_user is not None:
                     on_waiting_for_user()
 
+            signer = _WatchedSigner(self._signer)
             try:
                 device.connect(
-                    rsa_keys=[self._signer],
+                    rsa_keys=[signer],
                     auth_timeout_s=self._auth_timeout,
                     transport_timeout_s=self._timeout,
                     read_timeout_s=self._timeout,
@@ -154,6 +166,9 @@ class AndroidPhone(DeviceHandle):
             self._gone.clear()
             self._props = None
             self.state = PhoneState.DEVICE
+            # Only a daemon that never asked for a key can be in trade-in mode: the others
+            # are spared the look.
+            self.trade_in = TradeIn.NONE if signer.asked else self._call(_trade_in_state)
             return self.state
 
     def bring_up(
@@ -211,10 +226,20 @@ class AndroidPhone(DeviceHandle):
         self, command: str, *, timeout_s: float | None = None, limit: int = MAX_REPLY_BYTES
     ) -> str:
         """Runs a shell command and returns its output (stdout and stderr, as the legacy
-        `shell:` service gives them). DeviceGone / DeviceNoAnswer on failure."""
-        return self._call(
-            lambda d: self._read_limited(d, command, timeout_s or self._timeout, limit)
-        )
+        `shell:` service gives them). DeviceGone / DeviceNoAnswer on failure; at once
+        for a command adbd in trade-in mode would refuse (all but `tradeinmode`)."""
+
+        def run(device: AdbDevice) -> str:
+            # Known at connection: no need to send what adbd will refuse.
+            if self.trade_in is TradeIn.FOYER and command.split()[:1] != ["tradeinmode"]:
+                raise DeviceNoAnswer(f"{command!r}: refused by the phone in trade-in mode")
+            return self._read_limited(device, command, timeout_s or self._timeout, limit)
+
+        return self._call(run)
+
+    def trade_in_mode(self) -> TradeIn:
+        """Whether the phone is in trade-in mode now (connecting first if need be)."""
+        return self._call(lambda _: self.trade_in)
 
     def _read_limited(self, device: AdbDevice, command: str, timeout_s: float, limit: int) -> str:
         chunks: list[bytes] = []
@@ -270,6 +295,42 @@ class AndroidPhone(DeviceHandle):
                     self._gone.set()
                 raise translated from exc
 
+    def trade_in_status(self) -> str:
+        """The raw answer of `tradeinmode getstatus` (JSON, parsed by devices/android/
+        tradein.py). DeviceNoAnswer when the phone refuses the command."""
+        answer = self._call(lambda d: _shell_or_refused(d, "tradeinmode getstatus", self._timeout))
+        if answer is None:
+            raise DeviceNoAnswer("the phone refused `tradeinmode getstatus`")
+        return answer
+
+    def start_evaluation(self, wait_s: float = 60.0, stop: threading.Event | None = None) -> bool:
+        """`tradeinmode evaluate`: the phone leaves its setup screen for evaluation mode (a
+        full shell, and a factory reset forced at its next boot); its adbd restarts, and
+        this waits up to `wait_s` for it to answer again. True once it is in evaluation
+        mode; False if it did not come back so (or `stop` was set)."""
+        if self.trade_in is TradeIn.EVALUATION:
+            return True
+
+        def send(device: AdbDevice) -> None:
+            _shell_or_refused(device, "tradeinmode evaluate", self._timeout)
+
+        # adbd restarts as it answers: a cut connection is expected here, not an error.
+        with contextlib.suppress(DeviceGone, DeviceNoAnswer):
+            self._call(send)
+        self.forget_connection()
+        waiting = stop or threading.Event()
+        deadline = time.monotonic() + wait_s
+        while not waiting.is_set():
+            try:
+                self.connect()
+                return self.trade_in is TradeIn.EVALUATION
+            except (DeviceGone, DeviceNoAnswer, PhoneUnauthorized) as exc:
+                log.info("phone %s not back from evaluate yet: %s", self.key, exc)
+            if time.monotonic() >= deadline:
+                return False
+            waiting.wait(0.5)
+        return False
+
     def props(self, refresh: bool = False) -> dict[str, str]:
         """All system properties (`getprop`), read once per connection."""
         from bench_app.devices.android.parsers import AndroidParseError, parse_getprop
@@ -304,6 +365,67 @@ class _TcpTransport(TcpTransport):
         if not data and numbytes:
             raise ConnectionResetError(f"{self._host}:{self._port} closed the connection")
         return data
+
+
+class _WatchedSigner:
+    """The station's key, noting whether the phone asked for a signature at all (adbd in
+    trade-in mode, like a recovery, never does)."""
+
+    def __init__(self, signer: CryptographySigner) -> None:
+        self._signer = signer
+        self.asked = False
+
+    def Sign(self, data: bytes) -> bytes:  # adb-shell's signer interface names
+        self.asked = True
+        signed: bytes = self._signer.Sign(data)
+        return signed
+
+    def GetPublicKey(self) -> str:
+        self.asked = True
+        key: str = self._signer.GetPublicKey()
+        return key
+
+
+def _shell_or_refused(device: AdbDevice, command: str, timeout_s: float) -> str | None:
+    """Runs `shell:command`; None when the phone refuses the service at once (it closes
+    the stream instead of opening it, as adbd does for a service it will not run).
+    adb-shell would wait out its whole timeout then; this reads the refusal. It leans on
+    adb-shell's stream internals (as `reboot` does on `_service`); the driver contract
+    tests against the simulator hold it to them."""
+    from adb_shell import constants
+    from adb_shell.adb_message import AdbMessage
+    from adb_shell.hidden_helpers import _AdbTransactionInfo
+
+    with device._local_id_lock:
+        device._local_id = device._local_id % (2**32 - 1) + 1
+        local_id = device._local_id
+    info = _AdbTransactionInfo(local_id, None, timeout_s, timeout_s, timeout_s)
+    open_message = AdbMessage(constants.OPEN, local_id, 0, f"shell:{command}".encode() + b"\0")
+    device._io_manager.send(open_message, info)
+    answer, remote_id, _, _ = device._io_manager.read([constants.OKAY, constants.CLSE], info)
+    if answer == constants.CLSE:
+        return None
+    info.remote_id = remote_id
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in device._read_until_close(info):
+        size += len(chunk)
+        if size > MAX_REPLY_BYTES:
+            raise DeviceNoAnswer(f"reply to {command!r} is larger than {MAX_REPLY_BYTES} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def _trade_in_state(device: AdbDevice) -> TradeIn:
+    """Asks a phone that took the connection without a key whether it is in trade-in mode:
+    at the setup screen `getprop` is refused and `tradeinmode getstatus` is let through
+    (whatever it then answers: a garbled status is still one); in evaluation mode
+    `persist.adb.tradeinmode` is 2."""
+    mode = _shell_or_refused(device, "getprop persist.adb.tradeinmode", 10.0)
+    if mode is not None:
+        return TradeIn.EVALUATION if mode.strip() == "2" else TradeIn.NONE
+    status = _shell_or_refused(device, "tradeinmode getstatus", 10.0)
+    return TradeIn.NONE if status is None else TradeIn.FOYER
 
 
 def _default_device(target: AdbTarget) -> AdbDevice:

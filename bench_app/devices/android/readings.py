@@ -7,8 +7,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from bench_app.devices.android import parsers
-from bench_app.devices.android.driver import AndroidPhone
+from bench_app.devices.android import parsers, tradein
+from bench_app.devices.android.driver import AndroidPhone, TradeIn
 from bench_app.devices.source import DeviceNoAnswer
 from bench_app.domain.facts import wire_form
 
@@ -46,7 +46,51 @@ def _parse(parser: Any, text: str, what: str) -> Any:
         raise DeviceNoAnswer(f"{what}: {exc}") from exc
 
 
+RAW_KEPT = 64 * 1024  # a status is ~1 KiB; a babbling phone's answer is kept this far
+
+
+def trade_in(phone: AndroidPhone) -> dict[str, Any]:
+    """`tradeinmode getstatus`, read and kept: `status` (TradeInStatus as JSON, None when the
+    answer holds no JSON object: `error` then says why), `problems` (fields present but not
+    understood) and `raw`, the phone's own words."""
+    raw = phone.trade_in_status()
+    try:
+        status = tradein.parse_getstatus(raw)
+    except parsers.AndroidParseError as exc:
+        return {"status": None, "error": str(exc), "problems": [], "raw": raw[:RAW_KEPT]}
+    return {
+        "status": as_json(status),
+        "readings": as_json(tradein.readings(status)),
+        "error": None,
+        "problems": list(status.problems),
+        "raw": raw[:RAW_KEPT],
+    }
+
+
+def _trade_in_identity(phone: AndroidPhone) -> dict[str, Any]:
+    evidence = trade_in(phone)
+    status = evidence["status"] or {}
+    found = {
+        "brand": status.get("brand"),
+        "manufacturer": status.get("manufacturer"),
+        "model": status.get("model"),
+        "codename": status.get("device"),
+        "product_name": status.get("name"),
+        "imeis": status.get("imeis") or None,
+        "launch_level": status.get("launch_level"),
+        "trade_in": phone.trade_in.value,
+    }
+    result = {k: v for k, v in found.items() if v not in (None, "", [])}
+    result["serial"] = status.get("serial") or ""
+    result["imei"] = (status.get("imeis") or [""])[0]
+    if evidence["error"]:
+        result["trade_in_error"] = evidence["error"]
+    return result
+
+
 def identity(phone: AndroidPhone) -> dict[str, Any]:
+    if phone.trade_in_mode() is TradeIn.FOYER:  # at the setup screen only the status answers
+        return _trade_in_identity(phone)
     props = phone.props()
     ident = parsers.identity_from_props(props)
     result = as_json(ident)
@@ -71,12 +115,33 @@ def read_imei(phone: AndroidPhone) -> str | None:
 
 
 def battery(phone: AndroidPhone) -> dict[str, Any]:
+    if phone.trade_in_mode() is not TradeIn.NONE:
+        evidence = trade_in(phone)
+        reading = (evidence.get("readings") or {}).get("battery")
+        return {"reading": reading, "source": "tradeinmode"} | _kept(evidence)
     raw = phone.shell("dumpsys battery")
     reading = _parse(parsers.parse_battery, raw, "dumpsys battery")
     return {"reading": as_json(reading), "raw": raw}
 
 
+def _kept(evidence: dict[str, Any]) -> dict[str, Any]:
+    """What every reading taken from the trade-in status keeps as evidence."""
+    return {k: evidence[k] for k in ("raw", "error", "problems")}
+
+
 def accounts(phone: AndroidPhone) -> dict[str, Any]:
+    if phone.trade_in_mode() is not TradeIn.NONE:
+        # A reset phone has no account left; the status says whether FRP still holds it.
+        evidence = trade_in(phone)
+        readings = evidence.get("readings") or {}
+        return {
+            "google_accounts": 0,
+            "accounts": [],
+            "device_owner": None,
+            "work_profile": False,
+            "frp_locked": readings.get("frp_locked"),
+            "source": "tradeinmode",
+        } | _kept(evidence)
     raw_accounts = phone.shell("dumpsys account")
     found = _parse(parsers.parse_accounts, raw_accounts, "dumpsys account")
     raw_policy = phone.shell("dumpsys device_policy")
@@ -94,12 +159,32 @@ def accounts(phone: AndroidPhone) -> dict[str, Any]:
 
 
 def storage(phone: AndroidPhone) -> dict[str, Any]:
+    if phone.trade_in_mode() is TradeIn.FOYER:
+        evidence = trade_in(phone)
+        told = (evidence.get("readings") or {}).get("storage") or {}
+        return {
+            "total_bytes": told.get("capacity_bytes"),
+            "free_bytes": None,
+            "ram_bytes": None,
+            # Android 16 phones all encrypt their data (file-based encryption is mandatory
+            # since Android 10), but the status does not say it: not claimed here.
+            "encrypted": None,
+            "useful_lifetime_remaining": told.get("useful_lifetime_remaining"),
+            "source": "tradeinmode",
+        } | _kept(evidence)
     raw = phone.shell("df -k /data")
     mounts = _parse(parsers.parse_df, raw, "df")
     data = parsers.data_partition(mounts)
     security = parsers.security_from_props(phone.props())
     memory_raw = phone.shell("cat /proc/meminfo")
-    return {
+    found: dict[str, Any] = {}
+    if phone.trade_in_mode() is TradeIn.EVALUATION:  # the storage's wear only the status gives
+        status = trade_in(phone)
+        lifetime = ((status.get("readings") or {}).get("storage") or {}).get(
+            "useful_lifetime_remaining"
+        )
+        found = {"useful_lifetime_remaining": lifetime, "raw_tradein": status["raw"]}
+    return found | {
         "data": as_json(data),
         "total_bytes": data.size_bytes if data else None,
         "free_bytes": data.available_bytes if data else None,

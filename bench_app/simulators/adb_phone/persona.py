@@ -32,6 +32,10 @@ TEXT_FILES = {
     "sensors": "sensors.txt",
     "camera": "camera.txt",
 }
+# Texts only some phones have: `tradeinmode getstatus` (Android 16 and later).
+OPTIONAL_TEXT_FILES = {
+    "tradein_status": "tradein-status.json",
+}
 
 
 class PersonaError(ValueError):
@@ -58,6 +62,9 @@ class Behaviour:
     adb_after_wipe: bool = False
     # The cable is pulled after the recovery has been sent this many sideload blocks.
     sideload_unplug_after_blocks: int | None = None
+    # Android 16+ user build, factory reset, at its setup screen: adbd runs in trade-in mode
+    # (no key to allow, only `tradeinmode` commands) until evaluation mode is entered.
+    trade_in: bool = False
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any], base: Behaviour | None = None) -> Behaviour:
@@ -229,7 +236,7 @@ def _raw(name: str, seen: tuple[str, ...]) -> dict[str, Any]:
     for key in ("description", "serial", "imei", "screen_size", "rooted", "caption"):
         if key in data:
             raw[key] = data[key]
-    for key, filename in TEXT_FILES.items():
+    for key, filename in (TEXT_FILES | OPTIONAL_TEXT_FILES).items():
         path = folder / filename
         if path.is_file():
             raw["texts"][key] = path.read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import os
 import random
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterable
@@ -27,7 +28,7 @@ from bench_app.simulators.adb_phone.auth import (
 )
 from bench_app.simulators.adb_phone.persona import Behaviour, Persona, load_persona
 from bench_app.simulators.adb_phone.recovery import serve_sideload_host
-from bench_app.simulators.adb_phone.shell import PhoneState, run_command
+from bench_app.simulators.adb_phone.shell import FOYER, PhoneState, run_command
 from bench_app.simulators.adb_phone.sync import serve_sync
 from bench_app.simulators.mode import SimulationMode, require_simulation_allowed
 
@@ -56,6 +57,9 @@ DEVICE_FEATURES = ("fixed_push_mkdir",)
 SKIP_CHECKSUM_SDK = 28  # adbd learnt to skip data checksums in Android 9
 MAX_PAYLOAD_V2 = 256 * 1024  # what adbd offered before Android 9
 JOIN_TIMEOUT = 10.0  # seconds stop() waits for one thread; only reached by a bug
+# What adbd in trade-in mode lets through: `shell` (any options) running `tradeinmode` with
+# letters, digits, `_`, `-` and spaces only; everything else is refused at OPEN.
+TRADE_IN_SERVICE = re.compile(r"shell[^:]*:tradeinmode(?:\s*|\s[A-Za-z0-9_\-\s]*)")
 
 
 class StreamClosed(Exception):
@@ -250,8 +254,13 @@ class Connection:
         if self.behaviour.garbage:
             self._send_garbage()
             return
-        # A recovery's adbd and the sideload daemon (minadbd) do not ask for a key.
-        if not self.behaviour.require_auth or self.daemon.mode in (RECOVERY, SIDELOAD):
+        # A recovery's adbd, the sideload daemon (minadbd) and adbd in trade-in mode (setup
+        # screen or evaluation) do not ask for a key.
+        if (
+            not self.behaviour.require_auth
+            or self.daemon.mode in (RECOVERY, SIDELOAD)
+            or (self.daemon.mode == ANDROID and self.daemon.phone.trade_in)
+        ):
             self._go_online()
             return
         self._send_token()
@@ -386,6 +395,8 @@ class AdbSimulator:
         self.port = port
         self.trusted = TrustedKeys(list(trusted_keys))
         self.phone = PhoneState(self.persona)
+        if self.behaviour.trade_in:
+            self.phone.trade_in = FOYER
         self.offered_keys: list[rsa.RSAPublicKey] = []
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)  # wakes a reboot waiting out its boot
@@ -529,7 +540,12 @@ class AdbSimulator:
 
     def service_for(self, service: str) -> Handler | None:
         """The handler for an OPEN destination, or None if this phone has no such service
-        in its current mode (in sideload mode only `sideload-host:` and `reboot:`)."""
+        in its current mode (in sideload mode only `sideload-host:` and `reboot:`; at the
+        setup screen in trade-in mode only `shell:tradeinmode ...`)."""
+        if self.mode == ANDROID and self.phone.trade_in == FOYER:
+            if not TRADE_IN_SERVICE.fullmatch(service):
+                return None
+            return _shell_service(service.split(":", 1)[1])
         if service.startswith("reboot:"):
             target = service.split(":", 1)[1]
             return _reboot_service(target) if target in TARGET_MODES else None
@@ -619,8 +635,17 @@ class AdbSimulator:
     def wipe_userdata(self) -> None:
         """Userdata and metadata erased (the recovery's wipe, or `fastboot erase userdata`):
         files, accounts, device owner and the keys the phone had allowed are gone."""
-        self.phone.wipe_data(keep_adb=self.behaviour.adb_after_wipe)
+        self.phone.wipe_data(
+            keep_adb=self.behaviour.adb_after_wipe, trade_in=self.behaviour.trade_in
+        )
         self.trusted = TrustedKeys([])
+
+    def restart_adbd(self) -> None:
+        """The daemon restarts in place (`tradeinmode evaluate`): every host connection
+        drops and it answers again at once, in its new trade-in state; no reboot."""
+        with self._lock:
+            self._stop_listening_locked()
+            self._settle_locked()
 
     def enable_debugging(self) -> None:
         """Someone turned USB debugging back on from the phone's settings."""
@@ -765,6 +790,9 @@ def _shell_service(command: str) -> Handler:
         if result.reboot is not None:
             stream.close()
             daemon.reboot(result.reboot)
+        elif result.restart_adbd:
+            stream.close()
+            daemon.restart_adbd()
 
     return serve
 

@@ -29,6 +29,13 @@ SHELL_ID = (
 ROOT_ID = "uid=0(root) gid=0(root) groups=0(root) context=u:r:magisk:s0"
 SU_PATH = "/system/xbin/su"
 REBOOT_TARGETS = ("", "bootloader", "recovery", "sideload", "fastboot")
+# What `tradeinmode evaluate` asks of the daemon: adbd restarts (connections drop) and comes
+# back with a full shell. Never a reboot target a host can name.
+RESTART_ADBD = "<adbd restart>"
+TRADE_IN_SDK = 36  # trade-in mode came with Android 16
+# The trade-in states of adbd, as `persist.adb.tradeinmode` tells them.
+FOYER, EVALUATION = "foyer", "evaluation"
+TRADE_IN_PROP = {"": "0", FOYER: "1", EVALUATION: "2"}
 
 
 # What a factory reset leaves in the account and device-policy dumps.
@@ -58,6 +65,9 @@ class PhoneState:
     reboot_target: str | None = None
     mode: str = "android"
     wipes: int = 0  # factory resets done since the simulator started
+    # "" (no trade-in mode), FOYER (setup screen: only `tradeinmode` runs, no key asked) or
+    # EVALUATION (`tradeinmode evaluate` was run: a full shell, no key asked).
+    trade_in: str = ""
     installed_apps: set[str] = field(default_factory=set)  # what `pm install` added
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -68,10 +78,11 @@ class PhoneState:
         self.settings = {ns: dict(v) for ns, v in self.persona.settings.items()}
         self.texts = dict(self.persona.texts)
 
-    def wipe_data(self, *, keep_adb: bool) -> None:
+    def wipe_data(self, *, keep_adb: bool, trade_in: bool = False) -> None:
         """A factory reset: userdata is a fresh filesystem, accounts and device owner are
         gone, the setup wizard starts again, and a new Android ID is drawn. `keep_adb`:
-        USB debugging stays on (userdebug builds); stock phones turn it off."""
+        USB debugging stays on (userdebug builds); stock phones turn it off. `trade_in`:
+        an Android 16 phone whose setup screen starts adbd in trade-in mode again."""
         fresh = MemoryFs({"/proc/meminfo": self.persona.texts["meminfo"].encode()})
         with self.lock:
             self.fs = fresh
@@ -80,7 +91,8 @@ class PhoneState:
             secure["user_setup_complete"] = "0"
             secure["android_id"] = os.urandom(8).hex()
             glob["device_provisioned"] = "0"
-            glob["adb_enabled"] = "1" if keep_adb else "0"
+            glob["adb_enabled"] = "1" if keep_adb or trade_in else "0"
+            self.trade_in = FOYER if trade_in else ""
             glob.pop("development_settings_enabled", None)
             self.settings["system"] = {
                 k: v for k, v in self.settings.get("system", {}).items() if k == "screen_brightness"
@@ -106,6 +118,7 @@ class ShellResult:
     output: bytes
     status: int
     reboot: str | None = None  # set when the command asked the phone to reboot
+    restart_adbd: bool = False  # `tradeinmode evaluate`: the daemon restarts after replying
 
 
 class _Exit(Exception):
@@ -129,6 +142,8 @@ def run_command(line: str, phone: PhoneState) -> ShellResult:
                 break
     except _Exit as exc:
         status = exc.status
+    if reboot == RESTART_ADBD:
+        return ShellResult("".join(out).encode("utf-8"), status, None, restart_adbd=True)
     return ShellResult("".join(out).encode("utf-8"), status, reboot)
 
 
@@ -177,6 +192,8 @@ def _run_simple(command: str, phone: PhoneState, last: int) -> tuple[str, int, s
     if name == "reboot":
         target = args[0] if args else ""
         return "", 0, target if target in REBOOT_TARGETS else ""
+    if name == "tradeinmode" and phone.persona.sdk >= TRADE_IN_SDK:
+        return _tradeinmode(args, phone)
     handler = _COMMANDS.get(name)
     if handler is None:
         return f"/system/bin/sh: {name}: not found\n", 127, None
@@ -197,8 +214,31 @@ def _redirect(
     return "", status, None
 
 
+def _tradeinmode(args: list[str], phone: PhoneState) -> tuple[str, int, str | None]:
+    """`tradeinmode [wait-until-ready] getstatus [-c CHALLENGE] | evaluate`: the status
+    JSON, or evaluation mode (adbd restarts with a full shell; a reset at next boot)."""
+    while args[:1] == ["wait-until-ready"]:  # the services are always ready here
+        args = args[1:]
+    verb = args[0] if args else ""
+    if verb == "getstatus":
+        status = phone.texts.get("tradein_status")
+        if status is None:
+            return "Error: trade-in status is not available on this device\n", 1, None
+        return status, 0, None
+    if verb == "evaluate":
+        with phone.lock:
+            if not phone.trade_in:
+                return "Error: trade-in mode is not active\n", 1, None
+            already = phone.trade_in == EVALUATION
+            phone.trade_in = EVALUATION
+        return "", 0, None if already else RESTART_ADBD
+    return "Usage: tradeinmode [wait-until-ready] getstatus [-c CHALLENGE] | evaluate\n", 1, None
+
+
 def _getprop(args: list[str], phone: PhoneState) -> tuple[str, int]:
     props = phone.persona.props
+    if phone.trade_in:
+        props = props | {"persist.adb.tradeinmode": TRADE_IN_PROP[phone.trade_in]}
     if phone.mode != "android":
         # The recovery runs its own init: Android never finished booting there.
         props = {

@@ -30,6 +30,8 @@ SPECIAL = [
     "garbage",
     "silent",
     "slow",
+    "trade-in-android16",
+    "trade-in-frp-locked",
 ]
 REQUIRED_PROPS = [
     "ro.product.brand",
