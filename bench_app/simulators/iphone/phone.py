@@ -17,6 +17,7 @@ import ssl
 import tempfile
 import threading
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -227,9 +228,12 @@ class SimulatedIPhone:
         if host_id in self.trusted:
             return {"Request": name, "EscrowBag": self.trusted[host_id]["EscrowBag"]}
         try:
-            device_cert = x509.load_pem_x509_certificate(bytes(record["DeviceCertificate"]))
-            x509.load_pem_x509_certificate(bytes(record["RootCertificate"]))
-            x509.load_pem_x509_certificate(bytes(record["HostCertificate"]))
+            # libimobiledevice numbers its host certificates 0, which RFC 5280 frowns upon.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                device_cert = x509.load_pem_x509_certificate(bytes(record["DeviceCertificate"]))
+                x509.load_pem_x509_certificate(bytes(record["RootCertificate"]))
+                x509.load_pem_x509_certificate(bytes(record["HostCertificate"]))
         except (KeyError, TypeError, ValueError):
             return {"Request": name, "Error": "InvalidPairRecord"}
         mine = self._key.public_key().public_numbers()
