@@ -63,6 +63,9 @@ class SimulatedIPhone:
         )
         self.trusted: dict[str, dict[str, Any]] = {}  # HostID → the pair record it sent
         self.asks = 0  # Pair requests seen while the dialog was up
+        # What the user answers instead of tapping Trust ("UserDeniedPairing", or
+        # "PasswordProtected" while the screen is locked); None: the persona's behaviour.
+        self.pair_error: str | None = None
         self.requests: list[str] = []  # every lockdownd request, in order (tests read it)
         self.plugged = threading.Event()
         self.plugged.set()
@@ -239,6 +242,8 @@ class SimulatedIPhone:
         mine = self._key.public_key().public_numbers()
         if device_cert.public_key().public_numbers() != mine:  # type: ignore[union-attr]
             return {"Request": name, "Error": "InvalidPairRecord"}
+        if self.pair_error is not None:
+            return {"Request": name, "Error": self.pair_error}
         with self._lock:
             waiting = self.behaviour.trust_after_asks < 0 or (
                 self.asks < self.behaviour.trust_after_asks

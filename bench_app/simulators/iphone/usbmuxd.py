@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
-
 import plistlib
 import socket
 import threading
@@ -22,7 +21,6 @@ from typing import Any
 
 from bench_app.devices.ios.wire import (
     MESSAGE_PLIST,
-    MESSAGE_RESULT,
     RESULT_BADCOMMAND,
     RESULT_BADDEV,
     RESULT_BADVERSION,
@@ -77,9 +75,9 @@ class UsbmuxdSimulator:
         """Plugs a phone in; returns its usbmuxd DeviceID. Listeners hear "Attached"."""
         phone.plug()
         with self._lock:
-            for device_id, known in self._phones.items():
-                if known is phone:
-                    break
+            known = [i for i, p in self._phones.items() if p is phone]
+            if known:
+                device_id = known[0]
             else:
                 device_id = self._next_id
                 self._next_id += 1
@@ -277,6 +275,3 @@ def pair_record_of(daemon: UsbmuxdSimulator, udid: str) -> dict[str, Any] | None
     """The pair record a host saved for that phone, decoded (tests and training look)."""
     data = daemon.pair_records.get(udid)
     return None if data is None else plistlib.loads(data)
-
-
-
