@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
     """Every pipeline a station can run, by name; `data_folder` holds their settings."""
     from bench_app.diagnostics.android import PHONE_READINGS, phone_check
+    from bench_app.diagnostics.iphone import IPHONE_READINGS
     from bench_app.erasure.drive_erase import drive_erase
     from bench_app.erasure.phone_wipe import phone_wipe
     from bench_app.install.laptop_image import drive_install_image
@@ -24,6 +25,7 @@ def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
     registry = PipelineRegistry()
     registry.register(phone_check(data_folder))
     registry.register(PHONE_READINGS)
+    registry.register(IPHONE_READINGS)
     registry.register(drive_erase(data_folder))
     registry.register(phone_wipe(fastboot_for_wipe))
     registry.register(phone_install(data_folder))

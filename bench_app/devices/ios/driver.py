@@ -87,6 +87,10 @@ class IPhone(DeviceHandle):
     def gone(self) -> bool:
         return self._gone
 
+    def close(self) -> None:
+        """Nothing stays open between requests: each opens and closes its own tunnel."""
+        self._values = None
+
     def _tunnel(self, port: int) -> socket.socket:
         try:
             return self.usbmux.connect(self.device.device_id, port)

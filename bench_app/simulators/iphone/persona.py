@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +90,7 @@ def list_personas() -> list[str]:
 def load_persona(name: str) -> IPhonePersona:
     """Reads `personas/NAME.toml`; PersonaError if absent or incomplete."""
     path = PERSONAS_DIR / f"{name}.toml"
-    if "/" in name or not path.is_file():
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name) or not path.is_file():
         raise PersonaError(f"no iPhone persona named {name!r}")
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     values = dict(data.get("values", {}))
