@@ -9,6 +9,7 @@ does, so the next connection goes straight to a TLS session.
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import ssl
 import threading
@@ -30,6 +31,8 @@ from bench_app.devices.ios.wire import (
 )
 from bench_app.devices.source import DeviceGone, DeviceHandle, DeviceNoAnswer
 from bench_app.domain.model import DeviceKind
+
+log = logging.getLogger(__name__)
 
 # lockdownd's answers while the phone has not (yet) trusted this computer.
 NOT_TRUSTED_ERRORS = {"PairingDialogResponsePending", "UserDeniedPairing", "PasswordProtected"}
@@ -86,6 +89,10 @@ class IPhone(DeviceHandle):
     @property
     def gone(self) -> bool:
         return self._gone
+
+    def mark_gone(self) -> None:
+        """usbmuxd says the cable is out: nothing more is asked of this handle."""
+        self._gone = True
 
     def close(self) -> None:
         """Nothing stays open between requests: each opens and closes its own tunnel."""
@@ -189,14 +196,18 @@ class IPhone(DeviceHandle):
         on_state: Callable[[IPhoneState], None],
         retry_s: float = 1.0,
     ) -> bool:
-        """Tries until the phone trusts this computer (True) or `stop` is set (False),
-        telling `on_state` each time it still waits."""
+        """Tries until the phone trusts this computer (True), or `stop` is set or the phone
+        is unplugged (False), telling `on_state` each time it still waits."""
         while not stop.is_set():
             try:
                 self.connect()
                 return True
             except IPhoneNotTrusted as exc:
                 on_state(exc.state)
+            except DeviceGone:
+                return False  # unplugged while waiting: discovery reports it again
+            except DeviceNoAnswer as exc:  # still starting up, or busy: try again
+                log.info("iPhone %s not answering yet: %s", self.udid, exc)
             stop.wait(retry_s)
         return False
 

@@ -70,6 +70,7 @@ class SimulatedIPhone:
         self.plugged = threading.Event()
         self.plugged.set()
         self._lock = threading.Lock()
+        self._asked = threading.Condition(self._lock)
         self._services: dict[int, tuple[str, str]] = {}  # port → (service, HostID)
         self._next_port = FIRST_SERVICE_PORT
         self._sockets: set[socket.socket] = set()
@@ -87,6 +88,11 @@ class SimulatedIPhone:
     @property
     def udid(self) -> str:
         return self.persona.udid
+
+    def wait_for_asks(self, count: int, timeout_s: float) -> bool:
+        """Waits until the host has asked to pair `count` times (tests, training scripts)."""
+        with self._asked:
+            return self._asked.wait_for(lambda: self.asks >= count, timeout_s)
 
     # The cable.
     def unplug(self) -> None:
@@ -249,6 +255,7 @@ class SimulatedIPhone:
                 self.asks < self.behaviour.trust_after_asks
             )
             self.asks += 1
+            self._asked.notify_all()
         if waiting:  # "Trust This Computer?" is on the screen; nobody has answered yet
             return {"Request": name, "Error": "PairingDialogResponsePending"}
         escrow = os.urandom(32)
