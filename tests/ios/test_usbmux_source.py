@@ -60,7 +60,7 @@ def test_plug_and_unplug_are_reported(
         usbmuxd.detach(early)
         removed = events.get(timeout=WAIT)
         assert removed.action is SourceAction.REMOVED and removed.handle is first.handle
-        assert first.handle.gone  # type: ignore[attr-defined]
+        assert first.handle.gone
         assert [h.key for h in source.devices()] == [f"ios:{late.udid}"]
     finally:
         source.stop()
