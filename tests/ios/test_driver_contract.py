@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bench_app.devices.ios import readings
-from bench_app.devices.ios.driver import IPhone, IPhoneNotTrusted, IPhoneState
+from bench_app.devices.ios.driver import EraseUnconfirmed, IPhone, IPhoneNotTrusted, IPhoneState
 from bench_app.devices.ios.usbmux import UsbmuxClient
 from bench_app.devices.source import DeviceGone
 from bench_app.domain.imei import is_valid_imei
@@ -26,6 +26,8 @@ from bench_app.simulators.iphone import (
 from bench_app.simulators.mode import SimulationMode
 
 StartIPhone = Callable[..., tuple[SimulatedIPhone, IPhone]]
+Reconnect = Callable[[SimulatedIPhone], IPhone]
+WAIT = 20.0  # seconds; only reached when something is broken
 TRUSTING = [n for n in list_personas() if load_persona(n).behaviour.trust_after_asks >= 0]
 
 
@@ -143,6 +145,80 @@ class IPhoneDriverContract:
         with pytest.raises(DeviceGone):
             phone.values(refresh=True)
         assert phone.gone
+
+    def test_erase_then_verify_on_reconnection(
+        self, start_iphone: StartIPhone, reconnect: Reconnect
+    ) -> None:
+        sim, phone = start_iphone("iphone-13", trust_after_asks=0)
+        before = readings.erasure_check(phone)
+        assert before["erased"] is False and not any(before["checks"].values())
+        phone.erase()
+        assert phone.gone and sim.erased.wait(WAIT)
+        back = reconnect(sim)  # the phone restarted at "Hello" and is listed again
+        found = readings.erasure_check(back)
+        assert found["erased"] is True, found["checks"]
+        assert found["checks"]["pairing_forgotten"] and not found["activation_lock"]
+        assert sim.requests.count("MCInstall:EraseDevice") == 1 and sim.erase_count == 1
+
+    def test_cable_pulled_mid_erase_is_unconfirmed_then_verified(
+        self, start_iphone: StartIPhone, reconnect: Reconnect, usbmuxd: UsbmuxdSimulator
+    ) -> None:
+        sim, phone = start_iphone("unplugged-mid-erase", trust_after_asks=0)
+        with pytest.raises(EraseUnconfirmed):
+            phone.erase()
+        assert sim.erased.wait(WAIT) and usbmuxd.phones() == {}  # the cable stays out
+        usbmuxd.attach(sim)  # the operator plugs it back
+        assert readings.erasure_check(reconnect(sim))["erased"] is True
+
+    def test_activation_lock_survives_an_erase(
+        self, start_iphone: StartIPhone, reconnect: Reconnect
+    ) -> None:
+        sim, phone = start_iphone("find-my-on", trust_after_asks=0)
+        phone.erase()
+        assert sim.erased.wait(WAIT)
+        found = readings.erasure_check(reconnect(sim))
+        assert found["erased"] is True and found["activation_lock"] is True
+
+    def test_an_erase_that_did_not_happen_is_not_verified(
+        self, start_iphone: StartIPhone, reconnect: Reconnect
+    ) -> None:
+        sim, _ = start_iphone("worn-battery", trust_after_asks=0)
+        found = readings.erasure_check(reconnect(sim))  # reconnected, never erased
+        assert found["erased"] is False and found["checks"]["setup_starts_over"] is False
+
+
+@pytest.fixture
+def reconnect(usbmuxd: UsbmuxdSimulator) -> Reconnect:
+    """A fresh handle on the phone once usbmuxd lists it again, brought up as discovery would."""
+
+    def again(sim: SimulatedIPhone) -> IPhone:
+        client = UsbmuxClient(usbmuxd.address, timeout_s=5.0)
+        listed = threading.Event()
+        found: list[IPhone] = []
+
+        def look() -> None:
+            while not listed.is_set():
+                devices = [d for d in client.list_devices() if d.udid == sim.udid]
+                if devices:
+                    found.append(IPhone(devices[0], client, simulated=True))
+                    listed.set()
+                else:
+                    listed.wait(0.02)
+
+        watcher = threading.Thread(target=look, daemon=True)
+        watcher.start()
+        assert listed.wait(WAIT), "the phone never came back"
+        watcher.join(WAIT)
+        stop = threading.Event()
+        timer = threading.Timer(WAIT, stop.set)
+        timer.start()
+        try:
+            assert found[0].bring_up(stop, lambda state: None, retry_s=0.02)
+        finally:
+            timer.cancel()
+        return found[0]
+
+    return again
 
 
 @pytest.fixture

@@ -34,6 +34,8 @@ from bench_app.domain.model import DeviceKind
 
 log = logging.getLogger(__name__)
 
+MCINSTALL = "com.apple.mobile.MCInstall"
+
 # lockdownd's answers while the phone has not (yet) trusted this computer.
 NOT_TRUSTED_ERRORS = {"PairingDialogResponsePending", "UserDeniedPairing", "PasswordProtected"}
 
@@ -43,6 +45,11 @@ class IPhoneState(StrEnum):
     PENDING_TRUST = "pending_trust"  # "Trust This Computer?" waits for a tap
     DENIED = "denied"  # the user tapped "Don't Trust"
     LOCKED = "locked"  # the screen is locked with a passcode: unlock it first
+
+
+class EraseUnconfirmed(Exception):
+    """The erase request was sent but the phone went before saying it accepted it (cable
+    pulled, restart): only a check once it is back can tell whether it erased."""
 
 
 class IPhoneNotTrusted(Exception):
@@ -76,6 +83,8 @@ class IPhone(DeviceHandle):
         self._values: dict[str, Any] | None = None
         self._gone = False
         self._record: dict[str, Any] = {}
+        # The phone refused the pair record this computer held: it forgot its pairings.
+        self.pairing_forgotten = False
         self._lock = threading.Lock()
 
     @property
@@ -147,6 +156,7 @@ class IPhone(DeviceHandle):
                         if exc.code != "InvalidHostID":
                             raise
                         # The phone forgot us (erased, or "Reset Location & Privacy").
+                        self.pairing_forgotten = True
                         with contextlib.suppress(UsbmuxError, WireError, OSError):
                             self.usbmux.delete_pair_record(self.udid)
                         self.state = IPhoneState.PENDING_TRUST
@@ -239,6 +249,30 @@ class IPhone(DeviceHandle):
             finally:
                 with contextlib.suppress(OSError):
                     sock.close()
+
+    def erase(self) -> None:
+        """Asks the phone to erase all content and settings (MCInstall's EraseDevice), as the
+        Settings menu does. Returns once the phone acknowledged; EraseUnconfirmed if it went
+        before answering. Either way the phone then restarts: check it when it is back."""
+        with self.lockdown() as client, self._translated():
+            port, use_tls = client.start_service(MCINSTALL)
+            sock: socket.socket = self._tunnel(port)
+            try:
+                if use_tls:
+                    sock = tls_client(sock, self._record)
+                send_plist(sock, {"RequestType": "EraseDevice", "PreserveDataPlan": False,
+                                  "DisallowProximitySetup": False})  # fmt: skip
+                try:
+                    reply = recv_plist(sock)
+                except (WireError, OSError, ssl.SSLError) as exc:
+                    self._gone = True
+                    raise EraseUnconfirmed(str(exc)) from exc
+            finally:
+                with contextlib.suppress(OSError):
+                    sock.close()
+        if reply.get("Status") != "Acknowledged":
+            raise DeviceNoAnswer(f"the phone refused to erase: {reply!r}")
+        self._gone = True  # it restarts now; discovery reports it again when it is back
 
     def identity(self) -> dict[str, Any]:
         """brand, model (marketing name), product type, serial, UDID, IMEI, iOS version."""

@@ -128,3 +128,39 @@ def battery(phone: IPhone) -> dict[str, Any]:
     }
     raw = plistlib.dumps(entry, fmt=plistlib.FMT_XML).decode("utf-8")
     return {"reading": reading, "raw": raw, "raw_domain": _evidence(domain)}
+
+
+PURPLEBUDDY_DOMAIN = "com.apple.purplebuddy"
+ERASED_FREE_SHARE = 0.9  # an erased phone has at least this share of its data space free
+
+
+def erasure_check(phone: IPhone) -> dict[str, Any]:
+    """What says an iPhone was erased, read once it is back: it forgot this computer's
+    pairing, setup starts over, no passcode, not activated, its data space is free again.
+    `erased` only when every check holds; Activation Lock is told apart (it survives)."""
+    values = phone.values(refresh=True)
+    setup = phone.values(PURPLEBUDDY_DOMAIN)
+    disk = phone.values(DISK_DOMAIN)
+    fmip = phone.values(FMIP_DOMAIN)
+    capacity, free = disk.get("TotalDataCapacity"), disk.get("TotalDataAvailable")
+    share = (
+        free / capacity
+        if isinstance(free, int) and isinstance(capacity, int) and capacity
+        else None
+    )
+    checks = {
+        "pairing_forgotten": phone.pairing_forgotten,
+        "setup_starts_over": setup.get("SetupDone") is False,
+        "no_passcode": values.get("PasswordProtected") is False,
+        "not_activated": values.get("ActivationState") == "Unactivated",
+        "data_space_free": share is not None and share >= ERASED_FREE_SHARE,
+    }
+    return {
+        "erased": all(checks.values()),
+        "checks": checks,
+        "free_share": wire_form(round(share, 3)) if share is not None else None,
+        "activation_lock": fmip.get("IsAssociated") is True,
+        "raw": _evidence({"ActivationState": values.get("ActivationState"),
+                          "PasswordProtected": values.get("PasswordProtected"),
+                          PURPLEBUDDY_DOMAIN: setup, DISK_DOMAIN: disk, FMIP_DOMAIN: fmip}),
+    }  # fmt: skip

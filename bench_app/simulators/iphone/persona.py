@@ -42,8 +42,10 @@ class Behaviour:
     # Pair requests answered "PairingDialogResponsePending" before the user taps Trust;
     # -1: the user never does.
     trust_after_asks: int = 1
-    # The cable is pulled once the phone has accepted "erase all content and settings".
+    # The cable is pulled once the phone has accepted "erase all content and settings":
+    # the host gets no answer; the phone erases anyway and stays away until plugged back.
     unplug_during_erase: bool = False
+    erase_seconds: float = 0.3  # how long erasing and restarting keep the phone away
 
     def with_flags(self, **changes: Any) -> Behaviour:
         """A copy with some flags changed; unknown flags fail."""

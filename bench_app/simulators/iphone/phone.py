@@ -18,6 +18,7 @@ import tempfile
 import threading
 import uuid
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,9 @@ from bench_app.simulators.iphone.persona import PUBLIC_KEYS, Behaviour, IPhonePe
 log = logging.getLogger(__name__)
 
 DIAGNOSTICS_RELAY = "com.apple.mobile.diagnostics_relay"
-SERVICES = (DIAGNOSTICS_RELAY,)
+MCINSTALL = "com.apple.mobile.MCInstall"  # profiles, and "erase all content and settings"
+SERVICES = (DIAGNOSTICS_RELAY, MCINSTALL)
+SYSTEM_DATA_BYTES = 3_000_000_000  # what a freshly erased iPhone already uses
 FIRST_SERVICE_PORT = 49152
 # What the battery's IORegistry entry is asked for by: its class names across iOS versions.
 BATTERY_ENTRIES = ("AppleSmartBattery", "IOPMPowerSource", "AppleARMPMUCharger")
@@ -69,6 +72,11 @@ class SimulatedIPhone:
         self.requests: list[str] = []  # every lockdownd request, in order (tests read it)
         self.plugged = threading.Event()
         self.plugged.set()
+        # Told False when the phone leaves its usbmuxd (cable, restart), True when it is back.
+        self.cable_hooks: list[Callable[[SimulatedIPhone, bool], None]] = []
+        self.erased = threading.Event()  # set once an erase has run
+        self.erase_count = 0
+        self._eraser: threading.Thread | None = None
         self._lock = threading.Lock()
         self._asked = threading.Condition(self._lock)
         self._services: dict[int, tuple[str, str]] = {}  # port → (service, HostID)
@@ -111,7 +119,13 @@ class SimulatedIPhone:
     def close(self) -> None:
         """Drops every connection and removes the phone's temporary key files."""
         self.unplug()
+        if self._eraser is not None and self._eraser is not threading.current_thread():
+            self._eraser.join(10)
         shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def _cable(self, present: bool) -> None:
+        for hook in list(self.cable_hooks):
+            hook(self, present)
 
     # What usbmuxd hands over after a Connect.
     def accepts(self, port: int) -> bool:
@@ -296,6 +310,8 @@ class SimulatedIPhone:
         try:
             if service == DIAGNOSTICS_RELAY:
                 self._diagnostics_relay(conn)
+            elif service == MCINSTALL:
+                self._mcinstall(conn)
         finally:
             with self._lock:
                 self._sockets.discard(conn)
@@ -319,3 +335,52 @@ class SimulatedIPhone:
                 return
             else:
                 send_plist(conn, {"Status": "UnknownRequest"})
+
+    def _mcinstall(self, conn: socket.socket) -> None:
+        while True:
+            request = recv_plist(conn)
+            kind = request.get("RequestType")
+            self.requests.append(f"MCInstall:{kind}")
+            if kind == "HelloHostIdentifier":
+                send_plist(conn, {"Status": "Acknowledged", "Identifier": self.udid})
+            elif kind == "Flush":
+                send_plist(conn, {"Status": "Acknowledged"})
+            elif kind == "EraseDevice":
+                if not self.behaviour.unplug_during_erase:
+                    send_plist(conn, {"Status": "Acknowledged"})
+                self._start_erase()
+                return
+            else:
+                send_plist(conn, {"Status": "Error", "ErrorChain": [
+                    {"ErrorDomain": "MCInstallationErrorDomain", "ErrorCode": 4001,
+                     "LocalizedDescription": f"Unknown request {kind}"}]})  # fmt: skip
+
+    def _start_erase(self) -> None:
+        """The phone restarts into its eraser: it leaves usbmuxd at once, wipes the user's
+        data and every pairing, and comes back at "Hello" (unless its cable was pulled)."""
+        self._cable(False)
+        self._eraser = threading.Thread(target=self._erase, name="iphone-erase", daemon=True)
+        self._eraser.start()
+
+    def _erase(self) -> None:
+        with self._lock:
+            self.trusted.clear()
+            self.asks = 0
+            self.values["ActivationState"] = "Unactivated"
+            self.values["DeviceName"] = "iPhone"
+            self.values["PasswordProtected"] = False
+            self.values.pop("PhoneNumber", None)
+            disk = self.domains.setdefault("com.apple.disk_usage", {})
+            capacity = int(disk.get("TotalDataCapacity", 0))
+            for key in ("TotalDataAvailable", "AmountDataAvailable"):
+                disk[key] = max(capacity - SYSTEM_DATA_BYTES, 0)
+            self.domains["com.apple.purplebuddy"] = {"SetupDone": False}
+            # Nobody to ask at "Hello": the next host pairs without a dialog. Find My's
+            # Activation Lock is not the phone's to forget: it survives the erase.
+            self.behaviour = self.behaviour.with_flags(trust_after_asks=0)
+            self.erase_count += 1
+        self.erased.set()
+        if self.behaviour.unplug_during_erase:
+            return  # the cable is out: back only when someone plugs it in
+        threading.Event().wait(self.behaviour.erase_seconds)  # the phone restarting
+        self._cable(True)

@@ -74,6 +74,8 @@ class UsbmuxdSimulator:
     def attach(self, phone: SimulatedIPhone) -> int:
         """Plugs a phone in; returns its usbmuxd DeviceID. Listeners hear "Attached"."""
         phone.plug()
+        if self._on_cable not in phone.cable_hooks:
+            phone.cable_hooks.append(self._on_cable)
         with self._lock:
             known = [i for i, p in self._phones.items() if p is phone]
             if known:
@@ -95,6 +97,13 @@ class UsbmuxdSimulator:
         phone.unplug()
         for device_id in ids:
             self._announce({"MessageType": "Detached", "DeviceID": device_id})
+
+    def _on_cable(self, phone: SimulatedIPhone, present: bool) -> None:
+        """A phone leaving or coming back by its own doing (restarting to erase)."""
+        if present:
+            self.attach(phone)
+        else:
+            self.detach(phone)
 
     def phones(self) -> dict[int, SimulatedIPhone]:
         with self._lock:
