@@ -67,6 +67,14 @@ CHECKS: dict[str, Text] = {
     "android_id_changed": Text("Identifiant Android changé", "Android ID changed"),
     "encryption_still_reported": Text("Chiffrement présent", "Encryption present"),
     "welcome_screen": Text("Écran de bienvenue", "Welcome screen"),
+    # An iPhone's checks once back from "Erase All Content and Settings".
+    "pairing_forgotten": Text("Appairage du poste oublié", "Station's pairing forgotten"),
+    "setup_starts_over": Text(
+        "Configuration à refaire (« Bonjour »)", "Setup starts over (“Hello”)"
+    ),
+    "no_passcode": Text("Aucun code", "No passcode"),
+    "not_activated": Text("Non activé", "Not activated"),
+    "data_space_free": Text("Espace de données libéré", "Data space free again"),
 }
 
 

@@ -250,6 +250,28 @@ class IPhone(DeviceHandle):
                 with contextlib.suppress(OSError):
                     sock.close()
 
+    def pair_record(self) -> dict[str, Any] | None:
+        """The pair record this computer holds for the phone now (None: never paired)."""
+        with self._translated():
+            return self.usbmux.read_pair_record(self.udid)
+
+    def refuses_record(self, record: dict[str, Any]) -> bool:
+        """Whether the phone refuses a session to the host of `record` (it forgot that
+        pairing, as an erase makes it do); leaves this computer's own record alone."""
+        with self._lock, self._translated():
+            client = LockdownClient(self._tunnel(LOCKDOWN_PORT))
+            try:
+                client.query_type()
+                try:
+                    client.start_session(record)
+                except LockdownError as exc:
+                    if exc.code == "InvalidHostID":
+                        return True
+                    raise
+                return False
+            finally:
+                client.close()
+
     def erase(self) -> None:
         """Asks the phone to erase all content and settings (MCInstall's EraseDevice), as the
         Settings menu does. Returns once the phone acknowledged; EraseUnconfirmed if it went

@@ -134,11 +134,13 @@ PURPLEBUDDY_DOMAIN = "com.apple.purplebuddy"
 ERASED_FREE_SHARE = 0.9  # an erased phone has at least this share of its data space free
 
 
-def erasure_check(phone: IPhone) -> dict[str, Any]:
+def erasure_check(phone: IPhone, before: dict[str, Any] | None = None) -> dict[str, Any]:
     """What says an iPhone was erased, read once it is back: it forgot this computer's
-    pairing, setup starts over, no passcode, not activated, its data space is free again.
-    `erased` only when every check holds; Activation Lock is told apart (it survives)."""
+    pairing (the record held `before` the erase, when given), setup starts over, no passcode,
+    not activated, its data space is free again. `erased` only when every check holds;
+    Activation Lock is told apart (it survives an erase)."""
     values = phone.values(refresh=True)
+    forgotten = phone.refuses_record(before) if before is not None else phone.pairing_forgotten
     setup = phone.values(PURPLEBUDDY_DOMAIN)
     disk = phone.values(DISK_DOMAIN)
     fmip = phone.values(FMIP_DOMAIN)
@@ -149,7 +151,7 @@ def erasure_check(phone: IPhone) -> dict[str, Any]:
         else None
     )
     checks = {
-        "pairing_forgotten": phone.pairing_forgotten,
+        "pairing_forgotten": forgotten,
         "setup_starts_over": setup.get("SetupDone") is False,
         "no_passcode": values.get("PasswordProtected") is False,
         "not_activated": values.get("ActivationState") == "Unactivated",
