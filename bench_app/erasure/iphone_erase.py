@@ -113,7 +113,7 @@ class IPhoneEraseStep(Step):
         ctx.record("erasure.started", {
             "erasure_id": erasure_id, "method": METHOD, "technique": "cryptographic erase",
             "standard": PURGE_STANDARD, "target": target, "limitation": None,
-            "route": "ios", "markers": [], "verify": "checks after restart",
+            "route": "ios", "markers": [], "verify": "post-boot checks",
         })  # fmt: skip
         ctx.record("erasure.pass_started", {
             "erasure_id": erasure_id, "pass_no": 1, "pattern": PATTERN, "start_byte": 0,
@@ -169,7 +169,7 @@ class IPhoneEraseCheckStep(Step):
         checks = [{"check": name, "ok": ok, "required": name != "pairing_forgotten"
                    or self.shared.record_before is not None}
                   for name, ok in found["checks"].items()]  # fmt: skip
-        fact = {"erasure_id": erasure_id, "mode": "checks after restart",
+        fact = {"erasure_id": erasure_id, "mode": "post-boot checks",
                 "ok": all(c["ok"] for c in checks if c["required"]), "checks": checks}  # fmt: skip
         if fact["ok"]:
             summary = Text(f"Vérifié : {len(checks)} contrôles conformes.",

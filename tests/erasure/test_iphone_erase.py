@@ -4,6 +4,7 @@ coming back at "Hello", and the erasure record built back from the events."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +17,11 @@ from bench_app.devices.ios.usbmux_source import UsbmuxSource
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.erasure.iphone_erase import PURGE_STANDARD, iphone_erase
 from bench_app.erasure.records import erasure_records
+from bench_app.output.certificates.assemble import device_certificate
+from bench_app.output.certificates.document import Issuer, is_success
+from bench_app.output.certificates.verify import verify_pdf
+from bench_app.settings import Settings
+from bench_app.signing import Keyring
 from bench_app.simulators.iphone import SimulatedIPhone, UsbmuxdSimulator, load_persona
 from bench_app.simulators.mode import SimulationMode
 from bench_app.station import Station
@@ -33,6 +39,8 @@ def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
 
 @pytest.fixture
 def bench(data_dir: Path, tmp_path: Path) -> Iterator[Bench]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    Settings(organisation="Atelier du Rhône", station_name="Poste 2").save(data_dir)
     daemon = UsbmuxdSimulator(SimulationMode.TEST, unix_path=tmp_path / "usbmuxd").start()
     station = Station(data_dir, operator="test")
     # A simulated restart takes a fraction of a second; a real iPhone gets fifteen minutes.
@@ -84,6 +92,13 @@ def test_an_iphone_is_erased_as_a_purge_and_verified(bench: Bench) -> None:
     assert all(c["ok"] and c["required"] for c in checks.values())
     device = station.device(device_id)
     assert device is not None and device.stage is DeviceStage.ERASED
+    # The signed certificate, as for any phone or drive.
+    pdf, envelope = device_certificate(station.store, Issuer.for_folder(station.folder), device)
+    assert is_success(envelope["document"])
+    check = verify_pdf(pdf, Keyring.for_station(station.folder), device.asset_code)
+    assert check.devices == [envelope["document"]]
+    if dump := os.environ.get("ETABLI_DUMP_CERTIFICATE"):  # to look at it by eye
+        Path(dump).write_bytes(pdf)
 
 
 def test_find_my_blocks_before_anything_is_erased(bench: Bench) -> None:
