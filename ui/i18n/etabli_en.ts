@@ -1622,6 +1622,18 @@ It will appear here.</translation>
         <translation>Waiting for a system to install</translation>
     </message>
     <message>
+        <source>Waiting for “Trust” on the iPhone</source>
+        <translation>Waiting for “Trust” on the iPhone</translation>
+    </message>
+    <message>
+        <source>The iPhone did not trust this station</source>
+        <translation>The iPhone did not trust this station</translation>
+    </message>
+    <message>
+        <source>Unlock the iPhone</source>
+        <translation>Unlock the iPhone</translation>
+    </message>
+    <message>
         <source>In bootloader (fastboot) mode</source>
         <translation>In bootloader (fastboot) mode</translation>
     </message>

@@ -1622,6 +1622,18 @@ Il apparaîtra ici.</translation>
         <translation>En attente d’un système à installer</translation>
     </message>
     <message>
+        <source>Waiting for “Trust” on the iPhone</source>
+        <translation>En attente : touchez « Faire confiance » sur l’iPhone</translation>
+    </message>
+    <message>
+        <source>The iPhone did not trust this station</source>
+        <translation>L’iPhone n’a pas fait confiance à ce poste</translation>
+    </message>
+    <message>
+        <source>Unlock the iPhone</source>
+        <translation>Déverrouillez l’iPhone</translation>
+    </message>
+    <message>
         <source>In bootloader (fastboot) mode</source>
         <translation>En mode chargeur de démarrage (fastboot)</translation>
     </message>

@@ -71,6 +71,7 @@ class IPhone(DeviceHandle):
     """One iPhone behind usbmuxd."""
 
     kind = DeviceKind.PHONE
+    brand_hint = "Apple"  # what its card says before the phone trusts the station
 
     def __init__(
         self, device: UsbmuxDevice, usbmux: UsbmuxClient, *, simulated: bool = False
