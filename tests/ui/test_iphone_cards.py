@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
+from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from bench_app.devices.ios.usbmux import UsbmuxClient
 from bench_app.devices.ios.usbmux_source import UsbmuxSource
+from bench_app.domain.model import JobState
 from bench_app.simulators.iphone import SimulatedIPhone, UsbmuxdSimulator, load_persona
 from bench_app.simulators.mode import SimulationMode
 from tests.ui.conftest import Bench
@@ -57,3 +60,34 @@ def test_iphone_waits_for_trust_then_gets_its_card(
     finally:
         bench.station.presence.detach_source(source)
         phone.close()
+
+
+def test_training_menu_plugs_in_an_iphone_that_erases_and_comes_back(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench = make_bench(lang="fr", training=True)
+    window = bench.window
+    iphones = next(
+        cast(QMenu, a.menu())
+        for a in window._sim_menu.actions()
+        if a.text() == "Brancher un iPhone"
+    )
+    labels = [a.text() for a in iphones.actions()]
+    assert "iPhone 13 · iOS 17.5.1 — iPhone en bon état" in labels and len(labels) == 5
+    next(a for a in iphones.actions() if a.text().startswith("iPhone 13 ")).trigger()
+    qtbot.waitUntil(lambda: len(bench.station.connected_device_ids()) == 1, timeout=WAIT)
+    (device_id,) = bench.station.connected_device_ids()
+    window._flush(full=True)
+    qtbot.waitUntil(lambda: device_id in window.cards, timeout=WAIT)
+    assert window.cards[device_id].title.text() == "Apple iPhone 13"
+    device = bench.station.device(device_id)
+    assert device is not None and device.training  # a simulated phone makes training records
+    # Erased in class: the simulated iPhone restarts, comes back, and is checked.
+    bench.station.start_job(device_id, "iphone.erase")
+    qtbot.waitUntil(lambda: bench.station.engine.job_for_device(device_id) is None, timeout=60_000)
+    job = bench.station.latest_job(device_id)
+    assert job is not None
+    assert job.state is JobState.SUCCEEDED, job.message
+    sim = bench.simulator.iphone(f"ios:{load_persona('iphone-13').udid}")
+    assert sim.erase_count == 1
+    qtbot.waitUntil(lambda: bench.station.connected_device_ids() == [device_id], timeout=WAIT)

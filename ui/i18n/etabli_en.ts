@@ -1410,6 +1410,10 @@ It will appear here.</translation>
         <translation>Hard cases</translation>
     </message>
     <message>
+        <source>Plug in an iPhone</source>
+        <translation>Plug in an iPhone</translation>
+    </message>
+    <message>
         <source>Complete phone (installation)</source>
         <translation>Complete phone (installation)</translation>
     </message>

@@ -1410,6 +1410,10 @@ Il apparaîtra ici.</translation>
         <translation>Cas difficiles</translation>
     </message>
     <message>
+        <source>Plug in an iPhone</source>
+        <translation>Brancher un iPhone</translation>
+    </message>
+    <message>
         <source>Complete phone (installation)</source>
         <translation>Téléphone complet (installation)</translation>
     </message>
