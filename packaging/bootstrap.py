@@ -63,6 +63,8 @@ TEST_PACKAGES: list[tuple[str, ...]] = [
     ("xvfb",),  # a real X server for tests and screenshots that need one
     ("xdotool",),  # clicks and keys sent to that X server by the walk-through system test
     ("adb",),  # Debian's own ADB client, pointed at the simulated phone by the fidelity tests
+    # libimobiledevice's own tools (ideviceinfo...), pointed at the simulated iPhone's usbmuxd.
+    ("libimobiledevice-utils",),
     ("umockdev",),  # fake udev devices and uevents for the USB discovery tests (LD_PRELOAD)
     ("gir1.2-umockdev-1.0",),  # umockdev's API for those tests...
     # ...through Debian's PyGObject: pip's would be built from source, and `run` too installs

@@ -16,6 +16,7 @@ from bench_app.devices.android.tcp_source import TcpPhoneSource
 from bench_app.devices.android.udev_source import UsbPhoneSource
 from bench_app.devices.android.usb_handles import usb_handle_factory
 from bench_app.devices.drives.udev_source import BlockDeviceSource
+from bench_app.devices.ios.usbmux_source import UsbmuxSource
 from bench_app.errors import BenchError
 from bench_app.settings import Settings
 from bench_app.simulators.docked_drive import training_drive_folder
@@ -131,6 +132,8 @@ def run_gui(
     station.attach_source(usb)
     tcp = TcpPhoneSource(lambda target: AndroidPhone(target, signer))
     station.attach_source(tcp)
+    # iPhones, as usbmuxd reports them (it is quiet, and retried, where usbmuxd is absent).
+    station.attach_source(UsbmuxSource())
     # Docked drives, and USB disks; never the system disk, the live medium or the data disk.
     station.attach_source(BlockDeviceSource(folder))
     simulator = None

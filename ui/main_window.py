@@ -32,6 +32,7 @@ from bench_app.devices.android.driver import AdbTarget, PhoneState
 from bench_app.devices.android.keys import station_signer
 from bench_app.devices.android.network import reach_phone, wifi_address
 from bench_app.devices.android.tcp_source import TcpPhoneSource
+from bench_app.devices.ios.models import marketing_name
 from bench_app.diagnostics.blocks import what_blocks
 from bench_app.diagnostics.health import end_of_life
 from bench_app.disk_links import COMPUTER_KINDS, disks_of, host_of
@@ -46,6 +47,8 @@ from bench_app.settings import Settings
 from bench_app.simulators.adb_phone import list_models, load_persona
 from bench_app.simulators.classroom import Classroom, donated_laptops
 from bench_app.simulators.docked_drive import DRIVE_PERSONAS, DriveBehaviour, training_drive_folder
+from bench_app.simulators.iphone.persona import list_personas as list_iphone_personas
+from bench_app.simulators.iphone.persona import load_persona as load_iphone_persona
 from bench_app.simulators.mode import SimulationMode
 from bench_app.simulators.scenarios import Scenario, load_scenarios
 from bench_app.simulators.source import SimulatedSource
@@ -1049,6 +1052,13 @@ class MainWindow(QMainWindow):
         for name, label in cases.items():
             special.addAction(label, partial(self._sim_add_adb_phone, name))
         menu.addAction(self.tr("Complete phone (installation)"), self._sim_add_handset)
+        iphones = menu.addMenu(self.tr("Plug in an iPhone"))
+        for name in list_iphone_personas():
+            iphone = load_iphone_persona(name)
+            label = f"{marketing_name(iphone.product_type)} · iOS {iphone.values['ProductVersion']}"
+            if iphone.caption is not None:
+                label += f" — {iphone.caption.get(self.lang)}"
+            iphones.addAction(label, partial(self._sim_add_iphone, name))
         drives = menu.addMenu(self.tr("Plug in a drive"))
         for drive_behaviour, label in (
             (DriveBehaviour.HEALTHY, self.tr("healthy")),
@@ -1073,6 +1083,13 @@ class MainWindow(QMainWindow):
     def _sim_add_adb_phone(self, persona: str) -> None:
         if self.simulator is not None:
             self.simulator.add_adb_phone(persona)
+
+    def _sim_add_iphone(self, persona: str) -> None:
+        if self.simulator is not None:
+            try:
+                self.simulator.add_iphone(persona)
+            except ValueError:  # that one is plugged in already
+                return
 
     def _sim_add_handset(self) -> None:
         """A whole phone (Android, bootloader, recovery) whose keys the trainee presses."""

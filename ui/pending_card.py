@@ -8,6 +8,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from bench_app.devices.android.guidance import guide_for
+from bench_app.devices.ios.guidance import IPHONE_STATES, iphone_guide
 from bench_app.domain.brands import brand_name
 from bench_app.domain.model import DeviceKind, JobState
 from ui.icons import device_icon, picture
@@ -24,6 +25,13 @@ def state_text(state: str) -> str:
         "recovery": QCoreApplication.translate("PendingCard", "In recovery mode"),
         "sideload": QCoreApplication.translate("PendingCard", "Waiting for a system to install"),
         "fastboot": QCoreApplication.translate("PendingCard", "In bootloader (fastboot) mode"),
+        "pending_trust": QCoreApplication.translate(
+            "PendingCard", "Waiting for “Trust” on the iPhone"
+        ),
+        "denied": QCoreApplication.translate(
+            "PendingCard", "The iPhone did not trust this station"
+        ),
+        "locked": QCoreApplication.translate("PendingCard", "Unlock the iPhone"),
     }
     return labels.get(state, state)
 
@@ -66,7 +74,7 @@ class PendingCard(QFrame):
         self.title.setText(self.tr("%1 plugged in").replace("%1", name))
         self.state.setText(state_text(state))
         self.button.setText(self.tr("Show me how"))
-        self.button.setVisible(state in ("no_debugging", "unauthorized"))
+        self.button.setVisible(state in ("no_debugging", "unauthorized", *IPHONE_STATES))
         self.setAccessibleName(self.title.text())
         self.setAccessibleDescription(self.state.text())
 
@@ -103,7 +111,8 @@ class GuideView(QWidget):
         self._rows = []
         self.texts = []
         self.title.setText(state_text(state))
-        for number, step in enumerate(guide_for(state, brand), start=1):
+        steps = iphone_guide(state) if state in IPHONE_STATES else guide_for(state, brand)
+        for number, step in enumerate(steps, start=1):
             row = QWidget()
             line = QHBoxLayout(row)
             image = QLabel()

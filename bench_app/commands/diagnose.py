@@ -1,5 +1,6 @@
-"""`etabli diagnose SERIAL|HOST:PORT`: the automated phone readings, headless, recorded
-on the station like any other check."""
+"""`etabli diagnose SERIAL|HOST:PORT|UDID`: the automated phone readings, headless, recorded
+on the station like any other check. An iPhone is found through usbmuxd (USBMUXD_SOCKET_ADDRESS
+or /var/run/usbmuxd) by its UDID or serial number; anything else is an ADB target."""
 
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ def add_diagnose_parser(sub: Any, common: Any) -> None:
         "diagnose",
         help=say(
             Text(
-                "lit les contrôles d’un téléphone branché par ADB et les enregistre",
-                "read a connected phone's diagnostics over ADB and record them",
+                "lit les contrôles d’un téléphone branché (ADB, ou iPhone) et les enregistre",
+                "read a connected phone's diagnostics (ADB, or iPhone) and record them",
             )
         ),
     )
@@ -39,8 +40,10 @@ def add_diagnose_parser(sub: Any, common: Any) -> None:
         "target",
         help=say(
             Text(
-                "numéro USB, ou HÔTE:PORT pour un téléphone en TCP (Wi-Fi, simulateur)",
-                "USB serial, or HOST:PORT for a phone over TCP (Wi-Fi, simulator)",
+                "numéro USB, ou HÔTE:PORT pour un téléphone en TCP (Wi-Fi, simulateur), "
+                "ou l’UDID ou le numéro de série d’un iPhone (vu par usbmuxd)",
+                "USB serial, or HOST:PORT for a phone over TCP (Wi-Fi, simulator), or an "
+                "iPhone's UDID or serial number (as usbmuxd sees it)",
             )
         ),
     )
@@ -72,16 +75,17 @@ def add_diagnose_parser(sub: Any, common: Any) -> None:
 def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.devices.android.driver import AndroidPhone, PhoneState, TradeIn
     from bench_app.devices.android.keys import station_signer
-    from bench_app.domain.imei import is_valid_imei, normalise_imei
-    from bench_app.domain.model import JobState
-    from bench_app.station import Station, operator_for_command
-    from bench_app.store import queries
+    from bench_app.domain.imei import is_valid_imei
+    from bench_app.station import operator_for_command
 
     fr = lang == "fr"
     # What was typed is checked before waiting up to --wait seconds for the phone.
     if args.imei and not is_valid_imei(args.imei):
         raise BenchError("IMEI_INVALID", imei=args.imei)
     operator = operator_for_command(folder, args.operator)
+    iphone = _iphone_for(args.target.strip()) if args.target.strip() else None
+    if iphone is not None:
+        return _diagnose_iphone(folder, args, lang, operator, iphone)
     target = _target(args.target)
     phone = AndroidPhone(target, station_signer(folder), auth_timeout_s=min(args.wait, 60.0))
     stop = threading.Event()
@@ -115,14 +119,26 @@ def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
             file=sys.stderr,
         )
         return 2
+    # A phone at its setup screen in trade-in mode gives its status, and only that.
+    readings = "phone.readings" if phone.trade_in is TradeIn.NONE else "phone.tradein_readings"
+    return _record_readings(folder, args, lang, operator, phone, readings)
+
+
+def _record_readings(
+    folder: Path, args: argparse.Namespace, lang: str, operator: Any, phone: Any, pipeline: str
+) -> int:
+    """Runs the readings pipeline on a reached phone, records it, prints what was found."""
+    from bench_app.domain.imei import normalise_imei
+    from bench_app.domain.model import JobState
+    from bench_app.station import Station
+    from bench_app.store import queries
+
     station = Station(folder, operator=operator, training=training_requested(args))
     try:
         device = station.device_connected(phone)
         if args.imei and not device.imei:
             station.identify(device.id, {"imei": normalise_imei(args.imei), "imei_source": "typed"})
-        # A phone at its setup screen in trade-in mode gives its status, and only that.
-        readings = "phone.readings" if phone.trade_in is TradeIn.NONE else "phone.tradein_readings"
-        job = station.start_job(device.id, readings)
+        job = station.start_job(device.id, pipeline)
         while job.thread is not None and job.thread.is_alive():
             time.sleep(0.05)
         record = queries.job(station.store, job.id)
@@ -170,6 +186,81 @@ def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
         "DEVICE_NO_ANSWER",
         detail=record.message.get(lang) if record.message else record.state.value,
     )
+
+
+def _iphone_for(target: str) -> Any:
+    """The iPhone usbmuxd lists under that UDID (dashes and case aside), or whose serial
+    number it is (among the iPhones that already trust this station); None otherwise."""
+    from bench_app.devices.ios.driver import IPhone, IPhoneNotTrusted
+    from bench_app.devices.ios.usbmux import UsbmuxClient, UsbmuxError
+    from bench_app.devices.ios.wire import WireError
+    from bench_app.devices.source import DeviceGone, DeviceNoAnswer
+
+    client = UsbmuxClient(timeout_s=5.0)
+    try:
+        devices = client.list_devices()
+    except (UsbmuxError, WireError, OSError):
+        return None  # no usbmuxd on this station: not an iPhone
+    wanted = target.replace("-", "").upper()
+    for device in devices:
+        if device.udid.replace("-", "").upper() == wanted:
+            return IPhone(device, client)
+    for device in devices:
+        phone = IPhone(device, client)
+        try:
+            if str(phone.values().get("SerialNumber", "")).upper() == wanted:
+                return phone
+        except (IPhoneNotTrusted, DeviceGone, DeviceNoAnswer):
+            continue
+    return None
+
+
+def _diagnose_iphone(
+    folder: Path, args: argparse.Namespace, lang: str, operator: Any, phone: Any
+) -> int:
+    from bench_app.devices.ios.driver import IPhoneState
+
+    fr = lang == "fr"
+    stop = threading.Event()
+    told: set[IPhoneState] = set()
+    asks = {
+        IPhoneState.PENDING_TRUST: Text(
+            "Sur l’iPhone, touchez « Faire confiance », puis tapez son code…",
+            "On the iPhone, tap “Trust”, then enter its passcode…",
+        ),
+        IPhoneState.DENIED: Text(
+            "L’iPhone a refusé : débranchez-le, rebranchez-le, puis touchez « Faire confiance ».",
+            "The iPhone said no: unplug it, plug it back, then tap “Trust”.",
+        ),
+        IPhoneState.LOCKED: Text(
+            "Déverrouillez l’écran de l’iPhone avec son code…",
+            "Unlock the iPhone's screen with its passcode…",
+        ),
+    }
+
+    def on_state(state: IPhoneState) -> None:
+        if state not in told and state in asks:
+            told.add(state)
+            print(asks[state].get(lang), file=sys.stderr)
+
+    timer = threading.Timer(args.wait, stop.set)
+    timer.start()
+    try:
+        ready = phone.bring_up(stop, on_state)
+    except Exception as exc:  # unplugged while waiting, usbmuxd gone
+        logging.getLogger(__name__).info("iPhone %s not reached: %r", args.target, exc)
+        ready = False
+    finally:
+        timer.cancel()
+    if not ready:
+        print(
+            f"L’iPhone {args.target} ne répond pas ou ne fait pas confiance à ce poste."
+            if fr
+            else f"The iPhone {args.target} does not answer or does not trust this station.",
+            file=sys.stderr,
+        )
+        return 2
+    return _record_readings(folder, args, lang, operator, phone, "iphone.readings")
 
 
 def _target(text: str) -> AdbTarget:

@@ -68,6 +68,9 @@ def add_simulate_parser(subparsers: Any) -> None:
     from bench_app.commands.simulate_handset import add_handset_simulate_parser
 
     add_handset_simulate_parser(kinds)
+    from bench_app.commands.simulate_iphone import add_iphone_simulate_parser
+
+    add_iphone_simulate_parser(kinds)
 
 
 def run_simulate(args: argparse.Namespace) -> int:
@@ -89,6 +92,10 @@ def run_simulate(args: argparse.Namespace) -> int:
         from bench_app.commands.simulate_handset import run_handset_simulator
 
         return run_handset_simulator(args)
+    if args.simulate_command == "iphone":
+        from bench_app.commands.simulate_iphone import run_iphone_simulator
+
+        return run_iphone_simulator(args)
     if args.list:
         for name in list_personas():
             print(f"{name:<24} {load_persona(name).description}")

@@ -15,6 +15,11 @@ VALUES: dict[str, Text] = {
         "NIST SP 800-88 Rev. 1, Purge des appareils mobiles chiffrés",
         "NIST SP 800-88 Rev. 1, Purge of encrypted mobile devices",
     ),
+    "NIST SP 800-88 Rev. 1 Purge — mobile devices: cryptographic erase (Apple iOS "
+    "Erase All Content and Settings)": Text(
+        "NIST SP 800-88 Rev. 1, Purge des appareils mobiles chiffrés (iPhone)",
+        "NIST SP 800-88 Rev. 1, Purge of encrypted mobile devices (iPhone)",
+    ),
     "reset without encryption: not a NIST Purge": Text(
         "réinitialisation sans chiffrement : pas un Purge NIST",
         "reset without encryption: not a NIST Purge",
@@ -30,6 +35,10 @@ VALUES: dict[str, Text] = {
         "réinitialisation d’usine par fastboot", "factory reset through fastboot"
     ),
     "factory reset": Text("réinitialisation d’usine", "factory reset"),
+    "erase all content and settings (MCInstall EraseDevice)": Text(
+        "« Effacer contenu et réglages » demandé par le poste",
+        "“Erase All Content and Settings” asked by the station",
+    ),
     "clear-zero": Text("réécriture par des zéros", "overwrite with zeros"),
     "clear-random": Text("réécriture aléatoire", "random overwrite"),
     "purge": Text("effacement par le micrologiciel du disque", "the disk’s firmware erase"),
@@ -48,12 +57,14 @@ VALUES: dict[str, Text] = {
     "zeros": Text("zéros", "zeros"),
     "factory-reset:recovery": Text("réinitialisation (recovery)", "reset (recovery)"),
     "factory-reset:fastboot": Text("réinitialisation (fastboot)", "reset (fastboot)"),
+    "ios-erase-all-content": Text("effacement de l’iPhone", "iPhone erase"),
     # A phone's encryption: its state and its type.
     "encrypted": Text("chiffré", "encrypted"),
     "unencrypted": Text("non chiffré", "unencrypted"),
     "unknown": Text("inconnu", "unknown"),
     "file": Text("par fichier", "file-based"),
     "block": Text("intégral", "full-disk"),
+    "ios data protection": Text("protection des données d’iOS", "iOS Data Protection"),
     # A drive that is an image file.
     IMAGE_FILE_MODEL: Text("Fichier image", "Image file"),
 }
@@ -76,6 +87,14 @@ CHECKS: dict[str, Text] = {
     "no_factory_reset_protection": Text(
         "Aucune protection contre la réinitialisation", "No factory reset protection"
     ),
+    # An iPhone's checks once back from "Erase All Content and Settings".
+    "pairing_forgotten": Text("Appairage du poste oublié", "Station's pairing forgotten"),
+    "setup_starts_over": Text(
+        "Configuration à refaire (« Bonjour »)", "Setup starts over (“Hello”)"
+    ),
+    "no_passcode": Text("Aucun code", "No passcode"),
+    "not_activated": Text("Non activé", "Not activated"),
+    "data_space_free": Text("Espace de données libéré", "Data space free again"),
 }
 
 

@@ -21,7 +21,9 @@ def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
         phone_check,
         trade_in_check,
     )
+    from bench_app.diagnostics.iphone import IPHONE_READINGS
     from bench_app.erasure.drive_erase import drive_erase
+    from bench_app.erasure.iphone_erase import iphone_erase
     from bench_app.erasure.phone_wipe import phone_wipe
     from bench_app.install.laptop_image import drive_install_image
     from bench_app.install.phone_install import phone_install
@@ -31,8 +33,10 @@ def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
     registry.register(PHONE_READINGS)
     registry.register(trade_in_check(data_folder))
     registry.register(TRADE_IN_READINGS)
+    registry.register(IPHONE_READINGS)
     registry.register(drive_erase(data_folder))
     registry.register(phone_wipe(fastboot_for_wipe))
+    registry.register(iphone_erase())
     registry.register(phone_install(data_folder))
     registry.register(drive_install_image(data_folder))
     return registry

@@ -67,6 +67,10 @@ class SimulatedSource(DeviceSource):
         self._captions: dict[str, Text] = {}  # handle key -> the case it shows in class
         # The thread watching the cables, and the event that ends it (one pair per start).
         self._watcher: tuple[threading.Thread, threading.Event] | None = None
+        # Simulated iPhones sit behind one simulated usbmuxd, started with the first of them.
+        self._usbmuxd: Any = None
+        self._usbmuxd_folder: Path | None = None
+        self._iphones: dict[str, Any] = {}  # handle key -> SimulatedIPhone
 
     def start(self) -> None:
         with self._lock:
@@ -111,6 +115,77 @@ class SimulatedSource(DeviceSource):
             else:
                 simulator.close()
             del self._adb[key]
+        self._stop_iphones()
+
+    # iPhones.
+    def add_iphone(self, persona: str, **behaviour: Any) -> Any:
+        """Plugs in a simulated iPhone (persona, with extra behaviour flags) behind the
+        source's own simulated usbmuxd; returns the IPhone handle the station talks to.
+        Its restarts (an erase) come and go as cable events."""
+        from bench_app.simulators.iphone import SimulatedIPhone, load_persona
+
+        loaded = load_persona(persona)
+        sim = SimulatedIPhone(loaded, loaded.behaviour.with_flags(**behaviour))
+        key = f"ios:{sim.udid}"
+        if key in self._iphones:
+            raise ValueError(f"{persona} is already plugged in")
+        self._iphones[key] = sim
+        if loaded.caption is not None:
+            self._captions[key] = loaded.caption
+        self._iphone_daemon().attach(sim)
+        # After usbmuxd's own hook: when the phone comes back, usbmuxd lists it first.
+        sim.cable_hooks.append(lambda phone, present: self._iphone_cable(key, present))
+        self._iphone_cable(key, True)
+        return self._all[key]
+
+    def _iphone_daemon(self) -> Any:
+        if self._usbmuxd is None:
+            import tempfile
+
+            from bench_app.simulators.iphone import UsbmuxdSimulator
+
+            self._usbmuxd_folder = Path(tempfile.mkdtemp(prefix="etabli-usbmuxd-"))
+            self._usbmuxd = UsbmuxdSimulator(
+                self.mode, unix_path=self._usbmuxd_folder / "usbmuxd"
+            ).start()
+        return self._usbmuxd
+
+    def _iphone_cable(self, key: str, present: bool) -> None:
+        """A simulated iPhone's cable changed (plugged, restarting, unplugged)."""
+        from bench_app.devices.ios.driver import IPhone
+        from bench_app.devices.ios.usbmux import UsbmuxClient
+
+        before = self._all.get(key)
+        if present:
+            client = UsbmuxClient(self._iphone_daemon().address)
+            sim = self._iphones[key]
+            listed = [d for d in client.list_devices() if d.udid == sim.udid]
+            if not listed:
+                return
+            handle = IPhone(listed[0], client, simulated=True)
+            self._all[key] = handle
+            self._emit(SourceAction.ADDED, handle)
+        elif before is not None and key in self._present:
+            before.mark_gone()  # type: ignore[attr-defined]
+            self._emit(SourceAction.REMOVED, before)
+
+    def iphone(self, key: str) -> Any:
+        """The simulated iPhone behind a handle key (tests and the trainer's menu)."""
+        return self._iphones[key]
+
+    def _stop_iphones(self) -> None:
+        for sim in self._iphones.values():
+            sim.cable_hooks.clear()
+            sim.close()
+        self._iphones.clear()
+        if self._usbmuxd is not None:
+            self._usbmuxd.stop()
+            self._usbmuxd = None
+        if self._usbmuxd_folder is not None:
+            import shutil
+
+            shutil.rmtree(self._usbmuxd_folder, ignore_errors=True)
+            self._usbmuxd_folder = None
 
     def add_adb_phone(
         self, persona: str, serial: str | None = None, imei: str | None = None, **behaviour: Any
@@ -224,6 +299,10 @@ class SimulatedSource(DeviceSource):
         return drive
 
     def unplug(self, key: str) -> None:
+        if key in self._iphones:
+            self._iphone_daemon().detach(self._iphones[key])
+            self._iphone_cable(key, False)
+            return
         device = self._all[key]
         simulator = self._adb.get(key)
         if simulator is not None:
@@ -234,6 +313,10 @@ class SimulatedSource(DeviceSource):
         self._emit(SourceAction.REMOVED, device)
 
     def replug(self, key: str) -> None:
+        if key in self._iphones:
+            self._iphone_daemon().attach(self._iphones[key])
+            self._iphone_cable(key, True)
+            return
         device = self._all[key]
         simulator = self._adb.get(key)
         if simulator is not None:
@@ -246,6 +329,17 @@ class SimulatedSource(DeviceSource):
     def remove(self, key: str) -> None:
         """Takes a simulated device away for good (a classroom set changed): its cable comes
         out, its simulator stops, and the source forgets it."""
+        if key in self._iphones:
+            sim = self._iphones.pop(key)
+            sim.cable_hooks.clear()
+            self._iphone_daemon().detach(sim)
+            sim.close()
+            gone = self._all.pop(key, None)
+            self._captions.pop(key, None)
+            if gone is not None:
+                gone.mark_gone()  # type: ignore[attr-defined]
+                self._emit(SourceAction.REMOVED, gone)
+            return
         device = self._all.pop(key, None)
         if device is None:
             return

@@ -386,6 +386,21 @@ def simulate_handset() -> S[Case]:
     )
 
 
+def simulate_iphone() -> S[Case]:
+    """Only refusals: an iPhone that starts would run until Ctrl+C."""
+    from bench_app.simulators.iphone import list_personas
+
+    unknown = bad_text.filter(lambda t: t not in set(list_personas()))
+    return st.one_of(
+        case("simulate", "iphone", "--persona", unknown),
+        case("simulate", "iphone", "--persona", "iphone-13", "--port", bad_number(0, 65535)),
+        case("simulate", "iphone", "--persona", "iphone-13", "--host", "192.0.2.1"),
+        case("simulate", "iphone", "--persona", "iphone-13", "--socket", "/nonexistent/dir/s"),
+        case("simulate", "iphone"),  # no persona
+        common(("simulate", "iphone"), ("--persona", "iphone-13"), data_dir=False),
+    )
+
+
 def batch_wipe_install() -> S[Case]:
     """Refused before any phone is reached, or on phones that are not there."""
     bad_target = st.one_of(
@@ -1054,6 +1069,7 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ("simulate", "phone"): simulate_phone,
     ("simulate", "fastboot"): simulate_fastboot,
     ("simulate", "handset"): simulate_handset,
+    ("simulate", "iphone"): simulate_iphone,
     ("batch", "wipe-install"): batch_wipe_install,
     ("diagnose",): diagnose,
     ("drives",): simple("drives"),

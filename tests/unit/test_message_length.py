@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench_app.devices.android import guidance
+from bench_app.devices.ios.guidance import IPHONE_STATES, iphone_guide
 from bench_app.diagnostics.guided_tests import GUIDED_TESTS
 from bench_app.errors import CATALOG
 from bench_app.settings import assets_dir
@@ -55,6 +56,7 @@ def test_every_guide_step_is_short_with_a_picture() -> None:
     brands = ["", "samsung", "xiaomi", "huawei", "oneplus", "google"]
     steps = [s for b in brands for s in guidance.enable_debugging(b)]
     steps += [guidance.ACCEPT_KEY, guidance.CONNECTING]
+    steps += [s for state in IPHONE_STATES for s in iphone_guide(state)]
     for step in steps:
         for lang in ("fr", "en"):
             assert word_count(step.text.get(lang)) <= LIMIT, step.text.get(lang)

@@ -1410,6 +1410,10 @@ It will appear here.</translation>
         <translation>Hard cases</translation>
     </message>
     <message>
+        <source>Plug in an iPhone</source>
+        <translation>Plug in an iPhone</translation>
+    </message>
+    <message>
         <source>Complete phone (installation)</source>
         <translation>Complete phone (installation)</translation>
     </message>
@@ -1620,6 +1624,18 @@ It will appear here.</translation>
     <message>
         <source>Waiting for a system to install</source>
         <translation>Waiting for a system to install</translation>
+    </message>
+    <message>
+        <source>Waiting for “Trust” on the iPhone</source>
+        <translation>Waiting for “Trust” on the iPhone</translation>
+    </message>
+    <message>
+        <source>The iPhone did not trust this station</source>
+        <translation>The iPhone did not trust this station</translation>
+    </message>
+    <message>
+        <source>Unlock the iPhone</source>
+        <translation>Unlock the iPhone</translation>
     </message>
     <message>
         <source>In bootloader (fastboot) mode</source>

@@ -1410,6 +1410,10 @@ Il apparaîtra ici.</translation>
         <translation>Cas difficiles</translation>
     </message>
     <message>
+        <source>Plug in an iPhone</source>
+        <translation>Brancher un iPhone</translation>
+    </message>
+    <message>
         <source>Complete phone (installation)</source>
         <translation>Téléphone complet (installation)</translation>
     </message>
@@ -1620,6 +1624,18 @@ Il apparaîtra ici.</translation>
     <message>
         <source>Waiting for a system to install</source>
         <translation>En attente d’un système à installer</translation>
+    </message>
+    <message>
+        <source>Waiting for “Trust” on the iPhone</source>
+        <translation>En attente : touchez « Faire confiance » sur l’iPhone</translation>
+    </message>
+    <message>
+        <source>The iPhone did not trust this station</source>
+        <translation>L’iPhone n’a pas fait confiance à ce poste</translation>
+    </message>
+    <message>
+        <source>Unlock the iPhone</source>
+        <translation>Déverrouillez l’iPhone</translation>
     </message>
     <message>
         <source>In bootloader (fastboot) mode</source>

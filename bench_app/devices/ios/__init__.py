@@ -1,0 +1,1 @@
+"""iPhones: usbmuxd, lockdownd and the services behind it, as libimobiledevice speaks them."""
