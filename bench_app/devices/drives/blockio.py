@@ -176,10 +176,11 @@ class ReadAhead:
         chunk: int,
         *,
         workers: int = 1,
+        depth: int | None = None,
     ) -> None:
         self.todo, self.fill, self.chunk = todo, fill, chunk
         self.workers = max(1, min(workers, len(todo) or 1))
-        self.depth = self.DEPTH if self.workers == 1 else 2
+        self.depth = depth or (self.DEPTH if self.workers == 1 else 2)
         self._free: list[queue.Queue[mmap.mmap]] = [queue.Queue() for _ in range(self.workers)]
         self._ready: list[
             queue.Queue[tuple[int, mmap.mmap, int, OSError | None] | BaseException | None]
