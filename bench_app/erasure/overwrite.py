@@ -9,7 +9,9 @@ resumes there. A sector that cannot be written or read is not fatal to the pass:
 narrowed down sector by sector, skipped, and reported as a range.
 
 The verification pass reads back everything (or the documented sample, see `sample_plan`)
-and compares it with zeros or with the regenerated stream.
+and compares it with zeros or with the regenerated stream: READS threads each read a chunk
+and compare it (run through the cipher, which must give zeros) while the other's read is in
+flight, so the disk always has a read queued.
 """
 
 from __future__ import annotations
@@ -322,8 +324,7 @@ def verify(
 ) -> VerifyResult:
     """Reads back `regions` (everything when None) and compares with `stream`, or, when
     `stream` is None (after a Purge, whose content is the drive's), only checks that every
-    sector reads. Reading, regenerating the stream and comparing overlap, each on its own
-    thread."""
+    sector reads. READS chunks are read at once, each compared on the thread that read it."""
     mode = "full" if regions is None else "sample"
     plan = [(0, size)] if regions is None else regions
     total = sum(n for _, n in plan) or 1
