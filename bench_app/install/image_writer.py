@@ -35,7 +35,10 @@ import hashlib
 import importlib
 import io
 import lzma
+import mmap
 import os
+import queue
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -433,21 +436,16 @@ class _ImageReader:
     """Reads the image at increasing offsets, checking each range against the map: pread on
     a raw file, a decompressing stream (skipping what lies between) otherwise."""
 
-    def __init__(self, plan: ImagePlan, todo: list[Chunk], pieces: list[_Piece]) -> None:
+    def __init__(self, plan: ImagePlan) -> None:
         self.plan = plan
-        self.pieces = dict(zip((o for o, _ in todo), pieces, strict=True))
         self.raw = plan.compression == RAW
         self.fd = os.open(plan.path, os.O_RDONLY | os.O_CLOEXEC) if self.raw else -1
         self.stream = None if self.raw else open_decompressed(plan.path, plan.compression)
         self.pos = 0
-        self.hasher: Any = None
         self.scratch = bytearray(_SKIP)
 
     def fill(self, offset: int, view: memoryview) -> None:
-        piece = self.pieces[offset]
-        r = self.plan.block_map.ranges[piece.index]
-        if self.hasher is None:
-            self.hasher = self.plan.block_map.hasher()
+        """Reads the chunk at `offset` into `view` (its checksum is the hasher's job)."""
         try:
             got = self._read(offset, view)
         except _DAMAGED as exc:
@@ -456,14 +454,6 @@ class _ImageReader:
             raise _corrupt(self.plan.path, f"{self.plan.compression}: {exc}") from None
         if got < len(view):
             raise _corrupt(self.plan.path, f"it ends at byte {offset + got}, before the map's end")
-        self.hasher.update(view)
-        if piece.last:
-            found, self.hasher = self.hasher.hexdigest(), None
-            if found != r.checksum:
-                raise _corrupt(
-                    self.plan.path,
-                    f"blocks {r.first}–{r.last} do not match the map's checksum",
-                )
 
     def _read(self, offset: int, view: memoryview) -> int:
         if self.stream is None:
@@ -489,6 +479,73 @@ class _ImageReader:
             os.close(self.fd)
         if self.stream is not None:
             self.stream.close()
+
+
+class _RangeHasher:
+    """Checks each range of the image against the map on a thread of its own, fed by the
+    reading thread as each chunk arrives: reading, hashing and writing overlap, the hasher
+    running ahead of the writer. The last chunk of a range is written only once its range
+    matched (`verdict`), so a range that does not match its map never gets wholly written;
+    a buffer goes back to the reader only once hashed (`hashed`)."""
+
+    def __init__(self, plan: ImagePlan, pieces: dict[int, _Piece]) -> None:
+        self.plan = plan
+        self.pieces = pieces
+        self._todo: queue.Queue[tuple[int, memoryview] | None] = queue.Queue()
+        self._verdicts: queue.Queue[tuple[int, str | None]] = queue.Queue()
+        self._hashed: set[int] = set()  # offsets of the chunks hashed, not yet written
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="image-hash", daemon=True)
+        self._thread.start()
+
+    def hash(self, offset: int, view: memoryview) -> None:
+        """Queues the chunk just read at `offset` (chunks come in order)."""
+        self._todo.put((offset, view))
+
+    def hashed(self, offset: int) -> None:
+        """Waits until the chunk at `offset` is hashed (its buffer may then be reused)."""
+        with self._cond:
+            while offset not in self._hashed:
+                self._cond.wait()
+            self._hashed.discard(offset)
+
+    def verdict(self, index: int) -> None:
+        """Waits for range `index` (the next range to end); DISK_IMAGE_CORRUPT unless it
+        matches the map."""
+        got, found = self._verdicts.get()
+        assert got == index, (got, index)
+        r = self.plan.block_map.ranges[index]
+        if found != r.checksum:
+            raise _corrupt(
+                self.plan.path, f"blocks {r.first}–{r.last} do not match the map's checksum"
+            )
+
+    def close(self) -> None:
+        self._todo.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        hasher: Any = None
+        while True:
+            item = self._todo.get()
+            if item is None:
+                return
+            offset, view = item
+            piece = self.pieces[offset]
+            try:
+                if hasher is None:
+                    hasher = self.plan.block_map.hasher()
+                hasher.update(view)
+                if piece.last:
+                    self._verdicts.put((piece.index, hasher.hexdigest()))
+                    hasher = None
+            except BaseException:  # never silent: the writer waits for this verdict
+                self._verdicts.put((piece.index, None))
+                hasher = None
+            finally:
+                with self._cond:
+                    self._hashed.add(offset)
+                    self._cond.notify_all()
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -519,13 +576,20 @@ def write_image(
     image does not match its map (the range that does not match is not written),
     DISK_IMAGE_WRITE_FAILED when the drive refuses a write."""
     todo, pieces = _plan_chunks(plan.block_map, start, chunk)
+    at = dict(zip((o for o, _ in todo), pieces, strict=True))
     result = WriteResult(start, 0, 0.0, False)
     began = time.monotonic()
     last_checkpoint = began
-    reader = _ImageReader(plan, todo, pieces)
+    reader = _ImageReader(plan)
+    hashing = _RangeHasher(plan, at)
+
+    def read_then_hash(offset: int, view: memoryview) -> None:
+        reader.fill(offset, view)  # raises for a chunk that could not be read: not hashed
+        hashing.hash(offset, view)
+
     durable = start
     try:
-        with ReadAhead(todo, reader.fill, chunk) as produced:
+        with ReadAhead(todo, read_then_hash, chunk, depth=4) as produced:
             for offset, buf, length, error in produced:
                 try:
                     if error is not None:
@@ -534,22 +598,17 @@ def write_image(
                             name=plan.path.name,
                             detail=error.strerror or str(error),
                         )
+                    piece = at[offset]
+                    if piece.last:
+                        hashing.verdict(piece.index)  # the range matches: write its end
                     if control.cancelled.is_set():
                         _checkpoint(target, control, durable)
                         raise Cancelled()
                     if offset + length > start:
-                        try:
-                            write_all(target, memoryview(buf)[:length], offset)
-                        except OSError as exc:
-                            raise_if_gone(exc, control, target.path)
-                            raise BenchError(
-                                "DISK_IMAGE_WRITE_FAILED",
-                                path=target.path,
-                                offset=offset,
-                                detail=exc.strerror or str(exc),
-                            ) from None
+                        _write_chunk(target, control, buf, length, offset)
                         result.bytes_written += length
                         durable = offset + length
+                    hashing.hashed(offset)
                 finally:
                     produced.release(buf)
                 control.progress(result.bytes_written)
@@ -558,11 +617,27 @@ def write_image(
                     _checkpoint(target, control, durable)
                     last_checkpoint = now
     finally:
+        hashing.close()
         reader.close()
     _checkpoint(target, control, plan.image_size)
     result.seconds = time.monotonic() - began
     result.completed = True
     return result
+
+
+def _write_chunk(
+    target: BlockIO, control: Control, buf: mmap.mmap, length: int, offset: int
+) -> None:
+    try:
+        write_all(target, memoryview(buf)[:length], offset)
+    except OSError as exc:
+        raise_if_gone(exc, control, target.path)
+        raise BenchError(
+            "DISK_IMAGE_WRITE_FAILED",
+            path=target.path,
+            offset=offset,
+            detail=exc.strerror or str(exc),
+        ) from None
 
 
 def _checkpoint(target: BlockIO, control: Control, offset: int) -> None:
@@ -613,7 +688,7 @@ def verify_image(
     began = time.monotonic()
     hasher: Any = None
     broken = False  # the current range had an unreadable chunk
-    with ReadAhead(todo, lambda off, view: read_all(source, view, off), chunk) as reads:
+    with ReadAhead(todo, lambda off, view: read_all(source, view, off), chunk, workers=2) as reads:
         for (_, buf, length, error), piece in zip(reads, pieces, strict=True):
             try:
                 if control.cancelled.is_set():
