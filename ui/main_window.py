@@ -52,6 +52,7 @@ from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.text import Text
 from bench_app.workshop import needs_setup
+from ui import accessibility
 from ui.batch_bar import BatchBar
 from ui.bridge import StationBridge
 from ui.device_card import DeviceCard
@@ -284,8 +285,8 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+N"), self, self.open_intake)
         self._scanner = ScannerRedirect(self)
         app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self._scanner)
+        if isinstance(app, QApplication):
+            accessibility.route_keys(app, self._scanner)
 
         # Progress arrives often; redraw at most ~12 times a second.
         self._dirty: set[str] = set()
@@ -917,8 +918,8 @@ class MainWindow(QMainWindow):
         self._close_classroom()
         self.bridge.detach()
         app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self._scanner)
+        if isinstance(app, QApplication):
+            accessibility.unroute_keys(app, self._scanner)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
