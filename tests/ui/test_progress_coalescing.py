@@ -308,18 +308,19 @@ def test_a_redraw_with_nothing_new_keeps_the_card_icon_size_and_identity_lines(
     card.icon.setPixmap = lambda *a: called.append("icon")  # type: ignore[method-assign]
     card.setFixedSize = lambda *a: called.append("size")  # type: ignore[method-assign]
     panel = window.panel
-    labels = [panel.identity.itemAt(i).widget() for i in range(panel.identity.count())]
+
+    def lines() -> list[QWidget | None]:
+        items = [panel.identity.itemAt(i) for i in range(panel.identity.count())]
+        return [item.widget() if item is not None else None for item in items]
+
+    labels = lines()
     for _ in range(3):
         card.show_view(view, "fr")
         panel.show_view(view, "fr")
     assert called == [] and card.size() == size
-    assert [panel.identity.itemAt(i).widget() for i in range(panel.identity.count())] == labels
+    assert lines() == labels
     view.connected = not view.connected  # a line changes: the lines are drawn again
     panel.show_view(view, "fr")
-    texts = [
-        w.text()
-        for i in range(panel.identity.count())
-        if isinstance(w := panel.identity.itemAt(i).widget(), QLabel)
-    ]
+    texts = [w.text() for w in lines() if isinstance(w, QLabel)]
     assert ("oui" if view.connected else "non") in texts
-    assert panel.identity.itemAt(panel.identity.count() - 1).widget() not in labels
+    assert lines()[-1] not in labels
