@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import asdict, dataclass, field, fields
@@ -139,6 +140,7 @@ class Settings:
         os.replace(tmp, folder / SETTINGS_NAME)
 
 
+@functools.cache  # resolved once: the window asks for it at each step picture
 def assets_dir() -> Path:
     """The assets/ folder shipped beside the code (icons, step pictures, templates)."""
     return Path(__file__).resolve().parent.parent / "assets"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import os
@@ -68,11 +69,12 @@ class StationKey:
     private: Ed25519PrivateKey
     path: Path
 
-    @property
+    # Cached: each certificate asks for the key id a few times, each a derivation and a hash.
+    @functools.cached_property
     def public(self) -> Ed25519PublicKey:
         return self.private.public_key()
 
-    @property
+    @functools.cached_property
     def key_id(self) -> str:
         return key_id(self.public)
 

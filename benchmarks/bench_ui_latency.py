@@ -93,7 +93,9 @@ def main() -> None:
 
         idle = LatencyProbe(10)
         idle.start()
+        idle_cpu = time.thread_time()
         spin(3.0)
+        idle_cpu = time.thread_time() - idle_cpu
         idle.stop()
 
         def answer() -> None:
@@ -109,6 +111,8 @@ def main() -> None:
         busy = LatencyProbe(10)
         busy.start()
         start = time.perf_counter()
+        # The window's thread's own CPU time: what it did, whatever else loaded the machine.
+        start_cpu = time.thread_time()
         for device_id in list(window.cards):
             device = window.views[device_id].device
             if device.kind is DeviceKind.DRIVE:  # erased headless: the method and serial given
@@ -119,6 +123,7 @@ def main() -> None:
         while station.engine.active():
             spin(0.05)
         elapsed = time.perf_counter() - start
+        window_cpu = time.thread_time() - start_cpu
         busy.stop()
         helper.stop()
         states = {station.latest_job(d).state.value for d in window.cards}  # type: ignore[union-attr]
@@ -138,6 +143,7 @@ def main() -> None:
             "peak_rss_mib": round(peak_rss, 1),
             "all_jobs": sorted(states),
             "jobs_wall_s": round(elapsed, 2),
+            "window_thread_cpu_s": round(window_cpu, 3),
             "busy_samples": len(busy.samples),
             "busy_p50_ms": round(busy.percentile(50), 2),
             "busy_p99_ms": round(busy.percentile(99), 2),
@@ -152,6 +158,15 @@ def main() -> None:
                 busy.percentile(99),
                 idle.percentile(99),
                 "ms late",
+            ),
+            _common.measure(
+                # CPU time of the window's thread per second of the burst (this benchmark's
+                # own loop included), beside the same share while idle: steadier than
+                # latency on a machine shared with other work
+                "ui_thread_cpu_share_busy_vs_idle",
+                window_cpu / elapsed,
+                idle_cpu / 3.0,
+                "CPU-s/s",
             ),
             _common.measure(
                 "station_peak_rss_busy_vs_idle",

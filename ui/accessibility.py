@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QToolButton,
     QWidget,
 )
+from shiboken6 import isValid
 
 from bench_app.text import Text
 from ui.window_fit import alive
@@ -270,6 +271,10 @@ class Accessibility(QObject):
         super().__init__(app)
         self.windows: weakref.WeakSet[QWidget] = weakref.WeakSet()
         self._unnamed: weakref.WeakSet[QWidget] = weakref.WeakSet()
+        # Other filters that want key presses only (a window's scanner redirection), asked
+        # after this one: one filter on the application rather than several, since every
+        # event of every object crosses into Python once per application filter.
+        self.key_routes: list[QObject] = []
 
     def _later(self, widget: QWidget) -> None:
         """Once more at the next turn of the event loop: a screen often writes a label's
@@ -294,7 +299,13 @@ class Accessibility(QObject):
             return False
 
         if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            return self._key(watched, event)
+            if self._key(watched, event):
+                return True
+            return any(
+                route.eventFilter(watched, event)
+                for route in list(self.key_routes)
+                if isValid(route)
+            )
         return False
 
     def _key(self, watched: QObject, event: QKeyEvent) -> bool:
@@ -382,6 +393,23 @@ def install(app: QApplication, window: QWidget | None = None) -> Accessibility:
     if window is not None:
         found.windows.add(window)
     return found
+
+
+def route_keys(app: QApplication, route: QObject) -> None:
+    """`route`'s eventFilter gets the application's key presses after this module's filter
+    (installed if it was not yet), as if it were an application filter installed before it."""
+    found = app.findChild(Accessibility)
+    if found is None:
+        found = install(app)
+    if route not in found.key_routes:
+        found.key_routes.insert(0, route)  # the latest first, as Qt orders its filters
+
+
+def unroute_keys(app: QApplication, route: QObject) -> None:
+    """`route` gets no more key presses."""
+    found = app.findChild(Accessibility)
+    if found is not None and route in found.key_routes:
+        found.key_routes.remove(route)
 
 
 # The operator's menu, reachable without opening it; F6 jumps to the question in hand.

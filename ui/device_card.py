@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bench_app.domain.model import DeviceKind
 from bench_app.text import Text
 from ui.device_view import (
     END_OF_LIFE_COLOUR,
@@ -76,6 +77,7 @@ class DeviceCard(QFrame):
         self.button.clicked.connect(self._on_button)
         self._action = ""
         self._colour = ""
+        self._kind: DeviceKind | None = None  # whose icon is shown
 
         head = QHBoxLayout()
         head.addWidget(self.icon)
@@ -110,7 +112,9 @@ class DeviceCard(QFrame):
     def show_view(self, view: DeviceView, lang: str) -> None:
         self._lang = lang
         d = view.device
-        self.icon.setPixmap(device_icon(d.kind).pixmap(48, 48))
+        if self._kind is not d.kind:  # an SVG drawn again at every redraw cost the window
+            self._kind = d.kind
+            self.icon.setPixmap(device_icon(d.kind).pixmap(48, 48))
         self.title.setText(device_title(d))
         self.code.setText(d.asset_code)
         self.training_tag.setText(self.tr("TRAINING"))
@@ -148,7 +152,10 @@ class DeviceCard(QFrame):
         self.button.setEnabled(enabled)
         self._set_style_property("unplugged", not view.connected)
         self.grade.show_grade(view.grade, lang)
-        self.setFixedSize(scaled(QSize(300, 200)))  # the text size may have changed
+        size = scaled(QSize(300, 200))  # the text size may have changed
+        if size != self.minimumSize() or size != self.maximumSize():
+            # Only on change: each call asks the card grid to lay out all its cards again.
+            self.setFixedSize(size)
         self._describe(d.asset_code, step_text)
 
     def _describe(self, code: str, step_text: str) -> None:

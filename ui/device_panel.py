@@ -243,6 +243,7 @@ class DevicePanel(QScrollArea):
         self.identity_title.setObjectName("SectionTitle")
         c.addWidget(self.identity_title)
         self.identity = QFormLayout()
+        self._identity_rows: list[tuple[str, str]] = []  # the lines it shows
         c.addLayout(self.identity)
         lot_row = QHBoxLayout()
         self.lot_label = QLabel()
@@ -407,8 +408,6 @@ class DevicePanel(QScrollArea):
             self.picture.setVisible(True)
 
     def _fill_identity(self, view: DeviceView) -> None:
-        while self.identity.rowCount():
-            self.identity.removeRow(0)
         d = view.device
         rows: list[tuple[str, str]] = [
             (self.tr("Serial number"), d.serial or "—"),
@@ -430,6 +429,11 @@ class DevicePanel(QScrollArea):
         if details.get("size_bytes"):
             rows.append((self.tr("Capacity"), size_words(int(details["size_bytes"]), self.lang)))
         rows.append((self.tr("Plugged in"), self.tr("yes") if view.connected else self.tr("no")))
+        if rows == self._identity_rows and self.identity.rowCount() == len(rows):
+            return  # the same lines: new labels at every redraw of a running check cost the window
+        self._identity_rows = rows
+        while self.identity.rowCount():
+            self.identity.removeRow(0)
         for label, value in rows:
             value_label = QLabel(value)
             value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

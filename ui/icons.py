@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QPainter, QPixmap
@@ -23,7 +23,14 @@ def app_icon() -> QIcon:
 
 
 def picture(name: str, size: QSize) -> QPixmap:
-    """A step picture rendered at `size` (SVG scales cleanly for any screen)."""
+    """A step picture rendered at `size` (SVG scales cleanly for any screen); drawn once per
+    name and size: each new question of a running check shows one."""
+    return _picture(name, size.width(), size.height())
+
+
+@lru_cache(maxsize=64)  # a few dozen pictures of ~100 KB at most
+def _picture(name: str, width: int, height: int) -> QPixmap:
+    size = QSize(width, height)
     path = assets_dir() / "steps" / name
     pixmap = QPixmap(size)
     pixmap.fill(Qt.GlobalColor.transparent)

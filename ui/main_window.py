@@ -56,6 +56,7 @@ from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.text import Text
 from bench_app.workshop import needs_setup
+from ui import accessibility
 from ui.batch_bar import BatchBar
 from ui.bridge import StationBridge
 from ui.device_card import DeviceCard
@@ -84,6 +85,10 @@ SEARCH_ERROR_SECONDS = 15  # long enough to read twice; then the screen is clean
 PRINTERS = Text("Imprimantes", "Printers")
 SETTINGS = Text("Réglages", "Settings")
 READ_EVERY_S = 1.0  # a running device's records are re-read at most this often
+# Stale devices read from the database in one redraw (a click or a plug reads them all): jobs
+# started together fall due together, and reading them all in one redraw paused the window
+# 50-80 ms during a start of 16 phones (benchmarks/bench_ui_latency.py).
+READS_PER_FLUSH = 2
 
 
 class MainWindow(QMainWindow):
@@ -286,8 +291,8 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+N"), self, self.open_intake)
         self._scanner = ScannerRedirect(self)
         app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self._scanner)
+        if isinstance(app, QApplication):
+            accessibility.route_keys(app, self._scanner)
 
         # Progress arrives often; redraw at most ~12 times a second.
         self._dirty: set[str] = set()
@@ -737,11 +742,13 @@ class MainWindow(QMainWindow):
         # Held devices keep their stale mark (and their panel's reload) for their turn; a
         # question or a state change still redraws them now, from what the window holds.
         held = {d for d in self._stale if self._held(d, now)}
+        if not full:
+            held |= self._deferred(self._stale - held)
         stale, self._stale = self._stale - held, held
         progressed, self._progress_dirty = self._progress_dirty, set()
         dirty, self._dirty = self._dirty | stale, set()
         full_ids, self._full_dirty = self._full_dirty - held, self._full_dirty & held
-        self._read_now.clear()
+        self._read_now &= held  # a deferred end keeps its priority for the next redraw
         for device_id in progressed - dirty:
             self._show_progress(device_id)
         if not dirty:
@@ -756,6 +763,22 @@ class MainWindow(QMainWindow):
             if device_id == self.selected:
                 self.panel.show_view(view, self.lang, full=full or device_id in full_ids)
         self._update_status()
+
+    def _deferred(self, due: set[str]) -> set[str]:
+        """The stale devices left for the next redraws, so that one reads READS_PER_FLUSH:
+        ended jobs and the selected device first, then the longest unread."""
+        if len(due) <= READS_PER_FLUSH:
+            return set()
+        order = sorted(
+            due,
+            key=lambda d: (
+                d not in self._read_now,
+                d != self.selected,
+                self._read_at.get(d, 0.0),
+                d,
+            ),
+        )
+        return set(order[READS_PER_FLUSH:])
 
     def _show_progress(self, device_id: str) -> None:
         """Progress alone: the card's bar and step line, and the panel's if shown."""
@@ -901,8 +924,8 @@ class MainWindow(QMainWindow):
         self._close_classroom()
         self.bridge.detach()
         app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self._scanner)
+        if isinstance(app, QApplication):
+            accessibility.unroute_keys(app, self._scanner)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

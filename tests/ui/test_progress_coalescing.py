@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QProgressBar, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QProgressBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from bench_app.domain.model import JobState
@@ -21,7 +21,7 @@ from tests.ui.conftest import Bench
 from ui.bridge import _JobSignals
 from ui.device_card import DeviceCard
 from ui.device_panel import DevicePanel
-from ui.main_window import READ_EVERY_S
+from ui.main_window import READ_EVERY_S, READS_PER_FLUSH
 from ui.progress_bar import set_bar
 
 WAIT = 20_000
@@ -250,3 +250,77 @@ def test_a_late_end_of_an_earlier_job_does_not_hide_the_running_one(
     # The running job's own end still counts.
     window._on_job_state(job_id, device_id, JobState.CANCELLED.value)
     assert view.live_state is None
+
+
+def test_devices_falling_due_together_are_read_a_few_per_redraw_ended_jobs_first(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench = make_bench()
+    window = bench.window
+    for _ in range(5):
+        bench.simulator.add_drive("ssd-sata-256")
+    qtbot.waitUntil(lambda: len(window.cards) == 5, timeout=WAIT)
+    window._flush(full=True)
+    ids = sorted(window.cards)
+    views: list[str] = []
+    real_view = window._view
+
+    def counted_view(device: str) -> Any:
+        views.append(device)
+        return real_view(device)
+
+    window._view = counted_view  # type: ignore[assignment]
+    ended = ids[-1]
+    window._stale.update(ids)  # all five changed at once (jobs started together)
+    window._read_now.add(ended)  # and one of them ended
+    window._flush()
+    assert len(views) == READS_PER_FLUSH and ended in views  # an ended job's device first
+    assert window._stale == set(ids) - set(views)  # the others wait for the next redraws
+    seen = set(views)
+    while window._stale:
+        before = len(views)
+        window._flush()
+        assert 0 < len(views) - before <= READS_PER_FLUSH
+        seen |= set(views[before:])
+    assert seen == set(ids) and len(views) == len(ids)  # each read once, none forgotten
+    window._flush()
+    assert len(views) == len(ids)
+
+    window._stale.update(ids)
+    window._flush(full=True)  # a click or a plug: everything read at once
+    assert len(views) == 2 * len(ids) and not window._stale
+
+
+def test_a_redraw_with_nothing_new_keeps_the_card_icon_size_and_identity_lines(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench = make_bench()
+    window = bench.window
+    bench.simulator.add_drive("ssd-sata-256")
+    qtbot.waitUntil(lambda: len(window.cards) == 1, timeout=WAIT)
+    device_id = next(iter(window.cards))
+    window.select(device_id)
+    view = window.views[device_id]
+    card = window.cards[device_id]
+    assert not card.icon.pixmap().isNull()
+    size = card.size()
+    called: list[str] = []
+    card.icon.setPixmap = lambda *a: called.append("icon")  # type: ignore[method-assign]
+    card.setFixedSize = lambda *a: called.append("size")  # type: ignore[method-assign]
+    panel = window.panel
+
+    def lines() -> list[QWidget | None]:
+        items = [panel.identity.itemAt(i) for i in range(panel.identity.count())]
+        return [item.widget() if item is not None else None for item in items]
+
+    labels = lines()
+    for _ in range(3):
+        card.show_view(view, "fr")
+        panel.show_view(view, "fr")
+    assert called == [] and card.size() == size
+    assert lines() == labels
+    view.connected = not view.connected  # a line changes: the lines are drawn again
+    panel.show_view(view, "fr")
+    texts = [w.text() for w in lines() if isinstance(w, QLabel)]
+    assert ("oui" if view.connected else "non") in texts
+    assert lines()[-1] not in labels

@@ -5,6 +5,7 @@ when the envelope is too large to scan from paper."""
 from __future__ import annotations
 
 import hashlib
+import struct
 import zlib
 from typing import Any
 
@@ -18,17 +19,18 @@ QR_MAX_CHARS = 2000  # beyond this the code gets too dense to scan from paper
 _B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
 
+# Every value of two base45 digits, least significant first (0 → "00", 46 → "11"...): one
+# lookup and one division per pair of bytes instead of two divisions and three indexings.
+_B45_PAIRS = [_B45[n % 45] + _B45[n // 45] for n in range(45 * 45)]
+
+
 def base45_encode(data: bytes) -> str:
     """RFC 9285 base45: QR alphanumeric characters, 3 for every 2 bytes."""
-    out = []
-    for i in range(0, len(data) - 1, 2):
-        n = data[i] * 256 + data[i + 1]
-        n, c = divmod(n, 45)
-        e, d = divmod(n, 45)
-        out += [_B45[c], _B45[d], _B45[e]]
+    pairs = len(data) // 2
+    words = struct.unpack(f">{pairs}H", data[: pairs * 2])
+    out = [_B45_PAIRS[n % 2025] + _B45[n // 2025] for n in words]
     if len(data) % 2:
-        d, c = divmod(data[-1], 45)
-        out += [_B45[c], _B45[d]]
+        out.append(_B45_PAIRS[data[-1]])
     return "".join(out)
 
 

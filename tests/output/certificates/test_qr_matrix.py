@@ -88,3 +88,26 @@ def test_fixed_mask_codes_of_many_lengths_scan_back(tmp_path: Path) -> None:
     for length in (40, 300, 777, 1234, 1583, 1999):
         text = "ETABLI1:" + "".join(rng.choice(alphabet) for _ in range(length))
         assert _scan(qr.qr_matrix(text), tmp_path) == [text], length
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [(b"AB", "BB8"), (b"Hello!!", "%69 VD92EX0"), (b"base-45", "UJCLQE7W581"), (b"", "")],
+)
+def test_base45_gives_the_examples_of_rfc_9285(data: bytes, text: str) -> None:
+    from bench_app.output.certificates.qr import base45_encode
+
+    assert base45_encode(data) == text
+
+
+def test_base45_round_trips_every_length_and_the_extreme_values() -> None:
+    from bench_app.output.certificates.qr import base45_decode, base45_encode
+
+    rng = random.Random(20)
+    samples = [bytes(rng.randrange(256) for _ in range(n)) for n in range(64)]
+    samples += [b"\xff\xff", b"\xff", b"\x00\x00", b"\xff\xff\xff"]
+    for data in samples:
+        text = base45_encode(data)
+        assert len(text) == len(data) // 2 * 3 + len(data) % 2 * 2
+        assert base45_decode(text) == data
+    assert base45_encode(b"\xff\xff") == "FGW"  # 65535 = 15 + 16·45 + 32·45²
