@@ -97,6 +97,12 @@ def test_a_rental_falls_due_each_month_and_ends_after_its_term(station: Station)
     assert rental.next_term(date(2026, 2, 1)) == date(2026, 2, 28)
     assert rental.next_term(date(2026, 3, 1)) == date(2026, 3, 31)
     assert rental.next_term(date(2026, 4, 1)) == date(2026, 4, 30)
+    # February's month is not paid by 28 February: late, like a return.
+    assert rental.status(date(2026, 2, 28)) is LoanStatus.OUT
+    assert rental.status(date(2026, 3, 1)) is LoanStatus.OVERDUE
+    station.record_payment(drive.id, "30", "R-1", "2026-02-27", months=2, today=date(2026, 3, 1))
+    (rental,) = station.open_loans()
+    assert rental.months_paid == 2 and rental.months_due(date(2026, 4, 20)) == 2
     assert rental.status(date(2026, 4, 20), within=14) is LoanStatus.DUE_SOON
     assert rental.status(date(2026, 5, 1)) is LoanStatus.OVERDUE
     payload = queries.latest_outcome(station.store, drive.id)
