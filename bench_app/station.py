@@ -6,6 +6,7 @@ Everything the GUI and the command line do goes through here, so both record the
 from __future__ import annotations
 
 import getpass
+import hashlib
 import logging
 import os
 import threading
@@ -620,21 +621,25 @@ class Station:
         payload = loans.return_payload(loan, condition, state)
         self._record([NewEvent("loan.returned", payload, device.id)])
 
-    def sign_handover(self, device_id: str, picture: str = "") -> None:
+    def sign_handover(self, device_id: str, picture: bytes | None = None) -> str:
         """Records that the handover sheet of the device's loan out now was signed after
-        the handover (ticked "signé"), with the picture kept by `keep_signature` if one is
-        given; the fact names who recorded it and when. BenchError LOAN_NOT_OUT,
-        LOAN_ALREADY_SIGNED (no new picture) or HANDOVER_PICTURE_MISSING."""
+        the handover (ticked "signé"), with the picture of the signature (PNG or JPEG bytes,
+        kept in the data folder) if one is given; returns the picture's SHA-256 ("" : none).
+        The fact names who recorded it and when. BenchError LOAN_NOT_OUT,
+        LOAN_ALREADY_SIGNED (no new picture) or HANDOVER_PICTURE_INVALID; nothing is kept
+        when it is refused."""
         device = self._require_device(device_id)
         loan = loans.open_loan(self.store, device.id)
         if loan is None:
             raise BenchError("LOAN_NOT_OUT", code=device.asset_code)
-        refusal = loans.sign_refusal(loan, picture)
+        digest = "" if picture is None else hashlib.sha256(picture).hexdigest()
+        refusal = loans.sign_refusal(loan, digest)
         if refusal is not None:
             raise refusal
-        if picture and not loans.has_picture(self.folder, picture):
-            raise BenchError("HANDOVER_PICTURE_MISSING")
-        self._record([NewEvent("loan.signed", loans.sign_payload(loan, picture), device.id)])
+        if picture is not None:
+            digest = loans.keep_picture(self.folder, picture)
+        self._record([NewEvent("loan.signed", loans.sign_payload(loan, digest), device.id)])
+        return digest
 
     def record_payment(
         self,
