@@ -6,6 +6,7 @@ French first, English second, in short sentences; one A4 page."""
 from __future__ import annotations
 
 import calendar
+import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,7 +16,8 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Image, Paragraph, Table, TableStyle
 
 from bench_app.domain.model import Device, DeviceKind, Grade, Outcome, OutcomeKind, StepStatus
 from bench_app.erasure.records import latest_erasure
@@ -120,6 +122,10 @@ class HandoverSheet:
     outcome: Outcome | None
     handed_on: date
     settings: Settings
+    # A loan's or rental's sheet: signed (on screen, on paper, or later), and the picture
+    # of the signature when the data folder keeps it (printed in the signature box).
+    signed: bool = False
+    signature: bytes | None = None
 
     @property
     def training(self) -> bool:
@@ -163,6 +169,7 @@ def gather_handover(
         if outcome_at
         else today or date.today()
     )
+    signed, signature = _signature(store, device, data_folder)
     return HandoverSheet(
         device=device,
         os=operating_system(store, device),
@@ -173,7 +180,27 @@ def gather_handover(
         outcome=outcome,
         handed_on=handed_on,
         settings=settings,
+        signed=signed,
+        signature=signature,
     )
+
+
+def _signature(store: Store, device: Device, folder: Path | None) -> tuple[bool, bytes | None]:
+    """Whether the loan of the device's current outcome has its sheet signed, and the
+    signature's picture when the data folder holds it unchanged (else None)."""
+    from bench_app.loans import has_picture, picture_path
+
+    row = store.query_one(
+        "SELECT l.signed, l.signature_sha256 FROM loans l WHERE l.event_id = (SELECT o.event_id"
+        " FROM outcomes o WHERE o.device_id = ? ORDER BY o.at DESC, o.rowid DESC LIMIT 1)",
+        (device.id,),
+    )
+    if row is None:
+        return False, None
+    signed, digest = bool(row[0]), str(row[1])
+    if folder is None or not digest or not has_picture(folder, digest):
+        return signed, None
+    return signed, picture_path(folder, digest).read_bytes()
 
 
 def operating_system(store: Store, device: Device) -> str:
@@ -344,6 +371,10 @@ def handover_pdf(sheet: HandoverSheet) -> bytes:
     for line in terms(sheet):
         both(line)
 
+    if sheet.outcome is not None and sheet.outcome.kind in (OutcomeKind.LOAN, OutcomeKind.RENTAL):
+        heading("Signature du bénéficiaire", "Beneficiary's signature")
+        story.append(_signature_box(sheet, s.body))
+
     heading("Qui appeler", "Who to call")
     st = sheet.settings
     contact = [p for p in (st.organisation, st.organisation_address, st.organisation_contact) if p]
@@ -371,6 +402,45 @@ def handover_pdf(sheet: HandoverSheet) -> bytes:
         training=sheet.training,
         title=f"Fiche de remise {d.asset_code}",
         author=st.organisation,
+    )
+
+
+SIGNATURE_WIDTH = 70 * mm
+SIGNATURE_HEIGHT = 24 * mm
+
+
+def _signature_box(sheet: HandoverSheet, body: ParagraphStyle) -> Table:
+    """The signature's picture when it is kept (drawn on screen or photographed), else
+    "signed on paper", else an empty box to sign in."""
+    if sheet.signature is not None:
+        picture = ImageReader(io.BytesIO(sheet.signature))
+        width, height = picture.getSize()
+        scale = min(SIGNATURE_WIDTH / width, SIGNATURE_HEIGHT / height)
+        drawn: Any = Image(io.BytesIO(sheet.signature), width=width * scale, height=height * scale)
+        words = Text(
+            "Signée (image gardée par l’atelier).", "Signed (picture kept by the workshop)."
+        )
+    elif sheet.signed:
+        drawn = ""
+        words = Text("Signée sur papier.", "Signed on paper.")
+    else:
+        drawn = ""
+        words = Text("À signer ici.", "To sign here.")
+    text = Paragraph(
+        f"{escape(words.fr)} <font color='#5b6b77' size=8>— {escape(words.en)}</font>", body
+    )
+    return Table(
+        [[drawn, text]],
+        colWidths=[SIGNATURE_WIDTH + 4 * mm, 100 * mm],
+        rowHeights=[SIGNATURE_HEIGHT + 4 * mm],
+        hAlign="LEFT",
+        style=TableStyle(
+            [
+                ("BOX", (0, 0), (0, 0), 0.5, pdf_style.RULE),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (0, 0), (0, 0), "CENTER"),
+            ]
+        ),
     )
 
 
