@@ -371,26 +371,47 @@ def handover_pdf(sheet: HandoverSheet) -> bytes:
     for line in terms(sheet):
         both(line)
 
-    if sheet.outcome is not None and sheet.outcome.kind in (OutcomeKind.LOAN, OutcomeKind.RENTAL):
-        heading("Signature du bénéficiaire", "Beneficiary's signature")
-        story.append(_signature_box(sheet, s.body))
-
-    heading("Qui appeler", "Who to call")
     st = sheet.settings
     contact = [p for p in (st.organisation, st.organisation_address, st.organisation_contact) if p]
-    for entry in contact or ["—"]:
+    call: list[Any] = [
+        Paragraph(f"<b>{escape(e)}</b>" if e == st.organisation else escape(e), s.body)
+        for e in contact or ["—"]
+    ]
+    code = Text(
+        f"Donnez ce code quand vous appelez : {d.asset_code}.",
+        f"Give this code when you call: {d.asset_code}.",
+    )
+    call += [Paragraph(escape(code.fr), s.small), Paragraph(escape(code.en), en)]
+    lent = sheet.outcome is not None and sheet.outcome.kind in (
+        OutcomeKind.LOAN,
+        OutcomeKind.RENTAL,
+    )
+    if not lent:
+        heading("Qui appeler", "Who to call")
+        story += call
+    else:
+        # Side by side, so that a sheet with many tests stays on one page.
+        head = ParagraphStyle("side", parent=s.heading, spaceBefore=0)
+        sign = "Signature du bénéficiaire <font color='#5b6b77'>· Beneficiary's signature</font>"
+        who = "Qui appeler <font color='#5b6b77'>· Who to call</font>"
         story.append(
-            Paragraph(
-                f"<b>{escape(entry)}</b>" if entry == st.organisation else escape(entry), s.body
+            Table(
+                [
+                    [
+                        [Paragraph(who, head), *call],
+                        [Paragraph(sign, head), *_signature_box(sheet, en)],
+                    ]
+                ],
+                colWidths=[92 * mm, 84 * mm],
+                hAlign="LEFT",
+                style=TableStyle(
+                    [
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ]
+                ),
             )
         )
-    both(
-        Text(
-            f"Donnez ce code quand vous appelez : {d.asset_code}.",
-            f"Give this code when you call: {d.asset_code}.",
-        ),
-        s.small,
-    )
 
     footer = f"Établi — Fiche de remise / Handover sheet — {d.asset_code} — {sheet.handed_on.isoformat()}"
     if st.station_name.strip():  # the station by its name, never by its id
@@ -406,33 +427,29 @@ def handover_pdf(sheet: HandoverSheet) -> bytes:
 
 
 SIGNATURE_WIDTH = 70 * mm
-SIGNATURE_HEIGHT = 24 * mm
+SIGNATURE_HEIGHT = 13 * mm
 
 
-def _signature_box(sheet: HandoverSheet, body: ParagraphStyle) -> Table:
-    """The signature's picture when it is kept (drawn on screen or photographed), else
-    "signed on paper", else an empty box to sign in."""
+def _signature_box(sheet: HandoverSheet, note: ParagraphStyle) -> list[Any]:
+    """The signature's picture when it is kept (drawn on screen or photographed), else a
+    box to sign in; under it, in words, which of the three it is (signed on paper too)."""
+    drawn: Any = ""
     if sheet.signature is not None:
         picture = ImageReader(io.BytesIO(sheet.signature))
         width, height = picture.getSize()
         scale = min(SIGNATURE_WIDTH / width, SIGNATURE_HEIGHT / height)
-        drawn: Any = Image(io.BytesIO(sheet.signature), width=width * scale, height=height * scale)
+        drawn = Image(io.BytesIO(sheet.signature), width=width * scale, height=height * scale)
         words = Text(
             "Signée (image gardée par l’atelier).", "Signed (picture kept by the workshop)."
         )
     elif sheet.signed:
-        drawn = ""
         words = Text("Signée sur papier.", "Signed on paper.")
     else:
-        drawn = ""
         words = Text("À signer ici.", "To sign here.")
-    text = Paragraph(
-        f"{escape(words.fr)} <font color='#5b6b77' size=8>— {escape(words.en)}</font>", body
-    )
-    return Table(
-        [[drawn, text]],
-        colWidths=[SIGNATURE_WIDTH + 4 * mm, 100 * mm],
-        rowHeights=[SIGNATURE_HEIGHT + 4 * mm],
+    box = Table(
+        [[drawn]],
+        colWidths=[SIGNATURE_WIDTH + 4 * mm],
+        rowHeights=[SIGNATURE_HEIGHT + 2 * mm],
         hAlign="LEFT",
         style=TableStyle(
             [
@@ -442,6 +459,8 @@ def _signature_box(sheet: HandoverSheet, body: ParagraphStyle) -> Table:
             ]
         ),
     )
+    said = f"{escape(words.fr)} <font color='#5b6b77'>— {escape(words.en)}</font>"
+    return [box, Paragraph(said, note)]
 
 
 def _tests_table(tests: list[TestLine], body: ParagraphStyle) -> Table:
