@@ -14,6 +14,7 @@ from bench_app.text import Text
 
 if TYPE_CHECKING:
     from bench_app.store.database import Store
+    from bench_app.wire.events import Event
 
 MAX_PART_CHARS = 80
 
@@ -82,6 +83,21 @@ def parts_given(store: Store, device_id: str) -> list[PartGiven]:
 def parts_received(store: Store, device_id: str) -> list[PartGiven]:
     """The parts this device received from others, oldest first."""
     return _rows(store, "p.receiver_id", device_id)
+
+
+def received_facts(store: Store, device_id: str) -> list[tuple[Event, str]]:
+    """The facts by which this device received parts (recorded on their donors), each with
+    its donor's asset code, in log order: its page shows them in its own history."""
+    from bench_app.store.events import EVENT_COLUMNS, row_to_event
+
+    columns = ", ".join(f"e.{c.strip()}" for c in EVENT_COLUMNS.split(","))
+    rows = store.query(
+        f"SELECT {columns}, coalesce(d.asset_code, '') FROM parts_given p"
+        " JOIN events e ON e.id = p.event_id LEFT JOIN devices d ON d.id = p.donor_id"
+        " WHERE p.receiver_id = ? ORDER BY e.rowid",
+        (device_id,),
+    )
+    return [(row_to_event(row[:-1]), row[-1]) for row in rows]
 
 
 def gave_counts(store: Store, device_ids: list[str]) -> dict[str, int]:
