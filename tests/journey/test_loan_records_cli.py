@@ -9,7 +9,7 @@ import hashlib
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench_app.domain.model import Device, DeviceKind, OutcomeKind
+from bench_app.domain.model import Device, DeviceKind, DonorKind, OutcomeKind
 from bench_app.journey import OutcomeChoice
 from bench_app.loans import picture_path
 from bench_app.station import Station
@@ -22,12 +22,14 @@ from tests.unit.test_loans import PNG, _erased
 TODAY = date.today()
 
 
-def _devices(data_dir: Path, *names: str) -> dict[str, Device]:
+def _devices(data_dir: Path, *names: str, lot_id: str | None = None) -> dict[str, Device]:
     station = Station(data_dir, operator="test")
     try:
         made = {}
         for name in names:
-            made[name] = station.register_device(DeviceKind.DRIVE, brand="WD", serial=name)
+            made[name] = station.register_device(
+                DeviceKind.DRIVE, brand="WD", serial=name, lot_id=lot_id
+            )
             _erased(station, made[name])
         return made
     finally:
@@ -167,7 +169,13 @@ def test_a_rentals_months_paid_against_due_and_a_late_payment_listed_overdue(
 
 
 def test_one_donor_gives_several_parts_to_several_devices(data_dir: Path) -> None:
-    made = _devices(data_dir, "donor", "phone-a", "phone-b", "kept")
+    station = Station(data_dir, operator="test")
+    try:
+        donor_id = station.register_donor("Mairie", DonorKind.PUBLIC_BODY)
+        lot_id = station.register_lot(donor_id, agreement_ref="CONV-PIECES")
+    finally:
+        station.close()
+    made = _devices(data_dir, "donor", "phone-a", "phone-b", "kept", lot_id=lot_id)
     _choose(data_dir, made["donor"], OutcomeChoice(OutcomeKind.SPARE_PARTS))
     donor, a, b = (made[n].asset_code for n in ("donor", "phone-a", "phone-b"))
     first = _json(data_dir, "give-part", donor, "--part", "écran", "--to", a)
@@ -188,6 +196,15 @@ def test_one_donor_gives_several_parts_to_several_devices(data_dir: Path) -> Non
     ]
     text = run(data_dir, "parts", b, "--lang", "fr").stdout
     assert f"Pièce reçue de {donor} : batterie" in text
+    # The lot's page counts what each of its devices gave.
+    page = {d["asset_code"]: d for d in _json(data_dir, "lot", "CONV-PIECES")["devices"]}
+    assert page[donor]["parts_given"] == 3 and page[a]["parts_given"] == 0
+    line = next(
+        x
+        for x in run(data_dir, "lot", "CONV-PIECES", "--lang", "fr").stdout.splitlines()
+        if x.startswith(donor)
+    )
+    assert "3 pièce(s) donnée(s)" in line
     # Refused: a donor not kept for parts, no part named, itself, an unknown receiver.
     kept = made["kept"].asset_code
     _refused(data_dir, "give-part", kept, "--part", "écran", "--to", a, words="pas gardé")
