@@ -380,6 +380,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE loans_v9 RENAME TO loans;
         CREATE INDEX loans_device ON loans (device_id);
         CREATE INDEX loans_out ON loans (is_out, training, kind, due_on);
+        CREATE INDEX events_loan ON events (json_extract(payload, '$.loan_id'))
+            WHERE type IN ('loan.signed', 'loan.paid', 'loan.returned');
         CREATE TABLE parts_given (
             event_id TEXT PRIMARY KEY,
             donor_id TEXT NOT NULL,

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from bench_app.domain.calendar import add_months
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.store.events import iter_events, training_chain
+from bench_app.store.events import EVENT_COLUMNS, iter_events, row_to_event, training_chain
 from bench_app.store.hlc import Hlc, ms_to_ts, order_key
 from bench_app.store.migrations import PROJECTION_TABLES
 from bench_app.wire.canonical import event_json
@@ -494,6 +494,34 @@ def _loan_opened(conn: sqlite3.Connection, e: Event) -> None:
             e.training,
         ),
     )
+    _fold_earlier_loan_facts(conn, e, str(p.get("loan_id") or e.id))
+
+
+# What happened to a loan, by fact type: folded into its row (these facts may reach a
+# station before the loan itself, from another station through a stick or the hub).
+_LOAN_FACTS = ("loan.signed", "loan.paid", "loan.returned")
+
+
+def _fold_earlier_loan_facts(conn: sqlite3.Connection, e: Event, loan_id: str) -> None:
+    """Folds the facts about this loan that the log holds before it (they found no row
+    then): the state is the same whatever order the stations' facts arrived in, and a
+    replay of the log folds them at the same point (the events_loan index finds them)."""
+    rows = conn.execute(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE type IN ('loan.signed', 'loan.paid',"
+        " 'loan.returned') AND json_extract(payload, '$.loan_id') = ?"
+        " AND rowid < (SELECT rowid FROM events WHERE id = ?) ORDER BY rowid",
+        (loan_id, e.id),
+    ).fetchall()
+    for row in rows:
+        earlier = row_to_event(row)
+        if _foreign_training(conn, earlier):
+            continue
+        if earlier.type == "loan.returned":
+            _close_loan(conn, earlier)
+        elif earlier.type == "loan.signed":
+            _loan_signed(conn, earlier)
+        else:
+            _loan_paid(conn, earlier)
 
 
 def _loans_out(conn: sqlite3.Connection, device_id: str) -> None:
@@ -510,14 +538,19 @@ def _loans_out(conn: sqlite3.Connection, device_id: str) -> None:
     )
 
 
-@handles("loan.returned")
-def _loan_returned(conn: sqlite3.Connection, e: Event) -> None:
+def _close_loan(conn: sqlite3.Connection, e: Event) -> None:
     p = e.payload
     conn.execute(
         "UPDATE loans SET returned_at = ?, return_event_id = ?, condition = ?, state = ?"
         " WHERE id = ? AND returned_at IS NULL",
         (e.ts, e.id, p["condition"], p["state"], p["loan_id"]),
     )
+
+
+@handles("loan.returned")
+def _loan_returned(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _close_loan(conn, e)
     # Back in the workshop: its stage starts over from identified (its check comes next).
     conn.execute(
         "UPDATE devices SET stage = ?, updated_at = max(updated_at, ?) WHERE id = ?",

@@ -144,9 +144,9 @@ def recorded_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sessi
             training=False,
         )
         # A device kept for its parts gives one to the phone.
-        donor = station.register_device(DeviceKind.LAPTOP, brand="HP", serial="PIECES-1")
-        outcome_in_log(station, donor.id, OutcomeKind.SPARE_PARTS)
-        station.give_part(donor.id, "batterie", phone.asset_code)
+        spare = station.register_device(DeviceKind.LAPTOP, brand="HP", serial="PIECES-1")
+        outcome_in_log(station, spare.id, OutcomeKind.SPARE_PARTS)
+        station.give_part(spare.id, "batterie", phone.asset_code)
         assert station.store.check().ok, station.store.check()
     finally:
         station.close()

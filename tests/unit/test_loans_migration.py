@@ -73,6 +73,7 @@ def _as_version_8(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE loans RENAME TO loans_now")
     conn.execute("DROP INDEX loans_device")
     conn.execute("DROP INDEX loans_out")
+    conn.execute("DROP INDEX events_loan")
     conn.execute("DROP TABLE parts_given")
     for statement in split_sql(V5.sql):
         conn.execute(statement)
