@@ -336,7 +336,7 @@ def test_a_loans_facts_that_arrive_before_the_loan_are_folded_when_it_comes(
     drive = station.register_device(DeviceKind.DRIVE, brand="WD", serial="ORDER-1")
     loan_id = "01a24400-0000-7000-8000-00000000a0a0"
     about = {"device_id": drive.id, "loan_id": loan_id}
-    early = [
+    early: list[tuple[str, dict[str, Any]]] = [
         ("loan.paid", {**about, "paid_on": "2026-12-01", "amount_eur": "10.00",
                        "receipt": "R-1", "months": 2}),
         ("loan.signed", {**about, "signature_sha256": "ab" * 32}),
