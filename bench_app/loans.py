@@ -215,16 +215,19 @@ def unsigned(loans: list[Loan]) -> list[Loan]:
 
 def payments(store: Store, loan_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
     """Each rental's payments, oldest first: day paid, amount, receipt, months, who."""
-    found: dict[str, list[dict[str, Any]]] = {loan_id: [] for loan_id in loan_ids}
-    if not loan_ids:
-        return found
-    rows = store.query(
-        "SELECT payload, operator FROM events WHERE type = 'loan.paid' ORDER BY rowid"
-    )
-    for payload, operator in rows:
-        p = json.loads(payload)
-        if p.get("loan_id") in found:
-            found[p["loan_id"]].append(
+    found: dict[str, list[dict[str, Any]]] = {}
+    for loan_id in loan_ids:
+        # The IN list is the events_loan index's own condition: each loan is one index walk.
+        rows = store.query(
+            "SELECT payload, operator FROM events WHERE type IN ('loan.signed', 'loan.paid',"
+            " 'loan.returned') AND json_extract(payload, '$.loan_id') = ?"
+            " AND type = 'loan.paid' ORDER BY rowid",
+            (loan_id,),
+        )
+        found[loan_id] = []
+        for payload, operator in rows:
+            p = json.loads(payload)
+            found[loan_id].append(
                 {
                     "paid_on": p.get("paid_on"),
                     "amount_eur": p.get("amount_eur"),
