@@ -16,6 +16,7 @@ from bench_app.domain.model import DeviceKind, OutcomeKind
 from bench_app.journey import OutcomeChoice
 from bench_app.store import queries
 from tests.ui.conftest import Bench, save_with_dialog
+from tests.ui.test_french_screens import Checker, texts_of
 from tests.ui.test_search_window import _french, _rows
 from tests.unit.test_loans import _erased
 from ui.device_page import DevicePage
@@ -61,6 +62,8 @@ def test_one_donor_gives_parts_to_two_devices_shown_on_every_page(
         f"Pièce donnée à {first.asset_code} : écran",
         f"Pièce donnée à {second.asset_code} : batterie",
     ]
+    checker = Checker()
+    assert not [t for t in texts_of(dialog) if checker.problems(t)]
     save_with_dialog(page, dialog, artifacts_dir / "parts-given-dialog.png")
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
 
