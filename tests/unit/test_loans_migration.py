@@ -16,7 +16,9 @@ from bench_app.store.migrations import MIGRATIONS, PROJECTION_TABLES, split_sql
 from tests.unit.test_loans import _erased
 
 TODAY = date(2026, 12, 4)
-V5, V6, V9 = (next(m for m in MIGRATIONS if m.version == v) for v in (5, 6, 9))
+V5, V6 = (next(m for m in MIGRATIONS if m.version == v) for v in (5, 6))
+# Found by what it makes, whatever number it ends up with when branches are merged.
+V9 = next(m for m in MIGRATIONS if "CREATE TABLE parts_given" in m.sql)
 
 
 def _device(station: Station, serial: str) -> Device:
