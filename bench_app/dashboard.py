@@ -13,8 +13,9 @@ What each figure counts (periods run from local midnight to local midnight, both
 - erasures: finished erasures per station, the share that ended "erased", and the
   throughput in devices erased per day (erased erasures / days of the period);
 - loans: devices whose outcome at the end of the period (or today, if earlier) is a loan
-  or a rental, the overdue ones (due date passed) and those due within 7 days (today's
-  from the open_loans table, a past day's from the outcomes' history);
+  or a rental not returned by then, the overdue ones (due date passed) and those due
+  within 7 days (from the loans table: today's by its loans out, a past day's by the
+  outcomes' history);
 - environment: the benefit of the period's outcomes, under the factors' rule
   (output/reports/environment.py), per kind of device, with the factors and sources.
 Training facts count only on a training dashboard, and real facts only on a real one.
@@ -232,28 +233,30 @@ WHERE e.type = 'erasure.finished' AND e.ts >= :start AND e.ts < :end AND {chain}
 GROUP BY station ORDER BY station
 """
 
-# Devices whose outcome at the end is a loan or a rental, with its due date.
+# Devices whose outcome at the end is a loan or a rental not returned by then, with its
+# due date (a rental's: its start plus its term), read from the loans table.
 _LOANS_SQL = """
 WITH due AS (
-    SELECT t.kind AS kind, coalesce(json_extract(ev.payload, '$.due_on'), '') AS due_on
-    FROM outcomes t JOIN devices d ON d.id = t.device_id JOIN events ev ON ev.id = t.event_id
-    WHERE t.kind IN ('loan', 'rental') AND t.at < :end AND {devices} {station}
+    SELECT t.kind AS kind, t.due_on AS due_on
+    FROM loans t JOIN devices d ON d.id = t.device_id
+    WHERE t.since < :end AND (t.returned_at IS NULL OR t.returned_at >= :end)
+      AND {devices} {station}
       AND NOT EXISTS (
-        SELECT 1 FROM outcomes l WHERE l.device_id = t.device_id AND l.at < :end
-          AND (l.at > t.at OR (l.at = t.at AND l.rowid > t.rowid)))
+        SELECT 1 FROM outcomes l JOIN outcomes o ON o.event_id = t.event_id
+        WHERE l.device_id = t.device_id AND l.at < :end
+          AND (l.at > o.at OR (l.at = o.at AND l.rowid > o.rowid)))
 )
 SELECT kind, count(*), sum(due_on <> '' AND due_on < :as_of),
        sum(due_on >= :as_of AND due_on <= :soon)
 FROM due GROUP BY kind
 """
 
-# The same, today: the open_loans table holds the devices whose outcome is a loan or a
-# rental now, read through its (training, kind, due_on) index.
+# The same, today: the loans out now (is_out), read through the loans_out index.
 _OPEN_LOANS_SQL = """
 SELECT t.kind, count(*), sum(t.due_on <> '' AND t.due_on < :as_of),
        sum(t.due_on >= :as_of AND t.due_on <= :soon)
-FROM open_loans t {device_join}
-WHERE t.training = :training {devices} {station}
+FROM loans t {device_join}
+WHERE t.is_out = 1 AND t.training = :training {devices} {station}
 GROUP BY t.kind
 """
 
@@ -456,9 +459,9 @@ class Loans:
 def loans(store: Store, filters: Filters, today: date) -> Loans:
     """The loans and rentals out at the end of the period (today when it ends later): the
     devices whose latest outcome is one; overdue when its due date (due_on) is before that
-    day, due soon within DUE_SOON_DAYS. A later outcome of the device ends a loan (a return,
-    once it is a fact of its own, must also take the device out of open_loans). A period
-    ending today or later reads the open loans; an earlier one, the outcomes' history."""
+    day, due soon within DUE_SOON_DAYS. A return or a later outcome of the device ends a
+    loan. A period ending today or later reads the loans out now; an earlier one, the
+    outcomes' history."""
     as_of = min(filters.period.last, today)
     where = _Where(Filters(Period(as_of, as_of), filters.lot_id, filters.donor_id,
                            filters.station_id, filters.training))  # fmt: skip
@@ -472,7 +475,7 @@ def loans(store: Store, filters: Filters, today: date) -> Loans:
             station=where.station.format(e="t"),
         )
     else:
-        sql = _LOANS_SQL.format(devices=where.devices(), station=where.station.format(e="ev"))
+        sql = _LOANS_SQL.format(devices=where.devices(), station=where.station.format(e="t"))
     out = {k: 0 for k in LOAN_KINDS}
     overdue = due_soon = 0
     for kind, n, late, soon in _rows(store, sql, where.params):

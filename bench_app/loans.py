@@ -2,10 +2,13 @@
 name), when each is due back, which are due soon and which are late, and their return.
 
 A loan or rental is recorded once, as its outcome (`outcome.recorded` of kind loan or
-rental, with its `loan_id`); the `loans` table is derived from those facts and from the
-returns (`loan.returned`). A loan is out while it is not returned and is still its device's
-current outcome. A loan's due date is the one chosen; a rental's is its start plus its term
-in months, and it falls due each month on the start's day (`next_term`).
+rental, with its `loan_id`); the `loans` table, its one home, is derived from those facts,
+from the handover sheets signed later (`loan.signed`), the rentals' payments (`loan.paid`)
+and the returns (`loan.returned`). A loan is out (`is_out`) while it is not returned and is
+still its device's current outcome. A loan's due date is the one chosen; a rental's is its
+start plus its term in months, and it falls due each month on the start's day
+(`next_term`): month k of the term is paid by its start plus k months. A rental whose next
+month to pay is past is late, like a loan whose return date is past.
 
 Dates are always given (`today`): the lists are the same whatever the clock says.
 
@@ -16,6 +19,7 @@ the data folder under signatures/, named by its SHA-256; the fact carries only t
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +31,7 @@ from bench_app.domain.calendar import add_months
 from bench_app.domain.model import OutcomeKind
 from bench_app.errors import BenchError
 from bench_app.input_files import read_input, shown
+from bench_app.journey import price_text
 from bench_app.text import Text
 
 if TYPE_CHECKING:
@@ -75,18 +80,45 @@ class Loan:
     term_months: int | None  # a rental's term
     signed: bool
     signature_sha256: str
+    signed_at: str = ""  # when a sheet signed after the handover was recorded ("" : at it)
+    signed_by: str = ""  # ...and by whom
+    months_paid: int = 0  # a rental's months paid so far
+    paid_cents: int = 0
+    last_paid_on: str = ""
+
+    def months_due(self, today: date) -> int:
+        """A rental's months that have fallen due by `today` (month k on start + k months)."""
+        if self.kind is not OutcomeKind.RENTAL or self.term_months is None:
+            return 0
+        return sum(
+            1 for k in range(1, self.term_months + 1) if add_months(self.start_on, k) <= today
+        )
+
+    def next_payment_on(self) -> date | None:
+        """When a rental's first month not paid yet falls due (None: all paid, or a loan)."""
+        if self.kind is not OutcomeKind.RENTAL or self.term_months is None:
+            return None
+        if self.months_paid >= self.term_months:
+            return None
+        return add_months(self.start_on, self.months_paid + 1)
+
+    def payment_late(self, today: date) -> bool:
+        """A rental's month not paid by the day it fell due."""
+        due = self.next_payment_on()
+        return due is not None and due < today
 
     def days_left(self, today: date) -> int | None:
         """Days until it is due (negative: days late)."""
         return None if self.due_on is None else (self.due_on - today).days
 
     def status(self, today: date, within: int = REMIND_DAYS) -> LoanStatus:
-        """Overdue once its due date is past, due soon within `within` days, else out."""
+        """Overdue once its due date is past or a month's payment is late, due soon within
+        `within` days of its return date, else out."""
         left = self.days_left(today)
+        if (left is not None and left < 0) or self.payment_late(today):
+            return LoanStatus.OVERDUE
         if left is None:
             return LoanStatus.OUT
-        if left < 0:
-            return LoanStatus.OVERDUE
         return LoanStatus.DUE_SOON if left <= within else LoanStatus.OUT
 
     def next_term(self, today: date) -> date | None:
@@ -101,6 +133,8 @@ class Loan:
 
     def to_json(self, today: date, within: int = REMIND_DAYS) -> dict[str, Any]:
         next_term = self.next_term(today)
+        next_payment = self.next_payment_on()
+        rental = self.kind is OutcomeKind.RENTAL
         return {
             "loan_id": self.loan_id,
             "device_id": self.device_id,
@@ -113,8 +147,16 @@ class Loan:
             "next_term_on": None if next_term is None else next_term.isoformat(),
             "signed": self.signed,
             "signature_sha256": self.signature_sha256 or None,
+            "signed_later_at": self.signed_at or None,
+            "signed_later_by": self.signed_by or None,
             "days_left": self.days_left(today),
             "status": self.status(today, within).value,
+            "return_late": (self.days_left(today) or 0) < 0,
+            "months_paid": self.months_paid if rental else None,
+            "months_due": self.months_due(today) if rental else None,
+            "paid_eur": f"{self.paid_cents // 100}.{self.paid_cents % 100:02d}" if rental else None,
+            "next_payment_on": None if next_payment is None else next_payment.isoformat(),
+            "payment_late": self.payment_late(today),
         }
 
 
@@ -127,10 +169,9 @@ def _date(text: str) -> date | None:
 
 _OPEN = (
     "SELECT l.id, l.device_id, d.asset_code, l.kind, l.beneficiary, l.start_on, l.due_on,"
-    " l.term_months, l.signed, l.signature_sha256 FROM loans l"
-    " JOIN devices d ON d.id = l.device_id"
-    " WHERE l.returned_at IS NULL AND l.event_id = (SELECT o.event_id FROM outcomes o"
-    " WHERE o.device_id = l.device_id ORDER BY o.at DESC, o.rowid DESC LIMIT 1)"
+    " l.term_months, l.signed, l.signature_sha256, l.signed_at, l.signed_by, l.months_paid,"
+    " l.paid_cents, l.last_paid_on FROM loans l JOIN devices d ON d.id = l.device_id"
+    " WHERE l.is_out = 1"
 )
 
 
@@ -147,6 +188,11 @@ def _loan(row: tuple[Any, ...]) -> Loan:
         term_months=row[7],
         signed=bool(row[8]),
         signature_sha256=row[9],
+        signed_at=row[10],
+        signed_by=row[11],
+        months_paid=row[12],
+        paid_cents=row[13],
+        last_paid_on=row[14],
     )
 
 
@@ -160,6 +206,86 @@ def open_loan(store: Store, device_id: str) -> Loan | None:
     """The device's loan or rental that is out now, if any."""
     row = store.query_one(_OPEN + " AND l.device_id = ?", (device_id,))
     return None if row is None else _loan(row)
+
+
+def unsigned(loans: list[Loan]) -> list[Loan]:
+    """Loans whose handover sheet is not signed yet (to sign when the beneficiary comes)."""
+    return [loan for loan in loans if not loan.signed]
+
+
+def payments(store: Store, loan_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Each rental's payments, oldest first: day paid, amount, receipt, months, who."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for loan_id in loan_ids:
+        # The IN list is the events_loan index's own condition: each loan is one index walk.
+        rows = store.query(
+            "SELECT payload, operator FROM events WHERE type IN ('loan.signed', 'loan.paid',"
+            " 'loan.returned') AND json_extract(payload, '$.loan_id') = ?"
+            " AND type = 'loan.paid' ORDER BY rowid",
+            (loan_id,),
+        )
+        found[loan_id] = []
+        for payload, operator in rows:
+            p = json.loads(payload)
+            found[loan_id].append(
+                {
+                    "paid_on": p.get("paid_on"),
+                    "amount_eur": p.get("amount_eur"),
+                    "receipt": p.get("receipt"),
+                    "months": p.get("months"),
+                    "recorded_by": operator,
+                }
+            )
+    return found
+
+
+def sign_refusal(loan: Loan, picture: str) -> BenchError | None:
+    """Why the sheet may not be marked signed now (None: it may): signed already, with no
+    new picture to add."""
+    if loan.signed and (not picture or picture == loan.signature_sha256):
+        return BenchError("LOAN_ALREADY_SIGNED", code=loan.asset_code)
+    return None
+
+
+def sign_payload(loan: Loan, picture: str) -> dict[str, Any]:
+    """The `loan.signed` fact: the sheet signed, with the picture's hash if one is given."""
+    return {"device_id": loan.device_id, "loan_id": loan.loan_id, "signature_sha256": picture}
+
+
+def payment_refusal(
+    loan: Loan, paid_on: str, amount: str, receipt: str, months: int, today: date
+) -> BenchError | None:
+    """Why a rental's payment may not be recorded (None: it may): not a rental, a bad day
+    (before the start, after today), a bad amount, no receipt, more months than left."""
+    if loan.kind is not OutcomeKind.RENTAL or loan.term_months is None:
+        return BenchError("PAYMENT_NOT_RENTAL", code=loan.asset_code)
+    day = _date(paid_on.strip())
+    if day is None or day > today or day < loan.start_on:
+        return BenchError("PAYMENT_DATE_INVALID", day=paid_on)
+    cents = price_text(amount)
+    if cents is None or cents == "0.00":
+        return BenchError("PAYMENT_AMOUNT_INVALID", amount=amount)
+    if not receipt.strip():
+        return BenchError("PAYMENT_RECEIPT_MISSING")
+    left = loan.term_months - loan.months_paid
+    if months < 1 or months > left:
+        return BenchError("PAYMENT_MONTHS_INVALID", months=str(months), left=str(left))
+    return None
+
+
+def payment_payload(
+    loan: Loan, paid_on: str, amount: str, receipt: str, months: int
+) -> dict[str, Any]:
+    """The `loan.paid` fact of an accepted payment (the amount as a decimal string)."""
+    day = date.fromisoformat(paid_on.strip())
+    return {
+        "device_id": loan.device_id,
+        "loan_id": loan.loan_id,
+        "paid_on": day.isoformat(),
+        "amount_eur": price_text(amount) or "0.00",
+        "receipt": receipt.strip(),
+        "months": months,
+    }
 
 
 def due_within(loans: list[Loan], today: date, days: int) -> list[Loan]:

@@ -40,6 +40,7 @@ from bench_app.journey import (
     journey_of,
     stage_line,
 )
+from bench_app.parts import gave_counts
 from bench_app.store import lot_queries, queries, report_queries
 from bench_app.store.database import Store
 from bench_app.text import Text
@@ -119,6 +120,7 @@ class LotDeviceLine:
     journey: Journey
     grade: str  # the workshop's latest grade, "" if none
     outcome: OutcomeKind | None  # the latest outcome recorded (by the stations' clock)
+    parts_given: int = 0  # kept for its parts: how many it gave to other devices
 
     @property
     def position(self) -> str:
@@ -142,6 +144,7 @@ class LotDeviceLine:
             "stage_line": stage_line(self.journey).to_json(),
             "grade": self.grade,
             "outcome": outcome.value if outcome else None,
+            "parts_given": self.parts_given,
             "blockers": [
                 {"code": b.code, "reason": b.reason.to_json(), "action": b.action.to_json()}
                 for b in self.blockers
@@ -460,12 +463,16 @@ def page(
     read = read_journeys(store, lot.id, purposes=purposes, policy=policy)
     kinds = {k.value: k for k in OutcomeKind}
     lines = []
-    for device in lot_devices(store, lot):
+    devices = lot_devices(store, lot)
+    gave = gave_counts(store, [d.id for d in devices])
+    for device in devices:
         journey = read.get(device.id)
         if journey is None or device.kind in COMPUTER_KINDS:
             journey = device_journey(store, device, purposes=purposes, policy=policy)
         grade, outcome = latest.get(device.id, ("", None))
-        lines.append(LotDeviceLine(device, journey, grade, kinds.get(str(outcome))))
+        lines.append(
+            LotDeviceLine(device, journey, grade, kinds.get(str(outcome)), gave.get(device.id, 0))
+        )
     return LotPage(head, lines)
 
 

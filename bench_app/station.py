@@ -6,6 +6,7 @@ Everything the GUI and the command line do goes through here, so both record the
 from __future__ import annotations
 
 import getpass
+import hashlib
 import logging
 import os
 import threading
@@ -15,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench_app import loans
+from bench_app import loans, parts
 from bench_app.approvals import (
     Approval,
     ApprovalRequest,
@@ -631,6 +632,74 @@ class Station:
             raise refusal
         payload = loans.return_payload(loan, condition, state)
         self._record([NewEvent("loan.returned", payload, device.id)])
+
+    def sign_handover(self, device_id: str, picture: bytes | None = None) -> str:
+        """Records that the handover sheet of the device's loan out now was signed after
+        the handover (ticked "signé"), with the picture of the signature (PNG or JPEG bytes,
+        kept in the data folder) if one is given; returns the picture's SHA-256 ("" : none).
+        The fact names who recorded it and when. BenchError LOAN_NOT_OUT,
+        LOAN_ALREADY_SIGNED (no new picture) or HANDOVER_PICTURE_INVALID; nothing is kept
+        when it is refused."""
+        device = self._require_device(device_id)
+        loan = loans.open_loan(self.store, device.id)
+        if loan is None:
+            raise BenchError("LOAN_NOT_OUT", code=device.asset_code)
+        digest = "" if picture is None else hashlib.sha256(picture).hexdigest()
+        refusal = loans.sign_refusal(loan, digest)
+        if refusal is not None:
+            raise refusal
+        if picture is not None:
+            digest = loans.keep_picture(self.folder, picture)
+        self._record([NewEvent("loan.signed", loans.sign_payload(loan, digest), device.id)])
+        return digest
+
+    def record_payment(
+        self,
+        device_id: str,
+        amount: str,
+        receipt: str,
+        paid_on: str = "",
+        months: int = 1,
+        today: date | None = None,
+    ) -> None:
+        """Records a payment of the device's rental out now (by default paid today, for one
+        month); BenchError saying why not (not rented, bad day or amount, no receipt, more
+        months than are left)."""
+        device = self._require_device(device_id)
+        loan = loans.open_loan(self.store, device.id)
+        if loan is None:
+            raise BenchError("LOAN_NOT_OUT", code=device.asset_code)
+        day = today or date.today()
+        paid_on = paid_on.strip() or day.isoformat()
+        refusal = loans.payment_refusal(loan, paid_on, amount, receipt, months, day)
+        if refusal is not None:
+            raise refusal
+        payload = loans.payment_payload(loan, paid_on, amount, receipt, months)
+        self._record([NewEvent("loan.paid", payload, device.id)])
+
+    # -- spare parts ---------------------------------------------------------------------
+
+    def give_part(self, donor_id: str, part: str, receiver_code: str) -> Device:
+        """Records that a part of a device kept for its parts went into another device
+        (typed or scanned by its code); returns the receiver. BenchError when the donor is
+        not kept for parts, the part is not named, or the receiver is unknown or itself."""
+        donor = self._require_device(donor_id)
+        refusal = parts.give_refusal(
+            queries.latest_outcome(self.store, donor.id), donor.asset_code, part
+        )
+        if refusal is not None:
+            raise refusal
+        try:
+            receiver = self.find_by_code(receiver_code)
+        except BenchError as exc:
+            raise BenchError(
+                "OUTCOME_PART_RECEIVER_UNKNOWN", code=shown(receiver_code.strip())
+            ) from exc
+        if receiver.id == donor.id:
+            raise BenchError("OUTCOME_PART_RECEIVER_SELF")
+        payload = parts.give_payload(donor.id, part, receiver.id, receiver.asset_code)
+        self._record([NewEvent("part.given", payload, donor.id)])
+        return receiver
 
     def skip_install(self, device_id: str, reason: str) -> None:
         """Records that this phone keeps its system, and why (the stage then counts as done)."""

@@ -8,8 +8,8 @@ the facts the dashboard reads (registered, identified, a diagnosis job, an erasu
 install job for phones, a grade, an outcome with a due date for loans and rentals), spread
 evenly over two years, four stations and 100 devices per lot. The hash chain is not
 computed (placeholder hashes): the dashboard never reads it, and `etabli db check` would
-refuse this database. The open loans are then derived from the outcomes by migration 4's
-own statement. (A reusable 1M-device builder is meant to replace this one.)
+refuse this database. The loans and rentals are then derived from the outcomes by
+migration 9's own statements (those that take in outcomes recorded without a loan id). (A reusable 1M-device builder is meant to replace this one.)
 
 Measured, for the periods the window offers (this week, month and year, ending on the last
 day of the data): `dashboard.compute` (every figure, as the window's refresh does) and the
@@ -182,9 +182,10 @@ def build(folder: Path, n: int) -> tuple[Path, int]:
                 conn.executemany(INSERTS[table], rows)
                 rows.clear()
     conn.execute("COMMIT")
-    # The open loans, derived from the outcomes as migration 4 derives them on an upgrade.
-    fill = next(s for s in split_sql(MIGRATIONS[3].sql) if s.startswith("INSERT INTO open_loans"))
-    conn.execute(fill)
+    # The loans, derived from the outcomes as migration 9 derives them on an upgrade.
+    (one_home,) = (m for m in MIGRATIONS if "loans_v9" in m.sql)
+    for statement in split_sql(one_home.sql)[2:4]:  # outcomes' loans, then those out now
+        conn.execute(statement.replace("loans_v9", "loans"))
     conn.execute("ANALYZE")
     conn.close()
     return path, events

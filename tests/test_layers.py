@@ -93,7 +93,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                                       "bench_app.jobs.engine")),
     ("the work", ("bench_app.diagnostics", "bench_app.grading", "bench_app.erasure",
                   "bench_app.install", "bench_app.journey", "bench_app.disk_links",
-                  "bench_app.beneficiaries", "bench_app.loans", "bench_app.approvals",
+                  "bench_app.beneficiaries", "bench_app.loans", "bench_app.parts", "bench_app.approvals",
                   "bench_app.search")),
     ("the pipeline catalogue", ("bench_app.jobs.pipelines",)),
     ("documents, sync and simulators", ("bench_app.output", "bench_app.sync",

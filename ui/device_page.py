@@ -21,13 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bench_app.domain.model import STAGE_LABELS, DeviceKind
+from bench_app.domain.model import STAGE_LABELS, DeviceKind, OutcomeKind
+from bench_app.parts import RECEIVED as PART_RECEIVED
+from bench_app.parts import received_facts
 from bench_app.store import queries
 from bench_app.text import Text
 from bench_app.wire.events import Event
 from bench_app.workshop import TRAINING_STATION
 from ui.device_view import device_title
 from ui.journey_view import journey_text, outcome_line
+from ui.part_dialog import PartDialog
 from ui.timeline import describe
 
 if TYPE_CHECKING:
@@ -55,6 +58,7 @@ WORK_ON_TIP = Text(
     "Met l’appareil sur le poste, avec sa carte.", "Puts the device on the bench, with its card."
 )
 CLOSE = Text("Fermer", "Close")
+GIVE_PART = Text("Donner une pièce", "Give a part")
 NONE = Text("aucun", "none")
 NOT_YET = Text("pas encore", "not yet")
 THIS_STATION = Text("ce poste", "this station")
@@ -141,7 +145,13 @@ class DevicePage(QWidget):
         self.work_button = QPushButton()
         self.work_button.setObjectName("BigAction")
         self.work_button.clicked.connect(self.work_on)
+        # A device kept for its parts gives them from here (ui/part_dialog.py).
+        self.part_button = QPushButton()
+        self.part_button.setObjectName("GivePart")
+        self.part_button.clicked.connect(self.give_part)
+        self.part_dialog: PartDialog | None = None
         buttons.addWidget(self.close_button)
+        buttons.addWidget(self.part_button)
         buttons.addWidget(self.work_button)
         layout.addLayout(buttons)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
@@ -176,6 +186,8 @@ class DevicePage(QWidget):
             if outcome is not None
             else NOT_YET.get(lang)
         )
+        self.part_button.setText(GIVE_PART.get(lang))
+        self.part_button.setVisible(outcome is not None and outcome.kind is OutcomeKind.SPARE_PARTS)
         self.form.setRowVisible(self.values["imei"], bool(device.imei))
         self.journey_title.setText(JOURNEY.get(lang))
         self.journey.setText(journey_text(self.station.journey(device.id), lang))
@@ -209,15 +221,15 @@ class DevicePage(QWidget):
         for pipeline in self.station.pipelines.for_kind(kind):
             titles.update({s.id: s.title for s in pipeline.steps()})
         self.history.clear()
-        for event in reversed(queries.events(self.station.store, self.device_id)):
-            item = QTreeWidgetItem(
-                [
-                    when(event.ts),
-                    event.operator,
-                    self.station_name(event),
-                    describe(event, lang, titles),
-                ]
-            )
+        store = self.station.store
+        told = [(e, describe(e, lang, titles)) for e in queries.events(store, self.device_id)]
+        # The parts it received were recorded on their donors: told here too, in time order.
+        for event, donor in received_facts(store, self.device_id):
+            said = PART_RECEIVED.get(lang).replace("{code}", donor)
+            told.append((event, said.replace("{part}", str(event.payload.get("part", "")))))
+        told.sort(key=lambda pair: pair[0].ts)
+        for event, what in reversed(told):
+            item = QTreeWidgetItem([when(event.ts), event.operator, self.station_name(event), what])
             item.setToolTip(0, event.ts)
             self.history.addTopLevelItem(item)
 
@@ -231,6 +243,14 @@ class DevicePage(QWidget):
                 name = TRAINING_STATION.get(self.lang)
             return name or THIS_STATION.get(self.lang)
         return OTHER_STATION.get(self.lang).replace("%1", event.station_id[:8])
+
+    def give_part(self) -> PartDialog:
+        """Opens the parts given by this device; the history shows them once closed."""
+        dialog = PartDialog(self.station, self.device_id, self.lang, self)
+        dialog.finished.connect(lambda _result: self.retranslate(self.lang))
+        self.part_dialog = dialog
+        dialog.open()
+        return dialog
 
     def work_on(self) -> None:
         """Puts the device on the bench (its card, selected) and goes back to the window."""

@@ -8,10 +8,14 @@ from PySide6.QtCore import QCoreApplication
 
 from bench_app.approvals import approval_summary
 from bench_app.domain.model import PreSort
+from bench_app.parts import GAVE
 from bench_app.text import Text
 from bench_app.wire.events import Event
 
 RETURNED = Text("Retour de prêt : %1", "Back from loan: %1")
+SIGNED_LATER = Text("Fiche de remise signée", "Handover sheet signed")
+SIGNED_PICTURE = Text("Fiche de remise signée, image gardée", "Handover sheet signed, picture kept")
+PAID = Text("Location payée : %1 € (reçu %2, %3 mois)", "Rental paid: €%1 (receipt %2, %3 months)")
 
 
 def tr(text: str) -> str:
@@ -83,6 +87,23 @@ def describe(event: Event, lang: str, step_titles: dict[str, Text]) -> str:
         return tr("Label printed")
     if kind == "loan.returned":
         return RETURNED.get(lang).replace("%1", str(p.get("condition", "")))
+    if kind == "loan.signed":
+        return (SIGNED_PICTURE if p.get("signature_sha256") else SIGNED_LATER).get(lang)
+    if kind == "loan.paid":
+        amount = str(p.get("amount_eur", ""))
+        amount = amount.replace(".", ",") if lang == "fr" else amount
+        return (
+            PAID.get(lang)
+            .replace("%1", amount)
+            .replace("%2", str(p.get("receipt", "")))
+            .replace("%3", str(p.get("months", "")))
+        )
+    if kind == "part.given":
+        return (
+            GAVE.get(lang)
+            .replace("{code}", str(p.get("receiver_asset", "")))
+            .replace("{part}", str(p.get("part", "")))
+        )
     if kind == "certificate.issued":
         return _certificate(p)
     if kind == "disk.linked":

@@ -1,6 +1,9 @@
-"""`etabli loans [--due-within DAYS] [--overdue]` (the devices lent or rented and not back,
-which are due soon, which are late) and `etabli return ASSET --condition TEXT` (a device
-back: its loan closed, its check and erasure to do again)."""
+"""`etabli loans [--due-within DAYS] [--overdue] [--unsigned]` (the devices lent or rented
+and not back, which are due soon, which are late — back or in their payments — and whose
+handover sheet is not signed), `etabli return ASSET --condition TEXT` (a device back: its
+loan closed, its check and erasure to do again), `etabli loan-sign ASSET [--signature FILE]`
+(the sheet signed after the handover) and `etabli loan-pay ASSET --amount EUR --receipt N`
+(a rental's month paid)."""
 
 from __future__ import annotations
 
@@ -20,14 +23,18 @@ from bench_app.loans import (
     Loan,
     LoanStatus,
     due_within,
+    open_loan,
     open_loans,
     overdue,
+    payments,
+    unsigned,
 )
 from bench_app.store.database import DB_NAME, Store
 from bench_app.text import Text
 
 Common = Any
 MAX_DAYS = 3650
+MAX_MONTHS = 60
 
 # Said with a sign as well as a word (never by colour alone, even in a terminal).
 MARKS = {LoanStatus.OVERDUE: "⚠", LoanStatus.DUE_SOON: "⏰", LoanStatus.OUT: "·"}
@@ -63,7 +70,21 @@ def add_loan_parsers(sub: Any, common: Common) -> None:
     p.add_argument(
         "--overdue",
         action="store_true",
-        help=say(Text("seulement ceux en retard", "only the overdue ones")),
+        help=say(
+            Text(
+                "seulement ceux en retard (retour ou paiement)",
+                "only the overdue ones (return or payment)",
+            )
+        ),
+    )
+    p.add_argument(
+        "--unsigned",
+        action="store_true",
+        help=say(
+            Text(
+                "seulement ceux dont la fiche n’est pas signée", "only those with an unsigned sheet"
+            )
+        ),
     )
     p.add_argument("--json", action="store_true")
 
@@ -102,6 +123,74 @@ def add_loan_parsers(sub: Any, common: Common) -> None:
     p.add_argument("--json", action="store_true")
 
 
+def _asset_argument(p: Any) -> None:
+    p.add_argument(
+        "asset",
+        metavar="ASSET",
+        help=say(Text("le code d’inventaire, tel qu’imprimé", "the asset code, as printed")),
+    )
+
+
+def add_loan_record_parsers(sub: Any, common: Common) -> None:
+    """`loan-sign` and `loan-pay`: what happens to a loan while it is out."""
+    p = sub.add_parser(
+        "loan-sign",
+        help=say(
+            Text(
+                "la fiche de remise d’un prêt est signée après coup (et sa photo, si donnée)",
+                "a loan's handover sheet was signed afterwards (and its photo, if given)",
+            )
+        ),
+    )
+    common(p, top=False)
+    _asset_argument(p)
+    p.add_argument(
+        "--signature",
+        default=None,
+        metavar="FILE",
+        help=say(
+            Text(
+                "la photo de la fiche signée ou de la signature (PNG ou JPEG)",
+                "the photo of the signed sheet or of the signature (PNG or JPEG)",
+            )
+        ),
+    )
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser(
+        "loan-pay",
+        help=say(Text("enregistre un paiement d’une location", "record a payment of a rental")),
+    )
+    common(p, top=False)
+    _asset_argument(p)
+    p.add_argument(
+        "--amount",
+        required=True,
+        metavar="EUR",
+        help=say(Text("le montant payé, en euros (12,50)", "the amount paid, in euros (12.50)")),
+    )
+    p.add_argument(
+        "--receipt",
+        required=True,
+        metavar="NUMBER",
+        help=say(Text("le numéro du reçu remis", "the number of the receipt given")),
+    )
+    p.add_argument(
+        "--on",
+        default="",
+        metavar="YYYY-MM-DD",
+        help=say(Text("le jour du paiement (aujourd’hui sinon)", "the day paid (else today)")),
+    )
+    p.add_argument(
+        "--months",
+        type=whole_number(1, MAX_MONTHS),
+        default=1,
+        metavar="N",
+        help=say(Text("combien de mois il paie (1 sinon)", "how many months it pays (else 1)")),
+    )
+    p.add_argument("--json", action="store_true")
+
+
 def _line(loan: Loan, today: date, within: int, lang: str) -> str:
     fr = lang == "fr"
     status = loan.status(today, within)
@@ -120,14 +209,38 @@ def _line(loan: Loan, today: date, within: int, lang: str) -> str:
         ("dossier " if fr else "file ") + loan.beneficiary,
         ("retour le " if fr else "due ") + due + (f" ({when})" if when else ""),
     ]
-    term = loan.next_term(today)
-    if term is not None:
-        parts.append(("échéance " if fr else "next term ") + term.isoformat())
-    parts.append(
-        ("fiche signée" if fr else "sheet signed")
-        if loan.signed
-        else ("fiche NON signée" if fr else "sheet NOT signed")
-    )
+    if loan.kind is OutcomeKind.RENTAL and loan.term_months is not None:
+        paid, due_now = loan.months_paid, loan.months_due(today)
+        parts.append(
+            f"{paid}/{loan.term_months} mois payés ({due_now} dus)"
+            if fr
+            else f"{paid}/{loan.term_months} months paid ({due_now} due)"
+        )
+        pay_on = loan.next_payment_on()
+        if pay_on is not None:
+            late = loan.payment_late(today)
+            if fr:
+                parts.append(
+                    ("⚠ PAIEMENT EN RETARD depuis le " if late else "à payer le ")
+                    + pay_on.isoformat()
+                )
+            else:
+                parts.append(
+                    ("⚠ PAYMENT LATE since " if late else "to pay on ") + pay_on.isoformat()
+                )
+    if not loan.signed:
+        parts.append("fiche NON signée" if fr else "sheet NOT signed")
+    elif loan.signed_at:
+        who = loan.signed_by
+        parts.append(
+            f"fiche signée après coup ({loan.signed_at[:10]}, {who})"
+            if fr
+            else f"sheet signed afterwards ({loan.signed_at[:10]}, {who})"
+        )
+    else:
+        parts.append("fiche signée" if fr else "sheet signed")
+    if loan.signed and not loan.signature_sha256:
+        parts.append("sans image de signature" if fr else "no signature picture")
     return "  ".join(parts)
 
 
@@ -136,19 +249,22 @@ def run_loans(folder: Path, args: argparse.Namespace, lang: str) -> int:
     within = REMIND_DAYS if args.due_within is None else args.due_within
     with Store.open_for_reading(folder / DB_NAME) as store:
         out = open_loans(store)
-    shown = out
-    if args.due_within is not None or args.overdue:
-        picked: set[str] = set()
-        if args.due_within is not None:
-            picked |= {loan.loan_id for loan in due_within(out, today, within)}
-        if args.overdue:
-            picked |= {loan.loan_id for loan in overdue(out, today)}
-        shown = [loan for loan in out if loan.loan_id in picked]
+        shown = out
+        if args.due_within is not None or args.overdue:
+            picked: set[str] = set()
+            if args.due_within is not None:
+                picked |= {loan.loan_id for loan in due_within(out, today, within)}
+            if args.overdue:
+                picked |= {loan.loan_id for loan in overdue(out, today)}
+            shown = [loan for loan in out if loan.loan_id in picked]
+        if args.unsigned:
+            shown = unsigned(shown)
+        paid = payments(store, [x.loan_id for x in shown if x.kind is OutcomeKind.RENTAL])
     if args.json:
         data = {
             "today": today.isoformat(),
             "due_within_days": within,
-            "loans": [loan.to_json(today, within) for loan in shown],
+            "loans": [{**loan.to_json(today, within), **_payments(paid, loan)} for loan in shown],
         }
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
@@ -157,6 +273,75 @@ def run_loans(folder: Path, args: argparse.Namespace, lang: str) -> int:
         return 0
     for loan in shown:
         print(_line(loan, today, within, lang))
+    return 0
+
+
+def _payments(paid: dict[str, list[dict[str, Any]]], loan: Loan) -> dict[str, Any]:
+    return {"payments": paid[loan.loan_id]} if loan.loan_id in paid else {}
+
+
+def run_loan_sign(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.loans import read_picture
+    from bench_app.station import Station, operator_from_environment
+
+    # Read before anything is opened: a file that is not a picture records nothing.
+    picture = None if args.signature is None else read_picture(args.signature)
+    station = Station(folder, operator=operator_from_environment())
+    try:
+        device = station.find_by_code(args.asset)
+        digest = station.sign_handover(device.id, picture)
+        loan = open_loan(station.store, device.id)
+    finally:
+        station.close()
+    assert loan is not None
+    if args.json:
+        data = {
+            "asset_code": device.asset_code,
+            "loan_id": loan.loan_id,
+            "signed": loan.signed,
+            "signature_sha256": loan.signature_sha256 or None,
+            "picture_added": bool(digest),
+            "signed_at": loan.signed_at,
+            "signed_by": loan.signed_by,
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    fr = lang == "fr"
+    if digest:
+        print(
+            f"Fiche signée, image gardée : {device.asset_code}."
+            if fr
+            else f"Sheet signed, picture kept: {device.asset_code}."
+        )
+    else:
+        print(
+            f"Fiche signée : {device.asset_code}." if fr else f"Sheet signed: {device.asset_code}."
+        )
+    return 0
+
+
+def run_loan_pay(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.station import Station, operator_from_environment
+
+    station = Station(folder, operator=operator_from_environment())
+    try:
+        device = station.find_by_code(args.asset)
+        station.record_payment(device.id, args.amount, args.receipt, args.on, args.months)
+        loan = open_loan(station.store, device.id)
+    finally:
+        station.close()
+    assert loan is not None
+    today = date.today()
+    if args.json:
+        print(json.dumps(loan.to_json(today), ensure_ascii=False, indent=2))
+        return 0
+    fr = lang == "fr"
+    months = f"{loan.months_paid}/{loan.term_months}"
+    print(
+        f"Paiement enregistré : {device.asset_code}, {months} mois payés."
+        if fr
+        else f"Payment recorded: {device.asset_code}, {months} months paid."
+    )
     return 0
 
 

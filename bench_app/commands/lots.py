@@ -125,6 +125,9 @@ def run_lot(folder: Path, args: argparse.Namespace, lang: str) -> int:
         outcome = d.outcome_words()
         if outcome is not None:
             words.append(("destination " if fr else "outcome ") + outcome.get(lang))
+        if d.parts_given:
+            n = d.parts_given
+            words.append(f"{n} pièce(s) donnée(s)" if fr else f"{n} part(s) given")
         print("  ".join(words))
         for b in d.blockers:
             print(("    bloque : " if fr else "    blocks: ") + b.reason.get(lang))

@@ -35,8 +35,16 @@ from bench_app.commands.ereuse import add_export_parsers, run_export_ereuse
 from bench_app.commands.help_language import VERSION, Parser, language_from, say, use_language
 from bench_app.commands.journey import add_journey_parsers, run_journey, run_outcome
 from bench_app.commands.labels import add_label_parsers, run_label, run_print_label
-from bench_app.commands.loans import add_loan_parsers, run_loans, run_return
+from bench_app.commands.loans import (
+    add_loan_parsers,
+    add_loan_record_parsers,
+    run_loan_pay,
+    run_loan_sign,
+    run_loans,
+    run_return,
+)
 from bench_app.commands.lots import add_lots_parsers, run_lot, run_lots
+from bench_app.commands.parts import add_parts_parsers, run_give_part, run_parts
 from bench_app.commands.phone_jobs import add_phone_job_parsers, run_install, run_wipe
 from bench_app.commands.profiles import add_profile_parsers, run_images, run_profiles
 from bench_app.commands.reports import REPORT_COMMANDS, add_report_parsers, run_reports
@@ -197,6 +205,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_journey_parsers(sub, _common)
     add_beneficiary_parsers(sub, _common)
     add_loan_parsers(sub, _common)
+    add_loan_record_parsers(sub, _common)
+    add_parts_parsers(sub, _common)
     add_override_parser(sub, _common)
     add_search_parser(sub, _common)
     add_lots_parsers(sub, _common)
@@ -311,6 +321,10 @@ RUNNERS: dict[str, Runner] = {
     "beneficiary": run_beneficiary,
     "loans": run_loans,
     "return": run_return,
+    "loan-sign": run_loan_sign,
+    "loan-pay": run_loan_pay,
+    "give-part": run_give_part,
+    "parts": run_parts,
     "override-check": run_override_check,
     "search": run_search,
     "lots": run_lots,

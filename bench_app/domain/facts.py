@@ -77,6 +77,23 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     # words and its "state" (good, worn, damaged, incomplete; "" when not said). The device
     # goes back to its check and erasure (bench_app/journey.py).
     "loan.returned": {"device_id": _STR, "loan_id": _STR, "condition": _STR, "state": _STR},
+    # A loan's handover sheet signed after the handover (ticked "signé" and/or a picture of
+    # the signature added): the loan, and the picture's SHA-256 ("" : ticked only). Who and
+    # when are the fact's own operator and time.
+    "loan.signed": {"device_id": _STR, "loan_id": _STR, "signature_sha256": _STR},
+    # A rental's payment: the day paid ("paid_on", YYYY-MM-DD), the "amount_eur" (a decimal
+    # string such as "12.50"), the "receipt" number and how many "months" it pays.
+    "loan.paid": {
+        "device_id": _STR,
+        "loan_id": _STR,
+        "paid_on": _STR,
+        "amount_eur": _STR,
+        "receipt": _STR,
+        "months": int,
+    },
+    # A part taken from a device kept for spare parts (the fact's device) and put into
+    # another ("receiver_id", with its "receiver_asset" code). A donor gives any number.
+    "part.given": {"device_id": _STR, "part": _STR, "receiver_id": _STR, "receiver_asset": _STR},
     # The asset label went to a printer (the journey's label stage).
     "label.printed": {"device_id": _STR, "template": _STR},
     # An erasure certificate (a device's: the erasure it certifies) or a lot's certificate

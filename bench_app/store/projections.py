@@ -9,10 +9,11 @@ import sqlite3
 import uuid
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from bench_app.domain.calendar import add_months
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.store.events import iter_events, training_chain
+from bench_app.store.events import EVENT_COLUMNS, iter_events, row_to_event, training_chain
 from bench_app.store.hlc import Hlc, ms_to_ts, order_key
 from bench_app.store.migrations import PROJECTION_TABLES
 from bench_app.wire.canonical import event_json
@@ -449,16 +450,20 @@ def _outcome(conn: sqlite3.Connection, e: Event) -> None:
         ),
     )
     _rank_by_clock(conn, "outcomes", p["device_id"])
-    _open_loan(conn, p["device_id"])
     _advance_stage(conn, p["device_id"], DeviceStage.DONE, e.ts)
-    if p["kind"] in ("loan", "rental") and p.get("loan_id"):
+    if p["kind"] in ("loan", "rental"):
         _loan_opened(conn, e)
+    _loans_out(conn, p["device_id"])
+    part, receiver = p.get("part"), p.get("receiver_id")
+    if p["kind"] == "spare_parts" and isinstance(part, str) and isinstance(receiver, str):
+        _part_given(conn, e, p["device_id"], part, receiver)
     _index_device(conn, p["device_id"])
 
 
 def _loan_opened(conn: sqlite3.Connection, e: Event) -> None:
-    """A loan or rental is a row of its own; a rental's return date is its start plus its
-    term in months (bench_app/loans.py reads the rest)."""
+    """A loan or rental is a row of its own (under its outcome's id when an earlier version
+    recorded it without a loan id); a rental's return date is its start plus its term in
+    months (bench_app/loans.py reads the rest). Migration 9 computes the same by SQL."""
     p = e.payload
     start = str(p.get("start_on") or e.ts[:10])
     term = p.get("term_months")
@@ -467,14 +472,14 @@ def _loan_opened(conn: sqlite3.Connection, e: Event) -> None:
     if months is not None:
         try:
             due = add_months(date.fromisoformat(start), months).isoformat()
-        except ValueError:
+        except (ValueError, OverflowError):
             due = ""
     conn.execute(
         "INSERT OR REPLACE INTO loans (id, event_id, device_id, kind, beneficiary, start_on,"
-        " due_on, term_months, signed, signature_sha256, training)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " due_on, term_months, station_id, since, signed, signature_sha256, training)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            p["loan_id"],
+            str(p.get("loan_id") or e.id),
             e.id,
             p["device_id"],
             p["kind"],
@@ -482,50 +487,126 @@ def _loan_opened(conn: sqlite3.Connection, e: Event) -> None:
             start,
             due,
             months,
+            e.station_id,
+            _stamped_at(e),
             p.get("signed") is True,
             str(p.get("signature_sha256") or ""),
             e.training,
         ),
     )
+    _fold_earlier_loan_facts(conn, e, str(p.get("loan_id") or e.id))
 
 
-@handles("loan.returned")
-def _loan_returned(conn: sqlite3.Connection, e: Event) -> None:
+# What happened to a loan, by fact type: folded into its row (these facts may reach a
+# station before the loan itself, from another station through a stick or the hub).
+_LOAN_FACTS = ("loan.signed", "loan.paid", "loan.returned")
+
+
+def _fold_earlier_loan_facts(conn: sqlite3.Connection, e: Event, loan_id: str) -> None:
+    """Folds the facts about this loan that the log holds before it (they found no row
+    then): the state is the same whatever order the stations' facts arrived in, and a
+    replay of the log folds them at the same point (the events_loan index finds them)."""
+    rows = conn.execute(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE type IN ('loan.signed', 'loan.paid',"
+        " 'loan.returned') AND json_extract(payload, '$.loan_id') = ?"
+        " AND rowid < (SELECT rowid FROM events WHERE id = ?) ORDER BY rowid",
+        (loan_id, e.id),
+    ).fetchall()
+    for row in rows:
+        earlier = row_to_event(row)
+        if _foreign_training(conn, earlier):
+            continue
+        if earlier.type == "loan.returned":
+            _close_loan(conn, earlier)
+        elif earlier.type == "loan.signed":
+            _loan_signed(conn, earlier)
+        else:
+            _loan_paid(conn, earlier)
+
+
+def _loans_out(conn: sqlite3.Connection, device_id: str) -> None:
+    """Marks the device's loan that is out: the one of its current outcome, not returned
+    (the dashboard and the loans list read only those rows, through the loans_out index)."""
+    current = conn.execute(
+        "SELECT event_id FROM outcomes WHERE device_id = ? ORDER BY at DESC, rowid DESC LIMIT 1",
+        (device_id,),
+    ).fetchone()
+    conn.execute(
+        "UPDATE loans SET is_out = (event_id = ? AND returned_at IS NULL) WHERE device_id = ?"
+        " AND is_out <> (event_id = ? AND returned_at IS NULL)",
+        (current[0] if current else "", device_id, current[0] if current else ""),
+    )
+
+
+def _close_loan(conn: sqlite3.Connection, e: Event) -> None:
     p = e.payload
     conn.execute(
         "UPDATE loans SET returned_at = ?, return_event_id = ?, condition = ?, state = ?"
         " WHERE id = ? AND returned_at IS NULL",
         (e.ts, e.id, p["condition"], p["state"], p["loan_id"]),
     )
+
+
+@handles("loan.returned")
+def _loan_returned(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _close_loan(conn, e)
     # Back in the workshop: its stage starts over from identified (its check comes next).
     conn.execute(
         "UPDATE devices SET stage = ?, updated_at = max(updated_at, ?) WHERE id = ?",
         (DeviceStage.IDENTIFIED, e.ts, p["device_id"]),
     )
-    _open_loan(conn, p["device_id"])  # no longer out
+    _loans_out(conn, p["device_id"])  # no longer out
 
 
-def _open_loan(conn: sqlite3.Connection, device_id: str) -> None:
-    """Keeps the device in open_loans while its current outcome is a loan or a rental (the
-    dashboard counts them without reading every outcome ever recorded)."""
-    row = conn.execute(
-        "SELECT o.kind, o.at, coalesce(json_extract(e.payload, '$.due_on'), ''),"
-        " coalesce(e.station_id, ''), coalesce(d.training, 0),"
-        " EXISTS (SELECT 1 FROM loans r WHERE r.event_id = o.event_id"
-        " AND r.returned_at IS NOT NULL) FROM outcomes o"
-        " LEFT JOIN events e ON e.id = o.event_id LEFT JOIN devices d ON d.id = o.device_id"
-        " WHERE o.device_id = ? ORDER BY o.at DESC, o.rowid DESC LIMIT 1",
-        (device_id,),
-    ).fetchone()
-    # Out while its current outcome is a loan or a rental not returned yet.
-    if row is None or row[0] not in ("loan", "rental") or row[5]:
-        conn.execute("DELETE FROM open_loans WHERE device_id = ?", (device_id,))
-        return
+@handles("loan.signed")
+def _loan_signed(conn: sqlite3.Connection, e: Event) -> None:
+    """The handover sheet signed after the handover: who recorded it and when; a picture
+    given then replaces none (an empty one keeps the picture already there)."""
+    p = e.payload
     conn.execute(
-        "INSERT OR REPLACE INTO open_loans (device_id, kind, due_on, station_id, training,"
-        " since) VALUES (?, ?, ?, ?, ?, ?)",
-        (device_id, row[0], str(row[2]), row[3], row[4], row[1]),
+        "UPDATE loans SET signed = 1, signed_at = ?, signed_by = ?,"
+        " signature_sha256 = CASE WHEN ? <> '' THEN ? ELSE signature_sha256 END WHERE id = ?",
+        (e.ts, e.operator, p["signature_sha256"], p["signature_sha256"], p["loan_id"]),
     )
+
+
+@handles("loan.paid")
+def _loan_paid(conn: sqlite3.Connection, e: Event) -> None:
+    """A rental's payment: the months it pays, the amount in cents, the latest day paid."""
+    p = e.payload
+    conn.execute(
+        "UPDATE loans SET months_paid = months_paid + ?, paid_cents = paid_cents + ?,"
+        " last_paid_on = max(last_paid_on, ?) WHERE id = ?",
+        (p["months"], _cents(p["amount_eur"]), p["paid_on"], p["loan_id"]),
+    )
+
+
+def _cents(amount: str) -> int:
+    """Euros as facts carry them ("12.50") in cents; 0 for what is no amount."""
+    try:
+        value = Decimal(amount) * 100
+    except (InvalidOperation, TypeError):
+        return 0
+    return int(value) if value.is_finite() and abs(value) < 10**15 else 0
+
+
+@handles("part.given")
+def _part(conn: sqlite3.Connection, e: Event) -> None:
+    p = e.payload
+    _part_given(conn, e, p["device_id"], p["part"], p["receiver_id"])
+
+
+def _part_given(
+    conn: sqlite3.Connection, e: Event, donor_id: str, part: str, receiver_id: str
+) -> None:
+    """A part taken from a device (the donor) and put into another: both pages show it."""
+    if part and receiver_id:
+        conn.execute(
+            "INSERT OR REPLACE INTO parts_given (event_id, donor_id, receiver_id, part, at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (e.id, donor_id, receiver_id, part, _stamped_at(e)),
+        )
 
 
 @handles("erasure.started")

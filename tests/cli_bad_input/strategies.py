@@ -952,6 +952,51 @@ def return_() -> S[Case]:
     )
 
 
+def loan_sign() -> S[Case]:
+    """Nothing is out on the seeded devices: a sheet to sign is refused, as is a bad code or
+    a file that is no picture (read first: nothing kept)."""
+    return st.one_of(
+        case("loan-sign", bad_asset),
+        case("loan-sign", st.sampled_from([ASSET, LAPTOP])),  # not lent
+        case("loan-sign", ASSET, "--signature", not_a_picture),
+        case("loan-sign", ASSET, "--signature", undecodable),
+        common(("loan-sign",), (ASSET,)),
+    )
+
+
+def loan_pay() -> S[Case]:
+    bad_amount = st.one_of(
+        undecodable, st.sampled_from(["0", "-5", "dix", "1e3", "nan", "12,345", ""]), huge_numbers
+    )
+    bad_day = st.one_of(undecodable, st.sampled_from(["2026-02-30", "demain", "2999-01-01"]))
+    return st.one_of(
+        case("loan-pay", bad_asset, "--amount", "12", "--receipt", "R-1"),
+        case("loan-pay", ASSET, "--amount", "12", "--receipt", "R-1"),  # not rented
+        case("loan-pay", ASSET, "--amount", bad_amount, "--receipt", "R-1"),
+        case("loan-pay", ASSET, "--amount", "12", "--receipt", st.one_of(bad_text, st.just(" "))),
+        case("loan-pay", ASSET, "--amount", "12", "--receipt", "R-1", "--on", bad_day),
+        case("loan-pay", ASSET, "--amount", "12", "--receipt", "R-1", "--months", bad_months),
+        case("loan-pay", ASSET, "--amount", "12"),  # no receipt
+        common(("loan-pay",), (ASSET, "--amount", "12", "--receipt", "R-1")),
+    )
+
+
+def give_part() -> S[Case]:
+    """The seeded devices are not kept for parts: every part is refused, as is a bad code."""
+    return st.one_of(
+        case("give-part", bad_asset, "--part", "écran", "--to", LAPTOP),
+        case("give-part", ASSET, "--part", "écran", "--to", LAPTOP),  # not kept for parts
+        case("give-part", ASSET, "--part", bad_text, "--to", LAPTOP),
+        case("give-part", ASSET, "--part", "écran", "--to", bad_asset),
+        case("give-part", ASSET, "--part", "écran"),  # to no device
+        common(("give-part",), (ASSET, "--part", "écran", "--to", LAPTOP)),
+    )
+
+
+def parts() -> S[Case]:
+    return st.one_of(case("parts", bad_asset), common(("parts",), (ASSET,)))
+
+
 def override_check() -> S[Case]:
     """No approval, no PIN (no terminal, no $ETABLI_SUPERVISOR_PIN), or a device whose
     check never failed: nothing is recorded."""
@@ -1122,6 +1167,10 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ),
     ("loans",): loans,
     ("return",): return_,
+    ("loan-sign",): loan_sign,
+    ("loan-pay",): loan_pay,
+    ("give-part",): give_part,
+    ("parts",): parts,
     ("override-check",): override_check,
     ("wipe",): phone_job("wipe"),
     ("install",): phone_job("install"),

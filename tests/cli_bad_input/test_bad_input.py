@@ -153,6 +153,7 @@ READS_FILES = {
     ("hub", "import-bundle"),
     ("sync",),
     ("outcome",),  # the photo of a signed handover sheet
+    ("loan-sign",),  # the same photo, given later
 }
 
 

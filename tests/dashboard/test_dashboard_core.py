@@ -19,7 +19,6 @@ from bench_app.domain.model import DeviceKind, DeviceStage, OutcomeKind
 from bench_app.output.reports.activity import Period
 from bench_app.output.reports.environment import load_factors
 from bench_app.store.database import NewEvent
-from bench_app.store.migrations import MIGRATIONS, split_sql
 from tests.dashboard.support import Workshop
 
 MON = date(2026, 3, 2)  # a Monday
@@ -155,19 +154,34 @@ def test_loans_out_overdue_and_due_soon_at_the_end_of_the_period(shop: Workshop)
         shop.store, Filters(Period(MON, MON)), load_factors(), today=TODAY, station_names={}
     )
     assert values(early, "loans")["loan"] == 4
-    # Today's open loans (the open_loans table) agree with the outcomes' history read for
-    # the same day from a later "today".
+    # Today's loans out (the loans table's is_out) agree with the outcomes' history read
+    # for the same day from a later "today".
     history = dashboard.loans(shop.store, Filters(PERIOD), TODAY + timedelta(days=1))
     assert history == dashboard.loans(shop.store, Filters(PERIOD), TODAY)
-    # A database upgraded to version 6 gets the same open loans from its outcomes as the
-    # projection keeps event by event.
-    kept = shop.store.query("SELECT * FROM open_loans ORDER BY device_id")
-    assert len(kept) == 4
-    fill = next(s for s in split_sql(MIGRATIONS[5].sql) if s.startswith("INSERT INTO open_loans"))
-    with shop.store.transaction() as conn:
-        conn.execute("DELETE FROM open_loans")
-        conn.execute(fill)
-    assert shop.store.query("SELECT * FROM open_loans ORDER BY device_id") == kept
+    out = shop.store.query("SELECT kind, count(*) FROM loans WHERE is_out = 1 GROUP BY kind")
+    assert sorted(out) == [("loan", 3), ("rental", 1)]
+
+
+def test_a_returned_loan_is_no_longer_out_today_nor_on_a_later_day(shop: Workshop) -> None:
+    shop.on(MON)
+    back, kept = shop.device(), shop.device()
+    for device in (back, kept):
+        shop.outcome(device, OutcomeKind.LOAN, due_on=(TODAY + timedelta(days=3)).isoformat())
+    shop.on(MON + timedelta(days=1))
+    (loan_id,) = shop.store.query_one("SELECT id FROM loans WHERE device_id = ?", (back,)) or ()
+    shop.record(
+        NewEvent(
+            "loan.returned",
+            {"device_id": back, "loan_id": loan_id, "condition": "bon", "state": "good"},
+            back,
+        )
+    )
+    today = dashboard.loans(shop.store, Filters(PERIOD), TODAY)
+    assert today.out[OutcomeKind.LOAN] == 1 and today.due_soon == 1
+    # The week before: both were out (the return came after).
+    before = dashboard.loans(shop.store, Filters(Period(MON, MON)), TODAY)
+    assert before.out[OutcomeKind.LOAN] == 2
+    assert dashboard.loans(shop.store, Filters(PERIOD), TODAY + timedelta(days=1)) == today
 
 
 def test_environment_uses_the_factors_rule_and_shows_the_sources(shop: Workshop) -> None:

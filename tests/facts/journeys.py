@@ -3,7 +3,7 @@
 A journey is what a station's log holds after real work: a donor, a lot, devices registered
 in it, and for each device any number of chapters in any order (identification, pre-sort,
 inventory, jobs with their steps, erasures cut and resumed, phone installations and
-installations skipped, disk images, disks linked to their computer, grades, labels printed, certificates given out, outcomes, beneficiaries registered and forgotten). Every field the fact definitions (`bench_app.domain.facts.SCHEMAS`) name
+installations skipped, disk images, disks linked to their computer, grades, labels printed, certificates given out, outcomes, loans signed later and paid, parts given, beneficiaries registered and forgotten). Every field the fact definitions (`bench_app.domain.facts.SCHEMAS`) name
 gets a value of the right type and meaning, and every payload also carries extra fields of
 any wire value, since facts keep what they do not name.
 
@@ -300,6 +300,28 @@ BUILDERS: dict[str, Any] = {
         "condition": d(NAME),
         "state": d(st.sampled_from(["good", "worn", "damaged", "incomplete", ""])),
     },
+    # A loan's handover sheet signed after the handover: ticked, or with its picture's hash.
+    "loan.signed": lambda d, c: {
+        "device_id": c.device_id,
+        "loan_id": c.loan_id or _new_id(),
+        "signature_sha256": d(st.just("") | st.from_regex(r"\A[0-9a-f]{64}\Z")),
+    },
+    # A rental's payment: the day, euros as a decimal string, the receipt, the months paid.
+    "loan.paid": lambda d, c: {
+        "device_id": c.device_id,
+        "loan_id": c.loan_id or _new_id(),
+        "paid_on": d(st.dates()).isoformat(),
+        "amount_eur": (lambda cents: f"{cents // 100}.{cents % 100:02d}")(d(st.integers(1, 10**7))),
+        "receipt": d(NAME),
+        "months": d(st.integers(1, 60)),
+    },
+    # A part of a device kept for parts, put into another device.
+    "part.given": lambda d, c: {
+        "device_id": c.device_id,
+        "part": d(NAME),
+        "receiver_id": _new_id(),
+        "receiver_asset": str(AssetCode.make("ABCD", d(st.integers(1, 999)))),
+    },
     "label.printed": lambda d, c: {
         "device_id": c.device_id,
         "template": d(st.sampled_from(["brother-62", "zebra-2x1", "a4-24"])),
@@ -377,9 +399,21 @@ def _outcome(d: Any, c: Ctx, kinds: list[str] | None = None) -> dict[str, Any]:
 
 
 def _loan_chapter(d: Any, c: Ctx) -> list[Fact]:
-    """A loan or rental, then the device back at the workshop."""
+    """A loan or rental, its sheet maybe signed later and months maybe paid, then the
+    device back at the workshop."""
     lent = _with_extras(d, _outcome(d, c, [OutcomeKind.LOAN.value, OutcomeKind.RENTAL.value]))
-    return [Fact("outcome.recorded", lent, c.device_id), _fact(d, c, "loan.returned")]
+    facts = [Fact("outcome.recorded", lent, c.device_id)]
+    if c.full or d(st.booleans()):
+        facts.append(_fact(d, c, "loan.signed"))
+    facts += [_fact(d, c, "loan.paid") for _ in range(_some(d, c))]
+    return [*facts, _fact(d, c, "loan.returned")]
+
+
+def _parts_chapter(d: Any, c: Ctx) -> list[Fact]:
+    """A device kept for its parts gives one or more of them to other devices."""
+    kept = _with_extras(d, _outcome(d, c, [OutcomeKind.SPARE_PARTS.value]))
+    given = [_fact(d, c, "part.given") for _ in range(d(st.integers(1, 3)))]
+    return [Fact("outcome.recorded", kept, c.device_id), *given]
 
 
 def _certificate_issued(d: Any, c: Ctx) -> dict[str, Any]:
@@ -517,6 +551,7 @@ CHAPTERS: dict[str, Any] = {
     "grade": _single("grade.assigned"),
     "outcome": _single("outcome.recorded"),
     "loan_returned": _loan_chapter,
+    "parts_given": _parts_chapter,
     "label": _single("label.printed"),
     "install_skipped": _single("install.skipped"),
     "certificate": _certificate_chapter,

@@ -135,7 +135,7 @@ def recorded_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sessi
             training=False,
         )
         outcome_in_log(station, phone.id, OutcomeKind.DONATION, reference="Emmaüs 42")
-        # A loan with its own record (loans) still out (open_loans), as the window writes it.
+        # A loan with its own record (loans) still out (is_out), as the window writes it.
         lent = OutcomeChoice(OutcomeKind.LOAN, beneficiary="DOS-0042", due_on="2099-01-31")
         loan = outcome_payload(drive.id, lent, loan_id=uuid7_str())
         station.store.record(
@@ -143,6 +143,10 @@ def recorded_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sessi
             operator=station.operator,
             training=False,
         )
+        # A device kept for its parts gives one to the phone.
+        spare = station.register_device(DeviceKind.LAPTOP, brand="HP", serial="PIECES-1")
+        outcome_in_log(station, spare.id, OutcomeKind.SPARE_PARTS)
+        station.give_part(spare.id, "batterie", phone.asset_code)
         assert station.store.check().ok, station.store.check()
     finally:
         station.close()

@@ -33,7 +33,14 @@ from ui.signature_pad import SignaturePad
 
 TODAY = date.today()
 ROOT = Path(__file__).resolve().parents[2]
-OUR_MODULES = ("loans_view.py", "return_dialog.py", "handover_sheet.py", "outcome_dialog.py")
+OUR_MODULES = (
+    "loans_view.py",
+    "return_dialog.py",
+    "handover_sheet.py",
+    "outcome_dialog.py",
+    "loan_sign_dialog.py",
+    "payment_dialog.py",
+)
 
 
 def _mouse(widget: QWidget, kind: QEvent.Type, at: QPoint, buttons: Qt.MouseButton) -> None:
@@ -250,7 +257,9 @@ def test_the_loans_view_lists_late_and_due_soon_and_takes_a_device_back(
         "Tous (3)",
         "Retour bientôt (1)",
         "En retard (1)",
+        "Non signées (2)",
     ]
+    assert [r[6] for r in rows] == ["—", "—", "—"]  # loans: no monthly payment
     checker = Checker()
     texts = texts_of(view) + [t for row in rows for t in row]
     assert not [t for t in texts if checker.problems(t)], [checker.problems(t) for t in texts]

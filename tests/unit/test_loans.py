@@ -97,6 +97,12 @@ def test_a_rental_falls_due_each_month_and_ends_after_its_term(station: Station)
     assert rental.next_term(date(2026, 2, 1)) == date(2026, 2, 28)
     assert rental.next_term(date(2026, 3, 1)) == date(2026, 3, 31)
     assert rental.next_term(date(2026, 4, 1)) == date(2026, 4, 30)
+    # February's month is not paid by 28 February: late, like a return.
+    assert rental.status(date(2026, 2, 28)) is LoanStatus.OUT
+    assert rental.status(date(2026, 3, 1)) is LoanStatus.OVERDUE
+    station.record_payment(drive.id, "30", "R-1", "2026-02-27", months=2, today=date(2026, 3, 1))
+    (rental,) = station.open_loans()
+    assert rental.months_paid == 2 and rental.months_due(date(2026, 4, 20)) == 2
     assert rental.status(date(2026, 4, 20), within=14) is LoanStatus.DUE_SOON
     assert rental.status(date(2026, 5, 1)) is LoanStatus.OVERDUE
     payload = queries.latest_outcome(station.store, drive.id)
@@ -319,3 +325,47 @@ def test_a_laptop_back_from_a_loan_needs_its_disk_erased_again(station: Station)
     _erased(station, disk, 2)  # erased again after the return
     journey = station.journey(laptop.id)
     assert journey.erasure_verified and [d.erased for d in journey.disks] == [True]
+
+
+def test_a_loans_facts_that_arrive_before_the_loan_are_folded_when_it_comes(
+    station: Station,
+) -> None:
+    """From another station (a stick, the hub), a rental's payment, its sheet signed later
+    and its return may be logged here before the rental itself: once it comes, its row
+    holds them all, as a replay of the log gives it."""
+    drive = station.register_device(DeviceKind.DRIVE, brand="WD", serial="ORDER-1")
+    loan_id = "01a24400-0000-7000-8000-00000000a0a0"
+    about = {"device_id": drive.id, "loan_id": loan_id}
+    early: list[tuple[str, dict[str, Any]]] = [
+        ("loan.paid", {**about, "paid_on": "2026-12-01", "amount_eur": "10.00",
+                       "receipt": "R-1", "months": 2}),
+        ("loan.signed", {**about, "signature_sha256": "ab" * 32}),
+    ]  # fmt: skip
+    station.store.record(
+        [NewEvent(t, p, drive.id) for t, p in early], operator="autre-poste", training=False
+    )
+    rental = {
+        **about,
+        "kind": "rental",
+        "beneficiary": "DOS-1",
+        "start_on": "2026-11-01",
+        "term_months": 3,
+        "signed": False,
+    }
+    station.store.record(
+        [NewEvent("outcome.recorded", rental, drive.id)], operator="autre-poste", training=False
+    )
+    (loan,) = station.open_loans()
+    assert (loan.months_paid, loan.paid_cents, loan.last_paid_on) == (2, 1000, "2026-12-01")
+    assert loan.signed and loan.signature_sha256 == "ab" * 32
+    assert loan.signed_by == "autre-poste"
+    station.store.record(
+        [NewEvent("loan.paid", {**early[0][1], "receipt": "R-2", "months": 1}, drive.id)],
+        operator="test",
+        training=False,
+    )
+    rows = station.store.query("SELECT * FROM loans")
+    assert station.store.query_one("SELECT months_paid FROM loans") == (3,)
+    with station.store.transaction() as conn:
+        rebuild(conn)
+    assert station.store.query("SELECT * FROM loans") == rows

@@ -161,12 +161,13 @@ def test_realistic_day_rebuilds_to_the_same_state(
     _grade(station, worn.id, "C", 4)
     outcome_in_log(station, healthy_dev.id, OutcomeKind.DONATION, "BON-0042", "pour l’école")
     station.record_outcome(worn.id, OutcomeKind.SPARE_PARTS)
+    station.give_part(worn.id, "batterie", healthy_dev.asset_code)  # a part, given on
     station.record_outcome(laptops[1].id, OutcomeKind.RECYCLING, "ECO-BSD-0001")
     # The erased drive is lent, then comes back (a loan of its own, closed by its return).
     due = (date.today() + timedelta(days=30)).isoformat()
     station.record_outcome(drive.id, OutcomeKind.LOAN, beneficiary="DOS-0007", due_on=due)
     station.return_device(drive.id, "boîtier rayé", "worn")
-    outcome_in_log(station, laptops[0].id, OutcomeKind.LOAN)  # out on loan: in open_loans
+    outcome_in_log(station, laptops[0].id, OutcomeKind.LOAN)  # out on loan: is_out
 
     live = _rebuilds_identically(station)
     for table in PROJECTION_TABLES:

@@ -6,6 +6,7 @@ French first, English second, in short sentences; one A4 page."""
 from __future__ import annotations
 
 import calendar
+import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,7 +16,8 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Image, Paragraph, Table, TableStyle
 
 from bench_app.domain.model import Device, DeviceKind, Grade, Outcome, OutcomeKind, StepStatus
 from bench_app.erasure.records import latest_erasure
@@ -120,6 +122,10 @@ class HandoverSheet:
     outcome: Outcome | None
     handed_on: date
     settings: Settings
+    # A loan's or rental's sheet: signed (on screen, on paper, or later), and the picture
+    # of the signature when the data folder keeps it (printed in the signature box).
+    signed: bool = False
+    signature: bytes | None = None
 
     @property
     def training(self) -> bool:
@@ -163,6 +169,7 @@ def gather_handover(
         if outcome_at
         else today or date.today()
     )
+    signed, signature = _signature(store, device, data_folder)
     return HandoverSheet(
         device=device,
         os=operating_system(store, device),
@@ -173,7 +180,27 @@ def gather_handover(
         outcome=outcome,
         handed_on=handed_on,
         settings=settings,
+        signed=signed,
+        signature=signature,
     )
+
+
+def _signature(store: Store, device: Device, folder: Path | None) -> tuple[bool, bytes | None]:
+    """Whether the loan of the device's current outcome has its sheet signed, and the
+    signature's picture when the data folder holds it unchanged (else None)."""
+    from bench_app.loans import has_picture, picture_path
+
+    row = store.query_one(
+        "SELECT l.signed, l.signature_sha256 FROM loans l WHERE l.event_id = (SELECT o.event_id"
+        " FROM outcomes o WHERE o.device_id = ? ORDER BY o.at DESC, o.rowid DESC LIMIT 1)",
+        (device.id,),
+    )
+    if row is None:
+        return False, None
+    signed, digest = bool(row[0]), str(row[1])
+    if folder is None or not digest or not has_picture(folder, digest):
+        return signed, None
+    return signed, picture_path(folder, digest).read_bytes()
 
 
 def operating_system(store: Store, device: Device) -> str:
@@ -344,22 +371,47 @@ def handover_pdf(sheet: HandoverSheet) -> bytes:
     for line in terms(sheet):
         both(line)
 
-    heading("Qui appeler", "Who to call")
     st = sheet.settings
     contact = [p for p in (st.organisation, st.organisation_address, st.organisation_contact) if p]
-    for entry in contact or ["—"]:
+    call: list[Any] = [
+        Paragraph(f"<b>{escape(e)}</b>" if e == st.organisation else escape(e), s.body)
+        for e in contact or ["—"]
+    ]
+    code = Text(
+        f"Donnez ce code quand vous appelez : {d.asset_code}.",
+        f"Give this code when you call: {d.asset_code}.",
+    )
+    call += [Paragraph(escape(code.fr), s.small), Paragraph(escape(code.en), en)]
+    lent = sheet.outcome is not None and sheet.outcome.kind in (
+        OutcomeKind.LOAN,
+        OutcomeKind.RENTAL,
+    )
+    if not lent:
+        heading("Qui appeler", "Who to call")
+        story += call
+    else:
+        # Side by side, so that a sheet with many tests stays on one page.
+        head = ParagraphStyle("side", parent=s.heading, spaceBefore=0)
+        sign = "Signature du bénéficiaire <font color='#5b6b77'>· Beneficiary's signature</font>"
+        who = "Qui appeler <font color='#5b6b77'>· Who to call</font>"
         story.append(
-            Paragraph(
-                f"<b>{escape(entry)}</b>" if entry == st.organisation else escape(entry), s.body
+            Table(
+                [
+                    [
+                        [Paragraph(who, head), *call],
+                        [Paragraph(sign, head), *_signature_box(sheet, en)],
+                    ]
+                ],
+                colWidths=[92 * mm, 84 * mm],
+                hAlign="LEFT",
+                style=TableStyle(
+                    [
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ]
+                ),
             )
         )
-    both(
-        Text(
-            f"Donnez ce code quand vous appelez : {d.asset_code}.",
-            f"Give this code when you call: {d.asset_code}.",
-        ),
-        s.small,
-    )
 
     footer = f"Établi — Fiche de remise / Handover sheet — {d.asset_code} — {sheet.handed_on.isoformat()}"
     if st.station_name.strip():  # the station by its name, never by its id
@@ -372,6 +424,43 @@ def handover_pdf(sheet: HandoverSheet) -> bytes:
         title=f"Fiche de remise {d.asset_code}",
         author=st.organisation,
     )
+
+
+SIGNATURE_WIDTH = 70 * mm
+SIGNATURE_HEIGHT = 13 * mm
+
+
+def _signature_box(sheet: HandoverSheet, note: ParagraphStyle) -> list[Any]:
+    """The signature's picture when it is kept (drawn on screen or photographed), else a
+    box to sign in; under it, in words, which of the three it is (signed on paper too)."""
+    drawn: Any = ""
+    if sheet.signature is not None:
+        picture = ImageReader(io.BytesIO(sheet.signature))
+        width, height = picture.getSize()
+        scale = min(SIGNATURE_WIDTH / width, SIGNATURE_HEIGHT / height)
+        drawn = Image(io.BytesIO(sheet.signature), width=width * scale, height=height * scale)
+        words = Text(
+            "Signée (image gardée par l’atelier).", "Signed (picture kept by the workshop)."
+        )
+    elif sheet.signed:
+        words = Text("Signée sur papier.", "Signed on paper.")
+    else:
+        words = Text("À signer ici.", "To sign here.")
+    box = Table(
+        [[drawn]],
+        colWidths=[SIGNATURE_WIDTH + 4 * mm],
+        rowHeights=[SIGNATURE_HEIGHT + 2 * mm],
+        hAlign="LEFT",
+        style=TableStyle(
+            [
+                ("BOX", (0, 0), (0, 0), 0.5, pdf_style.RULE),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (0, 0), (0, 0), "CENTER"),
+            ]
+        ),
+    )
+    said = f"{escape(words.fr)} <font color='#5b6b77'>— {escape(words.en)}</font>"
+    return [box, Paragraph(said, note)]
 
 
 def _tests_table(tests: list[TestLine], body: ParagraphStyle) -> Table:

@@ -338,6 +338,7 @@ DUMPS: dict[int, Callable[[], str]] = {
     5: lambda: forward(5),
     6: lambda: forward(6),
     7: lambda: forward(7),
+    8: lambda: forward(8),
 }
 
 
