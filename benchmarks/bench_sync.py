@@ -624,7 +624,7 @@ def served_memory(db_url: str, n: int, work: Path, reps: int) -> dict[str, Any]:
             enrol_station(folder, station.store, url, code_for(db_url, "Atelier 0"))
             client = client_for(folder, station.store)
             client.timeout = 600.0
-            for after in (0, n // 2, n):
+            for after in (0, n // 2, max(0, n - 200_000)):  # ws-0 holds 1 event in 100
                 for _ in range(reps):
                     status, _ = client._request("GET", f"/v1/events?after={after}&limit=1000")
                     assert status == 200, status
