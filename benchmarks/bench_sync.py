@@ -32,6 +32,7 @@ import argparse
 import contextlib
 import gzip
 import json
+import multiprocessing
 import os
 import shutil
 import socket
@@ -171,9 +172,35 @@ SERVE = (
 )
 
 
+# The served hub's peak resident memory (VmHWM) per base URL, read as it stops: the largest
+# of its processes (each uvicorn worker is one) and all of them together, in KiB.
+HUB_PEAK_KIB: dict[str, dict[str, int]] = {}
+
+
+def _process_tree(pid: int) -> list[int]:
+    """The process and its descendants (from /proc/PID/task/*/children)."""
+    found, todo = [], [pid]
+    while todo:
+        here = todo.pop()
+        found.append(here)
+        for task in Path(f"/proc/{here}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _vm_hwm_kib(pid: int) -> int:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
 @contextlib.contextmanager
 def served_hub(db_url: str) -> Iterator[str]:
-    """The hub's real web application on a loopback port; its base URL."""
+    """The hub's real web application on a loopback port; its base URL. Its peak memory
+    lands in HUB_PEAK_KIB[url] when it stops."""
     HubDB(db_url).close()  # schema made before the server starts
     port = _free_port()
     process = subprocess.Popen(
@@ -188,6 +215,8 @@ def served_hub(db_url: str) -> Iterator[str]:
             time.sleep(0.05)
         yield url
     finally:
+        peaks = [_vm_hwm_kib(pid) for pid in _process_tree(process.pid)]
+        HUB_PEAK_KIB[url] = {"largest": max(peaks, default=0), "all": sum(peaks)}
         process.terminate()
         process.wait(timeout=30)
 
@@ -400,15 +429,26 @@ def bundles(source: Path, work: Path) -> dict[str, Any]:
 # -- 4: several stations pushing at once --------------------------------------------------------
 
 
-def push_folder(folder: str) -> tuple[int, float]:
-    """Pushes one enrolled station's events; (accepted, seconds)."""
+_READY: Any = None  # the barrier the stations of one ingest wait at (set in each process)
+
+
+def _ready_at(barrier: Any) -> None:
+    global _READY
+    _READY = barrier
+
+
+def push_folder(folder: str) -> tuple[int, float, float]:
+    """Pushes one enrolled station's events once every station of the run is open (when
+    run in a pool made with `_ready_at`); (accepted, start, end) on the monotonic clock."""
     station = Station(Path(folder), operator="bench")
     try:
         client = client_for(Path(folder), station.store)
         client.timeout = 600.0
+        if _READY is not None:
+            _READY.wait()
         start = time.perf_counter()
         result = client.push(station.store)
-        return result.accepted, time.perf_counter() - start
+        return result.accepted, start, time.perf_counter()
     finally:
         station.close()
 
@@ -421,7 +461,8 @@ def concurrent_ingest(pg: Postgres, sources: list[Path], work: Path) -> dict[str
         st = Station(alone, operator="bench")
         enrol_station(alone, st.store, url, code_for(alone_url, "Atelier A"))
         st.close()
-        n_alone, alone_s = push_folder(str(alone))
+        n_alone, begun, ended = push_folder(str(alone))
+        alone_s = ended - begun
     many_url = pg.new_database()
     folders = []
     with served_hub(many_url) as url:
@@ -432,11 +473,19 @@ def concurrent_ingest(pg: Postgres, sources: list[Path], work: Path) -> dict[str
             enrol_station(folder, st.store, url, code_for(many_url, f"Atelier {i % 2}"))
             st.close()
             folders.append(str(folder))
-        start = time.perf_counter()
-        with ProcessPoolExecutor(len(folders)) as pool:
+        # Timed from the first push to the last answer: the stations' processes start and
+        # open their data first, then wait for each other (a station is already running).
+        ready = multiprocessing.get_context("fork").Barrier(len(folders))
+        with ProcessPoolExecutor(
+            len(folders),
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_ready_at,
+            initargs=(ready,),
+        ) as pool:
             results = list(pool.map(push_folder, folders))
-        wall = time.perf_counter() - start
-    total = sum(n for n, _ in results)
+        wall = max(end for _, _, end in results) - min(start for _, start, _ in results)
+    peak = HUB_PEAK_KIB.get(url)
+    total = sum(n for n, _, _ in results)
     rate, alone_rate = total / wall, n_alone / alone_s
     # the floor: the same rows written by one COPY into a fresh schema
     rows, workshops, stations = hub_rows(many_url)
@@ -452,6 +501,9 @@ def concurrent_ingest(pg: Postgres, sources: list[Path], work: Path) -> dict[str
         "together_events_per_s": round(rate),
         "reference_one_station_events_per_s": round(alone_rate),
         "ratio_together_vs_alone_rate": round(rate / alone_rate, 2),
+        "hub_workers": os.cpu_count() or 1,
+        "hub_peak_rss_mib_largest_process": round((peak or {}).get("largest", 0) / 1024, 1),
+        "hub_peak_rss_mib_all_processes": round((peak or {}).get("all", 0) / 1024, 1),
     }
 
 
@@ -560,6 +612,38 @@ def scale_queries(
         db.close()
 
 
+def served_memory(db_url: str, n: int, work: Path, reps: int) -> dict[str, Any]:
+    """The served hub's peak memory on a loaded database: a real station of workshop
+    "Atelier 0" (ws-0, 1/100 of the events) enrolled over HTTP pulls pages of 1,000 at the
+    start, middle and end of its workshop's range, looks devices up and pushes 1,000 events."""
+    folder = work / "memory-probe"
+    make_station(folder, 1000, first_device=2 * 10**7)
+    with served_hub(db_url) as url:
+        station = Station(folder, operator="bench")
+        try:
+            enrol_station(folder, station.store, url, code_for(db_url, "Atelier 0"))
+            client = client_for(folder, station.store)
+            client.timeout = 600.0
+            for after in (0, n // 2, max(0, n - 200_000)):  # ws-0 holds 1 event in 100
+                for _ in range(reps):
+                    status, _ = client._request("GET", f"/v1/events?after={after}&limit=1000")
+                    assert status == 200, status
+            for k in range(reps):
+                serial = f"SER{(n // 16) * k // reps:09d}"
+                status, _ = client._request("GET", f"/v1/devices/lookup?serial={serial}")
+                assert status == 200, status
+            pushed = client.push(station.store)
+            assert not pushed.rejected, pushed.rejected[:3]
+        finally:
+            station.close()
+    peak = HUB_PEAK_KIB[url]
+    return {
+        "hub_workers": os.cpu_count() or 1,
+        "hub_peak_rss_mib_largest_process": round(peak["largest"] / 1024, 1),
+        "hub_peak_rss_mib_all_processes": round(peak["all"] / 1024, 1),
+    }
+
+
 def scale(pg: Postgres, n: int, work: Path, reps: int) -> dict[str, Any]:
     folder = work / "push-1000"
     make_station(folder, 1000, first_device=10**7)
@@ -569,8 +653,10 @@ def scale(pg: Postgres, n: int, work: Path, reps: int) -> dict[str, Any]:
     small_url, big_url = pg.new_database(), pg.new_database()
     small_load = bulk_load(small_url, 100_000)
     small = scale_queries(small_url, 100_000, push_events, reps)
+    small_memory = served_memory(small_url, 100_000, work / "small", reps)
     big_load = bulk_load(big_url, n)
     big = scale_queries(big_url, n, push_events, reps)
+    big_memory = served_memory(big_url, n, work / "big", reps)
     import psycopg
 
     with psycopg.connect(big_url) as conn:
@@ -582,6 +668,8 @@ def scale(pg: Postgres, n: int, work: Path, reps: int) -> dict[str, Any]:
         "load_events_per_s": round(n / big_load),
         "load_100k_seconds": round(small_load, 2),
         "database_gib": round(int(size[0]) / 2**30, 2) if size else None,
+        "served_hub_memory": big_memory,
+        "served_hub_memory_at_100k": small_memory,
     }
     for key, value in big.items():
         out[key] = value
@@ -711,6 +799,24 @@ def sync_measures(figures: dict[str, Any]) -> list[dict[str, Any]]:
                 "events/s",
                 copy_rate / rate,
                 ratio_means="rate of one bare COPY / rate ours (how many times slower)",
+            )
+        )
+        out.append(
+            _common.measure(
+                "hub_peak_rss_4_stations",
+                part["hub_peak_rss_mib_largest_process"],
+                None,
+                "MiB (largest hub process)",
+            )
+        )
+    if "scale_postgresql" in figures:
+        part = figures["scale_postgresql"]
+        out.append(
+            _common.measure(
+                "hub_peak_rss_at_scale",
+                part["served_hub_memory"]["hub_peak_rss_mib_largest_process"],
+                part["served_hub_memory_at_100k"]["hub_peak_rss_mib_largest_process"],
+                f"MiB (largest hub process, {part['events']:,} events vs 100,000)",
             )
         )
     return out

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import zlib
 from collections.abc import AsyncIterator
@@ -97,6 +98,12 @@ def _no_constant(name: str) -> Any:
 def _json(data: bytes) -> Any:
     """The parsed body, after its shape was measured: too deep or too many arrays and
     objects is refused before the parser (or anything walking its result) runs."""
+    return _json_deep(data)[0]
+
+
+def _json_deep(data: bytes) -> tuple[Any, int, bool]:
+    """`_json`'s parsed body, how deep it nests and whether every number in it fitted a
+    float (a number past a float reads as infinity)."""
     shape = measure(data, max_containers=protocol.MAX_JSON_CONTAINERS)
     if shape.containers > protocol.MAX_JSON_CONTAINERS:
         raise HubRefusal(
@@ -109,7 +116,16 @@ def _json(data: bytes) -> Any:
             400, "too_deep", f"the JSON nests deeper than {protocol.MAX_JSON_DEPTH} levels"
         )
     try:
-        return json.loads(data.decode("utf-8"), parse_constant=_no_constant)
+        overflow: list[str] = []
+
+        def number(text: str) -> float:  # called for fractions and exponents only
+            value = float(text)
+            if math.isinf(value):
+                overflow.append(text)
+            return value
+
+        body = json.loads(data.decode("utf-8"), parse_constant=_no_constant, parse_float=number)
+        return body, shape.depth, not overflow
     except (UnicodeDecodeError, ValueError) as exc:  # digits past Python's limit included
         raise HubRefusal(400, "bad_json", f"malformed JSON: {exc}") from None
     except RecursionError:  # measure() bounds depth; this stays a refusal whatever happens
@@ -176,8 +192,14 @@ async def claim_prefix(request: Request) -> Response:
 async def push_events(request: Request) -> Response:
     raw = await _raw_body(request)
     station = await _station(request, raw)
-    events = service.parse_push(_json(_decoded(request, raw)))
-    result = await run_in_threadpool(service.push, request.app.state.db, station, events)
+    data = _decoded(request, raw)
+    body, depth, finite = _json_deep(data)
+    events = service.parse_push(body)
+    # if so, values and depths need no second walk
+    plain = service.plain_body(data, depth, finite)
+    result = await run_in_threadpool(
+        service.push, request.app.state.db, station, events, plain=plain
+    )
     return JSONResponse(result.to_json())
 
 

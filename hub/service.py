@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import itertools
 import json
 import re
 import secrets
@@ -404,7 +405,9 @@ def parse_push(body: Any) -> list[Any]:
     return events
 
 
-def push(db: HubDB, station: StationIdentity, events: list[Any]) -> PushResult:
+def push(
+    db: HubDB, station: StationIdentity, events: list[Any], *, plain: bool = False
+) -> PushResult:
     """Stores the batch's good events (one transaction) and names each refused one.
 
     The batch is checked as a whole against what the hub holds (one query for the ids it
@@ -412,11 +415,31 @@ def push(db: HubDB, station: StationIdentity, events: list[Any]) -> PushResult:
     chain, facts schema); the good ones are written with one COPY. Two pushes of one station
     take turns; pushes of different stations are checked at the same time and only take
     turns to write, so pull cursors still become visible in order. A push that lost a race
-    on an event id to another station's is checked again from the start."""
-    return _retried(db, lambda tx: _push(tx, station, events))
+    on an event id to another station's is checked again from the start.
+
+    `plain`: the request's text already showed that every value in it may travel and that
+    no payload nests past MAX_PAYLOAD_DEPTH (`plain_body`), so neither is walked again."""
+    return _retried(db, lambda tx: _push(tx, station, events, plain))
 
 
-def _push(tx: Tx, station: StationIdentity, events: list[Any]) -> PushResult:
+def plain_body(text: bytes, depth: int, finite: bool) -> bool:
+    """True only when the JSON text of a push body certainly parsed into values that travel
+    (`surely_travels(..., floats=True)`) with no payload deeper than MAX_PAYLOAD_DEPTH;
+    False means "check the parsed values". `depth` is how deep the text nests (as
+    `jsonguard.measure` found it) and `finite` whether every number read fitted a float.
+
+    A parsed body holds JSON's types and text keys only; what could still be wrong comes
+    from an escape (NUL, a lone surrogate: any `\\u0000` or `\\uD800`-`\\uDFFF` sends
+    it to the walk) or a number past a float, read as infinity. A payload sits three levels
+    down in {"events": [{..., "payload": {...}}]}."""
+    return finite and depth <= MAX_PAYLOAD_DEPTH + 3 and _UNSAFE_ESCAPE.search(text) is None
+
+
+# Escapes that may give NUL or a surrogate (a pair of them may be fine: it goes to the walk).
+_UNSAFE_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89abcdefABCDEF])")
+
+
+def _push(tx: Tx, station: StationIdentity, events: list[Any], plain: bool = False) -> PushResult:
     result = PushResult()
     tx.lock_station(station.station_id)
     head = tx.one(
@@ -428,8 +451,8 @@ def _push(tx: Tx, station: StationIdentity, events: list[Any]) -> PushResult:
     # Each event's shape is checked once; the hashed form comes out of the same check.
     # The wire's value rule over the whole batch at once: when it holds, no event needs it
     # again (nor its facts' payload); else each event is walked on its own.
-    travels = surely_travels(events, floats=True)
-    checked = [(raw, *_inspect(raw, travels)) for raw in events]
+    travels = plain or surely_travels(events, floats=True)
+    checked = [(raw, *_inspect(raw, travels, shallow=plain)) for raw in events]
     known = _stored_hashes(tx, [raw["id"] for raw, shape, _, _ in checked if shape is None])
     rows: list[tuple[Any, ...]] = []
     identities: list[tuple[str, str, str, str]] = []
@@ -524,10 +547,13 @@ def _problem(
 ALTERED_REASON = "content does not match its hash"
 
 
-def _inspect(raw: Any, travels: bool = False) -> tuple[str | None, bytes, str]:
+def _inspect(
+    raw: Any, travels: bool = False, *, shallow: bool = False
+) -> tuple[str | None, bytes, str]:
     """(why the event is malformed, or None; its hashed form and its payload in the event
-    encoding, both empty when malformed). `travels`: the wire's value rule already holds."""
-    shape = _shape_problem_before_payload(raw, travels)
+    encoding, both empty when malformed). `travels`: the wire's value rule already holds;
+    `shallow`: the payload is known to nest no deeper than MAX_PAYLOAD_DEPTH."""
+    shape = _shape_problem_before_payload(raw, travels, shallow)
     if shape is not None:
         return shape, b"", ""
     try:
@@ -557,22 +583,37 @@ def _shape_problem(raw: Any) -> str | None:
     return _inspect(raw)[0]
 
 
-def _shape_problem_before_payload(raw: Any, travels: bool = False) -> str | None:
+def _shape_problem_before_payload(
+    raw: Any, travels: bool = False, shallow: bool = False
+) -> str | None:
     if not isinstance(raw, dict):
         return "an event must be a JSON object"
-    for name, types in _FIELD_TYPES.items():
-        if name not in raw:
-            return f"field {name} is missing"
-        value = raw[name]
-        if (isinstance(value, bool) and types is not bool) or not isinstance(value, types):
-            return f"field {name} has the wrong type"
+    # What a JSON parser gives has these exact types: one look at all of them at once, the
+    # field-by-field loop (which names the faulty field) only when that look fails.
+    if tuple(map(type, map(raw.get, _FIELD_NAMES, _ABSENT))) not in _PLAIN_TYPES:
+        for name, types in _FIELD_TYPES.items():
+            if name not in raw:
+                return f"field {name} is missing"
+            value = raw[name]
+            if (isinstance(value, bool) and types is not bool) or not isinstance(value, types):
+                return f"field {name} has the wrong type"
     if not _is_uuid(raw["id"]):
         return "id is not a UUID"
     if not 1 <= raw["seq"] < 2**62:
         return "seq must be between 1 and 2^62"
-    if depth_exceeds(raw["payload"], MAX_PAYLOAD_DEPTH):  # before anything recursive walks it
+    # before anything recursive walks it
+    if not shallow and depth_exceeds(raw["payload"], MAX_PAYLOAD_DEPTH):
         return f"payload nests deeper than {MAX_PAYLOAD_DEPTH} levels"
     return None if travels else _text_problem(raw)
+
+
+_FIELD_NAMES = tuple(_FIELD_TYPES)
+_ABSENT = itertools.repeat(object())  # a missing field's stand-in: of no plain type
+# The fields' exact types as a parser gives them (device_id a text or null).
+_PLAIN_TYPES = {
+    tuple(device if name == "device_id" else types for name, types in _FIELD_TYPES.items())
+    for device in (str, type(None))
+}
 
 
 def _text_problem(value: Any) -> str | None:
@@ -600,8 +641,14 @@ def _hashed(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _stored_hashes(tx: Tx, ids: list[str]) -> dict[str, str]:
-    """The hashes the hub already holds for these event ids (one query per 500 ids)."""
+    """The hashes the hub already holds for these event ids (one query per 500 ids; one
+    query for all on PostgreSQL, whose array parameter needs no placeholder per id)."""
     found: dict[str, str] = {}
+    if tx.dialect == "postgresql":
+        if ids:
+            rows = tx.all("SELECT id, hash FROM events WHERE id = ANY(?::uuid[])", (ids,))
+            found.update((str(event_id), str(stored)) for event_id, stored in rows)
+        return found
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join("?" * len(chunk))

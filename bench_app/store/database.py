@@ -33,6 +33,7 @@ from bench_app.text import Text
 from bench_app.wire.canonical import event_json
 from bench_app.wire.events import GENESIS_HASH, Event, event_hash, hashed_fields
 from bench_app.wire.refusals import Refusal
+from bench_app.wire.values import surely_travels
 
 log = logging.getLogger(__name__)
 
@@ -621,6 +622,9 @@ class Store:
         candidates: dict[str, dict[int, Event]] = {}
         seen: set[str] = set()
         stored = _stored_hashes(conn, [event.id for event in events])
+        # The wire's value rule over all payloads at once: when it holds, no payload needs
+        # walking again (else each is walked on its own, as the hub does with a batch).
+        travels = surely_travels([event.payload for event in events], floats=True)
         for event in events:
             if event.id in seen:
                 result.duplicates.append(event.id)
@@ -637,7 +641,7 @@ class Store:
                 else:
                     result.duplicates.append(event.id)
                 continue
-            unfit = _unfit(event, self.station_id)
+            unfit = _unfit(event, self.station_id, travels)
             if unfit is not None:
                 result.reject(event, *unfit)
                 continue
@@ -896,8 +900,9 @@ def _stored_hashes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
     return found
 
 
-def _unfit(event: Event, own_station: str) -> tuple[Refusal, str] | None:
-    """Why an event cannot be imported whatever else is here, as (code, reason), or None."""
+def _unfit(event: Event, own_station: str, travels: bool = False) -> tuple[Refusal, str] | None:
+    """Why an event cannot be imported whatever else is here, as (code, reason), or None.
+    `travels`: its payload is known to pass the wire's value rule (floats accepted)."""
     if event.station_id in (own_station, training_chain(own_station)):
         return Refusal.OWN_EVENT, "an event of this station that this station does not hold"
     try:
@@ -909,7 +914,7 @@ def _unfit(event: Event, own_station: str) -> tuple[Refusal, str] | None:
     if event.seq < 1:
         return Refusal.MALFORMED, f"invalid seq {event.seq}"
     try:
-        facts.validate(event.type, event.payload, recorded=True)
+        facts.validate(event.type, event.payload, recorded=True, travels=travels)
     except BenchError as exc:
         return Refusal.INVALID_FACT, exc.message.en
     return None

@@ -15,8 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
+from bench_app.sync.jsonguard import depth_exceeds
 from bench_app.wire.canonical import event_json
 from bench_app.wire.values import _walk, surely_travels, value_problem
+from hub import app as hub_app
 from hub import service
 from hub.db import HubDB, Tx
 from hub.service import StationIdentity, count_rows
@@ -78,6 +80,69 @@ def test_the_quick_value_check_finds_what_the_walk_finds(
     assert value_problem(value, "$", **flags) == _walk(value, "$", **flags)
     if surely_travels(value, floats=floats):
         assert _walk(value, "$", floats=floats, texts=True, json_types=True) is None
+
+
+_json_values = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        _texts,
+        st.sampled_from(["a\x00b", "\ud800", "\udc00\ud800", "\U0001f600", "\\u0000"]),
+    ),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_texts, inner, max_size=3),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300)
+@given(
+    payloads=st.lists(st.dictionaries(_texts, _json_values, max_size=4), max_size=3),
+    nesting=st.integers(0, 40),
+    ascii=st.booleans(),
+    big=st.sampled_from(["", "1e999", "-1e400", "9" * 400, "1" * 25 + ".5e99", "1.5e300"]),
+)
+def test_a_plain_body_holds_only_values_that_travel_nested_within_bounds(
+    payloads: list[dict[str, Any]], nesting: int, ascii: bool, big: str
+) -> None:
+    """What the web application's look at a body's text lets through unwalked is exactly
+    what the walks would have let through: no NUL, no lone surrogate, no infinity, no
+    payload deeper than the bound (any number, escape or depth a client may send)."""
+    nested: Any = 0
+    for _ in range(nesting):
+        nested = [nested]
+    events = [{"payload": {**p, "deep": nested}} for p in payloads]
+    text = json.dumps({"events": events}, ensure_ascii=ascii)
+    if big:
+        text = text.replace('"deep": ', f'"big": {big}, "deep": ', 1)
+    data = text.encode("utf-8", "surrogatepass")
+    try:
+        body, depth, finite = hub_app._json_deep(data)
+    except service.HubRefusal:
+        return  # refused whole before any event is looked at
+    if service.plain_body(data, depth, finite):
+        assert _walk(body, "$", floats=True, texts=True, json_types=True) is None
+        assert surely_travels(body, floats=True)
+        for event in body["events"]:
+            assert not depth_exceeds(event["payload"], service.MAX_PAYLOAD_DEPTH)
+
+
+@given(st.dictionaries(_texts, _json_values, max_size=5) | _json_values)
+def test_the_event_encoding_is_json_dumps_with_sorted_keys(value: Any) -> None:
+    expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert event_json(value) == expected
+
+
+def test_the_event_encoding_refuses_what_json_dumps_refuses() -> None:
+    looped: dict[str, Any] = {}
+    looped["self"] = looped
+    for bad in ({"a": {1, 2}}, {"b": b"bytes"}, looped):
+        with pytest.raises((TypeError, ValueError)) as ours:
+            event_json(bad)
+        with pytest.raises((TypeError, ValueError)) as theirs:
+            json.dumps(bad, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert (type(ours.value), str(ours.value)) == (type(theirs.value), str(theirs.value))
 
 
 _event_texts = st.text(max_size=16).filter(lambda t: "\x00" not in t)
@@ -162,6 +227,22 @@ def _spoil(event: dict[str, Any], how: str) -> Any:
     return spoilt
 
 
+def _as_received(batch: list[Any], *, ascii: bool) -> tuple[list[Any], bool]:
+    """The batch as the hub's web application parses it from a station's request body (a
+    number past a float written as 1e999, as another client could send it) and whether its
+    text showed it plain; the batch itself, not plain, when the body is refused whole."""
+    try:
+        text = json.dumps({"events": batch}, ensure_ascii=ascii)
+    except RecursionError:  # too deep to write: looked at event by event as before
+        return batch, False
+    data = text.replace("Infinity", "1e999").encode("utf-8", "surrogatepass")
+    try:
+        body, depth, finite = hub_app._json_deep(data)
+    except service.HubRefusal:  # too deep, or not UTF-8: the request never reaches push
+        return batch, False
+    return service.parse_push(body), service.plain_body(data, depth, finite)
+
+
 _SPOILS = [
     "altered", "malformed", "nul", "not_a_uuid", "relayed", "training", "not_an_object",
     "nul_in_payload", "big_number", "deep_payload",
@@ -192,8 +273,11 @@ def test_a_batch_is_refused_exactly_as_its_events_one_at_a_time(
     folder = tmp_path_factory.mktemp("hubs")
     together_db, who = _fresh_hub(folder, station)
     alone_db, who_alone = _fresh_hub(folder, station)
+    # The batch as the web application hands it over: parsed from its text, with the text's
+    # verdict on its values (`plain`), unless the text is refused whole before any check.
+    received, plain = _as_received(batch, ascii=data.draw(st.booleans()))
     try:
-        together = service.push(together_db, who, batch)
+        together = service.push(together_db, who, received, plain=plain)
         # The reference: one event per push, in the order the batch is taken (chain order),
         # up to the first refused event of the station's own chain: in a batch, whatever
         # comes after it is refused too (it cannot be linked), if not for its own fault.

@@ -433,3 +433,34 @@ def test_each_refusal_on_import_carries_its_stable_code_beside_its_reason(
         assert [(r.event_id, r.code) for r in result.rejected] == [(twin.id, Refusal.SEQ_TAKEN)]
     finally:
         c.station.close()
+
+
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [
+        ("FP\x003", Refusal.INVALID_FACT),
+        ("\ud800", Refusal.MALFORMED),  # not even hashable: no UTF-8 for it
+        (float("inf"), Refusal.INVALID_FACT),
+        (float("nan"), Refusal.INVALID_FACT),
+        ({1: "key"}, Refusal.INVALID_FACT),
+    ],
+    ids=["nul", "lone-surrogate", "infinity", "nan", "integer-key"],
+)
+def test_a_payload_that_cannot_travel_is_refused_among_good_ones(
+    benches: tuple[Bench, Bench], bad: object, code: Refusal
+) -> None:
+    """The import checks all payloads at once and walks them one by one only when unsure:
+    one bad value among good events is still found, and only its event is refused."""
+    a, b = benches
+    intake(a, devices=2)
+    events = a.store.events_since()
+    at = next(i for i, e in enumerate(events) if e.type == "device.registered" and i > 2)
+    payload = {**events[at].payload, "extra": [{"v": bad}]}
+    try:
+        spoilt = _rehashed(events[at], payload=payload)
+    except UnicodeEncodeError:
+        spoilt = Event(**{**events[at].to_json(), "payload": payload})
+    result = b.store.import_events([*events[:at], spoilt])
+    assert result.accepted == [e.id for e in events[:at]]
+    assert [(r.event_id, r.code) for r in result.rejected] == [(spoilt.id, code)]
+    assert b.event_count() == at
