@@ -35,6 +35,7 @@ from bench_app.commands.ereuse import add_export_parsers, run_export_ereuse
 from bench_app.commands.help_language import VERSION, Parser, language_from, say, use_language
 from bench_app.commands.journey import add_journey_parsers, run_journey, run_outcome
 from bench_app.commands.labels import add_label_parsers, run_label, run_print_label
+from bench_app.commands.laptops import add_laptop_parsers, run_agent, run_laptops, run_pair
 from bench_app.commands.loans import add_loan_parsers, run_loans, run_return
 from bench_app.commands.lots import add_lots_parsers, run_lot, run_lots
 from bench_app.commands.phone_jobs import add_phone_job_parsers, run_install, run_wipe
@@ -188,6 +189,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_simulate_parser(sub)
     add_diagnose_parser(sub, _common)
     add_drive_parsers(sub, _common)
+    add_laptop_parsers(sub, _common)
     add_profile_parsers(sub, _common)
     add_certificate_parsers(sub, _common)
     add_label_parsers(sub, _common)
@@ -295,6 +297,9 @@ RUNNERS: dict[str, Runner] = {
     "drives": run_drives,
     "inventory": run_inventory,
     "erase": run_erase,
+    "agent": run_agent,
+    "laptops": run_laptops,
+    "pair": run_pair,
     "profiles": run_profiles,
     "images": run_images,
     "certificate": run_certificate,
