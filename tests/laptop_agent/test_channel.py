@@ -56,35 +56,37 @@ def test_the_right_code_opens_a_channel_both_ways() -> None:
 
 
 def test_a_wrong_code_is_refused_by_both_sides() -> None:
-    station, agent, a, b = _pair("123457", "123456")
+    station, agent, _a, b = _pair("123457", "123456")
     b.close()
     assert isinstance(station, BenchError) and station.code == "PAIR_WRONG_CODE"
     assert agent is None
 
 
-def test_the_code_never_travels_and_each_pairing_differs() -> None:
+def test_the_code_never_travels_and_each_pairing_differs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """What a listener captures holds neither the code nor anything fixed by it alone."""
+    real_send = ch.send_frame
+    seen = bytearray()
+
+    def spying(sock: socket.socket, body: bytes) -> None:
+        seen.extend(body)
+        real_send(sock, body)
+
+    monkeypatch.setattr(ch, "send_frame", spying)
     captured: list[bytes] = []
     for _ in range(2):
+        seen.clear()
         a, b = socket.socketpair()
-        seen = bytearray()
-        real_send = ch.send_frame
-
-        def spying(sock: socket.socket, body: bytes, seen: bytearray = seen) -> None:
-            seen.extend(body)
-            real_send(sock, body)
-
-        ch.send_frame = spying  # type: ignore[assignment]
         try:
             t = threading.Thread(target=ch.agent_handshake, args=(b, "424242"))
             t.start()
             ch.station_handshake(a, "424242")
             t.join(10)
         finally:
-            ch.send_frame = real_send  # type: ignore[assignment]
             a.close()
             b.close()
-        assert b"424242" not in seen
+        assert b"424242" not in seen and len(seen) > 100
         captured.append(bytes(seen))
     assert captured[0] != captured[1]
 
@@ -153,7 +155,12 @@ def test_a_frame_sealed_for_the_other_direction_does_not_open(
 @pytest.fixture
 def server() -> Iterator[tuple[AgentServer, AgentState, str]]:
     description = {
-        "identity": {"brand": "Dell", "model": "Latitude E5530", "serial": "7XK2PQ1", "kind": "laptop"},
+        "identity": {
+            "brand": "Dell",
+            "model": "Latitude E5530",
+            "serial": "7XK2PQ1",
+            "kind": "laptop",
+        },
         "inventory": {"system": {"serial": "7XK2PQ1"}},
         "disks": [],
     }
