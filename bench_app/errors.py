@@ -1973,6 +1973,88 @@ CATALOG: dict[str, ErrorKind] = {
             "Run it on the collective's machine, or reinstall Établi whole (pip install -e .).",
         ),
         _kind(
+            "PAIR_CODE_INVALID",
+            "Le code d’appairage est fait de 6 chiffres.",
+            "The pairing code is 6 digits.",
+            "Recopiez les 6 chiffres affichés en grand sur l’écran du portable.",
+            "Type the 6 digits shown in large print on the laptop's screen.",
+        ),
+        _kind(
+            "PAIR_ADDRESS_INVALID",
+            "« {address} » n’est pas une adresse d’agent (adresse:port).",
+            "“{address}” is not an agent address (address:port).",
+            "Recopiez l’adresse affichée par `etabli laptops` ou sur l’écran du portable.",
+            "Copy the address shown by `etabli laptops` or on the laptop's screen.",
+        ),
+        _kind(
+            "PAIR_UNREACHABLE",
+            "Le portable {address} ne répond pas : {detail}.",
+            "The laptop at {address} does not answer: {detail}.",
+            "Vérifiez que le portable est branché au réseau de l’atelier et affiche son code, "
+            "puis réessayez.",
+            "Check the laptop is on the workshop's network and shows its code, then try again.",
+        ),
+        _kind(
+            "PAIR_WRONG_CODE",
+            "Code d’appairage erroné : le portable n’est pas appairé.",
+            "Wrong pairing code: the laptop is not paired.",
+            "Relisez le code sur l’écran du portable et réessayez. Après 5 erreurs, le portable "
+            "refuse tout code : redémarrez-le sur la clé.",
+            "Read the code on the laptop's screen again and retry. After 5 mistakes the laptop "
+            "takes no more codes: restart it from the stick.",
+        ),
+        _kind(
+            "PAIR_LOCKED",
+            "Ce portable a reçu trop de codes erronés : il n’accepte plus d’appairage.",
+            "This laptop received too many wrong codes: it takes no more pairing.",
+            "Redémarrez le portable sur la clé Établi : il affichera un nouveau code.",
+            "Restart the laptop from the Établi stick: it will show a new code.",
+        ),
+        _kind(
+            "PAIR_FAILED",
+            "La liaison avec le portable a échoué ou a été altérée : {detail}.",
+            "The link with the laptop failed or was tampered with: {detail}.",
+            "Rien n’est enregistré de cet échange. Appairez de nouveau ; si cela recommence, "
+            "appelez votre encadrant.",
+            "Nothing from this exchange is recorded. Pair again; if it happens again, call your "
+            "supervisor.",
+        ),
+        _kind(
+            "AGENT_REFUSED",
+            "Le portable refuse la demande : {detail}.",
+            "The laptop refuses the request: {detail}.",
+            "Vérifiez que le portable et le poste ont la même version d’Établi.",
+            "Check the laptop and the station run the same Établi version.",
+        ),
+        _kind(
+            "AGENT_ANSWER_INVALID",
+            "La réponse du portable est incomplète : rien n’est enregistré.",
+            "The laptop's answer is incomplete: nothing is recorded.",
+            "Vérifiez que le portable et le poste ont la même version d’Établi.",
+            "Check the laptop and the station run the same Établi version.",
+        ),
+        _kind(
+            "AGENT_LISTEN_FAILED",
+            "L’agent ne peut pas écouter sur {address} : {detail}.",
+            "The agent cannot listen on {address}: {detail}.",
+            "Donnez une adresse de cette machine et un port libre (adresse:port).",
+            "Give an address of this machine and a free port (address:port).",
+        ),
+        _kind(
+            "LAPTOPS_WAIT_INVALID",
+            "Le temps d’écoute va de 0 à 60 secondes.",
+            "The listening time is 0 to 60 seconds.",
+            "Donnez un nombre de secondes entre 0 et 60.",
+            "Give a number of seconds between 0 and 60.",
+        ),
+        _kind(
+            "LAPTOPS_BROWSE_FAILED",
+            "Impossible d’écouter le réseau pour trouver les portables : {detail}.",
+            "Cannot listen on the network for laptops: {detail}.",
+            "Appairez par l’adresse affichée sur le portable : etabli pair ADRESSE CODE.",
+            "Pair by the address shown on the laptop: etabli pair ADDRESS CODE.",
+        ),
+        _kind(
             "PROCESS_FAILED",
             "Le programme {program} a échoué (code {rc}) : {detail}.",
             "The program {program} failed (exit {rc}): {detail}.",
@@ -2164,6 +2246,13 @@ SHORT: dict[str, Text] = {
         ("PART_MISSING", "Dites quelle pièce est donnée.", "Say which part is given."),
         ("RETURN_CONDITION_MISSING", "Dites dans quel état revient l’appareil.", "Say in what condition the device came back."),
         ("RETURN_STATE_UNKNOWN", "État « {state} » inconnu.", "Unknown condition “{state}”."),
+        ("PAIR_UNREACHABLE", "Le portable ne répond pas.", "The laptop does not answer."),
+        ("PAIR_WRONG_CODE", "Code erroné : portable non appairé.", "Wrong code: laptop not paired."),
+        ("PAIR_LOCKED", "Trop de codes erronés : redémarrez le portable.", "Too many wrong codes: restart the laptop."),
+        ("PAIR_FAILED", "Liaison avec le portable rompue ou altérée.", "Link with the laptop broken or tampered with."),
+        ("AGENT_REFUSED", "Le portable refuse la demande.", "The laptop refuses the request."),
+        ("AGENT_LISTEN_FAILED", "L’agent ne peut pas écouter sur {address}.", "The agent cannot listen on {address}."),
+        ("LAPTOPS_BROWSE_FAILED", "Impossible de chercher les portables sur le réseau.", "Cannot look for laptops on the network."),
         ("PROCESS_FAILED", "Le programme {program} a échoué.", "The program {program} failed."),
     )
 }  # fmt: skip

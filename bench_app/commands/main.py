@@ -35,6 +35,7 @@ from bench_app.commands.ereuse import add_export_parsers, run_export_ereuse
 from bench_app.commands.help_language import VERSION, Parser, language_from, say, use_language
 from bench_app.commands.journey import add_journey_parsers, run_journey, run_outcome
 from bench_app.commands.labels import add_label_parsers, run_label, run_print_label
+from bench_app.commands.laptops import add_laptop_parsers, run_agent, run_laptops, run_pair
 from bench_app.commands.loans import (
     add_loan_parsers,
     add_loan_record_parsers,
@@ -196,6 +197,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_simulate_parser(sub)
     add_diagnose_parser(sub, _common)
     add_drive_parsers(sub, _common)
+    add_laptop_parsers(sub, _common)
     add_profile_parsers(sub, _common)
     add_certificate_parsers(sub, _common)
     add_label_parsers(sub, _common)
@@ -305,6 +307,9 @@ RUNNERS: dict[str, Runner] = {
     "drives": run_drives,
     "inventory": run_inventory,
     "erase": run_erase,
+    "agent": run_agent,
+    "laptops": run_laptops,
+    "pair": run_pair,
     "profiles": run_profiles,
     "images": run_images,
     "certificate": run_certificate,

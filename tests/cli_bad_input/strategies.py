@@ -326,6 +326,61 @@ def erase() -> S[Case]:
     )
 
 
+# `etabli agent` serves until stopped: every case is wrong before it listens (the code,
+# the address, or a disk that is no disk; never a readable file, which it would offer).
+not_a_disk = st.sampled_from(
+    [
+        Made(kind, "disk-LAP.img")
+        for kind in ("missing", "folder", "zero", "null", "fifo", "loop", "through-file")
+    ]
+)
+bad_pair_code = st.one_of(
+    bad_text, st.sampled_from(["12345", "1234567", "12 345", "abcdef", "١٢٣٤٥٦"])
+).filter(lambda t: not (len(t) == 6 and t.isascii() and t.isdigit()))
+bad_listen = st.one_of(
+    bad_text,
+    st.sampled_from(["127.0.0.1", "127.0.0.1:99999", "203.0.113.9:7410", ":7410", "[::1]"]),
+)
+
+
+def agent() -> S[Case]:
+    return st.one_of(
+        case("agent", "--pair-code", bad_pair_code, "--listen", "127.0.0.1:0"),
+        case("agent", "--pair-code", "123456", "--listen", bad_listen),
+        case("agent", "--pair-code", "123456", "--listen", "127.0.0.1:0", "--disk", not_a_disk),
+        common(("agent",), ("--pair-code", "12", "--listen", "127.0.0.1:0")),
+    )
+
+
+bad_wait = st.one_of(
+    huge_numbers,
+    negative_numbers,
+    st.sampled_from(["nan", "inf", "-inf", "1e999", "", "soon", "60.5"]),
+    st.floats(61, 1e300).map(repr),
+    undecodable,
+)
+
+
+def laptops() -> S[Case]:
+    return st.one_of(
+        case("laptops", "--wait", bad_wait),
+        case("laptops", "--json", "--wait", bad_wait),
+        common(("laptops",), ("--wait", "0")),
+    )
+
+
+def pair() -> S[Case]:
+    # A closed port on this machine: a good code and address are refused at once.
+    return st.one_of(
+        case("pair", "127.0.0.1:1", bad_pair_code),
+        case("pair", bad_text, "123456"),
+        case("pair", "127.0.0.1:1", "123456"),
+        case("pair", "127.0.0.1:1", "123456", "--operator", bad_text),
+        case("pair", "127.0.0.1"),  # no code
+        common(("pair",), ("127.0.0.1:1", "123456")),
+    )
+
+
 def write_image() -> S[Case]:
     target = Made("bytes", "disk-WXYZ.img", b"\0" * (1 << 20))
     image = Made("bytes", "small.img", b"\x5a" * 4096)
@@ -1123,6 +1178,9 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
         common(("inventory",), ("--this-machine",)),
     ),
     ("erase",): erase,
+    ("agent",): agent,
+    ("laptops",): laptops,
+    ("pair",): pair,
     ("profiles", "check"): profiles_check,
     ("profiles", "list"): profiles_list,
     ("profiles", "pictures"): simple("profiles", "pictures"),

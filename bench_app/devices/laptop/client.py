@@ -1,0 +1,74 @@
+"""The station's side of a laptop agent: connect, pair with the code shown on the laptop's
+screen, then ask it questions over the sealed channel."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from bench_app.devices.laptop.channel import (
+    Channel,
+    ChannelClosed,
+    station_handshake,
+    valid_pairing_code,
+)
+from bench_app.errors import BenchError
+
+CONNECT_TIMEOUT = 10.0
+ANSWER_TIMEOUT = 300.0  # an inventory runs lshw and smartctl on the laptop
+
+
+def split_address(address: str) -> tuple[str, int]:
+    """("host", port) from "host:port"; PAIR_ADDRESS_INVALID otherwise."""
+    host, sep, port = address.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise BenchError("PAIR_ADDRESS_INVALID", address=address)
+    return host, int(port)
+
+
+class LaptopSession:
+    """A paired laptop agent. Every answer comes through the sealed channel."""
+
+    def __init__(self, channel: Channel) -> None:
+        self._channel = channel
+
+    @classmethod
+    def pair(cls, address: str, code: str) -> LaptopSession:
+        """Connects to the agent at `address` and pairs with `code`; BenchError otherwise
+        (PAIR_CODE_INVALID, PAIR_ADDRESS_INVALID, PAIR_UNREACHABLE, PAIR_WRONG_CODE,
+        PAIR_LOCKED, PAIR_FAILED)."""
+        if not valid_pairing_code(code):
+            raise BenchError("PAIR_CODE_INVALID")
+        host, port = split_address(address)
+        try:
+            sock = socket.create_connection((host, port), timeout=CONNECT_TIMEOUT)
+        except OSError as exc:
+            raise BenchError("PAIR_UNREACHABLE", address=address, detail=str(exc)) from exc
+        try:
+            sock.settimeout(ANSWER_TIMEOUT)
+            return cls(station_handshake(sock, code))
+        except BaseException:
+            sock.close()
+            raise
+
+    def ask(self, op: str, **args: Any) -> dict[str, Any]:
+        """The agent's answer to one request; PAIR_FAILED when the channel breaks or a
+        frame is refused (changed on the way), AGENT_REFUSED when the agent says no."""
+        try:
+            self._channel.send({"op": op, **args})
+            answer = self._channel.receive()
+        except (ChannelClosed, OSError) as exc:
+            raise BenchError("PAIR_FAILED", detail=str(exc) or type(exc).__name__) from exc
+        if not answer.get("ok"):
+            raise BenchError("AGENT_REFUSED", detail=str(answer.get("error", "?"))[:200])
+        return answer
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> LaptopSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,105 @@
+"""Laptops at the bench through their agent: pairing with the code shown on the laptop,
+reading its inventory and disks over the sealed channel, and recording the laptop as a
+device of this station (found again by its serial), the same card as a docked drive's.
+
+The agent's facts are recorded by the station, as its own operator's; an answer that does
+not have the expected shape is refused whole (AGENT_ANSWER_INVALID)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bench_app.devices.laptop.client import LaptopSession
+from bench_app.domain.model import DeviceKind
+from bench_app.errors import BenchError
+from bench_app.station import Station
+from bench_app.store import queries
+from bench_app.store.database import NewEvent, Store
+
+_IDENTITY_KEYS = ("brand", "model", "serial", "kind")
+
+
+def _checked(description: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any], list[Any]]:
+    """(identity, inventory, disks) from the agent's description; AGENT_ANSWER_INVALID when
+    a part is missing or of the wrong type."""
+    identity = description.get("identity")
+    inventory = description.get("inventory")
+    disks = description.get("disks")
+    agent_id = description.get("agent_id")
+    ok = (
+        isinstance(identity, dict)
+        and all(
+            isinstance(identity.get(k), str) and len(identity[k]) <= 200 for k in _IDENTITY_KEYS
+        )
+        and isinstance(inventory, dict)
+        and isinstance(disks, list)
+        and all(isinstance(d, dict) and isinstance(d.get("path"), str) for d in disks)
+        and isinstance(agent_id, str)
+        and agent_id.isalnum()
+    )
+    if not ok:
+        raise BenchError("AGENT_ANSWER_INVALID")
+    assert isinstance(identity, dict) and isinstance(inventory, dict) and isinstance(disks, list)
+    return {k: identity[k] for k in _IDENTITY_KEYS}, inventory, disks
+
+
+def pair_laptop(
+    folder: Path, address: str, code: str, *, operator: str, training: bool = False
+) -> dict[str, Any]:
+    """Pairs with the agent at `address`, reads its inventory and disks and records the
+    laptop (registered on first sight, found by its serial after). Returns the record:
+    {"asset_code", "agent_id", "address", "identity", "disks"}."""
+    with LaptopSession.pair(address, code) as session:
+        description = session.ask("describe")
+    identity, inventory, disks = _checked(description)
+    agent = {"id": description["agent_id"], "address": address}
+    data = {**inventory, "drives": disks, "agent": agent}
+    kind = DeviceKind.LAPTOP if identity["kind"] == "laptop" else DeviceKind.DESKTOP
+    station = Station(folder, operator=operator, training=training)
+    try:
+        device = (
+            queries.device_by_identity(station.store, kind.value, identity["serial"], "")
+            if identity["serial"]
+            else None
+        )
+        if device is None:
+            device = station.register_device(
+                kind, brand=identity["brand"], model=identity["model"], serial=identity["serial"]
+            )
+        station.store.record(
+            [
+                NewEvent(
+                    "device.inventoried", {"device_id": device.id, "inventory": data}, device.id
+                )
+            ],
+            operator=operator,
+            training=device.training,
+        )
+        asset_code = device.asset_code
+    finally:
+        station.close()
+    return {
+        "asset_code": asset_code,
+        "agent_id": agent["id"],
+        "address": address,
+        "identity": identity,
+        "disks": disks,
+    }
+
+
+def paired_agents(store: Store) -> dict[str, str]:
+    """{agent id: asset code} of every agent this station has paired with and recorded."""
+    found: dict[str, str] = {}
+    for device in queries.devices(store):
+        if device.kind not in (DeviceKind.LAPTOP, DeviceKind.DESKTOP):
+            continue
+        for event in queries.events(store, device.id):
+            agent = (
+                event.payload.get("inventory", {}).get("agent")
+                if event.type == "device.inventoried"
+                else None
+            )
+            if isinstance(agent, dict) and isinstance(agent.get("id"), str):
+                found[agent["id"]] = device.asset_code
+    return found
