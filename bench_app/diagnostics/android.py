@@ -457,10 +457,8 @@ class TradeInEvaluationStep(Step):
                 ctx.ask(
                     Prompt(
                         Text(
-                            "Passer le téléphone en mode évaluation pour tout tester ? "
-                            "Il s’effacera seul au prochain redémarrage.",
-                            "Put the phone in evaluation mode to test everything? It will "
-                            "erase itself at its next restart.",
+                            "Mode évaluation pour tout tester ? Effacé au prochain démarrage.",
+                            "Evaluation mode to test everything? Erased at the next start.",
                         ),
                         (START_EVALUATION, SKIP_EVALUATION),
                         picture="replug.svg",
