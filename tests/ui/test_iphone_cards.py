@@ -73,7 +73,7 @@ def test_training_menu_plugs_in_an_iphone_that_erases_and_comes_back(
         if a.text() == "Brancher un iPhone"
     )
     labels = [a.text() for a in iphones.actions()]
-    assert "iPhone 13 · iOS 17.5.1 — iPhone en bon état" in labels and len(labels) == 5
+    assert "iPhone 13 · iOS 17.5.1 — iPhone en bon état" in labels and len(labels) == 6
     next(a for a in iphones.actions() if a.text().startswith("iPhone 13 ")).trigger()
     qtbot.waitUntil(lambda: len(bench.station.connected_device_ids()) == 1, timeout=WAIT)
     (device_id,) = bench.station.connected_device_ids()

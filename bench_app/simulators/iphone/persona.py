@@ -1,7 +1,9 @@
 """iPhone personas: what a simulated iPhone answers, read from `personas/NAME.toml`.
 
 `[values]` is lockdownd's own domain, `[domains."..."]` the other domains GetValue reads,
-`[battery]` the AppleSmartBattery IORegistry entry, `[behaviour]` how the phone (mis)behaves.
+`[battery]` the AppleSmartBattery IORegistry entry, `[management]` what MCInstall tells of
+its management (`cloud_configuration`: supervision and enrolment, `profiles`: the installed
+configuration profiles by identifier), `[behaviour]` how the phone (mis)behaves.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class IPhonePersona:
     domains: dict[str, dict[str, Any]]
     battery: dict[str, Any]
     behaviour: Behaviour = field(default_factory=Behaviour)
+    management: dict[str, Any] = field(default_factory=dict)
     caption: Text | None = None
 
     @property
@@ -108,5 +111,6 @@ def load_persona(name: str) -> IPhonePersona:
         domains={str(k): dict(v) for k, v in data.get("domains", {}).items()},
         battery=dict(data.get("battery", {})),
         behaviour=behaviour,
+        management=dict(data.get("management", {})),
         caption=Text(caption["fr"], caption["en"]) if caption else None,
     )
