@@ -9,6 +9,7 @@ configuration profiles by identifier), `[behaviour]` how the phone (mis)behaves.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -81,6 +82,19 @@ class IPhonePersona:
     @property
     def product_type(self) -> str:
         return str(self.values["ProductType"])
+
+    def another(self, serial: str) -> IPhonePersona:
+        """Another phone of this model (a class's next round): its serial, and a UDID and
+        IMEI that follow from it, so the station sees a new device."""
+        from bench_app.simulators.adb_phone.persona import imei_for
+
+        digest = hashlib.sha256(serial.encode()).hexdigest().upper()
+        chip = self.udid.split("-")[0]
+        values = {**self.values, "SerialNumber": serial,
+                  "UniqueDeviceID": f"{chip}-{digest[:16]}",
+                  "InternationalMobileEquipmentIdentity": imei_for(serial)}  # fmt: skip
+        values.pop("InternationalMobileEquipmentIdentity2", None)
+        return dataclasses.replace(self, values=values)
 
 
 REQUIRED = ("UniqueDeviceID", "SerialNumber", "ProductType", "ProductVersion", "BuildVersion",
