@@ -20,7 +20,8 @@ from bench_app.text import Text
 
 PERSONAS_DIR = Path(__file__).resolve().parent / "personas"
 # What lockdownd tells a host it has not paired with (enough to name the phone, never who
-# owns it): the rest needs a session.
+# owns it): the rest needs a session. `ideviceinfo -s` (no pairing) shows the time zone and
+# clock keys too, and no SerialNumber (libimobiledevice pull request #1505).
 PUBLIC_KEYS = frozenset(
     {
         "BasebandCertId", "BasebandSerialNumber", "BasebandVersion", "BluetoothAddress",
@@ -28,7 +29,8 @@ PUBLIC_KEYS = frozenset(
         "DeviceName", "DevicePublicKey", "DieID", "FirmwareVersion", "HardwareModel",
         "HardwarePlatform", "HasSiDP", "HumanReadableProductVersionString",
         "PartitionType", "ProductName", "ProductType", "ProductVersion", "ProductionSOC",
-        "ProtocolVersion", "TelephonyCapability", "UniqueChipID", "UniqueDeviceID",
+        "ProtocolVersion", "TelephonyCapability", "TimeIntervalSince1970", "TimeZone",
+        "TimeZoneOffsetFromUTC", "UniqueChipID", "UniqueDeviceID", "Uses24HourClock",
         "WiFiAddress",
     }
 )  # fmt: skip

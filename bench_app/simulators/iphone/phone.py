@@ -393,8 +393,9 @@ class SimulatedIPhone:
             for key in ("TotalDataAvailable", "AmountDataAvailable"):
                 disk[key] = max(capacity - SYSTEM_DATA_BYTES, 0)
             self.domains["com.apple.purplebuddy"] = {"SetupDone": False}
-            # Nobody to ask at "Hello": the next host pairs without a dialog. Find My's
-            # Activation Lock is not the phone's to forget: it survives the erase.
+            # A phone in setup pairs without the dialog (libimobiledevice issue #1395, its
+            # maintainer). Find My's Activation Lock is Apple's servers', not the phone's to
+            # forget: it survives the erase and asks for the account again at setup.
             self.behaviour = self.behaviour.with_flags(trust_after_asks=0)
             self.erase_count += 1
         self.erased.set()
