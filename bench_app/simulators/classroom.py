@@ -76,9 +76,11 @@ def _plug(
     if device.kind == "iphone":
         from bench_app.simulators.iphone import load_persona as load_iphone
 
-        stock = load_iphone(device.persona).serial
-        serial = _unique(round_serial(device.serial or stock, round_number), used)
-        handle = source.add_iphone(device.persona, serial=None if serial == stock else serial)
+        model_serial = load_iphone(device.persona).serial
+        numbered = _unique(round_serial(device.serial or model_serial, round_number), used)
+        handle = source.add_iphone(
+            device.persona, serial=None if numbered == model_serial else numbered
+        )
     elif device.kind == "drive":
         serial = device.serial and _unique(round_serial(device.serial, round_number), used)
         handle = source.add_drive(device.persona, DriveBehaviour(device.behaviour), serial=serial)
