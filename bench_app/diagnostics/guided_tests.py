@@ -350,3 +350,155 @@ class CosmeticStep(Step):
             Text(f"{label.fr} ({cosmetic}/9).", f"{label.en} ({cosmetic}/9)."),
             {"answer": answer, "cosmetic": cosmetic},
         )
+
+
+# An iPhone's tests: nothing can be started on it from the cable, so each question says
+# where to go; Face ID or Touch ID, the switch and the parts screen are its own.
+IPHONE_GUIDED_TESTS: tuple[GuidedTest, ...] = (
+    GuidedTest(
+        "screen",
+        T("Écran", "Screen"),
+        T(
+            "Luminosité au maximum. L’écran est-il sans tache, fissure ni point noir ?",
+            "Brightness up. No stains, cracks or dead pixels on the screen?",
+        ),
+        "screen.svg",
+    ),
+    GuidedTest(
+        "touch",
+        T("Tactile", "Touch"),
+        T(
+            "Déplacez une icône partout sur l’écran. Suit-elle le doigt sans sauter ?",
+            "Drag an icon all over the screen. Does it follow smoothly?",
+        ),
+        "touch.svg",
+    ),
+    GuidedTest(
+        "buttons",
+        T("Boutons", "Buttons"),
+        T(
+            "Volume +, volume −, bouton latéral, interrupteur silence : répondent-ils tous ?",
+            "Volume up, volume down, side button, silent switch: all respond?",
+        ),
+        "buttons.svg",
+    ),
+    GuidedTest(
+        "biometrics",
+        T("Face ID ou Touch ID", "Face ID or Touch ID"),
+        T(
+            "Réglages > Face ID (ou Touch ID) : enregistrez-vous. Êtes-vous reconnu ?",
+            "Settings > Face ID (or Touch ID): enrol yourself. Recognised?",
+        ),
+        "fingerprint.svg",
+    ),
+    GuidedTest(
+        "loudspeaker",
+        T("Haut-parleur", "Loudspeaker"),
+        T(
+            "Réglages > Sons : touchez une sonnerie. Le son est-il clair ?",
+            "Settings > Sounds: tap a ringtone. Is the sound clear?",
+        ),
+        "speaker.svg",
+    ),
+    GuidedTest(
+        "earpiece",
+        T("Écouteur", "Earpiece"),
+        T(
+            "Appelez un numéro d’essai et écoutez en haut du téléphone. Entendez-vous bien ?",
+            "Call a test number, listen at the top. Clear?",
+        ),
+        "earpiece.svg",
+    ),
+    GuidedTest(
+        "microphone",
+        T("Micro", "Microphone"),
+        T(
+            "Dictaphone : enregistrez votre voix, puis réécoutez. Est-elle claire ?",
+            "Voice Memos: record your voice, play it back. Clear?",
+        ),
+        "microphone.svg",
+    ),
+    GuidedTest(
+        "camera_back",
+        T("Appareils photo arrière", "Back cameras"),
+        T(
+            "Appareil photo : une photo avec chaque objectif arrière. Sont-elles nettes ?",
+            "Camera: one photo with each back lens. Are they sharp?",
+        ),
+        "camera_back.svg",
+    ),
+    GuidedTest(
+        "camera_front",
+        T("Caméra avant", "Front camera"),
+        T(
+            "Passez sur la caméra avant (selfie). L’image est-elle nette ?",
+            "Switch to the front (selfie) camera. Is the picture sharp?",
+        ),
+        "camera_front.svg",
+    ),
+    GuidedTest(
+        "flash",
+        T("Flash et lampe", "Flash and torch"),
+        T(
+            "Centre de contrôle (glissez du coin) : la lampe s’allume-t-elle ?",
+            "Control Centre (swipe from the corner): does the torch light?",
+        ),
+        "flash.svg",
+    ),
+    GuidedTest(
+        "vibration",
+        T("Vibreur", "Vibration"),
+        T(
+            "Basculez l’interrupteur silence. Le téléphone vibre-t-il ?",
+            "Flip the silent switch. Does the phone vibrate?",
+        ),
+        "vibration.svg",
+    ),
+    GuidedTest(
+        "charging_port",
+        T("Prise de charge", "Charging port"),
+        T(
+            "Branchez un chargeur. La charge démarre-t-elle, même en bougeant doucement le câble ?",
+            "Plug in a charger. Does it charge, even moving the cable?",
+        ),
+        "charging.svg",
+    ),
+    GuidedTest(
+        "wifi",
+        T("Wi-Fi", "Wi-Fi"),
+        T(
+            "Réglages > Wi-Fi. Voyez-vous des réseaux dans la liste ?",
+            "Settings > Wi-Fi. Do you see networks in the list?",
+        ),
+        "wifi.svg",
+    ),
+    GuidedTest(
+        "bluetooth",
+        T("Bluetooth", "Bluetooth"),
+        T(
+            "Réglages > Bluetooth. Le téléphone trouve-t-il des appareils ?",
+            "Settings > Bluetooth. Does the phone find devices?",
+        ),
+        "bluetooth.svg",
+    ),
+    GuidedTest(
+        "gps",
+        T("Localisation", "Location"),
+        T(
+            "Ouvrez Plans près d’une fenêtre. Le téléphone trouve-t-il sa position ?",
+            "Open Maps near a window. Does it find you?",
+        ),
+        "gps.svg",
+        optional=True,
+    ),
+    GuidedTest(
+        "parts",
+        T("Pièces d’origine", "Genuine parts"),
+        T(
+            "Réglages > Général > Informations : aucune « Pièce inconnue » affichée ?",
+            "Settings > General > About: no “Unknown Part” shown there?",
+        ),
+        "screen.svg",
+        optional=True,  # the screen exists from iOS 15.2 on: older phones do not have it
+    ),
+)

@@ -69,10 +69,27 @@ class IPhoneErasePrecheckStep(Step):
                 evidence,
                 blocking=True,
             )
+        management = readings.management(phone)
+        evidence["management"] = management
+        if management["blocking"]:
+            # Its organisation's server would enrol it again at setup: the company releases it.
+            return StepOutcome(
+                StepStatus.FAILED,
+                Text(
+                    "L’iPhone est supervisé et géré par une entreprise (MDM) : elle le "
+                    "reprendrait après effacement. Demandez-lui de le retirer de sa flotte, puis "
+                    "relancez l’effacement. Rien n’a été effacé.",
+                    "The iPhone is supervised and managed by a company (MDM): it would take it "
+                    "back after the erase. Ask them to release it from their fleet, then start "
+                    "the erase again. Nothing was erased.",
+                ),
+                evidence,
+                blocking=True,
+            )
         return StepOutcome(
             StepStatus.PASSED,
-            Text("Localiser désactivé : l’effacement peut commencer.",
-                 "Find My is off: the erase can start."),
+            Text("Localiser désactivé, aucune gestion à distance : l’effacement peut commencer.",
+                 "Find My off, no remote management: the erase can start."),
             evidence,
         )  # fmt: skip
 

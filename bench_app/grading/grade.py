@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bench_app.diagnostics.guided_tests import GUIDED_TESTS
+from bench_app.diagnostics.guided_tests import GUIDED_TESTS, IPHONE_GUIDED_TESTS
 from bench_app.domain.model import StepStatus
 from bench_app.grading.policy import GradingPolicy
 from bench_app.jobs.steps import StepOutcome
@@ -120,10 +120,12 @@ STEP_NAMES: dict[str, Text] = {
     "cosmetic": Text("aspect extérieur", "outside look"),
     "keyboard": Text("clavier", "keyboard"),  # a laptop's guided list
     "hinges": Text("charnières", "hinges"),
+    "management": Text("gestion à distance", "remote management"),  # an iPhone's check
 }
 
 
-GUIDED_BY_ID = {test.id: test for test in GUIDED_TESTS}  # guided tests carry their titles
+# Guided tests carry their titles (an Android phone's first where an iPhone's shares the id).
+GUIDED_BY_ID = {test.id: test for test in (*IPHONE_GUIDED_TESTS, *GUIDED_TESTS)}
 
 
 def step_name(step_id: str) -> Text:

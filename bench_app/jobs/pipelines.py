@@ -21,7 +21,7 @@ def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
         phone_check,
         trade_in_check,
     )
-    from bench_app.diagnostics.iphone import IPHONE_READINGS
+    from bench_app.diagnostics.iphone import IPHONE_READINGS, iphone_check
     from bench_app.erasure.drive_erase import drive_erase
     from bench_app.erasure.iphone_erase import iphone_erase
     from bench_app.erasure.phone_wipe import phone_wipe
@@ -33,6 +33,7 @@ def default_pipelines(data_folder: Path | None = None) -> PipelineRegistry:
     registry.register(PHONE_READINGS)
     registry.register(trade_in_check(data_folder))
     registry.register(TRADE_IN_READINGS)
+    registry.register(iphone_check(data_folder))  # before the readings: the card's check
     registry.register(IPHONE_READINGS)
     registry.register(drive_erase(data_folder))
     registry.register(phone_wipe(fastboot_for_wipe))

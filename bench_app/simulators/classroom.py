@@ -73,7 +73,15 @@ def _plug(
     from bench_app.simulators.bootloader.bootloader import BootloaderFaults
 
     handle: Any
-    if device.kind == "drive":
+    if device.kind == "iphone":
+        from bench_app.simulators.iphone import load_persona as load_iphone
+
+        model_serial = load_iphone(device.persona).serial
+        numbered = _unique(round_serial(device.serial or model_serial, round_number), used)
+        handle = source.add_iphone(
+            device.persona, serial=None if numbered == model_serial else numbered
+        )
+    elif device.kind == "drive":
         serial = device.serial and _unique(round_serial(device.serial, round_number), used)
         handle = source.add_drive(device.persona, DriveBehaviour(device.behaviour), serial=serial)
     else:

@@ -118,13 +118,16 @@ class SimulatedSource(DeviceSource):
         self._stop_iphones()
 
     # iPhones.
-    def add_iphone(self, persona: str, **behaviour: Any) -> Any:
+    def add_iphone(self, persona: str, serial: str | None = None, **behaviour: Any) -> Any:
         """Plugs in a simulated iPhone (persona, with extra behaviour flags) behind the
         source's own simulated usbmuxd; returns the IPhone handle the station talks to.
+        `serial` makes another phone of that model (its UDID and IMEI follow from it).
         Its restarts (an erase) come and go as cable events."""
         from bench_app.simulators.iphone import SimulatedIPhone, load_persona
 
         loaded = load_persona(persona)
+        if serial is not None:
+            loaded = loaded.another(serial)
         sim = SimulatedIPhone(loaded, loaded.behaviour.with_flags(**behaviour))
         key = f"ios:{sim.udid}"
         if key in self._iphones:

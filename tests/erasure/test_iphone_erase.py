@@ -111,6 +111,18 @@ def test_find_my_blocks_before_anything_is_erased(bench: Bench) -> None:
     assert "Localiser est activé" in results["precheck"].summary.fr
 
 
+def test_a_company_managed_iphone_is_not_erased(bench: Bench) -> None:
+    station = bench[0]
+    device_id, sim = plug(bench, "supervised")
+    job = run_erase(station, device_id)
+    assert job.state is JobState.BLOCKED
+    assert sim.erase_count == 0 and erasure_records(station.store, device_id) == []
+    assert "MCInstall:EraseDevice" not in sim.requests
+    precheck = {r.step_id: r for r in queries.step_results(station.store, job.id)}["precheck"]
+    assert "Rien n’a été effacé" in precheck.summary.fr
+    assert precheck.evidence["management"]["organisation"] == "Transports Durand SAS"
+
+
 def test_cable_pulled_mid_erase_is_verified_once_plugged_back(bench: Bench) -> None:
     station, daemon, _ = bench
     device_id, sim = plug(bench, "unplugged-mid-erase")

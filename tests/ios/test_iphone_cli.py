@@ -108,7 +108,8 @@ def test_diagnose_waits_for_trust_then_records_the_iphone(
     assert report["serial"] == persona.serial
     assert report["imei"] == persona.values["InternationalMobileEquipmentIdentity"]
     steps = {r["step"]: r for r in report["results"]}
-    assert [s["status"] for s in steps.values()] == ["passed"] * 3
+    assert list(steps) == ["identity", "locks", "management", "battery", "storage"]
+    assert [s["status"] for s in steps.values()] == ["passed"] * 5
     assert steps["battery"]["evidence"]["reading"]["cycle_count"] == 187
     assert all(not k.startswith("raw") for r in report["results"] for k in r["evidence"])
     with Store.open_for_reading(data_dir / DB_NAME) as store:

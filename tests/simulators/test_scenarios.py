@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from adb_shell.auth.sign_cryptography import CryptographySigner
 
+from bench_app.domain.imei import is_valid_imei
 from bench_app.domain.model import DeviceKind
 from bench_app.errors import BenchError
 from bench_app.output.printers import load_printers
@@ -50,6 +51,7 @@ def test_the_shipped_scenarios_are_the_trainers_sets() -> None:
         "Téléphones bloqués",
         "Installation",
         "Un portable donné",
+        "iPhones",
         "Mode reprise (Android 16)",
         "Un prêt et son retour",
         "Un don, de l’accueil au rapport",
@@ -66,6 +68,11 @@ def test_the_shipped_scenarios_are_the_trainers_sets() -> None:
     }
     locked = {d.persona for d in find_scenario("Téléphones bloqués").devices}
     assert locked == {"frp-locked", "mdm-enrolled", "worn-battery"}
+    iphones = find_scenario("iphones").devices
+    assert [(d.kind, d.persona) for d in iphones] == [
+        ("iphone", "iphone-13"), ("iphone", "find-my-on"), ("iphone", "worn-battery"),
+        ("iphone", "never-trusts"),
+    ]  # fmt: skip
     install = find_scenario("installation").devices
     assert [d.kind for d in install] == ["handset", "handset"]
     assert {next(iter(d.faults)) for d in install} == {"drop_download_after", "fail_flash"}
@@ -131,6 +138,11 @@ HEAD = '[title]\nfr = "Essai"\nen = "Trial"\n[summary]\nfr = "Un essai."\nen = "
             "device[1].faults.melt",
         ),
         (HEAD + GOOD_DEVICE + 'serial = "../../etc/passwd"\n', "device[1].serial"),
+        (HEAD + '[[device]]\nkind = "iphone"\npersona = "fairphone-4"\n', "device[1].persona"),
+        (
+            HEAD + '[[device]]\nkind = "iphone"\npersona = "iphone-13"\n[device.flags]\nx = 1\n',
+            "device[1].flags",
+        ),
         ('seed = "party"\n' + HEAD + GOOD_DEVICE, "seed"),
         (HEAD + GOOD_DEVICE + '[device.caption]\nfr = "Sain"\n', "device[1].caption.en"),
         (
@@ -331,7 +343,8 @@ def test_the_command_line_refuses_a_scenario_outside_training_or_unknown(tmp_pat
 
 def test_the_window_started_with_a_scenario_shows_its_devices(tmp_path: Path) -> None:
     """`etabli --training --scenario Tout` in a real process: the window's map of what is on
-    screen (ETABLI_UI_MAP) shows the fourteen devices of « Tout » plugged in, with its cases."""
+    screen (ETABLI_UI_MAP) shows the seventeen devices of « Tout » plugged in, with its cases
+    (its fourth iPhone never trusts the station: a card waiting for « Faire confiance »)."""
     ui_map = tmp_path / "ui-map.json"
     env = dict(
         os.environ,
@@ -364,8 +377,11 @@ def test_the_window_started_with_a_scenario_shows_its_devices(tmp_path: Path) ->
         "Secteurs défectueux",
         "Débranché pendant l’effacement",
         "Géré par une entreprise (MDM)",
+        "Mode reprise, bloqué par un compte Google (FRP)",
+        "Localiser activé",
+        "iPhone en bon état",
     }
-    status = "14 appareils branchés · 0 contrôle en cours"
+    status = "17 appareils branchés · 0 contrôle en cours"
 
     def shown() -> set[str]:
         try:
@@ -373,8 +389,10 @@ def test_the_window_started_with_a_scenario_shows_its_devices(tmp_path: Path) ->
         except OSError:
             return set()
 
+    waiting = "En attente : touchez « Faire confiance » sur l’iPhone"
+
     def ready() -> bool:
-        return status in shown() and bool(only_in_tout & shown())
+        return status in shown() and waiting in shown() and bool(only_in_tout & shown())
 
     try:
         wait_for(lambda: ready() or process.poll() is not None, "the cards", 90)
@@ -476,3 +494,38 @@ def test_the_installation_scenario_shows_its_faults_to_a_real_install(
         classroom.close()
         source.stop()
         station.close()
+
+
+def test_the_iphones_scenario_plugs_its_iphones_and_a_reset_makes_new_ones(
+    station_adb_key: CryptographySigner,
+) -> None:
+    source = SimulatedSource(SimulationMode.TEST, Timing(scale=0.02), adb_signer=station_adb_key)
+    classroom = Classroom(source)
+    try:
+        handles = classroom.play("iphones")
+        sims = [source.iphone(h.key) for h in handles]
+        assert [s.persona.name for s in sims] == [
+            "iphone-13", "find-my-on", "worn-battery", "never-trusts"]  # fmt: skip
+        assert all(h.key == f"ios:{s.udid}" for h, s in zip(handles, sims, strict=True))
+        assert [source.caption(h.key).fr for h in handles] == [  # type: ignore[union-attr]
+            "iPhone en bon état", "Localiser activé", "Batterie usée",
+            "Jamais « Faire confiance »"]  # fmt: skip
+        before = {s.persona.serial: (s.udid, s.values["InternationalMobileEquipmentIdentity"])
+                  for s in sims}  # fmt: skip
+        classroom.reset()
+        after = {
+            source.iphone(h.key).persona.serial: (
+                source.iphone(h.key).udid,
+                source.iphone(h.key).values["InternationalMobileEquipmentIdentity"],
+            )
+            for h in source.known()
+        }
+        assert set(after) == {serial + "R1" for serial in before}
+        udids, imeis = zip(*after.values(), strict=True)
+        assert not set(udids) & {u for u, _ in before.values()}
+        assert all(is_valid_imei(i) for i in imeis)
+        assert not set(imeis) & {i for _, i in before.values()}
+        assert all(not s.plugged.is_set() for s in sims)  # the first round's went away
+    finally:
+        classroom.close()
+        source.stop()

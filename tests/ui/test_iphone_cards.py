@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
@@ -73,7 +74,7 @@ def test_training_menu_plugs_in_an_iphone_that_erases_and_comes_back(
         if a.text() == "Brancher un iPhone"
     )
     labels = [a.text() for a in iphones.actions()]
-    assert "iPhone 13 · iOS 17.5.1 — iPhone en bon état" in labels and len(labels) == 5
+    assert "iPhone 13 · iOS 17.5.1 — iPhone en bon état" in labels and len(labels) == 6
     next(a for a in iphones.actions() if a.text().startswith("iPhone 13 ")).trigger()
     qtbot.waitUntil(lambda: len(bench.station.connected_device_ids()) == 1, timeout=WAIT)
     (device_id,) = bench.station.connected_device_ids()
@@ -91,3 +92,49 @@ def test_training_menu_plugs_in_an_iphone_that_erases_and_comes_back(
     sim = bench.simulator.iphone(f"ios:{load_persona('iphone-13').udid}")
     assert sim.erase_count == 1
     qtbot.waitUntil(lambda: bench.station.connected_device_ids() == [device_id], timeout=WAIT)
+
+
+def test_the_cards_button_checks_an_iphone_to_its_grade(
+    make_bench: Callable[..., Bench], qtbot: QtBot
+) -> None:
+    bench = make_bench(lang="fr")
+    bench.simulator.add_iphone("iphone-13", trust_after_asks=0)
+    window = bench.window
+    qtbot.waitUntil(lambda: len(window.cards) == 1, timeout=WAIT)
+    device_id = next(iter(window.cards))
+    card = window.cards[device_id]
+    assert card.title.text() == "Apple iPhone 13"
+    qtbot.mouseClick(card.button, Qt.MouseButton.LeftButton)
+    panel = window.panel
+
+    def prompt_shown() -> bool:
+        view = window.views[device_id]
+        window._flush(full=True)
+        return view.prompt is not None and panel._shown_prompt is view.prompt
+
+    questions: list[str] = []
+    while True:
+        record = bench.station.latest_job(device_id)
+        if (
+            record is not None
+            and not record.state.active
+            and bench.station.engine.job_for_device(device_id) is None
+        ):
+            break
+        current = window.views[device_id].prompt
+        if prompt_shown() and current is not None and not current.answered:
+            buttons = {b.text(): b for b in panel.answer_buttons()}
+            choice = buttons.get("Très bon état") or buttons.get("Ça marche")
+            assert choice is not None, list(buttons)
+            questions.append(panel.question.text())
+            qtbot.mouseClick(choice, Qt.MouseButton.LeftButton)
+        qtbot.wait(20)
+    record = bench.station.latest_job(device_id)
+    assert record is not None and record.pipeline == "iphone.check"
+    assert record.state is JobState.SUCCEEDED, record.message
+    assert any("Face ID" in q for q in questions) and len(questions) == 17  # 16 tests, the look
+    qtbot.waitUntil(lambda: card.state.text() == "Contrôle terminé", timeout=WAIT)
+    window._flush(full=True)
+    results = [panel.results.item(i).text() for i in range(panel.results.count())]
+    assert any("Note atelier A" in r for r in results), results
+    assert card.grade.letter.text() == "A"

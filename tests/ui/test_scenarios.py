@@ -18,7 +18,13 @@ from bench_app.output.printers import load_printers
 from bench_app.simulators.adb_phone.persona import load_persona
 from bench_app.simulators.classroom import CLASS_PRINTER_NAME, donated_laptops
 from bench_app.simulators.docked_drive import DriveBehaviour
-from bench_app.simulators.scenarios import Scenario, load_scenario, scenario_files
+from bench_app.simulators.iphone import load_persona as load_iphone
+from bench_app.simulators.scenarios import (
+    Scenario,
+    ScenarioDevice,
+    load_scenario,
+    scenario_files,
+)
 from bench_app.simulators.source import DRIVE_CAPTIONS
 from tests.output.labels.conftest import scan
 from tests.ui.conftest import Bench
@@ -30,16 +36,25 @@ def expected_captions(scenario: Scenario) -> list[str]:
     """The case each device of `scenario` shows on its card, in French."""
     captions = []
     for device in scenario.devices:
+        if waits_for_trust(device):
+            continue  # no card of its own: a pending card waits for « Faire confiance »
         if device.caption is not None:
             caption = device.caption
         elif device.kind == "drive":
             caption = DRIVE_CAPTIONS[DriveBehaviour(device.behaviour)]
+        elif device.kind == "iphone":
+            caption = load_iphone(device.persona).caption  # type: ignore[assignment]
         else:
             caption = load_persona(device.persona).caption  # type: ignore[assignment]
         captions.append(caption.fr if caption is not None else "")
     # A donated laptop whose disk is docked: its own card, with no case.
     captions += ["" for _ in donated_laptops(scenario)]
     return sorted(captions)
+
+
+def waits_for_trust(device: ScenarioDevice) -> bool:
+    """An iPhone whose owner never taps « Faire confiance » in class."""
+    return device.kind == "iphone" and load_iphone(device.persona).behaviour.trust_after_asks < 0
 
 
 def action(menu_owner: object, text: str) -> QAction:
@@ -55,8 +70,10 @@ def test_every_device_of_every_scenario_reaches_its_card(
     bench = make_bench(training=True)
     window = bench.window
     window.play_scenario(scenario)
-    count = len(scenario.devices) + len(donated_laptops(scenario))
+    waiting = sum(1 for d in scenario.devices if waits_for_trust(d))
+    count = len(scenario.devices) - waiting + len(donated_laptops(scenario))
     qtbot.waitUntil(lambda: len(window.cards) == count, timeout=30_000)
+    qtbot.waitUntil(lambda: len(window.pending_cards) == waiting, timeout=30_000)
     window._flush(full=True)
     cards = list(window.cards.values())
     assert sorted(c.case.text() for c in cards) == expected_captions(scenario)

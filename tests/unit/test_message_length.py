@@ -12,7 +12,7 @@ import pytest
 
 from bench_app.devices.android import guidance
 from bench_app.devices.ios.guidance import IPHONE_STATES, iphone_guide
-from bench_app.diagnostics.guided_tests import GUIDED_TESTS
+from bench_app.diagnostics.guided_tests import GUIDED_TESTS, IPHONE_GUIDED_TESTS
 from bench_app.errors import CATALOG
 from bench_app.settings import assets_dir
 from bench_app.text import Text
@@ -46,7 +46,7 @@ def test_every_error_has_a_short_form(code: str) -> None:
 
 
 def test_guided_tests_ask_in_twelve_words_with_a_picture() -> None:
-    for test in GUIDED_TESTS:
+    for test in (*GUIDED_TESTS, *IPHONE_GUIDED_TESTS):
         for lang in ("fr", "en"):
             assert word_count(test.question.get(lang)) <= LIMIT, test.question.get(lang)
         assert (assets_dir() / "steps" / test.picture).is_file(), test.picture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import plistlib
 from typing import Any
 
-from bench_app.devices.ios.driver import IPhone
+from bench_app.devices.ios.driver import MCINSTALL, IPhone
 from bench_app.devices.ios.wire import WireError
 from bench_app.devices.source import DeviceNoAnswer
 from bench_app.domain.facts import wire_form
@@ -85,6 +85,55 @@ def locks(phone: IPhone) -> dict[str, Any]:
         if associated
         else [],
         "raw": _evidence({FMIP_DOMAIN: fmip, "ActivationState": state}),
+    }
+
+
+def _mcinstall(phone: IPhone, request_type: str) -> dict[str, Any]:
+    try:
+        reply = phone.service_request(MCINSTALL, {"RequestType": request_type})
+    except WireError as exc:
+        raise DeviceNoAnswer(f"MCInstall: {exc}") from exc
+    if reply.get("Status") != "Acknowledged":
+        raise DeviceNoAnswer(f"MCInstall {request_type} answered {reply!r}")
+    return reply
+
+
+def management(phone: IPhone) -> dict[str, Any]:
+    """Whether a company still holds the phone: MCInstall's cloud configuration says if it is
+    supervised or enrolled by its organisation's server (which takes it back at setup after
+    an erase); the installed profiles are kept as evidence. `blocking` when either holds."""
+    cloud = _mcinstall(phone, "GetCloudConfiguration").get("CloudConfiguration")
+    config = cloud if isinstance(cloud, dict) else {}
+    listed = _mcinstall(phone, "GetProfileList")
+    metadata = listed.get("ProfileMetadata")
+    profiles = metadata if isinstance(metadata, dict) else {}
+    supervised = config.get("IsSupervised") is True
+    enrolled = config.get("IsMandatory") is True or config.get("IsMDMUnremovable") is True
+    return {
+        "supervised": supervised,
+        "enrolled": enrolled,
+        "organisation": str(config.get("OrganizationName") or ""),
+        "profiles": [
+            str(p.get("PayloadDisplayName") or ident) if isinstance(p, dict) else str(ident)
+            for ident, p in profiles.items()
+        ],
+        "blocking": supervised or enrolled,
+        "raw": _evidence({"CloudConfiguration": cloud, "ProfileMetadata": profiles}),
+    }
+
+
+def storage(phone: IPhone) -> dict[str, Any]:
+    """Capacity and the data space used, from the disk usage domain (kept as evidence)."""
+    disk = phone.values(DISK_DOMAIN)
+    total, capacity, free = (disk.get(k) for k in ("TotalDiskCapacity", "TotalDataCapacity",
+                                                   "TotalDataAvailable"))  # fmt: skip
+    ints = [v if isinstance(v, int) and not isinstance(v, bool) else None
+            for v in (total, capacity, free)]  # fmt: skip
+    return {
+        "total_bytes": ints[0],
+        "data_capacity_bytes": ints[1],
+        "data_free_bytes": ints[2],
+        "raw": _evidence(disk),
     }
 
 

@@ -1,12 +1,15 @@
 """iPhone personas: what a simulated iPhone answers, read from `personas/NAME.toml`.
 
 `[values]` is lockdownd's own domain, `[domains."..."]` the other domains GetValue reads,
-`[battery]` the AppleSmartBattery IORegistry entry, `[behaviour]` how the phone (mis)behaves.
+`[battery]` the AppleSmartBattery IORegistry entry, `[management]` what MCInstall tells of
+its management (`cloud_configuration`: supervision and enrolment, `profiles`: the installed
+configuration profiles by identifier), `[behaviour]` how the phone (mis)behaves.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -17,7 +20,8 @@ from bench_app.text import Text
 
 PERSONAS_DIR = Path(__file__).resolve().parent / "personas"
 # What lockdownd tells a host it has not paired with (enough to name the phone, never who
-# owns it): the rest needs a session.
+# owns it): the rest needs a session. `ideviceinfo -s` (no pairing) shows the time zone and
+# clock keys too, and no SerialNumber (libimobiledevice pull request #1505).
 PUBLIC_KEYS = frozenset(
     {
         "BasebandCertId", "BasebandSerialNumber", "BasebandVersion", "BluetoothAddress",
@@ -25,7 +29,8 @@ PUBLIC_KEYS = frozenset(
         "DeviceName", "DevicePublicKey", "DieID", "FirmwareVersion", "HardwareModel",
         "HardwarePlatform", "HasSiDP", "HumanReadableProductVersionString",
         "PartitionType", "ProductName", "ProductType", "ProductVersion", "ProductionSOC",
-        "ProtocolVersion", "TelephonyCapability", "UniqueChipID", "UniqueDeviceID",
+        "ProtocolVersion", "TelephonyCapability", "TimeIntervalSince1970", "TimeZone",
+        "TimeZoneOffsetFromUTC", "UniqueChipID", "UniqueDeviceID", "Uses24HourClock",
         "WiFiAddress",
     }
 )  # fmt: skip
@@ -65,6 +70,7 @@ class IPhonePersona:
     domains: dict[str, dict[str, Any]]
     battery: dict[str, Any]
     behaviour: Behaviour = field(default_factory=Behaviour)
+    management: dict[str, Any] = field(default_factory=dict)
     caption: Text | None = None
 
     @property
@@ -78,6 +84,19 @@ class IPhonePersona:
     @property
     def product_type(self) -> str:
         return str(self.values["ProductType"])
+
+    def another(self, serial: str) -> IPhonePersona:
+        """Another phone of this model (a class's next round): its serial, and a UDID and
+        IMEI that follow from it, so the station sees a new device."""
+        from bench_app.simulators.adb_phone.persona import imei_for
+
+        digest = hashlib.sha256(serial.encode()).hexdigest().upper()
+        chip = self.udid.split("-")[0]
+        values = {**self.values, "SerialNumber": serial,
+                  "UniqueDeviceID": f"{chip}-{digest[:16]}",
+                  "InternationalMobileEquipmentIdentity": imei_for(serial)}  # fmt: skip
+        values.pop("InternationalMobileEquipmentIdentity2", None)
+        return dataclasses.replace(self, values=values)
 
 
 REQUIRED = ("UniqueDeviceID", "SerialNumber", "ProductType", "ProductVersion", "BuildVersion",
@@ -108,5 +127,6 @@ def load_persona(name: str) -> IPhonePersona:
         domains={str(k): dict(v) for k, v in data.get("domains", {}).items()},
         battery=dict(data.get("battery", {})),
         behaviour=behaviour,
+        management=dict(data.get("management", {})),
         caption=Text(caption["fr"], caption["en"]) if caption else None,
     )

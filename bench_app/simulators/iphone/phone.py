@@ -60,6 +60,15 @@ class SimulatedIPhone:
         self.behaviour = behaviour or persona.behaviour
         self.values = dict(persona.values)
         self.domains = {name: dict(d) for name, d in persona.domains.items()}
+        # MCInstall's view: the cloud configuration (supervision, enrolment) and profiles.
+        self.cloud_configuration: dict[str, Any] | None = (
+            dict(persona.management["cloud_configuration"])
+            if "cloud_configuration" in persona.management
+            else None
+        )
+        self.profiles: dict[str, dict[str, Any]] = {
+            str(k): dict(v) for k, v in persona.management.get("profiles", {}).items()
+        }
         self._key = _device_key()
         self.public_key_pem = self._key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.PKCS1
@@ -345,6 +354,15 @@ class SimulatedIPhone:
                 send_plist(conn, {"Status": "Acknowledged", "Identifier": self.udid})
             elif kind == "Flush":
                 send_plist(conn, {"Status": "Acknowledged"})
+            elif kind == "GetCloudConfiguration":
+                reply: dict[str, Any] = {"Status": "Acknowledged"}
+                if self.cloud_configuration is not None:
+                    reply["CloudConfiguration"] = self.cloud_configuration
+                send_plist(conn, reply)
+            elif kind == "GetProfileList":
+                send_plist(conn, {"Status": "Acknowledged",
+                                  "OrderedIdentifiers": list(self.profiles),
+                                  "ProfileMetadata": self.profiles})  # fmt: skip
             elif kind == "EraseDevice":
                 if not self.behaviour.unplug_during_erase:
                     send_plist(conn, {"Status": "Acknowledged"})
@@ -375,8 +393,9 @@ class SimulatedIPhone:
             for key in ("TotalDataAvailable", "AmountDataAvailable"):
                 disk[key] = max(capacity - SYSTEM_DATA_BYTES, 0)
             self.domains["com.apple.purplebuddy"] = {"SetupDone": False}
-            # Nobody to ask at "Hello": the next host pairs without a dialog. Find My's
-            # Activation Lock is not the phone's to forget: it survives the erase.
+            # A phone in setup pairs without the dialog (libimobiledevice issue #1395, its
+            # maintainer). Find My's Activation Lock is Apple's servers', not the phone's to
+            # forget: it survives the erase and asks for the account again at setup.
             self.behaviour = self.behaviour.with_flags(trust_after_asks=0)
             self.erase_count += 1
         self.erased.set()

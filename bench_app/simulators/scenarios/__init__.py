@@ -12,7 +12,8 @@ with BenchError(SCENARIO_INVALID) naming the file and the field, never half-plug
     [summary] fr = "…"            en = "…"
     [[device]]
     kind = "phone"        # phone: a simulated ADB phone; handset: a whole phone with its
-                          # bootloader (installation); drive: a docked drive (image file)
+                          # bootloader (installation); drive: a docked drive (image file);
+                          # iphone: a simulated iPhone behind the class's own usbmuxd
     persona = "frp-locked"
     serial = "…"          # optional; a drive's image file is named after it
     behaviour = "failing" # drives only: healthy, failing, slow, end_of_life, unplugged_mid_erasure
@@ -41,7 +42,7 @@ from bench_app.errors import BenchError
 from bench_app.text import Text
 
 SCENARIOS_DIR = Path(str(resources.files(__package__)))
-KINDS = ("phone", "handset", "drive")
+KINDS = ("phone", "handset", "drive", "iphone")
 PRINTERS = ("brother", "zebra")
 _TOP_KEYS = {"title", "summary", "order", "printer", "device", "seed"}
 # The records a scenario may have set up when played (bench_app/class_seeds.py does it):
@@ -227,6 +228,14 @@ def _device(entry: Any, where: str) -> ScenarioDevice:
             raise _Invalid(
                 f"{where}.behaviour", f"must be one of {', '.join(b.value for b in DriveBehaviour)}"
             )
+    elif kind == "iphone":
+        from bench_app.simulators.iphone import PersonaError as IPhonePersonaError
+        from bench_app.simulators.iphone import load_persona as load_iphone
+
+        try:
+            load_iphone(persona)
+        except IPhonePersonaError as exc:
+            raise _Invalid(f"{where}.persona", str(exc)) from None
     else:
         try:
             load_persona(persona)

@@ -53,6 +53,7 @@ def test_simple_mode_names_the_phone_without_pairing(
     assert values["ProductType"] == "iPhone14,5"
     assert values["ProductVersion"] == "17.5.1"
     assert values["UniqueDeviceID"] == phone.udid
+    assert values["TimeZone"] == "Europe/Paris"  # the clock's keys are shown unpaired too
     # Who owns it stays behind pairing.
     assert "SerialNumber" not in values and "InternationalMobileEquipmentIdentity" not in values
     assert usbmuxd.pair_records == {}
