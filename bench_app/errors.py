@@ -1552,6 +1552,15 @@ CATALOG: dict[str, ErrorKind] = {
             "“Recovery”, then press Resume.",
         ),
         _kind(
+            "IPHONE_ERASE_NOT_STARTED",
+            "L’iPhone n’a pas été effacé : il refuse l’effacement à distance.",
+            "The iPhone was not erased: it refuses a remote erase.",
+            "Sur l’iPhone : Réglages › Général › Transférer ou réinitialiser l’iPhone › Effacer "
+            "contenu et réglages, puis appuyez sur Reprendre.",
+            "On the iPhone: Settings › General › Transfer or Reset iPhone › Erase All Content "
+            "and Settings, then press Resume.",
+        ),
+        _kind(
             "DISK_IMAGE_UNREADABLE",
             "L’image disque {name} est illisible : {detail}.",
             "The disk image {name} cannot be read: {detail}.",
@@ -2105,6 +2114,7 @@ def folder_error(exc: OSError, folder: Path) -> BenchError | None:
 SHORT: dict[str, Text] = {
     code: Text(fr, en)
     for code, fr, en in (
+        ("IPHONE_ERASE_NOT_STARTED", "iPhone non effacé : effacez-le depuis ses Réglages.", "iPhone not erased: erase it from its Settings."),
         ("SCENARIO_INVALID", "Scénario de formation invalide : {path}.", "Invalid training scenario: {path}."),
         ("JOURNEY_DISK_FAILING", "Disque défaillant : pièces ou recyclage seulement.", "Failing disk: spare parts or recycling only."),
         ("JOURNEY_WRONG_KIND", "Cette commande ne sert pas pour {asset}.", "This command is not for {asset}."),

@@ -16,12 +16,14 @@ import time
 from typing import Any, cast
 
 from bench_app.devices.ios import readings
-from bench_app.devices.ios.driver import EraseUnconfirmed, IPhone, IPhoneNotTrusted
+from bench_app.devices.ios.driver import EraseRefused, EraseUnconfirmed, IPhone, IPhoneNotTrusted
 from bench_app.devices.source import DeviceGone, DeviceNoAnswer
 from bench_app.diagnostics.iphone import IPhoneIdentityStep
 from bench_app.domain.model import DeviceKind, DeviceStage, StepStatus
 from bench_app.erasure.verdict import ErasureResultStep
 from bench_app.erasure.wording import checks_words
+from bench_app.errors import BenchError
+from bench_app.jobs.prompt import Choice, Prompt
 from bench_app.jobs.steps import Pipeline, Purpose, Step, StepContext, StepOutcome
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.text import Text
@@ -32,6 +34,30 @@ PURGE_STANDARD = (
     "Erase All Content and Settings)"
 )
 PATTERN = "ios-erase-all-content"
+
+STARTED_ON_PHONE = Choice(
+    "started", Text("C’est lancé, il redémarre", "Started, it restarts"), "good"
+)
+NOT_ON_PHONE = Choice(
+    "not_there", Text("Je ne trouve pas ce menu", "I cannot find this menu"), "bad"
+)
+
+
+def settings_erase_prompt() -> Prompt:
+    """The operator erases the iPhone from its own Settings (a new prompt each time)."""
+    return Prompt(
+        Text("Effacez l’iPhone depuis ses Réglages", "Erase the iPhone from its Settings"),
+        (STARTED_ON_PHONE, NOT_ON_PHONE),
+        picture="iphone-erase-settings.svg",
+        detail=Text(
+            "L’iPhone refuse l’effacement demandé par le poste. Sur l’iPhone : Réglages › Général "
+            "› Transférer ou réinitialiser l’iPhone › Effacer contenu et réglages. Confirmez, "
+            "laissez-le redémarrer et gardez le câble branché : le poste vérifie à son retour.",
+            "The iPhone refuses the erase asked by the station. On the iPhone: Settings › "
+            "General › Transfer or Reset iPhone › Erase All Content and Settings. Confirm, let "
+            "it restart and keep the cable in: the station checks it when it is back.",
+        ),
+    )
 
 
 class _Shared:
@@ -124,7 +150,7 @@ class IPhoneEraseStep(Step):
         started = ctx.recall("erasure.started")
         if started:  # resumed: the erase was asked before; the check decides
             erasure_id = str(started[-1]["erasure_id"])
-            return self._done(ctx, erasure_id, 0.0, acknowledged=None)
+            return self._done(ctx, erasure_id, 0.0, acknowledged=None, route="resumed")
         erasure_id = uuid7_str()
         target = _target(ctx)
         ctx.record("erasure.started", {
@@ -138,15 +164,31 @@ class IPhoneEraseStep(Step):
         })  # fmt: skip
         self.shared.record_before = phone.pair_record()
         begun = time.monotonic()
+        route = "station"  # or "settings": erased from the phone's own menu
         try:
             phone.erase()
             acknowledged: bool | None = True
         except EraseUnconfirmed:
             acknowledged = None  # the cable went with the request: the check will tell
-        return self._done(ctx, erasure_id, time.monotonic() - begun, acknowledged=acknowledged)
+        except EraseRefused as refused:
+            # Where iOS does not let a computer erase it, its own menu does the same erase;
+            # the checks once it is back decide, exactly as after a remote erase.
+            if ctx.ask(settings_erase_prompt()) != STARTED_ON_PHONE.key:
+                raise BenchError("IPHONE_ERASE_NOT_STARTED") from refused
+            acknowledged = None
+            route = "settings"
+        return self._done(
+            ctx, erasure_id, time.monotonic() - begun, acknowledged=acknowledged, route=route
+        )
 
     def _done(
-        self, ctx: StepContext, erasure_id: str, seconds: float, *, acknowledged: bool | None
+        self,
+        ctx: StepContext,
+        erasure_id: str,
+        seconds: float,
+        *,
+        acknowledged: bool | None,
+        route: str,
     ) -> StepOutcome:
         size = int(_target(ctx)["storage_bytes"])
         fact = {"erasure_id": erasure_id, "pass_no": 1, "pattern": PATTERN, "bytes": size,
@@ -155,13 +197,16 @@ class IPhoneEraseStep(Step):
             Text("L’iPhone a accepté l’effacement et redémarre.",
                  "The iPhone accepted the erase and restarts.")
             if acknowledged
+            else Text("Effacé depuis ses Réglages : vérification à son retour.",
+                      "Erased from its Settings: checked when it is back.")
+            if route == "settings"
             else Text("L’iPhone est parti sans répondre : rebranchez-le pour vérifier.",
                       "The iPhone left without answering: plug it back to check.")
         )  # fmt: skip
         return StepOutcome(
             StepStatus.PASSED,
             summary,
-            {"pass": fact, "acknowledged": acknowledged},
+            {"pass": fact, "acknowledged": acknowledged, "route": route},
             facts=[("erasure.pass_finished", fact)],
         )
 

@@ -5,6 +5,7 @@ coming back at "Hello", and the erasure record built back from the events."""
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +18,8 @@ from bench_app.devices.ios.usbmux_source import UsbmuxSource
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.erasure.iphone_erase import PURGE_STANDARD, iphone_erase
 from bench_app.erasure.records import erasure_records
+from bench_app.jobs.engine import NullListener
+from bench_app.jobs.prompt import Prompt
 from bench_app.output.certificates.assemble import device_certificate
 from bench_app.output.certificates.document import Issuer, is_success
 from bench_app.output.certificates.verify import verify_pdf
@@ -158,3 +161,51 @@ def test_a_phone_away_too_long_is_interrupted_then_resumed(bench: Bench) -> None
     checks = {c["check"]: c for c in record["verification"]["checks"]}
     assert checks["pairing_forgotten"]["required"] is False
     assert all(c["ok"] for c in checks.values() if c["required"])
+
+
+class SettingsHand(NullListener):
+    """The operator at an iPhone that refuses the station's erase: asked to erase it from its
+    Settings, does it on the phone (or says the menu is not there) and answers."""
+
+    def __init__(self, sim: SimulatedIPhone | None = None, answer: str = "started") -> None:
+        self.sim = sim
+        self.answer = answer
+        self.asked: list[Prompt] = []
+
+    def job_prompt(self, job_id: str, device_id: str, prompt: Prompt | None) -> None:
+        if prompt is None:
+            return
+        self.asked.append(prompt)
+        threading.Thread(target=self._do, args=(prompt,), daemon=True).start()
+
+    def _do(self, prompt: Prompt) -> None:
+        if self.answer == "started" and self.sim is not None:
+            self.sim.erase_from_settings()
+        prompt.answer(self.answer)
+
+
+def test_an_iphone_refusing_the_remote_erase_is_erased_from_its_settings(bench: Bench) -> None:
+    station = bench[0]
+    device_id, sim = plug(bench, "iphone-13", refuses_remote_erase=True)
+    hand = SettingsHand(sim)
+    station.set_job_listener(hand)
+    job = run_erase(station, device_id)
+    assert [p.question.fr for p in hand.asked] == ["Effacez l’iPhone depuis ses Réglages"]
+    assert hand.asked[0].picture == "iphone-erase-settings.svg"
+    assert job.state is JobState.SUCCEEDED, job.message
+    assert sim.erase_count == 1  # erased once, by its own menu
+    (record,) = erasure_records(station.store, device_id)
+    assert record["result"] == "erased"
+    wipe = {r.step_id: r for r in queries.step_results(station.store, job.id)}["wipe"]
+    assert wipe.evidence["route"] == "settings" and wipe.evidence["acknowledged"] is None
+
+
+def test_an_iphone_left_unerased_by_the_operator_is_never_called_erased(bench: Bench) -> None:
+    station = bench[0]
+    device_id, sim = plug(bench, "iphone-13", refuses_remote_erase=True)
+    station.set_job_listener(SettingsHand(sim, answer="not_there"))
+    job = run_erase(station, device_id)
+    assert job.state is not JobState.SUCCEEDED
+    assert sim.erase_count == 0
+    assert all(r["result"] != "erased" for r in erasure_records(station.store, device_id))
+    assert station.device(device_id).stage is not DeviceStage.ERASED  # type: ignore[union-attr]

@@ -47,6 +47,15 @@ class IPhoneState(StrEnum):
     LOCKED = "locked"  # the screen is locked with a passcode: unlock it first
 
 
+class EraseRefused(Exception):
+    """The phone answered the erase request with a refusal: this iOS does not let a computer
+    erase it here; the operator erases it from its own Settings."""
+
+    def __init__(self, reply: dict[str, Any]) -> None:
+        super().__init__(f"the phone refused to erase: {reply!r}")
+        self.reply = reply
+
+
 class EraseUnconfirmed(Exception):
     """The erase request was sent but the phone went before saying it accepted it (cable
     pulled, restart): only a check once it is back can tell whether it erased."""
@@ -276,7 +285,7 @@ class IPhone(DeviceHandle):
     def erase(self) -> None:
         """Asks the phone to erase all content and settings (MCInstall's EraseDevice), as the
         Settings menu does. Returns once the phone acknowledged; EraseUnconfirmed if it went
-        before answering. Either way the phone then restarts: check it when it is back."""
+        before answering; EraseRefused if it answered no. Either way the phone then restarts: check it when it is back."""
         with self.lockdown() as client, self._translated():
             port, use_tls = client.start_service(MCINSTALL)
             sock: socket.socket = self._tunnel(port)
@@ -294,7 +303,7 @@ class IPhone(DeviceHandle):
                 with contextlib.suppress(OSError):
                     sock.close()
         if reply.get("Status") != "Acknowledged":
-            raise DeviceNoAnswer(f"the phone refused to erase: {reply!r}")
+            raise EraseRefused(reply)
         self._gone = True  # it restarts now; discovery reports it again when it is back
 
     def identity(self) -> dict[str, Any]:

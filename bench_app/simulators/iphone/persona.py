@@ -51,6 +51,9 @@ class Behaviour:
     # the host gets no answer; the phone erases anyway and stays away until plugged back.
     unplug_during_erase: bool = False
     erase_seconds: float = 0.3  # how long erasing and restarting keep the phone away
+    # "Erase all content and settings" asked from a computer is answered with an error: the
+    # phone is erased only from its own Settings (`erase_from_settings`).
+    refuses_remote_erase: bool = False
 
     def with_flags(self, **changes: Any) -> Behaviour:
         """A copy with some flags changed; unknown flags fail."""

@@ -363,6 +363,10 @@ class SimulatedIPhone:
                 send_plist(conn, {"Status": "Acknowledged",
                                   "OrderedIdentifiers": list(self.profiles),
                                   "ProfileMetadata": self.profiles})  # fmt: skip
+            elif kind == "EraseDevice" and self.behaviour.refuses_remote_erase:
+                send_plist(conn, {"Status": "Error", "ErrorChain": [
+                    {"ErrorDomain": "MCInstallationErrorDomain", "ErrorCode": 4033,
+                     "LocalizedDescription": "The device cannot be erased from this host."}]})  # fmt: skip
             elif kind == "EraseDevice":
                 if not self.behaviour.unplug_during_erase:
                     send_plist(conn, {"Status": "Acknowledged"})
@@ -372,6 +376,11 @@ class SimulatedIPhone:
                 send_plist(conn, {"Status": "Error", "ErrorChain": [
                     {"ErrorDomain": "MCInstallationErrorDomain", "ErrorCode": 4001,
                      "LocalizedDescription": f"Unknown request {kind}"}]})  # fmt: skip
+
+    def erase_from_settings(self) -> None:
+        """What the operator does on the phone: Settings › General › Transfer or Reset ›
+        Erase All Content and Settings."""
+        self._start_erase()
 
     def _start_erase(self) -> None:
         """The phone restarts into its eraser: it leaves usbmuxd at once, wipes the user's
