@@ -140,11 +140,15 @@ def erase_laptop(
         try:
             laptop = _record_laptop(station, description, address, operator)
             agent = {"id": description["agent_id"], "address": address}
-            jobs = []
+            jobs: list[dict[str, Any]] = []
             for disk in chosen:
                 device = _disk_device(station, disk, laptop)
                 stream = io.Stream.new(pattern)
-                job = {"job_id": uuid7_str(), "erasure_id": uuid7_str(), "device": device}
+                job: dict[str, Any] = {
+                    "job_id": uuid7_str(),
+                    "erasure_id": uuid7_str(),
+                    "device": device,
+                }
                 target = {k: v for k, v in disk.items() if k not in ("refusals", "confirm_serial")}
                 image = bool(disk.get("image_file"))
                 ids = {"job_id": job["job_id"], "erasure_id": job["erasure_id"]}
