@@ -19,7 +19,6 @@ from typing import Any
 
 from bench_app.devices.drives.blockdev import list_drives
 from bench_app.devices.drives.system_view import SystemView, resolve_target
-from bench_app.devices.laptop.agent_erase import erase_disks, erase_order_refusal
 from bench_app.devices.laptop.channel import (
     MAX_FAILED_PAIRINGS,
     Channel,
@@ -28,6 +27,7 @@ from bench_app.devices.laptop.channel import (
     recv_frame,
     refuse_locked,
 )
+from bench_app.erasure.agent_erase import erase_disks, erase_order_refusal
 from bench_app.erasure.safety import refusals
 from bench_app.errors import BenchError
 
@@ -130,7 +130,7 @@ def answer(request: dict[str, Any], state: AgentState) -> dict[str, Any]:
 def erase(
     request: dict[str, Any], state: AgentState, send: Callable[[dict[str, Any]], None]
 ) -> dict[str, Any]:
-    """Erases the disks the station names (devices/laptop/agent_erase.py), sending progress
+    """Erases the disks the station names (erasure/agent_erase.py), sending progress
     frames on the way; the last answer carries one report per disk."""
     offered = [d["path"] for d in state.description.get("disks", [])]
     refusal = erase_order_refusal(request, offered)

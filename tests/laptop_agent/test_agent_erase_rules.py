@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bench_app.devices.laptop.agent_erase import erase_one, erase_order_refusal
 from bench_app.erasure import overwrite as io
+from bench_app.erasure.agent_erase import erase_one, erase_order_refusal
 from bench_app.errors import BenchError
 from bench_app.laptop_erasure import _report_facts, chosen_disks
 from tests.cli_bad_input.conftest import CLI, child_env
