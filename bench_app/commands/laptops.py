@@ -327,5 +327,7 @@ def run_laptop_erase(folder: Path, args: argparse.Namespace, lang: str) -> int:
                 else ("NON EFFACÉ" if fr else "NOT ERASED")
             )
             why = " ".join(r["fr" if fr else "en"] for r in d["reasons"])
-            print(f"{d['asset_code']}  n° {d['serial']}  {said}  {why}".rstrip())
+            print(
+                f"{d['asset_code']}  {'n°' if fr else 'serial'} {d['serial']}  {said}  {why}".rstrip()
+            )
     return 0 if all(d["result"] == "erased" for d in record["disks"]) else 1

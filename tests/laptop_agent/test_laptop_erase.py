@@ -121,6 +121,19 @@ def test_both_disks_erased_at_once_recorded_and_certified(tmp_path: Path, agent:
         assert f"{record['asset_code']} Lenovo YOGA 720-13IKB n° MP1CHKDC" in text
         assert disk["serial"] in text
 
+    # Erased again, with zeros this time, as an operator reads it: both said, both zero.
+    again = _etabli(
+        tmp_path, "laptop-erase", agent.address, CODE, "--confirm-serial", "LAPA1",
+        "--confirm-serial", "LAPB2", "--method", "clear-zero", "--lang", "en",
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    said = [line for line in again.stdout.splitlines() if "ERASED" in line]
+    assert [line.split()[:3] for line in said] == [
+        [d["asset_code"], "serial", d["serial"]] for d in record["disks"]
+    ]
+    assert all(line.split()[3] == "ERASED" for line in said)
+    assert all(image.read_bytes() == bytes(1_100_000) for image in agent.disks)
+
 
 def test_a_disk_not_confirmed_is_refused_before_anything(tmp_path: Path, agent: Agent) -> None:
     done = _etabli(
