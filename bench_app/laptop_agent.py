@@ -27,6 +27,7 @@ from bench_app.devices.laptop.channel import (
     recv_frame,
     refuse_locked,
 )
+from bench_app.erasure.agent_erase import erase_disks, erase_order_refusal
 from bench_app.erasure.safety import refusals
 from bench_app.errors import BenchError
 
@@ -69,6 +70,7 @@ class AgentState:
     paired: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     on_event: Callable[[str], None] = lambda _what: None
+    data_dir: Path = Path(".")  # where the safety rules look for the agent's own files
 
     @property
     def locked(self) -> bool:
@@ -109,7 +111,10 @@ class _Handler(socketserver.BaseRequestHandler):
             except (ChannelClosed, OSError):
                 return  # hung up, or a frame changed on the way: the connection ends
             try:
-                channel.send(answer(request, state))
+                if request.get("op") == "erase":
+                    channel.send(erase(request, state, channel.send))
+                else:
+                    channel.send(answer(request, state))
             except OSError:
                 return
 
@@ -120,6 +125,21 @@ def answer(request: dict[str, Any], state: AgentState) -> dict[str, Any]:
     if op == "describe":
         return {"ok": True, "agent_id": state.agent_id, **state.description}
     return {"ok": False, "error": f"unknown request {str(op)[:40]!r}"}
+
+
+def erase(
+    request: dict[str, Any], state: AgentState, send: Callable[[dict[str, Any]], None]
+) -> dict[str, Any]:
+    """Erases the disks the station names (erasure/agent_erase.py), sending progress
+    frames on the way; the last answer carries one report per disk."""
+    offered = [d["path"] for d in state.description.get("disks", [])]
+    refusal = erase_order_refusal(request, offered)
+    if refusal is not None:
+        return {"ok": False, "error": refusal}
+    state.on_event("erasing")
+    reports = erase_disks(request, state.data_dir, send)
+    state.on_event("erased")
+    return {"ok": True, "done": True, "disks": reports}
 
 
 class AgentServer(socketserver.ThreadingTCPServer):

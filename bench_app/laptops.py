@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_app.devices.laptop.client import LaptopSession
-from bench_app.domain.model import DeviceKind
+from bench_app.domain.model import Device, DeviceKind
 from bench_app.errors import BenchError
 from bench_app.station import Station
 from bench_app.store import queries
@@ -52,40 +52,46 @@ def pair_laptop(
     {"asset_code", "agent_id", "address", "identity", "disks"}."""
     with LaptopSession.pair(address, code) as session:
         description = session.ask("describe")
-    identity, inventory, disks = _checked(description)
-    agent = {"id": description["agent_id"], "address": address}
-    data = {**inventory, "drives": disks, "agent": agent}
-    kind = DeviceKind.LAPTOP if identity["kind"] == "laptop" else DeviceKind.DESKTOP
+    identity, _inventory, disks = _checked(description)
     station = Station(folder, operator=operator, training=training)
     try:
-        device = (
-            queries.device_by_identity(station.store, kind.value, identity["serial"], "")
-            if identity["serial"]
-            else None
-        )
-        if device is None:
-            device = station.register_device(
-                kind, brand=identity["brand"], model=identity["model"], serial=identity["serial"]
-            )
-        station.store.record(
-            [
-                NewEvent(
-                    "device.inventoried", {"device_id": device.id, "inventory": data}, device.id
-                )
-            ],
-            operator=operator,
-            training=device.training,
-        )
+        device = _record_laptop(station, description, address, operator)
         asset_code = device.asset_code
     finally:
         station.close()
     return {
         "asset_code": asset_code,
-        "agent_id": agent["id"],
+        "agent_id": description["agent_id"],
         "address": address,
         "identity": identity,
         "disks": disks,
     }
+
+
+def _record_laptop(
+    station: Station, description: dict[str, Any], address: str, operator: str
+) -> Device:
+    """The laptop the agent describes, registered on first sight (found by its serial after),
+    with its inventory recorded as `device.inventoried`."""
+    identity, inventory, disks = _checked(description)
+    agent = {"id": description["agent_id"], "address": address}
+    data = {**inventory, "drives": disks, "agent": agent}
+    kind = DeviceKind.LAPTOP if identity["kind"] == "laptop" else DeviceKind.DESKTOP
+    device = (
+        queries.device_by_identity(station.store, kind.value, identity["serial"], "")
+        if identity["serial"]
+        else None
+    )
+    if device is None:
+        device = station.register_device(
+            kind, brand=identity["brand"], model=identity["model"], serial=identity["serial"]
+        )
+    station.store.record(
+        [NewEvent("device.inventoried", {"device_id": device.id, "inventory": data}, device.id)],
+        operator=operator,
+        training=device.training,
+    )
+    return device
 
 
 def paired_agents(store: Store) -> dict[str, str]:

@@ -119,6 +119,52 @@ def add_laptop_parsers(sub: Any, common: Common) -> None:
     p.add_argument("--json", action="store_true")
     add_operator_argument(p)
 
+    p = sub.add_parser(
+        "laptop-erase",
+        help=say(
+            Text(
+                "efface les disques d’un portable par son agent, tous à la fois, vérification complète",
+                "erase a laptop's disks through its agent, all at once, with full verification",
+            )
+        ),
+    )
+    common(p, top=False)
+    p.add_argument(
+        "address",
+        metavar="ADDR",
+        help=say(Text("adresse:port de l’agent", "the agent's address:port")),
+    )
+    p.add_argument(
+        "code",
+        metavar="CODE",
+        help=say(Text("le code affiché sur le portable", "the code shown on the laptop")),
+    )
+    p.add_argument(
+        "--method",
+        choices=("clear-zero", "clear-random"),
+        default="clear-zero",
+        help=say(
+            Text(
+                "réécrire avec des zéros (défaut) ou de l’aléatoire",
+                "overwrite with zeros (default) or random data",
+            )
+        ),
+    )
+    p.add_argument(
+        "--confirm-serial",
+        action="append",
+        default=[],
+        metavar="LAST_CHARS",
+        help=say(
+            Text(
+                "fin du numéro de série lu sur l’étiquette d’un disque à effacer (une fois par disque)",
+                "end of the serial read on the label of a disk to erase (once per disk)",
+            )
+        ),
+    )
+    p.add_argument("--json", action="store_true")
+    add_operator_argument(p)
+
 
 def run_agent(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.devices.laptop.channel import new_pairing_code, valid_pairing_code
@@ -146,10 +192,12 @@ def run_agent(folder: Path, args: argparse.Namespace, lang: str) -> int:
         told = {
             "paired": ("Poste appairé.", "Station paired."),
             "wrong-code": ("Code erroné reçu d’un poste.", "A station sent a wrong code."),
+            "erasing": ("Effacement demandé par le poste…", "Erasure ordered by the station…"),
+            "erased": ("Effacement terminé.", "Erasure finished."),
         }[what]
         print(told[0] if fr else told[1], flush=True)
 
-    state = AgentState(secrets.token_hex(4), code, description, on_event=said)
+    state = AgentState(secrets.token_hex(4), code, description, on_event=said, data_dir=folder)
     server = AgentServer((host, port), state)
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     try:
@@ -245,3 +293,41 @@ def run_pair(folder: Path, args: argparse.Namespace, lang: str) -> int:
             f"  {'disque' if lang == 'fr' else 'disk'}: {d['path']} {d.get('serial', '')} {d.get('size_bytes', 0)} B{mark}"
         )
     return 0
+
+
+def run_laptop_erase(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.laptop_erasure import erase_laptop
+    from bench_app.station import operator_for_command
+
+    operator = operator_for_command(folder, args.operator)  # refused before connecting
+    fr = lang == "fr"
+
+    def progress(fractions: dict[str, float]) -> None:
+        if not args.json:
+            parts = [f"{Path(p).name} {round(100 * f)} %" for p, f in fractions.items()]
+            print("  " + "  ".join(parts), flush=True)
+
+    record = erase_laptop(
+        folder,
+        args.address,
+        args.code,
+        method=args.method,
+        confirms=args.confirm_serial,
+        operator=operator,
+        training=training_requested(args),
+        on_progress=progress,
+    )
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        for d in record["disks"]:
+            said = (
+                ("EFFACÉ" if fr else "ERASED")
+                if d["result"] == "erased"
+                else ("NON EFFACÉ" if fr else "NOT ERASED")
+            )
+            why = " ".join(r["fr" if fr else "en"] for r in d["reasons"])
+            print(
+                f"{d['asset_code']}  {'n°' if fr else 'serial'} {d['serial']}  {said}  {why}".rstrip()
+            )
+    return 0 if all(d["result"] == "erased" for d in record["disks"]) else 1

@@ -35,7 +35,13 @@ from bench_app.commands.ereuse import add_export_parsers, run_export_ereuse
 from bench_app.commands.help_language import VERSION, Parser, language_from, say, use_language
 from bench_app.commands.journey import add_journey_parsers, run_journey, run_outcome
 from bench_app.commands.labels import add_label_parsers, run_label, run_print_label
-from bench_app.commands.laptops import add_laptop_parsers, run_agent, run_laptops, run_pair
+from bench_app.commands.laptops import (
+    add_laptop_parsers,
+    run_agent,
+    run_laptop_erase,
+    run_laptops,
+    run_pair,
+)
 from bench_app.commands.loans import (
     add_loan_parsers,
     add_loan_record_parsers,
@@ -310,6 +316,7 @@ RUNNERS: dict[str, Runner] = {
     "agent": run_agent,
     "laptops": run_laptops,
     "pair": run_pair,
+    "laptop-erase": run_laptop_erase,
     "profiles": run_profiles,
     "images": run_images,
     "certificate": run_certificate,

@@ -381,6 +381,29 @@ def pair() -> S[Case]:
     )
 
 
+def laptop_erase() -> S[Case]:
+    # A closed port: every order is refused before a byte is written anywhere.
+    return st.one_of(
+        case("laptop-erase", "127.0.0.1:1", bad_pair_code, "--confirm-serial", "LAPA1"),
+        case("laptop-erase", bad_text, "123456", "--confirm-serial", "LAPA1"),
+        case("laptop-erase", "127.0.0.1:1", "123456"),  # no disk named
+        case("laptop-erase", "127.0.0.1:1", "123456", "--confirm-serial", bad_text),
+        case(
+            "laptop-erase", "127.0.0.1:1", "123456", "--confirm-serial", "A1", "--method", bad_text
+        ),
+        case(
+            "laptop-erase",
+            "127.0.0.1:1",
+            "123456",
+            "--confirm-serial",
+            "A1",
+            "--operator",
+            bad_text,
+        ),
+        common(("laptop-erase",), ("127.0.0.1:1", "123456", "--confirm-serial", "LAPA1")),
+    )
+
+
 def write_image() -> S[Case]:
     target = Made("bytes", "disk-WXYZ.img", b"\0" * (1 << 20))
     image = Made("bytes", "small.img", b"\x5a" * 4096)
@@ -1181,6 +1204,7 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ("agent",): agent,
     ("laptops",): laptops,
     ("pair",): pair,
+    ("laptop-erase",): laptop_erase,
     ("profiles", "check"): profiles_check,
     ("profiles", "list"): profiles_list,
     ("profiles", "pictures"): simple("profiles", "pictures"),

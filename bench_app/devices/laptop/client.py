@@ -4,6 +4,7 @@ screen, then ask it questions over the sealed channel."""
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from bench_app.devices.laptop.channel import (
@@ -58,6 +59,24 @@ class LaptopSession:
         try:
             self._channel.send({"op": op, **args})
             answer = self._channel.receive()
+        except (ChannelClosed, OSError) as exc:
+            raise BenchError("PAIR_FAILED", detail=str(exc) or type(exc).__name__) from exc
+        if not answer.get("ok"):
+            raise BenchError("AGENT_REFUSED", detail=str(answer.get("error", "?"))[:200])
+        return answer
+
+    def stream(
+        self, op: str, on_frame: Callable[[dict[str, Any]], None], **args: Any
+    ) -> dict[str, Any]:
+        """As `ask`, for a request the agent answers with frames before its last answer (the
+        one with "done"): each earlier frame goes to `on_frame`."""
+        try:
+            self._channel.send({"op": op, **args})
+            while True:
+                answer = self._channel.receive()
+                if not answer.get("ok") or answer.get("done"):
+                    break
+                on_frame(answer)
         except (ChannelClosed, OSError) as exc:
             raise BenchError("PAIR_FAILED", detail=str(exc) or type(exc).__name__) from exc
         if not answer.get("ok"):

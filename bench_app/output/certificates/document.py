@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench_app.disk_links import host_of
 from bench_app.domain.model import Device, Donor, Lot
 from bench_app.output.certificates.references import certificate_reference
 from bench_app.settings import Settings
@@ -189,6 +190,15 @@ def erasure_document(
         "training": bool(record.get("training")),
         "verification_url": _verification_url(issuer.settings, device.asset_code),
     }
+    host = host_of(store, device.id)
+    if host is not None:  # the computer the disk belongs to, named with it
+        document["computer"] = {
+            "asset_code": host.asset_code,
+            "kind": host.kind.value,
+            "brand": host.brand,
+            "model": host.model,
+            "serial": host.serial,
+        }
     plain = _plain(document)
     canonical_json(plain)  # refuses anything the signature could not carry, here and now
     return dict(plain)

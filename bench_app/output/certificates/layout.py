@@ -342,6 +342,15 @@ def device_flowables(
         dev_rows.append((t("N° de série", "Serial number"), identifier_text(device["serial"])))
     if device.get("imei"):
         dev_rows.append(("IMEI", identifier_text(device["imei"])))
+    computer = document.get("computer")
+    if isinstance(computer, dict):  # a disk erased in its laptop, or taken out of a computer
+        dev_rows.append(
+            (
+                t("Disque de l’ordinateur", "Disk of the computer"),
+                f"{computer['asset_code']}  {_brand_model(computer, lang)}  "
+                f"{t('n°', 'serial')} {identifier_text(computer.get('serial') or '—')}",
+            )
+        )
     target = erasure.get("target") or {}
     # The medium's own fields, less what the device lines above already say.
     medium_rows = [
