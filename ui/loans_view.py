@@ -357,8 +357,9 @@ class LoansView(QWidget):
         self.tasks: list[_Read] = []
         self.loads = 0
         self._asked = 0  # reads asked: only the last one's answer is shown
-        self._read_once = False
+        self._reads = 0  # lists of loans read and kept
         self._drawn: tuple[object, ...] = ()  # what the table shows now
+        self._ranking: tuple[object, Any] = ((), None)  # the last ranking and what it was of
         self.resize(1280, 560)  # the workshop laptop is 1366 pixels wide
         layout = QVBoxLayout(self)
         self.title = QLabel()
@@ -449,7 +450,7 @@ class LoansView(QWidget):
         self.search.setAccessibleName(SEARCH_NAME.get(lang))
         self.table.setAccessibleName(TABLE_NAME.get(lang))
         self._drawn = ()  # other words: drawn again
-        if self._read_once:
+        if self._reads:
             self.show_loans()
         else:
             self.refresh()
@@ -468,9 +469,10 @@ class LoansView(QWidget):
 
     def refresh(self) -> None:
         """Reads the loans out again, off the window's thread; the list shows when read."""
-        if not self._read_once:
+        if not self._reads:  # the first read: said while it runs
             self.empty.setText(LOADING.get(self.lang))
             self.empty.setVisible(True)
+            self.table.setVisible(False)
         self._asked += 1
         asked = self._asked
         task = _Read(self.station.open_loans, self.lang)
@@ -490,7 +492,7 @@ class LoansView(QWidget):
             self.empty.setVisible(True)
         else:
             self.loans = result
-            self._read_once = True
+            self._reads += 1  # a new list: ranked again
             self.show_loans()
         self.loads += 1
 
@@ -498,13 +500,7 @@ class LoansView(QWidget):
         """Shows the chosen list from the loans read, late ones first."""
         today = self.today()
         within = self.remind.value()
-        statuses = {x.loan_id: x.status(today, within) for x in self.loans}
-        order = {LoanStatus.OVERDUE: 0, LoanStatus.DUE_SOON: 1, LoanStatus.OUT: 2}
-        # Late first; within a status, the read's order (the soonest due first) is kept.
-        ranked = sorted(self.loans, key=lambda loan: order[statuses[loan.loan_id]])
-        counts = dict.fromkeys(LoanStatus, 0)
-        for each in statuses.values():
-            counts[each] += 1
+        statuses, ranked, counts = self._ranked(today, within)
         self.filter_buttons[0].setText(EVERY.get(self.lang).replace("{n}", str(len(self.loans))))
         for button, status in zip(self.filter_buttons[1:3], FILTERS[1:3], strict=True):
             assert isinstance(status, LoanStatus)
@@ -527,6 +523,23 @@ class LoansView(QWidget):
         self.empty.setVisible(not listed)
         self.empty.setText((NONE if not self.loans else NONE_HERE).get(self.lang))
         self._show_actions()
+
+    def _ranked(
+        self, today: date, within: int
+    ) -> tuple[dict[str, LoanStatus], list[Loan], dict[LoanStatus, int]]:
+        """Each loan's status, late ones first, and how many of each: worked out once per
+        read, day and reminder (not again at each letter typed in the search)."""
+        key = (self._reads, today, within)
+        if self._ranking[0] != key:
+            statuses = {x.loan_id: x.status(today, within) for x in self.loans}
+            order = {LoanStatus.OVERDUE: 0, LoanStatus.DUE_SOON: 1, LoanStatus.OUT: 2}
+            # Within a status, the read's order (the soonest due first) is kept.
+            ranked = sorted(self.loans, key=lambda loan: order[statuses[loan.loan_id]])
+            counts = dict.fromkeys(LoanStatus, 0)
+            for each in statuses.values():
+                counts[each] += 1
+            self._ranking = (key, (statuses, ranked, counts))
+        return self._ranking[1]
 
     @property
     def shown(self) -> list[Loan]:
