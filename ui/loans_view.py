@@ -277,7 +277,11 @@ class LoansModel(QAbstractTableModel):
             return None
         row, column = index.row(), index.column()
         loan = self.loans[row]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ToolTipRole,  # the whole words when a column cuts them
+        ):
             return self.text(row, column)
         status = self.statuses[loan.loan_id]
         late_payment = column == 6 and loan.payment_late(self.today)
@@ -409,7 +413,8 @@ class LoansView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((170, 150, 100, 150, 330, 210)):
+        # Set once (not measured on every row): the payments' words keep the rest.
+        for column, width in enumerate((150, 130, 90, 120, 300, 190)):
             header.resizeSection(column, width)
         self.table.activated_row.connect(lambda _row: self.open_chosen("LoanReturn"))
         self.table.doubleClicked.connect(lambda _index: self.open_chosen("LoanReturn"))
