@@ -286,6 +286,13 @@ def test_the_loans_view_lists_late_and_due_soon_and_takes_a_device_back(
     qtbot.mouseClick(view.filter_buttons[0], Qt.MouseButton.LeftButton)
     view.remind.setValue(14)
 
+    # Space on a chosen row opens its return (Enter too): no mouse needed.
+    view.choose(soon.asset_code)
+    qtbot.keyClick(view.table, Qt.Key.Key_Space)
+    assert isinstance(view.dialog, ReturnDialog) and view.dialog.loan.asset_code == soon.asset_code
+    view.dialog.reject()
+    assert len(bench.station.open_loans()) == 3  # cancelled: nothing recorded
+
     # "Retour" on the late one: how it is, a few words, recorded.
     button = view.return_button(late.asset_code)
     assert isinstance(button, QPushButton) and button.text() == "Retour"
