@@ -91,10 +91,11 @@ def test_a_loan_and_its_return(
     view = window.workshop_menu.opened["loans"]
     assert isinstance(view, LoansView)
     qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.loads > 0 and not view.tasks, timeout=WAIT)  # read, shown
     back_code = bench.station.device(back).asset_code  # type: ignore[union-attr]
-    first = [view.table.item(0, c) for c in (0, 1)]
+    first = [view.table.model().index(0, c).data() for c in (0, 1)]
     # Due back soonest, so listed first, with its reminder.
-    assert [i.text() if i else "" for i in first] == ["Retour bientôt", back_code]
+    assert first == ["Retour bientôt", back_code]
     click(qtbot, view.return_button(back_code))
     returning = view.dialog
     assert isinstance(returning, ReturnDialog)

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from bench_app.domain.model import OutcomeKind
@@ -20,7 +19,7 @@ from bench_app.loans import picture_path
 from bench_app.store import queries
 from tests.ui.conftest import Bench, save_with_dialog
 from tests.ui.test_french_screens import Checker, texts_of, words
-from tests.ui.test_loans_view import _drive, _lend, _rows, _ui_english_only, sign
+from tests.ui.test_loans_view import _drive, _lend, _rows, _ui_english_only, loaded, sign
 from ui.loan_sign_dialog import LoanSignDialog
 from ui.loans_view import LoansView
 from ui.payment_dialog import PaymentDialog
@@ -35,10 +34,8 @@ def _french(texts: list[str]) -> None:
 
 
 def _buttons(view: LoansView, code: str) -> list[str]:
-    row = next(i for i, loan in enumerate(view.shown) if loan.asset_code == code)
-    cell = view.table.cellWidget(row, view.table.columnCount() - 1)
-    assert cell is not None
-    return [b.objectName() for b in cell.findChildren(QPushButton)]
+    """The buttons the action bar shows once this device's row is chosen."""
+    return view.actions_for(code)
 
 
 def test_a_sheet_is_signed_later_on_screen_or_ticked_then_pictured(
@@ -52,6 +49,7 @@ def test_a_sheet_is_signed_later_on_screen_or_ticked_then_pictured(
     view = LoansView(station, "fr")
     qtbot.addWidget(view)
     view.show()
+    loaded(qtbot, view)
     assert [r[5] for r in _rows(view.table)] == ["Non signée", "Non signée", "Signée"]
     qtbot.mouseClick(view.filter_buttons[3], Qt.MouseButton.LeftButton)
     assert view.filter_buttons[3].text() == "Non signées (2)"
@@ -65,8 +63,10 @@ def test_a_sheet_is_signed_later_on_screen_or_ticked_then_pictured(
     sign(dialog.sheet.pad)
     _french(texts_of(dialog))
     save_with_dialog(view, dialog, artifacts_dir / "loans-sign-dialog.png")
+    reads = view.loads
     qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == dialog.DialogCode.Accepted, dialog.refusal.text()
+    loaded(qtbot, view, reads)
     fact = queries.events(station.store, on_screen.id)[-1]
     assert fact.type == "loan.signed" and fact.operator == station.operator
     digest = fact.payload["signature_sha256"]
@@ -82,8 +82,10 @@ def test_a_sheet_is_signed_later_on_screen_or_ticked_then_pictured(
     assert dialog.refusal.isVisible()
     assert dialog.refusal.text() == "Cochez « Signée » ou faites signer ici."
     dialog.sheet.signed.setChecked(True)
+    reads = view.loads
     qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == dialog.DialogCode.Accepted
+    loaded(qtbot, view, reads)
     qtbot.mouseClick(view.filter_buttons[0], Qt.MouseButton.LeftButton)
     day = TODAY.strftime("%d/%m/%Y")
     who = station.operator
@@ -102,8 +104,11 @@ def test_a_sheet_is_signed_later_on_screen_or_ticked_then_pictured(
     qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)  # no picture: refused
     assert dialog.refusal.text().endswith("est déjà signée.")
     sign(dialog.sheet.pad)
+    reads = view.loads
     qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == dialog.DialogCode.Accepted
+    loaded(qtbot, view, reads)
+    assert "LoanSign" not in _buttons(view, on_paper.asset_code)  # signed, pictured
     (loan,) = [x for x in station.open_loans() if x.device_id == on_paper.id]
     assert loan.signed and loan.signature_sha256
     assert [e.type for e in queries.events(station.store, on_paper.id)][-2:] == [
@@ -125,6 +130,7 @@ def test_a_rentals_payments_against_its_months_and_a_payment_recorded(
     view = LoansView(station, "fr")
     qtbot.addWidget(view)
     view.show()
+    loaded(qtbot, view)
     rows = {r[1]: r for r in _rows(view.table)}
     assert rows[rented.asset_code][0] == "En retard"  # its payments, not its return
     assert rows[rented.asset_code][6] == "Retard : 0/6 mois payés (2 dus)"
@@ -145,8 +151,10 @@ def test_a_rentals_payments_against_its_months_and_a_payment_recorded(
     dialog.months.setValue(2)
     _french(texts_of(dialog))
     save_with_dialog(view, dialog, artifacts_dir / "loans-payment-dialog.png")
+    reads = view.loads
     qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == dialog.DialogCode.Accepted, dialog.refusal.text()
+    loaded(qtbot, view, reads)
     fact = queries.events(station.store, rented.id)[-1]
     assert fact.type == "loan.paid"
     assert (fact.payload["amount_eur"], fact.payload["receipt"], fact.payload["months"]) == (

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QTableWidget
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QTableView, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from bench_app import dashboard
@@ -199,6 +199,17 @@ def cells(table: QTableWidget, row: int) -> list[str]:
     ]
 
 
+def loan_rows(table: QTableView) -> list[list[str]]:
+    """Every row of the loans' list (all handed to the table first), as its cells' words."""
+    model = table.model()
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    return [
+        [str(model.index(r, c).data()) for c in range(model.columnCount())]
+        for r in range(model.rowCount())
+    ]
+
+
 def shown_values(description: str) -> dict[str, float]:
     """A chart as screen readers get it ("Don : Appareils 1; …"): each category's value."""
     values = {}
@@ -344,19 +355,20 @@ def test_a_supervisors_day(
     )
     assert outcome.result() == outcome.DialogCode.Accepted, outcome.refusal.text()
 
-    walk.act("Prêts et locations", menu.actions_["loans"].trigger)
+    def loans_read() -> bool:  # the list read (off the window's thread) and shown
+        view = menu.opened.get("loans")
+        return isinstance(view, LoansView) and view.loads > 0 and not view.tasks
+
+    walk.act("Prêts et locations", menu.actions_["loans"].trigger, loans_read)
     loans_view = menu.opened["loans"]
     assert isinstance(loans_view, LoansView)
     qtbot.addWidget(loans_view)
-    late_first = [cells(loans_view.table, r)[0] for r in range(workshop.overdue)]
+    loan_list = loan_rows(loans_view.table)
+    late_first = [row[0] for row in loan_list[: workshop.overdue]]
     assert late_first == ["En retard"] * workshop.overdue
     assert loans_view.filter_buttons[0].text() == f"Tous ({workshop.loans_out + 1})"
     assert loans_view.filter_buttons[2].text() == f"En retard ({workshop.overdue})"
-    (ours,) = [
-        cells(loans_view.table, r)
-        for r in range(loans_view.table.rowCount())
-        if cells(loans_view.table, r)[1] == lent.asset_code
-    ]
+    (ours,) = [row for row in loan_list if row[1] == lent.asset_code]
     assert ours[0] == "Retour bientôt" and ours[2:4] == ["Prêt", "DOS-7002"]
     assert ours[4] == f"{back_on:%d/%m/%Y} (dans 10 j)" and ours[5] == "Signée"
     screenshot(loans_view, shots / "3-prets.png")
@@ -372,14 +384,14 @@ def test_a_supervisors_day(
     qtbot.mouseClick(returning.states["worn"], Qt.MouseButton.LeftButton)
     returning.condition.setText("Coque rayée, chargeur rendu")
     save_with_dialog(loans_view, returning, shots / "4-retour.png")
+    reads = loans_view.loads
     walk.act(
         "retour enregistré",
         lambda: qtbot.mouseClick(returning.record_button, Qt.MouseButton.LeftButton),
-        lambda: not returning.isVisible(),
+        lambda: not returning.isVisible() and loans_view.loads > reads and not loans_view.tasks,
     )
     assert returning.result() == returning.DialogCode.Accepted
-    assert lent.asset_code not in [cells(loans_view.table, r)[1]
-                                   for r in range(loans_view.table.rowCount())]  # fmt: skip
+    assert lent.asset_code not in [row[1] for row in loan_rows(loans_view.table)]
     # Back on the bench: its card, its check to be done again.
     assert window.selected == lent.id and lent.id in window.cards
     window._flush(full=True)
