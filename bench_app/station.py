@@ -824,7 +824,7 @@ class Station:
                         ]
                     )
             self.presence.remember(device.id, handle)
-        self.presence.announce(device.id, True)
+        self.presence.plugged_in(device.id)
         return queries.device(self.store, device.id) or device
 
     def device_disconnected(self, handle: DeviceHandle) -> None:

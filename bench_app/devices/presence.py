@@ -46,6 +46,9 @@ class Presence:
         self._last_handles: dict[str, DeviceHandle] = {}
         self._by_key: dict[str, str] = {}
         self._seen_keys: dict[str, str] = {}
+        # Handles their source said are unplugged, by key, until plugged in again: one still
+        # being identified on its bring-up thread must not be remembered as plugged in.
+        self._unplugged: dict[str, DeviceHandle] = {}
         self._sources: list[DeviceSource] = []
         self._lock = threading.RLock()
 
@@ -70,15 +73,19 @@ class Presence:
         source.unsubscribe(self._on_source_event)
         source.stop()
         for handle in source.devices():
+            self._mark_unplugged(handle)
             self.disconnected(handle)
 
     def _on_source_event(self, event: DeviceEvent) -> None:
         handle = event.handle
         if event.action is SourceAction.REMOVED:
+            self._mark_unplugged(handle)
             self._stop_bring_up(handle.key)
             self._set_pending(handle, None)
             self.disconnected(handle)
             return
+        with self._lock:
+            self._unplugged.pop(handle.key, None)
         bring_up = getattr(handle, "bring_up", None)
         if bring_up is not None and not handle.connected:
             self._start_bring_up(handle)
@@ -130,9 +137,17 @@ class Presence:
             for callback in list(self.on_pending):
                 callback(handle.key, state)
 
-    def remember(self, device_id: str, handle: DeviceHandle) -> None:
-        """The handle is this device's, from now on (announce it with `announce`)."""
+    def _mark_unplugged(self, handle: DeviceHandle) -> None:
         with self._lock:
+            self._unplugged[handle.key] = handle
+
+    def remember(self, device_id: str, handle: DeviceHandle) -> None:
+        """The handle is this device's, from now on (announce it with `plugged_in`).
+        DeviceGone when its source said it was unplugged since it was plugged in (taken
+        away while being identified)."""
+        with self._lock:
+            if self._unplugged.get(handle.key) is handle:
+                raise DeviceGone(f"{handle.key} was unplugged while being identified")
             self._handles[device_id] = handle
             self._last_handles[device_id] = handle
             self._by_key[handle.key] = device_id
@@ -141,6 +156,16 @@ class Presence:
     def announce(self, device_id: str, plugged: bool) -> None:
         for callback in list(self.on_presence):
             callback(device_id, plugged)
+
+    def plugged_in(self, device_id: str) -> None:
+        """Announces the device remembered as plugged in, unless it was unplugged meanwhile:
+        an unplug on another thread between `remember` and here announced False already, and
+        a late True after it would show the device as plugged in for good."""
+        self.announce(device_id, True)
+        with self._lock:
+            gone = device_id not in self._handles
+        if gone:
+            self.announce(device_id, False)
 
     def disconnected(self, handle: DeviceHandle) -> None:
         with self._lock:
