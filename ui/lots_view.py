@@ -234,6 +234,8 @@ class LotsView(QWidget):
         self.lang = lang
         self.pool = QThreadPool.globalInstance()
         self.tasks: list[_Read] = []
+        self.page_reads = 0  # page reads started; the latest one alone is shown
+        self.overview_reads = 0  # the same for the list of lots
         self.summaries: list[lots.LotSummary] = []
         self.lot: Lot | None = None
         self.lot_page: lots.LotPage | None = None
@@ -421,9 +423,16 @@ class LotsView(QWidget):
         self.status.setText(WORDS["loading"].get(self.lang))
         purposes, policy = self._rules()
         store, training = self.station.store, self.station.training
+        self.overview_reads += 1
+        wanted = self.overview_reads
+
+        def show(summaries: list[lots.LotSummary]) -> None:
+            if wanted == self.overview_reads:  # an older read ending late is dropped
+                self._show_overview(summaries)
+
         self._read(
             lambda: lots.overview(store, purposes=purposes, policy=policy, training=training),
-            self._show_overview,
+            show,
         )
         if self.lot is not None:
             self._read_page(self.lot)
@@ -431,7 +440,16 @@ class LotsView(QWidget):
     def _read_page(self, lot: Lot) -> None:
         purposes, policy = self._rules()
         store = self.station.store
-        self._read(lambda: lots.page(store, lot, purposes=purposes, policy=policy), self._show_page)
+        # Reads run side by side and may end in any order: only the latest one is shown, so
+        # a page read before the last scan never covers the one read after it.
+        self.page_reads += 1
+        wanted = self.page_reads
+
+        def show(page: lots.LotPage) -> None:
+            if wanted == self.page_reads:
+                self._show_page(page)
+
+        self._read(lambda: lots.page(store, lot, purposes=purposes, policy=policy), show)
 
     # -- the overview --------------------------------------------------------------------
 

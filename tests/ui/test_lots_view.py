@@ -7,13 +7,17 @@ verification accepts, recorded as given out) and activity CSV where the operator
 from __future__ import annotations
 
 import csv
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableWidget
 from pytestqt.qtbot import QtBot
 
+from bench_app import lots as lots_module
 from bench_app.domain.model import DeviceKind, DonorKind
 from bench_app.output.certificates.verify import read_certificate, verify_pdf
 from bench_app.signing import Keyring
@@ -205,3 +209,38 @@ def test_the_view_speaks_english(
     assert _page(view)["fini"][2:5] == ["Done", "B", "spare parts"]
     assert view.add_button.text() == "Add devices"
     screenshot(view, artifacts_dir / "lots-page-en.png")
+
+
+def test_a_page_read_ending_late_never_covers_a_newer_one(
+    make_bench: Callable[..., Bench], qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each scan starts a page read; they run side by side and may end in any order. A read
+    started before the last scan, ending after the newer one, must not be what is shown."""
+    bench = make_bench(lang="fr")
+    facts = _lot(bench)
+    view = _open(bench, qtbot)
+    view.open_lot(0)
+    qtbot.waitUntil(lambda: view.lot_page is not None and not view.tasks)
+    real_page = lots_module.page
+    release = threading.Event()
+    calls: list[int] = []
+
+    def page(*args: Any, **kwargs: Any) -> Any:
+        calls.append(len(calls))
+        result = real_page(*args, **kwargs)  # read now: before the next device is added
+        if len(calls) == 1:
+            release.wait(30)  # ... and handed over last
+        return result
+
+    monkeypatch.setattr(lots_module, "page", page)
+    assert view.lot is not None
+    view._read_page(view.lot)  # the older read: five devices, held back
+    qtbot.waitUntil(lambda: len(calls) == 1)
+    facts.add("nouveau", DeviceKind.PHONE)
+    view._read_page(view.lot)  # the newer read: six devices, ends first
+    qtbot.waitUntil(lambda: len(view.tasks) == 1)
+    assert view.page_counts.text() == "6 reçu(s) sur 6 attendu(s)"
+    release.set()
+    qtbot.waitUntil(lambda: not view.tasks)
+    assert view.page_counts.text() == "6 reçu(s) sur 6 attendu(s)"
+    assert "nouveau" in _page(view)
