@@ -7,13 +7,16 @@ from it (bench_app/beneficiaries.py says why); version 5 the loans and rentals;
 version 6 the dashboard's indexes and the devices out on loan or rental now (filled from
 the outcomes and loans already derived: no replay of the log); version 7 what search reads
 (bench_app/search.py); version 8 what each device's journey has reached (lots counted by
-stage).
+stage); version 9 the dashboard's counters per hour (store/dashboard_counts.py), filled from
+the log by set-based statements, not by a replay.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+
+from bench_app.store import dashboard_counts
 
 
 @dataclass(frozen=True)
@@ -306,10 +309,57 @@ MIGRATIONS: tuple[Migration, ...] = (
         """,
         rebuild_projections=True,
     ),
+    Migration(
+        9,
+        "the dashboard's counters per hour, station and lot, kept as facts arrive",
+        """
+        CREATE TABLE dashboard_stages (
+            hour TEXT NOT NULL,
+            station_id TEXT NOT NULL,
+            lot_id TEXT NOT NULL,
+            training INTEGER NOT NULL,
+            stage TEXT NOT NULL,
+            devices INTEGER NOT NULL,
+            PRIMARY KEY (hour, station_id, lot_id, training, stage)
+        ) WITHOUT ROWID;
+        CREATE TABLE dashboard_stage_repeats (
+            device_id TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            PRIMARY KEY (device_id, stage)
+        ) WITHOUT ROWID;
+        CREATE TABLE dashboard_latest (
+            what TEXT NOT NULL,
+            hour TEXT NOT NULL,
+            station_id TEXT NOT NULL,
+            lot_id TEXT NOT NULL,
+            training INTEGER NOT NULL,
+            device_kind TEXT NOT NULL,
+            value TEXT NOT NULL,
+            devices INTEGER NOT NULL,
+            PRIMARY KEY (what, hour, station_id, lot_id, training, device_kind, value)
+        ) WITHOUT ROWID;
+        CREATE TABLE dashboard_latest_multi (
+            what TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            PRIMARY KEY (what, device_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE dashboard_erasures (
+            hour TEXT NOT NULL,
+            station_id TEXT NOT NULL,
+            lot_id TEXT NOT NULL,
+            training INTEGER NOT NULL,
+            erased INTEGER NOT NULL DEFAULT 0,
+            finished INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (hour, station_id, lot_id, training)
+        ) WITHOUT ROWID;
+        """
+        + "\n".join(dashboard_counts.FILL),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 PROJECTION_TABLES = (
+    *dashboard_counts.TABLES,
     "device_search",  # its full-text index follows it by triggers
     "device_references",
     "open_loans",

@@ -12,6 +12,7 @@ from datetime import date
 
 from bench_app.domain.calendar import add_months
 from bench_app.domain.model import DeviceStage, JobState
+from bench_app.store import dashboard_counts
 from bench_app.store.events import iter_events, training_chain
 from bench_app.store.hlc import Hlc, ms_to_ts, order_key
 from bench_app.store.migrations import PROJECTION_TABLES
@@ -32,11 +33,28 @@ def handles(event_type: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def apply(conn: sqlite3.Connection, event: Event) -> None:
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 10_000  # events folded between two progress reports of a rebuild
+
+
+def apply(conn: sqlite3.Connection, event: Event, *, count: bool = True) -> None:
+    """Folds one event into the derived tables; `count`: also moves the dashboard's
+    counters (a rebuild computes them once at its end instead)."""
     handlers = _HANDLERS.get(event.type)
     if handlers and not _foreign_training(conn, event):
+        device = _counted_device(event) if count else None
+        before = dashboard_counts.contribution(conn, device, event.id) if device else None
         for handler in handlers:
             handler(conn, event)
+        if device and before is not None:
+            dashboard_counts.update(conn, device, before)
+
+
+def _counted_device(event: Event) -> str | None:
+    if event.type not in dashboard_counts.COUNTED_TYPES:
+        return None
+    device = event.device_id or event.payload.get("device_id")
+    return device if isinstance(device, str) and device else None
 
 
 def _foreign_training(conn: sqlite3.Connection, event: Event) -> bool:
@@ -49,14 +67,25 @@ def _foreign_training(conn: sqlite3.Connection, event: Event) -> bool:
     return row is not None and event.station_id not in (row[0], training_chain(row[0]))
 
 
-def rebuild(conn: sqlite3.Connection) -> int:
-    """Recomputes every derived table from the log alone; returns the number of events."""
+def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
+    """Recomputes every derived table from the log alone; returns the number of events.
+    `progress(done, total)` is called with the events folded so far, every PROGRESS_EVERY
+    events and at the end (total: the events in the log when the rebuild began)."""
     for table in PROJECTION_TABLES:
         conn.execute(f"DELETE FROM {table}")
+    total = 0
+    if progress is not None:
+        total = int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+        progress(0, total)
     count = 0
     for _, event in iter_events(conn):
-        apply(conn, event)
+        apply(conn, event, count=False)
         count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count, total)
+    dashboard_counts.fill(conn)
+    if progress is not None:
+        progress(count, total)
     return count
 
 
