@@ -33,6 +33,7 @@ from bench_app.output.reports.activity import Period
 from bench_app.output.reports.environment import EnvironmentFactors
 from bench_app.output.reports.spreadsheet import csv_text
 from bench_app.output.reports.wording import KIND_LABELS, OUTCOME_LABELS
+from bench_app.store.dashboard_counts import STAGE_OF
 from bench_app.store.database import Store
 from bench_app.store.events import TRAINING_CHAIN_SUFFIX
 from bench_app.text import Text
@@ -258,6 +259,99 @@ GROUP BY t.kind
 """
 
 
+# The same from the hourly counters (store/dashboard_counts.py): the (device, stage) pairs
+# shown by one fact, summed per week; the devices filter reads the counters' own columns.
+_COUNTED_STAGES_SQL = """
+WITH weeks(n, first, after) AS (VALUES {weeks})
+SELECT w.n, c.stage, sum(c.devices)
+FROM weeks w JOIN dashboard_stages c ON c.hour >= w.first AND c.hour < w.after
+WHERE {chain} {devices}
+GROUP BY w.n, c.stage
+"""
+
+# And the pairs shown by several facts, from those devices' facts (few: a device back from a
+# loan, a stage done again), each device once per stage and week.
+_REPEATED_STAGES_SQL = (
+    """
+WITH weeks(n, first, after) AS (VALUES {weeks}),
+r AS MATERIALIZED (SELECT DISTINCT device_id FROM dashboard_stage_repeats),
+f AS MATERIALIZED (
+    SELECT e.device_id AS device_id, e.ts AS ts, """
+    + STAGE_OF
+    + """ AS stage
+    FROM r CROSS JOIN events e ON e.device_id = r.device_id
+    WHERE +e.type IN ({types}) AND e.ts >= :start AND e.ts < :end AND {chain} {devices}
+)
+SELECT w.n, f.stage, count(DISTINCT f.device_id)
+FROM f JOIN weeks w ON f.ts >= w.first AND f.ts < w.after
+WHERE EXISTS (SELECT 1 FROM dashboard_stage_repeats q
+              WHERE q.device_id = f.device_id AND q.stage = f.stage)
+GROUP BY w.n, f.stage
+"""
+)
+
+# Each device's latest row, from the counters: the devices with one row recorded in the
+# period (by hour), by value and kind of device.
+_COUNTED_LATEST_SQL = """
+SELECT c.value, c.device_kind, sum(c.devices)
+FROM dashboard_latest c
+WHERE c.what = :what AND c.hour >= :start_hour AND c.hour < :end_hour
+  AND c.training = :training {devices} {station}
+GROUP BY c.value, c.device_kind
+"""
+
+# And the devices with several rows, from their rows as _LATEST_SQL reads them.
+_MULTI_LATEST_SQL = """
+SELECT {column}, d.kind, count(*)
+FROM dashboard_latest_multi m CROSS JOIN {table} t ON t.device_id = m.device_id
+JOIN devices d ON d.id = t.device_id {station_join}
+WHERE m.what = :what AND +t.at >= :start AND +t.at < :end AND {devices}
+  AND NOT EXISTS (
+    SELECT 1 FROM {table} l WHERE l.device_id = t.device_id AND l.at < :end
+      AND (l.at > t.at OR (l.at = t.at AND l.rowid > t.rowid)))
+GROUP BY {column}, d.kind
+"""
+
+_COUNTED_ERASURES_SQL = """
+SELECT CASE WHEN substr(c.station_id, -length(:suffix)) = :suffix
+            THEN substr(c.station_id, 1, length(c.station_id) - length(:suffix))
+            ELSE c.station_id END AS station,
+       sum(c.erased), sum(c.finished)
+FROM dashboard_erasures c
+WHERE c.hour >= :start_hour AND c.hour < :end_hour AND {chain}
+  AND c.training = :training {devices}
+GROUP BY station ORDER BY station
+"""
+
+
+def _hour(ts: str) -> str | None:
+    """The UTC hour ("2026-12-04T23") a timestamp starts, None when it is within one."""
+    return ts[:13] if ts[13:] == ":00:00.000Z" else None
+
+
+def _values(rows: Sequence[tuple[Any, Any]]) -> str:
+    # our own timestamps and hours: no quoting needed
+    return ", ".join(f"({n}, '{a}', '{b}')" for n, (a, b) in enumerate(rows))
+
+
+def _counter_devices(filters: Filters) -> str:
+    """The lot or donor filter on a counter's own column (the lot of its devices)."""
+    found = ""
+    if filters.lot_id is not None:
+        found += " AND c.lot_id = :lot"
+    if filters.donor_id is not None:
+        found += " AND c.lot_id IN (SELECT id FROM lots WHERE donor_id = :donor)"
+    return found
+
+
+def _period_hours(filters: Filters, params: dict[str, Any]) -> bool:
+    """Puts the period's first and last UTC hours in `params`; False when its bounds are
+    not whole hours (the counters cannot say it)."""
+    start, end = _hour(params["start"]), _hour(params["end"])
+    params["start_hour"], params["end_hour"] = start, end
+    return start is not None and end is not None
+
+
 def _rows(store: Store, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     # sqlite3 takes named parameters as a mapping; Store.query passes them on as given.
     return store.query(sql, cast(Sequence[Any], params))
@@ -281,31 +375,50 @@ def _weeks(period: Period) -> list[date]:
     return weeks
 
 
-def stages_figure(store: Store, filters: Filters) -> Figure:
-    """Devices through each stage, per week of the period (weeks start on Monday)."""
+def stages_figure(store: Store, filters: Filters, *, from_facts: bool = False) -> Figure:
+    """Devices through each stage, per week of the period (weeks start on Monday). Read from
+    the hourly counters when every week's bounds fall on whole UTC hours, else (or when
+    `from_facts`) from the facts themselves; both count the same."""
     where = _Where(filters)
     weeks = _weeks(filters.period)
     bounds = []
-    for n, monday in enumerate(weeks):
+    for monday in weeks:
         first = max(monday, filters.period.first)
         last = min(monday + timedelta(days=6), filters.period.last)
-        start, end = Period(first, last).bounds()
-        bounds.append(f"({n}, '{start}', '{end}')")  # our own timestamps: no quoting needed
+        bounds.append(Period(first, last).bounds())
     by_device = filters.lot_id is not None or filters.donor_id is not None
-    sql = _STAGES_SQL.format(
-        weeks=", ".join(bounds),
-        types=_placeholders(_STAGE_TYPES),
-        chain=where.chain("e"),
-        # a lot's or a donor's devices first, then their facts (the events_device index)
-        devices=(
-            f"AND e.device_id IN (SELECT d.id FROM devices d WHERE {where.devices()})"
-            if by_device
-            else ""
-        ),
+    # a lot's or a donor's devices first, then their facts (the events_device index)
+    devices = (
+        f"AND e.device_id IN (SELECT d.id FROM devices d WHERE {where.devices()})"
+        if by_device
+        else ""
     )
     counts: dict[tuple[int, str], int] = {}
-    for week, stage, n in _rows(store, sql, where.params):
-        counts[(week, stage)] = n
+    hours = [(_hour(a), _hour(b)) for a, b in bounds]
+    if from_facts or any(a is None or b is None for a, b in hours):
+        sql = _STAGES_SQL.format(
+            weeks=_values(bounds),  # our own timestamps: no quoting needed
+            types=_placeholders(_STAGE_TYPES),
+            chain=where.chain("e"),
+            devices=devices,
+        )
+        for week, stage, n in _rows(store, sql, where.params):
+            counts[(week, stage)] = n
+    else:
+        counted = _COUNTED_STAGES_SQL.format(
+            weeks=_values(hours),
+            chain=where.chain("c"),
+            devices=f"AND c.training = :training {_counter_devices(filters)}" if by_device else "",
+        )
+        repeated = _REPEATED_STAGES_SQL.format(
+            weeks=_values(bounds),
+            types=_placeholders(_STAGE_TYPES),
+            chain=where.chain("e"),
+            devices=devices,
+        )
+        for sql in (counted, repeated):
+            for week, stage, n in _rows(store, sql, where.params):
+                counts[(week, stage)] = counts.get((week, stage), 0) + int(n)
     series = [
         Series(
             stage.value,
@@ -334,21 +447,36 @@ def _day(iso: str, lang: str) -> str:
     return d.strftime("%d/%m") if lang == "fr" else d.strftime("%b %d").replace(" 0", " ")
 
 
-def _latest(store: Store, filters: Filters, table: str, column: str) -> list[tuple[Any, ...]]:
+def _latest(
+    store: Store, filters: Filters, table: str, column: str, *, from_facts: bool = False
+) -> list[tuple[Any, ...]]:
     where = _Where(filters)
     station_join = ""
     if filters.station_id is not None:
         station_join = f"JOIN events ev ON ev.id = t.event_id {where.station.format(e='ev')}"
-    sql = _LATEST_SQL.format(
+    if from_facts or not _period_hours(filters, where.params):
+        sql = _LATEST_SQL.format(
+            table=table, column=column, station_join=station_join, devices=where.devices()
+        )
+        return _rows(store, sql, where.params)
+    where.params["what"] = "outcome" if table == "outcomes" else "grade"
+    counted = _COUNTED_LATEST_SQL.format(
+        devices=_counter_devices(filters), station=where.station.format(e="c")
+    )
+    multi = _MULTI_LATEST_SQL.format(
         table=table, column=column, station_join=station_join, devices=where.devices()
     )
-    return _rows(store, sql, where.params)
+    return _rows(store, counted, where.params) + _rows(store, multi, where.params)
 
 
-def outcome_counts(store: Store, filters: Filters) -> dict[tuple[OutcomeKind, DeviceKind], int]:
+def outcome_counts(
+    store: Store, filters: Filters, *, from_facts: bool = False
+) -> dict[tuple[OutcomeKind, DeviceKind], int]:
     """(outcome, device kind) -> devices whose latest outcome was recorded in the period."""
     found: dict[tuple[OutcomeKind, DeviceKind], int] = {}
-    for kind, device_kind, n in _latest(store, filters, "outcomes", "t.kind"):
+    for kind, device_kind, n in _latest(
+        store, filters, "outcomes", "t.kind", from_facts=from_facts
+    ):
         if kind in OutcomeKind._value2member_map_ and device_kind in DeviceKind._value2member_map_:
             key = (OutcomeKind(kind), DeviceKind(device_kind))
             found[key] = found.get(key, 0) + n
@@ -370,10 +498,12 @@ def outcomes_figure(counts: dict[tuple[OutcomeKind, DeviceKind], int]) -> Figure
     )
 
 
-def grades_figure(store: Store, filters: Filters) -> Figure:
+def grades_figure(store: Store, filters: Filters, *, from_facts: bool = False) -> Figure:
     """Devices by their latest workshop grade given in the period (grades in order)."""
     by_grade: dict[str, int] = {}
-    for grade, _kind, n in _latest(store, filters, "grades", "t.workshop_grade"):
+    for grade, _kind, n in _latest(
+        store, filters, "grades", "t.workshop_grade", from_facts=from_facts
+    ):
         by_grade[str(grade)] = by_grade.get(str(grade), 0) + n
     grades = sorted(by_grade)
     return Figure(
@@ -388,12 +518,21 @@ def grades_figure(store: Store, filters: Filters) -> Figure:
 
 
 def erasure_figures(
-    store: Store, filters: Filters, station_names: dict[str, str] | None = None
+    store: Store,
+    filters: Filters,
+    station_names: dict[str, str] | None = None,
+    *,
+    from_facts: bool = False,
 ) -> tuple[Figure, Figure]:
     """Per station: the share of finished erasures that ended "erased", and the devices
     erased per day of the period."""
     where = _Where(filters)
-    sql = _ERASURES_SQL.format(chain=where.chain("e"), devices=where.devices())
+    if from_facts or not _period_hours(filters, where.params):
+        sql = _ERASURES_SQL.format(chain=where.chain("e"), devices=where.devices())
+    else:
+        sql = _COUNTED_ERASURES_SQL.format(
+            chain=where.chain("c"), devices=_counter_devices(filters)
+        )
     rows = _rows(store, sql, where.params)
     names = station_names or {}
     stations = [str(r[0]) for r in rows]
@@ -575,16 +714,19 @@ def compute(
     *,
     today: date | None = None,
     station_names: dict[str, str] | None = None,
+    from_facts: bool = False,
 ) -> Dashboard:
-    """Every figure of the dashboard for `filters`, in the order the window shows them."""
-    counts = outcome_counts(store, filters)
-    success, throughput = erasure_figures(store, filters, station_names)
+    """Every figure of the dashboard for `filters`, in the order the window shows them.
+    `from_facts`: counted from the facts rather than the counters kept as they arrive (the
+    same figures, slower; the tests compare both)."""
+    counts = outcome_counts(store, filters, from_facts=from_facts)
+    success, throughput = erasure_figures(store, filters, station_names, from_facts=from_facts)
     return Dashboard(
         filters,
         [
-            stages_figure(store, filters),
+            stages_figure(store, filters, from_facts=from_facts),
             outcomes_figure(counts),
-            grades_figure(store, filters),
+            grades_figure(store, filters, from_facts=from_facts),
             success,
             throughput,
             loans_figure(loans(store, filters, today or datetime.now().astimezone().date())),

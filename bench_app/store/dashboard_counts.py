@@ -187,9 +187,7 @@ def update(conn: sqlite3.Connection, device_id: str, before: Contribution) -> No
             _add(conn, table, key, delta)
     for table, key in before.listed - after.listed:
         names = _LISTS[table]
-        conn.execute(
-            f"DELETE FROM {table} WHERE " + " AND ".join(f"{n} = ?" for n in names), key
-        )
+        conn.execute(f"DELETE FROM {table} WHERE " + " AND ".join(f"{n} = ?" for n in names), key)
     for table, key in after.listed - before.listed:
         names = _LISTS[table]
         marks = ", ".join("?" for _ in names)
