@@ -310,6 +310,8 @@ class Store:
             with self.transaction() as conn:
                 for statement in split_sql(migration.sql):
                     conn.execute(statement)
+                if migration.then is not None:
+                    migration.then(conn)
                 if migration.version == 1:
                     conn.execute(
                         "INSERT INTO meta (key, value) VALUES ('station_id', ?)", (uuid7_str(),)

@@ -32,19 +32,20 @@ subject AS (
         d.id IN (SELECT disk FROM links) OR d.id IN (SELECT host FROM links)
             OR d.id IN (SELECT id FROM exact) AS linked
     FROM devices d LEFT JOIN lots l ON l.id = d.lot_id
-    WHERE (d.lot_id IS NOT NULL AND (?1 IS NULL OR d.lot_id = ?1)
-           AND (l.training = 1 OR d.training = 0))
-       OR d.id IN (SELECT disk FROM links)
+    WHERE ((d.lot_id IS NOT NULL AND (?1 IS NULL OR d.lot_id = ?1)
+            AND (l.training = 1 OR d.training = 0))
+           OR d.id IN (SELECT disk FROM links))
+      AND (?4 IS NULL OR d.id IN (SELECT value FROM json_each(?4)))
 ),
 tested AS (
     SELECT DISTINCT device_id AS id FROM jobs
     WHERE state IN ('succeeded', 'blocked') AND pipeline IN (SELECT value FROM json_each(?2))
-      AND (?1 IS NULL OR device_id IN (SELECT id FROM subject))
+      AND (?1 IS NULL AND ?4 IS NULL OR device_id IN (SELECT id FROM subject))
 ),
 last_check AS (
     SELECT device_id AS id, max(rowid) AS job FROM jobs
     WHERE pipeline IN (SELECT value FROM json_each(?2))
-      AND (?1 IS NULL OR device_id IN (SELECT id FROM subject))
+      AND (?1 IS NULL AND ?4 IS NULL OR device_id IN (SELECT id FROM subject))
     GROUP BY device_id
 ),
 check_failed AS (
@@ -52,7 +53,7 @@ check_failed AS (
 ),
 verified AS (
     SELECT DISTINCT device_id AS id FROM erasure_checks WHERE ended_erased = 1 AND verified_ok = 1
-      AND (?1 IS NULL OR device_id IN (SELECT id FROM subject))
+      AND (?1 IS NULL AND ?4 IS NULL OR device_id IN (SELECT id FROM subject))
 ),
 flags AS (
     SELECT s.id, s.kind, s.lot_id, s.linked,
@@ -109,7 +110,21 @@ def device_flags(
     the count of devices. A real lot's training devices are left out."""
     return store.query(
         _GROUPED_SQL,
-        (lot_id, json.dumps(list(test_pipelines)), json.dumps(dict(hosts))),
+        (lot_id, json.dumps(list(test_pipelines)), json.dumps(dict(hosts)), None),
+    )
+
+
+def listed_device_flags(
+    store: Store,
+    devices: Sequence[str],
+    *,
+    test_pipelines: Sequence[str],
+    hosts: Mapping[str, str],
+) -> list[Row]:
+    """As `device_flags` over every lot, for the given devices only."""
+    return store.query(
+        _GROUPED_SQL,
+        (None, json.dumps(list(test_pipelines)), json.dumps(dict(hosts)), json.dumps(devices)),
     )
 
 
@@ -134,7 +149,7 @@ def device_flag_rows(
     """As `device_flags`, one row per device (its id first, a count of 1)."""
     return store.query(
         _PER_DEVICE_SQL,
-        (lot_id, json.dumps(list(test_pipelines)), json.dumps(dict(hosts))),
+        (lot_id, json.dumps(list(test_pipelines)), json.dumps(dict(hosts)), None),
     )
 
 

@@ -7,16 +7,18 @@ from it (bench_app/beneficiaries.py says why); version 5 the loans and rentals;
 version 6 the dashboard's indexes and the devices out on loan or rental now (filled from
 the outcomes and loans already derived: no replay of the log); version 7 what search reads
 (bench_app/search.py); version 8 what each device's journey has reached (lots counted by
-stage); version 9 the dashboard's counters per hour (store/dashboard_counts.py), filled from
-the log by set-based statements, not by a replay.
+stage); version 9 the dashboard's counters per hour (store/dashboard_counts.py) and the
+lots' counters (store/lot_counts.py), computed from the log and the derived tables at once,
+not by a replay.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench_app.store import dashboard_counts
+from bench_app.store import dashboard_counts, lot_counts
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class Migration:
     description: str
     sql: str
     rebuild_projections: bool = False
+    # Computes what SQL alone cannot, after `sql`, in the same transaction.
+    then: Callable[[sqlite3.Connection], None] | None = None
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -311,7 +315,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         9,
-        "the dashboard's counters per hour, station and lot, kept as facts arrive",
+        "the dashboard's counters per hour, station and lot, and the lots' counters by what"
+        " their devices reached, kept as facts arrive",
         """
         CREATE TABLE dashboard_stages (
             hour TEXT NOT NULL,
@@ -353,13 +358,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (hour, station_id, lot_id, training)
         ) WITHOUT ROWID;
         """
-        + "\n".join(dashboard_counts.FILL),
+        + "\n".join(dashboard_counts.FILL)
+        + lot_counts.SCHEMA,
+        then=lot_counts.fill,
     ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 PROJECTION_TABLES = (
     *dashboard_counts.TABLES,
+    *lot_counts.TABLES,
     "device_search",  # its full-text index follows it by triggers
     "device_references",
     "open_loans",

@@ -12,7 +12,7 @@ from datetime import date
 
 from bench_app.domain.calendar import add_months
 from bench_app.domain.model import DeviceStage, JobState
-from bench_app.store import dashboard_counts
+from bench_app.store import dashboard_counts, lot_counts
 from bench_app.store.events import iter_events, training_chain
 from bench_app.store.hlc import Hlc, ms_to_ts, order_key
 from bench_app.store.migrations import PROJECTION_TABLES
@@ -42,18 +42,29 @@ def apply(conn: sqlite3.Connection, event: Event, *, count: bool = True) -> None
     counters (a rebuild computes them once at its end instead)."""
     handlers = _HANDLERS.get(event.type)
     if handlers and not _foreign_training(conn, event):
-        device = _counted_device(event) if count else None
-        before = dashboard_counts.contribution(conn, device, event.id) if device else None
+        device = _counted_device(conn, event) if count else None
+        dashboard = device if event.type in dashboard_counts.COUNTED_TYPES else None
+        lots = device if event.type in lot_counts.COUNTED_TYPES else None
+        before = dashboard_counts.contribution(conn, dashboard, event.id) if dashboard else None
+        lot_key = lot_counts.key_of(conn, lots) if lots else None
         for handler in handlers:
             handler(conn, event)
-        if device and before is not None:
-            dashboard_counts.update(conn, device, before)
+        if dashboard and before is not None:
+            dashboard_counts.update(conn, dashboard, before)
+        if lots:
+            lot_counts.update(conn, lots, lot_key)
 
 
-def _counted_device(event: Event) -> str | None:
-    if event.type not in dashboard_counts.COUNTED_TYPES:
+def _counted_device(conn: sqlite3.Connection, event: Event) -> str | None:
+    """The device whose counters the event may move (a job's facts name it by the job)."""
+    if event.type not in dashboard_counts.COUNTED_TYPES | lot_counts.COUNTED_TYPES:
         return None
     device = event.device_id or event.payload.get("device_id")
+    if not device and isinstance(event.payload.get("job_id"), str):
+        row = conn.execute(
+            "SELECT device_id FROM jobs WHERE id = ?", (event.payload["job_id"],)
+        ).fetchone()
+        device = row[0] if row else None
     return device if isinstance(device, str) and device else None
 
 
@@ -84,6 +95,7 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count, total)
     dashboard_counts.fill(conn)
+    lot_counts.fill(conn)
     if progress is not None:
         progress(count, total)
     return count
