@@ -264,14 +264,22 @@ GROUP BY t.kind
 """
 
 
-# The same from the hourly counters (store/dashboard_counts.py): the (device, stage) pairs
-# shown by one fact, summed per week; the devices filter reads the counters' own columns.
+# The same from the counters (store/dashboard_counts.py), for the (device, stage) pairs
+# shown by one fact: each week as whole UTC days of the daily totals, give or take the hours
+# at its edges (local midnight is seldom UTC's); for a lot or a donor, its hours only.
 _COUNTED_STAGES_SQL = """
-WITH weeks(n, first, after) AS (VALUES {weeks})
-SELECT w.n, c.stage, sum(c.devices)
-FROM weeks w JOIN dashboard_stages c ON c.hour >= w.first AND c.hour < w.after
-WHERE {chain} {devices}
-GROUP BY w.n, c.stage
+WITH days(n, first, after, sign) AS (VALUES {days}),
+hours(n, first, after, sign) AS (VALUES {hours})
+SELECT n, stage, sum(v) FROM (
+    SELECT w.n AS n, c.stage AS stage, c.devices * w.sign AS v
+    FROM days w JOIN dashboard_stages_daily c ON c.day >= w.first AND c.day < w.after
+    WHERE {chain}
+    UNION ALL
+    SELECT w.n, c.stage, c.devices * w.sign
+    FROM hours w JOIN dashboard_stages c ON c.hour >= w.first AND c.hour < w.after
+    WHERE {chain} {devices}
+)
+GROUP BY n, stage
 """
 
 # And the pairs shown by several facts, from those devices' facts (few: a device back from a
@@ -296,13 +304,22 @@ GROUP BY w.n, f.stage
 )
 
 # Each device's latest row, from the counters: the devices with one row recorded in the
-# period (by hour), by value and kind of device.
+# period, by value and kind of device (days and edge hours, as for the stages).
 _COUNTED_LATEST_SQL = """
-SELECT c.value, c.device_kind, sum(c.devices)
-FROM dashboard_latest c
-WHERE c.what = :what AND c.hour >= :start_hour AND c.hour < :end_hour
-  AND c.training = :training {devices} {station}
-GROUP BY c.value, c.device_kind
+WITH days(n, first, after, sign) AS (VALUES {days}),
+hours(n, first, after, sign) AS (VALUES {hours})
+SELECT value, device_kind, sum(v) FROM (
+    SELECT c.value AS value, c.device_kind AS device_kind, c.devices * w.sign AS v
+    FROM days w JOIN dashboard_latest_daily c
+      ON c.what = :what AND c.day >= w.first AND c.day < w.after
+    WHERE c.training = :training {station}
+    UNION ALL
+    SELECT c.value, c.device_kind, c.devices * w.sign
+    FROM hours w JOIN dashboard_latest c
+      ON c.what = :what AND c.hour >= w.first AND c.hour < w.after
+    WHERE c.training = :training {devices} {station}
+)
+GROUP BY value, device_kind HAVING sum(v) <> 0
 """
 
 # And the devices with several rows, from their rows as _LATEST_SQL reads them.
@@ -318,14 +335,23 @@ GROUP BY {column}, d.kind
 """
 
 _COUNTED_ERASURES_SQL = """
-SELECT CASE WHEN substr(c.station_id, -length(:suffix)) = :suffix
-            THEN substr(c.station_id, 1, length(c.station_id) - length(:suffix))
-            ELSE c.station_id END AS station,
-       sum(c.erased), sum(c.finished)
-FROM dashboard_erasures c
-WHERE c.hour >= :start_hour AND c.hour < :end_hour AND {chain}
-  AND c.training = :training {devices}
-GROUP BY station ORDER BY station
+WITH days(n, first, after, sign) AS (VALUES {days}),
+hours(n, first, after, sign) AS (VALUES {hours})
+SELECT CASE WHEN substr(station_id, -length(:suffix)) = :suffix
+            THEN substr(station_id, 1, length(station_id) - length(:suffix))
+            ELSE station_id END AS station,
+       sum(erased), sum(finished)
+FROM (
+    SELECT c.station_id AS station_id, c.erased * w.sign AS erased,
+           c.finished * w.sign AS finished
+    FROM days w JOIN dashboard_erasures_daily c ON c.day >= w.first AND c.day < w.after
+    WHERE {chain} AND c.training = :training
+    UNION ALL
+    SELECT c.station_id, c.erased * w.sign, c.finished * w.sign
+    FROM hours w JOIN dashboard_erasures c ON c.hour >= w.first AND c.hour < w.after
+    WHERE {chain} AND c.training = :training {devices}
+)
+GROUP BY station HAVING sum(finished) <> 0 ORDER BY station
 """
 
 
@@ -334,9 +360,48 @@ def _hour(ts: str) -> str | None:
     return ts[:13] if ts[13:] == ":00:00.000Z" else None
 
 
-def _values(rows: Sequence[tuple[Any, Any]]) -> str:
-    # our own timestamps and hours: no quoting needed
-    return ", ".join(f"({n}, '{a}', '{b}')" for n, (a, b) in enumerate(rows))
+def _values(rows: Sequence[tuple[Any, ...]]) -> str:
+    # our own timestamps, hours and days: no quoting needed
+    return ", ".join("(" + ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in r) + ")"
+                     for r in rows)  # fmt: skip
+
+
+def _nearest_day(hour: str) -> str:
+    day = date.fromisoformat(hour[:10])
+    return (day + timedelta(days=1)).isoformat() if int(hour[11:13]) >= 12 else day.isoformat()
+
+
+Segment = tuple[int, str, str, int]  # (category, first, after, sign)
+
+
+def _segments(
+    n: int, start: str, end: str, *, by_lot: bool
+) -> tuple[list[Segment], list[Segment]] | None:
+    """[start, end) as whole UTC days of the daily counters and the hours added or taken
+    away at its edges (each bound goes to its nearest midnight); for a lot or a donor
+    (`by_lot`), its hours only. None when a bound is within an hour."""
+    first, after = _hour(start), _hour(end)
+    if first is None or after is None:
+        return None
+    d1, d2 = _nearest_day(first), _nearest_day(after)
+    if by_lot or d1 >= d2:
+        return [], [(n, first, after, 1)]
+    hours: list[Segment] = []
+    for bound, day, sign in ((first, d1, 1), (after, d2, -1)):
+        midnight = day + "T00"
+        if midnight > bound:
+            hours.append((n, bound, midnight, sign))
+        elif midnight < bound:
+            hours.append((n, midnight, bound, -sign))
+    return [(n, d1, d2, 1)], hours
+
+
+def _segment_values(segments: list[Segment]) -> str:
+    return _values(segments) if segments else "(-1, '', '', 0)"  # a VALUES list is never empty
+
+
+def _by_lot(filters: Filters) -> bool:
+    return filters.lot_id is not None or filters.donor_id is not None
 
 
 def _counter_devices(filters: Filters) -> str:
@@ -347,14 +412,6 @@ def _counter_devices(filters: Filters) -> str:
     if filters.donor_id is not None:
         found += " AND c.lot_id IN (SELECT id FROM lots WHERE donor_id = :donor)"
     return found
-
-
-def _period_hours(filters: Filters, params: dict[str, Any]) -> bool:
-    """Puts the period's first and last UTC hours in `params`; False when its bounds are
-    not whole hours (the counters cannot say it)."""
-    start, end = _hour(params["start"]), _hour(params["end"])
-    params["start_hour"], params["end_hour"] = start, end
-    return start is not None and end is not None
 
 
 def _rows(store: Store, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -399,10 +456,10 @@ def stages_figure(store: Store, filters: Filters, *, from_facts: bool = False) -
         else ""
     )
     counts: dict[tuple[int, str], int] = {}
-    hours = [(_hour(a), _hour(b)) for a, b in bounds]
-    if from_facts or any(a is None or b is None for a, b in hours):
+    parts = [_segments(n, a, b, by_lot=by_device) for n, (a, b) in enumerate(bounds)]
+    if from_facts or any(p is None for p in parts):
         sql = _STAGES_SQL.format(
-            weeks=_values(bounds),  # our own timestamps: no quoting needed
+            weeks=_values([(n, a, b) for n, (a, b) in enumerate(bounds)]),
             types=_placeholders(_STAGE_TYPES),
             chain=where.chain("e"),
             devices=devices,
@@ -411,12 +468,13 @@ def stages_figure(store: Store, filters: Filters, *, from_facts: bool = False) -
             counts[(week, stage)] = n
     else:
         counted = _COUNTED_STAGES_SQL.format(
-            weeks=_values(hours),
+            days=_segment_values([d for p in parts if p for d in p[0]]),
+            hours=_segment_values([h for p in parts if p for h in p[1]]),
             chain=where.chain("c"),
             devices=f"AND c.training = :training {_counter_devices(filters)}" if by_device else "",
         )
         repeated = _REPEATED_STAGES_SQL.format(
-            weeks=_values(bounds),
+            weeks=_values([(n, a, b) for n, (a, b) in enumerate(bounds)]),
             types=_placeholders(_STAGE_TYPES),
             chain=where.chain("e"),
             devices=devices,
@@ -459,14 +517,18 @@ def _latest(
     station_join = ""
     if filters.station_id is not None:
         station_join = f"JOIN events ev ON ev.id = t.event_id {where.station.format(e='ev')}"
-    if from_facts or not _period_hours(filters, where.params):
+    parts = _segments(0, where.params["start"], where.params["end"], by_lot=_by_lot(filters))
+    if from_facts or parts is None:
         sql = _LATEST_SQL.format(
             table=table, column=column, station_join=station_join, devices=where.devices()
         )
         return _rows(store, sql, where.params)
     where.params["what"] = "outcome" if table == "outcomes" else "grade"
     counted = _COUNTED_LATEST_SQL.format(
-        devices=_counter_devices(filters), station=where.station.format(e="c")
+        days=_segment_values(parts[0]),
+        hours=_segment_values(parts[1]),
+        devices=_counter_devices(filters),
+        station=where.station.format(e="c"),
     )
     multi = _MULTI_LATEST_SQL.format(
         table=table, column=column, station_join=station_join, devices=where.devices()
@@ -532,11 +594,15 @@ def erasure_figures(
     """Per station: the share of finished erasures that ended "erased", and the devices
     erased per day of the period."""
     where = _Where(filters)
-    if from_facts or not _period_hours(filters, where.params):
+    parts = _segments(0, where.params["start"], where.params["end"], by_lot=_by_lot(filters))
+    if from_facts or parts is None:
         sql = _ERASURES_SQL.format(chain=where.chain("e"), devices=where.devices())
     else:
         sql = _COUNTED_ERASURES_SQL.format(
-            chain=where.chain("c"), devices=_counter_devices(filters)
+            days=_segment_values(parts[0]),
+            hours=_segment_values(parts[1]),
+            chain=where.chain("c"),
+            devices=_counter_devices(filters),
         )
     rows = _rows(store, sql, where.params)
     names = station_names or {}

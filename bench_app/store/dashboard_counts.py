@@ -12,6 +12,10 @@ Per UTC hour, chain (station, or its training chain), lot and the device's train
 
 An hour is the first 13 characters of a timestamp ("2026-12-04T09"); periods bounded by
 local midnights fall on whole UTC hours wherever the offset is a whole number of hours.
+Each hourly table has a daily twin (the UTC day, every lot together): a period of every lot
+reads its whole days there and only the hours at its edges from the hourly table (a year
+is a few thousand rows, not a few hundred thousand); a lot's or a donor's figures read the
+hourly rows of its lots (indexed by lot).
 
 Each counter is a sum over devices, so an event of a device changes it by that device's
 contribution after the event minus before it (`contribution`, then `update`), read from the
@@ -38,6 +42,9 @@ STAGE_TYPES = (
 # The facts that can change a device's contribution (its lot moves its counts too).
 COUNTED_TYPES = frozenset({*STAGE_TYPES, "device.attached_to_lot", "job.created"})
 TABLES = (
+    "dashboard_stages_daily",
+    "dashboard_latest_daily",
+    "dashboard_erasures_daily",
     "dashboard_stages",
     "dashboard_stage_repeats",
     "dashboard_latest",
@@ -104,7 +111,48 @@ SELECT substr(e.ts, 1, 13), e.station_id, coalesce(d.lot_id, ''), d.training,
 FROM events e JOIN devices d ON d.id = e.device_id
 WHERE e.type = 'erasure.finished' AND {_OWN}
 GROUP BY 1, 2, 3, 4;""",
+    """INSERT INTO dashboard_stages_daily (day, station_id, training, stage, devices)
+SELECT substr(hour, 1, 10), station_id, training, stage, sum(devices) FROM dashboard_stages
+GROUP BY 1, 2, 3, 4;""",
+    """INSERT INTO dashboard_latest_daily (what, day, station_id, training, device_kind, value,
+    devices)
+SELECT what, substr(hour, 1, 10), station_id, training, device_kind, value, sum(devices)
+FROM dashboard_latest GROUP BY 1, 2, 3, 4, 5, 6;""",
+    """INSERT INTO dashboard_erasures_daily (day, station_id, training, erased, finished)
+SELECT substr(hour, 1, 10), station_id, training, sum(erased), sum(finished)
+FROM dashboard_erasures GROUP BY 1, 2, 3;""",
 )
+SCHEMA = """
+CREATE INDEX dashboard_stages_lot ON dashboard_stages (lot_id, hour);
+CREATE INDEX dashboard_latest_lot ON dashboard_latest (lot_id, hour);
+CREATE INDEX dashboard_erasures_lot ON dashboard_erasures (lot_id, hour);
+CREATE TABLE dashboard_stages_daily (
+    day TEXT NOT NULL,
+    station_id TEXT NOT NULL,
+    training INTEGER NOT NULL,
+    stage TEXT NOT NULL,
+    devices INTEGER NOT NULL,
+    PRIMARY KEY (day, station_id, training, stage)
+) WITHOUT ROWID;
+CREATE TABLE dashboard_latest_daily (
+    what TEXT NOT NULL,
+    day TEXT NOT NULL,
+    station_id TEXT NOT NULL,
+    training INTEGER NOT NULL,
+    device_kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    devices INTEGER NOT NULL,
+    PRIMARY KEY (what, day, station_id, training, device_kind, value)
+) WITHOUT ROWID;
+CREATE TABLE dashboard_erasures_daily (
+    day TEXT NOT NULL,
+    station_id TEXT NOT NULL,
+    training INTEGER NOT NULL,
+    erased INTEGER NOT NULL DEFAULT 0,
+    finished INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, station_id, training)
+) WITHOUT ROWID;
+"""
 
 # table -> (key columns, counted columns); and the tables that list devices read from facts.
 _COUNTERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -115,6 +163,19 @@ _COUNTERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "dashboard_erasures": (("hour", "station_id", "lot_id", "training"), ("erased", "finished")),
 }
+# Each hourly table's daily twin: the UTC day's totals over every lot, for the figures of
+# every lot (a year is 365 days of a few rows; the hours only at the period's edges).
+_DAILY = {
+    "dashboard_stages": "dashboard_stages_daily",
+    "dashboard_latest": "dashboard_latest_daily",
+    "dashboard_erasures": "dashboard_erasures_daily",
+}
+for _hourly, _daily in _DAILY.items():
+    _keys, _counted = _COUNTERS[_hourly]
+    _COUNTERS[_daily] = (
+        tuple("day" if k == "hour" else k for k in _keys if k != "lot_id"),
+        _counted,
+    )
 _LISTS: dict[str, tuple[str, ...]] = {
     "dashboard_stage_repeats": ("device_id", "stage"),
     "dashboard_latest_multi": ("what", "device_id"),
@@ -195,6 +256,18 @@ def update(conn: sqlite3.Connection, device_id: str, before: Contribution) -> No
 
 
 def _add(conn: sqlite3.Connection, table: str, key: tuple[object, ...], delta: list[int]) -> None:
+    _add_row(conn, table, key, delta)
+    daily = _DAILY.get(table)
+    if daily is not None:  # the same change to the day's total over every lot
+        names = _COUNTERS[table][0]
+        row = dict(zip(names, key, strict=True))
+        row["day"] = str(row["hour"])[:10]
+        _add_row(conn, daily, tuple(row[n] for n in _COUNTERS[daily][0]), delta)
+
+
+def _add_row(
+    conn: sqlite3.Connection, table: str, key: tuple[object, ...], delta: list[int]
+) -> None:
     keys, counted = _COUNTERS[table]
     names = ", ".join((*keys, *counted))
     marks = ", ".join("?" for _ in (*keys, *counted))

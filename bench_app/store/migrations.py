@@ -358,6 +358,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (hour, station_id, lot_id, training)
         ) WITHOUT ROWID;
         """
+        + dashboard_counts.SCHEMA
         + "\n".join(dashboard_counts.FILL)
         + lot_counts.SCHEMA,
         then=lot_counts.fill,
