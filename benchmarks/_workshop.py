@@ -44,7 +44,7 @@ from bench_app.store.migrations import LATEST_VERSION
 from bench_app.wire.canonical import event_json
 from bench_app.wire.events import GENESIS_HASH, event_hash, hashed_fields
 
-BUILDER_VERSION = 7  # bump when the data drawn, or what the projections keep, changes
+BUILDER_VERSION = 8  # bump when the data drawn, or what the projections keep, changes
 CACHE = _common.RESULTS / "cache"
 SEED = 20261204
 DEVICES_PER_LOT = 250

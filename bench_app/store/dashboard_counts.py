@@ -133,7 +133,7 @@ CREATE TABLE dashboard_stages_daily (
     stage TEXT NOT NULL,
     devices INTEGER NOT NULL,
     PRIMARY KEY (day, station_id, training, stage)
-) WITHOUT ROWID;
+);
 CREATE TABLE dashboard_latest_daily (
     what TEXT NOT NULL,
     day TEXT NOT NULL,
@@ -143,7 +143,7 @@ CREATE TABLE dashboard_latest_daily (
     value TEXT NOT NULL,
     devices INTEGER NOT NULL,
     PRIMARY KEY (what, day, station_id, training, device_kind, value)
-) WITHOUT ROWID;
+);
 CREATE TABLE dashboard_erasures_daily (
     day TEXT NOT NULL,
     station_id TEXT NOT NULL,
@@ -151,7 +151,7 @@ CREATE TABLE dashboard_erasures_daily (
     erased INTEGER NOT NULL DEFAULT 0,
     finished INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (day, station_id, training)
-) WITHOUT ROWID;
+);
 """
 
 # table -> (key columns, counted columns); and the tables that list devices read from facts.

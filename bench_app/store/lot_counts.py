@@ -45,7 +45,7 @@ CREATE TABLE lot_counts (
     recent TEXT NOT NULL,
     devices INTEGER NOT NULL,
     PRIMARY KEY (lot_id, training, kind, bits, passed, recent)
-) WITHOUT ROWID;
+);
 """
 FIXED_FLAGS = (
     "inventoried", "health", "failing", "verified", "erasure_failed", "installed", "skipped",
@@ -121,7 +121,7 @@ def _add(conn: sqlite3.Connection, key: Key, delta: int) -> None:
 
 
 def _jobs_by_device(conn: sqlite3.Connection) -> Iterator[tuple[str, list[tuple[str, str]]]]:
-    device, jobs = "", []
+    device, jobs = "", list[tuple[str, str]]()
     for d, pipeline, state in conn.execute(_JOBS_SQL.format(where="")):
         if d != device:
             if jobs:
@@ -144,7 +144,7 @@ def fill(conn: sqlite3.Connection) -> None:
             pending = next(jobs, None)
         own = pending[1] if pending is not None and pending[0] == device_id else []
         key = (str(lot), int(training), str(kind), int(bits), *_jobs_key(own))
-        counts[key] = counts.get(key, 0) + 1  # type: ignore[index]
+        counts[key] = counts.get(key, 0) + 1
     conn.executemany(
         "INSERT INTO lot_counts (lot_id, training, kind, bits, passed, recent, devices)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -326,12 +326,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             stage TEXT NOT NULL,
             devices INTEGER NOT NULL,
             PRIMARY KEY (hour, station_id, lot_id, training, stage)
-        ) WITHOUT ROWID;
+        );
         CREATE TABLE dashboard_stage_repeats (
             device_id TEXT NOT NULL,
             stage TEXT NOT NULL,
             PRIMARY KEY (device_id, stage)
-        ) WITHOUT ROWID;
+        );
         CREATE TABLE dashboard_latest (
             what TEXT NOT NULL,
             hour TEXT NOT NULL,
@@ -342,12 +342,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             value TEXT NOT NULL,
             devices INTEGER NOT NULL,
             PRIMARY KEY (what, hour, station_id, lot_id, training, device_kind, value)
-        ) WITHOUT ROWID;
+        );
         CREATE TABLE dashboard_latest_multi (
             what TEXT NOT NULL,
             device_id TEXT NOT NULL,
             PRIMARY KEY (what, device_id)
-        ) WITHOUT ROWID;
+        );
         CREATE TABLE dashboard_erasures (
             hour TEXT NOT NULL,
             station_id TEXT NOT NULL,
@@ -356,7 +356,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             erased INTEGER NOT NULL DEFAULT 0,
             finished INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (hour, station_id, lot_id, training)
-        ) WITHOUT ROWID;
+        );
         """
         + dashboard_counts.SCHEMA
         + "\n".join(dashboard_counts.FILL)

@@ -154,7 +154,7 @@ def test_figures_from_the_counters_equal_those_from_the_facts(
                 {"station_id": "another-station"},
             ):
                 for mode in (training, not training):
-                    filters = Filters(period, training=mode, **extra)  # type: ignore[arg-type]
+                    filters = Filters(period, training=mode, **extra)
                     assert _figures(shop, filters, from_facts=False) == _figures(
                         shop, filters, from_facts=True
                     ), (period, extra, mode)
