@@ -350,10 +350,16 @@ def _subjects(
         if disk in flags:
             disks_of.setdefault(host, []).append(flags[disk])
     found: list[tuple[str | None, _Subject, int]] = []
+    read_flags: dict[tuple[Any, Any], _Flags] = {}
     for r in rows:
         if r[2] is None:  # a linked disk outside the lots asked for
             continue
-        f = flags[r[0]] if r[0] is not None else _Flags.of_row(r)
+        if r[0] is not None:
+            f = flags[r[0]]
+        else:  # many lots share a few sets of flags: each read once
+            f = read_flags.get((r[1], r[3])) or read_flags.setdefault(
+                (r[1], r[3]), _Flags.of_row(r)
+            )
         disks = _NO_DISKS
         linked = disks_of.get(r[0]) if r[0] is not None else None
         if f.kind in COMPUTER_KINDS and linked:
@@ -440,12 +446,13 @@ def _positions(
     subjects: Iterable[tuple[str | None, _Subject, int]], policy: JourneyPolicy
 ) -> dict[str, tuple[Counter[str], int]]:
     """Per lot: how many devices at each position, and how many with a blocker."""
-    cache: dict[_Subject, tuple[str, bool]] = {}
+    cache: dict[tuple[Any, ...], tuple[str, bool]] = {}
     result: dict[str, tuple[Counter[str], int]] = {}
     for _device, subject, count in subjects:
-        key = replace(subject, lot_id="")
+        # What the journey reads (not the lot): a tuple hashes faster than a copy.
+        key = (subject.flags, subject.disks, subject.hosted, subject.exact_id)
         if key not in cache:
-            journey = key.journey(policy)
+            journey = replace(subject, lot_id="").journey(policy)
             cache[key] = (position_of(journey), bool(journey.blockers))
         position, blocked = cache[key]
         counts, attention = result.get(subject.lot_id, (Counter(), 0))
