@@ -296,16 +296,16 @@ class Store:
             raise BenchError("DB_NEWER", path=str(self.path), found=version, known=LATEST_VERSION)
         if version == LATEST_VERSION:
             return
+        total = 0
+        if report is not None and version > 0:
+            total = int(self._conn.execute("SELECT count(*) FROM events").fetchone()[0])
+            report(0, total)  # said before the backup and the statements, which take a while
         if version > 0:
             self.backup(self.path.with_name(f"{self.path.name}.v{version}.bak"))
         pending = [m for m in MIGRATIONS if m.version > version]
         # Today's projection code fits only today's schema: the derived tables are rebuilt
         # once, with the last migration, when any of the pending ones asks for it.
         rebuild = any(m.rebuild_projections for m in pending)
-        total = 0
-        if report is not None and version > 0:
-            total = int(self._conn.execute("SELECT count(*) FROM events").fetchone()[0])
-            report(0, total)  # said before the first statement, which may take a while
         for migration in pending:
             with self.transaction() as conn:
                 for statement in split_sql(migration.sql):
