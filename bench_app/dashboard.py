@@ -1,9 +1,14 @@
 """The workshop's dashboard: the figures of a period, filtered by lot, donor and station.
 
-Each figure is a few set-based queries over the event log and the derived tables (never one
-query per device), bounded by the period through indexes (migration 4), so a week or a
-month of a database of 1,000,000 devices is read in well under a second. A figure carries
-its title, axis labels, values and notes in French and English, and its CSV form.
+Each figure is a few set-based queries (never one query per device). The stages, outcomes,
+grades and erasures are read from counters per UTC hour, station and lot kept as the facts
+arrive (store/dashboard_counts.py), plus the few devices those cannot say (a stage shown
+twice, an outcome or grade recorded twice), read from their own facts: a year of a
+database of 1,000,000 devices is read in a fraction of a second. Where local midnight is
+not a whole UTC hour (offsets such as +05:30), the figures are counted from the period's
+facts through indexes (migration 6), as `from_facts` does; both ways count the same (the
+tests compare them). A figure carries its title, axis labels, values and notes in French
+and English, and its CSV form.
 
 What each figure counts (periods run from local midnight to local midnight, both days in):
 - stages: devices that reached each stage, per week (Monday), by the facts that show it;
@@ -34,6 +39,7 @@ from bench_app.output.reports.activity import Period
 from bench_app.output.reports.environment import EnvironmentFactors
 from bench_app.output.reports.spreadsheet import csv_text
 from bench_app.output.reports.wording import KIND_LABELS, OUTCOME_LABELS
+from bench_app.store.dashboard_counts import STAGE_OF
 from bench_app.store.database import Store
 from bench_app.store.events import TRAINING_CHAIN_SUFFIX
 from bench_app.text import Text
@@ -261,6 +267,156 @@ GROUP BY t.kind
 """
 
 
+# The same from the counters (store/dashboard_counts.py), for the (device, stage) pairs
+# shown by one fact: each week as whole UTC days of the daily totals, give or take the hours
+# at its edges (local midnight is seldom UTC's); for a lot or a donor, its hours only.
+_COUNTED_STAGES_SQL = """
+WITH days(n, first, after, sign) AS (VALUES {days}),
+hours(n, first, after, sign) AS (VALUES {hours})
+SELECT n, stage, sum(v) FROM (
+    SELECT w.n AS n, c.stage AS stage, c.devices * w.sign AS v
+    FROM days w JOIN dashboard_stages_daily c ON c.day >= w.first AND c.day < w.after
+    WHERE {chain}
+    UNION ALL
+    SELECT w.n, c.stage, c.devices * w.sign
+    FROM hours w JOIN dashboard_stages c ON c.hour >= w.first AND c.hour < w.after
+    WHERE {chain} {devices}
+)
+GROUP BY n, stage
+"""
+
+# And the pairs shown by several facts, from those devices' facts (few: a device back from a
+# loan, a stage done again), each device once per stage and week.
+_REPEATED_STAGES_SQL = (
+    """
+WITH weeks(n, first, after) AS (VALUES {weeks}),
+r AS MATERIALIZED (SELECT DISTINCT device_id FROM dashboard_stage_repeats),
+f AS MATERIALIZED (
+    SELECT e.device_id AS device_id, e.ts AS ts, """
+    + STAGE_OF
+    + """ AS stage
+    FROM r CROSS JOIN events e ON e.device_id = r.device_id
+    WHERE +e.type IN ({types}) AND e.ts >= :start AND e.ts < :end AND {chain} {devices}
+)
+SELECT w.n, f.stage, count(DISTINCT f.device_id)
+FROM f JOIN weeks w ON f.ts >= w.first AND f.ts < w.after
+WHERE EXISTS (SELECT 1 FROM dashboard_stage_repeats q
+              WHERE q.device_id = f.device_id AND q.stage = f.stage)
+GROUP BY w.n, f.stage
+"""
+)
+
+# Each device's latest row, from the counters: the devices with one row recorded in the
+# period, by value and kind of device (days and edge hours, as for the stages).
+_COUNTED_LATEST_SQL = """
+WITH days(n, first, after, sign) AS (VALUES {days}),
+hours(n, first, after, sign) AS (VALUES {hours})
+SELECT value, device_kind, sum(v) FROM (
+    SELECT c.value AS value, c.device_kind AS device_kind, c.devices * w.sign AS v
+    FROM days w JOIN dashboard_latest_daily c
+      ON c.what = :what AND c.day >= w.first AND c.day < w.after
+    WHERE c.training = :training {station}
+    UNION ALL
+    SELECT c.value, c.device_kind, c.devices * w.sign
+    FROM hours w JOIN dashboard_latest c
+      ON c.what = :what AND c.hour >= w.first AND c.hour < w.after
+    WHERE c.training = :training {devices} {station}
+)
+GROUP BY value, device_kind HAVING sum(v) <> 0
+"""
+
+# And the devices with several rows, from their rows as _LATEST_SQL reads them.
+_MULTI_LATEST_SQL = """
+SELECT {column}, d.kind, count(*)
+FROM dashboard_latest_multi m CROSS JOIN {table} t ON t.device_id = m.device_id
+JOIN devices d ON d.id = t.device_id {station_join}
+WHERE m.what = :what AND +t.at >= :start AND +t.at < :end AND {devices}
+  AND NOT EXISTS (
+    SELECT 1 FROM {table} l WHERE l.device_id = t.device_id AND l.at < :end
+      AND (l.at > t.at OR (l.at = t.at AND l.rowid > t.rowid)))
+GROUP BY {column}, d.kind
+"""
+
+_COUNTED_ERASURES_SQL = """
+WITH days(n, first, after, sign) AS (VALUES {days}),
+hours(n, first, after, sign) AS (VALUES {hours})
+SELECT CASE WHEN substr(station_id, -length(:suffix)) = :suffix
+            THEN substr(station_id, 1, length(station_id) - length(:suffix))
+            ELSE station_id END AS station,
+       sum(erased), sum(finished)
+FROM (
+    SELECT c.station_id AS station_id, c.erased * w.sign AS erased,
+           c.finished * w.sign AS finished
+    FROM days w JOIN dashboard_erasures_daily c ON c.day >= w.first AND c.day < w.after
+    WHERE {chain} AND c.training = :training
+    UNION ALL
+    SELECT c.station_id, c.erased * w.sign, c.finished * w.sign
+    FROM hours w JOIN dashboard_erasures c ON c.hour >= w.first AND c.hour < w.after
+    WHERE {chain} AND c.training = :training {devices}
+)
+GROUP BY station HAVING sum(finished) <> 0 ORDER BY station
+"""
+
+
+def _hour(ts: str) -> str | None:
+    """The UTC hour ("2026-12-04T23") a timestamp starts, None when it is within one."""
+    return ts[:13] if ts[13:] == ":00:00.000Z" else None
+
+
+def _values(rows: Sequence[tuple[Any, ...]]) -> str:
+    # our own timestamps, hours and days: no quoting needed
+    return ", ".join("(" + ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in r) + ")"
+                     for r in rows)  # fmt: skip
+
+
+def _nearest_day(hour: str) -> str:
+    day = date.fromisoformat(hour[:10])
+    return (day + timedelta(days=1)).isoformat() if int(hour[11:13]) >= 12 else day.isoformat()
+
+
+Segment = tuple[int, str, str, int]  # (category, first, after, sign)
+
+
+def _segments(
+    n: int, start: str, end: str, *, by_lot: bool
+) -> tuple[list[Segment], list[Segment]] | None:
+    """[start, end) as whole UTC days of the daily counters and the hours added or taken
+    away at its edges (each bound goes to its nearest midnight); for a lot or a donor
+    (`by_lot`), its hours only. None when a bound is within an hour."""
+    first, after = _hour(start), _hour(end)
+    if first is None or after is None:
+        return None
+    d1, d2 = _nearest_day(first), _nearest_day(after)
+    if by_lot or d1 >= d2:
+        return [], [(n, first, after, 1)]
+    hours: list[Segment] = []
+    for bound, day, sign in ((first, d1, 1), (after, d2, -1)):
+        midnight = day + "T00"
+        if midnight > bound:
+            hours.append((n, bound, midnight, sign))
+        elif midnight < bound:
+            hours.append((n, midnight, bound, -sign))
+    return [(n, d1, d2, 1)], hours
+
+
+def _segment_values(segments: list[Segment]) -> str:
+    return _values(segments) if segments else "(-1, '', '', 0)"  # a VALUES list is never empty
+
+
+def _by_lot(filters: Filters) -> bool:
+    return filters.lot_id is not None or filters.donor_id is not None
+
+
+def _counter_devices(filters: Filters) -> str:
+    """The lot or donor filter on a counter's own column (the lot of its devices)."""
+    found = ""
+    if filters.lot_id is not None:
+        found += " AND c.lot_id = :lot"
+    if filters.donor_id is not None:
+        found += " AND c.lot_id IN (SELECT id FROM lots WHERE donor_id = :donor)"
+    return found
+
+
 def _rows(store: Store, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     # sqlite3 takes named parameters as a mapping; Store.query passes them on as given.
     return store.query(sql, cast(Sequence[Any], params))
@@ -284,31 +440,51 @@ def _weeks(period: Period) -> list[date]:
     return weeks
 
 
-def stages_figure(store: Store, filters: Filters) -> Figure:
-    """Devices through each stage, per week of the period (weeks start on Monday)."""
+def stages_figure(store: Store, filters: Filters, *, from_facts: bool = False) -> Figure:
+    """Devices through each stage, per week of the period (weeks start on Monday). Read from
+    the hourly counters when every week's bounds fall on whole UTC hours, else (or when
+    `from_facts`) from the facts themselves; both count the same."""
     where = _Where(filters)
     weeks = _weeks(filters.period)
     bounds = []
-    for n, monday in enumerate(weeks):
+    for monday in weeks:
         first = max(monday, filters.period.first)
         last = min(monday + timedelta(days=6), filters.period.last)
-        start, end = Period(first, last).bounds()
-        bounds.append(f"({n}, '{start}', '{end}')")  # our own timestamps: no quoting needed
+        bounds.append(Period(first, last).bounds())
     by_device = filters.lot_id is not None or filters.donor_id is not None
-    sql = _STAGES_SQL.format(
-        weeks=", ".join(bounds),
-        types=_placeholders(_STAGE_TYPES),
-        chain=where.chain("e"),
-        # a lot's or a donor's devices first, then their facts (the events_device index)
-        devices=(
-            f"AND e.device_id IN (SELECT d.id FROM devices d WHERE {where.devices()})"
-            if by_device
-            else ""
-        ),
+    # a lot's or a donor's devices first, then their facts (the events_device index)
+    devices = (
+        f"AND e.device_id IN (SELECT d.id FROM devices d WHERE {where.devices()})"
+        if by_device
+        else ""
     )
     counts: dict[tuple[int, str], int] = {}
-    for week, stage, n in _rows(store, sql, where.params):
-        counts[(week, stage)] = n
+    parts = [_segments(n, a, b, by_lot=by_device) for n, (a, b) in enumerate(bounds)]
+    if from_facts or any(p is None for p in parts):
+        sql = _STAGES_SQL.format(
+            weeks=_values([(n, a, b) for n, (a, b) in enumerate(bounds)]),
+            types=_placeholders(_STAGE_TYPES),
+            chain=where.chain("e"),
+            devices=devices,
+        )
+        for week, stage, n in _rows(store, sql, where.params):
+            counts[(week, stage)] = n
+    else:
+        counted = _COUNTED_STAGES_SQL.format(
+            days=_segment_values([d for p in parts if p for d in p[0]]),
+            hours=_segment_values([h for p in parts if p for h in p[1]]),
+            chain=where.chain("c"),
+            devices=f"AND c.training = :training {_counter_devices(filters)}" if by_device else "",
+        )
+        repeated = _REPEATED_STAGES_SQL.format(
+            weeks=_values([(n, a, b) for n, (a, b) in enumerate(bounds)]),
+            types=_placeholders(_STAGE_TYPES),
+            chain=where.chain("e"),
+            devices=devices,
+        )
+        for sql in (counted, repeated):
+            for week, stage, n in _rows(store, sql, where.params):
+                counts[(week, stage)] = counts.get((week, stage), 0) + int(n)
     series = [
         Series(
             stage.value,
@@ -337,21 +513,40 @@ def _day(iso: str, lang: str) -> str:
     return d.strftime("%d/%m") if lang == "fr" else d.strftime("%b %d").replace(" 0", " ")
 
 
-def _latest(store: Store, filters: Filters, table: str, column: str) -> list[tuple[Any, ...]]:
+def _latest(
+    store: Store, filters: Filters, table: str, column: str, *, from_facts: bool = False
+) -> list[tuple[Any, ...]]:
     where = _Where(filters)
     station_join = ""
     if filters.station_id is not None:
         station_join = f"JOIN events ev ON ev.id = t.event_id {where.station.format(e='ev')}"
-    sql = _LATEST_SQL.format(
+    parts = _segments(0, where.params["start"], where.params["end"], by_lot=_by_lot(filters))
+    if from_facts or parts is None:
+        sql = _LATEST_SQL.format(
+            table=table, column=column, station_join=station_join, devices=where.devices()
+        )
+        return _rows(store, sql, where.params)
+    where.params["what"] = "outcome" if table == "outcomes" else "grade"
+    counted = _COUNTED_LATEST_SQL.format(
+        days=_segment_values(parts[0]),
+        hours=_segment_values(parts[1]),
+        devices=_counter_devices(filters),
+        station=where.station.format(e="c"),
+    )
+    multi = _MULTI_LATEST_SQL.format(
         table=table, column=column, station_join=station_join, devices=where.devices()
     )
-    return _rows(store, sql, where.params)
+    return _rows(store, counted, where.params) + _rows(store, multi, where.params)
 
 
-def outcome_counts(store: Store, filters: Filters) -> dict[tuple[OutcomeKind, DeviceKind], int]:
+def outcome_counts(
+    store: Store, filters: Filters, *, from_facts: bool = False
+) -> dict[tuple[OutcomeKind, DeviceKind], int]:
     """(outcome, device kind) -> devices whose latest outcome was recorded in the period."""
     found: dict[tuple[OutcomeKind, DeviceKind], int] = {}
-    for kind, device_kind, n in _latest(store, filters, "outcomes", "t.kind"):
+    for kind, device_kind, n in _latest(
+        store, filters, "outcomes", "t.kind", from_facts=from_facts
+    ):
         if kind in OutcomeKind._value2member_map_ and device_kind in DeviceKind._value2member_map_:
             key = (OutcomeKind(kind), DeviceKind(device_kind))
             found[key] = found.get(key, 0) + n
@@ -373,10 +568,12 @@ def outcomes_figure(counts: dict[tuple[OutcomeKind, DeviceKind], int]) -> Figure
     )
 
 
-def grades_figure(store: Store, filters: Filters) -> Figure:
+def grades_figure(store: Store, filters: Filters, *, from_facts: bool = False) -> Figure:
     """Devices by their latest workshop grade given in the period (grades in order)."""
     by_grade: dict[str, int] = {}
-    for grade, _kind, n in _latest(store, filters, "grades", "t.workshop_grade"):
+    for grade, _kind, n in _latest(
+        store, filters, "grades", "t.workshop_grade", from_facts=from_facts
+    ):
         by_grade[str(grade)] = by_grade.get(str(grade), 0) + n
     grades = sorted(by_grade)
     return Figure(
@@ -391,12 +588,25 @@ def grades_figure(store: Store, filters: Filters) -> Figure:
 
 
 def erasure_figures(
-    store: Store, filters: Filters, station_names: dict[str, str] | None = None
+    store: Store,
+    filters: Filters,
+    station_names: dict[str, str] | None = None,
+    *,
+    from_facts: bool = False,
 ) -> tuple[Figure, Figure]:
     """Per station: the share of finished erasures that ended "erased", and the devices
     erased per day of the period."""
     where = _Where(filters)
-    sql = _ERASURES_SQL.format(chain=where.chain("e"), devices=where.devices())
+    parts = _segments(0, where.params["start"], where.params["end"], by_lot=_by_lot(filters))
+    if from_facts or parts is None:
+        sql = _ERASURES_SQL.format(chain=where.chain("e"), devices=where.devices())
+    else:
+        sql = _COUNTED_ERASURES_SQL.format(
+            days=_segment_values(parts[0]),
+            hours=_segment_values(parts[1]),
+            chain=where.chain("c"),
+            devices=_counter_devices(filters),
+        )
     rows = _rows(store, sql, where.params)
     names = station_names or {}
     stations = [str(r[0]) for r in rows]
@@ -578,16 +788,19 @@ def compute(
     *,
     today: date | None = None,
     station_names: dict[str, str] | None = None,
+    from_facts: bool = False,
 ) -> Dashboard:
-    """Every figure of the dashboard for `filters`, in the order the window shows them."""
-    counts = outcome_counts(store, filters)
-    success, throughput = erasure_figures(store, filters, station_names)
+    """Every figure of the dashboard for `filters`, in the order the window shows them.
+    `from_facts`: counted from the facts rather than the counters kept as they arrive (the
+    same figures, slower; the tests compare both)."""
+    counts = outcome_counts(store, filters, from_facts=from_facts)
+    success, throughput = erasure_figures(store, filters, station_names, from_facts=from_facts)
     return Dashboard(
         filters,
         [
-            stages_figure(store, filters),
+            stages_figure(store, filters, from_facts=from_facts),
             outcomes_figure(counts),
-            grades_figure(store, filters),
+            grades_figure(store, filters, from_facts=from_facts),
             success,
             throughput,
             loans_figure(loans(store, filters, today or datetime.now().astimezone().date())),

@@ -41,7 +41,7 @@ from bench_app.journey import (
     stage_line,
 )
 from bench_app.parts import gave_counts
-from bench_app.store import lot_queries, queries, report_queries
+from bench_app.store import lot_counts, lot_queries, queries, report_queries
 from bench_app.store.database import Store
 from bench_app.text import Text
 
@@ -334,29 +334,35 @@ def _subjects(
     *,
     per_device: bool,
     policy: JourneyPolicy,
+    from_facts: bool = False,
 ) -> list[tuple[str | None, _Subject, int]]:
     """What the journey reads of the devices of the lot (or of every lot): (device id, or
     None for devices counted together, what is read, how many devices). A device back from
     a loan or whose failed check was let through has its journey read from its facts."""
     hosts = disk_hosts(store)
     exact = lot_queries.exact_devices(store)
-    read = lot_queries.device_flag_rows if per_device else lot_queries.device_flags
-    rows = read(
-        store,
-        lot_id=lot_id,
-        test_pipelines=sorted(name for name, p in purposes.items() if p is Purpose.TESTS),
-        hosts=hosts,
-    )
+    tests = sorted(name for name, p in purposes.items() if p is Purpose.TESTS)
+    if lot_id is None and not per_device and not from_facts:
+        rows = _counted_rows(store, tests, hosts, exact)
+    else:
+        read = lot_queries.device_flag_rows if per_device else lot_queries.device_flags
+        rows = read(store, lot_id=lot_id, test_pipelines=tests, hosts=hosts)
     flags = {r[0]: _Flags.of_row(r) for r in rows if r[0] is not None}
     disks_of: dict[str, list[_Flags]] = {}
     for disk, host in hosts.items():
         if disk in flags:
             disks_of.setdefault(host, []).append(flags[disk])
     found: list[tuple[str | None, _Subject, int]] = []
+    read_flags: dict[tuple[Any, Any], _Flags] = {}
     for r in rows:
         if r[2] is None:  # a linked disk outside the lots asked for
             continue
-        f = flags[r[0]] if r[0] is not None else _Flags.of_row(r)
+        if r[0] is not None:
+            f = flags[r[0]]
+        else:  # many lots share a few sets of flags: each read once
+            f = read_flags.get((r[1], r[3])) or read_flags.setdefault(
+                (r[1], r[3]), _Flags.of_row(r)
+            )
         disks = _NO_DISKS
         linked = disks_of.get(r[0]) if r[0] is not None else None
         if f.kind in COMPUTER_KINDS and linked:
@@ -375,6 +381,45 @@ def _subjects(
                 fixed = device_journey(store, device, purposes=purposes, policy=policy)
                 subject = replace(subject, exact_id=r[0], fixed=fixed)
         found.append((r[0], subject, int(r[4])))
+    return found
+
+
+_TESTED_BIT = 1 << lot_queries.FLAGS.index("tested")
+_CHECK_FAILED_BIT = 1 << lot_queries.FLAGS.index("check_failed")
+
+
+def _counted_rows(
+    store: Store, tests: Sequence[str], hosts: Mapping[str, str], exact: set[str]
+) -> list[lot_queries.Row]:
+    """The rows `lot_queries.device_flags` gives for every lot, from the lots' counters
+    (store/lot_counts.py): the devices counted together by their counters' rows, the
+    testing pipelines (a setting) turned into their "tested" and "check failed" bits; the
+    devices read one by one (linked disks and computers, `exact`) taken out of those rows
+    and read from their facts."""
+    testing = set(tests)
+    counted: Counter[tuple[str, str, int]] = Counter()
+
+    def add(key: lot_counts.Key, n: int) -> None:
+        lot, _training, kind, bits, passed, recent = key
+        if any(p in testing for p in passed.split("\n")):
+            bits |= _TESTED_BIT
+        for line in recent.split("\n") if recent else []:
+            pipeline, failed = line.rsplit(" ", 1)
+            if pipeline in testing:
+                bits |= _CHECK_FAILED_BIT if failed == "1" else 0
+                break
+        counted[(kind, lot, bits)] += n
+
+    for lot, kind, bits, passed, recent, n in lot_counts.rows(store, None):
+        add((lot, 0, kind, bits, passed, recent), int(n))
+    listed = sorted(exact | set(hosts) | set(hosts.values()))
+    for key in lot_counts.subject_keys(store.query, listed):
+        add(key, -1)
+    found: list[lot_queries.Row] = [
+        (None, kind, lot, bits, n) for (kind, lot, bits), n in counted.items() if n
+    ]
+    if listed:
+        found += lot_queries.listed_device_flags(store, listed, test_pipelines=tests, hosts=hosts)
     return found
 
 
@@ -404,12 +449,13 @@ def _positions(
     subjects: Iterable[tuple[str | None, _Subject, int]], policy: JourneyPolicy
 ) -> dict[str, tuple[Counter[str], int]]:
     """Per lot: how many devices at each position, and how many with a blocker."""
-    cache: dict[_Subject, tuple[str, bool]] = {}
+    cache: dict[tuple[Any, ...], tuple[str, bool]] = {}
     result: dict[str, tuple[Counter[str], int]] = {}
     for _device, subject, count in subjects:
-        key = replace(subject, lot_id="")
+        # What the journey reads (not the lot): a tuple hashes faster than a copy.
+        key = (subject.flags, subject.disks, subject.hosted, subject.exact_id)
         if key not in cache:
-            journey = key.journey(policy)
+            journey = replace(subject, lot_id="").journey(policy)
             cache[key] = (position_of(journey), bool(journey.blockers))
         position, blocked = cache[key]
         counts, attention = result.get(subject.lot_id, (Counter(), 0))
@@ -424,11 +470,16 @@ def overview(
     purposes: Mapping[str, Purpose],
     policy: JourneyPolicy,
     training: bool | None = None,
+    from_facts: bool = False,
 ) -> list[LotSummary]:
     """Every lot (only training or only real ones when `training` says so), newest first,
     with its donor and how many of its devices wait at each position. A real lot counts its
-    real devices only (as its report does)."""
-    per_lot = _positions(_subjects(store, None, purposes, per_device=False, policy=policy), policy)
+    real devices only (as its report does). Read from the lots' counters, or when
+    `from_facts` from every device's flags (the same counts, slower; the tests compare)."""
+    subjects = _subjects(
+        store, None, purposes, per_device=False, policy=policy, from_facts=from_facts
+    )
+    per_lot = _positions(subjects, policy)
     found = []
     for r in lot_queries.lot_rows(store):
         lot = Lot(r[0], r[1], r[2], r[3], r[4], bool(r[5]))

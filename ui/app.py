@@ -32,6 +32,7 @@ from ui.main_window import MainWindow
 from ui.startup_error import StartupErrorWindow
 from ui.style import STYLESHEET, apply_style
 from ui.sync_status import SyncStatusLabel
+from ui.upgrade_window import open_with_progress
 from ui.usb_monitor import UsbMonitor
 from ui.widget_map import install_from_environment
 
@@ -116,7 +117,9 @@ def run_gui(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     app = create_app()
-    opened = open_station(folder, training=training)
+    opened = open_with_progress(
+        folder, lang or _saved_language(folder), lambda: open_station(folder, training=training)
+    )
     if isinstance(opened, BenchError):
         language = lang or _saved_language(folder)
         print(opened.text(language), file=sys.stderr)

@@ -385,6 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "diagnose":
             return run_diagnose(station_folder(args), args, lang)
         folder = station_folder(args)
+        _say_upgrades(lang)
         if args.command == "devices":
             return _devices(folder, args.json, lang)
         if args.command == "events":
@@ -417,6 +418,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     parser.print_help()
     return 2
+
+
+def _say_upgrades(lang: str) -> None:
+    """An upgrade of a large database takes minutes: say how far it has gone on stderr, at
+    its start, about once a second, and at its end."""
+    import time
+
+    from bench_app.store.database import set_upgrade_listener, upgrade_text
+
+    said = [float("-inf")]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if 0 < done < total and now - said[0] < 1.0:
+            return
+        said[0] = now
+        print(upgrade_text(done, total).get(lang), file=sys.stderr, flush=True)
+
+    set_upgrade_listener(report)
 
 
 def _data_folder_error(exc: BaseException, folder: Path) -> BenchError | None:

@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -291,11 +291,16 @@ class Store:
             )
 
     def _migrate(self) -> None:
+        report = _upgrade_listener[0]
         version = self.schema_version()
         if version > LATEST_VERSION:
             raise BenchError("DB_NEWER", path=str(self.path), found=version, known=LATEST_VERSION)
         if version == LATEST_VERSION:
             return
+        total = 0
+        if report is not None and version > 0:
+            total = int(self._conn.execute("SELECT count(*) FROM events").fetchone()[0])
+            report(0, total)  # said before the backup and the statements, which take a while
         if version > 0:
             self.backup(self.path.with_name(f"{self.path.name}.v{version}.bak"))
         pending = [m for m in MIGRATIONS if m.version > version]
@@ -306,6 +311,8 @@ class Store:
             with self.transaction() as conn:
                 for statement in split_sql(migration.sql):
                     conn.execute(statement)
+                if migration.then is not None:
+                    migration.then(conn)
                 if migration.version == 1:
                     conn.execute(
                         "INSERT INTO meta (key, value) VALUES ('station_id', ?)", (uuid7_str(),)
@@ -317,11 +324,13 @@ class Store:
                         (new_station_prefix(),),
                     )
                 if rebuild and migration is pending[-1]:
-                    projections.rebuild(conn)
+                    projections.rebuild(conn, progress=report if version > 0 else None)
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                     (str(migration.version),),
                 )
+        if report is not None and version > 0:
+            report(total, total)
 
     def backup(self, target: Path) -> Path:
         """A consistent copy of the database file (SQLite online backup)."""
@@ -809,6 +818,45 @@ def _altered(event: Event) -> bool:
         return event_hash(event.hashed_fields()) != event.hash
     except (TypeError, ValueError):
         return True
+
+
+UpgradeListener = Callable[[int, int], None]
+_upgrade_listener: list[UpgradeListener | None] = [None]
+
+
+def set_upgrade_listener(listener: UpgradeListener | None) -> None:
+    """Who hears how far an upgrade of an existing database has gone, in this process:
+    `listener(done, total)` with the events of the log read again so far, first (0, total)
+    before the first migration, then as the derived tables are rebuilt, last (total,
+    total). Called on the thread that opens the store."""
+    _upgrade_listener[0] = listener
+
+
+def needs_upgrade(path: Path) -> bool:
+    """True when the database at `path` exists and is of an older schema (opening it as
+    the writer will migrate it, which may take minutes on a large one)."""
+    if not Path(path).is_file():
+        return False
+    try:
+        conn = _connect_ro(f"file:{path}?mode=ro")
+    except sqlite3.Error:
+        return False
+    try:
+        return 0 < _schema_version(conn) < LATEST_VERSION
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def upgrade_text(done: int, total: int) -> Text:
+    """What the station says while it upgrades its database."""
+    share = 100 * done // total if total else 100
+    fr_done, fr_total = (f"{n:,}".replace(",", "\u202f") for n in (done, total))
+    return Text(
+        f"Mise à jour de la base : {share} % ({fr_done} faits sur {fr_total}).",
+        f"Upgrading the database: {share} % ({done:,} facts of {total:,}).",
+    )
 
 
 def backups(folder: Path) -> list[Path]:

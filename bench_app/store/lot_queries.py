@@ -21,9 +21,10 @@ Row = tuple[Any, ...]
 _FLAGS_CTE = """
 WITH links AS (SELECT key AS disk, value AS host FROM json_each(?3)),
 exact AS (
-    SELECT DISTINCT device_id AS id FROM events
-    WHERE type = 'loan.returned'
-       OR (type = 'approval.granted' AND json_extract(payload, '$.action') = 'override_check')
+    SELECT device_id AS id FROM events WHERE type = 'loan.returned'
+    UNION
+    SELECT device_id FROM events
+    WHERE type = 'approval.granted' AND json_extract(payload, '$.action') = 'override_check'
 ),
 subject AS (
     SELECT d.id, d.kind,
@@ -32,19 +33,20 @@ subject AS (
         d.id IN (SELECT disk FROM links) OR d.id IN (SELECT host FROM links)
             OR d.id IN (SELECT id FROM exact) AS linked
     FROM devices d LEFT JOIN lots l ON l.id = d.lot_id
-    WHERE (d.lot_id IS NOT NULL AND (?1 IS NULL OR d.lot_id = ?1)
-           AND (l.training = 1 OR d.training = 0))
-       OR d.id IN (SELECT disk FROM links)
+    WHERE ((d.lot_id IS NOT NULL AND (?1 IS NULL OR d.lot_id = ?1)
+            AND (l.training = 1 OR d.training = 0))
+           OR d.id IN (SELECT disk FROM links))
+      AND (?4 IS NULL OR d.id IN (SELECT value FROM json_each(?4)))
 ),
 tested AS (
     SELECT DISTINCT device_id AS id FROM jobs
     WHERE state IN ('succeeded', 'blocked') AND pipeline IN (SELECT value FROM json_each(?2))
-      AND (?1 IS NULL OR device_id IN (SELECT id FROM subject))
+      AND (?1 IS NULL AND ?4 IS NULL OR device_id IN (SELECT id FROM subject))
 ),
 last_check AS (
     SELECT device_id AS id, max(rowid) AS job FROM jobs
     WHERE pipeline IN (SELECT value FROM json_each(?2))
-      AND (?1 IS NULL OR device_id IN (SELECT id FROM subject))
+      AND (?1 IS NULL AND ?4 IS NULL OR device_id IN (SELECT id FROM subject))
     GROUP BY device_id
 ),
 check_failed AS (
@@ -52,7 +54,7 @@ check_failed AS (
 ),
 verified AS (
     SELECT DISTINCT device_id AS id FROM erasure_checks WHERE ended_erased = 1 AND verified_ok = 1
-      AND (?1 IS NULL OR device_id IN (SELECT id FROM subject))
+      AND (?1 IS NULL AND ?4 IS NULL OR device_id IN (SELECT id FROM subject))
 ),
 flags AS (
     SELECT s.id, s.kind, s.lot_id, s.linked,
@@ -109,19 +111,34 @@ def device_flags(
     the count of devices. A real lot's training devices are left out."""
     return store.query(
         _GROUPED_SQL,
-        (lot_id, json.dumps(list(test_pipelines)), json.dumps(dict(hosts))),
+        (lot_id, json.dumps(list(test_pipelines)), json.dumps(dict(hosts)), None),
+    )
+
+
+def listed_device_flags(
+    store: Store,
+    devices: Sequence[str],
+    *,
+    test_pipelines: Sequence[str],
+    hosts: Mapping[str, str],
+) -> list[Row]:
+    """As `device_flags` over every lot, for the given devices only."""
+    return store.query(
+        _GROUPED_SQL,
+        (None, json.dumps(list(test_pipelines)), json.dumps(dict(hosts)), json.dumps(devices)),
     )
 
 
 def exact_devices(store: Store) -> set[str]:
     """The devices whose journey the flags cannot say: back from a loan (the stages before
     it no longer count) or a failed check let through by a supervisor."""
+    # Two walks of the facts' type index (one condition with OR read every fact).
     rows = store.query(
-        "SELECT DISTINCT device_id FROM events WHERE device_id IS NOT NULL AND (type ="
-        " 'loan.returned' OR (type = 'approval.granted'"
-        " AND json_extract(payload, '$.action') = 'override_check'))"
+        "SELECT device_id FROM events WHERE type = 'loan.returned' UNION"
+        " SELECT device_id FROM events WHERE type = 'approval.granted'"
+        " AND json_extract(payload, '$.action') = 'override_check'"
     )
-    return {str(r[0]) for r in rows}
+    return {str(r[0]) for r in rows if r[0] is not None}
 
 
 def device_flag_rows(
@@ -134,7 +151,7 @@ def device_flag_rows(
     """As `device_flags`, one row per device (its id first, a count of 1)."""
     return store.query(
         _PER_DEVICE_SQL,
-        (lot_id, json.dumps(list(test_pipelines)), json.dumps(dict(hosts))),
+        (lot_id, json.dumps(list(test_pipelines)), json.dumps(dict(hosts)), None),
     )
 
 

@@ -9,13 +9,18 @@ the outcomes and loans already derived: no replay of the log); version 7 what se
 (bench_app/search.py); version 8 what each device's journey has reached (lots counted by
 stage); version 9 one home for loans and rentals (the `loans` table takes in the devices
 out now, which `open_loans` held, and their handover sheet signed later and rental
-payments), and the spare parts a device gave to others.
+payments), and the spare parts a device gave to others; version 10 the dashboard's counters per hour
+(store/dashboard_counts.py) and the lots' counters (store/lot_counts.py), computed from the log
+and the derived tables at once, not by a replay.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from bench_app.store import dashboard_counts, lot_counts
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,8 @@ class Migration:
     description: str
     sql: str
     rebuild_projections: bool = False
+    # Computes what SQL alone cannot, after `sql`, in the same transaction.
+    then: Callable[[sqlite3.Connection], None] | None = None
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -404,10 +411,62 @@ MIGRATIONS: tuple[Migration, ...] = (
         # replay after it also fills what an upgrade from a stored version 7 or 8 left out.
         rebuild_projections=True,
     ),
+    Migration(
+        10,
+        "the dashboard's counters per hour, station and lot, and the lots' counters by what"
+        " their devices reached, kept as facts arrive",
+        """
+        CREATE TABLE dashboard_stages (
+            hour TEXT NOT NULL,
+            station_id TEXT NOT NULL,
+            lot_id TEXT NOT NULL,
+            training INTEGER NOT NULL,
+            stage TEXT NOT NULL,
+            devices INTEGER NOT NULL,
+            PRIMARY KEY (hour, station_id, lot_id, training, stage)
+        );
+        CREATE TABLE dashboard_stage_repeats (
+            device_id TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            PRIMARY KEY (device_id, stage)
+        );
+        CREATE TABLE dashboard_latest (
+            what TEXT NOT NULL,
+            hour TEXT NOT NULL,
+            station_id TEXT NOT NULL,
+            lot_id TEXT NOT NULL,
+            training INTEGER NOT NULL,
+            device_kind TEXT NOT NULL,
+            value TEXT NOT NULL,
+            devices INTEGER NOT NULL,
+            PRIMARY KEY (what, hour, station_id, lot_id, training, device_kind, value)
+        );
+        CREATE TABLE dashboard_latest_multi (
+            what TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            PRIMARY KEY (what, device_id)
+        );
+        CREATE TABLE dashboard_erasures (
+            hour TEXT NOT NULL,
+            station_id TEXT NOT NULL,
+            lot_id TEXT NOT NULL,
+            training INTEGER NOT NULL,
+            erased INTEGER NOT NULL DEFAULT 0,
+            finished INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (hour, station_id, lot_id, training)
+        );
+        """
+        + dashboard_counts.SCHEMA
+        + "\n".join(dashboard_counts.FILL)
+        + lot_counts.SCHEMA,
+        then=lot_counts.fill,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
 PROJECTION_TABLES = (
+    *dashboard_counts.TABLES,
+    *lot_counts.TABLES,
     "device_search",  # its full-text index follows it by triggers
     "device_references",
     "parts_given",

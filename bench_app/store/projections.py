@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from bench_app.domain.calendar import add_months
 from bench_app.domain.model import DeviceStage, JobState
+from bench_app.store import dashboard_counts, lot_counts
 from bench_app.store.events import EVENT_COLUMNS, iter_events, row_to_event, training_chain
 from bench_app.store.hlc import Hlc, ms_to_ts, order_key
 from bench_app.store.migrations import PROJECTION_TABLES
@@ -33,11 +34,39 @@ def handles(event_type: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def apply(conn: sqlite3.Connection, event: Event) -> None:
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 10_000  # events folded between two progress reports of a rebuild
+
+
+def apply(conn: sqlite3.Connection, event: Event, *, count: bool = True) -> None:
+    """Folds one event into the derived tables; `count`: also moves the dashboard's
+    counters (a rebuild computes them once at its end instead)."""
     handlers = _HANDLERS.get(event.type)
     if handlers and not _foreign_training(conn, event):
+        device = _counted_device(conn, event) if count else None
+        dashboard = device if event.type in dashboard_counts.COUNTED_TYPES else None
+        lots = device if event.type in lot_counts.COUNTED_TYPES else None
+        before = dashboard_counts.contribution(conn, dashboard, event.id) if dashboard else None
+        lot_key = lot_counts.key_of(conn, lots) if lots else None
         for handler in handlers:
             handler(conn, event)
+        if dashboard and before is not None:
+            dashboard_counts.update(conn, dashboard, before)
+        if lots:
+            lot_counts.update(conn, lots, lot_key)
+
+
+def _counted_device(conn: sqlite3.Connection, event: Event) -> str | None:
+    """The device whose counters the event may move (a job's facts name it by the job)."""
+    if event.type not in dashboard_counts.COUNTED_TYPES | lot_counts.COUNTED_TYPES:
+        return None
+    device = event.device_id or event.payload.get("device_id")
+    if not device and isinstance(event.payload.get("job_id"), str):
+        row = conn.execute(
+            "SELECT device_id FROM jobs WHERE id = ?", (event.payload["job_id"],)
+        ).fetchone()
+        device = row[0] if row else None
+    return device if isinstance(device, str) and device else None
 
 
 def _foreign_training(conn: sqlite3.Connection, event: Event) -> bool:
@@ -50,14 +79,26 @@ def _foreign_training(conn: sqlite3.Connection, event: Event) -> bool:
     return row is not None and event.station_id not in (row[0], training_chain(row[0]))
 
 
-def rebuild(conn: sqlite3.Connection) -> int:
-    """Recomputes every derived table from the log alone; returns the number of events."""
+def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
+    """Recomputes every derived table from the log alone; returns the number of events.
+    `progress(done, total)` is called with the events folded so far, every PROGRESS_EVERY
+    events and at the end (total: the events in the log when the rebuild began)."""
     for table in PROJECTION_TABLES:
         conn.execute(f"DELETE FROM {table}")
+    total = 0
+    if progress is not None:
+        total = int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+        progress(0, total)
     count = 0
     for _, event in iter_events(conn):
-        apply(conn, event)
+        apply(conn, event, count=False)
         count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count, total)
+    dashboard_counts.fill(conn)
+    lot_counts.fill(conn)
+    if progress is not None:
+        progress(count, total)
     return count
 
 

@@ -134,6 +134,24 @@ def recorded_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sessi
             operator=station.operator,
             training=False,
         )
+        # Graded again (a corrected grade): the dashboard reads such devices from their rows.
+        station.store.record(
+            [
+                NewEvent(
+                    "grade.assigned",
+                    {
+                        "device_id": phone.id,
+                        "functional": "A",
+                        "cosmetic": 8,
+                        "workshop_grade": "A",
+                        "reasons": [],
+                    },
+                    phone.id,
+                )
+            ],
+            operator=station.operator,
+            training=False,
+        )
         outcome_in_log(station, phone.id, OutcomeKind.DONATION, reference="Emmaüs 42")
         # A loan with its own record (loans) still out (is_out), as the window writes it.
         lent = OutcomeChoice(OutcomeKind.LOAN, beneficiary="DOS-0042", due_on="2099-01-31")

@@ -1,6 +1,7 @@
-"""The lots' overview counts each lot's devices by the stage they wait at, read in one
-query: for any history a station can record, its counts are those of the devices'
-journeys computed one by one from their facts (bench_app/journey.py)."""
+"""The lots' overview counts each lot's devices by the stage they wait at, read from the
+lots' counters kept as facts arrive (store/lot_counts.py): for any history a station can
+record, its counts are those of the devices' journeys computed one by one from their facts
+(bench_app/journey.py), and those of the one query over every device's flags."""
 
 from __future__ import annotations
 
@@ -66,5 +67,13 @@ def test_the_overview_counts_what_each_journey_says(journey: Journey, system: st
                 Counter(lots.position_of(j) for j in expected.values())
             )
             assert found[0].attention == sum(1 for j in expected.values() if j.blockers)
+            # Read from the lots' counters kept fact by fact, or from every device's flags;
+            # and the counters rebuilt from the log at once: the same.
+            slow = lots.overview(station.store, purposes=purposes, policy=policy, from_facts=True)
+            assert slow == found
+            kept = station.store.query("SELECT * FROM lot_counts ORDER BY 1, 2, 3, 4, 5, 6")
+            station.store.rebuild_projections()
+            rebuilt = station.store.query("SELECT * FROM lot_counts ORDER BY 1, 2, 3, 4, 5, 6")
+            assert rebuilt == kept
         finally:
             station.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 from bench_app import lots
-from bench_app.domain.model import DeviceKind
+from bench_app.domain.model import Device, DeviceKind
 from bench_app.journey import JourneyPolicy, device_journey, pipeline_purposes
 from bench_app.store import queries
 from tests.lots.conftest import Bench
@@ -137,3 +137,28 @@ def test_the_progress_kept_reads_the_steps_the_journey_reads() -> None:
     from bench_app.store.projections import PROGRESS_HEALTH_STEP, PROGRESS_LOCK_STEPS
 
     assert PROGRESS_LOCK_STEPS == LOCK_STEPS and PROGRESS_HEALTH_STEP == HEALTH_STEP
+
+
+def test_the_counted_overview_knows_a_latest_failed_check(bench: Bench) -> None:
+    """The lots' counters keep each pipeline's latest job: a device whose only check failed
+    waits at the check with that blocker; one whose failed check was followed by a good one
+    goes on; a failed job of a pipeline that is not a check blocks nothing. The counters say
+    it as the facts do."""
+
+    def failed(device: Device, pipeline: str = "phone.check") -> None:
+        job = str(uuid.uuid4())
+        bench.fact(device, "job.created", job_id=job, pipeline=pipeline, steps=[])
+        bench.fact(device, "job.failed", job_id=job, code="X", message={"fr": "x", "en": "x"})
+
+    never, fixed, other = (bench.add(n, DeviceKind.PHONE) for n in ("never", "fixed", "other"))
+    failed(never)
+    failed(fixed)
+    bench.checked(fixed)
+    failed(other, "drive.erase")
+    purposes = pipeline_purposes(bench.station.pipelines.all())
+    policy = JourneyPolicy("/e/OS")
+    store = bench.station.store
+    counted = lots.overview(store, purposes=purposes, policy=policy)
+    assert counted == lots.overview(store, purposes=purposes, policy=policy, from_facts=True)
+    assert counted[0].positions["check"] == 2 and counted[0].positions["wipe"] == 1
+    assert counted[0].attention == 1

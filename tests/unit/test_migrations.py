@@ -204,3 +204,62 @@ def _expected_state(events: list[tuple[Any, ...]], job_id: str) -> JobState:
         elif kind == "job.resumed":
             state = JobState.QUEUED
     return state
+
+
+def test_an_upgrade_says_how_far_it_has_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening a database of an older version rebuilds its derived tables: the listener hears
+    (0, total) first, then growing counts of the events read again, then (total, total)."""
+    from bench_app.store import database, projections
+
+    path = tmp_path / "data" / DB_NAME
+    _load(_dumps()[7], path)
+    assert database.needs_upgrade(path)
+    monkeypatch.setattr(projections, "PROGRESS_EVERY", 4)
+    heard: list[tuple[int, int]] = []
+    database.set_upgrade_listener(lambda done, total: heard.append((done, total)))
+    try:
+        Store(path).close()
+    finally:
+        database.set_upgrade_listener(None)
+    total = len(_rows(path, "SELECT id FROM events"))
+    assert total > 8 and not database.needs_upgrade(path)
+    assert heard[0] == (0, total) and heard[-1] == (total, total)
+    counts = [done for done, _ in heard]
+    assert counts == sorted(counts) and len(set(counts)) >= total // 4
+    assert all(t == total for _, t in heard)
+    text = database.upgrade_text(4, total).fr
+    assert text.startswith("Mise à jour de la base :") and f"4 faits sur {total}" in text
+    # Opened again, nothing is upgraded and nothing is said.
+    heard.clear()
+    database.set_upgrade_listener(lambda done, total: heard.append((done, total)))
+    try:
+        Store(path).close()
+    finally:
+        database.set_upgrade_listener(None)
+    assert heard == []
+
+
+def test_the_command_line_says_the_upgrade(tmp_path: Path) -> None:
+    """`etabli devices` on a folder of an older version says the upgrade on stderr, in
+    French first, and still lists the devices on stdout."""
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "data"
+    _load(_dumps()[7], folder / DB_NAME)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench_app.commands.main", "--data-dir", str(folder), "devices"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ETABLI_OPERATOR": ""},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("Mise à jour de la base : 0 %"), done.stderr
+    assert lines[-1].startswith("Mise à jour de la base : 100 %"), done.stderr
+    assert "Mise à jour" not in done.stdout

@@ -311,18 +311,33 @@ def build(version: int, history: list[tuple[str, str | None, dict[str, Any], boo
     return text
 
 
-def forward(version: int, base: int = 3) -> str:
+def forward(version: int, base: int = 3, *, replay: bool = False) -> str:
     """The stored dump of `base` taken through the migrations up to `version`, as a station
     of that version upgraded from it had it (its history holds no erasure, beneficiary or
-    loan: the tables those versions add stay empty)."""
+    loan: the tables those versions add stay empty). `replay`: the derived tables replayed
+    from the log, as the upgrade to `version` did (the later versions' tables are made for
+    today's handlers, then dropped)."""
     conn = sqlite3.connect(":memory:")
     conn.executescript((HERE / f"v{base}.sql").read_text(encoding="utf-8"))
+    later: list[str] = []
     for migration in MIGRATIONS:
-        if base < migration.version <= version:
+        if base < migration.version <= version or (replay and migration.version > version):
             conn.executescript(migration.sql)
+        if replay and migration.version > version:
+            later += re.findall(r"CREATE TABLE (\w+)", migration.sql)
+    if replay:
+        projections.rebuild(conn)
+        for table in later:
+            conn.execute(f"DROP TABLE {table}")
     conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
     conn.commit()
-    text = "\n".join(conn.iterdump()) + "\n"
+    # iterdump also writes a virtual table's rows, which its shadow tables already hold.
+    virtual = [
+        f'INSERT INTO "{r[0]}" VALUES'
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%'")
+    ]
+    lines = [line for line in conn.iterdump() if not line.startswith(tuple(virtual) or ("\0",))]
+    text = "\n".join(lines) + "\n"
     conn.close()
     return text
 
@@ -338,7 +353,8 @@ DUMPS: dict[int, Callable[[], str]] = {
     5: lambda: forward(5),
     6: lambda: forward(6),
     7: lambda: forward(7),
-    8: lambda: forward(8),
+    8: lambda: forward(8, replay=True),
+    9: lambda: forward(9, replay=True),
 }
 
 
