@@ -83,7 +83,7 @@ def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
     if args.imei and not is_valid_imei(args.imei):
         raise BenchError("IMEI_INVALID", imei=args.imei)
     operator = operator_for_command(folder, args.operator)
-    iphone = _iphone_for(args.target.strip()) if args.target.strip() else None
+    iphone = find_iphone(args.target.strip()) if args.target.strip() else None
     if iphone is not None:
         return _diagnose_iphone(folder, args, lang, operator, iphone)
     target = _target(args.target)
@@ -188,7 +188,7 @@ def _record_readings(
     )
 
 
-def _iphone_for(target: str) -> Any:
+def find_iphone(target: str) -> Any:
     """The iPhone usbmuxd lists under that UDID (dashes and case aside), or whose serial
     number it is (among the iPhones that already trust this station); None otherwise."""
     from bench_app.devices.ios.driver import IPhone, IPhoneNotTrusted
@@ -215,9 +215,9 @@ def _iphone_for(target: str) -> Any:
     return None
 
 
-def _diagnose_iphone(
-    folder: Path, args: argparse.Namespace, lang: str, operator: Any, phone: Any
-) -> int:
+def reach_iphone(phone: Any, wait_s: float, target: str, lang: str) -> bool:
+    """Waits up to `wait_s` for the iPhone to trust this station, saying on stderr what the
+    operator must do on it; False (and why, on stderr) when it never does."""
     from bench_app.devices.ios.driver import IPhoneState
 
     fr = lang == "fr"
@@ -243,22 +243,29 @@ def _diagnose_iphone(
             told.add(state)
             print(asks[state].get(lang), file=sys.stderr)
 
-    timer = threading.Timer(args.wait, stop.set)
+    timer = threading.Timer(wait_s, stop.set)
     timer.start()
     try:
-        ready = phone.bring_up(stop, on_state)
+        ready = bool(phone.bring_up(stop, on_state))
     except Exception as exc:  # unplugged while waiting, usbmuxd gone
-        logging.getLogger(__name__).info("iPhone %s not reached: %r", args.target, exc)
+        logging.getLogger(__name__).info("iPhone %s not reached: %r", target, exc)
         ready = False
     finally:
         timer.cancel()
     if not ready:
         print(
-            f"L’iPhone {args.target} ne répond pas ou ne fait pas confiance à ce poste."
+            f"L’iPhone {target} ne répond pas ou ne fait pas confiance à ce poste."
             if fr
-            else f"The iPhone {args.target} does not answer or does not trust this station.",
+            else f"The iPhone {target} does not answer or does not trust this station.",
             file=sys.stderr,
         )
+    return ready
+
+
+def _diagnose_iphone(
+    folder: Path, args: argparse.Namespace, lang: str, operator: Any, phone: Any
+) -> int:
+    if not reach_iphone(phone, args.wait, args.target, lang):
         return 2
     return _record_readings(folder, args, lang, operator, phone, "iphone.readings")
 

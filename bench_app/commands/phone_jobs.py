@@ -43,8 +43,10 @@ def add_phone_job_parsers(sub: Any, common: Common) -> None:
         (
             "wipe",
             Text(
-                "efface les données d’un téléphone branché (remise à zéro vérifiée)",
-                "erase a plugged-in phone's data (verified factory reset)",
+                "efface les données d’un téléphone branché (remise à zéro vérifiée ; un iPhone "
+                "par son UDID ou son numéro de série)",
+                "erase a plugged-in phone's data (verified factory reset; an iPhone by its UDID "
+                "or serial number)",
             ),
         ),
         (
@@ -258,7 +260,7 @@ def _session(
 
 def _finish(
     station: Station,
-    phone: AndroidPhone,
+    phone: Any,
     device: Device,
     pipeline: str | None,
     purpose: Purpose,
@@ -321,7 +323,47 @@ def _finish(
     return 1
 
 
+def _iphone_session(
+    folder: Path, args: argparse.Namespace, lang: str
+) -> tuple[Station, Any, Device] | int | None:
+    """The iPhone TARGET names (UDID, serial, or the asset code of an iPhone), recorded on
+    the station; an exit code when it never trusts this station; None: not an iPhone."""
+    from bench_app.commands.diagnose import find_iphone, reach_iphone
+
+    known = _known_device(folder, args.target)
+    wanted = (known.serial if known is not None else args.target).strip()
+    phone = find_iphone(wanted) if wanted else None
+    if phone is None:
+        return None
+    if not reach_iphone(phone, args.wait, args.target, lang):
+        phone.close()
+        return 2
+    try:
+        station = Station(folder, operator=operator_from_environment())
+    except BaseException:
+        phone.close()
+        raise
+    try:
+        device = station.device_connected(phone)
+        if known is not None and device.id != known.id:
+            raise BenchError(
+                "PHONE_NOT_THAT_DEVICE", asset=known.asset_code, found=device.asset_code
+            )
+    except BaseException:
+        station.close()
+        phone.close()
+        raise
+    return station, phone, device
+
+
 def run_wipe(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    # An iPhone (through usbmuxd) erases all content and settings; anything else is Android.
+    reached = None if args.adb else _iphone_session(folder, args, lang)
+    if isinstance(reached, int):
+        return reached
+    if reached is not None:
+        station, iphone, device = reached
+        return _finish(station, iphone, device, "iphone.erase", Purpose.ERASES, {}, args, lang)
     station, phone, device = _session(folder, args, lang)
     options = {"wipe_route": args.route, **_known_imei(device)}
     return _finish(station, phone, device, None, Purpose.ERASES, options, args, lang)

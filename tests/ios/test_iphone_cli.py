@@ -1,5 +1,5 @@
-"""`etabli simulate iphone` and `etabli diagnose UDID|SERIAL` against it, as real processes;
-Debian's ideviceinfo reaches the simulator started from the command line."""
+"""`etabli simulate iphone`, and `etabli diagnose UDID|SERIAL` and `etabli wipe` against it, as
+real processes; Debian's ideviceinfo reaches the simulator started from the command line."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bench_app.commands.main import main
+from bench_app.erasure.records import erasure_records
 from bench_app.simulators.iphone import list_personas, load_persona
 from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store
@@ -140,3 +141,48 @@ def test_diagnose_of_an_iphone_that_never_trusts(
     assert done.returncode == 2
     assert "Faire confiance" in done.stderr and "ne fait pas confiance" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def wipe(address: str, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bench_app.commands.main", "wipe", *args,
+         "--data-dir", str(data_dir)],
+        capture_output=True, text=True, timeout=180, cwd=ROOT,
+        env={**os.environ, "ETABLI_TESTING": "1", "USBMUXD_SOCKET_ADDRESS": address},
+    )  # fmt: skip
+
+
+def test_wipe_erases_an_iphone_named_by_udid_then_by_asset_code(
+    start_simulator: StartSimulator, data_dir: Path
+) -> None:
+    persona = load_persona("iphone-13")
+    address = start_simulator("iphone-13")
+    done = wipe(address, data_dir, persona.udid, "--json", "--wait", "30")
+    assert done.returncode == 0, done.stderr
+    assert "Faire confiance" in done.stderr  # trusted first, as at the bench
+    report = json.loads(done.stdout)
+    assert report["job"]["pipeline"] == "iphone.erase"
+    assert report["job"]["state"] == "succeeded"
+    steps = {r["step"]: r["status"] for r in report["results"]}
+    assert steps["wipe"] == steps["verify"] == "passed"
+    with Store.open_for_reading(data_dir / DB_NAME) as store:
+        device = queries.device_by_code(store, report["asset_code"])
+        assert device is not None and device.serial == persona.serial
+        (record,) = erasure_records(store, device.id)
+    assert record["result"] == "erased"
+    # Named by its asset code, the same iPhone (back at "Hello", trusting again) is found.
+    again = wipe(address, data_dir, report["asset_code"], "--wait", "30", "--lang", "en")
+    assert again.returncode == 0, again.stderr
+    assert report["asset_code"] in again.stdout
+
+
+def test_wipe_refuses_an_iphone_that_find_my_holds(
+    start_simulator: StartSimulator, data_dir: Path
+) -> None:
+    address = start_simulator("find-my-on")
+    done = wipe(address, data_dir, load_persona("find-my-on").udid, "--lang", "en")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    with Store.open_for_reading(data_dir / DB_NAME) as store:
+        (device,) = queries.devices(store)
+        assert all(r["result"] != "erased" for r in erasure_records(store, device.id))
