@@ -236,17 +236,8 @@ def _session(
     else:
         target = _address(args.target)
     phone = _bring_up(folder, target, args.adb or args.target, args.wait, lang)
+    station, device = _recorded(folder, phone, known)
     try:
-        station = Station(folder, operator=operator_from_environment())
-    except BaseException:
-        phone.close()
-        raise
-    try:
-        device = station.device_connected(phone)
-        if known is not None and device.id != known.id:
-            raise BenchError(
-                "PHONE_NOT_THAT_DEVICE", asset=known.asset_code, found=device.asset_code
-            )
         _fastboot_at(args.fastboot, device.serial)
         if args.imei and not device.imei:
             station.identify(device.id, {"imei": normalise_imei(args.imei), "imei_source": "typed"})
@@ -338,6 +329,13 @@ def _iphone_session(
     if not reach_iphone(phone, args.wait, args.target, lang):
         phone.close()
         return 2
+    station, device = _recorded(folder, phone, known)
+    return station, phone, device
+
+
+def _recorded(folder: Path, phone: Any, known: Device | None) -> tuple[Station, Device]:
+    """The reached phone recorded on the station; refused when it is not the device whose
+    asset code was given (the station and the phone closed on any refusal)."""
     try:
         station = Station(folder, operator=operator_from_environment())
     except BaseException:
@@ -353,7 +351,7 @@ def _iphone_session(
         station.close()
         phone.close()
         raise
-    return station, phone, device
+    return station, device
 
 
 def run_wipe(folder: Path, args: argparse.Namespace, lang: str) -> int:
