@@ -5,6 +5,7 @@ full of the donor's data again without touching the real data folder or deleting
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -346,10 +347,18 @@ def test_the_window_started_with_a_scenario_shows_its_devices(tmp_path: Path) ->
     screen (ETABLI_UI_MAP) shows the seventeen devices of « Tout » plugged in, with its cases
     (its fourth iPhone never trusts the station: a card waiting for « Faire confiance »)."""
     ui_map = tmp_path / "ui-map.json"
+    # A screen large enough for every card at once: the map lists only what is in sight, and
+    # which cards a smaller one shows depends on the order the devices answered in.
+    screen = tmp_path / "screen.json"
+    screen.write_text(
+        json.dumps({"screens": [{"name": "big", "x": 0, "y": 0, "width": 3840, "height": 2160,
+                                 "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}),
+        encoding="utf-8",
+    )  # fmt: skip
     env = dict(
         os.environ,
         PYTHONPATH=str(ROOT),
-        QT_QPA_PLATFORM="offscreen",
+        QT_QPA_PLATFORM=f"offscreen:configfile={screen}",
         ETABLI_UI_MAP=str(ui_map),
     )
     process = subprocess.Popen(
