@@ -31,8 +31,6 @@ from bench_app.operators import SUPERVISOR, TRAINER, Operator, clean_name, find,
 from bench_app.text import Text
 
 REASON_MAX = 300
-# The environment variable a script gives the supervisor's PIN in (the command line).
-PIN_ENV = "ETABLI_SUPERVISOR_PIN"
 
 
 class Guarded(StrEnum):

@@ -18,8 +18,8 @@ What each figure counts (periods run from local midnight to local midnight, both
 - erasures: finished erasures per station, the share that ended "erased", and the
   throughput in devices erased per day (erased erasures / days of the period);
 - loans: devices whose outcome at the end of the period (or today, if earlier) is a loan
-  or a rental not returned by then, the overdue ones (due date passed) and those due
-  within 7 days (from the loans table: today's by its loans out, a past day's by the
+  or a rental not returned by then, the overdue ones (due date passed, or a rental's
+  month not paid by the day it fell due, as the loans list says) and those due within 7 days (from the loans table: today's by its loans out, a past day's by the
   outcomes' history);
 - environment: the benefit of the period's outcomes, under the factors' rule
   (output/reports/environment.py), per kind of device, with the factors and sources.
@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
+from bench_app.domain.calendar import next_rental_payment
 from bench_app.domain.model import STAGE_LABELS, DeviceKind, DeviceStage, OutcomeKind
 from bench_app.output.formatting import decimal_text, grouped, number_text
 from bench_app.output.reports.activity import Period
@@ -243,7 +244,8 @@ GROUP BY station ORDER BY station
 # due date (a rental's: its start plus its term), read from the loans table.
 _LOANS_SQL = """
 WITH due AS (
-    SELECT t.kind AS kind, t.due_on AS due_on
+    SELECT t.kind AS kind, t.due_on AS due_on, t.id AS id, t.start_on AS start_on,
+           t.term_months AS term_months
     FROM loans t JOIN devices d ON d.id = t.device_id
     WHERE t.since < :end AND (t.returned_at IS NULL OR t.returned_at >= :end)
       AND {devices} {station}
@@ -252,18 +254,30 @@ WITH due AS (
         WHERE l.device_id = t.device_id AND l.at < :end
           AND (l.at > o.at OR (l.at = o.at AND l.rowid > o.rowid)))
 )
-SELECT kind, count(*), sum(due_on <> '' AND due_on < :as_of),
-       sum(due_on >= :as_of AND due_on <= :soon)
-FROM due GROUP BY kind
+SELECT kind, due_on, start_on, term_months, paid, count(*) FROM (
+    SELECT kind, due_on,
+           CASE WHEN kind = 'rental' THEN start_on END AS start_on,
+           CASE WHEN kind = 'rental' THEN term_months END AS term_months,
+           CASE WHEN kind = 'rental' THEN (
+               SELECT coalesce(sum(json_extract(e.payload, '$.months')), 0) FROM events e
+               WHERE json_extract(e.payload, '$.loan_id') = due.id AND e.type = 'loan.paid'
+                 AND json_extract(e.payload, '$.paid_on') <= :as_of) END AS paid
+    FROM due
+)
+GROUP BY kind, due_on, start_on, term_months, paid
 """
 
-# The same, today: the loans out now (is_out), read through the loans_out index.
+# The same, today: the loans out now (is_out), read through the loans_out index; a rental's
+# months paid so far from the loans table.
 _OPEN_LOANS_SQL = """
-SELECT t.kind, count(*), sum(t.due_on <> '' AND t.due_on < :as_of),
-       sum(t.due_on >= :as_of AND t.due_on <= :soon)
+SELECT t.kind, t.due_on,
+       CASE WHEN t.kind = 'rental' THEN t.start_on END,
+       CASE WHEN t.kind = 'rental' THEN t.term_months END,
+       CASE WHEN t.kind = 'rental' THEN t.months_paid END,
+       count(*)
 FROM loans t {device_join}
 WHERE t.is_out = 1 AND t.training = :training {devices} {station}
-GROUP BY t.kind
+GROUP BY 1, 2, 3, 4, 5
 """
 
 
@@ -669,14 +683,13 @@ class Loans:
 def loans(store: Store, filters: Filters, today: date) -> Loans:
     """The loans and rentals out at the end of the period (today when it ends later): the
     devices whose latest outcome is one; overdue when its due date (due_on) is before that
-    day, due soon within DUE_SOON_DAYS. A return or a later outcome of the device ends a
+    day or a rental's month paid by then fell due before it, due soon within DUE_SOON_DAYS. A return or a later outcome of the device ends a
     loan. A period ending today or later reads the loans out now; an earlier one, the
     outcomes' history."""
     as_of = min(filters.period.last, today)
     where = _Where(Filters(Period(as_of, as_of), filters.lot_id, filters.donor_id,
                            filters.station_id, filters.training))  # fmt: skip
     where.params["as_of"] = as_of.isoformat()
-    where.params["soon"] = (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()
     if as_of >= today:
         by_device = filters.lot_id is not None or filters.donor_id is not None
         sql = _OPEN_LOANS_SQL.format(
@@ -688,11 +701,29 @@ def loans(store: Store, filters: Filters, today: date) -> Loans:
         sql = _LOANS_SQL.format(devices=where.devices(), station=where.station.format(e="t"))
     out = {k: 0 for k in LOAN_KINDS}
     overdue = due_soon = 0
-    for kind, n, late, soon in _rows(store, sql, where.params):
+    soon = as_of + timedelta(days=DUE_SOON_DAYS)
+    for kind, due_on, start_on, term_months, paid, n in _rows(store, sql, where.params):
         out[OutcomeKind(kind)] += n
-        overdue += late or 0
-        due_soon += soon or 0
+        if (due_on and due_on < as_of.isoformat()) or _payment_late(
+            start_on, term_months, paid, as_of
+        ):
+            overdue += n
+        elif due_on and due_on <= soon.isoformat():
+            due_soon += n
     return Loans(out, overdue, due_soon, as_of)
+
+
+def _payment_late(
+    start_on: str | None, term_months: int | None, paid: int | None, as_of: date
+) -> bool:
+    """A rental's month not paid by the day it fell due (as the loans list says it)."""
+    if not start_on or term_months is None:
+        return False
+    try:
+        due = next_rental_payment(date.fromisoformat(start_on), term_months, int(paid or 0))
+    except (ValueError, OverflowError):
+        return False
+    return due is not None and due < as_of
 
 
 def loans_figure(found: Loans) -> Figure:

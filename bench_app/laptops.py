@@ -16,6 +16,7 @@ from bench_app.errors import BenchError
 from bench_app.station import Station
 from bench_app.store import queries
 from bench_app.store.database import NewEvent, Store
+from bench_app.workshop import station_label
 
 _IDENTITY_KEYS = ("brand", "model", "serial", "kind")
 
@@ -47,25 +48,60 @@ def _checked(description: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any
 def pair_laptop(
     folder: Path, address: str, code: str, *, operator: str, training: bool = False
 ) -> dict[str, Any]:
-    """Pairs with the agent at `address`, reads its inventory and disks and records the
-    laptop (registered on first sight, found by its serial after). Returns the record:
+    """Pairs with the agent at `address` (telling it this station's name), reads its
+    inventory and disks, records the laptop (registered on first sight, found by its serial
+    after) and has the laptop show its asset code. Returns the record:
     {"asset_code", "agent_id", "address", "identity", "disks"}."""
-    with LaptopSession.pair(address, code) as session:
-        description = session.ask("describe")
-    identity, _inventory, disks = _checked(description)
     station = Station(folder, operator=operator, training=training)
     try:
-        device = _record_laptop(station, description, address, operator)
-        asset_code = device.asset_code
+        with LaptopSession.pair(address, code) as session:
+            name = station_label(station.settings, station.store.station_id)
+            description = session.ask("describe", station=name)
+            record = record_described(station, description, address, operator)
+            show_asset(session, record["asset_code"])
+            return record
     finally:
         station.close()
+
+
+def record_described(
+    station: Station, description: dict[str, Any], address: str, operator: str
+) -> dict[str, Any]:
+    """Records the laptop a paired agent described (its answer to "describe") on `station`
+    (the window keeps its session open and records here). Returns the record:
+    {"asset_code", "device_id", "agent_id", "address", "identity", "disks"}."""
+    identity, _inventory, disks = _checked(description)
+    device = _record_laptop(station, description, address, operator)
     return {
-        "asset_code": asset_code,
+        "asset_code": device.asset_code,
+        "device_id": device.id,
         "agent_id": description["agent_id"],
         "address": address,
         "identity": identity,
         "disks": disks,
     }
+
+
+def show_asset(session: LaptopSession, asset_code: str) -> None:
+    """Has the laptop show its asset code big, to be written on it (op "show_asset"); an
+    agent of an older version that does not know it is let be."""
+    try:
+        session.ask("show_asset", asset_code=asset_code)
+    except BenchError as exc:
+        if exc.code != "AGENT_REFUSED":
+            raise
+
+
+def record_facts(
+    station: Station, device: Device, operator: str, facts: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """Records (type, payload) facts about `device` in one transaction, each payload given
+    the device's id; training devices' facts go to the training chain."""
+    station.store.record(
+        [NewEvent(t, {"device_id": device.id, **p}, device.id) for t, p in facts],
+        operator=operator,
+        training=device.training,
+    )
 
 
 def _record_laptop(
@@ -75,7 +111,9 @@ def _record_laptop(
     with its inventory recorded as `device.inventoried`."""
     identity, inventory, disks = _checked(description)
     agent = {"id": description["agent_id"], "address": address}
-    data = {**inventory, "drives": disks, "agent": agent}
+    # A resume offer (a pass's stream and checkpoint) belongs to the erasure, not the inventory.
+    drives = [{k: v for k, v in d.items() if k != "resume"} for d in disks]
+    data = {**inventory, "drives": drives, "agent": agent}
     kind = DeviceKind.LAPTOP if identity["kind"] == "laptop" else DeviceKind.DESKTOP
     device = (
         queries.device_by_identity(station.store, kind.value, identity["serial"], "")

@@ -27,8 +27,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench_app.domain.calendar import add_months
-from bench_app.domain.model import OutcomeKind
+from bench_app.domain.calendar import add_months, next_rental_payment
+from bench_app.domain.model import RETURN_STATES, OutcomeKind
 from bench_app.errors import BenchError
 from bench_app.input_files import read_input, shown
 from bench_app.journey import price_text
@@ -55,14 +55,6 @@ STATUS_WORDS: dict[LoanStatus, Text] = {
     LoanStatus.OUT: Text("En cours", "Out"),
     LoanStatus.DUE_SOON: Text("Retour bientôt", "Due soon"),
     LoanStatus.OVERDUE: Text("En retard", "Overdue"),
-}
-
-# How a device comes back: the short choice list; the words say the rest.
-RETURN_STATES: dict[str, Text] = {
-    "good": Text("Bon état", "Good condition"),
-    "worn": Text("Usé", "Worn"),
-    "damaged": Text("Abîmé", "Damaged"),
-    "incomplete": Text("Incomplet", "Incomplete"),
 }
 
 
@@ -96,11 +88,9 @@ class Loan:
 
     def next_payment_on(self) -> date | None:
         """When a rental's first month not paid yet falls due (None: all paid, or a loan)."""
-        if self.kind is not OutcomeKind.RENTAL or self.term_months is None:
+        if self.kind is not OutcomeKind.RENTAL:
             return None
-        if self.months_paid >= self.term_months:
-            return None
-        return add_months(self.start_on, self.months_paid + 1)
+        return next_rental_payment(self.start_on, self.term_months, self.months_paid)
 
     def payment_late(self, today: date) -> bool:
         """A rental's month not paid by the day it fell due."""

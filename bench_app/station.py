@@ -760,9 +760,10 @@ class Station:
         approval: ApprovalRequest | None = None,
     ) -> None:
         """Grades a computer from its guided list answered in the window (screen, keyboard,
-        battery, hinges; the chassis's look) under the workshop's grading policy. Once its
+        battery, hinges; the chassis's look) and the tests answered on its own screen
+        (bench_app/laptop_tests.py) under the workshop's grading policy. Once its
         label is printed, a new grade needs a supervisor's `approval`, recorded with it."""
-        from bench_app.grading.laptop_checks import grade_payload, laptop_grade
+        from bench_app.grading.laptop_checks import grade_payload, laptop_grade, tested_results
         from bench_app.grading.policy import GradingPolicy
 
         device = self._require_device(device_id)
@@ -770,8 +771,10 @@ class Station:
         if regrade_needs_approval(self.journey(device.id)):
             events += self.approval_events(Guarded.REGRADE_AFTER_LABEL, device.id, approval)
         policy = GradingPolicy.load(self.folder)
-        result = laptop_grade(answers, chassis, policy)
-        payload = grade_payload(device.id, result, answers, chassis, policy.source)
+        # The tests answered on the laptop's own screen (through its agent) count too.
+        tested = tested_results(queries.events(self.store, device.id))
+        result = laptop_grade(answers, chassis, policy, tested)
+        payload = grade_payload(device.id, result, answers, chassis, policy.source, tested)
         events.append(NewEvent("grade.assigned", payload, device.id))
         self._record(events)
 

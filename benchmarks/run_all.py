@@ -36,7 +36,7 @@ QUICK: dict[str, list[str]] = {
     "bench_chain_head.py": ["--events", "320", "--reps", "1"],
     "bench_sync.py": [
         "--events",
-        "5000",
+        "20000",  # ten batches: at 5,000 (three), one-off costs scaled by 20 weighed too much
         "--rounds",
         "3",
         "--stations",

@@ -11,7 +11,7 @@ import queue
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -53,10 +53,9 @@ class Tx:
         else:
             self._conn.executemany(sql, [tuple(r) for r in rows])
 
-    def copy(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Writes the rows into the table: one COPY on PostgreSQL, one executemany on SQLite."""
-        if not rows:
-            return
+    def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Writes the rows into the table: one COPY on PostgreSQL, one executemany on SQLite.
+        `rows` may be a generator: PostgreSQL receives the rows (in chunks) as it yields them."""
         names = ", ".join(columns)
         if self.dialect == "postgresql":
             with (
@@ -82,6 +81,15 @@ class Tx:
         writer). Taken just before writing: checking a batch needs no turn."""
         if self.dialect == "postgresql":
             self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_EVENTS,))
+
+    def try_lock_events(self) -> bool:
+        """Takes the writers' turn if no other writer holds it (True), without waiting."""
+        if self.dialect != "postgresql":
+            return True  # SQLite's transaction already has the one writer's lock
+        row = self._conn.execute(
+            "SELECT pg_try_advisory_xact_lock(%s)", (_PG_LOCK_EVENTS,)
+        ).fetchone()
+        return bool(row[0])
 
     def lock_station(self, station_id: str) -> None:
         """Makes two transactions of one station take turns (its chain is checked against

@@ -23,7 +23,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from json.encoder import encode_basestring
@@ -75,6 +75,9 @@ class PushResult:
     # The head of the station's chain the hub holds after this push: the station keeps it
     # as a second anchor of its log (bench_app/store/anchors.py).
     head_hash: str = GENESIS_HASH
+    # How many batches the station may keep in flight (PostgreSQL waits for the batch a
+    # batch follows; SQLite's hub takes one at a time).
+    in_flight: int = 1
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,6 +86,8 @@ class PushResult:
             "rejected": self.rejected,
             "acked_up_to": self.acked_up_to,
             "head": {"seq": self.acked_up_to, "hash": self.head_hash},
+            # A station may send its next batch, with `follows`, before this answer comes.
+            "in_flight": self.in_flight,
         }
 
 
@@ -405,21 +410,76 @@ def parse_push(body: Any) -> list[Any]:
     return events
 
 
+def parse_follows(body: Any) -> int | None:
+    """The push body's `follows`: the last seq of the station's chain sent before this
+    batch (in a batch still in flight, perhaps); None when the body does not say."""
+    follows = body.get("follows") if isinstance(body, dict) else None
+    if follows is None:
+        return None
+    if type(follows) is not int or not 0 <= follows <= protocol.MAX_INTEGER:
+        raise HubRefusal(
+            400, "bad_request", "follows must be a whole number from 0 to 2^63 - 1 (a seq)"
+        )
+    return follows
+
+
+# How long a batch waits for the batch it follows, sent just before it and still on its way
+# or being checked. Past it, the batch is checked as it is (a gap is refused as usual).
+FOLLOWS_WAIT_SECONDS = 5.0
+
+
 def push(
-    db: HubDB, station: StationIdentity, events: list[Any], *, plain: bool = False
+    db: HubDB,
+    station: StationIdentity,
+    events: list[Any],
+    *,
+    plain: bool = False,
+    follows: int | None = None,
 ) -> PushResult:
     """Stores the batch's good events (one transaction) and names each refused one.
 
     The batch is checked as a whole against what the hub holds (one query for the ids it
     already has, the station's head once), each event still on its own (shape, author, hash,
-    chain, facts schema); the good ones are written with one COPY. Two pushes of one station
-    take turns; pushes of different stations are checked at the same time and only take
-    turns to write, so pull cursors still become visible in order. A push that lost a race
-    on an event id to another station's is checked again from the start.
+    chain, facts schema); the good ones are written with one COPY (as they are checked when
+    no other batch is being written: see the end of `_push`). Two
+    pushes of one station take turns; pushes of different stations are checked at the same
+    time and only take turns to write, so pull cursors still become visible in order. A
+    push that lost a race on an event id to another station's is checked again from the
+    start.
 
     `plain`: the request's text already showed that every value in it may travel and that
-    no payload nests past MAX_PAYLOAD_DEPTH (`plain_body`), so neither is walked again."""
-    return _retried(db, lambda tx: _push(tx, station, events, plain))
+    no payload nests past MAX_PAYLOAD_DEPTH (`plain_body`), so neither is walked again.
+
+    `follows` (PostgreSQL): a station keeps two batches in flight, the second sent while the
+    hub still checks the first. Each event's shape and hash are checked at once; then the
+    batch waits, at most FOLLOWS_WAIT_SECONDS, until the station's chain at the hub reaches
+    `follows`, so a second batch that overtook the first does not find a gap."""
+    # Each event's shape is checked once, before any turn is taken; the hashed form comes
+    # out of the same check. The wire's value rule over the whole batch at once: when it
+    # holds, no event needs it again (nor its facts' payload); else each event is walked.
+    travels = plain or surely_travels(events, floats=True)
+    checked = [(raw, *_inspect(raw, travels, shallow=plain)) for raw in events]
+    if follows is not None and db.dialect == "postgresql":
+        _wait_for_chain(db, station, follows)
+    result = _retried(db, lambda tx: _push(tx, station, checked, travels))
+    result.in_flight = 2 if db.dialect == "postgresql" else 1
+    return result
+
+
+def _wait_for_chain(db: HubDB, station: StationIdentity, follows: int) -> None:
+    """Returns once the station's chain at the hub reaches `follows`, or after the wait."""
+    deadline = time.monotonic() + FOLLOWS_WAIT_SECONDS
+    pause = 0.001
+    while True:
+        with db.transaction() as tx:
+            row = tx.one(
+                "SELECT seq FROM events WHERE station_id = ? ORDER BY seq DESC LIMIT 1",
+                (station.station_id,),
+            )
+        if (int(row[0]) if row else 0) >= follows or time.monotonic() >= deadline:
+            return
+        time.sleep(pause)
+        pause = min(2 * pause, 0.02)
 
 
 def plain_body(text: bytes, depth: int, finite: bool) -> bool:
@@ -439,79 +499,93 @@ def plain_body(text: bytes, depth: int, finite: bool) -> bool:
 _UNSAFE_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89abcdefABCDEF])")
 
 
-def _push(tx: Tx, station: StationIdentity, events: list[Any], plain: bool = False) -> PushResult:
+Checked = tuple[Any, str | None, bytes, str]  # an event, its shape problem, hashed form, payload
+
+
+def _push(tx: Tx, station: StationIdentity, checked: list[Checked], travels: bool) -> PushResult:
     result = PushResult()
     tx.lock_station(station.station_id)
     head = tx.one(
         "SELECT seq, hash FROM events WHERE station_id = ? ORDER BY seq DESC LIMIT 1",
         (station.station_id,),
     )
-    seq, last_hash = (int(head[0]), str(head[1])) if head else (0, GENESIS_HASH)
-    broken_at: str | None = None  # the first refused event of the station's chain
-    # Each event's shape is checked once; the hashed form comes out of the same check.
-    # The wire's value rule over the whole batch at once: when it holds, no event needs it
-    # again (nor its facts' payload); else each event is walked on its own.
-    travels = plain or surely_travels(events, floats=True)
-    checked = [(raw, *_inspect(raw, travels, shallow=plain)) for raw in events]
+    # The station's chain as the hub holds it: its last sequence and hash, moved by each
+    # event accepted.
+    tip: dict[str, Any] = {"seq": int(head[0]), "hash": str(head[1])} if head else {
+        "seq": 0, "hash": GENESIS_HASH}  # fmt: skip
     known = _stored_hashes(tx, [raw["id"] for raw, shape, _, _ in checked if shape is None])
-    rows: list[tuple[Any, ...]] = []
     identities: list[tuple[str, str, str, str]] = []
     # A batch sent out of order is taken in chain order; malformed events come first.
     checked.sort(key=lambda c: c[0]["seq"] if c[1] is None else 0)
     received = now()
-    for raw, shape, hashed, payload in checked:
-        event_id = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
-        problem = _problem(raw, station, known, shape, hashed)
-        if problem is None and known.get(event_id) == raw["hash"]:
-            result.duplicates.append(event_id)  # same id, same hash, content matching it
-            continue
-        if problem is None and raw["training"]:
-            # Training facts stay on their station; a station that sends one is older.
-            problem = (Refusal.TRAINING, "a training fact stays on its station")
-        if problem is None and broken_at is not None:
-            problem = (Refusal.FOLLOWS_REFUSED, f"follows the refused event {broken_at}")
-        if problem is None and raw["seq"] <= seq:
-            problem = (
-                Refusal.SEQ_TAKEN,
-                f"sequence {raw['seq']} is already taken by another event",
-            )
-        if problem is None and raw["seq"] > seq + 1:
-            problem = (Refusal.MISSING_EVENTS, f"missing events {seq + 1}..{raw['seq'] - 1}")
-        if problem is None and raw["prev_hash"] != last_hash:
-            problem = (Refusal.BROKEN_LINK, "link to the previous event is broken")
-        if problem is None:
-            try:
-                facts.validate(raw["type"], raw["payload"], recorded=True, travels=travels)
-            except BenchError as exc:
-                detail = exc.values.get("detail", exc.code)
-                problem = (Refusal.INVALID_FACT, f"not a valid {raw['type']}: {detail}")
-        if problem is not None:
-            code, reason = problem
-            result.rejected.append({"id": event_id, "reason": reason, "code": code})
-            # An altered copy of a stored event leaves the chain whole: the original holds.
-            if (
-                isinstance(raw, dict)
-                and raw.get("station_id") == station.station_id
-                and broken_at is None
-                and known.get(event_id) != raw.get("hash")
-            ):
-                broken_at = event_id
-            continue
-        rows.append(_event_row(station, raw, payload, received))
-        identities += _identities(station, raw)
-        known[event_id] = raw["hash"]
-        seq, last_hash = raw["seq"], raw["hash"]
-        result.accepted.append(event_id)
-    # Writers take turns from here to the commit only (see Tx.lock_events).
-    tx.lock_events()
-    tx.copy("events", EVENT_COLUMNS, rows)
+
+    def accepted_rows() -> Iterator[tuple[Any, ...]]:
+        """The rows of the events that pass, in chain order, as each one is checked."""
+        seq, last_hash = tip["seq"], tip["hash"]
+        broken_at: str | None = None  # the first refused event of the station's chain
+        for raw, shape, hashed, payload in checked:
+            event_id = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
+            problem = _problem(raw, station, known, shape, hashed)
+            if problem is None and known.get(event_id) == raw["hash"]:
+                result.duplicates.append(event_id)  # same id, same hash, content matching it
+                continue
+            if problem is None and raw["training"]:
+                # Training facts stay on their station; a station that sends one is older.
+                problem = (Refusal.TRAINING, "a training fact stays on its station")
+            if problem is None and broken_at is not None:
+                problem = (Refusal.FOLLOWS_REFUSED, f"follows the refused event {broken_at}")
+            if problem is None and raw["seq"] <= seq:
+                problem = (
+                    Refusal.SEQ_TAKEN,
+                    f"sequence {raw['seq']} is already taken by another event",
+                )
+            if problem is None and raw["seq"] > seq + 1:
+                problem = (Refusal.MISSING_EVENTS, f"missing events {seq + 1}..{raw['seq'] - 1}")
+            if problem is None and raw["prev_hash"] != last_hash:
+                problem = (Refusal.BROKEN_LINK, "link to the previous event is broken")
+            if problem is None:
+                try:
+                    facts.validate(raw["type"], raw["payload"], recorded=True, travels=travels)
+                except BenchError as exc:
+                    detail = exc.values.get("detail", exc.code)
+                    problem = (Refusal.INVALID_FACT, f"not a valid {raw['type']}: {detail}")
+            if problem is not None:
+                code, reason = problem
+                result.rejected.append({"id": event_id, "reason": reason, "code": code})
+                # An altered copy of a stored event leaves the chain whole: the original holds.
+                if (
+                    isinstance(raw, dict)
+                    and raw.get("station_id") == station.station_id
+                    and broken_at is None
+                    and known.get(event_id) != raw.get("hash")
+                ):
+                    broken_at = event_id
+                continue
+            identities.extend(_identities(station, raw))
+            known[event_id] = raw["hash"]
+            seq, last_hash = raw["seq"], raw["hash"]
+            tip["seq"], tip["hash"] = seq, last_hash
+            result.accepted.append(event_id)
+            yield _event_row(station, raw, payload, received)
+
+    # Writers take turns from here to the commit only (see Tx.lock_events). When the turn
+    # is free, the rows are written as they are checked: PostgreSQL takes in the first ones
+    # while the hub checks the rest. When another station's batch is being written, this one
+    # is checked whole meanwhile, then waits for its turn (the checks' order and outcome are
+    # the same either way).
+    if tx.try_lock_events():
+        tx.copy("events", EVENT_COLUMNS, accepted_rows())
+    else:
+        rows = list(accepted_rows())
+        tx.lock_events()
+        tx.copy("events", EVENT_COLUMNS, rows)
     tx.many(
         "INSERT INTO device_identities (kind, value, device_id, workshop_id)"
         " VALUES (?, ?, ?, ?) ON CONFLICT (kind, value, device_id) DO NOTHING",
         identities,
     )
-    result.acked_up_to = seq
-    result.head_hash = last_hash
+    result.acked_up_to = tip["seq"]
+    result.head_hash = tip["hash"]
     return result
 
 

@@ -60,6 +60,7 @@ RUNTIME_PACKAGES: list[tuple[str, ...]] = [
     ("libqrencode4",),  # certificates' QR codes in C (bench_app/output/qr_matrix.py)
 ]
 TEST_PACKAGES: list[tuple[str, ...]] = [
+    ("live-build",),  # `lb config` checks the stick's options (tests/packaging/test_live_image.py)
     ("xvfb",),  # a real X server for tests and screenshots that need one
     ("xdotool",),  # clicks and keys sent to that X server by the walk-through system test
     ("adb",),  # Debian's own ADB client, pointed at the simulated phone by the fidelity tests
@@ -185,17 +186,29 @@ def start(args: list[str]) -> int:
     return subprocess.call([str(VENV / "bin" / "etabli"), *args])
 
 
+def test_workers(args: list[str]) -> list[str]:
+    """pytest-xdist's options: one worker more than the cores (many tests wait on a phone,
+    a process or a socket rather than compute), each test file kept on one worker (its
+    module fixtures built once). None when the caller chose (`-n`) or runs one file."""
+    if any(a.startswith(("-n", "--numprocesses")) or a.endswith("no:xdist") for a in args):
+        return []
+    if any(a.startswith("tests/") or a.endswith(".py") for a in args):
+        return []
+    return ["-n", str((os.cpu_count() or 1) + 1), "--dist", "loadfile"]
+
+
 def test(args: list[str]) -> int:
     ensure_system_packages(RUNTIME_PACKAGES + TEST_PACKAGES + BUILD_PACKAGES)
     ensure_venv()
     compile_translations()
     bin_dir = VENV / "bin"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
+    workers = test_workers(args)
     steps = [
         ("ruff check", [str(bin_dir / "ruff"), "check", "."]),
         ("ruff format", [str(bin_dir / "ruff"), "format", "--check", "."]),
         ("mypy", [str(bin_dir / "mypy")]),
-        ("pytest", [str(venv_python()), "-m", "pytest", "-ra", "--durations=25", *args]),
+        ("pytest", [str(venv_python()), "-m", "pytest", "-ra", "--durations=25", *workers, *args]),
     ]
     for name, cmd in steps:
         say(f"{name}…")

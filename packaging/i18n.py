@@ -6,6 +6,7 @@ commands run `compile`; translators edit the .ts files with Qt Linguist or any t
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -49,11 +50,21 @@ def update() -> None:
         )
 
 
-def compile_all() -> None:
+def compile_all(folder: Path = I18N) -> None:
+    """Each .qm written beside its .ts, then put in place in one rename, and only when it
+    changed: a running Établi maps its .qm into memory, and a file rewritten under it in
+    place would crash it (SIGBUS), as a second start or the package build would do."""
     for lang in LANGUAGES:
-        ts = I18N / f"etabli_{lang}.ts"
+        ts = folder / f"etabli_{lang}.ts"
         qm = ts.with_suffix(".qm")
-        subprocess.run([tool("lrelease"), "-silent", str(ts), "-qm", str(qm)], check=True)
+        fresh = qm.with_name(f".{qm.stem}.{os.getpid()}.qm")
+        try:
+            subprocess.run([tool("lrelease"), "-silent", str(ts), "-qm", str(fresh)], check=True)
+            if qm.exists() and qm.read_bytes() == fresh.read_bytes():
+                continue
+            os.replace(fresh, qm)
+        finally:
+            fresh.unlink(missing_ok=True)
 
 
 def main() -> None:

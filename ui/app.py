@@ -148,6 +148,8 @@ def run_gui(
     window = build_window(station, app, language, simulator, first_run=True)
     window.adb_signer = signer
     window.set_tcp_source(tcp)
+    # Laptops started from the Établi stick, announced on the workshop's network.
+    window.laptop_agents.start_discovery()
     monitor = UsbMonitor(usb)
     monitor.start()  # falls back to the source's periodic scan where udev cannot be watched
     if simulator is not None:

@@ -32,6 +32,7 @@ from ui.style import STATE_COLOURS, scaled
 
 
 class DeviceCard(QFrame):
+    CARD_SIZE = QSize(300, 200)  # a card with more parts (ui/laptop_agents.py) is taller
     selected = Signal(str)  # device_id
     action = Signal(str, str)  # device_id, Action value
     batch_toggled = Signal(str, bool)  # device_id, ticked for a batch
@@ -39,7 +40,7 @@ class DeviceCard(QFrame):
     def __init__(self, view: DeviceView, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("DeviceCard")
-        self.setFixedSize(scaled(QSize(300, 200)))
+        self.setFixedSize(scaled(self.CARD_SIZE))
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # Tab stops on it; Enter opens it
         self.device_id = view.device.id
@@ -152,7 +153,7 @@ class DeviceCard(QFrame):
         self.button.setEnabled(enabled)
         self._set_style_property("unplugged", not view.connected)
         self.grade.show_grade(view.grade, lang)
-        size = scaled(QSize(300, 200))  # the text size may have changed
+        size = scaled(self.CARD_SIZE)  # the text size may have changed
         if size != self.minimumSize() or size != self.maximumSize():
             # Only on change: each call asks the card grid to lay out all its cards again.
             self.setFixedSize(size)

@@ -458,6 +458,10 @@ class LoansView(QWidget):
         if self._reads:
             self.show_loans()
         else:
+            # Until the first read ends, the filters and the bar have their words without
+            # counts: named for a screen reader from the start.
+            self._name_filters(None)
+            self._show_actions()
             self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -506,14 +510,7 @@ class LoansView(QWidget):
         today = self.today()
         within = self.remind.value()
         statuses, ranked, counts = self._ranked(today, within)
-        self.filter_buttons[0].setText(EVERY.get(self.lang).replace("{n}", str(len(self.loans))))
-        for button, status in zip(self.filter_buttons[1:3], FILTERS[1:3], strict=True):
-            assert isinstance(status, LoanStatus)
-            button.setText(f"{STATUS_WORDS[status].get(self.lang)} ({counts[status]})")
-            button.setIcon(_status_icon(status))
-        not_signed = sum(1 for x in self.loans if not x.signed)
-        self.filter_buttons[3].setText(f"{UNSIGNED_WORDS.get(self.lang)} ({not_signed})")
-        self.filter_buttons[3].setIcon(_unsigned_icon())
+        self._name_filters(counts)
         wanted = FILTERS[max(self.filters.checkedId(), 0)]
         needle = self.search.text().strip().casefold()
         listed = [x for x in ranked if self._wanted(x, wanted, statuses) and _found(x, needle)]
@@ -528,6 +525,26 @@ class LoansView(QWidget):
         self.empty.setVisible(not listed)
         self.empty.setText((NONE if not self.loans else NONE_HERE).get(self.lang))
         self._show_actions()
+
+    def _name_filters(self, counts: dict[LoanStatus, int] | None) -> None:
+        """The filters' words, with how many loans each shows (none before the first read)."""
+
+        def said(words: str, n: int | None) -> str:
+            return words if n is None else f"{words} ({n})"
+
+        lang = self.lang
+        read = counts is not None
+        self.filter_buttons[0].setText(
+            said(EVERY.get(lang).replace(" ({n})", ""), len(self.loans) if read else None)
+        )
+        for button, status in zip(self.filter_buttons[1:3], FILTERS[1:3], strict=True):
+            assert isinstance(status, LoanStatus)
+            n = counts[status] if counts is not None else None
+            button.setText(said(STATUS_WORDS[status].get(lang), n))
+            button.setIcon(_status_icon(status))
+        not_signed = sum(1 for x in self.loans if not x.signed) if read else None
+        self.filter_buttons[3].setText(said(UNSIGNED_WORDS.get(lang), not_signed))
+        self.filter_buttons[3].setIcon(_unsigned_icon())
 
     def _ranked(
         self, today: date, within: int

@@ -41,6 +41,7 @@ from bench_app.domain.model import Device, DeviceKind, Job, JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Prompt
 from bench_app.jobs.steps import Purpose
+from bench_app.laptop_erasure import PIPELINE as ERASE_PIPELINE
 from bench_app.operators import TRAINEE
 from bench_app.selfcheck import SCREEN_TITLE
 from bench_app.settings import Settings
@@ -70,6 +71,7 @@ from ui.icons import app_icon, device_icon
 from ui.intake_dialog import IntakeDialog
 from ui.journey_actions import JourneyActions, Other
 from ui.language_box import LanguageBox
+from ui.laptop_agents import ADD_BY_ADDRESS, LaptopAgents
 from ui.network_dialog import NetworkPhoneDialog
 from ui.operator_chooser import OperatorChooser
 from ui.pending_card import PendingCard
@@ -138,6 +140,8 @@ class MainWindow(QMainWindow):
         # The journey's stages and the panel's other actions (their dialogs live there).
         self.journey = JourneyActions(station, self)
         self.journey.show_device.connect(self.select_device_card)
+        # Laptops started from the Établi stick: their pending cards, pairing and erasure.
+        self.laptop_agents = LaptopAgents(self)
         self.setWindowIcon(app_icon())
 
         central = QWidget()
@@ -211,6 +215,7 @@ class MainWindow(QMainWindow):
         self.printers_action = self.workshop_menu.add_action(PRINTERS, self.open_printers)
         self.workshop_menu.add_action(SETTINGS, lambda: self.open_settings())
         self.workshop_menu.add_action(SCREEN_TITLE, lambda: self.open_this_station())
+        self.workshop_menu.add_action(ADD_BY_ADDRESS, lambda: self.laptop_agents.add_by_address())
         bar.addWidget(self.workshop_menu)
         self.training_toggle = QPushButton()
         self.training_toggle.setObjectName("TrainingToggle")
@@ -361,6 +366,8 @@ class MainWindow(QMainWindow):
             self.tr("Plug in a phone or a drive to begin.\nIt will appear here.")
         )
         self._build_sim_menu()
+        for card in self.laptop_agents.pending.values():
+            card.retranslate(self.lang)
         for device_id in self.views:
             self._dirty.add(device_id)
         self._flush(full=True)
@@ -459,6 +466,7 @@ class MainWindow(QMainWindow):
         self._stale.discard(device_id)  # this read answers any change seen so far
         targets = self._job_devices(device)  # the device, or a computer's linked disks
         view.connected = any(self.station.handle(t) is not None for t in targets)
+        view.connected = view.connected or self.laptop_agents.is_paired(device_id)
         view.network_address = wifi_address(self.station.presence.last_handle(device_id))
         sim_key = self._sim_key(device_id)
         view.can_replug = sim_key is not None
@@ -500,6 +508,8 @@ class MainWindow(QMainWindow):
         if running is not None and running.state.active:
             pipeline = running.spec.pipeline  # the job under way, even before it is recorded
         view.purpose = pipeline.purpose if pipeline is not None else None
+        if view.job is not None and view.job.pipeline == ERASE_PIPELINE:
+            view.purpose = Purpose.ERASES  # a laptop's disk erased through its agent
         if view.job is None or view.job.state is not JobState.BLOCKED:
             view.replugged_after_block = False
         return view
@@ -638,12 +648,13 @@ class MainWindow(QMainWindow):
         self.panel.show_pending(card.current, card.brand, self.lang)
 
     def _add_card(self, view: DeviceView) -> None:
-        card = DeviceCard(view, self.lang)
+        card = self.laptop_agents.new_card(view, self.lang)  # a paired laptop's: its disks
         card.selected.connect(self.select)
         card.action.connect(self.do_action)
         self.cards[view.device.id] = card
         handle = self.station.handle(view.device.id)
-        self._place_card(view.device.id, card, handle.key if handle is not None else None)
+        key = handle.key if handle is not None else self.laptop_agents.place_key(view.device.id)
+        self._place_card(view.device.id, card, key)
 
     def _place_card(self, key: str, card: QWidget, handle_key: str | None = None) -> None:
         """Puts a card at its arrival place, so cards never reshuffle. A device's card takes
@@ -696,6 +707,7 @@ class MainWindow(QMainWindow):
 
     def _remove_card(self, device_id: str) -> None:
         card = self.cards.pop(device_id)
+        self.laptop_agents.card_gone(device_id)  # a laptop on the stick: its link closes
         self.grid.removeWidget(card)
         card.hide()  # off the screen now, not when the event loop deletes it
         card.deleteLater()
@@ -809,6 +821,8 @@ class MainWindow(QMainWindow):
         view = self.views.get(device_id)
         if view is None:
             return
+        if self.laptop_agents.take_action(view, action):
+            return  # a laptop on the stick: its erasure goes through its agent
         try:
             if action in (Action.START, Action.RESTART) and view.device.kind in COMPUTER_KINDS:
                 view.replugged_after_block = False
@@ -920,6 +934,7 @@ class MainWindow(QMainWindow):
             if widget is not None and alive(widget):
                 widget.close()
         self.station.engine.shutdown()
+        self.laptop_agents.close()  # links with laptops on the stick, their workers
         self.batch_bar.wait()
         self._close_classroom()
         self.bridge.detach()
@@ -1242,6 +1257,7 @@ class MainWindow(QMainWindow):
         the same laptop); their cards come, their disks are docked."""
         if self.classroom is None or self.classroom.scenario is None:
             return
+        self.laptop_agents.show_class_laptops(self.classroom.stick_laptops)
         for laptop in donated_laptops(self.classroom.scenario, self.classroom.round):
             try:
                 device = self.station.intake_device(
@@ -1277,6 +1293,7 @@ class MainWindow(QMainWindow):
             if device_id in self.cards:
                 self._remove_card(device_id)
         self._class_laptops.clear()
+        self.laptop_agents.retire_class()  # the class's laptops on the stick
 
     def _class_printer_ready(self) -> None:
         if self.classroom is not None:
@@ -1285,6 +1302,7 @@ class MainWindow(QMainWindow):
 
     def _close_classroom(self) -> None:
         classroom, self.classroom = self.classroom, None
+        self.laptop_agents.retire_class()
         if classroom is not None:
             classroom.close()
             classroom.remove_printer(self.station.folder)
@@ -1349,7 +1367,8 @@ class MainWindow(QMainWindow):
     # -- status ------------------------------------------------------------------------------
 
     def _update_status(self) -> None:
-        self.empty_hint.setVisible(not self.cards and not self.pending_cards)
+        agents = self.laptop_agents.pending
+        self.empty_hint.setVisible(not self.cards and not self.pending_cards and not agents)
         plugged = len(self.station.connected_device_ids())
         purposes = [job.spec.pipeline.purpose for job in self.station.engine.active()]
         erasing = purposes.count(Purpose.ERASES)

@@ -7,6 +7,7 @@ from datetime import datetime
 from PySide6.QtCore import QCoreApplication
 
 from bench_app.approvals import approval_summary
+from bench_app.diagnostics.laptop_guided import TESTS_BY_ID as LAPTOP_TESTS
 from bench_app.domain.model import PreSort
 from bench_app.parts import GAVE
 from bench_app.text import Text
@@ -35,7 +36,11 @@ def describe(event: Event, lang: str, step_titles: dict[str, Text]) -> str:
     p = event.payload
 
     def step_name() -> str:
-        title = step_titles.get(str(p.get("step_id", "")))
+        step = str(p.get("step_id", ""))
+        # A test run on the laptop's own screen has no pipeline here: the list names it.
+        title = step_titles.get(step) or (
+            LAPTOP_TESTS[step].title if step in LAPTOP_TESTS else None
+        )
         return title.get(lang) if title else str(p.get("step_id", ""))
 
     def text_of(key: str) -> str:

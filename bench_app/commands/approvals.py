@@ -12,13 +12,18 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bench_app.approvals import ACTION_NAMES, PIN_ENV, ApprovalRequest, Guarded
 from bench_app.commands.arguments import add_operator_argument, training_requested
 from bench_app.commands.help_language import say
 from bench_app.errors import BenchError
 from bench_app.text import Text
+
+if TYPE_CHECKING:  # the approvals' rules load when one is asked, not for --help
+    from bench_app.approvals import ApprovalRequest
+
+# The environment variable a script gives the supervisor's PIN in.
+PIN_ENV = "ETABLI_SUPERVISOR_PIN"
 
 Common = Callable[..., None]
 
@@ -60,6 +65,8 @@ def approval_request(args: argparse.Namespace, lang: str) -> ApprovalRequest | N
             pin = getpass.getpass(prompt)
         except (EOFError, OSError) as exc:
             raise BenchError("APPROVAL_PIN_MISSING") from exc
+    from bench_app.approvals import ApprovalRequest
+
     return ApprovalRequest(name, pin, str(getattr(args, "reason", "") or ""))
 
 
@@ -85,6 +92,7 @@ def add_override_parser(sub: Any, common: Common) -> None:
 
 def run_override_check(folder: Path, args: argparse.Namespace, lang: str) -> int:
     """Records the approval that lets the device's journey go on (exit 2 when refused)."""
+    from bench_app.approvals import ACTION_NAMES, Guarded
     from bench_app.station import Station, operator_for_command
 
     operator = operator_for_command(folder, args.operator)

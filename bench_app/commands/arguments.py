@@ -19,8 +19,6 @@ from pathlib import Path
 
 from bench_app.commands.help_language import say
 from bench_app.errors import BenchError
-from bench_app.input_files import is_decodable, shown
-from bench_app.settings import data_dir, training_dir
 from bench_app.text import Text
 
 REPLACEMENT_ERRORS = "etabli-replacement"
@@ -76,6 +74,8 @@ def seconds(least: float, most: float) -> Callable[[str], float]:
 
 def refuse_undecodable(args: argparse.Namespace) -> None:
     """BenchError(TEXT_UNDECODABLE) when any argument holds bytes that are not UTF-8."""
+    from bench_app.input_files import is_decodable, shown
+
     for value in vars(args).values():
         items = value if isinstance(value, list | tuple) else [value]
         for item in items:
@@ -98,6 +98,9 @@ def readable_output() -> None:
 def data_folder(override: str | None) -> Path:
     """The data folder (see `settings.data_dir`), refused when the path names something
     that is not a folder: a file, a device or a FIFO cannot hold the station's data."""
+    from bench_app.input_files import shown
+    from bench_app.settings import data_dir
+
     folder = data_dir(override)
     try:
         mode = folder.stat().st_mode
@@ -142,6 +145,8 @@ def station_folder(args: argparse.Namespace) -> Path:
 
 def station_dir(args: argparse.Namespace) -> Path:
     """The path `station_folder` checks (nothing is looked at on disk)."""
+    from bench_app.settings import data_dir, training_dir
+
     override = getattr(args, "data_dir", None)
     if training_requested(args) and not override:
         return training_dir(data_dir(None))

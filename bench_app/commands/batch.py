@@ -15,16 +15,17 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench_app.commands.arguments import seconds
-from bench_app.commands.headless import terminal_answerer
 from bench_app.commands.help_language import say
-from bench_app.devices.android.driver import AdbTarget, AndroidPhone
 from bench_app.errors import BenchError
-from bench_app.jobs.batches import Batch, prepare_batch
-from bench_app.station import Station, operator_from_environment
 from bench_app.text import Text
+
+if TYPE_CHECKING:  # the phones' driver and the station load when a batch runs, not for --help
+    from bench_app.devices.android.driver import AndroidPhone
+    from bench_app.jobs.batches import Batch
+    from bench_app.station import Station
 
 Common = Callable[..., None]
 
@@ -107,6 +108,9 @@ def add_batch_parsers(sub: Any, common: Common) -> None:
 
 def run_batch(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.commands.phone_jobs import _address, _bring_up, _fastboot_at, _known_device
+    from bench_app.devices.android.driver import AdbTarget
+    from bench_app.jobs.batches import Batch, prepare_batch
+    from bench_app.station import Station, operator_from_environment
 
     if not args.system.strip():  # refused before any phone is waited for
         raise BenchError("INSTALL_OS_UNKNOWN", os="?", model=" ".join(args.targets))
@@ -155,6 +159,8 @@ def run_batch(folder: Path, args: argparse.Namespace, lang: str) -> int:
 def _follow(batch: Batch, lang: str, *, quiet: bool) -> None:
     """Asks each phone's questions on the terminal, one at a time, until every phone ended;
     a question nobody answers (end of input) cancels that phone's job only."""
+    from bench_app.commands.headless import terminal_answerer
+
     ask = terminal_answerer(lang)
     shown = ""
     while not batch.summary().finished:

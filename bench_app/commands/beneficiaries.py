@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_app import beneficiaries
 from bench_app.commands.approvals import add_approval_arguments, approval_request
 from bench_app.commands.help_language import say
 from bench_app.text import Text
@@ -112,6 +111,7 @@ def run_beneficiary(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def _read(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app import beneficiaries
     from bench_app.store.database import DB_NAME, Store
 
     fr = lang == "fr"
@@ -157,6 +157,7 @@ def _read(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def _write(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app import beneficiaries
     from bench_app.station import Station, operator_from_environment
 
     fr = lang == "fr"

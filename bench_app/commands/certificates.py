@@ -13,13 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench_app.commands.help_language import say
-from bench_app.domain.asset_code import AssetCode
-from bench_app.domain.model import Device, Lot
 from bench_app.errors import BenchError
 from bench_app.text import Text
-from bench_app.wire.canonical import canonical_json
 
 if TYPE_CHECKING:
+    from bench_app.domain.model import Device, Lot
     from bench_app.output.certificates.document import Issuer
     from bench_app.output.certificates.issued import IssuedCertificate
     from bench_app.store.database import Store
@@ -155,6 +153,7 @@ def _store(folder: Path) -> Store:
 
 
 def _device(store: Store, asset: str) -> Device:
+    from bench_app.domain.asset_code import AssetCode
     from bench_app.store import queries
 
     code = str(AssetCode.parse(asset))
@@ -199,8 +198,10 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.disk_links import COMPUTER_KINDS
     from bench_app.output.certificates.issued import (
         issue_device_certificate,
+        issue_laptop_certificate,
         issue_lot_certificate,
     )
     from bench_app.settings import Settings
@@ -226,8 +227,17 @@ def run_certificate(folder: Path, args: argparse.Namespace, lang: str) -> int:
                 if lang == "fr"
                 else f"{counts['certified']}/{counts['devices']} erased and verified"
             )
+        elif (device := _device(store, args.asset)).kind in COMPUTER_KINDS:
+            # A laptop's or desktop's: one certificate for every one of its disks.
+            issuer = _issuer(folder, lang, training=device.training)
+            issued = issue_laptop_certificate(store, issuer, device, lang)
+            counts = issued.envelope["document"]["counts"]
+            summary = (
+                f"{counts['certified']}/{counts['disks']} disques effacés et vérifiés"
+                if lang == "fr"
+                else f"{counts['certified']}/{counts['disks']} disks erased and verified"
+            )
         else:
-            device = _device(store, args.asset)
             issuer = _issuer(folder, lang, training=device.training)
             issued = issue_device_certificate(store, issuer, device, lang)
             summary = (
@@ -314,6 +324,7 @@ def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) ->
                     "key_source": signer.source,
                     "issued_at": check.issued_at,
                     "lot": check.lot,
+                    "laptop": check.laptop,
                     "devices": check.devices,
                     "notes": check.notes,
                 },
@@ -337,6 +348,18 @@ def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) ->
                 else f"lot {check.lot['lot']['id']}, {counts['certified']}/{counts['devices']} erased and verified"
             )
         )
+    if check.laptop is not None:
+        computer, counts = check.laptop["computer"], check.laptop["counts"]
+        system = (check.laptop.get("system") or {}).get("image") or "—"
+        print(
+            f"  {check.laptop['reference']}: {computer['asset_code']} "
+            f"{computer['brand']} {computer['model']} "
+            + (
+                f"n° {computer['serial']}, {counts['certified']}/{counts['disks']} disques effacés et vérifiés, système {system}"
+                if fr
+                else f"serial {computer['serial']}, {counts['certified']}/{counts['disks']} disks erased and verified, system {system}"
+            )
+        )
     for d in check.devices:
         station = d["station"]
         if is_success(d):
@@ -358,6 +381,7 @@ def run_verify_certificate(folder: Path, args: argparse.Namespace, lang: str) ->
 
 def run_report(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.output.certificates.assemble import device_envelope
+    from bench_app.wire.canonical import canonical_json
 
     with _store(folder) as store:
         device = _device(store, args.asset)

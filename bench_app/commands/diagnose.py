@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import threading
 import time
@@ -73,6 +72,8 @@ def add_diagnose_parser(sub: Any, common: Any) -> None:
 
 
 def run_diagnose(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    import logging
+
     from bench_app.devices.android.driver import AndroidPhone, PhoneState, TradeIn
     from bench_app.devices.android.keys import station_signer
     from bench_app.domain.imei import is_valid_imei
@@ -218,6 +219,8 @@ def find_iphone(target: str) -> Any:
 def reach_iphone(phone: Any, wait_s: float, target: str, lang: str) -> bool:
     """Waits up to `wait_s` for the iPhone to trust this station, saying on stderr what the
     operator must do on it; False (and why, on stderr) when it never does."""
+    import logging
+
     from bench_app.devices.ios.driver import IPhoneState
 
     fr = lang == "fr"

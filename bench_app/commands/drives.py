@@ -11,9 +11,6 @@ from typing import Any
 
 from bench_app.commands.arguments import add_operator_argument, training_requested
 from bench_app.commands.help_language import say
-from bench_app.devices.drives.blockdev import list_drives
-from bench_app.devices.drives.system_view import SystemView, resolve_target
-from bench_app.erasure.safety import refusals
 from bench_app.text import Text
 
 Common = Callable[..., None]
@@ -98,6 +95,10 @@ def add_drive_parsers(sub: Any, common: Common) -> None:
 
 
 def run_drives(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.devices.drives.blockdev import list_drives
+    from bench_app.devices.drives.system_view import SystemView, resolve_target
+    from bench_app.erasure.safety import refusals
+
     view = SystemView.read()
     rows = []
     for drive in list_drives(include_loop=args.include_loop):
@@ -123,7 +124,10 @@ def run_drives(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def run_inventory(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.devices.drives.blockdev import list_drives
+    from bench_app.devices.drives.system_view import SystemView, resolve_target
     from bench_app.devices.this_machine.inventory import inventory_this_machine, run_program
+    from bench_app.erasure.safety import refusals
     from bench_app.station import operator_for_command
 
     operator = operator_for_command(folder, args.operator)  # refused before any reading

@@ -8,29 +8,18 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench_app.commands.approvals import add_approval_arguments, approval_request
 from bench_app.commands.arguments import training_requested
 from bench_app.commands.help_language import say
-from bench_app.domain.asset_code import AssetCode
 from bench_app.domain.model import OutcomeKind
 from bench_app.errors import BenchError
-from bench_app.journey import (
-    COMPUTER_KINDS,
-    LOAN_KINDS,
-    STAGE_NAMES,
-    Journey,
-    JourneyPolicy,
-    OutcomeChoice,
-    device_journey,
-    more_outcome_words,
-    pipeline_purposes,
-)
-from bench_app.settings import Settings
-from bench_app.store import queries
-from bench_app.store.database import DB_NAME, Store
 from bench_app.text import Text
+
+if TYPE_CHECKING:  # the journey's rules and the store load when a device's is read
+    from bench_app.journey import Journey
+    from bench_app.store.database import Store
 
 Common = Callable[..., None]
 
@@ -186,7 +175,11 @@ def add_journey_parsers(sub: Any, common: Common) -> None:
 
 
 def _journey(store: Store, folder: Path, asset: str) -> tuple[Any, Journey]:
+    from bench_app.domain.asset_code import AssetCode
     from bench_app.jobs.pipelines import default_pipelines
+    from bench_app.journey import JourneyPolicy, device_journey, pipeline_purposes
+    from bench_app.settings import Settings
+    from bench_app.store import queries
 
     code = str(AssetCode.parse(asset))
     device = queries.device_by_code(store, code)
@@ -203,6 +196,10 @@ def _journey(store: Store, folder: Path, asset: str) -> tuple[Any, Journey]:
 
 
 def run_journey(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.journey import COMPUTER_KINDS, STAGE_NAMES
+    from bench_app.store import queries
+    from bench_app.store.database import DB_NAME, Store
+
     with Store.open_for_reading(folder / DB_NAME) as store:
         device, journey = _journey(store, folder, args.asset)
         history = [e.payload for e in queries.value_history(store, device.id, "outcome.recorded")]
@@ -272,6 +269,8 @@ def _disks_line(journey: Journey, lang: str) -> str:
 
 
 def _outcome_line(payload: dict[str, Any], lang: str) -> str:
+    from bench_app.journey import more_outcome_words
+
     kinds = {k.value: k for k in OutcomeKind}
     kind = kinds.get(str(payload.get("kind")))
     words = [OUTCOME_NAMES[kind].get(lang) if kind else str(payload.get("kind"))]
@@ -290,8 +289,10 @@ def _outcome_line(payload: dict[str, Any], lang: str) -> str:
 
 
 def run_outcome(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.journey import LOAN_KINDS, OutcomeChoice
     from bench_app.loans import read_picture
     from bench_app.station import Station, operator_from_environment
+    from bench_app.store import queries
 
     choice = OutcomeChoice(
         OUTCOME_ARGUMENTS[args.kind],

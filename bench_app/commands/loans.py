@@ -9,35 +9,23 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench_app.commands.arguments import whole_number
 from bench_app.commands.help_language import say
-from bench_app.domain.model import OutcomeKind
-from bench_app.loans import (
-    REMIND_DAYS,
-    RETURN_STATES,
-    STATUS_WORDS,
-    Loan,
-    LoanStatus,
-    due_within,
-    open_loan,
-    open_loans,
-    overdue,
-    payments,
-    unsigned,
-)
-from bench_app.store.database import DB_NAME, Store
+from bench_app.domain.model import RETURN_STATES, OutcomeKind
 from bench_app.text import Text
+
+if TYPE_CHECKING:  # the loans and the store load when a command reads them
+    from datetime import date
+
+    from bench_app.loans import Loan
 
 Common = Any
 MAX_DAYS = 3650
 MAX_MONTHS = 60
 
-# Said with a sign as well as a word (never by colour alone, even in a terminal).
-MARKS = {LoanStatus.OVERDUE: "⚠", LoanStatus.DUE_SOON: "⏰", LoanStatus.OUT: "·"}
 KIND_WORDS = {
     OutcomeKind.LOAN: Text("prêt", "loan"),
     OutcomeKind.RENTAL: Text("location", "rental"),
@@ -192,6 +180,10 @@ def add_loan_record_parsers(sub: Any, common: Common) -> None:
 
 
 def _line(loan: Loan, today: date, within: int, lang: str) -> str:
+    from bench_app.loans import STATUS_WORDS, LoanStatus
+
+    # Said with a sign as well as a word (never by colour alone, even in a terminal).
+    marks = {LoanStatus.OVERDUE: "⚠", LoanStatus.DUE_SOON: "⏰", LoanStatus.OUT: "·"}
     fr = lang == "fr"
     status = loan.status(today, within)
     left = loan.days_left(today)
@@ -203,7 +195,7 @@ def _line(loan: Loan, today: date, within: int, lang: str) -> str:
     else:
         when = f"dans {left} j" if fr else f"in {left} days"
     parts = [
-        f"{MARKS[status]} {STATUS_WORDS[status].get(lang)}",
+        f"{marks[status]} {STATUS_WORDS[status].get(lang)}",
         loan.asset_code,
         KIND_WORDS[loan.kind].get(lang),
         ("dossier " if fr else "file ") + loan.beneficiary,
@@ -245,6 +237,11 @@ def _line(loan: Loan, today: date, within: int, lang: str) -> str:
 
 
 def run_loans(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from datetime import date
+
+    from bench_app.loans import REMIND_DAYS, due_within, open_loans, overdue, payments, unsigned
+    from bench_app.store.database import DB_NAME, Store
+
     today = date.today()
     within = REMIND_DAYS if args.due_within is None else args.due_within
     with Store.open_for_reading(folder / DB_NAME) as store:
@@ -281,7 +278,7 @@ def _payments(paid: dict[str, list[dict[str, Any]]], loan: Loan) -> dict[str, An
 
 
 def run_loan_sign(folder: Path, args: argparse.Namespace, lang: str) -> int:
-    from bench_app.loans import read_picture
+    from bench_app.loans import open_loan, read_picture
     from bench_app.station import Station, operator_from_environment
 
     # Read before anything is opened: a file that is not a picture records nothing.
@@ -321,6 +318,9 @@ def run_loan_sign(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def run_loan_pay(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from datetime import date
+
+    from bench_app.loans import open_loan
     from bench_app.station import Station, operator_from_environment
 
     station = Station(folder, operator=operator_from_environment())

@@ -7,14 +7,14 @@ import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bench_app import lots
 from bench_app.commands.help_language import say
-from bench_app.journey import JourneyPolicy, pipeline_purposes
-from bench_app.settings import Settings
-from bench_app.store.database import DB_NAME, Store
 from bench_app.text import Text
+
+if TYPE_CHECKING:  # the lots, the journey's rules and the store load when a lot is read
+    from bench_app import lots
+    from bench_app.journey import JourneyPolicy
 
 Common = Callable[..., None]
 
@@ -56,6 +56,8 @@ def add_lots_parsers(sub: Any, common: Common) -> None:
 
 def _rules(folder: Path) -> tuple[dict[str, Any], JourneyPolicy]:
     from bench_app.jobs.pipelines import default_pipelines
+    from bench_app.journey import JourneyPolicy, pipeline_purposes
+    from bench_app.settings import Settings
 
     settings = Settings.load(folder)
     purposes = pipeline_purposes(default_pipelines(folder).all())
@@ -80,6 +82,8 @@ def _head(line: lots.LotSummary, lang: str) -> str:
 
 
 def _stages(line: lots.LotSummary, lang: str) -> str:
+    from bench_app import lots
+
     words = [f"{lots.POSITION_NAMES[p].get(lang)} {n}" for p, n in line.positions.items() if n] or [
         "aucun appareil" if lang == "fr" else "no device"
     ]
@@ -90,6 +94,9 @@ def _stages(line: lots.LotSummary, lang: str) -> str:
 
 
 def run_lots(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app import lots
+    from bench_app.store.database import DB_NAME, Store
+
     purposes, policy = _rules(folder)
     with Store.open_for_reading(folder / DB_NAME) as store:
         found = lots.overview(store, purposes=purposes, policy=policy)
@@ -108,6 +115,9 @@ def run_lots(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def run_lot(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app import lots
+    from bench_app.store.database import DB_NAME, Store
+
     purposes, policy = _rules(folder)
     with Store.open_for_reading(folder / DB_NAME) as store:
         lot = lots.find_lot(store, args.lot)

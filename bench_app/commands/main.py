@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -36,11 +35,15 @@ from bench_app.commands.help_language import VERSION, Parser, language_from, say
 from bench_app.commands.journey import add_journey_parsers, run_journey, run_outcome
 from bench_app.commands.labels import add_label_parsers, run_label, run_print_label
 from bench_app.commands.laptops import (
+    add_laptop_image_parser,
     add_laptop_parsers,
     run_agent,
+    run_laptop_check,
     run_laptop_erase,
+    run_laptop_image,
     run_laptops,
     run_pair,
+    run_stick_prepare,
 )
 from bench_app.commands.loans import (
     add_loan_parsers,
@@ -61,16 +64,15 @@ from bench_app.commands.settings import add_settings_parsers, run_settings
 from bench_app.commands.simulate import add_simulate_parser, run_simulate
 from bench_app.commands.sync import add_sync_parsers, run_enrol, run_sync
 from bench_app.commands.write_image import add_image_parsers, run_write_image
-from bench_app.domain.model import STAGE_LABELS, JobState
 from bench_app.errors import BenchError
-from bench_app.jobs.process import ensure_system_programs_on_path
 from bench_app.text import Text
 
 if TYPE_CHECKING:
     from bench_app.store.database import Store
 
 # The store (and its signed head: cryptography) loads only for the commands that read it,
-# so `--help`, `--version` and the window's start pay nothing for it here.
+# so `--help`, `--version` and the window's start pay nothing for it here. So does what
+# each command runs: its module imports it when it runs, not when its parser is built.
 
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -204,6 +206,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     add_diagnose_parser(sub, _common)
     add_drive_parsers(sub, _common)
     add_laptop_parsers(sub, _common)
+    add_laptop_image_parser(sub, _common)
     add_profile_parsers(sub, _common)
     add_certificate_parsers(sub, _common)
     add_label_parsers(sub, _common)
@@ -317,6 +320,9 @@ RUNNERS: dict[str, Runner] = {
     "laptops": run_laptops,
     "pair": run_pair,
     "laptop-erase": run_laptop_erase,
+    "stick-prepare": run_stick_prepare,
+    "laptop-check": run_laptop_check,
+    "laptop-image": run_laptop_image,
     "profiles": run_profiles,
     "images": run_images,
     "certificate": run_certificate,
@@ -354,9 +360,13 @@ RUNNERS_BY_REPORT: dict[str, Runner] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     readable_output()
-    ensure_system_programs_on_path()  # a normal user's PATH lacks /usr/sbin (smartctl...)
     parser = build_parser(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # --help and --version end here, before anything loads
+    import sqlite3  # its errors are said below
+
+    from bench_app.jobs.process import ensure_system_programs_on_path
+
+    ensure_system_programs_on_path()  # a normal user's PATH lacks /usr/sbin (smartctl...)
     lang = getattr(args, "lang", None) or "fr"
     try:
         refuse_undecodable(args)
@@ -464,6 +474,7 @@ STALE = Text(
 
 
 def _devices(folder: Path, as_json: bool, lang: str) -> int:
+    from bench_app.domain.model import STAGE_LABELS, JobState
     from bench_app.store import queries
 
     with _open(folder) as store:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench_app.commands.help_language import say
-from bench_app.parts import GAVE, RECEIVED, PartGiven, parts_given, parts_received
-from bench_app.store.database import DB_NAME, Store
-from bench_app.store.queries import device_by_code
 from bench_app.text import Text
+
+if TYPE_CHECKING:  # the parts and the store load when a command reads them
+    from bench_app.parts import PartGiven
 
 Common = Any
 
@@ -67,6 +67,7 @@ def add_parts_parsers(sub: Any, common: Common) -> None:
 
 
 def run_give_part(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.parts import parts_given
     from bench_app.station import Station, operator_from_environment
 
     station = Station(folder, operator=operator_from_environment())
@@ -90,16 +91,23 @@ def run_give_part(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def _gave(p: PartGiven, lang: str) -> str:
+    from bench_app.parts import GAVE
+
     return GAVE.get(lang).replace("{code}", p.receiver_asset).replace("{part}", p.part)
 
 
 def _received(p: PartGiven, lang: str) -> str:
+    from bench_app.parts import RECEIVED
+
     return RECEIVED.get(lang).replace("{code}", p.donor_asset).replace("{part}", p.part)
 
 
 def run_parts(folder: Path, args: argparse.Namespace, lang: str) -> int:
     from bench_app.domain.asset_code import AssetCode
     from bench_app.errors import BenchError
+    from bench_app.parts import parts_given, parts_received
+    from bench_app.store.database import DB_NAME, Store
+    from bench_app.store.queries import device_by_code
 
     code = str(AssetCode.parse(args.asset))
     with Store.open_for_reading(folder / DB_NAME) as store:

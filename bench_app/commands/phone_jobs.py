@@ -16,24 +16,20 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench_app.commands.arguments import seconds
 from bench_app.commands.help_language import say
-from bench_app.devices.android.driver import AdbTarget, AndroidPhone, PhoneState
-from bench_app.domain.asset_code import AssetCode
-from bench_app.domain.imei import is_valid_imei, normalise_imei
-from bench_app.domain.model import JOB_STATE_LABELS, Device, DeviceKind, JobState
 from bench_app.errors import BenchError
-from bench_app.jobs.steps import Purpose
-from bench_app.output.reports.wording import KIND_LABELS
-from bench_app.station import Station, operator_from_environment
-from bench_app.store import queries
-from bench_app.store.database import DB_NAME, Store
 from bench_app.text import Text
 
+if TYPE_CHECKING:  # the phones' driver, the station and the store load when a phone is worked on
+    from bench_app.devices.android.driver import AdbTarget, AndroidPhone
+    from bench_app.domain.model import Device
+    from bench_app.jobs.steps import Purpose
+    from bench_app.station import Station
+
 Common = Callable[..., None]
-PHONE_KINDS = (DeviceKind.PHONE, DeviceKind.TABLET)
 PHONES = Text("téléphones", "phones")
 PRINTED_CODE = re.compile(r"[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]")
 
@@ -155,6 +151,10 @@ def _address(text: str) -> AdbTarget:
 def _known_device(folder: Path, text: str) -> Device | None:
     """The device whose asset code was given, or None when TARGET is not an asset code.
     Written as printed (ABCD-2345-X), it is an asset code, and a typing mistake is said."""
+    from bench_app.domain.asset_code import AssetCode
+    from bench_app.store import queries
+    from bench_app.store.database import DB_NAME, Store
+
     try:
         code = str(AssetCode.parse(text))
     except BenchError:
@@ -171,6 +171,7 @@ def _known_device(folder: Path, text: str) -> Device | None:
 
 
 def _bring_up(folder: Path, target: AdbTarget, shown: str, wait: float, lang: str) -> AndroidPhone:
+    from bench_app.devices.android.driver import AndroidPhone, PhoneState
     from bench_app.devices.android.keys import station_signer
 
     phone = AndroidPhone(target, station_signer(folder), auth_timeout_s=min(wait, 60.0))
@@ -217,6 +218,11 @@ def _session(
     folder: Path, args: argparse.Namespace, lang: str
 ) -> tuple[Station, AndroidPhone, Device]:
     """The plugged-in phone TARGET names, recorded on the station (refused: BenchError)."""
+    from bench_app.devices.android.driver import AdbTarget
+    from bench_app.domain.imei import is_valid_imei, normalise_imei
+    from bench_app.jobs.batches import PHONE_KINDS
+    from bench_app.output.reports.wording import KIND_LABELS
+
     if args.imei and not is_valid_imei(args.imei):
         raise BenchError("IMEI_INVALID", imei=args.imei)
     known = _known_device(folder, args.target)
@@ -260,6 +266,8 @@ def _finish(
     lang: str,
 ) -> int:
     from bench_app.commands.headless import run_to_end, terminal_answerer
+    from bench_app.domain.model import JOB_STATE_LABELS, JobState
+    from bench_app.store import queries
 
     try:
         job = run_to_end(
@@ -336,6 +344,8 @@ def _iphone_session(
 def _recorded(folder: Path, phone: Any, known: Device | None) -> tuple[Station, Device]:
     """The reached phone recorded on the station; refused when it is not the device whose
     asset code was given (the station and the phone closed on any refusal)."""
+    from bench_app.station import Station, operator_from_environment
+
     try:
         station = Station(folder, operator=operator_from_environment())
     except BaseException:
@@ -355,6 +365,8 @@ def _recorded(folder: Path, phone: Any, known: Device | None) -> tuple[Station, 
 
 
 def run_wipe(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.jobs.steps import Purpose
+
     # An iPhone (through usbmuxd) erases all content and settings; anything else is Android.
     reached = None if args.adb else _iphone_session(folder, args, lang)
     if isinstance(reached, int):
@@ -374,6 +386,8 @@ def _known_imei(device: Device) -> dict[str, str]:
 
 
 def run_install(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.jobs.steps import Purpose
+
     if args.skip is not None:
         return _skip(folder, args, lang)
     if not args.system:
@@ -399,6 +413,10 @@ def _system(folder: Path, device: Device, wanted: str) -> str:
 
 
 def _skip(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.jobs.batches import PHONE_KINDS
+    from bench_app.output.reports.wording import KIND_LABELS
+    from bench_app.station import Station, operator_from_environment
+
     station = Station(folder, operator=operator_from_environment())
     try:
         device = station.find_by_code(args.target)

@@ -7,14 +7,13 @@ import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench_app.commands.help_language import say
-from bench_app.commands.journey import OUTCOME_NAMES
-from bench_app.domain.model import STAGE_LABELS, OutcomeKind
-from bench_app.search import Hit, search
-from bench_app.store.database import DB_NAME, Store
 from bench_app.text import Text
+
+if TYPE_CHECKING:  # the search and the store load when a search is made
+    from bench_app.search import Hit
 
 Common = Callable[..., None]
 
@@ -51,6 +50,9 @@ def add_search_parser(sub: Any, common: Common) -> None:
 
 
 def run_search(folder: Path, args: argparse.Namespace, lang: str) -> int:
+    from bench_app.search import search
+    from bench_app.store.database import DB_NAME, Store
+
     with Store.open_for_reading(folder / DB_NAME) as store:
         results = search(store, args.text, training=bool(args.training))
     if args.json:
@@ -70,6 +72,9 @@ def run_search(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 def result_line(hit: Hit, lang: str) -> str:
     """One result as a line: code, kind, model, serial or IMEI, stage, lot, outcome."""
+    from bench_app.commands.journey import OUTCOME_NAMES
+    from bench_app.domain.model import STAGE_LABELS, OutcomeKind
+
     fr = lang == "fr"
     words = [hit.asset_code, hit.kind.value, hit.label]
     if hit.serial:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
-from types import FrameType
 from typing import Any
 
 from bench_app.commands.arguments import whole_number
 from bench_app.commands.help_language import say
-from bench_app.errors import BenchError
+from bench_app.commands.serving import start_listening, until_stopped
 from bench_app.text import Text
 
 
@@ -120,32 +117,18 @@ def run_simulate(args: argparse.Namespace) -> int:
     from bench_app.simulators.adb_phone.server import AdbSimulator
     from bench_app.simulators.mode import SimulationMode
 
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     simulator = AdbSimulator(persona, args.host, args.port, mode=SimulationMode.TRAINING)
-    simulator.on_reboot.append(lambda mode: stop.set())  # the phone leaving ends the command
-    try:
+    with until_stopped() as stop:
+        simulator.on_reboot.append(lambda mode: stop.set())  # the phone leaving ends it
         try:
-            simulator.start()
-        except OSError as exc:  # an address this machine does not have, a port in use
-            raise BenchError(
-                "SIMULATOR_LISTEN_FAILED",
-                listen=f"{args.host}:{args.port}",
-                detail=exc.strerror or str(exc),
-            ) from exc
-        if lang == "fr":
-            print(
-                f"Téléphone simulé « {persona.name} » : adb connect {simulator.serial}", flush=True
-            )
-        else:
-            print(f"Simulated phone “{persona.name}”: adb connect {simulator.serial}", flush=True)
-        stop.wait()
-    finally:
-        simulator.close()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            start_listening(simulator.start, f"{args.host}:{args.port}")
+            if lang == "fr":
+                print(f"Téléphone simulé « {persona.name} » : "
+                      f"adb connect {simulator.serial}", flush=True)  # fmt: skip
+            else:
+                print(f"Simulated phone “{persona.name}”: "
+                      f"adb connect {simulator.serial}", flush=True)  # fmt: skip
+            stop.wait()
+        finally:
+            simulator.close()
     return 0

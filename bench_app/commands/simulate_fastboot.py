@@ -11,15 +11,12 @@ three seconds, as if someone pressed the keys.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
-from types import FrameType
 from typing import Any
 
 from bench_app.commands.arguments import whole_number
 from bench_app.commands.help_language import say
-from bench_app.errors import BenchError
+from bench_app.commands.serving import start_listening, until_stopped
 from bench_app.text import Text
 
 
@@ -88,12 +85,6 @@ def run_fastboot_simulator(args: argparse.Namespace) -> int:
     )
     from bench_app.simulators.mode import SimulationMode
 
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     bootloader = SimulatedBootloader(
         args.product,
         serial=args.serial,
@@ -103,24 +94,18 @@ def run_fastboot_simulator(args: argparse.Namespace) -> int:
         simulation=SimulationMode.TRAINING,
     )
     simulator = FastbootSimulator(bootloader, args.host, args.port)
-    try:
+    with until_stopped() as stop:
         try:
-            simulator.start()
-        except OSError as exc:  # an address this machine does not have, a port in use
-            raise BenchError(
-                "SIMULATOR_LISTEN_FAILED",
-                listen=f"{args.host}:{args.port}",
-                detail=exc.strerror or str(exc),
-            ) from exc
-        if lang == "fr":
-            print(f"Téléphone simulé en mode fastboot : fastboot -s {simulator.serial}", flush=True)
-        else:
-            print(f"Simulated phone in fastboot mode: fastboot -s {simulator.serial}", flush=True)
-        while not stop.wait(0.5) and not simulator.gone:
-            pass
-    finally:
-        simulator.stop()
-        bootloader.close()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            start_listening(simulator.start, f"{args.host}:{args.port}")
+            if lang == "fr":
+                print(f"Téléphone simulé en mode fastboot : "
+                      f"fastboot -s {simulator.serial}", flush=True)  # fmt: skip
+            else:
+                print(f"Simulated phone in fastboot mode: "
+                      f"fastboot -s {simulator.serial}", flush=True)  # fmt: skip
+            while not stop.wait(0.5) and not simulator.gone:
+                pass
+        finally:
+            simulator.stop()
+            bootloader.close()
     return 0

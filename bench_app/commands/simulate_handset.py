@@ -12,33 +12,31 @@ r = hold power + volume up (recovery); the screen is printed after each change.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import threading
-from types import FrameType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bench_app.commands.arguments import whole_number
 from bench_app.commands.help_language import say
-from bench_app.errors import BenchError
-from bench_app.simulators.handset_screen import (
-    AUTO,
-    OPERATORS,
-    POWER,
-    VOLUME_DOWN,
-    VOLUME_UP,
-    Screen,
-)
+from bench_app.commands.serving import start_listening, until_stopped
+from bench_app.simulators.mode import AUTO, OPERATORS
 from bench_app.text import Text
 
-# What a trainer types in the terminal, one letter a line.
-TERMINAL_KEYS: dict[str, tuple[str, ...]] = {
-    "p": (POWER,),
-    "u": (VOLUME_UP,),
-    "d": (VOLUME_DOWN,),
-    "b": ("hold", POWER, VOLUME_DOWN),
-    "r": ("hold", POWER, VOLUME_UP),
-}
+if TYPE_CHECKING:  # the handset (and its ADB daemon) loads when one is simulated
+    from bench_app.simulators.handset_screen import Screen
+
+
+def terminal_keys() -> dict[str, tuple[str, ...]]:
+    """What a trainer types in the terminal, one letter a line."""
+    from bench_app.simulators.handset_screen import POWER, VOLUME_DOWN, VOLUME_UP
+
+    return {
+        "p": (POWER,),
+        "u": (VOLUME_UP,),
+        "d": (VOLUME_DOWN,),
+        "b": ("hold", POWER, VOLUME_DOWN),
+        "r": ("hold", POWER, VOLUME_UP),
+    }
 
 
 def add_handset_simulate_parser(kinds: Any) -> None:
@@ -115,17 +113,12 @@ def run_handset_simulator(
     from bench_app.simulators.handset import SimulatedHandset
     from bench_app.simulators.mode import SimulationMode
 
-    stop = threading.Event()
     printing = threading.Lock()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
 
     def show(screen: Screen) -> None:
         with printing:
             print(screen.render(), file=out, flush=True)
 
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     handset = SimulatedHandset(
         persona,
         simulation=SimulationMode.TRAINING,
@@ -137,51 +130,44 @@ def run_handset_simulator(
         faults=BootloaderFaults(operator_delay=2.0),
         auto_delay=2.0,
     )
-    try:
+    with until_stopped() as stop:
         try:
-            handset.start()
-        except OSError as exc:  # an address this machine does not have, a port in use
-            raise BenchError(
-                "SIMULATOR_LISTEN_FAILED",
-                listen=f"{args.host}:{args.port}",
-                detail=exc.strerror or str(exc),
-            ) from exc
-        adb = f"adb connect {args.host}:{handset.adb_port}"
-        fastboot = f"fastboot -s tcp:{args.host}:{handset.fastboot_port}"
-        with printing:
-            if lang == "fr":
-                print(f"Téléphone simulé « {persona.name} » : {adb}", file=out)
-                print(f"Son bootloader : {fastboot}", file=out)
-            else:
-                print(f"Simulated handset “{persona.name}”: {adb}", file=out)
-                print(f"Its bootloader: {fastboot}", file=out)
+            start_listening(handset.start, f"{args.host}:{args.port}")
+            adb = f"adb connect {args.host}:{handset.adb_port}"
+            fastboot = f"fastboot -s tcp:{args.host}:{handset.fastboot_port}"
+            with printing:
+                if lang == "fr":
+                    print(f"Téléphone simulé « {persona.name} » : {adb}", file=out)
+                    print(f"Son bootloader : {fastboot}", file=out)
+                else:
+                    print(f"Simulated handset “{persona.name}”: {adb}", file=out)
+                    print(f"Its bootloader: {fastboot}", file=out)
+                if args.operator != AUTO:
+                    print(
+                        "Touches : p = Marche, u = Volume +, d = Volume −, b = Marche + Volume − "
+                        "maintenus, r = Marche + Volume + maintenus"
+                        if lang == "fr"
+                        else "Keys: p = power, u = volume up, d = volume down, b = hold power + "
+                        "volume down, r = hold power + volume up",
+                        file=out,
+                    )
+                print(handset.face.screen().render(), file=out, flush=True)
+            handset.face.watch(show)
             if args.operator != AUTO:
-                print(
-                    "Touches : p = Marche, u = Volume +, d = Volume −, b = Marche + Volume − "
-                    "maintenus, r = Marche + Volume + maintenus"
-                    if lang == "fr"
-                    else "Keys: p = power, u = volume up, d = volume down, b = hold power + "
-                    "volume down, r = hold power + volume up",
-                    file=out,
-                )
-            print(handset.face.screen().render(), file=out, flush=True)
-        handset.face.watch(show)
-        if args.operator != AUTO:
-            reader = threading.Thread(target=_read_keys, args=(handset, keys_in), daemon=True)
-            reader.start()  # a daemon: a terminal read cannot be interrupted, Ctrl+C ends all
-        stop.wait()
-    finally:
-        handset.stop()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+                reader = threading.Thread(target=_read_keys, args=(handset, keys_in), daemon=True)
+                reader.start()  # a daemon: a terminal read cannot be interrupted, Ctrl+C ends all
+            stop.wait()
+        finally:
+            handset.stop()
     return 0
 
 
 def _read_keys(handset: Any, keys_in: TextIO) -> None:
     """One letter a line from the terminal, pressed on the phone (unknown letters ignored)."""
+    pressed = terminal_keys()
     for line in keys_in:
         letter = line.strip().lower()[:1]
-        keys = TERMINAL_KEYS.get(letter)
+        keys = pressed.get(letter)
         if keys is None:
             continue
         if keys[0] == "hold":

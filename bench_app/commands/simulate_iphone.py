@@ -9,16 +9,13 @@ libimobiledevice's tools reach it with USBMUXD_SOCKET_ADDRESS=HOST:PORT (or UNIX
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from bench_app.commands.arguments import whole_number
 from bench_app.commands.help_language import say
-from bench_app.errors import BenchError
+from bench_app.commands.serving import start_listening, until_stopped
 from bench_app.text import Text
 
 
@@ -84,12 +81,6 @@ def run_iphone_simulator(args: argparse.Namespace) -> int:
     from bench_app.simulators.iphone import SimulatedIPhone, UsbmuxdSimulator
     from bench_app.simulators.mode import SimulationMode
 
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     daemon = UsbmuxdSimulator(
         SimulationMode.TRAINING,
         unix_path=Path(args.socket) if args.socket else None,
@@ -97,26 +88,18 @@ def run_iphone_simulator(args: argparse.Namespace) -> int:
         host=args.host,
     )
     phone = SimulatedIPhone(persona)
-    try:
+    with until_stopped() as stop:
         try:
-            daemon.start()
-        except OSError as exc:  # an address this machine does not have, a port in use
-            raise BenchError(
-                "SIMULATOR_LISTEN_FAILED",
-                listen=args.socket or f"{args.host}:{args.port}",
-                detail=exc.strerror or str(exc),
-            ) from exc
-        daemon.attach(phone)
-        if lang == "fr":
-            print(f"iPhone simulé « {persona.name} » ({phone.udid}) : "
-                  f"USBMUXD_SOCKET_ADDRESS={daemon.address} ideviceinfo", flush=True)  # fmt: skip
-        else:
-            print(f"Simulated iPhone “{persona.name}” ({phone.udid}): "
-                  f"USBMUXD_SOCKET_ADDRESS={daemon.address} ideviceinfo", flush=True)  # fmt: skip
-        stop.wait()
-    finally:
-        daemon.stop()
-        phone.close()
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            start_listening(daemon.start, args.socket or f"{args.host}:{args.port}")
+            daemon.attach(phone)
+            if lang == "fr":
+                print(f"iPhone simulé « {persona.name} » ({phone.udid}) : "
+                      f"USBMUXD_SOCKET_ADDRESS={daemon.address} ideviceinfo", flush=True)  # fmt: skip
+            else:
+                print(f"Simulated iPhone “{persona.name}” ({phone.udid}): "
+                      f"USBMUXD_SOCKET_ADDRESS={daemon.address} ideviceinfo", flush=True)  # fmt: skip
+            stop.wait()
+        finally:
+            daemon.stop()
+            phone.close()
     return 0

@@ -17,7 +17,6 @@ from typing import Any
 
 from bench_app.commands.arguments import add_operator_argument, training_requested
 from bench_app.commands.help_language import say
-from bench_app.domain.facts import duration_ms
 from bench_app.text import Text
 
 Common = Callable[..., None]
@@ -141,6 +140,8 @@ def run_write_image(folder: Path, args: argparse.Namespace, lang: str) -> int:
 
 
 def _print_record(r: dict[str, Any], lang: str) -> None:
+    from bench_app.domain.facts import duration_ms
+
     fr = lang == "fr"
     t = r["target"]
     print(f"{r['asset_code']}  {t['model']}  {'n°' if fr else 'serial'} {t['serial']}")

@@ -51,11 +51,21 @@ class Presence:
         self._unplugged: dict[str, DeviceHandle] = {}
         self._sources: list[DeviceSource] = []
         self._lock = threading.RLock()
+        # Identifications under way, and whether the station is closing: once closed, none
+        # starts, and `close` waits for those under way (they write to the store).
+        self._idle = threading.Condition(self._lock)
+        self._identifying = 0
+        self._closed = False
 
-    def close(self) -> None:
-        """Stops every bring-up under way."""
+    def close(self, wait: float = 10.0) -> None:
+        """Stops every bring-up under way; no identification starts after it, and those
+        under way are waited for (up to `wait` seconds), so none writes to a closed store."""
+        with self._lock:
+            self._closed = True
         for key in list(self._bringing_up):
             self._stop_bring_up(key)
+        with self._idle:
+            self._idle.wait_for(lambda: self._identifying == 0, timeout=wait)
 
     def stop_sources(self) -> None:
         for source in self._sources:
@@ -96,11 +106,19 @@ class Presence:
             self._identify(handle)
 
     def _identify(self, handle: DeviceHandle) -> None:
-        self._set_pending(handle, None)
+        with self._lock:
+            if self._closed:
+                return
+            self._identifying += 1
         try:
+            self._set_pending(handle, None)
             self._identify_device(handle)
         except (DeviceGone, DeviceNoAnswer) as exc:
             log.warning("device %s went away while being identified: %s", handle.key, exc)
+        finally:
+            with self._idle:
+                self._identifying -= 1
+                self._idle.notify_all()
 
     def _start_bring_up(self, handle: DeviceHandle) -> None:
         """Connects in the background: a phone may wait for its user to accept our key."""

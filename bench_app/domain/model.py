@@ -85,6 +85,16 @@ class OutcomeKind(StrEnum):
     RECYCLING = "recycling"  # through an eco-organism: its reference is required
 
 
+# How a lent or rented device comes back: the short choice list; the words say the rest.
+# Here rather than in loans.py, so that the `etabli return` command offers them without
+# loading the loans.
+RETURN_STATES: dict[str, Text] = {
+    "good": Text("Bon état", "Good condition"),
+    "worn": Text("Usé", "Worn"),
+    "damaged": Text("Abîmé", "Damaged"),
+    "incomplete": Text("Incomplet", "Incomplete"),
+}
+
 STAGE_LABELS: dict[DeviceStage, Text] = {
     DeviceStage.INTAKE: Text("Accueil", "Intake"),
     DeviceStage.IDENTIFIED: Text("Identifié", "Identified"),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bench_app.diagnostics.guided_tests import GUIDED_TESTS, IPHONE_GUIDED_TESTS
+from bench_app.diagnostics.laptop_guided import TESTS_BY_ID as LAPTOP_TESTS_BY_ID
 from bench_app.domain.model import StepStatus
 from bench_app.grading.policy import GradingPolicy
 from bench_app.jobs.steps import StepOutcome
@@ -130,7 +131,7 @@ GUIDED_BY_ID = {test.id: test for test in (*IPHONE_GUIDED_TESTS, *GUIDED_TESTS)}
 
 def step_name(step_id: str) -> Text:
     """A step's name for people: a guided test's title, or an automatic step's name."""
-    test = GUIDED_BY_ID.get(step_id)
+    test = GUIDED_BY_ID.get(step_id) or LAPTOP_TESTS_BY_ID.get(step_id)
     if test is not None:
         return Text(test.title.fr.lower(), test.title.en.lower())
     return STEP_NAMES.get(step_id, Text("un autre contrôle", "another check"))

@@ -551,3 +551,21 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def published_checksums(folder: Path) -> dict[Path, str]:
+    """The sha256 each file of `folder` (searched recursively, hidden files left out) is
+    published with in a checksum file beside it (SHA256SUMS, <name>.sha256), as the
+    library's import reads them. IMAGE_IMPORT_FAILED when a file is given two checksums or
+    the folder cannot be read; a checksum file too large raises its own refusal."""
+    try:
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and not _hidden(p, folder))
+    except OSError as exc:
+        raise BenchError("IMAGE_IMPORT_FAILED", name=str(folder), detail=str(exc)) from exc
+    found: dict[Path, str] = {}
+    for manifest in (p for p in files if _is_manifest(p)):
+        for target, sha in _read_manifest(manifest, set(files)):
+            if found.setdefault(target, sha.lower()) != sha.lower():
+                detail = f"{shown(manifest.name)} gives another checksum"
+                raise BenchError("IMAGE_IMPORT_FAILED", name=target.name, detail=detail)
+    return found

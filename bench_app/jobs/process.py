@@ -24,6 +24,7 @@ PACKAGES = {
     "lshw": "lshw",
     "inxi": "inxi",
     "dmidecode": "dmidecode",
+    "upower": "upower",
     "lsblk": "util-linux",
     "losetup": "util-linux",
     "blkdiscard": "util-linux",
@@ -31,6 +32,13 @@ PACKAGES = {
     "fastboot": "fastboot",
     "lp": "cups-client",
     "lpstat": "cups-client",
+    # the laptop's guided tests on the stick (diagnostics/laptop_guided.py)
+    "iw": "iw",
+    "aplay": "alsa-utils",
+    "arecord": "alsa-utils",
+    "paplay": "pulseaudio-utils",
+    "fswebcam": "fswebcam",
+    "ffmpeg": "ffmpeg",
 }
 
 

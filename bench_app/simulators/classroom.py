@@ -32,6 +32,7 @@ from bench_app.simulators.docked_drive import DriveBehaviour, SimulatedDockedDri
 from bench_app.simulators.printers import SimulatedBrotherQL, SimulatedZebra
 from bench_app.simulators.scenarios import Scenario, ScenarioDevice, ScenarioLaptop, find_scenario
 from bench_app.simulators.source import SimulatedSource
+from bench_app.simulators.stick_laptop import StickLaptop, start_stick_laptop
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,11 @@ def plug_scenario(
     """Plugs every device of `scenario` into `source`, in the order of its file, with the
     serials of round `round_number`; returns their handles."""
     used: set[str] = set()
-    return [_plug(source, device, round_number, used) for device in scenario.devices]
+    return [
+        _plug(source, device, round_number, used)
+        for device in scenario.devices
+        if device.kind != "stick_laptop"  # not plugged: its agent is started (Classroom)
+    ]
 
 
 def _unique(serial: str, used: set[str]) -> str:
@@ -130,6 +135,8 @@ class Classroom:
         # Sets up the records a scenario names (its seed) before its devices are plugged in:
         # given by the window (bench_app/class_seeds.py), which holds the station.
         self.seeder: Callable[[Scenario, int], object] | None = None
+        # The scenario's laptops started from the stick: their agents run on loopback.
+        self.stick_laptops: list[StickLaptop] = []
 
     # -- the round ------------------------------------------------------------------------
 
@@ -160,12 +167,29 @@ class Classroom:
         self._use_printer(chosen.printer)
         if self.seeder is not None:
             self.seeder(chosen, self.round)
-        return plug_scenario(self.source, chosen, self.round)
+        handles = plug_scenario(self.source, chosen, self.round)
+        self._start_stick_laptops(chosen)
+        return handles
+
+    def _start_stick_laptops(self, scenario: Scenario) -> None:
+        """The real agent of each laptop on the stick, its disks fresh image files full of
+        the donor's data in the class's drive folder (never the data folder)."""
+        for device in scenario.devices:
+            if device.kind != "stick_laptop":
+                continue
+            serial = round_serial(device.serial or "SIMSTICK0001", self.round)
+            self.stick_laptops.append(
+                start_stick_laptop(self.source.drive_folder / f"stick-{serial}", serial=serial)
+            )
 
     def clear(self) -> None:
-        """Every simulated device of the source is taken away."""
+        """Every simulated device of the source is taken away, every class laptop's agent
+        stopped."""
         for handle in self.source.known():
             self.source.remove(handle.key)
+        laptops, self.stick_laptops = self.stick_laptops, []
+        for laptop in laptops:
+            laptop.close()
 
     def reset(self) -> list[DeviceHandle]:
         """A fresh round of the current scenario: new serials, drives full of the donor's

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bench_app.simulators.adb_phone.server import ANDROID, BOOTLOADER, RECOVERY, SIDELOAD
+from bench_app.simulators.mode import AUTO, OPERATORS
 
 if TYPE_CHECKING:
     from bench_app.simulators.handset import SimulatedHandset
@@ -34,8 +35,6 @@ log = logging.getLogger(__name__)
 
 POWER, VOLUME_UP, VOLUME_DOWN = "power", "volume_up", "volume_down"
 KEYS = (POWER, VOLUME_UP, VOLUME_DOWN)
-AUTO, PERSON = "auto", "person"
-OPERATORS = (AUTO, PERSON)
 
 # "Press and hold" combos a trainer explains, and where each takes the phone (most phones;
 # a few makers swap the volume keys).

@@ -9,6 +9,12 @@ from bench_app.errors import BenchError
 
 TEST_ENV = "ETABLI_TESTING"
 
+# Who presses a simulated handset's keys (handset_screen.py): the simulator, as a person
+# would, or a person at the terminal. Named here, a light module, so that the `etabli`
+# command offers the choice without loading the simulators.
+AUTO, PERSON = "auto", "person"
+OPERATORS = (AUTO, PERSON)
+
 
 class SimulationMode(StrEnum):
     TRAINING = "training"

@@ -67,6 +67,10 @@ class SimulatedSource(DeviceSource):
         self._captions: dict[str, Text] = {}  # handle key -> the case it shows in class
         # The thread watching the cables, and the event that ends it (one pair per start).
         self._watcher: tuple[threading.Thread, threading.Event] | None = None
+        # Held while a phone's cable is looked at and its event sent, by the watcher and by
+        # the trainer's unplug/replug: an unplug is never followed by the watcher's stale
+        # "plugged" (read before the unplug, sent after it).
+        self._cables = threading.RLock()
         # Simulated iPhones sit behind one simulated usbmuxd, started with the first of them.
         self._usbmuxd: Any = None
         self._usbmuxd_folder: Path | None = None
@@ -87,18 +91,22 @@ class SimulatedSource(DeviceSource):
         """A simulated phone may pull its own cable (its behaviour says when): report it."""
         while not stopping.wait(0.1):
             for key, simulator in list(self._adb.items()):
-                handle = self._all.get(key)
-                if handle is None:
-                    continue
-                listening = simulator.listening
-                if not listening and key in self._present:
-                    handle.mark_gone()  # type: ignore[attr-defined]
-                    self._emit(SourceAction.REMOVED, handle)
-                elif listening and key not in self._present:
-                    # Back from a reboot (recovery, new system) or plugged in again; a job
-                    # may already have reconnected, and keeps its connection.
-                    handle.came_back()  # type: ignore[attr-defined]
-                    self._emit(SourceAction.ADDED, handle)
+                with self._cables:
+                    self._look_at_cable(key, simulator)
+
+    def _look_at_cable(self, key: str, simulator: Any) -> None:
+        handle = self._all.get(key)
+        if handle is None:
+            return
+        listening = simulator.listening
+        if not listening and key in self._present:
+            handle.mark_gone()  # type: ignore[attr-defined]
+            self._emit(SourceAction.REMOVED, handle)
+        elif listening and key not in self._present:
+            # Back from a reboot (recovery, new system) or plugged in again; a job may
+            # already have reconnected, and keeps its connection.
+            handle.came_back()  # type: ignore[attr-defined]
+            self._emit(SourceAction.ADDED, handle)
 
     def stop(self) -> None:
         with self._lock:
@@ -308,12 +316,13 @@ class SimulatedSource(DeviceSource):
             return
         device = self._all[key]
         simulator = self._adb.get(key)
-        if simulator is not None:
-            simulator.stop()
-            device.mark_gone()  # type: ignore[attr-defined]
-        elif isinstance(device, SimulatedDockedDrive):
-            device.unplug()
-        self._emit(SourceAction.REMOVED, device)
+        with self._cables:
+            if simulator is not None:
+                simulator.stop()
+                device.mark_gone()  # type: ignore[attr-defined]
+            elif isinstance(device, SimulatedDockedDrive):
+                device.unplug()
+            self._emit(SourceAction.REMOVED, device)
 
     def replug(self, key: str) -> None:
         if key in self._iphones:
@@ -322,12 +331,13 @@ class SimulatedSource(DeviceSource):
             return
         device = self._all[key]
         simulator = self._adb.get(key)
-        if simulator is not None:
-            simulator.start()
-            device.forget_connection()  # type: ignore[attr-defined]
-        elif isinstance(device, SimulatedDockedDrive):
-            device.replug()
-        self._emit(SourceAction.ADDED, device)
+        with self._cables:
+            if simulator is not None:
+                simulator.start()
+                device.forget_connection()  # type: ignore[attr-defined]
+            elif isinstance(device, SimulatedDockedDrive):
+                device.replug()
+            self._emit(SourceAction.ADDED, device)
 
     def remove(self, key: str) -> None:
         """Takes a simulated device away for good (a classroom set changed): its cable comes

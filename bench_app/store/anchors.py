@@ -341,8 +341,10 @@ class HeadSigner:
         try:
             self._write(trusted, new, durable=True)
         except OSError as exc:
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise  # a full disk stops the commit too: DISK_FULL, rolled back whole
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT) or not self.path.parent.is_dir():
+                # A full disk stops the commit too (DISK_FULL), as does a folder gone
+                # (DATA_FOLDER_GONE): rolled back whole.
+                raise
             # Otherwise the commit still goes in; `etabli db check` will say so.
             log.error("could not write %s before a commit: %s", self.path, exc)
         return new

@@ -396,12 +396,16 @@ class Store:
             confirm: anchors.Head | None = None
             try:
                 yield self._conn
+                # A commit into a folder that went away would be lost: checked before the
+                # signed head is written next to the database, and again before COMMIT.
+                self._check_folder()
                 if self._head is not None:
                     try:
                         confirm = self._head.before_commit(self._conn, self._last)
                     except OSError as exc:  # no room for the signed head: nothing goes in
+                        self._check_folder()  # or no folder left to hold it
                         raise self._plain(exc) or exc from exc
-                self._check_folder()  # a commit into a folder that went away would be lost
+                self._check_folder()
                 self._conn.execute("COMMIT")
             except BaseException:
                 if self._conn.in_transaction:  # SQLite may have rolled back already
@@ -603,7 +607,19 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return [row_to_event(r) for r in self.query(sql, (station, int(after_seq)))]
 
-    def import_events(self, events: Sequence[Event]) -> ImportResult:
+    def event_rows_since(
+        self, after_seq: int = 0, limit: int | None = None
+    ) -> list[tuple[Any, ...]]:
+        """This station's events with seq > after_seq as stored (EVENT_COLUMNS, the payload
+        as its event-encoding text, training as 0 or 1), in chain order; at most `limit`."""
+        sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE station_id = ? AND seq > ? ORDER BY seq"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.query(sql, (self.station_id, int(after_seq)))
+
+    def import_events(
+        self, events: Sequence[Event], *, payloads_travel: bool = False
+    ) -> ImportResult:
         """Adds other stations' events, checked, and folds them into the state, all in one
         transaction. Idempotent: an event already here (same id and hash) is a duplicate and
         changes nothing. Each event must match its hash, pass its type's schema and continue
@@ -611,13 +627,36 @@ class Store:
         predecessors are missing is rejected with the seqs that are missing, and so are the
         later events of that station in `events`, while other stations' events still go in.
         Events may come in any order: a station's events are taken in seq order, and an event
-        about a device or donor another station registered waits for that registration."""
+        about a device or donor another station registered waits for that registration.
+        `payloads_travel`: every payload is known to pass the wire's value rule (floats
+        accepted), e.g. read from a JSON text that showed it; else they are checked here."""
         if not self.writer:
             raise BenchError("DB_LOCKED", path=str(self.path.parent))
         result = ImportResult()
         with self.transaction() as conn:
-            candidates = self._import_candidates(conn, events, result)
-            stamps = self._import_chains(conn, candidates, result)
+            candidates = self._import_candidates(conn, events, result, payloads_travel)
+            arriving = sum(map(len, candidates.values()))
+            held = conn.execute("SELECT max(rowid) FROM events").fetchone()[0] or 0
+            # Many events into a small log: the dashboard's and lots' counters are counted
+            # once at the end (as a rebuild does) rather than moved by every event.
+            count_each = arriving < BULK_COUNT_MIN or arriving * 4 < held
+            # First without a savepoint per event; should any event fail to apply, all of
+            # this is undone and done again event by event, each in its savepoint.
+            trial = ImportResult(list(result.accepted), list(result.duplicates))
+            trial.rejected = list(result.rejected)
+            conn.execute("SAVEPOINT import_all")
+            try:
+                copies = {station: dict(chain) for station, chain in candidates.items()}
+                stamps = self._import_chains(conn, copies, trial, guarded=False, count=count_each)
+                result = trial
+            except _ApplyFailed:
+                conn.execute("ROLLBACK TO import_all")
+                stamps = self._import_chains(
+                    conn, candidates, result, guarded=True, count=count_each
+                )
+            conn.execute("RELEASE import_all")
+            if not count_each:
+                projections.count_all(conn)
         clock = self._hlc
         if clock is not None:
             for stamp in stamps:
@@ -625,7 +664,11 @@ class Store:
         return result
 
     def _import_candidates(
-        self, conn: sqlite3.Connection, events: Sequence[Event], result: ImportResult
+        self,
+        conn: sqlite3.Connection,
+        events: Sequence[Event],
+        result: ImportResult,
+        payloads_travel: bool = False,
     ) -> dict[str, dict[int, Event]]:
         """Sorts out duplicates and events unfit on their own; the rest, by station and seq."""
         candidates: dict[str, dict[int, Event]] = {}
@@ -633,7 +676,7 @@ class Store:
         stored = _stored_hashes(conn, [event.id for event in events])
         # The wire's value rule over all payloads at once: when it holds, no payload needs
         # walking again (else each is walked on its own, as the hub does with a batch).
-        travels = surely_travels([event.payload for event in events], floats=True)
+        travels = payloads_travel or surely_travels([e.payload for e in events], floats=True)
         for event in events:
             if event.id in seen:
                 result.duplicates.append(event.id)
@@ -670,6 +713,9 @@ class Store:
         conn: sqlite3.Connection,
         candidates: dict[str, dict[int, Event]],
         result: ImportResult,
+        *,
+        guarded: bool = True,
+        count: bool = True,
     ) -> list[hlc.Hlc]:
         heads: dict[str, tuple[int, str]] = {}
         for station in candidates:
@@ -691,7 +737,7 @@ class Store:
                     event = chain.get(seq + 1)
                     if event is None or event.prev_hash != prev:
                         break
-                    why = self._import_one(conn, event, devices)
+                    why = self._import_one(conn, event, devices, guarded=guarded, count=count)
                     if why is not None:
                         waiting[station] = why
                         break
@@ -729,11 +775,19 @@ class Store:
         return stamps
 
     def _import_one(
-        self, conn: sqlite3.Connection, event: Event, devices: set[str]
+        self,
+        conn: sqlite3.Connection,
+        event: Event,
+        devices: set[str],
+        *,
+        guarded: bool = True,
+        count: bool = True,
     ) -> tuple[Refusal, str] | None:
         """Inserts and folds one event inside a savepoint; None when done, else why it must
         wait (what it refers to is not here yet) as (code, reason), with nothing of it left
-        behind. `devices` holds the ids of devices already found here."""
+        behind. `devices` holds the ids of devices already found here. Not `guarded`: no
+        savepoint, and _ApplyFailed when it cannot be applied (the caller undoes it all).
+        `count`: moves the dashboard's and lots' counters (see projections.apply)."""
         device_id = event.device_id or event.payload.get("device_id")
         # Another station's training facts are logged, not folded (projections.apply).
         if (
@@ -750,10 +804,17 @@ class Store:
                     Refusal.DEVICE_UNKNOWN,
                     f"device {device_id} is not known here: import its registration first",
                 )
+        if not guarded:
+            try:
+                _insert_event(conn, event)
+                projections.apply(conn, event, count=count)
+            except (sqlite3.IntegrityError, KeyError, TypeError, ValueError) as exc:
+                raise _ApplyFailed from exc
+            return None
         conn.execute("SAVEPOINT import_event")
         try:
             _insert_event(conn, event)
-            projections.apply(conn, event)
+            projections.apply(conn, event, count=count)
         except (sqlite3.IntegrityError, KeyError, TypeError, ValueError) as exc:
             conn.execute("ROLLBACK TO import_event")
             conn.execute("RELEASE import_event")
@@ -810,6 +871,15 @@ class Store:
     def prefix_from_hub(self) -> bool:
         """Whether a hub gave this station its asset-code prefix."""
         return self.meta(PREFIX_SOURCE_META) == "hub"
+
+
+# From this many events in one import (and a log no more than four times as large), the
+# counters are counted once at the end: each event moving them costs more than that.
+BULK_COUNT_MIN = 1000
+
+
+class _ApplyFailed(Exception):
+    """An imported event could not be applied where no savepoint guarded it."""
 
 
 def _altered(event: Event) -> bool:

@@ -95,11 +95,17 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count, total)
-    dashboard_counts.fill(conn)
-    lot_counts.fill(conn)
+    count_all(conn)
     if progress is not None:
         progress(count, total)
     return count
+
+
+def count_all(conn: sqlite3.Connection) -> None:
+    """Counts the dashboard's and the lots' counters again from the log and the derived
+    tables, as `rebuild` does at its end (after events folded with `count=False`)."""
+    dashboard_counts.fill(conn)
+    lot_counts.fill(conn)
 
 
 def _advance_stage(conn: sqlite3.Connection, device_id: str, stage: DeviceStage, ts: str) -> None:

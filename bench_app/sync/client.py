@@ -29,16 +29,16 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bench_app.errors import BenchError
 from bench_app.input_files import CONFIG_MAX, parse_json, read_input_text
 from bench_app.signing import StationKey, public_raw_base64
 from bench_app.store.database import Store
-from bench_app.sync.bundle import shareable
 from bench_app.wire import request_signing
 from bench_app.wire.events import Event
 from bench_app.wire.refusals import Refusal
@@ -315,37 +315,59 @@ class HubClient:
         chain by an older version stops the push there (returned as refused, code
         "training")."""
         result = PushResult(acked_up_to=store.acked_up_to())
-        # While the hub checks one batch, the next is read and encoded (sent only once the
-        # hub has acknowledged the whole of this one).
-        with ThreadPoolExecutor(1, thread_name_prefix="etabli-push") as sender:
-            ready = _next_batch(store, result.acked_up_to)
+        # While the hub checks one batch, the next is read, encoded and sent, marked as
+        # following the one in flight: the hub checks each event's shape and hash at once,
+        # then waits for the chain to reach it. A hub that does not say it waits (SQLite's,
+        # or older) gets one batch at a time after its first answer; a batch it took before
+        # the one it follows is sent again.
+        window, overtaken = 2, False
+        flying: deque[tuple[Batch, Future[tuple[int, Any]], int | None]] = deque()
+        sender = ThreadPoolExecutor(2, thread_name_prefix="etabli-push")
+        try:
+            ahead: Batch | None = _next_batch(store, result.acked_up_to)
             while True:
-                unsent, batch, body = ready
-                if len(batch) < len(unsent):
-                    kept = unsent[len(batch)]
-                    result.rejected.append(
-                        {"id": kept.id, "reason": "a training fact stays on its station",
-                         "code": Refusal.TRAINING.value}
-                    )  # fmt: skip
-                if not batch:
+                while ahead is not None and len(flying) < window:
+                    batch, ahead = ahead, None
+                    if len(batch.sendable) < len(batch.unsent):
+                        kept = batch.unsent[len(batch.sendable)]
+                        result.rejected.append(
+                            {"id": kept.id, "reason": "a training fact stays on its station",
+                             "code": Refusal.TRAINING.value}
+                        )  # fmt: skip
+                    if not batch.sendable:
+                        break
+                    follows = flying[-1][0].sendable[-1].seq if flying else None
+                    body = batch.body(follows)
+                    flying.append(
+                        (batch, sender.submit(self._send, "POST", _EVENTS, body), follows)
+                    )
+                    if len(batch.sendable) == len(batch.unsent):
+                        ahead = _next_batch(store, batch.sendable[-1].seq)
+                if not flying:
                     return result
-                answer = sender.submit(self._send, "POST", "/v1/events", body)
-                if len(batch) == len(unsent):
-                    ready = _next_batch(store, batch[-1].seq)
-                if not self._pushed(store, batch, unsent, self._checked(*answer.result()), result):
+                batch, answer, follows = flying.popleft()
+                data = self._checked(*answer.result())
+                if follows is not None and _int(data.get("acked_up_to")) < follows:
+                    # The hub's wait ran out before the batch this one follows went in (a
+                    # hub under load): not a refusal of the station's; sent again alone.
+                    window, overtaken = 1, True
+                    _settle(flying)
+                    ahead = _next_batch(store, result.acked_up_to)
+                    continue
+                if not self._pushed(store, batch, data, result):
                     return result
-                if result.acked_up_to != batch[-1].seq:  # not what was read ahead from
-                    ready = _next_batch(store, result.acked_up_to)
+                window = 2 if _int(data.get("in_flight")) >= 2 and not overtaken else 1
+                if result.acked_up_to != batch.sendable[-1].seq:  # not what was read ahead from
+                    _settle(flying)
+                    ahead = _next_batch(store, result.acked_up_to)
+        finally:
+            # After a refusal or an error, a batch still in flight may wait at the hub for a
+            # chain that stopped short, then be refused too: its answer is not waited for.
+            sender.shutdown(wait=False, cancel_futures=True)
 
-    def _pushed(
-        self,
-        store: Store,
-        batch: list[Event],
-        unsent: list[Event],
-        data: dict[str, Any],
-        result: PushResult,
-    ) -> bool:
+    def _pushed(self, store: Store, sent: Batch, data: dict[str, Any], result: PushResult) -> bool:
         """Takes in the hub's answer to one batch; whether to go on with the next."""
+        batch, unsent = sent.sendable, sent.unsent
         result.sent += len(batch)
         result.accepted += len(data.get("accepted", []))
         result.duplicates += len(data.get("duplicates", []))
@@ -494,8 +516,65 @@ def _encoded(payload: Any) -> bytes:
     return gzip.compress(text, compresslevel=GZIP_LEVEL)
 
 
-def _next_batch(store: Store, after: int) -> tuple[list[Event], list[Event], bytes]:
-    """(the next events after seq `after`, those of them that may be sent, their body)."""
-    unsent = store.events_since(after_seq=after, limit=PUSH_BATCH)
-    batch = shareable(unsent)
-    return unsent, batch, _encoded({"events": [e.to_json() for e in batch]})
+class Unsent(NamedTuple):
+    """One event read for a push: what the push needs of it once it is in the body."""
+
+    id: str
+    seq: int
+
+
+class Batch(NamedTuple):
+    """The next events read for a push, as far as the first training fact."""
+
+    unsent: list[Unsent]  # every event read
+    sendable: list[Unsent]  # those that may be sent
+    events: str  # the sendable events as a JSON array
+
+    def body(self, follows: int | None = None) -> bytes:
+        """The request's body, gzipped as `_encoded` does; with `follows`, the last seq of
+        the batch sent just before, still in flight."""
+        tail = "}" if follows is None else f',"follows":{int(follows)}}}'
+        text = '{"events":' + self.events + tail
+        return gzip.compress(text.encode("utf-8"), compresslevel=GZIP_LEVEL)
+
+
+def _next_batch(store: Store, after: int) -> Batch:
+    """The next events after seq `after`, those of them that may be sent (as far as the
+    first training fact, see `bundle.shareable`) and their JSON."""
+    rows = store.event_rows_since(after_seq=after, limit=PUSH_BATCH)
+    unsent = [Unsent(row[0], row[2]) for row in rows]
+    sendable = next((i for i, row in enumerate(rows) if row[8]), len(rows))
+    return Batch(unsent, unsent[:sendable], _events_json(rows[:sendable]))
+
+
+def _settle(flying: deque[tuple[Batch, Future[tuple[int, Any]], int | None]]) -> None:
+    """Waits for the batches still in flight and forgets their answers: they follow one the
+    hub did not take whole, so they were refused too, and are read and sent again."""
+    while flying:
+        with contextlib.suppress(BenchError):
+            flying.popleft()[1].result()
+
+
+def _int(value: Any) -> int:
+    """A whole number from a hub's answer (0 when it is not one)."""
+    return value if type(value) is int else 0
+
+
+_EVENTS = "/v1/events"
+_text = json.encoder.encode_basestring_ascii  # a text as json.dumps writes it
+
+
+def _events_json(rows: list[tuple[Any, ...]]) -> str:
+    """The JSON array of stored rows (EVENT_COLUMNS): each event as `Event.to_json()` would
+    be written, its payload the stored text as it is (the event encoding, already JSON), so
+    no payload is parsed and written again."""
+    parts = []
+    for id_, station, seq, operator, ts, type_, device, payload, training, prev, hash_ in rows:
+        parts.append(
+            f'{{"id":{_text(id_)},"station_id":{_text(station)},"seq":{int(seq)},'
+            f'"operator":{_text(operator)},"ts":{_text(ts)},"type":{_text(type_)},'
+            f'"device_id":{"null" if device is None else _text(device)},'
+            f'"payload":{payload},"training":{"true" if training else "false"},'
+            f'"prev_hash":{_text(prev)},"hash":{_text(hash_)}}}'
+        )
+    return "[" + ",".join(parts) + "]"

@@ -13,7 +13,7 @@ import sys
 import termios
 from pathlib import Path
 
-from bench_app.approvals import PIN_ENV
+from bench_app.commands.approvals import PIN_ENV
 from bench_app.domain.model import DeviceKind
 from bench_app.station import Station
 from tests.approvals.cases import (

@@ -349,6 +349,80 @@ def agent() -> S[Case]:
         case("agent", "--pair-code", "123456", "--listen", bad_listen),
         case("agent", "--pair-code", "123456", "--listen", "127.0.0.1:0", "--disk", not_a_disk),
         common(("agent",), ("--pair-code", "12", "--listen", "127.0.0.1:0")),
+        agent_offline(),
+    )
+
+
+# `etabli agent --bundle-dir`: a folder that is no prepared stick is refused before any disk
+# is read; --confirm-serial without it is refused too.
+not_a_stick = st.sampled_from(
+    [
+        Made("bytes", "stick", b"not a folder"),
+        Made("null"),
+        Made("zero"),
+        Made("fifo", "stick-fifo"),
+        Made("loop", "stick"),
+        Made("through-file", "stick"),
+        Made("folder", "stick"),  # a folder, never prepared at a station
+    ]
+)
+
+
+# --tests: a name not in the list; --images: a folder with no image to write, or whose only
+# image is no disk or does not match its published sum (refused before any disk is read).
+bad_tests = st.one_of(bad_text, st.sampled_from(["keyboard,nope", ",", "clavier", "none,all"]))
+not_stick_images = st.one_of(
+    specials("images"),
+    st.sampled_from(
+        [
+            Made("usb-wrongsum", "images"),
+            Made("usb-good", "images"),
+            Made("usb-undecodable", "images"),
+            Made("usb-manifest", "images", b"not a checksum file"),
+        ]
+    ),
+)
+
+
+def agent_offline() -> S[Case]:
+    return st.one_of(
+        case("agent", "--bundle-dir", not_a_stick, "--confirm-serial", "LAPA1"),
+        case("agent", "--bundle-dir", not_a_stick, "--disk", not_a_disk),
+        case("agent", "--bundle-dir", not_a_stick, "--method", bad_text),
+        case("agent", "--pair-code", "123456", "--confirm-serial", bad_text),
+        case("agent", "--bundle-dir", not_a_stick, "--tests", bad_tests),
+        case("agent", "--bundle-dir", not_a_stick, "--images", not_stick_images),
+        case("agent", "--bundle-dir", not_a_stick, "--image", bad_text),
+        case(
+            "agent",
+            "--bundle-dir",
+            not_a_stick,
+            "--images",
+            Made("usb-good", "images"),
+            "--image",
+            bad_text,
+        ),
+        case("agent", "--pair-code", "123456", "--images", bad_text),
+        case("agent", "--pair-code", "123456", "--tests", st.sampled_from(["none", "screen"])),
+    )
+
+
+def stick_prepare() -> S[Case]:
+    # Only what cannot hold a stick's folder: a good folder would be prepared (exit 0).
+    no_folder = st.sampled_from(
+        [
+            Made("bytes", "stick", b"not a folder"),
+            Made("null"),
+            Made("zero"),
+            Made("fifo", "stick-fifo"),
+            Made("loop", "stick"),
+            Made("through-file", "stick"),
+        ]
+    )
+    return st.one_of(
+        case("stick-prepare", no_folder),
+        case("stick-prepare", no_folder, "--json"),
+        common(("stick-prepare",), (Made("bytes", "stick", b"not a folder"),)),
     )
 
 
@@ -401,6 +475,33 @@ def laptop_erase() -> S[Case]:
             bad_text,
         ),
         common(("laptop-erase",), ("127.0.0.1:1", "123456", "--confirm-serial", "LAPA1")),
+    )
+
+
+def laptop_check() -> S[Case]:
+    # A closed port: nothing is asked of any laptop; an unknown test is refused first.
+    return st.one_of(
+        case("laptop-check", "127.0.0.1:1", bad_pair_code),
+        case("laptop-check", bad_text, "123456"),
+        case("laptop-check", "127.0.0.1:1", "123456"),
+        case("laptop-check", "127.0.0.1:1", "123456", "--answer-here"),
+        case("laptop-check", "127.0.0.1:1", "123456", "--test", bad_text),
+        case("laptop-check", "127.0.0.1:1", "123456", "--operator", bad_text),
+        common(("laptop-check",), ("127.0.0.1:1", "123456", "--test", "keyboard")),
+    )
+
+
+def laptop_image() -> S[Case]:
+    # A closed port or an image the library lacks: refused before anything is sent.
+    at = ("127.0.0.1:1", "123456", "--confirm-serial", "LAPA1")
+    return st.one_of(
+        case("laptop-image", "127.0.0.1:1", bad_pair_code, "--confirm-serial", "LAPA1"),
+        case("laptop-image", bad_text, "123456", "--confirm-serial", "LAPA1"),
+        case("laptop-image", "127.0.0.1:1", "123456"),  # no disk named
+        case("laptop-image", "127.0.0.1:1", "123456", "--confirm-serial", bad_text),
+        case("laptop-image", *at, "--image", bad_text),
+        case("laptop-image", *at, "--operator", bad_text),
+        common(("laptop-image",), at),
     )
 
 
@@ -1205,6 +1306,9 @@ STRATEGIES: dict[tuple[str, ...], Callable[[], S[Case]]] = {
     ("laptops",): laptops,
     ("pair",): pair,
     ("laptop-erase",): laptop_erase,
+    ("laptop-image",): laptop_image,
+    ("stick-prepare",): stick_prepare,
+    ("laptop-check",): laptop_check,
     ("profiles", "check"): profiles_check,
     ("profiles", "list"): profiles_list,
     ("profiles", "pictures"): simple("profiles", "pictures"),

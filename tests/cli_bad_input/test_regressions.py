@@ -75,10 +75,11 @@ def test_a_fifo_with_a_writer_waiting_is_still_refused_unread(
     writer_opened = threading.Event()
 
     def write() -> None:
-        with open(fifo, "wb") as w:  # blocks until the command opens the FIFO for reading
-            writer_opened.set()
-            with contextlib.suppress(BrokenPipeError):
-                w.write(b"%PDF-1.7" + b"x" * 65536)
+        # The command closes the FIFO unread: the write, or the flush when the file closes,
+        # meets a broken pipe.
+        with contextlib.suppress(BrokenPipeError), open(fifo, "wb") as w:
+            writer_opened.set()  # open() blocked until the command opened it for reading
+            w.write(b"%PDF-1.7" + b"x" * 65536)
 
     thread = threading.Thread(target=write, daemon=True)
     thread.start()

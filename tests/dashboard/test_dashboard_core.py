@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench_app import dashboard
+from bench_app import dashboard, loans
 from bench_app.dashboard import Filters, Preset, compute, preset_period
+from bench_app.domain.calendar import add_months
 from bench_app.domain.model import DeviceKind, DeviceStage, OutcomeKind
 from bench_app.output.reports.activity import Period
 from bench_app.output.reports.environment import load_factors
@@ -327,3 +328,48 @@ def test_large_counts_are_grouped_on_the_chart_and_plain_in_the_csv() -> None:
     assert fig.value_text(1234567, "fr") == "1\u202f234\u202f567"
     assert fig.value_text(1234567, "en") == "1,234,567"
     assert parse_csv(fig.csv("fr"))[1] == ["Don", "1234567"]
+
+
+def test_a_rental_whose_month_is_not_paid_is_overdue_as_the_loans_list_says(
+    shop: Workshop,
+) -> None:
+    start = MON - timedelta(days=70)  # month 2 fell due at start + 2 months, before TODAY
+    shop.on(start)
+    behind, paid_up = shop.device(), shop.device()
+    for device in (behind, paid_up):
+        shop.record(
+            NewEvent(
+                "outcome.recorded",
+                {
+                    "device_id": device,
+                    "kind": "rental",
+                    "start_on": start.isoformat(),
+                    "term_months": 12,
+                },
+                device,
+            )
+        )
+    ids = dict(shop.store.query("SELECT device_id, id FROM loans"))
+
+    def pay(device: str, on: date, months: int) -> None:
+        shop.on(on)
+        payment = {"device_id": device, "loan_id": ids[device], "paid_on": on.isoformat()}
+        payment |= {"amount_eur": f"{10 * months}.00", "receipt": "R", "months": months}
+        shop.record(NewEvent("loan.paid", payment, device))
+
+    pay(behind, start, 1)
+    pay(paid_up, start, 2)
+    pay(paid_up, MON + timedelta(days=1), 1)  # month 3 paid ahead, after the first Monday
+    now = dashboard.loans(shop.store, Filters(PERIOD), TODAY)
+    assert now.out[OutcomeKind.RENTAL] == 2 and (now.overdue, now.due_soon) == (1, 0)
+    listed = loans.overdue(loans.open_loans(shop.store), TODAY)
+    assert [loan.device_id for loan in listed] == [behind]
+    # Read from the history for the same day, the payments made by then count the same.
+    assert dashboard.loans(shop.store, Filters(PERIOD), TODAY + timedelta(days=1)) == now
+    # On a day after month 2 fell due (start + 2 months) but before the third payment,
+    # the paid-up rental had paid two months: not late yet. Before month 2 fell due: none.
+    month2 = add_months(start, 2)
+    day = Period(month2, month2)
+    assert dashboard.loans(shop.store, Filters(day), TODAY).overdue == 0
+    later = Period(month2 + timedelta(days=1), month2 + timedelta(days=1))
+    assert dashboard.loans(shop.store, Filters(later), TODAY).overdue == 1

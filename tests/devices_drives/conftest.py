@@ -4,11 +4,12 @@ is ever written to."""
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests import loops
 
 MiB = 1 << 20
 
@@ -38,7 +39,7 @@ def image(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture
 def loop_device(tmp_path: Path) -> Iterator[Callable[..., str]]:
     """Attaches loop devices to image files this test made; detaches them afterwards."""
-    attached: list[str] = []
+    attached: list[loops.Loop] = []
 
     def attach(
         name: str = "LOOP-T3ST-4D2X.img",
@@ -47,18 +48,9 @@ def loop_device(tmp_path: Path) -> Iterator[Callable[..., str]]:
         random: bool = True,
     ) -> str:
         backing = make_image(tmp_path / name, size, random=random)
-        out = subprocess.run(
-            ["losetup", "--find", "--show", "--sector-size", str(sector), str(backing)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        dev = out.stdout.strip()
-        attached.append(dev)
-        return dev
+        attached.append(loops.attach(backing, "--sector-size", str(sector)))
+        return attached[-1].dev
 
     yield attach
-    for dev in attached:
-        subprocess.run(["umount", dev], check=False, capture_output=True)
-        subprocess.run(["swapoff", dev], check=False, capture_output=True)
-        subprocess.run(["losetup", "--detach", dev], check=False, capture_output=True)
+    for loop in attached:
+        loops.release(loop)

@@ -293,13 +293,15 @@ def summary(source: BlockDeviceSource) -> dict[str, Any]:
 
 def at_start(dock: Dock) -> dict[str, Any]:
     """What is there when the station starts: a SATA SSD with partitions (one disk), the
-    system disk, the live medium, a mounted USB disk, an empty card reader, RAM, zram,
+    system disk, a second virtio disk, the live medium, a mounted USB disk, an empty card reader, RAM, zram,
     optical, device-mapper and loop devices."""
     sda = dock.sata_ssd("sda", 0, "S5SUNF0R812345", uevent=False)
     dock.partition(sda, 1, uevent=False)
     dock.partition(sda, 2, uevent=False)
     vda = dock.disk("vda", 254, 0, gb=256, serial="SYSDISK1", uevent=False)
     dock.partition(vda, 1, uevent=False)
+    # A virtio disk's serial is an attribute of the disk itself, with no ID_SERIAL_SHORT.
+    dock.disk("vdb", 254, 16, gb=128, extra_attrs=["serial", "VIRTIO-LAPTOP2"], uevent=False)
     live = dock.usb_disk("sdb", 16, "LIVEUSB0001", port="2-1", uevent=False)
     dock.partition(live, 1, uevent=False)
     media = dock.usb_disk("sdc", 32, "MOUNTED0042", port="2-2", uevent=False)

@@ -144,6 +144,8 @@ def test_cable_pulled_mid_erase_is_verified_once_plugged_back(bench: Bench) -> N
 
 def test_a_phone_away_too_long_is_interrupted_then_resumed(bench: Bench) -> None:
     station, daemon, _ = bench
+    # Nobody plugs it back: the station's wait for it is what the test waits out, so short.
+    station.pipelines.register(iphone_erase(back_timeout_s=1.5, poll_s=0.05))
     device_id, sim = plug(bench, "unplugged-mid-erase")
     job = run_erase(station, device_id)  # nobody plugs it back within the wait
     assert job.state is JobState.INTERRUPTED and job.last_finished_step == "wipe"

@@ -9,9 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bench_app.devices.drives.handle import DriveHandle, Run
 from bench_app.devices.drives.system_view import EraseTarget
 from bench_app.domain.model import DeviceStage, JobState
+from bench_app.erasure import purge
 from bench_app.erasure.records import latest_erasure
 from bench_app.simulators.drive_firmware import (
     CRYPTO_PATTERN,
@@ -24,6 +27,13 @@ from tests.unit.support import finish
 
 MiB = 1 << 20
 SIZE = 32 * MiB
+
+
+@pytest.fixture(autouse=True)
+def quick_status_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simulated drive ends its sanitize after a number of status reads, not of seconds:
+    the station reads its status every 50 ms here instead of every 5 s."""
+    monkeypatch.setattr(purge, "POLL_SECONDS", 0.05)
 
 
 class Docked(DriveHandle):

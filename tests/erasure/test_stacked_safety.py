@@ -31,6 +31,7 @@ from bench_app.erasure.safety import refusals
 from bench_app.errors import BenchError
 from bench_app.station import Station
 from bench_app.store.database import DB_NAME
+from tests import loops
 from tests.devices_drives.conftest import make_image
 
 MiB = 1 << 20
@@ -42,22 +43,15 @@ Attach = Callable[..., str]
 def attach() -> Iterator[Attach]:
     """Attaches loop devices over files or devices the test made; detaches them afterwards,
     the last attached first (a loop may stand on another)."""
-    attached: list[str] = []
+    attached: list[loops.Loop] = []
 
     def run(path: Path | str, *options: str) -> str:
-        out = subprocess.run(
-            ["losetup", "--find", "--show", *options, str(path)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        dev = out.stdout.strip()
-        attached.append(dev)
-        return dev
+        attached.append(loops.attach(path, *options))
+        return attached[-1].dev
 
     yield run
-    for dev in reversed(attached):
-        subprocess.run(["losetup", "--detach", dev], check=False, capture_output=True)
+    for loop in reversed(attached):
+        loops.release(loop)
 
 
 def _station_database(folder: Path) -> Path:
@@ -274,7 +268,7 @@ def test_a_loop_over_an_active_swap_file_is_refused(
             )
             done = _erase(dev, data_dir)
             assert done.returncode == 2 and "is used as swap" in done.stderr
-            subprocess.run(["losetup", "--detach", dev], check=True)
+            loops.detach(dev)  # the file's last user gone before swapoff and umount
         finally:
             subprocess.run(["swapoff", str(swapfile)], check=True)
     finally:

@@ -15,6 +15,7 @@ from bench_app.commands.main import main
 from bench_app.errors import BenchError
 from bench_app.install.images import ImageLibrary
 from bench_app.profiles import load_profiles
+from tests import loops
 
 MiB = 1024 * 1024
 
@@ -178,9 +179,8 @@ def usb_stick(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     with open(backing, "wb") as f:
         f.truncate(64 * MiB)
     subprocess.run(["mkfs.ext4", "-q", str(backing)], check=True)
-    dev = subprocess.run(
-        ["losetup", "--find", "--show", str(backing)], check=True, capture_output=True, text=True
-    ).stdout.strip()
+    loop = loops.attach(backing)
+    dev = loop.dev
     mount = tmp_path / "mnt"
     mount.mkdir()
     subprocess.run(["mount", dev, str(mount)], check=True)
@@ -188,7 +188,7 @@ def usb_stick(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
         yield mount, backing
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
-        subprocess.run(["losetup", "--detach", dev], check=False)
+        loops.release(loop)
 
 
 def test_a_stick_unplugged_mid_import_leaves_nothing(

@@ -58,6 +58,7 @@ def test_the_shipped_scenarios_are_the_trainers_sets() -> None:
         "Un don, de l’accueil au rapport",
         "L’accord du formateur",
         "Tout",
+        "Un portable sur la clé Établi",
     ]
     assert len(scenario_files()) == len(scenarios)
     drives = {d.behaviour for d in find_scenario("effacement-des-disques").devices}
@@ -81,6 +82,9 @@ def test_the_shipped_scenarios_are_the_trainers_sets() -> None:
     (docked,) = find_scenario("portable").devices
     assert docked.kind == "drive" and docked.laptop is not None
     assert donated_laptops(find_scenario("portable"), 2)[0].serial == "SIML0021T480R2"
+    # A laptop started from the stick: its agent is started, nothing is plugged for it.
+    (stick,) = find_scenario("portable-sur-cle").devices
+    assert (stick.kind, stick.persona) == ("stick_laptop", "thinkpad-t470")
     # The scenarios about the workshop's records set them up when played (class_seeds).
     assert {s.name: s.seed for s in scenarios if s.seed} == {
         "pret-et-retour": "loan",
@@ -144,6 +148,7 @@ HEAD = '[title]\nfr = "Essai"\nen = "Trial"\n[summary]\nfr = "Un essai."\nen = "
             HEAD + '[[device]]\nkind = "iphone"\npersona = "iphone-13"\n[device.flags]\nx = 1\n',
             "device[1].flags",
         ),
+        (HEAD + '[[device]]\nkind = "stick_laptop"\npersona = "macbook"\n', "device[1].persona"),
         ('seed = "party"\n' + HEAD + GOOD_DEVICE, "seed"),
         (HEAD + GOOD_DEVICE + '[device.caption]\nfr = "Sain"\n', "device[1].caption.en"),
         (

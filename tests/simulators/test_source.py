@@ -176,6 +176,51 @@ def test_unplug_is_reported_and_stops_a_running_operation(sim_source: SimulatedS
     sim_source.stop()
 
 
+def test_an_unplug_while_the_watcher_looks_is_never_followed_by_a_stale_plug(
+    sim_source: SimulatedSource,
+) -> None:
+    """The cable watcher reads "listening" just before the trainer pulls the phone: what it
+    read must not bring the pulled phone back as plugged after the pull is heard."""
+    heard: list[DeviceEvent] = []
+    sim_source.subscribe(heard.append)
+    phone: AndroidPhone = sim_source.add_adb_phone("fairphone-4", accept_delay=0.0)
+    real = sim_source.simulator(phone.key)
+    pulled = threading.Event()
+    looks: list[bool] = []
+
+    def pull() -> None:
+        sim_source.unplug(phone.key)
+        pulled.set()
+
+    class Watched:
+        """The phone's daemon; the watcher's first look lets a pull run in between."""
+
+        @property
+        def listening(self) -> bool:
+            value = real.listening
+            if threading.current_thread().name == "sim-cables":
+                looks.append(value)
+                if len(looks) == 1:
+                    threading.Thread(target=pull, daemon=True).start()
+                    pulled.wait(1.0)  # the pull ends now unless the watcher holds it back
+            return value
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+    sim_source._adb[phone.key] = Watched()
+    try:
+        sim_source.start()
+        wait_for(pulled.is_set, "the pull to end")
+        wait_for(lambda: len(looks) >= 4, "the watcher to look three more times")
+    finally:
+        sim_source._adb[phone.key] = real
+        sim_source.stop()
+    assert looks[0] is True and not any(looks[1:])
+    assert [e.action for e in heard] == [SourceAction.ADDED, SourceAction.REMOVED]
+    assert sim_source.devices() == []
+
+
 def test_a_late_subscriber_hears_the_devices_already_present(sim_source: SimulatedSource) -> None:
     phone = sim_source.add_adb_phone("fairphone-4")
     drive = sim_source.add_drive()

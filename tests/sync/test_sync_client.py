@@ -3,14 +3,17 @@ fault proxy: enrolment, two stations converging, cut transfers, refusals."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +25,7 @@ from bench_app.store import queries
 from bench_app.store.database import DB_NAME, Store
 from bench_app.sync.client import (
     PUSH_BATCH,
+    HubClient,
     SyncConfig,
     pull_cursor,
     unacknowledged_count,
@@ -274,12 +278,16 @@ def test_the_sync_command_runs_until_ctrl_c(live_hub: LiveHub, data_dir: Path) -
         assert unacknowledged_count(store) == 0
 
 
-def test_a_push_reads_ahead_but_sends_nothing_past_a_refused_batch(
+def test_a_push_counts_nothing_past_a_refused_batch(
     pair: tuple[SyncedStation, SyncedStation], live_hub: LiveHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The third batch, sent while the second was in flight, waits at the hub for a chain
+    that stopped short and is refused there: the push neither waits for it nor counts it."""
     from bench_app.sync import client as client_module
+    from hub import service
 
     monkeypatch.setattr(client_module, "PUSH_BATCH", 3)
+    monkeypatch.setattr(service, "FOLLOWS_WAIT_SECONDS", 0.2)
     a, b = pair
     for _ in range(12):
         a.register_phone()
@@ -297,14 +305,131 @@ def test_a_push_reads_ahead_but_sends_nothing_past_a_refused_batch(
                 "2026-01-01T00:00:00Z",
             ),
         )  # fmt: skip
+    sent = _spy_pushes(monkeypatch)
     first = a.client().push(a.store)
     assert first.accepted == 4 and first.acked_up_to == 4
     assert [r["code"] for r in first.rejected] == ["id_taken", "follows_refused"]
     assert first.sent == 6  # the third batch was read ahead, never sent
     assert set(live_hub.event_ids(a.store.station_id)) == {e.id for e in own[:4]}
     assert unacknowledged_count(a.store) == len(own) - 4
+    sent.settled()  # the third batch, sent, waited at the hub and was refused: nothing stored
+    # the third batch went too where the hub waits (PostgreSQL), never past it
+    assert {1, 4} <= {s["first"] for s in sent} <= {1, 4, 7}
+    assert set(live_hub.event_ids(a.store.station_id)) == {e.id for e in own[:4]}
     with live_hub.db.transaction() as tx:
         tx.execute("DELETE FROM events WHERE station_id = ?", (b.store.station_id,))
     second = a.client().push(a.store)
     assert second.accepted == len(own) - 4 and second.acked_up_to == own[-1].seq
     assert sorted(live_hub.event_ids(a.store.station_id)) == sorted(e.id for e in own)
+
+
+class _Sent(list[dict[str, Any]]):
+    """The push requests seen, and how many are on their way now."""
+
+    flying = 0
+
+    def settled(self, timeout: float = 30.0) -> None:
+        """Returns once no push request is on its way (answered, or failed)."""
+        deadline = time.monotonic() + timeout
+        while self.flying and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert self.flying == 0, "a push request is still on its way"
+
+
+def _spy_pushes(monkeypatch: pytest.MonkeyPatch) -> _Sent:
+    """Each push request as sent: its `follows`, its first seq, and how many were in flight
+    when it left."""
+    sent = _Sent()
+    guard = threading.Lock()
+    real = HubClient._send
+
+    def send(self: HubClient, method: str, target: str, body: bytes | None, **kw: Any) -> Any:
+        if not (method == "POST" and target == "/v1/events" and body):
+            return real(self, method, target, body, **kw)
+        data = json.loads(gzip.decompress(body))
+        with guard:
+            sent.flying += 1
+            sent.append(
+                {"follows": data.get("follows"), "first": data["events"][0]["seq"],
+                 "in_flight": sent.flying}
+            )  # fmt: skip
+        try:
+            return real(self, method, target, body, **kw)
+        finally:
+            with guard:
+                sent.flying -= 1
+
+    monkeypatch.setattr(HubClient, "_send", send)
+    return sent
+
+
+def _hub_chain(hub: LiveHub, station_id: str) -> list[int]:
+    with hub.db.transaction() as tx:
+        rows = tx.all("SELECT seq FROM events WHERE station_id = ? ORDER BY cursor", (station_id,))
+    return [int(r[0]) for r in rows]
+
+
+def test_a_push_keeps_two_batches_in_flight_where_the_hub_waits_for_the_chain(
+    pair: tuple[SyncedStation, SyncedStation], live_hub: LiveHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench_app.sync import client as client_module
+
+    monkeypatch.setattr(client_module, "PUSH_BATCH", 20)
+    a, _ = pair
+    for _ in range(60):
+        a.register_phone()
+    own = a.store.events_since()
+    sent = _spy_pushes(monkeypatch)
+    result = a.client().push(a.store)
+    assert result.accepted == len(own) and result.rejected == []
+    assert _hub_chain(live_hub, a.store.station_id) == [e.seq for e in own]
+    batches = list(range(1, len(own) + 1, 20))
+    # (two batches sent together may reach the spy in either order: sorted by first seq)
+    sent.sort(key=lambda s: (s["first"], s["follows"] is None))
+    if live_hub.db.dialect == "postgresql":
+        assert [s["first"] for s in sent] == batches  # each batch sent once
+        # each batch after the first says what it follows: the last seq of the one before
+        assert [s["follows"] for s in sent] == [None] + [f - 1 for f in batches[1:]]
+        assert max(s["in_flight"] for s in sent) == 2
+    else:
+        # SQLite's hub says one at a time: only the second batch went early, following the
+        # first; had it overtaken the first (the hub does not wait), it went again alone
+        early = [s for s in sent if s["follows"] is not None]
+        assert [(s["first"], s["follows"]) for s in early] == [(21, 20)]
+        alone = [s["first"] for s in sent if s["follows"] is None]
+        assert alone in (batches[:1] + batches[2:], batches)
+
+
+def test_a_batch_the_hub_took_before_the_one_it_follows_is_sent_again_alone(
+    pair: tuple[SyncedStation, SyncedStation], live_hub: LiveHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hub under load whose wait ran out (here: none at all, and the first batch slowed
+    down) refused the second batch for a gap: not the station's refusal; sent again."""
+    from bench_app.sync import client as client_module
+    from hub import service
+
+    monkeypatch.setattr(client_module, "PUSH_BATCH", 20)
+    monkeypatch.setattr(service, "FOLLOWS_WAIT_SECONDS", 0.0)
+    real_push = service.push
+
+    def slow_first(db: Any, station: Any, events: list[Any], **kw: Any) -> Any:
+        if events and events[0].get("seq") == 1:
+            time.sleep(0.5)
+        return real_push(db, station, events, **kw)
+
+    monkeypatch.setattr(service, "push", slow_first)
+    a, _ = pair
+    for _ in range(30):
+        a.register_phone()
+    own = a.store.events_since()
+    sent = _spy_pushes(monkeypatch)
+    result = a.client().push(a.store)
+    assert result.rejected == [] and result.accepted == len(own)
+    assert _hub_chain(live_hub, a.store.station_id) == [e.seq for e in own]
+    assert unacknowledged_count(a.store) == 0
+    # the second batch went twice: overtaking, then alone; nothing followed after that
+    # the first two went together (either may reach the spy first), the second overtook
+    # the first; then it went again, alone, and nothing followed after that
+    assert sorted((s["first"], s["follows"] or 0) for s in sent[:2]) == [(1, 0), (21, 20)]
+    assert (sent[2]["first"], sent[2]["follows"]) == (21, None)
+    assert all(s["follows"] is None for s in sent[2:])

@@ -17,6 +17,7 @@ from bench_app.settings import Settings
 from bench_app.simulators.mode import SimulationMode
 from bench_app.simulators.source import SimulatedSource, Timing
 from bench_app.station import Station
+from tests.conftest import give_station_key
 from ui.app import build_window
 from ui.main_window import MainWindow
 from ui.style import STYLESHEET
@@ -30,7 +31,9 @@ class Bench:
 
 
 @pytest.fixture
-def make_bench(qtbot: QtBot, qapp: QApplication, data_dir: Path) -> Iterator[Callable[..., Bench]]:
+def make_bench(
+    qtbot: QtBot, qapp: QApplication, data_dir: Path, station_adb_key_folder: Path
+) -> Iterator[Callable[..., Bench]]:
     made: list[Bench] = []
 
     def make(
@@ -49,6 +52,7 @@ def make_bench(qtbot: QtBot, qapp: QApplication, data_dir: Path) -> Iterator[Cal
         settings.max_parallel_jobs = max_parallel
         station = Station(data_dir, training=training, settings=settings)
         # Simulated phones are ADB phones: the source gets the station's key, as in the app.
+        give_station_key(station_adb_key_folder, data_dir)  # the run's key, not a new one
         signer = station_signer(data_dir)
         simulator = SimulatedSource(SimulationMode.TEST, Timing(scale=scale), adb_signer=signer)
         station.attach_source(simulator)

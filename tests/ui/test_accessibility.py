@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from bench_app.devices.android.driver import AdbTarget, PhoneState
 from bench_app.devices.fastboot.finder import FastbootFinder
+from bench_app.diagnostics.laptop_guided import TESTS_BY_ID
 from bench_app.domain.model import DeviceKind, JobState
 from bench_app.errors import BenchError
 from bench_app.jobs.prompt import Choice, Prompt
@@ -32,6 +33,8 @@ from ui.grade_badge import CONTRAST_GRADE_COLOURS
 from ui.help_dialog import plug_help
 from ui.install_dialog import InstallDialog
 from ui.intake_dialog import IntakeDialog
+from ui.laptop_agent_dialogs import AddressDialog, EraseDisksDialog, PairingDialog
+from ui.laptop_agent_steps import InstallSystemDialog, StationTestWindow
 from ui.link_dialog import LinkDialog
 from ui.network_dialog import NetworkPhoneDialog
 from ui.outcome_dialog import OutcomeDialog
@@ -47,6 +50,11 @@ from ui.window_fit import SMALLEST_SCREEN
 from ui.workshop_setup import SetupAssistant
 
 WAIT = 20_000
+# A laptop on the stick's disks as its agent lists them: one to erase, one refused.
+STICK_DISKS = [
+    {"path": "/dev/sda", "serial": "S3Z9NB0K123456", "model": "Samsung SSD 860", "size_bytes": 250_059_350_016, "refusals": []},
+    {"path": "/dev/sdb", "serial": "4C530001", "model": "SanDisk Cruzer", "size_bytes": 16_008_609_792, "refusals": ["ERASE_MOUNTED"]},
+]  # fmt: skip
 
 
 def settle() -> None:
@@ -132,6 +140,8 @@ def test_every_screen_names_its_controls_and_tab_reaches_them(
     qtbot.waitUntil(lambda: len(window.cards) == 3, timeout=WAIT)
     drive_id = bench.station.known_keys()[drive.key]
     a_question(bench, device_id)
+    # A laptop on the Établi stick seen on the network: its pending card.
+    window.laptop_agents.agent_seen("ab12cd34", "127.0.0.1:7410", "Lenovo", "ThinkPad T470")
     window.resize(SMALLEST_SCREEN)
     check_screen(window, "main window")
     assert window.panel.answers.buttons, "the question's answers are shown"
@@ -153,6 +163,15 @@ def test_every_screen_names_its_controls_and_tab_reaches_them(
         "disk link": lambda: LinkDialog(bench.station, "fr", window, disk_id=drive_id),
         "skip reason": lambda: window.journey.ask_skip_reason(device_id, "fr"),
         "simulated phone": lambda: shown(window.show_handset(handset.key)),
+        "laptop pairing": lambda: PairingDialog("127.0.0.1:7410", "Portable", "fr", window),
+        "laptop by address": lambda: AddressDialog("fr", window),
+        "laptop disks": lambda: EraseDisksDialog(STICK_DISKS, "fr", window),
+        "laptop test at the station": lambda: StationTestWindow(
+            TESTS_BY_ID["usb_ports"], {"ports": 4, "devices": []}, "Lenovo T470", "fr", window
+        ),
+        "laptop system": lambda: InstallSystemDialog(
+            STICK_DISKS, "systeme-atelier.img", None, "fr", window
+        ),
     }
     for view in workshop_menu.VIEWS:  # every view of the "Atelier" menu, present or future
         openers[f"view {view.key}"] = partial(window.workshop_menu.open, view.key)

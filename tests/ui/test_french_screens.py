@@ -48,7 +48,7 @@ ALLOWED = {
     "établi", "fairphone", "imei", "usb", "wi-fi", "adb", "/e/os", "lineageos", "smart", "frp",
     "nist", "qr", "pdf", "android", "google", "mdm", "sata", "nvme", "hdd", "ssd", "sp",
     "fastboot", "recovery", "sideload", "ok", "brother", "zebra", "cups", "deee", "ram",
-    "apple", "iphone", "ios",
+    "apple", "iphone", "ios", "pixel",  # names: Google Pixel beside the screen test's pixels
 }  # fmt: skip
 # Raw words a phone or a drive answers with, never to be shown as they are.
 RAW_READINGS = (

@@ -26,6 +26,7 @@ from tests.ui.conftest import Bench, save_with_dialog
 from tests.ui.test_french_screens import Checker, texts_of, words
 from tests.unit.test_loans import _erased
 from ui import loans_view
+from ui.accessibility import names_missing
 from ui.loans_view import LoansView
 from ui.outcome_dialog import OutcomeDialog
 from ui.return_dialog import ReturnDialog
@@ -362,6 +363,27 @@ def test_the_loans_view_says_when_nothing_is_out(
     loaded(qtbot, view)
     assert not view.table.isVisible() and view.empty.isVisible()
     assert view.empty.text() == "Aucun appareil prêté ou loué en ce moment."
+
+
+def test_every_control_is_named_while_the_loans_are_still_being_read(
+    qtbot: QtBot, make_bench: Callable[..., Bench]
+) -> None:
+    """The loans are read off the window's thread; before the first read ends, the filters
+    and the bar already have their words (found by the accessibility test on a loaded
+    machine: seven buttons with no spoken name)."""
+    bench = make_bench(lang="fr")
+    _lend(bench.station, "LATE", -3)
+    view = LoansView(bench.station, "fr")
+    qtbot.addWidget(view)
+    view.show()  # no event handled yet: the read's answer cannot have come
+    assert view.loads == 0
+    assert names_missing(view) == []
+    assert [b.text() for b in view.filter_buttons] == [
+        "Tous", "Retour bientôt", "En retard", "Non signées",
+    ]  # fmt: skip
+    loaded(qtbot, view)
+    assert view.filter_buttons[0].text() == "Tous (1)"
+    assert names_missing(view) == []
 
 
 def test_a_long_list_hands_the_most_urgent_first_and_the_search_finds_any(

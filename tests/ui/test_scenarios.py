@@ -38,6 +38,8 @@ def expected_captions(scenario: Scenario) -> list[str]:
     for device in scenario.devices:
         if waits_for_trust(device):
             continue  # no card of its own: a pending card waits for « Faire confiance »
+        if device.kind == "stick_laptop":
+            continue  # a pending card waits for the code its screen shows
         if device.caption is not None:
             caption = device.caption
         elif device.kind == "drive":
@@ -71,9 +73,12 @@ def test_every_device_of_every_scenario_reaches_its_card(
     window = bench.window
     window.play_scenario(scenario)
     waiting = sum(1 for d in scenario.devices if waits_for_trust(d))
-    count = len(scenario.devices) - waiting + len(donated_laptops(scenario))
+    on_stick = sum(1 for d in scenario.devices if d.kind == "stick_laptop")
+    count = len(scenario.devices) - waiting - on_stick + len(donated_laptops(scenario))
     qtbot.waitUntil(lambda: len(window.cards) == count, timeout=30_000)
     qtbot.waitUntil(lambda: len(window.pending_cards) == waiting, timeout=30_000)
+    # A laptop started from the stick: its agent runs, its card waits for its code.
+    assert len(window.laptop_agents.pending) == on_stick
     window._flush(full=True)
     cards = list(window.cards.values())
     assert sorted(c.case.text() for c in cards) == expected_captions(scenario)

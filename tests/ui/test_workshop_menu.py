@@ -64,13 +64,19 @@ def test_a_view_opens_once_and_follows_the_language(
 def test_the_menu_also_offers_the_station_set_up(
     qtbot: QtBot, make_bench: Callable[..., Bench], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With or without views: the printers, the settings and this station's self-check."""
+    """With or without views: the printers, the settings, this station's self-check and
+    a laptop on the Établi stick reached by its address."""
     monkeypatch.setattr(workshop_menu, "VIEWS", [])
     window = make_bench(lang="fr").window
     menu = window.workshop_menu
     assert menu.isVisible()
     texts = [a.text() for a in menu.menu_.actions() if a.isVisible() and not a.isSeparator()]
-    assert texts == ["Imprimantes…", "Réglages…", "Ce poste…"]
+    assert texts == [
+        "Imprimantes…",
+        "Réglages…",
+        "Ce poste…",
+        "Ajouter un portable par adresse…",
+    ]
     window.printers_action.trigger()
     [dialog] = window.findChildren(PrinterDialog)
     assert dialog.isVisible()

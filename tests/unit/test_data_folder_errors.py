@@ -4,7 +4,9 @@ a commit into a folder that went away, and who holds the folder's lock."""
 from __future__ import annotations
 
 import errno
+import logging
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,35 @@ def test_a_read_only_view_knows_whether_a_live_process_holds_the_folder(tmp_path
             assert not view.writer and view.held_elsewhere
     with Store.open_for_reading(db) as alone:
         assert alone.writer and not alone.held_elsewhere
+
+
+@pytest.mark.parametrize("when", ["before the head is signed", "while the head is written"])
+def test_a_folder_removed_during_a_commit_is_said_gone_and_nothing_else(
+    tmp_path: Path, when: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by a removed folder mid-erasure: the signed head's write failed first, and its
+    own error reached the operator beside « Le dossier de données … n’est plus accessible »."""
+    folder = tmp_path / "data"
+    store = Store(folder / DB_NAME)
+    try:
+        store.record([_donor(1)], operator="t", training=False)
+        if when == "while the head is written":
+            # The folder goes between the store's last look and the head's write.
+            signer = store._head
+            assert signer is not None
+            before_commit = signer.before_commit
+
+            def folder_goes_then_write(*args: object) -> object:
+                shutil.rmtree(folder)
+                return before_commit(*args)  # type: ignore[arg-type]
+
+            monkeypatch.setattr(signer, "before_commit", folder_goes_then_write)
+        with pytest.raises(BenchError) as info, store.transaction() as conn:
+            store.append(conn, _donor(2), operator="t", training=False)
+            if when == "before the head is signed":
+                shutil.rmtree(folder)
+        assert info.value.code == "DATA_FOLDER_GONE"
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert not folder.exists()  # nothing made again in its place
+    finally:
+        store.close()

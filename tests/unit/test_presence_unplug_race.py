@@ -140,3 +140,46 @@ def test_plugged_back_after_an_unplug_mid_identification(watched: Any) -> None:
     said = _said(heard, device_id)
     assert said[before:] == [True], said
     assert station.handle(device_id) is phone
+
+
+def test_the_station_closing_waits_for_an_identification_under_way(data_dir: Path) -> None:
+    """Found by the packaged window closed by SIGTERM: a phone's bring-up thread identified
+    it after the store had closed (a traceback in the log). Closing waits for the
+    identification under way, and a phone coming up after that is not identified."""
+    station = Station(data_dir, training=True, operator="test")
+    cable = _Cable()
+    station.attach_source(cable)
+    reading = threading.Event()
+    release = threading.Event()
+    phone = _SlowPhone("CLOSE001")
+
+    def slow_identity() -> None:
+        reading.set()
+        release.wait(WAIT_S)
+
+    phone.while_identifying = slow_identity
+    errors: list[BaseException | None] = []
+    hook = threading.excepthook
+    threading.excepthook = lambda args: errors.append(args.exc_value)
+    try:
+        cable.plug(phone)
+        assert reading.wait(WAIT_S)
+        closer = threading.Thread(target=station.close)
+        closer.start()
+        closer.join(0.3)
+        assert closer.is_alive(), "the station closed while a phone was being identified"
+        release.set()
+        closer.join(WAIT_S)
+        assert not closer.is_alive()
+        for thread in threading.enumerate():
+            if thread.name == f"bring-up-{phone.key}":
+                thread.join(WAIT_S)
+        late = _SlowPhone("CLOSE002")
+        late.while_identifying = lambda: errors.append(AssertionError("identified after close"))
+        cable.plug(late)
+        for thread in threading.enumerate():
+            if thread.name == f"bring-up-{late.key}":
+                thread.join(WAIT_S)
+    finally:
+        threading.excepthook = hook
+    assert errors == []

@@ -113,6 +113,9 @@ def drive_from_udev(dev: pyudev.Device) -> DriveInfo | None:
     model = props.get("ID_MODEL_FROM_DATABASE") or _read(device_dir / "model")
     model = model or props.get("ID_MODEL", "").replace("_", " ")
     serial = props.get("ID_SERIAL_SHORT") or _read(device_dir / "serial")
+    # virtio-blk gives its serial on the disk itself (/sys/block/vda/serial), and udev only
+    # as ID_SERIAL: a laptop's disk seen through QEMU, a virtual machine's.
+    serial = serial or _read(sys_path / "serial")
     if not serial:
         serial = _vpd_serial(device_dir / "vpd_pg80")
     vendor = _read(device_dir / "vendor") if transport in ("usb", "sas", "other") else ""

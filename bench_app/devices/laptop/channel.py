@@ -21,6 +21,7 @@ replayed, dropped, reordered or changed fails to open and the connection is clos
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -46,6 +47,7 @@ MAX_FAILED_PAIRINGS = 5
 MAX_FRAME = 16 * 1024 * 1024  # an inventory with its raw outputs is a few hundred KB
 _ID_STATION = b"etabli-station"
 _ID_AGENT = b"etabli-agent"
+_BYTES_LABEL = b"etabli-bytes"  # the associated data of a raw frame (JSON ones: b"etabli")
 
 
 def new_pairing_code() -> str:
@@ -163,7 +165,29 @@ class Channel:
             raise FrameRefused("sealed frame is not an object")
         return obj
 
+    def send_bytes(self, payload: bytes) -> None:
+        """A sealed frame of raw bytes (an image's chunk): numbered with the JSON frames, and
+        sealed under another label so that neither kind can pass for the other."""
+        nonce = b"\0\0\0\0" + struct.pack(">Q", self.send_seq)
+        self.send_seq += 1
+        send_frame(self.sock, self._send_aead.encrypt(nonce, payload, _BYTES_LABEL))
+
+    def receive_bytes(self) -> bytes:
+        """The next frame, which must be one of raw bytes (`send_bytes`)."""
+        sealed = recv_frame(self.sock)
+        nonce = b"\0\0\0\0" + struct.pack(">Q", self.receive_seq)
+        try:
+            plain = self._receive_aead.decrypt(nonce, sealed, _BYTES_LABEL)
+        except InvalidTag as exc:
+            raise FrameRefused(f"frame {self.receive_seq} does not open") from exc
+        self.receive_seq += 1
+        return plain
+
     def close(self) -> None:
+        """Hangs up; a thread waiting on this connection's next frame wakes (a close alone
+        would leave it waiting until its timeout)."""
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
         self.sock.close()
 
 

@@ -83,6 +83,39 @@ class LaptopSession:
             raise BenchError("AGENT_REFUSED", detail=str(answer.get("error", "?"))[:200])
         return answer
 
+    def tell(self, op: str, **args: Any) -> None:
+        """Sends a request the agent does not answer on its own (e.g. "answer" to a running
+        test, whose last answer `stream` is waiting for); may be called from another thread
+        while `stream` waits. PAIR_FAILED when the channel breaks."""
+        try:
+            self._channel.send({"op": op, **args})
+        except OSError as exc:
+            raise BenchError("PAIR_FAILED", detail=str(exc) or type(exc).__name__) from exc
+
+    def send(self, obj: dict[str, Any]) -> None:
+        """One frame of a longer conversation (an image's chunks); PAIR_FAILED when the
+        channel breaks."""
+        try:
+            self._channel.send(obj)
+        except (ChannelClosed, OSError) as exc:
+            raise BenchError("PAIR_FAILED", detail=str(exc) or type(exc).__name__) from exc
+
+    def send_bytes(self, payload: bytes) -> None:
+        """One sealed frame of raw bytes (an image's chunk); PAIR_FAILED when the channel
+        breaks."""
+        try:
+            self._channel.send_bytes(payload)
+        except (ChannelClosed, OSError) as exc:
+            raise BenchError("PAIR_FAILED", detail=str(exc) or type(exc).__name__) from exc
+
+    def receive(self) -> dict[str, Any]:
+        """The agent's next frame, whatever it says; PAIR_FAILED when the channel breaks or
+        a frame is refused."""
+        try:
+            return self._channel.receive()
+        except (ChannelClosed, OSError) as exc:
+            raise BenchError("PAIR_FAILED", detail=str(exc) or type(exc).__name__) from exc
+
     def close(self) -> None:
         self._channel.close()
 

@@ -15,10 +15,12 @@ from typing import Any
 
 from bench_app.domain.model import Device, Lot
 from bench_app.output.certificates.document import Issuer, is_success
+from bench_app.output.certificates.laptop_document import LAPTOP_TYPE, is_laptop_success
 from bench_app.store.database import Store
 
 DEVICE_CERTIFICATE = "erasure_certificate"
 LOT_CERTIFICATE = "lot_certificate"
+LAPTOP_CERTIFICATE = "laptop_certificate"
 
 
 class Delivery(StrEnum):
@@ -54,6 +56,8 @@ class IssuedCertificate:
         document = self.envelope["document"]
         if self.device_id is None:
             return bool(document["counts"]["not_certified"] == 0)
+        if document.get("type") == LAPTOP_TYPE:
+            return is_laptop_success(document)
         return is_success(document)
 
     def payload(self, delivery: Delivery, file_name: str = "") -> dict[str, Any]:
@@ -110,3 +114,30 @@ def issue_lot_certificate(
         "key_id": issuer.key.key_id,
     }
     return IssuedCertificate(data, envelope, None, facts)
+
+
+def issue_laptop_certificate(
+    store: Store, issuer: Issuer, computer: Device, lang: str = "fr"
+) -> IssuedCertificate:
+    """The signed PDF of a whole laptop or desktop (BenchError LAPTOP_CERT_NOT_ERASED naming
+    each disk not erased and verified, LAPTOP_CERT_NO_DISK) and its fact, naming each disk
+    certificate it binds."""
+    from bench_app.output.certificates.laptop import laptop_certificate
+
+    data, envelope = laptop_certificate(store, issuer, computer, lang)
+    document = envelope["document"]
+    facts = {
+        "document": LAPTOP_CERTIFICATE,
+        "reference": document["reference"],
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "lang": lang,
+        "device_id": computer.id,
+        "asset_code": computer.asset_code,
+        "erasure_id": None,
+        "lot_id": None,
+        "certified": is_laptop_success(document),
+        "references": [r["reference"] for r in document["disks"]],
+        "system": (document.get("system") or {}).get("image"),
+        "key_id": issuer.key.key_id,
+    }
+    return IssuedCertificate(data, envelope, computer.id, facts)

@@ -41,6 +41,11 @@ from bench_app.output.certificates.document import (
     lot_visible_facts,
     visible_facts,
 )
+from bench_app.output.certificates.laptop_document import (
+    LAPTOP_TYPE,
+    is_laptop_success,
+    laptop_visible_facts,
+)
 from bench_app.signing import Keyring, TrustedKey, parse_signed_json
 from bench_app.text import Text
 from bench_app.wire.canonical import canonical_json
@@ -62,10 +67,11 @@ class CertificateCheck:
     devices: list[dict[str, Any]]  # the device documents
     lot: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    laptop: dict[str, Any] | None = None  # a computer's summary (its disks are the devices)
 
     @property
     def issued_at(self) -> str:
-        first = self.lot or self.devices[0]
+        first = self.lot or self.laptop or self.devices[0]
         return str(first["issued_at"])
 
 
@@ -263,6 +269,7 @@ def verify_pdf(data: bytes, keyring: Keyring, source: str) -> CertificateCheck:
     files = _attachments(data, source)
     devices: list[dict[str, Any]] = []
     lots: list[dict[str, Any]] = []
+    laptops: list[dict[str, Any]] = []
     for name, content in sorted(files.items()):
         if not name.endswith(".json"):
             raise BenchError("CERT_NOT_CERTIFICATE", path=source, detail=f"unexpected file {name}")
@@ -278,6 +285,8 @@ def verify_pdf(data: bytes, keyring: Keyring, source: str) -> CertificateCheck:
             devices.append(document)
         elif kind == LOT_TYPE:
             lots.append(document)
+        elif kind == LAPTOP_TYPE:
+            laptops.append(document)
         else:
             raise BenchError(
                 "CERT_NOT_CERTIFICATE", path=source, detail=f"{name} is not a certificate"
@@ -286,13 +295,16 @@ def verify_pdf(data: bytes, keyring: Keyring, source: str) -> CertificateCheck:
             raise BenchError(
                 "CERT_TAMPERED", path=source, detail=f"{name} does not hold its own reference"
             )
-    if not devices and not lots:
+    if not devices and not lots and not laptops:
         raise BenchError("CERT_NOT_CERTIFICATE", path=source, detail="no signed data inside")
-    if len(lots) > 1 or (not lots and len(devices) > 1):
+    summaries = len(lots) + len(laptops)
+    if summaries > 1 or (not summaries and len(devices) > 1):
         raise BenchError("CERT_TAMPERED", path=source, detail="unexpected extra signed data")
     lot = lots[0] if lots else None
-    if lot is not None:
-        listed = sorted(r["document_sha256"] for r in lot["devices"] if r["document_sha256"])
+    laptop = laptops[0] if laptops else None
+    if lot is not None or laptop is not None:
+        rows = lot["devices"] if lot is not None else (laptop or {}).get("disks") or []
+        listed = sorted(r["document_sha256"] for r in rows if r["document_sha256"])
         attached = sorted(hashlib.sha256(canonical_json(d)).hexdigest() for d in devices)
         if listed != attached:
             raise BenchError(
@@ -300,7 +312,7 @@ def verify_pdf(data: bytes, keyring: Keyring, source: str) -> CertificateCheck:
                 path=source,
                 detail="the device sections are not the ones the lot summary lists",
             )
-    check = CertificateCheck(signer, devices, lot)
+    check = CertificateCheck(signer, devices, lot, laptop=laptop)
     text = page_text(data)
     if text is None:
         check.notes.append("pdftotext missing: the page text was not compared")
@@ -309,6 +321,8 @@ def verify_pdf(data: bytes, keyring: Keyring, source: str) -> CertificateCheck:
     expected = [f for d in devices for f in visible_facts(d)]
     if lot is not None:
         expected += lot_visible_facts(lot)
+    if laptop is not None:
+        expected += laptop_visible_facts(laptop)
     for fact in expected:
         if _squash(fact) not in squashed:
             raise BenchError(
@@ -322,6 +336,8 @@ def verify_pdf(data: bytes, keyring: Keyring, source: str) -> CertificateCheck:
     certified = sum(1 for d in devices if is_success(d))
     if lot is not None and lot["counts"]["not_certified"] == 0:
         certified += 1  # the summary's banner
+    if laptop is not None and is_laptop_success(laptop):
+        certified += 1  # the computer's banner
     if shown != certified:
         raise BenchError(
             "CERT_TAMPERED",

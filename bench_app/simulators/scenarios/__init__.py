@@ -13,7 +13,9 @@ with BenchError(SCENARIO_INVALID) naming the file and the field, never half-plug
     [[device]]
     kind = "phone"        # phone: a simulated ADB phone; handset: a whole phone with its
                           # bootloader (installation); drive: a docked drive (image file);
-                          # iphone: a simulated iPhone behind the class's own usbmuxd
+                          # iphone: a simulated iPhone behind the class's own usbmuxd;
+                          # stick_laptop: a laptop started from the Établi stick (its agent
+                          # on loopback, simulators/stick_laptop.py; persona "thinkpad-t470")
     persona = "frp-locked"
     serial = "…"          # optional; a drive's image file is named after it
     behaviour = "failing" # drives only: healthy, failing, slow, end_of_life, unplugged_mid_erasure
@@ -42,7 +44,8 @@ from bench_app.errors import BenchError
 from bench_app.text import Text
 
 SCENARIOS_DIR = Path(str(resources.files(__package__)))
-KINDS = ("phone", "handset", "drive", "iphone")
+KINDS = ("phone", "handset", "drive", "iphone", "stick_laptop")
+STICK_LAPTOP_PERSONAS = ("thinkpad-t470",)  # simulators/stick_laptop.py's laptop
 PRINTERS = ("brother", "zebra")
 _TOP_KEYS = {"title", "summary", "order", "printer", "device", "seed"}
 # The records a scenario may have set up when played (bench_app/class_seeds.py does it):
@@ -228,6 +231,9 @@ def _device(entry: Any, where: str) -> ScenarioDevice:
             raise _Invalid(
                 f"{where}.behaviour", f"must be one of {', '.join(b.value for b in DriveBehaviour)}"
             )
+    elif kind == "stick_laptop":
+        if persona not in STICK_LAPTOP_PERSONAS:
+            raise _Invalid(f"{where}.persona", f"must be one of {', '.join(STICK_LAPTOP_PERSONAS)}")
     elif kind == "iphone":
         from bench_app.simulators.iphone import PersonaError as IPhonePersonaError
         from bench_app.simulators.iphone import load_persona as load_iphone

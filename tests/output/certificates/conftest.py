@@ -4,7 +4,6 @@ lot, with the organisation's settings filled in."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from bench_app.settings import Settings
 from bench_app.station import Station
 from bench_app.store.database import NewEvent
 from bench_app.store.uuid7 import uuid7_str
+from tests import loops
 from tests.devices_drives.conftest import make_image
 from tests.erasure.test_erase_job import FlakyDrive
 from tests.unit.support import finish
@@ -191,19 +191,13 @@ def bench(data_dir: Path, tmp_path: Path) -> Iterator[Bench]:
 @pytest.fixture
 def loop_over(tmp_path: Path) -> Iterator[Callable[[str, int], str]]:
     """A loop device over an image file this test made; detached afterwards."""
-    attached: list[str] = []
+    attached: list[loops.Loop] = []
 
     def attach(name: str, size: int) -> str:
         backing = make_image(tmp_path / name, size)
-        out = subprocess.run(
-            ["losetup", "--find", "--show", str(backing)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        attached.append(out.stdout.strip())
-        return attached[-1]
+        attached.append(loops.attach(backing))
+        return attached[-1].dev
 
     yield attach
-    for dev in attached:
-        subprocess.run(["losetup", "--detach", dev], check=False, capture_output=True)
+    for loop in attached:
+        loops.release(loop)

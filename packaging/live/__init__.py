@@ -1,0 +1,1 @@
+"""The Établi stick (Debian live image): build.py builds it; config/ is what it carries."""
