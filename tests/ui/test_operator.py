@@ -3,6 +3,7 @@ every fact recorded afterwards carries it, until the operator changes."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from PySide6.QtCore import QCoreApplication, QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from bench_app.domain.model import JobState
-from bench_app.operators import TRAINEE, hash_pin
+from bench_app.operators import TRAINEE, hash_pin, pin_matches
 from bench_app.settings import SETTINGS_NAME, Settings
 from bench_app.store import queries
 from tests.ui.conftest import Bench, save_with_dialog
@@ -114,8 +115,12 @@ def test_a_first_operator_adds_themself_with_a_pin(
     qtbot.keyClicks(chooser.new_pin, "1357")
     qtbot.mouseClick(chooser.save_new, Qt.MouseButton.LeftButton)
     assert not chooser.isVisible() and bench.station.operator == "Léa"
-    saved = (data_dir / SETTINGS_NAME).read_text(encoding="utf-8")
-    assert "Léa" in saved and "1357" not in saved
+    saved = json.loads((data_dir / SETTINGS_NAME).read_text(encoding="utf-8"))
+    (lea,) = saved["operators"]
+    # The PIN is kept only as its salted hash (whose hex digits may hold "1357" by chance).
+    assert lea["name"] == "Léa" and pin_matches("1357", lea["pin_hash"])
+    assert "1357" not in json.dumps({k: v for k, v in lea.items() if k != "pin_hash"})
+    assert "1357" not in json.dumps({k: v for k, v in saved.items() if k != "operators"})
     assert [o.name for o in Settings.load(data_dir).operator_list()] == ["Léa"]
 
 

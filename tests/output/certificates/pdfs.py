@@ -3,6 +3,8 @@ the QR code, the attachments, and the `etabli` command run in-process."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ import pytest
 
 from bench_app.commands.main import main
 from bench_app.output.certificates.qr import read_qr_text
+from bench_app.wire.canonical import canonical_json
 
 
 def text_of(path: Path) -> str:
@@ -56,3 +59,21 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out = capsys.readouterr()
     return code, out.out, out.err
+
+
+def as_attached(scanned: dict[str, Any], attached: list[bytes]) -> bytes:
+    """The attachment a scanned QR code stands for: the envelope itself, or, for the digest
+    form a large document gets, the one attachment whose document hashes to the digest and
+    carries its signature (anything else: the digest itself, which matches no attachment)."""
+    if scanned.get("format") != "etabli.signed-digest/1":
+        return canonical_json(scanned)
+    for raw in attached:
+        envelope = json.loads(raw)
+        document = canonical_json(envelope["document"])
+        if (
+            hashlib.sha256(document).hexdigest() == scanned["sha256"]
+            and envelope["signature"] == scanned["signature"]
+            and envelope["document"].get("reference") == scanned["reference"]
+        ):
+            return raw
+    return canonical_json(scanned)

@@ -14,9 +14,16 @@ from bench_app.output.certificates import assemble, document, layout
 from bench_app.output.certificates.verify import verify_pdf
 from bench_app.signing import Keyring, sign_document
 from bench_app.store import queries
-from bench_app.wire.canonical import canonical_json
 from tests.output.certificates.conftest import Bench
-from tests.output.certificates.pdfs import attachments, pages, qr_codes, run, squash, text_of
+from tests.output.certificates.pdfs import (
+    as_attached,
+    attachments,
+    pages,
+    qr_codes,
+    run,
+    squash,
+    text_of,
+)
 
 MiB = 1 << 20
 
@@ -61,7 +68,33 @@ def test_a_mixed_lot_says_how_many_are_not_erased_and_verifies(
     assert stdout.count("EFFACÉ ET VÉRIFIÉ") == 2 and stdout.count("NON EFFACÉ") == 1
     scanned = qr_codes(out, tmp_path, dpi=300)
     assert len(scanned) == 4
-    assert {canonical_json(s) for s in scanned} == set(files.values())
+    # Each code is its attachment's envelope, or (a document too large for paper) its
+    # signed digest, which that attachment completes.
+    attached = list(files.values())
+    assert {as_attached(s, attached) for s in scanned} == set(attached)
+
+
+def test_a_document_too_large_for_paper_gets_a_signed_digest_its_attachment_completes(
+    bench: Bench,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bench_app.output.certificates import qr
+
+    bench.erase("BIG-A-7777.img")
+    bench.erase("BIG-B-8888.img")
+    monkeypatch.setattr(qr, "QR_MAX_CHARS", 100)  # every document is "too large" now
+    out = tmp_path / "lot.pdf"
+    assert run(capsys, "certificate", "--lot", bench.lot_id, "-o", str(out))[0] == 0
+    assert run(capsys, "verify-certificate", str(out))[0] == 0
+    scanned = qr_codes(out, tmp_path, dpi=300)
+    assert len(scanned) == 3 and {s["format"] for s in scanned} == {"etabli.signed-digest/1"}
+    attached = list(attachments(out).values())
+    assert {as_attached(s, attached) for s in scanned} == set(attached)
+    # A digest whose signature is another's completes nothing.
+    forged = dict(scanned[0], signature=scanned[1]["signature"])
+    assert as_attached(forged, attached) not in attached
 
 
 def test_an_all_erased_lot_is_a_certificate(
