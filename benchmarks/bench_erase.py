@@ -5,8 +5,10 @@
    the two tools one after the other in alternating order, medians of N repetitions:
    `dd if=/dev/zero oflag=direct conv=fsync` vs the zero pass and the random (AES-256-CTR)
    pass; `dd of=/dev/null iflag=direct` vs the full verification of zeros and of the random
-   stream; and the whole `etabli erase --method clear-random --verify full` command vs a dd
-   write followed by a dd read of the same image;
+   stream, with beside them the verification's reads alone (its threads and chunks, nothing
+   compared: the limit of a verification reading this way on this disk); and the whole
+   `etabli erase --method clear-random --verify full` command vs a dd write followed by a dd
+   read of the same image;
 2. four image files at once: four passes on four threads (one worker per drive, as the
    station runs them) vs four `dd` processes at once, aggregate throughput;
 3. the window's event-loop latency (a 10 ms timer, offscreen) while the station's job
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import mmap
 import os
 import resource
 import secrets
@@ -45,7 +48,7 @@ from PySide6.QtCore import QCoreApplication
 
 from bench_app.devices.drives.blockio import CHUNK, BlockIO, Control
 from bench_app.devices.drives.handle import DriveHandle
-from bench_app.erasure.overwrite import Pattern, Stream, overwrite, verify
+from bench_app.erasure.overwrite import READS, Pattern, Stream, overwrite, verify
 from bench_app.settings import Settings
 from bench_app.station import Station
 from ui.app import build_window, create_app
@@ -241,6 +244,26 @@ class Engine:
         return seconds
 
 
+def bare_reads(t: Target, chunk: int) -> float:
+    """The verification's reads and nothing else: READS threads, each reading every
+    READS-th chunk into one page-aligned buffer with O_DIRECT, nothing compared, nothing
+    reported. What the verification would take if comparing cost nothing (seconds)."""
+    fd = os.open(t.path, os.O_RDONLY | os.O_DIRECT)
+    offsets = list(range(0, t.size, chunk))
+
+    def reader(first: int) -> None:
+        view = memoryview(mmap.mmap(-1, chunk))
+        for offset in offsets[first::READS]:
+            got = os.preadv(fd, [view[: min(chunk, t.size - offset)]], offset)
+            if got <= 0:
+                raise OSError(f"short read at {offset} of {t.path}")
+
+    try:
+        return on_threads([partial(reader, i) for i in range(READS)])[0]
+    finally:
+        os.close(fd)
+
+
 def on_threads(work: Sequence[Callable[[], T]]) -> tuple[float, list[T]]:
     """Runs each callable on a thread of its own; (wall seconds, results)."""
     results: list[T | None] = [None] * len(work)
@@ -294,12 +317,13 @@ def one_target(t: Target, engine: Engine, reps: int) -> Times:
         def random_block(flip: bool) -> None:
             seconds, stream = engine.write(t, Pattern.RANDOM)
             add(times, "engine_random", seconds)
-            for name in ordered(["dd_read_random", "verify_random"], flip):
-                add(
-                    times,
-                    name,
-                    dd_read(t) if name == "dd_read_random" else engine.check(t, stream),
-                )
+            readers = {
+                "dd_read_random": lambda: dd_read(t),
+                "verify_random": lambda: engine.check(t, stream),
+                "bare_reads": lambda: bare_reads(t, engine.chunk),
+            }
+            for name in ordered(list(readers), flip):
+                add(times, name, readers[name]())
 
         for block in ordered([zero_block, random_block], flip):
             block(flip)
@@ -486,6 +510,7 @@ SINGLE_PAIRS = [
     ("random_pass_vs_dd_write", "engine_random", "dd_write"),
     ("verify_zeros_vs_dd_read", "verify_zeros", "dd_read_zeros"),
     ("verify_random_vs_dd_read", "verify_random", "dd_read_random"),
+    ("bare_reads_vs_dd_read", "bare_reads", "dd_read_random"),
 ]
 PARALLEL_PAIRS = [
     ("zero_passes_vs_dd_writes", "engine_zero", "dd_write"),
@@ -497,6 +522,7 @@ LABELS = {
     "random_pass_vs_dd_write": ("random pass (AES-256-CTR)", "engine_random", "dd_write"),
     "verify_zeros_vs_dd_read": ("full verify, zeros", "verify_zeros", "dd_read_zeros"),
     "verify_random_vs_dd_read": ("full verify, random", "verify_random", "dd_read_random"),
+    "bare_reads_vs_dd_read": ("bare reads, nothing compared", "bare_reads", "dd_read_random"),
     "zero_passes_vs_dd_writes": ("zero passes", "engine_zero", "dd_write"),
     "random_passes_vs_dd_writes": ("random passes", "engine_random", "dd_write"),
     "verify_random_vs_dd_reads": ("full verify, random", "verify_random", "dd_read_random"),
@@ -601,6 +627,16 @@ def erase_measures(figures: dict[str, Any], engine: Engine) -> list[dict[str, An
             seconds["dd_read_random"],
             "s",
             seconds["dd_read_random"] / seconds["verify_random"],
+            ratio_means=speed,
+        ),
+        # The same reads with nothing compared, in the same rotation: the limit of a
+        # verification that reads this way on this disk (no goal).
+        _common.measure(
+            "verify_bare_reads_vs_dd_read",
+            seconds["bare_reads"],
+            seconds["dd_read_random"],
+            "s",
+            seconds["dd_read_random"] / seconds["bare_reads"],
             ratio_means=speed,
         ),
         _common.measure(

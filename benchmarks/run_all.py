@@ -58,8 +58,9 @@ QUICK: dict[str, list[str]] = {
         "--max-download-mib",
         "24",  # the 64 MiB image is split in three, as 512 MiB is in two at full size
     ],
-    "bench_erase.py": ["--size-mib", "256", "--reps", "1", "--at-once", "2", "--no-ui"],
-    "bench_image_write.py": ["--size-mib", "1024", "--reps", "1"],
+    # Three repetitions (medians): one run of a disk read swings by half from one to the next
+    "bench_erase.py": ["--size-mib", "256", "--reps", "3", "--at-once", "2", "--no-ui"],
+    "bench_image_write.py": ["--size-mib", "1024", "--reps", "3"],
     "bench_phones.py": ["--runs", "2"],
     "bench_cold_start.py": ["--runs", "3"],
     "bench_ui_latency.py": ["--phones", "16", "--drives", "8"],
