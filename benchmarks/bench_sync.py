@@ -145,6 +145,17 @@ class Postgres:
             conn.execute(f"CREATE DATABASE {name}")
         return self.url(name)
 
+    def settle(self) -> None:
+        """Drops the databases of the parts already measured and writes out what they left
+        in memory (CHECKPOINT), so that the next part does not share the 2 cores with the
+        autovacuum and the checkpoint of the rows the earlier parts inserted."""
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            for n in range(1, self._names + 1):
+                conn.execute(f"DROP DATABASE IF EXISTS bench_{n} WITH (FORCE)")
+            conn.execute("CHECKPOINT")
+
     def stop(self) -> None:
         subprocess.run(
             [
@@ -777,6 +788,7 @@ def main() -> None:
             figures["bundle"] = bundles(source, work)
             print(figures["bundle"], flush=True)
         if "ingest" not in args.skip:
+            pg.settle()
             sources = []
             for i in range(args.stations):
                 folder = work / f"ingest-source-{i}"

@@ -42,7 +42,7 @@ QUICK: dict[str, list[str]] = {
         "--stations",
         "4",
         "--station-events",
-        "2000",
+        "5000",  # three batches each: at 2,000 (one batch) the rate was one round trip's latency
         "--skip",
         "scale",
     ],
