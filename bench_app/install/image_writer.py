@@ -416,19 +416,36 @@ class _Piece:
     last: bool  # the range's last chunk
 
 
-def _plan_chunks(block_map: BlockMap, start: int, chunk: int) -> tuple[list[Chunk], list[_Piece]]:
+# The writer holds back each range's last piece until the whole range matched its map:
+# at most this many bytes, so that the wait for the range's checksum at its end is the
+# hashing of this piece, not of a whole chunk (ranges of a few chunks waited a chunk's
+# hashing each, the writer idle meanwhile).
+LAST_PIECE = 1 << 20
+
+
+def _plan_chunks(
+    block_map: BlockMap, start: int, chunk: int, *, last_piece: int | None = None
+) -> tuple[list[Chunk], list[_Piece]]:
     """The chunks of every range not wholly below `start` (a range cut by `start` is read
-    from its beginning, so that its checksum can be checked)."""
+    from its beginning, so that its checksum can be checked). With `last_piece`, each
+    range ends with a chunk of at most that many bytes."""
     todo: list[Chunk] = []
     pieces: list[_Piece] = []
     for index, r in enumerate(block_map.ranges):
         offset, length = block_map.extent(r)
-        if offset + length <= start:
+        end = offset + length
+        if end <= start:
             continue
-        for pos in range(offset, offset + length, chunk):
-            n = min(chunk, offset + length - pos)
-            todo.append((pos, n))
-            pieces.append(_Piece(index, pos + n == offset + length))
+        # Where the last piece starts: on a block boundary (O_DIRECT), at most `last_piece`
+        # (and a chunk) before the range's end, which may fall mid-block at the image's end.
+        tail = min(last_piece or chunk, chunk, length)
+        size = block_map.block_size
+        body = offset + -(-(length - tail) // size) * size
+        for pos in range(offset, body, chunk):
+            todo.append((pos, min(chunk, body - pos)))
+            pieces.append(_Piece(index, False))
+        todo.append((body, end - body))
+        pieces.append(_Piece(index, True))
     return todo, pieces
 
 
@@ -575,7 +592,7 @@ def write_image(
     Cancelled (after a checkpoint), DeviceGone, or BenchError: DISK_IMAGE_CORRUPT when the
     image does not match its map (the range that does not match is not written),
     DISK_IMAGE_WRITE_FAILED when the drive refuses a write."""
-    todo, pieces = _plan_chunks(plan.block_map, start, chunk)
+    todo, pieces = _plan_chunks(plan.block_map, start, chunk, last_piece=LAST_PIECE)
     at = dict(zip((o for o, _ in todo), pieces, strict=True))
     result = WriteResult(start, 0, 0.0, False)
     began = time.monotonic()
