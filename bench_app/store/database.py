@@ -21,7 +21,9 @@ from bench_app.errors import BenchError, folder_error
 from bench_app.store import anchors, hlc, integrity, projections
 from bench_app.store.events import (
     EVENT_COLUMNS,
+    INSERT_EVENT,
     ChainProblem,
+    event_row,
     row_to_event,
     training_chain,
     utc_now,
@@ -30,7 +32,6 @@ from bench_app.store.events import (
 from bench_app.store.migrations import LATEST_VERSION, MIGRATIONS, split_sql
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.text import Text
-from bench_app.wire.canonical import event_json
 from bench_app.wire.events import GENESIS_HASH, Event, event_hash, hashed_fields
 from bench_app.wire.refusals import Refusal
 from bench_app.wire.values import surely_travels
@@ -728,6 +729,9 @@ class Store:
         waiting: dict[str, tuple[Refusal, str]] = {}
         stamps: list[hlc.Hlc] = []
         devices: set[str] = set()  # found here once, here for the rest of the transaction
+        # No savepoint per event and no counter moved per event: a job's moves by its steps
+        # and their log rows are gathered and written together (projections.Gathered).
+        gathered = None if guarded or count else projections.Gathered(conn)
         progress = True
         while progress:  # another station's event may be what a waiting one needed
             progress = False
@@ -737,7 +741,9 @@ class Store:
                     event = chain.get(seq + 1)
                     if event is None or event.prev_hash != prev:
                         break
-                    why = self._import_one(conn, event, devices, guarded=guarded, count=count)
+                    why = self._import_one(
+                        conn, event, devices, guarded=guarded, count=count, gathered=gathered
+                    )
                     if why is not None:
                         waiting[station] = why
                         break
@@ -749,6 +755,11 @@ class Store:
                     if stamp is not None:
                         stamps.append(stamp)
                     progress = True
+        if gathered is not None:
+            try:
+                gathered.write()
+            except (sqlite3.IntegrityError, KeyError, TypeError, ValueError) as exc:
+                raise _ApplyFailed from exc
         for station, chain in candidates.items():
             head, prev = heads[station]
             later = sorted(s for s in chain if s > head)
@@ -782,12 +793,14 @@ class Store:
         *,
         guarded: bool = True,
         count: bool = True,
+        gathered: projections.Gathered | None = None,
     ) -> tuple[Refusal, str] | None:
         """Inserts and folds one event inside a savepoint; None when done, else why it must
         wait (what it refers to is not here yet) as (code, reason), with nothing of it left
         behind. `devices` holds the ids of devices already found here. Not `guarded`: no
         savepoint, and _ApplyFailed when it cannot be applied (the caller undoes it all).
-        `count`: moves the dashboard's and lots' counters (see projections.apply)."""
+        `count`: moves the dashboard's and lots' counters (see projections.apply).
+        `gathered` (not guarded): a job's move goes there with its log row, written later."""
         device_id = event.device_id or event.payload.get("device_id")
         # Another station's training facts are logged, not folded (projections.apply).
         if (
@@ -806,8 +819,13 @@ class Store:
                 )
         if not guarded:
             try:
-                _insert_event(conn, event)
-                projections.apply(conn, event, count=count)
+                if gathered is not None and event.type in projections.JOB_MOVES:
+                    gathered.rows.append(event_row(event))
+                else:
+                    if gathered is not None:  # its handlers may read the log or the jobs
+                        gathered.write()
+                    _insert_event(conn, event)
+                projections.apply(conn, event, count=count, gathered=gathered)
             except (sqlite3.IntegrityError, KeyError, TypeError, ValueError) as exc:
                 raise _ApplyFailed from exc
             return None
@@ -1050,12 +1068,4 @@ def _schema_version(conn: sqlite3.Connection) -> int:
 
 def _insert_event(conn: sqlite3.Connection, event: Event) -> None:
     """One row of the append-only log (this station's own, or one imported)."""
-    conn.execute(
-        "INSERT INTO events (id, station_id, seq, operator, ts, type, device_id, payload,"
-        " training, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            event.id, event.station_id, event.seq, event.operator, event.ts, event.type,
-            event.device_id, event_json(event.payload), event.training,
-            event.prev_hash, event.hash,
-        ),
-    )  # fmt: skip
+    conn.execute(INSERT_EVENT, event_row(event))

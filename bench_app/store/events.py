@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bench_app.wire.canonical import event_json
 from bench_app.wire.events import GENESIS_HASH, Event, event_hash
 
 
@@ -23,6 +24,21 @@ def utc_now() -> str:
 EVENT_COLUMNS = (
     "id, station_id, seq, operator, ts, type, device_id, payload, training, prev_hash, hash"
 )
+
+
+INSERT_EVENT = (
+    "INSERT INTO events (id, station_id, seq, operator, ts, type, device_id, payload,"
+    " training, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def event_row(event: Event) -> tuple[Any, ...]:
+    """The values of INSERT_EVENT for one event (its payload in the event encoding)."""
+    return (
+        event.id, event.station_id, event.seq, event.operator, event.ts, event.type,
+        event.device_id, event_json(event.payload), event.training,
+        event.prev_hash, event.hash,
+    )  # fmt: skip
 
 
 def row_to_event(row: sqlite3.Row | tuple[Any, ...]) -> Event:

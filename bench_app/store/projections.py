@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -14,7 +15,13 @@ from decimal import Decimal, InvalidOperation
 from bench_app.domain.calendar import add_months
 from bench_app.domain.model import DeviceStage, JobState
 from bench_app.store import dashboard_counts, lot_counts
-from bench_app.store.events import EVENT_COLUMNS, iter_events, row_to_event, training_chain
+from bench_app.store.events import (
+    EVENT_COLUMNS,
+    INSERT_EVENT,
+    iter_events,
+    row_to_event,
+    training_chain,
+)
 from bench_app.store.hlc import Hlc, ms_to_ts, order_key
 from bench_app.store.migrations import PROJECTION_TABLES
 from bench_app.wire.canonical import event_json
@@ -38,18 +45,74 @@ Progress = Callable[[int, int], None]
 PROGRESS_EVERY = 10_000  # events folded between two progress reports of a rebuild
 
 
-def apply(conn: sqlite3.Connection, event: Event, *, count: bool = True) -> None:
+# The facts whose handlers read nothing of the log nor of the jobs table: they move their
+# job's row (state, step, message) and write rows of their own. Between two other facts,
+# a bulk fold may gather their jobs' moves and their own log rows (see `Gathered`).
+JOB_MOVES = frozenset(
+    {"job.started", "job.resumed", "step.started", "step.finished", "step.failed"}
+)
+
+
+class Gathered:
+    """Writes gathered during a bulk fold with no savepoint per event (an import into a
+    small log, a rebuild), where a job's row is moved a dozen times by its steps: the log
+    rows of JOB_MOVES facts not yet inserted, and each job's latest columns. `write` puts
+    them in the tables; the fold calls it before folding any other fact (whose handlers may
+    read the log or the jobs) and at its end. Assignments only, so the last value of each
+    column is what the moves one by one would have left."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.rows: list[tuple[object, ...]] = []
+        self.jobs: dict[str, dict[str, object]] = {}
+
+    def write(self) -> None:
+        if self.rows:
+            self.conn.executemany(INSERT_EVENT, self.rows)
+            self.rows.clear()
+        by_columns: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
+        for job_id, columns in self.jobs.items():
+            by_columns.setdefault(tuple(columns), []).append((*columns.values(), job_id))
+        self.jobs.clear()
+        for names, values in by_columns.items():
+            assignments = ", ".join(f"{name} = ?" for name in names)
+            self.conn.executemany(f"UPDATE jobs SET {assignments} WHERE id = ?", values)
+
+
+class _Gathering(threading.local):
+    into: Gathered | None = None  # set while a JOB_MOVES fact is folded in bulk, per thread
+
+
+_gathering = _Gathering()
+
+
+def apply(
+    conn: sqlite3.Connection,
+    event: Event,
+    *,
+    count: bool = True,
+    gathered: Gathered | None = None,
+) -> None:
     """Folds one event into the derived tables; `count`: also moves the dashboard's
-    counters (a rebuild computes them once at its end instead)."""
+    counters (a rebuild computes them once at its end instead). `gathered` (with `count`
+    off): a JOB_MOVES fact's moves of its job are gathered there instead of written; any
+    other fact first writes what was gathered."""
     handlers = _HANDLERS.get(event.type)
+    if gathered is not None and (count or event.type not in JOB_MOVES):
+        gathered.write()
+        gathered = None
     if handlers and not _foreign_training(conn, event):
         device = _counted_device(conn, event) if count else None
         dashboard = device if event.type in dashboard_counts.COUNTED_TYPES else None
         lots = device if event.type in lot_counts.COUNTED_TYPES else None
         before = dashboard_counts.contribution(conn, dashboard, event.id) if dashboard else None
         lot_key = lot_counts.key_of(conn, lots) if lots else None
-        for handler in handlers:
-            handler(conn, event)
+        _gathering.into = gathered
+        try:
+            for handler in handlers:
+                handler(conn, event)
+        finally:
+            _gathering.into = None
         if dashboard and before is not None:
             dashboard_counts.update(conn, dashboard, before)
         if lots:
@@ -90,11 +153,13 @@ def rebuild(conn: sqlite3.Connection, progress: Progress | None = None) -> int:
         total = int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
         progress(0, total)
     count = 0
+    gathered = Gathered(conn)
     for _, event in iter_events(conn):
-        apply(conn, event, count=False)
+        apply(conn, event, count=False, gathered=gathered)
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count, total)
+    gathered.write()
     count_all(conn)
     if progress is not None:
         progress(count, total)
@@ -333,6 +398,12 @@ def _job_created(conn: sqlite3.Connection, e: Event) -> None:
 
 
 def _set_job(conn: sqlite3.Connection, e: Event, **columns: object) -> None:
+    gathered = _gathering.into
+    if gathered is not None:  # a bulk fold: the job's last values are written later
+        moves = gathered.jobs.setdefault(e.payload["job_id"], {})
+        moves.update(columns)
+        moves["updated_at"] = e.ts
+        return
     assignments = ", ".join(f"{name} = ?" for name in columns)
     conn.execute(
         f"UPDATE jobs SET {assignments}, updated_at = ? WHERE id = ?",
