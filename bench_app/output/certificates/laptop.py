@@ -43,13 +43,12 @@ from bench_app.output.certificates.laptop_document import laptop_documents
 from bench_app.output.certificates.layout import (
     GOOD_FILL,
     KIND_LABELS,
-    QrCode,
     _brand_model,
     _Page,
     _two_columns,
     device_flowables,
+    signed_block,
 )
-from bench_app.output.certificates.qr import qr_text
 from bench_app.output.formatting import size_text, when_text
 from bench_app.output.pdf_style import FONT, FRAME_WIDTH, GOOD, RULE
 from bench_app.signing import sign_document
@@ -222,22 +221,7 @@ def laptop_flowables(
                 "Made in training mode: this document is not valid for a real donation.",
             )
         )
-    text = [page.p(line, page.s.small) for line in lines]
-    sign = Table(
-        [[text, QrCode(lambda: qr_text(envelope), 46 * mm)]],
-        colWidths=[FRAME_WIDTH - 50 * mm, 50 * mm],
-        hAlign="LEFT",
-    )
-    sign.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.6, RULE),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
+    sign = signed_block(page, lines, envelope, code=46 * mm, column=50 * mm)
     out.append(KeepTogether([sign]))
     return out
 

@@ -679,9 +679,17 @@ def _signature_block(page: _Page, document: dict[str, Any], envelope: dict[str, 
                 "Made in training mode: this document is not valid for a real donation.",
             )
         )
+    return signed_block(page, lines, envelope, code=42 * mm, column=44 * mm)
+
+
+def signed_block(
+    page: _Page, lines: list[str], envelope: dict[str, Any], *, code: float, column: float
+) -> Table:
+    """Under a rule, what the signature says (`lines`, small) beside the QR code holding the
+    signed `envelope` (`code` wide, in a `column` of its own)."""
     text = [page.p(line, page.s.small) for line in lines]
-    qr = QrCode(lambda: qr_text(envelope), 42 * mm)
-    table = Table([[text, qr]], colWidths=[FRAME_WIDTH - 44 * mm, 44 * mm], hAlign="LEFT")
+    qr = QrCode(lambda: qr_text(envelope), code)
+    table = Table([[text, qr]], colWidths=[FRAME_WIDTH - column, column], hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -843,21 +851,6 @@ def _lot_flowables(document: dict[str, Any], envelope: dict[str, Any], lang: str
             "Offline check: etabli verify-certificate FILE.pdf",
         ),
     ]
-    text = [page.p(line, page.s.small) for line in lines]
-    sign = Table(
-        [[text, QrCode(lambda: qr_text(envelope), 46 * mm)]],
-        colWidths=[FRAME_WIDTH - 50 * mm, 50 * mm],
-        hAlign="LEFT",
-    )
-    sign.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.6, RULE),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
+    sign = signed_block(page, lines, envelope, code=46 * mm, column=50 * mm)
     out.append(KeepTogether([sign]))
     return out
