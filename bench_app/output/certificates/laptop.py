@@ -47,6 +47,7 @@ from bench_app.output.certificates.layout import (
     _Page,
     _two_columns,
     device_flowables,
+    result_box,
     signed_block,
 )
 from bench_app.output.formatting import size_text, when_text
@@ -92,19 +93,7 @@ def laptop_flowables(
         ),
         page.s.body,
     )
-    box = Table([[banner], [detail]], colWidths=[FRAME_WIDTH], hAlign="LEFT")
-    box.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("BACKGROUND", (0, 0), (-1, -1), GOOD_FILL),
-                ("BOX", (0, 0), (-1, -1), 1.6, GOOD),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
-            ]
-        )
-    )
-    out += [box, Spacer(1, 2 * mm)]
+    out += [result_box([[banner], [detail]], GOOD_FILL, GOOD), Spacer(1, 2 * mm)]
     half = FRAME_WIDTH / 2 - 3 * mm
     org = document["organisation"]
     donor, lot = document.get("donor"), document.get("lot")

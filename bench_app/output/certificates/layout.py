@@ -491,19 +491,25 @@ def _verdict_box(page: _Page, document: dict[str, Any]) -> Table:
         for reason in failure_reasons(document):
             rows.append([page.p("• " + reason.get(page.lang), page.cell_bad)])
         fill, edge = BAD_FILL, BAD
+    return result_box(rows, fill, edge, top=6)
+
+
+def result_box(
+    rows: list[list[Flowable]], fill: Any, edge: Any, *, top: float | None = None
+) -> Table:
+    """The framed box that says a document's result: `rows` (its banner first) on `fill`,
+    edged with `edge`; `top`: more room above the banner."""
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("BACKGROUND", (0, 0), (-1, -1), fill),
+        ("BOX", (0, 0), (-1, -1), 1.6, edge),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
+    ]
+    if top is not None:
+        style.insert(4, ("TOPPADDING", (0, 0), (0, 0), top))
     table = Table(rows, colWidths=[FRAME_WIDTH], hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("BACKGROUND", (0, 0), (-1, -1), fill),
-                ("BOX", (0, 0), (-1, -1), 1.6, edge),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("TOPPADDING", (0, 0), (0, 0), 6),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
-            ]
-        )
-    )
+    table.setStyle(TableStyle(style))
     return table
 
 
@@ -754,19 +760,7 @@ def _lot_flowables(document: dict[str, Any], envelope: dict[str, Any], lang: str
             ),
             page.s.body,
         )
-    box = Table([[banner], [detail]], colWidths=[FRAME_WIDTH], hAlign="LEFT")
-    box.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("BACKGROUND", (0, 0), (-1, -1), fill),
-                ("BOX", (0, 0), (-1, -1), 1.6, edge),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
-            ]
-        )
-    )
-    out += [box, Spacer(1, 2 * mm)]
+    out += [result_box([[banner], [detail]], fill, edge), Spacer(1, 2 * mm)]
     donor = document.get("donor")
     lot = document["lot"]
     org = document["organisation"]
