@@ -163,10 +163,13 @@ def a4_pdf(
     author: str = "",
     top_margin: float = 20 * mm,
     bottom_margin: float = 16 * mm,
+    complete: Callable[[Any], None] | None = None,
 ) -> bytes:
     """`story` laid out on A4 pages with 15 mm side margins, each page framed by
     `page_frame`, as PDF bytes. Pages start in a shipped font rather than reportlab's
-    Helvetica, which PDF/A certificates must not reference unembedded."""
+    Helvetica, which PDF/A certificates must not reference unembedded. `complete`, when
+    given, is called with reportlab's document just before the file is written (a PDF 1.7
+    file then), to add objects to it (certificates' PDF/A parts)."""
     out = BytesIO()
     doc = SimpleDocTemplate(
         out,
@@ -181,5 +184,26 @@ def a4_pdf(
         creator="Établi",
     )
     frame = page_frame(organisation=organisation, footer=footer, training=training)
-    doc.build(story, onFirstPage=frame, onLaterPages=frame)
+    if complete is None:
+        doc.build(story, onFirstPage=frame, onLaterPages=frame)
+    else:
+
+        def canvas(*args: Any, **kwargs: Any) -> Canvas:
+            return _CompletedCanvas(complete, *args, pdfVersion=(1, 7), **kwargs)
+
+        doc.build(story, onFirstPage=frame, onLaterPages=frame, canvasmaker=canvas)
     return out.getvalue()
+
+
+class _CompletedCanvas(Canvas):
+    """A canvas that hands its document to `complete` before writing it."""
+
+    def __init__(self, complete: Callable[[Any], None], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._complete = complete
+
+    def save(self) -> None:
+        if len(self._code):  # the last page, as Canvas.save would end it
+            self.showPage()
+        self._complete(self._doc)
+        super().save()

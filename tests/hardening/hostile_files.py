@@ -13,7 +13,7 @@ from pathlib import Path
 import pikepdf
 
 from bench_app.output.certificates import document as cert
-from bench_app.output.certificates import pdf_sign, pdfa
+from bench_app.output.certificates import pdf_sign
 from bench_app.signing import StationKey, sign_document
 from bench_app.wire.canonical import canonical_json
 
@@ -43,10 +43,18 @@ def deep_json(depth: int) -> bytes:
     return b"[" * depth + b"]" * depth
 
 
+def saved(pdf: pikepdf.Pdf) -> bytes:
+    """The PDF as bytes, without object streams (a signature entry stays readable)."""
+    out = io.BytesIO()
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    return out.getvalue()
+
+
 def sealed(pdf: pikepdf.Pdf, key: StationKey) -> bytes:
-    """The PDF saved as the bench saves certificates, with its whole-file signature."""
-    pdf_sign.add_placeholder(pdf, key.key_id)
-    return pdf_sign.seal(pdfa.save_bytes(pdf), key)
+    """The PDF with the bench's whole-file signature, in the catalog as certificates have it."""
+    entry, text = pdf_sign.placeholder(key.key_id)
+    pdf.Root[pikepdf.Name("/" + entry)] = pikepdf.String(text[1:-1].decode("ascii"))
+    return pdf_sign.seal(saved(pdf), key)
 
 
 def _one_page() -> pikepdf.Pdf:
@@ -85,7 +93,7 @@ def many_objects_pdf(key: StationKey | None, count: int) -> bytes:
     pdf = _one_page()
     items = [pdf.make_indirect(pikepdf.Dictionary(N=i)) for i in range(count)]
     pdf.Root.Extra = pikepdf.Array(items)
-    return sealed(pdf, key) if key is not None else pdfa.save_bytes(pdf)
+    return sealed(pdf, key) if key is not None else saved(pdf)
 
 
 def page_bomb_pdf(key: StationKey, inflated: int) -> bytes:

@@ -28,7 +28,14 @@ from bench_app.store.database import Store
 from bench_app.wire.canonical import canonical_json
 
 
-def _render(flowables: list[Flowable], *, organisation: str, footer: str, training: bool) -> bytes:
+def _render(
+    flowables: list[Flowable],
+    *,
+    organisation: str,
+    footer: str,
+    training: bool,
+    pdfa3: pdfa.PdfA3 | None = None,
+) -> bytes:
     # Top and bottom margins 2 and 1 mm tighter than the reports', as certificates always had.
     return a4_pdf(
         flowables,
@@ -38,6 +45,7 @@ def _render(flowables: list[Flowable], *, organisation: str, footer: str, traini
         title=footer,
         top_margin=18 * mm,
         bottom_margin=15 * mm,
+        complete=None if pdfa3 is None else pdfa3.complete,
     )
 
 
@@ -51,32 +59,31 @@ def _assemble(
     training: bool,
     lang: str,
 ) -> bytes:
-    source = _render(
-        flowables,
-        organisation=issuer.settings.organisation,
-        footer=footer,
-        training=training,
-    )
-    created = datetime.now(UTC).replace(microsecond=0)
-    attachments = [
+    attachments = tuple(
         pdfa.Attachment(
             f"{e['document']['reference']}.json",
             canonical_json(e),
             "Données signées (Ed25519) / signed data",
         )
         for e in envelopes
-    ]
-    pdf = pdfa.to_pdfa3(
-        source,
+    )
+    pdfa3 = pdfa.PdfA3(
         title=title,
         author=issuer.settings.organisation or "Établi",
         subject=footer,
         lang="fr-FR" if lang == "fr" else "en-GB",
-        created=created,
+        created=datetime.now(UTC).replace(microsecond=0),
         attachments=attachments,
+        catalog=(pdf_sign.placeholder(issuer.key.key_id),),
     )
-    pdf_sign.add_placeholder(pdf, issuer.key.key_id)
-    return pdf_sign.seal(pdfa.save_bytes(pdf), issuer.key)
+    source = _render(
+        flowables,
+        organisation=issuer.settings.organisation,
+        footer=footer,
+        training=training,
+        pdfa3=pdfa3,
+    )
+    return pdf_sign.seal(source, issuer.key)
 
 
 def _device_records(store: Store, device: Device) -> dict[str, Any] | None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import pikepdf
 from cryptography.exceptions import InvalidSignature
 
 from bench_app.errors import BenchError
@@ -38,10 +37,11 @@ _PATTERN = re.compile(
 )
 
 
-def add_placeholder(pdf: pikepdf.Pdf, key_id: str) -> None:
-    """Puts the fixed-size signature entry in the catalog; `seal` fills it after saving.
-    The file must be saved without object streams, so the entry stays readable."""
-    pdf.Root[pikepdf.Name(ENTRY)] = pikepdf.String(f"{PREFIX} {key_id} {_PLACEHOLDER}")
+def placeholder(key_id: str) -> tuple[str, bytes]:
+    """The fixed-size signature entry for the catalog, as (key, value in its PDF form);
+    `seal` fills it once the file is written. The file must have no object streams, so the
+    entry stays readable (reportlab writes none)."""
+    return ENTRY[1:], f"({PREFIX} {key_id} {_PLACEHOLDER})".encode("ascii")
 
 
 def _message(data: bytes, offset: int) -> bytearray:

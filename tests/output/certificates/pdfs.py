@@ -4,13 +4,16 @@ the QR code, the attachments, and the `etabli` command run in-process."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 import pytest
+from PIL import ImageCms
 
 from bench_app.commands.main import main
 from bench_app.output.certificates.qr import read_qr_text
@@ -77,3 +80,70 @@ def as_attached(scanned: dict[str, Any], attached: list[bytes]) -> bytes:
         ):
             return raw
     return canonical_json(scanned)
+
+
+PDFA_INFO = {"/Title", "/Author", "/Subject", "/Creator", "/Producer", "/CreationDate", "/ModDate"}
+
+
+def check_pdfa3(data: bytes, *, lang: str, attached: int) -> None:
+    """What can be checked of PDF/A-3b without veraPDF, on any certificate's bytes: the file's
+    syntax (header, binary comment, an end of line around each stream's data, each /Length
+    right, read strictly), no encryption, an identifier, XMP identification and properties
+    that say what the document information says (and nothing else there), the sRGB output
+    intent, the language, embedded TrueType fonts only, and `attached` embedded files, each in
+    /AF with its relationship, MIME type and dates, in a name tree in key order."""
+    assert data.startswith(b"%PDF-1.7\n%")
+    assert sum(b > 127 for b in data[10:14]) == 4  # the binary comment PDF/A asks for
+    starts = [m.end() for m in re.finditer(rb"[\r\n]stream\r?\n", data)]
+    ends = [m.start() for m in re.finditer(rb"endstream", data)]
+    assert len(starts) == len(ends) > attached
+    assert all(data[end - 1 : end] in (b"\n", b"\r") for end in ends)
+    with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
+        assert not pdf.is_encrypted and len(pdf.trailer.ID) == 2
+        lengths = []
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                lengths.append(int(obj.Length))
+                assert len(obj.read_raw_bytes()) == int(obj.Length)
+        assert sorted(lengths) == sorted(
+            end - start - (2 if data[end - 2 : end] == b"\r\n" else 1)
+            for start, end in zip(starts, ends, strict=True)
+        )
+        assert not pdf.get_warnings()
+        assert set(pdf.docinfo.keys()) == PDFA_INFO
+        assert "/Filter" not in pdf.Root.Metadata  # PDF/A: the XMP packet in the clear
+        meta = pdf.open_metadata()
+        assert meta["pdfaid:part"] == "3" and meta["pdfaid:conformance"] == "B"
+        assert meta["dc:title"] == str(pdf.docinfo.Title)
+        assert meta["dc:creator"] == [str(pdf.docinfo.Author)]
+        assert meta["dc:description"] == str(pdf.docinfo.Subject)
+        assert meta["pdf:Producer"] == str(pdf.docinfo.Producer)
+        assert meta["xmp:CreatorTool"] == str(pdf.docinfo.Creator)
+        created = str(pdf.docinfo.CreationDate)  # D:YYYYMMDDHHmmSS+HH'mm'
+        assert str(pdf.docinfo.ModDate) == created
+        iso = f"{created[2:6]}-{created[6:8]}-{created[8:10]}T{created[10:12]}:{created[12:14]}"
+        assert meta["xmp:CreateDate"].startswith(iso + f":{created[14:16]}")
+        [intent] = pdf.Root.OutputIntents
+        assert intent.S == pikepdf.Name.GTS_PDFA1 and intent.DestOutputProfile.N == 3
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(intent.DestOutputProfile.read_bytes()))
+        assert "sRGB" in ImageCms.getProfileDescription(profile)
+        assert str(pdf.Root.Lang) == lang
+        fonts = 0
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                fonts += 1
+                assert font.Subtype == pikepdf.Name.TrueType
+                assert "/FontFile2" in font.FontDescriptor and "/ToUnicode" in font
+        assert fonts >= 2
+        specs = list(pdf.Root.AF)
+        tree = list(pdf.Root.Names.EmbeddedFiles.Names)
+        keys = [bytes(k) for k in tree[::2]]
+        assert len(specs) == len(keys) == attached and keys == sorted(keys)
+        assert {s.objgen for s in specs} == {s.objgen for s in tree[1::2]}
+        for spec in specs:
+            assert spec.AFRelationship == pikepdf.Name.Source
+            assert str(spec.UF) == str(spec.F) and str(spec.F).endswith(".json")
+            stream = spec.EF.F
+            assert stream.Subtype == pikepdf.Name("/application/json")
+            assert int(stream.Params.Size) == len(stream.read_bytes())
+            assert str(stream.Params.ModDate) == str(stream.Params.CreationDate) == created

@@ -22,7 +22,7 @@ from bench_app.output.certificates.laptop_document import laptop_documents
 from bench_app.output.certificates.verify import verify_pdf
 from bench_app.signing import Keyring, sign_document
 from tests.output.certificates.conftest import Bench
-from tests.output.certificates.pdfs import text_of
+from tests.output.certificates.pdfs import check_pdfa3, text_of
 
 MiB = 1 << 20
 
@@ -65,6 +65,7 @@ def test_the_laptop_certificate_verifies_and_names_every_disk(
     text = " ".join(text_of(pdf).split())
     assert "Certificat d’effacement — ordinateur portable" in text
     assert "DL5490-7Q2" in text and "aucun système écrit par l’atelier" in text
+    check_pdfa3(data, lang="fr-FR", attached=3)  # the laptop's and each disk's
 
 
 @settings(

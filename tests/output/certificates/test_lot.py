@@ -18,6 +18,7 @@ from tests.output.certificates.conftest import Bench
 from tests.output.certificates.pdfs import (
     as_attached,
     attachments,
+    check_pdfa3,
     pages,
     qr_codes,
     run,
@@ -109,6 +110,7 @@ def test_an_all_erased_lot_is_a_certificate(
     assert squash("EFFACÉ ET VÉRIFIÉ / ERASED AND VERIFIED : 2/2") in squash(text)
     assert "NOT ERASED" not in text
     assert run(capsys, "verify-certificate", str(out))[0] == 0
+    check_pdfa3(out.read_bytes(), lang="en-GB", attached=3)  # the lot's and each device's
 
 
 def test_a_lot_whose_device_section_was_swapped_is_refused(bench: Bench) -> None:
