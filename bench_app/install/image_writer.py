@@ -499,25 +499,34 @@ class _ImageReader:
 
 
 class _RangeHasher:
-    """Checks each range of the image against the map on a thread of its own, fed by the
-    reading thread as each chunk arrives: reading, hashing and writing overlap, the hasher
-    running ahead of the writer. The last chunk of a range is written only once its range
-    matched (`verdict`), so a range that does not match its map never gets wholly written;
-    a buffer goes back to the reader only once hashed (`hashed`)."""
+    """Checks each range of the image against the map on threads of their own, fed by the
+    reading thread as each chunk arrives: reading, hashing and writing overlap, the hashers
+    running ahead of the writer. A range's chunks all go to one hashing thread, in order
+    (a checksum is computed in order); ranges go to the threads in turn, so that on a
+    machine with cores to spare one range is hashed while the next is. The last chunk of a
+    range is written only once its range matched (`verdict`), so a range that does not
+    match its map never gets wholly written; a buffer goes back to the reader only once
+    hashed (`hashed`)."""
 
-    def __init__(self, plan: ImagePlan, pieces: dict[int, _Piece]) -> None:
+    def __init__(self, plan: ImagePlan, pieces: dict[int, _Piece], threads: int = 1) -> None:
         self.plan = plan
         self.pieces = pieces
-        self._todo: queue.Queue[tuple[int, memoryview] | None] = queue.Queue()
-        self._verdicts: queue.Queue[tuple[int, str | None]] = queue.Queue()
+        self._todo: list[queue.Queue[tuple[int, memoryview] | None]] = [
+            queue.Queue() for _ in range(max(1, threads))
+        ]
+        self._verdicts: dict[int, str | None] = {}  # range index -> its checksum (None: failed)
         self._hashed: set[int] = set()  # offsets of the chunks hashed, not yet written
         self._cond = threading.Condition()
-        self._thread = threading.Thread(target=self._run, name="image-hash", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._run, args=(todo,), name=f"image-hash-{n}", daemon=True)
+            for n, todo in enumerate(self._todo)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def hash(self, offset: int, view: memoryview) -> None:
         """Queues the chunk just read at `offset` (chunks come in order)."""
-        self._todo.put((offset, view))
+        self._todo[self.pieces[offset].index % len(self._todo)].put((offset, view))
 
     def hashed(self, offset: int) -> None:
         """Waits until the chunk at `offset` is hashed (its buffer may then be reused)."""
@@ -527,10 +536,11 @@ class _RangeHasher:
             self._hashed.discard(offset)
 
     def verdict(self, index: int) -> None:
-        """Waits for range `index` (the next range to end); DISK_IMAGE_CORRUPT unless it
-        matches the map."""
-        got, found = self._verdicts.get()
-        assert got == index, (got, index)
+        """Waits for range `index`'s checksum; DISK_IMAGE_CORRUPT unless it matches the map."""
+        with self._cond:
+            while index not in self._verdicts:
+                self._cond.wait()
+            found = self._verdicts.pop(index)
         r = self.plan.block_map.ranges[index]
         if found != r.checksum:
             raise _corrupt(
@@ -538,31 +548,41 @@ class _RangeHasher:
             )
 
     def close(self) -> None:
-        self._todo.put(None)
-        self._thread.join()
+        for todo in self._todo:
+            todo.put(None)
+        for thread in self._threads:
+            thread.join()
 
-    def _run(self) -> None:
+    def _run(self, todo: queue.Queue[tuple[int, memoryview] | None]) -> None:
         hasher: Any = None
+        failed = False  # this range's chunk could not be hashed: no checksum for it
         while True:
-            item = self._todo.get()
+            item = todo.get()
             if item is None:
                 return
             offset, view = item
             piece = self.pieces[offset]
+            verdict: tuple[int, str | None] | None = None
             try:
                 if hasher is None:
                     hasher = self.plan.block_map.hasher()
-                hasher.update(view)
-                if piece.last:
-                    self._verdicts.put((piece.index, hasher.hexdigest()))
-                    hasher = None
+                if not failed:
+                    hasher.update(view)
             except BaseException:  # never silent: the writer waits for this verdict
-                self._verdicts.put((piece.index, None))
-                hasher = None
-            finally:
-                with self._cond:
-                    self._hashed.add(offset)
-                    self._cond.notify_all()
+                failed = True
+            if piece.last:
+                verdict = (piece.index, None if failed else hasher.hexdigest())
+                hasher, failed = None, False
+            with self._cond:
+                self._hashed.add(offset)
+                if verdict is not None:
+                    self._verdicts[verdict[0]] = verdict[1]
+                self._cond.notify_all()
+
+
+# Threads hashing ranges at once: two when the machine has the cores (a third would wait
+# for the reader, which reads one chunk at a time).
+HASH_THREADS = 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -598,7 +618,7 @@ def write_image(
     began = time.monotonic()
     last_checkpoint = began
     reader = _ImageReader(plan)
-    hashing = _RangeHasher(plan, at)
+    hashing = _RangeHasher(plan, at, HASH_THREADS)
 
     def read_then_hash(offset: int, view: memoryview) -> None:
         reader.fill(offset, view)  # raises for a chunk that could not be read: not hashed

@@ -1,4 +1,4 @@
-"""The image writer hashes each range on a thread of its own while the chunks already read
+"""The image writer hashes the ranges on threads of their own while the chunks already read
 are written: an image whose range no longer matches its map is stopped before that range's
 last chunk reaches the drive, wherever in the range the change sits; a matching image lands
 byte for byte. Image and target are files this test made."""
@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import tempfile
 import threading
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 
 from bench_app.devices.drives import blockio
 from bench_app.errors import BenchError
+from bench_app.install import image_writer
 from bench_app.install.bmap import BlockMap, MappedRange
 from bench_app.install.image_writer import LAST_PIECE, _plan_chunks, plan_image, write_image
 
@@ -150,3 +153,67 @@ def test_the_chunks_cover_each_range_once_aligned_and_end_with_a_short_piece(
         assert all(pos % block == 0 and 0 < n <= chunk for (pos, n), _ in mine)
         assert [p.last for _, p in mine] == [False] * (len(mine) - 1) + [True]
         assert mine[-1][0][1] <= min(LAST_PIECE, chunk)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lengths=st.lists(st.integers(1, 12), min_size=1, max_size=7),
+    threads=st.integers(1, 3),
+    changed=st.one_of(st.none(), st.tuples(st.integers(0, 6), st.floats(0, 1, exclude_max=True))),
+)
+def test_ranges_hashed_on_several_threads_land_or_stop_at_the_changed_one(
+    lengths: list[int], threads: int, changed: tuple[int, float] | None
+) -> None:
+    """Ranges go to the hashing threads in turn, so a range is hashed while the next one is.
+    Whatever the number of threads and ranges, and whichever range changed after its map was
+    made (anywhere in it): a matching image lands byte for byte; else the write stops with
+    DISK_IMAGE_CORRUPT at that range, the ranges before it written whole, its last piece and
+    every range after it never written."""
+    block = 4096
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        extents, at = [], block
+        for n in lengths:  # ranges of n chunks (the last one short), a hole between them
+            extents.append((at, n * CHUNK - 3 * block))
+            at += n * CHUNK + block
+        size = at
+        image = folder / "laptop.img"
+        with open(image, "wb") as f:
+            f.truncate(size)
+            for offset, length in extents:
+                f.seek(offset)
+                f.write(os.urandom(length))
+        target = _target(folder)
+        with open(target, "r+b") as f:
+            f.truncate(size)
+        plan = plan_image(image)
+        assert len(plan.block_map.ranges) == len(extents)
+        bad = None
+        if changed is not None:
+            bad = changed[0] % len(extents)
+            offset, length = extents[bad]
+            where = offset + int(changed[1] * length)
+            with open(image, "r+b") as f:
+                f.seek(where)
+                byte = f.read(1)[0]
+                f.seek(where)
+                f.write(bytes([byte ^ 0x80]))
+        with mock.patch.object(image_writer, "HASH_THREADS", threads):
+            if bad is None:
+                _write(image, target, plan)
+            else:
+                with pytest.raises(BenchError) as raised:
+                    _write(image, target, plan)
+                assert raised.value.code == "DISK_IMAGE_CORRUPT"
+        written, source = target.read_bytes(), image.read_bytes()
+        if bad is None:
+            assert written == source
+            return
+        for index, (offset, length) in enumerate(extents):
+            if index < bad:
+                assert written[offset : offset + length] == source[offset : offset + length]
+            elif index > bad:
+                assert written[offset : offset + length] == bytes(length)
+        offset, length = extents[bad]
+        tail = min(LAST_PIECE, CHUNK, length)
+        assert written[offset + length - tail : offset + length] == bytes(tail)
