@@ -98,9 +98,12 @@ class SimulatedSource(DeviceSource):
         handle = self._all.get(key)
         if handle is None:
             return
+        # Counted before looking: a connection the driver opens after the look proves the
+        # phone back (a restarting daemon), and an absence seen earlier must not close it.
+        seen = getattr(handle, "connections", None)
         listening = simulator.listening
         if not listening and key in self._present:
-            handle.mark_gone()  # type: ignore[attr-defined]
+            handle.mark_gone(seen)  # type: ignore[attr-defined]
             self._emit(SourceAction.REMOVED, handle)
         elif listening and key not in self._present:
             # Back from a reboot (recovery, new system) or plugged in again; a job may

@@ -120,6 +120,29 @@ class AndroidDriverContract:
         with pytest.raises(DeviceGone):  # and stays gone until discovery brings it back
             phone.shell("true")
 
+    def test_an_absence_seen_before_the_latest_connection_leaves_it_open(
+        self, start_phone: StartPhone
+    ) -> None:
+        """Discovery looks, sees the phone absent (its daemon restarting), and says so only
+        after the driver has connected again: that connection stays; an absence seen with
+        the latest connection still closes it, and commands fail fast until it is back."""
+        _, phone = start_phone("fairphone-4")
+        phone.shell("echo 1")
+        seen = phone.connections
+        phone.forget_connection()  # the daemon restarted: the driver connects again
+        assert phone.shell("echo 2").strip() == "2" and phone.connections == seen + 1
+        phone.mark_gone(seen)
+        assert phone.connected and not phone.gone
+        assert phone.shell("echo 3").strip() == "3"
+        phone.mark_gone(phone.connections)
+        assert phone.gone and not phone.connected
+        with pytest.raises(DeviceGone):
+            phone.shell("echo 4")
+        phone.came_back()
+        assert phone.shell("echo 5").strip() == "5"
+        phone.mark_gone()  # no count given: gone whatever the connection
+        assert phone.gone
+
     def test_cable_pulled_after_some_commands(self, start_phone: StartPhone) -> None:
         sim, phone = start_phone("fairphone-4", unplug_after_commands=3)
         phone.shell("echo 1")

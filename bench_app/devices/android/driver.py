@@ -108,6 +108,10 @@ class AndroidPhone(DeviceHandle):
         self._lock = threading.RLock()
         self._props: dict[str, str] | None = None
         self._gone = threading.Event()
+        # Connections opened so far, and the lock that moves it together with _gone: an
+        # absence discovery saw before the latest connection is not this connection's.
+        self._connections = 0
+        self._presence = threading.Lock()
         self.state = PhoneState.OFFLINE
         self.brand_hint = ""  # the maker, as USB tells it before the phone can be asked
         # Found out at each connection: whether adbd runs in trade-in mode (TradeIn).
@@ -163,7 +167,9 @@ class AndroidPhone(DeviceHandle):
                 _close_quietly(device)
                 raise _translate(exc) from exc
             self._device = device
-            self._gone.clear()
+            with self._presence:
+                self._connections += 1
+                self._gone.clear()
             self._props = None
             self.state = PhoneState.DEVICE
             # Only a daemon that never asked for a key can be in trade-in mode: the others
@@ -215,10 +221,24 @@ class AndroidPhone(DeviceHandle):
             self._device = None
             self.state = PhoneState.OFFLINE
 
-    def mark_gone(self) -> None:
-        """Called by discovery when the phone is unplugged: running commands fail fast."""
-        self._gone.set()
-        self.close()
+    @property
+    def connections(self) -> int:
+        """How many connections were opened so far (see `mark_gone`)."""
+        return self._connections
+
+    def mark_gone(self, seen_at: int | None = None) -> None:
+        """Called by discovery when the phone is unplugged: running commands fail fast.
+        `seen_at`: `connections` as it was when discovery saw the phone absent. A connection
+        opened since shows that the phone came back meanwhile (a daemon restarting answers
+        again at once): that absence is over, and the connection is kept."""
+        with self._presence:
+            count = self._connections
+            if seen_at is not None and count != seen_at:
+                return
+            self._gone.set()
+        with self._lock:
+            if self._connections == count:  # not a connection opened after the absence
+                self.close()
 
     # -- commands --------------------------------------------------------------------------
 

@@ -71,6 +71,7 @@ class TcpPhoneSource(DeviceSource):
         present = False
         target = phone.target
         while not stop.is_set():
+            seen = phone.connections  # before looking (see AndroidPhone.mark_gone)
             answers = port_answers(target.host, target.port)
             if not present and answers:
                 phone.forget_connection()
@@ -78,7 +79,7 @@ class TcpPhoneSource(DeviceSource):
                 self._emit(SourceAction.ADDED, phone)
             elif present and (phone.gone or not answers):
                 present = False
-                phone.mark_gone()
+                phone.mark_gone(seen)
                 self._emit(SourceAction.REMOVED, phone)
             stop.wait(self._poll_s)
         if present:
