@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import logging
 import os
 import shutil
@@ -32,7 +33,14 @@ from bench_app.store.events import (
 from bench_app.store.migrations import LATEST_VERSION, MIGRATIONS, split_sql
 from bench_app.store.uuid7 import uuid7_str
 from bench_app.text import Text
-from bench_app.wire.events import GENESIS_HASH, Event, event_hash, hashed_fields
+from bench_app.wire.canonical import event_json
+from bench_app.wire.events import (
+    GENESIS_HASH,
+    Event,
+    event_hash,
+    hashed_fields,
+    hashed_payload_text,
+)
 from bench_app.wire.refusals import Refusal
 from bench_app.wire.values import surely_travels
 
@@ -634,8 +642,9 @@ class Store:
         if not self.writer:
             raise BenchError("DB_LOCKED", path=str(self.path.parent))
         result = ImportResult()
+        texts: dict[str, str] = {}  # event id -> its payload's encoding, made for its hash
         with self.transaction() as conn:
-            candidates = self._import_candidates(conn, events, result, payloads_travel)
+            candidates = self._import_candidates(conn, events, result, payloads_travel, texts)
             arriving = sum(map(len, candidates.values()))
             held = conn.execute("SELECT max(rowid) FROM events").fetchone()[0] or 0
             # Many events into a small log: the dashboard's and lots' counters are counted
@@ -648,12 +657,14 @@ class Store:
             conn.execute("SAVEPOINT import_all")
             try:
                 copies = {station: dict(chain) for station, chain in candidates.items()}
-                stamps = self._import_chains(conn, copies, trial, guarded=False, count=count_each)
+                stamps = self._import_chains(
+                    conn, copies, trial, guarded=False, count=count_each, texts=texts
+                )
                 result = trial
             except _ApplyFailed:
                 conn.execute("ROLLBACK TO import_all")
                 stamps = self._import_chains(
-                    conn, candidates, result, guarded=True, count=count_each
+                    conn, candidates, result, guarded=True, count=count_each, texts=texts
                 )
             conn.execute("RELEASE import_all")
             if not count_each:
@@ -670,8 +681,11 @@ class Store:
         events: Sequence[Event],
         result: ImportResult,
         payloads_travel: bool = False,
+        texts: dict[str, str] | None = None,
     ) -> dict[str, dict[int, Event]]:
-        """Sorts out duplicates and events unfit on their own; the rest, by station and seq."""
+        """Sorts out duplicates and events unfit on their own; the rest, by station and seq.
+        `texts` gets each event's payload in the event encoding, made while checking its
+        hash (the log stores it so)."""
         candidates: dict[str, dict[int, Event]] = {}
         seen: set[str] = set()
         stored = _stored_hashes(conn, [event.id for event in events])
@@ -694,7 +708,7 @@ class Store:
                 else:
                     result.duplicates.append(event.id)
                 continue
-            unfit = _unfit(event, self.station_id, travels)
+            unfit = _unfit(event, self.station_id, travels, texts)
             if unfit is not None:
                 result.reject(event, *unfit)
                 continue
@@ -717,6 +731,7 @@ class Store:
         *,
         guarded: bool = True,
         count: bool = True,
+        texts: dict[str, str] | None = None,
     ) -> list[hlc.Hlc]:
         heads: dict[str, tuple[int, str]] = {}
         for station in candidates:
@@ -742,7 +757,13 @@ class Store:
                     if event is None or event.prev_hash != prev:
                         break
                     why = self._import_one(
-                        conn, event, devices, guarded=guarded, count=count, gathered=gathered
+                        conn,
+                        event,
+                        devices,
+                        guarded=guarded,
+                        count=count,
+                        gathered=gathered,
+                        text=None if texts is None else texts.get(event.id),
                     )
                     if why is not None:
                         waiting[station] = why
@@ -794,13 +815,15 @@ class Store:
         guarded: bool = True,
         count: bool = True,
         gathered: projections.Gathered | None = None,
+        text: str | None = None,
     ) -> tuple[Refusal, str] | None:
         """Inserts and folds one event inside a savepoint; None when done, else why it must
         wait (what it refers to is not here yet) as (code, reason), with nothing of it left
         behind. `devices` holds the ids of devices already found here. Not `guarded`: no
         savepoint, and _ApplyFailed when it cannot be applied (the caller undoes it all).
         `count`: moves the dashboard's and lots' counters (see projections.apply).
-        `gathered` (not guarded): a job's move goes there with its log row, written later."""
+        `gathered` (not guarded): a job's move goes there with its log row, written later.
+        `text`: the payload in the event encoding, when already made."""
         device_id = event.device_id or event.payload.get("device_id")
         # Another station's training facts are logged, not folded (projections.apply).
         if (
@@ -820,18 +843,18 @@ class Store:
         if not guarded:
             try:
                 if gathered is not None and event.type in projections.JOB_MOVES:
-                    gathered.rows.append(event_row(event))
+                    gathered.rows.append(event_row(event, text))
                 else:
                     if gathered is not None:  # its handlers may read the log or the jobs
                         gathered.write()
-                    _insert_event(conn, event)
+                    _insert_event(conn, event, text)
                 projections.apply(conn, event, count=count, gathered=gathered)
             except (sqlite3.IntegrityError, KeyError, TypeError, ValueError) as exc:
                 raise _ApplyFailed from exc
             return None
         conn.execute("SAVEPOINT import_event")
         try:
-            _insert_event(conn, event)
+            _insert_event(conn, event, text)
             projections.apply(conn, event, count=count)
         except (sqlite3.IntegrityError, KeyError, TypeError, ValueError) as exc:
             conn.execute("ROLLBACK TO import_event")
@@ -1036,17 +1059,23 @@ def _stored_hashes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
     return found
 
 
-def _unfit(event: Event, own_station: str, travels: bool = False) -> tuple[Refusal, str] | None:
+def _unfit(
+    event: Event, own_station: str, travels: bool = False, texts: dict[str, str] | None = None
+) -> tuple[Refusal, str] | None:
     """Why an event cannot be imported whatever else is here, as (code, reason), or None.
-    `travels`: its payload is known to pass the wire's value rule (floats accepted)."""
+    `travels`: its payload is known to pass the wire's value rule (floats accepted).
+    `texts`: gets the event's payload in the event encoding, cut from what was hashed."""
     if event.station_id in (own_station, training_chain(own_station)):
         return Refusal.OWN_EVENT, "an event of this station that this station does not hold"
     try:
-        computed = event_hash(event.hashed_fields())
-    except (TypeError, ValueError) as exc:
+        text = event_json(event.hashed_fields())
+        computed = hashlib.sha256(text.encode("utf-8")).hexdigest()  # as event_hash does
+    except (TypeError, ValueError) as exc:  # a lone surrogate does not encode: ValueError
         return Refusal.MALFORMED, f"unreadable event: {exc}"
     if computed != event.hash:
         return Refusal.ALTERED, "content does not match its hash"
+    if texts is not None:
+        texts[event.id] = hashed_payload_text(text)
     if event.seq < 1:
         return Refusal.MALFORMED, f"invalid seq {event.seq}"
     try:
@@ -1066,6 +1095,6 @@ def _schema_version(conn: sqlite3.Connection) -> int:
     return int(value[0]) if value else 0
 
 
-def _insert_event(conn: sqlite3.Connection, event: Event) -> None:
+def _insert_event(conn: sqlite3.Connection, event: Event, payload_text: str | None = None) -> None:
     """One row of the append-only log (this station's own, or one imported)."""
-    conn.execute(INSERT_EVENT, event_row(event))
+    conn.execute(INSERT_EVENT, event_row(event, payload_text))

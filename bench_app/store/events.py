@@ -32,12 +32,13 @@ INSERT_EVENT = (
 )
 
 
-def event_row(event: Event) -> tuple[Any, ...]:
-    """The values of INSERT_EVENT for one event (its payload in the event encoding)."""
+def event_row(event: Event, payload_text: str | None = None) -> tuple[Any, ...]:
+    """The values of INSERT_EVENT for one event (its payload in the event encoding;
+    `payload_text` when it is already known in that encoding)."""
     return (
         event.id, event.station_id, event.seq, event.operator, event.ts, event.type,
-        event.device_id, event_json(event.payload), event.training,
-        event.prev_hash, event.hash,
+        event.device_id, event_json(event.payload) if payload_text is None else payload_text,
+        event.training, event.prev_hash, event.hash,
     )  # fmt: skip
 
 

@@ -110,3 +110,16 @@ def event_line(event: Event) -> bytes:
 
 def event_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(event_json(fields).encode("utf-8")).hexdigest()
+
+
+def hashed_payload_text(text: str) -> str:
+    """The payload's own event encoding, cut out of the event encoding of its hashed fields
+    (what `event_hash` hashes): equal to `event_json(payload)`, without encoding it again.
+
+    The keys are sorted: device_id, id and operator (text or null, never an object) come
+    before payload, and prev_hash, seq, station_id, training, ts and type after it (none an
+    object). Inside a text value every quote is escaped, so `"payload":` first appears as
+    the key, and `,"prev_hash":"` last appears as the key after the payload (the payload's
+    own objects may hold keys of that name, never after it)."""
+    start = text.index('"payload":') + len('"payload":')
+    return text[start : text.rindex(',"prev_hash":"')]

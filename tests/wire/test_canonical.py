@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bench_app.wire.canonical import canonical_json, decimal, event_json
+from bench_app.wire.events import hashed_fields, hashed_payload_text
 
 
 def test_canonical_json_sorts_keys_drops_whitespace_and_keeps_utf8() -> None:
@@ -49,3 +50,51 @@ def test_the_event_encoding_is_the_signed_form_for_new_facts() -> None:
     value = {"é": ["a\u2028b", 2**63, -1, None, True], "B": {"z": "", "a": '\\"'}}
     assert event_json(value).encode("utf-8") == canonical_json(value)
     assert json.loads(event_json({"s": 0.017})) == {"s": 0.017}
+
+
+# Texts that look like the keys the cut looks for, quotes and backslashes included.
+_tricky = st.sampled_from(
+    ['"payload":', ',"prev_hash":"', '"', "\\", '\\"', "payload", "prev_hash", "}", "{", ","]
+)
+_texts = st.lists(_tricky | st.text(max_size=4), max_size=5).map("".join)
+_payloads = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63) | _texts,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            _texts | st.sampled_from(["payload", "prev_hash", "seq"]), inner, max_size=4
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@given(
+    payload=st.dictionaries(_texts | st.just("prev_hash"), _payloads, max_size=5),
+    device_id=st.none() | _texts,
+    ident=_texts,
+    operator=_texts,
+    station=_texts,
+    ts=_texts,
+    event_type=_texts,
+    training=st.booleans(),
+    seq=st.integers(1, 2**40),
+)
+def test_the_payload_cut_from_the_hashed_text_is_its_own_encoding(
+    payload: dict[str, Any],
+    device_id: str | None,
+    ident: str,
+    operator: str,
+    station: str,
+    ts: str,
+    event_type: str,
+    training: bool,
+    seq: int,
+) -> None:
+    """Whatever the payload and the other fields hold (keys named payload or prev_hash at any
+    depth, quotes, backslashes, the very texts the cut looks for): the payload cut from the
+    encoding of the hashed fields is the payload's own event encoding."""
+    fields = hashed_fields(
+        ident, station, seq, operator, ts, event_type, device_id, payload, training, "0" * 64
+    )
+    assert hashed_payload_text(event_json(fields)) == event_json(payload)
