@@ -29,11 +29,12 @@ SIZE = 8 * MiB
 EXTENTS = [(0, CHUNK), (4 * MiB, 2 * MiB)]
 
 
-def _image(folder: Path) -> Path:
+def _image(folder: Path, size: int = SIZE, extents: list[tuple[int, int]] | None = None) -> Path:
+    """An image of `size` bytes, random data in `extents` (offset, length), holes elsewhere."""
     path = folder / "laptop.img"
     with open(path, "wb") as f:
-        f.truncate(SIZE)
-        for offset, length in EXTENTS:
+        f.truncate(size)
+        for offset, length in EXTENTS if extents is None else extents:
             f.seek(offset)
             f.write(os.urandom(length))
     return path
@@ -177,12 +178,7 @@ def test_ranges_hashed_on_several_threads_land_or_stop_at_the_changed_one(
             extents.append((at, n * CHUNK - 3 * block))
             at += n * CHUNK + block
         size = at
-        image = folder / "laptop.img"
-        with open(image, "wb") as f:
-            f.truncate(size)
-            for offset, length in extents:
-                f.seek(offset)
-                f.write(os.urandom(length))
+        image = _image(folder, size, extents)
         target = _target(folder)
         with open(target, "r+b") as f:
             f.truncate(size)
