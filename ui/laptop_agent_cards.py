@@ -34,7 +34,6 @@ from ui.laptop_agent_dialogs import (
     LINK_LOST,
     LINKED,
     NOT_ERASED,
-    NOT_YET,
     PAIR_AGAIN,
     PENDING_STATE,
     PENDING_TITLE,
@@ -207,16 +206,12 @@ class LaptopAgentCard(DeviceCard):
         self.erase_button.style().polish(self.erase_button)
         self.erase_button.setText((ERASE_DISKS if live else PAIR_AGAIN).get(lang))
         self.erase_button.setEnabled(not busy)
-        # The two actions other parts of the stick bring; greyed, with why, until wired.
-        for button, words, ready in (
-            (self.test_button, TEST_LAPTOP, self._agents.can_test),
-            (self.install_button, INSTALL_SYSTEM, self._agents.can_install),
+        for button, words in (
+            (self.test_button, TEST_LAPTOP),
+            (self.install_button, INSTALL_SYSTEM),
         ):
             button.setText(words.get(lang))
-            enabled = ready and live and not busy
-            button.setEnabled(enabled)
-            button.setToolTip("" if ready else NOT_YET.get(lang))
-            button.setAccessibleDescription("" if ready else NOT_YET.get(lang))
+            button.setEnabled(live and not busy)
 
     def show_live(self, lang: str) -> None:
         """The agent's line and bars from what its worker last reported (no records read):

@@ -74,14 +74,6 @@ REFUSED_DISK = Text("Ne peut pas être effacé :", "May not be erased:")
 NO_DISK = Text("Ce portable n’a aucun disque à effacer.", "This laptop has no disk to erase.")
 TEST_LAPTOP = Text("Tester le portable", "Test the laptop")
 INSTALL_SYSTEM = Text("Installer le système", "Install the system")
-NOT_YET = Text(
-    "Pas encore possible depuis le poste pour un portable sur clé.",
-    "Not possible yet from the station for a laptop on the stick.",
-)
-INSTEAD = Text(
-    "Sinon, Autres actions : « Pas de système de l’atelier… ».",
-    "Otherwise, Other actions: “No system from the workshop…”.",
-)
 LINKED = Text("Relié par le réseau", "Linked over the network")
 ERASING = Text("Effacement des disques…", "Erasing the disks…")
 ERASED = Text("Données effacées", "Data erased")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog
 
 from bench_app.devices.laptop.client import LaptopSession
 from bench_app.devices.laptop.discovery import SeenAgent
@@ -42,9 +42,6 @@ from ui.journey_actions import Other
 from ui.laptop_agent_cards import AgentPendingCard, LaptopAgentCard
 from ui.laptop_agent_dialogs import (
     ADD_BY_ADDRESS,
-    INSTALL_SYSTEM,
-    INSTEAD,
-    NOT_YET,
     PENDING_TITLE,
     AddressDialog,
     EraseDisksDialog,
@@ -195,13 +192,9 @@ class LaptopAgents(QObject):
         self.pending: dict[str, AgentPendingCard] = {}
         self.links: dict[str, AgentLink] = {}  # device id -> its link
         self.dialog: QDialog | None = None
-        self.message: QMessageBox | None = None
         self._waiting: dict[int, Callable[[object, BenchError | None], None]] = {}
         self._lock = threading.Lock()
         self._progress_due: set[str] = set()
-        # The guided tests and the system image through the agent (False: greyed, with why).
-        self.can_test = True
-        self.can_install = True
         self._closed = False
         # The station's answers to running tests: ticket -> (device, test, readings, answer).
         self._questions: dict[int, tuple[str, LaptopTest, dict[str, Any], queue.Queue[str]]] = {}
@@ -393,19 +386,6 @@ class LaptopAgents(QObject):
             return True
         return False
 
-    def _not_yet(self) -> QMessageBox:
-        """What a greyed action of a laptop on the stick says when reached otherwise (the
-        panel's big button): not possible yet, and what to do instead."""
-        lang = self.window.lang
-        box = QMessageBox(self.window)
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setWindowTitle(INSTALL_SYSTEM.get(lang))
-        box.setText(NOT_YET.get(lang))
-        box.setInformativeText(INSTEAD.get(lang))
-        self.message = box
-        box.open()
-        return box
-
     def card_gone(self, device_id: str) -> None:
         """Its card left the window: the link with the laptop is closed."""
         link = self.links.pop(device_id, None)
@@ -523,7 +503,7 @@ class LaptopAgents(QObject):
         after the other (`tests`: a few of them, default all), on a worker; each can be
         answered at the station's small window or on the laptop, and is recorded."""
         link = self.links.get(device_id)
-        if link is None or link.busy or not self.can_test:
+        if link is None or link.busy:
             return
         if link.session is None:
             self._pairing_dialog(link.address, PENDING_TITLE.get(self.window.lang))
@@ -624,9 +604,6 @@ class LaptopAgents(QObject):
         and naming the workshop's image; then the agent writes it and reads it back (a
         worker), a bar on the card. Refused in the dialog while a disk is not erased."""
         link = self.links.get(device_id)
-        if not self.can_install:
-            self._not_yet()
-            return None
         if link is None or link.busy:
             return None
         if link.session is None:
