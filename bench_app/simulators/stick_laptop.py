@@ -8,6 +8,7 @@ where the laptop's screen would show it)."""
 
 from __future__ import annotations
 
+import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,7 +79,9 @@ def start_stick_laptop(
     }
     events: list[str] = []
     state = AgentState(
-        f"stick{serial.lower()[-6:]}",
+        # Random, as the real agent's (`etabli agent`): two laptops announced at once, even
+        # of one model and serial, are two services on the network.
+        secrets.token_hex(4),
         code or new_pairing_code(),
         description,
         on_event=events.append,
